@@ -1,0 +1,145 @@
+"""Turn a feed item into an article: canonical URL, story id, main text without page junk.
+
+The page is fetched and its main text extracted with trafilatura; when the page cannot be had
+the feed's summary is used instead, and `text_source` says which one the story carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+import trafilatura
+
+from pipeline.feeds import FeedItem
+from pipeline.http import HostLimiter, TooLarge, get
+from pipeline.settings import FetchSettings
+
+log = logging.getLogger(__name__)
+
+_TRACKING = re.compile(r"^(utm_.*|at_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|srcref|ns_.*|"
+                       r"rss|ref|ref_src|taid|cid|sr_share|xtor|igshid|__twitter_impression|"
+                       r"_ga|yclid|wt\.mc_id|src|feature|partner|via)$", re.I)
+
+# Lines that belong to the page around the story, not to the story: video and ad furniture,
+# cross-links, credits. They must never become entities or quotes.
+_JUNK_LINE = re.compile(
+    r"""^\s*(
+        story\ continues\ below(\ advertisement)?
+      | advertisement | ad | sponsored(\ content)? | continue\ reading.* | skip\ ad.*
+      | (watch|watch\ below|read\ more|related|more|also\ read|read\ also|lire\ aussi|à\ lire\ aussi|
+         trending\ now|recommended|sign\ up|subscribe|click\ to\ play\ video|play\ video|listen)\b\s*[:|].*
+      | click\ to\ play\ video\b.*
+      | .*\ [–-]\ (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\ \d{1,2},\ \d{4}
+      | (photo|image|file\ photo|credit|photograph)\ ?(:|by\b).*
+      | [—–-]+\ ?with\ files\ from\b.*
+      | share\ this(\ (story|article))?:? | (facebook|twitter|email|linkedin|reddit|whatsapp)(\s+(facebook|twitter|email|linkedin|reddit|whatsapp))*
+      | copyright\b.* | ©.* | all\ rights\ reserved.*
+    )\s*$""",
+    re.I | re.X,
+)
+
+
+# A photo credit at the end of a caption ("… near Hemmingford, Que. THE CANADIAN PRESS/Paul Chiasson.")
+_CREDIT = re.compile(r"\s*\b(THE CANADIAN PRESS|The Canadian Press|Getty Images|REUTERS|Reuters|AP Photo|AFP|"
+                     r"La Presse canadienne|LA PRESSE CANADIENNE)\s*/\s*[\w .'’-]+\.?\s*$")
+
+
+@dataclass
+class Article:
+    story_id: str
+    url: str
+    canonical_url: str
+    feed_id: str
+    outlet: str
+    language: str
+    country: str
+    title: str
+    summary: str
+    text: str
+    text_source: str  # page | summary
+    published: datetime | None
+    page_error: str | None = None
+
+
+def canonical_url(url: str) -> str:
+    """Drop tracking parameters and fragments, lower-case scheme and host, so one story has one URL."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    path = parts.path or "/"
+    netloc = parts.netloc.lower()
+    if netloc.endswith(":80") and parts.scheme == "http" or netloc.endswith(":443") and parts.scheme == "https":
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(sorted(query)), ""))
+
+
+def story_id(url: str) -> str:
+    """A stable id from the canonical URL: the same story polled twice is written once."""
+    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]
+
+
+def clean_text(text: str) -> str:
+    """Remove page-junk lines and the duplicated caption line a video embed leaves behind."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        line = _CREDIT.sub("", line)
+        stripped = line.strip()
+        if _JUNK_LINE.match(stripped):
+            continue
+        if stripped and kept and stripped == kept[-1].strip():
+            continue
+        kept.append(line.rstrip())
+    cleaned = "\n".join(kept)
+    return re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+
+
+def blank_junk(text: str) -> str:
+    """Like `clean_text` but replaces junk with spaces, so offsets into the input stay valid."""
+    out = []
+    for line in text.split("\n"):
+        credit = _CREDIT.search(line)
+        if credit:
+            line = line[: credit.start()] + " " * (len(line) - credit.start())
+        out.append(" " * len(line) if _JUNK_LINE.match(line.strip()) else line)
+    return "\n".join(out)
+
+
+def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
+    """Main text of an article page, cleaned; None when trafilatura finds no article."""
+    text = trafilatura.extract(page_html, url=url, include_comments=False, include_tables=False,
+                               favor_precision=True, deduplicate=True)
+    if not text:
+        return None
+    return clean_text(text) or None
+
+
+def fetch_article(item: FeedItem, client: httpx.Client, settings: FetchSettings, limiter: HostLimiter,
+                  fetch_pages: str = "always") -> Article:
+    """Build the article for a feed item, fetching its page when configured to."""
+    text, source, error = None, "summary", None
+    if fetch_pages == "always":
+        try:
+            resp = get(client, item.link, settings, limiter)
+            if resp.status >= 400:
+                error = f"HTTP {resp.status}"
+            else:
+                text = extract_text(resp.body, resp.url)
+                error = None if text else "no article text found on the page"
+        except (httpx.HTTPError, TooLarge) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # trafilatura on a hostile page: fall back, never lose the item
+            error = f"extraction failed: {type(exc).__name__}: {exc}"
+        if text:
+            source = "page"
+        else:
+            log.info("page for %s not used (%s): falling back to the feed summary", item.link, error)
+    if not text:
+        text = clean_text(item.summary)
+    canon = canonical_url(item.link)  # the id must be known before the page is fetched
+    return Article(story_id(canon), item.link, canon, item.feed_id, item.outlet, item.language, item.country,
+                   item.title, item.summary, text, source, item.published, error)

@@ -1,0 +1,178 @@
+"""The `newswatch` command: run a poll pass, search the index, extract entities and quotes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipeline.settings import Settings
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """The measurement contract: JSONL in, one JSON line per input out, same order."""
+    from pipeline.articles import blank_junk
+    from pipeline.config import load_topics
+    from pipeline.nlp import analyze, guess_language
+    from pipeline.topics import match_topics
+
+    settings = Settings.from_env()
+    topics = load_topics(settings.config_dir / "topics.yaml")
+    rows = []
+    with open(args.input, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row.get("text"), str):
+                    raise ValueError("missing string field 'text'")
+            except (json.JSONDecodeError, ValueError) as exc:
+                print(f"{args.input}:{number}: {exc}", file=sys.stderr)
+                return 2
+            rows.append(row)
+    by_lang: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        lang = row.get("lang") or guess_language(row["text"])
+        row["_lang"] = lang if lang in ("en", "fr") else "en"
+        by_lang.setdefault(row["_lang"], []).append(i)
+    results: dict[int, dict] = {}
+    for lang, indices in by_lang.items():
+        analyses = analyze((blank_junk(rows[i]["text"]) for i in indices), lang, settings.nlp_batch_size)
+        for i, analysis in zip(indices, analyses):
+            results[i] = analysis.as_dict()
+    out = sys.stdout
+    for i, row in enumerate(rows):
+        text = ((row.get("title") or "") + "\n" + row["text"]).strip()
+        matched = match_topics(text, topics, row["_lang"])
+        record = {"id": row.get("id"), **results[i], "topics": [m.topic for m in matched],
+                  "topic_hits": {m.topic: [h.__dict__ for h in m.hits] for m in matched}}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return 0
+
+
+STATE_DIR = Path(".newswatch")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    url = getattr(args, "es_url", None)
+    if not url and (STATE_DIR / "es.json").exists() and "NEWSWATCH_ES_URL" not in os.environ:
+        url = json.loads((STATE_DIR / "es.json").read_text())["url"]  # the local run's node
+    return Settings.from_env(es_url=url, source=getattr(args, "source", None))
+
+
+def print_summary(report, settings: Settings, out=sys.stdout) -> None:
+    from pipeline.poll import top_quoted
+
+    c = report.counts()
+    print(f"feeds polled: {c['feeds_polled']} ({c['feeds_failed']} failed)", file=out)
+    print(f"items seen: {c['items_seen']}   stories matched: {c['stories_matched']}   "
+          f"stories indexed: {c['stories_indexed']}   quotes indexed: {c['quotes_indexed']}", file=out)
+    for f in report.feeds:
+        line = f"  {f.feed_id:<28} {f.outcome:<13} items {f.items:>3}  matched {f.matched:>3}  new {f.new:>3}"
+        print(line + (f"  ERROR {f.error}" if f.error else ""), file=out)
+    people = top_quoted(settings)
+    if people:
+        print("top people quoted (all stories): " + ", ".join(f"{name} ({n})" for name, n in people), file=out)
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    from pipeline.poll import due_feeds, poll_feeds
+
+    settings = _settings(args)
+    feed_ids = args.feed or due_feeds(settings, force=args.force)
+    report = poll_feeds(feed_ids, settings, run_id=args.run_id)
+    print_summary(report, settings)
+    return 0
+
+
+def cmd_run_local(args: argparse.Namespace) -> int:
+    """The main job on embedded defaults: local Elasticsearch, configured feeds (or the replay), one pass."""
+    from pipeline.es_node import ensure_persistent_node
+    from pipeline.poll import due_feeds, poll_feeds
+    from pipeline.replay import feed_source
+
+    STATE_DIR.mkdir(exist_ok=True)
+    url = ensure_persistent_node(STATE_DIR.resolve())
+    print(f"Elasticsearch: {url} (data in {STATE_DIR / 'es'}; stop it with `newswatch stop-local`)")
+    settings = Settings.from_env(es_url=url, source=args.source)
+    with feed_source(settings) as live:
+        print(f"feeds: {live.feeds_path} ({'bundled offline replay served from 127.0.0.1' if live.source == 'replay' else 'live'})")
+    run_id = "local-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    report = poll_feeds(due_feeds(settings, force=True), settings, run_id=run_id)
+    print_summary(report, settings)
+    venv = Path(sys.executable).parent
+    print(f"""
+Next:
+  search:   {venv / 'newswatch'} search "safe third country"
+  Airflow:  export NEWSWATCH_ES_URL={url} NEWSWATCH_SOURCE={live.source} AIRFLOW_HOME=$PWD/.newswatch/airflow \\
+                   AIRFLOW__CORE__DAGS_FOLDER=$PWD/dags AIRFLOW__CORE__PLUGINS_FOLDER=$PWD/plugins \\
+                   AIRFLOW__CORE__LOAD_EXAMPLES=False
+            {venv / 'airflow'} standalone     # then open http://localhost:8080, unpause and trigger newswatch_poll
+            (the admin password is printed by standalone and kept in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated)""")
+    return 0
+
+
+def cmd_stop_local(args: argparse.Namespace) -> int:
+    from pipeline.es_node import stop_persistent_node
+
+    print("stopped" if stop_persistent_node(STATE_DIR.resolve()) else "no local node recorded")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from pipeline.search import format_hit, search_stories
+
+    settings = _settings(args)
+    hits = search_stories(settings, args.query, topic=args.topic, size=args.size)
+    if not hits:
+        print(f"no stories match {args.query!r}")
+        return 1
+    for hit in hits:
+        print(format_hit(hit))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="entities, quotes and topics for a JSONL file of texts")
+    p.add_argument("--input", required=True, type=Path)
+    p.set_defaults(func=cmd_extract)
+    p = sub.add_parser("run-local", help="start a local Elasticsearch and run one poll pass over all feeds")
+    p.add_argument("--source", choices=["auto", "live", "replay"], default="auto")
+    p.set_defaults(func=cmd_run_local)
+    p = sub.add_parser("stop-local", help="stop the Elasticsearch node that run-local started")
+    p.set_defaults(func=cmd_stop_local)
+    p = sub.add_parser("poll", help="poll due feeds (or --feed ID ...) into the configured Elasticsearch")
+    p.add_argument("--feed", action="append", default=[])
+    p.add_argument("--force", action="store_true", help="poll every feed, due or not")
+    p.add_argument("--source", choices=["auto", "live", "replay"])
+    p.add_argument("--es-url")
+    p.add_argument("--run-id", default="manual")
+    p.set_defaults(func=cmd_poll)
+    p = sub.add_parser("search", help="search indexed stories")
+    p.add_argument("query")
+    p.add_argument("--topic")
+    p.add_argument("--size", type=int, default=10)
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_search)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from pipeline.errors import NewswatchError
+
+    try:
+        return args.func(args)
+    except NewswatchError as exc:
+        print(f"newswatch: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

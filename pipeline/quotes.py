@@ -1,0 +1,315 @@
+"""Find who said what in a parsed article: direct quotes and reported speech, with their speakers.
+
+Direct quotes are found from the quotation marks (straight, curly, « »), attributed from the
+speech verb next to them ("…," Trudeau told reporters; said X in an email; X said: "…"), and
+floating quotes inherit the speaker of the quote before them. Reported speech is a speech verb
+with a clausal complement ("X said that …") or "according to X, …". Speakers resolve to a
+canonical name through the article's people: surnames, pronouns and titles ("the minister").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.entities import PersonNames
+
+SPEECH_VERBS = {
+    "say", "tell", "add", "state", "explain", "note", "claim", "argue", "insist", "warn", "write", "tweet",
+    "ask", "reply", "respond", "answer", "announce", "acknowledge", "admit", "confirm", "deny", "suggest",
+    "hint", "allege", "report", "testify", "predict", "estimate", "conclude", "recall", "continue", "urge",
+    "joke", "complain", "emphasize", "emphasise", "stress", "observe", "remark", "caution", "mention",
+    "indicate", "declare", "assert", "contend", "maintain", "concede", "promise", "vow", "recommend",
+    "describe", "blurt", "chant", "post", "quip", "counter", "lament", "boast", "plead", "demand", "shout",
+    "agree", "believe", "think", "point", "begin", "go", "call", "reveal", "find", "show", "tell",
+    # French
+    "dire", "déclarer", "affirmer", "expliquer", "ajouter", "indiquer", "souligner", "préciser", "estimer",
+    "rappeler", "assurer", "raconter", "confier", "lancer", "soutenir", "admettre", "reconnaître", "écrire",
+    "annoncer", "noter", "avancer", "insister", "répondre", "déplorer", "dénoncer", "poursuivre",
+}
+# Verbs that introduce reported speech only in their plain reporting sense.
+REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find",
+                                "show", "think", "believe", "agree", "point", "recall", "poursuivre"}
+PRONOUNS = {"he", "she", "him", "her", "il", "elle"}
+PLURAL_PRONOUNS = {"they", "we", "ils", "elles"}
+OPEN_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"'}
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Quote:
+    quote: str
+    speaker: str
+    speaker_canonical: str
+    verb: str
+    start: int
+    end: int
+    kind: str  # direct | reported
+
+
+def find_quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of text between quotation marks, marks included, one per paragraph piece.
+
+    A quote left open at a paragraph's end runs to that end (the convention for quotes that go on
+    over several paragraphs); the next paragraph's opening mark starts a new piece.
+    """
+    spans = []
+    offset = 0
+    for para in text.split("\n"):
+        i = 0
+        while i < len(para):
+            ch = para[i]
+            close = OPEN_CLOSE.get(ch)
+            if close is None or (ch == '"' and i > 0 and para[i - 1].isalnum()):
+                i += 1
+                continue
+            j = para.find(close, i + 1)
+            if ch == "\u201c":  # curly quotes may hold straight or nested ‘ ’; only ” closes
+                pass
+            if j == -1:
+                spans.append((offset + i, offset + len(para.rstrip())))
+                break
+            spans.append((offset + i, offset + j + 1))
+            i = j + 1
+        offset += len(para) + 1
+    return [(a, b) for a, b in spans if b - a > 2]
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _speaker_phrase(subject) -> str:
+    """The subject's words, without relative clauses or appositions after a comma."""
+    tokens = []
+    for tok in subject.subtree:
+        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"}):
+            break
+        tokens.append(tok)
+    if not tokens:
+        return subject.text
+    return subject.doc[tokens[0].i: tokens[-1].i + 1].text
+
+
+def _subject_of(verb):
+    for child in verb.children:
+        if child.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}:
+            return child
+    if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp"} and verb.head is not verb:  # "…, adding …"
+        return _subject_of(verb.head) if verb.head.i != verb.i else None
+    return None
+
+
+class Resolver:
+    """Turns a speaker phrase into a canonical name, using what the article has said so far."""
+
+    def __init__(self, doc, people: PersonNames, quote_spans: list[tuple[int, int]]) -> None:
+        self.people = people
+        self.mentions: list[tuple[int, str]] = []  # (char offset, canonical) of people outside quotes
+        self.subjects: list[tuple[int, str]] = []  # the same, where the person is a main clause's subject
+        self.titles: dict[str, str] = {}  # "minister" → "Ahmed Hussen" from "Immigration Minister Ahmed Hussen"
+        for ent in doc.ents:
+            if ent.label_ not in {"PERSON", "PER"} or _inside(quote_spans, ent.start_char):
+                continue
+            name = people.find_in(ent.text) or people.resolve(ent.text.strip())
+            self.mentions.append((ent.start_char, name))
+            root = ent.root
+            if root.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and root.head.dep_ == "ROOT":
+                self.subjects.append((ent.start_char, name))
+            for tok in doc[max(0, ent.start - 3): ent.start]:
+                if tok.is_alpha and tok.is_title and tok.pos_ in {"NOUN", "PROPN"}:
+                    self.titles.setdefault(tok.lower_, name)
+        self.last_speaker: tuple[int, str] | None = None
+
+    def resolve(self, phrase: str, subject, pos: int) -> str:
+        """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
+        if not phrase:
+            return ""
+        names = [subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
+        for name in names:
+            named = self.people.find_in(name)
+            if named:
+                return named
+        if subject.ent_type_ in {"PERSON", "PER"}:
+            return self.people.resolve(phrase) if len(phrase.split()) <= 3 else subject.text
+        head = subject.text.lower()
+        if head in PRONOUNS:
+            # the person the story was last about: a main clause's subject or the last speaker
+            candidates = [m for m in self.subjects if m[0] < pos]
+            if self.last_speaker and self.last_speaker[0] < pos:
+                candidates.append(self.last_speaker)
+            candidates.sort()
+            if candidates:
+                return candidates[-1][1]
+            before = [m for m in self.mentions if m[0] < pos]
+            return before[-1][1] if before else phrase
+        words = [w.lower() for w in _WORD.findall(phrase)]
+        if words and words[0] in {"the", "le", "la"} and words[-1] in self.titles:
+            return self.titles[words[-1]]
+        return phrase
+
+    def spoke(self, pos: int, canonical: str, main: bool = True) -> None:
+        if main and canonical and canonical[0].isupper() and " " in canonical:
+            self.last_speaker = (pos, canonical)
+
+
+def _tokens_between(doc, start: int, end: int):
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return list(span) if span is not None else []
+
+
+def _attribution(doc, quote_spans, qstart: int, qend: int, para_start: int, para_end: int):
+    """The speech verb next to a quote: after it first when the quote ends in a comma, else before."""
+    text = doc.text
+    after_end = para_end
+    for a, _ in quote_spans:
+        if a >= qend:
+            after_end = min(after_end, a)
+            break
+    m = re.search(r"[.!?](\s|$)", text[qend:after_end])
+    after_end = qend + m.end() if m else after_end
+    before_start = para_start
+    for _, b in quote_spans:
+        if b <= qstart:
+            before_start = max(before_start, b)
+    tail = text[before_start:qstart]
+    m = None
+    for m in re.finditer(r"[.!?]\s", tail):
+        pass
+    if m:
+        before_start += m.end()
+    inner_end = text[qstart:qend].rstrip("\u201d\u00bb\"' ").rstrip()
+    windows = [(qend, after_end), (before_start, qstart)]
+    if not inner_end.endswith(","):
+        windows.reverse() if text[before_start:qstart].strip().endswith((":", ",")) else None
+    for start, end in windows:
+        for tok in _tokens_between(doc, start, end):
+            if _inside(quote_spans, tok.idx):
+                continue
+            if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS:
+                return tok
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                return tok
+            if tok.lower_ == "selon":
+                return tok
+    return None
+
+
+def _speaker_of(verb):
+    if verb.lower_ in {"according", "selon"}:
+        for tok in verb.subtree if verb.lower_ == "selon" else verb.doc[verb.i + 1].subtree:
+            if tok.dep_ in {"pobj", "obj", "nmod", "obl"} and tok.pos_ in {"PROPN", "NOUN", "PRON"}:
+                return tok
+        return None
+    return _subject_of(verb)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out, offset = [], 0
+    for para in text.split("\n"):
+        out.append((offset, offset + len(para)))
+        offset += len(para) + 1
+    return out
+
+
+def _is_real_quote(text: str, start: int, end: int, attributed: bool) -> bool:
+    """Short quoted phrases ("no longer working as intended") are scare quotes unless attributed."""
+    words = _WORD.findall(text[start:end])
+    if len(words) >= 4:
+        return True
+    return attributed and len(words) >= 1 and text[start:end].rstrip("\u201d\u00bb\"' ")[-1:] in ",.!?"
+
+
+def _embedded(doc, text: str, para_start: int, qstart: int) -> bool:
+    """True for a quote that sits inside running prose rather than being what someone said."""
+    before = text[para_start:qstart].rstrip()
+    if not before or before.endswith((":", ",", ".", "?", "!", "—", "-")):
+        return False
+    end = para_start + len(before)
+    last = doc.char_span(end - 1, end, alignment_mode="expand")
+    if last is None or not len(last):
+        return True
+    tok = last[0]
+    if tok.lower_ in {"that", "que", "qu'"} and tok.i > 0:
+        tok = doc[tok.i - 1]
+    return tok.lemma_.lower() not in SPEECH_VERBS
+
+
+def extract_quotes(doc, people: PersonNames, language: str = "en") -> list[Quote]:
+    text = doc.text
+    spans = find_quote_spans(text)
+    paragraphs = _paragraphs(text)
+    resolver = Resolver(doc, people, spans)
+    quotes: list[Quote] = []
+    previous: tuple[int, str, str] | None = None  # (end, speaker, canonical) of the last direct quote
+
+    events: list[tuple[int, str, object]] = [(a, "direct", (a, b)) for a, b in spans]
+    for sent in doc.sents:
+        events.append((sent.start_char, "sentence", sent))
+    events.sort(key=lambda e: (e[0], e[1] == "sentence"))
+
+    for pos, kind, payload in events:
+        if kind == "direct":
+            a, b = payload  # type: ignore[misc]
+            pstart, pend = next((p for p in paragraphs if p[0] <= a <= p[1]), (0, len(text)))
+            verb = _attribution(doc, spans, a, b, pstart, pend)
+            subject = _speaker_of(verb) if verb is not None else None
+            if not _is_real_quote(text, a, b, verb is not None) or _embedded(doc, text, pstart, a):
+                continue  # a phrase quoted inside a sentence belongs to that sentence's reported speech
+            if subject is not None and not _inside(spans, subject.idx):
+                phrase = _speaker_phrase(subject)
+                canonical = resolver.resolve(phrase, subject, a)
+                speaker, verb_text = phrase, verb.text
+            elif previous and a - previous[0] < 1200:
+                speaker, canonical, verb_text = "", previous[2], ""
+            else:
+                speaker, canonical, verb_text = "", "", verb.text if verb is not None else ""
+            quotes.append(Quote(text[a:b], speaker, canonical, verb_text, a, b, "direct"))
+            if canonical:
+                resolver.spoke(a, canonical)
+                previous = (b, speaker, canonical)
+        else:
+            quotes.extend(_reported(payload, spans, resolver))
+    return quotes
+
+
+def _reported(sent, spans, resolver: Resolver) -> list[Quote]:
+    """Reported speech in one sentence: "X said (that) …" and "according to X, …"."""
+    out = []
+    doc = sent.doc
+    for tok in sent:
+        if _inside(spans, tok.idx):
+            continue
+        content = subject = None
+        if tok.lower_ in {"according", "selon"}:
+            subject = _speaker_of(tok)
+            if subject is None:
+                continue
+            phrase_end = max(t.i for t in (subject.subtree if tok.lower_ == "according" else tok.subtree)) + 1
+            rest = doc[phrase_end: sent.end]
+            head = doc[sent.start: tok.i]
+            content = rest if len(rest) >= len(head) else head
+        elif tok.pos_ == "VERB" and tok.lemma_.lower() in REPORT_VERBS:
+            comp = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}]
+            subject = _subject_of(tok)
+            if not comp or subject is None or subject.pos_ == "PRON" and subject.lower_ in {"it", "this", "that"}:
+                continue
+            sub = list(comp[0].subtree)
+            content = doc[sub[0].i: sub[-1].i + 1]
+        if content is None or subject is None:
+            continue
+        while len(content) and (content[0].lower_ in {"that", "que", "qu'", ",", ":"} or content[0].is_punct):
+            content = content[1:]
+        while len(content) and content[-1].is_punct and content[-1].text not in {"”", '"', "»"}:
+            content = content[:-1]
+        if len(content) < 4 or _inside(spans, subject.idx):
+            continue
+        inside = sum(_inside(spans, t.idx) for t in content)
+        if inside > len(content) / 2:
+            continue  # the direct quote already covers it
+        phrase = _speaker_phrase(subject)
+        canonical = resolver.resolve(phrase, subject, content.start_char)
+        out.append(Quote(content.text, phrase, canonical, tok.text if tok.lower_ not in {"according", "selon"} else "according to",
+                         content.start_char, content.end_char, "reported"))
+        resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT")
+    return out

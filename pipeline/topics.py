@@ -1,0 +1,183 @@
+"""Match stories against the analysts' topic rules and keep the evidence: which rule, which terms, where.
+
+Rules live in `config/topics.yaml` (see `pipeline.config` for the schema). A term is a word or a
+phrase; `*` at the end of a word matches any ending (`deport*` → deported, deportation). Matching is
+case- and accent-insensitive and treats ’ and ' alike, so `demandeurs d'asile` finds
+« demandeurs d’asile ». It runs on title and description before any page fetch, so it is kept cheap:
+one tokenisation per text, dictionary look-ups per term.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline.config import Exclusion, LanguageRules, LongText, Topic
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One piece of evidence: `term` as written in the rule, `text` as found, char offsets in the input."""
+
+    rule: str
+    term: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class TopicMatch:
+    topic: str
+    hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[str]:
+        return sorted({h.text.lower() for h in self.hits})
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and unify apostrophes so rules need one spelling."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass
+class Tokens:
+    """A text cut into folded words, with an index from word to positions."""
+
+    text: str
+    words: list[str]
+    spans: list[tuple[int, int]]
+    index: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, text: str) -> "Tokens":
+        folded = fold(text)
+        if len(folded) != len(text):  # rare: folding changed the length; fall back to per-token folding
+            matches = [(fold(m.group()), m.span()) for m in _TOKEN.finditer(text)]
+        else:
+            matches = [(m.group(), m.span()) for m in _TOKEN.finditer(folded)]
+        words = [w for w, _ in matches]
+        index: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            index.setdefault(word, []).append(i)
+        return cls(text, words, [s for _, s in matches], index)
+
+
+@lru_cache(maxsize=4096)
+def _compile(term: str) -> tuple[tuple[str, bool], ...]:
+    """A term becomes a sequence of (word, is_prefix); `*` after a word makes it a prefix."""
+    return tuple((w.rstrip("*"), w.endswith("*")) for w in re.findall(r"\w+\*?", fold(term)))
+
+
+def _word_positions(tokens: Tokens, word: str, prefix: bool) -> list[int]:
+    if not prefix:
+        return tokens.index.get(word, [])
+    found: list[int] = []
+    for candidate, positions in tokens.index.items():
+        if candidate.startswith(word):
+            found.extend(positions)
+    return found
+
+
+def find_term(tokens: Tokens, term: str) -> list[tuple[int, int]]:
+    """Word ranges [first, last] where `term` occurs."""
+    parts = _compile(term)
+    if not parts:
+        return []
+    first, prefix = parts[0]
+    ranges = []
+    for pos in _word_positions(tokens, first, prefix):
+        end = pos + len(parts) - 1
+        if end >= len(tokens.words):
+            continue
+        ok = all(
+            tokens.words[pos + k].startswith(w) if p else tokens.words[pos + k] == w
+            for k, (w, p) in enumerate(parts[1:], start=1)
+        )
+        if ok:
+            ranges.append((pos, end))
+    return ranges
+
+
+def _hit(tokens: Tokens, rule: str, term: str, first: int, last: int) -> Hit:
+    start, end = tokens.spans[first][0], tokens.spans[last][1]
+    return Hit(rule, term, tokens.text[start:end], start, end)
+
+
+def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions: list[Exclusion]) -> bool:
+    for ex in exclusions:
+        if ex.drops and term not in ex.drops:
+            continue
+        for phrase in ex.phrases:
+            for a, b in find_term(tokens, phrase):
+                if a <= hit_range[1] and hit_range[0] <= b:
+                    return True
+        for near in ex.near:
+            for a, b in find_term(tokens, near):
+                if abs(a - hit_range[0]) <= ex.within or abs(b - hit_range[1]) <= ex.within:
+                    return True
+    return False
+
+
+def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
+    """All evidence for one language's rules, or [] when the rules do not fire."""
+    def kept(rule: str, term: str) -> list[tuple[int, int]]:
+        return [r for r in find_term(tokens, term) if not _excluded(tokens, r, term, rules.exclude)]
+
+    hits: list[Hit] = []
+    for term in rules.any:
+        hits += [_hit(tokens, "any", term, a, b) for a, b in kept("any", term)]
+    for prox in rules.near:
+        partners = [(r, t) for t in prox.with_ for r in kept("near", t)]
+        for term in prox.terms:
+            for a, b in kept("near", term):
+                close = [(r, t) for r, t in partners if r != (a, b) and abs(r[0] - a) <= prox.within]
+                if close:
+                    (pa, pb), partner = close[0]
+                    hits.append(_hit(tokens, "near", term, a, b))
+                    hits.append(_hit(tokens, "near", partner, pa, pb))
+    for ctx in rules.context:
+        found = {t: kept("context", t) for t in ctx.terms}
+        distinct = [t for t, r in found.items() if r]
+        if len(distinct) >= ctx.min:
+            hits += [_hit(tokens, "context", t, a, b) for t in distinct for a, b in found[t]]
+    group_hits = []
+    for group in rules.all:
+        found_group = [_hit(tokens, "all", t, a, b) for t in group for a, b in kept("all", t)]
+        if not found_group:
+            group_hits = []
+            break
+        group_hits += found_group
+    hits += group_hits
+    unique = {(h.start, h.end, h.rule): h for h in hits}
+    return sorted(unique.values(), key=lambda h: h.start)
+
+
+def _enough_for_length(tokens: Tokens, hits: list[Hit], long_text: LongText) -> bool:
+    if len(tokens.words) <= long_text.words:
+        return True
+    lead_end = tokens.spans[long_text.lead_words - 1][1]
+    return len(hits) >= long_text.min_hits or any(h.start < lead_end for h in hits)
+
+
+def match_topics(text: str, topics: list[Topic], language: str = "en") -> list[TopicMatch]:
+    """The topics whose rules for `language` fire on `text` (rules of the other language are not used)."""
+    tokens = Tokens.of(text)
+    matches = []
+    for topic in topics:
+        rules = topic.languages.get(language)  # type: ignore[call-overload]
+        if rules is None:
+            continue
+        hits = match_rules(tokens, rules)
+        if hits and _enough_for_length(tokens, hits, topic.long_text):
+            matches.append(TopicMatch(topic.name, hits))
+    return matches
