@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -48,6 +49,11 @@ _JUNK_LINE = re.compile(
 # A photo credit at the end of a caption ("… near Hemmingford, Que. THE CANADIAN PRESS/Paul Chiasson.")
 _CREDIT = re.compile(r"\s*\b(THE CANADIAN PRESS|The Canadian Press|Getty Images|REUTERS|Reuters|AP Photo|AFP|"
                      r"La Presse canadienne|LA PRESSE CANADIENNE)\s*/\s*[\w .'’-]+\.?\s*$")
+
+
+# trafilatura copies shared lxml trees; two threads doing it at once abort the interpreter.
+# Extraction is CPU-bound under the GIL anyway, so pages are fetched in parallel, extracted in turn.
+_EXTRACT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -111,8 +117,9 @@ def blank_junk(text: str) -> str:
 
 def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
     """Main text of an article page, cleaned; None when trafilatura finds no article."""
-    text = trafilatura.extract(page_html, url=url, include_comments=False, include_tables=False,
-                               favor_precision=True, deduplicate=True)
+    with _EXTRACT_LOCK:
+        text = trafilatura.extract(page_html, url=url, include_comments=False, include_tables=False,
+                                   favor_precision=True, deduplicate=True)
     if not text:
         return None
     return clean_text(text) or None

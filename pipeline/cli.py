@@ -74,7 +74,8 @@ def print_summary(report, settings: Settings, out=sys.stdout) -> None:
           f"stories indexed: {c['stories_indexed']}   quotes indexed: {c['quotes_indexed']}", file=out)
     for f in report.feeds:
         line = f"  {f.feed_id:<28} {f.outcome:<13} items {f.items:>3}  matched {f.matched:>3}  new {f.new:>3}"
-        print(line + (f"  ERROR {f.error}" if f.error else ""), file=out)
+        print(line + (f"  ERROR {f.error}" if f.error else "") + (f"  WARNING {f.warning}" if f.warning else ""),
+              file=out)
     people = top_quoted(settings)
     if people:
         print("top people quoted (all stories): " + ", ".join(f"{name} ({n})" for name, n in people), file=out)

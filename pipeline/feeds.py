@@ -72,6 +72,7 @@ class FeedResult:
     body_hash: str | None = None
     bytes: int = 0
     latency: float = 0.0
+    warning: str | None = None  # e.g. malformed XML from which feedparser still recovered the items
 
 
 def plain_text(value: str) -> str:
@@ -87,8 +88,13 @@ def _published(entry: feedparser.FeedParserDict) -> datetime | None:
     return None
 
 
-def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | None = None) -> list[FeedItem]:
-    """Parse feed bytes; raise ValueError with the reason when they are not a usable feed."""
+def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | None = None,
+               warnings: list[str] | None = None) -> list[FeedItem]:
+    """Parse feed bytes; raise ValueError with the reason when they are not a usable feed.
+
+    Malformed XML from which feedparser's lenient parser still recovers entries is accepted, and
+    the problem is appended to `warnings`: losing a day of stories to one stray `&` helps nobody.
+    """
     parsed = feedparser.parse(body, response_headers={"content-type": content_type,
                                                       "content-location": base_url or feed.url})
     if not parsed.entries:
@@ -99,6 +105,9 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
             raise ValueError(f"malformed_xml: {parsed.bozo_exception}")
         if parsed.bozo:
             raise ValueError(f"malformed_xml: no entries could be read ({parsed.bozo_exception})")
+    if parsed.bozo and warnings is not None and not isinstance(parsed.bozo_exception,
+                                                               feedparser.CharacterEncodingOverride):
+        warnings.append(f"malformed_xml: {parsed.bozo_exception} (items recovered)")
     items = []
     for entry in parsed.entries:
         link = entry.get("link") or ""
@@ -146,14 +155,17 @@ def fetch_feed(feed: Feed, state: FeedState | None, client: httpx.Client, settin
                   bytes=len(resp.body), latency=resp.elapsed)
     if state and state.body_hash == digest:
         return FeedResult(feed, "unchanged", **common)
+    warnings: list[str] = []
     try:
-        items = parse_feed(feed, resp.body, resp.headers.get("content-type", ""), resp.url)
+        items = parse_feed(feed, resp.body, resp.headers.get("content-type", ""), resp.url, warnings)
     except ValueError as exc:
         kind, _, message = str(exc).partition(": ")
         result = _error(feed, kind, message, resp.status)
         result.bytes, result.latency = len(resp.body), resp.elapsed
         return result
-    return FeedResult(feed, "ok", items=items, **common)
+    if warnings:
+        log.warning("feed %s (%s): %s", feed.id, feed.url, warnings[0])
+    return FeedResult(feed, "ok", items=items, warning=warnings[0] if warnings else None, **common)
 
 
 def fetch_feeds(feeds: list[Feed], states: dict[str, FeedState], settings: FetchSettings,

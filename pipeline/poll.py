@@ -35,6 +35,7 @@ class FeedReport:
     matched: int = 0
     new: int = 0
     error: str | None = None
+    warning: str | None = None
 
 
 @dataclass
@@ -127,7 +128,8 @@ def _poll(feed_ids: list[str], settings: Settings, run_id: str) -> PollReport:
     per_feed: dict[str, FeedReport] = {}
     for result in results:
         fr = FeedReport(result.feed.id, result.outcome, len(result.items),
-                        error=f"{result.error_kind}: {result.error}" if result.outcome == "error" else None)
+                        error=f"{result.error_kind}: {result.error}" if result.outcome == "error" else None,
+                        warning=result.warning)
         per_feed[fr.feed_id] = fr
         report.feeds.append(fr)
         for item in result.items:

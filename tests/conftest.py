@@ -1,0 +1,81 @@
+"""Shared fixtures: the real Elasticsearch node and the real local HTTP server.
+
+This is the one place that knows how to start them. The node is started once per session
+(or reused from NEWSWATCH_TEST_ES_URL when `.ci/run` or a developer already started one);
+each test gets its own index prefix so tests never see each other's documents.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import PROJECT_ROOT, Settings
+
+SHARED = Path(os.environ.get("NEWSWATCH_SHARED", PROJECT_ROOT.parent / "shared"))
+DATA = SHARED / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not DATA.is_dir():
+        raise RuntimeError(f"shared test data not found at {DATA}: set NEWSWATCH_SHARED")
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    """A real Elasticsearch 9 node: the one named by NEWSWATCH_TEST_ES_URL, or one started here."""
+    url = os.environ.get("NEWSWATCH_TEST_ES_URL")
+    if url:
+        yield url
+        return
+    from pipeline.es_node import start_node
+
+    node = start_node()
+    try:
+        yield node.url
+    finally:
+        node.stop()
+
+
+@pytest.fixture
+def es(es_url: str):
+    from pipeline.index import connect
+
+    client = connect(es_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def prefix(es) -> str:
+    name = f"t{uuid.uuid4().hex[:10]}"
+    yield name
+    es.indices.delete(index=f"{name}-*", ignore_unavailable=True, allow_no_indices=True)
+    for kind in ("stories", "quotes", "feeds"):
+        es.indices.delete_index_template(name=f"{name}-{kind}", ignore=[404])
+
+
+@pytest.fixture
+def settings(es_url: str, prefix: str, tmp_path: Path) -> Settings:
+    return Settings(es_url=es_url, index_prefix=prefix, source="live")
+
+
+@pytest.fixture(scope="session")
+def web(shared_data: Path):
+    """A real HTTP server on 127.0.0.1 serving ../shared/data and the bundled replay."""
+    from pipeline.replay import REPLAY_DIR, ReplayServer
+
+    with ReplayServer(shared_data, REPLAY_DIR) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def english():
+    from pipeline.nlp import load_model
+
+    return load_model("en")

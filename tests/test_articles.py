@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import httpx
+
+from pipeline.articles import canonical_url, clean_text, extract_text, fetch_article, story_id
+from pipeline.feeds import FeedItem
+from pipeline.http import HostLimiter, make_client
+from pipeline.settings import FetchSettings
+
+JUNK = ["Story continues below advertisement", "WATCH BELOW", "Click to play video", "READ MORE",
+        "Sponsored content", "THE CANADIAN PRESS/Paul Chiasson", "With files from"]
+
+
+def test_canonical_url_drops_tracking_and_fragment():
+    url = "https://www.BBC.co.uk/news/world-australia-59383184?at_medium=RSS&at_campaign=KARANGA#comments"
+    assert canonical_url(url) == "https://www.bbc.co.uk/news/world-australia-59383184"
+    assert canonical_url("https://x.ca/a?id=3&utm_source=rss&b=2") == "https://x.ca/a?b=2&id=3"
+    assert story_id(url) == story_id("https://www.bbc.co.uk/news/world-australia-59383184")
+    assert story_id(url) != story_id("https://www.bbc.co.uk/news/world-australia-59383185")
+
+
+def test_seed_article_junk_removed_and_prose_kept(shared_data: Path):
+    cleaned = clean_text((shared_data / "seed-article.txt").read_text())
+    for junk in JUNK:
+        assert junk not in cleaned, junk
+    assert "near Hemmingford, Que." in cleaned  # the caption stays, its credit goes
+    assert "“There’s been challenges in getting them" in cleaned
+    assert cleaned.count("Border issue ‘politicized’") == 0
+
+
+def test_extract_text_from_real_page(shared_data: Path):
+    html = (shared_data / "html" / "aeb__5f9c5ed5d6.html").read_bytes()
+    text = extract_text(html)
+    assert text and "nearly 150 Indians returned home" in text
+    assert "<div" not in text
+
+
+def item(link: str) -> FeedItem:
+    return FeedItem("f", "Outlet", "en", "CA", link, link, "Title", "The feed summary text.", None)
+
+
+def test_fetch_article_uses_page_then_falls_back_to_summary(web):
+    settings = FetchSettings(retries=0)
+    with make_client(settings) as client:
+        limiter = HostLimiter(2)
+        page = fetch_article(item(f"{web.url}/html/aeb__5f9c5ed5d6.html?utm_source=x"), client, settings, limiter)
+        missing = fetch_article(item(f"{web.url}/html/missing.html"), client, settings, limiter)
+        never = fetch_article(item(f"{web.url}/html/aeb__5f9c5ed5d6.html"), client, settings, limiter, "never")
+    assert page.text_source == "page" and "deported" in page.text
+    assert page.canonical_url == f"{web.url}/html/aeb__5f9c5ed5d6.html"
+    assert missing.text_source == "summary" and missing.text == "The feed summary text."
+    assert missing.page_error == "HTTP 404"
+    assert never.text_source == "summary" and never.page_error is None
