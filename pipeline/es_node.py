@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -242,7 +243,38 @@ def stop_persistent_node(state_dir: Path) -> bool:
     pid = json.loads(state_file.read_text())["pid"]
     try:
         os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            os.killpg(pid, 0)  # raises once every process of the node is gone
+            time.sleep(0.3)
+        os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     state_file.unlink()
     return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipeline.es_node fetch | start --state-dir D | stop --state-dir D` for scripts and CI."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline.es_node")
+    parser.add_argument("action", choices=["fetch", "start", "stop"])
+    parser.add_argument("--state-dir", type=Path, default=Path(".newswatch"))
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "fetch":
+            print(f"Elasticsearch {ES_VERSION} ready in {fetch_distribution()}", file=sys.stderr)
+        elif args.action == "start":
+            args.state_dir.mkdir(parents=True, exist_ok=True)
+            print(ensure_persistent_node(args.state_dir.resolve()))
+        else:
+            stop_persistent_node(args.state_dir.resolve())
+    except LocalNodeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

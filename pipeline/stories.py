@@ -34,7 +34,7 @@ def story_document(article: Article, matches: list[TopicMatch], analysis: Analys
         "text_source": article.text_source, "page_error": article.page_error,
         "published": (article.published or ingested).isoformat(), "ingested": ingested.isoformat(),
         "run_id": run_id, "topics": [m.topic for m in matches],
-        "matched_terms": sorted({t for m in matches for t in m.terms}),
+        "matched_terms": list(dict.fromkeys(t for m in matches for t in m.terms)),
         "topic_hits": [{"topic": m.topic, **{k: v for k, v in asdict(h).items()}} for m in matches for h in m.hits],
         "entities": [asdict(e) for e in analysis.entities],
         "quotes": [asdict(q) for q in analysis.quotes],

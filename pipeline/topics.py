@@ -37,7 +37,10 @@ class TopicMatch:
 
     @property
     def terms(self) -> list[str]:
-        return sorted({h.text.lower() for h in self.hits})
+        """Distinct matched words, strongest rule first, then in reading order."""
+        order = {"any": 0, "all": 1, "near": 2, "context": 3}
+        ranked = sorted(self.hits, key=lambda h: (order.get(h.rule, 9), h.start))
+        return list(dict.fromkeys(h.text.lower() for h in ranked))
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install the test dependencies, start the services the tests need (a real Elasticsearch 9 node;
+# the tests start their own local HTTP server), run the whole suite, stop the node.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh --test
+
+state=$(mktemp -d)
+cleanup() { .venv/bin/python -m pipeline.es_node stop --state-dir "$state" >/dev/null 2>&1 || true; rm -rf "$state"; }
+trap cleanup EXIT
+NEWSWATCH_TEST_ES_URL=$(.venv/bin/python -m pipeline.es_node start --state-dir "$state")
+export NEWSWATCH_TEST_ES_URL
+echo "Elasticsearch for the tests: $NEWSWATCH_TEST_ES_URL"
+.venv/bin/python -m pytest "$@"
