@@ -18,9 +18,15 @@ TITLES = re.compile(
     r"^((the|a|an|le|la|les|l')\s+)?((prime|foreign|immigration|public safety|border security|deputy|former|u\.s\.|us|"
     r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|dr\.?|judge|justice|"
     r"chief|councillor|mp|mpp|mla|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
-    r"président|présidente|maire|mairesse|m\.|mme)\s+)+",
+    r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
+    r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
+    r"constable|const\.|sgt\.|sergeant|cpl\.|corporal|inspector|superintendent|commissioner|captain|capt\.|"
+    r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
+    r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
+    r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr)\s+)+",
     re.I,
 )
+_LOWER_LEAD = re.compile(r"^([a-zà-ÿ][\w.'’-]*\s+)+(?=[A-ZÀ-Þ])")
 PLACE_ALIASES = {"U.S.": "United States", "US": "United States", "U.S": "United States", "USA": "United States",
                  "U.K.": "United Kingdom", "UK": "United Kingdom", "Britain": "United Kingdom",
                  "États-Unis": "United States", "Etats-Unis": "United States", "Que": "Quebec", "Que.": "Quebec"}
@@ -44,7 +50,7 @@ class Entity:
 def clean_mention(text: str, label: str) -> str:
     text = " ".join(text.split())
     if label == "person":
-        text = TITLES.sub("", text)
+        text = _LOWER_LEAD.sub("", TITLES.sub("", text))
     elif text.lower().startswith("the "):
         text = text[4:]
     text = _POSSESSIVE.sub("", text).strip(" ,;:-–—\"“”«»'’")
@@ -89,7 +95,20 @@ class PersonNames:
         for name in self.full:
             if name.split()[-1] in tokens:
                 return name
-        return None
+        by_first = [name for name in self.full if name.split()[0] in tokens]
+        return by_first[0] if len(by_first) == 1 else None
+
+    def is_person(self, name: str) -> bool:
+        return name in self.full
+
+
+def _looks_like_person(doc, ent) -> bool:
+    """Two or three capitalised words right after a role word ("economist", "spokeswoman")."""
+    words = ent.text.split()
+    if not 2 <= len(words) <= 3 or not all(_NAME_TOKEN.match(w) for w in words) or ent.start == 0:
+        return False
+    before = doc[ent.start - 1]
+    return before.is_lower and bool(TITLES.match(before.text + " "))
 
 
 def extract_entities(doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
@@ -102,10 +121,16 @@ def extract_entities(doc, language: str = "en") -> tuple[list[Entity], PersonNam
             continue
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
+        if label == "organization" and _looks_like_person(doc, ent):
+            label = "person"  # "economist Philip Cross" that the small model calls an ORG
         text = clean_mention(ent.text, label)
         if is_junk(text, label):
             continue
         raw.append((text, label, ent.start_char, ent.end_char))
+    # a name the model tags as a person somewhere is a person everywhere in the article
+    person_words = {w for t, lab, _, _ in raw if lab == "person" for w in t.split()}
+    raw = [(t, "person" if lab == "organization" and len(t.split()) == 1 and t in person_words else lab, a, b)
+           for t, lab, a, b in raw]
     people = PersonNames([t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2])
     entities = []
     for text, label, start, end in raw:

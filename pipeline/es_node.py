@@ -7,6 +7,7 @@ because Elasticsearch refuses to run as root.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -99,6 +100,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+try:  # loaded here: in the child, after the switch to the unprivileged user, imports may fail
+    _PRCTL = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+except OSError:
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to send SIGTERM when the starting process dies."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _run_as() -> tuple[int, int] | None:
     """The uid/gid to run the node as: an unprivileged system user when we are root."""
     if os.geteuid() != 0:
@@ -125,7 +138,10 @@ class LocalNode:
 
     def stop(self, timeout: float = 30, keep_data: bool = False) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)  # the launcher and the server JVM
+            except ProcessLookupError:
+                pass
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -193,6 +209,8 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
     cmd = [str(home / "bin" / "elasticsearch"), *(f"-E{k}={v}" for k, v in settings.items())]
     log = open(workdir / "node.log", "wb")
     kwargs: dict = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
+    if not keep_data:
+        kwargs["preexec_fn"] = _die_with_parent  # a crashed test run must not leave nodes behind
     process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
     node = LocalNode(url=f"http://127.0.0.1:{port}", process=process, workdir=workdir)
     deadline = time.monotonic() + timeout

@@ -29,17 +29,30 @@ class Analysis:
         return {"entities": [asdict(e) for e in self.entities], "quotes": [asdict(q) for q in self.quotes]}
 
 
+def _paragraph_breaks(doc):
+    """A sentence never runs across a paragraph break: headings and captions stay apart from prose."""
+    for tok in doc[1:]:
+        if doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=None)
 def load_model(language: str):  # -> spacy.Language
     """The spaCy pipeline for a language, loaded once per process."""
     import spacy
+    from spacy.language import Language
 
+    if "paragraph_breaks" not in Language.factories:
+        Language.component("paragraph_breaks", func=_paragraph_breaks)
     names = MODELS.get(language, MODELS["en"])
     for name in names:
         try:
-            return spacy.load(name, disable=["lemmatizer"] if language == "fr" else [])
+            nlp = spacy.load(name)
         except OSError:
             continue
+        nlp.add_pipe("paragraph_breaks", before="parser")
+        return nlp
     raise RuntimeError(f"no spaCy model for {language!r}: install one of {', '.join(names)}")
 
 
@@ -49,7 +62,7 @@ def analyze(texts: Iterable[str], language: str = "en", batch_size: int = 16) ->
     results = []
     for doc in nlp.pipe(texts, batch_size=batch_size):
         entities, people = extract_entities(doc, language)
-        results.append(Analysis(entities, extract_quotes(doc, people, language)))
+        results.append(Analysis(entities, extract_quotes(doc, entities, people, language)))
     return results
 
 

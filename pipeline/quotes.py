@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.entities import PersonNames
+from collections import Counter
+
+from pipeline.entities import TITLES, Entity, PersonNames
 
 SPEECH_VERBS = {
     "say", "tell", "add", "state", "explain", "note", "claim", "argue", "insist", "warn", "write", "tweet",
@@ -80,11 +82,14 @@ def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
 
 
 def _speaker_phrase(subject) -> str:
-    """The subject's words, without relative clauses or appositions after a comma."""
+    """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
     tokens = []
     for tok in subject.subtree:
-        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"}):
+        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text):
             break
+        if tok.i < subject.i and "\n" in tok.text_with_ws:
+            tokens = []
+            continue
         tokens.append(tok)
     if not tokens:
         return subject.text
@@ -103,22 +108,36 @@ def _subject_of(verb):
 class Resolver:
     """Turns a speaker phrase into a canonical name, using what the article has said so far."""
 
-    def __init__(self, doc, people: PersonNames, quote_spans: list[tuple[int, int]]) -> None:
+    def __init__(self, doc, people: PersonNames, persons: list[Entity], quote_spans: list[tuple[int, int]]) -> None:
         self.people = people
         self.mentions: list[tuple[int, str]] = []  # (char offset, canonical) of people outside quotes
         self.subjects: list[tuple[int, str]] = []  # the same, where the person is a main clause's subject
         self.titles: dict[str, str] = {}  # "minister" → "Ahmed Hussen" from "Immigration Minister Ahmed Hussen"
-        for ent in doc.ents:
-            if ent.label_ not in {"PERSON", "PER"} or _inside(quote_spans, ent.start_char):
+        roles: Counter = Counter()  # (role word, person) seen close together: "McCallum's term as mayor"
+        for entity in persons:
+            span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+            if span is None or _inside(quote_spans, entity.start):
                 continue
-            name = people.find_in(ent.text) or people.resolve(ent.text.strip())
-            self.mentions.append((ent.start_char, name))
-            root = ent.root
+            name = entity.canonical
+            self.mentions.append((entity.start, name))
+            root = span.root
             if root.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and root.head.dep_ == "ROOT":
-                self.subjects.append((ent.start_char, name))
-            for tok in doc[max(0, ent.start - 3): ent.start]:
-                if tok.is_alpha and tok.is_title and tok.pos_ in {"NOUN", "PROPN"}:
-                    self.titles.setdefault(tok.lower_, name)
+                self.subjects.append((entity.start, name))
+            if not people.is_person(name):
+                continue
+            for tok in doc[max(0, span.start - 3): span.start]:
+                if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
+                    self.titles[tok.lower_] = name
+            for child in root.children:
+                if child.dep_ == "appos" and child.pos_ == "NOUN":
+                    self.titles[child.lower_] = name
+            sent = span.sent
+            for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
+                if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
+                    roles[(tok.lower_, name)] += 1
+        for (role, name), _ in roles.most_common():
+            self.titles.setdefault(role, name)
+        self.gender = _genders(doc, persons, quote_spans)
         self.last_speaker: tuple[int, str] | None = None
 
     def resolve(self, phrase: str, subject, pos: int) -> str:
@@ -134,23 +153,57 @@ class Resolver:
             return self.people.resolve(phrase) if len(phrase.split()) <= 3 else subject.text
         head = subject.text.lower()
         if head in PRONOUNS:
-            # the person the story was last about: a main clause's subject or the last speaker
+            # the person the story was last about: a main clause's subject or the last speaker,
+            # skipping people whose pronoun, as the article uses it, is the other one
+            wanted = "f" if head in {"she", "her", "elle"} else "m"
             candidates = [m for m in self.subjects if m[0] < pos]
             if self.last_speaker and self.last_speaker[0] < pos:
                 candidates.append(self.last_speaker)
             candidates.sort()
-            if candidates:
-                return candidates[-1][1]
+            fitting = [c for c in candidates if self.gender.get(c[1], wanted) == wanted]
+            if fitting or candidates:
+                return (fitting or candidates)[-1][1]
             before = [m for m in self.mentions if m[0] < pos]
-            return before[-1][1] if before else phrase
+            fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
+            return (fitting or before)[-1][1] if before else phrase
         words = [w.lower() for w in _WORD.findall(phrase)]
-        if words and words[0] in {"the", "le", "la"} and words[-1] in self.titles:
-            return self.titles[words[-1]]
+        if words and words[0] in {"the", "a", "an", "le", "la", "our", "his", "her"}:
+            role = subject.lower_ if subject.lower_ in self.titles else words[-1]
+            if role in self.titles:
+                return self.titles[role]
         return phrase
 
     def spoke(self, pos: int, canonical: str, main: bool = True) -> None:
-        if main and canonical and canonical[0].isupper() and " " in canonical:
+        if main and self.people.is_person(canonical):
             self.last_speaker = (pos, canonical)
+
+
+def _genders(doc, persons: list[Entity], quote_spans) -> dict[str, str]:
+    """"m" or "f" per person, from the pronouns of sentences that mention only that person."""
+    by_sentence: dict[int, set[str]] = {}
+    for entity in persons:
+        tok = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+        if tok is not None:
+            by_sentence.setdefault(tok.sent.start, set()).add(entity.canonical)
+    votes: Counter = Counter()
+    for sent in doc.sents:
+        names = by_sentence.get(sent.start)
+        if not names or len(names) != 1:
+            continue
+        [name] = names
+        for tok in sent:
+            if _inside(quote_spans, tok.idx):
+                continue
+            if tok.lower_ in {"he", "his", "him", "himself"}:
+                votes[(name, "m")] += 1
+            elif tok.lower_ in {"she", "her", "hers", "herself"}:
+                votes[(name, "f")] += 1
+    genders = {}
+    for name in {n for n, _ in votes}:
+        m, f = votes[(name, "m")], votes[(name, "f")]
+        if m != f:
+            genders[name] = "m" if m > f else "f"
+    return genders
 
 
 def _tokens_between(doc, start: int, end: int):
@@ -235,11 +288,11 @@ def _embedded(doc, text: str, para_start: int, qstart: int) -> bool:
     return tok.lemma_.lower() not in SPEECH_VERBS
 
 
-def extract_quotes(doc, people: PersonNames, language: str = "en") -> list[Quote]:
+def extract_quotes(doc, entities: list[Entity], people: PersonNames, language: str = "en") -> list[Quote]:
     text = doc.text
     spans = find_quote_spans(text)
     paragraphs = _paragraphs(text)
-    resolver = Resolver(doc, people, spans)
+    resolver = Resolver(doc, people, [e for e in entities if e.label == "person"], spans)
     quotes: list[Quote] = []
     previous: tuple[int, str, str] | None = None  # (end, speaker, canonical) of the last direct quote
 
