@@ -132,8 +132,29 @@ def extract_entities(doc, language: str = "en") -> tuple[list[Entity], PersonNam
     raw = [(t, "person" if lab == "organization" and len(t.split()) == 1 and t in person_words else lab, a, b)
            for t, lab, a, b in raw]
     people = PersonNames([t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2])
+    orgs = [t for t, lab, _, _ in raw if lab == "organization"]
     entities = []
     for text, label, start, end in raw:
-        canonical = people.resolve(text) if label == "person" else text
+        if label == "person":
+            canonical = people.resolve(text)
+        elif label == "organization":
+            canonical = resolve_organization(text, orgs)
+        else:
+            canonical = text
         entities.append(Entity(text, label, canonical, start, end))
     return entities, people
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper())
+
+
+def resolve_organization(mention: str, names: list[str]) -> str:
+    """"Suncor" → "Suncor Energy", "EDC" → "Export Development Canada" when the article has the long form."""
+    words = mention.split()
+    for name in names:
+        if len(name.split()) > len(words) and name.split()[: len(words)] == words:
+            return name
+        if mention.isupper() and len(mention) >= 2 and len(name.split()) >= 2 and _initials(name) == mention:
+            return name
+    return mention

@@ -33,7 +33,6 @@ SPEECH_VERBS = {
 REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find",
                                 "show", "think", "believe", "agree", "point", "recall", "poursuivre"}
 PRONOUNS = {"he", "she", "him", "her", "il", "elle"}
-PLURAL_PRONOUNS = {"they", "we", "ils", "elles"}
 OPEN_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"'}
 _WORD = re.compile(r"\w+")
 
@@ -137,14 +136,34 @@ class Resolver:
                     roles[(tok.lower_, name)] += 1
         for (role, name), _ in roles.most_common():
             self.titles.setdefault(role, name)
+        self._surname_mentions(doc, quote_spans, {e.start for e in persons})
         self.gender = _genders(doc, persons, quote_spans)
         self.last_speaker: tuple[int, str] | None = None
+
+    def _surname_mentions(self, doc, quote_spans, seen: set[int]) -> None:
+        """Surnames the model did not tag ("Easley offered to stay") still mention their person."""
+        surnames: dict[str, list[str]] = {}
+        for name in self.people.full:
+            surnames.setdefault(name.split()[-1], []).append(name)
+        for tok in doc:
+            names = surnames.get(tok.text)
+            if not names or len(names) > 1 or tok.idx in seen or tok.ent_type_ or _inside(quote_spans, tok.idx):
+                continue
+            self.mentions.append((tok.idx, names[0]))
+            if tok.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and tok.head.dep_ == "ROOT":
+                self.subjects.append((tok.idx, names[0]))
+        self.mentions.sort()
+        self.subjects.sort()
 
     def resolve(self, phrase: str, subject, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
         if not phrase:
             return ""
-        names = [subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
+        start = subject.i
+        while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
+            start -= 1  # "Wilson-Raybould" is three tokens
+        glued = subject.doc[start: subject.i + 1].text
+        names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
             named = self.people.find_in(name)
             if named:
@@ -152,6 +171,7 @@ class Resolver:
         if subject.ent_type_ in {"PERSON", "PER"}:
             return self.people.resolve(phrase) if len(phrase.split()) <= 3 else subject.text
         head = subject.text.lower()
+        words = [w.lower() for w in _WORD.findall(phrase)]
         if head in PRONOUNS:
             # the person the story was last about: a main clause's subject or the last speaker,
             # skipping people whose pronoun, as the article uses it, is the other one
@@ -166,7 +186,6 @@ class Resolver:
             before = [m for m in self.mentions if m[0] < pos]
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
-        words = [w.lower() for w in _WORD.findall(phrase)]
         if words and words[0] in {"the", "a", "an", "le", "la", "our", "his", "her"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
             if role in self.titles:
@@ -179,24 +198,31 @@ class Resolver:
 
 
 def _genders(doc, persons: list[Entity], quote_spans) -> dict[str, str]:
-    """"m" or "f" per person, from the pronouns of sentences that mention only that person."""
+    """"m" or "f" per person, from subject pronouns in sentences where that person is the only one named.
+
+    "Easley said she loved him": she is Easley. Object and possessive pronouns are left out, because
+    they usually point at someone else ("Easley stayed over to monitor his breathing").
+    """
     by_sentence: dict[int, set[str]] = {}
+    subject_at: dict[int, int] = {}  # sentence start → char offset of a person who is a subject in it
     for entity in persons:
-        tok = doc.char_span(entity.start, entity.end, alignment_mode="expand")
-        if tok is not None:
-            by_sentence.setdefault(tok.sent.start, set()).add(entity.canonical)
+        span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+        if span is not None:
+            by_sentence.setdefault(span.sent.start, set()).add(entity.canonical)
+            if span.root.dep_ in {"nsubj", "nsubjpass"}:
+                subject_at[span.sent.start] = entity.end
     votes: Counter = Counter()
     for sent in doc.sents:
         names = by_sentence.get(sent.start)
-        if not names or len(names) != 1:
+        if not names or len(names) != 1 or sent.start not in subject_at:
             continue
         [name] = names
         for tok in sent:
-            if _inside(quote_spans, tok.idx):
+            if tok.dep_ not in {"nsubj", "nsubjpass"} or tok.idx < subject_at[sent.start] or _inside(quote_spans, tok.idx):
                 continue
-            if tok.lower_ in {"he", "his", "him", "himself"}:
+            if tok.lower_ in {"he", "il"}:
                 votes[(name, "m")] += 1
-            elif tok.lower_ in {"she", "her", "hers", "herself"}:
+            elif tok.lower_ in {"she", "elle"}:
                 votes[(name, "f")] += 1
     genders = {}
     for name in {n for n, _ in votes}:
@@ -289,45 +315,70 @@ def _embedded(doc, text: str, para_start: int, qstart: int) -> bool:
 
 
 def extract_quotes(doc, entities: list[Entity], people: PersonNames, language: str = "en") -> list[Quote]:
+    """Direct quotes and reported speech in reading order, each with its speaker resolved."""
     text = doc.text
     spans = find_quote_spans(text)
     paragraphs = _paragraphs(text)
     resolver = Resolver(doc, people, [e for e in entities if e.label == "person"], spans)
+
+    direct: dict[tuple[int, int], object] = {}  # the quoted spans that are quotes, with their speech verb
+    for a, b in spans:
+        pstart, pend = next((p for p in paragraphs if p[0] <= a <= p[1]), (0, len(text)))
+        verb = _attribution(doc, spans, a, b, pstart, pend)
+        if _is_real_quote(text, a, b, verb is not None) and not _embedded(doc, text, pstart, a):
+            direct[(a, b)] = verb  # else: a phrase quoted inside a sentence, part of its reported speech
+    direct_spans = list(direct)
+
+    events: list[tuple[int, int, object]] = [(a, 0, span) for span in direct_spans for a in [span[0]]]
+    events += [(sent.start_char, 1, sent) for sent in doc.sents]
+    events.sort(key=lambda e: (e[0], e[1]))
     quotes: list[Quote] = []
-    previous: tuple[int, str, str] | None = None  # (end, speaker, canonical) of the last direct quote
-
-    events: list[tuple[int, str, object]] = [(a, "direct", (a, b)) for a, b in spans]
-    for sent in doc.sents:
-        events.append((sent.start_char, "sentence", sent))
-    events.sort(key=lambda e: (e[0], e[1] == "sentence"))
-
-    for pos, kind, payload in events:
-        if kind == "direct":
-            a, b = payload  # type: ignore[misc]
-            pstart, pend = next((p for p in paragraphs if p[0] <= a <= p[1]), (0, len(text)))
-            verb = _attribution(doc, spans, a, b, pstart, pend)
-            subject = _speaker_of(verb) if verb is not None else None
-            if not _is_real_quote(text, a, b, verb is not None) or _embedded(doc, text, pstart, a):
-                continue  # a phrase quoted inside a sentence belongs to that sentence's reported speech
-            if subject is not None and not _inside(spans, subject.idx):
-                phrase = _speaker_phrase(subject)
-                canonical = resolver.resolve(phrase, subject, a)
-                speaker, verb_text = phrase, verb.text
-            elif previous and a - previous[0] < 1200:
-                speaker, canonical, verb_text = "", previous[2], ""
-            else:
-                speaker, canonical, verb_text = "", "", verb.text if verb is not None else ""
-            quotes.append(Quote(text[a:b], speaker, canonical, verb_text, a, b, "direct"))
-            if canonical:
-                resolver.spoke(a, canonical)
-                previous = (b, speaker, canonical)
+    previous: tuple[int, str] | None = None  # (end, canonical) of the last attributed direct quote
+    for _, kind, payload in events:
+        if kind == 1:
+            quotes.extend(_reported(payload, spans, direct_spans, paragraphs, resolver))
+            continue
+        a, b = payload  # type: ignore[misc]
+        verb = direct[(a, b)]
+        subject = _speaker_of(verb) if verb is not None else None
+        if subject is not None and not _inside(spans, subject.idx):
+            speaker = _speaker_phrase(subject)
+            canonical, verb_text = resolver.resolve(speaker, subject, a), verb.text
+        elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500:
+            # a floating quote goes on from whoever spoke last, in a quote or in reported speech
+            speaker, canonical, verb_text = "", resolver.last_speaker[1], ""
+        elif previous and a - previous[0] < 1200:
+            speaker, canonical, verb_text = "", previous[1], ""
         else:
-            quotes.extend(_reported(payload, spans, resolver))
+            speaker, canonical, verb_text = "", "", verb.text if verb is not None else ""
+        quotes.append(Quote(text[a:b], speaker, canonical, verb_text, a, b, "direct"))
+        if canonical:
+            resolver.spoke(a, canonical)
+            previous = (b, canonical)
     return quotes
 
 
-def _reported(sent, spans, resolver: Resolver) -> list[Quote]:
-    """Reported speech in one sentence: "X said (that) …" and "according to X, …"."""
+def _content_of(tok, sent):
+    """What a speech verb reports: its clausal complement, or the clause it is tacked onto.
+
+    "X said (that) CLAUSE" → CLAUSE; "CLAUSE, X said." and "CLAUSE, X said, CLAUSE" (the verb hangs off
+    the main clause as parataxis) → the sentence without the attribution.
+    """
+    doc = sent.doc
+    comp = [c for c in tok.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}]
+    if comp:
+        sub = list(comp[0].subtree)
+        return doc[sub[0].i: sub[-1].i + 1]
+    if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i:
+        attribution = {t.i for t in tok.subtree}
+        outside = [t for t in sent if t.i not in attribution]
+        if outside:
+            return doc[outside[0].i: outside[-1].i + 1]
+    return None
+
+
+def _reported(sent, spans, direct_spans, paragraphs, resolver: Resolver) -> list[Quote]:
+    """Reported speech in one sentence: "X said (that) …", "…, X said" and "according to X, …"."""
     out = []
     doc = sent.doc
     for tok in sent:
@@ -343,26 +394,27 @@ def _reported(sent, spans, resolver: Resolver) -> list[Quote]:
             head = doc[sent.start: tok.i]
             content = rest if len(rest) >= len(head) else head
         elif tok.pos_ == "VERB" and tok.lemma_.lower() in REPORT_VERBS:
-            comp = [c for c in tok.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}]
             subject = _subject_of(tok)
-            if not comp or subject is None or subject.pos_ == "PRON" and subject.lower_ in {"it", "this", "that"}:
+            if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
+                subject = tok.head  # "experts who contend …": the experts speak
+            if subject is None or subject.pos_ == "PRON" and subject.lower_ in {"this", "that", "what"}:
                 continue
-            sub = list(comp[0].subtree)
-            content = doc[sub[0].i: sub[-1].i + 1]
+            content = _content_of(tok, sent)
         if content is None or subject is None:
             continue
-        while len(content) and (content[0].lower_ in {"that", "que", "qu'", ",", ":"} or content[0].is_punct):
+        while len(content) and (content[0].lower_ in {"that", "que", "qu'", ",", ":"} or content[0].is_punct
+                                or content[0].is_space):
             content = content[1:]
-        while len(content) and content[-1].is_punct and content[-1].text not in {"”", '"', "»"}:
+        while len(content) and (content[-1].is_punct and content[-1].text not in {"”", '"', "»"} or content[-1].is_space):
             content = content[:-1]
-        if len(content) < 4 or _inside(spans, subject.idx):
+        if len(content) < 4 or _inside(spans, subject.idx) or "\n" in content.text:
             continue
-        inside = sum(_inside(spans, t.idx) for t in content)
+        inside = sum(_inside(direct_spans, t.idx) for t in content)
         if inside > len(content) / 2:
             continue  # the direct quote already covers it
         phrase = _speaker_phrase(subject)
         canonical = resolver.resolve(phrase, subject, content.start_char)
-        out.append(Quote(content.text, phrase, canonical, tok.text if tok.lower_ not in {"according", "selon"} else "according to",
-                         content.start_char, content.end_char, "reported"))
+        verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
+        out.append(Quote(content.text, phrase, canonical, verb, content.start_char, content.end_char, "reported"))
         resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT")
     return out
