@@ -7,6 +7,7 @@ titles, possessives and page furniture are stripped, and what is left of junk is
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 LABELS = {
@@ -74,10 +75,10 @@ class PersonNames:
     """Resolve partial mentions of people to the full names used in the article."""
 
     def __init__(self, full_names: list[str]) -> None:
-        self.full = []
-        for name in full_names:
-            if name not in self.full:
-                self.full.append(name)
+        counts = Counter(full_names)
+        # when two full names share a surname ("Mary Ann Schicketanz", "Studio Schicketanz"), the one
+        # the article names most often, then the longer, is the one a bare surname means
+        self.full = sorted(counts, key=lambda n: (-counts[n], -len(n.split()), full_names.index(n)))
 
     def resolve(self, mention: str) -> str:
         words = mention.split()

@@ -32,6 +32,8 @@ SPEECH_VERBS = {
 # Verbs that introduce reported speech only in their plain reporting sense.
 REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find",
                                 "show", "think", "believe", "agree", "point", "recall", "poursuivre"}
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi",
+            "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 PRONOUNS = {"he", "she", "him", "her", "il", "elle"}
 OPEN_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"'}
 _WORD = re.compile(r"\w+")
@@ -84,10 +86,11 @@ def _speaker_phrase(subject) -> str:
     """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
     tokens = []
     for tok in subject.subtree:
-        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text):
+        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text
+                                  or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
             break
-        if tok.i < subject.i and "\n" in tok.text_with_ws:
-            tokens = []
+        if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"):
+            tokens = []  # a heading above, or "selon" / "according to" before the speaker
             continue
         tokens.append(tok)
     if not tokens:
@@ -96,9 +99,9 @@ def _speaker_phrase(subject) -> str:
 
 
 def _subject_of(verb):
-    for child in verb.children:
-        if child.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}:
-            return child
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+    if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
+        return min(subjects, key=lambda c: abs(c.i - verb.i))
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp"} and verb.head is not verb:  # "…, adding …"
         return _subject_of(verb.head) if verb.head.i != verb.i else None
     return None
@@ -107,7 +110,8 @@ def _subject_of(verb):
 class Resolver:
     """Turns a speaker phrase into a canonical name, using what the article has said so far."""
 
-    def __init__(self, doc, people: PersonNames, persons: list[Entity], quote_spans: list[tuple[int, int]]) -> None:
+    def __init__(self, doc, people: PersonNames, persons: list[Entity], quote_spans: list[tuple[int, int]],
+                 organizations: list[Entity] = ()) -> None:
         self.people = people
         self.mentions: list[tuple[int, str]] = []  # (char offset, canonical) of people outside quotes
         self.subjects: list[tuple[int, str]] = []  # the same, where the person is a main clause's subject
@@ -138,6 +142,8 @@ class Resolver:
             self.titles.setdefault(role, name)
         self._surname_mentions(doc, quote_spans, {e.start for e in persons})
         self.gender = _genders(doc, persons, quote_spans)
+        # short forms of organisations the article also names in full: "Suncor", "EDC"
+        self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
         self.last_speaker: tuple[int, str] | None = None
 
     def _surname_mentions(self, doc, quote_spans, seen: set[int]) -> None:
@@ -170,6 +176,9 @@ class Resolver:
                 return named
         if subject.ent_type_ in {"PERSON", "PER"}:
             return self.people.resolve(phrase) if len(phrase.split()) <= 3 else subject.text
+        for (start, end), name in self.org_long.items():
+            if start <= subject.idx < end:
+                return name
         head = subject.text.lower()
         words = [w.lower() for w in _WORD.findall(phrase)]
         if head in PRONOUNS:
@@ -180,9 +189,9 @@ class Resolver:
             if self.last_speaker and self.last_speaker[0] < pos:
                 candidates.append(self.last_speaker)
             candidates.sort()
-            fitting = [c for c in candidates if self.gender.get(c[1], wanted) == wanted]
-            if fitting or candidates:
-                return (fitting or candidates)[-1][1]
+            fitting = [c for c in candidates if self.gender.get(c[1], wanted) == wanted] or candidates
+            if fitting:
+                return fitting[-1][1]
             before = [m for m in self.mentions if m[0] < pos]
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
@@ -275,8 +284,10 @@ def _attribution(doc, quote_spans, qstart: int, qend: int, para_start: int, para
 
 
 def _speaker_of(verb):
-    if verb.lower_ in {"according", "selon"}:
-        for tok in verb.subtree if verb.lower_ == "selon" else verb.doc[verb.i + 1].subtree:
+    if verb.lower_ == "selon":  # French parses "selon" as a case marker on the noun it introduces
+        return verb.head if verb.head.i != verb.i else None
+    if verb.lower_ == "according":
+        for tok in verb.doc[verb.i + 1].subtree:
             if tok.dep_ in {"pobj", "obj", "nmod", "obl"} and tok.pos_ in {"PROPN", "NOUN", "PRON"}:
                 return tok
         return None
@@ -319,7 +330,8 @@ def extract_quotes(doc, entities: list[Entity], people: PersonNames, language: s
     text = doc.text
     spans = find_quote_spans(text)
     paragraphs = _paragraphs(text)
-    resolver = Resolver(doc, people, [e for e in entities if e.label == "person"], spans)
+    resolver = Resolver(doc, people, [e for e in entities if e.label == "person"], spans,
+                        [e for e in entities if e.label == "organization"])
 
     direct: dict[tuple[int, int], object] = {}  # the quoted spans that are quotes, with their speech verb
     for a, b in spans:
@@ -374,6 +386,10 @@ def _content_of(tok, sent):
         outside = [t for t in sent if t.i not in attribution]
         if outside:
             return doc[outside[0].i: outside[-1].i + 1]
+    subject = _subject_of(tok)
+    if (subject is not None and tok.dep_ == "ROOT" and subject.i == tok.i - 1 and subject.i > sent.start + 4
+            and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3):
+        return doc[sent.start: subject.i - 1]  # "CLAUSE, he said." parsed with "said" as the root
     return None
 
 
@@ -389,7 +405,7 @@ def _reported(sent, spans, direct_spans, paragraphs, resolver: Resolver) -> list
             subject = _speaker_of(tok)
             if subject is None:
                 continue
-            phrase_end = max(t.i for t in (subject.subtree if tok.lower_ == "according" else tok.subtree)) + 1
+            phrase_end = max(t.i for t in subject.subtree) + 1
             rest = doc[phrase_end: sent.end]
             head = doc[sent.start: tok.i]
             content = rest if len(rest) >= len(head) else head
