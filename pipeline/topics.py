@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -60,6 +61,8 @@ class Tokens:
     words: list[str]
     spans: list[tuple[int, int]]
     index: dict[str, list[int]]
+    vocabulary: list[str] = field(default_factory=list)  # sorted distinct words, for prefix look-ups
+    found: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # term → ranges, computed once
 
     @classmethod
     def of(cls, text: str) -> "Tokens":
@@ -72,7 +75,7 @@ class Tokens:
         index: dict[str, list[int]] = {}
         for i, word in enumerate(words):
             index.setdefault(word, []).append(i)
-        return cls(text, words, [s for _, s in matches], index)
+        return cls(text, words, [s for _, s in matches], index, sorted(index))
 
 
 @lru_cache(maxsize=4096)
@@ -85,14 +88,23 @@ def _word_positions(tokens: Tokens, word: str, prefix: bool) -> list[int]:
     if not prefix:
         return tokens.index.get(word, [])
     found: list[int] = []
-    for candidate, positions in tokens.index.items():
-        if candidate.startswith(word):
-            found.extend(positions)
+    vocabulary = tokens.vocabulary
+    i = bisect_left(vocabulary, word)
+    while i < len(vocabulary) and vocabulary[i].startswith(word):
+        found.extend(tokens.index[vocabulary[i]])
+        i += 1
     return found
 
 
 def find_term(tokens: Tokens, term: str) -> list[tuple[int, int]]:
-    """Word ranges [first, last] where `term` occurs."""
+    """Word ranges [first, last] where `term` occurs (remembered per text: rules share terms)."""
+    cached = tokens.found.get(term)
+    if cached is None:
+        cached = tokens.found[term] = _find_term(tokens, term)
+    return cached
+
+
+def _find_term(tokens: Tokens, term: str) -> list[tuple[int, int]]:
     parts = _compile(term)
     if not parts:
         return []
