@@ -138,6 +138,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_topics_eval(args: argparse.Namespace) -> int:
+    from pipeline.config import load_topics
+    from pipeline.topic_eval import evaluate, report
+
+    topics = load_topics(args.rules or Settings.from_env().config_dir / "topics.yaml")
+    result = evaluate(args.labelled, topics, args.topic)
+    if args.predictions:
+        args.predictions.write_text("".join(json.dumps(p) + "\n" for p in result.predictions), encoding="utf-8")
+    print(report(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -157,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--es-url")
     p.add_argument("--run-id", default="manual")
     p.set_defaults(func=cmd_poll)
+    p = sub.add_parser("topics-eval", help="try topic rules on a labelled JSONL file: precision, recall, mistakes")
+    p.add_argument("labelled", type=Path)
+    p.add_argument("--topic", default="asylum-border")
+    p.add_argument("--rules", type=Path, help="a topics.yaml to try (default: the configured one)")
+    p.add_argument("--predictions", type=Path, help="write {id, topics} lines for score_topics.py")
+    p.set_defaults(func=cmd_topics_eval)
     p = sub.add_parser("search", help="search indexed stories")
     p.add_argument("query")
     p.add_argument("--topic")

@@ -143,9 +143,55 @@ def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions:
     return False
 
 
+@dataclass
+class _FirstWords:
+    """Every term of a rule set by its first word, so a text only tries the terms it could contain."""
+
+    exact: dict[str, set[str]]
+    prefixes: dict[int, dict[str, set[str]]]  # prefix length → prefix → terms
+
+
+_FIRST_WORDS: dict[int, tuple[LanguageRules, _FirstWords]] = {}
+
+
+def _first_words(rules: LanguageRules) -> _FirstWords:
+    cached = _FIRST_WORDS.get(id(rules))
+    if cached and cached[0] is rules:
+        return cached[1]
+    terms = set(rules.any) | {t for g in rules.all for t in g} | {t for c in rules.context for t in c.terms}
+    terms |= {t for p in rules.near for t in (*p.terms, *p.with_)}
+    index = _FirstWords({}, {})
+    for term in terms:
+        parts = _compile(term)
+        if not parts:
+            continue
+        word, prefix = parts[0]
+        if prefix:
+            index.prefixes.setdefault(len(word), {}).setdefault(word, set()).add(term)
+        else:
+            index.exact.setdefault(word, set()).add(term)
+    _FIRST_WORDS[id(rules)] = (rules, index)
+    return index
+
+
+def _candidate_terms(tokens: Tokens, rules: LanguageRules) -> set[str]:
+    index = _first_words(rules)
+    found: set[str] = set()
+    for word in tokens.vocabulary:
+        found |= index.exact.get(word, set())
+        for length, table in index.prefixes.items():
+            if len(word) >= length:
+                found |= table.get(word[:length], set())
+    return found
+
+
 def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
     """All evidence for one language's rules, or [] when the rules do not fire."""
+    present = _candidate_terms(tokens, rules)
+
     def kept(rule: str, term: str) -> list[tuple[int, int]]:
+        if term not in present:
+            return []
         return [r for r in find_term(tokens, term) if not _excluded(tokens, r, term, rules.exclude)]
 
     hits: list[Hit] = []

@@ -106,3 +106,46 @@ def test_language_selects_rules():
 ])
 def test_real_on_topic_headlines(text):
     assert match_topics(text, TOPICS, "en")
+
+
+@pytest.mark.parametrize("title, description, on", [
+    # flight from war: proximity of a fleeing verb and its cause
+    ("Thousands flee air strikes as fighting erupts in Myanmar", "", True),
+    ("Colorado: Residents return following devastating fire", "Residents who fled their homes returned.", False),
+    # displacement only with a conflict nearby, not after a flood
+    ("What does snow in Syria look like? The reality might break your heart",
+     "CNN's Arwa Damon reports on one of the harshest winters to hit Syria in decades and how displaced "
+     "communities are coping.", True),
+    ("Dozens found dead in flooding and death toll is expected to rise in Kentucky",
+     "Hundreds of people were displaced by the floods.", False),
+    # exodus of people, not of businesses
+    ("Zimbabwe clinics struggle for nurses after exodus to the UK", "", True),
+    ("Russian car sales have collapsed", "an exodus of foreign businesses wreaked havoc", False),
+    # boats: capsizing with migrants, not any sinking
+    ("'Smuggling' boat capsizes off Florida", "", True),
+    ("How a Japanese boat trip ended in tragedy", "The sinking of the tour boat killed 14.", False),
+    # a visa with support, a tennis star's visa without
+    ("UK spouse visas: 'This admin issue has stopped our lives'",
+     "Couples tell BBC News the delays are keeping them apart", True),
+    ("Novak Djokovic: Serbs seethe over tennis hero's entry ban",
+     "Compatriots rally behind their icon as he fights deportation from Australia over vaccine rules.", False),
+])
+def test_real_dev_items(title, description, on):
+    assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
+
+
+def test_topics_eval_command_reports_precision_recall_and_mistakes(tmp_path: Path):
+    import subprocess
+    import sys
+
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "a", "title": "Migrants rescued in the Channel", "description": "", "label": "on"},
+        {"id": "b", "title": "Boat show opens in Miami", "description": "", "label": "off"},
+        {"id": "c", "title": "Deportivo beat Celta", "description": "", "label": "off"},
+        {"id": "d", "title": "New shelter opens for newcomers", "description": "", "label": "on"},
+    ]) + "\n")
+    out = subprocess.run([sys.executable, "-m", "pipeline.cli", "topics-eval", str(labelled)],
+                         capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout
+    assert "precision 1.000  recall 0.500" in out and "(tp 1, fp 0, fn 1" in out
+    assert "missed          New shelter opens for newcomers" in out and "items/s" in out
