@@ -87,6 +87,7 @@ def _speaker_phrase(subject) -> str:
     tokens = []
     for tok in subject.subtree:
         if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text
+                                  or tok.tag_ in {"WP", "WDT"}
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
             break
         if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"):
@@ -137,7 +138,9 @@ class Resolver:
             sent = span.sent
             for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
                 if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
-                    roles[(tok.lower_, name)] += 1
+                    between = doc[min(tok.i, span.end): max(tok.i, span.start)]
+                    if not any(t.pos_ == "ADP" and t.lower_ in {"for", "to", "of", "with"} for t in between):
+                        roles[(tok.lower_, name)] += 1
         for (role, name), _ in roles.most_common():
             self.titles.setdefault(role, name)
         self._surname_mentions(doc, quote_spans, {e.start for e in persons})
@@ -169,6 +172,11 @@ class Resolver:
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
             start -= 1  # "Wilson-Raybould" is three tokens
         glued = subject.doc[start: subject.i + 1].text
+        partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER"}]
+        if partners and subject.ent_type_ in {"PERSON", "PER"}:  # "Tore Sohlberg and Lehla Abreder said"
+            first = self.people.find_in(subject.text) or subject.text
+            others = [self.people.find_in(c.text) or c.text for c in partners]
+            return " and ".join([first, *others])
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
             named = self.people.find_in(name)
