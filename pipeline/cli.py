@@ -150,6 +150,34 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from pipeline import alerts
+    from pipeline.subscriptions import load_subscriptions
+
+    settings = _settings(args)
+    subs = load_subscriptions(settings.config_dir / "alerts.yaml" if args.file is None else args.file)
+    if args.action == "list":
+        for row in alerts.subscription_status(settings, subs):
+            print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
+                  f"pending {row['pending']:>3}  failed {row['failed']:>3}  last delivery {row['last_delivery'] or '—'}"
+                  + (f"\n    last error: {row['last_error']}" if row["last_error"] else ""))
+        return 0
+    if args.action == "test":
+        chosen = [s for s in subs if s.name == args.name]
+        if not chosen:
+            print(f"no subscription named {args.name!r} (have: {', '.join(s.name for s in subs)})", file=sys.stderr)
+            return 2
+        results = alerts.send_test(chosen[0])
+        for channel, error in results.items():
+            print(f"{'FAILED' if error else 'sent  '} {channel.split('?')[0]}" + (f": {error}" if error else ""))
+        return 1 if any(results.values()) else 0
+    found = alerts.find_new_alerts(settings, subs)
+    delivered = alerts.deliver_immediate(settings, subs)
+    digests = alerts.run_digests(settings, subs)
+    print(json.dumps({"new": found.counts(), "immediate": delivered.counts(), "digests": digests.counts()}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -175,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rules", type=Path, help="a topics.yaml to try (default: the configured one)")
     p.add_argument("--predictions", type=Path, help="write {id, topics} lines for score_topics.py")
     p.set_defaults(func=cmd_topics_eval)
+    p = sub.add_parser("alerts", help="alert subscriptions: list, test NAME, run")
+    p.add_argument("action", choices=["list", "test", "run"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--file", type=Path, help="subscriptions file (default: config/alerts.yaml)")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_alerts)
     p = sub.add_parser("search", help="search indexed stories")
     p.add_argument("query")
     p.add_argument("--topic")

@@ -58,7 +58,19 @@ FEED_MAPPING: dict[str, Any] = {
         "consecutive_failures": {"type": "integer"}, "items_seen": {"type": "long"},
     },
 }
-KINDS = {"stories": STORY_MAPPING, "quotes": QUOTE_MAPPING, "feeds": FEED_MAPPING}
+ALERT_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "alert_id": KEYWORD, "kind": KEYWORD, "subscription": KEYWORD, "mode": KEYWORD, "story_id": KEYWORD,
+        "cluster_id": KEYWORD, "story_ids": KEYWORD, "other_outlets": KEYWORD, "outlet": KEYWORD, "title": TEXT_KW,
+        "url": KEYWORD, "published": DATE, "created": DATE, "status": KEYWORD, "attempts": {"type": "integer"},
+        "next_attempt": DATE, "last_error": {"type": "text"}, "channels_sent": KEYWORD, "sent_at": DATE,
+        "digest_id": KEYWORD, "period": KEYWORD, "alert_ids": KEYWORD,
+    },
+}
+STATE_MAPPING: dict[str, Any] = {"dynamic": "strict", "properties": {"key": KEYWORD, "value": DATE}}
+KINDS = {"stories": STORY_MAPPING, "quotes": QUOTE_MAPPING, "feeds": FEED_MAPPING, "alerts": ALERT_MAPPING,
+         "state": STATE_MAPPING}
 
 
 def connect(url: str) -> Elasticsearch:
@@ -100,7 +112,7 @@ def bulk_write(es: Elasticsearch, prefix: str, kind: str, docs: list[tuple[str, 
     if not docs:
         return 0
     actions = ({"_index": alias(prefix, kind), "_id": doc_id, "_source": doc} for doc_id, doc in docs)
-    ok, errors = helpers.bulk(es, actions, raise_on_error=False, refresh="wait_for" if refresh else False)
+    ok, errors = helpers.bulk(es, actions, raise_on_error=False, refresh=refresh)
     for error in errors:
         log.error("bulk %s error: %s", kind, error)
     return ok

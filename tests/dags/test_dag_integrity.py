@@ -13,7 +13,16 @@ DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert "newswatch_poll" in dagbag.dags
+    assert {"newswatch_poll", "newswatch_alerts", "newswatch_digests"} <= set(dagbag.dags)
+
+
+def test_alerts_run_on_the_poll_dags_asset(dagbag):
+    poll, alerts = dagbag.dags["newswatch_poll"], dagbag.dags["newswatch_alerts"]
+    [outlet] = poll.get_task("summarize").outlets
+    assert outlet.uri.rstrip("/") == "newswatch://stories"
+    assert type(alerts.timetable).__name__ == "AssetTriggeredTimetable"
+    assert outlet in alerts.timetable.asset_condition.objects
+    assert alerts.max_active_runs == 1
 
 
 def test_poll_dag_shape(dagbag):

@@ -1,0 +1,61 @@
+"""
+### Newswatch: alerts
+
+Runs whenever `newswatch_poll` has indexed stories (the `newswatch://stories` Asset), so a slow mail
+server never holds up polling. It writes an alert record for each new (subscription, story cluster)
+pair — create-only, with a deterministic id — and then delivers the due immediate alerts. Records
+whose channel was down are retried with backoff on later runs; a re-run never sends a second copy.
+Subscriptions live in `config/alerts.yaml`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+
+from airflow.sdk import Asset, dag, task
+
+STORIES = Asset("newswatch://stories")
+
+
+@dag(
+    schedule=[STORIES],
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 3, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True},
+    tags=["newswatch", "alerts"],
+    doc_md=__doc__,
+)
+def newswatch_alerts():
+    @task
+    def find_alerts() -> dict:
+        """Alert records for the stories indexed since the last run."""
+        from pipeline.alerts import find_new_alerts
+        from pipeline.settings import Settings
+        from pipeline.subscriptions import load_subscriptions
+
+        settings = Settings.from_env()
+        counts = find_new_alerts(settings, load_subscriptions(settings.config_dir / "alerts.yaml")).counts()
+        print(counts)
+        return counts
+
+    @task
+    def deliver_alerts(found: dict) -> dict:
+        """Send every due immediate alert; failures stay pending for the next run."""
+        from pipeline.alerts import deliver_immediate
+        from pipeline.settings import Settings
+        from pipeline.subscriptions import load_subscriptions
+
+        settings = Settings.from_env()
+        report = deliver_immediate(settings, load_subscriptions(settings.config_dir / "alerts.yaml"))
+        for error in report.errors:
+            print(f"delivery error: {error}")
+        print(report.counts())
+        return report.counts()
+
+    deliver_alerts(find_alerts())
+
+
+newswatch_alerts()

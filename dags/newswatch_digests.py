@@ -1,0 +1,56 @@
+"""
+### Newswatch: digests and retries
+
+Every fifteen minutes: sends the digests whose period has ended (each subscription has its own
+schedule and time zone in `config/alerts.yaml`: hourly, or daily at a time), and retries immediate
+alerts that are due again after a failed delivery, even when no new story arrives.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+
+from airflow.sdk import dag, task
+
+
+@dag(
+    schedule="*/15 * * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=1), "retry_exponential_backoff": True},
+    tags=["newswatch", "alerts"],
+    doc_md=__doc__,
+)
+def newswatch_digests():
+    @task
+    def send_digests() -> dict:
+        """One message per subscription and period, stories grouped by topic."""
+        from pipeline.alerts import run_digests
+        from pipeline.settings import Settings
+        from pipeline.subscriptions import load_subscriptions
+
+        settings = Settings.from_env()
+        counts = run_digests(settings, load_subscriptions(settings.config_dir / "alerts.yaml")).counts()
+        print(counts)
+        return counts
+
+    @task
+    def retry_alerts() -> dict:
+        """Immediate alerts whose backoff has expired."""
+        from pipeline.alerts import deliver_immediate
+        from pipeline.settings import Settings
+        from pipeline.subscriptions import load_subscriptions
+
+        settings = Settings.from_env()
+        counts = deliver_immediate(settings, load_subscriptions(settings.config_dir / "alerts.yaml")).counts()
+        print(counts)
+        return counts
+
+    send_digests()
+    retry_alerts()
+
+
+newswatch_digests()

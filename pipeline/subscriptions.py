@@ -1,0 +1,152 @@
+"""Subscriptions from `config/alerts.yaml`: who wants which stories, where, and how often.
+
+A subscription's rule combines criteria with AND (each list is an OR): topics, keywords in the topic
+rule language (`any`, `near`, `context`, `all`, `exclude`), people quoted, entities mentioned,
+outlets and languages. Channels are Apprise URLs; `${VARS}` in them come from the environment, so
+secrets never sit in the YAML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.config import LanguageRules
+from pipeline.errors import ConfigError
+from pipeline.topics import Tokens, match_rules
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${NAME} or ${NAME:-default}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(_Strict):
+    topics: list[str] = []
+    keywords: LanguageRules | None = None  # the topic rule language: any, near, context, all, exclude
+    quoted: list[str] = []  # canonical names of people quoted in the story
+    mentions: list[str] = []  # canonical names of people, organisations or places in the story
+    outlets: list[str] = []
+    languages: list[Literal["en", "fr"]] = []
+
+
+class Digest(_Strict):
+    every: Literal["hourly", "daily"] = "daily"
+    at: str = "08:00"  # for daily digests, local time in `timezone`
+    timezone: str = "UTC"
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be a 24-hour time like 08:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Toronto)") from None
+        return value
+
+    def period_start(self, now: datetime) -> datetime:
+        """The start of the period `now` falls in; a digest covers the period before it."""
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if self.every == "hourly":
+            return local.replace(minute=0, second=0, microsecond=0)
+        hour, minute = map(int, self.at.split(":"))
+        boundary = datetime.combine(local.date(), time(hour, minute), tzinfo=local.tzinfo)
+        return boundary if local >= boundary else boundary - timedelta(days=1)
+
+
+class Subscription(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    channels: list[str] = Field(min_length=1)
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest: Digest | None = None
+    rule: Rule
+
+    @model_validator(mode="after")
+    def _digest_schedule(self) -> "Subscription":
+        if self.mode == "digest" and self.digest is None:
+            object.__setattr__(self, "digest", Digest())
+        return self
+
+    def channel_urls(self) -> list[str]:
+        """Channels with `${VARS}` filled in from the environment."""
+        return [_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), url) for url in self.channels]
+
+
+class AlertsFile(_Strict):
+    subscriptions: list[Subscription] = []
+
+
+def _check_channels(path: Path, subscriptions: list[Subscription]) -> None:
+    import apprise
+
+    for sub in subscriptions:
+        for number, url in enumerate(sub.channels):
+            missing = [name for name, default in _VAR.findall(url) if name not in os.environ and not default]
+            where = f"subscriptions[{sub.name}].channels.{number}"
+            if missing:
+                raise ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set")
+            if apprise.Apprise.instantiate(sub.channel_urls()[number]) is None:
+                raise ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)")
+
+
+def load_subscriptions(path: Path) -> list[Subscription]:
+    """Subscriptions, checked: unique names, valid schedules, channels Apprise can use."""
+    if not path.exists():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), "(file)", f"not valid YAML: {exc}") from None
+    try:
+        subs = AlertsFile.model_validate(raw).subscriptions
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        if len(loc) >= 2 and loc[0] == "subscriptions" and isinstance(loc[1], int):
+            name = (raw.get("subscriptions") or [{}])[loc[1]].get("name", loc[1])
+            loc[1] = f"[{name}]"
+        where = ".".join(str(p) for p in loc).replace(".[", "[")
+        raise ConfigError(str(path), where, first["msg"]) from None
+    names = [s.name for s in subs]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice")
+    _check_channels(path, subs)
+    return subs
+
+
+def matches(sub: Subscription, story: dict) -> bool:
+    """Whether a story document (as indexed) is wanted by the subscription."""
+    rule = sub.rule
+    if rule.topics and not set(rule.topics) & set(story.get("topics", [])):
+        return False
+    if rule.outlets and story.get("outlet") not in rule.outlets:
+        return False
+    if rule.languages and story.get("language") not in rule.languages:
+        return False
+    if rule.quoted and not set(rule.quoted) & set(story.get("quoted", [])):
+        return False
+    if rule.mentions:
+        named = set(story.get("persons", [])) | set(story.get("organizations", [])) | set(story.get("places", []))
+        if not set(rule.mentions) & named:
+            return False
+    if rule.keywords is not None:
+        tokens = Tokens.of(f"{story.get('title', '')}\n{story.get('text', '')}")
+        if not match_rules(tokens, rule.keywords):
+            return False
+    return True

@@ -1,0 +1,265 @@
+"""Alerts end to end: real Elasticsearch, a real SMTP server (aiosmtpd) and a real webhook receiver."""
+
+from __future__ import annotations
+
+import email
+import json
+import threading
+from dataclasses import replace
+from datetime import timedelta
+from email.message import Message as EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+from pipeline.alerts import AlertSettings, deliver_immediate, find_new_alerts, run_digests, send_test
+from pipeline.errors import ConfigError
+from pipeline.es_node import free_port
+from pipeline.index import alias, bulk_write, ensure_indices, now
+from pipeline.poll import poll_feeds
+from pipeline.replay import REPLAY_BASE
+from pipeline.settings import FetchSettings, Settings
+from pipeline.subscriptions import load_subscriptions
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[EmailMessage] = []
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    def url(self, to: str) -> str:
+        return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=newswatch@localhost&to={to}"
+
+
+class Webhook:
+    """A real HTTP receiver collecting the JSON bodies posted to it."""
+
+    def __init__(self) -> None:
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def webhook():
+    hook = Webhook()
+    yield hook
+    hook.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def indexed_stories(es_url, web):
+    """Real stories from the replay's Canadian feed, polled once into their own prefix."""
+    from pipeline.index import connect
+
+    settings = Settings(es_url=es_url, index_prefix="alertsrc", source="live",
+                        fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
+    client = connect(es_url)
+    client.indices.delete(index="alertsrc-*", ignore_unavailable=True, allow_no_indices=True)
+    from pipeline.replay import REPLAY_DIR
+
+    settings = replace(settings, feeds_file=REPLAY_DIR / "feeds.yaml")
+    poll_feeds(["replay-canada"], settings, run_id="alerts-fixture")
+    client.indices.refresh(index="alertsrc-stories")
+    hits = client.search(index="alertsrc-stories", size=100, query={"match_all": {}})["hits"]["hits"]
+    yield [h["_source"] for h in hits]
+    client.indices.delete(index="alertsrc-*", ignore_unavailable=True, allow_no_indices=True)
+
+
+@pytest.fixture
+def stories(es, settings, indexed_stories):
+    ensure_indices(es, settings.index_prefix)
+    bulk_write(es, settings.index_prefix, "stories", [(s["story_id"], s) for s in indexed_stories])
+    return indexed_stories
+
+
+def subscriptions(tmp_path: Path, subs: list[dict]):
+    path = tmp_path / "alerts.yaml"
+    path.write_text(yaml.safe_dump({"subscriptions": subs}, allow_unicode=True))
+    return load_subscriptions(path)
+
+
+def seed(stories: list[dict]) -> dict:
+    return next(s for s in stories if "inches closer" in s["title"])
+
+
+def subject(message: EmailMessage) -> str:
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def html_part(message: EmailMessage) -> str:
+    return next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+
+
+def test_immediate_alerts_reach_email_and_webhook_once(settings, stories, inbox, webhook, tmp_path):
+    subs = subscriptions(tmp_path, [
+        {"name": "stca-desk", "channels": [inbox.url("desk@example.org")],
+         "rule": {"topics": ["asylum-border"], "keywords": {"any": ["safe third country"]}}},
+        {"name": "trudeau-watch", "channels": [webhook.url], "rule": {"quoted": ["Justin Trudeau"]}},
+    ])
+    found = find_new_alerts(settings, subs)
+    delivered = deliver_immediate(settings, subs)
+    stca = [s for s in stories if "safe third country" in f"{s['title']} {s['text']}".lower()]
+    assert found.created == delivered.sent == len(inbox.messages) + len(webhook.received)
+    assert len(inbox.messages) == len(stca) >= 3
+
+    mail = next(m for m in inbox.messages if "inches closer" in subject(m))
+    assert mail.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in mail.walk()][1:] == ["text/plain", "text/html"]
+    body = html_part(mail)
+    assert seed(stories)["url"].replace("&", "&amp;") in body
+    assert "<mark>" in body and "— Justin Trudeau</blockquote>" in body
+    assert "Canadian outlets (CBC, CTV, Global News, Montreal Gazette, ...)" in body
+
+    [hook] = [h for h in webhook.received if "inches closer" in h["title"]]
+    assert "Justin Trudeau" in hook["message"]
+
+    again = find_new_alerts(settings, subs)
+    redelivered = deliver_immediate(settings, subs)
+    assert again.created == 0 and redelivered.sent == 0
+    assert len([m for m in inbox.messages if "inches closer" in subject(m)]) == 1
+
+
+def test_story_text_is_escaped(settings, stories, es, webhook, inbox, tmp_path):
+    story = dict(seed(stories), story_id="x-escape", title="Asylum <script>alert(1)</script> & “quotes”",
+                 url="https://example.org/a?b=1&c=<2>", ingested=now().isoformat())
+    bulk_write(es, settings.index_prefix, "stories", [("x-escape", story)])
+    subs = subscriptions(tmp_path, [{"name": "all", "channels": [inbox.url("a@example.org")],
+                                     "rule": {"keywords": {"any": ["script"]}}}])
+    find_new_alerts(settings, subs)
+    deliver_immediate(settings, subs)
+    [mail] = inbox.messages
+    body = html_part(mail)
+    assert "<script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in body
+
+
+def test_smtp_down_then_up_delivers_exactly_once(settings, stories, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = AlertSettings(backoff=timedelta(minutes=1))
+    inbox.stop()
+    found = find_new_alerts(settings, subs, config)
+    first = deliver_immediate(settings, subs, config)
+    assert found.created >= 1 and first.sent == 0 and first.retrying == found.created
+    assert first.errors and all(e.startswith("mailto") for e in first.errors)
+    early = deliver_immediate(settings, subs, config)  # still inside the backoff: nothing is tried
+    assert early.sent == early.retrying == 0
+    inbox.start()
+    later = deliver_immediate(settings, subs, config, at=now() + timedelta(minutes=2))
+    assert later.sent == found.created == len(inbox.messages)
+    assert deliver_immediate(settings, subs, config, at=now() + timedelta(hours=1)).sent == 0
+    assert len(inbox.messages) == found.created
+
+
+def test_a_down_channel_does_not_block_the_other(settings, stories, inbox, webhook, tmp_path, es):
+    dead = f"json://127.0.0.1:{free_port()}/nobody-listens"
+    subs = subscriptions(tmp_path, [{"name": "both", "channels": [dead, webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = AlertSettings(max_attempts=2)
+    found = find_new_alerts(settings, subs, config)
+    deliver_immediate(settings, subs, config)
+    assert len(webhook.received) == found.created >= 1
+    deliver_immediate(settings, subs, config, at=now() + timedelta(hours=1))
+    assert len(webhook.received) == found.created  # the webhook is never sent twice
+    es.indices.refresh(index=alias(settings.index_prefix, "alerts"))
+    statuses = {h["_source"]["status"] for h in es.search(index=alias(settings.index_prefix, "alerts"),
+                                                            query={"term": {"subscription": "both"}})["hits"]["hits"]}
+    assert statuses == {"failed"}  # reported after max_attempts
+
+
+def test_syndicated_copy_alerts_once_naming_the_other_outlet(settings, stories, es, inbox, tmp_path):
+    original = seed(stories)
+    copy = dict(original, story_id="wire-copy", outlet="Toronto Star (wire copy)", feed_id="other",
+                url="https://example.org/wire-copy", ingested=now().isoformat())
+    bulk_write(es, settings.index_prefix, "stories", [("wire-copy", copy)])
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["inches closer"]}}}])
+    found = find_new_alerts(settings, subs)
+    deliver_immediate(settings, subs)
+    assert found.created == 1 and found.syndicated == 1
+    [mail] = inbox.messages
+    assert "Also published by: Toronto Star (wire copy)" in html_part(mail)
+
+
+def test_digest_groups_stories_once_per_period(settings, stories, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "morning", "mode": "digest", "channels": [inbox.url("team@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    found = find_new_alerts(settings, subs)
+    assert deliver_immediate(settings, subs).sent == 0  # digests never go out one by one
+    assert run_digests(settings, subs).sent == 0  # this period is not over yet
+    later = now() + timedelta(hours=1)
+    assert run_digests(settings, subs, at=later).sent == 1
+    assert run_digests(settings, subs, at=later + timedelta(minutes=5)).sent == 0
+    [mail] = inbox.messages
+    assert f"{found.created} new stories" in subject(mail)
+    body = html_part(mail)
+    assert f"asylum-border ({found.created})" in body and body.count("<li>") == found.created
+
+
+def test_send_test_and_bad_subscriptions(tmp_path, webhook, monkeypatch):
+    [sub] = subscriptions(tmp_path, [{"name": "hook", "channels": [webhook.url], "rule": {}}])
+    assert send_test(sub) == {webhook.url: None}
+    assert "test alert" in webhook.received[0]["title"]
+
+    monkeypatch.delenv("NO_SUCH_SECRET", raising=False)
+    cases = [
+        ([{"name": "x", "channels": ["mailto://${NO_SUCH_SECRET}@example.org"], "rule": {}}],
+         "subscriptions[x].channels.0", "NO_SUCH_SECRET is not set"),
+        ([{"name": "x", "channels": ["nonsense://what"], "rule": {}}], "subscriptions[x].channels.0", "Apprise"),
+        ([{"name": "x", "channels": [webhook.url], "mode": "digest", "digest": {"every": "daily", "at": "25:00"},
+           "rule": {}}], "subscriptions[x].digest.at", "24-hour"),
+        ([{"name": "x", "channels": [webhook.url], "digest": {"timezone": "Mars/Base"}, "rule": {}}],
+         "subscriptions[x].digest.timezone", "unknown time zone"),
+        ([{"name": "x", "channels": [webhook.url], "rule": {"quotd": ["A"]}}], "subscriptions[x].rule.quotd", "Extra"),
+    ]
+    for subs, where, problem in cases:
+        with pytest.raises(ConfigError) as err:
+            subscriptions(tmp_path, subs)
+        assert str(tmp_path / "alerts.yaml") in str(err.value) and where in str(err.value) and problem in str(err.value)
+
+
+def test_shipped_subscriptions_load():
+    from pipeline.settings import PROJECT_ROOT
+
+    subs = load_subscriptions(PROJECT_ROOT / "config" / "alerts.yaml")
+    assert {s.mode for s in subs} == {"immediate", "digest"}
