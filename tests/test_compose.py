@@ -35,6 +35,7 @@ def test_schema_check_can_fail():
 
 def test_stack_has_the_services_users_expect():
     services = set(COMPOSE["services"])
+    assert COMPOSE["services"]["mailpit"]["ports"][0].startswith("8025")
     assert {"elasticsearch", "kibana", "postgres", "mailpit", "airflow-init", "airflow-apiserver",
             "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"} <= services
 
@@ -57,6 +58,8 @@ def test_mounted_paths_exist_and_env_vars_are_read_by_the_code():
     assert (PROJECT_ROOT / common["build"]["dockerfile"]).exists()
     code = "\n".join(p.read_text() for p in (PROJECT_ROOT / "pipeline").rglob("*.py"))
     read_by_code = set(re.findall(r'"(NEWSWATCH_[A-Z_]+)"', code))
+    config = "\n".join(p.read_text() for p in (PROJECT_ROOT / "config").glob("*.yaml"))
+    read_by_code |= set(re.findall(r"\$\{(NEWSWATCH_[A-Z_]+)", config))  # channel URLs in alerts.yaml
     in_compose = {k for k in common["environment"] if k.startswith("NEWSWATCH_")}
     assert in_compose <= read_by_code, in_compose - read_by_code
     host = common["environment"]["NEWSWATCH_ES_URL"].split("//")[1].split(":")[0]
