@@ -178,6 +178,23 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feed_health(args: argparse.Namespace) -> int:
+    from pipeline.feed_health import feed_health, report
+    from pipeline.index import connect, ensure_indices
+    from pipeline.poll import feeds_config
+    from pipeline.replay import feed_source
+
+    settings = _settings(args)
+    with feed_source(settings) as current:
+        feed_ids = [f.id for f in feeds_config(current)]
+    es = connect(settings.es_url)
+    ensure_indices(es, settings.index_prefix)
+    at = datetime.fromisoformat(args.at) if args.at else None
+    rows = feed_health(es, settings.index_prefix, feed_ids, at=at)
+    print(report(rows))
+    return 1 if any(r.status in ("failing", "silent") for r in rows) and args.strict else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -209,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--file", type=Path, help="subscriptions file (default: config/alerts.yaml)")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_alerts)
+    p = sub.add_parser("feed-health", help="per-feed status: ok, failing, silent, slow, new")
+    p.add_argument("--at", help="judge as of this ISO time (default: now)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a feed is failing or silent")
+    p.add_argument("--source", choices=["auto", "live", "replay"])
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_feed_health)
     p = sub.add_parser("search", help="search indexed stories")
     p.add_argument("query")
     p.add_argument("--topic")

@@ -11,55 +11,60 @@ from datetime import datetime, timezone
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from pipeline.index import connect, load_feed_states
+from pipeline.index import connect, ensure_indices
 from pipeline.links import discover_stories_url
 from pipeline.settings import Settings
 
 
 def feed_status(settings: Settings) -> list[dict]:
-    """One row per configured feed: `ok`, `failing` or `never polled`, with the reason."""
+    """One row per configured feed: status (ok, failing, silent, slow, new), why, and new items per day."""
+    from pipeline.feed_health import feed_health
     from pipeline.poll import feeds_config
     from pipeline.replay import feed_source
 
     with feed_source(settings) as current:
         feeds = feeds_config(current)
-    states = load_feed_states(connect(settings.es_url), settings.index_prefix, [f.id for f in feeds])
+    es = connect(settings.es_url)
+    ensure_indices(es, settings.index_prefix)
+    health = {h.feed_id: h for h in feed_health(es, settings.index_prefix, [f.id for f in feeds])}
     rows = []
     for feed in feeds:
-        state = states.get(feed.id)
-        if state is None:
-            status = "never polled"
-        elif state.consecutive_failures:
-            status = "failing"
-        else:
-            status = "ok"
-        rows.append({
-            "feed_id": feed.id, "outlet": feed.outlet, "url": feed.url, "status": status,
-            "last_success": state.last_success.isoformat() if state and state.last_success else None,
-            "last_polled": state.last_polled.isoformat() if state and state.last_polled else None,
-            "consecutive_failures": state.consecutive_failures if state else 0,
-            "last_error": f"{state.last_error_kind}: {state.last_error}" if state and state.consecutive_failures else None,
-            "items_seen": state.items_seen if state else 0,
-        })
-    return rows
+        h = health[feed.id]
+        rows.append({"feed_id": feed.id, "outlet": feed.outlet, "url": feed.url, "status": h.status,
+                     "reason": h.reason, "last_success": h.last_success, "last_new_item": h.last_new_item,
+                     "consecutive_failures": h.consecutive_failures, "usual_gap_hours": h.usual_gap_hours,
+                     "median_latency": h.median_latency, "new_per_day": h.new_per_day})
+    order = {"failing": 0, "silent": 1, "slow": 2, "new": 3, "ok": 4}
+    return sorted(rows, key=lambda r: (order.get(r["status"], 9), r["feed_id"]))
+
+
+def _sparkline(counts: list[tuple[str, int]]) -> str:
+    if not counts:
+        return ""
+    top = max(n for _, n in counts) or 1
+    bars = "".join(f"<span title='{d}: {n}' style='display:inline-block;width:6px;margin-right:1px;"
+                   f"height:{2 + 18 * n // top}px;background:#4a7'></span>" for d, n in counts)
+    return f"<span style='display:inline-flex;align-items:flex-end;height:20px'>{bars}</span> {sum(n for _, n in counts)}"
 
 
 def render(rows: list[dict]) -> str:
+    e = html.escape
     body = "".join(
-        f"<tr class='{html.escape(r['status'].replace(' ', '-'))}'><td>{html.escape(r['feed_id'])}</td>"
-        f"<td>{html.escape(r['outlet'])}</td><td>{html.escape(r['status'])}</td>"
-        f"<td>{html.escape(r['last_success'] or '—')}</td><td>{r['consecutive_failures']}</td>"
-        f"<td>{r['items_seen']}</td><td>{html.escape(r['last_error'] or '')}</td></tr>"
+        f"<tr class='{e(r['status'])}' data-feed='{e(r['feed_id'])}'><td>{e(r['feed_id'])}</td>"
+        f"<td>{e(r['outlet'])}</td><td class='status'>{e(r['status'])}</td>"
+        f"<td>{e((r['last_success'] or '—')[:16])}</td><td>{e((r['last_new_item'] or '—')[:16])}</td>"
+        f"<td>{_sparkline(r['new_per_day'])}</td><td>{e(r['reason'])}</td></tr>"
         for r in rows)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Newswatch feed health</title><style>"
             "body{font-family:sans-serif;margin:1.5rem}table{border-collapse:collapse}td,th{padding:.3rem .6rem;"
             "border-bottom:1px solid #ddd;text-align:left}.failing td{background:#fde2e2}.never-polled td{color:#888}"
             f"</style></head><body><h1>Feed health</h1><p>{len(rows)} feeds · "
-            f"{sum(r['status'] == 'failing' for r in rows)} failing · generated {generated} · "
+            f"{sum(r['status'] == 'failing' for r in rows)} failing · {sum(r['status'] == 'silent' for r in rows)} silent · "
+            f"generated {generated} · "
             f"<a href='{html.escape(discover_stories_url())}' target='_blank'>stories in Kibana</a></p>"
             "<table><thead><tr><th>Feed</th><th>Outlet</th><th>Status</th><th>Last success</th>"
-            "<th>Failures in a row</th><th>Items seen</th><th>Last error</th></tr></thead>"
+            "<th>Last new item</th><th>New items, last 7 days</th><th>Why</th></tr></thead>"
             f"<tbody>{body}</tbody></table></body></html>")
 
 

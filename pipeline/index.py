@@ -68,9 +68,18 @@ ALERT_MAPPING: dict[str, Any] = {
         "digest_id": KEYWORD, "period": KEYWORD, "alert_ids": KEYWORD,
     },
 }
+HEALTH_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "feed_id": KEYWORD, "time": DATE, "outcome": KEYWORD, "http_status": {"type": "integer"},
+        "latency": {"type": "float"}, "bytes": {"type": "long"}, "items_seen": {"type": "integer"},
+        "new_items": {"type": "integer"}, "error_class": KEYWORD, "error_message": {"type": "text"},
+        "consecutive_failures": {"type": "integer"},
+    },
+}
 STATE_MAPPING: dict[str, Any] = {"dynamic": "strict", "properties": {"key": KEYWORD, "value": DATE}}
 KINDS = {"stories": STORY_MAPPING, "quotes": QUOTE_MAPPING, "feeds": FEED_MAPPING, "alerts": ALERT_MAPPING,
-         "state": STATE_MAPPING}
+         "state": STATE_MAPPING, "feed-health": HEALTH_MAPPING}
 
 
 def connect(url: str) -> Elasticsearch:

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from pipeline.articles import Article, fetch_article, story_id
 from pipeline.config import Feed, Topic, load_feeds, load_topics
+from pipeline.feed_health import record_polls
 from pipeline.feeds import FeedResult, FeedState, fetch_feeds
 from pipeline.http import HostLimiter, make_client
 from pipeline.index import (bulk_write, connect, ensure_indices, existing_ids, load_feed_states, now,
@@ -162,7 +163,10 @@ def _poll(feed_ids: list[str], settings: Settings, run_id: str) -> PollReport:
     # quotes first: a story that is visible always has its quotes
     report.quotes = bulk_write(es, settings.index_prefix, "quotes", quote_docs)
     report.indexed = bulk_write(es, settings.index_prefix, "stories", story_docs)
-    save_feed_states(es, settings.index_prefix, [_next_state(r, states.get(r.feed.id)) for r in results])
+    next_states = [_next_state(r, states.get(r.feed.id)) for r in results]
+    save_feed_states(es, settings.index_prefix, next_states)
+    record_polls(es, settings.index_prefix, results, {f.feed_id: f.new for f in report.feeds},
+                 {s.feed_id: s.consecutive_failures for s in next_states})
     for fr in report.feeds:
         log.info("feed %s: %s, %d items, %d matched, %d new%s", fr.feed_id, fr.outcome, fr.items, fr.matched,
                  fr.new, f" ({fr.error})" if fr.error else "")

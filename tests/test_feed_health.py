@@ -1,0 +1,82 @@
+"""Feed health verdicts, from poll histories and from real polls against the real node."""
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from pipeline.config import load_feeds
+from pipeline.feed_health import classify, feed_health, report
+from pipeline.poll import poll_feeds
+from pipeline.replay import REPLAY_BASE, REPLAY_DIR
+from pipeline.settings import FetchSettings
+
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def polls(new_at_hours: list[int], last_hour: int, latency: float = 0.2, failures: int = 0) -> list[dict]:
+    out = []
+    for hour in range(0, last_hour + 1):
+        out.append({"time": (T0 + timedelta(hours=hour)).isoformat(), "outcome": "ok", "latency": latency,
+                    "new_items": 2 if hour in new_at_hours else 0, "consecutive_failures": 0})
+    for n in range(failures):
+        out.append({"time": (T0 + timedelta(hours=last_hour + 1 + n)).isoformat(), "outcome": "error",
+                    "error_class": "http_500", "error_message": "HTTP 500", "consecutive_failures": n + 1})
+    return out
+
+
+def test_a_wire_feed_going_quiet_is_silent_within_hours():
+    history = polls(new_at_hours=list(range(0, 24)), last_hour=36)  # new items hourly, then 12 h of nothing
+    verdict = classify("wire", history, T0 + timedelta(hours=36))
+    assert verdict.status == "silent" and "usually brings one every 1.0 h" in verdict.reason
+
+
+def test_a_weekly_feed_is_not_silent_after_a_day():
+    history = polls(new_at_hours=[0, 168, 336, 504], last_hour=530)
+    assert classify("weekly", history, T0 + timedelta(hours=530)).status == "ok"
+    assert classify("weekly", history, T0 + timedelta(hours=504 + 4 * 168 + 1)).status == "silent"
+
+
+def test_failing_and_slow():
+    assert classify("f", polls([0, 1, 2, 3], 4, failures=2), T0 + timedelta(hours=7)).status == "failing"
+    assert classify("f", polls([0, 1, 2, 3], 4, failures=1), T0 + timedelta(hours=6)).status == "ok"
+    assert classify("s", polls([0, 1, 2, 3], 4, latency=12.0), T0 + timedelta(hours=5)).status == "slow"
+    assert classify("n", [], T0).status == "new"
+
+
+def test_health_from_real_polls_lists_failing_and_silent(es, settings, web, tmp_path):
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
+    settings = replace(settings, feeds_file=feeds_file,
+                       fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
+    ids = [f.id for f in load_feeds(feeds_file)]
+    poll_feeds(ids, settings, run_id="health-1")
+    poll_feeds(ids, settings, run_id="health-2")
+    es.indices.refresh(index=f"{settings.index_prefix}-feed-health")
+    today = {h.feed_id: h for h in feed_health(es, settings.index_prefix, ids)}
+    assert today["replay-not-a-feed"].status == "failing" and "not_a_feed" in today["replay-not-a-feed"].reason
+    assert today["replay-canada"].status == "ok" and sum(n for _, n in today["replay-canada"].new_per_day) >= 10
+    later = {h.feed_id: h for h in feed_health(es, settings.index_prefix, ids,
+                                                at=datetime.now(timezone.utc) + timedelta(days=3))}
+    assert later["replay-canada"].status == "silent" and "no new item for" in later["replay-canada"].reason
+    listing = report(list(later.values()))
+    assert "replay-not-a-feed" in listing and "failing" in listing and "silent" in listing
+
+
+def test_health_page_shows_status_and_reason(es, settings, web, tmp_path, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from pipeline.health_app import create_app
+
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
+    settings = replace(settings, feeds_file=feeds_file,
+                       fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
+    poll_feeds(["replay-not-a-feed", "replay-quebec"], settings, run_id="page")
+    poll_feeds(["replay-not-a-feed"], settings, run_id="page-2")
+    es.indices.refresh(index=f"{settings.index_prefix}-feed-health")
+    client = TestClient(create_app(settings))
+    rows = {r["feed_id"]: r for r in client.get("/api/feeds").json()}
+    assert rows["replay-not-a-feed"]["status"] == "failing" and rows["replay-quebec"]["status"] == "ok"
+    assert rows["replay-canada"]["status"] == "new"
+    page = client.get("/").text
+    assert "<tr class='failing' data-feed='replay-not-a-feed'>" in page and "1 failing" in page
+    assert "an HTML page was served where a feed was expected" in page
