@@ -118,8 +118,10 @@ def blank_junk(text: str) -> str:
 def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
     """Main text of an article page, cleaned; None when trafilatura finds no article."""
     with _EXTRACT_LOCK:
+        # no `deduplicate`: its cache lives for the whole process, so a page seen before (a retry, a
+        # syndicated copy) would come back empty
         text = trafilatura.extract(page_html, url=url, include_comments=False, include_tables=False,
-                                   favor_precision=True, deduplicate=True)
+                                   favor_precision=True, deduplicate=False)
     if not text:
         return None
     return clean_text(text) or None

@@ -51,3 +51,10 @@ def test_fetch_article_uses_page_then_falls_back_to_summary(web):
     assert missing.text_source == "summary" and missing.text == "The feed summary text."
     assert missing.page_error == "HTTP 404"
     assert never.text_source == "summary" and never.page_error is None
+
+
+def test_the_same_page_extracts_twice(shared_data: Path):
+    """A retried or syndicated page must not come back empty the second time in one process."""
+    html = (shared_data / "html" / "aeb__abd9d6291b.html").read_bytes()
+    first, second = extract_text(html), extract_text(html)
+    assert first and first == second
