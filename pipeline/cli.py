@@ -195,6 +195,15 @@ def cmd_feed_health(args: argparse.Namespace) -> int:
     return 1 if any(r.status in ("failing", "silent") for r in rows) and args.strict else 0
 
 
+def cmd_kibana_setup(args: argparse.Namespace) -> int:
+    from pipeline.kibana import import_objects
+    from pipeline.links import kibana_url
+
+    result = import_objects(args.kibana_url or kibana_url(), wait=args.wait)
+    print(f"imported {result.get('successCount', 0)} saved objects into Kibana")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -232,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source", choices=["auto", "live", "replay"])
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_feed_health)
+    p = sub.add_parser("kibana-setup", help="import the data views, searches and dashboard into Kibana")
+    p.add_argument("--kibana-url", help="default: NEWSWATCH_KIBANA_URL or http://localhost:5601")
+    p.add_argument("--wait", type=float, default=0, help="seconds to wait for Kibana to come up")
+    p.set_defaults(func=cmd_kibana_setup)
     p = sub.add_parser("search", help="search indexed stories")
     p.add_argument("query")
     p.add_argument("--topic")

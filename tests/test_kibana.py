@@ -1,0 +1,103 @@
+"""Kibana saved objects checked for real where Kibana cannot run: parsing, references, and the fields
+they use against the mapping the real Elasticsearch returns after the pipeline has indexed stories."""
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from pipeline.es_node import free_port
+from pipeline.kibana import NDJSON, KibanaError, import_objects, render
+from pipeline.poll import poll_feeds
+from pipeline.replay import REPLAY_BASE, REPLAY_DIR
+from pipeline.settings import FetchSettings
+
+OBJECTS = [json.loads(line) for line in NDJSON.read_text().splitlines()]
+NUMERIC = {"long", "integer", "float", "double", "short"}
+
+
+def test_every_line_parses_and_ids_are_unique():
+    assert len(OBJECTS) == len(NDJSON.read_text().splitlines()) >= 12
+    keys = [(o["type"], o["id"]) for o in OBJECTS]
+    assert len(keys) == len(set(keys))
+    assert {o["type"] for o in OBJECTS} == {"index-pattern", "search", "visualization", "dashboard"}
+
+
+def test_committed_file_is_the_rendering_of_the_code():
+    assert NDJSON.read_text() == render(), "run: python -c 'from pipeline.kibana import *; NDJSON.write_text(render())'"
+
+
+def test_every_reference_resolves_inside_the_file():
+    known = {(o["type"], o["id"]) for o in OBJECTS}
+    for obj in OBJECTS:
+        names = {r["name"] for r in obj["references"]}
+        for ref in obj["references"]:
+            assert (ref["type"], ref["id"]) in known, (obj["id"], ref)
+        source = json.loads(obj["attributes"].get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "{}"))
+        if "indexRefName" in source:
+            assert source["indexRefName"] in names
+        for panel in json.loads(obj["attributes"].get("panelsJSON", "[]")):
+            assert panel["panelRefName"] in names
+
+
+def used_fields(obj: dict) -> list[tuple[str, set[str]]]:
+    """(field, acceptable mapping types) for everything an object reads."""
+    attrs = obj["attributes"]
+    if obj["type"] == "index-pattern":
+        return [(attrs["timeFieldName"], {"date"})]
+    if obj["type"] == "search":
+        return [(c, {"keyword", "text", "date", "integer", "long"}) for c in attrs["columns"]] + \
+               [(s[0], {"date"}) for s in attrs["sort"]]
+    if obj["type"] == "visualization":
+        out = []
+        for agg in json.loads(attrs["visState"])["aggs"]:
+            field = agg["params"].get("field")
+            if field:
+                out.append((field, {"terms": {"keyword"}, "date_histogram": {"date"}}.get(agg["type"], NUMERIC)))
+        return out
+    return []
+
+
+def data_view_of(obj: dict, by_id: dict) -> str:
+    ref = next(r for r in obj["references"] if r["type"] == "index-pattern")
+    return by_id[("index-pattern", ref["id"])]["attributes"]["title"]
+
+
+@pytest.fixture
+def real_mapping(es, settings, web, tmp_path):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text((REPLAY_DIR / "feeds.yaml").read_text())
+    settings = replace(settings, feeds_file=feeds, fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
+    report = poll_feeds(["replay-canada", "replay-not-a-feed"], settings, run_id="kibana")
+    assert report.indexed > 0
+    mapping = {}
+    for kind in ("stories", "quotes", "feed-health"):
+        body = es.indices.get_mapping(index=f"{settings.index_prefix}-{kind}").body
+        props = next(iter(body.values()))["mappings"]["properties"]
+        flat = {}
+        for name, spec in props.items():
+            flat[name] = spec.get("type", "object")
+            for sub, subspec in spec.get("properties", {}).items():
+                flat[f"{name}.{sub}"] = subspec.get("type", "object")
+        mapping[f"newswatch-{kind}"] = flat
+    return mapping
+
+
+def test_every_field_used_exists_with_a_suitable_type(real_mapping):
+    by_id = {(o["type"], o["id"]): o for o in OBJECTS}
+    checked = 0
+    for obj in OBJECTS:
+        if obj["type"] == "dashboard":
+            continue
+        view = obj["attributes"]["title"] if obj["type"] == "index-pattern" else data_view_of(obj, by_id)
+        for field, types in used_fields(obj):
+            assert field in real_mapping[view], f"{obj['id']} uses {field!r}, missing from {view}"
+            assert real_mapping[view][field] in types, f"{obj['id']}: {field} is {real_mapping[view][field]}"
+            checked += 1
+    assert checked >= 20
+
+
+def test_import_reports_an_unreachable_kibana_clearly():
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(KibanaError, match=f"Kibana is not reachable at {url}"):
+        import_objects(url)
