@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 
+from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -72,8 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Newswatch feed health")
 
     @app.get("/", response_class=HTMLResponse)
-    def page() -> str:
-        return render(feed_status(settings or Settings.from_env()))
+    def page() -> HTMLResponse:
+        current = settings or Settings.from_env()
+        try:
+            return HTMLResponse(render(feed_status(current)))
+        except (ApiError, TransportError) as exc:  # say what is wrong instead of a bare 500
+            message = f"Elasticsearch at {current.es_url} did not answer: {type(exc).__name__}: {exc}"
+            return HTMLResponse(f"<h1>Feed health</h1><p class='error'>{html.escape(message)}</p>", status_code=503)
 
     @app.get("/api/feeds")
     def feeds() -> JSONResponse:

@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
 
+# The browser test drives Debian's Chromium (no browser download); install it when missing.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+  else
+    echo "the browser test needs Debian's chromium: apt-get install chromium" >&2; exit 1
+  fi
+fi
+
 state=$(mktemp -d)
 cleanup() { .venv/bin/python -m pipeline.es_node stop --state-dir "$state" >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
