@@ -71,3 +71,21 @@ def test_env_example_documents_every_variable_the_compose_file_uses():
     used = set(re.findall(r"(?<!\$)\$\{([A-Z_]+)(?::-[^}]*)?\}", text))  # $${X} is for the container shell
     documented = set(re.findall(r"^([A-Z_]+)=", (PROJECT_ROOT / ".env.example").read_text(), re.M))
     assert used <= documented, used - documented
+
+
+def test_celery_profile_adds_workers_and_a_broker():
+    services = COMPOSE["services"]
+    assert services["airflow-worker"]["profiles"] == ["celery"] and services["redis"]["profiles"] == ["celery"]
+    assert services["airflow-worker"]["command"] == "celery worker"
+    assert "redis" in services["airflow-worker"]["depends_on"]
+    assert "CeleryExecutor" in (PROJECT_ROOT / ".env.example").read_text()
+
+
+def test_start_order_and_kibana_setup():
+    services = COMPOSE["services"]
+    assert services["kibana"]["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    assert services["kibana-setup"]["depends_on"]["kibana"]["condition"] == "service_healthy"
+    assert "kibana-setup" in services["kibana-setup"]["command"][-1]
+    for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"):
+        assert services[name]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+        assert "healthcheck" in services[name]
