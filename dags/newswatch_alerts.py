@@ -34,10 +34,10 @@ def newswatch_alerts():
         """Alert records for the stories indexed since the last run."""
         from pipeline.alerts import find_new_alerts
         from pipeline.settings import Settings
-        from pipeline.subscriptions import load_subscriptions
+        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        counts = find_new_alerts(settings, load_subscriptions(settings.config_dir / "alerts.yaml")).counts()
+        counts = find_new_alerts(settings, configured_subscriptions(settings)).counts()
         print(counts)
         return counts
 
@@ -46,10 +46,10 @@ def newswatch_alerts():
         """Send every due immediate alert; failures stay pending for the next run."""
         from pipeline.alerts import deliver_immediate
         from pipeline.settings import Settings
-        from pipeline.subscriptions import load_subscriptions
+        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        report = deliver_immediate(settings, load_subscriptions(settings.config_dir / "alerts.yaml"))
+        report = deliver_immediate(settings, configured_subscriptions(settings))
         for error in report.errors:
             print(f"delivery error: {error}")
         print(report.counts())

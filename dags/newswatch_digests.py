@@ -30,10 +30,10 @@ def newswatch_digests():
         """One message per subscription and period, stories grouped by topic."""
         from pipeline.alerts import run_digests
         from pipeline.settings import Settings
-        from pipeline.subscriptions import load_subscriptions
+        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        counts = run_digests(settings, load_subscriptions(settings.config_dir / "alerts.yaml")).counts()
+        counts = run_digests(settings, configured_subscriptions(settings)).counts()
         print(counts)
         return counts
 
@@ -42,10 +42,10 @@ def newswatch_digests():
         """Immediate alerts whose backoff has expired."""
         from pipeline.alerts import deliver_immediate
         from pipeline.settings import Settings
-        from pipeline.subscriptions import load_subscriptions
+        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        counts = deliver_immediate(settings, load_subscriptions(settings.config_dir / "alerts.yaml")).counts()
+        counts = deliver_immediate(settings, configured_subscriptions(settings)).counts()
         print(counts)
         return counts
 

@@ -36,14 +36,13 @@ def newswatch_feed_health():
         from pipeline.alerts import send
         from pipeline.feed_health import feed_health, report
         from pipeline.index import connect, ensure_indices
-        from pipeline.poll import feeds_config
-        from pipeline.replay import feed_source
+        from pipeline.config import load_feeds
+        from pipeline.replay import feeds_file
         from pipeline.settings import Settings
-        from pipeline.subscriptions import load_subscriptions
+        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        with feed_source(settings) as current:
-            feed_ids = [f.id for f in feeds_config(current)]
+        feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
         es = connect(settings.es_url)
         ensure_indices(es, settings.index_prefix)
         rows = feed_health(es, settings.index_prefix, feed_ids)
@@ -52,7 +51,7 @@ def newswatch_feed_health():
         trouble = [r for r in rows if r.status in ("failing", "silent")]
         operator = os.environ.get("NEWSWATCH_OPERATOR_SUBSCRIPTION")
         if trouble and operator:
-            subs = {s.name: s for s in load_subscriptions(settings.config_dir / "alerts.yaml")}
+            subs = {s.name: s for s in configured_subscriptions(settings)}
             if operator not in subs:
                 raise ValueError(f"NEWSWATCH_OPERATOR_SUBSCRIPTION={operator!r} is not in config/alerts.yaml")
             import html

@@ -95,14 +95,14 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     """The main job on embedded defaults: local Elasticsearch, configured feeds (or the replay), one pass."""
     from pipeline.es_node import ensure_persistent_node
     from pipeline.poll import due_feeds, poll_feeds
-    from pipeline.replay import feed_source
+    from pipeline.replay import feeds_file, resolved_source
 
     STATE_DIR.mkdir(exist_ok=True)
     url = ensure_persistent_node(STATE_DIR.resolve())
     print(f"Elasticsearch: {url} (data in {STATE_DIR / 'es'}; stop it with `newswatch stop-local`)")
     settings = Settings.from_env(es_url=url, source=args.source)
-    with feed_source(settings) as live:
-        print(f"feeds: {live.feeds_path} ({'bundled offline replay served from 127.0.0.1' if live.source == 'replay' else 'live'})")
+    source = resolved_source(settings)
+    print(f"feeds: {feeds_file(settings)} ({'bundled offline replay served from 127.0.0.1' if source == 'replay' else 'live'})")
     run_id = "local-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     report = poll_feeds(due_feeds(settings, force=True), settings, run_id=run_id)
     print_summary(report, settings)
@@ -110,7 +110,7 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     print(f"""
 Next:
   search:   {venv / 'newswatch'} search "safe third country"
-  Airflow:  export NEWSWATCH_ES_URL={url} NEWSWATCH_SOURCE={live.source} AIRFLOW_HOME=$PWD/.newswatch/airflow \\
+  Airflow:  export NEWSWATCH_ES_URL={url} NEWSWATCH_SOURCE={source} AIRFLOW_HOME=$PWD/.newswatch/airflow \\
                    AIRFLOW__CORE__DAGS_FOLDER=$PWD/dags AIRFLOW__CORE__PLUGINS_FOLDER=$PWD/plugins \\
                    AIRFLOW__CORE__LOAD_EXAMPLES=False
             {venv / 'airflow'} standalone     # then open http://localhost:8080, unpause and trigger newswatch_poll
@@ -152,10 +152,10 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     from pipeline import alerts
-    from pipeline.subscriptions import load_subscriptions
+    from pipeline.subscriptions import configured_subscriptions, load_subscriptions
 
     settings = _settings(args)
-    subs = load_subscriptions(settings.config_dir / "alerts.yaml" if args.file is None else args.file)
+    subs = configured_subscriptions(settings) if args.file is None else load_subscriptions(args.file)
     if args.action == "list":
         for row in alerts.subscription_status(settings, subs):
             print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
@@ -179,14 +179,13 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_feed_health(args: argparse.Namespace) -> int:
+    from pipeline.config import load_feeds
     from pipeline.feed_health import feed_health, report
     from pipeline.index import connect, ensure_indices
-    from pipeline.poll import feeds_config
-    from pipeline.replay import feed_source
+    from pipeline.replay import feeds_file
 
     settings = _settings(args)
-    with feed_source(settings) as current:
-        feed_ids = [f.id for f in feeds_config(current)]
+    feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
     es = connect(settings.es_url)
     ensure_indices(es, settings.index_prefix)
     at = datetime.fromisoformat(args.at) if args.at else None

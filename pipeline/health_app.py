@@ -19,12 +19,11 @@ from pipeline.settings import Settings
 
 def feed_status(settings: Settings) -> list[dict]:
     """One row per configured feed: status (ok, failing, silent, slow, new), why, and new items per day."""
+    from pipeline.config import load_feeds
     from pipeline.feed_health import feed_health
-    from pipeline.poll import feeds_config
-    from pipeline.replay import feed_source
+    from pipeline.replay import feeds_file
 
-    with feed_source(settings) as current:
-        feeds = feeds_config(current)
+    feeds = load_feeds(feeds_file(settings))
     es = connect(settings.es_url)
     ensure_indices(es, settings.index_prefix)
     health = {h.feed_id: h for h in feed_health(es, settings.index_prefix, [f.id for f in feeds])}

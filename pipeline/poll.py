@@ -7,7 +7,6 @@ counts out, while Elasticsearch holds the stories and the per-feed state.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,7 +19,7 @@ from pipeline.http import HostLimiter, make_client
 from pipeline.index import (bulk_write, connect, ensure_indices, existing_ids, load_feed_states, now,
                             save_feed_states)
 from pipeline.nlp import analyze
-from pipeline.replay import feed_source
+from pipeline.replay import feed_source, feeds_file
 from pipeline.settings import Settings
 from pipeline.stories import quote_documents, story_document
 from pipeline.topics import match_topics
@@ -68,8 +67,7 @@ def topics_config(settings: Settings) -> list[Topic]:
 
 def due_feeds(settings: Settings, force: bool = False) -> list[str]:
     """Ids of feeds whose poll interval has passed since their last poll."""
-    with feed_source(settings) as settings:
-        feeds = feeds_config(settings)
+    feeds = load_feeds(feeds_file(settings))
     if force:
         return [f.id for f in feeds]
     es = connect(settings.es_url)

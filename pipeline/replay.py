@@ -30,8 +30,8 @@ TYPES = {".xml": "application/rss+xml", ".rss": "application/rss+xml", ".atom": 
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def __init__(self, *args, roots: list[Path], base: list[str], **kwargs) -> None:
-        self.roots, self.base = roots, base
+    def __init__(self, *args, roots: list[Path], **kwargs) -> None:
+        self.roots = roots
         super().__init__(*args, **kwargs)
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
@@ -79,12 +79,10 @@ class ReplayServer:
     """A real HTTP server on a free loopback port; `url` is its base."""
 
     def __init__(self, *roots: Path) -> None:
-        self._base: list[str] = [""]
-        handler = partial(_Handler, roots=list(roots) or [REPLAY_DIR], base=self._base)
+        handler = partial(_Handler, roots=list(roots) or [REPLAY_DIR])
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._base[0] = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> "ReplayServer":
@@ -118,12 +116,22 @@ def network_available(feeds_file: Path, probes: int = 3) -> bool:
     return False
 
 
+def resolved_source(settings: Settings) -> str:
+    """`live` or `replay`; `auto` is replay when the feed hosts do not resolve."""
+    if settings.source == "auto":
+        return "live" if network_available(settings.feeds_path) else "replay"
+    return settings.source
+
+
+def feeds_file(settings: Settings) -> Path:
+    """The feed list in force, without starting anything: for listing feeds and their health."""
+    return REPLAY_DIR / "feeds.yaml" if resolved_source(settings) == "replay" else settings.feeds_path
+
+
 @contextmanager
 def feed_source(settings: Settings) -> Iterator[Settings]:
     """Settings for polling: as given for live feeds, or pointed at a replay server started here."""
-    source = settings.source
-    if source == "auto":
-        source = "live" if network_available(settings.feeds_path) else "replay"
+    source = resolved_source(settings)
     if source != "replay":
         yield settings
         return

@@ -130,6 +130,11 @@ def load_subscriptions(path: Path) -> list[Subscription]:
     return subs
 
 
+def configured_subscriptions(settings) -> list[Subscription]:
+    """The subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
+    return load_subscriptions(settings.config_dir / "alerts.yaml")
+
+
 def matches(sub: Subscription, story: dict) -> bool:
     """Whether a story document (as indexed) is wanted by the subscription."""
     rule = sub.rule

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
-from pipeline.links import discover_stories_url, kibana_url
+from pipeline.links import discover_stories_url
 from pipeline.health_app import create_app
 
 app = create_app()

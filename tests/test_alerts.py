@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import email
-import json
-import threading
 from dataclasses import replace
 from datetime import timedelta
 from email.message import Message as EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -50,39 +47,12 @@ class Inbox:
         return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=newswatch@localhost&to={to}"
 
 
-class Webhook:
-    """A real HTTP receiver collecting the JSON bodies posted to it."""
-
-    def __init__(self) -> None:
-        received = self.received = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def inbox():
     box = Inbox()
     box.start()
     yield box
     box.stop()
-
-
-@pytest.fixture
-def webhook():
-    hook = Webhook()
-    yield hook
-    hook.server.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -2,34 +2,19 @@
 
 import os
 import shutil
-import threading
-import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import yaml
 
 from pipeline.settings import PROJECT_ROOT
 
 
-def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_home):
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_home, webhook):
+    received = webhook.received
     config = tmp_path / "config"
     config.mkdir()
     shutil.copy(PROJECT_ROOT / "config" / "topics.yaml", config)
     (config / "alerts.yaml").write_text(yaml.safe_dump({"subscriptions": [{
-        "name": "roxham", "channels": [f"json://127.0.0.1:{server.server_address[1]}/hook"],
+        "name": "roxham", "channels": [webhook.url],
         "rule": {"keywords": {"any": ["Roxham"]}}}]}))
     saved = dict(os.environ)
     os.environ.update({"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay",
@@ -49,4 +34,3 @@ def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_
     finally:
         os.environ.clear()
         os.environ.update(saved)
-        server.shutdown()

@@ -4,7 +4,6 @@ import ast
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from pipeline.settings import PROJECT_ROOT
 
