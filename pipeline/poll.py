@@ -7,6 +7,7 @@ counts out, while Elasticsearch holds the stories and the per-feed state.
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,6 +26,7 @@ from pipeline.stories import quote_documents, story_document
 from pipeline.topics import match_topics
 
 log = logging.getLogger(__name__)
+_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+)+")
 
 
 @dataclass
@@ -175,5 +177,6 @@ def top_quoted(settings: Settings, size: int = 5, run_id: str | None = None) -> 
     es = connect(settings.es_url)
     query = {"term": {"run_id": run_id}} if run_id else {"match_all": {}}
     found = es.search(index=f"{settings.index_prefix}-quotes", query=query, size=0,
-                      aggs={"people": {"terms": {"field": "speaker_canonical", "size": size}}})
-    return [(b["key"], b["doc_count"]) for b in found["aggregations"]["people"]["buckets"] if b["key"]]
+                      aggs={"people": {"terms": {"field": "speaker_canonical", "size": size * 4}}})
+    people = [(b["key"], b["doc_count"]) for b in found["aggregations"]["people"]["buckets"] if _NAME.fullmatch(b["key"])]
+    return people[:size]  # "the agency" and "officials" speak too, but are not people to list
