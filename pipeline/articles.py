@@ -89,9 +89,14 @@ def story_id(url: str) -> str:
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]
 
 
+# Some sites mark hyphenation points with a stray "-" before capitalised words ("chemin -Roxham").
+_STRAY_HYPHEN = re.compile(r"(?<=[\s«“(])-(?=[A-ZÀ-Þ]\w)")
+
+
 def clean_text(text: str) -> str:
     """Remove page-junk lines and the duplicated caption line a video embed leaves behind."""
     kept: list[str] = []
+    text = _STRAY_HYPHEN.sub("", text)
     for line in text.splitlines():
         line = _CREDIT.sub("", line)
         stripped = line.strip()

@@ -178,5 +178,11 @@ def top_quoted(settings: Settings, size: int = 5, run_id: str | None = None) -> 
     query = {"term": {"run_id": run_id}} if run_id else {"match_all": {}}
     found = es.search(index=f"{settings.index_prefix}-quotes", query=query, size=0,
                       aggs={"people": {"terms": {"field": "speaker_canonical", "size": size * 4}}})
-    people = [(b["key"], b["doc_count"]) for b in found["aggregations"]["people"]["buckets"] if _NAME.fullmatch(b["key"])]
-    return people[:size]  # "the agency" and "officials" speak too, but are not people to list
+    names = [(b["key"], b["doc_count"]) for b in found["aggregations"]["people"]["buckets"] if _NAME.fullmatch(b["key"])]
+    if not names:
+        return []
+    # "the agency" or "Canada Border Services Agency" speak too, but only people named as persons are listed
+    persons = es.search(index=f"{settings.index_prefix}-stories", size=0, query={"terms": {"persons": [n for n, _ in names]}},
+                        aggs={"p": {"terms": {"field": "persons", "include": [n for n, _ in names], "size": len(names)}}})
+    known = {b["key"] for b in persons["aggregations"]["p"]["buckets"]}
+    return [(name, count) for name, count in names if name in known][:size]

@@ -57,3 +57,13 @@ def test_the_same_page_extracts_twice(shared_data: Path):
     html = (shared_data / "html" / "aeb__abd9d6291b.html").read_bytes()
     first, second = extract_text(html), extract_text(html)
     assert first and first == second
+
+
+def test_stray_hyphenation_marks_are_removed(shared_data: Path):
+    import json
+
+    text = json.loads((shared_data / "articles" / "026.json").read_text())["text"]
+    assert "chemin -Roxham" in text
+    cleaned = clean_text(text)
+    assert "chemin Roxham" in cleaned and "-Roxham" not in cleaned and "-GRC" not in cleaned
+    assert clean_text("2019-2020 et Saint-Bernard-de-Lacolle") == "2019-2020 et Saint-Bernard-de-Lacolle"
