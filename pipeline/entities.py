@@ -103,6 +103,22 @@ class PersonNames:
         return name in self.full
 
 
+def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[str]:
+    """Full names the model missed: "Megda Belkacemi" once, then "Belkacemi" throughout."""
+    found = []
+    for surname in surnames:
+        if any(name.split()[-1] == surname for name in known):
+            continue
+        match = re.search(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b", text)
+        if match and not TITLES.match(match.group(1) + " ") and match.group(1).split()[0] not in _NOT_FIRST_NAMES:
+            found.append(f"{match.group(1)} {surname}")
+    return found
+
+
+_NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "Says", "When", "While", "After", "Before",
+                    "If", "As", "For", "With", "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et"}
+
+
 def _looks_like_person(doc, ent) -> bool:
     """Two or three capitalised words right after a role word ("economist", "spokeswoman")."""
     words = ent.text.split()
@@ -132,7 +148,9 @@ def extract_entities(doc, language: str = "en") -> tuple[list[Entity], PersonNam
     person_words = {w for t, lab, _, _ in raw if lab == "person" for w in t.split()}
     raw = [(t, "person" if lab == "organization" and len(t.split()) == 1 and t in person_words else lab, a, b)
            for t, lab, a, b in raw]
-    people = PersonNames([t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2])
+    full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]
+    full += _introduced_names(doc.text, {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
+    people = PersonNames(full)
     orgs = [t for t, lab, _, _ in raw if lab == "organization"]
     entities = []
     for text, label, start, end in raw:

@@ -129,7 +129,9 @@ class Resolver:
                 self.subjects.append((entity.start, name))
             if not people.is_person(name):
                 continue
-            for tok in doc[max(0, span.start - 3): span.start]:
+            for tok in reversed(doc[max(0, span.start - 3): span.start]):
+                if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"}:
+                    break  # "a spokeswoman for Trudeau" is not Trudeau
                 if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
                     self.titles[tok.lower_] = name
             for child in root.children:
@@ -177,6 +179,8 @@ class Resolver:
             first = self.people.find_in(subject.text) or subject.text
             others = [self.people.find_in(c.text) or c.text for c in partners]
             return " and ".join([first, *others])
+        if phrase in self.people.full:
+            return phrase
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
             named = self.people.find_in(name)
