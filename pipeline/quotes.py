@@ -219,32 +219,45 @@ class Resolver:
 
 
 def _genders(doc, persons: list[Entity], quote_spans) -> dict[str, str]:
-    """"m" or "f" per person, from subject pronouns in sentences where that person is the only one named.
+    """"m" or "f" per person, from the pronouns that take over from them as a sentence's subject.
 
-    "Easley said she loved him": she is Easley. Object and possessive pronouns are left out, because
-    they usually point at someone else ("Easley stayed over to monitor his breathing").
+    Evidence: "Easley stayed. She crawled…" (the next sentence's main subject) and "Easley said she…"
+    (the subject of what a person says). Object and possessive pronouns are left out: they usually
+    point at someone else ("Easley stayed over to monitor his breathing").
     """
-    by_sentence: dict[int, set[str]] = {}
-    subject_at: dict[int, int] = {}  # sentence start → char offset of a person who is a subject in it
+    main_subject: dict[int, str] = {}  # sentence start → the person who is its main subject
+    speaker_of: dict[int, str] = {}  # token index of a speech verb → its person subject
     for entity in persons:
         span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
-        if span is not None:
-            by_sentence.setdefault(span.sent.start, set()).add(entity.canonical)
-            if span.root.dep_ in {"nsubj", "nsubjpass"}:
-                subject_at[span.sent.start] = entity.end
-    votes: Counter = Counter()
-    for sent in doc.sents:
-        names = by_sentence.get(sent.start)
-        if not names or len(names) != 1 or sent.start not in subject_at:
+        if span is None or span.root.dep_ not in {"nsubj", "nsubjpass"}:
             continue
-        [name] = names
-        for tok in sent:
-            if tok.dep_ not in {"nsubj", "nsubjpass"} or tok.idx < subject_at[sent.start] or _inside(quote_spans, tok.idx):
-                continue
-            if tok.lower_ in {"he", "il"}:
-                votes[(name, "m")] += 1
-            elif tok.lower_ in {"she", "elle"}:
-                votes[(name, "f")] += 1
+        verb = span.root.head
+        if verb.dep_ == "ROOT":
+            main_subject[span.sent.start] = entity.canonical
+        if verb.lemma_.lower() in SPEECH_VERBS:
+            speaker_of[verb.i] = entity.canonical
+    votes: Counter = Counter()
+    sentences = list(doc.sents)
+
+    def vote(name: str, pronoun) -> None:
+        if _inside(quote_spans, pronoun.idx):
+            return
+        if pronoun.lower_ in {"he", "il"}:
+            votes[(name, "m")] += 1
+        elif pronoun.lower_ in {"she", "elle"}:
+            votes[(name, "f")] += 1
+
+    for previous, sent in zip(sentences, sentences[1:]):
+        name = main_subject.get(previous.start)
+        subject = next((t for t in sent.root.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
+        if name and subject is not None and subject.pos_ == "PRON" and sent.start not in main_subject:
+            vote(name, subject)
+    for verb_i, name in speaker_of.items():
+        for comp in doc[verb_i].children:
+            if comp.dep_ == "ccomp":
+                subject = next((t for t in comp.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
+                if subject is not None and subject.pos_ == "PRON":
+                    vote(name, subject)
     genders = {}
     for name in {n for n, _ in votes}:
         m, f = votes[(name, "m")], votes[(name, "f")]
