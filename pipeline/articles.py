@@ -89,6 +89,8 @@ def story_id(url: str) -> str:
     return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]
 
 
+# Zero-width characters glue words to what follows ("Traeger\u200b said") and hide names from the model.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 # Some sites mark hyphenation points with a stray "-" before capitalised words ("chemin -Roxham").
 _STRAY_HYPHEN = re.compile(r"(?<=[\s«“(])-(?=[A-ZÀ-Þ]\w)")
 
@@ -96,7 +98,7 @@ _STRAY_HYPHEN = re.compile(r"(?<=[\s«“(])-(?=[A-ZÀ-Þ]\w)")
 def clean_text(text: str) -> str:
     """Remove page-junk lines and the duplicated caption line a video embed leaves behind."""
     kept: list[str] = []
-    text = _STRAY_HYPHEN.sub("", text)
+    text = _STRAY_HYPHEN.sub("", _INVISIBLE.sub("", text))
     for line in text.splitlines():
         line = _CREDIT.sub("", line)
         stripped = line.strip()
@@ -111,6 +113,7 @@ def clean_text(text: str) -> str:
 
 def blank_junk(text: str) -> str:
     """Like `clean_text` but replaces junk with spaces, so offsets into the input stay valid."""
+    text = _INVISIBLE.sub(" ", text)
     out = []
     for line in text.split("\n"):
         credit = _CREDIT.search(line)

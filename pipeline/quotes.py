@@ -23,14 +23,14 @@ SPEECH_VERBS = {
     "joke", "complain", "emphasize", "emphasise", "stress", "observe", "remark", "caution", "mention",
     "indicate", "declare", "assert", "contend", "maintain", "concede", "promise", "vow", "recommend",
     "describe", "blurt", "chant", "post", "quip", "counter", "lament", "boast", "plead", "demand", "shout",
-    "agree", "believe", "think", "point", "begin", "go", "call", "reveal", "find", "show", "tell",
+    "agree", "believe", "think", "point", "begin", "go", "call", "reveal", "find", "show", "tell", "quote",
     # French
     "dire", "déclarer", "affirmer", "expliquer", "ajouter", "indiquer", "souligner", "préciser", "estimer",
     "rappeler", "assurer", "raconter", "confier", "lancer", "soutenir", "admettre", "reconnaître", "écrire",
     "annoncer", "noter", "avancer", "insister", "répondre", "déplorer", "dénoncer", "poursuivre",
 }
 # Verbs that introduce reported speech only in their plain reporting sense.
-REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find",
+REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find", "quote",
                                 "show", "think", "believe", "agree", "point", "recall", "poursuivre"}
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi",
             "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
@@ -103,8 +103,10 @@ def _subject_of(verb):
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
     if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
         return min(subjects, key=lambda c: abs(c.i - verb.i))
-    if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp"} and verb.head is not verb:  # "…, adding …"
-        return _subject_of(verb.head) if verb.head.i != verb.i else None
+    if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
+        return _subject_of(verb.head)
+    if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
+        return _subject_of(verb.head)
     return None
 
 
