@@ -314,7 +314,11 @@ def _speaker_of(verb):
     if verb.lower_ == "selon":  # French parses "selon" as a case marker on the noun it introduces
         return verb.head if verb.head.i != verb.i else None
     if verb.lower_ == "according":
-        for tok in verb.doc[verb.i + 1].subtree:
+        to = verb.doc[verb.i + 1]
+        direct = [c for c in to.children if c.dep_ == "pobj"]  # "according to former governor David Dodge"
+        if direct:
+            return direct[0]
+        for tok in to.subtree:
             if tok.dep_ in {"pobj", "obj", "nmod", "obl"} and tok.pos_ in {"PROPN", "NOUN", "PRON"}:
                 return tok
         return None
@@ -459,5 +463,5 @@ def _reported(sent, spans, direct_spans, paragraphs, resolver: Resolver) -> list
         canonical = resolver.resolve(phrase, subject, content.start_char)
         verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
         out.append(Quote(content.text, phrase, canonical, verb, content.start_char, content.end_char, "reported"))
-        resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT")
+        resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT" or verb == "according to")
     return out

@@ -56,8 +56,10 @@ def test_ggt_dev_quote_f1(shared_data: Path, tmp_path: Path):
                            capture_output=True, text=True, check=True)
     lenient, strict = json.loads(score.stdout)
     assert lenient["articles_missing_in_pred"] == 0
-    assert lenient["f1"] >= 0.75, lenient
-    assert strict["f1"] >= 0.70, strict
+    assert lenient["f1"] >= 0.88, lenient
+    assert strict["f1"] >= 0.82, strict
+    assert lenient["direct_recall"] >= 0.95, lenient
+    assert lenient["speaker_canonical_acc"] >= 0.85 and strict["speaker_canonical_acc"] >= 0.85, (lenient, strict)
 
 
 def test_extract_offsets_point_into_input(shared_data: Path, tmp_path: Path):

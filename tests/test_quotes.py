@@ -120,3 +120,22 @@ def test_french_guillemets_and_selon():
 def test_ggt_sentences(text, expected):
     [q] = [q for q in quotes(text) if q.kind == "direct"]
     assert q.speaker_canonical == expected
+
+
+def test_according_to_a_titled_person_and_the_floating_quote_after_it():
+    text = ("The error in the Liberal plan might simply be that they marketed it as a stimulus package in the "
+            "first place, according to former Bank of Canada governor David Dodge.\n\n"
+            "“My criticism of politicians is they tend to sell this stuff on stimulus grounds,” he said.")
+    reported = one(text, "The error in the Liberal plan")
+    assert reported.speaker_canonical == "David Dodge" and reported.verb == "according to"
+    assert one(text, "My criticism").speaker_canonical == "David Dodge"
+
+
+def test_quoted_as_saying_and_invisible_characters():
+    from pipeline.articles import clean_text
+
+    text = clean_text("A press release said McCallum expressed serious concern about the debt.\n\n"
+                      "“When the books were shown to me, I was deeply dismayed,” he was quoted as saying.\n\n"
+                      "Doug McCallum\u200b said the debt load is untenable.")
+    assert one(text, "When the books").speaker_canonical == "Doug McCallum"
+    assert one(text, "debt load is untenable").speaker == "Doug McCallum"
