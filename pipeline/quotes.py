@@ -341,6 +341,23 @@ def _is_real_quote(text: str, start: int, end: int, attributed: bool) -> bool:
     return attributed and len(words) >= 1 and text[start:end].rstrip("\u201d\u00bb\"' ")[-1:] in ",.!?"
 
 
+NAMING_VERBS = {"call", "dub", "label", "brand", "describe", "term"}
+
+
+def _naming_verb(doc, qstart: int, qend: int):
+    """The verb of "X called it “…”" when a quoted phrase is what a person named something."""
+    span = doc.char_span(qstart, qend, alignment_mode="expand")
+    if span is None:
+        return None
+    for tok in span:
+        head = tok.head
+        if head.i < span.start and head.lemma_.lower() in NAMING_VERBS and head.pos_ == "VERB":
+            subject = _subject_of(head)
+            if subject is not None and (subject.ent_type_ in {"PERSON", "PER"} or subject.lower_ in PRONOUNS):
+                return head
+    return None
+
+
 def _embedded(doc, text: str, para_start: int, qstart: int) -> bool:
     """True for a quote that sits inside running prose rather than being what someone said."""
     before = text[para_start:qstart].rstrip()
@@ -370,6 +387,8 @@ def extract_quotes(doc, entities: list[Entity], people: PersonNames, language: s
         verb = _attribution(doc, spans, a, b, pstart, pend)
         if _is_real_quote(text, a, b, verb is not None) and not _embedded(doc, text, pstart, a):
             direct[(a, b)] = verb  # else: a phrase quoted inside a sentence, part of its reported speech
+        elif (caller := _naming_verb(doc, a, b)) is not None:
+            direct[(a, b)] = caller  # "Rempel called him “chicken”": what someone called something is theirs
     direct_spans = list(direct)
 
     events: list[tuple[int, int, object]] = [(a, 0, span) for span in direct_spans for a in [span[0]]]

@@ -139,3 +139,10 @@ def test_quoted_as_saying_and_invisible_characters():
                       "Doug McCallum\u200b said the debt load is untenable.")
     assert one(text, "When the books").speaker_canonical == "Doug McCallum"
     assert one(text, "debt load is untenable").speaker == "Doug McCallum"
+
+
+def test_what_a_person_called_something_is_a_quote():
+    text = ("Michelle Rempel, the Conservative immigration critic, called the prime minister “chicken” for "
+            "skipping the committee.")
+    q = one(text, "chicken")
+    assert q.kind == "direct" and q.speaker_canonical == "Michelle Rempel" and q.verb == "called"
