@@ -307,6 +307,17 @@ def _attribution(doc, quote_spans, qstart: int, qend: int, para_start: int, para
                 return tok
             if tok.lower_ == "selon":
                 return tok
+    return _incise(doc, qstart, qend)
+
+
+def _incise(doc, qstart: int, qend: int):
+    """French puts the attribution inside the guillemets: « …, souligne Anick Fournier, caporale. … »"""
+    if doc.text[qstart] != "\u00ab":
+        return None
+    for tok in _tokens_between(doc, qstart + 1, qend):
+        if (tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in {"VERB", "AUX"} and tok.i > 0
+                and doc[tok.i - 1].text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN"):
+            return tok
     return None
 
 
@@ -403,7 +414,8 @@ def extract_quotes(doc, entities: list[Entity], people: PersonNames, language: s
         a, b = payload  # type: ignore[misc]
         verb = direct[(a, b)]
         subject = _speaker_of(verb) if verb is not None else None
-        if subject is not None and not _inside(spans, subject.idx):
+        incise = verb is not None and a <= verb.idx < b  # the French « …, souligne X, … »
+        if subject is not None and (incise or not _inside(spans, subject.idx)):
             speaker = _speaker_phrase(subject)
             canonical, verb_text = resolver.resolve(speaker, subject, a), verb.text
         elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500:

@@ -146,3 +146,14 @@ def test_what_a_person_called_something_is_a_quote():
             "skipping the committee.")
     q = one(text, "chicken")
     assert q.kind == "direct" and q.speaker_canonical == "Michelle Rempel" and q.verb == "called"
+
+
+def test_french_attribution_inside_the_guillemets(shared_data):
+    import json
+
+    from pipeline.articles import clean_text
+
+    article = json.loads((shared_data / "articles" / "026.json").read_text())
+    [result] = analyze([clean_text(article["text"])], "fr")
+    q = next(q for q in result.quotes if "phénomène migratoire a complètement changé" in q.quote)
+    assert q.kind == "direct" and q.speaker_canonical == "Anick Fournier" and q.verb == "souligne"
