@@ -22,7 +22,7 @@ from elasticsearch import ConflictError, Elasticsearch, NotFoundError, helpers
 from pipeline.alert_messages import Message, digest, story_alert
 from pipeline.index import alias, connect, ensure_indices, now
 from pipeline.settings import Settings
-from pipeline.subscriptions import Subscription, matches
+from pipeline.subscriptions import Subscription, matches, story_tokens
 
 log = logging.getLogger(__name__)
 WATERMARK = "alerts-watermark"
@@ -120,7 +120,8 @@ def find_new_alerts(settings: Settings, subs: list[Subscription], config: AlertS
         for hit in hits:
             report.stories += 1
             story = hit["_source"]
-            wanted = [s for s in subs if matches(s, story)]
+            tokens = story_tokens(story)
+            wanted = [s for s in subs if matches(s, story, tokens)]
             if not wanted:
                 continue
             cluster, copies = cluster_of(es, settings.index_prefix, hit, config)

@@ -130,13 +130,17 @@ def load_subscriptions(path: Path) -> list[Subscription]:
     return subs
 
 
+def story_tokens(story: dict) -> Tokens:
+    return Tokens.of(f"{story.get('title', '')}\n{story.get('text', '')}")
+
+
 def configured_subscriptions(settings) -> list[Subscription]:
     """The subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
     return load_subscriptions(settings.config_dir / "alerts.yaml")
 
 
-def matches(sub: Subscription, story: dict) -> bool:
-    """Whether a story document (as indexed) is wanted by the subscription."""
+def matches(sub: Subscription, story: dict, tokens: Tokens | None = None) -> bool:
+    """Whether a story document (as indexed) is wanted; pass `tokens` to tokenise a story once for all subscriptions."""
     rule = sub.rule
     if rule.topics and not set(rule.topics) & set(story.get("topics", [])):
         return False
@@ -151,7 +155,7 @@ def matches(sub: Subscription, story: dict) -> bool:
         if not set(rule.mentions) & named:
             return False
     if rule.keywords is not None:
-        tokens = Tokens.of(f"{story.get('title', '')}\n{story.get('text', '')}")
+        tokens = tokens or story_tokens(story)
         if not match_rules(tokens, rule.keywords):
             return False
     return True
