@@ -206,9 +206,13 @@ def _deliver(es: Elasticsearch, prefix: str, doc_id: str, record: dict, sub: Sub
     return False
 
 
-def _story(es: Elasticsearch, prefix: str, story_id: str) -> dict | None:
-    found = es.search(index=alias(prefix, "stories"), query={"ids": {"values": [story_id]}}, size=1)["hits"]["hits"]
-    return found[0]["_source"] if found else None
+def _stories(es: Elasticsearch, prefix: str, story_ids: list[str]) -> dict[str, dict]:
+    """The stories behind a batch of alerts, in one request rather than one per alert."""
+    ids = list(dict.fromkeys(story_ids))
+    if not ids:
+        return {}
+    found = es.search(index=alias(prefix, "stories"), query={"ids": {"values": ids}}, size=len(ids))
+    return {hit["_id"]: hit["_source"] for hit in found["hits"]["hits"]}
 
 
 def deliver_immediate(settings: Settings, subs: list[Subscription], config: AlertSettings = AlertSettings(),
@@ -225,10 +229,11 @@ def deliver_immediate(settings: Settings, subs: list[Subscription], config: Aler
                     query={"bool": {"filter": [{"term": {"kind": "story"}}, {"term": {"status": "pending"}},
                                                {"terms": {"subscription": list(by_name)}},
                                                {"range": {"next_attempt": {"lte": at.isoformat()}}}]}})
+    stories = _stories(es, settings.index_prefix, [h["_source"]["story_id"] for h in due["hits"]["hits"]])
     for hit in due["hits"]["hits"]:
         record = hit["_source"]
         sub = by_name[record["subscription"]]
-        story = _story(es, settings.index_prefix, record["story_id"])
+        story = stories.get(record["story_id"])
         if story is None:
             continue
         _deliver(es, settings.index_prefix, hit["_id"], record, sub,
@@ -264,12 +269,10 @@ def run_digests(settings: Settings, subs: list[Subscription], config: AlertSetti
                          refresh=True)
         if record["status"] != "pending" or record["next_attempt"] > at.isoformat():
             continue
-        records = es.mget(index=alias(settings.index_prefix, "alerts"), ids=record["alert_ids"])["docs"]
-        stories = []
-        for doc in records:
-            story = _story(es, settings.index_prefix, doc["_source"]["story_id"]) if doc.get("found") else None
-            if story:
-                stories.append((story, doc["_source"].get("other_outlets", [])))
+        records = [d["_source"] for d in es.mget(index=alias(settings.index_prefix, "alerts"),
+                                                  ids=record["alert_ids"])["docs"] if d.get("found")]
+        by_id = _stories(es, settings.index_prefix, [r["story_id"] for r in records])
+        stories = [(by_id[r["story_id"]], r.get("other_outlets", [])) for r in records if r["story_id"] in by_id]
         message = digest(stories, sub.name, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}")
         if _deliver(es, settings.index_prefix, digest_id, record, sub, message, config, report, at):
             helpers.bulk(es, ({"_op_type": "update", "_index": alias(settings.index_prefix, "alerts"), "_id": i,

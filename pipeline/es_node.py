@@ -207,16 +207,17 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
         "action.destructive_requires_name": "false",
     }
     cmd = [str(home / "bin" / "elasticsearch"), *(f"-E{k}={v}" for k, v in settings.items())]
-    log = open(workdir / "node.log", "wb")
     kwargs: dict = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
     if not keep_data:
         kwargs["preexec_fn"] = _die_with_parent  # a crashed test run must not leave nodes behind
-    process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+    with open(workdir / "node.log", "wb") as log:  # the node keeps its own copy of the descriptor
+        process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                   **kwargs)
     node = LocalNode(url=f"http://127.0.0.1:{port}", process=process, workdir=workdir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            tail = (workdir / "node.log").read_text(errors="replace")[-3000:]
+            tail = node.log_path.read_text(errors="replace")[-3000:]
             node.stop(keep_data=keep_data)
             raise LocalNodeError(f"Elasticsearch exited with {process.returncode}:\n{tail}")
         try:
@@ -226,7 +227,7 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
-    tail = (workdir / "node.log").read_text(errors="replace")[-3000:]
+    tail = node.log_path.read_text(errors="replace")[-3000:]
     node.stop(keep_data=keep_data)
     raise LocalNodeError(f"Elasticsearch did not answer on {node.url} within {timeout:.0f}s:\n{tail}")
 
