@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-
 from airflow.sdk import Asset, dag, task
 
 STORIES = Asset("newswatch://stories")
@@ -34,22 +33,26 @@ def newswatch_alerts():
         """Alert records for the stories indexed since the last run."""
         from pipeline.alerts import find_new_alerts
         from pipeline.settings import Settings
+        from pipeline.store import Store
         from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        counts = find_new_alerts(settings, configured_subscriptions(settings)).counts()
+        with Store.open(settings) as store:
+            counts = find_new_alerts(store, configured_subscriptions(settings), settings.alerts).counts()
         print(counts)
         return counts
 
     @task
     def deliver_alerts(found: dict) -> dict:
         """Send every due immediate alert; failures stay pending for the next run."""
-        from pipeline.alerts import deliver_immediate
+        from pipeline.delivery import deliver_immediate
         from pipeline.settings import Settings
+        from pipeline.store import Store
         from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        report = deliver_immediate(settings, configured_subscriptions(settings))
+        with Store.open(settings) as store:
+            report = deliver_immediate(store, configured_subscriptions(settings), settings.alerts)
         for error in report.errors:
             print(f"delivery error: {error}")
         print(report.counts())

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-
 from airflow.sdk import dag, task
 
 
@@ -28,24 +27,28 @@ def newswatch_digests():
     @task
     def send_digests() -> dict:
         """One message per subscription and period, stories grouped by topic."""
-        from pipeline.alerts import run_digests
+        from pipeline.delivery import run_digests
         from pipeline.settings import Settings
+        from pipeline.store import Store
         from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        counts = run_digests(settings, configured_subscriptions(settings)).counts()
+        with Store.open(settings) as store:
+            counts = run_digests(store, configured_subscriptions(settings), settings.alerts).counts()
         print(counts)
         return counts
 
     @task
     def retry_alerts() -> dict:
         """Immediate alerts whose backoff has expired."""
-        from pipeline.alerts import deliver_immediate
+        from pipeline.delivery import deliver_immediate
         from pipeline.settings import Settings
+        from pipeline.store import Store
         from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
-        counts = deliver_immediate(settings, configured_subscriptions(settings)).counts()
+        with Store.open(settings) as store:
+            counts = deliver_immediate(store, configured_subscriptions(settings), settings.alerts).counts()
         print(counts)
         return counts
 

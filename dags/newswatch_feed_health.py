@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-
 from airflow.sdk import dag, task
 
 
@@ -30,39 +29,17 @@ def newswatch_feed_health():
     @task
     def check_feeds() -> dict:
         """Classify every configured feed and tell the operator about failing and silent ones."""
-        import os
-
-        from pipeline.alert_messages import Message
-        from pipeline.alerts import send
-        from pipeline.feed_health import feed_health, report
-        from pipeline.index import connect, ensure_indices
-        from pipeline.config import load_feeds
-        from pipeline.replay import feeds_file
+        from pipeline.feed_health import check_and_report
         from pipeline.settings import Settings
-        from pipeline.subscriptions import configured_subscriptions
+        from pipeline.store import Store
 
         settings = Settings.from_env()
-        feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
-        es = connect(settings.es_url)
-        ensure_indices(es, settings.index_prefix)
-        rows = feed_health(es, settings.index_prefix, feed_ids)
-        listing = report(rows)
-        print(listing)
-        trouble = [r for r in rows if r.status in ("failing", "silent")]
-        operator = os.environ.get("NEWSWATCH_OPERATOR_SUBSCRIPTION")
-        if trouble and operator:
-            subs = {s.name: s for s in configured_subscriptions(settings)}
-            if operator not in subs:
-                raise ValueError(f"NEWSWATCH_OPERATOR_SUBSCRIPTION={operator!r} is not in config/alerts.yaml")
-            import html
-
-            message = Message(f"[Newswatch] {len(trouble)} feeds need a look",
-                              f"<pre>{html.escape(listing)}</pre>")
-            for url in subs[operator].channel_urls():
-                error = send(url, message)
-                if error:
-                    print(f"could not tell the operator: {error}")
-        return {status: sum(r.status == status for r in rows) for status in ("ok", "failing", "silent", "slow", "new")}
+        with Store.open(settings) as store:
+            result = check_and_report(store, settings)
+        print(result.listing)
+        for problem in result.problems:
+            print(f"could not tell the operator: {problem}")
+        return result.counts
 
     check_feeds()
 

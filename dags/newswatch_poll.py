@@ -16,11 +16,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-
 from airflow.sdk import Asset, dag, get_current_context, task
 
 STORIES = Asset("newswatch://stories")
-SHARD_SIZE = 4
 
 
 @dag(
@@ -45,19 +43,26 @@ def newswatch_poll():
         """Feeds due now, in shards of a few feeds each."""
         from pipeline.poll import due_feeds
         from pipeline.settings import Settings
+        from pipeline.store import Store
 
-        due = due_feeds(Settings.from_env())
+        settings = Settings.from_env()
+        with Store.open(settings) as store:
+            due = due_feeds(store, settings)
+        size = settings.poll.shard_size
         print(f"{len(due)} feeds due: {', '.join(due) or 'none'}")
-        return [due[i : i + SHARD_SIZE] for i in range(0, len(due), SHARD_SIZE)]
+        return [due[i : i + size] for i in range(0, len(due), size)]
 
     @task(max_active_tis_per_dag=2)
     def poll_shard(feed_ids: list[str]) -> dict:
         """Poll a few feeds and index their new on-topic stories; returns counts only."""
         from pipeline.poll import poll_feeds
         from pipeline.settings import Settings
+        from pipeline.store import Store
 
+        settings = Settings.from_env()
         run_id = get_current_context()["run_id"]
-        report = poll_feeds(feed_ids, Settings.from_env(), run_id=run_id)
+        with Store.open(settings) as store:
+            report = poll_feeds(store, settings, feed_ids, run_id=run_id)
         counts = report.counts()
         for feed in report.feeds:
             print(f"{feed.feed_id}: {feed.outcome}, {feed.items} items, {feed.matched} matched, {feed.new} new"
@@ -69,12 +74,15 @@ def newswatch_poll():
         """Add up the shards and show the run's summary in the task log."""
         from pipeline.poll import top_quoted
         from pipeline.settings import Settings
+        from pipeline.store import Store
 
         totals = {key: sum(c[key] for c in shard_counts) for key in
                   ("feeds_polled", "feeds_failed", "items_seen", "stories_matched", "stories_indexed", "quotes_indexed")}
         errors = {k: v for c in shard_counts for k, v in c["errors"].items()}
         run_id = get_current_context()["run_id"]
-        people = top_quoted(Settings.from_env(), run_id=run_id)
+        settings = Settings.from_env()
+        with Store.open(settings) as store:
+            people = top_quoted(store, settings.search.top_people, run_id=run_id)
         print(f"run {run_id}: {totals}")
         print("top people quoted this run: " + (", ".join(f"{n} ({c})" for n, c in people) or "none"))
         for feed_id, error in sorted(errors.items()):

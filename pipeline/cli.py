@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pipeline.settings import Settings
+from pipeline.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.poll import PollReport
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -42,8 +46,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         by_lang.setdefault(row["_lang"], []).append(i)
     results: dict[int, dict] = {}
     for lang, indices in by_lang.items():
-        analyses = analyze((blank_junk(rows[i]["text"]) for i in indices), lang, settings.nlp_batch_size)
-        for i, analysis in zip(indices, analyses):
+        analyses = analyze((blank_junk(rows[i]["text"]) for i in indices), lang, settings.nlp.batch_size)
+        for i, analysis in zip(indices, analyses, strict=True):
             results[i] = analysis.as_dict()
     out = sys.stdout
     for i, row in enumerate(rows):
@@ -59,13 +63,13 @@ STATE_DIR = Path(".newswatch")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    url = getattr(args, "es_url", None)
-    if not url and (STATE_DIR / "es.json").exists() and "NEWSWATCH_ES_URL" not in os.environ:
-        url = json.loads((STATE_DIR / "es.json").read_text())["url"]  # the local run's node
-    return Settings.from_env(es_url=url, source=getattr(args, "source", None))
+    settings = Settings.from_env(es_url=getattr(args, "es_url", None), source=getattr(args, "source", None))
+    if not settings.es_url_set and (STATE_DIR / "es.json").exists():
+        settings = settings.replace(es_url=json.loads((STATE_DIR / "es.json").read_text())["url"])  # run-local's node
+    return settings
 
 
-def print_summary(report, settings: Settings, out=sys.stdout) -> None:
+def print_summary(report: PollReport, store: Store, settings: Settings, out: TextIO = sys.stdout) -> None:
     from pipeline.poll import top_quoted
 
     c = report.counts()
@@ -76,7 +80,7 @@ def print_summary(report, settings: Settings, out=sys.stdout) -> None:
         line = f"  {f.feed_id:<28} {f.outcome:<13} items {f.items:>3}  matched {f.matched:>3}  new {f.new:>3}"
         print(line + (f"  ERROR {f.error}" if f.error else "") + (f"  WARNING {f.warning}" if f.warning else ""),
               file=out)
-    people = top_quoted(settings)
+    people = top_quoted(store, settings.search.top_people)
     if people:
         print("top people quoted (all stories): " + ", ".join(f"{name} ({n})" for name, n in people), file=out)
 
@@ -85,27 +89,31 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from pipeline.poll import due_feeds, poll_feeds
 
     settings = _settings(args)
-    feed_ids = args.feed or due_feeds(settings, force=args.force)
-    report = poll_feeds(feed_ids, settings, run_id=args.run_id)
-    print_summary(report, settings)
+    with Store.open(settings) as store:
+        feed_ids = args.feed or due_feeds(store, settings, force=args.force)
+        report = poll_feeds(store, settings, feed_ids, run_id=args.run_id)
+        print_summary(report, store, settings)
     return 0
 
 
 def cmd_run_local(args: argparse.Namespace) -> int:
     """The main job on embedded defaults: local Elasticsearch, configured feeds (or the replay), one pass."""
-    from pipeline.es_node import ensure_persistent_node
+    from pipeline.local.es_node import ensure_persistent_node
     from pipeline.poll import due_feeds, poll_feeds
-    from pipeline.replay import feeds_file, resolved_source
+    from pipeline.sources import feeds_file, resolved_source
 
     STATE_DIR.mkdir(exist_ok=True)
     url = ensure_persistent_node(STATE_DIR.resolve())
     print(f"Elasticsearch: {url} (data in {STATE_DIR / 'es'}; stop it with `newswatch stop-local`)")
     settings = Settings.from_env(es_url=url, source=args.source)
     source = resolved_source(settings)
-    print(f"feeds: {feeds_file(settings)} ({'bundled offline replay served from 127.0.0.1' if source == 'replay' else 'live'})")
-    run_id = "local-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    report = poll_feeds(due_feeds(settings, force=True), settings, run_id=run_id)
-    print_summary(report, settings)
+    settings = settings.replace(source=source)
+    kind = "bundled offline replay served from 127.0.0.1" if source == "replay" else "live"
+    print(f"feeds: {feeds_file(settings)} ({kind})")
+    run_id = "local-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    with Store.open(settings) as store:
+        report = poll_feeds(store, settings, due_feeds(store, settings, force=True), run_id=run_id)
+        print_summary(report, store, settings)
     venv = Path(sys.executable).parent
     print(f"""
 Next:
@@ -119,7 +127,7 @@ Next:
 
 
 def cmd_stop_local(args: argparse.Namespace) -> int:
-    from pipeline.es_node import stop_persistent_node
+    from pipeline.local.es_node import stop_persistent_node
 
     print("stopped" if stop_persistent_node(STATE_DIR.resolve()) else "no local node recorded")
     return 0
@@ -129,7 +137,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     from pipeline.search import format_hit, search_stories
 
     settings = _settings(args)
-    hits = search_stories(settings, args.query, topic=args.topic, size=args.size)
+    with Store.open(settings) as store:
+        hits = search_stories(store, args.query, topic=args.topic, size=args.size or settings.search.size)
     if not hits:
         print(f"no stories match {args.query!r}")
         return 1
@@ -151,29 +160,30 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    from pipeline import alerts
+    from pipeline import alerts, delivery
     from pipeline.subscriptions import configured_subscriptions, load_subscriptions
 
     settings = _settings(args)
     subs = configured_subscriptions(settings) if args.file is None else load_subscriptions(args.file)
-    if args.action == "list":
-        for row in alerts.subscription_status(settings, subs):
-            print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
-                  f"pending {row['pending']:>3}  failed {row['failed']:>3}  last delivery {row['last_delivery'] or '—'}"
-                  + (f"\n    last error: {row['last_error']}" if row["last_error"] else ""))
-        return 0
     if args.action == "test":
         chosen = [s for s in subs if s.name == args.name]
         if not chosen:
             print(f"no subscription named {args.name!r} (have: {', '.join(s.name for s in subs)})", file=sys.stderr)
             return 2
-        results = alerts.send_test(chosen[0])
+        results = delivery.send_test(chosen[0])
         for channel, error in results.items():
             print(f"{'FAILED' if error else 'sent  '} {channel.split('?')[0]}" + (f": {error}" if error else ""))
         return 1 if any(results.values()) else 0
-    found = alerts.find_new_alerts(settings, subs)
-    delivered = alerts.deliver_immediate(settings, subs)
-    digests = alerts.run_digests(settings, subs)
+    store = Store.open(settings)
+    if args.action == "list":
+        for row in alerts.subscription_status(store, subs):
+            print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
+                  f"pending {row['pending']:>3}  failed {row['failed']:>3}  last delivery {row['last_delivery'] or '—'}"
+                  + (f"\n    last error: {row['last_error']}" if row["last_error"] else ""))
+        return 0
+    found = alerts.find_new_alerts(store, subs, settings.alerts)
+    delivered = delivery.deliver_immediate(store, subs, settings.alerts)
+    digests = delivery.run_digests(store, subs, settings.alerts)
     print(json.dumps({"new": found.counts(), "immediate": delivered.counts(), "digests": digests.counts()}))
     return 0
 
@@ -181,25 +191,39 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def cmd_feed_health(args: argparse.Namespace) -> int:
     from pipeline.config import load_feeds
     from pipeline.feed_health import feed_health, report
-    from pipeline.index import connect, ensure_indices
-    from pipeline.replay import feeds_file
+    from pipeline.sources import feeds_file
 
     settings = _settings(args)
     feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
-    es = connect(settings.es_url)
-    ensure_indices(es, settings.index_prefix)
     at = datetime.fromisoformat(args.at) if args.at else None
-    rows = feed_health(es, settings.index_prefix, feed_ids, at=at)
+    with Store.open(settings) as store:
+        rows = feed_health(store, feed_ids, at=at, config=settings.health)
     print(report(rows))
     return 1 if any(r.status in ("failing", "silent") for r in rows) and args.strict else 0
 
 
 def cmd_kibana_setup(args: argparse.Namespace) -> int:
     from pipeline.kibana import import_objects
-    from pipeline.links import kibana_url
 
-    result = import_objects(args.kibana_url or kibana_url(), wait=args.wait)
+    result = import_objects(args.kibana_url or Settings.from_env().kibana_url, wait=args.wait)
     print(f"imported {result.get('successCount', 0)} saved objects into Kibana")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Every NEWSWATCH_* variable with its default and, where set, the value in force."""
+    current = Settings.from_env()
+    values = current.model_dump()
+    for variable, default in Settings.variables().items():
+        path = variable.removeprefix("NEWSWATCH_").lower().split("__")
+        value: Any = values
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        shown = "" if value is None else str(value)
+        if "password" in variable.lower() or "api_key" in variable.lower():
+            shown = "***" if shown else ""
+        marker = "" if shown == default else f"   (now: {shown})"
+        print(f"{variable}={default}{marker}")
     return 0
 
 
@@ -244,10 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kibana-url", help="default: NEWSWATCH_KIBANA_URL or http://localhost:5601")
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for Kibana to come up")
     p.set_defaults(func=cmd_kibana_setup)
+    p = sub.add_parser("settings", help="list every NEWSWATCH_* variable with its default and current value")
+    p.set_defaults(func=cmd_settings)
     p = sub.add_parser("search", help="search indexed stories")
     p.add_argument("query")
     p.add_argument("--topic")
-    p.add_argument("--size", type=int, default=10)
+    p.add_argument("--size", type=int, help="how many stories (default: NEWSWATCH_SEARCH__SIZE, 10)")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_search)
     args = parser.parse_args(argv)

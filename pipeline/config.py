@@ -7,6 +7,7 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from pipeline.errors import ConfigError
 
@@ -38,7 +39,7 @@ class FeedsFile(_Strict):
     feeds: list[Feed] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "FeedsFile":
+    def _unique_ids(self) -> FeedsFile:
         seen: set[str] = set()
         for feed in self.feeds:
             if feed.id in seen:
@@ -57,7 +58,7 @@ class Exclusion(_Strict):
     drops: list[str] = []  # empty: drop every hit overlapping the phrase or near the `near` terms
 
     @model_validator(mode="after")
-    def _has_trigger(self) -> "Exclusion":
+    def _has_trigger(self) -> Exclusion:
         if not self.phrases and not self.near:
             raise ValueError("an exclusion needs `phrases` or `near`")
         if self.near and not self.drops:
@@ -88,7 +89,7 @@ class LanguageRules(_Strict):
     exclude: list[Exclusion] = []
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "LanguageRules":
+    def _not_empty(self) -> LanguageRules:
         if not (self.any or self.near or self.context or self.all):
             raise ValueError("a language needs at least one of any, near, context, all")
         return self
@@ -117,7 +118,7 @@ class TopicsFile(_Strict):
     topics: list[Topic] = Field(min_length=1)
 
 
-def _location(error: dict) -> str:
+def _location(error: ErrorDetails) -> str:
     return ".".join(str(part) for part in error["loc"]) or "(top level)"
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 LABELS = {
     "en": {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place",
@@ -119,7 +123,7 @@ _NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "S
                     "If", "As", "For", "With", "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et"}
 
 
-def _looks_like_person(doc, ent) -> bool:
+def _looks_like_person(doc: Doc, ent: Span) -> bool:
     """Two or three capitalised words right after a role word ("economist", "spokeswoman")."""
     words = ent.text.split()
     if not 2 <= len(words) <= 3 or not all(_NAME_TOKEN.match(w) for w in words) or ent.start == 0:
@@ -128,7 +132,7 @@ def _looks_like_person(doc, ent) -> bool:
     return before.is_lower and bool(TITLES.match(before.text + " "))
 
 
-def extract_entities(doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
+def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
     """Entities of a parsed doc, each with its canonical name, and the resolver for people."""
     labels = LABELS.get(language, LABELS["en"])
     raw = []

@@ -1,10 +1,18 @@
-"""The errors Newswatch raises, each carrying what an operator needs to fix it.
+"""The errors Newswatch raises on purpose, each carrying what an operator needs to fix it.
 
     NewswatchError
-    ├── ConfigError        a YAML file is invalid (file, key, problem)
-    ├── FeedError          one feed could not be fetched or parsed (feed id, URL, reason)
-    ├── ArticleError       one article page could not be fetched or extracted (URL, reason)
-    └── LocalNodeError     the embedded Elasticsearch could not be fetched or started
+    ├── ConfigError           a YAML file is invalid (file, key, problem)
+    │   └── SettingsError     an environment variable is invalid (variable, problem)
+    ├── FeedError             one feed could not be fetched or parsed (feed id, URL, kind, reason)
+    ├── ArticleError          one article page could not be fetched or extracted (URL, reason)
+    ├── StoreError            Elasticsearch could not do what was asked (operation, reason)
+    │   ├── StoreUnavailable  it did not answer
+    │   └── WriteRejected     it refused some documents of a bulk write (kind, ids and reasons)
+    ├── DeliveryError         an alert could not be delivered to a channel (subscription, channel, reason)
+    ├── KibanaError           Kibana refused or did not answer an import
+    └── LocalNodeError        the embedded Elasticsearch could not be fetched or started
+
+Expected rejects (an off-topic item, a duplicate story) are not errors: they are logged and skipped.
 """
 
 from __future__ import annotations
@@ -20,7 +28,16 @@ class ConfigError(NewswatchError):
         super().__init__(f"{path}: {key}: {problem}")
 
 
+class SettingsError(ConfigError):
+    def __init__(self, variable: str, problem: str) -> None:
+        self.variable = variable
+        NewswatchError.__init__(self, f"{variable}: {problem}")
+        self.path, self.key, self.problem = "(environment)", variable, problem
+
+
 class FeedError(NewswatchError):
+    """`kind` is short and stable (timeout, http_404, not_a_feed, malformed_xml …): health pages group by it."""
+
     def __init__(self, feed_id: str, url: str, kind: str, reason: str, status: int | None = None) -> None:
         self.feed_id, self.url, self.kind, self.reason, self.status = feed_id, url, kind, reason, status
         super().__init__(f"feed {feed_id} ({url}): {kind}: {reason}")
@@ -30,6 +47,33 @@ class ArticleError(NewswatchError):
     def __init__(self, url: str, reason: str) -> None:
         self.url, self.reason = url, reason
         super().__init__(f"article {url}: {reason}")
+
+
+class StoreError(NewswatchError):
+    def __init__(self, operation: str, reason: str) -> None:
+        self.operation, self.reason = operation, reason
+        super().__init__(f"Elasticsearch {operation}: {reason}")
+
+
+class StoreUnavailable(StoreError):
+    pass
+
+
+class WriteRejected(StoreError):
+    def __init__(self, kind: str, rejected: dict[str, str]) -> None:
+        self.kind, self.rejected = kind, rejected
+        sample = "; ".join(f"{doc_id}: {reason}" for doc_id, reason in list(rejected.items())[:3])
+        super().__init__(f"bulk write of {kind}", f"{len(rejected)} documents rejected ({sample})")
+
+
+class DeliveryError(NewswatchError):
+    def __init__(self, subscription: str, channel: str, reason: str) -> None:
+        self.subscription, self.channel, self.reason = subscription, channel, reason
+        super().__init__(f"subscription {subscription}, channel {channel}: {reason}")
+
+
+class KibanaError(NewswatchError):
+    pass
 
 
 class LocalNodeError(NewswatchError):

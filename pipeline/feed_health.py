@@ -8,25 +8,19 @@ slowly, `ok` otherwise, and `new` before it has enough history to judge.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from statistics import median
 
-from elasticsearch import Elasticsearch
-
+from pipeline.config import load_feeds
+from pipeline.documents import PollRecord
+from pipeline.errors import ConfigError, DeliveryError
 from pipeline.feeds import FeedResult
-from pipeline.index import alias, bulk_write, now
-
-
-@dataclass(frozen=True)
-class HealthSettings:
-    failing_after: int = 2  # consecutive failed polls
-    slow_seconds: float = 8.0  # median latency of recent polls
-    silent_factor: float = 4.0  # silent when the time since the last new item exceeds this × the usual gap
-    silent_minimum: timedelta = timedelta(hours=6)
-    history_days: int = 30
-    min_history: int = 3  # gaps needed to learn a feed's usual rhythm
-    default_silence: timedelta = timedelta(hours=48)  # the limit while the rhythm is still unknown
+from pipeline.settings import HealthSettings, Settings
+from pipeline.sources import feeds_file
+from pipeline.store import Store
 
 
 @dataclass
@@ -43,43 +37,42 @@ class FeedHealth:
     new_per_day: list[tuple[str, int]]  # (day, new items) for the last 7 days
 
 
-def record_polls(es: Elasticsearch, prefix: str, results: list[FeedResult], new_items: dict[str, int],
-                 failures: dict[str, int]) -> None:
-    """One health document per feed for this poll; the id makes a retried task overwrite, not add."""
-    at = now().isoformat()
-    docs = []
-    for r in results:
-        docs.append((f"{r.feed.id}-{at}", {
-            "feed_id": r.feed.id, "time": at, "outcome": r.outcome, "http_status": r.http_status,
-            "latency": round(r.latency, 3), "bytes": r.bytes, "items_seen": len(r.items),
-            "new_items": new_items.get(r.feed.id, 0), "error_class": r.error_kind, "error_message": r.error,
-            "consecutive_failures": failures.get(r.feed.id, 0)}))
-    bulk_write(es, prefix, "feed-health", docs)
+def poll_records(results: list[FeedResult], new_items: dict[str, int], failures: dict[str, int],
+                 at: datetime) -> list[PollRecord]:
+    """One health record per feed for this poll."""
+    return [PollRecord(feed_id=r.feed.id, time=at, outcome=r.outcome, http_status=r.http_status,
+                       latency=round(r.latency, 3), bytes=r.bytes, items_seen=len(r.items),
+                       new_items=new_items.get(r.feed.id, 0), error_class=r.error_kind, error_message=r.error,
+                       consecutive_failures=failures.get(r.feed.id, 0))
+            for r in results]
 
 
-def classify(feed_id: str, polls: list[dict], at: datetime, config: HealthSettings = HealthSettings()) -> FeedHealth:
+def classify(feed_id: str, polls: Sequence[PollRecord], at: datetime,
+             config: HealthSettings | None = None) -> FeedHealth:
     """The verdict for one feed from its poll history (oldest first)."""
+    config = config or HealthSettings()
     if not polls:
         return FeedHealth(feed_id, "new", "never polled", None, None, None, 0, None, None, [])
     last = polls[-1]
-    successes = [p for p in polls if p["outcome"] != "error"]
-    with_new = [datetime.fromisoformat(p["time"]) for p in polls if p.get("new_items", 0) > 0]
-    gaps = [(b - a).total_seconds() for a, b in zip(with_new, with_new[1:])]
+    successes = [p for p in polls if p.outcome != "error"]
+    with_new = [p.time for p in polls if p.new_items > 0]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(with_new)]
     usual = median(gaps) if len(gaps) >= config.min_history else None
-    latencies = [p["latency"] for p in successes[-10:] if p.get("latency") is not None]
+    latencies = [p.latency for p in successes[-10:]]
     latency = median(latencies) if latencies else None
     days = [(at - timedelta(days=d)).date().isoformat() for d in range(6, -1, -1)]
     per_day = {d: 0 for d in days}
     for p in polls:
-        if p["time"][:10] in per_day:
-            per_day[p["time"][:10]] += p.get("new_items", 0)
-    health = FeedHealth(feed_id, "ok", "", last["time"], successes[-1]["time"] if successes else None,
-                        with_new[-1].isoformat() if with_new else None, last.get("consecutive_failures", 0),
+        day = p.time.date().isoformat()
+        if day in per_day:
+            per_day[day] += p.new_items
+    health = FeedHealth(feed_id, "ok", "", last.time.isoformat(), successes[-1].time.isoformat() if successes else None,
+                        with_new[-1].isoformat() if with_new else None, last.consecutive_failures,
                         round(usual / 3600, 2) if usual else None, latency, list(per_day.items()))
     if health.consecutive_failures >= config.failing_after:
         health.status = "failing"
-        health.reason = f"{health.consecutive_failures} failed polls in a row: {last.get('error_class')}: " \
-                        f"{last.get('error_message')}"
+        health.reason = f"{health.consecutive_failures} failed polls in a row: {last.error_class}: " \
+                        f"{last.error_message}"
     elif with_new:
         quiet = (at - with_new[-1]).total_seconds()
         if usual is not None:
@@ -92,7 +85,7 @@ def classify(feed_id: str, polls: list[dict], at: datetime, config: HealthSettin
             health.status = "silent"
             health.reason = f"no new item for {quiet / 3600:.1f} h; {habit}"
     elif not with_new and len(successes) >= config.min_history and polls and \
-            (at - datetime.fromisoformat(polls[0]["time"])) > config.silent_minimum:
+            (at - polls[0].time) > config.silent_minimum:
         health.status = "silent"
         health.reason = f"answers but has brought no new item in {len(successes)} polls"
     if health.status == "ok" and latency is not None and latency > config.slow_seconds:
@@ -101,17 +94,12 @@ def classify(feed_id: str, polls: list[dict], at: datetime, config: HealthSettin
     return health
 
 
-def feed_health(es: Elasticsearch, prefix: str, feed_ids: list[str], at: datetime | None = None,
-                config: HealthSettings = HealthSettings()) -> list[FeedHealth]:
-    at = at or now()
-    since = (at - timedelta(days=config.history_days)).isoformat()
-    out = []
-    for feed_id in feed_ids:
-        found = es.search(index=alias(prefix, "feed-health"), size=2000, sort=[{"time": "asc"}],
-                          query={"bool": {"filter": [{"term": {"feed_id": feed_id}},
-                                                     {"range": {"time": {"gte": since, "lte": at.isoformat()}}}]}})
-        out.append(classify(feed_id, [h["_source"] for h in found["hits"]["hits"]], at, config))
-    return out
+def feed_health(store: Store, feed_ids: list[str], at: datetime | None = None,
+                config: HealthSettings | None = None) -> list[FeedHealth]:
+    config = config or HealthSettings()
+    at = at or store.now()
+    history = store.poll_history(feed_ids, at - timedelta(days=config.history_days), at)
+    return [classify(feed_id, history.get(feed_id, []), at, config) for feed_id in feed_ids]
 
 
 def report(rows: list[FeedHealth]) -> str:
@@ -121,3 +109,32 @@ def report(rows: list[FeedHealth]) -> str:
         lines.append(f"{h.feed_id:<28} {h.status:<8} {(h.last_success or '—')[:16]:<17} "
                      f"{(h.last_new_item or '—')[:16]:<17} {sum(n for _, n in h.new_per_day):>9}  {h.reason}")
     return "\n".join(lines)
+
+
+@dataclass
+class HealthCheck:
+    listing: str
+    counts: dict[str, int]
+    problems: list[DeliveryError]
+
+
+def check_and_report(store: Store, settings: Settings) -> HealthCheck:
+    """Judge every configured feed; send the listing to the operator subscription when some need a look."""
+    from pipeline.alert_messages import feed_report
+    from pipeline.delivery import send_to
+    from pipeline.subscriptions import configured_subscriptions
+
+    feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
+    rows = feed_health(store, feed_ids, config=settings.health)
+    listing = report(rows)
+    counts = {status: sum(r.status == status for r in rows) for status in ("ok", "failing", "silent", "slow", "new")}
+    trouble = [r for r in rows if r.status in ("failing", "silent")]
+    operator = settings.operator_subscription
+    problems: list[DeliveryError] = []
+    if trouble and operator:
+        subs = {s.name: s for s in configured_subscriptions(settings)}
+        if operator not in subs:
+            raise ConfigError(str(settings.config_dir / "alerts.yaml"), "subscriptions",
+                              f"NEWSWATCH_OPERATOR_SUBSCRIPTION names {operator!r}, which is not there")
+        problems = send_to(subs[operator], feed_report(listing, len(trouble)))
+    return HealthCheck(listing, counts, problems)

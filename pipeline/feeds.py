@@ -15,12 +15,14 @@ import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import feedparser
 import httpx
 
 from pipeline.config import Feed
+from pipeline.documents import FeedState
+from pipeline.errors import FeedError
 from pipeline.http import HostLimiter, ServerError, TooLarge, get, make_client
 from pipeline.settings import FetchSettings
 
@@ -41,22 +43,6 @@ class FeedItem:
     title: str
     summary: str
     published: datetime | None
-
-
-@dataclass
-class FeedState:
-    """What we remember about a feed between polls (stored in Elasticsearch)."""
-
-    feed_id: str
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
-    last_polled: datetime | None = None
-    last_success: datetime | None = None
-    last_error: str | None = None
-    last_error_kind: str | None = None
-    consecutive_failures: int = 0
-    items_seen: int = 0
 
 
 @dataclass
@@ -84,13 +70,13 @@ def _published(entry: feedparser.FeedParserDict) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
-            return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     return None
 
 
 def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | None = None,
                warnings: list[str] | None = None) -> list[FeedItem]:
-    """Parse feed bytes; raise ValueError with the reason when they are not a usable feed.
+    """Parse feed bytes; raise FeedError with the reason when they are not a usable feed.
 
     Malformed XML from which feedparser's lenient parser still recovers entries is accepted, and
     the problem is appended to `warnings`: losing a day of stories to one stray `&` helps nobody.
@@ -100,11 +86,11 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
     if not parsed.entries:
         head = body[:512].lstrip().lower()
         if b"<html" in head or b"<!doctype html" in head or "html" in content_type and not parsed.version:
-            raise ValueError("not_a_feed: an HTML page was served where a feed was expected")
+            raise FeedError(feed.id, feed.url, "not_a_feed", "an HTML page was served where a feed was expected")
         if parsed.bozo and not parsed.version:
-            raise ValueError(f"malformed_xml: {parsed.bozo_exception}")
+            raise FeedError(feed.id, feed.url, "malformed_xml", str(parsed.bozo_exception))
         if parsed.bozo:
-            raise ValueError(f"malformed_xml: no entries could be read ({parsed.bozo_exception})")
+            raise FeedError(feed.id, feed.url, "malformed_xml", f"no entries could be read ({parsed.bozo_exception})")
     if parsed.bozo and warnings is not None and not isinstance(parsed.bozo_exception,
                                                                feedparser.CharacterEncodingOverride):
         warnings.append(f"malformed_xml: {parsed.bozo_exception} (items recovered)")
@@ -121,8 +107,12 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
 
 
 def _error(feed: Feed, kind: str, message: str, status: int | None = None) -> FeedResult:
-    log.warning("feed %s (%s): %s: %s", feed.id, feed.url, kind, message)
-    return FeedResult(feed, "error", http_status=status, error_kind=kind, error=message)
+    return _failed(feed, FeedError(feed.id, feed.url, kind, message, status))
+
+
+def _failed(feed: Feed, error: FeedError) -> FeedResult:
+    log.warning("%s", error)
+    return FeedResult(feed, "error", http_status=error.status, error_kind=error.kind, error=error.reason)
 
 
 def fetch_feed(feed: Feed, state: FeedState | None, client: httpx.Client, settings: FetchSettings,
@@ -158,9 +148,9 @@ def fetch_feed(feed: Feed, state: FeedState | None, client: httpx.Client, settin
     warnings: list[str] = []
     try:
         items = parse_feed(feed, resp.body, resp.headers.get("content-type", ""), resp.url, warnings)
-    except ValueError as exc:
-        kind, _, message = str(exc).partition(": ")
-        result = _error(feed, kind, message, resp.status)
+    except FeedError as exc:
+        exc.status = resp.status
+        result = _failed(feed, exc)
         result.bytes, result.latency = len(resp.body), resp.elapsed
         return result
     if warnings:
@@ -175,7 +165,7 @@ def fetch_feeds(feeds: list[Feed], states: dict[str, FeedState], settings: Fetch
     with make_client(settings) as client, ThreadPoolExecutor(max_workers=max(1, min(workers, len(feeds)))) as pool:
         futures = [pool.submit(fetch_feed, f, states.get(f.id), client, settings, limiter) for f in feeds]
         results = []
-        for feed, future in zip(feeds, futures):
+        for feed, future in zip(feeds, futures, strict=True):
             try:
                 results.append(future.result())
             except Exception as exc:  # a parser crash on one feed must not lose the others

@@ -12,15 +12,11 @@ from pathlib import Path
 
 import httpx
 
-from pipeline.errors import NewswatchError
+from pipeline.errors import KibanaError
 from pipeline.settings import PROJECT_ROOT
 
 NDJSON = PROJECT_ROOT / "kibana" / "newswatch.ndjson"
 VERSION = "9.5.4"
-
-
-class KibanaError(NewswatchError):
-    pass
 
 
 def _data_view(view_id: str, title: str, time_field: str, name: str) -> dict:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from urllib.parse import quote
 
 
-def kibana_url() -> str:
-    return os.environ.get("NEWSWATCH_KIBANA_URL", "http://localhost:5601").rstrip("/")
-
-
-def discover_stories_url(run_id: str | None = None, base: str | None = None, data_view: str = "newswatch-stories") -> str:
+def discover_stories_url(base: str, run_id: str | None = None, data_view: str = "newswatch-stories") -> str:
     """Kibana Discover on the stories data view, filtered to one poll run when `run_id` is given.
 
     `run_id` may be Airflow's `{RUN_ID}` placeholder, which the UI fills in per run.
@@ -19,4 +14,5 @@ def discover_stories_url(run_id: str | None = None, base: str | None = None, dat
     app_state = (f"(dataSource:(dataViewId:'{data_view}',type:dataView),"
                  f"query:(language:kuery,query:'{query}'))")
     global_state = "(time:(from:now-30d,to:now))"
-    return f"{base or kibana_url()}/app/discover#/?_g={quote(global_state, safe='():,')}&_a={quote(app_state, safe='():,{}')}"
+    return (f"{base.rstrip('/')}/app/discover#/?_g={quote(global_state, safe='():,')}"
+            f"&_a={quote(app_state, safe='():,{}')}")

@@ -8,12 +8,17 @@ One pipeline per language per process (loading a model costs seconds), texts go 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import lru_cache
-from typing import Iterable
+from functools import cache
+from typing import TYPE_CHECKING
 
 from pipeline.entities import Entity, extract_entities
 from pipeline.quotes import Quote, extract_quotes
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +34,7 @@ class Analysis:
         return {"entities": [asdict(e) for e in self.entities], "quotes": [asdict(q) for q in self.quotes]}
 
 
-def _paragraph_breaks(doc):
+def _paragraph_breaks(doc: Doc) -> Doc:
     """A sentence never runs across a paragraph break: headings and captions stay apart from prose."""
     for tok in doc[1:]:
         if doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_:
@@ -37,8 +42,8 @@ def _paragraph_breaks(doc):
     return doc
 
 
-@lru_cache(maxsize=None)
-def load_model(language: str):  # -> spacy.Language
+@cache
+def load_model(language: str) -> Language:
     """The spaCy pipeline for a language, loaded once per process."""
     import spacy
     from spacy.language import Language

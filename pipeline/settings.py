@@ -1,59 +1,184 @@
-"""Tunables in one place, with the defaults documented, handed down as keyword arguments."""
+"""Every tunable in one settings object, read from `NEWSWATCH_*` variables once and handed down.
+
+This is the only module that reads the environment. Nested groups are set with a double
+underscore: `NEWSWATCH_FETCH__READ_TIMEOUT=20`, `NEWSWATCH_ALERTS__MAX_ATTEMPTS=3`. A bad value is
+reported naming the variable (`NEWSWATCH_FETCH__READ_TIMEOUT: Input should be a valid number`).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pipeline.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 USER_AGENT = "Newswatch/0.1 (+https://github.com/newswatch/newswatch; news monitoring for asylum and border coverage)"
+ENV_PREFIX = "NEWSWATCH_"
 
 
-@dataclass(frozen=True)
-class FetchSettings:
+class _Group(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FetchSettings(_Group):
     """How politely and how defensively we talk to publishers."""
 
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    max_body_bytes: int = 5_000_000  # a feed or page larger than this is refused, not truncated
-    per_host_concurrency: int = 2
+    connect_timeout: float = Field(5.0, gt=0)
+    read_timeout: float = Field(15.0, gt=0)
+    total_timeout: float = Field(30.0, gt=0)  # connect + headers + body of one request, whatever the server does
+    max_body_bytes: int = Field(5_000_000, gt=0)  # a feed or page larger than this is refused, not truncated
+    concurrency: int = Field(64, ge=1)  # requests in flight in one pass
+    per_host_concurrency: int = Field(2, ge=1)
     user_agent: str = USER_AGENT
-    retries: int = 2  # network errors and 5xx are retried with backoff; 4xx never are
+    retries: int = Field(2, ge=0)  # network errors and 5xx are retried with backoff; 4xx never are
     rewrite: tuple[tuple[str, str], ...] = ()  # (url prefix, replacement): how the offline replay is reached
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything a poll pass needs; `from_env` is the only place that reads the environment."""
+class PollSettings(_Group):
+    """How feeds are scheduled and split into Airflow tasks."""
+
+    min_interval_minutes: float = Field(5.0, gt=0)
+    max_interval_minutes: float = Field(360.0, gt=0)
+    shard_size: int = Field(4, ge=1)  # feeds per mapped task
+    page_workers: int = Field(8, ge=1)  # article pages fetched at once (threads)
+    write_chunk: int = Field(200, ge=1)  # documents per bulk request
+
+
+class NlpSettings(_Group):
+    batch_size: int = Field(16, ge=1)
+    processes: int = Field(1, ge=1)
+
+
+class AlertSettings(_Group):
+    """Delivery retries and how syndicated copies are recognised."""
+
+    max_attempts: int = Field(5, ge=1)
+    backoff: timedelta = timedelta(minutes=1)  # doubled after each failed attempt
+    cluster_days: int = Field(3, ge=0)  # how far back a syndicated copy is looked for
+    similarity: float = Field(0.5, gt=0, le=1)  # Jaccard similarity of word 5-grams that makes two stories one
+    batch: int = Field(500, ge=1)  # stories and alert records read per request
+
+
+class HealthSettings(_Group):
+    """When a feed is called failing, silent or slow."""
+
+    failing_after: int = Field(2, ge=1)  # consecutive failed polls
+    slow_seconds: float = Field(8.0, gt=0)  # median latency of recent polls
+    silent_factor: float = Field(4.0, gt=0)  # silent when the time since the last new item exceeds this × usual gap
+    silent_minimum: timedelta = timedelta(hours=6)
+    history_days: int = Field(30, ge=1)
+    min_history: int = Field(3, ge=1)  # gaps needed to learn a feed's usual rhythm
+    default_silence: timedelta = timedelta(hours=48)  # the limit while the rhythm is still unknown
+
+
+class SearchSettings(_Group):
+    size: int = Field(10, ge=1, le=1000)
+    top_people: int = Field(5, ge=1)
+
+
+class LocalSettings(_Group):
+    """Only for the embedded node of the local run and the tests (`pipeline.local`)."""
+
+    cache_dir: Path | None = None  # default: /var/cache/newswatch as root, ~/.cache/newswatch otherwise
+    java_home: Path | None = None
+    heap: str = "512m"
+    path: str = "/usr/local/bin:/usr/bin:/bin"
+
+
+class Settings(BaseSettings):
+    """Everything Newswatch needs, with documented defaults; `from_env` reads it."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", frozen=True,
+                                      extra="ignore", populate_by_name=True)
 
     es_url: str = "http://127.0.0.1:9200"
-    index_prefix: str = "newswatch"
+    es_api_key: str | None = None
+    es_username: str | None = None
+    es_password: str | None = None
+    es_ca_certs: Path | None = None
+    index_prefix: str = Field("newswatch", pattern=r"^[a-z0-9][a-z0-9_-]*$")
     config_dir: Path = PROJECT_ROOT / "config"
     feeds_file: Path | None = None  # default: config_dir / feeds.yaml
-    source: str = "auto"  # live | replay | auto (replay when feed hosts do not resolve)
-    fetch_pages: str = "always"  # always | never
-    nlp_batch_size: int = 16
-    fetch: FetchSettings = field(default_factory=FetchSettings)
+    source: Literal["live", "replay", "auto"] = "auto"  # auto: replay when feed hosts do not resolve
+    fetch_pages: Literal["always", "never"] = "always"
+    kibana_url: str = "http://localhost:5601"
+    operator_subscription: str | None = None  # the subscription that receives the daily feed-health report
+    fetch: FetchSettings = FetchSettings()
+    poll: PollSettings = PollSettings()
+    nlp: NlpSettings = NlpSettings()
+    alerts: AlertSettings = AlertSettings()
+    health: HealthSettings = HealthSettings()
+    search: SearchSettings = SearchSettings()
+    local: LocalSettings = Field(default_factory=lambda: local_environment())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: object) -> object:
+        """`NEWSWATCH_OPERATOR_SUBSCRIPTION=` in a compose file means "not set", not an empty name."""
+        if isinstance(values, dict):
+            return {k: v for k, v in values.items() if v != ""}
+        return values
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
-        values: dict = {}
-        if url := os.environ.get("NEWSWATCH_ES_URL"):
-            values["es_url"] = url
-        if prefix := os.environ.get("NEWSWATCH_INDEX_PREFIX"):
-            values["index_prefix"] = prefix
-        if conf := os.environ.get("NEWSWATCH_CONFIG_DIR"):
-            values["config_dir"] = Path(conf)
-        if feeds := os.environ.get("NEWSWATCH_FEEDS_FILE"):
-            values["feeds_file"] = Path(feeds)
-        if source := os.environ.get("NEWSWATCH_SOURCE"):
-            values["source"] = source
-        if pages := os.environ.get("NEWSWATCH_FETCH_PAGES"):
-            values["fetch_pages"] = pages
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from the environment; `overrides` that are not None win. Bad values raise SettingsError."""
+        try:
+            return cls.model_validate({k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            variable = ENV_PREFIX + "__".join(str(p) for p in first["loc"]).upper()
+            more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+            raise SettingsError(variable, first["msg"] + more) from None
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with some fields changed (the tests and the replay use it)."""
+        return self.model_copy(update=changes)
+
+    @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Every environment variable the settings read, with its default, for docs and the compose check."""
+        out: dict[str, str] = {}
+        for name, info in cls.model_fields.items():
+            if name == "local":
+                continue
+            default = info.get_default(call_default_factory=True)
+            if isinstance(default, BaseModel):
+                for sub, sub_info in type(default).model_fields.items():
+                    out[f"{ENV_PREFIX}{name}__{sub}".upper()] = str(sub_info.get_default(call_default_factory=True))
+            else:
+                out[f"{ENV_PREFIX}{name}".upper()] = "" if default is None else str(default)
+        return out
 
     @property
     def feeds_path(self) -> Path:
         return self.feeds_file or self.config_dir / "feeds.yaml"
+
+    @property
+    def es_url_set(self) -> bool:
+        """Whether the Elasticsearch URL was given (environment or argument) rather than defaulted."""
+        return "es_url" in self.model_fields_set
+
+
+def local_environment() -> LocalSettings:
+    """Settings for the embedded node, from NEWSWATCH_CACHE, JAVA_HOME and PATH."""
+
+    class _Local(BaseSettings):
+        model_config = SettingsConfigDict(extra="ignore")
+        cache_dir: Path | None = Field(None, validation_alias=AliasChoices("NEWSWATCH_CACHE"))
+        java_home: Path | None = Field(None, validation_alias=AliasChoices("JAVA_HOME"))
+        path: str = Field("/usr/local/bin:/usr/bin:/bin", validation_alias=AliasChoices("PATH"))
+
+    found = _Local()
+    return LocalSettings(cache_dir=found.cache_dir, java_home=found.java_home, path=found.path)
+
+
+def environment() -> Mapping[str, str]:
+    """The process environment, for `${VAR}` in channel URLs of alerts.yaml (secrets never sit in the YAML)."""
+    return dict(os.environ)

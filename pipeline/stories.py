@@ -1,4 +1,4 @@
-"""Assemble the Elasticsearch documents of a story and of each of its quotes."""
+"""Assemble the stored story and its quotes from an article, its topic matches and its analysis."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from pipeline.articles import Article
+from pipeline.documents import QuoteDoc, Story, TopicHit, TopQuote
 from pipeline.nlp import Analysis
 from pipeline.topics import TopicMatch
 
@@ -14,50 +15,42 @@ ENTITY_FIELDS = {"person": "persons", "organization": "organizations", "place": 
                  "law": "laws"}
 
 
-def top_quote(analysis: Analysis) -> dict | None:
+def top_quote(analysis: Analysis) -> TopQuote | None:
     """The quote a reader should see first: a direct quote by a named person, longest first."""
     quotes = sorted(analysis.quotes, key=lambda q: (q.kind != "direct", not q.speaker, not q.speaker_canonical,
                                                     -len(q.quote)))
     if not quotes:
         return None
     q = quotes[0]
-    return {"quote": q.quote, "speaker": q.speaker, "speaker_canonical": q.speaker_canonical, "verb": q.verb,
-            "kind": q.kind}
+    return TopQuote(quote=q.quote, speaker=q.speaker, speaker_canonical=q.speaker_canonical, verb=q.verb, kind=q.kind)
 
 
-def story_document(article: Article, matches: list[TopicMatch], analysis: Analysis, ingested: datetime,
-                   run_id: str) -> dict:
-    doc: dict = {
-        "story_id": article.story_id, "url": article.url, "canonical_url": article.canonical_url,
-        "feed_id": article.feed_id, "outlet": article.outlet, "language": article.language,
-        "country": article.country, "title": article.title, "summary": article.summary, "text": article.text,
-        "text_source": article.text_source, "page_error": article.page_error,
-        "published": (article.published or ingested).isoformat(), "ingested": ingested.isoformat(),
-        "run_id": run_id, "topics": [m.topic for m in matches],
-        "matched_terms": list(dict.fromkeys(t for m in matches for t in m.terms)),
-        "topic_hits": [{"topic": m.topic, **{k: v for k, v in asdict(h).items()}} for m in matches for h in m.hits],
-        "entities": [asdict(e) for e in analysis.entities],
-        "quotes": [asdict(q) for q in analysis.quotes],
-        "quoted": sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
-        "quote_count": len(analysis.quotes),
-        "top_quote": top_quote(analysis),
-    }
-    by_type: dict[str, Counter] = {f: Counter() for f in ENTITY_FIELDS.values()}
+def build_story(article: Article, matches: list[TopicMatch], analysis: Analysis, ingested: datetime,
+                run_id: str) -> Story:
+    by_type: dict[str, Counter[str]] = {f: Counter() for f in ENTITY_FIELDS.values()}
     for entity in analysis.entities:
         by_type[ENTITY_FIELDS[entity.label]][entity.canonical] += 1
-    for field, counts in by_type.items():
-        doc[field] = [name for name, _ in counts.most_common()]
-    return doc
+    return Story(
+        story_id=article.story_id, url=article.url, canonical_url=article.canonical_url, feed_id=article.feed_id,
+        outlet=article.outlet, language=article.language, country=article.country, title=article.title,
+        summary=article.summary, text=article.text, text_source=article.text_source, page_error=article.page_error,
+        published=article.published or ingested, ingested=ingested, run_id=run_id,
+        topics=[m.topic for m in matches],
+        matched_terms=list(dict.fromkeys(t for m in matches for t in m.terms)),
+        topic_hits=[TopicHit(topic=m.topic, **asdict(h)) for m in matches for h in m.hits],
+        entities=[asdict(e) for e in analysis.entities],
+        quotes=[asdict(q) for q in analysis.quotes],
+        quoted=sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
+        quote_count=len(analysis.quotes),
+        top_quote=top_quote(analysis),
+        **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
+    )
 
 
-def quote_documents(story: dict, analysis: Analysis) -> list[tuple[str, dict]]:
-    docs = []
-    for number, quote in enumerate(analysis.quotes):
-        quote_id = f"{story['story_id']}-{number:03d}"
-        docs.append((quote_id, {
-            "quote_id": quote_id, "story_id": story["story_id"], **asdict(quote),
-            "outlet": story["outlet"], "feed_id": story["feed_id"], "language": story["language"],
-            "published": story["published"], "ingested": story["ingested"], "topics": story["topics"],
-            "title": story["title"], "url": story["url"], "run_id": story["run_id"],
-        }))
-    return docs
+def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
+    """One document per quote, with its story's outlet, date and topics."""
+    return [QuoteDoc(quote_id=f"{story.story_id}-{number:03d}", story_id=story.story_id, **asdict(quote),
+                     outlet=story.outlet, feed_id=story.feed_id, language=story.language, published=story.published,
+                     ingested=story.ingested, topics=story.topics, title=story.title, url=story.url,
+                     run_id=story.run_id)
+            for number, quote in enumerate(analysis.quotes)]

@@ -8,18 +8,20 @@ secrets never sit in the YAML.
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from pipeline.config import LanguageRules
+from pipeline.documents import Story
 from pipeline.errors import ConfigError
+from pipeline.settings import Settings, environment
 from pipeline.topics import Tokens, match_rules
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${NAME} or ${NAME:-default}
@@ -75,28 +77,37 @@ class Subscription(_Strict):
     mode: Literal["immediate", "digest"] = "immediate"
     digest: Digest | None = None
     rule: Rule
+    _urls: list[str] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
-    def _digest_schedule(self) -> "Subscription":
+    def _digest_schedule(self) -> Subscription:
         if self.mode == "digest" and self.digest is None:
             object.__setattr__(self, "digest", Digest())
         return self
 
+    def fill(self, env: Mapping[str, str]) -> list[str]:
+        """The variables a channel needs and `env` lacks; the filled-in URLs are kept for `channel_urls`."""
+        missing = [name for url in self.channels for name, default in _VAR.findall(url)
+                   if name not in env and not default]
+        self._urls = [_VAR.sub(lambda m: env.get(m.group(1), m.group(2) or ""), url) for url in self.channels]
+        return missing
+
     def channel_urls(self) -> list[str]:
-        """Channels with `${VARS}` filled in from the environment."""
-        return [_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), url) for url in self.channels]
+        """Channels with `${VARS}` filled in (from the environment, when the file was loaded)."""
+        return self._urls or [_VAR.sub(lambda m: m.group(2) or "", url) for url in self.channels]
 
 
 class AlertsFile(_Strict):
     subscriptions: list[Subscription] = []
 
 
-def _check_channels(path: Path, subscriptions: list[Subscription]) -> None:
+def _check_channels(path: Path, subscriptions: list[Subscription], env: Mapping[str, str]) -> None:
     import apprise
 
     for sub in subscriptions:
+        sub.fill(env)
         for number, url in enumerate(sub.channels):
-            missing = [name for name, default in _VAR.findall(url) if name not in os.environ and not default]
+            missing = [name for name, default in _VAR.findall(url) if name not in env and not default]
             where = f"subscriptions[{sub.name}].channels.{number}"
             if missing:
                 raise ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set")
@@ -104,8 +115,11 @@ def _check_channels(path: Path, subscriptions: list[Subscription]) -> None:
                 raise ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)")
 
 
-def load_subscriptions(path: Path) -> list[Subscription]:
-    """Subscriptions, checked: unique names, valid schedules, channels Apprise can use."""
+def load_subscriptions(path: Path, env: Mapping[str, str] | None = None) -> list[Subscription]:
+    """Subscriptions, checked: unique names, valid schedules, channels Apprise can use.
+
+    `${VARS}` in channels come from `env` (default: the process environment, through `pipeline.settings`).
+    """
     if not path.exists():
         return []
     try:
@@ -126,32 +140,32 @@ def load_subscriptions(path: Path) -> list[Subscription]:
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice")
-    _check_channels(path, subs)
+    _check_channels(path, subs, environment() if env is None else env)
     return subs
 
 
-def story_tokens(story: dict) -> Tokens:
-    return Tokens.of(f"{story.get('title', '')}\n{story.get('text', '')}")
+def story_tokens(story: Story) -> Tokens:
+    return Tokens.of(f"{story.title}\n{story.text}")
 
 
-def configured_subscriptions(settings) -> list[Subscription]:
+def configured_subscriptions(settings: Settings) -> list[Subscription]:
     """The subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
     return load_subscriptions(settings.config_dir / "alerts.yaml")
 
 
-def matches(sub: Subscription, story: dict, tokens: Tokens | None = None) -> bool:
-    """Whether a story document (as indexed) is wanted; pass `tokens` to tokenise a story once for all subscriptions."""
+def matches(sub: Subscription, story: Story, tokens: Tokens | None = None) -> bool:
+    """Whether a stored story is wanted; pass `tokens` to tokenise a story once for all subscriptions."""
     rule = sub.rule
-    if rule.topics and not set(rule.topics) & set(story.get("topics", [])):
+    if rule.topics and not set(rule.topics) & set(story.topics):
         return False
-    if rule.outlets and story.get("outlet") not in rule.outlets:
+    if rule.outlets and story.outlet not in rule.outlets:
         return False
-    if rule.languages and story.get("language") not in rule.languages:
+    if rule.languages and story.language not in rule.languages:
         return False
-    if rule.quoted and not set(rule.quoted) & set(story.get("quoted", [])):
+    if rule.quoted and not set(rule.quoted) & set(story.quoted):
         return False
     if rule.mentions:
-        named = set(story.get("persons", [])) | set(story.get("organizations", [])) | set(story.get("places", []))
+        named = set(story.persons) | set(story.organizations) | set(story.places)
         if not set(rule.mentions) & named:
             return False
     if rule.keywords is not None:

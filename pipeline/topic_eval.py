@@ -50,10 +50,10 @@ def evaluate(labelled: Path, topics: list[Topic], topic: str) -> Evaluation:
     timings = []
     for _ in range(3):  # best of three: the first pass also compiles the rules
         started = time.perf_counter()
-        results = [match_topics(t, topics, i.get("lang", "en")) for t, i in zip(texts, items)]
+        results = [match_topics(t, topics, i.get("lang", "en")) for t, i in zip(texts, items, strict=True)]
         timings.append(time.perf_counter() - started)
     result = Evaluation(topic, items_per_second=len(items) / max(min(timings), 1e-9))
-    for item, matches in zip(items, results):
+    for item, matches in zip(items, results, strict=True):
         result.predictions.append({"id": item.get("id"), "topics": [m.topic for m in matches]})
         hit = next((m for m in matches if m.topic == topic), None)
         label = item.get("label")

@@ -65,7 +65,7 @@ class Tokens:
     found: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # term → ranges, computed once
 
     @classmethod
-    def of(cls, text: str) -> "Tokens":
+    def of(cls, text: str) -> Tokens:
         folded = fold(text)
         if len(folded) != len(text):  # rare: folding changed the length; fall back to per-token folding
             matches = [(fold(m.group()), m.span()) for m in _TOKEN.finditer(text)]
@@ -211,7 +211,7 @@ def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
         distinct = [t for t, r in found.items() if r]
         if len(distinct) >= ctx.min:
             hits += [_hit(tokens, "context", t, a, b) for t in distinct for a, b in found[t]]
-    group_hits = []
+    group_hits: list[Hit] = []
     for group in rules.all:
         found_group = [_hit(tokens, "all", t, a, b) for t in group for a, b in kept("all", t)]
         if not found_group:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
-from pipeline.links import discover_stories_url
 from pipeline.health_app import create_app
+from pipeline.links import discover_stories_url
+from pipeline.settings import Settings
 
-app = create_app()
+settings = Settings.from_env()
+app = create_app(settings)
 
 
 class NewswatchPlugin(AirflowPlugin):
@@ -20,8 +22,8 @@ class NewswatchPlugin(AirflowPlugin):
     external_views = [
         {"name": "Newswatch", "href": "/newswatch/", "url_route": "newswatch", "destination": "nav",
          "category": "browse"},
-        {"name": "Kibana: asylum & border stories", "href": discover_stories_url(), "destination": "nav",
-         "category": "browse"},
-        {"name": "Stories of this run (Kibana)", "href": discover_stories_url("{RUN_ID}"),
+        {"name": "Kibana: asylum & border stories", "href": discover_stories_url(settings.kibana_url),
+         "destination": "nav", "category": "browse"},
+        {"name": "Stories of this run (Kibana)", "href": discover_stories_url(settings.kibana_url, "{RUN_ID}"),
          "destination": "dag_run"},
     ]

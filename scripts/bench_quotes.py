@@ -46,7 +46,7 @@ def main() -> None:
         plain.append(time.perf_counter() - started)
         started = time.perf_counter()
         predictions = []
-        for row, doc in zip(rows, nlp.pipe(texts, batch_size=16)):
+        for row, doc in zip(rows, nlp.pipe(texts, batch_size=16), strict=True):
             entities, people = extract_entities(doc)
             quotes = extract_quotes(doc, entities, people)
             predictions.append({"id": row["id"], "quotes": [asdict(q) for q in quotes]})

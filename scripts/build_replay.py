@@ -12,8 +12,8 @@ import html
 import json
 import shutil
 import sys
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,9 +46,9 @@ def rfc822(value: str | None) -> str:
     try:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        when = datetime(2019, 1, 1, tzinfo=timezone.utc)
+        when = datetime(2019, 1, 1, tzinfo=UTC)
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return format_datetime(when)
 
 

@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test
 
+# Static checks first: they take seconds and fail fast.
+.venv/bin/ruff check .
+.venv/bin/mypy
+
 # The browser test drives Debian's Chromium (no browser download); install it when missing.
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -15,9 +19,9 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 state=$(mktemp -d)
-cleanup() { .venv/bin/python -m pipeline.es_node stop --state-dir "$state" >/dev/null 2>&1 || true; rm -rf "$state"; }
+cleanup() { .venv/bin/python -m pipeline.local.es_node stop --state-dir "$state" >/dev/null 2>&1 || true; rm -rf "$state"; }
 trap cleanup EXIT
-NEWSWATCH_TEST_ES_URL=$(.venv/bin/python -m pipeline.es_node start --state-dir "$state")
+NEWSWATCH_TEST_ES_URL=$(.venv/bin/python -m pipeline.local.es_node start --state-dir "$state")
 export NEWSWATCH_TEST_ES_URL
 echo "Elasticsearch for the tests: $NEWSWATCH_TEST_ES_URL"
 .venv/bin/python -m pytest "$@"

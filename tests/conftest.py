@@ -34,7 +34,7 @@ def es_url() -> str:
     if url:
         yield url
         return
-    from pipeline.es_node import start_node
+    from pipeline.local.es_node import start_node
 
     node = start_node()
     try:
@@ -45,20 +45,22 @@ def es_url() -> str:
 
 @pytest.fixture
 def es(es_url: str):
-    from pipeline.index import connect
+    """The raw client, for tests that check what the store wrote."""
+    from elasticsearch import Elasticsearch
 
-    client = connect(es_url)
+    client = Elasticsearch(es_url, request_timeout=30)
     yield client
     client.close()
 
 
 @pytest.fixture
-def prefix(es) -> str:
+def prefix(es_url: str) -> str:
+    from pipeline.store import Store
+
     name = f"t{uuid.uuid4().hex[:10]}"
     yield name
-    es.indices.delete(index=f"{name}-*", ignore_unavailable=True, allow_no_indices=True)
-    for kind in ("stories", "quotes", "feeds"):
-        es.indices.delete_index_template(name=f"{name}-{kind}", ignore=[404])
+    with Store.open(Settings(es_url=es_url, index_prefix=name), ensure=False) as store:
+        store.drop()
 
 
 @pytest.fixture
@@ -66,10 +68,18 @@ def settings(es_url: str, prefix: str, tmp_path: Path) -> Settings:
     return Settings(es_url=es_url, index_prefix=prefix, source="live")
 
 
+@pytest.fixture
+def store(settings: Settings):
+    from pipeline.store import Store
+
+    with Store.open(settings) as opened:
+        yield opened
+
+
 @pytest.fixture(scope="session")
 def web(shared_data: Path):
     """A real HTTP server on 127.0.0.1 serving ../shared/data and the bundled replay."""
-    from pipeline.replay import REPLAY_DIR, ReplayServer
+    from pipeline.local.replay import REPLAY_DIR, ReplayServer
 
     with ReplayServer(shared_data, REPLAY_DIR) as server:
         yield server

@@ -11,16 +11,16 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from pipeline.es_node import free_port
+from pipeline.local.es_node import free_port
+from pipeline.local.replay import REPLAY_DIR
 from pipeline.poll import poll_feeds
-from pipeline.replay import REPLAY_BASE, REPLAY_DIR
-from pipeline.settings import PROJECT_ROOT, FetchSettings
+from pipeline.settings import PROJECT_ROOT
+from tests.support import replay_settings
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -64,14 +64,14 @@ def standalone(tmp_path, es_url, prefix):
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def test_operator_sees_the_dag_and_feed_health(standalone, settings, web, tmp_path):
+def test_operator_sees_the_dag_and_feed_health(standalone, store, settings, web, tmp_path):
     from playwright.sync_api import sync_playwright
 
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text((REPLAY_DIR / "feeds.yaml").read_text())
-    polled = replace(settings, feeds_file=feeds, fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
-    poll_feeds(["replay-canada", "replay-not-a-feed"], polled, run_id="ui-1")
-    poll_feeds(["replay-not-a-feed"], polled, run_id="ui-2")
+    polled = replay_settings(settings, web.url, feeds)
+    poll_feeds(store, polled, ["replay-canada", "replay-not-a-feed"], run_id="ui-1")
+    poll_feeds(store, polled, ["replay-not-a-feed"], run_id="ui-2")
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:

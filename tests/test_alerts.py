@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-from dataclasses import replace
 from datetime import timedelta
 from email.message import Message as EmailMessage
 from pathlib import Path
@@ -12,14 +11,19 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
-from pipeline.alerts import AlertSettings, deliver_immediate, find_new_alerts, run_digests, send_test
+from pipeline.alerts import find_new_alerts
+from pipeline.delivery import deliver_immediate, run_digests, send_test
+from pipeline.documents import Story
 from pipeline.errors import ConfigError
-from pipeline.es_node import free_port
-from pipeline.index import alias, bulk_write, ensure_indices, now
+from pipeline.local.es_node import free_port
 from pipeline.poll import poll_feeds
-from pipeline.replay import REPLAY_BASE
-from pipeline.settings import FetchSettings, Settings
+from pipeline.settings import AlertSettings, Settings
+from pipeline.store import Store
+from pipeline.store import utcnow as now
 from pipeline.subscriptions import load_subscriptions
+from tests.support import replay_settings
+
+DEFAULT = AlertSettings()
 
 
 class Inbox:
@@ -58,26 +62,18 @@ def inbox():
 @pytest.fixture(scope="module")
 def indexed_stories(es_url, web):
     """Real stories from the replay's Canadian feed, polled once into their own prefix."""
-    from pipeline.index import connect
-
-    settings = Settings(es_url=es_url, index_prefix="alertsrc", source="live",
-                        fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
-    client = connect(es_url)
-    client.indices.delete(index="alertsrc-*", ignore_unavailable=True, allow_no_indices=True)
-    from pipeline.replay import REPLAY_DIR
-
-    settings = replace(settings, feeds_file=REPLAY_DIR / "feeds.yaml")
-    poll_feeds(["replay-canada"], settings, run_id="alerts-fixture")
-    client.indices.refresh(index="alertsrc-stories")
-    hits = client.search(index="alertsrc-stories", size=100, query={"match_all": {}})["hits"]["hits"]
-    yield [h["_source"] for h in hits]
-    client.indices.delete(index="alertsrc-*", ignore_unavailable=True, allow_no_indices=True)
+    settings = replay_settings(Settings(es_url=es_url, index_prefix="alertsrc", source="live"), web.url)
+    with Store.open(settings, ensure=False) as store:
+        store.drop()
+        store.ensure()
+        poll_feeds(store, settings, ["replay-canada"], run_id="alerts-fixture")
+        yield list(store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}]))
+        store.drop()
 
 
 @pytest.fixture
-def stories(es, settings, indexed_stories):
-    ensure_indices(es, settings.index_prefix)
-    bulk_write(es, settings.index_prefix, "stories", [(s["story_id"], s) for s in indexed_stories])
+def stories(store, indexed_stories):
+    store.write_stories(indexed_stories)
     return indexed_stories
 
 
@@ -87,8 +83,8 @@ def subscriptions(tmp_path: Path, subs: list[dict]):
     return load_subscriptions(path)
 
 
-def seed(stories: list[dict]) -> dict:
-    return next(s for s in stories if "inches closer" in s["title"])
+def seed(stories: list[Story]) -> Story:
+    return next(s for s in stories if "inches closer" in s.title)
 
 
 def subject(message: EmailMessage) -> str:
@@ -101,15 +97,15 @@ def html_part(message: EmailMessage) -> str:
     return next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
 
 
-def test_immediate_alerts_reach_email_and_webhook_once(settings, stories, inbox, webhook, tmp_path):
+def test_immediate_alerts_reach_email_and_webhook_once(store, stories, inbox, webhook, tmp_path):
     subs = subscriptions(tmp_path, [
         {"name": "stca-desk", "channels": [inbox.url("desk@example.org")],
          "rule": {"topics": ["asylum-border"], "keywords": {"any": ["safe third country"]}}},
         {"name": "trudeau-watch", "channels": [webhook.url], "rule": {"quoted": ["Justin Trudeau"]}},
     ])
-    found = find_new_alerts(settings, subs)
-    delivered = deliver_immediate(settings, subs)
-    stca = [s for s in stories if "safe third country" in f"{s['title']} {s['text']}".lower()]
+    found = find_new_alerts(store, subs, DEFAULT)
+    delivered = deliver_immediate(store, subs, DEFAULT)
+    stca = [s for s in stories if "safe third country" in f"{s.title} {s.text}".lower()]
     assert found.created == delivered.sent == len(inbox.messages) + len(webhook.received)
     assert len(inbox.messages) == len(stca) >= 3
 
@@ -117,89 +113,89 @@ def test_immediate_alerts_reach_email_and_webhook_once(settings, stories, inbox,
     assert mail.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in mail.walk()][1:] == ["text/plain", "text/html"]
     body = html_part(mail)
-    assert seed(stories)["url"].replace("&", "&amp;") in body
+    assert seed(stories).url.replace("&", "&amp;") in body
     assert "<mark>" in body and "— Justin Trudeau</blockquote>" in body
     assert "Canadian outlets (CBC, CTV, Global News, Montreal Gazette, ...)" in body
 
     [hook] = [h for h in webhook.received if "inches closer" in h["title"]]
     assert "Justin Trudeau" in hook["message"]
 
-    again = find_new_alerts(settings, subs)
-    redelivered = deliver_immediate(settings, subs)
+    again = find_new_alerts(store, subs, DEFAULT)
+    redelivered = deliver_immediate(store, subs, DEFAULT)
     assert again.created == 0 and redelivered.sent == 0
     assert len([m for m in inbox.messages if "inches closer" in subject(m)]) == 1
 
 
-def test_story_text_is_escaped(settings, stories, es, webhook, inbox, tmp_path):
-    story = dict(seed(stories), story_id="x-escape", title="Asylum <script>alert(1)</script> & “quotes”",
-                 url="https://example.org/a?b=1&c=<2>", ingested=now().isoformat())
-    bulk_write(es, settings.index_prefix, "stories", [("x-escape", story)])
+def test_story_text_is_escaped(store, stories, webhook, inbox, tmp_path):
+    story = seed(stories).model_copy(update={"story_id": "x-escape", "title": "Asylum <script>alert(1)</script> & “quotes”",
+                                             "url": "https://example.org/a?b=1&c=<2>", "ingested": now()})
+    store.write_stories([story])
     subs = subscriptions(tmp_path, [{"name": "all", "channels": [inbox.url("a@example.org")],
                                      "rule": {"keywords": {"any": ["script"]}}}])
-    find_new_alerts(settings, subs)
-    deliver_immediate(settings, subs)
+    find_new_alerts(store, subs, DEFAULT)
+    deliver_immediate(store, subs, DEFAULT)
     [mail] = inbox.messages
     body = html_part(mail)
     assert "<script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in body
 
 
-def test_smtp_down_then_up_delivers_exactly_once(settings, stories, inbox, tmp_path):
+def test_smtp_down_then_up_delivers_exactly_once(store, stories, inbox, tmp_path):
     subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
                                      "rule": {"keywords": {"any": ["Roxham"]}}}])
     config = AlertSettings(backoff=timedelta(minutes=1))
     inbox.stop()
-    found = find_new_alerts(settings, subs, config)
-    first = deliver_immediate(settings, subs, config)
+    found = find_new_alerts(store, subs, config)
+    first = deliver_immediate(store, subs, config)
     assert found.created >= 1 and first.sent == 0 and first.retrying == found.created
     assert first.errors and all(e.startswith("mailto") for e in first.errors)
-    early = deliver_immediate(settings, subs, config)  # still inside the backoff: nothing is tried
+    early = deliver_immediate(store, subs, config)  # still inside the backoff: nothing is tried
     assert early.sent == early.retrying == 0
     inbox.start()
-    later = deliver_immediate(settings, subs, config, at=now() + timedelta(minutes=2))
+    later = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=2))
     assert later.sent == found.created == len(inbox.messages)
-    assert deliver_immediate(settings, subs, config, at=now() + timedelta(hours=1)).sent == 0
+    assert deliver_immediate(store, subs, config, at=now() + timedelta(hours=1)).sent == 0
     assert len(inbox.messages) == found.created
 
 
-def test_a_down_channel_does_not_block_the_other(settings, stories, inbox, webhook, tmp_path, es):
+def test_a_down_channel_does_not_block_the_other(store, stories, inbox, webhook, tmp_path, es):
     dead = f"json://127.0.0.1:{free_port()}/nobody-listens"
     subs = subscriptions(tmp_path, [{"name": "both", "channels": [dead, webhook.url],
                                      "rule": {"keywords": {"any": ["Roxham"]}}}])
     config = AlertSettings(max_attempts=2)
-    found = find_new_alerts(settings, subs, config)
-    deliver_immediate(settings, subs, config)
+    found = find_new_alerts(store, subs, config)
+    deliver_immediate(store, subs, config)
     assert len(webhook.received) == found.created >= 1
-    deliver_immediate(settings, subs, config, at=now() + timedelta(hours=1))
+    deliver_immediate(store, subs, config, at=now() + timedelta(hours=1))
     assert len(webhook.received) == found.created  # the webhook is never sent twice
-    es.indices.refresh(index=alias(settings.index_prefix, "alerts"))
-    statuses = {h["_source"]["status"] for h in es.search(index=alias(settings.index_prefix, "alerts"),
+    es.indices.refresh(index=store.index("alerts"))
+    statuses = {h["_source"]["status"] for h in es.search(index=store.index("alerts"),
                                                             query={"term": {"subscription": "both"}})["hits"]["hits"]}
     assert statuses == {"failed"}  # reported after max_attempts
 
 
-def test_syndicated_copy_alerts_once_naming_the_other_outlet(settings, stories, es, inbox, tmp_path):
+def test_syndicated_copy_alerts_once_naming_the_other_outlet(store, stories, inbox, tmp_path):
     original = seed(stories)
-    copy = dict(original, story_id="wire-copy", outlet="Toronto Star (wire copy)", feed_id="other",
-                url="https://example.org/wire-copy", ingested=now().isoformat())
-    bulk_write(es, settings.index_prefix, "stories", [("wire-copy", copy)])
+    copy = original.model_copy(update={"story_id": "wire-copy", "outlet": "Toronto Star (wire copy)",
+                                       "feed_id": "other", "url": "https://example.org/wire-copy", "ingested": now()})
+    store.write_stories([copy])
     subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
                                      "rule": {"keywords": {"any": ["inches closer"]}}}])
-    found = find_new_alerts(settings, subs)
-    deliver_immediate(settings, subs)
+    found = find_new_alerts(store, subs, DEFAULT)
+    deliver_immediate(store, subs, DEFAULT)
     assert found.created == 1 and found.syndicated == 1
     [mail] = inbox.messages
     assert "Also published by: Toronto Star (wire copy)" in html_part(mail)
 
 
-def test_digest_groups_stories_once_per_period(settings, stories, inbox, tmp_path):
+def test_digest_groups_stories_once_per_period(store, stories, inbox, tmp_path):
     subs = subscriptions(tmp_path, [{"name": "morning", "mode": "digest", "channels": [inbox.url("team@example.org")],
                                      "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
-    found = find_new_alerts(settings, subs)
-    assert deliver_immediate(settings, subs).sent == 0  # digests never go out one by one
-    assert run_digests(settings, subs).sent == 0  # this period is not over yet
+    found = find_new_alerts(store, subs, DEFAULT)
+    assert deliver_immediate(store, subs, DEFAULT).sent == 0  # digests never go out one by one
+    assert run_digests(store, subs, DEFAULT).sent == 0  # this period is not over yet
     later = now() + timedelta(hours=1)
-    assert run_digests(settings, subs, at=later).sent == 1
-    assert run_digests(settings, subs, at=later + timedelta(minutes=5)).sent == 0
+    assert run_digests(store, subs, DEFAULT, at=later).sent == 1
+    assert run_digests(store, subs, DEFAULT, at=later + timedelta(minutes=5)).sent == 0
     [mail] = inbox.messages
     assert f"{found.created} new stories" in subject(mail)
     body = html_part(mail)

@@ -1,6 +1,5 @@
 from pathlib import Path
 
-
 from pipeline.articles import canonical_url, clean_text, extract_text, fetch_article, story_id
 from pipeline.feeds import FeedItem
 from pipeline.http import HostLimiter, make_client

@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from pipeline.es_node import ES_VERSION
+from pipeline.local.es_node import ES_VERSION
 from pipeline.settings import PROJECT_ROOT
 
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
@@ -56,8 +56,9 @@ def test_mounted_paths_exist_and_env_vars_are_read_by_the_code():
         if source.startswith("./"):
             assert (PROJECT_ROOT / source).exists(), source
     assert (PROJECT_ROOT / common["build"]["dockerfile"]).exists()
-    code = "\n".join(p.read_text() for p in (PROJECT_ROOT / "pipeline").rglob("*.py"))
-    read_by_code = set(re.findall(r'"(NEWSWATCH_[A-Z_]+)"', code))
+    from pipeline.settings import Settings
+
+    read_by_code = set(Settings.variables())
     config = "\n".join(p.read_text() for p in (PROJECT_ROOT / "config").glob("*.yaml"))
     read_by_code |= set(re.findall(r"\$\{(NEWSWATCH_[A-Z_]+)", config))  # channel URLs in alerts.yaml
     in_compose = {k for k in common["environment"] if k.startswith("NEWSWATCH_")}

@@ -1,25 +1,25 @@
 """Feed health verdicts, from poll histories and from real polls against the real node."""
 
-from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from pipeline.config import load_feeds
+from pipeline.documents import PollRecord
 from pipeline.feed_health import classify, feed_health, report
+from pipeline.local.replay import REPLAY_DIR
 from pipeline.poll import poll_feeds
-from pipeline.replay import REPLAY_BASE, REPLAY_DIR
-from pipeline.settings import FetchSettings
+from tests.support import replay_settings
 
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def polls(new_at_hours: list[int], last_hour: int, latency: float = 0.2, failures: int = 0) -> list[dict]:
+def polls(new_at_hours: list[int], last_hour: int, latency: float = 0.2, failures: int = 0) -> list[PollRecord]:
     out = []
     for hour in range(0, last_hour + 1):
-        out.append({"time": (T0 + timedelta(hours=hour)).isoformat(), "outcome": "ok", "latency": latency,
-                    "new_items": 2 if hour in new_at_hours else 0, "consecutive_failures": 0})
+        out.append(PollRecord(feed_id="f", time=T0 + timedelta(hours=hour), outcome="ok", latency=latency,
+                              new_items=2 if hour in new_at_hours else 0, consecutive_failures=0))
     for n in range(failures):
-        out.append({"time": (T0 + timedelta(hours=last_hour + 1 + n)).isoformat(), "outcome": "error",
-                    "error_class": "http_500", "error_message": "HTTP 500", "consecutive_failures": n + 1})
+        out.append(PollRecord(feed_id="f", time=T0 + timedelta(hours=last_hour + 1 + n), outcome="error",
+                              error_class="http_500", error_message="HTTP 500", consecutive_failures=n + 1))
     return out
 
 
@@ -42,37 +42,32 @@ def test_failing_and_slow():
     assert classify("n", [], T0).status == "new"
 
 
-def test_health_from_real_polls_lists_failing_and_silent(es, settings, web, tmp_path):
+def test_health_from_real_polls_lists_failing_and_silent(store, settings, web, tmp_path):
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
-    settings = replace(settings, feeds_file=feeds_file,
-                       fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
+    settings = replay_settings(settings, web.url, feeds_file)
     ids = [f.id for f in load_feeds(feeds_file)]
-    poll_feeds(ids, settings, run_id="health-1")
-    poll_feeds(ids, settings, run_id="health-2")
-    es.indices.refresh(index=f"{settings.index_prefix}-feed-health")
-    today = {h.feed_id: h for h in feed_health(es, settings.index_prefix, ids)}
+    poll_feeds(store, settings, ids, run_id="health-1")
+    poll_feeds(store, settings, ids, run_id="health-2")
+    today = {h.feed_id: h for h in feed_health(store, ids)}
     assert today["replay-not-a-feed"].status == "failing" and "not_a_feed" in today["replay-not-a-feed"].reason
     assert today["replay-canada"].status == "ok" and sum(n for _, n in today["replay-canada"].new_per_day) >= 10
-    later = {h.feed_id: h for h in feed_health(es, settings.index_prefix, ids,
-                                                at=datetime.now(timezone.utc) + timedelta(days=3))}
+    later = {h.feed_id: h for h in feed_health(store, ids, at=datetime.now(UTC) + timedelta(days=3))}
     assert later["replay-canada"].status == "silent" and "no new item for" in later["replay-canada"].reason
     listing = report(list(later.values()))
     assert "replay-not-a-feed" in listing and "failing" in listing and "silent" in listing
 
 
-def test_health_page_shows_status_and_reason(es, settings, web, tmp_path, monkeypatch):
+def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
 
     from pipeline.health_app import create_app
 
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
-    settings = replace(settings, feeds_file=feeds_file,
-                       fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
-    poll_feeds(["replay-not-a-feed", "replay-quebec"], settings, run_id="page")
-    poll_feeds(["replay-not-a-feed"], settings, run_id="page-2")
-    es.indices.refresh(index=f"{settings.index_prefix}-feed-health")
+    settings = replay_settings(settings, web.url, feeds_file)
+    poll_feeds(store, settings, ["replay-not-a-feed", "replay-quebec"], run_id="page")
+    poll_feeds(store, settings, ["replay-not-a-feed"], run_id="page-2")
     client = TestClient(create_app(settings))
     rows = {r["feed_id"]: r for r in client.get("/api/feeds").json()}
     assert rows["replay-not-a-feed"]["status"] == "failing" and rows["replay-quebec"]["status"] == "ok"

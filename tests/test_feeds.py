@@ -3,7 +3,8 @@
 import pytest
 
 from pipeline.config import Feed
-from pipeline.feeds import FeedState, fetch_feeds, parse_feed
+from pipeline.documents import FeedState
+from pipeline.feeds import fetch_feeds, parse_feed
 from pipeline.settings import FetchSettings
 
 FAST = FetchSettings(read_timeout=1.0, connect_timeout=1.0, retries=1)
@@ -45,10 +46,10 @@ def test_conditional_get_and_body_hash(web):
     f = feed("g", f"{web.url}/feeds/rssparser__guardian.rss")
     [first] = fetch_feeds([f], {}, FAST)
     assert first.etag and first.body_hash
-    with_etag = FeedState("g", etag=first.etag, body_hash=first.body_hash)
+    with_etag = FeedState(feed_id="g", etag=first.etag, body_hash=first.body_hash)
     [second] = fetch_feeds([f], {"g": with_etag}, FAST)
     assert second.outcome == "not_modified" and second.http_status == 304 and not second.items
-    same_body = FeedState("g", body_hash=first.body_hash)
+    same_body = FeedState(feed_id="g", body_hash=first.body_hash)
     [third] = fetch_feeds([f], {"g": same_body}, FAST)
     assert third.outcome == "unchanged" and not third.items
 

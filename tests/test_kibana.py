@@ -2,15 +2,14 @@
 they use against the mapping the real Elasticsearch returns after the pipeline has indexed stories."""
 
 import json
-from dataclasses import replace
 
 import pytest
 
-from pipeline.es_node import free_port
 from pipeline.kibana import NDJSON, KibanaError, import_objects, render
+from pipeline.local.es_node import free_port
+from pipeline.local.replay import REPLAY_DIR
 from pipeline.poll import poll_feeds
-from pipeline.replay import REPLAY_BASE, REPLAY_DIR
-from pipeline.settings import FetchSettings
+from tests.support import replay_settings
 
 OBJECTS = [json.loads(line) for line in NDJSON.read_text().splitlines()]
 NUMERIC = {"long", "integer", "float", "double", "short"}
@@ -64,11 +63,11 @@ def data_view_of(obj: dict, by_id: dict) -> str:
 
 
 @pytest.fixture
-def real_mapping(es, settings, web, tmp_path):
+def real_mapping(es, store, settings, web, tmp_path):
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text((REPLAY_DIR / "feeds.yaml").read_text())
-    settings = replace(settings, feeds_file=feeds, fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
-    report = poll_feeds(["replay-canada", "replay-not-a-feed"], settings, run_id="kibana")
+    settings = replay_settings(settings, web.url, feeds)
+    report = poll_feeds(store, settings, ["replay-canada", "replay-not-a-feed"], run_id="kibana")
     assert report.indexed > 0
     mapping = {}
     for kind in ("stories", "quotes", "feed-health"):

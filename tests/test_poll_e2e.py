@@ -5,9 +5,9 @@ from pathlib import Path
 import yaml
 
 from pipeline.config import load_feeds
-from pipeline.poll import poll_feeds, due_feeds
-from pipeline.replay import REPLAY_BASE, REPLAY_DIR
-from pipeline.settings import FetchSettings
+from pipeline.local.replay import REPLAY_DIR
+from pipeline.poll import due_feeds, poll_feeds
+from tests.support import replay_settings
 
 
 def write_feeds(tmp_path: Path, web_url: str) -> Path:
@@ -23,14 +23,11 @@ def write_feeds(tmp_path: Path, web_url: str) -> Path:
     return path
 
 
-def test_poll_pass_indexes_on_topic_stories_once(es, settings, web, tmp_path):
-    from dataclasses import replace
-
+def test_poll_pass_indexes_on_topic_stories_once(es, store, settings, web, tmp_path):
     feeds_file = write_feeds(tmp_path, web.url)
-    settings = replace(settings, feeds_file=feeds_file,
-                       fetch=FetchSettings(retries=0, rewrite=((REPLAY_BASE, web.url),)))
+    settings = replay_settings(settings, web.url, feeds_file)
     ids = [f.id for f in load_feeds(feeds_file)]
-    report = poll_feeds(ids, settings, run_id="test-run")
+    report = poll_feeds(store, settings, ids, run_id="test-run")
     counts = report.counts()
     by_feed = {f.feed_id: f for f in report.feeds}
 
@@ -63,7 +60,7 @@ def test_poll_pass_indexes_on_topic_stories_once(es, settings, web, tmp_path):
     state = es.get(index=f"{settings.index_prefix}-feeds", id="broken")["_source"]
     assert state["consecutive_failures"] == 1 and state["last_error_kind"] == "malformed_xml"
 
-    again = poll_feeds(ids, settings, run_id="test-run-2").counts()
+    again = poll_feeds(store, settings, ids, run_id="test-run-2").counts()
     es.indices.refresh(index=[stories, quotes])
     assert again["stories_indexed"] == 0
     assert es.count(index=stories)["count"] == n_stories and es.count(index=quotes)["count"] == n_quotes
@@ -71,5 +68,5 @@ def test_poll_pass_indexes_on_topic_stories_once(es, settings, web, tmp_path):
     assert state["consecutive_failures"] == 2
 
     # nothing is due right after a poll; everything is when forced
-    assert due_feeds(settings) == []
-    assert due_feeds(settings, force=True) == ids
+    assert due_feeds(store, settings) == []
+    assert due_feeds(store, settings, force=True) == ids

@@ -22,8 +22,11 @@ def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_
     try:
         from pipeline.poll import poll_feeds
         from pipeline.settings import Settings
+        from pipeline.store import Store
 
-        poll_feeds(["replay-canada", "replay-quebec"], Settings.from_env(), run_id="alerts-dag")
+        settings = Settings.from_env()
+        with Store.open(settings) as store:
+            poll_feeds(store, settings, ["replay-canada", "replay-quebec"], run_id="alerts-dag")
         dag = dagbag.dags["newswatch_alerts"]
         first = dag.test()
         assert str(first.state).endswith("success")

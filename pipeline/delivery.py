@@ -1,0 +1,159 @@
+"""Deliver alert records to their subscribers' channels, at once or as a digest, each exactly once.
+
+Delivery marks each channel as sent the moment it succeeds, so a retried task or a restart resends
+at most the one message that was in flight, and a channel that is down delays only itself: its
+record is retried with exponential backoff on later runs and marked `failed` after `max_attempts`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+
+import apprise
+
+from pipeline.alert_messages import Message, digest, story_alert
+from pipeline.alerts import AlertReport, record_id
+from pipeline.documents import AlertRecord, Story
+from pipeline.errors import DeliveryError
+from pipeline.settings import AlertSettings
+from pipeline.store import Store, utcnow
+from pipeline.subscriptions import Subscription
+
+log = logging.getLogger(__name__)
+
+
+def channel_key(url_template: str) -> str:
+    """A stable name for a channel that does not contain its secrets."""
+    return hashlib.sha256(url_template.encode()).hexdigest()[:12]
+
+
+def send(url: str, message: Message) -> None:
+    """Deliver one message to one Apprise URL; raise DeliveryError saying why it did not go through."""
+    client = apprise.Apprise()
+    scheme = url.split("://")[0]
+    if not client.add(url):
+        raise DeliveryError("", scheme, "Apprise cannot use this URL")
+    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
+        ok = client.notify(title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML)
+    if not ok:
+        lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
+        raise DeliveryError("", scheme, "; ".join(lines[-2:]) or "delivery failed")
+
+
+def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Message, config: AlertSettings,
+             report: AlertReport, at: datetime) -> bool:
+    """Send to each channel not yet done, marking each success at once; True when all channels have it."""
+    sent = list(record.channels_sent)
+    errors = []
+    for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
+        key = channel_key(template)
+        if key in sent:
+            continue
+        try:
+            send(url, message)
+        except DeliveryError as exc:
+            errors.append(f"{exc.channel}: {exc.reason}")
+            continue
+        sent.append(key)
+        store.update_alert(record.alert_id, channels_sent=sent)
+    if not errors:
+        store.update_alert(record.alert_id, status="sent", sent_at=at, last_error=None)
+        report.sent += 1
+        return True
+    attempts = record.attempts + 1
+    status = "failed" if attempts >= config.max_attempts else "pending"
+    retry_at = at + config.backoff * (2 ** (attempts - 1))
+    store.update_alert(record.alert_id, attempts=attempts, status=status, next_attempt=retry_at,
+                       last_error=" | ".join(errors))
+    if status == "failed":
+        report.failed += 1
+        log.error("alert %s for %s failed after %d attempts: %s", record.alert_id, sub.name, attempts, errors)
+    else:
+        report.retrying += 1
+        log.warning("alert %s for %s not delivered (attempt %d, retry after %s): %s", record.alert_id, sub.name,
+                    attempts, retry_at.isoformat(), errors)
+    report.errors.extend(errors)
+    return False
+
+
+def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSettings,
+                      at: datetime | None = None) -> AlertReport:
+    """Send every due immediate alert; a down channel leaves its alert pending for a later run."""
+    at = at or store.now()
+    report = AlertReport()
+    by_name = {s.name: s for s in subs if s.mode == "immediate"}
+    if not by_name:
+        return report
+    due = list(store.due_alerts(list(by_name), at))
+    stories = store.stories(r.story_id for r in due if r.story_id)
+    for record in due:
+        story = stories.get(record.story_id or "")
+        if story is None:
+            continue
+        sub = by_name[record.subscription]
+        _deliver(store, record, sub, story_alert(story, record.other_outlets, sub.name), config, report, at)
+    return report
+
+
+def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
+                at: datetime | None = None) -> AlertReport:
+    """One message per subscription and period, with the alerts created before the period began."""
+    at = at or store.now()
+    report = AlertReport()
+    for sub in subs:
+        if sub.mode != "digest" or sub.digest is None:
+            continue
+        boundary = sub.digest.period_start(at)
+        period = boundary.isoformat()
+        digest_id = record_id(sub.name, "digest", period)
+        record = store.alert(digest_id)
+        if record is None:
+            pending = store.pending_story_alerts(sub.name, boundary)
+            if not pending:
+                continue
+            record = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="digest",
+                                 period=period, alert_ids=[r.alert_id for r in pending], created=at, next_attempt=at)
+            store.put_alert(record)
+            store.update_many("alerts", record.alert_ids, status="in-digest", digest_id=digest_id)
+        if record.status != "pending" or (record.next_attempt and record.next_attempt > at):
+            continue
+        records = store.alerts(record.alert_ids).values()
+        by_id = store.stories(r.story_id for r in records if r.story_id)
+        stories: list[tuple[Story, list[str]]] = [(by_id[r.story_id], r.other_outlets) for r in records
+                                                  if r.story_id in by_id]
+        message = digest(stories, sub.name, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}")
+        if _deliver(store, record, sub, message, config, report, at):
+            store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
+    return report
+
+
+def send_test(sub: Subscription) -> dict[str, str | None]:
+    """A sample alert to each channel of a subscription, so a user can check their setup."""
+    now = utcnow()
+    sample = Story(story_id="newswatch-test", title="Newswatch test alert: your subscription works",
+                   url="https://example.org/newswatch-test", canonical_url="https://example.org/newswatch-test",
+                   feed_id="test", outlet="Newswatch", language="en", country="CA", published=now, ingested=now,
+                   run_id="test", topics=sub.rule.topics or ["(any)"], matched_terms=["test"],
+                   summary="This is a test message sent by `newswatch alerts test`.")
+    message = story_alert(sample, [], sub.name)
+    results: dict[str, str | None] = {}
+    for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
+        try:
+            send(url, message)
+            results[template] = None
+        except DeliveryError as exc:
+            results[template] = exc.reason
+    return results
+
+
+def send_to(sub: Subscription, message: Message) -> list[DeliveryError]:
+    """Send one message to every channel of a subscription (the operator's feed report); the failures."""
+    failures = []
+    for url in sub.channel_urls():
+        try:
+            send(url, message)
+        except DeliveryError as exc:
+            failures.append(DeliveryError(sub.name, exc.channel, exc.reason))
+    return failures

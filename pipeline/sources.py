@@ -1,0 +1,58 @@
+"""Which feeds a run polls: the configured live feeds, or the bundled offline replay for the local demo.
+
+The replay lives in `pipeline.local` and is imported only when a run asks for it
+(`NEWSWATCH_SOURCE=replay`, or `auto` when the feed hosts do not resolve), so a production run with
+`live` never touches it.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from pipeline.settings import PROJECT_ROOT, Settings
+
+REPLAY_FEEDS = PROJECT_ROOT / "replay" / "feeds.yaml"
+
+
+def network_available(feeds_file: Path, probes: int = 3) -> bool:
+    """Whether the configured feed hosts resolve; DNS only, so an offline check sends no traffic out."""
+    hosts = []
+    for feed in (yaml.safe_load(feeds_file.read_text(encoding="utf-8")) or {}).get("feeds", [])[:probes]:
+        hosts.append(urlsplit(str(feed.get("url", ""))).hostname)
+    for host in filter(None, hosts):
+        try:
+            socket.getaddrinfo(host, 443)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+def resolved_source(settings: Settings) -> str:
+    """`live` or `replay`; `auto` is replay when the feed hosts do not resolve."""
+    if settings.source == "auto":
+        return "live" if network_available(settings.feeds_path) else "replay"
+    return settings.source
+
+
+def feeds_file(settings: Settings) -> Path:
+    """The feed list in force, without starting anything: for listing feeds and their health."""
+    return REPLAY_FEEDS if resolved_source(settings) == "replay" else settings.feeds_path
+
+
+@contextmanager
+def feed_source(settings: Settings) -> Iterator[Settings]:
+    """Settings for polling: as given for live feeds, or pointed at a replay server started here."""
+    if resolved_source(settings) != "replay":
+        yield settings.replace(source="live")
+        return
+    from pipeline.local.replay import replay_settings
+
+    with replay_settings(settings) as replayed:
+        yield replayed

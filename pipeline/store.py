@@ -1,0 +1,409 @@
+"""Everything Newswatch keeps in Elasticsearch, read and written through one object.
+
+`Store` owns the client, the index names, the templates and the clock. Every document has a
+deterministic id (story id, story id + quote number, feed id, alert id), so writing the same batch
+twice leaves the same documents. Reads that can be long page with `search_after` (never a size cap);
+bulk writes go in chunks and report each rejected document. This is the only module that imports
+the Elasticsearch client (with `pipeline.local`, which starts a node for development).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from pipeline.documents import (
+    INDEXED,
+    AlertRecord,
+    Document,
+    FeedState,
+    PollRecord,
+    QuoteDoc,
+    StateEntry,
+    Story,
+    mapping_of,
+)
+from pipeline.errors import StoreError, StoreUnavailable
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def redact(url: str) -> str:
+    """A URL without its user and password, for messages and logs."""
+    parts = urlsplit(url)
+    if not parts.username and not parts.password:
+        return url
+    host = parts.hostname or ""
+    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Elasticsearch's own exceptions become StoreErrors that say what we were doing, never a credential."""
+
+    def wrap(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return func(*args, **kwargs)
+            except TransportError as exc:
+                store = args[0]
+                where = redact(store.url) if isinstance(store, Store) else "Elasticsearch"
+                raise StoreUnavailable(operation, f"{where} did not answer ({type(exc).__name__})") from None
+            except ApiError as exc:
+                raise StoreError(operation, f"HTTP {exc.meta.status}: {_reason(exc)}") from None
+
+        return call
+
+    return wrap
+
+
+def _reason(exc: ApiError) -> str:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error")
+    if isinstance(error, dict):
+        return f"{error.get('type')}: {error.get('reason')}"
+    return str(exc.message)
+
+
+@dataclass
+class BulkResult:
+    """How a bulk write went: documents written, and each rejected one with Elasticsearch's reason."""
+
+    ok: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: BulkResult) -> None:
+        self.ok += other.ok
+        self.rejected.update(other.rejected)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Search hits as documents, with the highlight Elasticsearch returned for each."""
+
+    doc: Any
+    highlight: dict[str, list[str]]
+
+
+class Store:
+    """One Elasticsearch, one index prefix; build it once per task or command with `Store.open`."""
+
+    def __init__(self, client: Elasticsearch, prefix: str, url: str = "",
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.client, self.prefix, self.url, self.now = client, prefix, url, clock
+
+    @classmethod
+    def open(cls, settings: Settings, ensure: bool = True, clock: Callable[[], datetime] = utcnow) -> Store:
+        """Connect (with an API key, or user and password, and a CA when given) and make sure the indices exist."""
+        auth: dict[str, Any] = {}
+        if settings.es_api_key:
+            auth["api_key"] = settings.es_api_key
+        elif settings.es_username:
+            auth["basic_auth"] = (settings.es_username, settings.es_password or "")
+        if settings.es_ca_certs:
+            auth["ca_certs"] = str(settings.es_ca_certs)
+        client = Elasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3, **auth)
+        store = cls(client, settings.index_prefix, settings.es_url, clock)
+        if ensure:
+            store.ensure()
+        return store
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- indices -------------------------------------------------------------------------------
+
+    def index(self, kind: str) -> str:
+        """The alias every read and write of `kind` goes through (`newswatch-stories`)."""
+        if kind not in INDEXED:
+            raise ValueError(f"unknown kind {kind!r} (one of {', '.join(INDEXED)})")
+        return f"{self.prefix}-{kind}"
+
+    @_translated("creating the indices")
+    def ensure(self) -> None:
+        """Templates, then a first index behind each alias, then new fields into existing indices; idempotent."""
+        for kind, model in INDEXED.items():
+            name = self.index(kind)
+            mapping = mapping_of(model)
+            self.client.indices.put_index_template(
+                name=name, index_patterns=[f"{name}-*"], priority=100,
+                template={"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "5s"},
+                          "mappings": mapping},
+                meta={"managed_by": "newswatch"})
+            if not self.client.indices.exists_alias(name=name):
+                try:
+                    self.client.indices.create(index=f"{name}-000001", aliases={name: {"is_write_index": True}})
+                except ApiError as exc:
+                    if exc.meta.status != 400 or "resource_already_exists" not in str(exc):
+                        raise  # another task created it first: fine
+            else:
+                self.client.indices.put_mapping(index=name, properties=mapping["properties"])
+
+    @_translated("deleting the indices")
+    def drop(self) -> None:
+        """Delete every index and template of this prefix (tests and `newswatch reset`)."""
+        self.client.indices.delete(index=f"{self.prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+        for kind in INDEXED:
+            self.client.options(ignore_status=404).indices.delete_index_template(name=self.index(kind))
+
+    @_translated("refreshing")
+    def refresh(self, *kinds: str) -> None:
+        """Make what was just written searchable (tests and tasks that read their own writes)."""
+        self.client.indices.refresh(index=[self.index(k) for k in kinds or INDEXED])
+
+    @_translated("checking the mapping")
+    def live_mapping(self, kind: str) -> dict[str, Any]:
+        body = self.client.indices.get_mapping(index=self.index(kind)).body
+        return dict(next(iter(body.values()))["mappings"])
+
+    # ---- generic reads and writes ----------------------------------------------------------------
+
+    @_translated("bulk write")
+    def write(self, kind: str, docs: Iterable[tuple[str, Document | dict[str, Any]]], refresh: bool = True,
+              chunk: int = 500) -> BulkResult:
+        """Index (id, document) pairs in chunks; the same id twice is the same document, never a duplicate."""
+        result = BulkResult()
+        actions = ({"_index": self.index(kind), "_id": doc_id,
+                    "_source": doc.source() if isinstance(doc, Document) else doc} for doc_id, doc in docs)
+        wrote_any = False
+        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=chunk, max_chunk_bytes=20_000_000,
+                                               raise_on_error=False, raise_on_exception=False):
+            wrote_any = True
+            info = next(iter(item.values()))
+            if ok:
+                result.ok += 1
+            else:
+                error = info.get("error")
+                reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
+                result.rejected[str(info.get("_id"))] = reason[:500]
+                log.error("bulk %s: %s rejected: %s", kind, info.get("_id"), reason[:500])
+        if refresh and wrote_any:
+            self.client.indices.refresh(index=self.index(kind))
+        return result
+
+    @_translated("looking up ids")
+    def existing_ids(self, kind: str, ids: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 1000):
+            batch = wanted[start: start + 1000]
+            docs = self.client.mget(index=self.index(kind), ids=batch, source=False)["docs"]
+            found |= {d["_id"] for d in docs if d.get("found")}
+        return found
+
+    @_translated("reading documents")
+    def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Any]:
+        """Documents by id (missing ones left out), parsed into their model."""
+        model = INDEXED[kind]
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, Any] = {}
+        for start in range(0, len(wanted), 1000):
+            docs = self.client.mget(index=self.index(kind), ids=wanted[start: start + 1000])["docs"]
+            out |= {d["_id"]: model.model_validate(d["_source"]) for d in docs if d.get("found")}
+        return out
+
+    @_translated("reading a document")
+    def get(self, kind: str, doc_id: str) -> Any | None:
+        try:
+            found = self.client.get(index=self.index(kind), id=doc_id)
+        except NotFoundError:
+            return None
+        return INDEXED[kind].model_validate(found["_source"])
+
+    @_translated("updating a document")
+    def update(self, kind: str, doc_id: str, refresh: bool = True, **fields: Any) -> None:
+        doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+        self.client.update(index=self.index(kind), id=doc_id, doc=doc, refresh=refresh)
+
+    @_translated("updating documents")
+    def update_many(self, kind: str, ids: Iterable[str], **fields: Any) -> None:
+        doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+        helpers.bulk(self.client, ({"_op_type": "update", "_index": self.index(kind), "_id": i, "doc": doc}
+                                   for i in ids), refresh=True)
+
+    @_translated("creating a document")
+    def create(self, kind: str, doc_id: str, doc: Document) -> bool:
+        """Write only if the id is new; False when it already exists (the exactly-once guard)."""
+        try:
+            self.client.create(index=self.index(kind), id=doc_id, document=doc.source())
+        except ConflictError:
+            return False
+        return True
+
+    @_translated("searching")
+    def scan(self, kind: str, query: dict[str, Any], sort: list[Any], page: int = 500,
+             source: list[str] | None = None) -> Iterator[Any]:
+        """Every document matching `query`, in `sort` order, a page at a time (search_after)."""
+        model = INDEXED[kind]
+        after = None
+        while True:
+            extra: dict[str, Any] = {"search_after": after} if after else {}
+            if source is not None:
+                extra["source_includes"] = source
+            hits = self.client.search(index=self.index(kind), query=query, sort=sort, size=page, **extra)["hits"]["hits"]
+            for hit in hits:
+                yield model.model_validate(hit["_source"]) if source is None else hit["_source"]
+            if len(hits) < page:
+                return
+            after = hits[-1]["sort"]
+
+    @_translated("counting")
+    def count(self, kind: str, query: dict[str, Any] | None = None) -> int:
+        return int(self.client.count(index=self.index(kind), query=query or {"match_all": {}})["count"])
+
+    @_translated("aggregating")
+    def terms(self, kind: str, field_name: str, size: int, query: dict[str, Any] | None = None,
+              include: list[str] | None = None) -> list[tuple[str, int]]:
+        """(value, documents) of the most frequent values of a keyword field."""
+        terms: dict[str, Any] = {"field": field_name, "size": size}
+        if include is not None:
+            terms["include"] = include
+        found = self.client.search(index=self.index(kind), size=0, query=query or {"match_all": {}},
+                                   aggs={"t": {"terms": terms}})
+        return [(b["key"], b["doc_count"]) for b in found["aggregations"]["t"]["buckets"]]
+
+    # ---- stories and quotes --------------------------------------------------------------------------
+
+    def write_stories(self, stories: Iterable[Story], chunk: int = 500) -> BulkResult:
+        return self.write("stories", ((s.story_id, s) for s in stories), chunk=chunk)
+
+    def write_quotes(self, quotes: Iterable[QuoteDoc], chunk: int = 500) -> BulkResult:
+        return self.write("quotes", ((q.quote_id, q) for q in quotes), chunk=chunk)
+
+    def stories(self, ids: Iterable[str]) -> dict[str, Story]:
+        return self.get_many("stories", ids)
+
+    def stories_since(self, ingested: datetime, page: int = 500) -> Iterator[Story]:
+        """Stories ingested at or after a time, oldest first (what the alerts stage has not seen)."""
+        return self.scan("stories", {"range": {"ingested": {"gte": ingested.isoformat()}}},
+                         [{"ingested": "asc"}, {"story_id": "asc"}], page)
+
+    @_translated("finding similar stories")
+    def similar_stories(self, story: Story, since: datetime, size: int = 10) -> list[Story]:
+        """Stories whose words resemble this one's (candidates for being syndicated copies)."""
+        like = f"{story.title}\n{story.text}"[:20_000]
+        found = self.client.search(index=self.index("stories"), size=size, query={"bool": {
+            "must": [{"more_like_this": {"fields": ["title", "text"], "like": like, "min_term_freq": 1,
+                                         "min_doc_freq": 1, "max_query_terms": 50, "minimum_should_match": "40%"}}],
+            "must_not": [{"ids": {"values": [story.story_id]}}],
+            "filter": [{"range": {"ingested": {"gte": since.isoformat()}}}]}})
+        return [Story.model_validate(h["_source"]) for h in found["hits"]["hits"]]
+
+    @_translated("searching stories")
+    def search_stories(self, query: str, topic: str | None = None, size: int = 10) -> list[Page]:
+        """Stories matching a simple query string (quoted phrases, -exclusions, a | b), best first."""
+        must: list[dict[str, Any]] = [{"simple_query_string": {
+            "query": query, "fields": ["title^3", "summary^2", "text"], "default_operator": "and"}}]
+        if topic:
+            must.append({"term": {"topics": topic}})
+        found = self.client.search(index=self.index("stories"), query={"bool": {"must": must}}, size=size,
+                                   sort=[{"_score": "desc"}, {"published": "desc"}],
+                                   highlight={"fields": {"text": {"fragment_size": 160, "number_of_fragments": 1}},
+                                              "pre_tags": ["["], "post_tags": ["]"]})
+        return [Page(Story.model_validate(h["_source"]), h.get("highlight", {})) for h in found["hits"]["hits"]]
+
+    def top_speakers(self, size: int, run_id: str | None = None) -> list[tuple[str, int]]:
+        """Canonical speakers by number of quotes, with the persons named in stories among them."""
+        query = {"term": {"run_id": run_id}} if run_id else None
+        return self.terms("quotes", "speaker_canonical", size, query)
+
+    def named_persons(self, names: list[str]) -> set[str]:
+        """Which of these names some story lists among its persons."""
+        if not names:
+            return set()
+        found = self.terms("stories", "persons", len(names), {"terms": {"persons": names}}, include=names)
+        return {name for name, _ in found}
+
+    # ---- feed state and poll records -------------------------------------------------------------------
+
+    def feed_states(self, feed_ids: Iterable[str]) -> dict[str, FeedState]:
+        return self.get_many("feeds", feed_ids)
+
+    def save_feed_states(self, states: Iterable[FeedState]) -> BulkResult:
+        return self.write("feeds", ((s.feed_id, s) for s in states))
+
+    def record_polls(self, records: Iterable[PollRecord]) -> BulkResult:
+        """One record per feed per poll; the id makes a retried task overwrite, not add."""
+        return self.write("feed-health", ((f"{r.feed_id}-{r.time.isoformat()}", r) for r in records))
+
+    def poll_history(self, feed_ids: list[str], since: datetime, until: datetime) -> dict[str, list[PollRecord]]:
+        """Poll records per feed between two times, oldest first."""
+        out: dict[str, list[PollRecord]] = {f: [] for f in feed_ids}
+        query = {"bool": {"filter": [{"terms": {"feed_id": feed_ids}},
+                                     {"range": {"time": {"gte": since.isoformat(), "lte": until.isoformat()}}}]}}
+        for record in self.scan("feed-health", query, [{"time": "asc"}, {"feed_id": "asc"}], page=2000):
+            out.setdefault(record.feed_id, []).append(record)
+        return out
+
+    # ---- alerts -------------------------------------------------------------------------------------------
+
+    def create_alert(self, record: AlertRecord) -> bool:
+        return self.create("alerts", record.alert_id, record)
+
+    def alert(self, alert_id: str) -> AlertRecord | None:
+        found: AlertRecord | None = self.get("alerts", alert_id)
+        return found
+
+    def alerts(self, ids: Iterable[str]) -> dict[str, AlertRecord]:
+        return self.get_many("alerts", ids)
+
+    def put_alert(self, record: AlertRecord) -> None:
+        self.write("alerts", [(record.alert_id, record)])
+
+    def update_alert(self, alert_id: str, **fields: Any) -> None:
+        self.update("alerts", alert_id, **fields)
+
+    def due_alerts(self, subscriptions: list[str], at: datetime) -> Iterator[AlertRecord]:
+        """Pending story alerts of these subscriptions whose next attempt is due, oldest first."""
+        query = {"bool": {"filter": [{"term": {"kind": "story"}}, {"term": {"status": "pending"}},
+                                     {"terms": {"subscription": subscriptions}},
+                                     {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
+        return self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
+
+    def pending_story_alerts(self, subscription: str, created_before: datetime) -> list[AlertRecord]:
+        query = {"bool": {"filter": [{"term": {"kind": "story"}}, {"term": {"subscription": subscription}},
+                                     {"term": {"status": "pending"}},
+                                     {"range": {"created": {"lt": created_before.isoformat()}}}]}}
+        return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
+
+    @_translated("summarising alerts")
+    def alert_summary(self, subscription: str) -> dict[str, Any]:
+        """Counts by status, the last delivery and the last error of one subscription."""
+        index = self.index("alerts")
+        found = self.client.search(index=index, size=0, query={"term": {"subscription": subscription}},
+                                   aggs={"status": {"terms": {"field": "status"}}, "last": {"max": {"field": "sent_at"}}})
+        counts = {b["key"]: b["doc_count"] for b in found["aggregations"]["status"]["buckets"]}
+        errored = self.client.search(index=index, size=1, sort=[{"next_attempt": "desc"}], query={"bool": {
+            "filter": [{"term": {"subscription": subscription}}, {"range": {"attempts": {"gte": 1}}}]}})["hits"]["hits"]
+        return {"counts": counts, "last_delivery": found["aggregations"]["last"].get("value_as_string"),
+                "last_error": errored[0]["_source"].get("last_error") if errored else None}
+
+    # ---- named points in time -------------------------------------------------------------------------------
+
+    def get_time(self, key: str) -> datetime | None:
+        entry = self.get("state", key)
+        return entry.value if entry else None
+
+    def set_time(self, key: str, value: datetime) -> None:
+        self.write("state", [(key, StateEntry(key=key, value=value))])

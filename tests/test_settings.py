@@ -1,0 +1,50 @@
+"""One settings object read from NEWSWATCH_* variables; a bad value names its variable."""
+
+from datetime import timedelta
+
+import pytest
+
+from pipeline.errors import ConfigError, SettingsError
+from pipeline.settings import Settings
+
+
+def test_nested_variables_reach_their_group(monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_FETCH__READ_TIMEOUT", "42.5")
+    monkeypatch.setenv("NEWSWATCH_ALERTS__BACKOFF", "PT2M")
+    monkeypatch.setenv("NEWSWATCH_POLL__SHARD_SIZE", "50")
+    monkeypatch.setenv("NEWSWATCH_OPERATOR_SUBSCRIPTION", "")
+    settings = Settings.from_env()
+    assert settings.fetch.read_timeout == 42.5
+    assert settings.alerts.backoff == timedelta(minutes=2)
+    assert settings.poll.shard_size == 50
+    assert settings.operator_subscription is None  # blank means unset
+
+
+def test_overrides_win_over_the_environment(monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_ES_URL", "http://from-env:9200")
+    assert Settings.from_env().es_url == "http://from-env:9200" and Settings.from_env().es_url_set
+    assert Settings.from_env(es_url="http://given:9200").es_url == "http://given:9200"
+    monkeypatch.delenv("NEWSWATCH_ES_URL")
+    assert not Settings.from_env().es_url_set
+
+
+@pytest.mark.parametrize("variable, value, problem", [
+    ("NEWSWATCH_FETCH__READ_TIMEOUT", "soon", "valid number"),
+    ("NEWSWATCH_SOURCE", "sometimes", "'live', 'replay' or 'auto'"),
+    ("NEWSWATCH_POLL__SHARD_SIZE", "0", "greater than or equal to 1"),
+    ("NEWSWATCH_FETCH__READ_TIMOUT", "3", "Extra inputs are not permitted"),
+    ("NEWSWATCH_INDEX_PREFIX", "Has Spaces", "should match pattern"),
+])
+def test_a_bad_value_names_the_variable(monkeypatch, variable, value, problem):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env()
+    assert str(err.value).startswith(f"{variable}: ") and problem in str(err.value)
+    assert isinstance(err.value, ConfigError)
+
+
+def test_every_variable_is_listed_with_its_default():
+    variables = Settings.variables()
+    assert variables["NEWSWATCH_FETCH__PER_HOST_CONCURRENCY"] == "2"
+    assert variables["NEWSWATCH_INDEX_PREFIX"] == "newswatch"
+    assert "NEWSWATCH_ALERTS__MAX_ATTEMPTS" in variables and "NEWSWATCH_HEALTH__SLOW_SECONDS" in variables
