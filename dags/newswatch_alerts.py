@@ -1,8 +1,8 @@
 """
 ### Newswatch: alerts
 
-Runs whenever `newswatch_poll` has indexed stories (the `newswatch://stories` Asset), so a slow mail
-server never holds up polling. It writes an alert record for each new (subscription, story cluster)
+Runs whenever `newswatch_enrich` has enriched stories (the `newswatch://enriched` Asset), so a slow
+mail server never holds up polling, and alerts can name who is quoted. It writes an alert record for each new (subscription, story cluster)
 pair — create-only, with a deterministic id — and then delivers the due immediate alerts. Records
 whose channel was down are retried with backoff on later runs; a re-run never sends a second copy.
 Subscriptions live in `config/alerts.yaml`.
@@ -15,11 +15,11 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-STORIES = Asset("newswatch://stories")
+ENRICHED = Asset("newswatch://enriched")
 
 
 @dag(
-    schedule=[STORIES],
+    schedule=[ENRICHED],
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -1,14 +1,18 @@
 """
 ### Newswatch: poll feeds
 
-Every five minutes: find the feeds that are due (each has its own poll interval), split them into
-shards, poll each shard in a mapped task (fetch → topic filter → article text → entities and
-quotes → Elasticsearch), then log a summary of the run.
+Every five minutes: find the feeds that are due (each feed's next poll time is learned from its
+own rhythm), group them by host into shards of a few hundred feeds, and poll each shard in a mapped
+task: fetch → topic filter → article text → Elasticsearch, each story searchable within seconds.
+Entities and quotes are added by `newswatch_enrich`, which this run triggers through the
+`newswatch://stories` Asset.
 
-Only feed ids and counts cross XCom; stories, quotes and per-feed state live in Elasticsearch
-(`NEWSWATCH_ES_URL`). A failed shard is retried with exponential backoff; re-running it never
-duplicates a story, because every document id is derived from the story's canonical URL.
-The run's stories are tagged with its `run_id`, which the "Stories of this run" link uses.
+Only feed ids and counts cross XCom; stories and per-feed state live in Elasticsearch
+(`NEWSWATCH_ES_URL`). A shard whose stories Elasticsearch rejected fails after writing the rest, and
+its retry writes them; re-running never duplicates a story, because every document id is derived
+from the story's canonical URL. The run's stories are tagged with its `run_id`, which the
+"Stories of this run" link uses. The feed source is decided once per run: `live` unless
+`NEWSWATCH_SOURCE=replay` asks for the bundled demo feeds.
 """
 
 from __future__ import annotations
@@ -39,57 +43,61 @@ STORIES = Asset("newswatch://stories")
 )
 def newswatch_poll():
     @task
-    def plan_shards() -> list[list[str]]:
-        """Feeds due now, in shards of a few feeds each."""
-        from pipeline.poll import due_feeds
+    def plan_shards() -> list[dict]:
+        """Feeds due now, grouped by host into shards; the feed source is decided here, once for the run."""
+        from pipeline.config import load_feeds
+        from pipeline.poll import due_feeds, plan_shards
         from pipeline.settings import Settings
+        from pipeline.sources import feeds_file, production_source
         from pipeline.store import Store
 
         settings = Settings.from_env()
+        source = production_source(settings)
+        settings = settings.replace(source=source)
         with Store.open(settings) as store:
             due = due_feeds(store, settings)
-        size = settings.poll.shard_size
-        print(f"{len(due)} feeds due: {', '.join(due) or 'none'}")
-        return [due[i : i + size] for i in range(0, len(due), size)]
+        shards = plan_shards(load_feeds(feeds_file(settings)), due, settings.poll.shard_size)
+        print(f"{len(due)} feeds due ({source}) in {len(shards)} shards")
+        return [{"feeds": shard, "source": source, "name": f"{shard[0]} +{len(shard) - 1}" if len(shard) > 1
+                 else shard[0]} for shard in shards]
 
-    @task(max_active_tis_per_dag=2)
-    def poll_shard(feed_ids: list[str]) -> dict:
-        """Poll a few feeds and index their new on-topic stories; returns counts only."""
-        from pipeline.poll import poll_feeds
+    @task(max_active_tis_per_dag=4, map_index_template="{{ shard_name }}")
+    def poll_shard(shard: dict) -> dict:
+        """Poll a shard of feeds and index their new on-topic stories; returns counts only."""
+        from pipeline.poll import poll_feeds, raise_for_rejected
         from pipeline.settings import Settings
         from pipeline.store import Store
 
-        settings = Settings.from_env()
-        run_id = get_current_context()["run_id"]
+        context = get_current_context()
+        context["shard_name"] = shard["name"]  # type: ignore[typeddict-unknown-key]
+        settings = Settings.from_env().replace(source=shard["source"])
         with Store.open(settings) as store:
-            report = poll_feeds(store, settings, feed_ids, run_id=run_id)
-        counts = report.counts()
+            report = poll_feeds(store, settings, shard["feeds"], run_id=context["run_id"])
         for feed in report.feeds:
             print(f"{feed.feed_id}: {feed.outcome}, {feed.items} items, {feed.matched} matched, {feed.new} new"
-                  + (f" — {feed.error}" if feed.error else ""))
+                  + (f" — {feed.error}" if feed.error else "") + (f" (next poll {feed.next_due})" if feed.next_due else ""))
+        counts = report.counts()
+        print(counts)
+        raise_for_rejected(report)
         return counts
 
     @task(outlets=[STORIES])
     def summarize(shard_counts: list[dict]) -> dict:
         """Add up the shards and show the run's summary in the task log."""
-        from pipeline.poll import top_quoted
-        from pipeline.settings import Settings
-        from pipeline.store import Store
-
-        totals = {key: sum(c[key] for c in shard_counts) for key in
-                  ("feeds_polled", "feeds_failed", "items_seen", "stories_matched", "stories_indexed", "quotes_indexed")}
+        keys = ("feeds_polled", "feeds_failed", "feeds_deferred", "items_seen", "stories_matched",
+                "stories_indexed", "stories_postponed")
+        totals = {key: sum(c[key] for c in shard_counts) for key in keys}
         errors = {k: v for c in shard_counts for k, v in c["errors"].items()}
         run_id = get_current_context()["run_id"]
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            people = top_quoted(store, settings.search.top_people, run_id=run_id)
         print(f"run {run_id}: {totals}")
-        print("top people quoted this run: " + (", ".join(f"{n} ({c})" for n, c in people) or "none"))
+        delays = [c.get("searchable_delay_p95") for c in shard_counts if c.get("searchable_delay_p95") is not None]
+        if delays:
+            print(f"feed → searchable, p95 of the slowest shard: {max(delays)} s")
         for feed_id, error in sorted(errors.items()):
             print(f"feed {feed_id} failed: {error}")
         return {**totals, "failed_feeds": sorted(errors)}
 
-    summarize(poll_shard.expand(feed_ids=plan_shards()))
+    summarize(poll_shard.expand(shard=plan_shards()))
 
 
 newswatch_poll()

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 WATERMARK = "alerts-watermark"
 _WORD = re.compile(r"\w+")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+OVERLAP = timedelta(minutes=2)
 
 
 @dataclass
@@ -70,8 +71,9 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
     store.refresh("stories")
     watermark = store.get_time(WATERMARK) or _EPOCH
     newest = watermark
-    for story in store.stories_since(watermark, config.batch):
+    for story in store.enriched_since(watermark, config.batch):
         report.stories += 1
+        newest = max(newest, story.enriched_at or newest)
         tokens = story_tokens(story)
         wanted = [s for s in subs if matches(s, story, tokens)]
         if not wanted:
@@ -79,9 +81,9 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
         cluster, copies = cluster_of(store, story, config)
         for sub in wanted:
             _record(store, sub, story, cluster, copies, report)
-        newest = max(newest, story.ingested)
     store.refresh("alerts")
-    store.set_time(WATERMARK, newest)
+    # read the last minutes again next time: a story enriched just before another may become visible after it
+    store.set_time(WATERMARK, max(watermark, newest - OVERLAP))
     return report
 
 

@@ -12,14 +12,17 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import httpx
 import trafilatura
 
-from pipeline.feeds import FeedItem
-from pipeline.http import HostLimiter, TooLarge, get
-from pipeline.settings import FetchSettings
+from pipeline.errors import FetchError
+
+if TYPE_CHECKING:
+    from pipeline.feeds import FeedItem
+    from pipeline.fetch import Fetcher
+    from pipeline.settings import FetchSettings
 
 log = logging.getLogger(__name__)
 
@@ -135,28 +138,47 @@ def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
     return clean_text(text) or None
 
 
-def fetch_article(item: FeedItem, client: httpx.Client, settings: FetchSettings, limiter: HostLimiter,
-                  fetch_pages: str = "always") -> Article:
-    """Build the article for a feed item, fetching its page when configured to."""
-    text, source, error = None, "summary", None
-    if fetch_pages == "always":
-        try:
-            resp = get(client, item.link, settings, limiter)
-            if resp.status >= 400:
-                error = f"HTTP {resp.status}"
-            else:
-                text = extract_text(resp.body, resp.url)
-                error = None if text else "no article text found on the page"
-        except (httpx.HTTPError, TooLarge) as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        except Exception as exc:  # trafilatura on a hostile page: fall back, never lose the item
-            error = f"extraction failed: {type(exc).__name__}: {exc}"
-        if text:
-            source = "page"
-        else:
-            log.info("page for %s not used (%s): falling back to the feed summary", item.link, error)
+async def fetch_page(item: FeedItem, fetcher: Fetcher) -> tuple[bytes | None, str | None, str | None]:
+    """The page bytes of an item, the URL they came from, and why there are none when there are none."""
+    try:
+        resp = await fetcher.get(item.link, {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+    except FetchError as exc:
+        return None, None, f"{exc.kind}: {exc.reason}"
+    if resp.status >= 400:
+        return None, None, f"HTTP {resp.status}"
+    return resp.body, resp.url, None
+
+
+def build_article(item: FeedItem, text: str | None, error: str | None) -> Article:
+    """The article of a feed item: the page text when there is one, else the feed summary (`text_source` says which)."""
+    source = "page" if text else "summary"
     if not text:
+        if error:
+            log.info("page for %s not used (%s): falling back to the feed summary", item.link, error)
         text = clean_text(item.summary)
-    canon = canonical_url(item.link)  # the id must be known before the page is fetched
+    canon = canonical_url(item.link)
     return Article(story_id(canon), item.link, canon, item.feed_id, item.outlet, item.language, item.country,
                    item.title, item.summary, text, source, item.published, error)
+
+
+def fetch_article(item: FeedItem, settings: FetchSettings, fetch_pages: str = "always") -> Article:
+    """One item's article, fetched and extracted here (for checking a page by hand; a pass uses `poll`)."""
+    import asyncio
+
+    from pipeline.fetch import Fetcher
+
+    async def run() -> tuple[bytes | None, str | None, str | None]:
+        if fetch_pages != "always":
+            return None, None, None
+        async with Fetcher(settings) as fetcher:
+            return await fetch_page(item, fetcher)
+
+    page, url, error = asyncio.run(run())
+    text = None
+    if page is not None:
+        try:
+            text = extract_text(page, url)
+            error = None if text else "no article text found on the page"
+        except Exception as exc:  # trafilatura on a hostile page: fall back, never lose the item
+            error = f"extraction failed: {type(exc).__name__}: {exc}"
+    return build_article(item, text, error)

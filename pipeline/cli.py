@@ -76,6 +76,17 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
     print(f"feeds polled: {c['feeds_polled']} ({c['feeds_failed']} failed)", file=out)
     print(f"items seen: {c['items_seen']}   stories matched: {c['stories_matched']}   "
           f"stories indexed: {c['stories_indexed']}   quotes indexed: {c['quotes_indexed']}", file=out)
+    freshness = [f"pass {c['seconds']} s"]
+    if c["first_searchable_seconds"] is not None:
+        freshness.append(f"first story searchable after {c['first_searchable_seconds']} s")
+    if "searchable_delay_p50" in c:
+        freshness.append(f"feed → searchable p50 {c['searchable_delay_p50']} s, p95 {c['searchable_delay_p95']} s")
+    if c["stories_enriched"]:
+        freshness.append(f"{c['stories_enriched']} stories enriched")
+    print("   ".join(freshness), file=out)
+    if c["stories_rejected"]:
+        print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
+              + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
     for f in report.feeds:
         line = f"  {f.feed_id:<28} {f.outcome:<13} items {f.items:>3}  matched {f.matched:>3}  new {f.new:>3}"
         print(line + (f"  ERROR {f.error}" if f.error else "") + (f"  WARNING {f.warning}" if f.warning else ""),
@@ -86,20 +97,29 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
 
 
 def cmd_poll(args: argparse.Namespace) -> int:
-    from pipeline.poll import due_feeds, poll_feeds
-
     settings = _settings(args)
     with Store.open(settings) as store:
-        feed_ids = args.feed or due_feeds(store, settings, force=args.force)
-        report = poll_feeds(store, settings, feed_ids, run_id=args.run_id)
+        report = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id, not args.no_enrich)
         print_summary(report, store, settings)
-    return 0
+    return 3 if report.rejected else 0
+
+
+def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], force: bool, run_id: str,
+                     enrich: bool) -> PollReport:
+    """A pass (text first), then enrichment of every story waiting for it."""
+    from pipeline.enrich import enrich_stories
+    from pipeline.poll import due_feeds, poll_feeds
+
+    report = poll_feeds(store, settings, feed_ids or due_feeds(store, settings, force=force), run_id=run_id)
+    if enrich:
+        enriched = enrich_stories(store, settings)
+        report.enriched, report.quotes = enriched.stories, enriched.quotes
+    return report
 
 
 def cmd_run_local(args: argparse.Namespace) -> int:
     """The main job on embedded defaults: local Elasticsearch, configured feeds (or the replay), one pass."""
     from pipeline.local.es_node import ensure_persistent_node
-    from pipeline.poll import due_feeds, poll_feeds
     from pipeline.sources import feeds_file, resolved_source
 
     STATE_DIR.mkdir(exist_ok=True)
@@ -112,7 +132,7 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     print(f"feeds: {feeds_file(settings)} ({kind})")
     run_id = "local-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     with Store.open(settings) as store:
-        report = poll_feeds(store, settings, due_feeds(store, settings, force=True), run_id=run_id)
+        report = _poll_and_enrich(store, settings, [], True, run_id, True)
         print_summary(report, store, settings)
     venv = Path(sys.executable).parent
     print(f"""
@@ -245,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source", choices=["auto", "live", "replay"])
     p.add_argument("--es-url")
     p.add_argument("--run-id", default="manual")
+    p.add_argument("--no-enrich", action="store_true", help="index text only; leave entities and quotes to later")
     p.set_defaults(func=cmd_poll)
     p = sub.add_parser("topics-eval", help="try topic rules on a labelled JSONL file: precision, recall, mistakes")
     p.add_argument("labelled", type=Path)

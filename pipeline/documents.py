@@ -33,6 +33,7 @@ Long = Annotated[int, ES({"type": "long"})]
 Float = Annotated[float, ES({"type": "float"})]
 Bool = Annotated[bool, ES({"type": "boolean"})]
 Opaque = Annotated[list[dict[str, Any]], ES({"type": "object", "enabled": False})]  # kept, never searched
+Stored = Annotated[list[str], ES({"type": "keyword", "index": False, "doc_values": False})]  # kept, never searched
 
 
 class Document(BaseModel):
@@ -40,7 +41,7 @@ class Document(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    def source(self) -> dict[str, Any]:
+    def to_source(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
 
@@ -92,6 +93,15 @@ class Story(Document):
     top_quote: TopQuote | None = None
     entities: Opaque = []
     quotes: Opaque = []
+    source: Keyword = "live"  # live | replay: replayed stories are never alerted
+    enriched: Bool = False  # entities and quotes added (text first, enrichment after)
+    first_seen: Date | None = None  # when its item was first seen in a feed
+    searchable_at: Date | None = None
+    enriched_at: Date | None = None
+    alerted_at: Date | None = None
+    searchable_delay: Float | None = None  # seconds from first_seen, for percentiles without scripts
+    enriched_delay: Float | None = None
+    alerted_delay: Float | None = None
 
 
 class QuoteDoc(Document):
@@ -130,6 +140,12 @@ class FeedState(Document):
     last_error_kind: Keyword | None = None
     consecutive_failures: Int = 0
     items_seen: Long = 0
+    next_due: Date | None = None  # adaptive polling: when this feed is due again
+    interval_minutes: Float | None = None
+    rate_per_hour: Float | None = None  # new items per hour, as learned
+    schedule_reason: Text | None = None
+    last_warning: Text | None = None
+    seen: Stored = []  # keys of the items listed in recent polls, newest last
 
 
 class PollRecord(Document):
@@ -142,10 +158,15 @@ class PollRecord(Document):
     latency: Float = 0.0
     bytes: Long = 0
     items_seen: Int = 0
-    new_items: Int = 0
+    new_items: Int = 0  # items the feed had not listed before
+    new_stories: Int = 0  # on-topic stories indexed from them
     error_class: Keyword | None = None
     error_message: Text | None = None
     consecutive_failures: Int = 0
+    warning: Text | None = None
+    next_due: Date | None = None
+    searchable_p50: Float | None = None  # seconds from feed to searchable, for this poll's stories
+    searchable_p95: Float | None = None
 
 
 class AlertRecord(Document):

@@ -3,6 +3,7 @@
     NewswatchError
     ├── ConfigError           a YAML file is invalid (file, key, problem)
     │   └── SettingsError     an environment variable is invalid (variable, problem)
+    ├── FetchError            one URL could not be fetched (URL, kind, reason, status, Retry-After)
     ├── FeedError             one feed could not be fetched or parsed (feed id, URL, kind, reason)
     ├── ArticleError          one article page could not be fetched or extracted (URL, reason)
     ├── StoreError            Elasticsearch could not do what was asked (operation, reason)
@@ -16,6 +17,8 @@ Expected rejects (an off-topic item, a duplicate story) are not errors: they are
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class NewswatchError(Exception):
@@ -33,6 +36,15 @@ class SettingsError(ConfigError):
         self.variable = variable
         NewswatchError.__init__(self, f"{variable}: {problem}")
         self.path, self.key, self.problem = "(environment)", variable, problem
+
+
+class FetchError(NewswatchError):
+    """`kind` is short and stable (timeout, refused, too_large, http_404, deferred …): reports group by it."""
+
+    def __init__(self, url: str, kind: str, reason: str, status: int | None = None,
+                 retry_after: datetime | None = None) -> None:
+        self.url, self.kind, self.reason, self.status, self.retry_after = url, kind, reason, status, retry_after
+        super().__init__(f"{url}: {kind}: {reason}")
 
 
 class FeedError(NewswatchError):

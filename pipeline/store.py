@@ -34,6 +34,7 @@ from pipeline.errors import StoreError, StoreUnavailable
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
+MAX_BULK_BYTES = 10_000_000  # well under Elasticsearch's http.max_content_length (100 MB)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -179,16 +180,28 @@ class Store:
 
     # ---- generic reads and writes ----------------------------------------------------------------
 
-    @_translated("bulk write")
     def write(self, kind: str, docs: Iterable[tuple[str, Document | dict[str, Any]]], refresh: bool = True,
               chunk: int = 500) -> BulkResult:
         """Index (id, document) pairs in chunks; the same id twice is the same document, never a duplicate."""
-        result = BulkResult()
         actions = ({"_index": self.index(kind), "_id": doc_id,
-                    "_source": doc.source() if isinstance(doc, Document) else doc} for doc_id, doc in docs)
+                    "_source": doc.to_source() if isinstance(doc, Document) else doc} for doc_id, doc in docs)
+        return self._bulk(kind, actions, refresh, chunk)
+
+    def update_docs(self, kind: str, updates: Iterable[tuple[str, dict[str, Any]]], refresh: bool = True,
+                    chunk: int = 200) -> BulkResult:
+        """Partial updates: only the given fields change (enrichment adds its fields to a story)."""
+        actions = ({"_op_type": "update", "_index": self.index(kind), "_id": doc_id, "doc": doc}
+                   for doc_id, doc in updates)
+        return self._bulk(kind, actions, refresh, chunk)
+
+    @_translated("bulk write")
+    def _bulk(self, kind: str, actions: Iterable[dict[str, Any]], refresh: bool, chunk: int) -> BulkResult:
+        """Chunks split by count and by bytes; every rejected document is counted with its reason."""
+        result = BulkResult()
         wrote_any = False
-        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=chunk, max_chunk_bytes=20_000_000,
-                                               raise_on_error=False, raise_on_exception=False):
+        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=chunk, max_chunk_bytes=MAX_BULK_BYTES,
+                                               raise_on_error=False, raise_on_exception=False, max_retries=2,
+                                               initial_backoff=1):
             wrote_any = True
             info = next(iter(item.values()))
             if ok:
@@ -246,7 +259,7 @@ class Store:
     def create(self, kind: str, doc_id: str, doc: Document) -> bool:
         """Write only if the id is new; False when it already exists (the exactly-once guard)."""
         try:
-            self.client.create(index=self.index(kind), id=doc_id, document=doc.source())
+            self.client.create(index=self.index(kind), id=doc_id, document=doc.to_source())
         except ConflictError:
             return False
         return True
@@ -294,10 +307,60 @@ class Store:
     def stories(self, ids: Iterable[str]) -> dict[str, Story]:
         return self.get_many("stories", ids)
 
-    def stories_since(self, ingested: datetime, page: int = 500) -> Iterator[Story]:
-        """Stories ingested at or after a time, oldest first (what the alerts stage has not seen)."""
-        return self.scan("stories", {"range": {"ingested": {"gte": ingested.isoformat()}}},
-                         [{"ingested": "asc"}, {"story_id": "asc"}], page)
+    def enriched_since(self, since: datetime, page: int = 500) -> Iterator[Story]:
+        """Live stories enriched at or after a time, oldest first (what the alerts stage has not seen)."""
+        query = {"bool": {"filter": [{"term": {"enriched": True}}, {"range": {"enriched_at": {"gte": since.isoformat()}}}],
+                          "must_not": [{"term": {"source": "replay"}}]}}
+        return self.scan("stories", query, [{"enriched_at": "asc"}, {"story_id": "asc"}], page)
+
+    def waiting_stories(self, page: int = 200) -> Iterator[Story]:
+        """Stories indexed with their text but not yet enriched, oldest first."""
+        return self.scan("stories", {"term": {"enriched": False}}, [{"ingested": "asc"}, {"story_id": "asc"}], page)
+
+    @_translated("measuring freshness")
+    def freshness(self, feed_ids: list[str], since: datetime) -> dict[str, dict[str, float | None]]:
+        """Per feed: p50 and p95 of seconds from first seen to searchable, enriched and alerted."""
+        fields = ("searchable_delay", "enriched_delay", "alerted_delay")
+        found = self.client.search(index=self.index("stories"), size=0, query={"bool": {"filter": [
+            {"terms": {"feed_id": feed_ids}}, {"range": {"ingested": {"gte": since.isoformat()}}}]}},
+            aggs={"feeds": {"terms": {"field": "feed_id", "size": max(1, len(feed_ids))}, "aggs": {
+                f: {"percentiles": {"field": f, "percents": [50, 95]}} for f in fields}}})
+        out: dict[str, dict[str, float | None]] = {}
+        for bucket in found["aggregations"]["feeds"]["buckets"]:
+            row: dict[str, float | None] = {}
+            for f in fields:
+                values = bucket[f]["values"]
+                row[f"{f}_p50"], row[f"{f}_p95"] = values.get("50.0"), values.get("95.0")
+            out[bucket["key"]] = row
+        return out
+
+    @_translated("expiring old records")
+    def expire(self, kind: str, time_field: str, before: datetime, page: int = 1000) -> int:
+        """Delete documents older than `before` (the node has no delete-by-query: ids are read, then deleted)."""
+        deleted = 0
+        query = {"range": {time_field: {"lt": before.isoformat()}}}
+        while True:
+            hits = self.client.search(index=self.index(kind), query=query, size=page, source=False)["hits"]["hits"]
+            if not hits:
+                return deleted
+            actions = ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits)
+            ok, _ = helpers.bulk(self.client, actions, raise_on_error=False, refresh=True)
+            deleted += ok
+            if ok == 0:
+                return deleted
+
+    def host_waits(self) -> dict[str, datetime]:
+        """Hosts that answered 429/503 with Retry-After, and until when to leave them alone."""
+        now = self.now()
+        query = {"bool": {"filter": [{"prefix": {"key": "host-wait:"}}, {"range": {"value": {"gt": now.isoformat()}}}]}}
+        return {e.key.removeprefix("host-wait:"): e.value for e in self.scan("state", query, [{"key": "asc"}])}
+
+    def save_host_waits(self, waits: dict[str, datetime]) -> None:
+        now = self.now()
+        entries = [(f"host-wait:{host}", StateEntry(key=f"host-wait:{host}", value=until))
+                   for host, until in waits.items() if until > now]
+        if entries:
+            self.write("state", entries)
 
     @_translated("finding similar stories")
     def similar_stories(self, story: Story, since: datetime, size: int = 10) -> list[Story]:

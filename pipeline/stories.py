@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from pipeline.articles import Article
 from pipeline.documents import QuoteDoc, Story, TopicHit, TopQuote
@@ -25,26 +26,36 @@ def top_quote(analysis: Analysis) -> TopQuote | None:
     return TopQuote(quote=q.quote, speaker=q.speaker, speaker_canonical=q.speaker_canonical, verb=q.verb, kind=q.kind)
 
 
-def build_story(article: Article, matches: list[TopicMatch], analysis: Analysis, ingested: datetime,
-                run_id: str) -> Story:
-    by_type: dict[str, Counter[str]] = {f: Counter() for f in ENTITY_FIELDS.values()}
-    for entity in analysis.entities:
-        by_type[ENTITY_FIELDS[entity.label]][entity.canonical] += 1
+def build_story(article: Article, matches: list[TopicMatch], first_seen: datetime, ingested: datetime, run_id: str,
+                source: str = "live", max_hits: int = 200) -> Story:
+    """The story as indexed first: text and topic evidence, searchable at once, not yet enriched."""
+    published = article.published or first_seen
     return Story(
         story_id=article.story_id, url=article.url, canonical_url=article.canonical_url, feed_id=article.feed_id,
         outlet=article.outlet, language=article.language, country=article.country, title=article.title,
         summary=article.summary, text=article.text, text_source=article.text_source, page_error=article.page_error,
-        published=article.published or ingested, ingested=ingested, run_id=run_id,
+        published=min(published, ingested), ingested=ingested, run_id=run_id, source=source,
         topics=[m.topic for m in matches],
-        matched_terms=list(dict.fromkeys(t for m in matches for t in m.terms)),
-        topic_hits=[TopicHit(topic=m.topic, **asdict(h)) for m in matches for h in m.hits],
-        entities=[asdict(e) for e in analysis.entities],
-        quotes=[asdict(q) for q in analysis.quotes],
-        quoted=sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
-        quote_count=len(analysis.quotes),
-        top_quote=top_quote(analysis),
-        **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
+        matched_terms=list(dict.fromkeys(t for m in matches for t in m.terms))[:max_hits],
+        topic_hits=[TopicHit(topic=m.topic, **asdict(h)) for m in matches for h in m.hits][:max_hits],
+        first_seen=first_seen,
     )
+
+
+def enrichment(analysis: Analysis) -> dict[str, Any]:
+    """The fields enrichment adds to a story: entities by kind, quotes, who is quoted, the top quote."""
+    by_type: dict[str, Counter[str]] = {f: Counter() for f in ENTITY_FIELDS.values()}
+    for entity in analysis.entities:
+        by_type[ENTITY_FIELDS[entity.label]][entity.canonical] += 1
+    top = top_quote(analysis)
+    return {
+        "entities": [asdict(e) for e in analysis.entities],
+        "quotes": [asdict(q) for q in analysis.quotes],
+        "quoted": sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
+        "quote_count": len(analysis.quotes),
+        "top_quote": top.model_dump() if top else None,
+        **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
+    }
 
 
 def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:

@@ -13,4 +13,5 @@ def replay_settings(settings: Settings, web_url: str, feeds_file: Path | None = 
     from pipeline.settings import FetchSettings
 
     return settings.replace(feeds_file=feeds_file or REPLAY_DIR / "feeds.yaml",
-                            fetch=FetchSettings(**{"retries": 0, "rewrite": ((REPLAY_BASE, web_url),), **fetch}))
+                            fetch=FetchSettings(**{"retries": 0, "rewrite": ((REPLAY_BASE, web_url),),
+                                                   "allow": ("127.0.0.1",), **fetch}))

@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from pipeline.alerts import find_new_alerts
 from pipeline.delivery import deliver_immediate, run_digests, send_test
 from pipeline.documents import Story
+from pipeline.enrich import enrich_stories
 from pipeline.errors import ConfigError
 from pipeline.local.es_node import free_port
 from pipeline.poll import poll_feeds
@@ -67,6 +68,7 @@ def indexed_stories(es_url, web):
         store.drop()
         store.ensure()
         poll_feeds(store, settings, ["replay-canada"], run_id="alerts-fixture")
+        enrich_stories(store, settings)
         yield list(store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}]))
         store.drop()
 

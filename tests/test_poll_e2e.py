@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.config import load_feeds
+from pipeline.enrich import enrich_stories
 from pipeline.local.replay import REPLAY_DIR
 from pipeline.poll import due_feeds, poll_feeds
 from tests.support import replay_settings
@@ -29,6 +30,9 @@ def test_poll_pass_indexes_on_topic_stories_once(es, store, settings, web, tmp_p
     ids = [f.id for f in load_feeds(feeds_file)]
     report = poll_feeds(store, settings, ids, run_id="test-run")
     counts = report.counts()
+    enriched = enrich_stories(store, settings)
+    counts["quotes_indexed"] = enriched.quotes
+    assert enriched.stories == counts["stories_indexed"]
     by_feed = {f.feed_id: f for f in report.feeds}
 
     assert by_feed["broken"].outcome == "error" and by_feed["broken"].error.startswith("malformed_xml")
@@ -61,6 +65,7 @@ def test_poll_pass_indexes_on_topic_stories_once(es, store, settings, web, tmp_p
     assert state["consecutive_failures"] == 1 and state["last_error_kind"] == "malformed_xml"
 
     again = poll_feeds(store, settings, ids, run_id="test-run-2").counts()
+    assert enrich_stories(store, settings).stories == 0  # nothing waits: every story was enriched once
     es.indices.refresh(index=[stories, quotes])
     assert again["stories_indexed"] == 0
     assert es.count(index=stories)["count"] == n_stories and es.count(index=quotes)["count"] == n_quotes

@@ -103,5 +103,6 @@ class ReplayServer:
 def replay_settings(settings: Settings) -> Iterator[Settings]:
     """Settings pointed at the bundled replay, served from a server started here for as long as they are used."""
     with ReplayServer(REPLAY_DIR) as server:
-        fetch = settings.fetch.model_copy(update={"rewrite": ((REPLAY_BASE, server.url), *settings.fetch.rewrite)})
+        fetch = settings.fetch.model_copy(update={"rewrite": ((REPLAY_BASE, server.url), *settings.fetch.rewrite),
+                                                  "allow": (*settings.fetch.allow, "127.0.0.1")})
         yield settings.replace(feeds_file=REPLAY_DIR / "feeds.yaml", fetch=fetch, source="replay")

@@ -8,7 +8,7 @@ import yaml
 from pipeline.settings import PROJECT_ROOT
 
 
-def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_home, webhook):
+def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_home, webhook, web):
     received = webhook.received
     config = tmp_path / "config"
     config.mkdir()
@@ -20,13 +20,17 @@ def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_
     os.environ.update({"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay",
                        "NEWSWATCH_CONFIG_DIR": str(config)})
     try:
+        from pipeline.enrich import enrich_stories
         from pipeline.poll import poll_feeds
         from pipeline.settings import Settings
         from pipeline.store import Store
+        from tests.support import replay_settings
 
-        settings = Settings.from_env()
+        # the replay's stories, fetched as live ones: stories of a replay run are never alerted
+        settings = replay_settings(Settings.from_env(source="live"), web.url)
         with Store.open(settings) as store:
             poll_feeds(store, settings, ["replay-canada", "replay-quebec"], run_id="alerts-dag")
+            enrich_stories(store, settings)
         dag = dagbag.dags["newswatch_alerts"]
         first = dag.test()
         assert str(first.state).endswith("success")

@@ -12,16 +12,20 @@ DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"newswatch_poll", "newswatch_alerts", "newswatch_digests"} <= set(dagbag.dags)
+    assert {"newswatch_poll", "newswatch_enrich", "newswatch_alerts", "newswatch_digests"} <= set(dagbag.dags)
 
 
-def test_alerts_run_on_the_poll_dags_asset(dagbag):
-    poll, alerts = dagbag.dags["newswatch_poll"], dagbag.dags["newswatch_alerts"]
-    [outlet] = poll.get_task("summarize").outlets
-    assert outlet.uri.rstrip("/") == "newswatch://stories"
-    assert type(alerts.timetable).__name__ == "AssetTriggeredTimetable"
-    assert outlet in alerts.timetable.asset_condition.objects
-    assert alerts.max_active_runs == 1
+def test_poll_triggers_enrichment_which_triggers_alerts(dagbag):
+    poll, enrich, alerts = (dagbag.dags[d] for d in ("newswatch_poll", "newswatch_enrich", "newswatch_alerts"))
+    [stories] = poll.get_task("summarize").outlets
+    assert stories.uri.rstrip("/") == "newswatch://stories"
+    assert type(enrich.timetable).__name__ == "AssetTriggeredTimetable"
+    assert stories in enrich.timetable.asset_condition.objects
+    [enriched] = enrich.get_task("summarize").outlets
+    assert enriched.uri.rstrip("/") == "newswatch://enriched"
+    assert enriched in alerts.timetable.asset_condition.objects and stories not in alerts.timetable.asset_condition.objects
+    assert alerts.max_active_runs == 1 and enrich.max_active_runs == 1
+    assert enrich.get_task("enrich_batch").upstream_task_ids == {"plan_batches"}
 
 
 def test_poll_dag_shape(dagbag):

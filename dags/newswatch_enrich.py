@@ -1,0 +1,74 @@
+"""
+### Newswatch: enrich stories
+
+Runs whenever `newswatch_poll` has indexed stories (the `newswatch://stories` Asset): finds the
+stories that are searchable but not yet enriched, splits them into batches, and runs spaCy over
+each batch in a mapped task (entities with canonical names, direct and reported quotes with their
+speakers). Quotes are written before a story is marked enriched, so a crash loses nothing: the next
+run finds the same stories still waiting. When it is done it triggers `newswatch_alerts` through
+the `newswatch://enriched` Asset.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+
+STORIES = Asset("newswatch://stories")
+ENRICHED = Asset("newswatch://enriched")
+BATCH = 200  # stories per mapped task
+
+
+@dag(
+    schedule=[STORIES],
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 3, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True,
+                  "execution_timeout": timedelta(minutes=30)},
+    tags=["newswatch"],
+    doc_md=__doc__,
+)
+def newswatch_enrich():
+    @task
+    def plan_batches() -> list[list[str]]:
+        """Ids of the stories waiting for enrichment, oldest first, in batches."""
+        from pipeline.enrich import waiting_ids
+        from pipeline.settings import Settings
+        from pipeline.store import Store
+
+        with Store.open(Settings.from_env()) as store:
+            ids = waiting_ids(store, limit=50 * BATCH)
+        print(f"{len(ids)} stories waiting for enrichment")
+        return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+    @task(max_active_tis_per_dag=2)
+    def enrich_batch(story_ids: list[str]) -> dict:
+        """Entities and quotes for a batch of stories."""
+        from pipeline.enrich import enrich_stories
+        from pipeline.errors import WriteRejected
+        from pipeline.settings import Settings
+        from pipeline.store import Store
+
+        settings = Settings.from_env()
+        with Store.open(settings) as store:
+            report = enrich_stories(store, settings, story_ids)
+        counts = report.counts()
+        print(counts)
+        if report.rejected:
+            raise WriteRejected("enrichment", report.rejected)
+        return counts
+
+    @task(outlets=[ENRICHED])
+    def summarize(counts: list[dict]) -> dict:
+        totals = {"stories_enriched": sum(c["stories_enriched"] for c in counts),
+                  "quotes_indexed": sum(c["quotes_indexed"] for c in counts)}
+        print(totals)
+        return totals
+
+    summarize(enrich_batch.expand(story_ids=plan_batches()))
+
+
+newswatch_enrich()

@@ -1,0 +1,116 @@
+"""Enrichment: add entities and quotes to stories that are already searchable, in batches.
+
+The poll pass indexes a story as soon as its text is extracted (`enriched: false`); this stage runs
+spaCy over the stories waiting for it (`nlp.pipe`, optionally in several processes), writes their
+quotes first and then marks each story enriched. A crash in between loses nothing: the next run
+finds the same stories still waiting, and quote ids are deterministic, so nothing is written twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.documents import QuoteDoc, Story
+from pipeline.nlp import Analysis, analyze_stream
+from pipeline.settings import Settings
+from pipeline.store import Store
+from pipeline.stories import build_quotes, enrichment
+
+log = logging.getLogger(__name__)
+FLUSH = 100  # stories per write
+
+
+@dataclass
+class EnrichReport:
+    stories: int = 0
+    quotes: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    delays: list[float] = field(default_factory=list)  # seconds from first seen to enriched
+
+    def counts(self) -> dict[str, Any]:
+        return {"stories_enriched": self.stories, "quotes_indexed": self.quotes, "rejected": len(self.rejected),
+                "seconds": round(self.seconds, 2), **percentiles("enriched_delay", self.delays)}
+
+
+def percentiles(name: str, values: list[float]) -> dict[str, float]:
+    """p50 and p95 of a list of delays (empty when there are none)."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {f"{name}_p50": round(pick(0.5), 2), f"{name}_p95": round(pick(0.95), 2)}
+
+
+def waiting_ids(store: Store, limit: int | None = None) -> list[str]:
+    """Stories indexed but not yet enriched, oldest first."""
+    out: list[str] = []
+    for story in store.waiting_stories():
+        out.append(story.story_id)
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = None) -> EnrichReport:
+    """Enrich the given stories (default: every story waiting), language by language, writing as it goes."""
+    started = time.monotonic()
+    report = EnrichReport()
+    stories: Iterable[Story]
+    if ids is None:
+        stories = store.waiting_stories()
+    else:
+        stories = (s for s in store.stories(ids).values() if not s.enriched)
+    by_language: dict[str, list[Story]] = {}
+    for story in stories:
+        by_language.setdefault(story.language, []).append(story)
+        if ids is None and sum(map(len, by_language.values())) >= 5000:
+            break  # a bounded batch: the rest waits for the next run
+    for language, batch in by_language.items():
+        _enrich_language(store, settings, language, batch, report)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _enrich_language(store: Store, settings: Settings, language: str, stories: list[Story],
+                     report: EnrichReport) -> None:
+    quotes: list[QuoteDoc] = []
+    updates: list[tuple[str, dict[str, Any]]] = []
+    pairs: Iterator[tuple[str, Story]] = ((s.text, s) for s in stories)
+    for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
+        _collect(store, story, analysis, quotes, updates, report)
+        if len(updates) >= FLUSH:
+            _flush(store, quotes, updates, report)
+    _flush(store, quotes, updates, report)
+
+
+def _collect(store: Store, story: Story, analysis: Analysis, quotes: list[QuoteDoc],
+             updates: list[tuple[str, dict[str, Any]]], report: EnrichReport) -> None:
+    at = store.now()
+    delay = (at - story.first_seen).total_seconds() if story.first_seen else None
+    quotes += build_quotes(story, analysis)
+    updates.append((story.story_id, {**enrichment(analysis), "enriched": True, "enriched_at": at.isoformat(),
+                                     "enriched_delay": delay}))
+    if delay is not None:
+        report.delays.append(delay)
+
+
+def _flush(store: Store, quotes: list[QuoteDoc], updates: list[tuple[str, dict[str, Any]]],
+           report: EnrichReport) -> None:
+    """Quotes first: a story marked enriched always has its quotes."""
+    if not updates:
+        return
+    written = store.write_quotes(quotes)
+    report.quotes += written.ok
+    failed_stories = {q.story_id for q in quotes if q.quote_id in written.rejected}
+    report.rejected.update(written.rejected)
+    ready = [(sid, doc) for sid, doc in updates if sid not in failed_stories]
+    result = store.update_docs("stories", ready)
+    report.stories += result.ok
+    report.rejected.update(result.rejected)
+    quotes.clear()
+    updates.clear()

@@ -1,0 +1,256 @@
+"""Fetch feeds and pages politely and defensively, many at once, and hand on their bytes.
+
+One `Fetcher` per pass: a global limit on requests in flight, at most `per_host_concurrency` per
+host, a total deadline per request (connect, headers, redirects and body together, whatever the
+server does), a body cap counted after decompression (so a gzip bomb stops at the cap), redirects
+followed by hand so each hop is checked by the outbound guard, and a host that answers 429 or 503
+with `Retry-After` left alone until then. Every failure is a `FetchError` with a short kind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from pipeline.errors import FetchError
+from pipeline.outbound import GuardedBackend, OutboundPolicy, OutboundRefused, check_scheme
+from pipeline.settings import FetchSettings
+
+log = logging.getLogger(__name__)
+REDIRECTS = {301, 302, 303, 307, 308}
+MAX_WAIT = timedelta(days=1)  # a Retry-After further away than this is read as a day
+
+
+@dataclass
+class Fetched:
+    url: str  # after redirects
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    elapsed: float
+
+
+def host_of(url: str) -> str:
+    """The key politeness is counted by: host and port."""
+    parts = urlsplit(url)
+    return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+
+
+def retry_after(value: str | None, now: datetime) -> datetime | None:
+    """When a host said to come back (`Retry-After: 120` or an HTTP date), capped at a day."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        until = now + timedelta(seconds=max(0, int(value)))
+    except ValueError:
+        try:
+            until = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+    return min(until, now + MAX_WAIT)
+
+
+class _Decoder:
+    """gzip/deflate decoding that never inflates more than `limit` bytes, whatever the ratio."""
+
+    def __init__(self, encoding: str, limit: int, url: str) -> None:
+        self.limit, self.url = limit, url
+        encoding = encoding.strip().lower()
+        if encoding in ("", "identity"):
+            self.zlib = None
+        elif encoding in ("gzip", "x-gzip"):
+            self.zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.zlib = zlib.decompressobj()
+            self.raw_deflate = True
+        else:
+            raise FetchError(url, "bad_encoding", f"content encoding {encoding!r} is not supported")
+        self.size = 0
+        self.first = True
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self.zlib is None:
+            out = chunk
+        else:
+            try:
+                out = self.zlib.decompress(chunk, self.limit - self.size + 1)
+            except zlib.error as exc:
+                if self.first and getattr(self, "raw_deflate", False):  # "deflate" sent without the zlib header
+                    self.zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                    self.raw_deflate = False
+                    return self.feed(chunk)
+                raise FetchError(self.url, "bad_encoding", f"the body does not decompress: {exc}") from None
+            if self.zlib.unconsumed_tail:
+                raise FetchError(self.url, "too_large", f"body exceeds {self.limit} bytes once decompressed")
+        self.first = False
+        return self._count(out)
+
+    def finish(self) -> bytes:
+        return self._count(self.zlib.flush()) if self.zlib is not None else b""
+
+    def _count(self, out: bytes) -> bytes:
+        self.size += len(out)
+        if self.size > self.limit:
+            raise FetchError(self.url, "too_large", f"body exceeds {self.limit} bytes")
+        return out
+
+
+@dataclass
+class HostGate:
+    """Politeness per host: a slot count, and the time a host asked us to wait until."""
+
+    per_host: int
+    slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    waits: dict[str, datetime] = field(default_factory=dict)
+    in_flight: Counter[str] = field(default_factory=Counter)
+    peak: Counter[str] = field(default_factory=Counter)
+
+    def slot(self, host: str) -> asyncio.Semaphore:
+        if host not in self.slots:
+            self.slots[host] = asyncio.Semaphore(self.per_host)
+        return self.slots[host]
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, FetchError) and exc.kind in ("network", "http_500", "http_502", "http_504") or \
+        isinstance(exc, FetchError) and exc.kind == "http_503" and exc.retry_after is None
+
+
+class Fetcher:
+    """One HTTP client for a pass; use as `async with Fetcher(settings) as fetcher`."""
+
+    def __init__(self, settings: FetchSettings, waits: dict[str, datetime] | None = None) -> None:
+        self.settings = settings
+        self.policy = OutboundPolicy.allowing(settings.allow)
+        self.gate = HostGate(settings.per_host_concurrency, waits=dict(waits or {}))
+        self.global_slots = asyncio.Semaphore(settings.concurrency)
+        self.client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        transport = httpx.AsyncHTTPTransport(retries=0)
+        limits = self.settings.concurrency
+        transport._pool = httpcore.AsyncConnectionPool(  # the default pool, with the guarded network backend
+            ssl_context=httpx.create_ssl_context(), max_connections=limits, max_keepalive_connections=limits,
+            keepalive_expiry=5.0, retries=0, network_backend=GuardedBackend(self.policy))
+        timeout = httpx.Timeout(connect=self.settings.connect_timeout, read=self.settings.read_timeout,
+                                write=self.settings.read_timeout, pool=None)
+        self.client = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False,
+                                        headers={"User-Agent": self.settings.user_agent,
+                                                 "Accept-Encoding": "gzip, deflate"})
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    @property
+    def waits(self) -> dict[str, datetime]:
+        """Hosts that asked to be left alone, and until when (kept by the caller for the next pass)."""
+        return dict(self.gate.waits)
+
+    def rewrite(self, url: str) -> str:
+        for prefix, replacement in self.settings.rewrite:
+            if url.startswith(prefix):
+                return replacement + url[len(prefix):]
+        return url
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
+        """GET with redirects, retries for network errors and 5xx; raise FetchError with its kind."""
+        retrying = AsyncRetrying(retry=retry_if_exception(_retryable), stop=stop_after_attempt(self.settings.retries + 1),
+                                 wait=wait_exponential(multiplier=0.5, max=4), reraise=True)
+        async for attempt in retrying:
+            with attempt:
+                return await self._get(self.rewrite(url), headers or {})
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
+        started = time.monotonic()
+        seen: set[str] = set()
+        for _ in range(self.settings.max_redirects + 1):
+            check_url(url)
+            if url in seen:
+                raise FetchError(url, "redirect_loop", "redirects come back to a URL already visited")
+            seen.add(url)
+            status, resp_headers, body, location = await self._one(url, headers)
+            if status in REDIRECTS:
+                if not location:
+                    raise FetchError(url, "redirect_without_location", f"HTTP {status} without a Location header",
+                                     status)
+                url = urljoin(url, location)
+                continue
+            return Fetched(url, status, resp_headers, body, time.monotonic() - started)
+        raise FetchError(url, "too_many_redirects", f"more than {self.settings.max_redirects} redirects")
+
+    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes, str | None]:
+        host = host_of(url)
+        now = datetime.now(UTC)
+        if host in self.gate.waits and self.gate.waits[host] > now:
+            raise FetchError(url, "deferred", f"{host} asked us to wait until "
+                             f"{self.gate.waits[host].isoformat(timespec='seconds')} (Retry-After)",
+                             retry_after=self.gate.waits[host])
+        async with self.gate.slot(host), self.global_slots:
+            self.gate.in_flight[host] += 1
+            self.gate.peak[host] = max(self.gate.peak[host], self.gate.in_flight[host])
+            try:
+                async with asyncio.timeout(self.settings.total_timeout):
+                    return await self._exchange(url, headers)
+            except TimeoutError:
+                raise FetchError(url, "timeout", f"no complete answer within {self.settings.total_timeout:g} s"
+                                 " (total deadline)") from None
+            except httpx.TimeoutException as exc:
+                raise FetchError(url, "timeout", f"no answer in time ({type(exc).__name__})") from None
+            except OutboundRefused as exc:
+                raise FetchError(url, "refused", exc.reason) from None
+            except httpx.TransportError as exc:
+                raise FetchError(url, "network", f"{type(exc).__name__}: {exc or 'connection failed'}") from None
+            finally:
+                self.gate.in_flight[host] -= 1
+
+    async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes, str | None]:
+        assert self.client is not None, "use the Fetcher as an async context manager"
+        cap = self.settings.max_body_bytes
+        async with self.client.stream("GET", url, headers=headers) as resp:
+            status = resp.status_code
+            if status in REDIRECTS:
+                return status, resp.headers, b"", resp.headers.get("location")
+            if status in (429, 503):
+                until = retry_after(resp.headers.get("retry-after"), datetime.now(UTC))
+                if until is not None:
+                    self.gate.waits[host_of(url)] = until
+                raise FetchError(url, f"http_{status}", f"HTTP {status}" + (
+                    f"; the host asked to wait until {until.isoformat(timespec='seconds')}" if until else ""),
+                    status, retry_after=until)
+            if status >= 500:
+                raise FetchError(url, f"http_{status}", f"server error HTTP {status}", status)
+            length = resp.headers.get("content-length", "")
+            if length.isdigit() and int(length) > cap:
+                raise FetchError(url, "too_large", f"Content-Length {length} exceeds {cap} bytes", status)
+            decoder = _Decoder(resp.headers.get("content-encoding", ""), cap, url)
+            chunks = [decoder.feed(chunk) async for chunk in resp.aiter_raw()]
+            chunks.append(decoder.finish())
+            return status, resp.headers, b"".join(chunks), None
+
+
+def check_url(url: str) -> None:
+    try:
+        check_scheme(url)
+    except OutboundRefused as exc:
+        raise FetchError(url, "refused", exc.reason) from None
+    if not urlsplit(url).hostname:
+        raise FetchError(url, "refused", "the URL has no host")
