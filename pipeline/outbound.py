@@ -1,10 +1,10 @@
 """Which addresses Newswatch may fetch from: public ones only, checked after DNS and on every connect.
 
 A feed or an article link could point at (or redirect to) the cloud metadata service, a database on
-the private network or the machine itself. The guard resolves each host itself, refuses loopback,
-private, link-local, multicast and reserved addresses unless a host or network is explicitly
-allowed (`NEWSWATCH_FETCH__ALLOW`), and connects to the very address it checked, so a DNS answer
-that changes between check and connect cannot slip through.
+the private network or the machine itself. The guard checks every host after DNS resolution (and
+IP literals before any connection), refuses loopback, private, link-local, multicast and reserved
+addresses unless a host or network is explicitly allowed (`NEWSWATCH_FETCH__ALLOW`), and the
+connection goes to the very address it checked.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
-import httpcore
-from httpcore._backends.auto import AutoBackend
+from aiohttp.abc import AbstractResolver
+from aiohttp.resolver import ThreadedResolver
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -82,47 +81,35 @@ def check_scheme(url: str) -> None:
         raise OutboundRefused(f"scheme {scheme or '(none)'!r} is not fetched (only http and https)")
 
 
-async def resolve(host: str, port: int, policy: OutboundPolicy) -> list[str]:
-    """The addresses of `host` that may be reached; OutboundRefused when any of them may not."""
+def check_address(host: str, policy: OutboundPolicy) -> None:
+    """An IP literal in a URL is checked here: it never goes through the resolver."""
     try:
-        literal = ipaddress.ip_address(host.strip("[]"))
-        answers = [str(literal)]
+        address = ipaddress.ip_address(host.strip("[]").split("%")[0])
     except ValueError:
-        try:
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        answers = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    for answer in answers:
-        reason = policy.refusal(host, ipaddress.ip_address(answer.split("%")[0]))
-        if reason:
-            raise OutboundRefused(reason)
-    return answers
+        return
+    reason = policy.refusal(host, address)
+    if reason:
+        raise OutboundRefused(reason.replace(f"{host} resolves to", f"{host} is"))
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, connecting only to addresses the policy allows."""
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver, refusing names that resolve to addresses the policy does not allow.
+
+    aiohttp connects to exactly the addresses the resolver returns, so a DNS answer cannot change
+    between the check and the connect.
+    """
 
     def __init__(self, policy: OutboundPolicy) -> None:
         self.policy = policy
-        self.inner = AutoBackend()
+        self.inner = ThreadedResolver()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        addresses = await resolve(host, port, self.policy)
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self.inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                                    socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        raise last or httpcore.ConnectError(f"no address for {host}")
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
+        answers = await self.inner.resolve(host, port, family)
+        for answer in answers:
+            reason = self.policy.refusal(host, ipaddress.ip_address(str(answer["host"]).split("%")[0]))
+            if reason:
+                raise OutboundRefused(reason)
+        return answers
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        raise OutboundRefused("unix sockets are not fetched")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+    async def close(self) -> None:
+        await self.inner.close()

@@ -34,7 +34,7 @@ class FetchSettings(_Group):
     read_timeout: float = Field(15.0, gt=0)
     total_timeout: float = Field(30.0, gt=0)  # connect + headers + body of one request, whatever the server does
     max_body_bytes: int = Field(5_000_000, gt=0)  # a feed or page larger than this is refused, not truncated
-    concurrency: int = Field(64, ge=1)  # requests in flight in one pass
+    concurrency: int = Field(200, ge=1)  # requests in flight in one pass, all hosts together
     per_host_concurrency: int = Field(2, ge=1)
     user_agent: str = USER_AGENT
     retries: int = Field(2, ge=0)  # network errors and 5xx are retried with backoff; 4xx and timeouts never are

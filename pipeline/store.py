@@ -10,6 +10,8 @@ the Elasticsearch client (with `pipeline.local`, which starts a node for develop
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -143,15 +145,22 @@ class Store:
 
     @_translated("creating the indices")
     def ensure(self) -> None:
-        """Templates, then a first index behind each alias, then new fields into existing indices; idempotent."""
-        for kind, model in INDEXED.items():
+        """Templates, then a first index behind each alias, then new fields into existing indices; idempotent.
+
+        Each template carries a hash of its mapping, so when nothing changed this costs two requests.
+        """
+        mappings = {kind: mapping_of(model) for kind, model in INDEXED.items()}
+        digest = hashlib.sha256(json.dumps(mappings, sort_keys=True).encode()).hexdigest()[:16]
+        if self._up_to_date(digest):
+            return
+        for kind, mapping in mappings.items():
             name = self.index(kind)
-            mapping = mapping_of(model)
             self.client.indices.put_index_template(
                 name=name, index_patterns=[f"{name}-*"], priority=100,
-                template={"settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "5s"},
+                template={"settings": {"number_of_shards": 1, "number_of_replicas": 0,
+                                       "refresh_interval": "1s" if kind in ("stories", "quotes") else "5s"},
                           "mappings": mapping},
-                meta={"managed_by": "newswatch"})
+                meta={"managed_by": "newswatch", "mapping_hash": digest})
             if not self.client.indices.exists_alias(name=name):
                 try:
                     self.client.indices.create(index=f"{name}-000001", aliases={name: {"is_write_index": True}})
@@ -160,6 +169,22 @@ class Store:
                         raise  # another task created it first: fine
             else:
                 self.client.indices.put_mapping(index=name, properties=mapping["properties"])
+
+    def _up_to_date(self, digest: str) -> bool:
+        names = [self.index(kind) for kind in INDEXED]
+        try:
+            templates = self.client.indices.get_index_template(name=f"{self.prefix}-*")["index_templates"]
+        except NotFoundError:
+            return False
+        hashes = {t["name"]: t["index_template"].get("_meta", {}).get("mapping_hash") for t in templates}
+        if any(hashes.get(name) != digest for name in names):
+            return False
+        try:
+            aliases = self.client.indices.get_alias(name=",".join(names)).body
+        except NotFoundError:  # some alias is missing
+            return False
+        present = {alias for index in aliases.values() for alias in index.get("aliases", {})}
+        return set(names) <= present
 
     @_translated("deleting the indices")
     def drop(self) -> None:
@@ -404,15 +429,20 @@ class Store:
         return self.get_many("feeds", feed_ids)
 
     def save_feed_states(self, states: Iterable[FeedState]) -> BulkResult:
-        return self.write("feeds", ((s.feed_id, s) for s in states))
+        """Feed states are read by id (real time), so the write does not wait for a refresh."""
+        return self.write("feeds", ((s.feed_id, s) for s in states), refresh=False)
 
     def record_polls(self, records: Iterable[PollRecord]) -> BulkResult:
-        """One record per feed per poll; the id makes a retried task overwrite, not add."""
-        return self.write("feed-health", ((f"{r.feed_id}-{r.time.isoformat()}", r) for r in records))
+        """One record per feed per poll; the id makes a retried task overwrite, not add.
+
+        Not refreshed here: `poll_history` refreshes before it reads, once, instead of every pass.
+        """
+        return self.write("feed-health", ((f"{r.feed_id}-{r.time.isoformat()}", r) for r in records), refresh=False)
 
     def poll_history(self, feed_ids: list[str], since: datetime, until: datetime) -> dict[str, list[PollRecord]]:
         """Poll records per feed between two times, oldest first."""
         out: dict[str, list[PollRecord]] = {f: [] for f in feed_ids}
+        self.refresh("feed-health")
         query = {"bool": {"filter": [{"terms": {"feed_id": feed_ids}},
                                      {"range": {"time": {"gte": since.isoformat(), "lte": until.isoformat()}}}]}}
         for record in self.scan("feed-health", query, [{"time": "asc"}, {"feed_id": "asc"}], page=2000):

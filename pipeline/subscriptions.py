@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from pipeline.config import LanguageRules
+from pipeline.config import LanguageRules, SafeLoader
 from pipeline.documents import Story
 from pipeline.errors import ConfigError
 from pipeline.settings import Settings, environment
@@ -123,7 +123,7 @@ def load_subscriptions(path: Path, env: Mapping[str, str] | None = None) -> list
     if not path.exists():
         return []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(str(path), "(file)", f"not valid YAML: {exc}") from None
     try:
