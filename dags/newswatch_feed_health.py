@@ -1,7 +1,8 @@
 """
 ### Newswatch: feed health
 
-Daily: judges every feed from its own poll history — `failing` (its last polls failed), `silent`
+Daily: deletes poll and alert records past their retention (`NEWSWATCH_RETENTION__*`), and judges
+every feed from its own poll history — `failing` (its last polls failed), `silent`
 (it answers but has brought nothing new for much longer than its usual gap), `slow`, or `ok` —
 prints the listing in the task log, and sends it to the operator subscription named by
 `NEWSWATCH_OPERATOR_SUBSCRIPTION` (a subscription in `config/alerts.yaml`) when a feed needs a look.
@@ -41,7 +42,21 @@ def newswatch_feed_health():
             print(f"could not tell the operator: {problem}")
         return result.counts
 
+    @task
+    def expire_old_records() -> dict:
+        """Poll records and alert delivery records past their retention are deleted; stories are kept."""
+        from pipeline.retention import expire_records
+        from pipeline.settings import Settings
+        from pipeline.store import Store
+
+        settings = Settings.from_env()
+        with Store.open(settings) as store:
+            deleted = expire_records(store, settings.retention)
+        print(f"deleted: {deleted}")
+        return deleted
+
     check_feeds()
+    expire_old_records()
 
 
 newswatch_feed_health()

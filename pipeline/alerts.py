@@ -32,13 +32,16 @@ class AlertReport:
     created: int = 0
     syndicated: int = 0
     sent: int = 0
+    folded: int = 0  # alerts of a burst sent together as one message
+    too_old: int = 0  # matches held back by the flood guard
     failed: int = 0
     retrying: int = 0
     errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"stories": self.stories, "alerts_created": self.created, "syndicated_copies": self.syndicated,
-                "sent": self.sent, "retrying": self.retrying, "failed": self.failed}
+                "held_back_as_old": self.too_old, "sent": self.sent, "folded_into_burst": self.folded,
+                "retrying": self.retrying, "failed": self.failed}
 
 
 def record_id(*parts: str) -> str:
@@ -65,17 +68,43 @@ def cluster_of(store: Store, story: Story, config: AlertSettings) -> tuple[str, 
     return first.story_id, copies
 
 
+def subscription_starts(store: Store, subs: list[Subscription]) -> dict[str, datetime]:
+    """When each subscription began: its `since`, else the first time this stage saw it (remembered)."""
+    starts = {}
+    for sub in subs:
+        key = f"subscription-start:{sub.name}"
+        seen = store.get_time(key)
+        if seen is None:
+            seen = store.now()
+            store.set_time(key, seen)
+        starts[sub.name] = sub.since or seen
+    return starts
+
+
+def too_old(story: Story, start: datetime, config: AlertSettings, now: datetime) -> bool:
+    """The flood guard: a story seen before the subscription began, or published long ago, is not news to send."""
+    first_seen = story.first_seen or story.ingested
+    if first_seen < start:
+        return True
+    return config.max_age is not None and story.published < now - config.max_age
+
+
 def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSettings) -> AlertReport:
-    """Alert records for stories indexed since the last run; safe to run twice."""
+    """Alert records for stories enriched since the last run; safe to run twice."""
     report = AlertReport()
     store.refresh("stories")
     watermark = store.get_time(WATERMARK) or _EPOCH
     newest = watermark
+    starts = subscription_starts(store, subs)
+    now = store.now()
     for story in store.enriched_since(watermark, config.batch):
         report.stories += 1
         newest = max(newest, story.enriched_at or newest)
         tokens = story_tokens(story)
         wanted = [s for s in subs if matches(s, story, tokens)]
+        held = [s for s in wanted if too_old(story, starts[s.name], config, now)]
+        report.too_old += len(held)
+        wanted = [s for s in wanted if s not in held]
         if not wanted:
             continue
         cluster, copies = cluster_of(store, story, config)

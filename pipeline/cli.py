@@ -60,6 +60,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 STATE_DIR = Path(".newswatch")
+# Exit codes (the README's table; tests/test_cli.py pins each): 1 nothing found or a check failed,
+# 2 bad arguments (argparse), 3 configuration, 4 Elasticsearch unreachable or refusing, 5 stories
+# rejected (indexed on the next pass), 6 any other reported failure.
+EXIT_EMPTY, EXIT_CONFIG, EXIT_STORE, EXIT_REJECTED, EXIT_OTHER = 1, 3, 4, 5, 6
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -101,7 +105,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     with Store.open(settings) as store:
         report = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id, not args.no_enrich)
         print_summary(report, store, settings)
-    return 3 if report.rejected else 0
+    return EXIT_REJECTED if report.rejected else 0
 
 
 def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], force: bool, run_id: str,
@@ -230,6 +234,17 @@ def cmd_kibana_setup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_expire(args: argparse.Namespace) -> int:
+    from pipeline.retention import expire_records
+
+    settings = _settings(args)
+    with Store.open(settings) as store:
+        deleted = expire_records(store, settings.retention)
+    print(f"deleted {deleted['feed_health']} poll records older than {settings.retention.feed_health_days} days, "
+          f"{deleted['alerts']} alert records older than {settings.retention.alerts_days} days")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     """Every NEWSWATCH_* variable with its default and, where set, the value in force."""
     current = Settings.from_env()
@@ -249,7 +264,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="entities, quotes and topics for a JSONL file of texts")
     p.add_argument("--input", required=True, type=Path)
@@ -289,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kibana-url", help="default: NEWSWATCH_KIBANA_URL or http://localhost:5601")
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for Kibana to come up")
     p.set_defaults(func=cmd_kibana_setup)
+    p = sub.add_parser("expire", help="delete poll and alert records past their retention (stories are kept)")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_expire)
     p = sub.add_parser("settings", help="list every NEWSWATCH_* variable with its default and current value")
     p.set_defaults(func=cmd_settings)
     p = sub.add_parser("search", help="search indexed stories")
@@ -300,13 +319,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from pipeline.errors import NewswatchError
+    if not args.verbose:  # the client logs each retry with a traceback; the one-line error below says it all
+        logging.getLogger("elastic_transport").setLevel(logging.CRITICAL)
+    from pipeline.errors import ConfigError, NewswatchError, StoreError
 
     try:
-        return args.func(args)
+        return int(args.func(args))
     except NewswatchError as exc:
+        if args.debug:
+            raise
         print(f"newswatch: {exc}", file=sys.stderr)
-        return 2
+        if isinstance(exc, ConfigError):
+            return EXIT_CONFIG
+        return EXIT_STORE if isinstance(exc, StoreError) else EXIT_OTHER
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import apprise
 
@@ -88,13 +88,57 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
         return report
     due = list(store.due_alerts(list(by_name), at))
     stories = store.stories(r.story_id for r in due if r.story_id)
-    for record in due:
-        story = stories.get(record.story_id or "")
-        if story is None:
-            continue
-        sub = by_name[record.subscription]
-        _deliver(store, record, sub, story_alert(story, record.other_outlets, sub.name), config, report, at)
+    for name, sub in by_name.items():
+        records = [r for r in due if r.subscription == name and (r.story_id or "") in stories]
+        room = max(0, config.rate_per_hour - store.sent_since(name, at - timedelta(hours=1)))
+        # retries keep their place; beyond the hourly rate, fresh alerts go out together as one message
+        one_by_one = [r for r in records if r.attempts > 0] + [r for r in records if r.attempts == 0][:room]
+        burst = [r for r in records if r.attempts == 0][room:]
+        for record in one_by_one:
+            story = stories[record.story_id or ""]
+            if _deliver(store, record, sub, story_alert(story, record.other_outlets, sub.name), config, report, at):
+                mark_alerted(store, [story], at)
+        if burst:
+            _fold(store, sub, burst, config, report, at)
+        for digest_record in store.due_bursts(name, at):
+            _send_digest(store, sub, digest_record, "a burst of stories", config, report, at)
     return report
+
+
+def _fold(store: Store, sub: Subscription, records: list[AlertRecord], config: AlertSettings, report: AlertReport,
+          at: datetime) -> None:
+    """A burst beyond the hourly rate becomes one message, recorded like a digest so it is sent exactly once."""
+    ids = sorted(r.alert_id for r in records)
+    digest_id = record_id(sub.name, "burst", *ids)
+    record = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="immediate",
+                         period=f"burst:{at.isoformat(timespec='seconds')}", alert_ids=ids, created=at, next_attempt=at)
+    if store.create_alert(record):
+        store.update_many("alerts", ids, status="in-digest", digest_id=digest_id)
+        report.folded += len(ids)
+        log.warning("subscription %s: %d alerts beyond %d an hour sent as one message", sub.name, len(ids),
+                    config.rate_per_hour)
+
+
+def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: str, config: AlertSettings,
+                 report: AlertReport, at: datetime) -> bool:
+    records = store.alerts(record.alert_ids).values()
+    by_id = store.stories(r.story_id for r in records if r.story_id)
+    stories: list[tuple[Story, list[str]]] = [(by_id[r.story_id], r.other_outlets) for r in records
+                                              if r.story_id in by_id]
+    if not _deliver(store, record, sub, digest(stories, sub.name, period), config, report, at):
+        return False
+    store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
+    mark_alerted(store, [s for s, _ in stories], at)
+    return True
+
+
+def mark_alerted(store: Store, stories: list[Story], at: datetime) -> None:
+    """Freshness: when a story first reached a subscriber, and how long after its item was first seen."""
+    updates = [(s.story_id, {"alerted_at": at.isoformat(),
+                             "alerted_delay": (at - s.first_seen).total_seconds() if s.first_seen else None})
+               for s in stories if s.alerted_at is None]
+    if updates:
+        store.update_docs("stories", updates)
 
 
 def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
@@ -119,13 +163,7 @@ def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
             store.update_many("alerts", record.alert_ids, status="in-digest", digest_id=digest_id)
         if record.status != "pending" or (record.next_attempt and record.next_attempt > at):
             continue
-        records = store.alerts(record.alert_ids).values()
-        by_id = store.stories(r.story_id for r in records if r.story_id)
-        stories: list[tuple[Story, list[str]]] = [(by_id[r.story_id], r.other_outlets) for r in records
-                                                  if r.story_id in by_id]
-        message = digest(stories, sub.name, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}")
-        if _deliver(store, record, sub, message, config, report, at):
-            store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
+        _send_digest(store, sub, record, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}", config, report, at)
     return report
 
 

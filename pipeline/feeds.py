@@ -178,15 +178,15 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
         raise FeedError(feed.id, feed.url, "empty", "the server sent an empty body")
     ttl, skip = None, frozenset[int]()
     data = _json_feed(body)
+    if data is None and _ENTITY_DECLARATION.search(body[:65536]):
+        raise FeedError(feed.id, feed.url, "xml_entities",
+                        "the document declares XML entities (refused: external entities and entity bombs)")
     fast = None if data is not None else _fast_entries(body)
     if data is not None:
         entries = _json_entries(data)
     elif fast is not None:
         entries, ttl, skip = fast
     else:
-        if _ENTITY_DECLARATION.search(body[:65536]):
-            raise FeedError(feed.id, feed.url, "xml_entities",
-                            "the document declares XML entities (refused: external entities and entity bombs)")
         import feedparser  # the lenient path, for what the fast one does not take
 
         body = _repair_utf8(body, content_type, warnings)

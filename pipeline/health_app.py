@@ -5,7 +5,7 @@ It lives in `pipeline` because it needs only the store; `plugins/newswatch_plugi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,9 +45,14 @@ def render_page(rows: list[dict[str, Any]], kibana_url: str) -> str:
                   top=lambda counts: max([n for _, n in counts] + [1]))
 
 
-def create_app(settings: Settings | None = None, store_factory: Callable[[Settings], Store] | None = None) -> FastAPI:
-    """The app; settings are read on the first request, so importing the plugin never needs Elasticsearch."""
-    app = FastAPI(title="Newswatch feed health")
+def create_app(settings: Settings | None = None, store_factory: Callable[[Settings], Store] | None = None,
+               dependencies: Sequence[Any] = ()) -> FastAPI:
+    """The app; Elasticsearch is reached on the first request, so importing the plugin never needs it.
+
+    `dependencies` guard every route: the Airflow plugin passes Airflow's own login check, since
+    Airflow does not authenticate the apps plugins mount.
+    """
+    app = FastAPI(title="Newswatch feed health", dependencies=list(dependencies))
     opened: dict[str, Any] = {}
 
     def current() -> tuple[Settings, Store]:

@@ -102,9 +102,16 @@ class GuardedResolver(AbstractResolver):
     def __init__(self, policy: OutboundPolicy) -> None:
         self.policy = policy
         self.inner = ThreadedResolver()
+        self.failed: dict[str, OSError] = {}  # names that did not resolve in this pass: asked once, not per link
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
-        answers = await self.inner.resolve(host, port, family)
+        if host in self.failed:
+            raise self.failed[host]
+        try:
+            answers = await self.inner.resolve(host, port, family)
+        except OSError as exc:
+            self.failed[host] = exc
+            raise
         for answer in answers:
             reason = self.policy.refusal(host, ipaddress.ip_address(str(answer["host"]).split("%")[0]))
             if reason:

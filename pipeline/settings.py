@@ -84,6 +84,8 @@ class AlertSettings(_Group):
     cluster_days: int = Field(3, ge=0)  # how far back a syndicated copy is looked for
     similarity: float = Field(0.5, gt=0, le=1)  # Jaccard similarity of word 5-grams that makes two stories one
     batch: int = Field(500, ge=1)  # stories and alert records read per request
+    max_age: timedelta | None = timedelta(hours=48)  # stories published longer ago are never alerted
+    rate_per_hour: int = Field(10, ge=1)  # immediate alerts per subscription and hour; a burst beyond is one digest
 
 
 class HealthSettings(_Group):
@@ -96,6 +98,13 @@ class HealthSettings(_Group):
     history_days: int = Field(30, ge=1)
     min_history: int = Field(3, ge=1)  # gaps needed to learn a feed's usual rhythm
     default_silence: timedelta = timedelta(hours=48)  # the limit while the rhythm is still unknown
+
+
+class RetentionSettings(_Group):
+    """How long records are kept; stories and quotes are kept for good."""
+
+    feed_health_days: int = Field(30, ge=1)  # one record per feed per poll
+    alerts_days: int = Field(180, ge=1)  # delivery records (older stories are never alerted again: see max_age)
 
 
 class SearchSettings(_Group):
@@ -137,6 +146,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()
     search: SearchSettings = SearchSettings()
+    retention: RetentionSettings = RetentionSettings()
     local: LocalSettings = Field(default_factory=lambda: local_environment())
 
     @model_validator(mode="before")

@@ -363,6 +363,7 @@ class Store:
     def expire(self, kind: str, time_field: str, before: datetime, page: int = 1000) -> int:
         """Delete documents older than `before` (the node has no delete-by-query: ids are read, then deleted)."""
         deleted = 0
+        self.client.indices.refresh(index=self.index(kind))
         query = {"range": {time_field: {"lt": before.isoformat()}}}
         while True:
             hits = self.client.search(index=self.index(kind), query=query, size=page, source=False)["hits"]["hits"]
@@ -473,6 +474,19 @@ class Store:
                                      {"terms": {"subscription": subscriptions}},
                                      {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
         return self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
+
+    def sent_since(self, subscription: str, since: datetime) -> int:
+        """Messages a subscription received since a time (a burst message counts as one)."""
+        return self.count("alerts", {"bool": {"filter": [
+            {"term": {"subscription": subscription}}, {"term": {"status": "sent"}},
+            {"range": {"sent_at": {"gte": since.isoformat()}}}],
+            "must_not": [{"exists": {"field": "digest_id"}}]}})
+
+    def due_bursts(self, subscription: str, at: datetime) -> list[AlertRecord]:
+        query = {"bool": {"filter": [{"term": {"kind": "digest"}}, {"term": {"subscription": subscription}},
+                                     {"term": {"mode": "immediate"}}, {"term": {"status": "pending"}},
+                                     {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
+        return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
 
     def pending_story_alerts(self, subscription: str, created_before: datetime) -> list[AlertRecord]:
         query = {"bool": {"filter": [{"term": {"kind": "story"}}, {"term": {"subscription": subscription}},

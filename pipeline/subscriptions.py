@@ -77,6 +77,9 @@ class Subscription(_Strict):
     mode: Literal["immediate", "digest"] = "immediate"
     digest: Digest | None = None
     rule: Rule
+    # alerts only for stories first seen after this (default: when Newswatch first saw the subscription),
+    # so a new subscription does not bring every older matching story at once
+    since: datetime | None = None
     _urls: list[str] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")

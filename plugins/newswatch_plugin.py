@@ -2,18 +2,23 @@
 
 The feed-health page is a small FastAPI app mounted by Airflow's api-server and shown as a
 "Newswatch" view in the navigation; it reads per-feed state from Elasticsearch through `pipeline`.
+Airflow does not authenticate the apps plugins mount, so every route requires a logged-in Airflow
+user here (the same JWT cookie or bearer token the rest of the UI and API use).
 """
 
 from __future__ import annotations
 
+from airflow.api_fastapi.auth.managers.models.resource_details import AccessView
+from airflow.api_fastapi.core_api.security import requires_access_view
 from airflow.plugins_manager import AirflowPlugin
+from fastapi import Depends
 
 from pipeline.health_app import create_app
 from pipeline.links import discover_stories_url
 from pipeline.settings import Settings
 
 settings = Settings.from_env()
-app = create_app(settings)
+app = create_app(settings, dependencies=[Depends(requires_access_view(AccessView.WEBSITE))])
 
 
 class NewswatchPlugin(AirflowPlugin):

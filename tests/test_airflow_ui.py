@@ -73,6 +73,13 @@ def test_operator_sees_the_dag_and_feed_health(standalone, store, settings, web,
     poll_feeds(store, polled, ["replay-canada", "replay-not-a-feed"], run_id="ui-1")
     poll_feeds(store, polled, ["replay-not-a-feed"], run_id="ui-2")
 
+    # the plugin's routes are Airflow's to guard: nobody gets the feed list without logging in
+    for path in ("/newswatch/", "/newswatch/api/feeds"):
+        anonymous = httpx.get(f"{standalone}{path}", timeout=30)
+        assert anonymous.status_code in (401, 403) and "replay-not-a-feed" not in anonymous.text
+    forged = httpx.get(f"{standalone}/newswatch/api/feeds", headers={"Authorization": "Bearer forged"}, timeout=30)
+    assert forged.status_code in (401, 403)
+
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[

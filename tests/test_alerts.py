@@ -24,7 +24,9 @@ from pipeline.store import utcnow as now
 from pipeline.subscriptions import load_subscriptions
 from tests.support import replay_settings
 
-DEFAULT = AlertSettings()
+# the behaviour of issue 4's tests, on stories captured years ago: no age limit, no hourly rate
+DEFAULT = AlertSettings(max_age=None, rate_per_hour=1000)
+LONG_AGO = "2000-01-01T00:00:00+00:00"
 
 
 class Inbox:
@@ -79,7 +81,9 @@ def stories(store, indexed_stories):
     return indexed_stories
 
 
-def subscriptions(tmp_path: Path, subs: list[dict]):
+def subscriptions(tmp_path: Path, subs: list[dict], since: str | None = LONG_AGO):
+    """Subscriptions as a user writes them; `since` backdates them so older stories may alert (None: not given)."""
+    subs = [{**s, "since": since} if since and "since" not in s else s for s in subs]
     path = tmp_path / "alerts.yaml"
     path.write_text(yaml.safe_dump({"subscriptions": subs}, allow_unicode=True))
     return load_subscriptions(path)
@@ -144,7 +148,7 @@ def test_story_text_is_escaped(store, stories, webhook, inbox, tmp_path):
 def test_smtp_down_then_up_delivers_exactly_once(store, stories, inbox, tmp_path):
     subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
                                      "rule": {"keywords": {"any": ["Roxham"]}}}])
-    config = AlertSettings(backoff=timedelta(minutes=1))
+    config = DEFAULT.model_copy(update={"backoff": timedelta(minutes=1)})
     inbox.stop()
     found = find_new_alerts(store, subs, config)
     first = deliver_immediate(store, subs, config)
@@ -163,7 +167,7 @@ def test_a_down_channel_does_not_block_the_other(store, stories, inbox, webhook,
     dead = f"json://127.0.0.1:{free_port()}/nobody-listens"
     subs = subscriptions(tmp_path, [{"name": "both", "channels": [dead, webhook.url],
                                      "rule": {"keywords": {"any": ["Roxham"]}}}])
-    config = AlertSettings(max_attempts=2)
+    config = DEFAULT.model_copy(update={"max_attempts": 2})
     found = find_new_alerts(store, subs, config)
     deliver_immediate(store, subs, config)
     assert len(webhook.received) == found.created >= 1
@@ -231,3 +235,62 @@ def test_shipped_subscriptions_load():
 
     subs = load_subscriptions(PROJECT_ROOT / "config" / "alerts.yaml")
     assert {s.mode for s in subs} == {"immediate", "digest"}
+
+
+def fresh_copy(story: Story, n: int, **changes) -> Story:
+    """A story as if its item had just been seen and enriched (a new story, published now)."""
+    at = now()
+    return story.model_copy(update={"story_id": f"fresh-{n}", "url": f"https://example.org/fresh-{n}",
+                                    "title": f"{story.title} (fresh {n})", "first_seen": at, "ingested": at,
+                                    "enriched_at": at, "published": at, **changes})
+
+
+def test_a_new_subscription_is_not_flooded_with_older_stories(store, stories, webhook, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "new", "channels": [webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}], since=None)
+    config = AlertSettings()  # the defaults: 48 h age limit, 10 an hour
+    first = find_new_alerts(store, subs, config)
+    assert first.created == 0 and first.too_old >= 1  # stories seen before the subscription existed
+    assert deliver_immediate(store, subs, config).sent == 0 and webhook.received == []
+
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    old_news = fresh_copy(roxham, 1, published=now() - timedelta(days=5))  # first seen now, published long ago
+    news = fresh_copy(roxham, 2, text=roxham.text + " A new paragraph about something else entirely.")
+    store.write_stories([old_news, news])
+    later = find_new_alerts(store, subs, config)
+    assert later.created == 1 and later.too_old >= 1  # the story published five days ago stays held
+    assert deliver_immediate(store, subs, config).sent == 1
+    [hook] = webhook.received
+    assert "(fresh 2)" in hook["title"]
+    alerted = store.stories(["fresh-2"])["fresh-2"]
+    assert alerted.alerted_at is not None and alerted.alerted_delay is not None
+
+
+def test_a_burst_beyond_the_hourly_rate_is_one_message(store, stories, webhook, tmp_path):
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    burst = [fresh_copy(roxham, n, text=f"Story {n} of the burst at Roxham Road. " * (10 + 5 * n))
+             for n in range(12)]
+    store.write_stories(burst)
+    subs = subscriptions(tmp_path, [{"name": "busy", "channels": [webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = AlertSettings(rate_per_hour=3, similarity=0.99)  # each copy is its own story here
+    found = find_new_alerts(store, subs, config)
+    assert found.created >= 12
+    delivered = deliver_immediate(store, subs, config)
+    assert delivered.sent == 4 and delivered.folded == found.created - 3
+    assert len(webhook.received) == 4  # three alerts, then one message for the rest
+    summary = webhook.received[-1]
+    assert f"{found.created - 3} new stories" in summary["title"]
+    again = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=5))
+    assert again.sent == 0 and len(webhook.received) == 4  # the burst went once
+
+
+def test_stories_of_a_replay_run_are_never_alerted(store, stories, webhook, tmp_path):
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    store.write_stories([fresh_copy(roxham, 1, source="replay")])
+    subs = subscriptions(tmp_path, [{"name": "demo", "channels": [webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    found = find_new_alerts(store, subs, DEFAULT)
+    assert found.created == len([s for s in stories if "roxham" in f"{s.title} {s.text}".lower()])
+    deliver_immediate(store, subs, DEFAULT)
+    assert not any("(fresh 1)" in h["title"] for h in webhook.received)

@@ -40,5 +40,5 @@ def test_bad_config_is_reported_not_traced(tmp_path, es_url, prefix):
     env = {"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "live",
            "NEWSWATCH_FEEDS_FILE": str(tmp_path / "feeds.yaml")}
     done = run("poll", "--force", env=env)
-    assert done.returncode == 2
+    assert done.returncode == 3  # configuration error (the exit codes table in the README)
     assert f"{tmp_path / 'feeds.yaml'}: feeds.0.url" in done.stderr and "Traceback" not in done.stderr

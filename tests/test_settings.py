@@ -48,3 +48,12 @@ def test_every_variable_is_listed_with_its_default():
     assert variables["NEWSWATCH_FETCH__PER_HOST_CONCURRENCY"] == "2"
     assert variables["NEWSWATCH_INDEX_PREFIX"] == "newswatch"
     assert "NEWSWATCH_ALERTS__MAX_ATTEMPTS" in variables and "NEWSWATCH_HEALTH__SLOW_SECONDS" in variables
+
+
+def test_a_scheduled_run_never_guesses_the_replay(monkeypatch):
+    from pipeline.sources import production_source
+
+    monkeypatch.setenv("NEWSWATCH_FEEDS_FILE", "/nonexistent/feeds.yaml")  # auto would fall back to the replay
+    for source, expected in (("auto", "live"), ("live", "live"), ("replay", "replay")):
+        monkeypatch.setenv("NEWSWATCH_SOURCE", source)
+        assert production_source(Settings.from_env()) == expected

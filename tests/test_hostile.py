@@ -1,0 +1,171 @@
+"""The hostile-input contract: one pass over every hostile case and two good feeds, against the real node.
+
+For each case the expected outcome is written next to it: the reason recorded for the feed (an
+error kind, or a warning on a feed that still works), while the good feeds are indexed, nothing
+from the hostile content is indexed, the pass finishes within its deadline and memory stays
+bounded. The observed table is written to test-artifacts/hostile-table.md.
+"""
+
+from __future__ import annotations
+
+import time
+
+import psutil
+import pytest
+import yaml
+
+from pipeline.enrich import enrich_stories
+from pipeline.poll import poll_feeds
+from pipeline.settings import PROJECT_ROOT, FetchSettings
+from tests.hostile_server import HostileServer
+
+DEADLINE = 3.0  # the total deadline per request in this test
+
+# path → (expected outcome, error kind or warning that must be recorded, why)
+CASES: dict[str, tuple[str, str, str]] = {
+    "/feed/trickle": ("error", "timeout", "body at one byte a second: stopped by the total deadline"),
+    "/feed/stall-headers": ("error", "timeout", "connection accepted, nothing sent"),
+    "/feed/stall-body": ("error", "timeout", "headers, then silence"),
+    "/feed/endless-chunked": ("error", "too_large", "an endless chunked body stops at the size cap"),
+    "/feed/huge-no-length": ("error", "too_large", "40 MB without Content-Length stops at the cap"),
+    "/feed/huge-with-length": ("error", "too_large", "refused from its Content-Length"),
+    "/feed/gzip-bomb": ("error", "too_large", "500 MB of zeros in 0.5 MB of gzip stops at the cap, decompressed"),
+    "/feed/deflate-bomb": ("error", "too_large", "the same with deflate"),
+    "/feed/bad-gzip": ("error", "bad_encoding", "a gzip header over garbage"),
+    "/feed/brotli": ("error", "bad_encoding", "an encoding we never asked for"),
+    "/feed/gzip-ok": ("ok", "", "a gzipped feed is read"),
+    "/feed/xxe-file": ("error", "xml_entities", "an external entity naming /etc/passwd is never resolved"),
+    "/feed/xxe-url": ("error", "xml_entities", "an external entity naming the metadata service"),
+    "/feed/billion-laughs": ("error", "xml_entities", "an entity bomb"),
+    "/feed/deep-nesting": ("ok", "empty", "200,000 nested elements and no item: read as an empty feed, no crash"),
+    "/feed/latin1-declared-utf8-sent": ("ok", "", "declared Latin-1, sent UTF-8: read as declared, items kept"),
+    "/feed/charset-header-lies": ("ok", "", "the Content-Type says UTF-16, the body is UTF-8"),
+    "/feed/bom-utf8": ("ok", "", "a UTF-8 byte-order mark"),
+    "/feed/bom-utf16": ("ok", "", "UTF-16 with its byte-order mark"),
+    "/feed/broken-utf8": ("ok", "bad_encoding", "a few broken bytes in UTF-8: replaced, the rest stays UTF-8"),
+    "/feed/binary": ("error", "", "random bytes"),
+    "/feed/empty": ("error", "empty", "an empty body"),
+    "/feed/whitespace": ("error", "empty", "only whitespace"),
+    "/feed/html": ("error", "not_a_feed", "an HTML page where a feed was expected"),
+    "/feed/json": ("ok", "", "a JSON Feed is read"),
+    "/feed/etc-passwd": ("error", "", "a body that is a file path is never opened as a file"),
+    "/feed/dev-zero": ("error", "", "the same with /dev/zero"),
+    "/redirect/loop-a": ("error", "redirect_loop", "A → B → A"),
+    "/redirect/long-0": ("error", "too_many_redirects", "thirteen redirects"),
+    "/redirect/ok-chain": ("ok", "", "two redirects to a good feed are followed"),
+    "/redirect/file": ("error", "refused", "a redirect to file://"),
+    "/redirect/loopback": ("error", "refused", "a redirect to another loopback address"),
+    "/redirect/ipv6-loopback": ("error", "refused", "a redirect to [::1]"),
+    "/redirect/private": ("error", "refused", "a redirect to a private address"),
+    "/redirect/link-local": ("error", "refused", "a redirect to the cloud metadata service"),
+    "/redirect/no-location": ("error", "redirect_without_location", "302 without Location"),
+    "/status/401": ("error", "http_401", "unauthorised"),
+    "/status/403": ("error", "http_403", "forbidden"),
+    "/status/404": ("error", "http_404", "gone missing"),
+    "/status/410": ("error", "http_410", "gone for good"),
+    "/status/429": ("error", "http_429", "rate limited with Retry-After: the host is left alone until then"),
+    "/status/500": ("error", "http_500", "server error, retried once"),
+    "/status/503": ("error", "http_503", "unavailable with an HTTP-date Retry-After"),
+    "/feed/reset": ("error", "network", "connection reset"),
+    "/feed/tls-garbage": ("error", "", "TLS bytes where HTTP was expected"),
+    "/feed/many-items": ("ok", "capped", "10,000 items: the first 500 are read, the cap is a warning"),
+    "/feed/hostile-links": ("ok", "items without an http(s) link skipped", "items linking to hostile pages"),
+    "/feed/html-titles": ("ok", "", "HTML and scripts in titles and summaries"),
+    "/feed/duplicate-guids": ("ok", "repeated GUID", "two items with one GUID"),
+    "/feed/future-date": ("ok", "in the future", "a date in year 9999"),
+    "/feed/huge-title": ("ok", "cut", "a 2 MB title"),
+    "/feed/good": ("ok", "", "a good feed in the same pass"),
+    "/feed/good-two": ("ok", "", "another good feed"),
+}
+
+
+RATE_LIMITED = {"/status/429", "/status/503"}  # served from a second host: a Retry-After holds back its whole host
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    return HostileServer().start()
+
+
+@pytest.fixture(scope="module")
+def limited_host():
+    return HostileServer().start()
+
+
+def test_hostile_pass(store, settings, hostile, limited_host, tmp_path, es):
+    paths = list(CASES)
+    feeds = [{"id": f"h{n:02d}", "url": f"{limited_host.url if path in RATE_LIMITED else hostile.url}{path}",
+              "outlet": "Hostile", "language": "en", "country": "CA"} for n, path in enumerate(paths)]
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
+    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(
+        total_timeout=DEADLINE, connect_timeout=2, read_timeout=2, retries=1, allow=("127.0.0.1",)))
+    process = psutil.Process()
+    before = process.memory_info().rss
+    started = time.monotonic()
+    report = poll_feeds(store, settings, [f["id"] for f in feeds], run_id="hostile")
+    wall = time.monotonic() - started
+    peak = process.memory_info().rss
+
+    by_id = {f.feed_id: f for f in report.feeds}
+    rows, failures = [], []
+    for n, path in enumerate(paths):
+        outcome, reason, why = CASES[path]
+        fr = by_id[f"h{n:02d}"]
+        observed = fr.error if fr.outcome == "error" else (fr.warning or "")
+        ok = fr.outcome == outcome and reason in (observed or "")
+        rows.append(f"| `{path}` | {why} | {outcome} {reason} | {fr.outcome} {observed[:90]} | {'✓' if ok else '✗'} |")
+        if not ok:
+            failures.append(f"{path}: expected {outcome} {reason!r}, got {fr.outcome} {observed!r}")
+    artifacts = PROJECT_ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "hostile-table.md").write_text(
+        f"{len(paths)} cases, pass wall time {wall:.1f} s (deadline {DEADLINE:g} s per request), "
+        f"RSS {before / 2**20:.0f} → {peak / 2**20:.0f} MiB\n\n| case | what | expected | observed | |\n|---|---|---|---|---|\n"
+        + "\n".join(rows) + "\n")
+    assert not failures, "\n".join(failures)
+    assert len(CASES) >= 40
+
+    # the pass ends within its deadline: the slowest request is cut at DEADLINE (plus one retry's backoff)
+    assert wall < 4 * DEADLINE + 10, wall
+    assert peak - before < 400 * 2**20, (before, peak)  # bombs and huge bodies stop at the cap
+
+    # the good feeds are indexed, fetched through their pages
+    stories = list(store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}]))
+    good = [s for s in stories if s.url.startswith(f"{hostile.url}/page/good")]
+    assert len(good) == 5 and all(s.text_source == "page" for s in good)
+    # nothing hostile is indexed: no entity text, no file contents, no script, no non-http link, no far future
+    for story in stories:
+        assert story.url.startswith(("http://", "https://")), story.url
+        assert "root:x:0:0" not in story.text and "<script" not in story.title.lower()
+        assert "<script" not in story.summary.lower() and story.published.year < 3000
+        assert len(story.title) <= 1000
+    titles = " ".join(s.title for s in stories)
+    assert "lol" not in titles and "&xxe;" not in titles
+    # items linking to hostile pages are kept with their feed summary; their links were never followed inward
+    hostile_pages = [s for s in stories if "(trickling page)" in s.title or "(gzip bomb page)" in s.title]
+    assert len(hostile_pages) == 2 and all(s.text_source == "summary" and s.page_error for s in hostile_pages)
+    refused = [s for s in stories if "(metadata)" in s.title or "(private)" in s.title]
+    assert len(refused) == 2 and all("refused" in (s.page_error or "") for s in refused)
+    assert not any(s.title.endswith(("(javascript)", "(data)", "(file)")) for s in stories)
+    assert enrich_stories(store, settings).stories == len(stories)  # hostile text does not break enrichment
+
+
+def test_retry_after_is_respected_on_the_next_pass(store, settings, tmp_path):
+    hostile = HostileServer().start()  # its own host: the wait applies to every feed of that host
+    feeds = [{"id": "limited", "url": f"{hostile.url}/status/429", "outlet": "L", "language": "en", "country": "CA"},
+             {"id": "same-host-good", "url": f"{hostile.url}/feed/good-two", "outlet": "G", "language": "en",
+              "country": "CA"}]
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
+    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml",
+                                fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    first = {f.feed_id: f for f in poll_feeds(store, settings, ["limited"], run_id="r1").feeds}
+    assert first["limited"].outcome == "error" and first["limited"].error.startswith("http_429")
+    hits = hostile.requests.get("/status/429", 0)
+    again = {f.feed_id: f for f in poll_feeds(store, settings, ["limited", "same-host-good"], run_id="r2").feeds}
+    assert again["limited"].outcome == "deferred" and "Retry-After" in again["limited"].error
+    assert again["same-host-good"].outcome == "deferred"  # the host asked: none of its feeds is fetched
+    assert hostile.requests.get("/status/429", 0) == hits and "/feed/good-two" not in hostile.requests
+    state = store.feed_states(["limited"])["limited"]
+    assert state.next_due and (state.next_due - store.now()).total_seconds() > 60
+    records = store.poll_history(["limited"], store.now().replace(year=2000), store.now())["limited"]
+    assert [r.outcome for r in records] == ["error", "deferred"]
