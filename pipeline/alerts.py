@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +20,6 @@ from pipeline.subscriptions import Subscription, matches, story_tokens
 
 log = logging.getLogger(__name__)
 WATERMARK = "alerts-watermark"
-_WORD = re.compile(r"\w+")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 OVERLAP = timedelta(minutes=2)
 
@@ -48,24 +46,11 @@ def record_id(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
-    words = [w.lower() for w in _WORD.findall(text)]
-    return {tuple(words[i: i + n]) for i in range(max(1, len(words) - n + 1))}
-
-
-def similarity(a: str, b: str) -> float:
-    sa, sb = _shingles(a), _shingles(b)
-    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
-
-
-def cluster_of(store: Store, story: Story, config: AlertSettings) -> tuple[str, list[Story]]:
-    """The cluster id of a story (its earliest copy) and the other copies: the same wire story elsewhere."""
-    since = story.ingested - timedelta(days=config.cluster_days)
-    words = f"{story.title} {story.text}"
-    copies = [c for c in store.similar_stories(story, since)
-              if similarity(words, f"{c.title} {c.text}") >= config.similarity]
-    first = min([story, *copies], key=lambda s: (s.ingested, s.story_id))
-    return first.story_id, copies
+def cluster_of(store: Store, story: Story) -> tuple[str, list[Story]]:
+    """The cluster of a story (set when it was indexed, `pipeline.clusters`) and its other copies."""
+    cluster = story.cluster_id or story.story_id
+    copies = [s for s in store.cluster_members(cluster) if s.story_id != story.story_id]
+    return cluster, copies
 
 
 def subscription_starts(store: Store, subs: list[Subscription]) -> dict[str, datetime]:
@@ -107,7 +92,7 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
         wanted = [s for s in wanted if s not in held]
         if not wanted:
             continue
-        cluster, copies = cluster_of(store, story, config)
+        cluster, copies = cluster_of(store, story)
         for sub in wanted:
             _record(store, sub, story, cluster, copies, report)
     store.refresh("alerts")

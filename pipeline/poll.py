@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.articles import build_article, fetch_page, story_id
+from pipeline.clusters import assign_clusters
 from pipeline.config import Feed, load_feeds
 from pipeline.documents import FeedState, PollRecord, Story
-from pipeline.enrich import percentiles
+from pipeline.enrich import EnrichReport, percentiles
 from pipeline.errors import ConfigError, WriteRejected
 from pipeline.feeds import FeedItem, FeedResult, fetch_feed_body
 from pipeline.fetch import Fetcher, host_of
@@ -65,6 +66,7 @@ class PollReport:
     first_searchable: float | None = None  # seconds from the start of the pass
     seconds: float = 0.0
     peak_per_host: int = 0
+    enrichment: EnrichReport | None = None  # when the caller enriched right after the pass
 
     def counts(self) -> dict[str, Any]:
         """What crosses XCom: numbers and ids, never article text."""
@@ -287,17 +289,19 @@ class _Pass:
             finished = [w for w in self.works if w.done]
             self.works = [w for w in self.works if not w.done]
         if batch:
+            alerts = self.settings.alerts
+            stories = await asyncio.to_thread(assign_clusters, self.store, [s for s, _ in batch], alerts.similarity,
+                                              alerts.cluster_days)
             at = self.store.now()
-            stories = []
-            for story, _ in batch:
+            for n, story in enumerate(stories):
                 delay = (at - story.first_seen).total_seconds() if story.first_seen else None
-                stories.append(story.model_copy(update={"searchable_at": at, "searchable_delay": delay}))
+                stories[n] = story.model_copy(update={"searchable_at": at, "searchable_delay": delay})
             written = await asyncio.to_thread(self.store.write_stories, stories, self.settings.poll.write_chunk)
             self.report.indexed += written.ok
             self.report.rejected.update(written.rejected)
             if self.report.first_searchable is None and written.ok:
                 self.report.first_searchable = time.monotonic() - self.started
-            for story, work in batch:
+            for story, (_, work) in zip(stories, batch, strict=True):
                 if story.story_id in written.rejected:
                     work.held_back.add(work.stories[story.story_id])
                 else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -58,17 +59,31 @@ def redact(url: str) -> str:
 def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Elasticsearch's own exceptions become StoreErrors that say what we were doing, never a credential."""
 
+    def translate(exc: Exception, store: object) -> StoreError:
+        if isinstance(exc, TransportError):
+            where = redact(store.url) if isinstance(store, Store) else "Elasticsearch"
+            return StoreUnavailable(operation, f"{where} did not answer ({type(exc).__name__})")
+        assert isinstance(exc, ApiError)
+        return StoreError(operation, f"HTTP {exc.meta.status}: {_reason(exc)}")
+
     def wrap(func: Callable[P, R]) -> Callable[P, R]:
+        if inspect.isgeneratorfunction(func):  # errors arrive while iterating, not at the call
+
+            @functools.wraps(func)
+            def iterate(*args: P.args, **kwargs: P.kwargs) -> Any:
+                try:
+                    yield from func(*args, **kwargs)
+                except (TransportError, ApiError) as exc:
+                    raise translate(exc, args[0]) from None
+
+            return iterate
+
         @functools.wraps(func)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return func(*args, **kwargs)
-            except TransportError as exc:
-                store = args[0]
-                where = redact(store.url) if isinstance(store, Store) else "Elasticsearch"
-                raise StoreUnavailable(operation, f"{where} did not answer ({type(exc).__name__})") from None
-            except ApiError as exc:
-                raise StoreError(operation, f"HTTP {exc.meta.status}: {_reason(exc)}") from None
+            except (TransportError, ApiError) as exc:
+                raise translate(exc, args[0]) from None
 
         return call
 
@@ -101,6 +116,7 @@ class Page:
 
     doc: Any
     highlight: dict[str, list[str]]
+    copies: list[str] = field(default_factory=list)  # outlets of the other stories of its cluster
 
 
 class Store:
@@ -338,6 +354,25 @@ class Store:
                           "must_not": [{"term": {"source": "replay"}}]}}
         return self.scan("stories", query, [{"enriched_at": "asc"}, {"story_id": "asc"}], page)
 
+    def stories_sharing_bands(self, bands: list[str], since: datetime, limit: int = 2000) -> list[dict[str, Any]]:
+        """Recent stories with any of these LSH band keys: the candidates for being the same story."""
+        if not bands:
+            return []
+        query = {"bool": {"filter": [{"terms": {"minhash_bands": bands}},
+                                     {"range": {"ingested": {"gte": since.isoformat()}}}]}}
+        fields = ["story_id", "cluster_id", "minhash", "minhash_bands", "ingested"]
+        out = []
+        for hit in self.scan("stories", query, [{"ingested": "asc"}, {"story_id": "asc"}], page=500, source=fields):
+            out.append(hit)
+            if len(out) >= limit:
+                break
+        return out
+
+    def cluster_members(self, cluster_id: str, limit: int = 50) -> list[Story]:
+        """The stories of one cluster (the syndicated copies of a wire story)."""
+        return list(self.scan("stories", {"term": {"cluster_id": cluster_id}}, [{"ingested": "asc"},
+                                                                                {"story_id": "asc"}], page=limit))[:limit]
+
     def waiting_stories(self, page: int = 200) -> Iterator[Story]:
         """Stories indexed with their text but not yet enriched, oldest first."""
         return self.scan("stories", {"term": {"enriched": False}}, [{"ingested": "asc"}, {"story_id": "asc"}], page)
@@ -388,29 +423,36 @@ class Store:
         if entries:
             self.write("state", entries)
 
-    @_translated("finding similar stories")
-    def similar_stories(self, story: Story, since: datetime, size: int = 10) -> list[Story]:
-        """Stories whose words resemble this one's (candidates for being syndicated copies)."""
-        like = f"{story.title}\n{story.text}"[:20_000]
-        found = self.client.search(index=self.index("stories"), size=size, query={"bool": {
-            "must": [{"more_like_this": {"fields": ["title", "text"], "like": like, "min_term_freq": 1,
-                                         "min_doc_freq": 1, "max_query_terms": 50, "minimum_should_match": "40%"}}],
-            "must_not": [{"ids": {"values": [story.story_id]}}],
-            "filter": [{"range": {"ingested": {"gte": since.isoformat()}}}]}})
-        return [Story.model_validate(h["_source"]) for h in found["hits"]["hits"]]
-
     @_translated("searching stories")
-    def search_stories(self, query: str, topic: str | None = None, size: int = 10) -> list[Page]:
-        """Stories matching a simple query string (quoted phrases, -exclusions, a | b), best first."""
+    def search_stories(self, query: str, highlight: str, topic: str | None = None, size: int = 10,
+                       collapse: bool = True) -> list[Page]:
+        """Stories whose search terms match a simple query string, best first, one per cluster when collapsing.
+
+        `query` is already analysed (folded, lemmatized); `highlight` is what the user typed, marked in the text.
+        """
         must: list[dict[str, Any]] = [{"simple_query_string": {
-            "query": query, "fields": ["title^3", "summary^2", "text"], "default_operator": "and"}}]
+            "query": query, "fields": ["search_terms"], "default_operator": "and"}}]
         if topic:
             must.append({"term": {"topics": topic}})
-        found = self.client.search(index=self.index("stories"), query={"bool": {"must": must}}, size=size,
-                                   sort=[{"_score": "desc"}, {"published": "desc"}],
-                                   highlight={"fields": {"text": {"fragment_size": 160, "number_of_fragments": 1}},
-                                              "pre_tags": ["["], "post_tags": ["]"]})
-        return [Page(Story.model_validate(h["_source"]), h.get("highlight", {})) for h in found["hits"]["hits"]]
+        extra: dict[str, Any] = {}
+        if collapse:
+            extra["collapse"] = {"field": "cluster_id", "inner_hits": {
+                "name": "copies", "size": 5, "_source": ["outlet", "story_id"], "sort": [{"published": "asc"}]}}
+        found = self.client.search(
+            index=self.index("stories"), query={"bool": {"must": must}}, size=size,
+            sort=[{"_score": "desc"}, {"published": "desc"}], source_excludes=["minhash", "search_terms", "text"],
+            highlight={"fields": {"text": {"fragment_size": 160, "number_of_fragments": 1}}, "pre_tags": ["["],
+                       "post_tags": ["]"], "highlight_query": {"simple_query_string": {"query": highlight,
+                                                                                       "fields": ["text"]}}},
+            **extra)
+        pages = []
+        for hit in found["hits"]["hits"]:
+            copies = hit.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("hits", [])
+            outlets = [c["_source"]["outlet"] for c in copies if c["_id"] != hit["_id"]]
+            doc = Story.model_validate({**hit["_source"], "text": ""})
+            pages.append(Page(doc, hit.get("highlight", {}), list(dict.fromkeys(o for o in outlets
+                                                                                 if o != doc.outlet))))
+        return pages
 
     def top_speakers(self, size: int, run_id: str | None = None) -> list[tuple[str, int]]:
         """Canonical speakers by number of quotes, with the persons named in stories among them."""

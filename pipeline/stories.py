@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
@@ -10,7 +11,9 @@ from typing import Any
 from pipeline.articles import Article
 from pipeline.documents import QuoteDoc, Story, TopicHit, TopQuote
 from pipeline.nlp import Analysis
-from pipeline.topics import TopicMatch
+from pipeline.topics import TopicMatch, fold
+
+_WORD = re.compile(r"\w+")
 
 ENTITY_FIELDS = {"person": "persons", "organization": "organizations", "place": "places", "group": "groups",
                  "law": "laws"}
@@ -39,7 +42,14 @@ def build_story(article: Article, matches: list[TopicMatch], first_seen: datetim
         matched_terms=list(dict.fromkeys(t for m in matches for t in m.terms))[:max_hits],
         topic_hits=[TopicHit(topic=m.topic, **asdict(h)) for m in matches for h in m.hits][:max_hits],
         first_seen=first_seen,
+        cluster_id=article.story_id,  # its own cluster until pipeline.clusters finds it a copy of another
+        search_terms=search_words(article.title, article.summary, article.text),
     )
+
+
+def search_words(*texts: str) -> str:
+    """Folded words (case, accents and apostrophes ignored): the search field until enrichment adds lemmas."""
+    return " ".join(_WORD.findall(fold("\n".join(texts))))
 
 
 def enrichment(analysis: Analysis) -> dict[str, Any]:
@@ -54,6 +64,7 @@ def enrichment(analysis: Analysis) -> dict[str, Any]:
         "quoted": sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
         "quote_count": len(analysis.quotes),
         "top_quote": top.model_dump() if top else None,
+        "search_terms": analysis.lemmas,
         **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
     }
 

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "replay"
 CANADIAN = ["011", "012", "013", "014", "016", "017", "018", "019", "021", "022", "023", "025", "026", "027",
-            "038", "040", "035"]
+            "038", "040", "035", "028"]
 WORLD_PAGES = {"005": "aeb__5f9c5ed5d6.html", "006": "aeb__abd9d6291b.html", "007": "aeb__1ee91d1fce.html",
                "043": "aeb__b37be3535e.html", "044": "aeb__2c46804d9d.html"}
 
@@ -33,6 +33,15 @@ def rss(title: str, link: str, items: list[dict]) -> str:
                      f"<pubDate>{it['date']}</pubDate><description>{html.escape(it['description'])}</description></item>")
     parts.append("</channel></rss>\n")
     return "\n".join(parts)
+
+
+def wire_page(title: str, text: str) -> str:
+    """The same wire story as republished by a second outlet: its own page around the same text."""
+    paras = "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in text.split("\n") if p.strip())
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)} | Wire</title></head>"
+            f"<body><div class='masthead'>World News Network</div><div class='story'><h1>{html.escape(title)}</h1>"
+            f"<p class='byline'>The Canadian Press</p>{paras}</div><aside>Most read</aside>"
+            f"<div class='legal'>Republished from The Canadian Press wire</div></body></html>\n")
 
 
 def page(title: str, text: str) -> str:
@@ -82,6 +91,19 @@ def main(data: Path) -> None:
     (OUT / "feeds" / "quebec.rss").write_text(rss("Nouvelles du Québec (replay)", "http://replay.newswatch.invalid/", quebec), encoding="utf-8")
 
     world = []
+    # syndicated copies: two Canadian Press stories as a second outlet republished them (one cluster each)
+    seed_body = "\n".join(seed.splitlines()[1:])
+    (OUT / "pages" / "wire-seed-article.html").write_text(wire_page(seed_title, seed_body), encoding="utf-8")
+    world.append({"title": seed_title, "link": "http://replay.newswatch.invalid/pages/wire-seed-article.html",
+                  "guid": "wire-seed-article", "date": rfc822("2019-04-01T13:30:00"),
+                  "description": "American officials appear to be inching closer to authorizing talks to amend the "
+                                 "Safe Third Country Agreement with Canada."})
+    wired = next(c for c in canada if c["guid"] != "seed-article")
+    number = wired["link"].rsplit("/", 1)[-1].removesuffix(".html")
+    art = json.loads((data / "articles" / f"{number}.json").read_text(encoding="utf-8"))
+    (OUT / "pages" / f"wire-{number}.html").write_text(wire_page(art["title"], art["text"]), encoding="utf-8")
+    world.append({**wired, "link": f"http://replay.newswatch.invalid/pages/wire-{number}.html",
+                  "guid": f"wire-{number}"})
     for number, name in WORLD_PAGES.items():
         art = json.loads((data / "articles" / f"{number}.json").read_text(encoding="utf-8"))
         shutil.copyfile(data / "html" / name, OUT / "pages" / name)

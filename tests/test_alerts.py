@@ -240,7 +240,8 @@ def test_shipped_subscriptions_load():
 def fresh_copy(story: Story, n: int, **changes) -> Story:
     """A story as if its item had just been seen and enriched (a new story, published now)."""
     at = now()
-    return story.model_copy(update={"story_id": f"fresh-{n}", "url": f"https://example.org/fresh-{n}",
+    return story.model_copy(update={"story_id": f"fresh-{n}", "cluster_id": f"fresh-{n}",
+                                    "url": f"https://example.org/fresh-{n}",
                                     "title": f"{story.title} (fresh {n})", "first_seen": at, "ingested": at,
                                     "enriched_at": at, "published": at, **changes})
 
@@ -273,7 +274,7 @@ def test_a_burst_beyond_the_hourly_rate_is_one_message(store, stories, webhook, 
     store.write_stories(burst)
     subs = subscriptions(tmp_path, [{"name": "busy", "channels": [webhook.url],
                                      "rule": {"keywords": {"any": ["Roxham"]}}}])
-    config = AlertSettings(rate_per_hour=3, similarity=0.99)  # each copy is its own story here
+    config = AlertSettings(rate_per_hour=3)
     found = find_new_alerts(store, subs, config)
     assert found.created >= 12
     delivered = deliver_immediate(store, subs, config)
