@@ -6,6 +6,9 @@ import argparse
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -118,10 +121,16 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
     from pipeline.enrich import enrich_stories
     from pipeline.poll import due_feeds, poll_feeds
 
-    report = poll_feeds(store, settings, feed_ids or due_feeds(store, settings, force=force), run_id=run_id)
+    show = _progress()
+    ids = feed_ids or due_feeds(store, settings, force=force)
+    report = poll_feeds(store, settings, ids, run_id=run_id,
+                        progress=lambda r: show(f"feeds polled {len(r.feeds)}/{len(ids)}   stories indexed {r.indexed}"))
     if enrich:
-        report.enrichment = enrich_stories(store, settings)
-        report.enriched, report.quotes = report.enrichment.stories, report.enrichment.quotes
+        enriched = enrich_stories(
+            store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
+        report.enrichment, report.enriched, report.quotes = enriched, enriched.stories, enriched.quotes
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
     return report
 
 
@@ -193,10 +202,27 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     from pipeline import alerts, delivery
-    from pipeline.subscriptions import configured_subscriptions, load_subscriptions
+    from pipeline.subscriptions import configured_subscriptions, load_subscriptions, subscription_problems
 
     settings = _settings(args)
-    subs = configured_subscriptions(settings) if args.file is None else load_subscriptions(args.file)
+    path = args.file or settings.config_dir / "alerts.yaml"
+    if args.action == "list":  # every usable subscription, and what is wrong with the others
+        subs = load_subscriptions(path, strict=False)
+        problems = [str(p) for p in subscription_problems(path)]
+        with Store.open(settings) as store:
+            rows = alerts.subscription_status(store, subs)
+        if args.json:
+            print(json.dumps({"subscriptions": rows, "problems": problems}, ensure_ascii=False, indent=1))
+            return 0
+        for row in rows:
+            print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
+                  f"pending {row['pending']:>3}  failed {row['failed']:>3}  last delivery {row['last_delivery'] or '—'}"
+                  + (f"\n    last error: {row['last_error']}" if row["last_error"] else ""))
+        for problem in problems:
+            print(f"NOT SENT: {problem}")
+        return 0
+    subs = configured_subscriptions(settings, strict=args.action == "test") if args.file is None else \
+        load_subscriptions(args.file, strict=args.action == "test")
     if args.action == "test":
         chosen = [s for s in subs if s.name == args.name]
         if not chosen:
@@ -207,12 +233,6 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             print(f"{'FAILED' if error else 'sent  '} {channel.split('?')[0]}" + (f": {error}" if error else ""))
         return 1 if any(results.values()) else 0
     store = Store.open(settings)
-    if args.action == "list":
-        for row in alerts.subscription_status(store, subs):
-            print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
-                  f"pending {row['pending']:>3}  failed {row['failed']:>3}  last delivery {row['last_delivery'] or '—'}"
-                  + (f"\n    last error: {row['last_error']}" if row["last_error"] else ""))
-        return 0
     found = alerts.find_new_alerts(store, subs, settings.alerts)
     delivered = delivery.deliver_immediate(store, subs, settings.alerts)
     digests = delivery.run_digests(store, subs, settings.alerts)
@@ -230,7 +250,10 @@ def cmd_feed_health(args: argparse.Namespace) -> int:
     at = datetime.fromisoformat(args.at) if args.at else None
     with Store.open(settings) as store:
         rows = feed_health(store, feed_ids, at=at, config=settings.health)
-    print(report(rows))
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        print(report(rows))
     return 1 if any(r.status in ("failing", "silent") for r in rows) and args.strict else 0
 
 
@@ -270,20 +293,52 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newswatch")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def _progress(stream: TextIO = sys.stderr) -> Callable[[str], None]:
+    """One line that updates in place on a terminal; a line every 10 seconds in a log."""
+    last = [0.0]
+
+    def show(line: str) -> None:
+        if stream.isatty():
+            stream.write(f"\r{line:<100}")
+            stream.flush()
+        elif time.monotonic() - last[0] >= 10:
+            last[0] = time.monotonic()
+            print(line, file=stream, flush=True)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="newswatch", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    parser.add_argument("--version", action="version", version=f"newswatch {_version()}")
+    common = argparse.ArgumentParser(add_help=False)  # the same flags after the command: `newswatch poll -v`
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("extract", help="entities, quotes and topics for a JSONL file of texts")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    p = command("extract", "entities, quotes and topics for a JSONL file of texts")
     p.add_argument("--input", required=True, type=Path)
     p.set_defaults(func=cmd_extract)
-    p = sub.add_parser("run-local", help="start a local Elasticsearch and run one poll pass over all feeds")
+    p = command("run-local", "start a local Elasticsearch and run one poll pass over all feeds")
     p.add_argument("--source", choices=["auto", "live", "replay"], default="auto")
     p.set_defaults(func=cmd_run_local)
-    p = sub.add_parser("stop-local", help="stop the Elasticsearch node that run-local started")
+    p = command("stop-local", "stop the Elasticsearch node that run-local started")
     p.set_defaults(func=cmd_stop_local)
-    p = sub.add_parser("poll", help="poll due feeds (or --feed ID ...) into the configured Elasticsearch")
+    p = command("poll", "poll due feeds (or --feed ID ...) into the configured Elasticsearch")
     p.add_argument("--feed", action="append", default=[])
     p.add_argument("--force", action="store_true", help="poll every feed, due or not")
     p.add_argument("--source", choices=["auto", "live", "replay"])
@@ -291,34 +346,36 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run-id", default="manual")
     p.add_argument("--no-enrich", action="store_true", help="index text only; leave entities and quotes to later")
     p.set_defaults(func=cmd_poll)
-    p = sub.add_parser("topics-eval", help="try topic rules on a labelled JSONL file: precision, recall, mistakes")
+    p = command("topics-eval", "try topic rules on a labelled JSONL file: precision, recall, mistakes")
     p.add_argument("labelled", type=Path)
     p.add_argument("--topic", default="asylum-border")
     p.add_argument("--rules", type=Path, help="a topics.yaml to try (default: the configured one)")
     p.add_argument("--predictions", type=Path, help="write {id, topics} lines for score_topics.py")
     p.set_defaults(func=cmd_topics_eval)
-    p = sub.add_parser("alerts", help="alert subscriptions: list, test NAME, run")
+    p = command("alerts", "alert subscriptions: list, test NAME, run")
     p.add_argument("action", choices=["list", "test", "run"])
     p.add_argument("name", nargs="?")
     p.add_argument("--file", type=Path, help="subscriptions file (default: config/alerts.yaml)")
+    p.add_argument("--json", action="store_true", help="with list: JSON instead of text")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_alerts)
-    p = sub.add_parser("feed-health", help="per-feed status: ok, failing, silent, slow, new")
+    p = command("feed-health", "per-feed status: ok, failing, silent, slow, new")
     p.add_argument("--at", help="judge as of this ISO time (default: now)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a feed is failing or silent")
+    p.add_argument("--json", action="store_true", help="one JSON array of feeds instead of text")
     p.add_argument("--source", choices=["auto", "live", "replay"])
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_feed_health)
-    p = sub.add_parser("kibana-setup", help="import the data views, searches and dashboard into Kibana")
+    p = command("kibana-setup", "import the data views, searches and dashboard into Kibana")
     p.add_argument("--kibana-url", help="default: NEWSWATCH_KIBANA_URL or http://localhost:5601")
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for Kibana to come up")
     p.set_defaults(func=cmd_kibana_setup)
-    p = sub.add_parser("expire", help="delete poll and alert records past their retention (stories are kept)")
+    p = command("expire", "delete poll and alert records past their retention (stories are kept)")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_expire)
-    p = sub.add_parser("settings", help="list every NEWSWATCH_* variable with its default and current value")
+    p = command("settings", "list every NEWSWATCH_* variable with its default and current value")
     p.set_defaults(func=cmd_settings)
-    p = sub.add_parser("search", help="search indexed stories")
+    p = command("search", "search indexed stories")
     p.add_argument("query")
     p.add_argument("--topic")
     p.add_argument("--size", type=int, help="how many stories (default: NEWSWATCH_SEARCH__SIZE, 10)")

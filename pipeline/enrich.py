@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +56,8 @@ def waiting_ids(store: Store, limit: int | None = None) -> list[str]:
     return out
 
 
-def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = None) -> EnrichReport:
+def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = None,
+                   progress: Callable[[EnrichReport], None] | None = None) -> EnrichReport:
     """Enrich the given stories (default: every story waiting), language by language, writing as it goes.
 
     `seconds` counts from after the spaCy models are loaded: loading is once per process, not per story.
@@ -76,15 +77,15 @@ def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = Non
         load_model(language)
     started = time.monotonic()
     for language, batch in by_language.items():
-        _enrich_language(store, settings, language, batch, report)
+        _enrich_language(store, settings, language, batch, report, progress)
     if report.stories:
         store.refresh("quotes", "stories")  # once at the end, not after every chunk
     report.seconds = time.monotonic() - started
     return report
 
 
-def _enrich_language(store: Store, settings: Settings, language: str, stories: list[Story],
-                     report: EnrichReport) -> None:
+def _enrich_language(store: Store, settings: Settings, language: str, stories: list[Story], report: EnrichReport,
+                     progress: Callable[[EnrichReport], None] | None) -> None:
     quotes: list[QuoteDoc] = []
     updates: list[tuple[str, dict[str, Any]]] = []
     pairs: Iterator[tuple[str, Story]] = ((s.text, s) for s in stories)
@@ -95,6 +96,8 @@ def _enrich_language(store: Store, settings: Settings, language: str, stories: l
         _collect(store, story, analysis, quotes, updates, report)
         if len(updates) >= FLUSH:
             _flush(store, quotes, updates, report)
+            if progress:
+                progress(report)
     _flush(store, quotes, updates, report)
 
 

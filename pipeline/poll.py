@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -120,7 +120,8 @@ def plan_shards(feeds: list[Feed], ids: list[str], size: int) -> list[list[str]]
     return shards
 
 
-def poll_feeds(store: Store, settings: Settings, feed_ids: list[str], run_id: str = "manual") -> PollReport:
+def poll_feeds(store: Store, settings: Settings, feed_ids: list[str], run_id: str = "manual",
+               progress: Callable[[PollReport], None] | None = None) -> PollReport:
     """Poll the given feeds and index their new on-topic stories; one feed's failure stays its own.
 
     Raises WriteRejected after everything else is written when Elasticsearch refused some stories
@@ -131,8 +132,9 @@ def poll_feeds(store: Store, settings: Settings, feed_ids: list[str], run_id: st
         unknown = [i for i in feed_ids if i not in all_feeds]
         if unknown:
             raise ConfigError(str(source_settings.feeds_path), "feeds", f"unknown feed ids: {', '.join(unknown)}")
+        the_pass = _Pass(store, source_settings, [all_feeds[i] for i in feed_ids], run_id, progress)
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            report = runner.run(_Pass(store, source_settings, [all_feeds[i] for i in feed_ids], run_id).run())
+            report = runner.run(the_pass.run())
     for fr in report.feeds:
         log.info("feed %s: %s, %d items, %d matched, %d new%s", fr.feed_id, fr.outcome, fr.items, fr.matched,
                  fr.new, f" ({fr.error})" if fr.error else "")
@@ -170,8 +172,9 @@ class _FeedWork:
 
 
 class _Pass:
-    def __init__(self, store: Store, settings: Settings, feeds: list[Feed], run_id: str) -> None:
-        self.store, self.settings, self.feeds, self.run_id = store, settings, feeds, run_id
+    def __init__(self, store: Store, settings: Settings, feeds: list[Feed], run_id: str,
+                 progress: Callable[[PollReport], None] | None = None) -> None:
+        self.store, self.settings, self.feeds, self.run_id, self.progress = store, settings, feeds, run_id, progress
         self.report = PollReport()
         self.claimed: set[str] = set()  # story ids taken by a feed in this pass (the first feed wins a duplicate)
         self.budget = settings.limits.max_new_per_pass
@@ -281,6 +284,8 @@ class _Pass:
             except Exception as exc:  # Elasticsearch went away: stop fetching, the pass reports it
                 self.failure = exc
                 return
+            if self.progress:
+                self.progress(self.report)
 
     async def _flush(self) -> None:
         """Write the stories ready now, then the state of every feed whose stories are all written."""

@@ -8,6 +8,7 @@ secrets never sit in the YAML.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
@@ -24,6 +25,7 @@ from pipeline.errors import ConfigError
 from pipeline.settings import Settings, environment
 from pipeline.topics import Tokens, match_rules
 
+log = logging.getLogger(__name__)
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${NAME} or ${NAME:-default}
 
 
@@ -104,27 +106,45 @@ class AlertsFile(_Strict):
     subscriptions: list[Subscription] = []
 
 
-def _check_channels(path: Path, subscriptions: list[Subscription], env: Mapping[str, str]) -> None:
+def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str]) -> list[ConfigError]:
     import apprise
 
-    for sub in subscriptions:
-        sub.fill(env)
-        for number, url in enumerate(sub.channels):
-            missing = [name for name, default in _VAR.findall(url) if name not in env and not default]
-            where = f"subscriptions[{sub.name}].channels.{number}"
-            if missing:
-                raise ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set")
-            if apprise.Apprise.instantiate(sub.channel_urls()[number]) is None:
-                raise ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)")
+    sub.fill(env)
+    problems = []
+    for number, url in enumerate(sub.channels):
+        missing = [name for name, default in _VAR.findall(url) if name not in env and not default]
+        where = f"subscriptions[{sub.name}].channels.{number}"
+        if missing:
+            problems.append(ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set"))
+        elif apprise.Apprise.instantiate(sub.channel_urls()[number]) is None:
+            problems.append(ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)"))
+    return problems
 
 
-def load_subscriptions(path: Path, env: Mapping[str, str] | None = None) -> list[Subscription]:
+def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict: bool = True) -> list[Subscription]:
     """Subscriptions, checked: unique names, valid schedules, channels Apprise can use.
 
     `${VARS}` in channels come from `env` (default: the process environment, through `pipeline.settings`).
+    Strict, any problem raises; otherwise a subscription with an unusable channel is left out (and
+    logged), so one unset secret never stops the alerts of the others: see `subscription_problems`.
     """
+    subs, problems = _load(path, env)
+    if strict and problems:
+        raise problems[0]
+    for problem in problems:
+        log.error("alerts for this subscription are off until fixed: %s", problem)
+    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in problems}
+    return [s for s in subs if s.name not in broken]
+
+
+def subscription_problems(path: Path, env: Mapping[str, str] | None = None) -> list[ConfigError]:
+    """What is wrong with each subscription's channels (empty when all can be used)."""
+    return _load(path, env)[1]
+
+
+def _load(path: Path, env: Mapping[str, str] | None) -> tuple[list[Subscription], list[ConfigError]]:
     if not path.exists():
-        return []
+        return [], []
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
     except yaml.YAMLError as exc:
@@ -143,17 +163,17 @@ def load_subscriptions(path: Path, env: Mapping[str, str] | None = None) -> list
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice")
-    _check_channels(path, subs, environment() if env is None else env)
-    return subs
+    env = environment() if env is None else env
+    return subs, [problem for sub in subs for problem in _channel_problems(path, sub, env)]
 
 
 def story_tokens(story: Story) -> Tokens:
     return Tokens.of(f"{story.title}\n{story.text}")
 
 
-def configured_subscriptions(settings: Settings) -> list[Subscription]:
-    """The subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
-    return load_subscriptions(settings.config_dir / "alerts.yaml")
+def configured_subscriptions(settings: Settings, strict: bool = False) -> list[Subscription]:
+    """The usable subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
+    return load_subscriptions(settings.config_dir / "alerts.yaml", strict=strict)
 
 
 def matches(sub: Subscription, story: Story, tokens: Tokens | None = None) -> bool:

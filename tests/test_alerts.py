@@ -295,3 +295,19 @@ def test_stories_of_a_replay_run_are_never_alerted(store, stories, webhook, tmp_
     assert found.created == len([s for s in stories if "roxham" in f"{s.title} {s.text}".lower()])
     deliver_immediate(store, subs, DEFAULT)
     assert not any("(fresh 1)" in h["title"] for h in webhook.received)
+
+
+def test_one_unset_secret_stops_only_its_own_subscription(tmp_path, webhook, monkeypatch):
+    from pipeline.subscriptions import subscription_problems
+
+    monkeypatch.delenv("NO_SUCH_SECRET", raising=False)
+    path = tmp_path / "alerts.yaml"
+    path.write_text(yaml.safe_dump({"subscriptions": [
+        {"name": "broken", "channels": ["mailto://${NO_SUCH_SECRET}@example.org"], "rule": {}},
+        {"name": "fine", "channels": [webhook.url], "rule": {}}]}))
+    with pytest.raises(ConfigError):
+        load_subscriptions(path)  # strict, as `newswatch alerts test` checks
+    usable = load_subscriptions(path, strict=False)  # as the DAGs load them
+    assert [s.name for s in usable] == ["fine"]
+    [problem] = subscription_problems(path)
+    assert "subscriptions[broken].channels.0" in str(problem) and "NO_SUCH_SECRET is not set" in str(problem)

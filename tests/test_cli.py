@@ -42,3 +42,40 @@ def test_bad_config_is_reported_not_traced(tmp_path, es_url, prefix):
     done = run("poll", "--force", env=env)
     assert done.returncode == 3  # configuration error (the exit codes table in the README)
     assert f"{tmp_path / 'feeds.yaml'}: feeds.0.url" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_exit_codes_and_json(es_url, prefix, es, tmp_path):
+    """Each exit code of the README's table, as a user meets it."""
+    from pipeline.local.es_node import free_port
+
+    env = {"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay"}
+    assert run("--version", env=env).stdout.startswith("newswatch ")
+    assert run("search", env=env).returncode == 2  # bad arguments: the query is missing
+    unknown = run("poll", "--feed", "no-such-feed", env=env)
+    assert unknown.returncode == 3 and "unknown feed ids: no-such-feed" in unknown.stderr  # configuration
+    assert "Traceback" not in unknown.stderr
+    down = run("search", "asylum", env={**env, "NEWSWATCH_ES_URL": f"http://127.0.0.1:{free_port()}"})
+    assert down.returncode == 4 and len(down.stderr.strip().splitlines()) == 1  # Elasticsearch unreachable
+    assert run("search", "asylum", "--debug", env={**env, "NEWSWATCH_ES_URL": f"http://127.0.0.1:{free_port()}"}) \
+        .stderr.count("Traceback") == 1
+    kibana = run("kibana-setup", "--kibana-url", f"http://127.0.0.1:{free_port()}", env=env)
+    assert kibana.returncode == 6 and "Kibana is not reachable" in kibana.stderr  # any other reported failure
+
+    run("poll", "--feed", "replay-canada", "--no-enrich", env=env)  # creates the indices, writes stories
+    es.indices.put_settings(index=f"{prefix}-stories", settings={"index.blocks.write": True})
+    try:
+        rejected = run("poll", "--feed", "replay-quebec", "--no-enrich", env=env)
+    finally:
+        es.indices.put_settings(index=f"{prefix}-stories", settings={"index.blocks.write": False})
+    assert rejected.returncode == 5 and "REJECTED by Elasticsearch: 4 stories" in rejected.stdout
+
+    found = run("search", "Roxham", "--json", env=env)
+    assert found.returncode == 0
+    hits = __import__("json").loads(found.stdout)
+    assert hits and all("text" not in h and h["url"].startswith("http") for h in hits)
+    assert run("search", "zzzz-no-such-word", env=env).returncode == 1  # nothing found
+    health = __import__("json").loads(run("feed-health", "--json", env=env).stdout)
+    assert {h["feed_id"]: h["status"] for h in health}["replay-canada"] == "ok"
+    listed = __import__("json").loads(run("alerts", "list", "--json", env={
+        **env, "NEWSWATCH_ALERT_TO": "a@example.org", "NEWSWATCH_DIGEST_TO": "b@example.org"}).stdout)
+    assert {s["name"] for s in listed["subscriptions"]} and listed["problems"] == []

@@ -58,7 +58,8 @@ def test_stories_are_searchable_before_enrichment_and_a_crash_in_between_loses_n
     report = poll_feeds(store, settings, ["good", "two"], run_id="text-first")
     assert report.first_searchable is not None and report.first_searchable < report.seconds + 0.01
     found = search_stories(store, '"Roxham Road"', collapse=False)  # the five pages are one text: one cluster
-    assert len(found) == 5 and len({p.doc.cluster_id for p in found}) == 1 and not any(p.doc.enriched for p in found)  # searchable, with topics, not yet enriched
+    assert len(found) == 5 and len({p.doc.cluster_id for p in found}) == 1
+    assert not any(p.doc.enriched for p in found)  # searchable, with its topics, not yet enriched
     assert all(p.doc.topics == ["asylum-border"] and p.doc.searchable_delay is not None for p in found)
     assert len(waiting_ids(store)) == 5
 
