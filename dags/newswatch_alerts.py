@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, dag, get_current_context, task
+from newswatch_notifier import OperatorNotifier
 
 ENRICHED = Asset("newswatch://enriched")
 
@@ -23,7 +24,8 @@ ENRICHED = Asset("newswatch://enriched")
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 3, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True},
+    default_args={"retries": 3, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True,
+                  "on_failure_callback": OperatorNotifier()},
     tags=["newswatch", "alerts"],
     doc_md=__doc__,
 )
@@ -36,6 +38,12 @@ def newswatch_alerts():
         from pipeline.store import Store
         from pipeline.subscriptions import configured_subscriptions
 
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        events = get_current_context().get("triggering_asset_events") or {}
+        enriched = [e.extra.get("stories_enriched") for evs in events.values() for e in evs]
+        if enriched and not any(enriched):
+            raise AirflowSkipException("the enrichment run that triggered this one enriched no story")
         settings = Settings.from_env()
         with Store.open(settings) as store:
             counts = find_new_alerts(store, configured_subscriptions(settings), settings.alerts).counts()

@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, dag, get_current_context, task
+from newswatch_notifier import OperatorNotifier
 
 STORIES = Asset("newswatch://stories")
 ENRICHED = Asset("newswatch://enriched")
@@ -27,7 +28,7 @@ BATCH = 200  # stories per mapped task
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 3, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True,
-                  "execution_timeout": timedelta(minutes=30)},
+                  "execution_timeout": timedelta(minutes=30), "on_failure_callback": OperatorNotifier()},
     tags=["newswatch"],
     doc_md=__doc__,
 )
@@ -63,8 +64,10 @@ def newswatch_enrich():
 
     @task(outlets=[ENRICHED])
     def summarize(counts: list[dict]) -> dict:
+        """Add up the batches; the `newswatch://enriched` event carries the counts to the alerts DAG."""
         totals = {"stories_enriched": sum(c["stories_enriched"] for c in counts),
                   "quotes_indexed": sum(c["quotes_indexed"] for c in counts)}
+        get_current_context()["outlet_events"][ENRICHED].extra = totals
         print(totals)
         return totals
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, SyncCallback, dag, get_current_context, task
+from newswatch_notifier import OperatorNotifier
 
 STORIES = Asset("newswatch://stories")
 
@@ -31,7 +32,11 @@ STORIES = Asset("newswatch://stories")
     catchup=False,
     max_active_runs=1,
     dagrun_timeout=timedelta(minutes=30),
+    # a run still going after ten minutes is overrunning its five-minute schedule: the operator hears of it
+    deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(minutes=10),
+                           callback=SyncCallback("pipeline.operator_alerts.deadline_missed")),
     default_args={
+        "on_failure_callback": OperatorNotifier(),
         "retries": 3,
         "retry_delay": timedelta(seconds=30),
         "retry_exponential_backoff": True,
@@ -64,7 +69,7 @@ def newswatch_poll():
     @task(max_active_tis_per_dag=4, map_index_template="{{ shard_name }}")
     def poll_shard(shard: dict) -> dict:
         """Poll a shard of feeds and index their new on-topic stories; returns counts only."""
-        from pipeline.poll import poll_feeds, raise_for_rejected
+        from pipeline.poll import poll_feeds, raise_for_feed_errors, raise_for_rejected
         from pipeline.settings import Settings
         from pipeline.store import Store
 
@@ -78,7 +83,8 @@ def newswatch_poll():
                   + (f" — {feed.error}" if feed.error else "") + (f" (next poll {feed.next_due})" if feed.next_due else ""))
         counts = report.counts()
         print(counts)
-        raise_for_rejected(report)
+        raise_for_rejected(report)  # rejected stories: fail after writing the rest, the retry writes them
+        raise_for_feed_errors(report, settings.poll.fail_on_feed_errors)
         return counts
 
     @task(outlets=[STORIES])
@@ -88,7 +94,9 @@ def newswatch_poll():
                 "stories_indexed", "stories_postponed")
         totals = {key: sum(c[key] for c in shard_counts) for key in keys}
         errors = {k: v for c in shard_counts for k, v in c["errors"].items()}
-        run_id = get_current_context()["run_id"]
+        context = get_current_context()
+        run_id = context["run_id"]
+        context["outlet_events"][STORIES].extra = totals  # the enrich DAG reads the counts, and skips an empty run
         print(f"run {run_id}: {totals}")
         delays = [c.get("searchable_delay_p95") for c in shard_counts if c.get("searchable_delay_p95") is not None]
         if delays:

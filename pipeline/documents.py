@@ -170,6 +170,7 @@ class PollRecord(Document):
     consecutive_failures: Int = 0
     warning: Text | None = None
     next_due: Date | None = None
+    run_id: Keyword | None = None
     searchable_p50: Float | None = None  # seconds from feed to searchable, for this poll's stories
     searchable_p95: Float | None = None
 

@@ -5,6 +5,7 @@
     │   └── SettingsError     an environment variable is invalid (variable, problem)
     ├── FetchError            one URL could not be fetched (URL, kind, reason, status, Retry-After)
     ├── FeedError             one feed could not be fetched or parsed (feed id, URL, kind, reason)
+    ├── FeedsFailed           too many feeds of a pass failed, per the operator's policy
     ├── ArticleError          one article page could not be fetched or extracted (URL, reason)
     ├── StoreError            Elasticsearch could not do what was asked (operation, reason)
     │   ├── StoreUnavailable  it did not answer
@@ -53,6 +54,12 @@ class FeedError(NewswatchError):
     def __init__(self, feed_id: str, url: str, kind: str, reason: str, status: int | None = None) -> None:
         self.feed_id, self.url, self.kind, self.reason, self.status = feed_id, url, kind, reason, status
         super().__init__(f"feed {feed_id} ({url}): {kind}: {reason}")
+
+
+class FeedsFailed(NewswatchError):
+    def __init__(self, failed: int, polled: int, samples: list[str]) -> None:
+        self.failed, self.polled = failed, polled
+        super().__init__(f"{failed} of {polled} feeds failed: {'; '.join(samples)}")
 
 
 class ArticleError(NewswatchError):

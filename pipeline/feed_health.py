@@ -17,7 +17,6 @@ from statistics import median
 from pipeline.config import load_feeds
 from pipeline.documents import PollRecord
 from pipeline.errors import ConfigError, DeliveryError
-from pipeline.feeds import FeedResult
 from pipeline.settings import HealthSettings, Settings
 from pipeline.sources import feeds_file
 from pipeline.store import Store
@@ -35,16 +34,9 @@ class FeedHealth:
     usual_gap_hours: float | None
     median_latency: float | None
     new_per_day: list[tuple[str, int]]  # (day, new items) for the last 7 days
-
-
-def poll_records(results: list[FeedResult], new_items: dict[str, int], failures: dict[str, int],
-                 at: datetime) -> list[PollRecord]:
-    """One health record per feed for this poll."""
-    return [PollRecord(feed_id=r.feed.id, time=at, outcome=r.outcome, http_status=r.http_status,
-                       latency=round(r.latency, 3), bytes=r.bytes, items_seen=len(r.items),
-                       new_items=new_items.get(r.feed.id, 0), error_class=r.error_kind, error_message=r.error,
-                       consecutive_failures=failures.get(r.feed.id, 0))
-            for r in results]
+    last_run_id: str | None = None  # the Airflow run of the last poll, for a link to its log
+    next_due: str | None = None
+    warning: str | None = None
 
 
 def classify(feed_id: str, polls: Sequence[PollRecord], at: datetime,
@@ -68,7 +60,8 @@ def classify(feed_id: str, polls: Sequence[PollRecord], at: datetime,
             per_day[day] += p.new_items
     health = FeedHealth(feed_id, "ok", "", last.time.isoformat(), successes[-1].time.isoformat() if successes else None,
                         with_new[-1].isoformat() if with_new else None, last.consecutive_failures,
-                        round(usual / 3600, 2) if usual else None, latency, list(per_day.items()))
+                        round(usual / 3600, 2) if usual else None, latency, list(per_day.items()), last.run_id,
+                        last.next_due.isoformat() if last.next_due else None, last.warning)
     if health.consecutive_failures >= config.failing_after:
         health.status = "failing"
         health.reason = f"{health.consecutive_failures} failed polls in a row: {last.error_class}: " \

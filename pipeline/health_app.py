@@ -6,8 +6,10 @@ It lives in `pipeline` because it needs only the store; `plugins/newswatch_plugi
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -25,21 +27,45 @@ ORDER = {"failing": 0, "silent": 1, "slow": 2, "new": 3, "ok": 4}
 
 
 def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
-    """One row per configured feed: status (ok, failing, silent, slow, new), why, and new items per day."""
+    """One row per configured feed: status (ok, failing, silent, slow, new), why, when, and where to look."""
     feeds = load_feeds(feeds_file(settings))
-    health = {h.feed_id: h for h in feed_health(store, [f.id for f in feeds], config=settings.health)}
+    ids = [f.id for f in feeds]
+    health = {h.feed_id: h for h in feed_health(store, ids, config=settings.health)}
+    freshness = store.freshness(ids, store.now() - timedelta(days=7))
     rows = []
     for feed in feeds:
         h = health[feed.id]
-        rows.append({"feed_id": feed.id, "outlet": feed.outlet, "url": feed.url, "status": h.status,
-                     "reason": h.reason, "last_success": h.last_success, "last_new_item": h.last_new_item,
-                     "consecutive_failures": h.consecutive_failures, "usual_gap_hours": h.usual_gap_hours,
-                     "median_latency": h.median_latency, "new_per_day": h.new_per_day})
+        fresh = freshness.get(feed.id, {})
+        rows.append({**asdict(h), "outlet": feed.outlet, "url": feed.url,
+                     "searchable_p50": fresh.get("searchable_delay_p50"),
+                     "searchable_p95": fresh.get("searchable_delay_p95"),
+                     "kibana": discover_stories_url(settings.kibana_url, feed_id=feed.id),
+                     "run_link": f"/dags/newswatch_poll/runs/{quote(h.last_run_id, safe='')}" if h.last_run_id
+                     else None})
     return sorted(rows, key=lambda r: (ORDER.get(r["status"], 9), r["feed_id"]))
 
 
+def _when(value: str | None) -> str:
+    """An ISO time as `2026-11-28 11:20 UTC`: operators compare times across zones, so the zone is shown."""
+    if not value:
+        return "—"
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value < 10:
+        return f"{value:.1f} s"
+    return f"{value:.0f} s" if value < 120 else f"{value / 60:.0f} min"
+
+
 def render_page(rows: list[dict[str, Any]], kibana_url: str) -> str:
-    return render("health.html", rows=rows, kibana=discover_stories_url(kibana_url),
+    shown = [{**r, "last_success_shown": _when(r["last_success"]), "last_new_item_shown": _when(r["last_new_item"]),
+              "next_due_shown": _when(r["next_due"]),
+              "freshness": f"p50 {_seconds(r['searchable_p50'])}, p95 {_seconds(r['searchable_p95'])}"
+              if r["searchable_p50"] is not None else "—"} for r in rows]
+    return render("health.html", rows=shown, kibana=discover_stories_url(kibana_url),
                   generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                   count=lambda status: sum(r["status"] == status for r in rows),
                   top=lambda counts: max([n for _, n in counts] + [1]))

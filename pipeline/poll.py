@@ -25,7 +25,7 @@ from pipeline.clusters import assign_clusters
 from pipeline.config import Feed, load_feeds
 from pipeline.documents import FeedState, PollRecord, Story
 from pipeline.enrich import EnrichReport, percentiles
-from pipeline.errors import ConfigError, WriteRejected
+from pipeline.errors import ConfigError, FeedsFailed, WriteRejected
 from pipeline.feeds import FeedItem, FeedResult, fetch_feed_body
 from pipeline.fetch import Fetcher, host_of
 from pipeline.schedule import plan_next
@@ -148,6 +148,17 @@ def _loop_factory() -> Any:
     except ImportError:
         return None
     return uvloop.new_event_loop
+
+
+def raise_for_feed_errors(report: PollReport, policy: str) -> None:
+    """Fail the task when feeds failed, per policy: `all` of them (the network is down), `any`, or `never`."""
+    failed = [f for f in report.feeds if f.outcome == "error"]
+    if not failed or policy == "never" or policy == "all" and len(failed) < len(report.feeds):
+        if failed:
+            log.warning("%d of %d feeds failed: %s", len(failed), len(report.feeds),
+                        "; ".join(f"{f.feed_id}: {f.error}" for f in failed[:10]))
+        return
+    raise FeedsFailed(len(failed), len(report.feeds), [f"{f.feed_id}: {f.error}" for f in failed[:5]])
 
 
 def raise_for_rejected(report: PollReport) -> None:
@@ -348,7 +359,8 @@ class _Pass:
                             latency=round(result.latency, 3), bytes=result.bytes, items_seen=result.items_seen,
                             new_items=len(result.items), new_stories=work.report.new, error_class=result.error_kind,
                             error_message=result.error, consecutive_failures=state.consecutive_failures,
-                            warning=result.warning, next_due=plan.next_due, searchable_p50=stats.get("d_p50"),
+                            warning=result.warning, next_due=plan.next_due, run_id=self.run_id,
+                            searchable_p50=stats.get("d_p50"),
                             searchable_p95=stats.get("d_p95"))
         return state, record
 

@@ -58,6 +58,8 @@ class PollSettings(_Group):
     parse_workers: int = Field(2, ge=0)  # processes that parse feeds and extract pages (0: threads in-process)
     write_chunk: int = Field(200, ge=1)  # documents per bulk request
     max_parallel_shards: int = Field(4, ge=1)  # mapped poll tasks running at once
+    # when a poll task fails because of feed errors: all of its feeds failed (the network is down), any, never
+    fail_on_feed_errors: Literal["all", "any", "never"] = "all"
 
 
 class FeedLimits(_Group):

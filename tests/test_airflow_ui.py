@@ -1,7 +1,9 @@
-"""What an operator sees, in a real browser: headless Chromium logs into `airflow standalone`,
-opens the poll DAG and the Newswatch view, and checks the feed-health table.
+"""What an operator sees, in a real browser: `airflow standalone` runs `newswatch_poll` (triggered
+through the REST API, its shards named by their feeds), and headless Chromium logs in, opens the
+run's grid and the Newswatch view, and checks the feed-health table.
 
-The screenshot is kept in test-artifacts/airflow-newswatch-view.png."""
+Screenshots: test-artifacts/airflow-dag.png (the grid with the run), airflow-shards.png and
+airflow-newswatch-view.png."""
 
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ def standalone(tmp_path, es_url, prefix):
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
            "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"), "AIRFLOW__API__PORT": str(port),
+           "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+           "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "operator:admin",
            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
            "NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay",
@@ -80,6 +84,31 @@ def test_operator_sees_the_dag_and_feed_health(standalone, store, settings, web,
     forged = httpx.get(f"{standalone}/newswatch/api/feeds", headers={"Authorization": "Bearer forged"}, timeout=30)
     assert forged.status_code in (401, 403)
 
+    # a real run through the REST API: the scheduler runs the mapped shards, named by their feeds
+    token = httpx.post(f"{standalone}/auth/token", json={"username": "operator", "password": PASSWORD},
+                       timeout=30).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + 120
+    while httpx.get(f"{standalone}/api/v2/dags/newswatch_poll", headers=auth, timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "newswatch_poll was not parsed"
+        time.sleep(1)
+    httpx.patch(f"{standalone}/api/v2/dags/newswatch_poll", headers=auth, json={"is_paused": False}, timeout=30)
+    run = httpx.post(f"{standalone}/api/v2/dags/newswatch_poll/dagRuns", headers=auth, json={"logical_date": None},
+                     timeout=30).json()
+    run_id, state = run["dag_run_id"], run["state"]
+    deadline = time.monotonic() + 300
+    while state not in ("success", "failed"):
+        assert time.monotonic() < deadline, f"the run is still {state}"
+        time.sleep(2)
+        state = httpx.get(f"{standalone}/api/v2/dags/newswatch_poll/dagRuns/{run_id}", headers=auth,
+                          timeout=30).json()["state"]
+    assert state == "success"
+    tis = httpx.get(f"{standalone}/api/v2/dags/newswatch_poll/dagRuns/{run_id}/taskInstances", headers=auth,
+                    timeout=30).json()["task_instances"]
+    [shard] = [t for t in tis if t["task_id"] == "poll_shard"]
+    name = shard["rendered_map_index"]  # the shard named by its feeds (the five not polled above), not "0"
+    assert name == "replay-quebec +4"
+
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
@@ -92,9 +121,14 @@ def test_operator_sees_the_dag_and_feed_health(standalone, store, settings, web,
         page.keyboard.press("Enter")
         page.wait_for_url(f"{standalone}/", timeout=30_000)
 
-        page.goto(f"{standalone}/dags/newswatch_poll")
-        page.get_by_text("newswatch_poll").first.wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "airflow-dag.png"))
+        page.goto(f"{standalone}/dags/newswatch_poll/runs/{run_id}/tasks/poll_shard/mapped")
+        page.get_by_text(name).first.wait_for(timeout=60_000)  # the shard, by name
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / "airflow-shards.png"), full_page=True)
+        page.goto(f"{standalone}/dags/newswatch_poll/runs/{run_id}")
+        page.get_by_text("summarize").first.wait_for(timeout=60_000)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / "airflow-dag.png"), full_page=True)
 
         page.goto(f"{standalone}/plugin/newswatch")
         frame = page.frame_locator("iframe")
@@ -104,7 +138,7 @@ def test_operator_sees_the_dag_and_feed_health(standalone, store, settings, web,
         assert "an HTML page was served where a feed was expected" in failing.inner_text()
         ok = frame.locator("tr[data-feed='replay-canada'] td.status")
         assert ok.inner_text() == "ok"
-        assert frame.locator("tr[data-feed='replay-quebec'] td.status").inner_text() == "new"
+        assert frame.locator("tr[data-feed='replay-quebec'] td.status").inner_text() == "ok"  # polled by the run
         page.screenshot(path=str(ARTIFACTS / "airflow-newswatch-view.png"), full_page=True)
         browser.close()
     assert (ARTIFACTS / "airflow-newswatch-view.png").stat().st_size > 10_000

@@ -75,3 +75,9 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     page = client.get("/").text
     assert "<tr class='failing' data-feed='replay-not-a-feed'>" in page and "1 failing" in page
     assert "an HTML page was served where a feed was expected" in page
+    assert 'http-equiv="refresh"' in page and "prefers-color-scheme: dark" in page  # refreshes, light and dark
+    assert " UTC</td>" in page  # times say their zone
+    row = page[page.index("data-feed='replay-quebec'"):].split("</tr>")[0]
+    assert 'href="http://replay.newswatch.invalid/feeds/quebec.rss"' in row  # the feed itself
+    assert 'href="/dags/newswatch_poll/runs/page"' in row and 'target="_top"' in row  # its last poll's log
+    assert "/app/discover#" in row and "feed_id:%22replay-quebec%22" in row  # its stories in Kibana

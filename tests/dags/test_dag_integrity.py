@@ -73,3 +73,14 @@ def test_plugin_loads_with_views(airflow_home):
     run_link = next(v for v in views if v["destination"] == "dag_run")
     assert "{RUN_ID}" in run_link["href"] and "run_id" in run_link["href"]
     assert newswatch_plugin.NewswatchPlugin.fastapi_apps[0]["url_prefix"] == "/newswatch"
+
+
+def test_operators_see_named_shards_and_hear_of_failures_and_overruns(dagbag):
+    poll = dagbag.dags["newswatch_poll"]
+    assert poll.get_task("poll_shard").map_index_template == "{{ shard_name }}"
+    assert poll.deadline  # DeadlineAlert: a run still going ten minutes after it was queued
+    for dag_id in ("newswatch_poll", "newswatch_enrich", "newswatch_alerts"):
+        for task in dagbag.dags[dag_id].tasks:
+            callbacks = task.on_failure_callback if isinstance(task.on_failure_callback, list) else \
+                [task.on_failure_callback]
+            assert any(type(c).__name__ == "OperatorNotifier" for c in callbacks), (dag_id, task.task_id)

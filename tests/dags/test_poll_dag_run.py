@@ -16,6 +16,10 @@ def replay_env(es_url, prefix, airflow_home):
 
 def test_poll_dag_runs_end_to_end(dagbag, replay_env, es, prefix):
     dag = dagbag.dags["newswatch_poll"]
+    assert dag.deadline  # an overrunning run tells the operator (a DeadlineAlert)
+    # Airflow 3.3's dag.test() looks the deadline alerts of an unserialized DAG up as database ids and fails;
+    # the scheduler (scripts/bench_airflow.py, the browser test) runs the DAG with them.
+    dag.deadline = None
     run = dag.test()
     assert str(run.state) in ("success", "DagRunState.SUCCESS")
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}

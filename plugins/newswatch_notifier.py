@@ -1,0 +1,27 @@
+"""A failure notifier for the Newswatch DAGs: the operator hears of a failed task through their subscription.
+
+Kept here, beside the UI plugin, because it is Airflow code; the message goes out through
+`pipeline.operator_alerts`, which does not know Airflow.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import BaseNotifier
+
+
+class OperatorNotifier(BaseNotifier):
+    """`on_failure_callback=OperatorNotifier()`: names the DAG, the task, the run and the error."""
+
+    def notify(self, context):  # type: ignore[no-untyped-def]
+        from pipeline.operator_alerts import notify_operator
+
+        ti = context.get("ti") or context.get("task_instance")
+        dag_id = getattr(ti, "dag_id", "?")
+        task_id = getattr(ti, "task_id", "?")
+        run_id = context.get("run_id", "?")
+        error = context.get("exception")
+        problems = notify_operator(f"{dag_id}.{task_id} failed in run {run_id}",
+                                   [f"Error: {type(error).__name__}: {error}" if error else "The task failed.",
+                                    "Airflow retries it; this message comes once the retries are spent."])
+        for problem in problems:
+            self.log.error("could not tell the operator: %s", problem)
