@@ -33,12 +33,12 @@ def newswatch_alerts():
     @task
     def find_alerts() -> dict:
         """Alert records for the stories indexed since the last run."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from pipeline.alerts import find_new_alerts
         from pipeline.settings import Settings
         from pipeline.store import Store
         from pipeline.subscriptions import configured_subscriptions
-
-        from airflow.sdk.exceptions import AirflowSkipException
 
         events = get_current_context().get("triggering_asset_events") or {}
         enriched = [e.extra.get("stories_enriched") for evs in events.values() for e in evs]
