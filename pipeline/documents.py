@@ -117,6 +117,7 @@ class QuoteDoc(Document):
     quote: Text
     speaker: TextKw
     speaker_canonical: Keyword
+    speaker_type: Keyword = "other"  # person | organization | other (a description): charts of people use person
     verb: Keyword
     kind: Keyword
     start: Int

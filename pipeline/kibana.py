@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -17,93 +18,149 @@ from pipeline.settings import PROJECT_ROOT
 
 NDJSON = PROJECT_ROOT / "kibana" / "newswatch.ndjson"
 VERSION = "9.5.4"
+# The migration versions Kibana writes on export, per type (as in Kibana's own sample data): Kibana
+# migrates objects forward from these on import, so they must name versions Kibana knows.
+MIGRATIONS = {"index-pattern": "7.11.0", "search": "7.9.3", "lens": "8.9.0", "dashboard": "8.7.0"}
+CORE_MIGRATION = "8.8.0"
+UPDATED = "2026-11-28T00:00:00.000Z"
+STORIES, QUOTES, HEALTH = "newswatch-stories", "newswatch-quotes", "newswatch-feed-health"
 
 
-def _data_view(view_id: str, title: str, time_field: str, name: str) -> dict:
-    return {"type": "index-pattern", "id": view_id, "attributes": {"title": title, "timeFieldName": time_field,
-                                                                    "name": name}, "references": []}
+def _object(kind: str, object_id: str, attributes: dict[str, Any], references: list[dict[str, str]]) -> dict[str, Any]:
+    return {"type": kind, "id": object_id, "attributes": attributes, "references": references,
+            "coreMigrationVersion": CORE_MIGRATION, "typeMigrationVersion": MIGRATIONS[kind], "managed": False,
+            "updated_at": UPDATED}
 
 
-def _source(view_id: str, query: str = "") -> tuple[dict, list[dict]]:
-    meta = {"kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({
-        "query": {"query": query, "language": "kuery"}, "filter": [],
-        "indexRefName": "kibanaSavedObjectMeta.searchSourceJSON.index"})}}
-    refs = [{"name": "kibanaSavedObjectMeta.searchSourceJSON.index", "type": "index-pattern", "id": view_id}]
-    return meta, refs
+def _data_view(view_id: str, time_field: str, name: str) -> dict[str, Any]:
+    return _object("index-pattern", view_id, {"title": view_id, "timeFieldName": time_field, "name": name,
+                                              "fields": "[]", "runtimeFieldMap": "{}", "typeMeta": "{}"}, [])
 
 
-def _search(search_id: str, title: str, view_id: str, query: str, columns: list[str], sort: str) -> dict:
-    meta, refs = _source(view_id, query)
-    return {"type": "search", "id": search_id, "references": refs,
-            "attributes": {"title": title, "columns": columns, "sort": [[sort, "desc"]], **meta}}
+def _search(search_id: str, title: str, view_id: str, query: str, columns: list[str], sort: str) -> dict[str, Any]:
+    source = {"query": {"query": query, "language": "kuery"}, "filter": [],
+              "indexRefName": "kibanaSavedObjectMeta.searchSourceJSON.index"}
+    return _object("search", search_id, {"title": title, "description": "", "columns": columns,
+                                         "sort": [[sort, "desc"]], "hits": 0, "version": 1,
+                                         "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(source)}},
+                   [{"name": "kibanaSavedObjectMeta.searchSourceJSON.index", "type": "index-pattern", "id": view_id}])
 
 
-def _terms(field: str, size: int = 10, schema: str = "segment", agg_id: str = "2") -> dict:
-    return {"id": agg_id, "enabled": True, "type": "terms", "schema": schema,
-            "params": {"field": field, "size": size, "order": "desc", "orderBy": "1", "otherBucket": False,
-                       "missingBucket": False}}
+def _column(kind: str, field: str | None = None, label: str | None = None, **params: Any) -> dict[str, Any]:
+    """One Lens column: a bucket (date_histogram, terms) or a metric (count, unique_count, percentile)."""
+    bucketed = kind in ("date_histogram", "terms")
+    data_type = {"date_histogram": "date", "terms": "string"}.get(kind, "number")
+    column: dict[str, Any] = {"label": label or (field or "Count of records"), "dataType": data_type,
+                              "operationType": kind, "isBucketed": bucketed,
+                              "scale": {"date_histogram": "interval", "terms": "ordinal"}.get(kind, "ratio"),
+                              "sourceField": field or "___records___", "params": params}
+    if label:
+        column["customLabel"] = True
+    return column
 
 
-def _vis(vis_id: str, title: str, view_id: str, vis_type: str, aggs: list[dict], params: dict | None = None,
-         query: str = "") -> dict:
-    meta, refs = _source(view_id, query)
-    count = {"id": "1", "enabled": True, "type": "count", "schema": "metric", "params": {}}
-    state = {"title": title, "type": vis_type, "aggs": [count, *aggs], "params": params or {}}
-    return {"type": "visualization", "id": vis_id, "references": refs,
-            "attributes": {"title": title, "visState": json.dumps(state), "uiStateJSON": "{}", "description": "",
-                           "version": 1, **meta}}
+def _lens(lens_id: str, title: str, view_id: str, kind: str, columns: dict[str, dict[str, Any]],
+          visualization: dict[str, Any], query: str = "") -> dict[str, Any]:
+    layer = f"{lens_id}-layer"
+    state = {"datasourceStates": {"formBased": {"layers": {layer: {
+        "columns": columns, "columnOrder": list(columns), "incompleteColumns": {}}}}},
+        "visualization": {**visualization, "layerId": layer} if kind != "lnsXY" else
+        {**visualization, "layers": [{**visualization["layers"][0], "layerId": layer}]},
+        "query": {"query": query, "language": "kuery"}, "filters": [], "internalReferences": [],
+        "adHocDataViews": {}}
+    return _object("lens", lens_id, {"title": title, "description": "", "visualizationType": kind, "state": state},
+                   [{"type": "index-pattern", "id": view_id, "name": "indexpattern-datasource-current-indexpattern"},
+                    {"type": "index-pattern", "id": view_id, "name": f"indexpattern-datasource-layer-{layer}"}])
 
 
-def _bar_over_time(vis_id: str, title: str, view_id: str, time_field: str, split: str) -> dict:
-    return _vis(vis_id, title, view_id, "histogram", [
-        {"id": "2", "enabled": True, "type": "date_histogram", "schema": "segment",
-         "params": {"field": time_field, "interval": "auto", "min_doc_count": 1, "extended_bounds": {}}},
-        _terms(split, 8, "group", "3")], {"type": "histogram", "addLegend": True, "legendPosition": "right"})
+def _over_time(lens_id: str, title: str, view_id: str, time_field: str, split: str) -> dict[str, Any]:
+    columns = {"x": {**_column("date_histogram", time_field), "params": {"interval": "auto", "includeEmptyRows": True}},
+               "split": {**_column("terms", split), "params": {"size": 8, "orderBy": {"type": "column", "columnId": "y"},
+                                                               "orderDirection": "desc", "otherBucket": True}},
+               "y": _column("unique_count", "cluster_id", "Stories (copies counted once)")}
+    return _lens(lens_id, title, view_id, "lnsXY", columns, {
+        "preferredSeriesType": "bar_stacked", "legend": {"isVisible": True, "position": "right"},
+        "valueLabels": "hide", "layers": [{"layerType": "data", "seriesType": "bar_stacked", "xAccessor": "x",
+                                           "splitAccessor": "split", "accessors": ["y"]}]})
 
 
-def _table(vis_id: str, title: str, view_id: str, field: str, size: int = 15, query: str = "") -> dict:
-    return _vis(vis_id, title, view_id, "table", [_terms(field, size, "bucket")],
-                {"perPage": size, "showPartialRows": False, "showTotal": False}, query)
+def _table(lens_id: str, title: str, view_id: str, field: str, metric: dict[str, Any], size: int = 15,
+           query: str = "") -> dict[str, Any]:
+    columns = {"rows": {**_column("terms", field), "params": {"size": size, "orderBy": {"type": "column",
+                                                                                        "columnId": "metric"},
+                                                              "orderDirection": "desc", "otherBucket": False}},
+               "metric": metric}
+    return _lens(lens_id, title, view_id, "lnsDatatable", columns,
+                 {"columns": [{"columnId": "rows"}, {"columnId": "metric"}]}, query)
 
 
-def saved_objects() -> list[dict]:
+def _metric(lens_id: str, title: str, view_id: str, column: dict[str, Any], query: str = "") -> dict[str, Any]:
+    return _lens(lens_id, title, view_id, "lnsMetric", {"value": column}, {"metricAccessor": "value",
+                                                                           "layerType": "data"}, query)
+
+
+def _controls(fields: list[tuple[str, str]]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Options-list controls (a dropdown per field) over the stories, and their data-view references."""
+    panels, refs = {}, []
+    for order, (field, title) in enumerate(fields):
+        control_id = f"newswatch-control-{field}"
+        panels[control_id] = {"order": order, "width": "medium", "grow": True, "type": "optionsListControl",
+                              "explicitInput": {"id": control_id, "fieldName": field, "title": title,
+                                                "enhancements": {}}}
+        refs.append({"name": f"controlGroup_{control_id}:optionsListDataView", "type": "index-pattern", "id": STORIES})
+    group = {"controlStyle": "oneLine", "chainingSystem": "HIERARCHICAL", "panelsJSON": json.dumps(panels),
+             "ignoreParentSettingsJSON": json.dumps({"ignoreFilters": False, "ignoreQuery": False,
+                                                     "ignoreTimerange": False, "ignoreValidations": False})}
+    return group, refs
+
+
+def saved_objects() -> list[dict[str, Any]]:
     """Every object, in an order Kibana can import (data views first, the dashboard last)."""
-    stories, quotes, health = "newswatch-stories", "newswatch-quotes", "newswatch-feed-health"
+    distinct = _column("unique_count", "cluster_id", "Stories (copies counted once)")
     objects = [
-        _data_view(stories, "newswatch-stories", "published", "Newswatch stories"),
-        _data_view(quotes, "newswatch-quotes", "published", "Newswatch quotes"),
-        _data_view(health, "newswatch-feed-health", "time", "Newswatch feed health"),
-        _search("newswatch-asylum-border-7d", "Asylum & border — last 7 days", stories, 'topics : "asylum-border"',
+        _data_view(STORIES, "published", "Newswatch stories"),
+        _data_view(QUOTES, "published", "Newswatch quotes"),
+        _data_view(HEALTH, "time", "Newswatch feed health"),
+        _search("newswatch-asylum-border-7d", "Asylum & border — last 7 days", STORIES, 'topics : "asylum-border"',
                 ["title", "outlet", "language", "matched_terms", "quoted"], "published"),
-        _search("newswatch-quotes-by-speaker", "Quotes by speaker", quotes, 'speaker_canonical : *',
+        _search("newswatch-quotes-by-speaker", "Quotes by speaker", QUOTES, 'speaker_type : "person"',
                 ["speaker_canonical", "quote", "kind", "outlet", "title"], "published"),
-        _bar_over_time("newswatch-stories-by-topic", "Stories over time by topic", stories, "published", "topics"),
-        _bar_over_time("newswatch-stories-by-language", "Stories over time by language", stories, "published",
-                       "language"),
-        _table("newswatch-top-outlets", "Top outlets", stories, "outlet"),
-        _table("newswatch-top-quoted", "Top quoted people", quotes, "speaker_canonical"),
-        _table("newswatch-top-organizations", "Top organisations", stories, "organizations"),
-        _table("newswatch-top-places", "Top places", stories, "places"),
-        _table("newswatch-feed-failures", "Feed health: failed polls by feed", health, "feed_id",
-               query='outcome : "error"'),
+        _metric("newswatch-distinct-stories", "Stories (syndicated copies counted once)", STORIES, distinct),
+        _over_time("newswatch-stories-by-topic", "Stories over time by topic", STORIES, "published", "topics"),
+        _over_time("newswatch-stories-by-language", "Stories over time by language", STORIES, "published", "language"),
+        _table("newswatch-top-outlets", "Top outlets", STORIES, "outlet", distinct),
+        _table("newswatch-top-quoted", "Top quoted people", QUOTES, "speaker_canonical",
+               _column("count", None, "Quotes"), query='speaker_type : "person"'),
+        _table("newswatch-top-organizations", "Top organisations", STORIES, "organizations", distinct),
+        _table("newswatch-top-places", "Top places", STORIES, "places", distinct),
+        _table("newswatch-feed-failures", "Feed health: failed polls by feed", HEALTH, "feed_id",
+               _column("count", None, "Failed polls"), query='outcome : "error"'),
+        _metric("newswatch-freshness", "Feed → searchable, 95th percentile (seconds)", STORIES,
+                {**_column("percentile", "searchable_delay", "p95 seconds"), "params": {"percentile": 95}}),
     ]
+    layout = [("newswatch-distinct-stories", "lens", 0, 0, 12, 8), ("newswatch-freshness", "lens", 12, 0, 12, 8),
+              ("newswatch-stories-by-topic", "lens", 24, 0, 24, 14), ("newswatch-stories-by-language", "lens", 0, 8, 24, 14),
+              ("newswatch-top-outlets", "lens", 24, 14, 24, 15), ("newswatch-top-quoted", "lens", 0, 22, 24, 15),
+              ("newswatch-top-organizations", "lens", 24, 29, 24, 15), ("newswatch-top-places", "lens", 0, 37, 24, 15),
+              ("newswatch-feed-failures", "lens", 24, 44, 24, 15), ("newswatch-quotes-by-speaker", "search", 0, 59, 48, 18)]
     panels, refs = [], []
-    layout = [("newswatch-stories-by-topic", 0, 0, 24, 14), ("newswatch-stories-by-language", 24, 0, 24, 14),
-              ("newswatch-top-outlets", 0, 14, 16, 15), ("newswatch-top-quoted", 16, 14, 16, 15),
-              ("newswatch-top-organizations", 32, 14, 16, 15), ("newswatch-top-places", 0, 29, 16, 15),
-              ("newswatch-feed-failures", 16, 29, 32, 15), ("newswatch-quotes-by-speaker", 0, 44, 48, 18)]
-    for number, (object_id, x, y, w, h) in enumerate(layout, start=1):
-        kind = "search" if object_id == "newswatch-quotes-by-speaker" else "visualization"
-        panels.append({"panelIndex": str(number), "gridData": {"x": x, "y": y, "w": w, "h": h, "i": str(number)},
-                       "version": VERSION, "type": kind, "panelRefName": f"panel_{number}", "embeddableConfig": {}})
-        refs.append({"name": f"panel_{number}", "type": kind, "id": object_id})
-    meta = {"kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps(
-        {"query": {"query": "", "language": "kuery"}, "filter": []})}}
-    objects.append({"type": "dashboard", "id": "newswatch-asylum-border", "references": refs, "attributes": {
-        "title": "Newswatch — asylum & border coverage", "description": "Stories, outlets, people quoted, "
-        "organisations and places in asylum and border coverage; feed health.", "panelsJSON": json.dumps(panels),
-        "optionsJSON": json.dumps({"useMargins": True, "hidePanelTitles": False}), "timeRestore": True,
-        "timeFrom": "now-7d", "timeTo": "now", "refreshInterval": {"pause": False, "value": 300000}, **meta}})
+    for number, (object_id, kind, x, y, w, h) in enumerate(layout, start=1):
+        index = str(number)
+        panels.append({"panelIndex": index, "gridData": {"x": x, "y": y, "w": w, "h": h, "i": index},
+                       "version": VERSION, "type": kind, "panelRefName": f"panel_{index}", "embeddableConfig": {}})
+        refs.append({"name": f"{index}:panel_{index}", "type": kind, "id": object_id})
+    controls, control_refs = _controls([("topics", "Topic"), ("outlet", "Outlet"), ("language", "Language")])
+    objects.append(_object("dashboard", "newswatch-asylum-border", {
+        "title": "Newswatch — asylum & border coverage",
+        "description": "Stories (syndicated copies counted once), outlets, people quoted, organisations and places "
+                       "in asylum and border coverage; freshness and feed health.",
+        "panelsJSON": json.dumps(panels), "controlGroupInput": controls,
+        "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "syncCursor": True, "syncTooltips": False,
+                                   "hidePanelTitles": False}),
+        "timeRestore": True, "timeFrom": "now-7d", "timeTo": "now", "version": 1,
+        "refreshInterval": {"pause": False, "value": 300000},
+        "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"},
+                                                                  "filter": []})}}, refs + control_refs))
     return objects
 
 

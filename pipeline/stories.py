@@ -71,7 +71,9 @@ def enrichment(analysis: Analysis) -> dict[str, Any]:
 
 def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
     """One document per quote, with its story's outlet, date and topics."""
+    kinds = {e.canonical: e.label for e in analysis.entities if e.label in ("person", "organization")}
     return [QuoteDoc(quote_id=f"{story.story_id}-{number:03d}", story_id=story.story_id, **asdict(quote),
+                     speaker_type=kinds.get(quote.speaker_canonical, "other"),
                      outlet=story.outlet, feed_id=story.feed_id, language=story.language, published=story.published,
                      ingested=story.ingested, topics=story.topics, title=story.title, url=story.url,
                      run_id=story.run_id)

@@ -2,6 +2,7 @@
 they use against the mapping the real Elasticsearch returns after the pipeline has indexed stories."""
 
 import json
+import re
 
 import pytest
 
@@ -19,7 +20,14 @@ def test_every_line_parses_and_ids_are_unique():
     assert len(OBJECTS) == len(NDJSON.read_text().splitlines()) >= 12
     keys = [(o["type"], o["id"]) for o in OBJECTS]
     assert len(keys) == len(set(keys))
-    assert {o["type"] for o in OBJECTS} == {"index-pattern", "search", "visualization", "dashboard"}
+    assert {o["type"] for o in OBJECTS} == {"index-pattern", "search", "lens", "dashboard"}
+
+
+def test_objects_carry_the_migration_fields_kibana_writes_on_export():
+    for obj in OBJECTS:
+        assert obj["coreMigrationVersion"] == "8.8.0" and obj["typeMigrationVersion"], obj["id"]
+        assert obj["managed"] is False and obj["updated_at"].endswith("Z")
+        assert "migrationVersion" not in obj  # the pre-8.8 form Kibana no longer exports
 
 
 def test_committed_file_is_the_rendering_of_the_code():
@@ -36,7 +44,23 @@ def test_every_reference_resolves_inside_the_file():
         if "indexRefName" in source:
             assert source["indexRefName"] in names
         for panel in json.loads(obj["attributes"].get("panelsJSON", "[]")):
-            assert panel["panelRefName"] in names
+            assert f"{panel['panelIndex']}:{panel['panelRefName']}" in names
+        if obj["type"] == "lens":
+            for layer in obj["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]:
+                assert f"indexpattern-datasource-layer-{layer}" in names
+
+
+def test_the_dashboard_has_options_list_controls_for_topic_outlet_and_language():
+    [dashboard] = [o for o in OBJECTS if o["type"] == "dashboard"]
+    controls = json.loads(dashboard["attributes"]["controlGroupInput"]["panelsJSON"])
+    assert {c["explicitInput"]["fieldName"] for c in controls.values()} == {"topics", "outlet", "language"}
+    assert all(c["type"] == "optionsListControl" for c in controls.values())
+    names = {r["name"] for r in dashboard["references"]}
+    assert all(f"controlGroup_{cid}:optionsListDataView" in names for cid in controls)
+
+
+LENS_TYPES = {"terms": {"keyword"}, "date_histogram": {"date"}, "unique_count": {"keyword"},
+              "percentile": NUMERIC, "count": set()}
 
 
 def used_fields(obj: dict) -> list[tuple[str, set[str]]]:
@@ -47,13 +71,18 @@ def used_fields(obj: dict) -> list[tuple[str, set[str]]]:
     if obj["type"] == "search":
         return [(c, {"keyword", "text", "date", "integer", "long"}) for c in attrs["columns"]] + \
                [(s[0], {"date"}) for s in attrs["sort"]]
-    if obj["type"] == "visualization":
+    if obj["type"] == "lens":
         out = []
-        for agg in json.loads(attrs["visState"])["aggs"]:
-            field = agg["params"].get("field")
-            if field:
-                out.append((field, {"terms": {"keyword"}, "date_histogram": {"date"}}.get(agg["type"], NUMERIC)))
+        for layer in attrs["state"]["datasourceStates"]["formBased"]["layers"].values():
+            for column in layer["columns"].values():
+                if column["sourceField"] != "___records___":
+                    out.append((column["sourceField"], LENS_TYPES[column["operationType"]]))
+        query = attrs["state"]["query"]["query"]
+        out += [(f.strip(), {"keyword"}) for f in re.findall(r"(\w+) :", query)]
         return out
+    if obj["type"] == "dashboard":
+        controls = json.loads(attrs["controlGroupInput"]["panelsJSON"])
+        return [(c["explicitInput"]["fieldName"], {"keyword"}) for c in controls.values()]
     return []
 
 
@@ -86,8 +115,6 @@ def test_every_field_used_exists_with_a_suitable_type(real_mapping):
     by_id = {(o["type"], o["id"]): o for o in OBJECTS}
     checked = 0
     for obj in OBJECTS:
-        if obj["type"] == "dashboard":
-            continue
         view = obj["attributes"]["title"] if obj["type"] == "index-pattern" else data_view_of(obj, by_id)
         for field, types in used_fields(obj):
             assert field in real_mapping[view], f"{obj['id']} uses {field!r}, missing from {view}"
