@@ -265,6 +265,15 @@ def cmd_kibana_setup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or update the index templates and indices (idempotent): the Docker stack's first step."""
+    settings = _settings(args)
+    with Store.open(settings) as store:
+        names = ", ".join(store.index(kind) for kind in ("stories", "quotes", "feeds", "feed-health", "alerts", "state"))
+    print(f"indices ready in {settings.index_prefix}: {names}")
+    return 0
+
+
 def cmd_expire(args: argparse.Namespace) -> int:
     from pipeline.retention import expire_records
 
@@ -370,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kibana-url", help="default: NEWSWATCH_KIBANA_URL or http://localhost:5601")
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for Kibana to come up")
     p.set_defaults(func=cmd_kibana_setup)
+    p = command("init", "create or update the Elasticsearch index templates and indices")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_init)
     p = command("expire", "delete poll and alert records past their retention (stories are kept)")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_expire)
