@@ -84,6 +84,7 @@ class Story(Document):
     topics: list[Keyword] = []
     matched_terms: list[Keyword] = []
     topic_hits: list[TopicHit] = []
+    topic_score: Float | None = None  # the relevance model's probability for the feed item, where there is one
     persons: list[Keyword] = []
     organizations: list[Keyword] = []
     places: list[Keyword] = []

@@ -283,6 +283,9 @@ class _Pass:
         first_seen = work.result.fetched_at or self.store.now()
         story = build_story(article, text.matches or title_matches, first_seen, self.store.now(), self.run_id,
                             self.settings.source, self.settings.limits.max_hits)
+        scores = [m.score for m in title_matches if m.score is not None]
+        if scores:
+            story = story.model_copy(update={"topic_score": max(scores)})
         async with self.lock:
             work.stories[sid] = item.key
             self.buffer.append((story, work))

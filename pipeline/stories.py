@@ -38,7 +38,7 @@ def build_story(article: Article, matches: list[TopicMatch], first_seen: datetim
         outlet=article.outlet, language=article.language, country=article.country, title=article.title,
         summary=article.summary, text=article.text, text_source=article.text_source, page_error=article.page_error,
         published=min(published, ingested), ingested=ingested, run_id=run_id, source=source,
-        topics=[m.topic for m in matches],
+        topics=list(dict.fromkeys(m.topic for m in matches)),
         matched_terms=list(dict.fromkeys(t for m in matches for t in m.terms))[:max_hits],
         topic_hits=[TopicHit(topic=m.topic, **asdict(h)) for m in matches for h in m.hits][:max_hits],
         first_seen=first_seen,

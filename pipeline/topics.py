@@ -12,10 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pipeline.config import Exclusion, LanguageRules, LongText, Topic
+
+if TYPE_CHECKING:
+    from pipeline.relevance import RelevanceModel
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -35,6 +40,7 @@ class Hit:
 class TopicMatch:
     topic: str
     hits: list[Hit] = field(default_factory=list)
+    score: float | None = None  # the relevance model's probability, where the topic has a model
 
     @property
     def terms(self) -> list[str]:
@@ -230,8 +236,13 @@ def _enough_for_length(tokens: Tokens, hits: list[Hit], long_text: LongText) -> 
     return len(hits) >= long_text.min_hits or any(h.start < lead_end for h in hits)
 
 
-def match_topics(text: str, topics: list[Topic], language: str = "en") -> list[TopicMatch]:
-    """The topics whose rules for `language` fire on `text` (rules of the other language are not used)."""
+def match_topics(text: str, topics: list[Topic], language: str = "en",
+                 models: Mapping[str, RelevanceModel] | None = None) -> list[TopicMatch]:
+    """The topics whose rules for `language` fire on `text` (rules of the other language are not used).
+
+    With a topic's relevance model (`models`), its policy decides: the rules' verdict can be vetoed by
+    a low score, and an item the rules miss kept on a high one; the match carries the score.
+    """
     tokens = Tokens.of(text)
     matches = []
     for topic in topics:
@@ -239,6 +250,13 @@ def match_topics(text: str, topics: list[Topic], language: str = "en") -> list[T
         if rules is None:
             continue
         hits = match_rules(tokens, rules)
-        if hits and _enough_for_length(tokens, hits, topic.long_text):
-            matches.append(TopicMatch(topic.name, hits))
+        fire = bool(hits) and _enough_for_length(tokens, hits, topic.long_text)
+        model = (models or {}).get(topic.name)
+        if model is None or language not in model.languages:
+            if fire:
+                matches.append(TopicMatch(topic.name, hits))
+            continue
+        score = model.score(text)
+        if model.keeps(fire, score):
+            matches.append(TopicMatch(topic.name, hits if fire else [], round(score, 4)))
     return matches

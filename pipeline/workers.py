@@ -19,16 +19,20 @@ from pipeline.articles import extract_text
 from pipeline.config import Feed, Topic, load_topics
 from pipeline.errors import FeedError
 from pipeline.feeds import FeedItem, parse_feed
+from pipeline.relevance import RelevanceModel, load_relevance
 from pipeline.settings import FeedLimits
 from pipeline.topics import TopicMatch, match_topics
 
 _TOPICS: list[Topic] = []
+_MODELS: dict[str, RelevanceModel] = {}
 _LIMITS = FeedLimits()
 
 
 def _init(topics_path: str, limits: FeedLimits) -> None:
-    global _TOPICS, _LIMITS
+    global _TOPICS, _MODELS, _LIMITS
     _TOPICS, _LIMITS = load_topics(Path(topics_path)), limits
+    models = {t.name: load_relevance(Path(topics_path).parent, t.name) for t in _TOPICS}
+    _MODELS = {name: model for name, model in models.items() if model is not None}
 
 
 @dataclass
@@ -60,7 +64,7 @@ def parse_and_match(feed: Feed, body: bytes, content_type: str, url: str | None,
         if item.key in seen:
             continue
         out.new.append(item)
-        matches = match_topics(f"{item.title}\n{item.summary}", _TOPICS, item.language)
+        matches = match_topics(f"{item.title}\n{item.summary}", _TOPICS, item.language, _MODELS)
         if matches:
             out.matched.append((item, matches))
     return out
