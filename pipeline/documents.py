@@ -211,8 +211,17 @@ class StateEntry(Document):
     value: Date
 
 
+class NameEntry(Document):
+    """The one written form the index uses for a name, keyed by `pipeline.names.name_key`."""
+
+    key: Keyword
+    name: Keyword
+    first_seen: Date
+
+
 INDEXED: dict[str, type[Document]] = {"stories": Story, "quotes": QuoteDoc, "feeds": FeedState,
-                                      "feed-health": PollRecord, "alerts": AlertRecord, "state": StateEntry}
+                                      "feed-health": PollRecord, "alerts": AlertRecord, "state": StateEntry,
+                                      "names": NameEntry}
 
 
 def _field_mapping(annotation: Any, metadata: list[Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.documents import QuoteDoc, Story
+from pipeline.names import canonical_names, index_forms, rename
 from pipeline.nlp import Analysis, analyze_stream, lemmatize, load_model
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -86,37 +87,36 @@ def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = Non
 
 def _enrich_language(store: Store, settings: Settings, language: str, stories: list[Story], report: EnrichReport,
                      progress: Callable[[EnrichReport], None] | None) -> None:
-    quotes: list[QuoteDoc] = []
-    updates: list[tuple[str, dict[str, Any]]] = []
+    pending: list[tuple[Story, Analysis]] = []
     pairs: Iterator[tuple[str, Story]] = ((s.text, s) for s in stories)
     heads = dict(zip((s.story_id for s in stories), lemmatize((f"{s.title}\n{s.summary}" for s in stories), language),
                      strict=True))
     for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
         analysis.lemmas = f"{heads[story.story_id]}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
-        _collect(store, story, analysis, quotes, updates, report)
-        if len(updates) >= FLUSH:
-            _flush(store, quotes, updates, report)
+        pending.append((story, analysis))
+        if len(pending) >= FLUSH:
+            _flush(store, pending, report)
             if progress:
                 progress(report)
-    _flush(store, quotes, updates, report)
+    _flush(store, pending, report)
 
 
-def _collect(store: Store, story: Story, analysis: Analysis, quotes: list[QuoteDoc],
-             updates: list[tuple[str, dict[str, Any]]], report: EnrichReport) -> None:
-    at = store.now()
-    delay = (at - story.first_seen).total_seconds() if story.first_seen else None
-    quotes += build_quotes(story, analysis)
-    updates.append((story.story_id, {**enrichment(analysis), "enriched": True, "enriched_at": at.isoformat(),
-                                     "enriched_delay": delay}))
-    if delay is not None:
-        report.delays.append(delay)
-
-
-def _flush(store: Store, quotes: list[QuoteDoc], updates: list[tuple[str, dict[str, Any]]],
-           report: EnrichReport) -> None:
-    """Quotes first: a story marked enriched always has its quotes."""
-    if not updates:
+def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichReport) -> None:
+    """Names in the index's spelling, then quotes first: a story marked enriched always has its quotes."""
+    if not pending:
         return
+    forms = index_forms(store, (name for _, analysis in pending for name in canonical_names(analysis)))
+    quotes: list[QuoteDoc] = []
+    updates: list[tuple[str, dict[str, Any]]] = []
+    at = store.now()
+    for story, analysis in pending:
+        rename(analysis, forms)
+        delay = (at - story.first_seen).total_seconds() if story.first_seen else None
+        quotes += build_quotes(story, analysis)
+        updates.append((story.story_id, {**enrichment(analysis), "enriched": True, "enriched_at": at.isoformat(),
+                                         "enriched_delay": delay}))
+        if delay is not None:
+            report.delays.append(delay)
     written = store.write("quotes", ((q.quote_id, q) for q in quotes), refresh=False)
     report.quotes += written.ok
     failed_stories = {q.story_id for q in quotes if q.quote_id in written.rejected}
@@ -125,5 +125,4 @@ def _flush(store: Store, quotes: list[QuoteDoc], updates: list[tuple[str, dict[s
     result = store.update_docs("stories", ready, refresh=False)
     report.stories += result.ok
     report.rejected.update(result.rejected)
-    quotes.clear()
-    updates.clear()
+    pending.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -52,8 +53,11 @@ class Entity:
     end: int
 
 
+_STRAY_HYPHEN = re.compile(r"(?<![\w])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave
+
+
 def clean_mention(text: str, label: str) -> str:
-    text = " ".join(text.split())
+    text = _STRAY_HYPHEN.sub("", " ".join(text.split()))
     if label == "person":
         text = _LOWER_LEAD.sub("", TITLES.sub("", text))
     elif text.lower().startswith("the "):
@@ -156,12 +160,13 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
     full += _introduced_names(doc.text, {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
     people = PersonNames(full)
     orgs = [t for t, lab, _, _ in raw if lab == "organization"]
+    places = {t for t, lab, _, _ in raw if lab == "place"}
     entities = []
     for text, label, start, end in raw:
         if label == "person":
             canonical = people.resolve(text)
         elif label == "organization":
-            canonical = resolve_organization(text, orgs)
+            canonical = resolve_organization(text, orgs, places)
         else:
             canonical = text
         entities.append(Entity(text, label, canonical, start, end))
@@ -172,12 +177,18 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[0].isupper())
 
 
-def resolve_organization(mention: str, names: list[str]) -> str:
-    """"Suncor" → "Suncor Energy", "EDC" → "Export Development Canada" when the article has the long form."""
+def resolve_organization(mention: str, names: list[str], places: Collection[str] = ()) -> str:
+    """"Suncor" → "Suncor Energy", "EDC" → "Export Development Canada", "Transit" → "Metro Transit"
+    when the article has the long form (a place name is never taken for the end of an organisation's)."""
     words = mention.split()
     for name in names:
         if len(name.split()) > len(words) and name.split()[: len(words)] == words:
             return name
         if mention.isupper() and len(mention) >= 2 and len(name.split()) >= 2 and _initials(name) == mention:
             return name
+    if len(words) == 1 and mention not in places:
+        longer = {n for n in names if 2 <= len(n.split()) <= 3 and n.split()[-1] == mention
+                  and all(w[:1].isupper() for w in n.split())}
+        if len(longer) == 1:
+            return longer.pop()
     return mention

@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.entities import Entity, extract_entities
+from pipeline.names import unify_article
 from pipeline.quotes import Quote, extract_quotes
 from pipeline.topics import fold
 
@@ -78,7 +79,8 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     nlp = load_model(language)
     for doc, context in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=processes):
         entities, people = extract_entities(doc, language)
-        yield context, Analysis(entities, extract_quotes(doc, entities, people, language), folded_lemmas(doc))
+        analysis = Analysis(entities, extract_quotes(doc, entities, people, language), folded_lemmas(doc))
+        yield context, unify_article(analysis)
 
 
 def folded_lemmas(doc: Doc) -> str:

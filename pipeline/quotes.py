@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.entities import Entity, PersonNames
+from pipeline.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
 from pipeline.speakers import Resolver, speaker_phrase, subject_of
 from pipeline.speech import PRONOUNS, REPORT_VERBS, SPEECH_VERBS, inside
 
@@ -69,7 +70,7 @@ def _tokens_between(doc: Doc, start: int, end: int) -> list[Token]:
 
 
 def _attribution(doc: Doc, quote_spans: list[tuple[int, int]], qstart: int, qend: int, para_start: int,
-                 para_end: int) -> Token | None:
+                 para_end: int, language: str = "en") -> Token | None:
     """The speech verb next to a quote: after it first when the quote ends in a comma, else before."""
     text = doc.text
     after_end = para_end
@@ -95,29 +96,40 @@ def _attribution(doc: Doc, quote_spans: list[tuple[int, int]], qstart: int, qend
         for tok in _tokens_between(doc, start, end):
             if inside(quote_spans, tok.idx):
                 continue
-            if tok.pos_ in {"VERB", "AUX"} and tok.lemma_.lower() in SPEECH_VERBS:
+            if is_speech_verb(tok, language):
                 return tok
             if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
                 return tok
             if tok.lower_ == "selon":
                 return tok
-    return _incise(doc, qstart, qend)
+    return _incise(doc, qstart, qend, language)
 
 
-def _incise(doc: Doc, qstart: int, qend: int) -> Token | None:
+def _incise(doc: Doc, qstart: int, qend: int, language: str) -> Token | None:
     """French puts the attribution inside the guillemets: « …, souligne Anick Fournier, caporale. … »"""
     if doc.text[qstart] != "\u00ab":
         return None
     for tok in _tokens_between(doc, qstart + 1, qend):
-        if (tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in {"VERB", "AUX"} and tok.i > 0
-                and doc[tok.i - 1].text == "," and tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN"):
+        if tok.i > 0 and in_incise(tok) and is_speech_verb(tok, language) and inverted_speaker(tok):
             return tok
     return None
 
 
-def _speaker_of(verb: Token) -> Token | None:
-    if verb.lower_ == "selon":  # French parses "selon" as a case marker on the noun it introduces
-        return verb.head if verb.head.i != verb.i else None
+def _speaker_of(verb: Token, language: str = "en") -> tuple[Token, str | None] | None:
+    """The token that names who speaks (and, for a French inverted subject, its words as written)."""
+    if language == "fr" and verb.lower_ not in {"selon", "pour"}:
+        before = [c for c in verb.children if c.dep_ in {"nsubj", "nsubj:pass"} and c.i < verb.i]
+        after = inverted_speaker(verb) if in_incise(verb) or not before else None
+        if after is not None:
+            return after
+    if verb.lower_ in {"selon", "pour"}:  # French parses "selon" as a case marker on the noun it introduces
+        head = verb.head if verb.head.i != verb.i else None
+        return (head, None) if head is not None else None
+    subject = _english_speaker(verb)
+    return (subject, None) if subject is not None else None
+
+
+def _english_speaker(verb: Token) -> Token | None:
     if verb.lower_ == "according":
         to = verb.doc[verb.i + 1]
         direct = [c for c in to.children if c.dep_ == "pobj"]  # "according to former governor David Dodge"
@@ -189,7 +201,7 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
     direct: dict[tuple[int, int], Token | None] = {}  # the quoted spans that are quotes, with their speech verb
     for a, b in spans:
         pstart, pend = next((p for p in paragraphs if p[0] <= a <= p[1]), (0, len(text)))
-        verb = _attribution(doc, spans, a, b, pstart, pend)
+        verb = _attribution(doc, spans, a, b, pstart, pend, language)
         if _is_real_quote(text, a, b, verb is not None) and not _embedded(doc, text, pstart, a):
             direct[(a, b)] = verb  # else: a phrase quoted inside a sentence, part of its reported speech
         elif (caller := _naming_verb(doc, a, b)) is not None:
@@ -204,17 +216,25 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
     previous: tuple[int, str] | None = None  # (end, canonical) of the last attributed direct quote
     for _, _, quoted, sentence in events:
         if sentence is not None:
-            quotes.extend(_reported(sentence, spans, direct_spans, resolver))
+            quotes.extend(_reported(sentence, spans, direct_spans, resolver, language))
             continue
         if quoted is None:
             continue
         a, b = quoted
         verb = direct[(a, b)]
-        subject = _speaker_of(verb) if verb is not None else None
+        found = _speaker_of(verb, language) if verb is not None else None
+        subject = found[0] if found else None
         incise = verb is not None and a <= verb.idx < b  # the French « …, souligne X, … »
         if verb is not None and subject is not None and (incise or not inside(spans, subject.idx)):
-            speaker = speaker_phrase(subject)
+            speaker = (found[1] if found else None) or speaker_phrase(subject)
             canonical, verb_text = resolver.resolve(speaker, subject, a), verb.text
+            parts = incise_parts(doc, a, b, verb) if incise and language == "fr" else None
+            if parts:  # the quote goes on after the incise: two pieces, one speaker
+                quotes.append(Quote(text[a:parts[0]], speaker, canonical, verb_text, a, parts[0], "direct"))
+                quotes.append(Quote(text[parts[1]:b], "", canonical, "", parts[1], b, "direct"))
+                resolver.spoke(a, canonical)
+                previous = (b, canonical)
+                continue
         elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500:
             # a floating quote goes on from whoever spoke last, in a quote or in reported speech
             speaker, canonical, verb_text = "", resolver.last_speaker[1], ""
@@ -229,14 +249,17 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
     return quotes
 
 
-def _content_of(tok: Token, sent: Span) -> Span | None:
+def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
     """What a speech verb reports: its clausal complement, or the clause it is tacked onto.
 
     "X said (that) CLAUSE" → CLAUSE; "CLAUSE, X said." and "CLAUSE, X said, CLAUSE" (the verb hangs off
     the main clause as parataxis) → the sentence without the attribution.
     """
     doc = sent.doc
-    comp = [c for c in tok.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}]
+    comp = [c for c in tok.children if c.dep_ == "ccomp" and (c.pos_ in {"VERB", "AUX"} or language == "fr")]
+    if language == "fr" and not comp:  # "l'ASFC admet être dans l'obligation de …": an infinitive says it
+        comp = [c for c in tok.children if c.dep_ == "xcomp" and any(t.pos_ == "AUX" or t.tag_ == "VerbForm=Inf"
+                                                                       for t in c.subtree)]
     if comp:
         sub = list(comp[0].subtree)
         return doc[sub[0].i: sub[-1].i + 1]
@@ -253,29 +276,39 @@ def _content_of(tok: Token, sent: Span) -> Span | None:
 
 
 def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],
-              resolver: Resolver) -> list[Quote]:
+              resolver: Resolver, language: str = "en") -> list[Quote]:
     """Reported speech in one sentence: "X said (that) …", "…, X said" and "according to X, …"."""
     out = []
     doc = sent.doc
+    pour = sentence_initial_pour(sent) if language == "fr" else None
     for tok in sent:
         if inside(spans, tok.idx):
             continue
         content = subject = None
-        if tok.lower_ in {"according", "selon"}:
-            subject = _speaker_of(tok)
-            if subject is None:
+        phrase: str | None = None
+        if tok.lower_ in {"according", "selon"} or tok is pour:
+            found = _speaker_of(tok, language)
+            if found is None:
                 continue
+            subject = found[0]
             phrase_end = max(t.i for t in subject.subtree) + 1
             rest = doc[phrase_end: sent.end]
             head = doc[sent.start: tok.i]
             content = rest if len(rest) >= len(head) else head
-        elif tok.pos_ == "VERB" and tok.lemma_.lower() in REPORT_VERBS:
+        elif language == "fr" and tok.i > sent.start + 3 and in_incise(tok) and \
+                is_speech_verb(tok, language) and (inverted := inverted_speaker(tok)):
+            subject, phrase = inverted  # "Les données … seront publiques, précise Jacqueline Roby."
+            content = doc[sent.start: tok.i - (2 if doc[tok.i - 1].pos_ == "AUX" else 1)]
+        elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
+                                     is_speech_verb(tok, language)):
+            if any(c.dep_ in {"nsubjpass", "nsubj:pass"} for c in tok.children):
+                continue  # "more buses would be added", "he was told": the subject did not say it
             subject = subject_of(tok)
             if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
                 subject = tok.head  # "experts who contend …": the experts speak
             if subject is None or subject.pos_ == "PRON" and subject.lower_ in {"this", "that", "what"}:
                 continue
-            content = _content_of(tok, sent)
+            content = _content_of(tok, sent, language)
         if content is None or subject is None:
             continue
         while len(content) and (content[0].lower_ in {"that", "que", "qu'", ",", ":"} or content[0].is_punct
@@ -288,7 +321,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         covered = sum(inside(direct_spans, t.idx) for t in content)
         if covered > len(content) / 2:
             continue  # the direct quote already covers it
-        phrase = speaker_phrase(subject)
+        phrase = phrase or speaker_phrase(subject)
         canonical = resolver.resolve(phrase, subject, content.start_char)
         verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
         out.append(Quote(content.text, phrase, canonical, verb, content.start_char, content.end_char, "reported"))

@@ -14,11 +14,94 @@ from typing import TYPE_CHECKING
 
 from pipeline.entities import TITLES, Entity, PersonNames
 from pipeline.speech import PRONOUNS, SPEECH_VERBS, WEEKDAYS, inside
+from pipeline.topics import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _WORD = re.compile(r"\w+")
+_DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
+PLURAL = {"they", "them", "ils", "elles"}
+# documents that speak for whoever made them ("the study" → the institute behind it)
+DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
+             "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
+             "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate",
+             "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis"}
+# head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
+ORGANIZATION_KINDS = {
+    "agency", "ministry", "department", "city", "company", "government", "police", "office", "board", "commission",
+    "union", "council", "court", "university", "hospital", "school", "service", "party", "association", "group",
+    "organization", "organisation", "firm", "bank", "airline", "authority", "network", "charity", "institute",
+    "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau", "syndicat", "conseil", "tribunal",
+    "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
+}
+_ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
+_SMALL = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux", "au",
+          "en", "à"}
+
+
+def _as_written(text: str, entity: Entity) -> str:
+    """An organisation's one name: the long form the article gives it, without a leading "the"."""
+    return _DETERMINER.sub("", entity.canonical)
+
+
+def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, str]:
+    """Kinds the article gives its organisations: "TransLink, the regional transit agency," → agency."""
+    seen: dict[str, set[str]] = {}
+    for entity in organizations:
+        span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+        if span is None:
+            continue
+        window = doc[span.end: min(len(doc), span.end + 7)]
+        if len(window) > 2 and window[0].text == "," and window[1].lower_ in {"the", "a", "an", "le", "la", "l'", "l’",
+                                                                              "un", "une"}:
+            for tok in window[2:]:
+                if tok.text in {",", "."}:
+                    break
+                if tok.pos_ == "NOUN":
+                    seen.setdefault(fold(tok.text), set()).add(_as_written(doc.text, entity))
+        before = doc[max(0, span.start - 1)]
+        if span.start > 0 and before.pos_ == "NOUN" and before.is_lower:  # "media buying company GroupM"
+            seen.setdefault(fold(before.text), set()).add(_as_written(doc.text, entity))
+    return {kind: next(iter(names)) for kind, names in seen.items() if len(names) == 1}
+
+
+# verbs of getting hold of a document, not of making it: "the memo, obtained by The Globe"
+ACCESS_VERBS = {"obtain", "see", "review", "acquire", "get", "receive", "read", "leak", "view", "examine", "share",
+                "obtenir", "consulter", "voir", "recevoir", "lire"}
+
+
+def _reached_by_access(token: Token, head: Token) -> bool:
+    """Whether the token hangs from the document through a verb of access."""
+    while token.i != head.i and token.head.i != token.i:
+        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS:
+            return True
+        token = token.head
+    return False
+
+
+def _with_compounds(tok: Token) -> str:
+    """A name token with the words that make up the name before it: "Osei" → "Amara Osei"."""
+    start = tok.i
+    while start > 0 and tok.doc[start - 1].dep_ in {"compound", "flat", "flat:name"} and tok.doc[start - 1].head.i >= tok.i:
+        start -= 1
+    return tok.doc[start: tok.i + 1].text
+
+
+def acronyms(text: str) -> dict[str, str]:
+    """Acronyms the article defines: "L’Agence des services frontaliers du Canada (ASFC)" → ASFC → the name."""
+    out = {}
+    for match in _ACRONYM.finditer(text):
+        acronym = match.group(2)
+        words = re.findall(r"[\w’'-]+", match.group(1))
+        for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
+            content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in _SMALL]
+            initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in content)
+            if initials == acronym:
+                name = " ".join(words[start:])
+                out[acronym] = _DETERMINER.sub("", re.sub(r"^(?:[LlDd]['’])", "", name))
+                break
+    return out
 
 
 def speaker_phrase(subject: Token) -> str:
@@ -90,7 +173,15 @@ class Resolver:
         self.gender = _genders(doc, persons, quote_spans)
         # short forms of organisations the article also names in full: "Suncor", "EDC"
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
+        self.organizations = sorted((e.start, _as_written(doc.text, e)) for e in organizations
+                                    if not inside(quote_spans, e.start))
+        self.named = sorted([*persons, *organizations], key=lambda e: e.start)  # for names inside a phrase
+        self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
+        self.acronyms = acronyms(doc.text)
+        self.documents: dict[str, str] = {}  # "study" → who made the study the article named last
+        self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
+        self.language = "fr" if doc.lang_ == "fr" else "en"
 
     def _surname_mentions(self, doc: Doc, quote_spans: list[tuple[int, int]], seen: set[int]) -> None:
         """Surnames the model did not tag ("Easley offered to stay") still mention their person."""
@@ -115,13 +206,26 @@ class Resolver:
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
             start -= 1  # "Wilson-Raybould" is three tokens
         glued = subject.doc[start: subject.i + 1].text
-        partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER"}]
+        partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
+                    and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG
         if partners and subject.ent_type_ in {"PERSON", "PER"}:  # "Tore Sohlberg and Lehla Abreder said"
             first = self.people.find_in(subject.text) or subject.text
-            others = [self.people.find_in(c.text) or c.text for c in partners]
+            others = [self.people.find_in(c.text) or _with_compounds(c) for c in partners]
             return " and ".join([first, *others])
         if phrase in self.people.full:
             return phrase
+        bare = _DETERMINER.sub("", phrase).strip()
+        if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
+            return self.acronyms[bare]
+        short = None if self.people.find_in(bare) else self.organization_named(bare, subject.idx)
+        if short:
+            return short
+        inner = self.named_inside(subject, phrase)
+        if inner:
+            return inner
+        after = self.named_after(subject)
+        if after:
+            return after
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
             named = self.people.find_in(name)
@@ -132,13 +236,19 @@ class Resolver:
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:
                 return name
-        head = subject.text.lower()
+        head = phrase.lower() if phrase.lower() in PRONOUNS | PLURAL else subject.text.lower()
         words = [w.lower() for w in _WORD.findall(phrase)]
+        if head in PLURAL:  # "they": the pair or the group that spoke last
+            if self.last_speaker and self.last_speaker[0] < pos and " and " in self.last_speaker[1]:
+                return self.last_speaker[1]
+            return phrase
         if head in PRONOUNS:
             # the person the story was last about: a main clause's subject or the last speaker,
             # skipping people whose pronoun, as the article uses it, is the other one
             wanted = "f" if head in {"she", "her", "elle"} else "m"
             candidates = [m for m in self.subjects if m[0] < pos]
+            if self.language == "fr":  # the small French parser finds few subjects: every mention counts
+                candidates += [m for m in self.mentions if m[0] < pos]
             if self.last_speaker and self.last_speaker[0] < pos:
                 candidates.append(self.last_speaker)
             candidates.sort()
@@ -148,14 +258,85 @@ class Resolver:
             before = [m for m in self.mentions if m[0] < pos]
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
-        if words and words[0] in {"the", "a", "an", "le", "la", "our", "his", "her"}:
+        if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
             if role in self.titles:
                 return self.titles[role]
+            organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
+            if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
+                return organization
         return phrase
 
+    def organization_named(self, bare: str, pos: int) -> str | None:
+        """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
+        names = {name for start, name in self.organizations if start <= pos}
+        if bare in names:
+            return bare
+        words = bare.split()
+        if len(words) != 1 or not bare[:1].isupper():
+            return None
+        longer = {n for n in names if len(n.split()) > 1 and bare in (n.split()[0], n.split()[-1])}
+        return longer.pop() if len(longer) == 1 else None
+
+    def organization_of(self, kind: str, pos: int) -> str | None:
+        """"the agency", "la Ville": the organisation of that kind the article named before, if only one,
+        else the only organisation the sentence before named ("… by TransLink. The agency said …")."""
+        kind = fold(kind)
+        if kind in self.org_kinds:
+            return self.org_kinds[kind]
+        if kind not in ORGANIZATION_KINDS:
+            return None
+        named = [name for start, name in self.organizations if start < pos and kind in fold(name).split()]
+        distinct = list(dict.fromkeys(named))
+        if distinct:
+            return distinct[0] if len(distinct) == 1 else None
+        return self._only_organization_before(pos)
+
+    def _only_organization_before(self, pos: int) -> str | None:
+        sentences = [s for s in self.doc.sents if s.start_char < pos]
+        if len(sentences) < 2:
+            return None
+        previous, current = sentences[-2], sentences[-1]
+        recent = {name for start, name in self.organizations
+                  if previous.start_char <= start < pos and start < current.end_char}
+        people = [m for m in self.mentions if previous.start_char <= m[0] < pos]
+        return recent.pop() if len(recent) == 1 and not people else None
+
+    def named_inside(self, subject: Token, phrase: str) -> str | None:
+        """A document that speaks for whoever made it: "a study released Monday by Civic Action",
+        "Infrastructure Canada's database"; later, "the study" is the same one."""
+        kind = fold(subject.lemma_ or subject.text)
+        if kind not in DOCUMENTS:
+            return None
+        words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
+        start, end = words[0].idx, words[-1].idx + len(words[-1])
+        inside_phrase = [e for e in self.named if start <= e.start and e.end <= end]
+        if inside_phrase:
+            self.documents[kind] = inside_phrase[0].canonical
+            return inside_phrase[0].canonical
+        if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
+            return self.documents.get(kind)
+        return None
+
+    def named_after(self, subject: Token) -> str | None:
+        """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase."""
+        doc = subject.doc
+        last = max(t.i for t in subject.subtree)
+        for tok in doc[subject.i: last + 1]:
+            if tok.text == ",":
+                last = tok.i - 1
+                break
+        if last + 1 >= len(doc) or doc[last + 1].text != ",":
+            return None
+        after = doc[last + 2].idx if last + 2 < len(doc) else -1
+        person = next((e for e in self.named if e.start == after and e.canonical in self.people.full), None)
+        if person is None or person.end >= len(doc.text) or doc.text[person.end: person.end + 1] != ",":
+            return None
+        return person.canonical
+
     def spoke(self, pos: int, canonical: str, main: bool = True) -> None:
-        if main and self.people.is_person(canonical):
+        """Remember who spoke last: a person, or a pair of people ("they" may mean them next)."""
+        if main and self.people.is_person(canonical.split(" and ")[0]):
             self.last_speaker = (pos, canonical)
 
 

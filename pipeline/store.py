@@ -236,7 +236,8 @@ class Store:
         return self._bulk(kind, actions, refresh, chunk)
 
     @_translated("bulk write")
-    def _bulk(self, kind: str, actions: Iterable[dict[str, Any]], refresh: bool, chunk: int) -> BulkResult:
+    def _bulk(self, kind: str, actions: Iterable[dict[str, Any]], refresh: bool, chunk: int,
+              conflicts_ok: bool = False) -> BulkResult:
         """Chunks split by count and by bytes; every rejected document is counted with its reason."""
         result = BulkResult()
         wrote_any = False
@@ -247,6 +248,8 @@ class Store:
             info = next(iter(item.values()))
             if ok:
                 result.ok += 1
+            elif conflicts_ok and info.get("status") == 409:
+                continue
             else:
                 error = info.get("error")
                 reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
@@ -255,6 +258,12 @@ class Store:
         if refresh and wrote_any:
             self.client.indices.refresh(index=self.index(kind))
         return result
+
+    def create_many(self, kind: str, docs: Iterable[tuple[str, Document]]) -> BulkResult:
+        """Write only the ids that are new; an existing id is left as it is (not counted as rejected)."""
+        actions = ({"_op_type": "create", "_index": self.index(kind), "_id": doc_id, "_source": doc.to_source()}
+                   for doc_id, doc in docs)
+        return self._bulk(kind, actions, refresh=False, chunk=500, conflicts_ok=True)
 
     @_translated("looking up ids")
     def existing_ids(self, kind: str, ids: Iterable[str]) -> set[str]:
