@@ -169,7 +169,17 @@ def cross_validate(items: list[Labelled], topic: str, k: int = 5, seed: int = 7,
         p, r, f = fold.scores[chosen]
         rp, rr, rf = fold.scores[(0.0, 1.01)]
         log(f"{fold.name:<12} chosen: P {p:.3f} R {r:.3f} F1 {f:.3f}   rules only: P {rp:.3f} R {rr:.3f} F1 {rf:.3f}")
+    pairs = []  # the harshest check: a model trained on one outlet alone, judged on another
+    for source in outlets:
+        model = fit([i for i in items if i.outlet == source], topic, c)
+        for target in outlets:
+            if target != source:
+                pairs.append(Fold(f"{source} → {target}", _judge(model, [i for i in items if i.outlet == target])))
+    for fold in pairs:
+        p, r, f = fold.scores[chosen]
+        log(f"{fold.name:<22} chosen: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     summary: dict[str, Any] = {"veto": chosen[0], "rescue": chosen[1], "c": c,
+               "one_outlet_to_another": {f.name: dict(zip("prf", f.scores[chosen], strict=True)) for f in pairs},
                "by_outlet": {f.name: dict(zip("prf", f.scores[chosen], strict=True)) for f in by_outlet},
                "k_fold": {"k": k, **{m: round(mean(f.scores[chosen][n] for f in folds), 4)
                                      for n, m in enumerate(("precision", "recall", "f1"))}},
