@@ -56,10 +56,18 @@ class Entity:
 _STRAY_HYPHEN = re.compile(r"(?<![\w])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave
 
 
+# French honorifics, case-sensitive ("Me" is Maître before a name, never the English pronoun there)
+HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ])")
+
+
+def strip_stray_hyphens(text: str) -> str:
+    return _STRAY_HYPHEN.sub("", text)
+
+
 def clean_mention(text: str, label: str) -> str:
-    text = _STRAY_HYPHEN.sub("", " ".join(text.split()))
+    text = strip_stray_hyphens(" ".join(text.split()))
     if label == "person":
-        text = _LOWER_LEAD.sub("", TITLES.sub("", text))
+        text = _LOWER_LEAD.sub("", TITLES.sub("", HONORIFIC.sub("", text)))
     elif text.lower().startswith("the "):
         text = text[4:]
     text = _POSSESSIVE.sub("", text).strip(" ,;:-–—\"“”«»'’")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from pipeline.entities import TITLES, Entity, PersonNames
+from pipeline.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
 from pipeline.speech import PRONOUNS, SPEECH_VERBS, WEEKDAYS, inside
 from pipeline.topics import fold
 
@@ -202,6 +202,7 @@ class Resolver:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
         if not phrase:
             return ""
+        phrase = HONORIFIC.sub("", strip_stray_hyphens(phrase))  # "Me Stéphane Handfield", "-Anick -Fournier"
         start = subject.i
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
             start -= 1  # "Wilson-Raybould" is three tokens

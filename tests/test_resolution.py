@@ -144,6 +144,15 @@ def test_a_t_elle_goes_to_the_woman_named_before():
     assert q.speaker_canonical == "Nadia Bouchard"
 
 
+def test_a_french_honorific_is_not_part_of_the_name():
+    text = ("Une avocate, Me Julie Brassard, représente les familles.\n\n"
+            "Puisqu’ils ne sont pas passés par les États-Unis, l’entente ne s’applique pas, explique Me Julie Brassard.")
+    q = quote_with(text, "entente ne s’applique pas", "fr")
+    assert q.speaker.startswith("Me ") and q.speaker_canonical == "Julie Brassard"
+    [result] = analyze([text], "fr")
+    assert {e.canonical for e in result.entities if e.label == "person"} == {"Julie Brassard"}
+
+
 # ---- one spelling per name -------------------------------------------------------------------------------
 
 def test_spelling_variants_share_a_key_and_the_fullest_spelling_wins():
