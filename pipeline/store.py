@@ -98,6 +98,21 @@ def _reason(exc: ApiError) -> str:
     return str(exc.message)
 
 
+# text fields that get English and French sub-fields when the node has the language analyzers
+LANGUAGE_FIELDS = {"stories": ("title", "summary", "text"), "quotes": ("quote",)}
+LANGUAGE_SEARCH_FIELDS = ("title.en", "summary.en", "text.en", "title.fr", "summary.fr", "text.fr")
+
+
+def with_language_fields(kind: str, mapping: dict[str, Any]) -> dict[str, Any]:
+    """The mapping with stemmed English and French sub-fields (`text.en`, `text.fr`) on its prose fields."""
+    properties = dict(mapping["properties"])
+    for name in LANGUAGE_FIELDS.get(kind, ()):
+        properties[name] = {**properties[name], "fields": {
+            **properties[name].get("fields", {}),
+            "en": {"type": "text", "analyzer": "english"}, "fr": {"type": "text", "analyzer": "french"}}}
+    return {**mapping, "properties": properties}
+
+
 @dataclass
 class BulkResult:
     """How a bulk write went: documents written, and each rejected one with Elasticsearch's reason."""
@@ -125,6 +140,7 @@ class Store:
     def __init__(self, client: Elasticsearch, prefix: str, url: str = "",
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.client, self.prefix, self.url, self.now = client, prefix, url, clock
+        self._analyzers: bool | None = None
 
     @classmethod
     def open(cls, settings: Settings, ensure: bool = True, clock: Callable[[], datetime] = utcnow) -> Store:
@@ -166,6 +182,8 @@ class Store:
         Each template carries a hash of its mapping, so when nothing changed this costs two requests.
         """
         mappings = {kind: mapping_of(model) for kind, model in INDEXED.items()}
+        if self.language_analyzers():
+            mappings = {kind: with_language_fields(kind, mapping) for kind, mapping in mappings.items()}
         digest = hashlib.sha256(json.dumps(mappings, sort_keys=True).encode()).hexdigest()[:16]
         if self._up_to_date(digest):
             return
@@ -185,6 +203,19 @@ class Store:
                         raise  # another task created it first: fine
             else:
                 self.client.indices.put_mapping(index=name, properties=mapping["properties"])
+
+    def language_analyzers(self) -> bool:
+        """Whether the node has the English and French analyzers (the full distribution, not integ-test-zip)."""
+        if self._analyzers is None:
+            try:
+                for analyzer in ("english", "french"):
+                    self.client.indices.analyze(analyzer=analyzer, text="réfugiés")
+                self._analyzers = True
+            except ApiError as exc:
+                if exc.meta.status != 400:
+                    raise
+                self._analyzers = False
+        return self._analyzers
 
     def _up_to_date(self, digest: str) -> bool:
         names = [self.index(kind) for kind in INDEXED]
@@ -439,8 +470,12 @@ class Store:
 
         `query` is already analysed (folded, lemmatized); `highlight` is what the user typed, marked in the text.
         """
-        must: list[dict[str, Any]] = [{"simple_query_string": {
+        matches: list[dict[str, Any]] = [{"simple_query_string": {
             "query": query, "fields": ["search_terms"], "default_operator": "and"}}]
+        if self._language_search():  # the node's own stemmers, on what the user typed
+            matches.append({"simple_query_string": {"query": highlight, "fields": list(LANGUAGE_SEARCH_FIELDS),
+                                                    "default_operator": "and"}})
+        must: list[dict[str, Any]] = [{"bool": {"should": matches, "minimum_should_match": 1}}]
         if topic:
             must.append({"term": {"topics": topic}})
         extra: dict[str, Any] = {}
@@ -462,6 +497,13 @@ class Store:
             pages.append(Page(doc, hit.get("highlight", {}), list(dict.fromkeys(o for o in outlets
                                                                                  if o != doc.outlet))))
         return pages
+
+    def _language_search(self) -> bool:
+        """Whether the stories index carries the language sub-fields (made when the node had the analyzers)."""
+        if not self.language_analyzers():
+            return False
+        text = self.live_mapping("stories").get("properties", {}).get("text", {})
+        return "en" in text.get("fields", {})
 
     def top_speakers(self, size: int, run_id: str | None = None) -> list[tuple[str, int]]:
         """Canonical speakers by number of quotes, with the persons named in stories among them."""

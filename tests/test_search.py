@@ -51,3 +51,29 @@ def test_syndicated_copies_are_one_hit_naming_the_other_outlet(replay_store):
     every = search_stories(replay_store, '"inches closer"', size=10, collapse=False)
     copies = [h for h in every if h.doc.cluster_id == seed.doc.cluster_id]
     assert len(copies) == 2 and {h.doc.outlet for h in copies} == {seed.doc.outlet, *seed.copies}
+
+
+def test_the_test_node_has_no_language_analyzers_so_search_relies_on_lemmas(replay_store):
+    """The integ-test-zip node refuses an `english` analyzer; the store sees that and leaves the sub-fields out."""
+    from elasticsearch import BadRequestError
+
+    from pipeline.documents import Story, mapping_of
+    from pipeline.store import with_language_fields
+
+    assert replay_store.language_analyzers() is False
+    assert "fields" not in replay_store.live_mapping("stories")["properties"]["text"]
+    with pytest.raises(BadRequestError, match="english"):
+        replay_store.client.indices.create(index="searchsrc-analyzers-probe",
+                                           mappings=with_language_fields("stories", mapping_of(Story)))
+
+
+def test_with_the_full_distribution_prose_fields_gain_stemmed_subfields():
+    from pipeline.documents import QuoteDoc, Story, mapping_of
+    from pipeline.store import with_language_fields
+
+    stories = with_language_fields("stories", mapping_of(Story))["properties"]
+    assert stories["text"]["fields"]["en"] == {"type": "text", "analyzer": "english"}
+    assert stories["summary"]["fields"]["fr"] == {"type": "text", "analyzer": "french"}
+    assert set(stories["title"]["fields"]) == {"keyword", "en", "fr"}  # the keyword sub-field is kept
+    assert "fields" not in stories["outlet"] and "fields" not in stories["search_terms"]
+    assert set(with_language_fields("quotes", mapping_of(QuoteDoc))["properties"]["quote"]["fields"]) == {"en", "fr"}
