@@ -124,6 +124,15 @@ def blank_junk(text: str) -> str:
     return "\n".join(out)
 
 
+def extract_or_error(page_html: bytes | str, url: str | None) -> tuple[str | None, str | None]:
+    """The page's text, or why there is none: a hostile page costs its text, never the item."""
+    try:
+        text = extract_text(page_html, url)
+    except Exception as exc:  # trafilatura on a hostile page: the caller falls back to the summary
+        return None, f"extraction failed: {type(exc).__name__}: {str(exc)[:200]}"
+    return text, None if text else "no article text found on the page"
+
+
 def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
     """Main text of an article page, cleaned; None when trafilatura finds no article."""
     import trafilatura  # here, not at the top: a pass that only polls feeds never loads it
@@ -176,9 +185,5 @@ def fetch_article(item: FeedItem, settings: FetchSettings, fetch_pages: str = "a
     page, url, error = asyncio.run(run())
     text = None
     if page is not None:
-        try:
-            text = extract_text(page, url)
-            error = None if text else "no article text found on the page"
-        except Exception as exc:  # trafilatura on a hostile page: fall back, never lose the item
-            error = f"extraction failed: {type(exc).__name__}: {exc}"
+        text, error = extract_or_error(page, url)
     return build_article(item, text, error)

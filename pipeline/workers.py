@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.articles import extract_text
+from pipeline.articles import extract_or_error
 from pipeline.config import Feed, Topic, load_topics
 from pipeline.errors import FeedError
 from pipeline.feeds import FeedItem, parse_feed
@@ -79,13 +79,7 @@ class PageText:
 
 def extract_and_match(page: bytes | None, url: str | None, title: str, fallback: str, language: str) -> PageText:
     """The article text of a page (or the feed summary when there is none) and the topics it matches."""
-    text, error = None, None
-    if page is not None:
-        try:
-            text = extract_text(page, url)
-            error = None if text else "no article text found on the page"
-        except Exception as exc:  # trafilatura on a hostile page: fall back, never lose the item
-            error = f"extraction failed: {type(exc).__name__}: {str(exc)[:200]}"
+    text, error = extract_or_error(page, url) if page is not None else (None, None)
     body = (text or fallback)[: _LIMITS.max_text]
     return PageText(text[: _LIMITS.max_text] if text else None,
                     match_topics(f"{title}\n{body}", _TOPICS, language), error)

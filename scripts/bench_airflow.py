@@ -22,13 +22,12 @@ import time
 from pathlib import Path
 
 import httpx
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_poll import FeedServer  # noqa: E402
+from bench_poll import FeedServer, write_feeds  # noqa: E402
 
 PASSWORD = "bench-password"
 
@@ -46,9 +45,7 @@ def main() -> int:
     server = FeedServer(args.hosts, args.latency)
     server.start()
     work = Path(tempfile.mkdtemp(prefix="bench-airflow-"))
-    feeds = [{"id": f"bench-{n:05d}", "url": f"http://{server.host(n % args.hosts)}:{server.port}/feed/{n}.xml",
-              "outlet": f"Bench outlet {n % args.hosts}", "language": "en", "country": "CA"} for n in range(args.feeds)]
-    (work / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
+    write_feeds(server, args.feeds, args.hosts, work / "feeds.yaml")
     home = work / "airflow"
     home.mkdir()
     (home / "passwords.json").write_text(json.dumps({"bench": PASSWORD}))

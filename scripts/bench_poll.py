@@ -135,6 +135,13 @@ def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return elapsed, peak, log.read()
 
 
+def write_feeds(server: FeedServer, count: int, hosts: int, path: Path) -> None:
+    """A feeds.yaml of `count` feeds spread over the server's `hosts` loopback names."""
+    feeds = [{"id": f"bench-{n:05d}", "url": f"http://{server.host(n % hosts)}:{server.port}/feed/{n}.xml",
+              "outlet": f"Bench outlet {n % hosts}", "language": "en", "country": "CA"} for n in range(count)]
+    path.write_text(yaml.safe_dump({"feeds": feeds}))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=1000)
@@ -145,9 +152,7 @@ def main() -> int:
     server = FeedServer(args.hosts, args.latency)
     server.start()
     work = Path(tempfile.mkdtemp(prefix="bench-poll-"))
-    feeds = [{"id": f"bench-{n:05d}", "url": f"http://{server.host(n % args.hosts)}:{server.port}/feed/{n}.xml",
-              "outlet": f"Bench outlet {n % args.hosts}", "language": "en", "country": "CA"} for n in range(args.feeds)]
-    (work / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
+    write_feeds(server, args.feeds, args.hosts, work / "feeds.yaml")
 
     node = None
     es_url = os.environ.get("NEWSWATCH_ES_URL")
