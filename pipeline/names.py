@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from pipeline.documents import NameEntry
@@ -36,7 +36,7 @@ def _accents(name: str) -> int:
     return sum(1 for c in unicodedata.normalize("NFD", name) if unicodedata.combining(c))
 
 
-def preferred(variants: Counter[str]) -> str:
+def preferred(variants: Mapping[str, int]) -> str:
     """The spelling to keep: no leading article, accents kept over lost, mixed case over shouting, then the
     commonest, then the first."""
     order = list(variants)

@@ -40,7 +40,7 @@ _SMALL = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", 
           "en", "à"}
 
 
-def _as_written(text: str, entity: Entity) -> str:
+def _org_name(entity: Entity) -> str:
     """An organisation's one name: the long form the article gives it, without a leading "the"."""
     return _DETERMINER.sub("", entity.canonical)
 
@@ -59,10 +59,10 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
                 if tok.text in {",", "."}:
                     break
                 if tok.pos_ == "NOUN":
-                    seen.setdefault(fold(tok.text), set()).add(_as_written(doc.text, entity))
+                    seen.setdefault(fold(tok.text), set()).add(_org_name(entity))
         before = doc[max(0, span.start - 1)]
         if span.start > 0 and before.pos_ == "NOUN" and before.is_lower:  # "media buying company GroupM"
-            seen.setdefault(fold(before.text), set()).add(_as_written(doc.text, entity))
+            seen.setdefault(fold(before.text), set()).add(_org_name(entity))
     return {kind: next(iter(names)) for kind, names in seen.items() if len(names) == 1}
 
 
@@ -173,7 +173,7 @@ class Resolver:
         self.gender = _genders(doc, persons, quote_spans)
         # short forms of organisations the article also names in full: "Suncor", "EDC"
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
-        self.organizations = sorted((e.start, _as_written(doc.text, e)) for e in organizations
+        self.organizations = sorted((e.start, _org_name(e)) for e in organizations
                                     if not inside(quote_spans, e.start))
         self.named = sorted([*persons, *organizations], key=lambda e: e.start)  # for names inside a phrase
         self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
