@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -121,6 +122,7 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
     from pipeline.enrich import enrich_stories
     from pipeline.poll import due_feeds, poll_feeds
 
+    gc.freeze()  # the stages' modules too (see main)
     show = _progress()
     ids = feed_ids or due_feeds(store, settings, force=force)
     report = poll_feeds(store, settings, ids, run_id=run_id,
@@ -434,6 +436,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("elastic_transport").setLevel(logging.CRITICAL)
     from pipeline.errors import ConfigError, NewswatchError, StoreError
 
+    # What is loaded by now lives until exit: kept out of the collector's full passes, a pass over a
+    # thousand feeds does not walk the libraries' objects again and again, nor once more at exit.
+    gc.freeze()
     try:
         return int(args.func(args))
     except NewswatchError as exc:

@@ -14,9 +14,6 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-import numpy as np
-from datasketch import MinHash
-
 from pipeline.documents import Story
 from pipeline.store import Store
 
@@ -33,6 +30,11 @@ class Signature:
 
 
 def signature(text: str) -> Signature:
+    # datasketch's package import pulls in scipy and numpy (a third of a second): a pass with
+    # nothing new must not pay for them, so they are imported when the first story is signed.
+    import numpy as np
+    from datasketch import MinHash
+
     words = [w.lower() for w in _WORD.findall(text)]
     shingles = {" ".join(words[i: i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
     minhash = MinHash(num_perm=NUM_PERM, seed=7)

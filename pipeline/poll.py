@@ -197,8 +197,8 @@ class _Pass:
         self.failure: BaseException | None = None  # a write that failed: the pass stops and reports it
 
     async def run(self) -> PollReport:
-        states = await asyncio.to_thread(self.store.feed_states, [f.id for f in self.feeds])
-        waits = await asyncio.to_thread(self.store.host_waits)
+        states, waits = await asyncio.gather(asyncio.to_thread(self.store.feed_states, [f.id for f in self.feeds]),
+                                             asyncio.to_thread(self.store.host_waits))
         topics = self.settings.config_dir / "topics.yaml"
         with worker_pool(self.settings.poll.parse_workers, topics, self.settings.limits) as pool:
             self.pool = pool
@@ -336,7 +336,8 @@ class _Pass:
 
     def _finish(self, work: _FeedWork, now: datetime) -> tuple[FeedState, PollRecord]:
         result, previous = work.result, work.previous
-        state = previous.model_copy(deep=True) if previous else FeedState(feed_id=work.feed.id)
+        # a shallow copy: `seen` is the only mutable field and it is replaced, never changed in place
+        state = previous.model_copy() if previous else FeedState(feed_id=work.feed.id)
         plan = plan_next(previous, result, result.items, work.feed.poll_interval_minutes, self.settings.poll, now)
         state.last_polled = now
         state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \

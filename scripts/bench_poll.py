@@ -173,7 +173,8 @@ def main() -> int:
             server.peak.clear()
             before = server.requests
             elapsed, rss, output = run_timed([newswatch, "poll", "--force"], env)
-            summary = next((line for line in output.splitlines() if line.startswith("feeds polled")), output[-500:])
+            lines = output.splitlines()  # the run's summary, not a progress line
+            summary = next((line for line in lines if line.startswith("feeds polled:")), output[-500:])
             print(f"{label:<22} {elapsed:6.2f} s  requests {server.requests - before:>5}  "
                   f"max in flight per host {max(server.peak.values(), default=0)}  peak RSS {rss / 2**20:.0f} MiB"
                   f"  | {summary}")
