@@ -46,10 +46,11 @@ def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
 
 
 def _when(value: str | None) -> str:
-    """An ISO time as `2026-11-28 11:20 UTC`: operators compare times across zones, so the zone is shown."""
+    """An ISO time as `28 Nov 11:20 UTC`: operators compare times across zones, so the zone is shown;
+    short, so that three of them and the reason fit one screen (the full time is the cell's tooltip)."""
     if not value:
         return "—"
-    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%d %b %H:%M UTC")
 
 
 def _seconds(value: float | None) -> str:
