@@ -46,6 +46,37 @@ def _paragraph_breaks(doc: Doc) -> Doc:
     return doc
 
 
+NAME_LABELS = {"PERSON", "PER", "ORG"}
+HYPHENS = {"-", "\u2010", "\u2011"}
+
+
+def _hyphenated_names(doc: Doc) -> Doc:
+    """A name runs on over hyphen-joined capitalised parts: the models often stop at a hyphen
+    ("Judith Gadbois" of "Judith Gadbois-St-Cyr"), and the short form later in the article then
+    never meets its full name."""
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    def joined(left: int, right: int) -> bool:  # doc[left] "-" doc[right], no spaces, capitals
+        return (doc[left].whitespace_ == "" and doc[left + 1].text in HYPHENS and doc[left + 1].whitespace_ == ""
+                and doc[left].text[:1].isupper() and doc[right].text[:1].isupper())
+
+    spans, changed = [], False
+    for ent in doc.ents:
+        start, end = ent.start, ent.end
+        if ent.label_ in NAME_LABELS:
+            # never into another entity: "the Trudeau-Biden meeting" names two people
+            while end + 1 < len(doc) and joined(end - 1, end + 1) and doc[end + 1].ent_iob_ == "O":
+                end += 2
+            while start >= 2 and joined(start - 2, start) and doc[start - 2].ent_iob_ == "O":
+                start -= 2
+        changed |= (start, end) != (ent.start, ent.end)
+        spans.append(Span(doc, start, end, label=ent.label_))
+    if changed:
+        doc.set_ents(filter_spans(spans))
+    return doc
+
+
 @cache
 def load_model(language: str) -> Language:
     """The spaCy pipeline for a language, loaded once per process."""
@@ -54,6 +85,7 @@ def load_model(language: str) -> Language:
 
     if "paragraph_breaks" not in Language.factories:
         Language.component("paragraph_breaks", func=_paragraph_breaks)
+        Language.component("hyphenated_names", func=_hyphenated_names)
     names = MODELS.get(language, MODELS["en"])
     for name in names:
         try:
@@ -61,6 +93,8 @@ def load_model(language: str) -> Language:
         except OSError:
             continue
         nlp.add_pipe("paragraph_breaks", before="parser")
+        if "ner" in nlp.pipe_names:
+            nlp.add_pipe("hyphenated_names", after="ner")
         return nlp
     raise RuntimeError(f"no spaCy model for {language!r}: install one of {', '.join(names)}")
 

@@ -235,7 +235,8 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
                 resolver.spoke(a, canonical)
                 previous = (b, canonical)
                 continue
-        elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500:
+        elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500 and not (
+                previous and previous[0] > resolver.last_speaker[0]):
             # a floating quote goes on from whoever spoke last, in a quote or in reported speech
             speaker, canonical, verb_text = "", resolver.last_speaker[1], ""
         elif previous and a - previous[0] < 1200:
@@ -286,6 +287,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             continue
         content = subject = None
         phrase: str | None = None
+        incise = False
         if tok.lower_ in {"according", "selon"} or tok is pour:
             found = _speaker_of(tok, language)
             if found is None:
@@ -298,6 +300,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         elif language == "fr" and tok.i > sent.start + 3 and in_incise(tok) and \
                 is_speech_verb(tok, language) and (inverted := inverted_speaker(tok)):
             subject, phrase = inverted  # "Les données … seront publiques, précise Jacqueline Roby."
+            incise = True  # the sentence's speech, whatever the parser made the verb hang from
             content = doc[sent.start: tok.i - (2 if doc[tok.i - 1].pos_ == "AUX" else 1)]
         elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
                                      is_speech_verb(tok, language)):
@@ -325,5 +328,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         canonical = resolver.resolve(phrase, subject, content.start_char)
         verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
         out.append(Quote(content.text, phrase, canonical, verb, content.start_char, content.end_char, "reported"))
-        resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT" or verb == "according to")
+        resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT" or verb == "according to" or incise,
+                       named=incise and subject.pos_ == "PROPN" and subject.ent_type_ in {"", "MISC"}
+                       and canonical[:1].isupper())
     return out

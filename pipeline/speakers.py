@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"\w+")
 _DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
 PLURAL = {"they", "them", "ils", "elles"}
+COMPLEMENT = {"de", "du", "des", "d", "d'", "d’"}  # "les travaux de Séralini": a noun's complement, not the topic
 # documents that speak for whoever made them ("the study" → the institute behind it)
 DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
              "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
@@ -140,6 +141,7 @@ class Resolver:
         self.people = people
         self.mentions: list[tuple[int, str]] = []  # (char offset, canonical) of people outside quotes
         self.subjects: list[tuple[int, str]] = []  # the same, where the person is a main clause's subject
+        self.modifiers: set[int] = set()  # offsets of people named as a noun's complement: "the work of X"
         self.titles: dict[str, str] = {}  # "minister" → "Ahmed Hussen" from "Immigration Minister Ahmed Hussen"
         roles: Counter = Counter()  # (role word, person) seen close together: "McCallum's term as mayor"
         for entity in persons:
@@ -151,6 +153,8 @@ class Resolver:
             root = span.root
             if root.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and root.head.dep_ == "ROOT":
                 self.subjects.append((entity.start, name))
+            if root.dep_ == "nmod" or span.start and doc[span.start - 1].lower_ in COMPLEMENT:
+                self.modifiers.add(entity.start)
             if not people.is_person(name):
                 continue
             for tok in reversed(doc[max(0, span.start - 3): span.start]):
@@ -195,6 +199,8 @@ class Resolver:
             self.mentions.append((tok.idx, names[0]))
             if tok.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and tok.head.dep_ == "ROOT":
                 self.subjects.append((tok.idx, names[0]))
+            if tok.dep_ == "nmod" or tok.i and doc[tok.i - 1].lower_ in COMPLEMENT:
+                self.modifiers.add(tok.idx)
         self.mentions.sort()
         self.subjects.sort()
 
@@ -248,8 +254,9 @@ class Resolver:
             # skipping people whose pronoun, as the article uses it, is the other one
             wanted = "f" if head in {"she", "her", "elle"} else "m"
             candidates = [m for m in self.subjects if m[0] < pos]
-            if self.language == "fr":  # the small French parser finds few subjects: every mention counts
-                candidates += [m for m in self.mentions if m[0] < pos]
+            if self.language == "fr":  # the small French parser finds few subjects: every mention counts,
+                # but a noun's complement ("les travaux de Séralini") is not who the story follows
+                candidates += [m for m in self.mentions if m[0] < pos and m[0] not in self.modifiers]
             if self.last_speaker and self.last_speaker[0] < pos:
                 candidates.append(self.last_speaker)
             candidates.sort()
@@ -335,9 +342,12 @@ class Resolver:
             return None
         return person.canonical
 
-    def spoke(self, pos: int, canonical: str, main: bool = True) -> None:
-        """Remember who spoke last: a person, or a pair of people ("they" may mean them next)."""
-        if main and self.people.is_person(canonical.split(" and ")[0]):
+    def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
+        """Remember who spoke last: a person, or a pair of people ("they" may mean them next).
+
+        `named`: the speaker was written as a proper name the model did not tag ("explique Me Stéphane
+        Handfield"); the quote that follows unattributed is still theirs."""
+        if main and (named or self.people.is_person(canonical.split(" and ")[0])):
             self.last_speaker = (pos, canonical)
 
 

@@ -153,6 +153,52 @@ def test_a_french_honorific_is_not_part_of_the_name():
     assert {e.canonical for e in result.entities if e.label == "person"} == {"Julie Brassard"}
 
 
+def test_a_hyphenated_surname_is_one_name_with_its_short_form():
+    text = ("Selon Nathalie Roy-St-Onge, le refuge est plein depuis lundi.\n\n"
+            "« Il manque des lits pour tout le monde », a déclaré Mme Roy-St-Onge.")
+    [result] = analyze([text], "fr")
+    assert "Nathalie Roy-St-Onge" in {e.canonical for e in result.entities if e.label == "person"}
+    q = quote_with(text, "Il manque des lits", "fr")
+    assert q.speaker_canonical == "Nathalie Roy-St-Onge"
+
+
+def test_the_hyphen_rule_joins_parts_but_never_two_entities():
+    from spacy.tokens import Doc, Span
+    from spacy.vocab import Vocab
+
+    from pipeline.nlp import _hyphenated_names
+
+    words = ["Judith", "Gadbois", "-", "St", "-", "Cyr", "met", "Trudeau", "-", "Biden", "aides"]
+    spaces = [True, False, False, False, False, True, True, False, False, True, False]
+    doc = Doc(Vocab(), words=words, spaces=spaces)
+    doc.ents = [Span(doc, 0, 2, "PERSON"), Span(doc, 7, 8, "PERSON"), Span(doc, 9, 10, "PERSON")]
+    assert [e.text for e in _hyphenated_names(doc).ents] == ["Judith Gadbois-St-Cyr", "Trudeau", "Biden"]
+
+
+def test_il_follows_the_speaker_not_a_name_in_a_complement():
+    text = ("« Ces chiffres ne veulent rien dire », tranche Paul Girard, qui a dirigé l’examen des travaux de "
+            "Sophie Martel l’an dernier. Il poursuit : « Les méthodes étaient mauvaises dès le départ. »")
+    q = quote_with(text, "Les méthodes étaient mauvaises", "fr")
+    assert q.speaker_canonical == "Paul Girard"
+
+
+def test_a_quote_paragraph_after_a_french_incise_goes_on_with_that_speaker():
+    text = ("Les familles ne peuvent pas être renvoyées, puisqu’elles sont arrivées par avion, explique "
+            "Me Rosalie Vachon-Turcot, avocate en immigration.\n\n"
+            "«Une fois qu’ils mettent les pieds au pays, un agent doit évaluer la demande.»")
+    q = quote_with(text, "mettent les pieds au pays", "fr")
+    assert q.speaker_canonical == "Rosalie Vachon-Turcot"
+
+
+def test_a_quote_paragraph_goes_on_with_the_latest_speaker_even_a_description():
+    text = ("Premier Dana Whitfield said the province was ready to help.\n\n"
+            "Ottawa has not answered. In a statement, the minister's office said: “The payments followed the "
+            "contracts signed under the previous government.\n\n"
+            "“We will keep working with the province to shorten the wait.”")
+    q = quote_with(text, "shorten the wait")
+    assert q.speaker_canonical == "the minister's office"
+
+
 # ---- one spelling per name -------------------------------------------------------------------------------
 
 def test_spelling_variants_share_a_key_and_the_fullest_spelling_wins():
