@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"\w+")
 _DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
 PLURAL = {"they", "them", "ils", "elles"}
+IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
 COMPLEMENT = {"de", "du", "des", "d", "d'", "d’"}  # "les travaux de Séralini": a noun's complement, not the topic
 # documents that speak for whoever made them ("the study" → the institute behind it)
 DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
@@ -179,12 +180,21 @@ class Resolver:
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
         self.organizations = sorted((e.start, _org_name(e)) for e in organizations
                                     if not inside(quote_spans, e.start))
+        self.acting: list[tuple[int, str]] = []  # organisations that are a clause's subject: what "it" may be
+        for e in organizations:
+            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            if span is not None and not inside(quote_spans, e.start) and span.root.dep_ in {"nsubj", "nsubjpass"}:
+                self.acting.append((e.start, _org_name(e)))
         self.named = sorted([*persons, *organizations], key=lambda e: e.start)  # for names inside a phrase
         self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
         self.acronyms = acronyms(doc.text)
+        self.acting += [(t.idx, self.acronyms[t.text]) for t in doc  # "EDC declined": untagged, but defined
+                        if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
+                        and not inside(quote_spans, t.idx)]
         self.documents: dict[str, str] = {}  # "study" → who made the study the article named last
         self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
+        self.last_other: tuple[int, str] | None = None
         self.language = "fr" if doc.lang_ == "fr" else "en"
 
     def _surname_mentions(self, doc: Doc, quote_spans: list[tuple[int, int]], seen: set[int]) -> None:
@@ -245,6 +255,11 @@ class Resolver:
                 return name
         head = phrase.lower() if phrase.lower() in PRONOUNS | PLURAL else subject.text.lower()
         words = [w.lower() for w in _WORD.findall(phrase)]
+        if head == "it" and self.language == "en":  # "EDC declined to comment. “…,” it said"
+            recent = [a for a in self.acting if pos - IT_REACH < a[0] < pos]
+            if self.last_other and pos - IT_REACH < self.last_other[0] < pos:
+                recent.append(self.last_other)
+            return max(recent)[1] if recent else phrase
         if head in PLURAL:  # "they": the pair or the group that spoke last
             if self.last_speaker and self.last_speaker[0] < pos and " and " in self.last_speaker[1]:
                 return self.last_speaker[1]
@@ -347,6 +362,8 @@ class Resolver:
 
         `named`: the speaker was written as a proper name the model did not tag ("explique Me Stéphane
         Handfield"); the quote that follows unattributed is still theirs."""
+        if main and canonical[:1].isupper() and not (named or self.people.is_person(canonical.split(" and ")[0])):
+            self.last_other = (pos, canonical)  # an organisation that spoke: "it" may be it next
         if main and (named or self.people.is_person(canonical.split(" and ")[0])):
             self.last_speaker = (pos, canonical)
 

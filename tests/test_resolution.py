@@ -119,6 +119,20 @@ def test_they_with_nobody_plural_before_stays_they():
     assert q.speaker_canonical == "they"
 
 
+def test_it_is_the_organisation_the_story_just_named_as_subject():
+    text = ("The Immigration and Refugee Board declined to give numbers for the Lacolle crossing on Monday.\n\n"
+            "“We do not comment on individual cases,” it said in a statement.")
+    q = quote_with(text, "We do not comment")
+    assert q.speaker_canonical == "Immigration and Refugee Board"
+
+
+def test_it_with_no_organisation_acting_stays_it():
+    text = ("The old shelter on Rue Principale has 40 beds and a waiting list that grows every week.\n\n"
+            "“We do not comment on individual cases,” it said in a statement.")
+    q = quote_with(text, "We do not comment")
+    assert q.speaker_canonical.lower() == "it"
+
+
 # ---- French: incises, inverted subjects, -t-il ----------------------------------------------------------
 
 def test_a_french_quote_cut_by_an_incise_gives_two_pieces_with_one_speaker():
