@@ -160,10 +160,19 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         if is_junk(text, label):
             continue
         raw.append((text, label, ent.start_char, ent.end_char))
-    # a name the model tags as a person somewhere is a person everywhere in the article
+    # a name the model tags as a person somewhere is a person everywhere in the article, and so is
+    # a longer name that ends with it ("Lorena Vidal Ortiz", an ORG, where "Vidal Ortiz" is a person)
     person_words = {w for t, lab, _, _ in raw if lab == "person" for w in t.split()}
-    raw = [(t, "person" if lab == "organization" and len(t.split()) == 1 and t in person_words else lab, a, b)
-           for t, lab, a, b in raw]
+    person_texts = {t for t, lab, _, _ in raw if lab == "person"}
+
+    def a_person_after_all(text: str) -> bool:
+        words = text.split()
+        if len(words) == 1:
+            return text in person_words
+        return len(words) <= 4 and all(_NAME_TOKEN.match(w) for w in words) and any(
+            " ".join(words[i:]) in person_texts for i in range(1, len(words)))
+
+    raw = [(t, "person" if lab == "organization" and a_person_after_all(t) else lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]
     full += _introduced_names(doc.text, {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
     people = PersonNames(full)

@@ -229,8 +229,13 @@ class Resolver:
             first = self.people.find_in(subject.text) or subject.text
             others = [self.people.find_in(c.text) or _with_compounds(c) for c in partners]
             return " and ".join([first, *others])
-        if phrase in self.people.full:
-            return phrase
+        if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
+            return self.people.resolve(phrase)
+        sharing = [n for n in self.people.full if n.split()[-1] == phrase]
+        if len(sharing) > 1:  # a surname two names end with: the one the story named last
+            recent = [name for at, name in self.mentions if at < pos and name in sharing]
+            if recent:
+                return recent[-1]
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]

@@ -133,6 +133,21 @@ def test_it_with_no_organisation_acting_stays_it():
     assert q.speaker_canonical.lower() == "it"
 
 
+def test_a_surname_two_people_share_is_the_one_named_last():
+    text = ("Mark Fortin bought the orchard near Hemmingford in 1998 and ran it for twenty years.\n\n"
+            "His daughter, Julie Fortin, took over the business in 2019 and hired six seasonal workers.\n\n"
+            "“We lost half the apples to the frost this year,” said Fortin.")
+    q = quote_with(text, "half the apples")
+    assert q.speaker_canonical == "Julie Fortin"
+
+
+def test_a_two_word_short_form_is_the_full_name():
+    text = ("“We wanted the house to work for the animal,” says architect Lorena Vidal Ortiz, who drew the plans.\n\n"
+            "“The panel comes off for cleaning,” says Vidal Ortiz.")
+    q = quote_with(text, "panel comes off")
+    assert q.speaker_canonical == "Lorena Vidal Ortiz"
+
+
 # ---- French: incises, inverted subjects, -t-il ----------------------------------------------------------
 
 def test_a_french_quote_cut_by_an_incise_gives_two_pieces_with_one_speaker():
