@@ -233,9 +233,9 @@ class Resolver:
             return self.people.resolve(phrase)
         sharing = [n for n in self.people.full if n.split()[-1] == phrase]
         if len(sharing) > 1:  # a surname two names end with: the one the story named last
-            recent = [name for at, name in self.mentions if at < pos and name in sharing]
-            if recent:
-                return recent[-1]
+            named_last = [name for at, name in self.mentions if at < pos and name in sharing]
+            if named_last:
+                return named_last[-1]
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
