@@ -204,13 +204,16 @@ class _Pass:
             self.pool = pool
             async with Fetcher(self.settings.fetch, waits) as fetcher:
                 self.fetcher = fetcher
-                flusher = asyncio.create_task(self._flush_every(FLUSH_SECONDS))
+                done = asyncio.Event()
+                flusher = asyncio.create_task(self._flush_every(FLUSH_SECONDS, done))
                 try:
                     async with asyncio.TaskGroup() as group:
                         for feed in self.feeds:
                             group.create_task(self._feed(feed, states.get(feed.id)))
                 finally:
-                    flusher.cancel()
+                    # never cancelled: a flush holds stories it has taken from the buffer until they are written
+                    done.set()
+                    await flusher
                 if self.failure:
                     raise self.failure
                 await self._flush()
@@ -290,9 +293,13 @@ class _Pass:
             work.stories[sid] = item.key
             self.buffer.append((story, work))
 
-    async def _flush_every(self, seconds: float) -> None:
-        while True:
-            await asyncio.sleep(seconds)
+    async def _flush_every(self, seconds: float, done: asyncio.Event) -> None:
+        while not done.is_set():
+            try:
+                await asyncio.wait_for(done.wait(), seconds)
+                return  # the pass's last flush follows
+            except TimeoutError:
+                pass
             try:
                 await self._flush()
             except Exception as exc:  # Elasticsearch went away: stop fetching, the pass reports it

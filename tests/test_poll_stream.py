@@ -84,6 +84,27 @@ def test_stories_are_searchable_before_enrichment_and_a_crash_in_between_loses_n
     assert enrich_stories(store, settings).stories == 0  # and a third run finds nothing to do
 
 
+def test_the_pass_ending_during_a_flush_loses_none_of_its_stories(store, settings, good_host, tmp_path, monkeypatch):
+    """The periodic flush takes stories from the buffer before it writes them: the end of the pass must
+    wait for it, never cancel it (stories and feed states went missing, the pass reporting fewer)."""
+    import pipeline.poll as poll
+
+    real_clusters = poll.assign_clusters
+
+    def slow_clusters(*args, **kwargs):  # clustering that takes a while, as on a cold start or a busy node
+        time.sleep(0.5)
+        return real_clusters(*args, **kwargs)
+
+    monkeypatch.setattr(poll, "FLUSH_SECONDS", 0.01)
+    monkeypatch.setattr(poll, "assign_clusters", slow_clusters)
+    feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good", "two": f"{good_host.url}/feed/good-two"})
+    settings = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    report = poll_feeds(store, settings, ["good", "two"], run_id="flush-at-the-end")
+    assert report.indexed == 5 and {f.feed_id: f.new for f in report.feeds} == {"good": 3, "two": 2}
+    assert store.client.count(index=store.index("stories"))["count"] == 5
+    assert set(store.feed_states(["good", "two"])) == {"good", "two"}  # both feeds' states were saved
+
+
 def plan(previous: FeedState | None, new: int, hours: float, config: PollSettings | None = None):
     now = datetime(2026, 11, 28, 12, tzinfo=UTC)
     if previous is not None:
