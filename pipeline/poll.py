@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.articles import build_article, fetch_page, story_id
-from pipeline.clusters import assign_clusters
+from pipeline.clusters import assign_clusters, prepare
 from pipeline.config import Feed, load_feeds
 from pipeline.documents import FeedState, PollRecord, Story
 from pipeline.enrich import EnrichReport, percentiles
@@ -195,6 +195,7 @@ class _Pass:
         self.pages = asyncio.Semaphore(max(4, settings.fetch.concurrency // 2))  # pages held in memory at once
         self.started = time.monotonic()
         self.failure: BaseException | None = None  # a write that failed: the pass stops and reports it
+        self.preparing: asyncio.Task | None = None  # clustering's imports, started by the first new story
 
     async def run(self) -> PollReport:
         states, waits = await asyncio.gather(asyncio.to_thread(self.store.feed_states, [f.id for f in self.feeds]),
@@ -214,6 +215,8 @@ class _Pass:
                     # never cancelled: a flush holds stories it has taken from the buffer until they are written
                     done.set()
                     await flusher
+                    if self.preparing:
+                        await self.preparing
                 if self.failure:
                     raise self.failure
                 await self._flush()
@@ -262,6 +265,8 @@ class _Pass:
                 candidates[sid] = (item, matches)
         if not candidates:
             return
+        if self.preparing is None:
+            self.preparing = asyncio.create_task(asyncio.to_thread(prepare))
         known = await asyncio.to_thread(self.store.existing_ids, "stories", candidates)
         fresh = [(sid, item, m) for sid, (item, m) in candidates.items() if sid not in known]
         take = fresh[: max(0, self.budget)]

@@ -69,10 +69,11 @@ def _tokens_between(doc: Doc, start: int, end: int) -> list[Token]:
     return list(span) if span is not None else []
 
 
-def _attribution(doc: Doc, quote_spans: list[tuple[int, int]], qstart: int, qend: int, para_start: int,
+def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart: int, qend: int, para_start: int,
                  para_end: int, language: str = "en") -> Token | None:
-    """The speech verb next to a quote: after it first when the quote ends in a comma, else before."""
-    text = doc.text
+    """The speech verb next to a quote: after it first when the quote ends in a comma, else before.
+
+    `text` is `doc.text`, passed in: spaCy joins every token again each time it is read."""
     after_end = para_end
     for a, _ in quote_spans:
         if a >= qend:
@@ -102,12 +103,12 @@ def _attribution(doc: Doc, quote_spans: list[tuple[int, int]], qstart: int, qend
                 return tok
             if tok.lower_ == "selon":
                 return tok
-    return _incise(doc, qstart, qend, language)
+    return _incise(doc, text, qstart, qend, language)
 
 
-def _incise(doc: Doc, qstart: int, qend: int, language: str) -> Token | None:
+def _incise(doc: Doc, text: str, qstart: int, qend: int, language: str) -> Token | None:
     """French puts the attribution inside the guillemets: « …, souligne Anick Fournier, caporale. … »"""
-    if doc.text[qstart] != "\u00ab":
+    if text[qstart] != "\u00ab":
         return None
     for tok in _tokens_between(doc, qstart + 1, qend):
         if tok.i > 0 and in_incise(tok) and is_speech_verb(tok, language) and inverted_speaker(tok):
@@ -201,7 +202,7 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
     direct: dict[tuple[int, int], Token | None] = {}  # the quoted spans that are quotes, with their speech verb
     for a, b in spans:
         pstart, pend = next((p for p in paragraphs if p[0] <= a <= p[1]), (0, len(text)))
-        verb = _attribution(doc, spans, a, b, pstart, pend, language)
+        verb = _attribution(doc, text, spans, a, b, pstart, pend, language)
         if _is_real_quote(text, a, b, verb is not None) and not _embedded(doc, text, pstart, a):
             direct[(a, b)] = verb  # else: a phrase quoted inside a sentence, part of its reported speech
         elif (caller := _naming_verb(doc, a, b)) is not None:

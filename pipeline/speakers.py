@@ -187,7 +187,8 @@ class Resolver:
                 self.acting.append((e.start, _org_name(e)))
         self.named = sorted([*persons, *organizations], key=lambda e: e.start)  # for names inside a phrase
         self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
-        self.acronyms = acronyms(doc.text)
+        self.text = doc.text  # once: spaCy rebuilds it from every token each time it is read
+        self.acronyms = acronyms(self.text)
         self.acting += [(t.idx, self.acronyms[t.text]) for t in doc  # "EDC declined": untagged, but defined
                         if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
                         and not inside(quote_spans, t.idx)]
@@ -358,7 +359,7 @@ class Resolver:
             return None
         after = doc[last + 2].idx if last + 2 < len(doc) else -1
         person = next((e for e in self.named if e.start == after and e.canonical in self.people.full), None)
-        if person is None or person.end >= len(doc.text) or doc.text[person.end: person.end + 1] != ",":
+        if person is None or person.end >= len(self.text) or self.text[person.end: person.end + 1] != ",":
             return None
         return person.canonical
 
