@@ -169,3 +169,23 @@ def test_retry_after_is_respected_on_the_next_pass(store, settings, tmp_path):
     assert state.next_due and (state.next_due - store.now()).total_seconds() > 60
     records = store.poll_history(["limited"], store.now().replace(year=2000), store.now())["limited"]
     assert [r.outcome for r in records] == ["error", "deferred"]
+
+
+def test_feeds_at_private_addresses_are_refused_before_any_connection(store, settings, tmp_path):
+    """The guard with nothing allowed: a feed URL naming loopback, a private network, the metadata
+    service, or a name that resolves to loopback is refused with its reason, and the server never sees it."""
+    server = HostileServer().start()
+    port = server.url.rsplit(":", 1)[1]
+    urls = {"loopback": f"{server.url}/feed/good", "by-name": f"http://localhost:{port}/feed/good",
+            "private": "http://10.0.0.1/feed.xml", "metadata": "http://169.254.169.254/latest/meta-data/",
+            "ipv6-loopback": f"http://[::1]:{port}/feed/good"}
+    feeds = [{"id": fid, "url": url, "outlet": fid, "language": "en", "country": "CA"} for fid, url in urls.items()]
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
+    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(retries=0, allow=()))
+    report = {f.feed_id: f for f in poll_feeds(store, settings, list(urls), run_id="ssrf").feeds}
+    for fid in urls:
+        assert report[fid].outcome == "error" and report[fid].error.startswith("refused"), (fid, report[fid].error)
+    assert "loopback" in report["by-name"].error and "link-local" in report["metadata"].error
+    assert "private" in report["private"].error
+    assert "/feed/good" not in server.requests  # refused before connecting, not after
+    assert store.client.count(index=store.index("stories"))["count"] == 0
