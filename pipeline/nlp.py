@@ -116,13 +116,27 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     nlp = load_model(language)
     for doc, context in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=processes):
         entities, people = extract_entities(doc, language)
-        analysis = Analysis(entities, extract_quotes(doc, entities, people, language), folded_lemmas(doc),
-                            {fold(t.text): fold(t.lemma_) for t in doc if t.is_alpha and t.lemma_})
+        lemmas, lemma_of = _lemmas_and_table(doc)
+        analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
         yield context, unify_article(analysis)
 
 
 def folded_lemmas(doc: Doc) -> str:
     return " ".join(fold(t.lemma_ or t.text) for t in doc if not (t.is_punct or t.is_space))
+
+
+def _lemmas_and_table(doc: Doc) -> tuple[str, dict[str, str]]:
+    """`folded_lemmas`, and from the same pass over the tokens each folded word's lemma (see `lemmas_by_table`)."""
+    lemmas: list[str] = []
+    lemma_of: dict[str, str] = {}
+    for tok in doc:
+        if tok.is_punct or tok.is_space:
+            continue
+        lemma = fold(tok.lemma_ or tok.text)
+        lemmas.append(lemma)
+        if tok.is_alpha:
+            lemma_of[fold(tok.text)] = lemma
+    return " ".join(lemmas), lemma_of
 
 
 def lemmas_by_table(text: str, lemma_of: dict[str, str]) -> str:
