@@ -70,17 +70,20 @@ def newswatch_poll():
     def poll_shard(shard: dict) -> dict:
         """Poll a shard of feeds and index their new on-topic stories; returns counts only."""
         from pipeline.poll import poll_feeds, raise_for_feed_errors, raise_for_rejected
+        from pipeline.redact import install_log_redaction, redact
         from pipeline.settings import Settings
         from pipeline.store import Store
 
+        install_log_redaction()  # the fetch warnings name feed URLs, which may carry credentials
         context = get_current_context()
         context["shard_name"] = shard["name"]  # type: ignore[typeddict-unknown-key]
         settings = Settings.from_env().replace(source=shard["source"])
         with Store.open(settings) as store:
             report = poll_feeds(store, settings, shard["feeds"], run_id=context["run_id"])
         for feed in report.feeds:
-            print(f"{feed.feed_id}: {feed.outcome}, {feed.items} items, {feed.matched} matched, {feed.new} new"
-                  + (f" — {feed.error}" if feed.error else "") + (f" (next poll {feed.next_due})" if feed.next_due else ""))
+            print(redact(f"{feed.feed_id}: {feed.outcome}, {feed.items} items, {feed.matched} matched, {feed.new} new"
+                         + (f" — {feed.error}" if feed.error else "")
+                         + (f" (next poll {feed.next_due})" if feed.next_due else "")))
         counts = report.counts()
         print(counts)
         raise_for_rejected(report)  # rejected stories: fail after writing the rest, the retry writes them

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from pipeline.documents import Story
+from pipeline.redact import redact
 from pipeline.rendering import render
+
+# "@everyone" and "@here" from a story would ping a whole Discord server (Apprise turns them into
+# mentions); a zero-width space after the "@" reads the same and pings no one, as Slack's escaping does
+_MASS_MENTION = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
+
+
+def quiet(text: str) -> str:
+    """`text` safe to send anywhere: mass mentions defused and URL secrets (a feed's apikey in a link) masked."""
+    return _MASS_MENTION.sub("@\u200b", redact(text))
 
 
 @dataclass
 class Message:
+    """What every channel receives; made `quiet` here, so no renderer and no channel can forget it."""
+
     title: str
     html: str
+
+    def __post_init__(self) -> None:
+        self.title, self.html = quiet(self.title), quiet(self.html)
 
 
 def snippet(story: Story, width: int = 110) -> Markup:

@@ -128,7 +128,7 @@ def subscription_status(store: Store, subs: list[Subscription]) -> list[dict[str
         summary = store.alert_summary(sub.name)
         counts = summary["counts"]
         rows.append({"name": sub.name, "mode": sub.mode, "channels": len(sub.channels),
-                     "sent": counts.get("sent", 0), "pending": counts.get("pending", 0) + counts.get("in-digest", 0),
+                     "sent": counts.get("sent", 0), "pending": counts.get("pending", 0) + counts.get("in-digest", 0) + counts.get("sending", 0),
                      "failed": counts.get("failed", 0), "last_delivery": summary["last_delivery"],
                      "last_error": summary["last_error"]})
     return rows

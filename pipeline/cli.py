@@ -14,11 +14,42 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from pipeline.redact import install_log_redaction, redact
 from pipeline.settings import Settings
 from pipeline.store import Store
 
 if TYPE_CHECKING:
     from pipeline.poll import PollReport
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The objects of a JSONL file, each with a string `text`; a bad line is a ConfigError naming it."""
+    from pipeline.errors import ConfigError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(str(path), "(file)", "does not exist" if isinstance(exc, FileNotFoundError)
+                          else f"cannot be read: {exc.strerror or exc}") from None
+    rows = []
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(str(path), f"line {number}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ConfigError(str(path), f"line {number}", f"not valid JSON: {exc}") from None
+        if not isinstance(row, dict):
+            kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(type(row), "a number")
+            raise ConfigError(str(path), f"line {number}", f"must be a JSON object, not {kind}")
+        if not isinstance(row.get("text"), str):
+            raise ConfigError(str(path), f"line {number}", "missing string field 'text'")
+        rows.append(row)
+    return rows
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -30,19 +61,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     topics = load_topics(settings.config_dir / "topics.yaml")
-    rows = []
-    with open(args.input, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                if not isinstance(row.get("text"), str):
-                    raise ValueError("missing string field 'text'")
-            except (json.JSONDecodeError, ValueError) as exc:
-                print(f"{args.input}:{number}: {exc}", file=sys.stderr)
-                return 2
-            rows.append(row)
+    rows = _read_jsonl(args.input)
     by_lang: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         lang = row.get("lang") or guess_language(row["text"])
@@ -101,7 +120,7 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
               + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
     for f in report.feeds:
         line = f"  {f.feed_id:<28} {f.outcome:<13} items {f.items:>3}  matched {f.matched:>3}  new {f.new:>3}"
-        print(line + (f"  ERROR {f.error}" if f.error else "") + (f"  WARNING {f.warning}" if f.warning else ""),
+        print(redact(line + (f"  ERROR {f.error}" if f.error else "") + (f"  WARNING {f.warning}" if f.warning else "")),
               file=out)
     people = top_quoted(store, settings.search.top_people)
     if people:
@@ -255,7 +274,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             return 2
         results = delivery.send_test(chosen[0])
         for channel, error in results.items():
-            print(f"{'FAILED' if error else 'sent  '} {channel.split('?')[0]}" + (f": {error}" if error else ""))
+            print(f"{'FAILED' if error else 'sent  '} {redact(channel.split('?')[0])}" + (f": {error}" if error else ""))
         return 1 if any(results.values()) else 0
     store = Store.open(settings)
     found = alerts.find_new_alerts(store, subs, settings.alerts)
@@ -319,7 +338,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
         value: Any = values
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
-        shown = "" if value is None else str(value)
+        shown = "" if value is None else redact(str(value))  # a password inside a URL too
         if "password" in variable.lower() or "api_key" in variable.lower():
             shown = "***" if shown else ""
         marker = "" if shown == default else f"   (now: {shown})"
@@ -434,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:  # the client logs each retry with a traceback; the one-line error below says it all
         logging.getLogger("elastic_transport").setLevel(logging.CRITICAL)
+    install_log_redaction()  # feed URLs with credentials are logged by stages that never see a secret as such
     from pipeline.errors import ConfigError, NewswatchError, StoreError
 
     # What is loaded by now lives until exit: kept out of the collector's full passes, a pass over a
@@ -444,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     except NewswatchError as exc:
         if args.debug:
             raise
-        print(f"newswatch: {exc}", file=sys.stderr)
+        print(f"newswatch: {redact(str(exc))}", file=sys.stderr)
         if isinstance(exc, ConfigError):
             return EXIT_CONFIG
         return EXIT_STORE if isinstance(exc, StoreError) else EXIT_OTHER

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -126,15 +126,49 @@ def _location(error: ErrorDetails) -> str:
     return ".".join(str(part) for part in error["loc"]) or "(top level)"
 
 
-def _load(path: Path, model: type[BaseModel]) -> BaseModel:
+def _kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "a true/false value"
+    names = {list: "a list", str: "a string", int: "a number", float: "a number"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file's content; a file that is missing, unreadable, not UTF-8 or not YAML is a ConfigError."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(str(path), "(file)", "does not exist") from None
+    except OSError as exc:
+        raise ConfigError(str(path), "(file)", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")  # a UTF-8 byte-order mark is fine
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError(str(path), f"line {line}", f"not UTF-8 text (byte 0x{data[exc.start]:02x}): "
+                          "save the file as UTF-8") from None
+    try:
+        return yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise ConfigError(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigError(str(path), where, f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+
+
+def read_mapping(path: Path, empty_ok: bool = False) -> dict[str, Any]:
+    """A YAML file whose top level must be a mapping (`key: value` lines); `empty_ok` reads an empty file as {}."""
+    raw = read_yaml(path)
+    if raw is None and empty_ok:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(str(path), "(top level)", f"must be a mapping (key: value), not {_kind(raw)}")
+    return raw
+
+
+def _load(path: Path, model: type[BaseModel]) -> BaseModel:
+    raw = read_mapping(path)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import apprise
 
 from pipeline.alert_messages import Message, digest, story_alert
 from pipeline.alerts import AlertReport, record_id
+from pipeline.channels import channel_refusal
 from pipeline.documents import AlertRecord, Story
 from pipeline.errors import DeliveryError
-from pipeline.settings import AlertSettings
-from pipeline.store import Store, utcnow
+from pipeline.outbound import OutboundPolicy
+from pipeline.settings import AlertSettings, Settings
+from pipeline.store import Store, claimable, utcnow
 from pipeline.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
@@ -29,10 +32,20 @@ def channel_key(url_template: str) -> str:
     return hashlib.sha256(url_template.encode()).hexdigest()[:12]
 
 
-def send(url: str, message: Message) -> None:
-    """Deliver one message to one Apprise URL; raise DeliveryError saying why it did not go through."""
-    client = apprise.Apprise()
+def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None:
+    """Deliver one message to one Apprise URL; raise DeliveryError saying why it did not go through.
+
+    A channel is held to the outbound policy feeds are held to: a host that is, or resolves to, a
+    loopback, private or link-local address is refused unless `allow` names it (default:
+    NEWSWATCH_FETCH__ALLOW, read here because the delivery loops do not carry the settings).
+    """
     scheme = url.split("://")[0]
+    policy = OutboundPolicy.allowing(Settings.from_env().fetch.allow if allow is None else allow)
+    refused = channel_refusal(url, policy)
+    if refused:
+        raise DeliveryError("", scheme, f"refused: {refused}; a channel reaches only public addresses unless "
+                                        "NEWSWATCH_FETCH__ALLOW names its host or network")
+    client = apprise.Apprise()
     if not client.add(url):
         raise DeliveryError("", scheme, "Apprise cannot use this URL")
     with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
@@ -44,7 +57,16 @@ def send(url: str, message: Message) -> None:
 
 def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Message, config: AlertSettings,
              report: AlertReport, at: datetime) -> bool:
-    """Send to each channel not yet done, marking each success at once; True when all channels have it."""
+    """Claim the record, send to each channel not yet done, marking each success at once; True when all have it.
+
+    The claim comes first: a second pass racing this one (a retried task, the digests DAG) gets
+    nothing to send, so each channel is called at most once per record.
+    """
+    claimed = store.claim_alert(record.alert_id, at, at + config.claim_timeout)
+    if claimed is None:
+        log.info("alert %s for %s is held by another delivery pass or no longer due", record.alert_id, sub.name)
+        return False
+    record = claimed
     sent = list(record.channels_sent)
     errors = []
     for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
@@ -157,11 +179,12 @@ def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
             pending = store.pending_story_alerts(sub.name, boundary)
             if not pending:
                 continue
-            record = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="digest",
-                                 period=period, alert_ids=[r.alert_id for r in pending], created=at, next_attempt=at)
-            store.put_alert(record)
-            store.update_many("alerts", record.alert_ids, status="in-digest", digest_id=digest_id)
-        if record.status != "pending" or (record.next_attempt and record.next_attempt > at):
+            fresh = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="digest",
+                                period=period, alert_ids=[r.alert_id for r in pending], created=at, next_attempt=at)
+            if store.create_alert(fresh):  # create-only: a racing pass never overwrites a digest being sent
+                store.update_many("alerts", fresh.alert_ids, status="in-digest", digest_id=digest_id)
+            record = store.alert(digest_id)
+        if record is None or not claimable(record, at):
             continue
         _send_digest(store, sub, record, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}", config, report, at)
     return report

@@ -193,7 +193,8 @@ class AlertRecord(Document):
     url: Keyword | None = None
     published: Date | None = None
     created: Date
-    status: Keyword = "pending"  # pending | in-digest | sent | failed
+    status: Keyword = "pending"  # pending | sending (claimed by a delivery pass) | in-digest | sent | failed
+    claimed_until: Date | None = None  # a claim not finished by then (the pass died) may be taken again
     attempts: Int = 0
     next_attempt: Date | None = None
     last_error: Text | None = None

@@ -15,20 +15,28 @@
     └── LocalNodeError        the embedded Elasticsearch could not be fetched or started
 
 Expected rejects (an off-topic item, a duplicate story) are not errors: they are logged and skipped.
+Messages, reasons and problems pass through `pipeline.redact`, since they end up in logs, pages and
+alerts; the URLs an error carries as data (`url`) stay as given, for the code that acts on them.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from pipeline.redact import redact
+
 
 class NewswatchError(Exception):
     """Base class: catch this to handle any failure the pipeline reports on purpose."""
 
+    def __init__(self, *args: object) -> None:
+        """The message never shows a URL's password or a secret parameter, whoever prints it."""
+        super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
+
 
 class ConfigError(NewswatchError):
     def __init__(self, path: str, key: str, problem: str) -> None:
-        self.path, self.key, self.problem = path, key, problem
+        self.path, self.key, self.problem = path, key, redact(problem)
         super().__init__(f"{path}: {key}: {problem}")
 
 
@@ -36,7 +44,7 @@ class SettingsError(ConfigError):
     def __init__(self, variable: str, problem: str) -> None:
         self.variable = variable
         NewswatchError.__init__(self, f"{variable}: {problem}")
-        self.path, self.key, self.problem = "(environment)", variable, problem
+        self.path, self.key, self.problem = "(environment)", variable, redact(problem)
 
 
 class FetchError(NewswatchError):
@@ -44,7 +52,7 @@ class FetchError(NewswatchError):
 
     def __init__(self, url: str, kind: str, reason: str, status: int | None = None,
                  retry_after: datetime | None = None) -> None:
-        self.url, self.kind, self.reason, self.status, self.retry_after = url, kind, reason, status, retry_after
+        self.url, self.kind, self.reason, self.status, self.retry_after = url, kind, redact(reason), status, retry_after
         super().__init__(f"{url}: {kind}: {reason}")
 
 
@@ -52,7 +60,7 @@ class FeedError(NewswatchError):
     """`kind` is short and stable (timeout, http_404, not_a_feed, malformed_xml …): health pages group by it."""
 
     def __init__(self, feed_id: str, url: str, kind: str, reason: str, status: int | None = None) -> None:
-        self.feed_id, self.url, self.kind, self.reason, self.status = feed_id, url, kind, reason, status
+        self.feed_id, self.url, self.kind, self.reason, self.status = feed_id, url, kind, redact(reason), status
         super().__init__(f"feed {feed_id} ({url}): {kind}: {reason}")
 
 
@@ -64,13 +72,13 @@ class FeedsFailed(NewswatchError):
 
 class ArticleError(NewswatchError):
     def __init__(self, url: str, reason: str) -> None:
-        self.url, self.reason = url, reason
+        self.url, self.reason = url, redact(reason)
         super().__init__(f"article {url}: {reason}")
 
 
 class StoreError(NewswatchError):
     def __init__(self, operation: str, reason: str) -> None:
-        self.operation, self.reason = operation, reason
+        self.operation, self.reason = operation, redact(reason)
         super().__init__(f"Elasticsearch {operation}: {reason}")
 
 
@@ -87,7 +95,7 @@ class WriteRejected(StoreError):
 
 class DeliveryError(NewswatchError):
     def __init__(self, subscription: str, channel: str, reason: str) -> None:
-        self.subscription, self.channel, self.reason = subscription, channel, reason
+        self.subscription, self.channel, self.reason = subscription, channel, redact(reason)
         super().__init__(f"subscription {subscription}, channel {channel}: {reason}")
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from statistics import median
 
 from pipeline.config import load_feeds
 from pipeline.documents import PollRecord
 from pipeline.errors import ConfigError, DeliveryError
+from pipeline.poll_summary import PollSummary, summarize
+from pipeline.redact import redact
 from pipeline.settings import HealthSettings, Settings
 from pipeline.sources import feeds_file
 from pipeline.store import Store
@@ -39,35 +41,31 @@ class FeedHealth:
     warning: str | None = None
 
 
-def classify(feed_id: str, polls: Sequence[PollRecord], at: datetime,
+def classify(feed_id: str, polls: Sequence[PollRecord] | PollSummary, at: datetime,
              config: HealthSettings | None = None) -> FeedHealth:
-    """The verdict for one feed from its poll history (oldest first)."""
+    """The verdict for one feed from its poll history (oldest first), or from the store's summary of it."""
     config = config or HealthSettings()
-    if not polls:
+    summary = polls if isinstance(polls, PollSummary) else summarize(polls)
+    last = summary.last
+    if last is None:
         return FeedHealth(feed_id, "new", "never polled", None, None, None, 0, None, None, [])
-    last = polls[-1]
-    successes = [p for p in polls if p.outcome != "error"]
-    with_new = [p.time for p in polls if p.new_items > 0]
-    gaps = [(b - a).total_seconds() for a, b in pairwise(with_new)]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(summary.new_item_times)]
     usual = median(gaps) if len(gaps) >= config.min_history else None
-    latencies = [p.latency for p in successes[-10:]]
-    latency = median(latencies) if latencies else None
+    latency = median(summary.latencies) if summary.latencies else None
     days = [(at - timedelta(days=d)).date().isoformat() for d in range(6, -1, -1)]
-    per_day = {d: 0 for d in days}
-    for p in polls:
-        day = p.time.date().isoformat()
-        if day in per_day:
-            per_day[day] += p.new_items
-    health = FeedHealth(feed_id, "ok", "", last.time.isoformat(), successes[-1].time.isoformat() if successes else None,
-                        with_new[-1].isoformat() if with_new else None, last.consecutive_failures,
+    per_day = {d: summary.new_per_day.get(d, 0) for d in days}
+    last_new = summary.last_new_item
+    health = FeedHealth(feed_id, "ok", "", last.time.isoformat(),
+                        summary.last_success.isoformat() if summary.last_success else None,
+                        last_new.isoformat() if last_new else None, last.consecutive_failures,
                         round(usual / 3600, 2) if usual else None, latency, list(per_day.items()), last.run_id,
-                        last.next_due.isoformat() if last.next_due else None, last.warning)
+                        last.next_due.isoformat() if last.next_due else None, redact(last.warning) if last.warning else None)
     if health.consecutive_failures >= config.failing_after:
         health.status = "failing"
-        health.reason = f"{health.consecutive_failures} failed polls in a row: {last.error_class}: " \
-                        f"{last.error_message}"
-    elif with_new:
-        quiet = (at - with_new[-1]).total_seconds()
+        health.reason = redact(f"{health.consecutive_failures} failed polls in a row: {last.error_class}: "
+                               f"{last.error_message}")  # the page, the CLI and the operator's alert show it
+    elif last_new:
+        quiet = (at - last_new).total_seconds()
         if usual is not None:
             limit = max(config.silent_factor * usual, config.silent_minimum.total_seconds())
             habit = f"it usually brings one every {usual / 3600:.1f} h"
@@ -77,10 +75,10 @@ def classify(feed_id: str, polls: Sequence[PollRecord], at: datetime,
         if quiet > limit:
             health.status = "silent"
             health.reason = f"no new item for {quiet / 3600:.1f} h; {habit}"
-    elif not with_new and len(successes) >= config.min_history and polls and \
-            (at - polls[0].time) > config.silent_minimum:
+    elif summary.successes >= config.min_history and summary.first_poll and \
+            (at - summary.first_poll) > config.silent_minimum:
         health.status = "silent"
-        health.reason = f"answers but has brought no new item in {len(successes)} polls"
+        health.reason = f"answers but has brought no new item in {summary.successes} polls"
     if health.status == "ok" and latency is not None and latency > config.slow_seconds:
         health.status = "slow"
         health.reason = f"median response time {latency:.1f} s"
@@ -89,10 +87,12 @@ def classify(feed_id: str, polls: Sequence[PollRecord], at: datetime,
 
 def feed_health(store: Store, feed_ids: list[str], at: datetime | None = None,
                 config: HealthSettings | None = None) -> list[FeedHealth]:
+    """The verdicts, from a bounded summary of each feed's polls that the store reads in one request."""
     config = config or HealthSettings()
     at = at or store.now()
-    history = store.poll_history(feed_ids, at - timedelta(days=config.history_days), at)
-    return [classify(feed_id, history.get(feed_id, []), at, config) for feed_id in feed_ids]
+    days_from = (at.astimezone(UTC) - timedelta(days=6)).replace(hour=0, minute=0, second=0, microsecond=0)
+    summaries = store.poll_summaries(feed_ids, at - timedelta(days=config.history_days), at, days_from)
+    return [classify(feed_id, summaries.get(feed_id, PollSummary()), at, config) for feed_id in feed_ids]
 
 
 def report(rows: list[FeedHealth]) -> str:

@@ -25,18 +25,21 @@ from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
+from yarl import URL
 
+from pipeline.bounds import bounded_int
 from pipeline.config import Feed
 from pipeline.documents import FeedState
 from pipeline.errors import FeedError, FetchError
 from pipeline.fetch import Fetcher
 from pipeline.settings import FeedLimits, FetchSettings
+from pipeline.xml_prolog import declares_entities
 
 log = logging.getLogger(__name__)
+MAX_AGE_SECONDS = 7 * 24 * 3600  # a Cache-Control max-age beyond a week is read as a week (the schedule caps it lower)
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([\w.-]+)", re.I)
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 
@@ -178,7 +181,7 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
         raise FeedError(feed.id, feed.url, "empty", "the server sent an empty body")
     ttl, skip = None, frozenset[int]()
     data = _json_feed(body)
-    if data is None and _ENTITY_DECLARATION.search(body[:65536]):
+    if data is None and declares_entities(body, content_type):
         raise FeedError(feed.id, feed.url, "xml_entities",
                         "the document declares XML entities (refused: external entities and entity bombs)")
     fast = None if data is not None else _fast_entries(body)
@@ -279,11 +282,9 @@ def _date(value: str | None) -> Any:
     return when.astimezone(UTC).timetuple()
 
 
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
+def _int(value: object, high: int = 10**6) -> int | None:
+    """A feed's number (ttl in minutes, an hour), bounded: a 400-digit ttl is read as the bound."""
+    return bounded_int(value, 0, high)
 
 
 def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: datetime,
@@ -292,13 +293,16 @@ def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: d
         warnings.append(f"capped: {len(entries)} items listed, the first {limits.max_items} kept")
         entries = entries[: limits.max_items]
     items, keys = [], set()
-    dropped = {"link": 0, "duplicate": 0, "future": 0, "long": 0}
+    dropped = {"link": 0, "invalid": 0, "duplicate": 0, "future": 0, "long": 0}
     for entry in entries:
         link = urljoin(base, str(entry.get("link") or "").strip())
         title = plain_text(str(entry.get("title", "")))
         if not link.lower().startswith(("http://", "https://")) or not title:
             dropped["link"] += bool(entry.get("link")) and bool(title)
             continue  # an item without a web link or a title cannot become a story
+        if not _requestable(link):
+            dropped["invalid"] += 1
+            continue
         summary = plain_text(str(entry.get("summary", "") or ""))
         if len(title) > limits.max_title or len(summary) > limits.max_summary:
             dropped["long"] += 1
@@ -314,10 +318,20 @@ def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: d
             continue
         keys.add(item.key)
         items.append(item)
-    notes = {"link": "items without an http(s) link skipped", "duplicate": "items with a repeated GUID skipped",
+    notes = {"link": "items without an http(s) link skipped", "invalid": "items with an invalid link (host or port) skipped",
+             "duplicate": "items with a repeated GUID skipped",
              "future": "dates in the future set to the time of the poll", "long": "over-long titles or summaries cut"}
     warnings += [f"{n} {notes[k]}" for k, n in dropped.items() if n]
     return items
+
+
+def _requestable(link: str) -> bool:
+    """Whether a request could be made to this link at all (a host, a port in range): else no story can come of it."""
+    try:
+        parsed = URL(link)
+        return bool(parsed.host) and parsed.port is not None and 0 < parsed.port < 65536
+    except ValueError:
+        return False
 
 
 def conditional_headers(state: FeedState | None) -> dict[str, str]:
@@ -330,8 +344,8 @@ def conditional_headers(state: FeedState | None) -> dict[str, str]:
 
 
 def _max_age(cache_control: str | None) -> int | None:
-    match = re.search(r"max-age=(\d+)", cache_control or "")
-    return int(match.group(1)) if match else None
+    match = re.search(r"max-age=(\d+)", (cache_control or "")[:2000])
+    return bounded_int(match.group(1), 0, MAX_AGE_SECONDS) if match else None
 
 
 async def fetch_feed_body(feed: Feed, state: FeedState | None, fetcher: Fetcher) -> tuple[FeedResult, bytes | None]:

@@ -23,9 +23,18 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from multidict import CIMultiDictProxy
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from yarl import URL
 
+from pipeline.bounds import bounded_int
 from pipeline.errors import FetchError
-from pipeline.outbound import GuardedResolver, OutboundPolicy, OutboundRefused, check_address, check_scheme
+from pipeline.outbound import (
+    GuardedResolver,
+    OutboundPolicy,
+    OutboundRefused,
+    check_address,
+    check_scheme,
+    guarded_socket_factory,
+)
 from pipeline.settings import FetchSettings
 
 log = logging.getLogger(__name__)
@@ -43,25 +52,29 @@ class Fetched:
 
 
 def host_of(url: str) -> str:
-    """The key politeness is counted by: host and port."""
+    """The key politeness is counted by: host and port (as written when the port is not a valid one)."""
     parts = urlsplit(url)
-    return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    try:
+        port = parts.port
+    except ValueError:
+        return parts.netloc.rsplit("@", 1)[-1].lower()
+    return (parts.hostname or "") + (f":{port}" if port else "")
 
 
 def retry_after(value: str | None, now: datetime) -> datetime | None:
     """When a host said to come back (`Retry-After: 120` or an HTTP date), capped at a day."""
     if not value:
         return None
-    value = value.strip()
+    value = value.strip()[:200]
+    seconds = bounded_int(value, 0, int(MAX_WAIT.total_seconds()))
+    if seconds is not None:
+        return now + timedelta(seconds=seconds)
     try:
-        until = now + timedelta(seconds=max(0, int(value)))
-    except ValueError:
-        try:
-            until = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if until.tzinfo is None:
-            until = until.replace(tzinfo=UTC)
+        until = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
     return min(until, now + MAX_WAIT)
 
 
@@ -146,10 +159,11 @@ class Fetcher:
         self.session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
+        resolver = GuardedResolver(self.policy)
         connector = aiohttp.TCPConnector(limit=self.settings.concurrency,
                                          limit_per_host=self.settings.per_host_concurrency,
-                                         resolver=GuardedResolver(self.policy), ttl_dns_cache=300,
-                                         keepalive_timeout=5)
+                                         resolver=resolver, ttl_dns_cache=300, keepalive_timeout=5,
+                                         socket_factory=guarded_socket_factory(self.policy, resolver))
         timeout = aiohttp.ClientTimeout(total=None, connect=self.settings.connect_timeout,
                                         sock_read=self.settings.read_timeout)
         self.session = aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False,
@@ -245,7 +259,7 @@ class Fetcher:
             if status >= 500:
                 raise FetchError(url, f"http_{status}", f"server error HTTP {status}", status)
             length = resp.headers.get("content-length", "")
-            if length.isdigit() and int(length) > cap:
+            if (bounded_int(length, 0, cap + 1) or 0) > cap:
                 raise FetchError(url, "too_large", f"Content-Length {length} exceeds {cap} bytes", status)
             decoder = _Decoder(resp.headers.get("content-encoding", ""), cap, url)
             chunks = [decoder.feed(chunk) async for chunk in resp.content.iter_chunked(65536)]
@@ -254,12 +268,19 @@ class Fetcher:
 
 
 def check_url(url: str, policy: OutboundPolicy) -> None:
-    """Scheme, host and IP literals, checked before anything is sent (names are checked after DNS)."""
+    """Scheme, host, port and IP literals, checked before anything is sent (names are checked after DNS).
+
+    The host is the one the HTTP library will use (yarl's normalised form: `１２７.０.０.１` is
+    127.0.0.1), not the one as written; the socket factory checks the final address again.
+    """
     try:
         check_scheme(url)
-        host = urlsplit(url).hostname
+        parsed = URL(url)
+        host = parsed.host
         if not host:
             raise OutboundRefused("the URL has no host")
+        if parsed.explicit_port is not None and not 0 < parsed.explicit_port < 65536:
+            raise ValueError(f"port {parsed.explicit_port} is out of range")
         check_address(host, policy)
     except OutboundRefused as exc:
         raise FetchError(url, "refused", exc.reason) from None

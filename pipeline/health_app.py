@@ -18,6 +18,7 @@ from pipeline.config import load_feeds
 from pipeline.errors import StoreError
 from pipeline.feed_health import feed_health
 from pipeline.links import discover_stories_url
+from pipeline.redact import redact
 from pipeline.rendering import render
 from pipeline.settings import Settings
 from pipeline.sources import feeds_file
@@ -27,7 +28,11 @@ ORDER = {"failing": 0, "silent": 1, "slow": 2, "new": 3, "ok": 4}
 
 
 def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
-    """One row per configured feed: status (ok, failing, silent, slow, new), why, when, and where to look."""
+    """One row per configured feed: status (ok, failing, silent, slow, new), why, when, and where to look.
+
+    The feed's URL is redacted: the page and its API are open to every Airflow user, the feed's
+    credentials are not.
+    """
     feeds = load_feeds(feeds_file(settings))
     ids = [f.id for f in feeds]
     health = {h.feed_id: h for h in feed_health(store, ids, config=settings.health)}
@@ -36,7 +41,7 @@ def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
     for feed in feeds:
         h = health[feed.id]
         fresh = freshness.get(feed.id, {})
-        rows.append({**asdict(h), "outlet": feed.outlet, "url": feed.url,
+        rows.append({**asdict(h), "outlet": feed.outlet, "url": redact(feed.url),
                      "searchable_p50": fresh.get("searchable_delay_p50"),
                      "searchable_p95": fresh.get("searchable_delay_p95"),
                      "kibana": discover_stories_url(settings.kibana_url, feed_id=feed.id),
@@ -77,9 +82,11 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
     """The app; Elasticsearch is reached on the first request, so importing the plugin never needs it.
 
     `dependencies` guard every route: the Airflow plugin passes Airflow's own login check, since
-    Airflow does not authenticate the apps plugins mount.
+    Airflow does not authenticate the apps plugins mount. FastAPI's documentation routes (/docs,
+    /redoc, /openapi.json) would bypass them, so there are none.
     """
-    app = FastAPI(title="Newswatch feed health", dependencies=list(dependencies))
+    app = FastAPI(title="Newswatch feed health", dependencies=list(dependencies), docs_url=None, redoc_url=None,
+                  openapi_url=None)
     opened: dict[str, Any] = {}
 
     def current() -> tuple[Settings, Store]:
@@ -94,7 +101,7 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
             conf, store = current()
             return HTMLResponse(render_page(feed_status(store, conf), conf.kibana_url))
         except StoreError as exc:  # say what is wrong instead of a bare 500; the message never holds a password
-            return HTMLResponse(render("health_error.html", message=str(exc)), status_code=503)
+            return HTMLResponse(render("health_error.html", message=redact(str(exc))), status_code=503)
 
     @app.get("/api/feeds")
     def feeds() -> JSONResponse:
@@ -102,6 +109,6 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
             conf, store = current()
             return JSONResponse(feed_status(store, conf))
         except StoreError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=503)
+            return JSONResponse({"error": redact(str(exc))}, status_code=503)
 
     return app

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from pipeline.redact import public_link
+
 
 def discover_stories_url(base: str, run_id: str | None = None, data_view: str = "newswatch-stories",
                          feed_id: str | None = None) -> str:
     """Kibana Discover on the stories data view, filtered to one poll run or one feed when given.
 
-    `run_id` may be Airflow's `{RUN_ID}` placeholder, which the UI fills in per run.
+    `run_id` may be Airflow's `{RUN_ID}` placeholder, which the UI fills in per run. A password in
+    `base` (NEWSWATCH_KIBANA_URL) stays out of the link: every user of the page would see it.
     """
     query = f'run_id:"{run_id}"' if run_id else f'feed_id:"{feed_id}"' if feed_id else ""
     app_state = (f"(dataSource:(dataViewId:'{data_view}',type:dataView),"
                  f"query:(language:kuery,query:'{query}'))")
     global_state = "(time:(from:now-30d,to:now))"
     query = query.replace("'", "!'")  # rison quoting
-    return (f"{base.rstrip('/')}/app/discover#/?_g={quote(global_state, safe='():,')}"
+    return (f"{public_link(base).rstrip('/')}/app/discover#/?_g={quote(global_state, safe='():,')}"
             f"&_a={quote(app_state, safe='():,{}')}")

@@ -1,17 +1,20 @@
-"""Which addresses Newswatch may fetch from: public ones only, checked after DNS and on every connect.
+"""Which addresses Newswatch may connect to: public ones only, decided on the address the socket uses.
 
-A feed or an article link could point at (or redirect to) the cloud metadata service, a database on
-the private network or the machine itself. The guard checks every host after DNS resolution (and
-IP literals before any connection), refuses loopback, private, link-local, multicast and reserved
-addresses unless a host or network is explicitly allowed (`NEWSWATCH_FETCH__ALLOW`), and the
-connection goes to the very address it checked.
+A feed, an article link or an alert channel could point at (or redirect to) the cloud metadata
+service, a database on the private network or the machine itself, and hosts can be spelt many ways
+that URL libraries normalise to those addresses (full-width digits, ideographic dots, a trailing
+dot, IPv4 inside IPv6). So the guard does not trust the host as written: names are checked after
+DNS resolution, and every socket is checked again on the very address it is about to connect to
+(`socket_factory`), whatever path led there. Loopback, private, link-local, multicast and reserved
+addresses (and IPv6 addresses that embed one) are refused unless a host or network is explicitly
+allowed (`NEWSWATCH_FETCH__ALLOW`).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +62,32 @@ class OutboundPolicy:
         return f"{host} resolves to {kind} address {address}" if kind else None
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # RFC 2765 IPv4-translated
+_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible (::a.b.c.d)
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, translated, NAT64, 6to4, compatible), if any."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    low = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _TRANSLATED or any(address in net for net in _NAT64):
+        return low
+    if address in _COMPATIBLE and int(address) > 1:  # not :: or ::1, which are their own kinds
+        return low
+    return None
+
+
 def _kind(address: IPAddress) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    inner = embedded_ipv4(address)
+    if inner is not None:
+        kind = _kind(inner)
+        return f"{kind} (inside {address})" if kind else None
     if address.is_loopback:
         return "loopback"
     if address.is_link_local:
@@ -83,26 +109,34 @@ def check_scheme(url: str) -> None:
 
 def check_address(host: str, policy: OutboundPolicy) -> None:
     """An IP literal in a URL is checked here: it never goes through the resolver."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]").split("%")[0])
-    except ValueError:
+    address = parse_address(host)
+    if address is None:
         return
     reason = policy.refusal(host, address)
     if reason:
         raise OutboundRefused(reason.replace(f"{host} resolves to", f"{host} is"))
 
 
+def parse_address(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]").split("%")[0])
+    except ValueError:
+        return None
+
+
 class GuardedResolver(AbstractResolver):
     """aiohttp's resolver, refusing names that resolve to addresses the policy does not allow.
 
     aiohttp connects to exactly the addresses the resolver returns, so a DNS answer cannot change
-    between the check and the connect.
+    between the check and the connect. Addresses of names the policy allows by name are remembered
+    in `approved`, so the socket check (`guarded_socket_factory`) lets them through too.
     """
 
     def __init__(self, policy: OutboundPolicy) -> None:
         self.policy = policy
         self.inner = ThreadedResolver()
         self.failed: dict[str, OSError] = {}  # names that did not resolve in this pass: asked once, not per link
+        self.approved: set[IPAddress] = set()
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
         if host in self.failed:
@@ -113,10 +147,34 @@ class GuardedResolver(AbstractResolver):
             self.failed[host] = exc
             raise
         for answer in answers:
-            reason = self.policy.refusal(host, ipaddress.ip_address(str(answer["host"]).split("%")[0]))
+            address = ipaddress.ip_address(str(answer["host"]).split("%")[0])
+            reason = self.policy.refusal(host, address)
             if reason:
                 raise OutboundRefused(reason)
+            if _kind(address):  # not public, yet allowed: by name or network
+                self.approved.add(address)
         return answers
 
     async def close(self) -> None:
         await self.inner.close()
+
+
+def guarded_socket_factory(policy: OutboundPolicy, resolver: GuardedResolver | None = None) -> Callable[[Any], socket.socket]:
+    """A socket factory for aiohttp that refuses to open a socket towards an address the policy refuses.
+
+    This is the check that cannot be walked around: it sees the address the connection will use,
+    after every URL normalisation and DNS answer, including IP literals that skip the resolver.
+    """
+
+    def factory(addr_info: Any) -> socket.socket:
+        family, type_, proto, _, sockaddr = addr_info
+        address = parse_address(str(sockaddr[0]))
+        if address is None:
+            raise OutboundRefused(f"cannot tell which address {sockaddr[0]!r} is")
+        if resolver is None or address not in resolver.approved:
+            reason = policy.refusal(str(address), address)
+            if reason:
+                raise OutboundRefused(reason.replace(" resolves to", " is"))
+        return socket.socket(family=family, type=type_, proto=proto)
+
+    return factory

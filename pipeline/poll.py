@@ -25,7 +25,7 @@ from pipeline.clusters import assign_clusters, prepare
 from pipeline.config import Feed, load_feeds
 from pipeline.documents import FeedState, PollRecord, Story
 from pipeline.enrich import EnrichReport, percentiles
-from pipeline.errors import ConfigError, FeedsFailed, WriteRejected
+from pipeline.errors import ConfigError, FeedsFailed, StoreError, WriteRejected
 from pipeline.feeds import FeedItem, FeedResult, fetch_feed_body
 from pipeline.fetch import Fetcher, host_of
 from pipeline.schedule import plan_next
@@ -34,7 +34,15 @@ from pipeline.sources import feed_source, feeds_file
 from pipeline.store import Store
 from pipeline.stories import build_story
 from pipeline.topics import TopicMatch
-from pipeline.workers import PageText, ParsedItems, extract_and_match, parse_and_match, worker_pool
+from pipeline.workers import (
+    JobTimeout,
+    PageText,
+    ParsedItems,
+    extract_and_match,
+    parse_and_match,
+    stop_workers,
+    worker_pool,
+)
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+)+")
@@ -195,6 +203,8 @@ class _Pass:
         self.pages = asyncio.Semaphore(max(4, settings.fetch.concurrency // 2))  # pages held in memory at once
         self.started = time.monotonic()
         self.failure: BaseException | None = None  # a write that failed: the pass stops and reports it
+        self.running: dict[str, _FeedWork] = {}  # every feed started, done or not (for the pass deadline)
+        self.stuck = False  # a worker job ran past its deadline: the pool is ended, not joined
         self.preparing: asyncio.Task | None = None  # clustering's imports, started by the first new story
 
     async def run(self) -> PollReport:
@@ -208,9 +218,12 @@ class _Pass:
                 done = asyncio.Event()
                 flusher = asyncio.create_task(self._flush_every(FLUSH_SECONDS, done))
                 try:
-                    async with asyncio.TaskGroup() as group:
-                        for feed in self.feeds:
-                            group.create_task(self._feed(feed, states.get(feed.id)))
+                    async with asyncio.timeout(self.settings.poll.pass_deadline):
+                        async with asyncio.TaskGroup() as group:
+                            for feed in self.feeds:
+                                group.create_task(self._feed(feed, states.get(feed.id)))
+                except TimeoutError:
+                    await self._past_deadline()
                 finally:
                     # never cancelled: a flush holds stories it has taken from the buffer until they are written
                     done.set()
@@ -222,19 +235,71 @@ class _Pass:
                 await self._flush()
                 await asyncio.to_thread(self.store.save_host_waits, fetcher.waits)
                 self.report.peak_per_host = max(fetcher.gate.peak.values(), default=0)
+            if self.stuck:
+                stop_workers(pool)  # a worker still busy past its deadline is ended, not waited for
         self.report.seconds = time.monotonic() - self.started
         return self.report
 
+    async def _past_deadline(self) -> None:
+        """The pass deadline ended the feeds still running: each is recorded as failed with the reason."""
+        deadline = self.settings.poll.pass_deadline
+        async with self.lock:
+            for work in self.running.values():
+                if work.done:
+                    continue
+                work.result.outcome, work.result.error_kind = "error", "deadline"
+                work.result.error = f"the pass deadline ({deadline:g} s) ended before this feed was done"
+                work.report.outcome, work.report.error = "error", f"deadline: {work.result.error}"
+                work.done = True
+                self.works.append(work)
+        log.warning("the pass deadline (%g s) ended %d unfinished feeds", deadline,
+                    sum(w.result.error_kind == "deadline" for w in self.running.values()))
+
     async def _in_pool(self, func: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, func, *args)
+        """Run CPU work in a worker with a deadline; a job past it raises JobTimeout (the worker is ended later)."""
+        job = asyncio.get_running_loop().run_in_executor(self.pool, func, *args)
+        try:
+            return await asyncio.wait_for(job, self.settings.poll.job_timeout)
+        except TimeoutError:
+            self.stuck = True
+            raise JobTimeout(self.settings.poll.job_timeout) from None
+        except asyncio.CancelledError:  # the pass deadline: a job already running cannot be cancelled, only ended
+            self.stuck = True
+            raise
 
     async def _feed(self, feed: Feed, previous: FeedState | None) -> None:
+        """One feed, start to end; whatever goes wrong with this feed's URL or items stays this feed's error."""
         if self.failure:
             raise self.failure
+        work = _FeedWork(feed, previous, FeedResult(feed, "error"), FeedReport(feed.id, "error"))
+        self.running[feed.id] = work
+        self.report.feeds.append(work.report)
+        try:
+            await self._poll(work)
+        except StoreError:
+            raise  # Elasticsearch trouble is the pass's, never one feed's
+        except JobTimeout as exc:
+            self._failed(work, "timeout", f"parsing the feed took longer than {exc.seconds:g} s")
+        except Exception as exc:
+            log.exception("feed %s: unexpected failure", feed.id)
+            self._failed(work, "crash", f"{type(exc).__name__}: {str(exc)[:300]}")
+        fr, result = work.report, work.result
+        fr.outcome, fr.items = result.outcome, result.items_seen
+        fr.error = f"{result.error_kind}: {result.error}" if result.outcome in ("error", "deferred") else None
+        fr.warning = result.warning
+        async with self.lock:
+            work.done = True
+            self.works.append(work)
+
+    @staticmethod
+    def _failed(work: _FeedWork, kind: str, reason: str) -> None:
+        log.warning("feed %s (%s): %s: %s", work.feed.id, work.feed.url, kind, reason)
+        work.result.outcome, work.result.error_kind, work.result.error = "error", kind, reason
+
+    async def _poll(self, work: _FeedWork) -> None:
+        feed, previous = work.feed, work.previous
         result, body = await fetch_feed_body(feed, previous, self.fetcher)
-        fr = FeedReport(feed.id, result.outcome)
-        work = _FeedWork(feed, previous, result, fr)
-        self.report.feeds.append(fr)
+        work.result = result
         if body is not None:
             seen = frozenset(previous.seen) if previous else frozenset()
             parsed: ParsedItems = await self._in_pool(parse_and_match, feed, body, result.content_type, result.url,
@@ -248,12 +313,6 @@ class _Pass:
                 result.ttl_minutes, result.skip_hours = parsed.ttl_minutes, parsed.skip_hours
                 work.keys = parsed.keys
                 await self._stories(work, parsed.matched)
-        fr.outcome, fr.items = result.outcome, result.items_seen
-        fr.error = f"{result.error_kind}: {result.error}" if result.outcome in ("error", "deferred") else None
-        fr.warning = result.warning
-        async with self.lock:
-            work.done = True
-            self.works.append(work)
 
     async def _stories(self, work: _FeedWork, matched: list[tuple[FeedItem, list[TopicMatch]]]) -> None:
         work.report.matched = len(matched)
@@ -286,7 +345,13 @@ class _Pass:
         fetch_pages = work.feed.fetch_pages or self.settings.fetch_pages
         async with self.pages:
             page, url, error = (await fetch_page(item, self.fetcher)) if fetch_pages == "always" else (None, None, None)
-            text: PageText = await self._in_pool(extract_and_match, page, url, item.title, item.summary, item.language)
+            try:
+                text: PageText = await self._in_pool(extract_and_match, page, url, item.title, item.summary,
+                                                     item.language)
+            except JobTimeout as exc:  # the page is this story's problem: it keeps its feed summary
+                reason = f"timeout: extracting the page took longer than {exc.seconds:g} s"
+                work.result.warnings.append(f"page of {item.link[:200]} not extracted ({reason})")
+                text = PageText(None, title_matches, reason)
         article = build_article(item, text.text, error or text.error)
         first_seen = work.result.fetched_at or self.store.now()
         story = build_story(article, text.matches or title_matches, first_seen, self.store.now(), self.run_id,

@@ -58,11 +58,13 @@ def plan_next(previous: FeedState | None, result: FeedResult, new_items: list[Fe
         if rate is not None:
             interval = 60 / rate if rate > 0 else interval * 2
     interval = min(high, max(low, interval))
-    if result.ttl_minutes and result.ttl_minutes > interval:
-        interval, why = min(high, float(result.ttl_minutes)), f"the feed's ttl ({result.ttl_minutes} min)"
+    ttl = min(result.ttl_minutes or 0, high)  # bounded: a feed's number never overflows the arithmetic
+    if ttl and ttl > interval:
+        interval, why = float(ttl), f"the feed's ttl ({result.ttl_minutes} min)"
     due = now + timedelta(minutes=interval)
-    if result.max_age and now + timedelta(seconds=result.max_age) > due:
-        due, why = now + timedelta(seconds=min(result.max_age, high * 60)), f"Cache-Control max-age {result.max_age} s"
+    max_age = min(result.max_age or 0, high * 60)
+    if max_age and now + timedelta(seconds=max_age) > due:
+        due, why = now + timedelta(seconds=max_age), f"Cache-Control max-age {result.max_age} s"
     if result.retry_after and result.retry_after > due:
         due, why = result.retry_after, "the host asked to wait (Retry-After)"
     if result.skip_hours and len(result.skip_hours) < 24:

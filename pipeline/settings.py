@@ -58,6 +58,8 @@ class PollSettings(_Group):
     parse_workers: int = Field(2, ge=0)  # processes that parse feeds and extract pages (0: threads in-process)
     write_chunk: int = Field(200, ge=1)  # documents per bulk request
     max_parallel_shards: int = Field(4, ge=1)  # mapped poll tasks running at once
+    job_timeout: float = Field(60.0, gt=0)  # seconds one feed parse or page extraction may take in a worker
+    pass_deadline: float = Field(1800.0, gt=0)  # seconds a whole pass may take; unfinished feeds are recorded
     # when a poll task fails because of feed errors: all of its feeds failed (the network is down), any, never
     fail_on_feed_errors: Literal["all", "any", "never"] = "all"
 
@@ -78,8 +80,19 @@ class NlpSettings(_Group):
     processes: int = Field(1, ge=1)
 
 
+# The variables an alert channel may expand by default: those named for alerts, and the ones the shipped
+# config/alerts.yaml, the README and .env.example use.
+CHANNEL_VARIABLES = ("NEWSWATCH_CHANNEL_*", "ALERT_*", "NEWSWATCH_SMTP_*", "NEWSWATCH_ALERT_TO", "NEWSWATCH_DIGEST_TO",
+                     "SMTP_*", "SLACK_*")
+
+
+def _comma_list(value: object) -> object:
+    """`a, b,c` from the environment as a tuple; anything else as given."""
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else value
+
+
 class AlertSettings(_Group):
-    """Delivery retries and how syndicated copies are recognised."""
+    """Delivery retries, how syndicated copies are recognised, and what a channel URL may use."""
 
     max_attempts: int = Field(5, ge=1)
     backoff: timedelta = timedelta(minutes=1)  # doubled after each failed attempt
@@ -88,6 +101,15 @@ class AlertSettings(_Group):
     batch: int = Field(500, ge=1)  # stories and alert records read per request
     max_age: timedelta | None = timedelta(hours=48)  # stories published longer ago are never alerted
     rate_per_hour: int = Field(10, ge=1)  # immediate alerts per subscription and hour; a burst beyond is one digest
+    # the only variables `${VAR}` in a channel may expand (names, or prefixes ending in `*`), so alerts.yaml
+    # can never read the rest of the environment (the Airflow JWT secret, the Elasticsearch password)
+    channel_variables: Annotated[tuple[str, ...], NoDecode] = CHANNEL_VARIABLES
+    claim_timeout: timedelta = timedelta(minutes=10)  # a delivery pass that died holds its alerts this long
+
+    @field_validator("channel_variables", mode="before")
+    @classmethod
+    def _variables_list(cls, value: object) -> object:
+        return _comma_list(value)
 
 
 class HealthSettings(_Group):

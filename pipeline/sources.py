@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
+from pipeline.config import load_feeds
 from pipeline.settings import PROJECT_ROOT, Settings
 
 REPLAY_FEEDS = PROJECT_ROOT / "replay" / "feeds.yaml"
@@ -22,9 +21,7 @@ REPLAY_FEEDS = PROJECT_ROOT / "replay" / "feeds.yaml"
 
 def network_available(feeds_file: Path, probes: int = 3) -> bool:
     """Whether the configured feed hosts resolve; DNS only, so an offline check sends no traffic out."""
-    hosts = []
-    for feed in (yaml.safe_load(feeds_file.read_text(encoding="utf-8")) or {}).get("feeds", [])[:probes]:
-        hosts.append(urlsplit(str(feed.get("url", ""))).hostname)
+    hosts = [urlsplit(feed.url).hostname for feed in load_feeds(feeds_file)[:probes]]  # a bad file says why
     for host in filter(None, hosts):
         try:
             socket.getaddrinfo(host, 443)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
 
@@ -33,7 +32,9 @@ from pipeline.documents import (
     Story,
     mapping_of,
 )
-from pipeline.errors import StoreError, StoreUnavailable
+from pipeline.errors import StoreError, StoreUnavailable, WriteRejected
+from pipeline.poll_summary import NEW_ITEM_TIMES, RECENT_SUCCESSES, PollSummary
+from pipeline.redact import redact
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,16 +45,6 @@ R = TypeVar("R")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def redact(url: str) -> str:
-    """A URL without its user and password, for messages and logs."""
-    parts = urlsplit(url)
-    if not parts.username and not parts.password:
-        return url
-    host = parts.hostname or ""
-    netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -124,6 +115,12 @@ class BulkResult:
         self.ok += other.ok
         self.rejected.update(other.rejected)
 
+    def require(self, what: str) -> BulkResult:
+        """Raise WriteRejected when any document was refused: for writes whose loss would lose data silently."""
+        if self.rejected:
+            raise WriteRejected(what, self.rejected)
+        return self
+
 
 @dataclass(frozen=True)
 class Page:
@@ -132,6 +129,21 @@ class Page:
     doc: Any
     highlight: dict[str, list[str]]
     copies: list[str] = field(default_factory=list)  # outlets of the other stories of its cluster
+
+
+def claimable(record: AlertRecord, at: datetime) -> bool:
+    """Pending and due, or claimed by a delivery pass that did not finish in time."""
+    if record.next_attempt is not None and record.next_attempt > at:
+        return False
+    return record.status == "pending" or record.status == "sending" and (
+        record.claimed_until is None or record.claimed_until <= at)
+
+
+def _due(at: datetime) -> dict[str, Any]:
+    """The query side of `claimable` (without the next attempt)."""
+    return {"bool": {"should": [{"term": {"status": "pending"}}, {"bool": {"filter": [
+        {"term": {"status": "sending"}}, {"range": {"claimed_until": {"lte": at.isoformat()}}}]}}],
+        "minimum_should_match": 1}}
 
 
 class Store:
@@ -461,7 +473,7 @@ class Store:
         entries = [(f"host-wait:{host}", StateEntry(key=f"host-wait:{host}", value=until))
                    for host, until in waits.items() if until > now]
         if entries:
-            self.write("state", entries)
+            self.write("state", entries).require("host waits")
 
     @_translated("searching stories")
     def search_stories(self, query: str, highlight: str, topic: str | None = None, size: int = 10,
@@ -524,14 +536,15 @@ class Store:
 
     def save_feed_states(self, states: Iterable[FeedState]) -> BulkResult:
         """Feed states are read by id (real time), so the write does not wait for a refresh."""
-        return self.write("feeds", ((s.feed_id, s) for s in states), refresh=False)
+        return self.write("feeds", ((s.feed_id, s) for s in states), refresh=False).require("feed states")
 
     def record_polls(self, records: Iterable[PollRecord]) -> BulkResult:
         """One record per feed per poll; the id makes a retried task overwrite, not add.
 
         Not refreshed here: `poll_history` refreshes before it reads, once, instead of every pass.
         """
-        return self.write("feed-health", ((f"{r.feed_id}-{r.time.isoformat()}", r) for r in records), refresh=False)
+        return self.write("feed-health", ((f"{r.feed_id}-{r.time.isoformat()}", r) for r in records),
+                          refresh=False).require("poll records")
 
     def poll_history(self, feed_ids: list[str], since: datetime, until: datetime) -> dict[str, list[PollRecord]]:
         """Poll records per feed between two times, oldest first."""
@@ -541,6 +554,43 @@ class Store:
                                      {"range": {"time": {"gte": since.isoformat(), "lte": until.isoformat()}}}]}}
         for record in self.scan("feed-health", query, [{"time": "asc"}, {"feed_id": "asc"}], page=2000):
             out.setdefault(record.feed_id, []).append(record)
+        return out
+
+    @_translated("summing up poll history")
+    def poll_summaries(self, feed_ids: list[str], since: datetime, until: datetime,
+                       days_from: datetime) -> dict[str, PollSummary]:
+        """Per feed, its polls between two times summed up by the node in one request, new items per day
+        counted from `days_from`: a few dozen values per feed, however long its history (see `poll_summary`)."""
+        self.refresh("feed-health")
+        query = {"bool": {"filter": [{"terms": {"feed_id": feed_ids}},
+                                     {"range": {"time": {"gte": since.isoformat(), "lte": until.isoformat()}}}]}}
+        latest = [{"time": "desc"}]
+        aggs = {"feeds": {"terms": {"field": "feed_id", "size": max(1, len(feed_ids))}, "aggs": {
+            "last": {"top_hits": {"size": 1, "sort": latest}},
+            "first": {"min": {"field": "time"}},
+            "ok": {"filter": {"bool": {"must_not": [{"term": {"outcome": "error"}}]}}, "aggs": {
+                "latest": {"top_hits": {"size": RECENT_SUCCESSES, "sort": latest, "_source": ["latency"]}}}},
+            "new": {"filter": {"range": {"new_items": {"gt": 0}}}, "aggs": {
+                "latest": {"top_hits": {"size": NEW_ITEM_TIMES, "sort": latest, "_source": False}}}},
+            "days": {"filter": {"range": {"time": {"gte": days_from.isoformat()}}}, "aggs": {
+                "day": {"date_histogram": {"field": "time", "calendar_interval": "day", "min_doc_count": 1},
+                        "aggs": {"new": {"sum": {"field": "new_items"}}}}}}}}}
+        found = self.client.search(index=self.index("feed-health"), size=0, query=query, aggs=aggs)
+
+        def at(millis: float) -> datetime:
+            return datetime.fromtimestamp(millis / 1000, UTC)
+
+        out: dict[str, PollSummary] = {}
+        for bucket in found["aggregations"]["feeds"]["buckets"]:
+            ok, new = bucket["ok"]["latest"]["hits"]["hits"], bucket["new"]["latest"]["hits"]["hits"]
+            out[bucket["key"]] = PollSummary(
+                last=PollRecord.model_validate(bucket["last"]["hits"]["hits"][0]["_source"]),
+                first_poll=at(bucket["first"]["value"]), successes=bucket["ok"]["doc_count"],
+                last_success=at(ok[0]["sort"][0]) if ok else None,
+                latencies=[float(hit["_source"].get("latency", 0.0)) for hit in reversed(ok)],
+                with_new=bucket["new"]["doc_count"], new_item_times=[at(hit["sort"][0]) for hit in reversed(new)],
+                new_per_day={at(day["key"]).date().isoformat(): int(day["new"]["value"])
+                             for day in bucket["days"]["day"]["buckets"] if day["new"]["value"]})
         return out
 
     # ---- alerts -------------------------------------------------------------------------------------------
@@ -556,14 +606,37 @@ class Store:
         return self.get_many("alerts", ids)
 
     def put_alert(self, record: AlertRecord) -> None:
-        self.write("alerts", [(record.alert_id, record)])
+        self.write("alerts", [(record.alert_id, record)]).require("alert records")
 
     def update_alert(self, alert_id: str, **fields: Any) -> None:
         self.update("alerts", alert_id, **fields)
 
+    @_translated("claiming an alert")
+    def claim_alert(self, alert_id: str, at: datetime, until: datetime) -> AlertRecord | None:
+        """Take a due alert record for delivery, or None when another pass holds it or it is no longer due.
+
+        The claim is a compare-and-set on the record's sequence number: of two passes that read the
+        same pending record, exactly one succeeds, so no channel is ever called twice for it. The
+        record returned is the fresh one (its `channels_sent` is what is already delivered).
+        """
+        try:
+            found = self.client.get(index=self.index("alerts"), id=alert_id)
+        except NotFoundError:
+            return None
+        record = AlertRecord.model_validate(found["_source"])
+        if not claimable(record, at):
+            return None
+        try:
+            self.client.update(index=self.index("alerts"), id=alert_id, if_seq_no=found["_seq_no"],
+                               if_primary_term=found["_primary_term"], refresh=True,
+                               doc={"status": "sending", "claimed_until": until.isoformat()})
+        except ConflictError:
+            return None
+        return record.model_copy(update={"status": "sending", "claimed_until": until})
+
     def due_alerts(self, subscriptions: list[str], at: datetime) -> Iterator[AlertRecord]:
         """Pending story alerts of these subscriptions whose next attempt is due, oldest first."""
-        query = {"bool": {"filter": [{"term": {"kind": "story"}}, {"term": {"status": "pending"}},
+        query = {"bool": {"filter": [{"term": {"kind": "story"}}, _due(at),
                                      {"terms": {"subscription": subscriptions}},
                                      {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
         return self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
@@ -577,7 +650,7 @@ class Store:
 
     def due_bursts(self, subscription: str, at: datetime) -> list[AlertRecord]:
         query = {"bool": {"filter": [{"term": {"kind": "digest"}}, {"term": {"subscription": subscription}},
-                                     {"term": {"mode": "immediate"}}, {"term": {"status": "pending"}},
+                                     {"term": {"mode": "immediate"}}, _due(at),
                                      {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
         return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
 
@@ -606,4 +679,4 @@ class Store:
         return entry.value if entry else None
 
     def set_time(self, key: str, value: datetime) -> None:
-        self.write("state", [(key, StateEntry(key=key, value=value))])
+        self.write("state", [(key, StateEntry(key=key, value=value))]).require("named times")

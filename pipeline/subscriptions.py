@@ -3,25 +3,28 @@
 A subscription's rule combines criteria with AND (each list is an OR): topics, keywords in the topic
 rule language (`any`, `near`, `context`, `all`, `exclude`), people quoted, entities mentioned,
 outlets and languages. Channels are Apprise URLs; `${VARS}` in them come from the environment, so
-secrets never sit in the YAML.
+secrets never sit in the YAML, and only the variables `NEWSWATCH_ALERTS__CHANNEL_VARIABLES` names
+(`pipeline.channels`), so the YAML never reads the process's other secrets. People and entities are
+compared by the key the index files names under (`pipeline.names`), so any spelling of a name matches.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from pipeline.config import LanguageRules, SafeLoader
+from pipeline.channels import allowed_variable
+from pipeline.config import LanguageRules, read_mapping
 from pipeline.documents import Story
 from pipeline.errors import ConfigError
+from pipeline.names import name_key
 from pipeline.settings import Settings, environment
 from pipeline.topics import Tokens, match_rules
 
@@ -106,29 +109,36 @@ class AlertsFile(_Strict):
     subscriptions: list[Subscription] = []
 
 
-def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str]) -> list[ConfigError]:
+def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
+                      variables: Sequence[str]) -> list[ConfigError]:
     import apprise
 
-    sub.fill(env)
+    sub.fill({name: value for name, value in env.items() if allowed_variable(name, variables)})
     problems = []
     for number, url in enumerate(sub.channels):
+        forbidden = [name for name, _ in _VAR.findall(url) if not allowed_variable(name, variables)]
         missing = [name for name, default in _VAR.findall(url) if name not in env and not default]
         where = f"subscriptions[{sub.name}].channels.{number}"
-        if missing:
+        if forbidden:
+            problems.append(ConfigError(str(path), where, f"a channel may not expand {', '.join(forbidden)}: only "
+                                        f"the variables NEWSWATCH_ALERTS__CHANNEL_VARIABLES names ({', '.join(variables)})"))
+        elif missing:
             problems.append(ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set"))
         elif apprise.Apprise.instantiate(sub.channel_urls()[number]) is None:
             problems.append(ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)"))
     return problems
 
 
-def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict: bool = True) -> list[Subscription]:
+def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict: bool = True,
+                       variables: Sequence[str] | None = None) -> list[Subscription]:
     """Subscriptions, checked: unique names, valid schedules, channels Apprise can use.
 
-    `${VARS}` in channels come from `env` (default: the process environment, through `pipeline.settings`).
+    `${VARS}` in channels come from `env` (default: the process environment, through `pipeline.settings`),
+    and only those `variables` allows (default: NEWSWATCH_ALERTS__CHANNEL_VARIABLES).
     Strict, any problem raises; otherwise a subscription with an unusable channel is left out (and
     logged), so one unset secret never stops the alerts of the others: see `subscription_problems`.
     """
-    subs, problems = _load(path, env)
+    subs, problems = _load(path, env, variables)
     if strict and problems:
         raise problems[0]
     for problem in problems:
@@ -137,34 +147,35 @@ def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict:
     return [s for s in subs if s.name not in broken]
 
 
-def subscription_problems(path: Path, env: Mapping[str, str] | None = None) -> list[ConfigError]:
+def subscription_problems(path: Path, env: Mapping[str, str] | None = None,
+                          variables: Sequence[str] | None = None) -> list[ConfigError]:
     """What is wrong with each subscription's channels (empty when all can be used)."""
-    return _load(path, env)[1]
+    return _load(path, env, variables)[1]
 
 
-def _load(path: Path, env: Mapping[str, str] | None) -> tuple[list[Subscription], list[ConfigError]]:
+def _load(path: Path, env: Mapping[str, str] | None,
+          variables: Sequence[str] | None) -> tuple[list[Subscription], list[ConfigError]]:
     if not path.exists():
         return [], []
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), "(file)", f"not valid YAML: {exc}") from None
+    raw = read_mapping(path, empty_ok=True)
     try:
         subs = AlertsFile.model_validate(raw).subscriptions
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"])
         if len(loc) >= 2 and loc[0] == "subscriptions" and isinstance(loc[1], int):
-            name = (raw.get("subscriptions") or [{}])[loc[1]].get("name", loc[1])
-            loc[1] = f"[{name}]"
-        where = ".".join(str(p) for p in loc).replace(".[", "[")
+            entry = raw["subscriptions"][loc[1]]
+            name = entry.get("name") if isinstance(entry, dict) else None
+            loc[1] = f"[{name if isinstance(name, str) and name else loc[1]}]"
+        where = ".".join(str(p) for p in loc).replace(".[", "[") or "(top level)"
         raise ConfigError(str(path), where, first["msg"]) from None
     names = [s.name for s in subs]
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice")
     env = environment() if env is None else env
-    return subs, [problem for sub in subs for problem in _channel_problems(path, sub, env)]
+    variables = Settings.from_env().alerts.channel_variables if variables is None else variables
+    return subs, [problem for sub in subs for problem in _channel_problems(path, sub, env, variables)]
 
 
 def story_tokens(story: Story) -> Tokens:
@@ -173,7 +184,13 @@ def story_tokens(story: Story) -> Tokens:
 
 def configured_subscriptions(settings: Settings, strict: bool = False) -> list[Subscription]:
     """The usable subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
-    return load_subscriptions(settings.config_dir / "alerts.yaml", strict=strict)
+    return load_subscriptions(settings.config_dir / "alerts.yaml", strict=strict,
+                              variables=settings.alerts.channel_variables)
+
+
+def _keys(names: Iterable[str]) -> set[str]:
+    """Names as the index keys them: the index keeps one spelling per key, a subscriber may write another."""
+    return {name_key(name) for name in names}
 
 
 def matches(sub: Subscription, story: Story, tokens: Tokens | None = None) -> bool:
@@ -185,12 +202,10 @@ def matches(sub: Subscription, story: Story, tokens: Tokens | None = None) -> bo
         return False
     if rule.languages and story.language not in rule.languages:
         return False
-    if rule.quoted and not set(rule.quoted) & set(story.quoted):
+    if rule.quoted and not _keys(rule.quoted) & _keys(story.quoted):
         return False
-    if rule.mentions:
-        named = set(story.persons) | set(story.organizations) | set(story.places)
-        if not set(rule.mentions) & named:
-            return False
+    if rule.mentions and not _keys(rule.mentions) & _keys([*story.persons, *story.organizations, *story.places]):
+        return False
     if rule.keywords is not None:
         tokens = tokens or story_tokens(story)
         if not match_rules(tokens, rule.keywords):

@@ -69,6 +69,7 @@ class Tokens:
     index: dict[str, list[int]]
     vocabulary: list[str] = field(default_factory=list)  # sorted distinct words, for prefix look-ups
     found: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # term → ranges, computed once
+    starts: dict[str, list[int]] = field(default_factory=dict)  # term → sorted first positions, computed once
 
     @classmethod
     def of(cls, text: str) -> Tokens:
@@ -134,19 +135,69 @@ def _hit(tokens: Tokens, rule: str, term: str, first: int, last: int) -> Hit:
     return Hit(rule, term, tokens.text[start:end], start, end)
 
 
-def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions: list[Exclusion]) -> bool:
+def starts(tokens: Tokens, term: str) -> list[int]:
+    """Sorted first-word positions of `term` (remembered per text), for range look-ups by bisection."""
+    cached = tokens.starts.get(term)
+    if cached is None:
+        cached = tokens.starts[term] = sorted(a for a, _ in find_term(tokens, term))
+    return cached
+
+
+def _any_start_in(tokens: Tokens, term: str, low: int, high: int) -> int | None:
+    """A position of `term` starting in [low, high], or None: one bisection, not a scan of every occurrence."""
+    positions = starts(tokens, term)
+    i = bisect_left(positions, low)
+    return positions[i] if i < len(positions) and positions[i] <= high else None
+
+
+@dataclass(frozen=True)
+class _Present:
+    """One exclusion, reduced to the phrases and neighbours that occur in this text (with their word counts)."""
+
+    exclusion: Exclusion
+    phrases: tuple[tuple[str, int], ...]
+    near: tuple[tuple[str, int], ...]
+
+
+def _present_exclusions(tokens: Tokens, exclusions: list[Exclusion]) -> list[_Present]:
+    """Exclusions that could apply to this text at all: most texts contain none, so most hits check nothing."""
+    present = []
     for ex in exclusions:
+        phrases = tuple((p, len(_compile(p))) for p in ex.phrases if _compile(p) and starts(tokens, p))
+        near = tuple((n, len(_compile(n))) for n in ex.near if _compile(n) and starts(tokens, n))
+        if phrases or near:
+            present.append(_Present(ex, phrases, near))
+    return present
+
+
+def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions: list[_Present]) -> bool:
+    """Whether an exclusion covers or is near the hit; each check is a bisection, so matching stays linear."""
+    first, last = hit_range
+    for present in exclusions:
+        ex = present.exclusion
         if ex.drops and term not in ex.drops:
             continue
-        for phrase in ex.phrases:
-            for a, b in find_term(tokens, phrase):
-                if a <= hit_range[1] and hit_range[0] <= b:
-                    return True
-        for near in ex.near:
-            for a, b in find_term(tokens, near):
-                if abs(a - hit_range[0]) <= ex.within or abs(b - hit_range[1]) <= ex.within:
-                    return True
+        for phrase, length in present.phrases:
+            if _any_start_in(tokens, phrase, first - length + 1, last) is not None:
+                return True  # a phrase occurrence [a, a + length - 1] overlaps the hit
+        for near, length in present.near:
+            if _any_start_in(tokens, near, first - ex.within, first + ex.within) is not None:
+                return True
+            if _any_start_in(tokens, near, last - length + 1 - ex.within, last - length + 1 + ex.within) is not None:
+                return True
     return False
+
+
+def _nearest_partner(partners: list[tuple[str, list[tuple[int, int]], list[int]]], hit: tuple[int, int],
+                     within: int) -> tuple[tuple[int, int], str] | None:
+    """The first partner (in rule order) starting within `within` words of the hit, found by bisection."""
+    for term, ranges, positions in partners:
+        i = bisect_left(positions, hit[0] - within)
+        while i < len(ranges) and positions[i] <= hit[0] + within:
+            if ranges[i] != hit:
+                return ranges[i], term
+            i += 1
+    return None
 
 
 @dataclass
@@ -194,22 +245,26 @@ def _candidate_terms(tokens: Tokens, rules: LanguageRules) -> set[str]:
 def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
     """All evidence for one language's rules, or [] when the rules do not fire."""
     present = _candidate_terms(tokens, rules)
+    exclusions = _present_exclusions(tokens, rules.exclude)
+    cache: dict[str, list[tuple[int, int]]] = {}
 
     def kept(rule: str, term: str) -> list[tuple[int, int]]:
         if term not in present:
             return []
-        return [r for r in find_term(tokens, term) if not _excluded(tokens, r, term, rules.exclude)]
+        if term not in cache:
+            cache[term] = [r for r in find_term(tokens, term) if not _excluded(tokens, r, term, exclusions)]
+        return cache[term]
 
     hits: list[Hit] = []
     for term in rules.any:
         hits += [_hit(tokens, "any", term, a, b) for a, b in kept("any", term)]
     for prox in rules.near:
-        partners = [(r, t) for t in prox.with_ for r in kept("near", t)]
+        partners = [(t, ranges, [a for a, _ in ranges]) for t in prox.with_ for ranges in [sorted(kept("near", t))]]
         for term in prox.terms:
             for a, b in kept("near", term):
-                close = [(r, t) for r, t in partners if r != (a, b) and abs(r[0] - a) <= prox.within]
+                close = _nearest_partner(partners, (a, b), prox.within)
                 if close:
-                    (pa, pb), partner = close[0]
+                    (pa, pb), partner = close
                     hits.append(_hit(tokens, "near", term, a, b))
                     hits.append(_hit(tokens, "near", partner, pa, pb))
     for ctx in rules.context:

@@ -85,6 +85,30 @@ def extract_and_match(page: bytes | None, url: str | None, title: str, fallback:
                     match_topics(f"{title}\n{body}", _TOPICS, language), error)
 
 
+class JobTimeout(Exception):
+    """A worker job ran past its deadline (a page that costs too much to extract, a hostile feed body)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"worker job took longer than {seconds:g} s")
+
+
+def stop_workers(pool: Executor) -> None:
+    """End a pool whose worker is stuck past its deadline: its processes are terminated, not waited for.
+
+    Threads cannot be stopped (`parse_workers=0`): they are left to finish on their own.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # ProcessPoolExecutor keeps them by pid
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 @contextmanager
 def worker_pool(workers: int, topics_path: Path, limits: FeedLimits) -> Iterator[Executor]:
     """Processes that parse and extract; `workers=0` runs the same work in threads of this process."""

@@ -45,6 +45,7 @@ class HostileServer:
         self.port = 0
         self.loop = asyncio.new_event_loop()
         self.requests: dict[str, int] = {}
+        self.connections = 0  # every connection accepted, whatever it asked for
         self.gzip_bomb = _bomb(500_000_000, 16 + zlib.MAX_WBITS)  # 500 MB of zeros in half a megabyte
         self.deflate_bomb = _bomb(500_000_000, zlib.MAX_WBITS)
         self.routes: dict[str, Callable[[Writer, dict[str, str]], Awaitable[None]]] = {}
@@ -83,6 +84,7 @@ class HostileServer:
         return handler
 
     async def handle(self, reader: asyncio.StreamReader, writer: Writer) -> None:
+        self.connections += 1
         try:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
             lines = head.decode("latin-1").split("\r\n")
@@ -230,6 +232,12 @@ class HostileServer:
                                             for i in range(1, 10)]
         billion = (f'<?xml version="1.0"?><!DOCTYPE rss [{"".join(laughs)}]><rss version="2.0"><channel>'
                    f'<title>&lol9;</title>{item("Asylum", "http://h.example/l")}</channel></rss>').encode()
+        # the same declaration past the first 64 KiB (after a long comment), and in UTF-16
+        r["/feed/xxe-late"] = self.feed(xxe_file.replace(b"<!DOCTYPE", b"<!-- " + b"padding " * 10_000 + b"-->"
+                                                         b"<!DOCTYPE").replace(b"h.example/x", b"h.example/late"))
+        r["/feed/xxe-utf16"] = self.feed(xxe_file.decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" '
+                                                                   'encoding="utf-16"?>')
+                                         .replace("h.example/x", "h.example/utf16").encode("utf-16"))
         deep = b'<?xml version="1.0"?><rss version="2.0"><channel>' + b"<a>" * 200_000 + b"</a>" * 200_000 + \
             b"</channel></rss>"
         many = rss([item(f"Local council item {n}", f"http://h.example/many/{n}") for n in range(10_000)])
@@ -302,3 +310,50 @@ class HostileServer:
         })
         gz = gzip.compress(rss([item(ON_TOPIC + " (gzipped)", "http://h.example/gz")]))
         r["/feed/gzip-ok"] = bomb(gz, "gzip")
+        self._define_round_two()
+
+    def _define_round_two(self) -> None:
+        """Hardening, round two: numbers out of range, host spellings that normalise to refused addresses,
+        text that costs quadratic matching."""
+        r = self.routes
+        r["/feed/bad-port-links"] = self.feed(rss([
+            item(f"{ON_TOPIC} (port 99999)", "http://h.example:99999/story"),
+            item(f"{ON_TOPIC} (port ok)", "http://h.example/port-ok")]))
+        r["/redirect/bad-port"] = self.redirect("http://127.0.0.1:70000/feed")
+        r["/status/429-huge"] = self.status(429, {"Retry-After": "99999999999999999999"})
+        r["/feed/huge-ttl"] = self.feed(rss([item(ON_TOPIC + " (ttl)", "http://h.example/ttl")],
+                                            extra_channel=f"<ttl>{'9' * 400}</ttl>"))
+
+        async def huge_max_age(writer: Writer, _: dict[str, str]) -> None:
+            await self.send(writer, 200, rss([item(ON_TOPIC + " (max-age)", "http://h.example/max-age")]),
+                            {"Content-Type": "application/rss+xml", "Cache-Control": "max-age=999999999999999"})
+
+        r["/feed/huge-max-age"] = huge_max_age
+        r["/redirect/fullwidth-metadata"] = self.redirect("http://\uff11\uff16\uff19.254.169.254/latest/")
+        spelt = [("full-width loopback", "http://\uff11\uff12\uff17.\uff10.\uff10.\uff12:{port}/page/good-0"),
+                 ("ideographic dots", "http://127\u30020\u30020\u30022:{port}/page/good-0"),
+                 ("full-width metadata", "http://\uff11\uff16\uff19.\uff12\uff15\uff14.169.254/latest/meta-data/"),
+                 ("mapped IPv6", "http://[::ffff:169.254.169.254]/latest/meta-data/"),
+                 ("trailing dot", "http://10.0.0.1./story")]
+
+        async def spelt_links(writer: Writer, _: dict[str, str]) -> None:
+            items = [item(f"{ON_TOPIC} (spelt: {what})", url.format(port=self.port)) for what, url in spelt]
+            await self.send(writer, 200, rss(items), {"Content-Type": "application/rss+xml; charset=utf-8"})
+
+        r["/feed/spelt-links"] = spelt_links
+        bomb_page = ("<html><head><title>Border</title></head><body><article><p>"
+                     + "border cross " * 16_000 + "</p></article></body></html>").encode()
+
+        async def proximity_feed(writer: Writer, _: dict[str, str]) -> None:
+            await self.send(writer, 200, rss([item(f"{ON_TOPIC} (proximity bomb)", f"{self.url}/page/proximity-bomb")]),
+                            {"Content-Type": "application/rss+xml"})
+
+        r["/feed/proximity-bomb"] = proximity_feed
+
+        async def stuck_feed(writer: Writer, _: dict[str, str]) -> None:
+            await self.send(writer, 200, rss([item(f"{ON_TOPIC} (stuck page)", f"{self.url}/page/stuck")]),
+                            {"Content-Type": "application/rss+xml"})
+
+        r["/feed/stuck-page"] = stuck_feed
+        r["/page/stuck"] = r["/page/good-0"]  # a good page: the test makes its extraction hang
+        r["/page/proximity-bomb"] = self.feed(bomb_page, "text/html; charset=utf-8")

@@ -83,6 +83,9 @@ def test_operator_sees_the_dag_and_feed_health(standalone, store, settings, web,
         assert anonymous.status_code in (401, 403) and "replay-not-a-feed" not in anonymous.text
     forged = httpx.get(f"{standalone}/newswatch/api/feeds", headers={"Authorization": "Bearer forged"}, timeout=30)
     assert forged.status_code in (401, 403)
+    for path in ("/newswatch/docs", "/newswatch/redoc", "/newswatch/openapi.json"):  # no unguarded API docs
+        docs = httpx.get(f"{standalone}{path}", timeout=30)
+        assert docs.status_code in (401, 403, 404) and "/api/feeds" not in docs.text, (path, docs.status_code)
 
     # a real run through the REST API: the scheduler runs the mapped shards, named by their feeds
     token = httpx.post(f"{standalone}/auth/token", json={"username": "operator", "password": PASSWORD},

@@ -54,6 +54,12 @@ class Inbox:
         return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=newswatch@localhost&to={to}"
 
 
+@pytest.fixture(autouse=True)
+def local_receivers(monkeypatch):
+    """The SMTP server and the webhook listen on 127.0.0.1, which a channel may reach only when allowed."""
+    monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.1")
+
+
 @pytest.fixture
 def inbox():
     box = Inbox()
@@ -213,9 +219,9 @@ def test_send_test_and_bad_subscriptions(tmp_path, webhook, monkeypatch):
     assert send_test(sub) == {webhook.url: None}
     assert "test alert" in webhook.received[0]["title"]
 
-    monkeypatch.delenv("NO_SUCH_SECRET", raising=False)
+    monkeypatch.delenv("ALERT_NO_SUCH_SECRET", raising=False)
     cases = [
-        ([{"name": "x", "channels": ["mailto://${NO_SUCH_SECRET}@example.org"], "rule": {}}],
+        ([{"name": "x", "channels": ["mailto://${ALERT_NO_SUCH_SECRET}@example.org"], "rule": {}}],
          "subscriptions[x].channels.0", "NO_SUCH_SECRET is not set"),
         ([{"name": "x", "channels": ["nonsense://what"], "rule": {}}], "subscriptions[x].channels.0", "Apprise"),
         ([{"name": "x", "channels": [webhook.url], "mode": "digest", "digest": {"every": "daily", "at": "25:00"},
@@ -300,10 +306,10 @@ def test_stories_of_a_replay_run_are_never_alerted(store, stories, webhook, tmp_
 def test_one_unset_secret_stops_only_its_own_subscription(tmp_path, webhook, monkeypatch):
     from pipeline.subscriptions import subscription_problems
 
-    monkeypatch.delenv("NO_SUCH_SECRET", raising=False)
+    monkeypatch.delenv("ALERT_NO_SUCH_SECRET", raising=False)
     path = tmp_path / "alerts.yaml"
     path.write_text(yaml.safe_dump({"subscriptions": [
-        {"name": "broken", "channels": ["mailto://${NO_SUCH_SECRET}@example.org"], "rule": {}},
+        {"name": "broken", "channels": ["mailto://${ALERT_NO_SUCH_SECRET}@example.org"], "rule": {}},
         {"name": "fine", "channels": [webhook.url], "rule": {}}]}))
     with pytest.raises(ConfigError):
         load_subscriptions(path)  # strict, as `newswatch alerts test` checks
@@ -311,3 +317,81 @@ def test_one_unset_secret_stops_only_its_own_subscription(tmp_path, webhook, mon
     assert [s.name for s in usable] == ["fine"]
     [problem] = subscription_problems(path)
     assert "subscriptions[broken].channels.0" in str(problem) and "NO_SUCH_SECRET is not set" in str(problem)
+
+
+def _racing(stores: list[Store], run) -> list:
+    """Run one delivery pass per store at once, each reading its due records before either claims one."""
+    import threading
+
+    barrier = threading.Barrier(len(stores))
+    for racer in stores:
+        reads = racer.due_alerts
+
+        def due_then_wait(subs, at, reads=reads):
+            due = list(reads(subs, at))
+            barrier.wait(timeout=30)
+            return iter(due)
+
+        racer.due_alerts = due_then_wait  # type: ignore[method-assign]
+    results: list = [None] * len(stores)
+
+    def one(n: int) -> None:
+        results[n] = run(stores[n])
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_two_delivery_passes_at_once_send_each_alert_once(store, settings, stories, inbox, webhook, tmp_path):
+    """The alerts DAG and the digests DAG's retry both run the immediate delivery: N pending → N messages."""
+    subs = subscriptions(tmp_path, [
+        {"name": "race-mail", "channels": [inbox.url("desk@example.org")], "rule": {"keywords": {"any": ["Roxham"]}}},
+        {"name": "race-hook", "channels": [webhook.url], "rule": {"keywords": {"any": ["Roxham"]}}}])
+    found = find_new_alerts(store, subs, DEFAULT)
+    assert found.created >= 4
+    with Store.open(settings) as other:
+        reports = _racing([store, other], lambda s: deliver_immediate(s, subs, DEFAULT))
+    assert sum(r.sent for r in reports) == found.created
+    assert len(inbox.messages) + len(webhook.received) == found.created  # not twice that
+    assert store.alert_summary("race-mail")["counts"] == {"sent": len(inbox.messages)}
+
+
+def test_a_digest_and_its_retry_racing_send_one_message(store, settings, stories, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "race-digest", "mode": "digest", "channels": [inbox.url("t@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    assert find_new_alerts(store, subs, DEFAULT).created >= 2
+    later = now() + timedelta(hours=1)
+    with Store.open(settings) as other:
+        reports = []
+        import threading
+
+        barrier = threading.Barrier(2)
+
+        def digest_pass(racer: Store) -> None:
+            barrier.wait(timeout=30)
+            reports.append(run_digests(racer, subs, DEFAULT, at=later))
+
+        threads = [threading.Thread(target=digest_pass, args=(s,)) for s in (store, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert sum(r.sent for r in reports) == 1
+    assert len(inbox.messages) == 1
+
+
+def test_a_claim_left_by_a_pass_that_died_is_taken_again_later(store, stories, webhook, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "died", "channels": [webhook.url], "rule": {"keywords": {"any": ["Roxham"]}}}])
+    created = find_new_alerts(store, subs, DEFAULT).created
+    at = now()
+    [first, *_] = list(store.due_alerts(["died"], at))
+    assert store.claim_alert(first.alert_id, at, at + DEFAULT.claim_timeout) is not None  # then the pass dies
+    assert store.claim_alert(first.alert_id, at, at + DEFAULT.claim_timeout) is None  # held
+    assert deliver_immediate(store, subs, DEFAULT, at=at).sent == created - 1
+    later = at + DEFAULT.claim_timeout + timedelta(seconds=1)
+    assert deliver_immediate(store, subs, DEFAULT, at=later).sent == 1
+    assert len(webhook.received) == created

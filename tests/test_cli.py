@@ -79,3 +79,30 @@ def test_exit_codes_and_json(es_url, prefix, es, tmp_path):
     listed = __import__("json").loads(run("alerts", "list", "--json", env={
         **env, "NEWSWATCH_ALERT_TO": "a@example.org", "NEWSWATCH_DIGEST_TO": "b@example.org"}).stdout)
     assert {s["name"] for s in listed["subscriptions"]} and listed["problems"] == []
+
+
+def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path):
+    """No traceback for a JSONL line that is not an object, nor for a config file in the wrong encoding or shape."""
+    src = tmp_path / "in.jsonl"
+    for body, problem in (('{"text": "ok"}\n[1, 2]\n', "line 2: must be a JSON object, not a list"),
+                          ('"just a string"\n', "line 1: must be a JSON object, not a string"),
+                          ('{"text": "ok"}\n\n{"id": 2}\n', "line 3: missing string field 'text'"),
+                          ('{"text": "ok"}\n{"text": \n', "line 2: not valid JSON"),
+                          (b'{"text": "caf\xe9"}\n', "line 1: not UTF-8 text")):
+        src.write_bytes(body if isinstance(body, bytes) else body.encode())
+        done = run("extract", "--input", str(src), env={})
+        assert done.returncode == 3, (body, done.stderr)
+        assert done.stderr.strip().splitlines() == [done.stderr.strip()] and f"{src}: {problem}" in done.stderr
+    missing = run("extract", "--input", str(tmp_path / "nope.jsonl"), env={})
+    assert missing.returncode == 3 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "topics.yaml").write_bytes("topics:\n  - name: réfugiés\n".encode("latin-1"))
+    latin = run("extract", "--input", str(src), env={"NEWSWATCH_CONFIG_DIR": str(config)})
+    assert latin.returncode == 3 and f"{config / 'topics.yaml'}: line 2: not UTF-8 text" in latin.stderr
+    assert len(latin.stderr.strip().splitlines()) == 1
+    (tmp_path / "alerts.yaml").write_text("- desk\n- policy\n")
+    listed = run("alerts", "list", "--file", str(tmp_path / "alerts.yaml"), env={})
+    assert listed.returncode == 3 and "(top level): must be a mapping (key: value), not a list" in listed.stderr
+    assert len(listed.stderr.strip().splitlines()) == 1

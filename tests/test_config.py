@@ -48,3 +48,56 @@ def test_exclusion_without_trigger_is_refused(tmp_path: Path):
 def test_missing_file(tmp_path: Path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_feeds(tmp_path / "nope.yaml")
+
+
+FEED = "feeds:\n  - {id: a, url: http://x, outlet: Montréal Matin, language: fr, country: CA}\n"
+
+
+@pytest.mark.parametrize("data, problem", [
+    (FEED.encode("latin-1"), "not UTF-8 text"),
+    (FEED.encode("utf-16"), "not UTF-8 text"),
+    (FEED.encode("utf-8")[:-3] + b"\xff\xfe\n", "not UTF-8 text"),
+    (b"- a\n- b\n", "must be a mapping (key: value), not a list"),
+    (b"just words\n", "must be a mapping (key: value), not a string"),
+    (b"42\n", "must be a mapping (key: value), not a number"),
+])
+def test_config_in_a_wrong_encoding_or_shape_names_file_and_problem(tmp_path: Path, data: bytes, problem: str):
+    from pipeline.subscriptions import load_subscriptions
+
+    for name, load in (("feeds.yaml", load_feeds), ("topics.yaml", load_topics),
+                       ("alerts.yaml", lambda path: load_subscriptions(path, env={}))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(ConfigError) as err:
+            load(path)
+        assert str(err.value).startswith(f"{path}: ") and problem in str(err.value), (name, str(err.value))
+
+
+def test_utf8_with_a_byte_order_mark_is_read(tmp_path: Path):
+    path = tmp_path / "feeds.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + FEED.encode("utf-8"))
+    assert load_feeds(path)[0].outlet == "Montréal Matin"
+
+
+@pytest.mark.parametrize("body, key, problem", [
+    ("subscriptions: [1, 2]\n", "subscriptions[0]", "valid dictionary"),
+    ("subscriptions: [{name: a, channels: ['json://localhost'], rule: {}}, desk]\n", "subscriptions[1]",
+     "valid dictionary"),
+    ("subscriptions: nope\n", "subscriptions", "valid list"),
+    ("subscriptions:\n  - {name: a, channels: [x], rule: {}}\n  - {name: b, channels: x, rule: {}}\n",
+     "subscriptions[b].channels", "valid list"),
+])
+def test_subscriptions_of_a_wrong_shape_name_file_and_key(tmp_path: Path, body: str, key: str, problem: str):
+    from pipeline.subscriptions import load_subscriptions
+
+    path = tmp_path / "alerts.yaml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as err:
+        load_subscriptions(path, env={})
+    assert str(err.value).startswith(f"{path}: {key}: ") and problem in str(err.value), str(err.value)
+
+
+def test_a_directory_where_a_file_is_expected(tmp_path: Path):
+    (tmp_path / "feeds.yaml").mkdir()
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_feeds(tmp_path / "feeds.yaml")

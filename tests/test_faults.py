@@ -51,6 +51,44 @@ def test_rejected_stories_fail_the_pass_and_are_indexed_on_the_next(store, setti
     assert store.count("stories") == 3
 
 
+def test_every_index_read_only_mid_pass_fails_it_and_loses_nothing(store, settings, es, host, tmp_path):
+    """Disk flood stage: every index turns read-only while a pass streams stories in. The pass fails with a
+    one-line reason (never "0 failed" with its feed states dropped); after the block is lifted the re-run
+    indexes every story once and saves every feed's state."""
+    settings = settings.replace(
+        feeds_file=feeds_file(tmp_path, {"good": f"{host.url}/feed/good", "slow": f"{host.url}/feed/slow-pages",
+                                         "two": f"{host.url}/feed/good-two"}),
+        fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    pattern = f"{settings.index_prefix}-*"
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["report"] = poll_feeds(store, settings, ["good", "slow", "two"], run_id="flood")
+        except Exception as exc:
+            outcome["error"] = exc
+
+    pass_thread = threading.Thread(target=run)
+    pass_thread.start()
+    while not store.client.count(index=store.index("stories"))["count"] and pass_thread.is_alive():
+        threading.Event().wait(0.1)  # the first stories are searchable: the pass is in flight
+    es.indices.put_settings(index=pattern, settings={"index.blocks.read_only_allow_delete": True})
+    try:
+        pass_thread.join(timeout=120)
+    finally:
+        es.indices.put_settings(index=pattern, settings={"index.blocks.read_only_allow_delete": None})
+    error = outcome.get("error")
+    assert isinstance(error, WriteRejected), outcome  # the task fails, Airflow retries it
+    assert "\n" not in str(error) and "rejected" in str(error)
+
+    retry = poll_feeds(store, settings, ["good", "slow", "two"], run_id="flood-retry")
+    raise_for_rejected(retry)
+    store.refresh("stories")
+    assert store.count("stories") == 3 + 8 + 2  # every story once: none lost, none twice
+    states = store.feed_states(["good", "slow", "two"])
+    assert all(states[f].last_success and states[f].seen for f in ("good", "slow", "two")), states
+
+
 def test_elasticsearch_killed_mid_pass_then_restarted(tmp_path, host):
     """A node killed while stories stream in; restarted; the pass re-run: every story once, quotes complete."""
     from pipeline.local.es_node import free_port, start_node

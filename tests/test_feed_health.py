@@ -81,3 +81,66 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     assert 'href="http://replay.newswatch.invalid/feeds/quebec.rss"' in row  # the feed itself
     assert 'href="/dags/newswatch_poll/runs/page"' in row and 'target="_top"' in row  # its last poll's log
     assert "/app/discover#" in row and "feed_id:%22replay-quebec%22" in row  # its stories in Kibana
+
+
+def long_history(feed_id: str, polls: int, start: datetime) -> list[PollRecord]:
+    """A busy feed polled every 15 minutes: new items hourly, a failure now and then, latencies that vary."""
+    out, failures = [], 0
+    for n in range(polls):
+        failed = n % 97 == 13 or n >= polls - 2 and feed_id.endswith("broken")
+        failures = failures + 1 if failed else 0
+        out.append(PollRecord(feed_id=feed_id, time=start + timedelta(minutes=15 * n),
+                              outcome="error" if failed else "ok", latency=0.1 + (n % 7) / 10,
+                              new_items=0 if failed or n % 4 else 1 + n % 3, consecutive_failures=failures,
+                              error_class="http_500" if failed else None, error_message="HTTP 500" if failed else None,
+                              run_id=f"run-{n}"))
+    return out
+
+
+def test_the_page_reads_a_bounded_summary_not_the_history(store, settings, tmp_path):
+    """Three weeks of polls every 15 minutes: the page asks the node once for feed health, and what
+    comes back is bounded per feed, whatever the length of the history; the verdicts are those of the
+    whole history."""
+    from pipeline.health_app import feed_status
+
+    at = datetime.now(UTC).replace(microsecond=0)
+    ids = ["busy", "busy-broken", "quiet"]
+    histories = {fid: long_history(fid, 2000, at - timedelta(minutes=15 * 2000)) for fid in ids[:2]}
+    histories["quiet"] = long_history("quiet", 40, at - timedelta(days=20))  # then nothing for days
+    store.record_polls(r for history in histories.values() for r in history)
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n" + "".join(f"  - {{id: {fid}, url: 'http://h.example/{fid}', outlet: O, "
+                                          "language: en, country: CA}\n" for fid in ids))
+    settings = settings.replace(feeds_file=feeds, source="live")
+
+    searches: list[dict] = []
+    search = store.client.search
+
+    def counted(**kwargs):
+        found = search(**kwargs)
+        searches.append(found.body)
+        return found
+
+    store.client.search = counted
+    rows = {r["feed_id"]: r for r in feed_status(store, settings)}
+    del store.client.search
+
+    def hits(node: object) -> int:  # every document the node sent back, inner hits included
+        if isinstance(node, dict):
+            own = len(node["hits"]["hits"]) if isinstance(node.get("hits"), dict) else 0
+            return own + sum(hits(v) for k, v in node.items() if k != "hits")
+        return sum(hits(v) for v in node) if isinstance(node, list) else 0
+
+    assert len(searches) <= 2, len(searches)  # feed health and freshness, one request each
+    assert sum(hits(body) for body in searches) <= len(ids) * 120, [hits(body) for body in searches]
+    config = settings.health
+    for fid in ids:
+        whole = classify(fid, [p for p in histories[fid] if p.time >= at - timedelta(days=config.history_days)], at,
+                         config)
+        shown = rows[fid]
+        assert (shown["status"], shown["reason"], shown["last_success"], shown["last_new_item"]) == \
+            (whole.status, whole.reason, whole.last_success, whole.last_new_item), fid
+        assert shown["usual_gap_hours"] == whole.usual_gap_hours and shown["median_latency"] == whole.median_latency
+        assert [tuple(d) for d in shown["new_per_day"]] == whole.new_per_day and shown["last_run_id"] == whole.last_run_id
+    assert rows["busy"]["status"] == "ok" and rows["busy-broken"]["status"] == "failing"
+    assert rows["quiet"]["status"] == "silent"

@@ -4,6 +4,7 @@ import pytest
 
 from pipeline.config import Feed
 from pipeline.documents import FeedState
+from pipeline.errors import FeedError
 from pipeline.feeds import fetch_feeds, parse_feed
 from pipeline.settings import FetchSettings
 
@@ -70,3 +71,46 @@ def test_malformed_feed_with_recoverable_items_is_kept_with_a_warning(web):
     [result] = fetch_feeds([feed("sax", f"{web.url}/feeds/nodefp__saxerror.xml")], {}, FAST)
     assert result.outcome == "ok" and len(result.items) == 3
     assert result.warning.startswith("malformed_xml: ") and "not well-formed" in result.warning
+
+
+RSS = ('<rss version="2.0"><channel><title>x</title><link>http://h.example/</link><description>d</description>'
+       '<item><title>Asylum {ref}</title><link>http://h.example/x</link><description>{text}</description></item>'
+       '</channel></rss>')
+EXTERNAL = '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def document(prolog: str = "", doctype: str = EXTERNAL, encoding: str = "utf-8", ref: str = "&xxe;",
+             text: str = "Refugee claimants.") -> str:
+    return f'<?xml version="1.0" encoding="{encoding}"?>{prolog}{doctype}{RSS.format(ref=ref, text=text)}'
+
+
+@pytest.mark.parametrize("body", [
+    document("<!-- " + "padding " * 10_000 + "-->").encode(),  # past the first 64 KiB
+    document(" " * 70_000).encode(),
+    document("<?pad " + "x" * 70_000 + "?>").encode(),
+    document("<!-- <rss> -->").encode(),  # a root element that is only a comment
+    document(encoding="utf-16").encode("utf-16"),
+    document(encoding="utf-16").encode("utf-16-be"),  # no byte-order mark
+    document(encoding="utf-16le").encode("utf-16-le"),
+    document(encoding="utf-32").encode("utf-32"),
+    document(encoding="utf-7").encode("utf-7").replace(b"<!ENTITY", b"+ADwAIQ-ENTITY"),
+    document(doctype='<!DOCTYPE rss [<!NOTATION n SYSTEM "]><rss>"> <!ENTITY xxe SYSTEM "file:///etc/passwd">]>').encode(),
+    document(doctype='<!DOCTYPE rss [<!ENTITY % p SYSTEM "http://169.254.169.254/"> %p;]>', ref="").encode(),
+    document(doctype='<!doctype rss [<!entity xxe SYSTEM "file:///etc/passwd">]>').encode(),
+], ids=["late-comment", "late-space", "late-pi", "comment-root", "utf16", "utf16be-no-bom", "utf16le", "utf32", "utf7",
+        "quoted-bracket", "parameter-entity", "lowercase"])
+def test_entity_declarations_are_refused_wherever_and_however_encoded(body: bytes):
+    with pytest.raises(FeedError) as err:
+        parse_feed(feed("x", "http://h.example/feed"), body)
+    assert err.value.kind == "xml_entities"
+
+
+@pytest.mark.parametrize("body", [
+    document(doctype="", ref="", text="<![CDATA[How <!DOCTYPE x [<!ENTITY y SYSTEM 'z'>]> attacks work]]>").encode(),
+    document(doctype='<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+                     '"http://my.netscape.com/publish/formats/rss-0.91.dtd">', ref="").encode(),
+    document(doctype="<!DOCTYPE rss>", ref="", encoding="utf-16").encode("utf-16"),
+], ids=["entity-in-cdata", "external-dtd-named", "utf16-doctype-without-entities"])
+def test_documents_without_entity_declarations_are_read(body: bytes):
+    [item] = parse_feed(feed("x", "http://h.example/feed"), body).items
+    assert item.title == "Asylum"

@@ -37,6 +37,8 @@ CASES: dict[str, tuple[str, str, str]] = {
     "/feed/xxe-file": ("error", "xml_entities", "an external entity naming /etc/passwd is never resolved"),
     "/feed/xxe-url": ("error", "xml_entities", "an external entity naming the metadata service"),
     "/feed/billion-laughs": ("error", "xml_entities", "an entity bomb"),
+    "/feed/xxe-late": ("error", "xml_entities", "the external entity declared after 80 KB of comment"),
+    "/feed/xxe-utf16": ("error", "xml_entities", "the external entity in a UTF-16 document"),
     "/feed/deep-nesting": ("ok", "empty", "200,000 nested elements and no item: read as an empty feed, no crash"),
     "/feed/latin1-declared-utf8-sent": ("ok", "", "declared Latin-1, sent UTF-8: read as declared, items kept"),
     "/feed/charset-header-lies": ("ok", "", "the Content-Type says UTF-16, the body is UTF-8"),
@@ -74,12 +76,21 @@ CASES: dict[str, tuple[str, str, str]] = {
     "/feed/duplicate-guids": ("ok", "repeated GUID", "two items with one GUID"),
     "/feed/future-date": ("ok", "in the future", "a date in year 9999"),
     "/feed/huge-title": ("ok", "cut", "a 2 MB title"),
+    # round two: numbers out of range, host spellings, quadratic text (each stopped the whole pass, or got through)
+    "/feed/bad-port-links": ("ok", "items with an invalid link (host or port) skipped", "an item link on port 99999"),
+    "/redirect/bad-port": ("error", "refused", "a redirect to port 70000"),
+    "/status/429-huge": ("error", "http_429", "Retry-After: 99999999999999999999 (read as a day)"),
+    "/feed/huge-max-age": ("ok", "", "Cache-Control: max-age=999999999999999"),
+    "/feed/huge-ttl": ("ok", "", "a 400-digit <ttl>"),
+    "/redirect/fullwidth-metadata": ("error", "refused", "a redirect to the metadata address in full-width digits"),
+    "/feed/spelt-links": ("ok", "", "item links to refused addresses spelt in Unicode, IPv6 or with a trailing dot"),
+    "/feed/proximity-bomb": ("ok", "", "a page at the text cap made of proximity-rule hits"),
     "/feed/good": ("ok", "", "a good feed in the same pass"),
     "/feed/good-two": ("ok", "", "another good feed"),
 }
 
 
-RATE_LIMITED = {"/status/429", "/status/503"}  # served from a second host: a Retry-After holds back its whole host
+RATE_LIMITED = {"/status/429", "/status/503", "/status/429-huge"}  # served from a second host: a Retry-After holds back its whole host
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +158,12 @@ def test_hostile_pass(store, settings, hostile, limited_host, tmp_path, es):
     refused = [s for s in stories if "(metadata)" in s.title or "(private)" in s.title]
     assert len(refused) == 2 and all("refused" in (s.page_error or "") for s in refused)
     assert not any(s.title.endswith(("(javascript)", "(data)", "(file)")) for s in stories)
+    # host spellings that normalise to refused addresses are refused, not connected to
+    spelt = [s for s in stories if "(spelt:" in s.title]
+    assert len(spelt) == 5 and all("refused" in (s.page_error or "") for s in spelt), [s.page_error for s in spelt]
+    assert not any("port 99999" in s.title for s in stories)
+    [bomb] = [s for s in stories if "(proximity bomb)" in s.title]
+    assert bomb.text_source == "page" and bomb.text.count("border cross") > 10_000
     assert enrich_stories(store, settings).stories == len(stories)  # hostile text does not break enrichment
 
 
@@ -189,3 +206,55 @@ def test_feeds_at_private_addresses_are_refused_before_any_connection(store, set
     assert "private" in report["private"].error
     assert "/feed/good" not in server.requests  # refused before connecting, not after
     assert store.client.count(index=store.index("stories"))["count"] == 0
+
+
+def _hanging_extractor(real):
+    """An extractor that never returns for the page called `stuck` (inherited by forked workers)."""
+
+    def extract(page, url):
+        if url and url.endswith("/page/stuck"):
+            time.sleep(3600)
+        return real(page, url)
+
+    return extract
+
+
+def _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll):
+    import pipeline.workers
+
+    monkeypatch.setattr(pipeline.workers, "extract_or_error", _hanging_extractor(pipeline.workers.extract_or_error))
+    feeds = [{"id": "stuck", "url": f"{hostile.url}/feed/stuck-page", "outlet": "S", "language": "en", "country": "CA"},
+             {"id": "good", "url": f"{hostile.url}/feed/good", "outlet": "G", "language": "en", "country": "CA"}]
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
+    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", poll=poll,
+                                fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    started = time.monotonic()
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    report = poll_feeds(store, settings, ["stuck", "good"], run_id="stuck")
+    left = [p for p in psutil.Process().children(recursive=True)
+            if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, left  # the stuck worker was ended, not left behind
+    return report, time.monotonic() - started
+
+
+def test_a_worker_stuck_on_one_page_costs_that_page_only(store, settings, hostile, tmp_path, monkeypatch):
+    poll = settings.poll.model_copy(update={"job_timeout": 3.0, "parse_workers": 2})
+    report, wall = _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll)
+    assert wall < 15, wall  # the job deadline, not the hour the extractor would take
+    by_id = {f.feed_id: f for f in report.feeds}
+    assert by_id["good"].outcome == "ok" and by_id["good"].new == 3
+    assert by_id["stuck"].outcome == "ok" and "not extracted (timeout" in (by_id["stuck"].warning or "")
+    stories = {s.title: s for s in store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}])}
+    stuck = next(s for title, s in stories.items() if "(stuck page)" in title)
+    assert stuck.text_source == "summary" and "timeout" in (stuck.page_error or "")
+
+
+def test_the_pass_deadline_records_the_unfinished_feed(store, settings, hostile, tmp_path, monkeypatch):
+    poll = settings.poll.model_copy(update={"job_timeout": 600.0, "pass_deadline": 4.0, "parse_workers": 2})
+    report, wall = _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll)
+    assert wall < 15, wall
+    by_id = {f.feed_id: f for f in report.feeds}
+    assert by_id["good"].outcome == "ok" and by_id["good"].new == 3
+    assert by_id["stuck"].outcome == "error" and by_id["stuck"].error.startswith("deadline")
+    state = store.feed_states(["stuck"])["stuck"]
+    assert state.last_error_kind == "deadline" and not state.seen  # the next pass reads its items again

@@ -79,4 +79,4 @@ def test_extract_reports_bad_line(tmp_path: Path):
     src.write_text('{"id": 1, "text": "ok"}\n{"id": 2}\n')
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", "--input", str(src)],
                           capture_output=True, text=True, cwd=PROJECT_ROOT)
-    assert done.returncode == 2 and f"{src}:2" in done.stderr and "text" in done.stderr
+    assert done.returncode == 3 and f"{src}: line 2: " in done.stderr and "text" in done.stderr

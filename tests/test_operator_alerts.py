@@ -10,6 +10,7 @@ from pipeline.settings import Settings
 
 
 def test_the_operator_subscription_gets_the_message(tmp_path, webhook, monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.1")  # the webhook listens there: allowed explicitly
     (tmp_path / "alerts.yaml").write_text(yaml.safe_dump({"subscriptions": [
         {"name": "ops", "channels": [webhook.url], "rule": {}}]}))
     (tmp_path / "topics.yaml").write_text("topics: []\n")

@@ -149,3 +149,18 @@ def test_topics_eval_command_reports_precision_recall_and_mistakes(tmp_path: Pat
                          capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout
     assert "precision 1.000  recall 0.500" in out and "(tp 1, fp 0, fn 1" in out
     assert "missed          New shelter opens for newcomers" in out and "items/s" in out
+
+
+def test_matching_a_page_of_proximity_hits_at_the_text_cap_is_linear():
+    """A hostile page repeating a proximity rule's words up to the text cap: matched in well under a second."""
+    import time
+
+    from pipeline.settings import FeedLimits
+
+    topics = load_topics(PROJECT_ROOT / "config" / "topics.yaml")
+    text = ("border cross " * 20_000)[: FeedLimits().max_text]
+    started = time.perf_counter()
+    [match] = match_topics(text, topics, "en")
+    elapsed = time.perf_counter() - started
+    assert match.topic == "asylum-border" and len(match.hits) > 10_000
+    assert elapsed < 1.0, elapsed

@@ -2,12 +2,14 @@
 
 It fetches the `integ-test-zip` distribution from Maven Central with `mvn dependency:copy`,
 caches it, and runs it on a free loopback port with a JDK 21+, as an unprivileged user
-because Elasticsearch refuses to run as root.
+because Elasticsearch refuses to run as root. That user must reach the node's directory; no
+directory but the node's own is ever opened for it (see `place_workdir`).
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import os
 import pwd
@@ -15,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,7 @@ from pipeline.settings import LocalSettings, local_environment
 ES_VERSION = "9.5.4"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
 ES_USER = "newswatch-es"
+NODE_ROOT = Path("/var/lib/newswatch/nodes")  # run as root: nodes whose own place ES_USER cannot reach
 JDK_CANDIDATES = ("/usr/lib/jvm/temurin-25-jdk-amd64",)
 
 
@@ -129,6 +133,70 @@ def _run_as() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
+def _may_enter(path: Path, uid: int, gid: int) -> bool:
+    """Whether that user may pass through a directory (its search permission; ACLs aside)."""
+    info = path.stat()
+    if info.st_uid == uid:
+        return bool(info.st_mode & stat.S_IXUSR)
+    if info.st_gid == gid:
+        return bool(info.st_mode & stat.S_IXGRP)
+    return bool(info.st_mode & stat.S_IXOTH)
+
+
+def _closed(path: Path, owner: tuple[int, int]) -> list[Path]:
+    """The directories from / down to `path` (included) that `owner` may not pass through."""
+    return [p for p in (*reversed(path.parents), path) if not _may_enter(p, *owner)]
+
+
+def _open_root(root: Path, owner: tuple[int, int]) -> Path:
+    """`root`, created if need be (open to pass through: it is ours), once it is sure that `owner` can reach it."""
+    for path in [p for p in (*reversed(root.parents), root) if not p.exists()]:
+        path.mkdir(exist_ok=True)
+        path.chmod(0o755)
+    closed = _closed(root, owner)
+    if closed:
+        raise LocalNodeError(f"the Elasticsearch user ({ES_USER}) cannot reach {root}: {closed[0]} is closed to it")
+    return root
+
+
+def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path | None = None,
+                  elsewhere: Path = NODE_ROOT) -> Path:
+    """Create the node's directory and return where it really is, loosening no one else's permissions.
+
+    Run as root, the node runs as `owner`, which must pass through every directory above its own.
+    Search permission (passage, not listing) is added only to our own directories: `workdir` and, up
+    to `state_dir`, the state directory the caller keeps it in. When a directory above those is
+    closed to `owner` (a home directory of mode 0700, say), the node lives under `elsewhere`
+    instead, `workdir` becoming a link to it (with the data of an earlier run moved along).
+    """
+    workdir = workdir.absolute()
+    if workdir.is_symlink():  # placed elsewhere by an earlier run
+        target = workdir.resolve()
+        target.mkdir(parents=True, exist_ok=True)
+        return target
+    workdir.mkdir(parents=True, exist_ok=True)
+    if owner is None:
+        return workdir
+    ours = (state_dir or workdir).absolute()
+    closed = _closed(workdir, owner)
+    if all(p == ours or ours in p.parents for p in closed):
+        for path in closed:
+            path.chmod(stat.S_IMODE(path.stat().st_mode) | stat.S_IXOTH)
+        return workdir
+    try:
+        root = _open_root(elsewhere, owner)
+    except LocalNodeError as exc:
+        theirs = next(p for p in closed if not (p == ours or ours in p.parents))
+        raise LocalNodeError(f"{exc}; nor can it reach {workdir} ({theirs} is closed to it, and is not "
+                             "Newswatch's to open): choose a state directory it can reach") from None
+    target = root / f"{workdir.name}-{hashlib.sha256(str(workdir).encode()).hexdigest()[:12]}"
+    if target.exists():
+        raise LocalNodeError(f"{target} already exists: move it away, or link {workdir} to it")
+    shutil.move(workdir, target)
+    workdir.symlink_to(target, target_is_directory=True)
+    return target
+
+
 @dataclass
 class LocalNode:
     """A running node; `url` is what the client connects to."""
@@ -163,22 +231,29 @@ class LocalNode:
 
 
 def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120,
-               workdir: Path | None = None, local: LocalSettings | None = None) -> LocalNode:
+               workdir: Path | None = None, local: LocalSettings | None = None,
+               state_dir: Path | None = None) -> LocalNode:
     """Start a single-node cluster with security off.
 
     Data goes to a fresh temporary directory unless `workdir` is given (the local run keeps its
-    data there so `newswatch search` and Airflow see the same stories later).
+    data there so `newswatch search` and Airflow see the same stories later); `state_dir` is the
+    caller's own directory that holds `workdir` (see `place_workdir`).
     """
     local = local or local_environment()
     home = fetch_distribution(cache_dir(local))
     java_home = find_java_home(local)
     port = port or free_port()
     owner = _run_as()
+    if owner and _closed(home, owner):
+        raise LocalNodeError(f"the Elasticsearch user ({ES_USER}) cannot reach {home}: "
+                             f"{_closed(home, owner)[0]} is closed to it (set NEWSWATCH_LOCAL__CACHE_DIR)")
     keep_data = workdir is not None
     if workdir is None:
-        workdir = Path(tempfile.mkdtemp(prefix="newswatch-es-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    workdir.chmod(0o755)
+        base = _open_root(NODE_ROOT, owner) if owner and _closed(Path(tempfile.gettempdir()), owner) else None
+        workdir = Path(tempfile.mkdtemp(prefix="newswatch-es-", dir=base))
+    else:
+        workdir = place_workdir(workdir, owner, state_dir, NODE_ROOT)
+    workdir.chmod(0o700)  # the node's user owns it: nobody else needs in
     conf = workdir / "config"
     if not conf.exists():
         shutil.copytree(home / "config", conf)
@@ -187,11 +262,6 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
     if owner:
         for path in [workdir, *workdir.rglob("*")]:
             os.chown(path, *owner)
-        parent = workdir.parent  # the unprivileged user must be able to reach the directory
-        while parent != parent.parent:
-            if parent.stat().st_mode & 0o005 != 0o005:
-                parent.chmod(parent.stat().st_mode | 0o005)
-            parent = parent.parent
     env = {
         "PATH": local.path,
         "ES_JAVA_HOME": str(java_home),
@@ -256,7 +326,7 @@ def ensure_persistent_node(state_dir: Path, heap: str = "512m") -> str:
         url = json.loads(state_file.read_text())["url"]
         if _answers(url):
             return url
-    node = start_node(heap=heap, workdir=state_dir / "es")
+    node = start_node(heap=heap, workdir=state_dir / "es", state_dir=state_dir)
     state_file.write_text(json.dumps({"url": node.url, "pid": node.process.pid}))
     return node.url
 

@@ -1,0 +1,125 @@
+"""The embedded node's directories: run as root, it hands them to an unprivileged user without ever
+loosening the permissions of directories that are not its own.
+
+The node itself is not started here (the session's node is, by conftest): `subprocess.Popen` is replaced
+by a process that exits at once, so what is checked is everything start-up does to the file system.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import LocalNodeError
+from pipeline.local import es_node
+
+NOBODY = (65534, 65534)  # the user the node runs as, in these tests (nothing is run as it)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+@pytest.fixture
+def base(tmp_path: Path):
+    """An open directory to build in (pytest's own tmp_path sits under a 0700 directory)."""
+    path = Path(tempfile.mkdtemp(prefix="newswatch-es-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def started(base: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """start_node as root, up to the launch: the distribution, the JDK and the process are stand-ins."""
+    home = base / "dist"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "elasticsearch.yml").write_text("")
+    launched: list[list[str]] = []
+
+    class Exited:
+        pid, returncode = 0, 1
+
+        def __init__(self, cmd: list[str], **_: object) -> None:
+            launched.append(cmd)
+
+        def poll(self) -> int:
+            return 1
+
+    monkeypatch.setattr(es_node, "fetch_distribution", lambda cache: home)
+    monkeypatch.setattr(es_node, "find_java_home", lambda local: base / "jdk")
+    monkeypatch.setattr(es_node, "_run_as", lambda: NOBODY)
+    monkeypatch.setattr(es_node, "NODE_ROOT", base / "nodes")
+    monkeypatch.setattr(os, "chown", lambda path, uid, gid: None)
+    monkeypatch.setattr(subprocess, "Popen", Exited)
+    return launched
+
+
+def data_dir(launched: list[list[str]]) -> Path:
+    [cmd] = launched
+    return Path(next(arg for arg in cmd if arg.startswith("-Epath.data=")).split("=", 1)[1])
+
+
+@pytest.mark.parametrize("closed", [0o700, 0o750])
+def test_a_closed_parent_is_left_closed_and_the_data_goes_where_the_user_can_reach(base, started, closed):
+    private = base / "home"
+    private.mkdir()
+    private.chmod(closed)
+    with pytest.raises(LocalNodeError, match="exited with 1"):
+        es_node.start_node(workdir=private / "project" / ".newswatch" / "es")
+    assert mode(private) == closed and mode(base) == 0o755  # nothing above the node's own directories changes
+    data = data_dir(started)
+    assert data.parent.parent == base / "nodes" and not data.is_relative_to(private)
+    assert (private / "project" / ".newswatch" / "es").resolve() == data.parent  # the usual path still leads there
+
+
+def test_the_state_directory_opens_for_passage_only(base, started):
+    state = base / "state"
+    state.mkdir(mode=0o700)
+    with pytest.raises(LocalNodeError):
+        es_node.start_node(workdir=state / "es", state_dir=state)
+    assert mode(state) == 0o701  # search permission on our own directory: no listing, nothing above it
+    assert data_dir(started) == state / "es" / "data" and mode(base) == 0o755
+
+
+def test_a_temporary_node_never_opens_its_parents(base, started, monkeypatch):
+    closed = base / "tmp"
+    closed.mkdir(mode=0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(closed))
+    with pytest.raises(LocalNodeError):
+        es_node.start_node()
+    assert mode(closed) == 0o700 and data_dir(started).is_relative_to(base / "nodes")
+
+
+def test_placing_twice_finds_the_same_directory_and_keeps_its_data(base):
+    private = base / "home"
+    (private / "es" / "data").mkdir(parents=True)
+    (private / "es" / "data" / "kept").write_text("stories")
+    private.chmod(0o700)
+    first = es_node.place_workdir(private / "es", NOBODY, elsewhere=base / "nodes")
+    again = es_node.place_workdir(private / "es", NOBODY, elsewhere=base / "nodes")
+    assert first == again and (first / "data" / "kept").read_text() == "stories"
+    assert (private / "es").is_symlink() and mode(private) == 0o700
+
+
+def test_without_a_user_switch_nothing_is_touched(base):
+    private = base / "home"
+    private.mkdir(mode=0o700)
+    assert es_node.place_workdir(private / "es", None, elsewhere=base / "nodes") == private / "es"
+    assert mode(private) == 0o700 and not (base / "nodes").exists()
+
+
+def test_a_user_that_cannot_reach_either_place_is_told_why(base):
+    private = base / "home"
+    private.mkdir(mode=0o700)
+    closed = base / "closed"
+    closed.mkdir(mode=0o700)
+    with pytest.raises(LocalNodeError, match=f"{closed}"):
+        es_node.place_workdir(private / "es", NOBODY, elsewhere=closed / "nodes")
+    assert mode(private) == 0o700 and mode(closed) == 0o700
