@@ -19,6 +19,7 @@ from pipeline.settings import Settings
 from pipeline.store import Store
 
 if TYPE_CHECKING:
+    from pipeline.enrich import EnrichReport
     from pipeline.poll import PollReport
 
 
@@ -96,21 +97,23 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def print_summary(report: PollReport, store: Store, settings: Settings, out: TextIO = sys.stdout) -> None:
+def print_summary(report: PollReport, store: Store, settings: Settings, out: TextIO = sys.stdout,
+                  enriched: EnrichReport | None = None) -> None:
+    """The pass's summary; with the enrichment that ran right after it, when there was one."""
     from pipeline.poll import top_quoted
 
     c = report.counts()
     print(f"feeds polled: {c['feeds_polled']} ({c['feeds_failed']} failed)", file=out)
     print(f"items seen: {c['items_seen']}   stories matched: {c['stories_matched']}   "
-          f"stories indexed: {c['stories_indexed']}   quotes indexed: {c['quotes_indexed']}", file=out)
+          f"stories indexed: {c['stories_indexed']}   quotes indexed: {enriched.quotes if enriched else 0}", file=out)
     freshness = [f"pass {c['seconds']} s"]
     if c["first_searchable_seconds"] is not None:
         freshness.append(f"first story searchable after {c['first_searchable_seconds']} s")
     if "searchable_delay_p50" in c:
         freshness.append(f"feed → searchable p50 {c['searchable_delay_p50']} s, p95 {c['searchable_delay_p95']} s")
     print("   ".join(freshness), file=out)
-    if report.enrichment is not None:
-        e = report.enrichment.counts()
+    if enriched is not None:
+        e = enriched.counts()
         line = f"enriched {e['stories_enriched']} stories in {e['seconds']} s"
         if "enriched_delay_p50" in e:
             line += f"   feed → enriched p50 {e['enriched_delay_p50']} s, p95 {e['enriched_delay_p95']} s"
@@ -130,13 +133,13 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
 def cmd_poll(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with Store.open(settings) as store:
-        report = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id, not args.no_enrich)
-        print_summary(report, store, settings)
+        report, enriched = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id, not args.no_enrich)
+        print_summary(report, store, settings, enriched=enriched)
     return EXIT_REJECTED if report.rejected else 0
 
 
 def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], force: bool, run_id: str,
-                     enrich: bool) -> PollReport:
+                     enrich: bool) -> tuple[PollReport, EnrichReport | None]:
     """A pass (text first), then enrichment of every story waiting for it."""
     from pipeline.enrich import enrich_stories
     from pipeline.poll import due_feeds, poll_feeds
@@ -146,13 +149,13 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
     ids = feed_ids or due_feeds(store, settings, force=force)
     report = poll_feeds(store, settings, ids, run_id=run_id,
                         progress=lambda r: show(f"feeds polled {len(r.feeds)}/{len(ids)}   stories indexed {r.indexed}"))
+    enriched = None
     if enrich:
         enriched = enrich_stories(
             store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
-        report.enrichment, report.enriched, report.quotes = enriched, enriched.stories, enriched.quotes
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    return report
+    return report, enriched
 
 
 def cmd_run_local(args: argparse.Namespace) -> int:
@@ -170,8 +173,8 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     print(f"feeds: {feeds_file(settings)} ({kind})")
     run_id = "local-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     with Store.open(settings) as store:
-        report = _poll_and_enrich(store, settings, [], True, run_id, True)
-        print_summary(report, store, settings)
+        report, enriched = _poll_and_enrich(store, settings, [], True, run_id, True)
+        print_summary(report, store, settings, enriched=enriched)
     venv = Path(sys.executable).parent
     print(f"""
 Next:

@@ -21,8 +21,9 @@ from pipeline.documents import AlertRecord, Story
 from pipeline.errors import DeliveryError
 from pipeline.outbound import OutboundPolicy
 from pipeline.settings import AlertSettings, Settings
-from pipeline.store import Store, claimable, utcnow
+from pipeline.store import Store, claimable
 from pipeline.subscriptions import Subscription
+from pipeline.timing import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pipeline.documents import QuoteDoc, Story
+from pipeline.analysis import Analysis
+from pipeline.documents import QuoteDoc, Story, TopQuote
 from pipeline.names import canonical_names, index_forms, rename
-from pipeline.nlp import Analysis, analyze_stream, lemmas_by_table, load_model
+from pipeline.nlp import analyze_stream, lemmas_by_table, load_model
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.stories import build_quotes, enrichment, search_words
+from pipeline.stories import search_words
+from pipeline.timing import percentiles
 
 log = logging.getLogger(__name__)
 FLUSH = 100  # stories per write
+ENTITY_FIELDS = {"person": "persons", "organization": "organizations", "place": "places", "group": "groups",
+                 "law": "laws"}
 
 
 @dataclass
@@ -37,14 +42,6 @@ class EnrichReport:
         return {"stories_enriched": self.stories, "quotes_indexed": self.quotes, "rejected": len(self.rejected),
                 "seconds": round(self.seconds, 2), **percentiles("enriched_delay", self.delays)}
 
-
-def percentiles(name: str, values: list[float]) -> dict[str, float]:
-    """p50 and p95 of a list of delays (empty when there are none)."""
-    if not values:
-        return {}
-    ordered = sorted(values)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {f"{name}_p50": round(pick(0.5), 2), f"{name}_p95": round(pick(0.95), 2)}
 
 
 def waiting_ids(store: Store, limit: int | None = None) -> list[str]:
@@ -126,3 +123,40 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     report.stories += result.ok
     report.rejected.update(result.rejected)
     pending.clear()
+
+
+def top_quote(analysis: Analysis) -> TopQuote | None:
+    """The quote a reader should see first: a direct quote by a named person, longest first."""
+    quotes = sorted(analysis.quotes, key=lambda q: (q.kind != "direct", not q.speaker, not q.speaker_canonical,
+                                                    -len(q.quote)))
+    if not quotes:
+        return None
+    q = quotes[0]
+    return TopQuote(quote=q.quote, speaker=q.speaker, speaker_canonical=q.speaker_canonical, verb=q.verb, kind=q.kind)
+
+def enrichment(analysis: Analysis) -> dict[str, Any]:
+    """The fields enrichment adds to a story: entities by kind, quotes, who is quoted, the top quote."""
+    by_type: dict[str, Counter[str]] = {f: Counter() for f in ENTITY_FIELDS.values()}
+    for entity in analysis.entities:
+        by_type[ENTITY_FIELDS[entity.label]][entity.canonical] += 1
+    top = top_quote(analysis)
+    return {
+        "entities": [asdict(e) for e in analysis.entities],
+        "quotes": [asdict(q) for q in analysis.quotes],
+        "quoted": sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
+        "quote_count": len(analysis.quotes),
+        "top_quote": top.model_dump() if top else None,
+        "search_terms": analysis.lemmas,
+        **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
+    }
+
+def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
+    """One document per quote, with its story's outlet, date and topics."""
+    kinds = {e.canonical: e.label for e in analysis.entities if e.label in ("person", "organization")}
+    return [QuoteDoc(quote_id=f"{story.story_id}-{number:03d}", story_id=story.story_id, **asdict(quote),
+                     speaker_type=kinds.get(quote.speaker_canonical, "other"),
+                     outlet=story.outlet, feed_id=story.feed_id, language=story.language, published=story.published,
+                     ingested=story.ingested, topics=story.topics, title=story.title, url=story.url,
+                     run_id=story.run_id)
+            for number, quote in enumerate(analysis.quotes)]
+

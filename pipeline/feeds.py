@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import calendar
 import hashlib
-import html
 import io
 import json
 import logging
@@ -33,6 +32,7 @@ from pipeline.documents import FeedState
 from pipeline.errors import FeedError, FetchError
 from pipeline.fetch import Fetcher
 from pipeline.settings import FeedLimits, FetchSettings
+from pipeline.text import plain_text
 from pipeline.xml_prolog import declares_entities
 
 log = logging.getLogger(__name__)
@@ -97,10 +97,6 @@ class FeedResult:
     def warning(self) -> str | None:
         return "; ".join(self.warnings) if self.warnings else None
 
-
-def plain_text(value: str) -> str:
-    """Feed titles and summaries often carry HTML; alerts and matching want words."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value or ""))).strip()
 
 
 def _published(entry: dict[str, Any]) -> datetime | None:

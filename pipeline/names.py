@@ -16,10 +16,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from pipeline.documents import NameEntry
-from pipeline.topics import fold
+from pipeline.text import fold
 
 if TYPE_CHECKING:
-    from pipeline.nlp import Analysis
+    from pipeline.analysis import Analysis
     from pipeline.store import Store
 
 _SEPARATORS = re.compile(r"[\s\-‐‑–.]+")

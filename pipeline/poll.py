@@ -24,7 +24,6 @@ from pipeline.articles import build_article, fetch_page, story_id
 from pipeline.clusters import assign_clusters, prepare
 from pipeline.config import Feed, load_feeds
 from pipeline.documents import FeedState, PollRecord, Story
-from pipeline.enrich import EnrichReport, percentiles
 from pipeline.errors import ConfigError, FeedsFailed, StoreError, WriteRejected
 from pipeline.feeds import FeedItem, FeedResult, fetch_feed_body
 from pipeline.fetch import Fetcher, host_of
@@ -33,6 +32,7 @@ from pipeline.settings import Settings
 from pipeline.sources import feed_source, feeds_file
 from pipeline.store import Store
 from pipeline.stories import build_story
+from pipeline.timing import percentiles
 from pipeline.topics import TopicMatch
 from pipeline.workers import (
     JobTimeout,
@@ -66,15 +66,12 @@ class FeedReport:
 class PollReport:
     feeds: list[FeedReport] = field(default_factory=list)
     indexed: int = 0
-    quotes: int = 0
-    enriched: int = 0
     rejected: dict[str, str] = field(default_factory=dict)  # story id → Elasticsearch's reason
     postponed: int = 0  # on-topic items left for the next pass (per-pass cap)
     searchable_delays: list[float] = field(default_factory=list)
     first_searchable: float | None = None  # seconds from the start of the pass
     seconds: float = 0.0
     peak_per_host: int = 0
-    enrichment: EnrichReport | None = None  # when the caller enriched right after the pass
 
     def counts(self) -> dict[str, Any]:
         """What crosses XCom: numbers and ids, never article text."""
@@ -87,8 +84,6 @@ class PollReport:
             "stories_indexed": self.indexed,
             "stories_rejected": len(self.rejected),
             "stories_postponed": self.postponed,
-            "quotes_indexed": self.quotes,
-            "stories_enriched": self.enriched,
             "seconds": round(self.seconds, 2),
             "first_searchable_seconds": None if self.first_searchable is None else round(self.first_searchable, 2),
             "peak_requests_per_host": self.peak_per_host,

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.topics import fold
+from pipeline.text import fold
 
 _WORD = re.compile(r"\w+")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from pipeline.store import Page, Store
-from pipeline.topics import fold
+from pipeline.text import fold
 
 _TOKENS = re.compile(r'"[^"]*"|[()|+\-~*]|[^\s()|+"~*]+')
 OPERATORS = {"(", ")", "|", "+", "-", "~", "*"}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
 from pipeline.speech import PRONOUNS, SPEECH_VERBS, WEEKDAYS, inside
-from pipeline.topics import fold
+from pipeline.text import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token

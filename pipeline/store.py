@@ -36,15 +36,13 @@ from pipeline.errors import StoreError, StoreUnavailable, WriteRejected
 from pipeline.poll_summary import NEW_ITEM_TIMES, RECENT_SUCCESSES, PollSummary
 from pipeline.redact import redact
 from pipeline.settings import Settings
+from pipeline.timing import utcnow
 
 log = logging.getLogger(__name__)
 MAX_BULK_BYTES = 10_000_000  # well under Elasticsearch's http.max_content_length (100 MB)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -6,7 +6,6 @@ on title + description only, as a feed item is before its page is fetched.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from pipeline.config import Topic
 from pipeline.relevance import RelevanceModel
+from pipeline.text import item_text
 from pipeline.topics import TopicMatch, match_topics
 
 _TAG = re.compile(r"<[^>]+>")
@@ -41,9 +41,6 @@ class Evaluation:
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
-
-def item_text(item: dict) -> str:
-    return f"{item.get('title') or ''}\n{_TAG.sub(' ', html.unescape(item.get('description') or ''))}"
 
 
 def evaluate(labelled: Path, topics: list[Topic], topic: str,

@@ -18,7 +18,6 @@ outlets' figures are the honest ones.
 
 from __future__ import annotations
 
-import html
 import json
 import random
 import re
@@ -31,6 +30,7 @@ from typing import Any
 
 from pipeline.config import Topic
 from pipeline.relevance import RelevanceModel, features
+from pipeline.text import item_text
 from pipeline.topics import match_topics
 
 W3 = 15486 / 700  # what an item of stratum 3 stands for (score_topics.py)
@@ -55,9 +55,6 @@ class Labelled:
     def weight(self) -> float:
         return W3 if self.sample == 3 else 1.0
 
-
-def item_text(item: dict[str, Any]) -> str:
-    return f"{item.get('title') or ''}\n{_TAG.sub(' ', html.unescape(item.get('description') or ''))}"
 
 
 def _outlet(item: dict[str, Any], path: Path) -> str:

@@ -10,7 +10,6 @@ one tokenisation per text, dictionary look-ups per term.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.config import Exclusion, LanguageRules, LongText, Topic
+from pipeline.text import fold
 
 if TYPE_CHECKING:
     from pipeline.relevance import RelevanceModel
@@ -49,14 +49,6 @@ class TopicMatch:
         ranked = sorted(self.hits, key=lambda h: (order.get(h.rule, 9), h.start))
         return list(dict.fromkeys(h.text.lower() for h in ranked))
 
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and unify apostrophes so rules need one spelling."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass

@@ -20,8 +20,8 @@ from pipeline.local.es_node import free_port
 from pipeline.poll import poll_feeds
 from pipeline.settings import AlertSettings, Settings
 from pipeline.store import Store
-from pipeline.store import utcnow as now
 from pipeline.subscriptions import load_subscriptions
+from pipeline.timing import utcnow as now
 from tests.support import replay_settings
 
 # the behaviour of issue 4's tests, on stories captured years ago: no age limit, no hourly rate

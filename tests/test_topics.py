@@ -7,7 +7,8 @@ import pytest
 
 from pipeline.config import LanguageRules, load_topics
 from pipeline.settings import PROJECT_ROOT
-from pipeline.topics import Tokens, fold, match_rules, match_topics
+from pipeline.text import fold
+from pipeline.topics import Tokens, match_rules, match_topics
 
 TOPICS = load_topics(PROJECT_ROOT / "config" / "topics.yaml")
 
