@@ -35,10 +35,10 @@ def newswatch_alerts():
         """Alert records for the stories indexed since the last run."""
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from pipeline.alerts import find_new_alerts
+        from pipeline.alerts.records import find_new_alerts
+        from pipeline.alerts.subscriptions import configured_subscriptions
         from pipeline.settings import Settings
         from pipeline.store import Store
-        from pipeline.subscriptions import configured_subscriptions
 
         events = get_current_context().get("triggering_asset_events") or {}
         enriched = [e.extra.get("stories_enriched") for evs in events.values() for e in evs]
@@ -53,10 +53,10 @@ def newswatch_alerts():
     @task
     def deliver_alerts(found: dict) -> dict:
         """Send every due immediate alert; failures stay pending for the next run."""
-        from pipeline.delivery import deliver_immediate
+        from pipeline.alerts.delivery import deliver_immediate
+        from pipeline.alerts.subscriptions import configured_subscriptions
         from pipeline.settings import Settings
         from pipeline.store import Store
-        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
         with Store.open(settings) as store:

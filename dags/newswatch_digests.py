@@ -27,10 +27,10 @@ def newswatch_digests():
     @task
     def send_digests() -> dict:
         """One message per subscription and period, stories grouped by topic."""
-        from pipeline.delivery import run_digests
+        from pipeline.alerts.delivery import run_digests
+        from pipeline.alerts.subscriptions import configured_subscriptions
         from pipeline.settings import Settings
         from pipeline.store import Store
-        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
         with Store.open(settings) as store:
@@ -41,10 +41,10 @@ def newswatch_digests():
     @task
     def retry_alerts() -> dict:
         """Immediate alerts whose backoff has expired."""
-        from pipeline.delivery import deliver_immediate
+        from pipeline.alerts.delivery import deliver_immediate
+        from pipeline.alerts.subscriptions import configured_subscriptions
         from pipeline.settings import Settings
         from pipeline.store import Store
-        from pipeline.subscriptions import configured_subscriptions
 
         settings = Settings.from_env()
         with Store.open(settings) as store:

@@ -36,7 +36,7 @@ def newswatch_enrich():
     @task
     def plan_batches() -> list[list[str]]:
         """Ids of the stories waiting for enrichment, oldest first, in batches."""
-        from pipeline.enrich import waiting_ids
+        from pipeline.nlp.enrich import waiting_ids
         from pipeline.settings import Settings
         from pipeline.store import Store
 
@@ -48,8 +48,8 @@ def newswatch_enrich():
     @task(max_active_tis_per_dag=2)
     def enrich_batch(story_ids: list[str]) -> dict:
         """Entities and quotes for a batch of stories."""
-        from pipeline.enrich import enrich_stories
         from pipeline.errors import WriteRejected
+        from pipeline.nlp.enrich import enrich_stories
         from pipeline.settings import Settings
         from pipeline.store import Store
 

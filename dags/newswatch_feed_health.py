@@ -30,7 +30,7 @@ def newswatch_feed_health():
     @task
     def check_feeds() -> dict:
         """Classify every configured feed and tell the operator about failing and silent ones."""
-        from pipeline.feed_health import check_and_report
+        from pipeline.ops.feed_health import check_and_report
         from pipeline.settings import Settings
         from pipeline.store import Store
 
@@ -45,9 +45,9 @@ def newswatch_feed_health():
     @task
     def expire_old_records() -> dict:
         """Poll records and alert delivery records past their retention are deleted; stories are kept."""
-        from pipeline.retention import expire_records
         from pipeline.settings import Settings
         from pipeline.store import Store
+        from pipeline.store.retention import expire_records
 
         settings = Settings.from_env()
         with Store.open(settings) as store:

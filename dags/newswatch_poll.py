@@ -34,7 +34,7 @@ STORIES = Asset("newswatch://stories")
     dagrun_timeout=timedelta(minutes=30),
     # a run still going after ten minutes is overrunning its five-minute schedule: the operator hears of it
     deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(minutes=10),
-                           callback=SyncCallback("pipeline.operator_alerts.deadline_missed")),
+                           callback=SyncCallback("pipeline.ops.operator.deadline_missed")),
     default_args={
         "on_failure_callback": OperatorNotifier(),
         "retries": 3,
@@ -51,9 +51,9 @@ def newswatch_poll():
     def plan_shards() -> list[dict]:
         """Feeds due now, grouped by host into shards; the feed source is decided here, once for the run."""
         from pipeline.config import load_feeds
-        from pipeline.poll import due_feeds, plan_shards
+        from pipeline.ingest.poll import due_feeds, plan_shards
+        from pipeline.ingest.sources import feeds_file, production_source
         from pipeline.settings import Settings
-        from pipeline.sources import feeds_file, production_source
         from pipeline.store import Store
 
         settings = Settings.from_env()
@@ -69,7 +69,7 @@ def newswatch_poll():
     @task(max_active_tis_per_dag=4, map_index_template="{{ shard_name }}")
     def poll_shard(shard: dict) -> dict:
         """Poll a shard of feeds and index their new on-topic stories; returns counts only."""
-        from pipeline.poll import poll_feeds, raise_for_feed_errors, raise_for_rejected
+        from pipeline.ingest.poll import poll_feeds, raise_for_feed_errors, raise_for_rejected
         from pipeline.redact import install_log_redaction, redact
         from pipeline.settings import Settings
         from pipeline.store import Store

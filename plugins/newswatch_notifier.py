@@ -1,7 +1,7 @@
 """A failure notifier for the Newswatch DAGs: the operator hears of a failed task through their subscription.
 
 Kept here, beside the UI plugin, because it is Airflow code; the message goes out through
-`pipeline.operator_alerts`, which does not know Airflow.
+`pipeline.ops.operator`, which does not know Airflow.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ class OperatorNotifier(BaseNotifier):
     """`on_failure_callback=OperatorNotifier()`: names the DAG, the task, the run and the error."""
 
     def notify(self, context):  # type: ignore[no-untyped-def]
-        from pipeline.operator_alerts import notify_operator
+        from pipeline.ops.operator import notify_operator
 
         ti = context.get("ti") or context.get("task_instance")
         dag_id = getattr(ti, "dag_id", "?")

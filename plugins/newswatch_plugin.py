@@ -13,8 +13,8 @@ from airflow.api_fastapi.core_api.security import requires_access_view
 from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends
 
-from pipeline.health_app import create_app
-from pipeline.links import discover_stories_url
+from pipeline.ops.health_app import create_app
+from pipeline.ops.links import discover_stories_url
 from pipeline.settings import Settings
 
 settings = Settings.from_env()

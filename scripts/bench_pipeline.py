@@ -140,7 +140,7 @@ def main() -> int:
         es.indices.refresh(index=f"{prefix}-stories")
         texts = [h["_source"]["text"] for h in es.search(index=f"{prefix}-stories", size=10_000, source=["text"],
                                                           query={"match_all": {}})["hits"]["hits"]]
-        from pipeline.nlp import load_model
+        from pipeline.nlp.analyze import load_model
 
         nlp = load_model("en")
         t0 = time.monotonic()

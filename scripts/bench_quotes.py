@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.articles import blank_junk  # noqa: E402
-from pipeline.nlp import analyze, load_model  # noqa: E402
+from pipeline.ingest.articles import blank_junk  # noqa: E402
+from pipeline.nlp.analyze import analyze, load_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 SCORER = SHARED / "tools" / "score_quotes.py"

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Install the test dependencies, start the services the tests need (a real Elasticsearch 9 node;
 # the tests start their own local HTTP server), run the whole suite, stop the node.
+# `scripts/test.sh --fast [pytest args]`: the development loop, every test not marked `slow` (the
+# browser test, the Airflow `dag.test()` runs, the fault tests that kill a node or a worker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fast=()
+if [ "${1:-}" = "--fast" ]; then
+  shift
+  fast=(-m "not slow")
+fi
 scripts/bootstrap.sh --test
 
 # Static checks first: they take seconds and fail fast.
@@ -10,7 +17,7 @@ scripts/bootstrap.sh --test
 .venv/bin/mypy
 
 # The browser test drives Debian's Chromium (no browser download); install it when missing.
-if [ ! -x /usr/bin/chromium ]; then
+if [ ${#fast[@]} -eq 0 ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
   else
@@ -24,4 +31,4 @@ trap cleanup EXIT
 NEWSWATCH_TEST_ES_URL=$(.venv/bin/python -m pipeline.local.es_node start --state-dir "$state")
 export NEWSWATCH_TEST_ES_URL
 echo "Elasticsearch for the tests: $NEWSWATCH_TEST_ES_URL"
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "${fast[@]}" "$@"

@@ -87,7 +87,7 @@ def web(shared_data: Path):
 
 @pytest.fixture(scope="session")
 def english():
-    from pipeline.nlp import load_model
+    from pipeline.nlp.analyze import load_model
 
     return load_model("en")
 

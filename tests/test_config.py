@@ -62,7 +62,7 @@ FEED = "feeds:\n  - {id: a, url: http://x, outlet: Montréal Matin, language: fr
     (b"42\n", "must be a mapping (key: value), not a number"),
 ])
 def test_config_in_a_wrong_encoding_or_shape_names_file_and_problem(tmp_path: Path, data: bytes, problem: str):
-    from pipeline.subscriptions import load_subscriptions
+    from pipeline.alerts.subscriptions import load_subscriptions
 
     for name, load in (("feeds.yaml", load_feeds), ("topics.yaml", load_topics),
                        ("alerts.yaml", lambda path: load_subscriptions(path, env={}))):
@@ -88,7 +88,7 @@ def test_utf8_with_a_byte_order_mark_is_read(tmp_path: Path):
      "subscriptions[b].channels", "valid list"),
 ])
 def test_subscriptions_of_a_wrong_shape_name_file_and_key(tmp_path: Path, body: str, key: str, problem: str):
-    from pipeline.subscriptions import load_subscriptions
+    from pipeline.alerts.subscriptions import load_subscriptions
 
     path = tmp_path / "alerts.yaml"
     path.write_text(body)

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.documents import Story
 from pipeline.errors import ArticleError, FeedError, FetchError, KibanaError
 from pipeline.local.es_node import free_port
 from pipeline.settings import PROJECT_ROOT, FetchSettings
+from pipeline.store.documents import Story
 
 ES_PASSWORD = "Es-pw-3141"
 KIBANA_PASSWORD = "Kb-pw-2718"
@@ -99,7 +99,7 @@ def test_a_verbose_poll_prints_and_logs_no_secret(secret_env):
 
 
 def poll_secret_feeds(settings, tmp_path: Path, web_url: str, es_url: str):
-    from pipeline.poll import poll_feeds
+    from pipeline.ingest.poll import poll_feeds
     from pipeline.store import Store
 
     settings = settings.replace(es_url=with_password(es_url, ES_PASSWORD), feeds_file=secret_feeds(tmp_path, web_url),
@@ -126,7 +126,7 @@ def test_logs_of_a_poll_at_every_level_carry_no_secret(settings, tmp_path, web, 
 def test_health_page_and_api_carry_no_secret(settings, tmp_path, web, es_url):
     from fastapi.testclient import TestClient
 
-    from pipeline.health_app import create_app
+    from pipeline.ops.health_app import create_app
 
     settings = poll_secret_feeds(settings, tmp_path, web.url, es_url)
     client = TestClient(create_app(settings))
@@ -148,7 +148,7 @@ def test_log_records_are_redacted_whatever_the_handler(caplog):
 
     caplog.set_level(logging.DEBUG)
     install_log_redaction()
-    log = logging.getLogger("pipeline.feeds")
+    log = logging.getLogger("pipeline.ingest.feeds")
     url = f"http://reader:{FEED_PASSWORD}@feeds.example.org/rss?apikey={FEED_KEY}"
     log.warning("feed %s (%s): HTTP %s", "secret", url, 404)
     log.debug("args as a mapping: %(url)s", {"url": url})
@@ -171,7 +171,7 @@ def test_error_messages_carry_no_secret():
 
 
 def test_alert_messages_carry_no_secret():
-    from pipeline.alert_messages import digest, feed_report, story_alert
+    from pipeline.alerts.messages import digest, feed_report, story_alert
 
     now = datetime.now(UTC)
     link = f"https://reader:{FEED_PASSWORD}@news.example.org/story?id=7&apikey={FEED_KEY}"

@@ -51,7 +51,7 @@ def test_every_variable_is_listed_with_its_default():
 
 
 def test_a_scheduled_run_never_guesses_the_replay(monkeypatch):
-    from pipeline.sources import production_source
+    from pipeline.ingest.sources import production_source
 
     monkeypatch.setenv("NEWSWATCH_FEEDS_FILE", "/nonexistent/feeds.yaml")  # auto would fall back to the replay
     for source, expected in (("auto", "live"), ("live", "live"), ("replay", "replay")):

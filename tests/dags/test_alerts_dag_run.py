@@ -22,8 +22,8 @@ def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_
                        "NEWSWATCH_FETCH__ALLOW": "127.0.0.1",  # the webhook receiver, allowed explicitly
                        "NEWSWATCH_ALERTS__MAX_AGE": "P36500D"})  # the replay's stories are years old
     try:
-        from pipeline.enrich import enrich_stories
-        from pipeline.poll import poll_feeds
+        from pipeline.ingest.poll import poll_feeds
+        from pipeline.nlp.enrich import enrich_stories
         from pipeline.settings import Settings
         from pipeline.store import Store
         from tests.support import replay_settings

@@ -1,0 +1,74 @@
+"""Which alert channels may be used: the environment variables a channel may expand, the hosts it may reach.
+
+A channel is an Apprise URL written in `config/alerts.yaml`, so whoever can edit that file could
+otherwise read any secret of the process into a URL (`${AIRFLOW__API_AUTH__JWT_SECRET}`) or make
+the workers post to the cloud metadata service or a database port (`json://169.254.169.254/`). Both
+are closed here: variables by an allow-list (`NEWSWATCH_ALERTS__CHANNEL_VARIABLES`), hosts by the
+same outbound policy as feeds (`NEWSWATCH_FETCH__ALLOW`).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+import socket
+from collections.abc import Iterable
+
+from pipeline.ingest.outbound import IPAddress, OutboundPolicy
+
+# Email goes to the operator's own relay, private by nature (Mailpit in the Docker stack, 127.0.0.1 by
+# default in config/alerts.yaml) and spoken to in SMTP: the host check is for the services that post
+# over HTTP to a host the channel names.
+RELAY_SCHEMES = frozenset({"mailto", "mailtos"})
+
+
+def allowed_variable(name: str, patterns: Iterable[str]) -> bool:
+    """Whether a channel may expand `${name}`: `patterns` are names, or prefixes ending in `*`."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def channel_host(url: str) -> str | None:
+    """The host a channel's service connects to, when the URL names it (`json://host/…`, `ntfy://host/…`).
+
+    None for services at a fixed public address (Slack, Discord, Telegram: their URLs hold tokens
+    where a host would be, which must not go to DNS), for email relays and for URLs Apprise rejects.
+    """
+    import apprise
+
+    if url.split("://", 1)[0].lower() in RELAY_SCHEMES:
+        return None
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None or "host" not in getattr(type(plugin), "template_tokens", {}):
+        return None
+    host = getattr(plugin, "host", None)
+    return host.strip("[]") if isinstance(host, str) and host else None
+
+
+def channel_refusal(url: str, policy: OutboundPolicy) -> str | None:
+    """Why the policy forbids the channel's host (an IP literal, or a name resolving to a loopback, private,
+    link-local or reserved address), or None when it may be reached."""
+    host = channel_host(url)
+    if host is None:
+        return None
+    literal = _literal(host)
+    for address in [literal] if literal is not None else _resolved(host):
+        reason = policy.refusal(host, address)
+        if reason:
+            return reason.replace(f"{host} resolves to", f"{host} is") if literal is not None else reason
+    return None
+
+
+def _literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return None
+
+
+def _resolved(host: str) -> list[IPAddress]:
+    """Every address the name resolves to (a name that does not resolve reaches nothing: delivery fails alone)."""
+    try:
+        answers = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return []
+    return [ipaddress.ip_address(str(answer[4][0]).split("%")[0]) for answer in answers]

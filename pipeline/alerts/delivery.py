@@ -1,0 +1,222 @@
+"""Deliver alert records to their subscribers' channels, at once or as a digest, each exactly once.
+
+Delivery marks each channel as sent the moment it succeeds, so a retried task or a restart resends
+at most the one message that was in flight, and a channel that is down delays only itself: its
+record is retried with exponential backoff on later runs and marked `failed` after `max_attempts`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import apprise
+
+from pipeline.alerts.channels import channel_refusal
+from pipeline.alerts.messages import Message, digest, story_alert
+from pipeline.alerts.records import AlertReport, record_id
+from pipeline.alerts.subscriptions import Subscription
+from pipeline.errors import DeliveryError
+from pipeline.ingest.outbound import OutboundPolicy
+from pipeline.settings import AlertSettings, Settings
+from pipeline.store import Store
+from pipeline.store.alerts import claimable
+from pipeline.store.documents import AlertRecord, Story
+from pipeline.timing import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def channel_key(url_template: str) -> str:
+    """A stable name for a channel that does not contain its secrets."""
+    return hashlib.sha256(url_template.encode()).hexdigest()[:12]
+
+
+def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None:
+    """Deliver one message to one Apprise URL; raise DeliveryError saying why it did not go through.
+
+    A channel is held to the outbound policy feeds are held to: a host that is, or resolves to, a
+    loopback, private or link-local address is refused unless `allow` names it (default:
+    NEWSWATCH_FETCH__ALLOW, read here because the delivery loops do not carry the settings).
+    """
+    scheme = url.split("://")[0]
+    policy = OutboundPolicy.allowing(Settings.from_env().fetch.allow if allow is None else allow)
+    refused = channel_refusal(url, policy)
+    if refused:
+        raise DeliveryError("", scheme, f"refused: {refused}; a channel reaches only public addresses unless "
+                                        "NEWSWATCH_FETCH__ALLOW names its host or network")
+    client = apprise.Apprise()
+    if not client.add(url):
+        raise DeliveryError("", scheme, "Apprise cannot use this URL")
+    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
+        ok = client.notify(title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML)
+    if not ok:
+        lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
+        raise DeliveryError("", scheme, "; ".join(lines[-2:]) or "delivery failed")
+
+
+def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Message, config: AlertSettings,
+             report: AlertReport, at: datetime) -> bool:
+    """Claim the record, send to each channel not yet done, marking each success at once; True when all have it.
+
+    The claim comes first: a second pass racing this one (a retried task, the digests DAG) gets
+    nothing to send, so each channel is called at most once per record.
+    """
+    claimed = store.claim_alert(record.alert_id, at, at + config.claim_timeout)
+    if claimed is None:
+        log.info("alert %s for %s is held by another delivery pass or no longer due", record.alert_id, sub.name)
+        return False
+    record = claimed
+    sent = list(record.channels_sent)
+    errors = []
+    for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
+        key = channel_key(template)
+        if key in sent:
+            continue
+        try:
+            send(url, message)
+        except DeliveryError as exc:
+            errors.append(f"{exc.channel}: {exc.reason}")
+            continue
+        sent.append(key)
+        store.update_alert(record.alert_id, channels_sent=sent)
+    if not errors:
+        store.update_alert(record.alert_id, status="sent", sent_at=at, last_error=None)
+        report.sent += 1
+        return True
+    attempts = record.attempts + 1
+    status = "failed" if attempts >= config.max_attempts else "pending"
+    retry_at = at + config.backoff * (2 ** (attempts - 1))
+    store.update_alert(record.alert_id, attempts=attempts, status=status, next_attempt=retry_at,
+                       last_error=" | ".join(errors))
+    if status == "failed":
+        report.failed += 1
+        log.error("alert %s for %s failed after %d attempts: %s", record.alert_id, sub.name, attempts, errors)
+    else:
+        report.retrying += 1
+        log.warning("alert %s for %s not delivered (attempt %d, retry after %s): %s", record.alert_id, sub.name,
+                    attempts, retry_at.isoformat(), errors)
+    report.errors.extend(errors)
+    return False
+
+
+def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSettings,
+                      at: datetime | None = None) -> AlertReport:
+    """Send every due immediate alert; a down channel leaves its alert pending for a later run."""
+    at = at or store.now()
+    report = AlertReport()
+    by_name = {s.name: s for s in subs if s.mode == "immediate"}
+    if not by_name:
+        return report
+    due = list(store.due_alerts(list(by_name), at))
+    stories = store.stories(r.story_id for r in due if r.story_id)
+    for name, sub in by_name.items():
+        records = [r for r in due if r.subscription == name and (r.story_id or "") in stories]
+        room = max(0, config.rate_per_hour - store.sent_since(name, at - timedelta(hours=1)))
+        # retries keep their place; beyond the hourly rate, fresh alerts go out together as one message
+        one_by_one = [r for r in records if r.attempts > 0] + [r for r in records if r.attempts == 0][:room]
+        burst = [r for r in records if r.attempts == 0][room:]
+        for record in one_by_one:
+            story = stories[record.story_id or ""]
+            if _deliver(store, record, sub, story_alert(story, record.other_outlets, sub.name), config, report, at):
+                mark_alerted(store, [story], at)
+        if burst:
+            _fold(store, sub, burst, config, report, at)
+        for digest_record in store.due_bursts(name, at):
+            _send_digest(store, sub, digest_record, "a burst of stories", config, report, at)
+    return report
+
+
+def _fold(store: Store, sub: Subscription, records: list[AlertRecord], config: AlertSettings, report: AlertReport,
+          at: datetime) -> None:
+    """A burst beyond the hourly rate becomes one message, recorded like a digest so it is sent exactly once."""
+    ids = sorted(r.alert_id for r in records)
+    digest_id = record_id(sub.name, "burst", *ids)
+    record = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="immediate",
+                         period=f"burst:{at.isoformat(timespec='seconds')}", alert_ids=ids, created=at, next_attempt=at)
+    if store.create_alert(record):
+        store.update_many("alerts", ids, status="in-digest", digest_id=digest_id)
+        report.folded += len(ids)
+        log.warning("subscription %s: %d alerts beyond %d an hour sent as one message", sub.name, len(ids),
+                    config.rate_per_hour)
+
+
+def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: str, config: AlertSettings,
+                 report: AlertReport, at: datetime) -> bool:
+    records = store.alerts(record.alert_ids).values()
+    by_id = store.stories(r.story_id for r in records if r.story_id)
+    stories: list[tuple[Story, list[str]]] = [(by_id[r.story_id], r.other_outlets) for r in records
+                                              if r.story_id in by_id]
+    if not _deliver(store, record, sub, digest(stories, sub.name, period), config, report, at):
+        return False
+    store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
+    mark_alerted(store, [s for s, _ in stories], at)
+    return True
+
+
+def mark_alerted(store: Store, stories: list[Story], at: datetime) -> None:
+    """Freshness: when a story first reached a subscriber, and how long after its item was first seen."""
+    updates = [(s.story_id, {"alerted_at": at.isoformat(),
+                             "alerted_delay": (at - s.first_seen).total_seconds() if s.first_seen else None})
+               for s in stories if s.alerted_at is None]
+    if updates:
+        store.update_docs("stories", updates)
+
+
+def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
+                at: datetime | None = None) -> AlertReport:
+    """One message per subscription and period, with the alerts created before the period began."""
+    at = at or store.now()
+    report = AlertReport()
+    for sub in subs:
+        if sub.mode != "digest" or sub.digest is None:
+            continue
+        boundary = sub.digest.period_start(at)
+        period = boundary.isoformat()
+        digest_id = record_id(sub.name, "digest", period)
+        record = store.alert(digest_id)
+        if record is None:
+            pending = store.pending_story_alerts(sub.name, boundary)
+            if not pending:
+                continue
+            fresh = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="digest",
+                                period=period, alert_ids=[r.alert_id for r in pending], created=at, next_attempt=at)
+            if store.create_alert(fresh):  # create-only: a racing pass never overwrites a digest being sent
+                store.update_many("alerts", fresh.alert_ids, status="in-digest", digest_id=digest_id)
+            record = store.alert(digest_id)
+        if record is None or not claimable(record, at):
+            continue
+        _send_digest(store, sub, record, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}", config, report, at)
+    return report
+
+
+def send_test(sub: Subscription) -> dict[str, str | None]:
+    """A sample alert to each channel of a subscription, so a user can check their setup."""
+    now = utcnow()
+    sample = Story(story_id="newswatch-test", title="Newswatch test alert: your subscription works",
+                   url="https://example.org/newswatch-test", canonical_url="https://example.org/newswatch-test",
+                   feed_id="test", outlet="Newswatch", language="en", country="CA", published=now, ingested=now,
+                   run_id="test", topics=sub.rule.topics or ["(any)"], matched_terms=["test"],
+                   summary="This is a test message sent by `newswatch alerts test`.")
+    message = story_alert(sample, [], sub.name)
+    results: dict[str, str | None] = {}
+    for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
+        try:
+            send(url, message)
+            results[template] = None
+        except DeliveryError as exc:
+            results[template] = exc.reason
+    return results
+
+
+def send_to(sub: Subscription, message: Message) -> list[DeliveryError]:
+    """Send one message to every channel of a subscription (the operator's feed report); the failures."""
+    failures = []
+    for url in sub.channel_urls():
+        try:
+            send(url, message)
+        except DeliveryError as exc:
+            failures.append(DeliveryError(sub.name, exc.channel, exc.reason))
+    return failures

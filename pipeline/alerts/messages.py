@@ -1,0 +1,82 @@
+"""Render alert messages: one story at once, or a digest grouped by topic; everything from a story escaped."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from pipeline.alerts.rendering import render
+from pipeline.redact import redact
+from pipeline.store.documents import Story
+
+# "@everyone" and "@here" from a story would ping a whole Discord server (Apprise turns them into
+# mentions); a zero-width space after the "@" reads the same and pings no one, as Slack's escaping does
+_MASS_MENTION = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
+
+
+def quiet(text: str) -> str:
+    """`text` safe to send anywhere: mass mentions defused and URL secrets (a feed's apikey in a link) masked."""
+    return _MASS_MENTION.sub("@\u200b", redact(text))
+
+
+@dataclass
+class Message:
+    """What every channel receives; made `quiet` here, so no renderer and no channel can forget it."""
+
+    title: str
+    html: str
+
+    def __post_init__(self) -> None:
+        self.title, self.html = quiet(self.title), quiet(self.html)
+
+
+def snippet(story: Story, width: int = 110) -> Markup:
+    """Text around the first matched term, with the matched terms marked; the text itself escaped."""
+    combined = f"{story.title}\n{story.text}"
+    hits = sorted(story.topic_hits, key=lambda h: h.start)
+    if not hits:
+        return escape(" ".join(story.summary.split())[: 2 * width])
+    first = next((h for h in hits if h.start > len(story.title)), hits[0])
+    start = max(0, first.start - width)
+    end = min(len(combined), first.end + width)
+    parts, cursor = [], start
+    for hit in hits:
+        if hit.start < cursor or hit.end > end:
+            continue
+        parts.append(escape(combined[cursor: hit.start]))
+        parts.append(Markup("<mark>{}</mark>").format(combined[hit.start: hit.end]))
+        cursor = hit.end
+    parts.append(escape(combined[cursor:end]))
+    text = " ".join(Markup("").join(parts).split())
+    return Markup(("…" if start else "") + text + ("…" if end < len(combined) else ""))
+
+
+def story_alert(story: Story, other_outlets: list[str], subscription: str) -> Message:
+    quote = None
+    if story.top_quote:
+        quote = {"text": " ".join(story.top_quote.quote.split()),
+                 "who": story.top_quote.speaker_canonical or story.top_quote.speaker or "unattributed"}
+    body = render("alert.html", story=story, published=story.published.strftime("%Y-%m-%d %H:%M"),
+                  snippet=snippet(story), quote=quote, other_outlets=other_outlets, subscription=subscription)
+    return Message(f"[Newswatch] {story.title}", body)
+
+
+def digest(stories: list[tuple[Story, list[str]]], subscription: str, period: str) -> Message:
+    """Stories grouped by topic (largest group first), newest first within a topic."""
+    by_topic: dict[str, list[tuple[Story, list[str]]]] = defaultdict(list)
+    for story, others in stories:
+        for topic in story.topics or ["(no topic)"]:
+            by_topic[topic].append((story, others))
+    sections = [(topic, sorted(by_topic[topic], key=lambda so: so[0].published, reverse=True))
+                for topic in sorted(by_topic, key=lambda t: (-len(by_topic[t]), t))]
+    body = render("digest.html", count=len(stories), subscription=subscription, period=period, sections=sections)
+    return Message(f"[Newswatch] {len(stories)} new stories — {subscription}", body)
+
+
+def feed_report(listing: str, trouble: int) -> Message:
+    """The operator's daily note about failing and silent feeds."""
+    return Message(f"[Newswatch] {trouble} feeds need a look", render("feed_report.html", listing=listing,
+                                                                        trouble=trouble))

@@ -1,0 +1,134 @@
+"""Turn newly indexed stories into alert records, one per (subscription, story cluster), exactly once.
+
+Each record has a deterministic id and is written create-only before anything is sent
+(`pipeline.alerts.delivery` sends them); syndicated copies of a story fall into the same cluster, so they
+add their outlet to the record instead of making a second alert. A watermark remembers how far the
+stories have been read, and reading again from it changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from pipeline.alerts.subscriptions import Subscription, matches, story_tokens
+from pipeline.settings import AlertSettings
+from pipeline.store import Store
+from pipeline.store.documents import AlertRecord, Story
+
+log = logging.getLogger(__name__)
+WATERMARK = "alerts-watermark"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+OVERLAP = timedelta(minutes=2)
+
+
+@dataclass
+class AlertReport:
+    stories: int = 0
+    created: int = 0
+    syndicated: int = 0
+    sent: int = 0
+    folded: int = 0  # alerts of a burst sent together as one message
+    too_old: int = 0  # matches held back by the flood guard
+    failed: int = 0
+    retrying: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"stories": self.stories, "alerts_created": self.created, "syndicated_copies": self.syndicated,
+                "held_back_as_old": self.too_old, "sent": self.sent, "folded_into_burst": self.folded,
+                "retrying": self.retrying, "failed": self.failed}
+
+
+def record_id(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def cluster_of(store: Store, story: Story) -> tuple[str, list[Story]]:
+    """The cluster of a story (set when it was indexed, `pipeline.ingest.clusters`) and its other copies."""
+    cluster = story.cluster_id or story.story_id
+    copies = [s for s in store.cluster_members(cluster) if s.story_id != story.story_id]
+    return cluster, copies
+
+
+def subscription_starts(store: Store, subs: list[Subscription]) -> dict[str, datetime]:
+    """When each subscription began: its `since`, else the first time this stage saw it (remembered)."""
+    starts = {}
+    for sub in subs:
+        key = f"subscription-start:{sub.name}"
+        seen = store.get_time(key)
+        if seen is None:
+            seen = store.now()
+            store.set_time(key, seen)
+        starts[sub.name] = sub.since or seen
+    return starts
+
+
+def too_old(story: Story, start: datetime, config: AlertSettings, now: datetime) -> bool:
+    """The flood guard: a story seen before the subscription began, or published long ago, is not news to send."""
+    first_seen = story.first_seen or story.ingested
+    if first_seen < start:
+        return True
+    return config.max_age is not None and story.published < now - config.max_age
+
+
+def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSettings) -> AlertReport:
+    """Alert records for stories enriched since the last run; safe to run twice."""
+    report = AlertReport()
+    store.refresh("stories")
+    watermark = store.get_time(WATERMARK) or _EPOCH
+    newest = watermark
+    starts = subscription_starts(store, subs)
+    now = store.now()
+    for story in store.enriched_since(watermark, config.batch):
+        report.stories += 1
+        newest = max(newest, story.enriched_at or newest)
+        tokens = story_tokens(story)
+        wanted = [s for s in subs if matches(s, story, tokens)]
+        held = [s for s in wanted if too_old(story, starts[s.name], config, now)]
+        report.too_old += len(held)
+        wanted = [s for s in wanted if s not in held]
+        if not wanted:
+            continue
+        cluster, copies = cluster_of(store, story)
+        for sub in wanted:
+            _record(store, sub, story, cluster, copies, report)
+    store.refresh("alerts")
+    # read the last minutes again next time: a story enriched just before another may become visible after it
+    store.set_time(WATERMARK, max(watermark, newest - OVERLAP))
+    return report
+
+
+def _record(store: Store, sub: Subscription, story: Story, cluster: str, copies: list[Story],
+            report: AlertReport) -> None:
+    alert_id = record_id(sub.name, cluster)
+    at = store.now()
+    record = AlertRecord(alert_id=alert_id, kind="story", subscription=sub.name, mode=sub.mode,
+                         story_id=story.story_id, cluster_id=cluster, story_ids=[story.story_id],
+                         outlet=story.outlet, other_outlets=sorted({c.outlet for c in copies} - {story.outlet}),
+                         title=story.title, url=story.url, published=story.published, created=at,
+                         next_attempt=at)
+    if store.create_alert(record):
+        report.created += 1
+        return
+    # the cluster already has its alert: this copy only adds its outlet (while there is time to show it)
+    existing = store.alert(alert_id)
+    if existing is not None and story.story_id not in existing.story_ids:
+        report.syndicated += 1
+        outlets = sorted(set(existing.other_outlets) | {story.outlet} - {existing.outlet})
+        store.update_alert(alert_id, story_ids=[*existing.story_ids, story.story_id], other_outlets=outlets)
+
+
+def subscription_status(store: Store, subs: list[Subscription]) -> list[dict[str, object]]:
+    """Per subscription: alerts sent, pending, failed, and the last delivery and error."""
+    rows: list[dict[str, object]] = []
+    for sub in subs:
+        summary = store.alert_summary(sub.name)
+        counts = summary["counts"]
+        rows.append({"name": sub.name, "mode": sub.mode, "channels": len(sub.channels),
+                     "sent": counts.get("sent", 0), "pending": counts.get("pending", 0) + counts.get("in-digest", 0) + counts.get("sending", 0),
+                     "failed": counts.get("failed", 0), "last_delivery": summary["last_delivery"],
+                     "last_error": summary["last_error"]})
+    return rows

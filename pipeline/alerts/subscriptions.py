@@ -1,0 +1,213 @@
+"""Subscriptions from `config/alerts.yaml`: who wants which stories, where, and how often.
+
+A subscription's rule combines criteria with AND (each list is an OR): topics, keywords in the topic
+rule language (`any`, `near`, `context`, `all`, `exclude`), people quoted, entities mentioned,
+outlets and languages. Channels are Apprise URLs; `${VARS}` in them come from the environment, so
+secrets never sit in the YAML, and only the variables `NEWSWATCH_ALERTS__CHANNEL_VARIABLES` names
+(`pipeline.alerts.channels`), so the YAML never reads the process's other secrets. People and entities are
+compared by the key the index files names under (`pipeline.nlp.names`), so any spelling of a name matches.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from pipeline.alerts.channels import allowed_variable
+from pipeline.config import LanguageRules, read_mapping
+from pipeline.errors import ConfigError
+from pipeline.nlp.names import name_key
+from pipeline.settings import Settings, environment
+from pipeline.store.documents import Story
+from pipeline.topics.rules import Tokens, match_rules
+
+log = logging.getLogger(__name__)
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # ${NAME} or ${NAME:-default}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule(_Strict):
+    topics: list[str] = []
+    keywords: LanguageRules | None = None  # the topic rule language: any, near, context, all, exclude
+    quoted: list[str] = []  # canonical names of people quoted in the story
+    mentions: list[str] = []  # canonical names of people, organisations or places in the story
+    outlets: list[str] = []
+    languages: list[Literal["en", "fr"]] = []
+
+
+class Digest(_Strict):
+    every: Literal["hourly", "daily"] = "daily"
+    at: str = "08:00"  # for daily digests, local time in `timezone`
+    timezone: str = "UTC"
+
+    @field_validator("at")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be a 24-hour time like 08:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Toronto)") from None
+        return value
+
+    def period_start(self, now: datetime) -> datetime:
+        """The start of the period `now` falls in; a digest covers the period before it."""
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if self.every == "hourly":
+            return local.replace(minute=0, second=0, microsecond=0)
+        hour, minute = map(int, self.at.split(":"))
+        boundary = datetime.combine(local.date(), time(hour, minute), tzinfo=local.tzinfo)
+        return boundary if local >= boundary else boundary - timedelta(days=1)
+
+
+class Subscription(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    channels: list[str] = Field(min_length=1)
+    mode: Literal["immediate", "digest"] = "immediate"
+    digest: Digest | None = None
+    rule: Rule
+    # alerts only for stories first seen after this (default: when Newswatch first saw the subscription),
+    # so a new subscription does not bring every older matching story at once
+    since: datetime | None = None
+    _urls: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="after")
+    def _digest_schedule(self) -> Subscription:
+        if self.mode == "digest" and self.digest is None:
+            object.__setattr__(self, "digest", Digest())
+        return self
+
+    def fill(self, env: Mapping[str, str]) -> list[str]:
+        """The variables a channel needs and `env` lacks; the filled-in URLs are kept for `channel_urls`."""
+        missing = [name for url in self.channels for name, default in _VAR.findall(url)
+                   if name not in env and not default]
+        self._urls = [_VAR.sub(lambda m: env.get(m.group(1), m.group(2) or ""), url) for url in self.channels]
+        return missing
+
+    def channel_urls(self) -> list[str]:
+        """Channels with `${VARS}` filled in (from the environment, when the file was loaded)."""
+        return self._urls or [_VAR.sub(lambda m: m.group(2) or "", url) for url in self.channels]
+
+
+class AlertsFile(_Strict):
+    subscriptions: list[Subscription] = []
+
+
+def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
+                      variables: Sequence[str]) -> list[ConfigError]:
+    import apprise
+
+    sub.fill({name: value for name, value in env.items() if allowed_variable(name, variables)})
+    problems = []
+    for number, url in enumerate(sub.channels):
+        forbidden = [name for name, _ in _VAR.findall(url) if not allowed_variable(name, variables)]
+        missing = [name for name, default in _VAR.findall(url) if name not in env and not default]
+        where = f"subscriptions[{sub.name}].channels.{number}"
+        if forbidden:
+            problems.append(ConfigError(str(path), where, f"a channel may not expand {', '.join(forbidden)}: only "
+                                        f"the variables NEWSWATCH_ALERTS__CHANNEL_VARIABLES names ({', '.join(variables)})"))
+        elif missing:
+            problems.append(ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set"))
+        elif apprise.Apprise.instantiate(sub.channel_urls()[number]) is None:
+            problems.append(ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)"))
+    return problems
+
+
+def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict: bool = True,
+                       variables: Sequence[str] | None = None) -> list[Subscription]:
+    """Subscriptions, checked: unique names, valid schedules, channels Apprise can use.
+
+    `${VARS}` in channels come from `env` (default: the process environment, through `pipeline.settings`),
+    and only those `variables` allows (default: NEWSWATCH_ALERTS__CHANNEL_VARIABLES).
+    Strict, any problem raises; otherwise a subscription with an unusable channel is left out (and
+    logged), so one unset secret never stops the alerts of the others: see `subscription_problems`.
+    """
+    subs, problems = _load(path, env, variables)
+    if strict and problems:
+        raise problems[0]
+    for problem in problems:
+        log.error("alerts for this subscription are off until fixed: %s", problem)
+    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in problems}
+    return [s for s in subs if s.name not in broken]
+
+
+def subscription_problems(path: Path, env: Mapping[str, str] | None = None,
+                          variables: Sequence[str] | None = None) -> list[ConfigError]:
+    """What is wrong with each subscription's channels (empty when all can be used)."""
+    return _load(path, env, variables)[1]
+
+
+def _load(path: Path, env: Mapping[str, str] | None,
+          variables: Sequence[str] | None) -> tuple[list[Subscription], list[ConfigError]]:
+    if not path.exists():
+        return [], []
+    raw = read_mapping(path, empty_ok=True)
+    try:
+        subs = AlertsFile.model_validate(raw).subscriptions
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        if len(loc) >= 2 and loc[0] == "subscriptions" and isinstance(loc[1], int):
+            entry = raw["subscriptions"][loc[1]]
+            name = entry.get("name") if isinstance(entry, dict) else None
+            loc[1] = f"[{name if isinstance(name, str) and name else loc[1]}]"
+        where = ".".join(str(p) for p in loc).replace(".[", "[") or "(top level)"
+        raise ConfigError(str(path), where, first["msg"]) from None
+    names = [s.name for s in subs]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice")
+    env = environment() if env is None else env
+    variables = Settings.from_env().alerts.channel_variables if variables is None else variables
+    return subs, [problem for sub in subs for problem in _channel_problems(path, sub, env, variables)]
+
+
+def story_tokens(story: Story) -> Tokens:
+    return Tokens.of(f"{story.title}\n{story.text}")
+
+
+def configured_subscriptions(settings: Settings, strict: bool = False) -> list[Subscription]:
+    """The usable subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
+    return load_subscriptions(settings.config_dir / "alerts.yaml", strict=strict,
+                              variables=settings.alerts.channel_variables)
+
+
+def _keys(names: Iterable[str]) -> set[str]:
+    """Names as the index keys them: the index keeps one spelling per key, a subscriber may write another."""
+    return {name_key(name) for name in names}
+
+
+def matches(sub: Subscription, story: Story, tokens: Tokens | None = None) -> bool:
+    """Whether a stored story is wanted; pass `tokens` to tokenise a story once for all subscriptions."""
+    rule = sub.rule
+    if rule.topics and not set(rule.topics) & set(story.topics):
+        return False
+    if rule.outlets and story.outlet not in rule.outlets:
+        return False
+    if rule.languages and story.language not in rule.languages:
+        return False
+    if rule.quoted and not _keys(rule.quoted) & _keys(story.quoted):
+        return False
+    if rule.mentions and not _keys(rule.mentions) & _keys([*story.persons, *story.organizations, *story.places]):
+        return False
+    if rule.keywords is not None:
+        tokens = tokens or story_tokens(story)
+        if not match_rules(tokens, rule.keywords):
+            return False
+    return True

@@ -1,0 +1,78 @@
+"""`newswatch extract`: the measurement contract, JSONL texts in, entities, quotes and topics out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline.settings import Settings
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The objects of a JSONL file, each with a string `text`; a bad line is a ConfigError naming it."""
+    from pipeline.errors import ConfigError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(str(path), "(file)", "does not exist" if isinstance(exc, FileNotFoundError)
+                          else f"cannot be read: {exc.strerror or exc}") from None
+    rows = []
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(str(path), f"line {number}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ConfigError(str(path), f"line {number}", f"not valid JSON: {exc}") from None
+        if not isinstance(row, dict):
+            kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(type(row), "a number")
+            raise ConfigError(str(path), f"line {number}", f"must be a JSON object, not {kind}")
+        if not isinstance(row.get("text"), str):
+            raise ConfigError(str(path), f"line {number}", "missing string field 'text'")
+        rows.append(row)
+    return rows
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """The measurement contract: JSONL in, one JSON line per input out, same order."""
+    from pipeline.config import load_topics
+    from pipeline.ingest.articles import blank_junk
+    from pipeline.nlp.analyze import analyze, guess_language
+    from pipeline.topics.rules import match_topics
+
+    settings = Settings.from_env()
+    topics = load_topics(settings.config_dir / "topics.yaml")
+    rows = _read_jsonl(args.input)
+    by_lang: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        lang = row.get("lang") or guess_language(row["text"])
+        row["_lang"] = lang if lang in ("en", "fr") else "en"
+        by_lang.setdefault(row["_lang"], []).append(i)
+    results: dict[int, dict] = {}
+    for lang, indices in by_lang.items():
+        analyses = analyze((blank_junk(rows[i]["text"]) for i in indices), lang, settings.nlp.batch_size)
+        for i, analysis in zip(indices, analyses, strict=True):
+            results[i] = analysis.as_dict()
+    out = sys.stdout
+    for i, row in enumerate(rows):
+        text = ((row.get("title") or "") + "\n" + row["text"]).strip()
+        matched = match_topics(text, topics, row["_lang"])
+        record = {"id": row.get("id"), **results[i], "topics": [m.topic for m in matched],
+                  "topic_hits": {m.topic: [h.__dict__ for h in m.hits] for m in matched}}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return 0
+
+
+def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("extract", "entities, quotes and topics for a JSONL file of texts")
+    p.add_argument("--input", required=True, type=Path)
+    p.set_defaults(func=cmd_extract)

@@ -1,0 +1,99 @@
+"""`newswatch feed-health`, `kibana-setup`, `init`, `expire` and `settings`: running Newswatch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from pipeline.cli.common import settings_from
+from pipeline.redact import redact
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+
+def cmd_feed_health(args: argparse.Namespace) -> int:
+    from pipeline.config import load_feeds
+    from pipeline.ingest.sources import feeds_file
+    from pipeline.ops.feed_health import feed_health, report
+
+    settings = settings_from(args)
+    feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
+    at = datetime.fromisoformat(args.at) if args.at else None
+    with Store.open(settings) as store:
+        rows = feed_health(store, feed_ids, at=at, config=settings.health)
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        print(report(rows))
+    return 1 if any(r.status in ("failing", "silent") for r in rows) and args.strict else 0
+
+
+def cmd_kibana_setup(args: argparse.Namespace) -> int:
+    from pipeline.ops.kibana import import_objects
+
+    result = import_objects(args.kibana_url or Settings.from_env().kibana_url, wait=args.wait)
+    print(f"imported {result.get('successCount', 0)} saved objects into Kibana")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or update the index templates and indices (idempotent): the Docker stack's first step."""
+    settings = settings_from(args)
+    with Store.open(settings) as store:
+        names = ", ".join(store.index(kind) for kind in ("stories", "quotes", "feeds", "feed-health", "alerts", "state"))
+    print(f"indices ready in {settings.index_prefix}: {names}")
+    return 0
+
+
+def cmd_expire(args: argparse.Namespace) -> int:
+    from pipeline.store.retention import expire_records
+
+    settings = settings_from(args)
+    with Store.open(settings) as store:
+        deleted = expire_records(store, settings.retention)
+    print(f"deleted {deleted['feed_health']} poll records older than {settings.retention.feed_health_days} days, "
+          f"{deleted['alerts']} alert records older than {settings.retention.alerts_days} days")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    """Every NEWSWATCH_* variable with its default and, where set, the value in force."""
+    current = Settings.from_env()
+    values = current.model_dump()
+    for variable, default in Settings.variables().items():
+        path = variable.removeprefix("NEWSWATCH_").lower().split("__")
+        value: Any = values
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        shown = "" if value is None else redact(str(value))  # a password inside a URL too
+        if "password" in variable.lower() or "api_key" in variable.lower():
+            shown = "***" if shown else ""
+        marker = "" if shown == default else f"   (now: {shown})"
+        print(f"{variable}={default}{marker}")
+    return 0
+
+
+def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("feed-health", "per-feed status: ok, failing, silent, slow, new")
+    p.add_argument("--at", help="judge as of this ISO time (default: now)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a feed is failing or silent")
+    p.add_argument("--json", action="store_true", help="one JSON array of feeds instead of text")
+    p.add_argument("--source", choices=["auto", "live", "replay"])
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_feed_health)
+    p = command("kibana-setup", "import the data views, searches and dashboard into Kibana")
+    p.add_argument("--kibana-url", help="default: NEWSWATCH_KIBANA_URL or http://localhost:5601")
+    p.add_argument("--wait", type=float, default=0, help="seconds to wait for Kibana to come up")
+    p.set_defaults(func=cmd_kibana_setup)
+    p = command("init", "create or update the Elasticsearch index templates and indices")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_init)
+    p = command("expire", "delete poll and alert records past their retention (stories are kept)")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_expire)
+    p = command("settings", "list every NEWSWATCH_* variable with its default and current value")
+    p.set_defaults(func=cmd_settings)

@@ -1,0 +1,133 @@
+"""`newswatch poll`, `run-local` and `stop-local`: a poll pass, then enrichment, and the pass's summary."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from pipeline.cli.common import EXIT_REJECTED, STATE_DIR, progress, settings_from
+from pipeline.redact import redact
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.ingest.poll import PollReport
+    from pipeline.nlp.enrich import EnrichReport
+
+
+def print_summary(report: PollReport, store: Store, settings: Settings, out: TextIO = sys.stdout,
+                  enriched: EnrichReport | None = None) -> None:
+    """The pass's summary; with the enrichment that ran right after it, when there was one."""
+    from pipeline.ingest.poll import top_quoted
+
+    c = report.counts()
+    print(f"feeds polled: {c['feeds_polled']} ({c['feeds_failed']} failed)", file=out)
+    print(f"items seen: {c['items_seen']}   stories matched: {c['stories_matched']}   "
+          f"stories indexed: {c['stories_indexed']}   quotes indexed: {enriched.quotes if enriched else 0}", file=out)
+    freshness = [f"pass {c['seconds']} s"]
+    if c["first_searchable_seconds"] is not None:
+        freshness.append(f"first story searchable after {c['first_searchable_seconds']} s")
+    if "searchable_delay_p50" in c:
+        freshness.append(f"feed → searchable p50 {c['searchable_delay_p50']} s, p95 {c['searchable_delay_p95']} s")
+    print("   ".join(freshness), file=out)
+    if enriched is not None:
+        e = enriched.counts()
+        line = f"enriched {e['stories_enriched']} stories in {e['seconds']} s"
+        if "enriched_delay_p50" in e:
+            line += f"   feed → enriched p50 {e['enriched_delay_p50']} s, p95 {e['enriched_delay_p95']} s"
+        print(line, file=out)
+    if c["stories_rejected"]:
+        print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
+              + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
+    for f in report.feeds:
+        line = f"  {f.feed_id:<28} {f.outcome:<13} items {f.items:>3}  matched {f.matched:>3}  new {f.new:>3}"
+        print(redact(line + (f"  ERROR {f.error}" if f.error else "") + (f"  WARNING {f.warning}" if f.warning else "")),
+              file=out)
+    people = top_quoted(store, settings.search.top_people)
+    if people:
+        print("top people quoted (all stories): " + ", ".join(f"{name} ({n})" for name, n in people), file=out)
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    with Store.open(settings) as store:
+        report, enriched = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id, not args.no_enrich)
+        print_summary(report, store, settings, enriched=enriched)
+    return EXIT_REJECTED if report.rejected else 0
+
+
+def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], force: bool, run_id: str,
+                     enrich: bool) -> tuple[PollReport, EnrichReport | None]:
+    """A pass (text first), then enrichment of every story waiting for it."""
+    from pipeline.ingest.poll import due_feeds, poll_feeds
+    from pipeline.nlp.enrich import enrich_stories
+
+    gc.freeze()  # the stages' modules too (see main)
+    show = progress()
+    ids = feed_ids or due_feeds(store, settings, force=force)
+    report = poll_feeds(store, settings, ids, run_id=run_id,
+                        progress=lambda r: show(f"feeds polled {len(r.feeds)}/{len(ids)}   stories indexed {r.indexed}"))
+    enriched = None
+    if enrich:
+        enriched = enrich_stories(
+            store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    return report, enriched
+
+
+def cmd_run_local(args: argparse.Namespace) -> int:
+    """The main job on embedded defaults: local Elasticsearch, configured feeds (or the replay), one pass."""
+    from pipeline.ingest.sources import feeds_file, resolved_source
+    from pipeline.local.es_node import ensure_persistent_node
+
+    STATE_DIR.mkdir(exist_ok=True)
+    url = ensure_persistent_node(STATE_DIR.resolve())
+    print(f"Elasticsearch: {url} (data in {STATE_DIR / 'es'}; stop it with `newswatch stop-local`)")
+    settings = Settings.from_env(es_url=url, source=args.source)
+    source = resolved_source(settings)
+    settings = settings.replace(source=source)
+    kind = "bundled offline replay served from 127.0.0.1" if source == "replay" else "live"
+    print(f"feeds: {feeds_file(settings)} ({kind})")
+    run_id = "local-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    with Store.open(settings) as store:
+        report, enriched = _poll_and_enrich(store, settings, [], True, run_id, True)
+        print_summary(report, store, settings, enriched=enriched)
+    venv = Path(sys.executable).parent
+    print(f"""
+Next:
+  search:   {venv / 'newswatch'} search "safe third country"
+  Airflow:  export NEWSWATCH_ES_URL={url} NEWSWATCH_SOURCE={source} AIRFLOW_HOME=$PWD/.newswatch/airflow \\
+                   AIRFLOW__CORE__DAGS_FOLDER=$PWD/dags AIRFLOW__CORE__PLUGINS_FOLDER=$PWD/plugins \\
+                   AIRFLOW__CORE__LOAD_EXAMPLES=False
+            {venv / 'airflow'} standalone     # then open http://localhost:8080, unpause and trigger newswatch_poll
+            (the admin password is printed by standalone and kept in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated)""")
+    return 0
+
+
+def cmd_stop_local(args: argparse.Namespace) -> int:
+    from pipeline.local.es_node import stop_persistent_node
+
+    print("stopped" if stop_persistent_node(STATE_DIR.resolve()) else "no local node recorded")
+    return 0
+
+
+def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("run-local", "start a local Elasticsearch and run one poll pass over all feeds")
+    p.add_argument("--source", choices=["auto", "live", "replay"], default="auto")
+    p.set_defaults(func=cmd_run_local)
+    p = command("stop-local", "stop the Elasticsearch node that run-local started")
+    p.set_defaults(func=cmd_stop_local)
+    p = command("poll", "poll due feeds (or --feed ID ...) into the configured Elasticsearch")
+    p.add_argument("--feed", action="append", default=[])
+    p.add_argument("--force", action="store_true", help="poll every feed, due or not")
+    p.add_argument("--source", choices=["auto", "live", "replay"])
+    p.add_argument("--es-url")
+    p.add_argument("--run-id", default="manual")
+    p.add_argument("--no-enrich", action="store_true", help="index text only; leave entities and quotes to later")
+    p.set_defaults(func=cmd_poll)

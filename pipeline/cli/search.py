@@ -1,0 +1,39 @@
+"""`newswatch search`: stories matching a query, one per cluster, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+
+from pipeline.cli.common import EXIT_EMPTY, settings_from
+from pipeline.store import Store
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from pipeline.ops.search import as_json, format_hit, search_stories
+
+    settings = settings_from(args)
+    with Store.open(settings) as store:
+        hits = search_stories(store, args.query, topic=args.topic, size=args.size or settings.search.size,
+                              collapse=not args.all_copies)
+    if args.json:
+        print(json.dumps([as_json(h) for h in hits], ensure_ascii=False, indent=1))
+        return 0 if hits else EXIT_EMPTY
+    if not hits:
+        print(f"no stories match {args.query!r}")
+        return EXIT_EMPTY
+    for hit in hits:
+        print(format_hit(hit))
+    return 0
+
+
+def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("search", "search indexed stories")
+    p.add_argument("query")
+    p.add_argument("--topic")
+    p.add_argument("--size", type=int, help="how many stories (default: NEWSWATCH_SEARCH__SIZE, 10)")
+    p.add_argument("--all-copies", action="store_true", help="list syndicated copies as hits of their own")
+    p.add_argument("--json", action="store_true", help="one JSON array of stories instead of text")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_search)

@@ -1,0 +1,63 @@
+"""`newswatch topics-eval` and `topics-train`: try topic rules on labelled items, train a relevance model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.settings import Settings
+
+
+def cmd_topics_eval(args: argparse.Namespace) -> int:
+    from pipeline.config import load_topics
+    from pipeline.topics.evaluate import evaluate, report
+    from pipeline.topics.relevance import load_relevance
+
+    settings = Settings.from_env()
+    topics = load_topics(args.rules or settings.config_dir / "topics.yaml")
+    if args.cv:
+        from pipeline.topics.train import cross_validate, load_labelled, prepare
+
+        items = load_labelled([args.labelled, *args.more])
+        prepare(items, topics, args.topic)
+        cross_validate(items, args.topic, args.cv)
+        return 0
+    model = None if args.rules_only else load_relevance(settings.config_dir, args.topic)
+    result = evaluate(args.labelled, topics, args.topic, {args.topic: model} if model else None)
+    if args.predictions:
+        args.predictions.write_text("".join(json.dumps(p) + "\n" for p in result.predictions), encoding="utf-8")
+    print(report(result))
+    return 0
+
+
+def cmd_topics_train(args: argparse.Namespace) -> int:
+    from pipeline.config import load_topics
+    from pipeline.topics.relevance import model_path
+    from pipeline.topics.train import train
+
+    settings = Settings.from_env()
+    model = train(args.labelled, load_topics(settings.config_dir / "topics.yaml"), args.topic, args.folds)
+    out = args.out or model_path(settings.config_dir, args.topic)
+    model.save(out)
+    print(f"wrote {out}")
+    return 0
+
+
+def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("topics-eval", "try topic rules on a labelled JSONL file: precision, recall, mistakes")
+    p.add_argument("labelled", type=Path)
+    p.add_argument("--topic", default="asylum-border")
+    p.add_argument("--rules", type=Path, help="a topics.yaml to try (default: the configured one)")
+    p.add_argument("--predictions", type=Path, help="write {id, topics} lines for score_topics.py")
+    p.add_argument("--rules-only", action="store_true", help="leave the topic's relevance model out")
+    p.add_argument("--cv", type=int, metavar="K", help="cross-validate rules + model: per outlet and K folds")
+    p.add_argument("--more", type=Path, nargs="*", default=[], help="with --cv: more labelled files or directories")
+    p.set_defaults(func=cmd_topics_eval)
+    p = command("topics-train", "train a topic's relevance model from labelled files; the combination by CV")
+    p.add_argument("labelled", type=Path, nargs="+", help="JSONL files of labelled items, or article directories")
+    p.add_argument("--topic", default="asylum-border")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--out", type=Path, help="default: config/models/TOPIC.json")
+    p.set_defaults(func=cmd_topics_train)

@@ -1,0 +1,189 @@
+"""Turn a feed item into an article: canonical URL, story id, main text without page junk.
+
+The page is fetched and its main text extracted with trafilatura; when the page cannot be had
+the feed's summary is used instead, and `text_source` says which one the story carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pipeline.errors import FetchError
+
+if TYPE_CHECKING:
+    from pipeline.ingest.feeds import FeedItem
+    from pipeline.ingest.fetch import Fetcher
+    from pipeline.settings import FetchSettings
+
+log = logging.getLogger(__name__)
+
+_TRACKING = re.compile(r"^(utm_.*|at_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|srcref|ns_.*|"
+                       r"rss|ref|ref_src|taid|cid|sr_share|xtor|igshid|__twitter_impression|"
+                       r"_ga|yclid|wt\.mc_id|src|feature|partner|via)$", re.I)
+
+# Lines that belong to the page around the story, not to the story: video and ad furniture,
+# cross-links, credits. They must never become entities or quotes.
+_JUNK_LINE = re.compile(
+    r"""^\s*(
+        story\ continues\ below(\ advertisement)?
+      | advertisement | ad | sponsored(\ content)? | continue\ reading.* | skip\ ad.*
+      | (watch|watch\ below|read\ more|related|more|also\ read|read\ also|lire\ aussi|à\ lire\ aussi|
+         trending\ now|recommended|sign\ up|subscribe|click\ to\ play\ video|play\ video|listen)\b\s*[:|].*
+      | click\ to\ play\ video\b.*
+      | .*\ [–-]\ (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\ \d{1,2},\ \d{4}
+      | (photo|image|file\ photo|credit|photograph)\ ?(:|by\b).*
+      | [—–-]+\ ?with\ files\ from\b.*
+      | share\ this(\ (story|article))?:? | (facebook|twitter|email|linkedin|reddit|whatsapp)(\s+(facebook|twitter|email|linkedin|reddit|whatsapp))*
+      | copyright\b.* | ©.* | all\ rights\ reserved.*
+    )\s*$""",
+    re.I | re.X,
+)
+
+
+# A photo credit at the end of a caption ("… near Hemmingford, Que. THE CANADIAN PRESS/Paul Chiasson.")
+_CREDIT = re.compile(r"\s*\b(THE CANADIAN PRESS|The Canadian Press|Getty Images|REUTERS|Reuters|AP Photo|AFP|"
+                     r"La Presse canadienne|LA PRESSE CANADIENNE)\s*/\s*[\w .'’-]+\.?\s*$")
+
+
+# trafilatura copies shared lxml trees; two threads doing it at once abort the interpreter.
+# Extraction is CPU-bound under the GIL anyway, so pages are fetched in parallel, extracted in turn.
+_EXTRACT_LOCK = threading.Lock()
+
+
+@dataclass
+class Article:
+    story_id: str
+    url: str
+    canonical_url: str
+    feed_id: str
+    outlet: str
+    language: str
+    country: str
+    title: str
+    summary: str
+    text: str
+    text_source: str  # page | summary
+    published: datetime | None
+    page_error: str | None = None
+
+
+def canonical_url(url: str) -> str:
+    """Drop tracking parameters and fragments, lower-case scheme and host, so one story has one URL."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    path = parts.path or "/"
+    netloc = parts.netloc.lower()
+    if netloc.endswith(":80") and parts.scheme == "http" or netloc.endswith(":443") and parts.scheme == "https":
+        netloc = netloc.rsplit(":", 1)[0]
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(sorted(query)), ""))
+
+
+def story_id(url: str) -> str:
+    """A stable id from the canonical URL: the same story polled twice is written once."""
+    return hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:24]
+
+
+# Zero-width characters glue words to what follows ("Traeger\u200b said") and hide names from the model.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Some sites mark hyphenation points with a stray "-" before capitalised words ("chemin -Roxham").
+_STRAY_HYPHEN = re.compile(r"(?<=[\s«“(])-(?=[A-ZÀ-Þ]\w)")
+
+
+def clean_text(text: str) -> str:
+    """Remove page-junk lines and the duplicated caption line a video embed leaves behind."""
+    kept: list[str] = []
+    text = _STRAY_HYPHEN.sub("", _INVISIBLE.sub("", text))
+    for line in text.splitlines():
+        line = _CREDIT.sub("", line)
+        stripped = line.strip()
+        if _JUNK_LINE.match(stripped):
+            continue
+        if stripped and kept and stripped == kept[-1].strip():
+            continue
+        kept.append(line.rstrip())
+    cleaned = "\n".join(kept)
+    return re.sub(r"\n{3,}", "\n\n", cleaned).strip()
+
+
+def blank_junk(text: str) -> str:
+    """Like `clean_text` but replaces junk with spaces, so offsets into the input stay valid."""
+    text = _INVISIBLE.sub(" ", text)
+    out = []
+    for line in text.split("\n"):
+        credit = _CREDIT.search(line)
+        if credit:
+            line = line[: credit.start()] + " " * (len(line) - credit.start())
+        out.append(" " * len(line) if _JUNK_LINE.match(line.strip()) else line)
+    return "\n".join(out)
+
+
+def extract_or_error(page_html: bytes | str, url: str | None) -> tuple[str | None, str | None]:
+    """The page's text, or why there is none: a hostile page costs its text, never the item."""
+    try:
+        text = extract_text(page_html, url)
+    except Exception as exc:  # trafilatura on a hostile page: the caller falls back to the summary
+        return None, f"extraction failed: {type(exc).__name__}: {str(exc)[:200]}"
+    return text, None if text else "no article text found on the page"
+
+
+def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
+    """Main text of an article page, cleaned; None when trafilatura finds no article."""
+    import trafilatura  # here, not at the top: a pass that only polls feeds never loads it
+
+    with _EXTRACT_LOCK:
+        # no `deduplicate`: its cache lives for the whole process, so a page seen before (a retry, a
+        # syndicated copy) would come back empty
+        text = trafilatura.extract(page_html, url=url, include_comments=False, include_tables=False,
+                                   favor_precision=True, deduplicate=False)
+    if not text:
+        return None
+    return clean_text(text) or None
+
+
+async def fetch_page(item: FeedItem, fetcher: Fetcher) -> tuple[bytes | None, str | None, str | None]:
+    """The page bytes of an item, the URL they came from, and why there are none when there are none."""
+    try:
+        resp = await fetcher.get(item.link, {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"})
+    except FetchError as exc:
+        return None, None, f"{exc.kind}: {exc.reason}"
+    if resp.status >= 400:
+        return None, None, f"HTTP {resp.status}"
+    return resp.body, resp.url, None
+
+
+def build_article(item: FeedItem, text: str | None, error: str | None) -> Article:
+    """The article of a feed item: the page text when there is one, else the feed summary (`text_source` says which)."""
+    source = "page" if text else "summary"
+    if not text:
+        if error:
+            log.info("page for %s not used (%s): falling back to the feed summary", item.link, error)
+        text = clean_text(item.summary)
+    canon = canonical_url(item.link)
+    return Article(story_id(canon), item.link, canon, item.feed_id, item.outlet, item.language, item.country,
+                   item.title, item.summary, text, source, item.published, error)
+
+
+def fetch_article(item: FeedItem, settings: FetchSettings, fetch_pages: str = "always") -> Article:
+    """One item's article, fetched and extracted here (for checking a page by hand; a pass uses `poll`)."""
+    import asyncio
+
+    from pipeline.ingest.fetch import Fetcher
+
+    async def run() -> tuple[bytes | None, str | None, str | None]:
+        if fetch_pages != "always":
+            return None, None, None
+        async with Fetcher(settings) as fetcher:
+            return await fetch_page(item, fetcher)
+
+    page, url, error = asyncio.run(run())
+    text = None
+    if page is not None:
+        text, error = extract_or_error(page, url)
+    return build_article(item, text, error)

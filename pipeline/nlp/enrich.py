@@ -1,0 +1,162 @@
+"""Enrichment: add entities and quotes to stories that are already searchable, in batches.
+
+The poll pass indexes a story as soon as its text is extracted (`enriched: false`); this stage runs
+spaCy over the stories waiting for it (`nlp.pipe`, optionally in several processes), writes their
+quotes first and then marks each story enriched. A crash in between loses nothing: the next run
+finds the same stories still waiting, and quote ids are deterministic, so nothing is written twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pipeline.ingest.stories import search_words
+from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.analyze import analyze_stream, lemmas_by_table, load_model
+from pipeline.nlp.names import canonical_names, index_forms, rename
+from pipeline.settings import Settings
+from pipeline.store import Store
+from pipeline.store.documents import QuoteDoc, Story, TopQuote
+from pipeline.timing import percentiles
+
+log = logging.getLogger(__name__)
+FLUSH = 100  # stories per write
+ENTITY_FIELDS = {"person": "persons", "organization": "organizations", "place": "places", "group": "groups",
+                 "law": "laws"}
+
+
+@dataclass
+class EnrichReport:
+    stories: int = 0
+    quotes: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    delays: list[float] = field(default_factory=list)  # seconds from first seen to enriched
+
+    def counts(self) -> dict[str, Any]:
+        return {"stories_enriched": self.stories, "quotes_indexed": self.quotes, "rejected": len(self.rejected),
+                "seconds": round(self.seconds, 2), **percentiles("enriched_delay", self.delays)}
+
+
+
+def waiting_ids(store: Store, limit: int | None = None) -> list[str]:
+    """Stories indexed but not yet enriched, oldest first."""
+    out: list[str] = []
+    for story in store.waiting_stories():
+        out.append(story.story_id)
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = None,
+                   progress: Callable[[EnrichReport], None] | None = None) -> EnrichReport:
+    """Enrich the given stories (default: every story waiting), language by language, writing as it goes.
+
+    `seconds` counts from after the spaCy models are loaded: loading is once per process, not per story.
+    """
+    report = EnrichReport()
+    stories: Iterable[Story]
+    if ids is None:
+        stories = store.waiting_stories()
+    else:
+        stories = (s for s in store.stories(ids).values() if not s.enriched)
+    by_language: dict[str, list[Story]] = {}
+    for story in stories:
+        by_language.setdefault(story.language, []).append(story)
+        if ids is None and sum(map(len, by_language.values())) >= 5000:
+            break  # a bounded batch: the rest waits for the next run
+    for language in by_language:
+        load_model(language)
+    started = time.monotonic()
+    for language, batch in by_language.items():
+        _enrich_language(store, settings, language, batch, report, progress)
+    if report.stories:
+        store.refresh("quotes", "stories")  # once at the end, not after every chunk
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _enrich_language(store: Store, settings: Settings, language: str, stories: list[Story], report: EnrichReport,
+                     progress: Callable[[EnrichReport], None] | None) -> None:
+    pending: list[tuple[Story, Analysis]] = []
+    pairs: Iterator[tuple[str, Story]] = ((s.text, s) for s in stories)
+    for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
+        head = lemmas_by_table(f"{story.title}\n{story.summary}", analysis.lemma_of)
+        analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
+        analysis.lemma_of = {}
+        pending.append((story, analysis))
+        if len(pending) >= FLUSH:
+            _flush(store, pending, report)
+            if progress:
+                progress(report)
+    _flush(store, pending, report)
+
+
+def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichReport) -> None:
+    """Names in the index's spelling, then quotes first: a story marked enriched always has its quotes."""
+    if not pending:
+        return
+    forms = index_forms(store, (name for _, analysis in pending for name in canonical_names(analysis)))
+    quotes: list[QuoteDoc] = []
+    updates: list[tuple[str, dict[str, Any]]] = []
+    at = store.now()
+    for story, analysis in pending:
+        rename(analysis, forms)
+        delay = (at - story.first_seen).total_seconds() if story.first_seen else None
+        quotes += build_quotes(story, analysis)
+        updates.append((story.story_id, {**enrichment(analysis), "enriched": True, "enriched_at": at.isoformat(),
+                                         "enriched_delay": delay}))
+        if delay is not None:
+            report.delays.append(delay)
+    written = store.write("quotes", ((q.quote_id, q) for q in quotes), refresh=False)
+    report.quotes += written.ok
+    failed_stories = {q.story_id for q in quotes if q.quote_id in written.rejected}
+    report.rejected.update(written.rejected)
+    ready = [(sid, doc) for sid, doc in updates if sid not in failed_stories]
+    result = store.update_docs("stories", ready, refresh=False)
+    report.stories += result.ok
+    report.rejected.update(result.rejected)
+    pending.clear()
+
+
+def top_quote(analysis: Analysis) -> TopQuote | None:
+    """The quote a reader should see first: a direct quote by a named person, longest first."""
+    quotes = sorted(analysis.quotes, key=lambda q: (q.kind != "direct", not q.speaker, not q.speaker_canonical,
+                                                    -len(q.quote)))
+    if not quotes:
+        return None
+    q = quotes[0]
+    return TopQuote(quote=q.quote, speaker=q.speaker, speaker_canonical=q.speaker_canonical, verb=q.verb, kind=q.kind)
+
+def enrichment(analysis: Analysis) -> dict[str, Any]:
+    """The fields enrichment adds to a story: entities by kind, quotes, who is quoted, the top quote."""
+    by_type: dict[str, Counter[str]] = {f: Counter() for f in ENTITY_FIELDS.values()}
+    for entity in analysis.entities:
+        by_type[ENTITY_FIELDS[entity.label]][entity.canonical] += 1
+    top = top_quote(analysis)
+    return {
+        "entities": [asdict(e) for e in analysis.entities],
+        "quotes": [asdict(q) for q in analysis.quotes],
+        "quoted": sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
+        "quote_count": len(analysis.quotes),
+        "top_quote": top.model_dump() if top else None,
+        "search_terms": analysis.lemmas,
+        **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
+    }
+
+def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
+    """One document per quote, with its story's outlet, date and topics."""
+    kinds = {e.canonical: e.label for e in analysis.entities if e.label in ("person", "organization")}
+    return [QuoteDoc(quote_id=f"{story.story_id}-{number:03d}", story_id=story.story_id, **asdict(quote),
+                     speaker_type=kinds.get(quote.speaker_canonical, "other"),
+                     outlet=story.outlet, feed_id=story.feed_id, language=story.language, published=story.published,
+                     ingested=story.ingested, topics=story.topics, title=story.title, url=story.url,
+                     run_id=story.run_id)
+            for number, quote in enumerate(analysis.quotes)]
+

@@ -1,0 +1,335 @@
+"""Find who said what in a parsed article: direct quotes and reported speech, with their speakers.
+
+Direct quotes are found from the quotation marks (straight, curly, « »), attributed from the
+speech verb next to them ("…," Trudeau told reporters; said X in an email; X said: "…"), and
+floating quotes inherit the speaker of the quote before them. Reported speech is a speech verb
+with a clausal complement ("X said that …") or "according to X, …". Speakers resolve to a
+canonical name through the article's people: surnames, pronouns and titles ("the minister").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.entities import Entity, PersonNames
+from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
+from pipeline.nlp.speakers import Resolver, speaker_phrase, subject_of
+from pipeline.nlp.speech import PRONOUNS, REPORT_VERBS, SPEECH_VERBS, inside
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+OPEN_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"'}
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Quote:
+    quote: str
+    speaker: str
+    speaker_canonical: str
+    verb: str
+    start: int
+    end: int
+    kind: str  # direct | reported
+
+
+def find_quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of text between quotation marks, marks included, one per paragraph piece.
+
+    A quote left open at a paragraph's end runs to that end (the convention for quotes that go on
+    over several paragraphs); the next paragraph's opening mark starts a new piece.
+    """
+    spans = []
+    offset = 0
+    for para in text.split("\n"):
+        i = 0
+        while i < len(para):
+            ch = para[i]
+            close = OPEN_CLOSE.get(ch)
+            if close is None or (ch == '"' and i > 0 and para[i - 1].isalnum()):
+                i += 1
+                continue
+            j = para.find(close, i + 1)
+            if ch == "\u201c":  # curly quotes may hold straight or nested ‘ ’; only ” closes
+                pass
+            if j == -1:
+                spans.append((offset + i, offset + len(para.rstrip())))
+                break
+            spans.append((offset + i, offset + j + 1))
+            i = j + 1
+        offset += len(para) + 1
+    return [(a, b) for a, b in spans if b - a > 2]
+
+
+def _tokens_between(doc: Doc, start: int, end: int) -> list[Token]:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return list(span) if span is not None else []
+
+
+def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart: int, qend: int, para_start: int,
+                 para_end: int, language: str = "en") -> Token | None:
+    """The speech verb next to a quote: after it first when the quote ends in a comma, else before.
+
+    `text` is `doc.text`, passed in: spaCy joins every token again each time it is read."""
+    after_end = para_end
+    for a, _ in quote_spans:
+        if a >= qend:
+            after_end = min(after_end, a)
+            break
+    m = re.search(r"[.!?](\s|$)", text[qend:after_end])
+    after_end = qend + m.end() if m else after_end
+    before_start = para_start
+    for _, b in quote_spans:
+        if b <= qstart:
+            before_start = max(before_start, b)
+    tail = text[before_start:qstart]
+    stops = list(re.finditer(r"[.!?]\s", tail))
+    if stops:
+        before_start += stops[-1].end()
+    inner_end = text[qstart:qend].rstrip("\u201d\u00bb\"' ").rstrip()
+    windows = [(qend, after_end), (before_start, qstart)]
+    if not inner_end.endswith(","):
+        windows.reverse() if text[before_start:qstart].strip().endswith((":", ",")) else None
+    for start, end in windows:
+        for tok in _tokens_between(doc, start, end):
+            if inside(quote_spans, tok.idx):
+                continue
+            if is_speech_verb(tok, language):
+                return tok
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                return tok
+            if tok.lower_ == "selon":
+                return tok
+    return _incise(doc, text, qstart, qend, language)
+
+
+def _incise(doc: Doc, text: str, qstart: int, qend: int, language: str) -> Token | None:
+    """French puts the attribution inside the guillemets: « …, souligne Anick Fournier, caporale. … »"""
+    if text[qstart] != "\u00ab":
+        return None
+    for tok in _tokens_between(doc, qstart + 1, qend):
+        if tok.i > 0 and in_incise(tok) and is_speech_verb(tok, language) and inverted_speaker(tok):
+            return tok
+    return None
+
+
+def _speaker_of(verb: Token, language: str = "en") -> tuple[Token, str | None] | None:
+    """The token that names who speaks (and, for a French inverted subject, its words as written)."""
+    if language == "fr" and verb.lower_ not in {"selon", "pour"}:
+        before = [c for c in verb.children if c.dep_ in {"nsubj", "nsubj:pass"} and c.i < verb.i]
+        after = inverted_speaker(verb) if in_incise(verb) or not before else None
+        if after is not None:
+            return after
+    if verb.lower_ in {"selon", "pour"}:  # French parses "selon" as a case marker on the noun it introduces
+        head = verb.head if verb.head.i != verb.i else None
+        return (head, None) if head is not None else None
+    subject = _english_speaker(verb)
+    return (subject, None) if subject is not None else None
+
+
+def _english_speaker(verb: Token) -> Token | None:
+    if verb.lower_ == "according":
+        to = verb.doc[verb.i + 1]
+        direct = [c for c in to.children if c.dep_ == "pobj"]  # "according to former governor David Dodge"
+        if direct:
+            return direct[0]
+        for tok in to.subtree:
+            if tok.dep_ in {"pobj", "obj", "nmod", "obl"} and tok.pos_ in {"PROPN", "NOUN", "PRON"}:
+                return tok
+        return None
+    return subject_of(verb)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out, offset = [], 0
+    for para in text.split("\n"):
+        out.append((offset, offset + len(para)))
+        offset += len(para) + 1
+    return out
+
+
+def _is_real_quote(text: str, start: int, end: int, attributed: bool) -> bool:
+    """Short quoted phrases ("no longer working as intended") are scare quotes unless attributed."""
+    words = _WORD.findall(text[start:end])
+    if len(words) >= 4:
+        return True
+    return attributed and len(words) >= 1 and text[start:end].rstrip("\u201d\u00bb\"' ")[-1:] in ",.!?"
+
+
+NAMING_VERBS = {"call", "dub", "label", "brand", "describe", "term"}
+
+
+def _naming_verb(doc: Doc, qstart: int, qend: int) -> Token | None:
+    """The verb of "X called it “…”" when a quoted phrase is what a person named something."""
+    span = doc.char_span(qstart, qend, alignment_mode="expand")
+    if span is None:
+        return None
+    for tok in span:
+        head = tok.head
+        if head.i < span.start and head.lemma_.lower() in NAMING_VERBS and head.pos_ == "VERB":
+            subject = subject_of(head)
+            if subject is not None and (subject.ent_type_ in {"PERSON", "PER"} or subject.lower_ in PRONOUNS):
+                return head
+    return None
+
+
+def _embedded(doc: Doc, text: str, para_start: int, qstart: int) -> bool:
+    """True for a quote that sits inside running prose rather than being what someone said."""
+    before = text[para_start:qstart].rstrip()
+    if not before or before.endswith((":", ",", ".", "?", "!", "—", "-")):
+        return False
+    end = para_start + len(before)
+    last = doc.char_span(end - 1, end, alignment_mode="expand")
+    if last is None or not len(last):
+        return True
+    tok = last[0]
+    if tok.lower_ in {"that", "que", "qu'"} and tok.i > 0:
+        tok = doc[tok.i - 1]
+    return tok.lemma_.lower() not in SPEECH_VERBS
+
+
+def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, language: str = "en") -> list[Quote]:
+    """Direct quotes and reported speech in reading order, each with its speaker resolved."""
+    text = doc.text
+    spans = find_quote_spans(text)
+    paragraphs = _paragraphs(text)
+    resolver = Resolver(doc, people, [e for e in entities if e.label == "person"], spans,
+                        [e for e in entities if e.label == "organization"])
+
+    direct: dict[tuple[int, int], Token | None] = {}  # the quoted spans that are quotes, with their speech verb
+    for a, b in spans:
+        pstart, pend = next((p for p in paragraphs if p[0] <= a <= p[1]), (0, len(text)))
+        verb = _attribution(doc, text, spans, a, b, pstart, pend, language)
+        if _is_real_quote(text, a, b, verb is not None) and not _embedded(doc, text, pstart, a):
+            direct[(a, b)] = verb  # else: a phrase quoted inside a sentence, part of its reported speech
+        elif (caller := _naming_verb(doc, a, b)) is not None:
+            direct[(a, b)] = caller  # "Rempel called him “chicken”": what someone called something is theirs
+    direct_spans = list(direct)
+
+    # direct quotes and sentences in reading order: a quote is attributed before the sentence it opens
+    events: list[tuple[int, int, tuple[int, int] | None, Span | None]] = [(a, 0, (a, b), None) for a, b in direct_spans]
+    events += [(sent.start_char, 1, None, sent) for sent in doc.sents]
+    events.sort(key=lambda e: (e[0], e[1]))
+    quotes: list[Quote] = []
+    previous: tuple[int, str] | None = None  # (end, canonical) of the last attributed direct quote
+    for _, _, quoted, sentence in events:
+        if sentence is not None:
+            quotes.extend(_reported(sentence, spans, direct_spans, resolver, language))
+            continue
+        if quoted is None:
+            continue
+        a, b = quoted
+        verb = direct[(a, b)]
+        found = _speaker_of(verb, language) if verb is not None else None
+        subject = found[0] if found else None
+        incise = verb is not None and a <= verb.idx < b  # the French « …, souligne X, … »
+        if verb is not None and subject is not None and (incise or not inside(spans, subject.idx)):
+            speaker = (found[1] if found else None) or speaker_phrase(subject)
+            canonical, verb_text = resolver.resolve(speaker, subject, a), verb.text
+            parts = incise_parts(doc, a, b, verb) if incise and language == "fr" else None
+            if parts:  # the quote goes on after the incise: two pieces, one speaker
+                quotes.append(Quote(text[a:parts[0]], speaker, canonical, verb_text, a, parts[0], "direct"))
+                quotes.append(Quote(text[parts[1]:b], "", canonical, "", parts[1], b, "direct"))
+                resolver.spoke(a, canonical)
+                previous = (b, canonical)
+                continue
+        elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500 and not (
+                previous and previous[0] > resolver.last_speaker[0]):
+            # a floating quote goes on from whoever spoke last, in a quote or in reported speech
+            speaker, canonical, verb_text = "", resolver.last_speaker[1], ""
+        elif previous and a - previous[0] < 1200:
+            speaker, canonical, verb_text = "", previous[1], ""
+        else:
+            speaker, canonical, verb_text = "", "", verb.text if verb is not None else ""
+        quotes.append(Quote(text[a:b], speaker, canonical, verb_text, a, b, "direct"))
+        if canonical:
+            resolver.spoke(a, canonical)
+            previous = (b, canonical)
+    return quotes
+
+
+def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
+    """What a speech verb reports: its clausal complement, or the clause it is tacked onto.
+
+    "X said (that) CLAUSE" → CLAUSE; "CLAUSE, X said." and "CLAUSE, X said, CLAUSE" (the verb hangs off
+    the main clause as parataxis) → the sentence without the attribution.
+    """
+    doc = sent.doc
+    comp = [c for c in tok.children if c.dep_ == "ccomp" and (c.pos_ in {"VERB", "AUX"} or language == "fr")]
+    if language == "fr" and not comp:  # "l'ASFC admet être dans l'obligation de …": an infinitive says it
+        comp = [c for c in tok.children if c.dep_ == "xcomp" and any(t.pos_ == "AUX" or t.tag_ == "VerbForm=Inf"
+                                                                       for t in c.subtree)]
+    if comp:
+        sub = list(comp[0].subtree)
+        return doc[sub[0].i: sub[-1].i + 1]
+    if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i:
+        attribution = {t.i for t in tok.subtree}
+        outside = [t for t in sent if t.i not in attribution]
+        if outside:
+            return doc[outside[0].i: outside[-1].i + 1]
+    subject = subject_of(tok)
+    if (subject is not None and tok.dep_ == "ROOT" and subject.i == tok.i - 1 and subject.i > sent.start + 4
+            and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3):
+        return doc[sent.start: subject.i - 1]  # "CLAUSE, he said." parsed with "said" as the root
+    return None
+
+
+def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],
+              resolver: Resolver, language: str = "en") -> list[Quote]:
+    """Reported speech in one sentence: "X said (that) …", "…, X said" and "according to X, …"."""
+    out = []
+    doc = sent.doc
+    pour = sentence_initial_pour(sent) if language == "fr" else None
+    for tok in sent:
+        if inside(spans, tok.idx):
+            continue
+        content = subject = None
+        phrase: str | None = None
+        incise = False
+        if tok.lower_ in {"according", "selon"} or tok is pour:
+            found = _speaker_of(tok, language)
+            if found is None:
+                continue
+            subject = found[0]
+            phrase_end = max(t.i for t in subject.subtree) + 1
+            rest = doc[phrase_end: sent.end]
+            head = doc[sent.start: tok.i]
+            content = rest if len(rest) >= len(head) else head
+        elif language == "fr" and tok.i > sent.start + 3 and in_incise(tok) and \
+                is_speech_verb(tok, language) and (inverted := inverted_speaker(tok)):
+            subject, phrase = inverted  # "Les données … seront publiques, précise Jacqueline Roby."
+            incise = True  # the sentence's speech, whatever the parser made the verb hang from
+            content = doc[sent.start: tok.i - (2 if doc[tok.i - 1].pos_ == "AUX" else 1)]
+        elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
+                                     is_speech_verb(tok, language)):
+            if any(c.dep_ in {"nsubjpass", "nsubj:pass"} for c in tok.children):
+                continue  # "more buses would be added", "he was told": the subject did not say it
+            subject = subject_of(tok)
+            if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
+                subject = tok.head  # "experts who contend …": the experts speak
+            if subject is None or subject.pos_ == "PRON" and subject.lower_ in {"this", "that", "what"}:
+                continue
+            content = _content_of(tok, sent, language)
+        if content is None or subject is None:
+            continue
+        while len(content) and (content[0].lower_ in {"that", "que", "qu'", ",", ":"} or content[0].is_punct
+                                or content[0].is_space):
+            content = content[1:]
+        while len(content) and (content[-1].is_punct and content[-1].text not in {"”", '"', "»"} or content[-1].is_space):
+            content = content[:-1]
+        if len(content) < 4 or inside(spans, subject.idx) or "\n" in content.text:
+            continue
+        covered = sum(inside(direct_spans, t.idx) for t in content)
+        if covered > len(content) / 2:
+            continue  # the direct quote already covers it
+        phrase = phrase or speaker_phrase(subject)
+        canonical = resolver.resolve(phrase, subject, content.start_char)
+        verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
+        out.append(Quote(content.text, phrase, canonical, verb, content.start_char, content.end_char, "reported"))
+        resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT" or verb == "according to" or incise,
+                       named=incise and subject.pos_ == "PROPN" and subject.ent_type_ in {"", "MISC"}
+                       and canonical[:1].isupper())
+    return out

@@ -1,0 +1,422 @@
+"""Who a speaker phrase names: surnames, pronouns, titles ("the minister") and short forms resolved to
+one canonical name, using what the article has said so far.
+
+`quotes` finds the quotes and the phrase of who said them; this module decides who that is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
+from pipeline.nlp.speech import PRONOUNS, SPEECH_VERBS, WEEKDAYS, inside
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_WORD = re.compile(r"\w+")
+_DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
+PLURAL = {"they", "them", "ils", "elles"}
+IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
+COMPLEMENT = {"de", "du", "des", "d", "d'", "d’"}  # "les travaux de Séralini": a noun's complement, not the topic
+# documents that speak for whoever made them ("the study" → the institute behind it)
+DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
+             "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
+             "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate",
+             "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis"}
+# head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
+ORGANIZATION_KINDS = {
+    "agency", "ministry", "department", "city", "company", "government", "police", "office", "board", "commission",
+    "union", "council", "court", "university", "hospital", "school", "service", "party", "association", "group",
+    "organization", "organisation", "firm", "bank", "airline", "authority", "network", "charity", "institute",
+    "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau", "syndicat", "conseil", "tribunal",
+    "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
+}
+_ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
+_SMALL = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux", "au",
+          "en", "à"}
+
+
+def _org_name(entity: Entity) -> str:
+    """An organisation's one name: the long form the article gives it, without a leading "the"."""
+    return _DETERMINER.sub("", entity.canonical)
+
+
+def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, str]:
+    """Kinds the article gives its organisations: "TransLink, the regional transit agency," → agency."""
+    seen: dict[str, set[str]] = {}
+    for entity in organizations:
+        span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+        if span is None:
+            continue
+        window = doc[span.end: min(len(doc), span.end + 7)]
+        if len(window) > 2 and window[0].text == "," and window[1].lower_ in {"the", "a", "an", "le", "la", "l'", "l’",
+                                                                              "un", "une"}:
+            for tok in window[2:]:
+                if tok.text in {",", "."}:
+                    break
+                if tok.pos_ == "NOUN":
+                    seen.setdefault(fold(tok.text), set()).add(_org_name(entity))
+        before = doc[max(0, span.start - 1)]
+        if span.start > 0 and before.pos_ == "NOUN" and before.is_lower:  # "media buying company GroupM"
+            seen.setdefault(fold(before.text), set()).add(_org_name(entity))
+    return {kind: next(iter(names)) for kind, names in seen.items() if len(names) == 1}
+
+
+# verbs of getting hold of a document, not of making it: "the memo, obtained by The Globe"
+ACCESS_VERBS = {"obtain", "see", "review", "acquire", "get", "receive", "read", "leak", "view", "examine", "share",
+                "obtenir", "consulter", "voir", "recevoir", "lire"}
+
+
+def _reached_by_access(token: Token, head: Token) -> bool:
+    """Whether the token hangs from the document through a verb of access."""
+    while token.i != head.i and token.head.i != token.i:
+        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS:
+            return True
+        token = token.head
+    return False
+
+
+def _with_compounds(tok: Token) -> str:
+    """A name token with the words that make up the name before it: "Osei" → "Amara Osei"."""
+    start = tok.i
+    while start > 0 and tok.doc[start - 1].dep_ in {"compound", "flat", "flat:name"} and tok.doc[start - 1].head.i >= tok.i:
+        start -= 1
+    return tok.doc[start: tok.i + 1].text
+
+
+def acronyms(text: str) -> dict[str, str]:
+    """Acronyms the article defines: "L’Agence des services frontaliers du Canada (ASFC)" → ASFC → the name."""
+    out = {}
+    for match in _ACRONYM.finditer(text):
+        acronym = match.group(2)
+        words = re.findall(r"[\w’'-]+", match.group(1))
+        for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
+            content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in _SMALL]
+            initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in content)
+            if initials == acronym:
+                name = " ".join(words[start:])
+                out[acronym] = _DETERMINER.sub("", re.sub(r"^(?:[LlDd]['’])", "", name))
+                break
+    return out
+
+
+def speaker_phrase(subject: Token) -> str:
+    """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
+    tokens: list[Token] = []
+    for tok in subject.subtree:
+        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text
+                                  or tok.tag_ in {"WP", "WDT"}
+                                  or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
+            break
+        if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"):
+            tokens = []  # a heading above, or "selon" / "according to" before the speaker
+            continue
+        tokens.append(tok)
+    if not tokens:
+        return subject.text
+    return subject.doc[tokens[0].i: tokens[-1].i + 1].text
+
+
+def subject_of(verb: Token) -> Token | None:
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+    if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
+        return min(subjects, key=lambda c: abs(c.i - verb.i))
+    if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
+        return subject_of(verb.head)
+    if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
+        return subject_of(verb.head)
+    return None
+
+
+class Resolver:
+    """Turns a speaker phrase into a canonical name, using what the article has said so far."""
+
+    def __init__(self, doc: Doc, people: PersonNames, persons: list[Entity], quote_spans: list[tuple[int, int]],
+                 organizations: Sequence[Entity] = ()) -> None:
+        self.people = people
+        self.mentions: list[tuple[int, str]] = []  # (char offset, canonical) of people outside quotes
+        self.subjects: list[tuple[int, str]] = []  # the same, where the person is a main clause's subject
+        self.modifiers: set[int] = set()  # offsets of people named as a noun's complement: "the work of X"
+        self.titles: dict[str, str] = {}  # "minister" → "Ahmed Hussen" from "Immigration Minister Ahmed Hussen"
+        roles: Counter = Counter()  # (role word, person) seen close together: "McCallum's term as mayor"
+        for entity in persons:
+            span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+            if span is None or inside(quote_spans, entity.start):
+                continue
+            name = entity.canonical
+            self.mentions.append((entity.start, name))
+            root = span.root
+            if root.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and root.head.dep_ == "ROOT":
+                self.subjects.append((entity.start, name))
+            if root.dep_ == "nmod" or span.start and doc[span.start - 1].lower_ in COMPLEMENT:
+                self.modifiers.add(entity.start)
+            if not people.is_person(name):
+                continue
+            for tok in reversed(doc[max(0, span.start - 3): span.start]):
+                if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"}:
+                    break  # "a spokeswoman for Trudeau" is not Trudeau
+                if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
+                    self.titles[tok.lower_] = name
+            for child in root.children:
+                if child.dep_ == "appos" and child.pos_ == "NOUN":
+                    self.titles[child.lower_] = name
+            sent = span.sent
+            for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
+                if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
+                    between = doc[min(tok.i, span.end): max(tok.i, span.start)]
+                    if not any(t.pos_ == "ADP" and t.lower_ in {"for", "to", "of", "with"} for t in between):
+                        roles[(tok.lower_, name)] += 1
+        for (role, name), _ in roles.most_common():
+            self.titles.setdefault(role, name)
+        self._surname_mentions(doc, quote_spans, {e.start for e in persons})
+        self.gender = _genders(doc, persons, quote_spans)
+        # short forms of organisations the article also names in full: "Suncor", "EDC"
+        self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
+        self.organizations = sorted((e.start, _org_name(e)) for e in organizations
+                                    if not inside(quote_spans, e.start))
+        self.acting: list[tuple[int, str]] = []  # organisations that are a clause's subject: what "it" may be
+        for e in organizations:
+            span = doc.char_span(e.start, e.end, alignment_mode="expand")
+            if span is not None and not inside(quote_spans, e.start) and span.root.dep_ in {"nsubj", "nsubjpass"}:
+                self.acting.append((e.start, _org_name(e)))
+        self.named = sorted([*persons, *organizations], key=lambda e: e.start)  # for names inside a phrase
+        self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
+        self.text = doc.text  # once: spaCy rebuilds it from every token each time it is read
+        self.acronyms = acronyms(self.text)
+        self.acting += [(t.idx, self.acronyms[t.text]) for t in doc  # "EDC declined": untagged, but defined
+                        if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
+                        and not inside(quote_spans, t.idx)]
+        self.documents: dict[str, str] = {}  # "study" → who made the study the article named last
+        self.doc = doc
+        self.last_speaker: tuple[int, str] | None = None
+        self.last_other: tuple[int, str] | None = None
+        self.language = "fr" if doc.lang_ == "fr" else "en"
+
+    def _surname_mentions(self, doc: Doc, quote_spans: list[tuple[int, int]], seen: set[int]) -> None:
+        """Surnames the model did not tag ("Easley offered to stay") still mention their person."""
+        surnames: dict[str, list[str]] = {}
+        for name in self.people.full:
+            surnames.setdefault(name.split()[-1], []).append(name)
+        for tok in doc:
+            names = surnames.get(tok.text)
+            if not names or len(names) > 1 or tok.idx in seen or tok.ent_type_ or inside(quote_spans, tok.idx):
+                continue
+            self.mentions.append((tok.idx, names[0]))
+            if tok.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and tok.head.dep_ == "ROOT":
+                self.subjects.append((tok.idx, names[0]))
+            if tok.dep_ == "nmod" or tok.i and doc[tok.i - 1].lower_ in COMPLEMENT:
+                self.modifiers.add(tok.idx)
+        self.mentions.sort()
+        self.subjects.sort()
+
+    def resolve(self, phrase: str, subject: Token, pos: int) -> str:
+        """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
+        if not phrase:
+            return ""
+        phrase = HONORIFIC.sub("", strip_stray_hyphens(phrase))  # "Me Stéphane Handfield", "-Anick -Fournier"
+        start = subject.i
+        while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
+            start -= 1  # "Wilson-Raybould" is three tokens
+        glued = subject.doc[start: subject.i + 1].text
+        partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
+                    and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG
+        if partners and subject.ent_type_ in {"PERSON", "PER"}:  # "Tore Sohlberg and Lehla Abreder said"
+            first = self.people.find_in(subject.text) or subject.text
+            others = [self.people.find_in(c.text) or _with_compounds(c) for c in partners]
+            return " and ".join([first, *others])
+        if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
+            return self.people.resolve(phrase)
+        sharing = [n for n in self.people.full if n.split()[-1] == phrase]
+        if len(sharing) > 1:  # a surname two names end with: the one the story named last
+            named_last = [name for at, name in self.mentions if at < pos and name in sharing]
+            if named_last:
+                return named_last[-1]
+        bare = _DETERMINER.sub("", phrase).strip()
+        if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
+            return self.acronyms[bare]
+        short = None if self.people.find_in(bare) else self.organization_named(bare, subject.idx)
+        if short:
+            return short
+        inner = self.named_inside(subject, phrase)
+        if inner:
+            return inner
+        after = self.named_after(subject)
+        if after:
+            return after
+        names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
+        for name in names:
+            named = self.people.find_in(name)
+            if named:
+                return named
+        if subject.ent_type_ in {"PERSON", "PER"}:
+            return self.people.resolve(phrase) if len(phrase.split()) <= 3 else subject.text
+        for (start, end), name in self.org_long.items():
+            if start <= subject.idx < end:
+                return name
+        head = phrase.lower() if phrase.lower() in PRONOUNS | PLURAL else subject.text.lower()
+        words = [w.lower() for w in _WORD.findall(phrase)]
+        if head == "it" and self.language == "en":  # "EDC declined to comment. “…,” it said"
+            recent = [a for a in self.acting if pos - IT_REACH < a[0] < pos]
+            if self.last_other and pos - IT_REACH < self.last_other[0] < pos:
+                recent.append(self.last_other)
+            return max(recent)[1] if recent else phrase
+        if head in PLURAL:  # "they": the pair or the group that spoke last
+            if self.last_speaker and self.last_speaker[0] < pos and " and " in self.last_speaker[1]:
+                return self.last_speaker[1]
+            return phrase
+        if head in PRONOUNS:
+            # the person the story was last about: a main clause's subject or the last speaker,
+            # skipping people whose pronoun, as the article uses it, is the other one
+            wanted = "f" if head in {"she", "her", "elle"} else "m"
+            candidates = [m for m in self.subjects if m[0] < pos]
+            if self.language == "fr":  # the small French parser finds few subjects: every mention counts,
+                # but a noun's complement ("les travaux de Séralini") is not who the story follows
+                candidates += [m for m in self.mentions if m[0] < pos and m[0] not in self.modifiers]
+            if self.last_speaker and self.last_speaker[0] < pos:
+                candidates.append(self.last_speaker)
+            candidates.sort()
+            fitting = [c for c in candidates if self.gender.get(c[1], wanted) == wanted] or candidates
+            if fitting:
+                return fitting[-1][1]
+            before = [m for m in self.mentions if m[0] < pos]
+            fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
+            return (fitting or before)[-1][1] if before else phrase
+        if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
+            role = subject.lower_ if subject.lower_ in self.titles else words[-1]
+            if role in self.titles:
+                return self.titles[role]
+            organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
+            if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
+                return organization
+        return phrase
+
+    def organization_named(self, bare: str, pos: int) -> str | None:
+        """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
+        names = {name for start, name in self.organizations if start <= pos}
+        if bare in names:
+            return bare
+        words = bare.split()
+        if len(words) != 1 or not bare[:1].isupper():
+            return None
+        longer = {n for n in names if len(n.split()) > 1 and bare in (n.split()[0], n.split()[-1])}
+        return longer.pop() if len(longer) == 1 else None
+
+    def organization_of(self, kind: str, pos: int) -> str | None:
+        """"the agency", "la Ville": the organisation of that kind the article named before, if only one,
+        else the only organisation the sentence before named ("… by TransLink. The agency said …")."""
+        kind = fold(kind)
+        if kind in self.org_kinds:
+            return self.org_kinds[kind]
+        if kind not in ORGANIZATION_KINDS:
+            return None
+        named = [name for start, name in self.organizations if start < pos and kind in fold(name).split()]
+        distinct = list(dict.fromkeys(named))
+        if distinct:
+            return distinct[0] if len(distinct) == 1 else None
+        return self._only_organization_before(pos)
+
+    def _only_organization_before(self, pos: int) -> str | None:
+        sentences = [s for s in self.doc.sents if s.start_char < pos]
+        if len(sentences) < 2:
+            return None
+        previous, current = sentences[-2], sentences[-1]
+        recent = {name for start, name in self.organizations
+                  if previous.start_char <= start < pos and start < current.end_char}
+        people = [m for m in self.mentions if previous.start_char <= m[0] < pos]
+        return recent.pop() if len(recent) == 1 and not people else None
+
+    def named_inside(self, subject: Token, phrase: str) -> str | None:
+        """A document that speaks for whoever made it: "a study released Monday by Civic Action",
+        "Infrastructure Canada's database"; later, "the study" is the same one."""
+        kind = fold(subject.lemma_ or subject.text)
+        if kind not in DOCUMENTS:
+            return None
+        words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
+        start, end = words[0].idx, words[-1].idx + len(words[-1])
+        inside_phrase = [e for e in self.named if start <= e.start and e.end <= end]
+        if inside_phrase:
+            self.documents[kind] = inside_phrase[0].canonical
+            return inside_phrase[0].canonical
+        if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
+            return self.documents.get(kind)
+        return None
+
+    def named_after(self, subject: Token) -> str | None:
+        """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase."""
+        doc = subject.doc
+        last = max(t.i for t in subject.subtree)
+        for tok in doc[subject.i: last + 1]:
+            if tok.text == ",":
+                last = tok.i - 1
+                break
+        if last + 1 >= len(doc) or doc[last + 1].text != ",":
+            return None
+        after = doc[last + 2].idx if last + 2 < len(doc) else -1
+        person = next((e for e in self.named if e.start == after and e.canonical in self.people.full), None)
+        if person is None or person.end >= len(self.text) or self.text[person.end: person.end + 1] != ",":
+            return None
+        return person.canonical
+
+    def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
+        """Remember who spoke last: a person, or a pair of people ("they" may mean them next).
+
+        `named`: the speaker was written as a proper name the model did not tag ("explique Me Stéphane
+        Handfield"); the quote that follows unattributed is still theirs."""
+        if main and canonical[:1].isupper() and not (named or self.people.is_person(canonical.split(" and ")[0])):
+            self.last_other = (pos, canonical)  # an organisation that spoke: "it" may be it next
+        if main and (named or self.people.is_person(canonical.split(" and ")[0])):
+            self.last_speaker = (pos, canonical)
+
+
+def _genders(doc: Doc, persons: list[Entity], quote_spans: list[tuple[int, int]]) -> dict[str, str]:
+    """"m" or "f" per person, from the pronouns that take over from them as a sentence's subject.
+
+    Evidence: "Easley stayed. She crawled…" (the next sentence's main subject) and "Easley said she…"
+    (the subject of what a person says). Object and possessive pronouns are left out: they usually
+    point at someone else ("Easley stayed over to monitor his breathing").
+    """
+    main_subject: dict[int, str] = {}  # sentence start → the person who is its main subject
+    speaker_of: dict[int, str] = {}  # token index of a speech verb → its person subject
+    for entity in persons:
+        span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+        if span is None or span.root.dep_ not in {"nsubj", "nsubjpass"}:
+            continue
+        verb = span.root.head
+        if verb.dep_ == "ROOT":
+            main_subject[span.sent.start] = entity.canonical
+        if verb.lemma_.lower() in SPEECH_VERBS:
+            speaker_of[verb.i] = entity.canonical
+    votes: Counter = Counter()
+    sentences = list(doc.sents)
+
+    def vote(name: str, pronoun: Token) -> None:
+        if inside(quote_spans, pronoun.idx):
+            return
+        if pronoun.lower_ in {"he", "il"}:
+            votes[(name, "m")] += 1
+        elif pronoun.lower_ in {"she", "elle"}:
+            votes[(name, "f")] += 1
+
+    for previous, sent in pairwise(sentences):
+        name = main_subject.get(previous.start)
+        subject = next((t for t in sent.root.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
+        if name and subject is not None and subject.pos_ == "PRON" and sent.start not in main_subject:
+            vote(name, subject)
+    for verb_i, name in speaker_of.items():
+        for comp in doc[verb_i].children:
+            if comp.dep_ == "ccomp":
+                subject = next((t for t in comp.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
+                if subject is not None and subject.pos_ == "PRON":
+                    vote(name, subject)
+    genders = {}
+    for name in {n for n, _ in votes}:
+        m, f = votes[(name, "m")], votes[(name, "f")]
+        if m != f:
+            genders[name] = "m" if m > f else "f"
+    return genders

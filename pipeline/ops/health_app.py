@@ -1,0 +1,114 @@
+"""A web page of per-feed health (status, last success, why), mounted in Airflow's UI by the plugin.
+
+It lives in `pipeline` because it needs only the store; `plugins/newswatch_plugin.py` mounts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from pipeline.alerts.rendering import render
+from pipeline.config import load_feeds
+from pipeline.errors import StoreError
+from pipeline.ingest.sources import feeds_file
+from pipeline.ops.feed_health import feed_health
+from pipeline.ops.links import discover_stories_url
+from pipeline.redact import redact
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+ORDER = {"failing": 0, "silent": 1, "slow": 2, "new": 3, "ok": 4}
+
+
+def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
+    """One row per configured feed: status (ok, failing, silent, slow, new), why, when, and where to look.
+
+    The feed's URL is redacted: the page and its API are open to every Airflow user, the feed's
+    credentials are not.
+    """
+    feeds = load_feeds(feeds_file(settings))
+    ids = [f.id for f in feeds]
+    health = {h.feed_id: h for h in feed_health(store, ids, config=settings.health)}
+    freshness = store.freshness(ids, store.now() - timedelta(days=7))
+    rows = []
+    for feed in feeds:
+        h = health[feed.id]
+        fresh = freshness.get(feed.id, {})
+        rows.append({**asdict(h), "outlet": feed.outlet, "url": redact(feed.url),
+                     "searchable_p50": fresh.get("searchable_delay_p50"),
+                     "searchable_p95": fresh.get("searchable_delay_p95"),
+                     "kibana": discover_stories_url(settings.kibana_url, feed_id=feed.id),
+                     "run_link": f"/dags/newswatch_poll/runs/{quote(h.last_run_id, safe='')}" if h.last_run_id
+                     else None})
+    return sorted(rows, key=lambda r: (ORDER.get(r["status"], 9), r["feed_id"]))
+
+
+def _when(value: str | None) -> str:
+    """An ISO time as `28 Nov 11:20 UTC`: operators compare times across zones, so the zone is shown;
+    short, so that three of them and the reason fit one screen (the full time is the cell's tooltip)."""
+    if not value:
+        return "—"
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%d %b %H:%M UTC")
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value < 10:
+        return f"{value:.1f} s"
+    return f"{value:.0f} s" if value < 120 else f"{value / 60:.0f} min"
+
+
+def render_page(rows: list[dict[str, Any]], kibana_url: str) -> str:
+    shown = [{**r, "last_success_shown": _when(r["last_success"]), "last_new_item_shown": _when(r["last_new_item"]),
+              "next_due_shown": _when(r["next_due"]),
+              "freshness": f"p50 {_seconds(r['searchable_p50'])}, p95 {_seconds(r['searchable_p95'])}"
+              if r["searchable_p50"] is not None else "—"} for r in rows]
+    return render("health.html", rows=shown, kibana=discover_stories_url(kibana_url),
+                  generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                  count=lambda status: sum(r["status"] == status for r in rows),
+                  top=lambda counts: max([n for _, n in counts] + [1]))
+
+
+def create_app(settings: Settings | None = None, store_factory: Callable[[Settings], Store] | None = None,
+               dependencies: Sequence[Any] = ()) -> FastAPI:
+    """The app; Elasticsearch is reached on the first request, so importing the plugin never needs it.
+
+    `dependencies` guard every route: the Airflow plugin passes Airflow's own login check, since
+    Airflow does not authenticate the apps plugins mount. FastAPI's documentation routes (/docs,
+    /redoc, /openapi.json) would bypass them, so there are none.
+    """
+    app = FastAPI(title="Newswatch feed health", dependencies=list(dependencies), docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    opened: dict[str, Any] = {}
+
+    def current() -> tuple[Settings, Store]:
+        if "store" not in opened:
+            opened["settings"] = settings or Settings.from_env()
+            opened["store"] = (store_factory or Store.open)(opened["settings"])
+        return opened["settings"], opened["store"]
+
+    @app.get("/", response_class=HTMLResponse)
+    def page() -> HTMLResponse:
+        try:
+            conf, store = current()
+            return HTMLResponse(render_page(feed_status(store, conf), conf.kibana_url))
+        except StoreError as exc:  # say what is wrong instead of a bare 500; the message never holds a password
+            return HTMLResponse(render("health_error.html", message=redact(str(exc))), status_code=503)
+
+    @app.get("/api/feeds")
+    def feeds() -> JSONResponse:
+        try:
+            conf, store = current()
+            return JSONResponse(feed_status(store, conf))
+        except StoreError as exc:
+            return JSONResponse({"error": redact(str(exc))}, status_code=503)
+
+    return app

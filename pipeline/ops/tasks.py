@@ -1,0 +1,39 @@
+"""What every DAG task body does around its one step: settings from the environment, an open store,
+the step's counts printed to the task log and handed on as the task's XCom.
+
+DAG files import this inside their task functions, so the scheduler's parse stays free of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from pipeline.alerts.subscriptions import Subscription, configured_subscriptions
+from pipeline.settings import AlertSettings, Settings
+from pipeline.store import Store
+
+R = TypeVar("R")
+
+
+class Counted(Protocol):
+    def counts(self) -> dict[str, Any]: ...
+
+
+def with_store(step: Callable[[Store, Settings], R], settings: Settings | None = None) -> R:
+    """Run one step with the settings from the environment (unless given) and a store opened on them."""
+    settings = settings or Settings.from_env()
+    with Store.open(settings) as store:
+        return step(store, settings)
+
+
+def for_subscriptions(step: Callable[[Store, list[Subscription], AlertSettings], R]) -> Callable[[Store, Settings], R]:
+    """An alerts step (find, deliver, digests) over the configured subscriptions."""
+    return lambda store, settings: step(store, configured_subscriptions(settings), settings.alerts)
+
+
+def printed_counts(report: Counted) -> dict[str, Any]:
+    """The report's counts, printed to the task log: what the task returns, never article text."""
+    counts = report.counts()
+    print(counts)
+    return counts

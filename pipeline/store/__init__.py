@@ -1,0 +1,35 @@
+"""The store: Elasticsearch indices, the documents kept in them, and the queries each stage asks.
+
+Hands on `Store` (open it with `Store.open(settings)`): the client (`client`), the index lifecycle
+(`indices`) and one module of queries per stage (`stories`, `clusters`, `feeds`, `alerts`, `search`);
+the stored shapes are in `documents`. It imports only base modules, so every stage may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pipeline.settings import Settings
+from pipeline.store.alerts import AlertQueries
+from pipeline.store.client import BulkResult
+from pipeline.store.clusters import ClusterQueries
+from pipeline.store.feeds import FeedQueries
+from pipeline.store.indices import IndexLifecycle
+from pipeline.store.search import Page, SearchQueries
+from pipeline.store.stories import StoryQueries
+from pipeline.timing import utcnow
+
+__all__ = ["BulkResult", "Page", "Store"]
+
+
+class Store(SearchQueries, IndexLifecycle, StoryQueries, ClusterQueries, FeedQueries, AlertQueries):
+    """One Elasticsearch, one index prefix; build it once per task or command with `Store.open`."""
+
+    @classmethod
+    def open(cls, settings: Settings, ensure: bool = True, clock: Callable[[], datetime] = utcnow) -> Store:
+        """Connect and make sure the indices exist."""
+        store = cls.connect(settings, clock)
+        if ensure:
+            store.ensure()
+        return store

@@ -1,0 +1,108 @@
+"""The alerts stage's records: create, claim (compare-and-set), due and pending records, summaries.
+Hands on `AlertQueries`, a part of `Store`, and `claimable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import ConflictError, NotFoundError
+
+from pipeline.store.client import StoreClient, _translated
+from pipeline.store.documents import AlertRecord
+
+
+def claimable(record: AlertRecord, at: datetime) -> bool:
+    """Pending and due, or claimed by a delivery pass that did not finish in time."""
+    if record.next_attempt is not None and record.next_attempt > at:
+        return False
+    return record.status == "pending" or record.status == "sending" and (
+        record.claimed_until is None or record.claimed_until <= at)
+
+
+def _due(at: datetime) -> dict[str, Any]:
+    """The query side of `claimable` (without the next attempt)."""
+    return {"bool": {"should": [{"term": {"status": "pending"}}, {"bool": {"filter": [
+        {"term": {"status": "sending"}}, {"range": {"claimed_until": {"lte": at.isoformat()}}}]}}],
+        "minimum_should_match": 1}}
+
+
+class AlertQueries(StoreClient):
+    def create_alert(self, record: AlertRecord) -> bool:
+        return self.create("alerts", record.alert_id, record)
+
+    def alert(self, alert_id: str) -> AlertRecord | None:
+        found: AlertRecord | None = self.get("alerts", alert_id)
+        return found
+
+    def alerts(self, ids: Iterable[str]) -> dict[str, AlertRecord]:
+        return self.get_many("alerts", ids)
+
+    def put_alert(self, record: AlertRecord) -> None:
+        self.write("alerts", [(record.alert_id, record)]).require("alert records")
+
+    def update_alert(self, alert_id: str, **fields: Any) -> None:
+        self.update("alerts", alert_id, **fields)
+
+    @_translated("claiming an alert")
+    def claim_alert(self, alert_id: str, at: datetime, until: datetime) -> AlertRecord | None:
+        """Take a due alert record for delivery, or None when another pass holds it or it is no longer due.
+
+        The claim is a compare-and-set on the record's sequence number: of two passes that read the
+        same pending record, exactly one succeeds, so no channel is ever called twice for it. The
+        record returned is the fresh one (its `channels_sent` is what is already delivered).
+        """
+        try:
+            found = self.client.get(index=self.index("alerts"), id=alert_id)
+        except NotFoundError:
+            return None
+        record = AlertRecord.model_validate(found["_source"])
+        if not claimable(record, at):
+            return None
+        try:
+            self.client.update(index=self.index("alerts"), id=alert_id, if_seq_no=found["_seq_no"],
+                               if_primary_term=found["_primary_term"], refresh=True,
+                               doc={"status": "sending", "claimed_until": until.isoformat()})
+        except ConflictError:
+            return None
+        return record.model_copy(update={"status": "sending", "claimed_until": until})
+
+    def due_alerts(self, subscriptions: list[str], at: datetime) -> Iterator[AlertRecord]:
+        """Pending story alerts of these subscriptions whose next attempt is due, oldest first."""
+        query = {"bool": {"filter": [{"term": {"kind": "story"}}, _due(at),
+                                     {"terms": {"subscription": subscriptions}},
+                                     {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
+        return self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
+
+    def sent_since(self, subscription: str, since: datetime) -> int:
+        """Messages a subscription received since a time (a burst message counts as one)."""
+        return self.count("alerts", {"bool": {"filter": [
+            {"term": {"subscription": subscription}}, {"term": {"status": "sent"}},
+            {"range": {"sent_at": {"gte": since.isoformat()}}}],
+            "must_not": [{"exists": {"field": "digest_id"}}]}})
+
+    def due_bursts(self, subscription: str, at: datetime) -> list[AlertRecord]:
+        query = {"bool": {"filter": [{"term": {"kind": "digest"}}, {"term": {"subscription": subscription}},
+                                     {"term": {"mode": "immediate"}}, _due(at),
+                                     {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
+        return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
+
+    def pending_story_alerts(self, subscription: str, created_before: datetime) -> list[AlertRecord]:
+        query = {"bool": {"filter": [{"term": {"kind": "story"}}, {"term": {"subscription": subscription}},
+                                     {"term": {"status": "pending"}},
+                                     {"range": {"created": {"lt": created_before.isoformat()}}}]}}
+        return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
+
+    @_translated("summarising alerts")
+    def alert_summary(self, subscription: str) -> dict[str, Any]:
+        """Counts by status, the last delivery and the last error of one subscription."""
+        index = self.index("alerts")
+        found = self.client.search(index=index, size=0, query={"term": {"subscription": subscription}},
+                                   aggs={"status": {"terms": {"field": "status"}}, "last": {"max": {"field": "sent_at"}}})
+        counts = {b["key"]: b["doc_count"] for b in found["aggregations"]["status"]["buckets"]}
+        errored = self.client.search(index=index, size=1, sort=[{"next_attempt": "desc"}], query={"bool": {
+            "filter": [{"term": {"subscription": subscription}}, {"range": {"attempts": {"gte": 1}}}]}})["hits"]["hits"]
+        return {"counts": counts, "last_delivery": found["aggregations"]["last"].get("value_as_string"),
+                "last_error": errored[0]["_source"].get("last_error") if errored else None}

@@ -1,0 +1,273 @@
+"""The Elasticsearch connection and the generic reads and writes every stage's queries are built on.
+
+`StoreClient` owns the client, the index names and the clock; `pipeline.store.Store` adds the index
+lifecycle and each stage's queries (one module each) on top of it. Every document has a
+deterministic id (story id, story id + quote number, feed id, alert id), so writing the same batch
+twice leaves the same documents. Reads that can be long page with `search_after` (never a size cap);
+bulk writes go in chunks and report each rejected document. This is the only module that imports
+the Elasticsearch client (with `pipeline.local`, which starts a node for development).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ParamSpec, Self, TypeVar
+
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from pipeline.errors import StoreError, StoreUnavailable, WriteRejected
+from pipeline.redact import redact
+from pipeline.settings import Settings
+from pipeline.store.documents import (
+    INDEXED,
+    Document,
+    StateEntry,
+)
+from pipeline.timing import utcnow
+
+log = logging.getLogger(__name__)
+MAX_BULK_BYTES = 10_000_000  # well under Elasticsearch's http.max_content_length (100 MB)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Elasticsearch's own exceptions become StoreErrors that say what we were doing, never a credential."""
+
+    def translate(exc: Exception, store: object) -> StoreError:
+        if isinstance(exc, TransportError):
+            where = redact(store.url) if isinstance(store, StoreClient) else "Elasticsearch"
+            return StoreUnavailable(operation, f"{where} did not answer ({type(exc).__name__})")
+        assert isinstance(exc, ApiError)
+        return StoreError(operation, f"HTTP {exc.meta.status}: {_reason(exc)}")
+
+    def wrap(func: Callable[P, R]) -> Callable[P, R]:
+        if inspect.isgeneratorfunction(func):  # errors arrive while iterating, not at the call
+
+            @functools.wraps(func)
+            def iterate(*args: P.args, **kwargs: P.kwargs) -> Any:
+                try:
+                    yield from func(*args, **kwargs)
+                except (TransportError, ApiError) as exc:
+                    raise translate(exc, args[0]) from None
+
+            return iterate
+
+        @functools.wraps(func)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return func(*args, **kwargs)
+            except (TransportError, ApiError) as exc:
+                raise translate(exc, args[0]) from None
+
+        return call
+
+    return wrap
+
+
+def _reason(exc: ApiError) -> str:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error")
+    if isinstance(error, dict):
+        return f"{error.get('type')}: {error.get('reason')}"
+    return str(exc.message)
+
+
+# text fields that get English and French sub-fields when the node has the language analyzers
+
+
+@dataclass
+class BulkResult:
+    """How a bulk write went: documents written, and each rejected one with Elasticsearch's reason."""
+
+    ok: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: BulkResult) -> None:
+        self.ok += other.ok
+        self.rejected.update(other.rejected)
+
+    def require(self, what: str) -> BulkResult:
+        """Raise WriteRejected when any document was refused: for writes whose loss would lose data silently."""
+        if self.rejected:
+            raise WriteRejected(what, self.rejected)
+        return self
+
+
+class StoreClient:
+    """One Elasticsearch, one index prefix: connection, bulk writes, get, scan, count and terms."""
+
+    def __init__(self, client: Elasticsearch, prefix: str, url: str = "",
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.client, self.prefix, self.url, self.now = client, prefix, url, clock
+        self._analyzers: bool | None = None
+
+    @classmethod
+    def connect(cls, settings: Settings, clock: Callable[[], datetime] = utcnow) -> Self:
+        """Connect with an API key, or user and password, and a CA when given."""
+        auth: dict[str, Any] = {}
+        if settings.es_api_key:
+            auth["api_key"] = settings.es_api_key
+        elif settings.es_username:
+            auth["basic_auth"] = (settings.es_username, settings.es_password or "")
+        if settings.es_ca_certs:
+            auth["ca_certs"] = str(settings.es_ca_certs)
+        client = Elasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3, **auth)
+        return cls(client, settings.index_prefix, settings.es_url, clock)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def index(self, kind: str) -> str:
+        """The alias every read and write of `kind` goes through (`newswatch-stories`)."""
+        if kind not in INDEXED:
+            raise ValueError(f"unknown kind {kind!r} (one of {', '.join(INDEXED)})")
+        return f"{self.prefix}-{kind}"
+
+    @_translated("refreshing")
+    def refresh(self, *kinds: str) -> None:
+        """Make what was just written searchable (tests and tasks that read their own writes)."""
+        self.client.indices.refresh(index=[self.index(k) for k in kinds or INDEXED])
+
+    def write(self, kind: str, docs: Iterable[tuple[str, Document | dict[str, Any]]], refresh: bool = True,
+              chunk: int = 500) -> BulkResult:
+        """Index (id, document) pairs in chunks; the same id twice is the same document, never a duplicate."""
+        actions = ({"_index": self.index(kind), "_id": doc_id,
+                    "_source": doc.to_source() if isinstance(doc, Document) else doc} for doc_id, doc in docs)
+        return self._bulk(kind, actions, refresh, chunk)
+
+    def update_docs(self, kind: str, updates: Iterable[tuple[str, dict[str, Any]]], refresh: bool = True,
+                    chunk: int = 200) -> BulkResult:
+        """Partial updates: only the given fields change (enrichment adds its fields to a story)."""
+        actions = ({"_op_type": "update", "_index": self.index(kind), "_id": doc_id, "doc": doc}
+                   for doc_id, doc in updates)
+        return self._bulk(kind, actions, refresh, chunk)
+
+    @_translated("bulk write")
+    def _bulk(self, kind: str, actions: Iterable[dict[str, Any]], refresh: bool, chunk: int,
+              conflicts_ok: bool = False) -> BulkResult:
+        """Chunks split by count and by bytes; every rejected document is counted with its reason."""
+        result = BulkResult()
+        wrote_any = False
+        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=chunk, max_chunk_bytes=MAX_BULK_BYTES,
+                                               raise_on_error=False, raise_on_exception=False, max_retries=2,
+                                               initial_backoff=1):
+            wrote_any = True
+            info = next(iter(item.values()))
+            if ok:
+                result.ok += 1
+            elif conflicts_ok and info.get("status") == 409:
+                continue
+            else:
+                error = info.get("error")
+                reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
+                result.rejected[str(info.get("_id"))] = reason[:500]
+                log.error("bulk %s: %s rejected: %s", kind, info.get("_id"), reason[:500])
+        if refresh and wrote_any:
+            self.client.indices.refresh(index=self.index(kind))
+        return result
+
+    def create_many(self, kind: str, docs: Iterable[tuple[str, Document]]) -> BulkResult:
+        """Write only the ids that are new; an existing id is left as it is (not counted as rejected)."""
+        actions = ({"_op_type": "create", "_index": self.index(kind), "_id": doc_id, "_source": doc.to_source()}
+                   for doc_id, doc in docs)
+        return self._bulk(kind, actions, refresh=False, chunk=500, conflicts_ok=True)
+
+    @_translated("looking up ids")
+    def existing_ids(self, kind: str, ids: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 1000):
+            batch = wanted[start: start + 1000]
+            docs = self.client.mget(index=self.index(kind), ids=batch, source=False)["docs"]
+            found |= {d["_id"] for d in docs if d.get("found")}
+        return found
+
+    @_translated("reading documents")
+    def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Any]:
+        """Documents by id (missing ones left out), parsed into their model."""
+        model = INDEXED[kind]
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, Any] = {}
+        for start in range(0, len(wanted), 1000):
+            docs = self.client.mget(index=self.index(kind), ids=wanted[start: start + 1000])["docs"]
+            out |= {d["_id"]: model.model_validate(d["_source"]) for d in docs if d.get("found")}
+        return out
+
+    @_translated("reading a document")
+    def get(self, kind: str, doc_id: str) -> Any | None:
+        try:
+            found = self.client.get(index=self.index(kind), id=doc_id)
+        except NotFoundError:
+            return None
+        return INDEXED[kind].model_validate(found["_source"])
+
+    @_translated("updating a document")
+    def update(self, kind: str, doc_id: str, refresh: bool = True, **fields: Any) -> None:
+        doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+        self.client.update(index=self.index(kind), id=doc_id, doc=doc, refresh=refresh)
+
+    @_translated("updating documents")
+    def update_many(self, kind: str, ids: Iterable[str], **fields: Any) -> None:
+        doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+        helpers.bulk(self.client, ({"_op_type": "update", "_index": self.index(kind), "_id": i, "doc": doc}
+                                   for i in ids), refresh=True)
+
+    @_translated("creating a document")
+    def create(self, kind: str, doc_id: str, doc: Document) -> bool:
+        """Write only if the id is new; False when it already exists (the exactly-once guard)."""
+        try:
+            self.client.create(index=self.index(kind), id=doc_id, document=doc.to_source())
+        except ConflictError:
+            return False
+        return True
+
+    @_translated("searching")
+    def scan(self, kind: str, query: dict[str, Any], sort: list[Any], page: int = 500,
+             source: list[str] | None = None) -> Iterator[Any]:
+        """Every document matching `query`, in `sort` order, a page at a time (search_after)."""
+        model = INDEXED[kind]
+        after = None
+        while True:
+            extra: dict[str, Any] = {"search_after": after} if after else {}
+            if source is not None:
+                extra["source_includes"] = source
+            hits = self.client.search(index=self.index(kind), query=query, sort=sort, size=page, **extra)["hits"]["hits"]
+            for hit in hits:
+                yield model.model_validate(hit["_source"]) if source is None else hit["_source"]
+            if len(hits) < page:
+                return
+            after = hits[-1]["sort"]
+
+    @_translated("counting")
+    def count(self, kind: str, query: dict[str, Any] | None = None) -> int:
+        return int(self.client.count(index=self.index(kind), query=query or {"match_all": {}})["count"])
+
+    @_translated("aggregating")
+    def terms(self, kind: str, field_name: str, size: int, query: dict[str, Any] | None = None,
+              include: list[str] | None = None) -> list[tuple[str, int]]:
+        """(value, documents) of the most frequent values of a keyword field."""
+        terms: dict[str, Any] = {"field": field_name, "size": size}
+        if include is not None:
+            terms["include"] = include
+        found = self.client.search(index=self.index(kind), size=0, query=query or {"match_all": {}},
+                                   aggs={"t": {"terms": terms}})
+        return [(b["key"], b["doc_count"]) for b in found["aggregations"]["t"]["buckets"]]
+
+    def get_time(self, key: str) -> datetime | None:
+        entry = self.get("state", key)
+        return entry.value if entry else None
+
+    def set_time(self, key: str, value: datetime) -> None:
+        self.write("state", [(key, StateEntry(key=key, value=value))]).require("named times")

@@ -1,0 +1,259 @@
+"""The documents Newswatch stores, typed; each index mapping is derived from its model.
+
+To add a stored field, add it to the model here with its Elasticsearch type (`Keyword`, `Text`,
+`Date`, …); `mapping_of` turns the model into the index template, and `Store.ensure` puts the new
+field into the live index too (Elasticsearch accepts new fields on an existing mapping).
+Mappings use only what the plain integ-test distribution has: `keyword` for facets, `text` with the
+standard analyzer for search, `date` for time.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: typing hashes Annotated metadata
+class ES:
+    """The Elasticsearch mapping of one field, attached with `Annotated`."""
+
+    mapping: dict[str, Any]
+
+
+Keyword = Annotated[str, ES({"type": "keyword", "ignore_above": 512})]
+Text = Annotated[str, ES({"type": "text"})]
+TextKw = Annotated[str, ES({"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 512}}})]
+Date = Annotated[datetime, ES({"type": "date"})]
+Int = Annotated[int, ES({"type": "integer"})]
+Long = Annotated[int, ES({"type": "long"})]
+Float = Annotated[float, ES({"type": "float"})]
+Bool = Annotated[bool, ES({"type": "boolean"})]
+Opaque = Annotated[list[dict[str, Any]], ES({"type": "object", "enabled": False})]  # kept, never searched
+Stored = Annotated[list[str], ES({"type": "keyword", "index": False, "doc_values": False})]  # kept, never searched
+StoredInts = Annotated[list[int], ES({"type": "long", "index": False, "doc_values": False})]
+
+
+class Document(BaseModel):
+    """Stored documents refuse unknown fields, as the strict mappings do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    def to_source(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class TopicHit(Document):
+    topic: Keyword
+    rule: Keyword
+    term: Keyword
+    text: Keyword
+    start: Int
+    end: Int
+
+
+class TopQuote(Document):
+    quote: Text
+    speaker: Keyword
+    speaker_canonical: Keyword
+    verb: Keyword
+    kind: Keyword
+
+
+class Story(Document):
+    """One article that matched a topic: its text, why it was kept, who is named and quoted in it."""
+
+    story_id: Keyword
+    url: Keyword
+    canonical_url: Keyword
+    feed_id: Keyword
+    outlet: Keyword
+    language: Keyword
+    country: Keyword
+    title: TextKw
+    summary: Text = ""
+    text: Text = ""
+    text_source: Keyword = "summary"  # page | summary
+    page_error: Text | None = None
+    published: Date
+    ingested: Date
+    run_id: Keyword
+    topics: list[Keyword] = []
+    matched_terms: list[Keyword] = []
+    topic_hits: list[TopicHit] = []
+    topic_score: Float | None = None  # the relevance model's probability for the feed item, where there is one
+    persons: list[Keyword] = []
+    organizations: list[Keyword] = []
+    places: list[Keyword] = []
+    groups: list[Keyword] = []
+    laws: list[Keyword] = []
+    quoted: list[Keyword] = []
+    quote_count: Int = 0
+    top_quote: TopQuote | None = None
+    entities: Opaque = []
+    quotes: Opaque = []
+    source: Keyword = "live"  # live | replay: replayed stories are never alerted
+    cluster_id: Keyword | None = None  # syndicated copies and near-duplicates share it (pipeline.ingest.clusters)
+    minhash_bands: list[Keyword] = []
+    minhash: StoredInts = []
+    search_terms: Text = ""  # folded words, then folded lemmas once enriched: what `newswatch search` matches
+    enriched: Bool = False  # entities and quotes added (text first, enrichment after)
+    first_seen: Date | None = None  # when its item was first seen in a feed
+    searchable_at: Date | None = None
+    enriched_at: Date | None = None
+    alerted_at: Date | None = None
+    searchable_delay: Float | None = None  # seconds from first_seen, for percentiles without scripts
+    enriched_delay: Float | None = None
+    alerted_delay: Float | None = None
+
+
+class QuoteDoc(Document):
+    """One quote, denormalised with its story's outlet, date and topics so Kibana charts it without joins."""
+
+    quote_id: Keyword
+    story_id: Keyword
+    quote: Text
+    speaker: TextKw
+    speaker_canonical: Keyword
+    speaker_type: Keyword = "other"  # person | organization | other (a description): charts of people use person
+    verb: Keyword
+    kind: Keyword
+    start: Int
+    end: Int
+    outlet: Keyword
+    feed_id: Keyword
+    language: Keyword
+    published: Date
+    ingested: Date
+    topics: list[Keyword] = []
+    title: TextKw
+    url: Keyword
+    run_id: Keyword
+
+
+class FeedState(Document):
+    """What we remember about a feed between polls."""
+
+    feed_id: Keyword
+    etag: Keyword | None = None
+    last_modified: Keyword | None = None
+    body_hash: Keyword | None = None
+    last_polled: Date | None = None
+    last_success: Date | None = None
+    last_error: Text | None = None
+    last_error_kind: Keyword | None = None
+    consecutive_failures: Int = 0
+    items_seen: Long = 0
+    next_due: Date | None = None  # adaptive polling: when this feed is due again
+    interval_minutes: Float | None = None
+    rate_per_hour: Float | None = None  # new items per hour, as learned
+    schedule_reason: Text | None = None
+    last_warning: Text | None = None
+    seen: Stored = []  # keys of the items listed in recent polls, newest last
+
+
+class PollRecord(Document):
+    """One feed, one poll: what feed health is judged from."""
+
+    feed_id: Keyword
+    time: Date
+    outcome: Keyword
+    http_status: Int | None = None
+    latency: Float = 0.0
+    bytes: Long = 0
+    items_seen: Int = 0
+    new_items: Int = 0  # items the feed had not listed before
+    new_stories: Int = 0  # on-topic stories indexed from them
+    error_class: Keyword | None = None
+    error_message: Text | None = None
+    consecutive_failures: Int = 0
+    warning: Text | None = None
+    next_due: Date | None = None
+    run_id: Keyword | None = None
+    searchable_p50: Float | None = None  # seconds from feed to searchable, for this poll's stories
+    searchable_p95: Float | None = None
+
+
+class AlertRecord(Document):
+    """One (subscription, story cluster) alert, or one digest: written before anything is sent."""
+
+    alert_id: Keyword
+    kind: Literal["story", "digest"] = Field(json_schema_extra={"es": "keyword"})
+    subscription: Keyword
+    mode: Keyword
+    story_id: Keyword | None = None
+    cluster_id: Keyword | None = None
+    story_ids: list[Keyword] = []
+    other_outlets: list[Keyword] = []
+    outlet: Keyword | None = None
+    title: TextKw | None = None
+    url: Keyword | None = None
+    published: Date | None = None
+    created: Date
+    status: Keyword = "pending"  # pending | sending (claimed by a delivery pass) | in-digest | sent | failed
+    claimed_until: Date | None = None  # a claim not finished by then (the pass died) may be taken again
+    attempts: Int = 0
+    next_attempt: Date | None = None
+    last_error: Text | None = None
+    channels_sent: list[Keyword] = []
+    sent_at: Date | None = None
+    digest_id: Keyword | None = None
+    period: Keyword | None = None
+    alert_ids: list[Keyword] = []
+
+
+class StateEntry(Document):
+    """A named point in time the pipeline remembers (the alerts watermark)."""
+
+    key: Keyword
+    value: Date
+
+
+class NameEntry(Document):
+    """The one written form the index uses for a name, keyed by `pipeline.nlp.names.name_key`."""
+
+    key: Keyword
+    name: Keyword
+    first_seen: Date
+
+
+INDEXED: dict[str, type[Document]] = {"stories": Story, "quotes": QuoteDoc, "feeds": FeedState,
+                                      "feed-health": PollRecord, "alerts": AlertRecord, "state": StateEntry,
+                                      "names": NameEntry}
+
+
+def _field_mapping(annotation: Any, metadata: list[Any]) -> dict[str, Any]:
+    for item in metadata:
+        if isinstance(item, ES):
+            return item.mapping
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = get_args(annotation)
+        return _field_mapping(base, list(extra))
+    if origin in (list, tuple, set):
+        return _field_mapping(get_args(annotation)[0], [])
+    if origin in (Union, types.UnionType):
+        arms = [a for a in get_args(annotation) if a is not type(None)]
+        return _field_mapping(arms[0], [])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {"properties": _properties(annotation)}
+    raise TypeError(f"no Elasticsearch type for {annotation!r}: annotate it with ES(...)")
+
+
+def _properties(model: type[BaseModel]) -> dict[str, Any]:
+    out = {}
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("es") == "keyword":
+            out[name] = Keyword.__metadata__[0].mapping  # type: ignore[attr-defined]
+            continue
+        out[name] = _field_mapping(info.annotation, list(info.metadata))
+    return out
+
+
+def mapping_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The strict index mapping of a document model."""
+    return {"dynamic": "strict", "properties": _properties(model)}

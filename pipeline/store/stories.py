@@ -1,0 +1,58 @@
+"""The stories and quotes stages' queries: writing stories, the ones waiting for enrichment or enriched
+since a time, freshness per feed, who is quoted. Hands on `StoryQueries`, a part of `Store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from pipeline.store.client import BulkResult, StoreClient, _translated
+from pipeline.store.documents import Story
+
+
+class StoryQueries(StoreClient):
+    def write_stories(self, stories: Iterable[Story], chunk: int = 500) -> BulkResult:
+        return self.write("stories", ((s.story_id, s) for s in stories), chunk=chunk)
+
+    def stories(self, ids: Iterable[str]) -> dict[str, Story]:
+        return self.get_many("stories", ids)
+
+    def enriched_since(self, since: datetime, page: int = 500) -> Iterator[Story]:
+        """Live stories enriched at or after a time, oldest first (what the alerts stage has not seen)."""
+        query = {"bool": {"filter": [{"term": {"enriched": True}}, {"range": {"enriched_at": {"gte": since.isoformat()}}}],
+                          "must_not": [{"term": {"source": "replay"}}]}}
+        return self.scan("stories", query, [{"enriched_at": "asc"}, {"story_id": "asc"}], page)
+
+    def waiting_stories(self, page: int = 200) -> Iterator[Story]:
+        """Stories indexed with their text but not yet enriched, oldest first."""
+        return self.scan("stories", {"term": {"enriched": False}}, [{"ingested": "asc"}, {"story_id": "asc"}], page)
+
+    @_translated("measuring freshness")
+    def freshness(self, feed_ids: list[str], since: datetime) -> dict[str, dict[str, float | None]]:
+        """Per feed: p50 and p95 of seconds from first seen to searchable, enriched and alerted."""
+        fields = ("searchable_delay", "enriched_delay", "alerted_delay")
+        found = self.client.search(index=self.index("stories"), size=0, query={"bool": {"filter": [
+            {"terms": {"feed_id": feed_ids}}, {"range": {"ingested": {"gte": since.isoformat()}}}]}},
+            aggs={"feeds": {"terms": {"field": "feed_id", "size": max(1, len(feed_ids))}, "aggs": {
+                f: {"percentiles": {"field": f, "percents": [50, 95]}} for f in fields}}})
+        out: dict[str, dict[str, float | None]] = {}
+        for bucket in found["aggregations"]["feeds"]["buckets"]:
+            row: dict[str, float | None] = {}
+            for f in fields:
+                values = bucket[f]["values"]
+                row[f"{f}_p50"], row[f"{f}_p95"] = values.get("50.0"), values.get("95.0")
+            out[bucket["key"]] = row
+        return out
+
+    def top_speakers(self, size: int, run_id: str | None = None) -> list[tuple[str, int]]:
+        """Canonical speakers by number of quotes, with the persons named in stories among them."""
+        query = {"term": {"run_id": run_id}} if run_id else None
+        return self.terms("quotes", "speaker_canonical", size, query)
+
+    def named_persons(self, names: list[str]) -> set[str]:
+        """Which of these names some story lists among its persons."""
+        if not names:
+            return set()
+        found = self.terms("stories", "persons", len(names), {"terms": {"persons": names}}, include=names)
+        return {name for name, _ in found}

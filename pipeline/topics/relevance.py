@@ -1,0 +1,70 @@
+"""A relevance model beside the topic rules: a linear model on folded words and word pairs.
+
+The rules stay the readable first judgement; the model gives every item a score (the probability
+that it is on topic), and a policy chosen by cross-validation (`pipeline.topics.train`) combines the
+two: keep an item the rules keep unless its score is below `veto`, and keep an item the rules miss
+when its score reaches `rescue`. Every kept story says why: the rule terms, and the score.
+The model is a JSON file of feature weights (trained by `newswatch topics-train`), small enough to
+ship in the repository and loaded in milliseconds; scoring is a few dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pipeline.text import fold
+
+_WORD = re.compile(r"\w+")
+
+
+def features(text: str) -> list[str]:
+    """Folded words (two letters or more, not numbers) and adjacent word pairs."""
+    words = [w for w in _WORD.findall(fold(text)) if len(w) > 1 and not w.isdigit()]
+    return list(dict.fromkeys(words + [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)]))
+
+
+@dataclass
+class RelevanceModel:
+    topic: str
+    weights: dict[str, float]
+    bias: float
+    veto: float = 0.0  # rules fire, but the score is below this: dropped
+    rescue: float = 1.01  # the rules miss, but the score reaches this: kept (above 1: never)
+    languages: list[str] = field(default_factory=lambda: ["en"])  # where there was training data to judge by
+    trained_on: list[str] = field(default_factory=list)
+    cross_validation: dict[str, Any] = field(default_factory=dict)
+
+    def score(self, text: str) -> float:
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in features(text))
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def keeps(self, rules_fire: bool, score: float) -> bool:
+        return (rules_fire and score >= self.veto) or score >= self.rescue
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=0) + "\n",
+                        encoding="utf-8")
+
+
+def model_path(config_dir: Path, topic: str) -> Path:
+    return config_dir / "models" / f"{topic}.json"
+
+
+@lru_cache(maxsize=16)
+def _load(path: str, mtime: float) -> RelevanceModel:
+    return RelevanceModel(**json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def load_relevance(config_dir: Path, topic: str) -> RelevanceModel | None:
+    """The topic's model, if one was trained (`config/models/<topic>.json`)."""
+    path = model_path(config_dir, topic)
+    if not path.exists():
+        return None
+    return _load(str(path), path.stat().st_mtime)

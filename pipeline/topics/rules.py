@@ -1,0 +1,309 @@
+"""Match stories against the analysts' topic rules and keep the evidence: which rule, which terms, where.
+
+Rules live in `config/topics.yaml` (see `pipeline.config` for the schema). A term is a word or a
+phrase; `*` at the end of a word matches any ending (`deport*` → deported, deportation). Matching is
+case- and accent-insensitive and treats ’ and ' alike, so `demandeurs d'asile` finds
+« demandeurs d’asile ». It runs on title and description before any page fetch, so it is kept cheap:
+one tokenisation per text, dictionary look-ups per term.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from pipeline.config import Exclusion, LanguageRules, LongText, Topic
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from pipeline.topics.relevance import RelevanceModel
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One piece of evidence: `term` as written in the rule, `text` as found, char offsets in the input."""
+
+    rule: str
+    term: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class TopicMatch:
+    topic: str
+    hits: list[Hit] = field(default_factory=list)
+    score: float | None = None  # the relevance model's probability, where the topic has a model
+
+    @property
+    def terms(self) -> list[str]:
+        """Distinct matched words, strongest rule first, then in reading order."""
+        order = {"any": 0, "all": 1, "near": 2, "context": 3}
+        ranked = sorted(self.hits, key=lambda h: (order.get(h.rule, 9), h.start))
+        return list(dict.fromkeys(h.text.lower() for h in ranked))
+
+
+
+@dataclass
+class Tokens:
+    """A text cut into folded words, with an index from word to positions."""
+
+    text: str
+    words: list[str]
+    spans: list[tuple[int, int]]
+    index: dict[str, list[int]]
+    vocabulary: list[str] = field(default_factory=list)  # sorted distinct words, for prefix look-ups
+    found: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # term → ranges, computed once
+    starts: dict[str, list[int]] = field(default_factory=dict)  # term → sorted first positions, computed once
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        folded = fold(text)
+        if len(folded) != len(text):  # rare: folding changed the length; fall back to per-token folding
+            matches = [(fold(m.group()), m.span()) for m in _TOKEN.finditer(text)]
+        else:
+            matches = [(m.group(), m.span()) for m in _TOKEN.finditer(folded)]
+        words = [w for w, _ in matches]
+        index: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            index.setdefault(word, []).append(i)
+        return cls(text, words, [s for _, s in matches], index, sorted(index))
+
+
+@lru_cache(maxsize=4096)
+def _compile(term: str) -> tuple[tuple[str, bool], ...]:
+    """A term becomes a sequence of (word, is_prefix); `*` after a word makes it a prefix."""
+    return tuple((w.rstrip("*"), w.endswith("*")) for w in re.findall(r"\w+\*?", fold(term)))
+
+
+def _word_positions(tokens: Tokens, word: str, prefix: bool) -> list[int]:
+    if not prefix:
+        return tokens.index.get(word, [])
+    found: list[int] = []
+    vocabulary = tokens.vocabulary
+    i = bisect_left(vocabulary, word)
+    while i < len(vocabulary) and vocabulary[i].startswith(word):
+        found.extend(tokens.index[vocabulary[i]])
+        i += 1
+    return found
+
+
+def find_term(tokens: Tokens, term: str) -> list[tuple[int, int]]:
+    """Word ranges [first, last] where `term` occurs (remembered per text: rules share terms)."""
+    cached = tokens.found.get(term)
+    if cached is None:
+        cached = tokens.found[term] = _find_term(tokens, term)
+    return cached
+
+
+def _find_term(tokens: Tokens, term: str) -> list[tuple[int, int]]:
+    parts = _compile(term)
+    if not parts:
+        return []
+    first, prefix = parts[0]
+    ranges = []
+    for pos in _word_positions(tokens, first, prefix):
+        end = pos + len(parts) - 1
+        if end >= len(tokens.words):
+            continue
+        ok = all(
+            tokens.words[pos + k].startswith(w) if p else tokens.words[pos + k] == w
+            for k, (w, p) in enumerate(parts[1:], start=1)
+        )
+        if ok:
+            ranges.append((pos, end))
+    return ranges
+
+
+def _hit(tokens: Tokens, rule: str, term: str, first: int, last: int) -> Hit:
+    start, end = tokens.spans[first][0], tokens.spans[last][1]
+    return Hit(rule, term, tokens.text[start:end], start, end)
+
+
+def starts(tokens: Tokens, term: str) -> list[int]:
+    """Sorted first-word positions of `term` (remembered per text), for range look-ups by bisection."""
+    cached = tokens.starts.get(term)
+    if cached is None:
+        cached = tokens.starts[term] = sorted(a for a, _ in find_term(tokens, term))
+    return cached
+
+
+def _any_start_in(tokens: Tokens, term: str, low: int, high: int) -> int | None:
+    """A position of `term` starting in [low, high], or None: one bisection, not a scan of every occurrence."""
+    positions = starts(tokens, term)
+    i = bisect_left(positions, low)
+    return positions[i] if i < len(positions) and positions[i] <= high else None
+
+
+@dataclass(frozen=True)
+class _Present:
+    """One exclusion, reduced to the phrases and neighbours that occur in this text (with their word counts)."""
+
+    exclusion: Exclusion
+    phrases: tuple[tuple[str, int], ...]
+    near: tuple[tuple[str, int], ...]
+
+
+def _present_exclusions(tokens: Tokens, exclusions: list[Exclusion]) -> list[_Present]:
+    """Exclusions that could apply to this text at all: most texts contain none, so most hits check nothing."""
+    present = []
+    for ex in exclusions:
+        phrases = tuple((p, len(_compile(p))) for p in ex.phrases if _compile(p) and starts(tokens, p))
+        near = tuple((n, len(_compile(n))) for n in ex.near if _compile(n) and starts(tokens, n))
+        if phrases or near:
+            present.append(_Present(ex, phrases, near))
+    return present
+
+
+def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions: list[_Present]) -> bool:
+    """Whether an exclusion covers or is near the hit; each check is a bisection, so matching stays linear."""
+    first, last = hit_range
+    for present in exclusions:
+        ex = present.exclusion
+        if ex.drops and term not in ex.drops:
+            continue
+        for phrase, length in present.phrases:
+            if _any_start_in(tokens, phrase, first - length + 1, last) is not None:
+                return True  # a phrase occurrence [a, a + length - 1] overlaps the hit
+        for near, length in present.near:
+            if _any_start_in(tokens, near, first - ex.within, first + ex.within) is not None:
+                return True
+            if _any_start_in(tokens, near, last - length + 1 - ex.within, last - length + 1 + ex.within) is not None:
+                return True
+    return False
+
+
+def _nearest_partner(partners: list[tuple[str, list[tuple[int, int]], list[int]]], hit: tuple[int, int],
+                     within: int) -> tuple[tuple[int, int], str] | None:
+    """The first partner (in rule order) starting within `within` words of the hit, found by bisection."""
+    for term, ranges, positions in partners:
+        i = bisect_left(positions, hit[0] - within)
+        while i < len(ranges) and positions[i] <= hit[0] + within:
+            if ranges[i] != hit:
+                return ranges[i], term
+            i += 1
+    return None
+
+
+@dataclass
+class _FirstWords:
+    """Every term of a rule set by its first word, so a text only tries the terms it could contain."""
+
+    exact: dict[str, set[str]]
+    prefixes: dict[int, dict[str, set[str]]]  # prefix length → prefix → terms
+
+
+_FIRST_WORDS: dict[int, tuple[LanguageRules, _FirstWords]] = {}
+
+
+def _first_words(rules: LanguageRules) -> _FirstWords:
+    cached = _FIRST_WORDS.get(id(rules))
+    if cached and cached[0] is rules:
+        return cached[1]
+    terms = set(rules.any) | {t for g in rules.all for t in g} | {t for c in rules.context for t in c.terms}
+    terms |= {t for p in rules.near for t in (*p.terms, *p.with_)}
+    index = _FirstWords({}, {})
+    for term in terms:
+        parts = _compile(term)
+        if not parts:
+            continue
+        word, prefix = parts[0]
+        if prefix:
+            index.prefixes.setdefault(len(word), {}).setdefault(word, set()).add(term)
+        else:
+            index.exact.setdefault(word, set()).add(term)
+    _FIRST_WORDS[id(rules)] = (rules, index)
+    return index
+
+
+def _candidate_terms(tokens: Tokens, rules: LanguageRules) -> set[str]:
+    index = _first_words(rules)
+    found: set[str] = set()
+    for word in tokens.vocabulary:
+        found |= index.exact.get(word, set())
+        for length, table in index.prefixes.items():
+            if len(word) >= length:
+                found |= table.get(word[:length], set())
+    return found
+
+
+def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
+    """All evidence for one language's rules, or [] when the rules do not fire."""
+    present = _candidate_terms(tokens, rules)
+    exclusions = _present_exclusions(tokens, rules.exclude)
+    cache: dict[str, list[tuple[int, int]]] = {}
+
+    def kept(rule: str, term: str) -> list[tuple[int, int]]:
+        if term not in present:
+            return []
+        if term not in cache:
+            cache[term] = [r for r in find_term(tokens, term) if not _excluded(tokens, r, term, exclusions)]
+        return cache[term]
+
+    hits: list[Hit] = []
+    for term in rules.any:
+        hits += [_hit(tokens, "any", term, a, b) for a, b in kept("any", term)]
+    for prox in rules.near:
+        partners = [(t, ranges, [a for a, _ in ranges]) for t in prox.with_ for ranges in [sorted(kept("near", t))]]
+        for term in prox.terms:
+            for a, b in kept("near", term):
+                close = _nearest_partner(partners, (a, b), prox.within)
+                if close:
+                    (pa, pb), partner = close
+                    hits.append(_hit(tokens, "near", term, a, b))
+                    hits.append(_hit(tokens, "near", partner, pa, pb))
+    for ctx in rules.context:
+        found = {t: kept("context", t) for t in ctx.terms}
+        distinct = [t for t, r in found.items() if r]
+        if len(distinct) >= ctx.min:
+            hits += [_hit(tokens, "context", t, a, b) for t in distinct for a, b in found[t]]
+    group_hits: list[Hit] = []
+    for group in rules.all:
+        found_group = [_hit(tokens, "all", t, a, b) for t in group for a, b in kept("all", t)]
+        if not found_group:
+            group_hits = []
+            break
+        group_hits += found_group
+    hits += group_hits
+    unique = {(h.start, h.end, h.rule): h for h in hits}
+    return sorted(unique.values(), key=lambda h: h.start)
+
+
+def _enough_for_length(tokens: Tokens, hits: list[Hit], long_text: LongText) -> bool:
+    if len(tokens.words) <= long_text.words:
+        return True
+    lead_end = tokens.spans[long_text.lead_words - 1][1]
+    return len(hits) >= long_text.min_hits or any(h.start < lead_end for h in hits)
+
+
+def match_topics(text: str, topics: list[Topic], language: str = "en",
+                 models: Mapping[str, RelevanceModel] | None = None) -> list[TopicMatch]:
+    """The topics whose rules for `language` fire on `text` (rules of the other language are not used).
+
+    With a topic's relevance model (`models`), its policy decides: the rules' verdict can be vetoed by
+    a low score, and an item the rules miss kept on a high one; the match carries the score.
+    """
+    tokens = Tokens.of(text)
+    matches = []
+    for topic in topics:
+        rules = topic.languages.get(language)  # type: ignore[call-overload]
+        if rules is None:
+            continue
+        hits = match_rules(tokens, rules)
+        fire = bool(hits) and _enough_for_length(tokens, hits, topic.long_text)
+        model = (models or {}).get(topic.name)
+        if model is None or language not in model.languages:
+            if fire:
+                matches.append(TopicMatch(topic.name, hits))
+            continue
+        score = model.score(text)
+        if model.keeps(fire, score):
+            matches.append(TopicMatch(topic.name, hits if fire else [], round(score, 4)))
+    return matches

@@ -1,0 +1,31 @@
+"""Alert messages: whatever a story says, a message never pings a whole Discord server or Slack channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import apprise
+
+from pipeline.alerts.delivery import send
+from pipeline.alerts.messages import digest, story_alert
+from pipeline.store.documents import Story
+
+
+def loud_story() -> Story:
+    now = datetime.now(UTC)
+    return Story(story_id="s", title="@everyone Roxham Road @here", url="https://news.example.org/s",
+                 canonical_url="https://news.example.org/s", feed_id="f", outlet="@here news", language="en",
+                 country="CA", published=now, ingested=now, run_id="r", topics=["asylum-border"],
+                 summary="Asylum seekers at Roxham Road. @Everyone should read this, @HERE and now.")
+
+
+def test_mass_mentions_are_defused_in_every_message(webhook):
+    discord = apprise.Apprise.instantiate("discord://1234567890/abcdefghijklmnop")
+    for message in (story_alert(loud_story(), ["@everyone outlet"], "desk"), digest([(loud_story(), [])], "desk", "now")):
+        text = message.title + message.html
+        assert "everyone" in text.lower() and "@everyone" not in text.lower() and "@here" not in text.lower()
+        assert discord.ping_payload(message.title, message.html) == {}  # Discord would ping nobody
+        send(webhook.url, message, allow=("127.0.0.1",))
+    for payload in webhook.received:  # the generic webhook's JSON too
+        assert "@everyone" not in str(payload).lower() and "@here" not in str(payload).lower()
+    assert len(webhook.received) == 2

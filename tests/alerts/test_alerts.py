@@ -1,0 +1,397 @@
+"""Alerts end to end: real Elasticsearch, a real SMTP server (aiosmtpd) and a real webhook receiver."""
+
+from __future__ import annotations
+
+import email
+from datetime import timedelta
+from email.message import Message as EmailMessage
+from pathlib import Path
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+from pipeline.alerts.delivery import deliver_immediate, run_digests, send_test
+from pipeline.alerts.records import find_new_alerts
+from pipeline.alerts.subscriptions import load_subscriptions
+from pipeline.errors import ConfigError
+from pipeline.ingest.poll import poll_feeds
+from pipeline.local.es_node import free_port
+from pipeline.nlp.enrich import enrich_stories
+from pipeline.settings import AlertSettings, Settings
+from pipeline.store import Store
+from pipeline.store.documents import Story
+from pipeline.timing import utcnow as now
+from tests.support import replay_settings
+
+# the behaviour of issue 4's tests, on stories captured years ago: no age limit, no hourly rate
+DEFAULT = AlertSettings(max_age=None, rate_per_hour=1000)
+LONG_AGO = "2000-01-01T00:00:00+00:00"
+
+
+class Inbox:
+    """A real SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[EmailMessage] = []
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def start(self) -> None:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    def url(self, to: str) -> str:
+        return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=newswatch@localhost&to={to}"
+
+
+@pytest.fixture(autouse=True)
+def local_receivers(monkeypatch):
+    """The SMTP server and the webhook listen on 127.0.0.1, which a channel may reach only when allowed."""
+    monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.1")
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="module")
+def indexed_stories(es_url, web):
+    """Real stories from the replay's Canadian feed, polled once into their own prefix."""
+    settings = replay_settings(Settings(es_url=es_url, index_prefix="alertsrc", source="live"), web.url)
+    with Store.open(settings, ensure=False) as store:
+        store.drop()
+        store.ensure()
+        poll_feeds(store, settings, ["replay-canada"], run_id="alerts-fixture")
+        enrich_stories(store, settings)
+        yield list(store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}]))
+        store.drop()
+
+
+@pytest.fixture
+def stories(store, indexed_stories):
+    store.write_stories(indexed_stories)
+    return indexed_stories
+
+
+def subscriptions(tmp_path: Path, subs: list[dict], since: str | None = LONG_AGO):
+    """Subscriptions as a user writes them; `since` backdates them so older stories may alert (None: not given)."""
+    subs = [{**s, "since": since} if since and "since" not in s else s for s in subs]
+    path = tmp_path / "alerts.yaml"
+    path.write_text(yaml.safe_dump({"subscriptions": subs}, allow_unicode=True))
+    return load_subscriptions(path)
+
+
+def seed(stories: list[Story]) -> Story:
+    return next(s for s in stories if "inches closer" in s.title)
+
+
+def subject(message: EmailMessage) -> str:
+    from email.header import decode_header, make_header
+
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def html_part(message: EmailMessage) -> str:
+    return next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+
+
+def test_immediate_alerts_reach_email_and_webhook_once(store, stories, inbox, webhook, tmp_path):
+    subs = subscriptions(tmp_path, [
+        {"name": "stca-desk", "channels": [inbox.url("desk@example.org")],
+         "rule": {"topics": ["asylum-border"], "keywords": {"any": ["safe third country"]}}},
+        {"name": "trudeau-watch", "channels": [webhook.url], "rule": {"quoted": ["Justin Trudeau"]}},
+    ])
+    found = find_new_alerts(store, subs, DEFAULT)
+    delivered = deliver_immediate(store, subs, DEFAULT)
+    stca = [s for s in stories if "safe third country" in f"{s.title} {s.text}".lower()]
+    assert found.created == delivered.sent == len(inbox.messages) + len(webhook.received)
+    assert len(inbox.messages) == len(stca) >= 3
+
+    mail = next(m for m in inbox.messages if "inches closer" in subject(m))
+    assert mail.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in mail.walk()][1:] == ["text/plain", "text/html"]
+    body = html_part(mail)
+    assert seed(stories).url.replace("&", "&amp;") in body
+    assert "<mark>" in body and "— Justin Trudeau</blockquote>" in body
+    assert "Canadian outlets (CBC, CTV, Global News, Montreal Gazette, ...)" in body
+
+    [hook] = [h for h in webhook.received if "inches closer" in h["title"]]
+    assert "Justin Trudeau" in hook["message"]
+
+    again = find_new_alerts(store, subs, DEFAULT)
+    redelivered = deliver_immediate(store, subs, DEFAULT)
+    assert again.created == 0 and redelivered.sent == 0
+    assert len([m for m in inbox.messages if "inches closer" in subject(m)]) == 1
+
+
+def test_story_text_is_escaped(store, stories, webhook, inbox, tmp_path):
+    story = seed(stories).model_copy(update={"story_id": "x-escape", "title": "Asylum <script>alert(1)</script> & “quotes”",
+                                             "url": "https://example.org/a?b=1&c=<2>", "ingested": now()})
+    store.write_stories([story])
+    subs = subscriptions(tmp_path, [{"name": "all", "channels": [inbox.url("a@example.org")],
+                                     "rule": {"keywords": {"any": ["script"]}}}])
+    find_new_alerts(store, subs, DEFAULT)
+    deliver_immediate(store, subs, DEFAULT)
+    [mail] = inbox.messages
+    body = html_part(mail)
+    assert "<script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in body
+
+
+def test_smtp_down_then_up_delivers_exactly_once(store, stories, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = DEFAULT.model_copy(update={"backoff": timedelta(minutes=1)})
+    inbox.stop()
+    found = find_new_alerts(store, subs, config)
+    first = deliver_immediate(store, subs, config)
+    assert found.created >= 1 and first.sent == 0 and first.retrying == found.created
+    assert first.errors and all(e.startswith("mailto") for e in first.errors)
+    early = deliver_immediate(store, subs, config)  # still inside the backoff: nothing is tried
+    assert early.sent == early.retrying == 0
+    inbox.start()
+    later = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=2))
+    assert later.sent == found.created == len(inbox.messages)
+    assert deliver_immediate(store, subs, config, at=now() + timedelta(hours=1)).sent == 0
+    assert len(inbox.messages) == found.created
+
+
+def test_a_down_channel_does_not_block_the_other(store, stories, inbox, webhook, tmp_path, es):
+    dead = f"json://127.0.0.1:{free_port()}/nobody-listens"
+    subs = subscriptions(tmp_path, [{"name": "both", "channels": [dead, webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = DEFAULT.model_copy(update={"max_attempts": 2})
+    found = find_new_alerts(store, subs, config)
+    deliver_immediate(store, subs, config)
+    assert len(webhook.received) == found.created >= 1
+    deliver_immediate(store, subs, config, at=now() + timedelta(hours=1))
+    assert len(webhook.received) == found.created  # the webhook is never sent twice
+    es.indices.refresh(index=store.index("alerts"))
+    statuses = {h["_source"]["status"] for h in es.search(index=store.index("alerts"),
+                                                            query={"term": {"subscription": "both"}})["hits"]["hits"]}
+    assert statuses == {"failed"}  # reported after max_attempts
+
+
+def test_syndicated_copy_alerts_once_naming_the_other_outlet(store, stories, inbox, tmp_path):
+    original = seed(stories)
+    copy = original.model_copy(update={"story_id": "wire-copy", "outlet": "Toronto Star (wire copy)",
+                                       "feed_id": "other", "url": "https://example.org/wire-copy", "ingested": now()})
+    store.write_stories([copy])
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["inches closer"]}}}])
+    found = find_new_alerts(store, subs, DEFAULT)
+    deliver_immediate(store, subs, DEFAULT)
+    assert found.created == 1 and found.syndicated == 1
+    [mail] = inbox.messages
+    assert "Also published by: Toronto Star (wire copy)" in html_part(mail)
+
+
+def test_digest_groups_stories_once_per_period(store, stories, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "morning", "mode": "digest", "channels": [inbox.url("team@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    found = find_new_alerts(store, subs, DEFAULT)
+    assert deliver_immediate(store, subs, DEFAULT).sent == 0  # digests never go out one by one
+    assert run_digests(store, subs, DEFAULT).sent == 0  # this period is not over yet
+    later = now() + timedelta(hours=1)
+    assert run_digests(store, subs, DEFAULT, at=later).sent == 1
+    assert run_digests(store, subs, DEFAULT, at=later + timedelta(minutes=5)).sent == 0
+    [mail] = inbox.messages
+    assert f"{found.created} new stories" in subject(mail)
+    body = html_part(mail)
+    assert f"asylum-border ({found.created})" in body and body.count("<li>") == found.created
+
+
+def test_send_test_and_bad_subscriptions(tmp_path, webhook, monkeypatch):
+    [sub] = subscriptions(tmp_path, [{"name": "hook", "channels": [webhook.url], "rule": {}}])
+    assert send_test(sub) == {webhook.url: None}
+    assert "test alert" in webhook.received[0]["title"]
+
+    monkeypatch.delenv("ALERT_NO_SUCH_SECRET", raising=False)
+    cases = [
+        ([{"name": "x", "channels": ["mailto://${ALERT_NO_SUCH_SECRET}@example.org"], "rule": {}}],
+         "subscriptions[x].channels.0", "NO_SUCH_SECRET is not set"),
+        ([{"name": "x", "channels": ["nonsense://what"], "rule": {}}], "subscriptions[x].channels.0", "Apprise"),
+        ([{"name": "x", "channels": [webhook.url], "mode": "digest", "digest": {"every": "daily", "at": "25:00"},
+           "rule": {}}], "subscriptions[x].digest.at", "24-hour"),
+        ([{"name": "x", "channels": [webhook.url], "digest": {"timezone": "Mars/Base"}, "rule": {}}],
+         "subscriptions[x].digest.timezone", "unknown time zone"),
+        ([{"name": "x", "channels": [webhook.url], "rule": {"quotd": ["A"]}}], "subscriptions[x].rule.quotd", "Extra"),
+    ]
+    for subs, where, problem in cases:
+        with pytest.raises(ConfigError) as err:
+            subscriptions(tmp_path, subs)
+        assert str(tmp_path / "alerts.yaml") in str(err.value) and where in str(err.value) and problem in str(err.value)
+
+
+def test_shipped_subscriptions_load():
+    from pipeline.settings import PROJECT_ROOT
+
+    subs = load_subscriptions(PROJECT_ROOT / "config" / "alerts.yaml")
+    assert {s.mode for s in subs} == {"immediate", "digest"}
+
+
+def fresh_copy(story: Story, n: int, **changes) -> Story:
+    """A story as if its item had just been seen and enriched (a new story, published now)."""
+    at = now()
+    return story.model_copy(update={"story_id": f"fresh-{n}", "cluster_id": f"fresh-{n}",
+                                    "url": f"https://example.org/fresh-{n}",
+                                    "title": f"{story.title} (fresh {n})", "first_seen": at, "ingested": at,
+                                    "enriched_at": at, "published": at, **changes})
+
+
+def test_a_new_subscription_is_not_flooded_with_older_stories(store, stories, webhook, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "new", "channels": [webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}], since=None)
+    config = AlertSettings()  # the defaults: 48 h age limit, 10 an hour
+    first = find_new_alerts(store, subs, config)
+    assert first.created == 0 and first.too_old >= 1  # stories seen before the subscription existed
+    assert deliver_immediate(store, subs, config).sent == 0 and webhook.received == []
+
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    old_news = fresh_copy(roxham, 1, published=now() - timedelta(days=5))  # first seen now, published long ago
+    news = fresh_copy(roxham, 2, text=roxham.text + " A new paragraph about something else entirely.")
+    store.write_stories([old_news, news])
+    later = find_new_alerts(store, subs, config)
+    assert later.created == 1 and later.too_old >= 1  # the story published five days ago stays held
+    assert deliver_immediate(store, subs, config).sent == 1
+    [hook] = webhook.received
+    assert "(fresh 2)" in hook["title"]
+    alerted = store.stories(["fresh-2"])["fresh-2"]
+    assert alerted.alerted_at is not None and alerted.alerted_delay is not None
+
+
+def test_a_burst_beyond_the_hourly_rate_is_one_message(store, stories, webhook, tmp_path):
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    burst = [fresh_copy(roxham, n, text=f"Story {n} of the burst at Roxham Road. " * (10 + 5 * n))
+             for n in range(12)]
+    store.write_stories(burst)
+    subs = subscriptions(tmp_path, [{"name": "busy", "channels": [webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = AlertSettings(rate_per_hour=3)
+    found = find_new_alerts(store, subs, config)
+    assert found.created >= 12
+    delivered = deliver_immediate(store, subs, config)
+    assert delivered.sent == 4 and delivered.folded == found.created - 3
+    assert len(webhook.received) == 4  # three alerts, then one message for the rest
+    summary = webhook.received[-1]
+    assert f"{found.created - 3} new stories" in summary["title"]
+    again = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=5))
+    assert again.sent == 0 and len(webhook.received) == 4  # the burst went once
+
+
+def test_stories_of_a_replay_run_are_never_alerted(store, stories, webhook, tmp_path):
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    store.write_stories([fresh_copy(roxham, 1, source="replay")])
+    subs = subscriptions(tmp_path, [{"name": "demo", "channels": [webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    found = find_new_alerts(store, subs, DEFAULT)
+    assert found.created == len([s for s in stories if "roxham" in f"{s.title} {s.text}".lower()])
+    deliver_immediate(store, subs, DEFAULT)
+    assert not any("(fresh 1)" in h["title"] for h in webhook.received)
+
+
+def test_one_unset_secret_stops_only_its_own_subscription(tmp_path, webhook, monkeypatch):
+    from pipeline.alerts.subscriptions import subscription_problems
+
+    monkeypatch.delenv("ALERT_NO_SUCH_SECRET", raising=False)
+    path = tmp_path / "alerts.yaml"
+    path.write_text(yaml.safe_dump({"subscriptions": [
+        {"name": "broken", "channels": ["mailto://${ALERT_NO_SUCH_SECRET}@example.org"], "rule": {}},
+        {"name": "fine", "channels": [webhook.url], "rule": {}}]}))
+    with pytest.raises(ConfigError):
+        load_subscriptions(path)  # strict, as `newswatch alerts test` checks
+    usable = load_subscriptions(path, strict=False)  # as the DAGs load them
+    assert [s.name for s in usable] == ["fine"]
+    [problem] = subscription_problems(path)
+    assert "subscriptions[broken].channels.0" in str(problem) and "NO_SUCH_SECRET is not set" in str(problem)
+
+
+def _racing(stores: list[Store], run) -> list:
+    """Run one delivery pass per store at once, each reading its due records before either claims one."""
+    import threading
+
+    barrier = threading.Barrier(len(stores))
+    for racer in stores:
+        reads = racer.due_alerts
+
+        def due_then_wait(subs, at, reads=reads):
+            due = list(reads(subs, at))
+            barrier.wait(timeout=30)
+            return iter(due)
+
+        racer.due_alerts = due_then_wait  # type: ignore[method-assign]
+    results: list = [None] * len(stores)
+
+    def one(n: int) -> None:
+        results[n] = run(stores[n])
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(len(stores))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_two_delivery_passes_at_once_send_each_alert_once(store, settings, stories, inbox, webhook, tmp_path):
+    """The alerts DAG and the digests DAG's retry both run the immediate delivery: N pending → N messages."""
+    subs = subscriptions(tmp_path, [
+        {"name": "race-mail", "channels": [inbox.url("desk@example.org")], "rule": {"keywords": {"any": ["Roxham"]}}},
+        {"name": "race-hook", "channels": [webhook.url], "rule": {"keywords": {"any": ["Roxham"]}}}])
+    found = find_new_alerts(store, subs, DEFAULT)
+    assert found.created >= 4
+    with Store.open(settings) as other:
+        reports = _racing([store, other], lambda s: deliver_immediate(s, subs, DEFAULT))
+    assert sum(r.sent for r in reports) == found.created
+    assert len(inbox.messages) + len(webhook.received) == found.created  # not twice that
+    assert store.alert_summary("race-mail")["counts"] == {"sent": len(inbox.messages)}
+
+
+def test_a_digest_and_its_retry_racing_send_one_message(store, settings, stories, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "race-digest", "mode": "digest", "channels": [inbox.url("t@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    assert find_new_alerts(store, subs, DEFAULT).created >= 2
+    later = now() + timedelta(hours=1)
+    with Store.open(settings) as other:
+        reports = []
+        import threading
+
+        barrier = threading.Barrier(2)
+
+        def digest_pass(racer: Store) -> None:
+            barrier.wait(timeout=30)
+            reports.append(run_digests(racer, subs, DEFAULT, at=later))
+
+        threads = [threading.Thread(target=digest_pass, args=(s,)) for s in (store, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert sum(r.sent for r in reports) == 1
+    assert len(inbox.messages) == 1
+
+
+def test_a_claim_left_by_a_pass_that_died_is_taken_again_later(store, stories, webhook, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "died", "channels": [webhook.url], "rule": {"keywords": {"any": ["Roxham"]}}}])
+    created = find_new_alerts(store, subs, DEFAULT).created
+    at = now()
+    [first, *_] = list(store.due_alerts(["died"], at))
+    assert store.claim_alert(first.alert_id, at, at + DEFAULT.claim_timeout) is not None  # then the pass dies
+    assert store.claim_alert(first.alert_id, at, at + DEFAULT.claim_timeout) is None  # held
+    assert deliver_immediate(store, subs, DEFAULT, at=at).sent == created - 1
+    later = at + DEFAULT.claim_timeout + timedelta(seconds=1)
+    assert deliver_immediate(store, subs, DEFAULT, at=later).sent == 1
+    assert len(webhook.received) == created

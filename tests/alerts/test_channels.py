@@ -1,0 +1,81 @@
+"""Alert channels may expand only the variables meant for them, and reach only public addresses unless allowed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.alerts.delivery import send, send_test
+from pipeline.alerts.messages import Message
+from pipeline.alerts.subscriptions import load_subscriptions, subscription_problems
+from pipeline.errors import ConfigError, DeliveryError
+
+MESSAGE = Message("[Newswatch] test", "<p>test</p>")
+JWT = "jwt-s3cret-9876"
+
+
+def alerts_file(tmp_path: Path, channels: dict[str, str], name: str = "alerts.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"subscriptions": [{"name": name, "channels": [url], "rule": {}}
+                                                      for name, url in channels.items()]}))
+    return path
+
+
+def test_a_channel_may_not_expand_the_process_secrets(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__API_AUTH__JWT_SECRET", JWT)
+    monkeypatch.setenv("NEWSWATCH_CHANNEL_HOOK", "hooks.example.org/desk")
+    path = alerts_file(tmp_path, {"leaky": "json://collector.example.org/?t=${AIRFLOW__API_AUTH__JWT_SECRET}",
+                                  "defaulted": "json://collector.example.org/${NEWSWATCH_ES_PASSWORD:-none}",
+                                  "fine": "json://${NEWSWATCH_CHANNEL_HOOK}"})
+    with pytest.raises(ConfigError) as err:
+        load_subscriptions(path)
+    message = str(err.value)
+    assert str(path) in message and "subscriptions[leaky].channels.0" in message
+    assert "AIRFLOW__API_AUTH__JWT_SECRET" in message and "NEWSWATCH_ALERTS__CHANNEL_VARIABLES" in message
+    assert JWT not in message
+    [fine] = load_subscriptions(path, strict=False)  # as the DAGs load them: the others keep working
+    assert fine.name == "fine" and fine.channel_urls() == ["json://hooks.example.org/desk"]
+    problems = {p.key: str(p) for p in subscription_problems(path)}
+    assert set(problems) == {"subscriptions[leaky].channels.0", "subscriptions[defaulted].channels.0"}
+    assert "NEWSWATCH_ES_PASSWORD" in problems["subscriptions[defaulted].channels.0"]
+
+
+def test_the_variables_channels_may_use_are_a_setting(tmp_path, monkeypatch):
+    for name, value in {"ALERT_TOKEN": "a", "SLACK_TOKEN_A": "T0", "NEWSWATCH_CHANNEL_X": "x", "MY_HOOK_URL": "h"}.items():
+        monkeypatch.setenv(name, value)
+    defaults = alerts_file(tmp_path, {"a": "json://h.example.org/${ALERT_TOKEN}/${NEWSWATCH_CHANNEL_X}",
+                                      "slack": "slack://${SLACK_TOKEN_A}/B000/XXXX/#desk"})
+    assert [s.channel_urls() for s in load_subscriptions(defaults)] == [["json://h.example.org/a/x"],
+                                                                        ["slack://T0/B000/XXXX/#desk"]]
+    monkeypatch.setenv("NEWSWATCH_ALERTS__CHANNEL_VARIABLES", "MY_HOOK_*, SLACK_TOKEN_A")
+    mine = alerts_file(tmp_path, {"mine": "json://${MY_HOOK_URL}.example.org/"}, "mine.yaml")
+    assert load_subscriptions(mine)[0].channel_urls() == ["json://h.example.org/"]
+    with pytest.raises(ConfigError, match="NEWSWATCH_CHANNEL_X"):  # the setting replaces the default list
+        load_subscriptions(defaults)
+
+
+def test_a_channel_to_an_internal_address_is_refused_before_any_connection(webhook, monkeypatch):
+    monkeypatch.delenv("NEWSWATCH_FETCH__ALLOW", raising=False)
+    port = webhook.url.split(":")[2].split("/")[0]
+    cases = {"json://169.254.169.254/latest/meta-data/": "link-local",
+             webhook.url: "loopback",
+             f"json://localhost:{port}/hook": "loopback",
+             "xml://10.1.2.3/hook": "private",
+             f"form://[::1]:{port}/hook": "loopback"}
+    for url, kind in cases.items():
+        with pytest.raises(DeliveryError) as err:
+            send(url, MESSAGE)
+        assert kind in err.value.reason and "NEWSWATCH_FETCH__ALLOW" in err.value.reason, url
+    assert webhook.received == []
+
+
+def test_an_allowed_internal_channel_is_delivered(webhook, tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSWATCH_FETCH__ALLOW", raising=False)
+    send(webhook.url, MESSAGE, allow=("127.0.0.1",))
+    [sub] = load_subscriptions(alerts_file(tmp_path, {"hook": webhook.url}))
+    assert "loopback" in (send_test(sub)[webhook.url] or "")
+    monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.0/8")
+    assert send_test(sub) == {webhook.url: None}
+    assert len(webhook.received) == 2

@@ -1,0 +1,65 @@
+from pathlib import Path
+
+from pipeline.ingest.articles import canonical_url, clean_text, extract_text, fetch_article, story_id
+from pipeline.ingest.feeds import FeedItem
+from pipeline.settings import FetchSettings
+
+JUNK = ["Story continues below advertisement", "WATCH BELOW", "Click to play video", "READ MORE",
+        "Sponsored content", "THE CANADIAN PRESS/Paul Chiasson", "With files from"]
+
+
+def test_canonical_url_drops_tracking_and_fragment():
+    url = "https://www.BBC.co.uk/news/world-australia-59383184?at_medium=RSS&at_campaign=KARANGA#comments"
+    assert canonical_url(url) == "https://www.bbc.co.uk/news/world-australia-59383184"
+    assert canonical_url("https://x.ca/a?id=3&utm_source=rss&b=2") == "https://x.ca/a?b=2&id=3"
+    assert story_id(url) == story_id("https://www.bbc.co.uk/news/world-australia-59383184")
+    assert story_id(url) != story_id("https://www.bbc.co.uk/news/world-australia-59383185")
+
+
+def test_seed_article_junk_removed_and_prose_kept(shared_data: Path):
+    cleaned = clean_text((shared_data / "seed-article.txt").read_text())
+    for junk in JUNK:
+        assert junk not in cleaned, junk
+    assert "near Hemmingford, Que." in cleaned  # the caption stays, its credit goes
+    assert "“There’s been challenges in getting them" in cleaned
+    assert cleaned.count("Border issue ‘politicized’") == 0
+
+
+def test_extract_text_from_real_page(shared_data: Path):
+    html = (shared_data / "html" / "aeb__5f9c5ed5d6.html").read_bytes()
+    text = extract_text(html)
+    assert text and "nearly 150 Indians returned home" in text
+    assert "<div" not in text
+
+
+def item(link: str) -> FeedItem:
+    return FeedItem("f", "Outlet", "en", "CA", link, link, "Title", "The feed summary text.", None)
+
+
+def test_fetch_article_uses_page_then_falls_back_to_summary(web):
+    settings = FetchSettings(retries=0, allow=("127.0.0.1",))
+    page = fetch_article(item(f"{web.url}/html/aeb__5f9c5ed5d6.html?utm_source=x"), settings)
+    missing = fetch_article(item(f"{web.url}/html/missing.html"), settings)
+    never = fetch_article(item(f"{web.url}/html/aeb__5f9c5ed5d6.html"), settings, "never")
+    assert page.text_source == "page" and "deported" in page.text
+    assert page.canonical_url == f"{web.url}/html/aeb__5f9c5ed5d6.html"
+    assert missing.text_source == "summary" and missing.text == "The feed summary text."
+    assert missing.page_error == "HTTP 404"
+    assert never.text_source == "summary" and never.page_error is None
+
+
+def test_the_same_page_extracts_twice(shared_data: Path):
+    """A retried or syndicated page must not come back empty the second time in one process."""
+    html = (shared_data / "html" / "aeb__abd9d6291b.html").read_bytes()
+    first, second = extract_text(html), extract_text(html)
+    assert first and first == second
+
+
+def test_stray_hyphenation_marks_are_removed(shared_data: Path):
+    import json
+
+    text = json.loads((shared_data / "articles" / "026.json").read_text())["text"]
+    assert "chemin -Roxham" in text
+    cleaned = clean_text(text)
+    assert "chemin Roxham" in cleaned and "-Roxham" not in cleaned and "-GRC" not in cleaned
+    assert clean_text("2019-2020 et Saint-Bernard-de-Lacolle") == "2019-2020 et Saint-Bernard-de-Lacolle"

@@ -1,0 +1,36 @@
+"""Story clusters: MinHash signatures and LSH bands kept in the real node; copies join, other stories do not."""
+
+from datetime import UTC, datetime
+
+from pipeline.ingest.clusters import assign_clusters, signature, similarity
+from pipeline.store.documents import Story
+
+WIRE = ("OTTAWA — The federal government says asylum claims at irregular crossings fell by a third this year, "
+        "while officials at the border warned that numbers could rise again in the spring as the agreement with "
+        "the United States is renegotiated. ") * 6
+
+
+def story(sid: str, title: str, text: str, outlet: str = "A") -> Story:
+    now = datetime.now(UTC)
+    return Story(story_id=sid, url=f"http://x/{sid}", canonical_url=f"http://x/{sid}", feed_id="f", outlet=outlet,
+                 language="en", country="CA", title=title, text=text, published=now, ingested=now, run_id="r")
+
+
+def test_a_copy_with_its_own_page_chrome_is_similar_and_another_story_is_not():
+    original = signature(f"Claims fall\n{WIRE}")
+    copy = signature(f"Claims fall | Wire\nThe Canadian Press\n{WIRE}\nMost read\nRepublished from the wire")
+    other = signature("Budget vote\n" + "The city council voted on the transit budget after a long debate. " * 12)
+    assert similarity(original.hashvalues, copy.hashvalues) > 0.6
+    assert similarity(original.hashvalues, other.hashvalues) < 0.1
+    assert set(original.bands) & set(copy.bands) and not set(original.bands) & set(other.bands)
+
+
+def test_clusters_across_batches_through_the_index(store):
+    [first] = assign_clusters(store, [story("s1", "Claims fall", WIRE)])
+    assert first.cluster_id == "s1" and len(first.minhash_bands) == 16
+    store.write_stories([first])
+    later = assign_clusters(store, [story("s2", "Claims fall", WIRE + " Updated.", "B"),
+                                    story("s3", "Budget vote", "The council voted on the budget. " * 30, "C"),
+                                    story("s4", "Claims fall (wire)", "The Canadian Press. " + WIRE, "D")])
+    by_id = {s.story_id: s.cluster_id for s in later}
+    assert by_id == {"s2": "s1", "s3": "s3", "s4": "s1"}

@@ -1,0 +1,116 @@
+"""Feeds fetched from a real local HTTP server serving real captured feeds."""
+
+import pytest
+
+from pipeline.config import Feed
+from pipeline.errors import FeedError
+from pipeline.ingest.feeds import fetch_feeds, parse_feed
+from pipeline.settings import FetchSettings
+from pipeline.store.documents import FeedState
+
+FAST = FetchSettings(read_timeout=1.0, connect_timeout=1.0, retries=1, allow=("127.0.0.1",))
+
+
+def feed(fid: str, url: str) -> Feed:
+    return Feed(id=fid, url=url, outlet="Test", language="en", country="CA")
+
+
+def test_real_feeds_parse(web):
+    results = fetch_feeds([feed("huffpost", f"{web.url}/feeds/feedjira__HuffPostCanada.xml"),
+                           feed("guardian", f"{web.url}/feeds/rssparser__guardian.rss"),
+                           feed("atom", f"{web.url}/feeds/nodefp__intertwingly.atom")], {}, FAST)
+    by_id = {r.feed.id: r for r in results}
+    assert [r.outcome for r in results] == ["ok", "ok", "ok"]
+    assert len(by_id["guardian"].items) == 55 and len(by_id["atom"].items) == 20
+    first = by_id["huffpost"].items[0]
+    assert first.title == first.title.strip() and "<" not in first.summary
+    assert first.published is not None
+
+
+@pytest.mark.parametrize("path, kind", [
+    ("/status/404", "http_404"),
+    ("/status/500", "http_500"),
+    ("/slow/3/feeds/feedjira__TechCrunch.xml", "timeout"),
+    ("/feeds/nodefp__notafeed.html", "not_a_feed"),
+    ("/feeds/feedrs__rss_2.0_invalid_1.xml", "malformed_xml"),
+])
+def test_broken_feed_is_recorded_and_others_go_on(web, path, kind):
+    good = feed("good", f"{web.url}/feeds/rssparser__guardian.rss")
+    bad = feed("bad", f"{web.url}{path}")
+    results = {r.feed.id: r for r in fetch_feeds([bad, good], {}, FAST)}
+    assert results["bad"].outcome == "error"
+    assert results["bad"].error_kind == kind and results["bad"].error
+    assert results["good"].outcome == "ok" and len(results["good"].items) == 55
+
+
+def test_conditional_get_and_body_hash(web):
+    f = feed("g", f"{web.url}/feeds/rssparser__guardian.rss")
+    [first] = fetch_feeds([f], {}, FAST)
+    assert first.etag and first.body_hash
+    with_etag = FeedState(feed_id="g", etag=first.etag, body_hash=first.body_hash)
+    [second] = fetch_feeds([f], {"g": with_etag}, FAST)
+    assert second.outcome == "not_modified" and second.http_status == 304 and not second.items
+    same_body = FeedState(feed_id="g", body_hash=first.body_hash)
+    [third] = fetch_feeds([f], {"g": same_body}, FAST)
+    assert third.outcome == "unchanged" and not third.items
+
+
+def test_body_size_cap(web):
+    tiny = FetchSettings(max_body_bytes=1000, retries=0, allow=("127.0.0.1",))
+    [result] = fetch_feeds([feed("big", f"{web.url}/feeds/rssparser__guardian.rss")], {}, tiny)
+    assert result.error_kind == "too_large"
+
+
+def test_feed_with_wrong_declared_encoding_still_parses(shared_data):
+    body = (shared_data / "feeds" / "rssparser__uolNoticias.rss").read_bytes()
+    items = parse_feed(feed("uol", "http://127.0.0.1/uol"), body).items
+    assert len(items) == 15 and all(i.title for i in items)
+
+
+def test_malformed_feed_with_recoverable_items_is_kept_with_a_warning(web):
+    [result] = fetch_feeds([feed("sax", f"{web.url}/feeds/nodefp__saxerror.xml")], {}, FAST)
+    assert result.outcome == "ok" and len(result.items) == 3
+    assert result.warning.startswith("malformed_xml: ") and "not well-formed" in result.warning
+
+
+RSS = ('<rss version="2.0"><channel><title>x</title><link>http://h.example/</link><description>d</description>'
+       '<item><title>Asylum {ref}</title><link>http://h.example/x</link><description>{text}</description></item>'
+       '</channel></rss>')
+EXTERNAL = '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def document(prolog: str = "", doctype: str = EXTERNAL, encoding: str = "utf-8", ref: str = "&xxe;",
+             text: str = "Refugee claimants.") -> str:
+    return f'<?xml version="1.0" encoding="{encoding}"?>{prolog}{doctype}{RSS.format(ref=ref, text=text)}'
+
+
+@pytest.mark.parametrize("body", [
+    document("<!-- " + "padding " * 10_000 + "-->").encode(),  # past the first 64 KiB
+    document(" " * 70_000).encode(),
+    document("<?pad " + "x" * 70_000 + "?>").encode(),
+    document("<!-- <rss> -->").encode(),  # a root element that is only a comment
+    document(encoding="utf-16").encode("utf-16"),
+    document(encoding="utf-16").encode("utf-16-be"),  # no byte-order mark
+    document(encoding="utf-16le").encode("utf-16-le"),
+    document(encoding="utf-32").encode("utf-32"),
+    document(encoding="utf-7").encode("utf-7").replace(b"<!ENTITY", b"+ADwAIQ-ENTITY"),
+    document(doctype='<!DOCTYPE rss [<!NOTATION n SYSTEM "]><rss>"> <!ENTITY xxe SYSTEM "file:///etc/passwd">]>').encode(),
+    document(doctype='<!DOCTYPE rss [<!ENTITY % p SYSTEM "http://169.254.169.254/"> %p;]>', ref="").encode(),
+    document(doctype='<!doctype rss [<!entity xxe SYSTEM "file:///etc/passwd">]>').encode(),
+], ids=["late-comment", "late-space", "late-pi", "comment-root", "utf16", "utf16be-no-bom", "utf16le", "utf32", "utf7",
+        "quoted-bracket", "parameter-entity", "lowercase"])
+def test_entity_declarations_are_refused_wherever_and_however_encoded(body: bytes):
+    with pytest.raises(FeedError) as err:
+        parse_feed(feed("x", "http://h.example/feed"), body)
+    assert err.value.kind == "xml_entities"
+
+
+@pytest.mark.parametrize("body", [
+    document(doctype="", ref="", text="<![CDATA[How <!DOCTYPE x [<!ENTITY y SYSTEM 'z'>]> attacks work]]>").encode(),
+    document(doctype='<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+                     '"http://my.netscape.com/publish/formats/rss-0.91.dtd">', ref="").encode(),
+    document(doctype="<!DOCTYPE rss>", ref="", encoding="utf-16").encode("utf-16"),
+], ids=["entity-in-cdata", "external-dtd-named", "utf16-doctype-without-entities"])
+def test_documents_without_entity_declarations_are_read(body: bytes):
+    [item] = parse_feed(feed("x", "http://h.example/feed"), body).items
+    assert item.title == "Asylum"

@@ -1,0 +1,160 @@
+"""The pass as a stream, against the real node: deadlines, text first and enrichment after, adaptive polling."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import yaml
+
+from pipeline.errors import StoreUnavailable
+from pipeline.ingest.feeds import FeedItem, FeedResult
+from pipeline.ingest.poll import poll_feeds
+from pipeline.ingest.schedule import plan_next
+from pipeline.nlp.enrich import enrich_stories, waiting_ids
+from pipeline.ops.search import search_stories
+from pipeline.settings import FetchSettings, PollSettings
+from pipeline.store import Store
+from pipeline.store.documents import FeedState
+from tests.hostile_server import HostileServer
+
+
+@pytest.fixture(scope="module")
+def good_host():
+    return HostileServer().start()
+
+
+@pytest.fixture(scope="module")
+def slow_host():
+    return HostileServer().start()
+
+
+def write_feeds(tmp_path, feeds: dict[str, str]):
+    rows = [{"id": fid, "url": url, "outlet": fid, "language": "en", "country": "CA"} for fid, url in feeds.items()]
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": rows}))
+    return tmp_path / "feeds.yaml"
+
+
+def test_a_trickling_feed_times_out_while_the_others_are_indexed(store, settings, good_host, slow_host, tmp_path):
+    feeds_file = write_feeds(tmp_path, {"trickle": f"{slow_host.url}/feed/trickle", "good": f"{good_host.url}/feed/good",
+                                        "good-two": f"{good_host.url}/feed/good-two"})
+    settings = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(total_timeout=4, read_timeout=2,
+                                                                           retries=0, allow=("127.0.0.1",)))
+    started = time.monotonic()
+    report = poll_feeds(store, settings, ["trickle", "good", "good-two"], run_id="trickle")
+    wall = time.monotonic() - started
+    by_id = {f.feed_id: f for f in report.feeds}
+    assert by_id["trickle"].outcome == "error" and by_id["trickle"].error.startswith("timeout")
+    assert "total deadline" in by_id["trickle"].error
+    assert wall < 4 + 3, wall  # the whole pass ends soon after the deadline, though each byte came in time
+    assert by_id["good"].new == 3 and by_id["good-two"].new == 2 and report.indexed == 5
+
+
+def test_stories_are_searchable_before_enrichment_and_a_crash_in_between_loses_nothing(store, settings, good_host,
+                                                                                         tmp_path, monkeypatch):
+    feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good", "two": f"{good_host.url}/feed/good-two"})
+    settings = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    report = poll_feeds(store, settings, ["good", "two"], run_id="text-first")
+    assert report.first_searchable is not None and report.first_searchable < report.seconds + 0.01
+    found = search_stories(store, '"Roxham Road"', collapse=False)  # the five pages are one text: one cluster
+    assert len(found) == 5 and len({p.doc.cluster_id for p in found}) == 1
+    assert not any(p.doc.enriched for p in found)  # searchable, with its topics, not yet enriched
+    assert all(p.doc.topics == ["asylum-border"] and p.doc.searchable_delay is not None for p in found)
+    assert len(waiting_ids(store)) == 5
+
+    # enrichment crashes after writing the quotes of its first flush, before marking the stories
+    real_update = Store.update_docs
+
+    def crash(self, kind, updates, **kwargs):
+        raise StoreUnavailable("bulk write", "the node went away")
+
+    monkeypatch.setattr(Store, "update_docs", crash)
+    with pytest.raises(StoreUnavailable):
+        enrich_stories(store, settings)
+    monkeypatch.setattr(Store, "update_docs", real_update)
+    assert len(waiting_ids(store)) == 5  # nothing was marked enriched
+
+    rerun = enrich_stories(store, settings)
+    assert rerun.stories == 5 and not waiting_ids(store)
+    stories = list(store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}]))
+    assert all(s.enriched and s.enriched_at and s.enriched_delay is not None for s in stories)
+    store.refresh("quotes")
+    assert store.count("quotes") == sum(s.quote_count for s in stories)  # every quote once, none duplicated
+    assert enrich_stories(store, settings).stories == 0  # and a third run finds nothing to do
+
+
+def test_the_pass_ending_during_a_flush_loses_none_of_its_stories(store, settings, good_host, tmp_path, monkeypatch):
+    """The periodic flush takes stories from the buffer before it writes them: the end of the pass must
+    wait for it, never cancel it (stories and feed states went missing, the pass reporting fewer)."""
+    import pipeline.ingest.poll as poll
+
+    real_clusters = poll.assign_clusters
+
+    def slow_clusters(*args, **kwargs):  # clustering that takes a while, as on a cold start or a busy node
+        time.sleep(0.5)
+        return real_clusters(*args, **kwargs)
+
+    monkeypatch.setattr(poll, "FLUSH_SECONDS", 0.01)
+    monkeypatch.setattr(poll, "assign_clusters", slow_clusters)
+    feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good", "two": f"{good_host.url}/feed/good-two"})
+    settings = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    report = poll_feeds(store, settings, ["good", "two"], run_id="flush-at-the-end")
+    assert report.indexed == 5 and {f.feed_id: f.new for f in report.feeds} == {"good": 3, "two": 2}
+    assert store.client.count(index=store.index("stories"))["count"] == 5
+    assert set(store.feed_states(["good", "two"])) == {"good", "two"}  # both feeds' states were saved
+
+
+def plan(previous: FeedState | None, new: int, hours: float, config: PollSettings | None = None):
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    if previous is not None:
+        previous = previous.model_copy(update={"last_polled": now - timedelta(hours=hours)})
+    items = [FeedItem("f", "o", "en", "CA", f"g{n}", f"http://x/{n}", "t", "s", now) for n in range(new)]
+    result = FeedResult(feed=None, outcome="ok", items=items)  # type: ignore[arg-type]
+    p = plan_next(previous, result, items, 15, config or PollSettings(), now)
+    return FeedState(feed_id="f", last_polled=now, interval_minutes=p.interval_minutes, rate_per_hour=p.rate_per_hour,
+                     next_due=p.next_due), p
+
+
+def test_the_interval_lengthens_for_a_quiet_feed_and_shortens_for_a_busy_one():
+    quiet, p = plan(FeedState(feed_id="f", interval_minutes=15, rate_per_hour=4), new=0, hours=0.25)
+    intervals = [p.interval_minutes]
+    for _ in range(8):
+        quiet, p = plan(quiet, new=0, hours=p.interval_minutes / 60)
+        intervals.append(p.interval_minutes)
+    assert intervals == sorted(intervals) and intervals[-1] > 3 * intervals[0]
+    assert intervals[-1] <= PollSettings().max_interval_minutes
+
+    busy, p = plan(FeedState(feed_id="f", interval_minutes=60, rate_per_hour=1), new=12, hours=1)
+    shorter = [p.interval_minutes]
+    for _ in range(5):
+        busy, p = plan(busy, new=12, hours=p.interval_minutes / 60)
+        shorter.append(p.interval_minutes)
+    assert shorter[-1] < 15 and shorter[-1] >= PollSettings().min_interval_minutes
+
+
+def test_feed_hints_are_respected():
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    state = FeedState(feed_id="f", interval_minutes=10, rate_per_hour=6, last_polled=now - timedelta(minutes=10))
+    ttl = FeedResult(feed=None, outcome="ok", ttl_minutes=120)  # type: ignore[arg-type]
+    assert plan_next(state, ttl, [], 15, PollSettings(), now).next_due >= now + timedelta(minutes=120)
+    cached = FeedResult(feed=None, outcome="not_modified", max_age=3 * 3600)  # type: ignore[arg-type]
+    assert plan_next(state, cached, [], 15, PollSettings(), now).next_due >= now + timedelta(hours=3)
+    skip = FeedResult(feed=None, outcome="ok", skip_hours=frozenset({12, 13, 14}))  # type: ignore[arg-type]
+    assert plan_next(state, skip, [], 15, PollSettings(), now).next_due.hour == 15
+    failing = FeedState(feed_id="f", interval_minutes=10, consecutive_failures=3, last_polled=now)
+    error = FeedResult(feed=None, outcome="error")  # type: ignore[arg-type]
+    assert plan_next(failing, error, [], 15, PollSettings(), now).interval_minutes == 120
+
+
+def test_due_feeds_follow_the_learned_schedule(store, settings, good_host, tmp_path):
+    from pipeline.ingest.poll import due_feeds
+
+    feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good"})
+    settings = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    poll_feeds(store, settings, ["good"], run_id="due")
+    state = store.feed_states(["good"])["good"]
+    assert state.next_due and state.interval_minutes and state.schedule_reason
+    assert due_feeds(store, settings) == []
+    later = Store(store.client, store.prefix, clock=lambda: state.next_due + timedelta(seconds=1))
+    assert due_feeds(later, settings) == ["good"]

@@ -1,0 +1,292 @@
+"""Who a speaker is, one resolution class at a time, with sentences written for these tests.
+
+Each test names the class it pins (acronyms, "the agency", documents, appositions, pairs, French
+incises, spelling variants) and pairs it, where the rule could over-reach, with a sentence where
+the description must stay a description.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from pipeline.nlp.analyze import analyze
+from pipeline.nlp.entities import clean_mention
+from pipeline.nlp.names import name_key, preferred, unify
+from pipeline.store.documents import Story
+
+
+def quote_with(text: str, contains: str, lang: str = "en"):
+    [result] = analyze([text], lang)
+    found = [q for q in result.quotes if contains in q.quote]
+    assert len(found) == 1, [(q.quote, q.speaker) for q in result.quotes]
+    return found[0]
+
+
+# ---- acronyms the article defines ---------------------------------------------------------------------
+
+def test_an_acronym_resolves_to_the_name_it_abbreviates():
+    text = ("The Immigration and Refugee Board (IRB) heard more than 500 claims in March, a record for the tribunal.\n\n"
+            "“We are doing everything we can to shorten the wait,” the IRB said in a statement on Friday.")
+    q = quote_with(text, "shorten the wait")
+    assert q.speaker_canonical == "Immigration and Refugee Board"
+
+
+def test_a_french_acronym_with_its_elided_article():
+    text = ("L’Agence des services frontaliers du Canada (ASFC) a renvoyé 40 personnes vers les États-Unis le mois "
+            "dernier.\n\n« Nous appliquons la loi telle qu’elle est écrite », a indiqué l’ASFC dans un courriel.")
+    q = quote_with(text, "Nous appliquons la loi", "fr")
+    assert q.speaker_canonical == "Agence des services frontaliers du Canada"
+
+
+# ---- "the agency": the organisation of that kind the article named ------------------------------------
+
+def test_the_agency_is_the_only_agency_named_before():
+    text = ("The Canada Border Services Agency removed 40 people from the country last month, up from 25 in April.\n\n"
+            "Advocates in Windsor called the pace alarming.\n\n"
+            "“Every removal follows a decision by an independent tribunal,” the agency said in a statement.")
+    q = quote_with(text, "Every removal follows")
+    assert q.speaker_canonical == "Canada Border Services Agency"
+
+
+def test_the_agency_stays_a_description_when_two_agencies_are_named():
+    text = ("The Canada Border Services Agency and the Public Health Agency of Canada both sent staff to the "
+            "crossing in the spring.\n\n"
+            "“Our officers were there every day,” the agency said in a statement.")
+    q = quote_with(text, "Our officers were there")
+    assert q.speaker_canonical.lower() == "the agency"
+
+
+def test_the_kind_an_apposition_gives_an_organisation():
+    text = ("Harbourline, the regional ferry company, cancelled every sailing on Sunday as the storm came in.\n\n"
+            "Dozens of travellers spent the night in the terminal.\n\n"
+            "“Safety comes before the timetable,” the company said.")
+    q = quote_with(text, "Safety comes before")
+    assert q.speaker_canonical == "Harbourline"
+
+
+# ---- documents speak for whoever made them -------------------------------------------------------------
+
+def test_a_report_speaks_for_its_author_and_so_does_the_report_later():
+    text = ("A report released Tuesday by the Maple Policy Institute said that asylum claims at the border doubled "
+            "in two years.\n\n"
+            "Officials in Ottawa declined to comment on Tuesday afternoon.\n\n"
+            "The report said waiting times for hearings had grown to more than two years.")
+    [result] = analyze([text])
+    speakers = {q.quote.split()[0]: q.speaker_canonical for q in result.quotes}
+    assert speakers.get("asylum") == "Maple Policy Institute", result.quotes
+    assert speakers.get("waiting") == "Maple Policy Institute", result.quotes
+
+
+def test_a_document_obtained_by_a_newspaper_is_not_the_newspaper_speaking():
+    text = ("The memo, obtained by the Harbour Courier, said that staff at the processing centre would be cut by "
+            "a third next year.")
+    q = quote_with(text, "staff at the processing centre")
+    assert "Courier" not in q.speaker_canonical
+
+
+# ---- a description followed by the name -----------------------------------------------------------------
+
+def test_a_spokesperson_named_after_the_description():
+    text = ("Ottawa has not said when the new rules will apply.\n\n"
+            "A spokeswoman for the minister, Dana Whitfield, said the department would publish the rules in June.")
+    q = quote_with(text, "publish the rules")
+    assert q.speaker_canonical == "Dana Whitfield"
+
+
+def test_a_spokesperson_for_a_named_person_is_not_that_person():
+    text = ("Dana Whitfield has not said when the new rules will apply.\n\n"
+            "A spokeswoman for Whitfield said the department would publish the rules soon.")
+    q = quote_with(text, "publish the rules")
+    assert q.speaker_canonical != "Dana Whitfield"
+
+
+# ---- pairs and plural pronouns -------------------------------------------------------------------------
+
+def test_they_after_a_pair_is_the_pair():
+    text = ("Tomas Lindqvist and Amara Osei opened their bakery on Dundas Street in 2015.\n\n"
+            "“We never expected the rent to triple,” Tomas Lindqvist and Amara Osei said on Monday.\n\n"
+            "“We will reopen somewhere else if we can,” they said.")
+    q = quote_with(text, "reopen somewhere else")
+    assert q.speaker_canonical == "Tomas Lindqvist and Amara Osei"
+
+
+def test_they_with_nobody_plural_before_stays_they():
+    text = ("Tomas Lindqvist opened a bakery on Dundas Street in 2015.\n\n"
+            "“We will reopen somewhere else if we can,” they said.")
+    q = quote_with(text, "reopen somewhere else")
+    assert q.speaker_canonical == "they"
+
+
+def test_it_is_the_organisation_the_story_just_named_as_subject():
+    text = ("The Immigration and Refugee Board declined to give numbers for the Lacolle crossing on Monday.\n\n"
+            "“We do not comment on individual cases,” it said in a statement.")
+    q = quote_with(text, "We do not comment")
+    assert q.speaker_canonical == "Immigration and Refugee Board"
+
+
+def test_it_with_no_organisation_acting_stays_it():
+    text = ("The old shelter on Rue Principale has 40 beds and a waiting list that grows every week.\n\n"
+            "“We do not comment on individual cases,” it said in a statement.")
+    q = quote_with(text, "We do not comment")
+    assert q.speaker_canonical.lower() == "it"
+
+
+def test_a_surname_two_people_share_is_the_one_named_last():
+    text = ("Mark Fortin bought the orchard near Hemmingford in 1998 and ran it for twenty years.\n\n"
+            "His daughter, Julie Fortin, took over the business in 2019 and hired six seasonal workers.\n\n"
+            "“We lost half the apples to the frost this year,” said Fortin.")
+    q = quote_with(text, "half the apples")
+    assert q.speaker_canonical == "Julie Fortin"
+
+
+def test_a_two_word_short_form_is_the_full_name():
+    text = ("“We wanted the house to work for the animal,” says architect Lorena Vidal Ortiz, who drew the plans.\n\n"
+            "“The panel comes off for cleaning,” says Vidal Ortiz.")
+    q = quote_with(text, "panel comes off")
+    assert q.speaker_canonical == "Lorena Vidal Ortiz"
+
+
+# ---- French: incises, inverted subjects, -t-il ----------------------------------------------------------
+
+def test_a_french_quote_cut_by_an_incise_gives_two_pieces_with_one_speaker():
+    text = ("La mairesse Valérie Lemay a rencontré les familles lundi soir.\n\n"
+            "« Nous n’avons pas le choix, a affirmé Valérie Lemay. Il faut loger ces familles avant l’hiver. »")
+    first = quote_with(text, "pas le choix", "fr")
+    second = quote_with(text, "loger ces familles", "fr")
+    assert first.speaker_canonical == second.speaker_canonical == "Valérie Lemay"
+    assert "affirmé" not in first.quote and "affirmé" not in second.quote
+
+
+def test_a_french_inverted_subject_after_the_quote():
+    text = ("« Les demandes ont doublé depuis janvier », souligne Julien Tremblay, porte-parole de l’organisme "
+            "Accueil Plus.")
+    q = quote_with(text, "Les demandes ont doublé", "fr")
+    assert q.kind == "direct" and q.speaker_canonical == "Julien Tremblay"
+
+
+def test_a_t_elle_goes_to_the_woman_named_before():
+    text = ("Nadia Bouchard dirige le refuge depuis dix ans.\n\n"
+            "« C’est une crise humanitaire », a-t-elle ajouté.")
+    q = quote_with(text, "crise humanitaire", "fr")
+    assert q.speaker_canonical == "Nadia Bouchard"
+
+
+def test_a_french_honorific_is_not_part_of_the_name():
+    text = ("Une avocate, Me Julie Brassard, représente les familles.\n\n"
+            "Puisqu’ils ne sont pas passés par les États-Unis, l’entente ne s’applique pas, explique Me Julie Brassard.")
+    q = quote_with(text, "entente ne s’applique pas", "fr")
+    assert q.speaker.startswith("Me ") and q.speaker_canonical == "Julie Brassard"
+    [result] = analyze([text], "fr")
+    assert {e.canonical for e in result.entities if e.label == "person"} == {"Julie Brassard"}
+
+
+def test_a_hyphenated_surname_is_one_name_with_its_short_form():
+    text = ("Selon Nathalie Roy-St-Onge, le refuge est plein depuis lundi.\n\n"
+            "« Il manque des lits pour tout le monde », a déclaré Mme Roy-St-Onge.")
+    [result] = analyze([text], "fr")
+    assert "Nathalie Roy-St-Onge" in {e.canonical for e in result.entities if e.label == "person"}
+    q = quote_with(text, "Il manque des lits", "fr")
+    assert q.speaker_canonical == "Nathalie Roy-St-Onge"
+
+
+def test_the_hyphen_rule_joins_parts_but_never_two_entities():
+    from spacy.tokens import Doc, Span
+    from spacy.vocab import Vocab
+
+    from pipeline.nlp.analyze import _hyphenated_names
+
+    words = ["Judith", "Gadbois", "-", "St", "-", "Cyr", "met", "Trudeau", "-", "Biden", "aides"]
+    spaces = [True, False, False, False, False, True, True, False, False, True, False]
+    doc = Doc(Vocab(), words=words, spaces=spaces)
+    doc.ents = [Span(doc, 0, 2, "PERSON"), Span(doc, 7, 8, "PERSON"), Span(doc, 9, 10, "PERSON")]
+    assert [e.text for e in _hyphenated_names(doc).ents] == ["Judith Gadbois-St-Cyr", "Trudeau", "Biden"]
+
+
+def test_il_follows_the_speaker_not_a_name_in_a_complement():
+    text = ("« Ces chiffres ne veulent rien dire », tranche Paul Girard, qui a dirigé l’examen des travaux de "
+            "Sophie Martel l’an dernier. Il poursuit : « Les méthodes étaient mauvaises dès le départ. »")
+    q = quote_with(text, "Les méthodes étaient mauvaises", "fr")
+    assert q.speaker_canonical == "Paul Girard"
+
+
+def test_a_quote_paragraph_after_a_french_incise_goes_on_with_that_speaker():
+    text = ("Les familles ne peuvent pas être renvoyées, puisqu’elles sont arrivées par avion, explique "
+            "Me Rosalie Vachon-Turcot, avocate en immigration.\n\n"
+            "«Une fois qu’ils mettent les pieds au pays, un agent doit évaluer la demande.»")
+    q = quote_with(text, "mettent les pieds au pays", "fr")
+    assert q.speaker_canonical == "Rosalie Vachon-Turcot"
+
+
+def test_a_quote_paragraph_goes_on_with_the_latest_speaker_even_a_description():
+    text = ("Premier Dana Whitfield said the province was ready to help.\n\n"
+            "Ottawa has not answered. In a statement, the minister's office said: “The payments followed the "
+            "contracts signed under the previous government.\n\n"
+            "“We will keep working with the province to shorten the wait.”")
+    q = quote_with(text, "shorten the wait")
+    assert q.speaker_canonical == "the minister's office"
+
+
+# ---- one spelling per name -------------------------------------------------------------------------------
+
+def test_spelling_variants_share_a_key_and_the_fullest_spelling_wins():
+    assert name_key("François Doré") == name_key("Francois Dore") == name_key("FRANÇOIS DORÉ")
+    assert name_key("Dan O’Brien") == name_key("Dan O'Brien")
+    assert name_key("Marie-Ève Roy") == name_key("Marie Eve Roy")
+    assert name_key("Anne Roy") != name_key("Anne Ray")
+    assert preferred({"Francois Doré": 5, "François Doré": 4}) == "François Doré"  # accents kept
+    assert preferred({"FRANÇOIS DORÉ": 1, "François Doré": 1}) == "François Doré"  # case
+    forms = unify(["Dan O'Brien", "Dan O’Brien", "Dan O’Brien", "Anne Roy"])
+    assert forms["Dan O'Brien"] == forms["Dan O’Brien"] and forms["Anne Roy"] == "Anne Roy"
+
+
+def test_an_article_spelling_a_name_two_ways_carries_one():
+    text = ("François Bélanger runs the shelter in Lacolle.\n\n"
+            "“We have never seen so many families,” Francois Bélanger said on Tuesday.")
+    [result] = analyze([text])
+    names = {e.canonical for e in result.entities if e.label == "person"}
+    assert names == {"François Bélanger"}
+    assert [q.speaker_canonical for q in result.quotes] == ["François Bélanger"]
+
+
+def test_short_form_of_an_organisation_named_in_full():
+    text = ("A spokesperson for Ontario Northland said the trains would run again in 2026.\n\n"
+            "Northland said the first trips would be in the spring.")
+    [result] = analyze([text])
+    orgs = {e.text: e.canonical for e in result.entities if e.label == "organization"}
+    assert orgs.get("Northland") == "Ontario Northland", orgs
+    assert [q.speaker_canonical for q in result.quotes if q.speaker == "Northland"] == ["Ontario Northland"]
+
+
+def test_a_short_form_speaker_the_model_did_not_tag():
+    text = ("Officials at Halifax Transit said on Monday that ridership had doubled.\n\n"
+            "Transit said more buses would be added in May.")
+    q = quote_with(text, "more buses")
+    assert q.speaker_canonical == "Halifax Transit"
+
+
+@pytest.mark.parametrize("raw, clean", [("-Sophie -Gagnon", "Sophie Gagnon"), ("Jean-Luc Picard", "Jean-Luc Picard")])
+def test_stray_hyphens_left_by_a_site_are_dropped(raw, clean):
+    assert clean_mention(raw, "person") == clean
+
+
+def test_the_index_keeps_the_spelling_it_met_first(store, settings):
+    """Two outlets spell one person two ways: every story and quote carries the first spelling indexed."""
+    from pipeline.nlp.enrich import enrich_stories
+
+    now = store.now()
+    texts = {"a": "“The line at the crossing is longer every week,” Francois Doré told reporters in Lacolle on Monday.",
+             "b": "“We are asking Ottawa for more help,” François Doré said at the shelter on Tuesday."}
+    stories = [Story(story_id=sid, url=f"http://127.0.0.1/{sid}", canonical_url=f"http://127.0.0.1/{sid}", feed_id="f",
+                     outlet="Test", language="en", country="CA", title="Crossing", summary="", text=text,
+                     published=now - timedelta(hours=1), ingested=now + timedelta(seconds=i), run_id="r", topics=["t"],
+                     first_seen=now)
+               for i, (sid, text) in enumerate(sorted(texts.items()))]
+    store.write_stories(stories)
+    enrich_stories(store, settings, ids=["a"])
+    enrich_stories(store, settings, ids=["b"])
+    store.refresh("stories", "quotes")
+    persons = {s.story_id: s.persons for s in store.stories(["a", "b"]).values()}
+    assert persons == {"a": ["Francois Doré"], "b": ["Francois Doré"]}
+    assert store.top_speakers(10) == [("Francois Doré", 2)]

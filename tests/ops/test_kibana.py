@@ -1,0 +1,129 @@
+"""Kibana saved objects checked for real where Kibana cannot run: parsing, references, and the fields
+they use against the mapping the real Elasticsearch returns after the pipeline has indexed stories."""
+
+import json
+import re
+
+import pytest
+
+from pipeline.ingest.poll import poll_feeds
+from pipeline.local.es_node import free_port
+from pipeline.local.replay import REPLAY_DIR
+from pipeline.ops.kibana import NDJSON, KibanaError, import_objects, render
+from tests.support import replay_settings
+
+OBJECTS = [json.loads(line) for line in NDJSON.read_text().splitlines()]
+NUMERIC = {"long", "integer", "float", "double", "short"}
+
+
+def test_every_line_parses_and_ids_are_unique():
+    assert len(OBJECTS) == len(NDJSON.read_text().splitlines()) >= 12
+    keys = [(o["type"], o["id"]) for o in OBJECTS]
+    assert len(keys) == len(set(keys))
+    assert {o["type"] for o in OBJECTS} == {"index-pattern", "search", "lens", "dashboard"}
+
+
+def test_objects_carry_the_migration_fields_kibana_writes_on_export():
+    for obj in OBJECTS:
+        assert obj["coreMigrationVersion"] == "8.8.0" and obj["typeMigrationVersion"], obj["id"]
+        assert obj["managed"] is False and obj["updated_at"].endswith("Z")
+        assert "migrationVersion" not in obj  # the pre-8.8 form Kibana no longer exports
+
+
+def test_committed_file_is_the_rendering_of_the_code():
+    assert NDJSON.read_text() == render(), "run: python -c 'from pipeline.ops.kibana import *; NDJSON.write_text(render())'"
+
+
+def test_every_reference_resolves_inside_the_file():
+    known = {(o["type"], o["id"]) for o in OBJECTS}
+    for obj in OBJECTS:
+        names = {r["name"] for r in obj["references"]}
+        for ref in obj["references"]:
+            assert (ref["type"], ref["id"]) in known, (obj["id"], ref)
+        source = json.loads(obj["attributes"].get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "{}"))
+        if "indexRefName" in source:
+            assert source["indexRefName"] in names
+        for panel in json.loads(obj["attributes"].get("panelsJSON", "[]")):
+            assert f"{panel['panelIndex']}:{panel['panelRefName']}" in names
+        if obj["type"] == "lens":
+            for layer in obj["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]:
+                assert f"indexpattern-datasource-layer-{layer}" in names
+
+
+def test_the_dashboard_has_options_list_controls_for_topic_outlet_and_language():
+    [dashboard] = [o for o in OBJECTS if o["type"] == "dashboard"]
+    controls = json.loads(dashboard["attributes"]["controlGroupInput"]["panelsJSON"])
+    assert {c["explicitInput"]["fieldName"] for c in controls.values()} == {"topics", "outlet", "language"}
+    assert all(c["type"] == "optionsListControl" for c in controls.values())
+    names = {r["name"] for r in dashboard["references"]}
+    assert all(f"controlGroup_{cid}:optionsListDataView" in names for cid in controls)
+
+
+LENS_TYPES = {"terms": {"keyword"}, "date_histogram": {"date"}, "unique_count": {"keyword"},
+              "percentile": NUMERIC, "count": set()}
+
+
+def used_fields(obj: dict) -> list[tuple[str, set[str]]]:
+    """(field, acceptable mapping types) for everything an object reads."""
+    attrs = obj["attributes"]
+    if obj["type"] == "index-pattern":
+        return [(attrs["timeFieldName"], {"date"})]
+    if obj["type"] == "search":
+        return [(c, {"keyword", "text", "date", "integer", "long"}) for c in attrs["columns"]] + \
+               [(s[0], {"date"}) for s in attrs["sort"]]
+    if obj["type"] == "lens":
+        out = []
+        for layer in attrs["state"]["datasourceStates"]["formBased"]["layers"].values():
+            for column in layer["columns"].values():
+                if column["sourceField"] != "___records___":
+                    out.append((column["sourceField"], LENS_TYPES[column["operationType"]]))
+        query = attrs["state"]["query"]["query"]
+        out += [(f.strip(), {"keyword"}) for f in re.findall(r"(\w+) :", query)]
+        return out
+    if obj["type"] == "dashboard":
+        controls = json.loads(attrs["controlGroupInput"]["panelsJSON"])
+        return [(c["explicitInput"]["fieldName"], {"keyword"}) for c in controls.values()]
+    return []
+
+
+def data_view_of(obj: dict, by_id: dict) -> str:
+    ref = next(r for r in obj["references"] if r["type"] == "index-pattern")
+    return by_id[("index-pattern", ref["id"])]["attributes"]["title"]
+
+
+@pytest.fixture
+def real_mapping(es, store, settings, web, tmp_path):
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text((REPLAY_DIR / "feeds.yaml").read_text())
+    settings = replay_settings(settings, web.url, feeds)
+    report = poll_feeds(store, settings, ["replay-canada", "replay-not-a-feed"], run_id="kibana")
+    assert report.indexed > 0
+    mapping = {}
+    for kind in ("stories", "quotes", "feed-health"):
+        body = es.indices.get_mapping(index=f"{settings.index_prefix}-{kind}").body
+        props = next(iter(body.values()))["mappings"]["properties"]
+        flat = {}
+        for name, spec in props.items():
+            flat[name] = spec.get("type", "object")
+            for sub, subspec in spec.get("properties", {}).items():
+                flat[f"{name}.{sub}"] = subspec.get("type", "object")
+        mapping[f"newswatch-{kind}"] = flat
+    return mapping
+
+
+def test_every_field_used_exists_with_a_suitable_type(real_mapping):
+    by_id = {(o["type"], o["id"]): o for o in OBJECTS}
+    checked = 0
+    for obj in OBJECTS:
+        view = obj["attributes"]["title"] if obj["type"] == "index-pattern" else data_view_of(obj, by_id)
+        for field, types in used_fields(obj):
+            assert field in real_mapping[view], f"{obj['id']} uses {field!r}, missing from {view}"
+            assert real_mapping[view][field] in types, f"{obj['id']}: {field} is {real_mapping[view][field]}"
+            checked += 1
+    assert checked >= 20
+
+
+def test_import_reports_an_unreachable_kibana_clearly():
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(KibanaError, match=f"Kibana is not reachable at {url}"):
+        import_objects(url)

@@ -1,0 +1,79 @@
+"""Search as analysts mean it, on the offline replay in the real node: stems, accents, one hit per story."""
+
+import pytest
+
+from pipeline.ingest.poll import due_feeds, poll_feeds
+from pipeline.nlp.enrich import enrich_stories
+from pipeline.ops.search import analysed_query, search_stories
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+
+@pytest.fixture(scope="module")
+def replay_store(es_url, web):
+    from tests.support import replay_settings
+
+    settings = replay_settings(Settings(es_url=es_url, index_prefix="searchsrc", source="live"), web.url)
+    with Store.open(settings, ensure=False) as store:
+        store.drop()
+        store.ensure()
+        poll_feeds(store, settings, due_feeds(store, settings, force=True), run_id="search")
+        enrich_stories(store, settings)
+        yield store
+        store.drop()
+
+
+@pytest.mark.parametrize("one, other", [("migrant", "migrants"), ("Quebec", "Québec"), ("réfugié", "réfugiés"),
+                                        ("deported", "deportation")])
+def test_word_forms_and_accents_find_the_same_stories(replay_store, one, other):
+    a = {p.doc.story_id for p in search_stories(replay_store, one, size=100)}
+    b = {p.doc.story_id for p in search_stories(replay_store, other, size=100)}
+    if (one, other) == ("deported", "deportation"):  # different lemmas: related, not the same word
+        assert a and b
+        return
+    assert a and a == b
+
+
+def test_phrases_exclusions_and_choices_keep_their_meaning(replay_store):
+    stca = {p.doc.story_id for p in search_stories(replay_store, '"safe third country"', size=100)}
+    assert stca
+    without = {p.doc.story_id for p in search_stories(replay_store, '"safe third country" -Trudeau', size=100)}
+    assert without < stca
+    either = {p.doc.story_id for p in search_stories(replay_store, "Roxham | Manitoba", size=100)}
+    assert {p.doc.story_id for p in search_stories(replay_store, "Roxham", size=100)} <= either
+    assert analysed_query("migrants -Québec") == "(migrants | migrant) -quebec"
+
+
+def test_syndicated_copies_are_one_hit_naming_the_other_outlet(replay_store):
+    hits = search_stories(replay_store, '"inches closer"', size=10)
+    [seed] = [h for h in hits if "inches closer" in h.doc.title]
+    assert seed.copies and len({h.doc.cluster_id for h in hits}) == len(hits)
+    every = search_stories(replay_store, '"inches closer"', size=10, collapse=False)
+    copies = [h for h in every if h.doc.cluster_id == seed.doc.cluster_id]
+    assert len(copies) == 2 and {h.doc.outlet for h in copies} == {seed.doc.outlet, *seed.copies}
+
+
+def test_the_test_node_has_no_language_analyzers_so_search_relies_on_lemmas(replay_store):
+    """The integ-test-zip node refuses an `english` analyzer; the store sees that and leaves the sub-fields out."""
+    from elasticsearch import BadRequestError
+
+    from pipeline.store.documents import Story, mapping_of
+    from pipeline.store.indices import with_language_fields
+
+    assert replay_store.language_analyzers() is False
+    assert "fields" not in replay_store.live_mapping("stories")["properties"]["text"]
+    with pytest.raises(BadRequestError, match="english"):
+        replay_store.client.indices.create(index="searchsrc-analyzers-probe",
+                                           mappings=with_language_fields("stories", mapping_of(Story)))
+
+
+def test_with_the_full_distribution_prose_fields_gain_stemmed_subfields():
+    from pipeline.store.documents import QuoteDoc, Story, mapping_of
+    from pipeline.store.indices import with_language_fields
+
+    stories = with_language_fields("stories", mapping_of(Story))["properties"]
+    assert stories["text"]["fields"]["en"] == {"type": "text", "analyzer": "english"}
+    assert stories["summary"]["fields"]["fr"] == {"type": "text", "analyzer": "french"}
+    assert set(stories["title"]["fields"]) == {"keyword", "en", "fr"}  # the keyword sub-field is kept
+    assert "fields" not in stories["outlet"] and "fields" not in stories["search_terms"]
+    assert set(with_language_fields("quotes", mapping_of(QuoteDoc))["properties"]["quote"]["fields"]) == {"en", "fr"}

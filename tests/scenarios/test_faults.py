@@ -1,0 +1,153 @@
+"""Faults an operator meets: writes Elasticsearch refuses, a node that dies mid-pass, a node that is down."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+
+import pytest
+import yaml
+
+from pipeline.errors import StoreUnavailable, WriteRejected
+from pipeline.ingest.poll import poll_feeds, raise_for_rejected
+from pipeline.nlp.enrich import enrich_stories
+from pipeline.settings import PROJECT_ROOT, FetchSettings, Settings
+from pipeline.store import Store
+from tests.hostile_server import HostileServer
+
+
+@pytest.fixture(scope="module")
+def host():
+    return HostileServer().start()
+
+
+def feeds_file(tmp_path, feeds: dict[str, str]):
+    rows = [{"id": fid, "url": url, "outlet": fid, "language": "en", "country": "CA"} for fid, url in feeds.items()]
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": rows}))
+    return tmp_path / "feeds.yaml"
+
+
+def test_rejected_stories_fail_the_pass_and_are_indexed_on_the_next(store, settings, es, host, tmp_path):
+    settings = settings.replace(feeds_file=feeds_file(tmp_path, {"good": f"{host.url}/feed/good"}),
+                                fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    es.indices.put_settings(index=store.index("stories"), settings={"index.blocks.write": True})
+    try:
+        first = poll_feeds(store, settings, ["good"], run_id="blocked")
+    finally:
+        es.indices.put_settings(index=store.index("stories"), settings={"index.blocks.write": False})
+    assert first.indexed == 0 and len(first.rejected) == 3
+    assert all("cluster_block_exception" in reason for reason in first.rejected.values())
+    assert first.counts()["stories_rejected"] == 3
+    with pytest.raises(WriteRejected) as err:
+        raise_for_rejected(first)
+    assert "3 documents rejected" in str(err.value)  # the task fails, and Airflow retries it
+    state = store.feed_states(["good"])["good"]
+    assert state.body_hash is None and state.seen == []  # nothing remembered as done
+
+    second = poll_feeds(store, settings, ["good"], run_id="retry")
+    assert second.indexed == 3 and not second.rejected
+    assert store.count("stories") == 3
+
+
+def test_every_index_read_only_mid_pass_fails_it_and_loses_nothing(store, settings, es, host, tmp_path):
+    """Disk flood stage: every index turns read-only while a pass streams stories in. The pass fails with a
+    one-line reason (never "0 failed" with its feed states dropped); after the block is lifted the re-run
+    indexes every story once and saves every feed's state."""
+    settings = settings.replace(
+        feeds_file=feeds_file(tmp_path, {"good": f"{host.url}/feed/good", "slow": f"{host.url}/feed/slow-pages",
+                                         "two": f"{host.url}/feed/good-two"}),
+        fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    pattern = f"{settings.index_prefix}-*"
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["report"] = poll_feeds(store, settings, ["good", "slow", "two"], run_id="flood")
+        except Exception as exc:
+            outcome["error"] = exc
+
+    pass_thread = threading.Thread(target=run)
+    pass_thread.start()
+    while not store.client.count(index=store.index("stories"))["count"] and pass_thread.is_alive():
+        threading.Event().wait(0.1)  # the first stories are searchable: the pass is in flight
+    es.indices.put_settings(index=pattern, settings={"index.blocks.read_only_allow_delete": True})
+    try:
+        pass_thread.join(timeout=120)
+    finally:
+        es.indices.put_settings(index=pattern, settings={"index.blocks.read_only_allow_delete": None})
+    error = outcome.get("error")
+    assert isinstance(error, WriteRejected), outcome  # the task fails, Airflow retries it
+    assert "\n" not in str(error) and "rejected" in str(error)
+
+    retry = poll_feeds(store, settings, ["good", "slow", "two"], run_id="flood-retry")
+    raise_for_rejected(retry)
+    store.refresh("stories")
+    assert store.count("stories") == 3 + 8 + 2  # every story once: none lost, none twice
+    states = store.feed_states(["good", "slow", "two"])
+    assert all(states[f].last_success and states[f].seen for f in ("good", "slow", "two")), states
+
+
+def test_elasticsearch_killed_mid_pass_then_restarted(tmp_path, host):
+    """A node killed while stories stream in; restarted; the pass re-run: every story once, quotes complete."""
+    from pipeline.local.es_node import free_port, start_node
+
+    port, workdir = free_port(), tmp_path / "node"
+    node = start_node(port=port, workdir=workdir)
+    settings = Settings(es_url=node.url, index_prefix="killed", source="live",
+                        feeds_file=feeds_file(tmp_path, {"slow": f"{host.url}/feed/slow-pages",
+                                                         "good": f"{host.url}/feed/good"}),
+                        fetch=FetchSettings(retries=0, allow=("127.0.0.1",), per_host_concurrency=1))
+    try:
+        store = Store.open(settings)
+        killer = threading.Timer(4.0, lambda: os.killpg(node.process.pid, signal.SIGKILL))
+        killer.start()
+        with pytest.raises(StoreUnavailable):
+            poll_feeds(store, settings, ["slow", "good"], run_id="dies")
+        killer.join()
+        node.process.wait(30)
+
+        node = start_node(port=port, workdir=workdir)
+        store = Store.open(settings)
+        before = store.count("stories")
+        assert before < 11  # some stories were written before the node died, not all
+        report = poll_feeds(store, settings, ["slow", "good"], run_id="again")
+        enrich_stories(store, settings)
+        stories = list(store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}]))
+        assert len(stories) == len({s.story_id for s in stories}) == 11
+        assert report.indexed == 11 - before and all(s.enriched for s in stories)
+        store.refresh("quotes")
+        assert store.count("quotes") == sum(s.quote_count for s in stories)
+        states = store.feed_states(["slow", "good"])
+        assert states["slow"].body_hash and len(states["slow"].seen) == 8 and len(states["good"].seen) == 3
+        assert states["slow"].consecutive_failures == 0
+    finally:
+        node.stop()
+
+
+def test_elasticsearch_down_is_one_line_without_credentials(tmp_path):
+    from pipeline.local.es_node import free_port
+
+    env = {**os.environ, "NEWSWATCH_ES_URL": f"http://elastic:hunter2@127.0.0.1:{free_port()}",
+           "NEWSWATCH_SOURCE": "replay"}
+    done = subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "newswatch"), "poll", "--force"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "did not answer" in done.stderr and "hunter2" not in done.stderr + done.stdout
+    assert "***@127.0.0.1" in done.stderr
+
+
+def test_the_health_page_never_shows_the_password():
+    from fastapi.testclient import TestClient
+
+    from pipeline.local.es_node import free_port
+    from pipeline.ops.health_app import create_app
+
+    settings = Settings(es_url=f"https://admin:s3cret-pw@127.0.0.1:{free_port()}", index_prefix="nope")
+    client = TestClient(create_app(settings))
+    page = client.get("/")
+    assert page.status_code == 503 and "did not answer" in page.text
+    assert "s3cret-pw" not in page.text and "admin" not in page.text
+    assert "s3cret-pw" not in client.get("/api/feeds").text

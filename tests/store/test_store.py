@@ -1,0 +1,75 @@
+"""The store against the real Elasticsearch node: templates, idempotent writes, typed round trips."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from pipeline.errors import StoreUnavailable
+from pipeline.redact import redact
+from pipeline.settings import Settings
+from pipeline.store import Store
+from pipeline.store.documents import INDEXED, FeedState, PollRecord, mapping_of
+
+
+def test_ensure_is_idempotent_and_mappings_fit_kibana(es, store, prefix):
+    store.ensure()
+    store.ensure()
+    assert sorted(es.indices.get_alias(name=store.index("stories")).body) == [f"{prefix}-stories-000001"]
+    props = es.indices.get_mapping(index=store.index("stories")).body[f"{prefix}-stories-000001"]["mappings"]["properties"]
+    assert props["outlet"]["type"] == "keyword" and props["text"]["type"] == "text"
+    assert props["published"]["type"] == "date" and props["persons"]["type"] == "keyword"
+    quotes = es.indices.get_mapping(index=store.index("quotes")).body[f"{prefix}-quotes-000001"]["mappings"]
+    assert quotes["properties"]["speaker_canonical"]["type"] == "keyword"
+
+
+def test_live_mappings_are_the_ones_derived_from_the_models(store):
+    for kind, model in INDEXED.items():
+        live = store.live_mapping(kind)
+        derived = mapping_of(model)
+        assert live["dynamic"] == "strict"
+        assert set(live["properties"]) == set(derived["properties"]), kind
+        for name, spec in derived["properties"].items():
+            assert live["properties"][name].get("type", "object") == spec.get("type", "object"), (kind, name)
+
+
+def test_bulk_write_twice_leaves_one_document(store):
+    doc = {"quote_id": "s1-000", "story_id": "s1", "quote": "We will", "speaker_canonical": "Justin Trudeau"}
+    store.write("quotes", [("s1-000", doc)])
+    store.write("quotes", [("s1-000", doc)])
+    assert store.count("quotes") == 1
+    assert store.existing_ids("quotes", ["s1-000", "other"]) == {"s1-000"}
+
+
+def test_strict_mapping_refuses_unknown_fields(store):
+    written = store.write("quotes", [("x", {"quote_id": "x", "surprise": 1})])
+    assert written.ok == 0
+    assert "strict_dynamic_mapping" in written.rejected["x"]
+
+
+def test_feed_state_round_trip(store):
+    when = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    store.save_feed_states([FeedState(feed_id="cbc", etag='"abc"', last_polled=when, consecutive_failures=2,
+                                      last_error="HTTP 500", last_error_kind="http_500")])
+    states = store.feed_states(["cbc", "missing"])
+    assert set(states) == {"cbc"}
+    state = states["cbc"]
+    assert state.etag == '"abc"' and state.last_polled == when and state.consecutive_failures == 2
+
+
+def test_long_histories_are_paged_not_capped(store):
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    records = [PollRecord(feed_id="busy", time=start + timedelta(minutes=i), outcome="ok") for i in range(2500)]
+    assert store.record_polls(records).ok == 2500
+    history = store.poll_history(["busy", "idle"], start, start + timedelta(days=10))
+    assert len(history["busy"]) == 2500 and history["idle"] == []
+    assert [r.time for r in history["busy"]] == sorted(r.time for r in records)
+
+
+def test_unreachable_node_is_one_clear_error_without_credentials():
+    from pipeline.local.es_node import free_port
+
+    settings = Settings(es_url=f"http://admin:s3cret@127.0.0.1:{free_port()}", index_prefix="x")
+    with pytest.raises(StoreUnavailable) as err:
+        Store.open(settings)
+    assert "s3cret" not in str(err.value) and "did not answer" in str(err.value)
+    assert redact("https://u:p@host:9200/x") == "https://***@host:9200/x"

@@ -1,0 +1,89 @@
+"""The relevance model beside the rules: training, the combination chosen by cross-validation, and its use."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.config import load_topics
+from pipeline.settings import PROJECT_ROOT
+from pipeline.topics.relevance import RelevanceModel, features, load_relevance
+from pipeline.topics.rules import match_topics
+from pipeline.topics.train import cross_validate, fit, load_labelled, prepare
+
+TOPICS = load_topics(PROJECT_ROOT / "config" / "topics.yaml")
+
+# written for the test: on-topic items, off-topic items, and false friends sharing their words
+ON = ["Asylum seekers wait months for a hearing as the backlog grows",
+      "Government tightens rules for refugees arriving by small boat",
+      "Families deported after their asylum claims were refused",
+      "Border agents detain migrants crossing from Mexico at night"]
+OFF = ["City council approves a new budget for road repairs",
+       "Hockey team wins the championship after overtime goal",
+       "Bakery opens a second shop downtown with long queues",
+       "Storm knocks out power to thousands of homes overnight"]
+
+
+def write_items(path: Path, outlet: str, rows: list[tuple[str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"id": f"{outlet}-{n}", "feed": outlet, "title": t, "description": "",
+                                        "label": label, "sample": 2}) + "\n" for n, (t, label) in enumerate(rows)))
+    return path
+
+
+def test_features_fold_words_and_pair_them():
+    assert features("Réfugiés at the Border 2022") == ["refugies", "at", "the", "border", "refugies_at", "at_the",
+                                                        "the_border"]
+
+
+def test_a_trained_model_scores_on_topic_items_higher(tmp_path):
+    rows = [(t, "on") for t in ON] * 3 + [(t, "off") for t in OFF] * 3
+    items = load_labelled([write_items(tmp_path / "a.jsonl", "A", rows)])
+    prepare(items, TOPICS, "asylum-border")
+    model = fit(items, "asylum-border")
+    assert min(model.score(t) for t in ON) > max(model.score(t) for t in OFF)
+    assert model.score("More asylum claims refused at the border") > model.score("Council budget for roads")
+
+
+def test_the_policy_combines_rules_and_score():
+    model = RelevanceModel("asylum-border", {"asylum": 4.0, "budget": -4.0}, 0.0, veto=0.1, rescue=0.95)
+    assert model.keeps(True, 0.5) and not model.keeps(True, 0.05)  # a very low score vetoes the rules
+    assert model.keeps(False, 0.97) and not model.keeps(False, 0.9)  # a very high one rescues a miss
+    matched = match_topics("Asylum claims rise", TOPICS, "en", {"asylum-border": model})
+    assert matched and matched[0].score and matched[0].score > 0.9 and matched[0].terms == ["asylum"]
+    vetoed = RelevanceModel("asylum-border", {"asylum": -9.0}, 0.0, veto=0.1)
+    assert match_topics("Asylum claims rise", TOPICS, "en", {"asylum-border": vetoed}) == []
+    rescued = RelevanceModel("asylum-border", {"newcomers": 9.0}, 0.0, rescue=0.9)
+    [kept] = match_topics("Newcomers settle in Halifax", TOPICS, "en", {"asylum-border": rescued})
+    assert kept.hits == [] and kept.score > 0.9  # kept by the model alone: no rule terms, its score says why
+    assert match_topics("Asylum claims rise", TOPICS, "fr", {"asylum-border": rescued}) == []  # no fr rules hit
+
+
+def test_cross_validation_reports_each_outlet_and_fold(tmp_path):
+    a = write_items(tmp_path / "a.jsonl", "A", [(t, "on") for t in ON] * 3 + [(t, "off") for t in OFF] * 3)
+    b = write_items(tmp_path / "b.jsonl", "B", [(t, "on") for t in ON[::-1]] * 3 + [(t, "off") for t in OFF] * 3)
+    items = load_labelled([a, b])
+    prepare(items, TOPICS, "asylum-border")
+    lines: list[str] = []
+    summary = cross_validate(items, "asylum-border", k=3, log=lines.append)
+    assert set(summary["by_outlet"]) == {"A", "B"} and summary["k_fold"]["k"] == 3
+    assert sum(line.startswith("fold ") for line in lines) == 3 and lines[-1].startswith("chosen by")
+
+
+def test_the_shipped_model_loads_fast_and_says_how_it_was_chosen():
+    import time
+
+    started = time.perf_counter()
+    model = load_relevance(PROJECT_ROOT / "config", "asylum-border")
+    assert model is not None and time.perf_counter() - started < 0.5
+    cv = model.cross_validation
+    assert set(cv["by_outlet"]) >= {"BBC", "CNN", "Guardian"} and cv["k_fold"]["k"] == 5
+    assert 0 <= model.veto < 1 and model.rescue > 0.5
+
+
+def test_topics_eval_cross_validates_from_the_command_line(tmp_path):
+    a = write_items(tmp_path / "a.jsonl", "A", [(t, "on") for t in ON] * 3 + [(t, "off") for t in OFF] * 3)
+    b = write_items(tmp_path / "b.jsonl", "B", [(t, "on") for t in ON] * 3 + [(t, "off") for t in OFF] * 3)
+    done = subprocess.run([str(Path(sys.executable).parent / "newswatch"), "topics-eval", str(a), "--more", str(b),
+                           "--cv", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "fold 1" in done.stdout and "fold 2" in done.stdout and "chosen by the worst fold" in done.stdout and "A → B" in done.stdout
