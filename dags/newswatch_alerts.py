@@ -36,35 +36,24 @@ def newswatch_alerts():
         from airflow.sdk.exceptions import AirflowSkipException
 
         from pipeline.alerts.records import find_new_alerts
-        from pipeline.alerts.subscriptions import configured_subscriptions
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
 
         events = get_current_context().get("triggering_asset_events") or {}
         enriched = [e.extra.get("stories_enriched") for evs in events.values() for e in evs]
         if enriched and not any(enriched):
             raise AirflowSkipException("the enrichment run that triggered this one enriched no story")
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            counts = find_new_alerts(store, configured_subscriptions(settings), settings.alerts).counts()
-        print(counts)
-        return counts
+        return printed_counts(with_store(for_subscriptions(find_new_alerts)))
 
     @task
     def deliver_alerts(found: dict) -> dict:
         """Send every due immediate alert; failures stay pending for the next run."""
         from pipeline.alerts.delivery import deliver_immediate
-        from pipeline.alerts.subscriptions import configured_subscriptions
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
 
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            report = deliver_immediate(store, configured_subscriptions(settings), settings.alerts)
+        report = with_store(for_subscriptions(deliver_immediate))
         for error in report.errors:
             print(f"delivery error: {error}")
-        print(report.counts())
-        return report.counts()
+        return printed_counts(report)
 
     deliver_alerts(find_alerts())
 

@@ -28,29 +28,17 @@ def newswatch_digests():
     def send_digests() -> dict:
         """One message per subscription and period, stories grouped by topic."""
         from pipeline.alerts.delivery import run_digests
-        from pipeline.alerts.subscriptions import configured_subscriptions
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
 
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            counts = run_digests(store, configured_subscriptions(settings), settings.alerts).counts()
-        print(counts)
-        return counts
+        return printed_counts(with_store(for_subscriptions(run_digests)))
 
     @task
     def retry_alerts() -> dict:
         """Immediate alerts whose backoff has expired."""
         from pipeline.alerts.delivery import deliver_immediate
-        from pipeline.alerts.subscriptions import configured_subscriptions
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
 
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            counts = deliver_immediate(store, configured_subscriptions(settings), settings.alerts).counts()
-        print(counts)
-        return counts
+        return printed_counts(with_store(for_subscriptions(deliver_immediate)))
 
     send_digests()
     retry_alerts()

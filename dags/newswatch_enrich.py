@@ -37,11 +37,9 @@ def newswatch_enrich():
     def plan_batches() -> list[list[str]]:
         """Ids of the stories waiting for enrichment, oldest first, in batches."""
         from pipeline.nlp.enrich import waiting_ids
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import with_store
 
-        with Store.open(Settings.from_env()) as store:
-            ids = waiting_ids(store, limit=50 * BATCH)
+        ids = with_store(lambda store, _: waiting_ids(store, limit=50 * BATCH))
         print(f"{len(ids)} stories waiting for enrichment")
         return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
 
@@ -50,14 +48,10 @@ def newswatch_enrich():
         """Entities and quotes for a batch of stories."""
         from pipeline.errors import WriteRejected
         from pipeline.nlp.enrich import enrich_stories
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import printed_counts, with_store
 
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            report = enrich_stories(store, settings, story_ids)
-        counts = report.counts()
-        print(counts)
+        report = with_store(lambda store, settings: enrich_stories(store, settings, story_ids))
+        counts = printed_counts(report)
         if report.rejected:
             raise WriteRejected("enrichment", report.rejected)
         return counts

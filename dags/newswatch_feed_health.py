@@ -31,12 +31,9 @@ def newswatch_feed_health():
     def check_feeds() -> dict:
         """Classify every configured feed and tell the operator about failing and silent ones."""
         from pipeline.ops.feed_health import check_and_report
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import with_store
 
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            result = check_and_report(store, settings)
+        result = with_store(check_and_report)
         print(result.listing)
         for problem in result.problems:
             print(f"could not tell the operator: {problem}")
@@ -45,13 +42,10 @@ def newswatch_feed_health():
     @task
     def expire_old_records() -> dict:
         """Poll records and alert delivery records past their retention are deleted; stories are kept."""
-        from pipeline.settings import Settings
-        from pipeline.store import Store
+        from pipeline.ops.tasks import with_store
         from pipeline.store.retention import expire_records
 
-        settings = Settings.from_env()
-        with Store.open(settings) as store:
-            deleted = expire_records(store, settings.retention)
+        deleted = with_store(lambda store, settings: expire_records(store, settings.retention))
         print(f"deleted: {deleted}")
         return deleted
 

@@ -53,39 +53,36 @@ def newswatch_poll():
         from pipeline.config import load_feeds
         from pipeline.ingest.poll import due_feeds, plan_shards
         from pipeline.ingest.sources import feeds_file, production_source
+        from pipeline.ops.tasks import with_store
         from pipeline.settings import Settings
-        from pipeline.store import Store
 
         settings = Settings.from_env()
         source = production_source(settings)
         settings = settings.replace(source=source)
-        with Store.open(settings) as store:
-            due = due_feeds(store, settings)
+        due = with_store(due_feeds, settings)
         shards = plan_shards(load_feeds(feeds_file(settings)), due, settings.poll.shard_size)
         print(f"{len(due)} feeds due ({source}) in {len(shards)} shards")
         return [{"feeds": shard, "source": source, "name": f"{shard[0]} +{len(shard) - 1}" if len(shard) > 1
                  else shard[0]} for shard in shards]
 
-    @task(max_active_tis_per_dag=4, map_index_template="{{ shard_name }}")
+    @task(max_active_tis_per_dag=4, map_index_template="{{ shard_name }}")  # shards polled at once
     def poll_shard(shard: dict) -> dict:
         """Poll a shard of feeds and index their new on-topic stories; returns counts only."""
         from pipeline.ingest.poll import poll_feeds, raise_for_feed_errors, raise_for_rejected
+        from pipeline.ops.tasks import printed_counts, with_store
         from pipeline.redact import install_log_redaction, redact
         from pipeline.settings import Settings
-        from pipeline.store import Store
 
         install_log_redaction()  # the fetch warnings name feed URLs, which may carry credentials
         context = get_current_context()
         context["shard_name"] = shard["name"]  # type: ignore[typeddict-unknown-key]
         settings = Settings.from_env().replace(source=shard["source"])
-        with Store.open(settings) as store:
-            report = poll_feeds(store, settings, shard["feeds"], run_id=context["run_id"])
+        report = with_store(lambda store, s: poll_feeds(store, s, shard["feeds"], run_id=context["run_id"]), settings)
         for feed in report.feeds:
             print(redact(f"{feed.feed_id}: {feed.outcome}, {feed.items} items, {feed.matched} matched, {feed.new} new"
                          + (f" — {feed.error}" if feed.error else "")
                          + (f" (next poll {feed.next_due})" if feed.next_due else "")))
-        counts = report.counts()
-        print(counts)
+        counts = printed_counts(report)
         raise_for_rejected(report)  # rejected stories: fail after writing the rest, the retry writes them
         raise_for_feed_errors(report, settings.poll.fail_on_feed_errors)
         return counts

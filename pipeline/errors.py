@@ -6,7 +6,6 @@
     ├── FetchError            one URL could not be fetched (URL, kind, reason, status, Retry-After)
     ├── FeedError             one feed could not be fetched or parsed (feed id, URL, kind, reason)
     ├── FeedsFailed           too many feeds of a pass failed, per the operator's policy
-    ├── ArticleError          one article page could not be fetched or extracted (URL, reason)
     ├── StoreError            Elasticsearch could not do what was asked (operation, reason)
     │   ├── StoreUnavailable  it did not answer
     │   └── WriteRejected     it refused some documents of a bulk write (kind, ids and reasons)
@@ -68,12 +67,6 @@ class FeedsFailed(NewswatchError):
     def __init__(self, failed: int, polled: int, samples: list[str]) -> None:
         self.failed, self.polled = failed, polled
         super().__init__(f"{failed} of {polled} feeds failed: {'; '.join(samples)}")
-
-
-class ArticleError(NewswatchError):
-    def __init__(self, url: str, reason: str) -> None:
-        self.url, self.reason = url, redact(reason)
-        super().__init__(f"article {url}: {reason}")
 
 
 class StoreError(NewswatchError):

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pipeline.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+REPLAY_FEEDS = PROJECT_ROOT / "replay" / "feeds.yaml"  # the bundled offline replay's feeds
 USER_AGENT = "Newswatch/0.1 (+https://github.com/newswatch/newswatch; news monitoring for asylum and border coverage)"
 ENV_PREFIX = "NEWSWATCH_"
 
@@ -57,7 +58,6 @@ class PollSettings(_Group):
     shard_size: int = Field(250, ge=1)  # feeds per mapped task (a host's feeds always share one)
     parse_workers: int = Field(2, ge=0)  # processes that parse feeds and extract pages (0: threads in-process)
     write_chunk: int = Field(200, ge=1)  # documents per bulk request
-    max_parallel_shards: int = Field(4, ge=1)  # mapped poll tasks running at once
     job_timeout: float = Field(60.0, gt=0)  # seconds one feed parse or page extraction may take in a worker
     pass_deadline: float = Field(1800.0, gt=0)  # seconds a whole pass may take; unfinished feeds are recorded
     # when a poll task fails because of feed errors: all of its feeds failed (the network is down), any, never

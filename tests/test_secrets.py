@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.errors import ArticleError, FeedError, FetchError, KibanaError
+from pipeline.errors import FeedError, FetchError, KibanaError
 from pipeline.local.es_node import free_port
 from pipeline.settings import PROJECT_ROOT, FetchSettings
 from pipeline.store.documents import Story
@@ -163,7 +163,7 @@ def test_log_records_are_redacted_whatever_the_handler(caplog):
 def test_error_messages_carry_no_secret():
     url = f"https://reader:{FEED_PASSWORD}@feeds.example.org/rss?key={FEED_KEY}&sig={FEED_TOKEN}"
     errors = [FetchError(url, "http_404", f"redirected to {url}"), FeedError("f", url, "timeout", "slow"),
-              ArticleError(url, "gone"), KibanaError(f"Kibana is not reachable at {url}")]
+              KibanaError(f"Kibana is not reachable at {url}")]
     for error in errors:
         assert "feeds.example.org" in str(error)
         assert_clean(str(error))

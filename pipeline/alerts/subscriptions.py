@@ -188,6 +188,19 @@ def configured_subscriptions(settings: Settings, strict: bool = False) -> list[S
                               variables=settings.alerts.channel_variables)
 
 
+def operator_subscription(settings: Settings) -> Subscription | None:
+    """The subscription NEWSWATCH_OPERATOR_SUBSCRIPTION names (None when it names none); a name that is not
+    a usable subscription is a ConfigError."""
+    name = settings.operator_subscription
+    if not name:
+        return None
+    subs = {s.name: s for s in configured_subscriptions(settings)}
+    if name not in subs:
+        raise ConfigError(str(settings.config_dir / "alerts.yaml"), "subscriptions",
+                          f"NEWSWATCH_OPERATOR_SUBSCRIPTION names {name!r}, which is not there or cannot be used")
+    return subs[name]
+
+
 def _keys(names: Iterable[str]) -> set[str]:
     """Names as the index keys them: the index keeps one spelling per key, a subscriber may write another."""
     return {name_key(name) for name in names}

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def print_summary(report: PollReport, store: Store, settings: Settings, out: TextIO = sys.stdout,
                   enriched: EnrichReport | None = None) -> None:
     """The pass's summary; with the enrichment that ran right after it, when there was one."""
-    from pipeline.ingest.poll import top_quoted
+    from pipeline.ops.search import top_quoted
 
     c = report.counts()
     print(f"feeds polled: {c['feeds_polled']} ({c['feeds_failed']} failed)", file=out)

@@ -20,7 +20,6 @@ from pipeline.errors import FetchError
 if TYPE_CHECKING:
     from pipeline.ingest.feeds import FeedItem
     from pipeline.ingest.fetch import Fetcher
-    from pipeline.settings import FetchSettings
 
 log = logging.getLogger(__name__)
 
@@ -168,22 +167,3 @@ def build_article(item: FeedItem, text: str | None, error: str | None) -> Articl
     canon = canonical_url(item.link)
     return Article(story_id(canon), item.link, canon, item.feed_id, item.outlet, item.language, item.country,
                    item.title, item.summary, text, source, item.published, error)
-
-
-def fetch_article(item: FeedItem, settings: FetchSettings, fetch_pages: str = "always") -> Article:
-    """One item's article, fetched and extracted here (for checking a page by hand; a pass uses `poll`)."""
-    import asyncio
-
-    from pipeline.ingest.fetch import Fetcher
-
-    async def run() -> tuple[bytes | None, str | None, str | None]:
-        if fetch_pages != "always":
-            return None, None, None
-        async with Fetcher(settings) as fetcher:
-            return await fetch_page(item, fetcher)
-
-    page, url, error = asyncio.run(run())
-    text = None
-    if page is not None:
-        text, error = extract_or_error(page, url)
-    return build_article(item, text, error)

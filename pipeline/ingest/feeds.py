@@ -10,7 +10,6 @@ so one broken feed never stops the others.
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import hashlib
 import io
@@ -31,8 +30,8 @@ from pipeline.config import Feed
 from pipeline.errors import FeedError, FetchError
 from pipeline.ingest.fetch import Fetcher
 from pipeline.ingest.xml_prolog import declares_entities
-from pipeline.settings import FeedLimits, FetchSettings
-from pipeline.store.documents import FeedState
+from pipeline.settings import FeedLimits
+from pipeline.store.documents import FeedOutcome, FeedState
 from pipeline.text import plain_text
 
 log = logging.getLogger(__name__)
@@ -73,7 +72,7 @@ class ParsedFeed:
 @dataclass
 class FeedResult:
     feed: Feed
-    outcome: str  # ok | not_modified | unchanged | error | deferred
+    outcome: FeedOutcome
     http_status: int | None = None
     error_kind: str | None = None
     error: str | None = None
@@ -96,6 +95,10 @@ class FeedResult:
     @property
     def warning(self) -> str | None:
         return "; ".join(self.warnings) if self.warnings else None
+
+    def fail(self, kind: str, reason: str | None) -> None:
+        """The poll failed after all: outcome `error`, with its kind and reason."""
+        self.outcome, self.error_kind, self.error = "error", kind, reason
 
 
 
@@ -350,7 +353,7 @@ async def fetch_feed_body(feed: Feed, state: FeedState | None, fetcher: Fetcher)
     try:
         resp = await fetcher.get(feed.url, conditional_headers(state))
     except FetchError as exc:
-        outcome = "deferred" if exc.kind == "deferred" else "error"
+        outcome: FeedOutcome = "deferred" if exc.kind == "deferred" else "error"
         if outcome == "error":
             log.warning("feed %s (%s): %s: %s", feed.id, feed.url, exc.kind, exc.reason)
         return FeedResult(feed, outcome, http_status=exc.status, error_kind=exc.kind, error=exc.reason,
@@ -372,26 +375,3 @@ async def fetch_feed_body(feed: Feed, state: FeedState | None, fetcher: Fetcher)
         result.outcome = "unchanged"
         return result, None
     return result, resp.body
-
-
-def fetch_feeds(feeds: list[Feed], states: dict[str, FeedState], settings: FetchSettings) -> list[FeedResult]:
-    """Fetch and parse feeds at once, every item in `items` (for checking feeds by hand; a pass uses `poll`)."""
-
-    async def one(fetcher: Fetcher, feed: Feed) -> FeedResult:
-        result, body = await fetch_feed_body(feed, states.get(feed.id), fetcher)
-        if body is None:
-            return result
-        try:
-            parsed = await asyncio.to_thread(parse_feed, feed, body, result.content_type, result.url)
-        except FeedError as exc:
-            result.outcome, result.error_kind, result.error = "error", exc.kind, exc.reason
-            return result
-        result.items, result.items_seen = parsed.items, len(parsed.items)
-        result.warnings += parsed.warnings
-        return result
-
-    async def run() -> list[FeedResult]:
-        async with Fetcher(settings) as fetcher:
-            return list(await asyncio.gather(*(one(fetcher, f) for f in feeds)))
-
-    return asyncio.run(run())

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
@@ -38,28 +37,34 @@ from pipeline.ingest.workers import (
     stop_workers,
     worker_pool,
 )
-from pipeline.settings import Settings
+from pipeline.settings import PollSettings, Settings
 from pipeline.store import Store
-from pipeline.store.documents import FeedState, PollRecord, Story
+from pipeline.store.documents import FeedOutcome, FeedState, PollRecord, Story
 from pipeline.timing import percentiles
 from pipeline.topics.rules import TopicMatch
 
 log = logging.getLogger(__name__)
-_NAME = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+)+")
 SEEN_KEPT = 2000  # item keys remembered per feed
 FLUSH_SECONDS = 1.0  # a story waits at most about this long for its bulk write
 
 
 @dataclass
 class FeedReport:
+    """One feed's line of the pass report: its outcome, counts and error, for logs, XCom and the CLI."""
+
     feed_id: str
-    outcome: str
+    outcome: FeedOutcome
     items: int = 0
     matched: int = 0
     new: int = 0
     error: str | None = None
     warning: str | None = None
     next_due: str | None = None
+
+    def settle(self, result: FeedResult) -> None:
+        """Take the outcome, item count, error and warning of the feed's poll."""
+        self.outcome, self.items, self.warning = result.outcome, result.items_seen, result.warning
+        self.error = f"{result.error_kind}: {result.error}" if result.outcome in ("error", "deferred") else None
 
 
 @dataclass
@@ -242,9 +247,8 @@ class _Pass:
             for work in self.running.values():
                 if work.done:
                     continue
-                work.result.outcome, work.result.error_kind = "error", "deadline"
-                work.result.error = f"the pass deadline ({deadline:g} s) ended before this feed was done"
-                work.report.outcome, work.report.error = "error", f"deadline: {work.result.error}"
+                work.result.fail("deadline", f"the pass deadline ({deadline:g} s) ended before this feed was done")
+                work.report.settle(work.result)
                 work.done = True
                 self.works.append(work)
         log.warning("the pass deadline (%g s) ended %d unfinished feeds", deadline,
@@ -278,10 +282,7 @@ class _Pass:
         except Exception as exc:
             log.exception("feed %s: unexpected failure", feed.id)
             self._failed(work, "crash", f"{type(exc).__name__}: {str(exc)[:300]}")
-        fr, result = work.report, work.result
-        fr.outcome, fr.items = result.outcome, result.items_seen
-        fr.error = f"{result.error_kind}: {result.error}" if result.outcome in ("error", "deferred") else None
-        fr.warning = result.warning
+        work.report.settle(work.result)
         async with self.lock:
             work.done = True
             self.works.append(work)
@@ -289,7 +290,7 @@ class _Pass:
     @staticmethod
     def _failed(work: _FeedWork, kind: str, reason: str) -> None:
         log.warning("feed %s (%s): %s: %s", work.feed.id, work.feed.url, kind, reason)
-        work.result.outcome, work.result.error_kind, work.result.error = "error", kind, reason
+        work.result.fail(kind, reason)
 
     async def _poll(self, work: _FeedWork) -> None:
         feed, previous = work.feed, work.previous
@@ -301,7 +302,7 @@ class _Pass:
                                                       seen, result.fetched_at)
             if parsed.error_kind:
                 log.warning("feed %s (%s): %s: %s", feed.id, feed.url, parsed.error_kind, parsed.error)
-                result.outcome, result.error_kind, result.error = "error", parsed.error_kind, parsed.error
+                result.fail(parsed.error_kind, parsed.error)
             else:
                 result.items, result.items_seen = parsed.new, len(parsed.keys)
                 result.warnings += parsed.warnings
@@ -402,50 +403,42 @@ class _Pass:
                         work.delays.append(story.searchable_delay)
         if finished:
             now = self.store.now()
-            states, records = zip(*(self._finish(w, now) for w in finished), strict=True)
+            states, records = zip(*(_finish(w, now, self.settings.poll, self.run_id) for w in finished), strict=True)
             await asyncio.to_thread(self.store.save_feed_states, list(states))
             await asyncio.to_thread(self.store.record_polls, list(records))
 
-    def _finish(self, work: _FeedWork, now: datetime) -> tuple[FeedState, PollRecord]:
-        result, previous = work.result, work.previous
-        # a shallow copy: `seen` is the only mutable field and it is replaced, never changed in place
-        state = previous.model_copy() if previous else FeedState(feed_id=work.feed.id)
-        plan = plan_next(previous, result, result.items, work.feed.poll_interval_minutes, self.settings.poll, now)
-        state.last_polled = now
-        state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \
-            plan.rate_per_hour
-        state.schedule_reason = plan.why
-        state.last_warning = result.warning
-        if result.outcome == "error":
-            state.consecutive_failures += 1
-            state.last_error, state.last_error_kind = result.error, result.error_kind
-        elif result.outcome != "deferred":
-            state.consecutive_failures = 0
-            state.last_success = now
-            state.items_seen += len(result.items)
-            if not work.held_back:  # else the next pass must read the same body again
-                state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
-            if work.keys:
-                listed = [k for k in work.keys if k not in work.held_back]
-                state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[
-                    :SEEN_KEPT]
-        work.report.next_due = plan.next_due.isoformat(timespec="seconds")
-        stats = percentiles("d", work.delays)
-        record = PollRecord(feed_id=work.feed.id, time=now, outcome=result.outcome, http_status=result.http_status,
-                            latency=round(result.latency, 3), bytes=result.bytes, items_seen=result.items_seen,
-                            new_items=len(result.items), new_stories=work.report.new, error_class=result.error_kind,
-                            error_message=result.error, consecutive_failures=state.consecutive_failures,
-                            warning=result.warning, next_due=plan.next_due, run_id=self.run_id,
-                            searchable_p50=stats.get("d_p50"),
-                            searchable_p95=stats.get("d_p95"))
-        return state, record
 
-
-def top_quoted(store: Store, size: int = 5, run_id: str | None = None) -> list[tuple[str, int]]:
-    """The people quoted most: canonical speakers that look like names and that stories list as persons.
-
-    "the agency" or "Canada Border Services Agency" speak too, but only people are listed.
-    """
-    names = [(n, c) for n, c in store.top_speakers(size * 4, run_id) if _NAME.fullmatch(n)]
-    persons = store.named_persons([n for n, _ in names])
-    return [(name, count) for name, count in names if name in persons][:size]
+def _finish(work: _FeedWork, now: datetime, settings: PollSettings, run_id: str) -> tuple[FeedState, PollRecord]:
+    """A finished feed's new state and its poll record."""
+    result, previous = work.result, work.previous
+    # a shallow copy: `seen` is the only mutable field and it is replaced, never changed in place
+    state = previous.model_copy() if previous else FeedState(feed_id=work.feed.id)
+    plan = plan_next(previous, result, result.items, work.feed.poll_interval_minutes, settings, now)
+    state.last_polled = now
+    state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \
+        plan.rate_per_hour
+    state.schedule_reason = plan.why
+    state.last_warning = result.warning
+    if result.outcome == "error":
+        state.consecutive_failures += 1
+        state.last_error, state.last_error_kind = result.error, result.error_kind
+    elif result.outcome != "deferred":
+        state.consecutive_failures = 0
+        state.last_success = now
+        state.items_seen += len(result.items)
+        if not work.held_back:  # else the next pass must read the same body again
+            state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
+        if work.keys:
+            listed = [k for k in work.keys if k not in work.held_back]
+            state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[
+                :SEEN_KEPT]
+    work.report.next_due = plan.next_due.isoformat(timespec="seconds")
+    stats = percentiles("d", work.delays)
+    record = PollRecord(feed_id=work.feed.id, time=now, outcome=result.outcome, http_status=result.http_status,
+                        latency=round(result.latency, 3), bytes=result.bytes, items_seen=result.items_seen,
+                        new_items=len(result.items), new_stories=work.report.new, error_class=result.error_kind,
+                        error_message=result.error, consecutive_failures=state.consecutive_failures,
+                        warning=result.warning, next_due=plan.next_due, run_id=run_id,
+                        searchable_p50=stats.get("d_p50"),
+                        searchable_p95=stats.get("d_p95"))
+    return state, record

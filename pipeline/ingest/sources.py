@@ -14,9 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.config import load_feeds
-from pipeline.settings import PROJECT_ROOT, Settings
-
-REPLAY_FEEDS = PROJECT_ROOT / "replay" / "feeds.yaml"
+from pipeline.settings import REPLAY_FEEDS, Settings
 
 
 def network_available(feeds_file: Path, probes: int = 3) -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.settings import PROJECT_ROOT, REPLAY_FEEDS, Settings
 
 REPLAY_DIR = PROJECT_ROOT / "replay"
 REPLAY_BASE = "http://replay.newswatch.invalid"
@@ -105,4 +105,4 @@ def replay_settings(settings: Settings) -> Iterator[Settings]:
     with ReplayServer(REPLAY_DIR) as server:
         fetch = settings.fetch.model_copy(update={"rewrite": ((REPLAY_BASE, server.url), *settings.fetch.rewrite),
                                                   "allow": (*settings.fetch.allow, "127.0.0.1")})
-        yield settings.replace(feeds_file=REPLAY_DIR / "feeds.yaml", fetch=fetch, source="replay")
+        yield settings.replace(feeds_file=REPLAY_FEEDS, fetch=fetch, source="replay")

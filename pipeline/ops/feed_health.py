@@ -13,21 +13,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from statistics import median
+from typing import get_args
 
 from pipeline.config import load_feeds
-from pipeline.errors import ConfigError, DeliveryError
+from pipeline.errors import DeliveryError
 from pipeline.ingest.sources import feeds_file
 from pipeline.redact import redact
 from pipeline.settings import HealthSettings, Settings
 from pipeline.store import Store
-from pipeline.store.documents import PollRecord
+from pipeline.store.documents import HealthStatus, PollRecord
 from pipeline.store.poll_summary import PollSummary, summarize
 
 
 @dataclass
 class FeedHealth:
     feed_id: str
-    status: str  # ok | failing | silent | slow | new
+    status: HealthStatus
     reason: str
     last_poll: str | None
     last_success: str | None
@@ -115,19 +116,15 @@ def check_and_report(store: Store, settings: Settings) -> HealthCheck:
     """Judge every configured feed; send the listing to the operator subscription when some need a look."""
     from pipeline.alerts.delivery import send_to
     from pipeline.alerts.messages import feed_report
-    from pipeline.alerts.subscriptions import configured_subscriptions
+    from pipeline.alerts.subscriptions import operator_subscription
 
     feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
     rows = feed_health(store, feed_ids, config=settings.health)
     listing = report(rows)
-    counts = {status: sum(r.status == status for r in rows) for status in ("ok", "failing", "silent", "slow", "new")}
+    counts = {status: sum(r.status == status for r in rows) for status in get_args(HealthStatus)}
     trouble = [r for r in rows if r.status in ("failing", "silent")]
-    operator = settings.operator_subscription
     problems: list[DeliveryError] = []
-    if trouble and operator:
-        subs = {s.name: s for s in configured_subscriptions(settings)}
-        if operator not in subs:
-            raise ConfigError(str(settings.config_dir / "alerts.yaml"), "subscriptions",
-                              f"NEWSWATCH_OPERATOR_SUBSCRIPTION names {operator!r}, which is not there")
-        problems = send_to(subs[operator], feed_report(listing, len(trouble)))
+    operator = operator_subscription(settings) if trouble else None
+    if operator is not None:
+        problems = send_to(operator, feed_report(listing, len(trouble)))
     return HealthCheck(listing, counts, problems)

@@ -12,8 +12,8 @@ from typing import Any
 from pipeline.alerts.delivery import send_to
 from pipeline.alerts.messages import Message
 from pipeline.alerts.rendering import render
-from pipeline.alerts.subscriptions import configured_subscriptions
-from pipeline.errors import ConfigError, DeliveryError
+from pipeline.alerts.subscriptions import operator_subscription
+from pipeline.errors import DeliveryError
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,16 +23,12 @@ def notify_operator(title: str, lines: list[str], link: str | None = None,
                     settings: Settings | None = None) -> list[DeliveryError]:
     """Send one short message to the operator subscription; nothing when none is configured."""
     settings = settings or Settings.from_env()
-    name = settings.operator_subscription
-    if not name:
+    operator = operator_subscription(settings)
+    if operator is None:
         log.warning("%s (no NEWSWATCH_OPERATOR_SUBSCRIPTION to tell)", title)
         return []
-    subs = {s.name: s for s in configured_subscriptions(settings)}
-    if name not in subs:
-        raise ConfigError(str(settings.config_dir / "alerts.yaml"), "subscriptions",
-                          f"NEWSWATCH_OPERATOR_SUBSCRIPTION names {name!r}, which is not there or cannot be used")
     message = Message(f"[Newswatch] {title}", render("operator.html", title=title, lines=lines, link=link))
-    return send_to(subs[name], message)
+    return send_to(operator, message)
 
 
 def deadline_missed(**context: Any) -> None:

@@ -16,6 +16,7 @@ from pipeline.text import fold
 
 _TOKENS = re.compile(r'"[^"]*"|[()|+\-~*]|[^\s()|+"~*]+')
 OPERATORS = {"(", ")", "|", "+", "-", "~", "*"}
+_PERSON = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+)+")  # two capitalised words or more
 
 
 def _forms(text: str) -> list[str]:
@@ -76,3 +77,14 @@ def as_json(hit: Page) -> dict[str, object]:
     story = hit.doc.model_dump(mode="json", exclude={"text", "entities", "quotes", "minhash", "minhash_bands",
                                                      "search_terms", "topic_hits"})
     return {**story, "also_published_by": hit.copies, "highlight": hit.highlight.get("text", [])}
+
+
+def top_quoted(store: Store, size: int = 5, run_id: str | None = None) -> list[tuple[str, int]]:
+    """The people quoted most: canonical speakers that look like names and that stories list as persons.
+
+    "the agency" or "Canada Border Services Agency" speak too, but only people are listed.
+    """
+    names = [(n, c) for n, c in store.top_speakers(size * 4, run_id) if _PERSON.fullmatch(n)]
+    persons = store.named_persons([n for n, _ in names])
+    return [(name, count) for name, count in names if name in persons][:size]
+

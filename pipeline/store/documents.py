@@ -36,6 +36,12 @@ Opaque = Annotated[list[dict[str, Any]], ES({"type": "object", "enabled": False}
 Stored = Annotated[list[str], ES({"type": "keyword", "index": False, "doc_values": False})]  # kept, never searched
 StoredInts = Annotated[list[int], ES({"type": "long", "index": False, "doc_values": False})]
 
+# The statuses, one spelling each, wherever they appear (stored as keywords).
+FeedOutcome = Literal["ok", "not_modified", "unchanged", "error", "deferred"]  # one feed, one poll
+HealthStatus = Literal["ok", "failing", "silent", "slow", "new"]  # one feed, judged over its polls
+AlertStatus = Literal["pending", "sending", "in-digest", "sent", "failed"]  # sending: claimed by a delivery pass
+KEYWORD = ES({"type": "keyword", "ignore_above": 512})
+
 
 class Document(BaseModel):
     """Stored documents refuse unknown fields, as the strict mappings do."""
@@ -160,7 +166,7 @@ class PollRecord(Document):
 
     feed_id: Keyword
     time: Date
-    outcome: Keyword
+    outcome: Annotated[FeedOutcome, KEYWORD]
     http_status: Int | None = None
     latency: Float = 0.0
     bytes: Long = 0
@@ -193,7 +199,7 @@ class AlertRecord(Document):
     url: Keyword | None = None
     published: Date | None = None
     created: Date
-    status: Keyword = "pending"  # pending | sending (claimed by a delivery pass) | in-digest | sent | failed
+    status: Annotated[AlertStatus, KEYWORD] = "pending"
     claimed_until: Date | None = None  # a claim not finished by then (the pass died) may be taken again
     attempts: Int = 0
     next_attempt: Date | None = None

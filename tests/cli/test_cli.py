@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipeline.settings import PROJECT_ROOT
 
 NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
@@ -15,6 +17,7 @@ def run(*args: str, env: dict) -> subprocess.CompletedProcess:
                           env={**os.environ, **env}, timeout=600)
 
 
+@pytest.mark.slow
 def test_poll_then_search(es_url, prefix):
     env = {"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay"}
     polled = run("poll", "--force", "--run-id", "cli-test", env=env)
@@ -44,6 +47,7 @@ def test_bad_config_is_reported_not_traced(tmp_path, es_url, prefix):
     assert f"{tmp_path / 'feeds.yaml'}: feeds.0.url" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_exit_codes_and_json(es_url, prefix, es, tmp_path):
     """Each exit code of the README's table, as a user meets it."""
     from pipeline.local.es_node import free_port
@@ -81,6 +85,7 @@ def test_exit_codes_and_json(es_url, prefix, es, tmp_path):
     assert {s["name"] for s in listed["subscriptions"]} and listed["problems"] == []
 
 
+@pytest.mark.slow
 def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path):
     """No traceback for a JSONL line that is not an object, nor for a config file in the wrong encoding or shape."""
     src = tmp_path / "in.jsonl"

@@ -3,9 +3,12 @@
 import os
 import shutil
 
+import pytest
 import yaml
 
 from pipeline.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
 
 
 def test_alerts_dag_delivers_once(dagbag, es_url, prefix, es, tmp_path, airflow_home, webhook, web):

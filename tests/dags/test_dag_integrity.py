@@ -5,7 +5,11 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from pipeline.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
 
 DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
 

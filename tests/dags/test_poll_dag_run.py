@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
+
 
 @pytest.fixture
 def replay_env(es_url, prefix, airflow_home):

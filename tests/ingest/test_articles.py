@@ -1,7 +1,18 @@
+import asyncio
 from pathlib import Path
 
-from pipeline.ingest.articles import canonical_url, clean_text, extract_text, fetch_article, story_id
+from pipeline.ingest.articles import (
+    Article,
+    build_article,
+    canonical_url,
+    clean_text,
+    extract_or_error,
+    extract_text,
+    fetch_page,
+    story_id,
+)
 from pipeline.ingest.feeds import FeedItem
+from pipeline.ingest.fetch import Fetcher
 from pipeline.settings import FetchSettings
 
 JUNK = ["Story continues below advertisement", "WATCH BELOW", "Click to play video", "READ MORE",
@@ -34,6 +45,23 @@ def test_extract_text_from_real_page(shared_data: Path):
 
 def item(link: str) -> FeedItem:
     return FeedItem("f", "Outlet", "en", "CA", link, link, "Title", "The feed summary text.", None)
+
+
+def fetch_article(item: FeedItem, settings: FetchSettings, fetch_pages: str = "always") -> Article:
+    """One item's article the way a poll pass makes it: `fetch_page`, `extract_or_error` (in a worker there),
+    `build_article`."""
+
+    async def page() -> tuple[bytes | None, str | None, str | None]:
+        if fetch_pages != "always":
+            return None, None, None
+        async with Fetcher(settings) as fetcher:
+            return await fetch_page(item, fetcher)
+
+    body, url, error = asyncio.run(page())
+    text = None
+    if body is not None:
+        text, error = extract_or_error(body, url)
+    return build_article(item, text, error)
 
 
 def test_fetch_article_uses_page_then_falls_back_to_summary(web):

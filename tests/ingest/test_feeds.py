@@ -1,10 +1,13 @@
-"""Feeds fetched from a real local HTTP server serving real captured feeds."""
+"""Feeds fetched from a real local HTTP server serving real captured feeds, as a pass fetches and parses them."""
+
+import asyncio
 
 import pytest
 
 from pipeline.config import Feed
 from pipeline.errors import FeedError
-from pipeline.ingest.feeds import fetch_feeds, parse_feed
+from pipeline.ingest.feeds import FeedResult, fetch_feed_body, parse_feed
+from pipeline.ingest.fetch import Fetcher
 from pipeline.settings import FetchSettings
 from pipeline.store.documents import FeedState
 
@@ -13,6 +16,30 @@ FAST = FetchSettings(read_timeout=1.0, connect_timeout=1.0, retries=1, allow=("1
 
 def feed(fid: str, url: str) -> Feed:
     return Feed(id=fid, url=url, outlet="Test", language="en", country="CA")
+
+
+def fetch_feeds(feeds: list[Feed], states: dict[str, FeedState], settings: FetchSettings) -> list[FeedResult]:
+    """Each feed the way a poll pass takes it: `fetch_feed_body` on one shared fetcher, then `parse_feed`
+    (which the pass runs in a worker); every item in `items`."""
+
+    async def one(fetcher: Fetcher, f: Feed) -> FeedResult:
+        result, body = await fetch_feed_body(f, states.get(f.id), fetcher)
+        if body is None:
+            return result
+        try:
+            parsed = parse_feed(f, body, result.content_type, result.url)
+        except FeedError as exc:
+            result.fail(exc.kind, exc.reason)
+            return result
+        result.items, result.items_seen = parsed.items, len(parsed.items)
+        result.warnings += parsed.warnings
+        return result
+
+    async def run() -> list[FeedResult]:
+        async with Fetcher(settings) as fetcher:
+            return list(await asyncio.gather(*(one(fetcher, f) for f in feeds)))
+
+    return asyncio.run(run())
 
 
 def test_real_feeds_parse(web):

@@ -36,6 +36,7 @@ def write_feeds(tmp_path, feeds: dict[str, str]):
     return tmp_path / "feeds.yaml"
 
 
+@pytest.mark.slow
 def test_a_trickling_feed_times_out_while_the_others_are_indexed(store, settings, good_host, slow_host, tmp_path):
     feeds_file = write_feeds(tmp_path, {"trickle": f"{slow_host.url}/feed/trickle", "good": f"{good_host.url}/feed/good",
                                         "good-two": f"{good_host.url}/feed/good-two"})
@@ -51,6 +52,7 @@ def test_a_trickling_feed_times_out_while_the_others_are_indexed(store, settings
     assert by_id["good"].new == 3 and by_id["good-two"].new == 2 and report.indexed == 5
 
 
+@pytest.mark.slow
 def test_stories_are_searchable_before_enrichment_and_a_crash_in_between_loses_nothing(store, settings, good_host,
                                                                                          tmp_path, monkeypatch):
     feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good", "two": f"{good_host.url}/feed/good-two"})

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipeline.ingest.articles import clean_text
 from pipeline.nlp.analyze import analyze
 from pipeline.settings import PROJECT_ROOT
@@ -42,6 +44,7 @@ def test_seed_article_entities_without_page_junk(shared_data: Path):
     assert {"Canada", "United States", "Washington"} <= places
 
 
+@pytest.mark.slow
 def test_ggt_dev_quote_f1(shared_data: Path, tmp_path: Path):
     """The extraction contract end to end, scored by the shared tool: F1 ≥ 0.75 at overlap 0.3."""
     pred = tmp_path / "pred.jsonl"

@@ -24,6 +24,8 @@ from pipeline.local.replay import REPLAY_DIR
 from pipeline.settings import PROJECT_ROOT
 from tests.support import replay_settings
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "newswatch-ui-test"

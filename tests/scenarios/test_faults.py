@@ -17,6 +17,8 @@ from pipeline.settings import PROJECT_ROOT, FetchSettings, Settings
 from pipeline.store import Store
 from tests.hostile_server import HostileServer
 
+pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
+
 
 @pytest.fixture(scope="module")
 def host():

@@ -103,6 +103,7 @@ def limited_host():
     return HostileServer().start()
 
 
+@pytest.mark.slow
 def test_hostile_pass(store, settings, hostile, limited_host, tmp_path, es):
     paths = list(CASES)
     feeds = [{"id": f"h{n:02d}", "url": f"{limited_host.url if path in RATE_LIMITED else hostile.url}{path}",
@@ -237,6 +238,7 @@ def _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll):
     return report, time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_a_worker_stuck_on_one_page_costs_that_page_only(store, settings, hostile, tmp_path, monkeypatch):
     poll = settings.poll.model_copy(update={"job_timeout": 3.0, "parse_workers": 2})
     report, wall = _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll)
@@ -249,6 +251,7 @@ def test_a_worker_stuck_on_one_page_costs_that_page_only(store, settings, hostil
     assert stuck.text_source == "summary" and "timeout" in (stuck.page_error or "")
 
 
+@pytest.mark.slow
 def test_the_pass_deadline_records_the_unfinished_feed(store, settings, hostile, tmp_path, monkeypatch):
     poll = settings.poll.model_copy(update={"job_timeout": 600.0, "pass_deadline": 4.0, "parse_workers": 2})
     report, wall = _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from pipeline.config import load_feeds
@@ -24,6 +25,7 @@ def write_feeds(tmp_path: Path, web_url: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_poll_pass_indexes_on_topic_stories_once(es, store, settings, web, tmp_path):
     feeds_file = write_feeds(tmp_path, web.url)
     settings = replay_settings(settings, web.url, feeds_file)
