@@ -18,7 +18,7 @@ from pipeline.store import Store
 def cmd_feed_health(args: argparse.Namespace) -> int:
     from pipeline.config import load_feeds
     from pipeline.ingest.sources import feeds_file
-    from pipeline.ops.feed_health import feed_health, report
+    from pipeline.ops.feed_health import NEEDS_A_LOOK, feed_health, report
 
     settings = settings_from(args)
     feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
@@ -29,7 +29,7 @@ def cmd_feed_health(args: argparse.Namespace) -> int:
         print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
     else:
         print(report(rows))
-    return 1 if any(r.status in ("failing", "silent") for r in rows) and args.strict else 0
+    return 1 if any(r.status in NEEDS_A_LOOK for r in rows) and args.strict else 0
 
 
 def cmd_kibana_setup(args: argparse.Namespace) -> int:

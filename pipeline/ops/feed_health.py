@@ -24,6 +24,8 @@ from pipeline.store import Store
 from pipeline.store.documents import HealthStatus, PollRecord
 from pipeline.store.poll_summary import PollSummary, summarize
 
+NEEDS_A_LOOK: tuple[HealthStatus, ...] = ("failing", "silent")  # what the operator is told about
+
 
 @dataclass
 class FeedHealth:
@@ -122,7 +124,7 @@ def check_and_report(store: Store, settings: Settings) -> HealthCheck:
     rows = feed_health(store, feed_ids, config=settings.health)
     listing = report(rows)
     counts = {status: sum(r.status == status for r in rows) for status in get_args(HealthStatus)}
-    trouble = [r for r in rows if r.status in ("failing", "silent")]
+    trouble = [r for r in rows if r.status in NEEDS_A_LOOK]
     problems: list[DeliveryError] = []
     operator = operator_subscription(settings) if trouble else None
     if operator is not None:

@@ -23,8 +23,9 @@ from pipeline.ops.links import discover_stories_url
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
+from pipeline.store.documents import HealthStatus
 
-ORDER = {"failing": 0, "silent": 1, "slow": 2, "new": 3, "ok": 4}
+ORDER: dict[HealthStatus, int] = {"failing": 0, "silent": 1, "slow": 2, "new": 3, "ok": 4}
 
 
 def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:

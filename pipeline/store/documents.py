@@ -24,7 +24,8 @@ class ES:
     mapping: dict[str, Any]
 
 
-Keyword = Annotated[str, ES({"type": "keyword", "ignore_above": 512})]
+KEYWORD = ES({"type": "keyword", "ignore_above": 512})
+Keyword = Annotated[str, KEYWORD]
 Text = Annotated[str, ES({"type": "text"})]
 TextKw = Annotated[str, ES({"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 512}}})]
 Date = Annotated[datetime, ES({"type": "date"})]
@@ -40,7 +41,6 @@ StoredInts = Annotated[list[int], ES({"type": "long", "index": False, "doc_value
 FeedOutcome = Literal["ok", "not_modified", "unchanged", "error", "deferred"]  # one feed, one poll
 HealthStatus = Literal["ok", "failing", "silent", "slow", "new"]  # one feed, judged over its polls
 AlertStatus = Literal["pending", "sending", "in-digest", "sent", "failed"]  # sending: claimed by a delivery pass
-KEYWORD = ES({"type": "keyword", "ignore_above": 512})
 
 
 class Document(BaseModel):
