@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent / "pipeline"
 # then the development-only `local` tools (a node, a replay server), which need only base modules;
 # the store (documents and queries) comes right after them, so every stage may read and write through it;
 # topic matching comes before ingest, whose workers match items as they are parsed.
-STAGES = ["base", "local", "store", "topics", "ingest", "nlp", "alerts", "ops", "cli"]
+STAGES = ["base", "local", "store", "topics", "ingest", "nlp", "events", "alerts", "ops", "cli"]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pipeline.settings import PROJECT_ROOT
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 import layout_report  # noqa: E402
 
-STAGE_PACKAGES = {"store", "topics", "ingest", "nlp", "alerts", "ops", "cli"}
+STAGE_PACKAGES = {"store", "topics", "ingest", "nlp", "events", "alerts", "ops", "cli"}
 
 
 def test_the_layout_meets_its_targets():

@@ -1,0 +1,257 @@
+"""Online grouping of kept stories into events (one happening, a few days) and storylines (weeks).
+
+Stories arrive in time order, one at a time or in batches, and each is placed at once and for good:
+
+* Event: the open event (last story at most `event_days` before) with the highest mean similarity
+  to its stories (average link: the dot product with the sum of their unit vectors, over their number),
+  if that reaches `event_threshold`; else a new event. Average link, unlike single link, does not chain:
+  an event that has drifted has a short mean vector and is hard to join.
+* Storyline: a story that joins an event joins that event's storyline (events nest in storylines).
+  A story that opens an event joins the open storyline (last story at most `storyline_days` before)
+  whose time-decayed centroid (half-life `storyline_half_life_days`) is most similar, if the cosine
+  reaches `storyline_threshold`; else it opens a storyline.
+
+Similarity is the word-vector one, or, where stories carry sentence embeddings (embeddings.py) and the
+level's embedding weight a is > 0, a·(the same measure on embeddings) + (1 − a)·(the word measure): words
+find a happening's names and numbers, embeddings what a story says when outlets word it differently.
+
+Assignment is deterministic (batches are taken in (published, id) order, ties go to the older group)
+and idempotent (a story already in an open group is returned its group unchanged). State is plain
+dataclasses with `to_dict`/`from_dict`, so the open events and storylines can live as documents in
+the store and be updated batch by batch. Events and storylines that can no longer be joined are
+closed (dropped from the state) by `close_stale`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from pipeline.events.features import StoryFeatures, TermStats, dot, normalise, parse_time, story_vector, utc_iso
+
+CENTROID_TERMS = 300  # a group keeps its heaviest terms only: documents stay small, similarity barely moves
+
+
+@dataclass(frozen=True)
+class GroupingSettings:
+    """Tunables, chosen by cross-validation (see evaluate.py); the windows follow the labelling guide."""
+
+    event_threshold: float = 0.25
+    event_days: float = 3.0
+    storyline_threshold: float = 0.2
+    storyline_days: float = 60.0
+    storyline_half_life_days: float = 14.0
+    entity_weight: float = 1.0
+    event_embedding_weight: float = 0.0  # share of embedding similarity; 0: words only (no encoder needed)
+    storyline_embedding_weight: float = 0.0
+
+
+@dataclass
+class Group:
+    """An event or a storyline. `centroid` is the (for storylines time-decayed) sum of story vectors."""
+
+    id: str
+    kind: str  # "event" | "storyline"
+    first_seen: str
+    last_seen: str
+    story_ids: list[str] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    centroid: dict[str, float] = field(default_factory=dict)
+    embedding: list[float] = field(default_factory=list)  # sum (storylines: decayed) of story embeddings
+    decayed_at: str = ""  # the time the centroid's weights are expressed at (storylines)
+    entities: dict[str, int] = field(default_factory=dict)  # "kind:name" → stories mentioning it
+    title: str = ""
+    title_score: float = -1.0
+    storyline_id: str = ""  # events: the storyline they belong to
+    event_ids: list[str] = field(default_factory=list)  # storylines: their events
+
+    @property
+    def top_entities(self) -> list[str]:
+        return [name for name, _ in sorted(self.entities.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"top_entities": self.top_entities, "size": len(self.story_ids)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Group:
+        names = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Assignment:
+    story_id: str
+    event_id: str
+    storyline_id: str
+    new_event: bool
+    new_storyline: bool
+
+
+@dataclass
+class GroupingState:
+    """The open events and storylines, and the word statistics their similarities are weighted by."""
+
+    events: dict[str, Group] = field(default_factory=dict)
+    storylines: dict[str, Group] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"events": [g.to_dict() for g in self.events.values()],
+                "storylines": [g.to_dict() for g in self.storylines.values()]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GroupingState:
+        return cls({d["id"]: Group.from_dict(d) for d in data.get("events", [])},
+                   {d["id"]: Group.from_dict(d) for d in data.get("storylines", [])})
+
+    def find(self, story_id: str) -> Assignment | None:
+        """The story's groups, if an open event holds it (the product also skips stories that carry ids)."""
+        for event in self.events.values():
+            if story_id in event.story_ids:
+                return Assignment(story_id, event.id, event.storyline_id, False, False)
+        return None
+
+
+def _days(later: datetime, earlier: str) -> float:
+    return (later - parse_time(earlier)).total_seconds() / 86400
+
+
+def _embedding_dot(story: StoryFeatures, group: Group) -> float:
+    return float(np.dot(story.embedding, group.embedding)) if story.embedding and group.embedding else 0.0
+
+
+def _mix(words: float, embedded: float, story: StoryFeatures, weight: float) -> float:
+    """The combined similarity; a story without an embedding is compared by words alone."""
+    share = weight if story.embedding else 0.0
+    return share * embedded + (1.0 - share) * words
+
+
+def _mean_link(vec: Mapping[str, float], story: StoryFeatures, event: Group, settings: GroupingSettings) -> float:
+    size = max(1, len(event.story_ids))
+    return _mix(dot(vec, event.centroid) / size, _embedding_dot(story, event) / size, story,
+                settings.event_embedding_weight)
+
+
+def _centroid_cosine(vec: Mapping[str, float], story: StoryFeatures, line: Group, settings: GroupingSettings) -> float:
+    norm = float(np.linalg.norm(line.embedding)) if line.embedding else 0.0
+    embedded = _embedding_dot(story, line) / norm if norm else 0.0
+    return _mix(dot(vec, normalise(line.centroid)), embedded, story, settings.storyline_embedding_weight)
+
+
+def _decay(group: Group, when: datetime, half_life: float) -> float:
+    """Bring a storyline's centroid to `when`; the weight a story published at `when` gets (1 unless late)."""
+    if not group.decayed_at:
+        group.decayed_at = utc_iso(when)
+        return 1.0
+    age = _days(when, group.decayed_at)
+    if age <= 0:
+        return 0.5 ** (-age / half_life)
+    factor = 0.5 ** (age / half_life)
+    group.centroid = {t: w * factor for t, w in group.centroid.items()}
+    group.embedding = [x * factor for x in group.embedding]
+    group.decayed_at = utc_iso(when)
+    return 1.0
+
+
+def _add(group: Group, story: StoryFeatures, vec: Mapping[str, float], weight: float = 1.0) -> None:
+    for term, x in vec.items():
+        group.centroid[term] = group.centroid.get(term, 0.0) + weight * x
+    if len(group.centroid) > CENTROID_TERMS:
+        kept = sorted(group.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS]
+        group.centroid = dict(kept)
+    if story.embedding:
+        total = np.asarray(group.embedding or np.zeros(len(story.embedding))) + weight * np.asarray(story.embedding)
+        group.embedding = total.tolist()
+    group.story_ids.append(story.id)
+    if story.outlet and story.outlet not in group.outlets:
+        group.outlets.append(story.outlet)
+    for _key, (kind, name) in story.entities.items():
+        label = f"{kind}:{name}"
+        group.entities[label] = group.entities.get(label, 0) + 1
+    when = utc_iso(story.published)
+    group.first_seen = min(group.first_seen, when)
+    group.last_seen = max(group.last_seen, when)
+    # the title: the story closest to what the group is about so far
+    score = dot(vec, normalise(group.centroid))
+    if score > group.title_score:
+        group.title, group.title_score = story.title, score
+
+
+def _open(kind: str, story: StoryFeatures) -> Group:
+    when = utc_iso(story.published)
+    prefix = "ev" if kind == "event" else "sl"
+    return Group(id=f"{prefix}-{story.id}", kind=kind, first_seen=when, last_seen=when)
+
+
+def assign(state: GroupingState, story: StoryFeatures, stats: TermStats,
+           settings: GroupingSettings = GroupingSettings()) -> Assignment:
+    """Place one story in an event and a storyline, updating `state`; a story placed before is returned as it was.
+
+    `stats` must already count the stories published up to this one (the caller updates it with every
+    polled item, kept or not); it is read, not changed."""
+    known = state.find(story.id)
+    if known:
+        return known
+    vec = story_vector(story, stats, settings.entity_weight)
+    when = story.published
+
+    best, best_score = None, settings.event_threshold
+    for event in sorted(state.events.values(), key=lambda g: (g.first_seen, g.id)):
+        if _days(when, event.last_seen) > settings.event_days:
+            continue
+        score = _mean_link(vec, story, event, settings)
+        if score > best_score or (best is None and score >= best_score):
+            best, best_score = event, score
+
+    if best is not None:
+        line = state.storylines.get(best.storyline_id)
+    else:
+        line = None
+        line_score = settings.storyline_threshold
+        for candidate in sorted(state.storylines.values(), key=lambda g: (g.first_seen, g.id)):
+            if _days(when, candidate.last_seen) > settings.storyline_days:
+                continue
+            score = _centroid_cosine(vec, story, candidate, settings)
+            if score > line_score or (line is None and score >= line_score):
+                line, line_score = candidate, score
+
+    new_line = line is None
+    if line is None:
+        line = _open("storyline", story)
+        state.storylines[line.id] = line
+    new_event = best is None
+    if best is None:
+        best = _open("event", story)
+        state.events[best.id] = best
+    if best.storyline_id != line.id:
+        best.storyline_id = line.id
+        line.event_ids.append(best.id)
+    _add(best, story, vec)
+    _add(line, story, vec, _decay(line, when, settings.storyline_half_life_days))
+    return Assignment(story.id, best.id, line.id, new_event, new_line)
+
+
+def assign_batch(state: GroupingState, stats: TermStats, items: Iterable[StoryFeatures], kept: Container[str],
+                 settings: GroupingSettings = GroupingSettings()) -> list[Assignment]:
+    """Count every polled item in `stats` and place the kept ones, in (published, id) order.
+
+    Items are counted and placed in turn, so a story is weighed by the words of what came before it
+    and never by later items of its own batch: a stream cut into any batches gives the same groups."""
+    out = []
+    for item in sorted(items, key=lambda s: (s.published, s.id)):
+        stats.add(item.id, item.published, item.terms)
+        if item.id in kept:
+            out.append(assign(state, item, stats, settings))
+    return out
+
+
+def close_stale(state: GroupingState, now: datetime, settings: GroupingSettings = GroupingSettings()) -> list[Group]:
+    """Drop from the state the groups no story can join any more (their final documents are returned)."""
+    closed = [g for g in state.events.values() if _days(now, g.last_seen) > settings.event_days + 1]
+    closed += [g for g in state.storylines.values() if _days(now, g.last_seen) > settings.storyline_days + 1]
+    for group in closed:
+        (state.events if group.kind == "event" else state.storylines).pop(group.id, None)
+    return closed

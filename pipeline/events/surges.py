@@ -1,0 +1,313 @@
+"""Surge alerts: a series (the topic, one of its events, storylines, people, organisations or places) that
+suddenly gets far more distinct stories than its own history leads one to expect.
+
+Each kept story is counted, once per copy (syndicated copies share a `copy_key`), in every series it
+belongs to, as it arrives. A series' expected count in the trailing window is its base rate learned from
+its own past (stories that have left the window, exponentially forgotten) times the seasonal weight of
+the window's hours (weekday × hour-of-day profile of the stream, learned online). The surprise is the
+Poisson tail of the observed count; a surge is raised by the story that pushes the tail under `alpha`.
+
+* Floor: the expected count is never below `floor`, so a quiet series does not surge on a handful of
+  stories (1 → 3 is ordinary; a never-seen name in three stories within a day is news).
+* Hysteresis: an open surge takes in the series' next stories and stays open until the series has been
+  below the line for `cooldown_hours`; only then can the series surge again.
+* One happening, one alert: a series whose stories are mostly in another surge (an event, its storyline
+  and its main place surge together) does not raise its own; see `_covered`.
+
+No look-ahead: every decision uses the stories up to the one being counted. State is plain dataclasses
+that serialise to JSON documents (`to_dict`/`from_dict`), updated batch by batch; counting a story twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pipeline.events.features import parse_time, utc_iso
+
+KIND_ORDER = ("event", "storyline", "person", "organization", "place", "topic")  # most specific first
+
+
+@dataclass(frozen=True)
+class SurgeSettings:
+    """Tunables; defaults chosen by cross-validation (evaluate.py)."""
+
+    window_hours: float = 24.0
+    half_life_days: float = 14.0  # how fast a series' base rate forgets
+    floor: float = 0.3  # expected stories per window, at least
+    min_stories: int = 3
+    alpha: float = 0.01  # Poisson tail at or under which the series surges (a conventional level, not tuned)
+    cooldown_hours: float = 48.0
+    overlap: float = 0.5  # share of a candidate's stories already in an open surge that silences it
+    profile_prior: float = 50.0  # pseudo-items per weekday and per hour: the profile starts flat
+    max_per_week: int = 3  # surges a topic may raise in any 7 days; past that only a stronger one gets through
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """A series a story belongs to: key "kind:id" (e.g. "place:rwanda") and a label for people."""
+
+    key: str
+    label: str
+
+    @property
+    def kind(self) -> str:
+        return self.key.split(":", 1)[0]
+
+
+@dataclass
+class Surge:
+    topic: str
+    key: str
+    label: str
+    start: str
+    peak: str
+    score: float  # -log10 of the Poisson tail at the peak
+    stories: list[str] = field(default_factory=list)
+    count: int = 0  # distinct stories in the window at the peak
+    expected: float = 0.0  # what the series' history led one to expect then
+    last_hot: str = ""  # last time the series was over the line
+    end: str = ""  # set when the surge closes
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    window: list[list[str]] = field(default_factory=list)  # [published ISO, copy key, story id], oldest first
+    past: float = 0.0  # stories that have left the window, decayed to `past_at`
+    past_at: str = ""
+    surge: int = -1  # index of its open surge in DetectorState.surges, -1 when none
+
+
+@dataclass
+class Profile:
+    """Items per weekday and per hour of day (UTC), for the seasonal weight of any stretch of time."""
+
+    weekday: list[float] = field(default_factory=lambda: [0.0] * 7)
+    hour: list[float] = field(default_factory=lambda: [0.0] * 24)
+    items: float = 0.0
+
+    def add(self, when: datetime) -> None:
+        self.weekday[when.weekday()] += 1
+        self.hour[when.hour] += 1
+        self.items += 1
+
+    def weight(self, when: datetime, prior: float) -> float:
+        """The relative activity of that hour of the week (1 on average)."""
+        day = 7 * (self.weekday[when.weekday()] + prior) / (self.items + 7 * prior)
+        hour = 24 * (self.hour[when.hour] + prior) / (self.items + 24 * prior)
+        return day * hour
+
+    def integral(self, start: datetime, end: datetime, prior: float) -> float:
+        """Seasonal hours between two times: hours weighted by the profile."""
+        total, cursor = 0.0, start
+        while cursor < end:
+            step = min(end, cursor.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
+            total += (step - cursor).total_seconds() / 3600 * self.weight(cursor, prior)
+            cursor = step
+        return total
+
+
+@dataclass
+class DetectorState:
+    """Everything the detector remembers: the profile, the shared exposure, each series, the surges."""
+
+    topic: str
+    start: str = ""
+    now: str = ""
+    exposure: float = 0.0  # decayed seasonal hours of history behind the window, as of `exposure_at`
+    exposure_at: str = ""
+    profile: Profile = field(default_factory=Profile)
+    series: dict[str, Series] = field(default_factory=dict)
+    surges: list[Surge] = field(default_factory=list)
+    counted: dict[str, str] = field(default_factory=dict)  # profile: item id → published, for idempotency
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DetectorState:
+        state = cls(topic=data["topic"], start=data.get("start", ""), now=data.get("now", ""),
+                    exposure=data.get("exposure", 0.0), exposure_at=data.get("exposure_at", ""),
+                    profile=Profile(**data.get("profile", {})), counted=dict(data.get("counted", {})))
+        state.series = {k: Series(**v) for k, v in data.get("series", {}).items()}
+        state.surges = [Surge(**s) for s in data.get("surges", [])]
+        return state
+
+
+def poisson_tail(count: int, expected: float) -> float:
+    """P(X ≥ count) for X ~ Poisson(expected)."""
+    if count <= 0:
+        return 1.0
+    term = math.exp(-expected)
+    below = term
+    for k in range(1, count):
+        term *= expected / k
+        below += term
+    return max(0.0, 1.0 - below) if below < 1.0 - 1e-12 else _tail_direct(count, expected)
+
+
+def _tail_direct(count: int, expected: float) -> float:
+    """The tail summed upwards, for when 1 - P(X < count) would round to nothing."""
+    term = math.exp(-expected + count * math.log(expected) - math.lgamma(count + 1)) if expected > 0 else 0.0
+    total, k = 0.0, count
+    while term > 1e-300 and k < count + 1000:
+        total += term
+        k += 1
+        term *= expected / k
+    return total
+
+
+def _decay(value: float, since: str, until: datetime, half_life_days: float) -> float:
+    if not since:
+        return value
+    days = (until - parse_time(since)).total_seconds() / 86400
+    return value * 0.5 ** (max(0.0, days) / half_life_days)
+
+
+def observe_item(state: DetectorState, item_id: str, published: datetime, settings: SurgeSettings = SurgeSettings(),
+                 memory_hours: float = 72.0) -> None:
+    """Count any polled item (kept or not) in the seasonal profile: the rhythm of the outlets' publishing."""
+    if item_id in state.counted:
+        return
+    state.counted[item_id] = utc_iso(published)
+    state.profile.add(published)
+    if len(state.counted) > 4096:
+        horizon = published - timedelta(hours=memory_hours)
+        state.counted = {i: t for i, t in state.counted.items() if parse_time(t) >= horizon}
+
+
+def _advance(state: DetectorState, when: datetime, settings: SurgeSettings) -> None:
+    """Move the history boundary (the window's start) to `when - window`, accumulating exposure."""
+    if not state.start:
+        state.start = state.exposure_at = utc_iso(when)
+    if state.now and when <= parse_time(state.now):
+        return
+    state.now = utc_iso(when)
+    boundary = when - timedelta(hours=settings.window_hours)
+    cursor = parse_time(state.exposure_at)
+    if boundary <= cursor:
+        return
+    while cursor < boundary:
+        step = min(boundary, cursor + timedelta(hours=1))
+        hours = (step - cursor).total_seconds() / 3600
+        state.exposure = state.exposure * 0.5 ** (hours / 24 / settings.half_life_days) + \
+            hours * state.profile.weight(cursor, settings.profile_prior)
+        cursor = step
+    state.exposure_at = utc_iso(boundary)
+
+
+def _evict(series: Series, boundary: datetime, settings: SurgeSettings) -> None:
+    while series.window and parse_time(series.window[0][0]) <= boundary:
+        published = parse_time(series.window.pop(0)[0])
+        past = _decay(series.past, series.past_at, boundary, settings.half_life_days) if series.past_at else 0.0
+        series.past = past + 0.5 ** ((boundary - published).total_seconds() / 86400 / settings.half_life_days)
+        series.past_at = utc_iso(boundary)
+
+
+def expected_count(state: DetectorState, series: Series, when: datetime, settings: SurgeSettings) -> float:
+    """The stories the series' own history leads one to expect in the window ending at `when` (floored)."""
+    boundary = when - timedelta(hours=settings.window_hours)
+    past = _decay(series.past, series.past_at, boundary, settings.half_life_days) if series.past_at else 0.0
+    rate = past / state.exposure if state.exposure > 0 else 0.0
+    seasonal = state.profile.integral(boundary, when, settings.profile_prior)
+    return max(settings.floor, rate * seasonal)
+
+
+def observe_story(state: DetectorState, story_id: str, published: datetime, series: Iterable[SeriesRef],
+                  copy_key: str = "", settings: SurgeSettings = SurgeSettings()) -> list[Surge]:
+    """Count a kept story in its series, in arrival order; the surges it raises (already in `state.surges`).
+
+    Idempotent: a story already counted in a series is not counted again there."""
+    _advance(state, published, settings)
+    when = max(published, parse_time(state.now))
+    boundary = when - timedelta(hours=settings.window_hours)
+    copy_key = copy_key or story_id
+    raised = []
+    refs = sorted(series, key=lambda r: (KIND_ORDER.index(r.kind) if r.kind in KIND_ORDER else 99, r.key))
+    for ref in refs:
+        s = state.series.setdefault(ref.key, Series(ref.key, ref.label))
+        s.label = ref.label or s.label
+        _evict(s, boundary, settings)
+        if any(entry[2] == story_id for entry in s.window):
+            continue
+        if published > boundary:
+            s.window.append([utc_iso(published), copy_key, story_id])
+            s.window.sort()
+        count = len({entry[1] for entry in s.window})
+        expected = expected_count(state, s, when, settings)
+        tail = poisson_tail(count, expected)
+        hot = count >= settings.min_stories and tail <= settings.alpha
+        score = round(-math.log10(max(tail, 1e-300)), 2)
+        if s.surge >= 0:
+            surge = state.surges[s.surge]
+            if not hot and (when - parse_time(surge.last_hot)).total_seconds() / 3600 > settings.cooldown_hours:
+                surge.end = surge.last_hot
+                s.surge = -1
+            else:
+                if story_id not in surge.stories:
+                    surge.stories.append(story_id)
+                surge.label = s.label
+                if hot:
+                    surge.last_hot = utc_iso(when)
+                    if score > surge.score:
+                        surge.score, surge.peak, surge.count, surge.expected = score, utc_iso(when), count, \
+                            round(expected, 2)
+                continue
+        if hot and not _covered(state, s, when, settings) and _within_budget(state, when, score, settings):
+            surge = Surge(topic=state.topic, key=s.key, label=s.label, start=utc_iso(when), peak=utc_iso(when),
+                          score=score, stories=[entry[2] for entry in s.window], count=count,
+                          expected=round(expected, 2), last_hot=utc_iso(when))
+            state.surges.append(surge)
+            s.surge = len(state.surges) - 1
+            raised.append(surge)
+    return raised
+
+
+def _covered(state: DetectorState, series: Series, when: datetime, settings: SurgeSettings) -> bool:
+    """Whether most of the series' window is in another surge already: the same burst seen through another
+    series. An event's surge speaks for its happening while it lasts; any other surge only for the window
+    after it was raised, so a storyline or a place that has been hot for days does not hide a new burst."""
+    ids = {entry[2] for entry in series.window}
+    since = when - timedelta(hours=settings.window_hours)
+    for other in state.series.values():
+        if other.surge < 0 or other is series:
+            continue
+        surge = state.surges[other.surge]
+        if (other.key.startswith("event:") or parse_time(surge.start) >= since) and \
+                len(ids & set(surge.stories)) >= settings.overlap * len(ids):
+            return True
+    return False
+
+
+def _within_budget(state: DetectorState, when: datetime, score: float, settings: SurgeSettings) -> bool:
+    """Alerts are read by people: past `max_per_week` in 7 days, a surge must outscore all of them."""
+    since = when - timedelta(days=7)
+    week = [s for s in state.surges if parse_time(s.start) >= since]
+    return len(week) < settings.max_per_week or all(score > s.score for s in week)
+
+
+def close_surges(state: DetectorState, now: datetime, settings: SurgeSettings = SurgeSettings()) -> list[Surge]:
+    """Close the open surges whose series have been quiet for the cool-down; the closed ones.
+
+    Also forgets series with nothing in the window and a history worth less than a hundredth of a story:
+    their expectation is the floor either way, and the state stays small."""
+    closed = []
+    for s in state.series.values():
+        if s.surge >= 0:
+            surge = state.surges[s.surge]
+            if (now - parse_time(surge.last_hot)).total_seconds() / 3600 > settings.cooldown_hours:
+                surge.end = surge.last_hot
+                s.surge = -1
+                closed.append(surge)
+    state.series = {k: s for k, s in state.series.items()
+                    if s.window or s.surge >= 0 or _decay(s.past, s.past_at, now, settings.half_life_days) >= 0.01}
+    return closed

@@ -1,0 +1,107 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+from pipeline.events.surges import (
+    DetectorState,
+    SeriesRef,
+    SurgeSettings,
+    expected_count,
+    observe_item,
+    observe_story,
+    poisson_tail,
+)
+
+T0 = datetime(2023, 5, 1, tzinfo=UTC)
+SERIES = [SeriesRef("place:zorland", "Zorland")]
+
+
+def feed(state, times, prefix="s", series=SERIES, copies=None):
+    raised = []
+    for n, when in enumerate(times):
+        observe_item(state, f"{prefix}{n}", when)
+        raised += observe_story(state, f"{prefix}{n}", when, series, copies[n] if copies else "")
+    return raised
+
+
+def daily(days, per_day=1, hour=9):
+    return [T0 + timedelta(days=d, hours=hour + 3 * k) for d in range(days) for k in range(per_day)]
+
+
+def test_poisson_tail():
+    assert poisson_tail(0, 2.0) == 1.0
+    assert abs(poisson_tail(3, 1.0) - 0.0803) < 1e-3
+    assert 0 < poisson_tail(60, 1.0) < 1e-60
+
+
+def test_a_quiet_series_does_not_surge_on_one_to_three():
+    state = DetectorState("asylum")
+    busy_day = T0 + timedelta(days=14)
+    raised = feed(state, daily(14) + [busy_day + timedelta(hours=h) for h in (8, 12, 16)])
+    assert raised == []
+
+
+def test_a_burst_surges_at_the_story_that_crosses_the_line():
+    burst = [T0 + timedelta(days=14, hours=6 + h) for h in range(6)]
+    crossing = None
+    for k in range(1, len(burst) + 1):
+        state = DetectorState("asylum")
+        raised = feed(state, daily(14) + burst[:k])
+        if raised:
+            crossing = k
+            break
+    assert crossing is not None and crossing >= SurgeSettings().min_stories
+    surge = raised[0]
+    assert surge.key == "place:zorland" and surge.topic == "asylum"
+    assert surge.start == burst[crossing - 1].isoformat()
+    assert surge.stories[-1] == f"s{14 + crossing - 1}"
+
+
+def test_one_burst_one_surge_and_a_later_burst_another():
+    state = DetectorState("asylum")
+    first = [T0 + timedelta(days=14, hours=h) for h in range(0, 36, 2)]  # a day and a half of coverage
+    second = [T0 + timedelta(days=24, hours=h) for h in range(0, 12, 1)]
+    raised = feed(state, daily(14) + first + second)
+    assert len(raised) == 2
+    assert state.surges[0].end and state.surges[0].end < raised[1].start
+
+
+def test_copies_count_once():
+    state = DetectorState("asylum")
+    burst = [T0 + timedelta(days=14, hours=6, minutes=m) for m in range(6)]
+    assert feed(state, daily(14) + burst, copies=[f"d{n}" for n in range(14)] + ["same"] * 6) == []
+
+
+def test_counting_a_story_twice_changes_nothing():
+    state = DetectorState("asylum")
+    feed(state, daily(14))
+    before = json.dumps(state.to_dict(), sort_keys=True)
+    observe_story(state, "s13", daily(14)[-1], SERIES)
+    observe_item(state, "s13", daily(14)[-1])
+    assert json.dumps(state.to_dict(), sort_keys=True) == before
+
+
+def test_a_related_series_surging_with_the_same_stories_stays_silent():
+    state = DetectorState("asylum")
+    both = SERIES + [SeriesRef("person:varga", "Varga")]
+    raised = feed(state, daily(14), series=both) + feed(state, [T0 + timedelta(days=14, hours=h) for h in range(6)],
+                                                         prefix="b", series=both)
+    assert len(raised) == 1
+
+
+def test_expectation_follows_the_hour_of_day():
+    state = DetectorState("asylum")
+    settings = SurgeSettings(window_hours=6)
+    for n in range(3000):  # the outlets publish at 9-11 UTC
+        observe_item(state, f"x{n}", T0 + timedelta(days=n % 14, hours=9 + n % 3, seconds=n))
+    feed(state, daily(14))
+    series = state.series["place:zorland"]
+    morning = expected_count(state, series, T0 + timedelta(days=14, hours=12), settings)
+    night = expected_count(state, series, T0 + timedelta(days=14, hours=3), settings)
+    assert morning > 2 * night
+
+
+def test_state_round_trips_through_json():
+    state = DetectorState("asylum")
+    feed(state, daily(14) + [T0 + timedelta(days=14, hours=h) for h in range(6)])
+    copy = DetectorState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert copy.to_dict() == state.to_dict()
