@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pipeline.text import fold  # as the topic matcher folds
 
 TITLE_WEIGHT = 2.0  # a headline states the happening; a summary adds context
 LEAD_WORDS = 200  # of a fetched text only the lead counts: the rest would drown title and summary
@@ -47,14 +48,6 @@ watch video live latest update updates new news day days week weeks year years t
 _WORD = re.compile(r"[£$€]?\d[\d,.]*\d|[£$€]?\d|[a-z][a-z'-]*[a-z]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _LEAD = re.compile(r"^(the|a|an)\s+")
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip accents and unify apostrophes, as the topic matcher does."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def _singular(word: str) -> str:

@@ -24,7 +24,7 @@ closed (dropped from the state) by `close_stale`.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -123,6 +123,19 @@ def _embedding_dot(story: StoryFeatures, group: Group) -> float:
     return float(np.dot(story.embedding, group.embedding)) if story.embedding and group.embedding else 0.0
 
 
+def _best(groups: Iterable[Group], when: datetime, days: float, threshold: float,
+          score: Callable[[Group], float]) -> Group | None:
+    """The open group (last story within `days`) scoring highest and at least `threshold`; ties go to the older."""
+    best, best_score = None, threshold
+    for group in sorted(groups, key=lambda g: (g.first_seen, g.id)):
+        if _days(when, group.last_seen) > days:
+            continue
+        value = score(group)
+        if value > best_score or (best is None and value >= best_score):
+            best, best_score = group, value
+    return best
+
+
 def _mix(words: float, embedded: float, story: StoryFeatures, weight: float) -> float:
     """The combined similarity; a story without an embedding is compared by words alone."""
     share = weight if story.embedding else 0.0
@@ -198,25 +211,13 @@ def assign(state: GroupingState, story: StoryFeatures, stats: TermStats,
     vec = story_vector(story, stats, settings.entity_weight)
     when = story.published
 
-    best, best_score = None, settings.event_threshold
-    for event in sorted(state.events.values(), key=lambda g: (g.first_seen, g.id)):
-        if _days(when, event.last_seen) > settings.event_days:
-            continue
-        score = _mean_link(vec, story, event, settings)
-        if score > best_score or (best is None and score >= best_score):
-            best, best_score = event, score
-
+    best = _best(state.events.values(), when, settings.event_days, settings.event_threshold,
+                 lambda event: _mean_link(vec, story, event, settings))
     if best is not None:
         line = state.storylines.get(best.storyline_id)
     else:
-        line = None
-        line_score = settings.storyline_threshold
-        for candidate in sorted(state.storylines.values(), key=lambda g: (g.first_seen, g.id)):
-            if _days(when, candidate.last_seen) > settings.storyline_days:
-                continue
-            score = _centroid_cosine(vec, story, candidate, settings)
-            if score > line_score or (line is None and score >= line_score):
-                line, line_score = candidate, score
+        line = _best(state.storylines.values(), when, settings.storyline_days, settings.storyline_threshold,
+                     lambda candidate: _centroid_cosine(vec, story, candidate, settings))
 
     new_line = line is None
     if line is None:
