@@ -318,7 +318,9 @@ class HostileServer:
         r = self.routes
         r["/feed/bad-port-links"] = self.feed(rss([
             item(f"{ON_TOPIC} (port 99999)", "http://h.example:99999/story"),
+            item(f"{ON_TOPIC} (broken IPv6)", "http://[::1/story"),
             item(f"{ON_TOPIC} (port ok)", "http://h.example/port-ok")]))
+        r["/redirect/broken-ipv6"] = self.redirect("http://[::1/feed")
         r["/redirect/bad-port"] = self.redirect("http://127.0.0.1:70000/feed")
         r["/status/429-huge"] = self.status(429, {"Retry-After": "99999999999999999999"})
         r["/feed/huge-ttl"] = self.feed(rss([item(ON_TOPIC + " (ttl)", "http://h.example/ttl")],

@@ -294,8 +294,12 @@ def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: d
     items, keys = [], set()
     dropped = {"link": 0, "invalid": 0, "duplicate": 0, "future": 0, "long": 0}
     for entry in entries:
-        link = urljoin(base, str(entry.get("link") or "").strip())
         title = plain_text(str(entry.get("title", "")))
+        try:
+            link = urljoin(base, str(entry.get("link") or "").strip())
+        except ValueError:  # no URL can be made of it (a broken IPv6 literal): this item's problem only
+            dropped["invalid"] += bool(title)
+            continue
         if not link.lower().startswith(("http://", "https://")) or not title:
             dropped["link"] += bool(entry.get("link")) and bool(title)
             continue  # an item without a web link or a title cannot become a story

@@ -209,7 +209,10 @@ class Fetcher:
                 if not location:
                     raise FetchError(url, "redirect_without_location", f"HTTP {status} without a Location header",
                                      status)
-                url = urljoin(url, location)
+                try:
+                    url = urljoin(url, location)
+                except ValueError as exc:  # a Location no URL can be made of (a broken IPv6 literal)
+                    raise FetchError(url, "refused", f"invalid redirect: {exc}") from None
                 continue
             return Fetched(url, status, resp_headers, body, time.monotonic() - started)
         raise FetchError(url, "too_many_redirects", f"more than {self.settings.max_redirects} redirects")
@@ -234,8 +237,8 @@ class Fetcher:
                 raise FetchError(url, "refused", exc.reason) from None
             except aiohttp.ClientResponseError as exc:
                 raise FetchError(url, "bad_response", f"not a valid HTTP answer: {exc.message[:200]}") from None
-            except aiohttp.InvalidURL as exc:
-                raise FetchError(url, "refused", f"invalid URL: {exc}") from None
+            except (aiohttp.InvalidURL, ValueError, UnicodeError) as exc:  # a URL the client cannot even send
+                raise FetchError(url, "refused", f"invalid URL: {str(exc)[:200]}") from None
             except (aiohttp.ClientError, OSError) as exc:
                 reason = str(exc)[:200] or "connection failed"
                 raise FetchError(url, "network", f"{type(exc).__name__}: {reason}") from None

@@ -77,8 +77,10 @@ CASES: dict[str, tuple[str, str, str]] = {
     "/feed/future-date": ("ok", "in the future", "a date in year 9999"),
     "/feed/huge-title": ("ok", "cut", "a 2 MB title"),
     # round two: numbers out of range, host spellings, quadratic text (each stopped the whole pass, or got through)
-    "/feed/bad-port-links": ("ok", "items with an invalid link (host or port) skipped", "an item link on port 99999"),
+    "/feed/bad-port-links": ("ok", "items with an invalid link (host or port) skipped",
+                             "item links on port 99999 and to a broken IPv6 literal"),
     "/redirect/bad-port": ("error", "refused", "a redirect to port 70000"),
+    "/redirect/broken-ipv6": ("error", "refused", "a redirect to a broken IPv6 literal"),
     "/status/429-huge": ("error", "http_429", "Retry-After: 99999999999999999999 (read as a day)"),
     "/feed/huge-max-age": ("ok", "", "Cache-Control: max-age=999999999999999"),
     "/feed/huge-ttl": ("ok", "", "a 400-digit <ttl>"),
@@ -162,7 +164,7 @@ def test_hostile_pass(store, settings, hostile, limited_host, tmp_path, es):
     # host spellings that normalise to refused addresses are refused, not connected to
     spelt = [s for s in stories if "(spelt:" in s.title]
     assert len(spelt) == 5 and all("refused" in (s.page_error or "") for s in spelt), [s.page_error for s in spelt]
-    assert not any("port 99999" in s.title for s in stories)
+    assert not any("port 99999" in s.title or "broken IPv6" in s.title for s in stories)
     [bomb] = [s for s in stories if "(proximity bomb)" in s.title]
     assert bomb.text_source == "page" and bomb.text.count("border cross") > 10_000
     assert enrich_stories(store, settings).stories == len(stories)  # hostile text does not break enrichment
