@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Exclusion, LanguageRules, LongText, Topic
 from pipeline.text import fold
@@ -62,6 +62,7 @@ class Tokens:
     vocabulary: list[str] = field(default_factory=list)  # sorted distinct words, for prefix look-ups
     found: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # term → ranges, computed once
     starts: dict[str, list[int]] = field(default_factory=dict)  # term → sorted first positions, computed once
+    exclusions: dict[int, Any] = field(default_factory=dict)  # id(exclusion) → its phrases present here
 
     @classmethod
     def of(cls, text: str) -> Tokens:
@@ -142,37 +143,28 @@ def _any_start_in(tokens: Tokens, term: str, low: int, high: int) -> int | None:
     return positions[i] if i < len(positions) and positions[i] <= high else None
 
 
-@dataclass(frozen=True)
-class _Present:
-    """One exclusion, reduced to the phrases and neighbours that occur in this text (with their word counts)."""
-
-    exclusion: Exclusion
-    phrases: tuple[tuple[str, int], ...]
-    near: tuple[tuple[str, int], ...]
-
-
-def _present_exclusions(tokens: Tokens, exclusions: list[Exclusion]) -> list[_Present]:
-    """Exclusions that could apply to this text at all: most texts contain none, so most hits check nothing."""
-    present = []
-    for ex in exclusions:
+def _present(tokens: Tokens, ex: Exclusion) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]:
+    """The exclusion's phrases and neighbours that occur in this text, with their word counts (remembered
+    per text): most texts contain none, so most hits check nothing."""
+    cached = tokens.exclusions.get(id(ex))
+    if cached is None:
         phrases = tuple((p, len(_compile(p))) for p in ex.phrases if _compile(p) and starts(tokens, p))
         near = tuple((n, len(_compile(n))) for n in ex.near if _compile(n) and starts(tokens, n))
-        if phrases or near:
-            present.append(_Present(ex, phrases, near))
-    return present
+        cached = tokens.exclusions[id(ex)] = (phrases, near)
+    return cached
 
 
-def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions: list[_Present]) -> bool:
+def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions: list[Exclusion]) -> bool:
     """Whether an exclusion covers or is near the hit; each check is a bisection, so matching stays linear."""
     first, last = hit_range
-    for present in exclusions:
-        ex = present.exclusion
+    for ex in exclusions:
         if ex.drops and term not in ex.drops:
             continue
-        for phrase, length in present.phrases:
+        phrases, nears = _present(tokens, ex)
+        for phrase, length in phrases:
             if _any_start_in(tokens, phrase, first - length + 1, last) is not None:
                 return True  # a phrase occurrence [a, a + length - 1] overlaps the hit
-        for near, length in present.near:
+        for near, length in nears:
             if _any_start_in(tokens, near, first - ex.within, first + ex.within) is not None:
                 return True
             if _any_start_in(tokens, near, last - length + 1 - ex.within, last - length + 1 + ex.within) is not None:
@@ -237,23 +229,26 @@ def _candidate_terms(tokens: Tokens, rules: LanguageRules) -> set[str]:
 def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
     """All evidence for one language's rules, or [] when the rules do not fire."""
     present = _candidate_terms(tokens, rules)
-    exclusions = _present_exclusions(tokens, rules.exclude)
     cache: dict[str, list[tuple[int, int]]] = {}
 
     def kept(rule: str, term: str) -> list[tuple[int, int]]:
+        """The term's ranges not excluded, in reading order (remembered: rules share terms)."""
         if term not in present:
             return []
         if term not in cache:
-            cache[term] = [r for r in find_term(tokens, term) if not _excluded(tokens, r, term, exclusions)]
+            cache[term] = sorted(r for r in find_term(tokens, term) if not _excluded(tokens, r, term, rules.exclude))
         return cache[term]
 
     hits: list[Hit] = []
     for term in rules.any:
         hits += [_hit(tokens, "any", term, a, b) for a, b in kept("any", term)]
     for prox in rules.near:
-        partners = [(t, ranges, [a for a, _ in ranges]) for t in prox.with_ for ranges in [sorted(kept("near", t))]]
-        for term in prox.terms:
-            for a, b in kept("near", term):
+        term_hits = [(term, kept("near", term)) for term in prox.terms]
+        if not any(ranges for _, ranges in term_hits):
+            continue
+        partners = [(t, ranges, [a for a, _ in ranges]) for t in prox.with_ for ranges in [kept("near", t)]]
+        for term, ranges in term_hits:
+            for a, b in ranges:
                 close = _nearest_partner(partners, (a, b), prox.within)
                 if close:
                     (pa, pb), partner = close
