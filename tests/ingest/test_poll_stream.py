@@ -6,7 +6,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import yaml
 
 from pipeline.errors import StoreUnavailable
 from pipeline.ingest.feeds import FeedItem, FeedResult
@@ -18,6 +17,7 @@ from pipeline.settings import FetchSettings, PollSettings
 from pipeline.store import Store
 from pipeline.store.documents import FeedState
 from tests.hostile_server import HostileServer
+from tests.support import write_feeds
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +28,6 @@ def good_host():
 @pytest.fixture(scope="module")
 def slow_host():
     return HostileServer().start()
-
-
-def write_feeds(tmp_path, feeds: dict[str, str]):
-    rows = [{"id": fid, "url": url, "outlet": fid, "language": "en", "country": "CA"} for fid, url in feeds.items()]
-    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": rows}))
-    return tmp_path / "feeds.yaml"
 
 
 @pytest.mark.slow

@@ -8,7 +8,6 @@ import subprocess
 import threading
 
 import pytest
-import yaml
 
 from pipeline.errors import StoreUnavailable, WriteRejected
 from pipeline.ingest.poll import poll_feeds, raise_for_rejected
@@ -16,6 +15,7 @@ from pipeline.nlp.enrich import enrich_stories
 from pipeline.settings import PROJECT_ROOT, FetchSettings, Settings
 from pipeline.store import Store
 from tests.hostile_server import HostileServer
+from tests.support import write_feeds as feeds_file
 
 pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
 
@@ -23,12 +23,6 @@ pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fas
 @pytest.fixture(scope="module")
 def host():
     return HostileServer().start()
-
-
-def feeds_file(tmp_path, feeds: dict[str, str]):
-    rows = [{"id": fid, "url": url, "outlet": fid, "language": "en", "country": "CA"} for fid, url in feeds.items()]
-    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": rows}))
-    return tmp_path / "feeds.yaml"
 
 
 def test_rejected_stories_fail_the_pass_and_are_indexed_on_the_next(store, settings, es, host, tmp_path):

@@ -18,6 +18,7 @@ from pipeline.ingest.poll import poll_feeds
 from pipeline.nlp.enrich import enrich_stories
 from pipeline.settings import PROJECT_ROOT, FetchSettings
 from tests.hostile_server import HostileServer
+from tests.support import write_feeds
 
 DEADLINE = 3.0  # the total deadline per request in this test
 
@@ -226,10 +227,8 @@ def _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll):
     import pipeline.ingest.workers
 
     monkeypatch.setattr(pipeline.ingest.workers, "extract_or_error", _hanging_extractor(pipeline.ingest.workers.extract_or_error))
-    feeds = [{"id": "stuck", "url": f"{hostile.url}/feed/stuck-page", "outlet": "S", "language": "en", "country": "CA"},
-             {"id": "good", "url": f"{hostile.url}/feed/good", "outlet": "G", "language": "en", "country": "CA"}]
-    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": feeds}))
-    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", poll=poll,
+    path = write_feeds(tmp_path, {"stuck": f"{hostile.url}/feed/stuck-page", "good": f"{hostile.url}/feed/good"})
+    settings = settings.replace(feeds_file=path, poll=poll,
                                 fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
     started = time.monotonic()
     before = {p.pid for p in psutil.Process().children(recursive=True)}
