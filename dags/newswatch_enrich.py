@@ -5,7 +5,9 @@ Runs whenever `newswatch_poll` has indexed stories (the `newswatch://stories` As
 stories that are searchable but not yet enriched, splits them into batches, and runs spaCy over
 each batch in a mapped task (entities with canonical names, direct and reported quotes with their
 speakers). Quotes are written before a story is marked enriched, so a crash loses nothing: the next
-run finds the same stories still waiting. When it is done it triggers `newswatch_alerts` through
+run finds the same stories still waiting. Then the enriched stories are placed in events and
+storylines and the surge series are updated (`place_events`), so a surge is raised in the run that
+enriched the story that crossed the line. When it is done it triggers `newswatch_alerts` through
 the `newswatch://enriched` Asset.
 """
 
@@ -56,16 +58,26 @@ def newswatch_enrich():
             raise WriteRejected("enrichment", report.rejected)
         return counts
 
+    @task
+    def place_events(counts: list[dict]) -> dict:
+        """Events, storylines and surges for the stories just enriched (one run at a time: max_active_runs=1)."""
+        from pipeline.events.live import track_events
+        from pipeline.ops.tasks import printed_counts, with_store
+
+        return printed_counts(with_store(track_events))
+
     @task(outlets=[ENRICHED])
-    def summarize(counts: list[dict]) -> dict:
+    def summarize(counts: list[dict], events: dict) -> dict:
         """Add up the batches; the `newswatch://enriched` event carries the counts to the alerts DAG."""
         totals = {"stories_enriched": sum(c["stories_enriched"] for c in counts),
-                  "quotes_indexed": sum(c["quotes_indexed"] for c in counts)}
+                  "quotes_indexed": sum(c["quotes_indexed"] for c in counts),
+                  "surges_raised": events["surges_raised"]}
         get_current_context()["outlet_events"][ENRICHED].extra = totals
         print(totals)
         return totals
 
-    summarize(enrich_batch.expand(story_ids=plan_batches()))
+    counts = enrich_batch.expand(story_ids=plan_batches())
+    summarize(counts, place_events(counts))
 
 
 newswatch_enrich()

@@ -16,13 +16,14 @@ from pipeline.settings import Settings
 from pipeline.store import Store
 
 if TYPE_CHECKING:
+    from pipeline.events.live import EventReport
     from pipeline.ingest.poll import PollReport
     from pipeline.nlp.enrich import EnrichReport
 
 
 def print_summary(report: PollReport, store: Store, settings: Settings, out: TextIO = sys.stdout,
-                  enriched: EnrichReport | None = None) -> None:
-    """The pass's summary; with the enrichment that ran right after it, when there was one."""
+                  enriched: EnrichReport | None = None, events: EventReport | None = None) -> None:
+    """The pass's summary; with the enrichment and event placing that ran right after it, when they did."""
     from pipeline.ops.search import top_quoted
 
     c = report.counts()
@@ -41,6 +42,9 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
         if "enriched_delay_p50" in e:
             line += f"   feed → enriched p50 {e['enriched_delay_p50']} s, p95 {e['enriched_delay_p95']} s"
         print(line, file=out)
+    if events is not None and events.placed:
+        print(f"events: {events.placed} stories placed ({events.events} events and {events.storylines} storylines "
+              f"updated), {len(events.raised)} surges raised", file=out)
     if c["stories_rejected"]:
         print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
               + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
@@ -56,14 +60,16 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
 def cmd_poll(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with Store.open(settings) as store:
-        report, enriched = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id, not args.no_enrich)
-        print_summary(report, store, settings, enriched=enriched)
+        report, enriched, events = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id,
+                                                    not args.no_enrich)
+        print_summary(report, store, settings, enriched=enriched, events=events)
     return EXIT_REJECTED if report.rejected else 0
 
 
 def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], force: bool, run_id: str,
-                     enrich: bool) -> tuple[PollReport, EnrichReport | None]:
-    """A pass (text first), then enrichment of every story waiting for it."""
+                     enrich: bool) -> tuple[PollReport, EnrichReport | None, EventReport | None]:
+    """A pass (text first), then enrichment of every story waiting for it, then their events and surges."""
+    from pipeline.events.live import track_events
     from pipeline.ingest.poll import due_feeds, poll_feeds
     from pipeline.nlp.enrich import enrich_stories
 
@@ -72,13 +78,14 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
     ids = feed_ids or due_feeds(store, settings, force=force)
     report = poll_feeds(store, settings, ids, run_id=run_id,
                         progress=lambda r: show(f"feeds polled {len(r.feeds)}/{len(ids)}   stories indexed {r.indexed}"))
-    enriched = None
+    enriched = events = None
     if enrich:
         enriched = enrich_stories(
             store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
+        events = track_events(store, settings)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
-    return report, enriched
+    return report, enriched, events
 
 
 def cmd_run_local(args: argparse.Namespace) -> int:
@@ -96,8 +103,8 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     print(f"feeds: {feeds_file(settings)} ({kind})")
     run_id = "local-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     with Store.open(settings) as store:
-        report, enriched = _poll_and_enrich(store, settings, [], True, run_id, True)
-        print_summary(report, store, settings, enriched=enriched)
+        report, enriched, events = _poll_and_enrich(store, settings, [], True, run_id, True)
+        print_summary(report, store, settings, enriched=enriched, events=events)
     venv = Path(sys.executable).parent
     print(f"""
 Next:

@@ -1,7 +1,7 @@
 """The store: Elasticsearch indices, the documents kept in them, and the queries each stage asks.
 
 Hands on `Store` (open it with `Store.open(settings)`): the client (`client`), the index lifecycle
-(`indices`) and one module of queries per stage (`stories`, `clusters`, `feeds`, `alerts`, `search`);
+(`indices`) and one module of queries per stage (`stories`, `clusters`, `feeds`, `events`, `alerts`, `search`);
 the stored shapes are in `documents`. It imports only base modules, so every stage may use it.
 """
 
@@ -14,6 +14,7 @@ from pipeline.settings import Settings
 from pipeline.store.alerts import AlertQueries
 from pipeline.store.client import BulkResult
 from pipeline.store.clusters import ClusterQueries
+from pipeline.store.events import EventQueries
 from pipeline.store.feeds import FeedQueries
 from pipeline.store.indices import IndexLifecycle
 from pipeline.store.search import Page, SearchQueries
@@ -23,7 +24,7 @@ from pipeline.timing import utcnow
 __all__ = ["BulkResult", "Page", "Store"]
 
 
-class Store(SearchQueries, IndexLifecycle, StoryQueries, ClusterQueries, FeedQueries, AlertQueries):
+class Store(SearchQueries, IndexLifecycle, StoryQueries, ClusterQueries, FeedQueries, AlertQueries, EventQueries):
     """One Elasticsearch, one index prefix; build it once per task or command with `Store.open`."""
 
     @classmethod

@@ -34,6 +34,7 @@ Long = Annotated[int, ES({"type": "long"})]
 Float = Annotated[float, ES({"type": "float"})]
 Bool = Annotated[bool, ES({"type": "boolean"})]
 Opaque = Annotated[list[dict[str, Any]], ES({"type": "object", "enabled": False})]  # kept, never searched
+Blob = Annotated[dict[str, Any], ES({"type": "object", "enabled": False})]  # kept, never searched
 Stored = Annotated[list[str], ES({"type": "keyword", "index": False, "doc_values": False})]  # kept, never searched
 StoredInts = Annotated[list[int], ES({"type": "long", "index": False, "doc_values": False})]
 
@@ -114,6 +115,8 @@ class Story(Document):
     searchable_delay: Float | None = None  # seconds from first_seen, for percentiles without scripts
     enriched_delay: Float | None = None
     alerted_delay: Float | None = None
+    event_id: Keyword | None = None  # the happening it reports (pipeline.events), set once, after enrichment
+    storyline_id: Keyword | None = None  # the ongoing story that happening belongs to
 
 
 class QuoteDoc(Document):
@@ -211,6 +214,58 @@ class AlertRecord(Document):
     alert_ids: list[Keyword] = []
 
 
+class GroupDoc(Document):
+    """An event (one happening, days) or a storyline (an ongoing story, weeks), rebuilt from its stories."""
+
+    group_id: Keyword
+    level: Literal["event", "storyline"] = Field(json_schema_extra={"es": "keyword"})
+    title: TextKw
+    topics: list[Keyword] = []
+    first_seen: Date
+    last_seen: Date
+    reports: Int  # stories, copies included
+    stories: Int  # distinct stories: syndicated copies counted once
+    outlet_count: Int
+    outlets: list[Keyword] = []
+    story_ids: list[Keyword] = []
+    storyline_id: Keyword | None = None  # events: the storyline they belong to
+    event_ids: list[Keyword] = []  # storylines: their events
+    persons: list[Keyword] = []
+    organizations: list[Keyword] = []
+    places: list[Keyword] = []
+    quoted: list[Keyword] = []
+    top_quotes: Opaque = []  # [{quote, speaker, story_id, outlet}]
+    timeline: Opaque = []  # [{day, reports}]
+    updated: Date
+
+
+class SurgeDoc(Document):
+    """A series (the topic, an event, a storyline, a person, organisation or place) far above its baseline."""
+
+    surge_id: Keyword
+    topic: Keyword
+    key: Keyword
+    kind: Keyword
+    label: TextKw
+    start: Date
+    peak: Date
+    end: Date | None = None
+    score: Float  # -log10 of the Poisson tail at the peak
+    count: Int  # distinct stories in the window at the peak
+    expected: Float  # what the series' history led one to expect then
+    story_ids: list[Keyword] = []
+    updated: Date
+
+
+class MonitorState(Document):
+    """What the events stage remembers between batches: word statistics, open groups, surge detectors."""
+
+    key: Keyword
+    state: Blob
+    stories: Long = 0  # stories placed so far
+    updated: Date
+
+
 class StateEntry(Document):
     """A named point in time the pipeline remembers (the alerts watermark)."""
 
@@ -228,7 +283,8 @@ class NameEntry(Document):
 
 INDEXED: dict[str, type[Document]] = {"stories": Story, "quotes": QuoteDoc, "feeds": FeedState,
                                       "feed-health": PollRecord, "alerts": AlertRecord, "state": StateEntry,
-                                      "names": NameEntry}
+                                      "names": NameEntry, "events": GroupDoc, "surges": SurgeDoc,
+                                      "monitor": MonitorState}
 
 
 def _field_mapping(annotation: Any, metadata: list[Any]) -> dict[str, Any]:

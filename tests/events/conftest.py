@@ -23,7 +23,11 @@ def item(i: int, when: datetime, title: str, summary: str = "", outlet: str = "D
     return {"id": f"s{i:04d}", "published": when.isoformat(), "outlet": outlet, "title": title, "summary": summary}
 
 
-def synthetic_stream(days: int = 20, seed: int = 7) -> tuple[list[StoryFeatures], dict[str, list[str]]]:
+ENTITIES = {"Zorland": "place", "Varga": "person", "Calvera": "place", "Ostrania": "place", "Belmont": "place",
+            "Kessel": "place", "Dunmore": "place"}
+
+
+def synthetic_items(days: int = 20, seed: int = 7) -> tuple[list[dict], dict[str, list[str]]]:
     """Background items every two hours (not kept), kept asylum stories about two a day, and on day 15 a burst:
     a new deportation deal with Zorland told ten times by three outlets within a day."""
     rng = random.Random(seed)
@@ -55,11 +59,17 @@ def synthetic_stream(days: int = 20, seed: int = 7) -> tuple[list[StoryFeatures]
         topics[items[-1]["id"]] = ["asylum"]
         i += 1
     items.sort(key=lambda it: (it["published"], it["id"]))
-    entities = {"Zorland": "place", "Varga": "person", "Calvera": "place", "Ostrania": "place", "Belmont": "place",
-                "Kessel": "place", "Dunmore": "place"}
-    stories = [story_features(it, [(kind, name) for name, kind in entities.items()
-                                   if name in it["title"] + it["summary"]]) for it in items]
-    return stories, topics
+    return items, topics
+
+
+def item_entities(it: dict) -> list[tuple[str, str]]:
+    return [(kind, name) for name, kind in ENTITIES.items() if name in it["title"] + it["summary"]]
+
+
+def synthetic_stream(days: int = 20, seed: int = 7) -> tuple[list[StoryFeatures], dict[str, list[str]]]:
+    """The synthetic items' features (see `synthetic_items`)."""
+    items, topics = synthetic_items(days, seed)
+    return [story_features(it, item_entities(it)) for it in items], topics
 
 
 @pytest.fixture(scope="session")

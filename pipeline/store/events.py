@@ -1,0 +1,163 @@
+"""The events stage's queries: its remembered state (written compare-and-set), the stories still to place,
+event and storyline documents rebuilt from their stories, surge records. Hands on `EventQueries`, a part of
+`Store`.
+
+Event and storyline documents are views of the stories that carry their id: rebuilt by one aggregation
+each and written only when they changed, so a re-run that places nothing new writes nothing, and a
+story placed twice (a crashed run re-run) is still counted once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from elasticsearch import ConflictError, NotFoundError
+
+from pipeline.errors import StoreError
+from pipeline.store.client import BulkResult, StoreClient, _translated
+from pipeline.store.documents import GroupDoc, MonitorState, Story, SurgeDoc
+
+TOP = 10  # people, organisations, places and speakers an event document lists
+MAX_IDS = 500  # story ids an event or storyline document lists (its count is exact)
+
+
+class StateConflict(StoreError):
+    """Another run saved the events state since this one read it: this run's placements are void."""
+
+
+def _top(buckets: Sequence[dict[str, Any]]) -> list[str]:
+    return [str(b["key"]) for b in buckets]
+
+
+def _group_aggs() -> dict[str, Any]:
+    terms = {name: {"terms": {"field": name, "size": TOP}} for name in ("persons", "organizations", "places", "quoted")}
+    return {
+        **terms,
+        "outlets": {"terms": {"field": "outlet", "size": 100}},
+        "topics": {"terms": {"field": "topics", "size": 10}},
+        "ids": {"terms": {"field": "story_id", "size": MAX_IDS, "order": {"first": "asc"}},
+                "aggs": {"first": {"min": {"field": "published"}}}},
+        "events": {"terms": {"field": "event_id", "size": MAX_IDS}},
+        "distinct": {"cardinality": {"field": "cluster_id"}},
+        "unclustered": {"missing": {"field": "cluster_id"}},
+        "first": {"min": {"field": "published"}},
+        "last": {"max": {"field": "published"}},
+        "timeline": {"date_histogram": {"field": "published", "calendar_interval": "day", "min_doc_count": 1}},
+        "quotes": {"filter": {"exists": {"field": "top_quote.quote"}},
+                   "aggs": {"best": {"top_hits": {"size": 3, "sort": [{"quote_count": "desc"}, {"published": "asc"}],
+                                                  "_source": ["story_id", "outlet", "top_quote"]}}}},
+    }
+
+
+class EventQueries(StoreClient):
+    @_translated("reading the events state")
+    def monitor_state(self, key: str) -> tuple[dict[str, Any], int, tuple[int, int] | None]:
+        """The saved state, the stories placed so far, and the version to save against (None: never saved)."""
+        try:
+            found = self.client.get(index=self.index("monitor"), id=key)
+        except NotFoundError:
+            return {}, 0, None
+        doc = MonitorState.model_validate(found["_source"])
+        return doc.state, doc.stories, (found["_seq_no"], found["_primary_term"])
+
+    @_translated("saving the events state")
+    def save_monitor_state(self, key: str, state: dict[str, Any], stories: int,
+                           version: tuple[int, int] | None) -> None:
+        """Save only if nobody saved since `version` was read; else StateConflict (the caller's task retries)."""
+        doc = MonitorState(key=key, state=state, stories=stories, updated=self.now()).to_source()
+        try:
+            if version is None:
+                self.client.create(index=self.index("monitor"), id=key, document=doc, refresh=True)
+            else:
+                self.client.index(index=self.index("monitor"), id=key, document=doc, if_seq_no=version[0],
+                                  if_primary_term=version[1], refresh=True)
+        except ConflictError:
+            raise StateConflict("saving the events state",
+                                "another run placed stories since this one read it; run again") from None
+
+    def unplaced_stories(self, limit: int = 5000) -> Iterator[Story]:
+        """Enriched on-topic stories without an event yet, oldest first (the order they are placed in)."""
+        query = {"bool": {"filter": [{"term": {"enriched": True}}, {"exists": {"field": "topics"}}],
+                          "must_not": [{"exists": {"field": "event_id"}}]}}
+        for number, story in enumerate(self.scan("stories", query, [{"published": "asc"}, {"story_id": "asc"}])):
+            if number >= limit:
+                return
+            yield story
+
+    @_translated("summarising events")
+    def summarise_groups(self, level: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """One aggregation per event (`level` "event") or storyline over the stories that carry its id."""
+        field_name = "event_id" if level == "event" else "storyline_id"
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 50):
+            chunk = list(ids[start: start + 50])
+            searches: list[dict[str, Any]] = []
+            for group_id in chunk:
+                searches += [{"index": self.index("stories")},
+                             {"size": 0, "query": {"term": {field_name: group_id}}, "aggs": _group_aggs()}]
+            for group_id, answer in zip(chunk, self.client.msearch(searches=searches)["responses"], strict=True):
+                if "error" in answer:
+                    raise StoreError("summarising events", str(answer["error"])[:300])
+                if answer["hits"]["total"]["value"]:
+                    out[group_id] = {"reports": answer["hits"]["total"]["value"], **answer["aggregations"]}
+        return out
+
+    def group_doc(self, level: str, group_id: str, title: str, storyline_id: str | None,
+                  found: dict[str, Any]) -> GroupDoc:
+        """The document of one event or storyline from its aggregation (`summarise_groups`)."""
+        quotes = [{"quote": h["_source"]["top_quote"]["quote"], "speaker": h["_source"]["top_quote"].get("speaker_canonical")
+                   or h["_source"]["top_quote"].get("speaker"), "story_id": h["_source"]["story_id"],
+                   "outlet": h["_source"].get("outlet")} for h in found["quotes"]["best"]["hits"]["hits"]]
+        outlets = _top(found["outlets"]["buckets"])
+        return GroupDoc(
+            group_id=group_id, level="event" if level == "event" else "storyline", title=title,
+            topics=_top(found["topics"]["buckets"]), first_seen=found["first"]["value_as_string"],
+            last_seen=found["last"]["value_as_string"], reports=found["reports"],
+            stories=int(found["distinct"]["value"]) + int(found["unclustered"]["doc_count"]),
+            outlet_count=len(outlets), outlets=outlets, story_ids=_top(found["ids"]["buckets"]),
+            storyline_id=storyline_id if level == "event" else None,
+            event_ids=_top(found["events"]["buckets"]) if level == "storyline" else [],
+            persons=_top(found["persons"]["buckets"]), organizations=_top(found["organizations"]["buckets"]),
+            places=_top(found["places"]["buckets"]), quoted=_top(found["quoted"]["buckets"]), top_quotes=quotes,
+            timeline=[{"day": b["key_as_string"][:10], "reports": b["doc_count"]}
+                      for b in found["timeline"]["buckets"]],
+            updated=self.now())
+
+    def write_changed(self, kind: str, docs: Iterable[tuple[str, GroupDoc | SurgeDoc]]) -> BulkResult:
+        """Write the documents whose content (all but `updated`) differs from what is stored."""
+        pending = dict(docs)
+        stored = self.get_many(kind, pending) if pending else {}
+        changed = [(doc_id, doc) for doc_id, doc in pending.items()
+                   if doc_id not in stored or stored[doc_id].model_dump(exclude={"updated"})
+                   != doc.model_dump(exclude={"updated"})]
+        return self.write(kind, changed, refresh=False) if changed else BulkResult()
+
+    def recent_groups(self, level: str, since: datetime, size: int = 20, topic: str | None = None) -> list[GroupDoc]:
+        """Events or storylines seen since a time, the most reported first."""
+        filters: list[dict[str, Any]] = [{"term": {"level": level}}, {"range": {"last_seen": {"gte": since.isoformat()}}}]
+        if topic:
+            filters.append({"term": {"topics": topic}})
+        found = self.client.search(index=self.index("events"), query={"bool": {"filter": filters}}, size=size,
+                                   sort=[{"stories": "desc"}, {"last_seen": "desc"}])
+        return [GroupDoc.model_validate(h["_source"]) for h in found["hits"]["hits"]]
+
+    def surges_since(self, since: datetime, topics: Sequence[str] | None = None) -> list[SurgeDoc]:
+        """Surge records raised or grown since a time, oldest first (what the alerts stage looks at)."""
+        filters: list[dict[str, Any]] = [{"range": {"updated": {"gte": since.isoformat()}}}]
+        if topics:
+            filters.append({"terms": {"topic": list(topics)}})
+        return list(self.scan("surges", {"bool": {"filter": filters}}, [{"start": "asc"}, {"surge_id": "asc"}]))
+
+    def series_counts(self, field_name: str, value: str, since: datetime) -> list[tuple[str, int]]:
+        """Distinct stories a day in one series (a field and value of the stories), for the surge chart."""
+        found = self.client.search(
+            index=self.index("stories"), size=0,
+            query={"bool": {"filter": [{"term": {field_name: value}}, {"range": {"published": {"gte": since.isoformat()}}}]}},
+            aggs={"days": {"date_histogram": {"field": "published", "calendar_interval": "day", "min_doc_count": 0,
+                                              "extended_bounds": {"min": since.isoformat(), "max": self.now().isoformat()}},
+                           "aggs": {"copies": {"cardinality": {"field": "cluster_id"}},
+                                    "single": {"missing": {"field": "cluster_id"}}}}})
+        return [(b["key_as_string"][:10], int(b["copies"]["value"]) + int(b["single"]["doc_count"]))
+                for b in found["aggregations"]["days"]["buckets"]]

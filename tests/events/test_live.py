@@ -1,0 +1,114 @@
+"""The live events stage against the real node: stories placed once, documents rebuilt once, surges in the batch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipeline.events.features import parse_time, story_features
+from pipeline.events.live import STATE_KEY, dump_monitor, load_monitor, story_entities, story_item, track_events
+from pipeline.store.documents import Story
+from tests.events.conftest import item_entities, synthetic_items
+
+
+def kept_stories() -> list[Story]:
+    """The synthetic stream's kept stories as enrichment leaves them in the index (the only ones stored)."""
+    items, topics = synthetic_items()
+    out = []
+    for it in items:
+        if not topics[it["id"]]:
+            continue
+        found = item_entities(it)
+        out.append(Story(
+            story_id=it["id"], url=f"https://news.example/{it['id']}", canonical_url=f"https://news.example/{it['id']}",
+            feed_id="f", outlet=it["outlet"], language="en", country="GB", title=it["title"], summary=it["summary"],
+            text=it["summary"], published=it["published"], ingested=it["published"], run_id="r",
+            topics=topics[it["id"]], enriched=True,
+            entities=[{"text": n, "label": k, "canonical": n, "start": 0, "end": 0} for k, n in found],
+            persons=[n for k, n in found if k == "person"], places=[n for k, n in found if k == "place"]))
+    return out
+
+
+def zorland(stories: list[Story]) -> list[str]:
+    return [s.story_id for s in stories if "Zorland" in s.title or "Varga" in s.title]
+
+
+def test_an_event_split_across_two_batches_is_one_event_and_a_rerun_writes_nothing(store, settings, es):
+    stories = kept_stories()
+    burst = zorland(stories)
+    cut = next(i for i, s in enumerate(stories) if s.story_id == burst[4])
+    store.write_stories(stories[:cut])
+    first = track_events(store, settings)
+    assert first.placed == cut
+    store.write_stories(stories[cut:])
+    second = track_events(store, settings)
+    assert second.placed == len(stories) - cut
+
+    placed = store.stories(s.story_id for s in stories)
+    events = {placed[i].event_id for i in burst}
+    assert len(events) == 1 and None not in events
+    event_id = events.pop()
+    doc = store.get("events", event_id)
+    assert doc.reports == len(burst) and sorted(doc.story_ids) == sorted(burst)
+    assert doc.level == "event" and doc.storyline_id == placed[burst[0]].storyline_id
+    assert set(doc.outlets) == {placed[i].outlet for i in burst} and doc.outlet_count == len(doc.outlets)
+    assert "Zorland" in doc.places and "Varga" in doc.persons
+    assert sum(day["reports"] for day in doc.timeline) == len(burst)
+    line = store.get("events", doc.storyline_id)
+    assert line.level == "storyline" and event_id in line.event_ids
+    version = es.get(index=f"{settings.index_prefix}-events", id=event_id)["_version"]
+
+    again = track_events(store, settings)
+    assert again.placed == 0 and again.events == 0
+    assert es.get(index=f"{settings.index_prefix}-events", id=event_id)["_version"] == version
+    assert store.count("events", {"term": {"level": "event"}}) == len({s.event_id for s in placed.values()})
+
+
+def test_a_run_that_died_after_saving_its_state_is_finished_by_the_next(store, settings):
+    """The state holds the stories but they never got their ids: the next run writes the same ids, once."""
+    stories = kept_stories()
+    store.write_stories(stories)
+    monitor = load_monitor({})
+    reference = monitor.process_stories([story_features(story_item(s), story_entities(s)) for s in stories],
+                                        {s.story_id: s.topics for s in stories})
+    store.save_monitor_state(STATE_KEY, dump_monitor(monitor), len(reference), None)
+
+    report = track_events(store, settings)
+    assert report.placed == len(stories)
+    placed = store.stories(s.story_id for s in stories)
+    assert {p.id: p.event for p in reference} == {i: s.event_id for i, s in placed.items()}
+    saved, count, _ = store.monitor_state(STATE_KEY)
+    assert count == 2 * len(stories)  # counted as placed twice; the groups hold each story once
+    groups = load_monitor(saved).groups
+    ids = [i for e in groups.events.values() for i in e.story_ids]
+    assert len(ids) == len(set(ids))
+    doc = store.get("events", placed[zorland(stories)[0]].event_id)
+    assert len(doc.story_ids) == len(set(doc.story_ids)) == doc.reports
+
+
+def test_the_burst_surges_in_its_own_batch_and_quiet_series_do_not(store, settings):
+    stories = kept_stories()
+    burst = zorland(stories)
+    crossing = None
+    for i, story in enumerate(stories):  # one story a batch: the surge must appear in the batch that crossed
+        store.write_stories([story])
+        report = track_events(store, settings)
+        if report.raised and crossing is None:
+            crossing = i
+            assert story.story_id in burst
+            surge = store.get("surges", report.raised[0])
+            assert story.story_id in surge.story_ids and surge.count >= 3 and surge.expected < surge.count
+    assert crossing is not None, "the ten-story burst raised no surge"
+    surges = store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
+    assert surges and all(set(s.story_ids) <= set(burst) for s in surges)
+    assert not [s for s in surges if any(p in s.key.lower() for p in ("calvera", "ostrania", "belmont", "kessel"))]
+    assert all(parse_time(s.start.isoformat()) <= parse_time(s.peak.isoformat()) for s in surges)
+
+
+@pytest.mark.parametrize("kind", ["event", "storyline"])
+def test_recent_groups_lists_the_most_reported_first(store, settings, kind):
+    store.write_stories(kept_stories())
+    track_events(store, settings)
+    groups = store.recent_groups(kind, datetime(2000, 1, 1, tzinfo=UTC), size=5)
+    assert groups and [g.stories for g in groups] == sorted((g.stories for g in groups), reverse=True)
