@@ -32,17 +32,17 @@ ENRICHED = Asset("newswatch://enriched")
 def newswatch_alerts():
     @task
     def find_alerts() -> dict:
-        """Alert records for the stories indexed since the last run."""
+        """Alert records for the stories enriched and the surges raised since the last run."""
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from pipeline.alerts.records import find_new_alerts
+        from pipeline.alerts.finding import find_alerts as find
         from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
 
         events = get_current_context().get("triggering_asset_events") or {}
         enriched = [e.extra.get("stories_enriched") for evs in events.values() for e in evs]
         if enriched and not any(enriched):
             raise AirflowSkipException("the enrichment run that triggered this one enriched no story")
-        return printed_counts(with_store(for_subscriptions(find_new_alerts)))
+        return printed_counts(with_store(for_subscriptions(find)))
 
     @task
     def deliver_alerts(found: dict) -> dict:

@@ -18,6 +18,7 @@ from pipeline.alerts.channels import channel_refusal
 from pipeline.alerts.messages import Message, digest, story_alert
 from pipeline.alerts.records import AlertReport, record_id
 from pipeline.alerts.subscriptions import Subscription
+from pipeline.alerts.surges import surge_message
 from pipeline.errors import DeliveryError
 from pipeline.ingest.outbound import OutboundPolicy
 from pipeline.settings import AlertSettings, Settings
@@ -50,8 +51,16 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
     client = apprise.Apprise()
     if not client.add(url):
         raise DeliveryError("", scheme, "Apprise cannot use this URL")
+    attach = None
+    if message.attachments and scheme in ("mailto", "mailtos"):  # text channels carry a link instead
+        from apprise.attachment.memory import AttachMemory
+
+        attach = apprise.AppriseAttachment()
+        for name, content in message.attachments:
+            attach.add(AttachMemory(content=content, name=name, mimetype="image/png"))
     with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
-        ok = client.notify(title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML)
+        ok = client.notify(title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML,
+                           attach=attach)
     if not ok:
         lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
         raise DeliveryError("", scheme, "; ".join(lines[-2:]) or "delivery failed")
@@ -120,13 +129,26 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
         burst = [r for r in records if r.attempts == 0][room:]
         for record in one_by_one:
             story = stories[record.story_id or ""]
-            if _deliver(store, record, sub, story_alert(story, record.other_outlets, sub.name), config, report, at):
+            if record.kind == "surge":
+                _deliver_surge(store, record, sub, config, report, at)
+            elif _deliver(store, record, sub, story_alert(story, record.other_outlets, sub.name), config, report, at):
                 mark_alerted(store, [story], at)
         if burst:
             _fold(store, sub, burst, config, report, at)
         for digest_record in store.due_bursts(name, at):
             _send_digest(store, sub, digest_record, "a burst of stories", config, report, at)
     return report
+
+
+def _deliver_surge(store: Store, record: AlertRecord, sub: Subscription, config: AlertSettings,
+                   report: AlertReport, at: datetime) -> None:
+    surge = store.get("surges", record.surge_id or "")
+    if surge is None:  # the surge records were dropped (retention, a reset): nothing left to tell
+        store.update_alert(record.alert_id, status="failed", last_error="the surge record is gone")
+        return
+    message, png = surge_message(store, surge, sub.name, Settings.from_env().kibana_url)
+    message.attachments.append(("surge.png", png))
+    _deliver(store, record, sub, message, config, report, at)
 
 
 def _fold(store: Store, sub: Subscription, records: list[AlertRecord], config: AlertSettings, report: AlertReport,
@@ -146,10 +168,11 @@ def _fold(store: Store, sub: Subscription, records: list[AlertRecord], config: A
 def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: str, config: AlertSettings,
                  report: AlertReport, at: datetime) -> bool:
     records = store.alerts(record.alert_ids).values()
-    by_id = store.stories(r.story_id for r in records if r.story_id)
+    by_id = store.stories(r.story_id for r in records if r.story_id and r.kind == "story")
     stories: list[tuple[Story, list[str]]] = [(by_id[r.story_id], r.other_outlets) for r in records
                                               if r.story_id in by_id]
-    if not _deliver(store, record, sub, digest(stories, sub.name, period), config, report, at):
+    surges = store.get_many("surges", [r.surge_id for r in records if r.kind == "surge" and r.surge_id]).values()
+    if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges)), config, report, at):
         return False
     store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
     mark_alerted(store, [s for s, _ in stories], at)

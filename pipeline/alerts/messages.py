@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
 from pipeline.alerts.rendering import render
 from pipeline.redact import redact
-from pipeline.store.documents import Story
+from pipeline.store.documents import Story, SurgeDoc
 
 # "@everyone" and "@here" from a story would ping a whole Discord server (Apprise turns them into
 # mentions); a zero-width space after the "@" reads the same and pings no one, as Slack's escaping does
@@ -28,6 +29,7 @@ class Message:
 
     title: str
     html: str
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content): email only
 
     def __post_init__(self) -> None:
         self.title, self.html = quiet(self.title), quiet(self.html)
@@ -64,15 +66,17 @@ def story_alert(story: Story, other_outlets: list[str], subscription: str) -> Me
     return Message(f"[Newswatch] {story.title}", body)
 
 
-def digest(stories: list[tuple[Story, list[str]]], subscription: str, period: str) -> Message:
-    """Stories grouped by topic (largest group first), newest first within a topic."""
+def digest(stories: list[tuple[Story, list[str]]], subscription: str, period: str,
+           surges: Sequence[SurgeDoc] = ()) -> Message:
+    """Surges first, then stories grouped by topic (largest group first), newest first within a topic."""
     by_topic: dict[str, list[tuple[Story, list[str]]]] = defaultdict(list)
     for story, others in stories:
         for topic in story.topics or ["(no topic)"]:
             by_topic[topic].append((story, others))
     sections = [(topic, sorted(by_topic[topic], key=lambda so: so[0].published, reverse=True))
                 for topic in sorted(by_topic, key=lambda t: (-len(by_topic[t]), t))]
-    body = render("digest.html", count=len(stories), subscription=subscription, period=period, sections=sections)
+    body = render("digest.html", count=len(stories), subscription=subscription, period=period, sections=sections,
+                  surges=list(surges))
     return Message(f"[Newswatch] {len(stories)} new stories — {subscription}", body)
 
 

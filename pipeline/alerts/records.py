@@ -34,10 +34,12 @@ class AlertReport:
     too_old: int = 0  # matches held back by the flood guard
     failed: int = 0
     retrying: int = 0
+    surges: int = 0  # surge alerts among those created
     errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {"stories": self.stories, "alerts_created": self.created, "syndicated_copies": self.syndicated,
+        return {"stories": self.stories, "alerts_created": self.created, "surge_alerts": self.surges,
+                "syndicated_copies": self.syndicated,
                 "held_back_as_old": self.too_old, "sent": self.sent, "folded_into_burst": self.folded,
                 "retrying": self.retrying, "failed": self.failed}
 
@@ -87,6 +89,9 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
         newest = max(newest, story.enriched_at or newest)
         tokens = story_tokens(story)
         wanted = [s for s in subs if matches(s, story, tokens)]
+        if any(s.rule.new_speaker for s in wanted):
+            new = store.first_quoted(story)
+            wanted = [s for s in wanted if not s.rule.new_speaker or new]
         held = [s for s in wanted if too_old(story, starts[s.name], config, now)]
         report.too_old += len(held)
         wanted = [s for s in wanted if s not in held]

@@ -43,6 +43,19 @@ class Rule(_Strict):
     mentions: list[str] = []  # canonical names of people, organisations or places in the story
     outlets: list[str] = []
     languages: list[Literal["en", "fr"]] = []
+    new_speaker: bool = False  # only stories quoting someone never quoted before on the story's topics
+
+
+SeriesKind = Literal["topic", "event", "storyline", "person", "organization", "place"]
+
+
+class SurgeWatch(_Strict):
+    """Which surges a subscription wants (pipeline.events): of its topics, or of named people, places, storylines."""
+
+    topics: list[str] = []  # default: the rule's topics; neither: every topic
+    kinds: list[SeriesKind] = ["topic", "event", "storyline"]  # series of these kinds, whatever their name
+    names: list[str] = []  # and the series of these people, organisations, places or storylines, whatever the kind
+    min_score: float = Field(default=0.0, ge=0.0)  # -log10 of the surprise: 2 is 1 in 100, 4 is 1 in 10,000
 
 
 class Digest(_Strict):
@@ -81,7 +94,9 @@ class Subscription(_Strict):
     channels: list[str] = Field(min_length=1)
     mode: Literal["immediate", "digest"] = "immediate"
     digest: Digest | None = None
-    rule: Rule
+    rule: Rule = Rule()
+    stories: bool = True  # alerts for stories the rule matches; false for a subscription to surges only
+    surges: SurgeWatch | None = None
     # alerts only for stories first seen after this (default: when Newswatch first saw the subscription),
     # so a new subscription does not bring every older matching story at once
     since: datetime | None = None
@@ -91,6 +106,10 @@ class Subscription(_Strict):
     def _digest_schedule(self) -> Subscription:
         if self.mode == "digest" and self.digest is None:
             object.__setattr__(self, "digest", Digest())
+        if not self.stories and self.surges is None:
+            raise ValueError("asks for neither stories nor surges: set `stories: true` or add `surges:`")
+        if self.stories and "rule" not in self.model_fields_set:
+            raise ValueError("a subscription to stories needs a `rule:` (`stories: false` for surges only)")
         return self
 
     def fill(self, env: Mapping[str, str]) -> list[str]:
@@ -206,9 +225,22 @@ def _keys(names: Iterable[str]) -> set[str]:
     return {name_key(name) for name in names}
 
 
+def wants_surge(sub: Subscription, topic: str, kind: str, label: str, score: float) -> bool:
+    """Whether a surge of a series (its topic, kind and readable label) is wanted by a subscription."""
+    watch = sub.surges
+    if watch is None or score < watch.min_score:
+        return False
+    topics = watch.topics or sub.rule.topics
+    if topics and topic not in topics:
+        return False
+    return kind in watch.kinds or bool(watch.names and name_key(label) in _keys(watch.names))
+
+
 def matches(sub: Subscription, story: Story, tokens: Tokens | None = None) -> bool:
     """Whether a stored story is wanted; pass `tokens` to tokenise a story once for all subscriptions."""
     rule = sub.rule
+    if not sub.stories:
+        return False
     if rule.topics and not set(rule.topics) & set(story.topics):
         return False
     if rule.outlets and story.outlet not in rule.outlets:

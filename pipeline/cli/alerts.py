@@ -16,6 +16,7 @@ from pipeline.store import Store
 def cmd_alerts(args: argparse.Namespace) -> int:
     from pipeline.alerts import delivery
     from pipeline.alerts import records as alerts
+    from pipeline.alerts.finding import find_alerts
     from pipeline.alerts.subscriptions import configured_subscriptions, load_subscriptions, subscription_problems
 
     settings = settings_from(args)
@@ -47,7 +48,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             print(f"{'FAILED' if error else 'sent  '} {redact(channel.split('?')[0])}" + (f": {error}" if error else ""))
         return 1 if any(results.values()) else 0
     store = Store.open(settings)
-    found = alerts.find_new_alerts(store, subs, settings.alerts)
+    found = find_alerts(store, subs, settings.alerts)
     delivered = delivery.deliver_immediate(store, subs, settings.alerts)
     digests = delivery.run_digests(store, subs, settings.alerts)
     print(json.dumps({"new": found.counts(), "immediate": delivered.counts(), "digests": digests.counts()}))

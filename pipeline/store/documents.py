@@ -187,14 +187,15 @@ class PollRecord(Document):
 
 
 class AlertRecord(Document):
-    """One (subscription, story cluster) alert, or one digest: written before anything is sent."""
+    """One (subscription, story cluster) or (subscription, surge) alert, or one digest: written before anything is sent."""
 
     alert_id: Keyword
-    kind: Literal["story", "digest"] = Field(json_schema_extra={"es": "keyword"})
+    kind: Literal["story", "surge", "digest"] = Field(json_schema_extra={"es": "keyword"})
     subscription: Keyword
     mode: Keyword
     story_id: Keyword | None = None
     cluster_id: Keyword | None = None
+    surge_id: Keyword | None = None  # surge alerts: the surge (pipeline.events) it tells of
     story_ids: list[Keyword] = []
     other_outlets: list[Keyword] = []
     outlet: Keyword | None = None

@@ -50,6 +50,16 @@ class StoryQueries(StoreClient):
         query = {"term": {"run_id": run_id}} if run_id else None
         return self.terms("quotes", "speaker_canonical", size, query)
 
+    def first_quoted(self, story: Story) -> list[str]:
+        """Speakers the story quotes who were never quoted on its topics before it (alerts on new voices)."""
+        if not story.quoted:
+            return []
+        found = self.terms("quotes", "speaker_canonical", len(story.quoted), {"bool": {"filter": [
+            {"terms": {"speaker_canonical": story.quoted}}, {"terms": {"topics": story.topics}},
+            {"range": {"published": {"lt": story.published.isoformat()}}}],
+            "must_not": [{"term": {"story_id": story.story_id}}]}}, include=story.quoted)
+        return sorted(set(story.quoted) - {name for name, _ in found})
+
     def named_persons(self, names: list[str]) -> set[str]:
         """Which of these names some story lists among its persons."""
         if not names:

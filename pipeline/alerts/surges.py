@@ -1,0 +1,135 @@
+"""Surge alerts: a surge record (pipeline.events) becomes one alert per subscription that wants it, exactly once.
+
+A surge grows after it is raised (its record is rewritten as stories join), but its alert id is
+(subscription, surge id), written create-only: the first sight of a surge makes the alert, later
+growth does not make another. The flood guard holds back surges that started before the subscription
+did; delivery claims, retries, the hourly rate and digests are the story alerts' (`delivery`).
+
+The message says what surged, how far above its baseline and why it fired, lists the top stories and
+outlets, and carries a chart of the series over the last 14 days with the baseline: a PNG inline in
+email (and attached), a link to Kibana's surges view in text channels.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from pipeline.alerts.messages import Message
+from pipeline.alerts.records import AlertReport, record_id, subscription_starts
+from pipeline.alerts.rendering import render
+from pipeline.alerts.subscriptions import Subscription, wants_surge
+from pipeline.redact import public_link
+from pipeline.settings import AlertSettings
+from pipeline.store import Store
+from pipeline.store.documents import AlertRecord, Story, SurgeDoc
+
+log = logging.getLogger(__name__)
+WATERMARK = "surge-alerts-watermark"
+CHART_DAYS = 14
+SERIES_FIELDS = {"topic": "topics", "event": "event_id", "storyline": "storyline_id", "person": "persons",
+                 "organization": "organizations", "place": "places"}
+
+
+def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSettings) -> AlertReport:
+    """Alert records for the surges raised or grown since the last run; safe to run twice."""
+    report = AlertReport()
+    watching = [s for s in subs if s.surges is not None]
+    if not watching:
+        return report
+    store.refresh("surges")
+    watermark = store.get_time(WATERMARK)
+    since = watermark or store.now() - timedelta(days=CHART_DAYS)
+    starts = subscription_starts(store, watching)
+    newest = since
+    for surge in store.surges_since(since):
+        newest = max(newest, surge.updated)
+        for sub in watching:
+            if not wants_surge(sub, surge.topic, surge.kind, surge.label, surge.score):
+                continue
+            if surge.start < starts[sub.name]:
+                report.too_old += 1
+                continue
+            at = store.now()
+            record = AlertRecord(alert_id=record_id(sub.name, "surge", surge.surge_id), kind="surge",
+                                 subscription=sub.name, mode=sub.mode, surge_id=surge.surge_id,
+                                 story_id=surge.story_ids[0] if surge.story_ids else None,
+                                 story_ids=list(surge.story_ids), title=f"Surge: {surge.label}",
+                                 published=surge.start, created=at, next_attempt=at)
+            if store.create_alert(record):
+                report.created += 1
+    store.refresh("alerts")
+    store.set_time(WATERMARK, max(since, newest - timedelta(minutes=2)))
+    return report
+
+
+def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes:
+    """Distinct stories a day, with the expected level, as a small PNG (matplotlib's Agg: no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 2.2), dpi=100)
+    try:
+        ax.bar(range(len(days)), [n for _, n in days], color="#c0392b", label="stories a day")
+        ax.axhline(baseline, color="#555", linestyle="--", linewidth=1, label=f"baseline {baseline:.1f}")
+        ax.set_xticks(range(len(days)), [d[5:] for d, _ in days], fontsize=7, rotation=45)
+        ax.set_title(label[:80], fontsize=9)
+        ax.legend(fontsize=7, loc="upper left", frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def surges_link(kibana_url: str, surge: SurgeDoc) -> str:
+    """Kibana Discover on the surges data view, filtered to this series."""
+    app = (f"(dataSource:(dataViewId:'newswatch-surges',type:dataView),"
+           f"query:(language:kuery,query:'key:\"{surge.key.replace(chr(39), '!' + chr(39))}\"'))")
+    return (f"{public_link(kibana_url).rstrip('/')}/app/discover#/?_g={quote('(time:(from:now-30d,to:now))', safe='():,')}"
+            f"&_a={quote(app, safe='():,')}")
+
+
+def series_days(store: Store, surge: SurgeDoc, until: datetime) -> list[tuple[str, int]]:
+    field_name = SERIES_FIELDS.get(surge.kind, "topics")
+    value = surge.key.split(":", 1)[1] if surge.kind in ("topic", "event", "storyline") else surge.label
+    days = store.series_counts(field_name, value, until - timedelta(days=CHART_DAYS))
+    return days[-CHART_DAYS - 1:]
+
+
+def surge_message(store: Store, surge: SurgeDoc, subscription: str, kibana_url: str) -> tuple[Message, bytes]:
+    """The alert and its chart: what surged, how far above its baseline, why, the top stories and outlets."""
+    stories = sorted(store.stories(surge.story_ids).values(), key=lambda s: s.published)
+    outlets = Counter(s.outlet for s in stories).most_common(5)
+    days = series_days(store, surge, max(surge.peak, store.now()))
+    png = chart_png(days, surge.expected, surge.label)
+    ratio = surge.count / surge.expected if surge.expected else float("inf")
+    why = (f"{surge.count} distinct stories in 24 hours where its history led one to expect {surge.expected:.1f} "
+           f"(a chance of 1 in {10 ** surge.score:,.0f} at that rate)")
+    body = render("surge.html", surge=surge, kind=surge.kind, why=why, ratio=f"{ratio:.1f}",
+                  stories=_top(stories), outlets=outlets, subscription=subscription,
+                  chart=base64.b64encode(png).decode(), link=surges_link(kibana_url, surge),
+                  start=surge.start.strftime("%Y-%m-%d %H:%M"))
+    return Message(f"[Newswatch] Surge: {surge.label} ({surge.count} stories, {ratio:.1f}× usual)", body), png
+
+
+def _top(stories: list[Story], size: int = 5) -> list[dict[str, Any]]:
+    """The most quoted stories first, one per outlet before any second of the same outlet."""
+    ranked = sorted(stories, key=lambda s: (-s.quote_count, s.published))
+    first: list[Story] = []
+    rest: list[Story] = []
+    seen: set[str] = set()
+    for story in ranked:
+        (rest if story.outlet in seen else first).append(story)
+        seen.add(story.outlet)
+    return [{"title": s.title, "url": s.url, "outlet": s.outlet, "published": s.published.strftime("%Y-%m-%d %H:%M")}
+            for s in (first + rest)[:size]]

@@ -1,0 +1,102 @@
+"""Surge alerts end to end: stories placed by the live events stage on the real node, alerts to a real SMTP server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from pipeline.alerts.delivery import deliver_immediate, run_digests
+from pipeline.alerts.finding import find_alerts
+from pipeline.alerts.subscriptions import load_subscriptions
+from pipeline.errors import ConfigError
+from pipeline.events.live import track_events
+from tests.alerts.test_alerts import DEFAULT, LONG_AGO, Inbox, html_part, subject, subscriptions
+from tests.events.test_live import kept_stories, zorland
+
+
+@pytest.fixture(autouse=True)
+def local_receivers(monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.1")
+
+
+@pytest.fixture
+def inbox():
+    box = Inbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def surged(store, settings):
+    """The synthetic stream placed batch by batch, as successive enrichment runs would: the burst surges."""
+    stories = kept_stories()
+    for start in range(0, len(stories), 8):
+        store.write_stories(stories[start: start + 8])
+        track_events(store, settings)
+    assert store.count("surges"), "the burst raised no surge"
+    return stories
+
+
+def test_a_surge_alert_goes_out_once_with_its_chart(store, surged, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [
+        {"name": "surge-desk", "channels": [inbox.url("desk@example.org")], "stories": False,
+         "surges": {"topics": ["asylum"]}},
+        {"name": "people-only", "channels": [inbox.url("people@example.org")], "stories": False,
+         "surges": {"kinds": ["person"], "names": ["Somebody Else"]}},
+    ])
+    found = find_alerts(store, subs, DEFAULT)
+    delivered = deliver_immediate(store, subs, DEFAULT)
+    surges = list(store.scan("surges", {"match_all": {}}, [{"start": "asc"}]))
+    wanted = [s for s in surges if s.kind in ("topic", "event", "storyline")]
+    assert found.surges == found.created == len(wanted) >= 1
+    assert delivered.sent == len(inbox.messages) == len(wanted)
+    assert all(m["To"] == "desk@example.org" for m in inbox.messages)
+
+    mail = inbox.messages[0]
+    assert subject(mail).startswith("[Newswatch] Surge: ")
+    body = html_part(mail)
+    assert "data:image/png;base64," in body and "Why:" in body and "expect" in body
+    assert "/app/discover#/" in body  # the link text channels get
+    pngs = [p for p in mail.walk() if p.get_content_type() == "image/png"]
+    assert pngs and pngs[0].get_payload(decode=True).startswith(b"\x89PNG")
+    titles = {s.title for s in surged if s.story_id in zorland(surged)}
+    assert any(t.replace("'", "&#39;") in body for t in titles)
+
+    again = find_alerts(store, subs, DEFAULT)
+    assert again.created == 0 and deliver_immediate(store, subs, DEFAULT).sent == 0
+    assert len(inbox.messages) == len(wanted)
+
+
+def test_surges_before_a_subscription_began_are_held_back(store, surged, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "late", "channels": [inbox.url("late@example.org")],
+                                     "stories": False, "surges": {}}], since=None)
+    found = find_alerts(store, subs, DEFAULT)
+    assert found.created == 0 and found.too_old >= 1
+    assert deliver_immediate(store, subs, DEFAULT).sent == 0 and not inbox.messages
+
+
+def test_a_digest_lists_surges_once(store, surged, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "weekly", "mode": "digest", "channels": [inbox.url("d@example.org")],
+                                     "stories": False, "surges": {"kinds": ["topic", "event"]},
+                                     "digest": {"every": "hourly"}}])
+    found = find_alerts(store, subs, DEFAULT)
+    assert found.created >= 1 and deliver_immediate(store, subs, DEFAULT).sent == 0
+    later = store.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1, minutes=1)
+    sent = run_digests(store, subs, DEFAULT, at=later)
+    assert sent.sent == 1 and len(inbox.messages) == 1
+    assert "Surges (" in html_part(inbox.messages[0])
+    assert run_digests(store, subs, DEFAULT, at=later).sent == 0
+
+
+def test_a_subscription_must_ask_for_something(tmp_path: Path):
+    path = tmp_path / "alerts.yaml"
+    path.write_text(f"subscriptions:\n  - name: nothing\n    channels: [\"json://127.0.0.1:1/\"]\n"
+                    f"    stories: false\n    since: {LONG_AGO!r}\n")
+    with pytest.raises(ConfigError, match="neither stories nor surges"):
+        load_subscriptions(path)
+    path.write_text("subscriptions:\n  - name: norule\n    channels: [\"json://127.0.0.1:1/\"]\n")
+    with pytest.raises(ConfigError, match="needs a `rule:`"):
+        load_subscriptions(path)
