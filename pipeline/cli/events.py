@@ -41,11 +41,8 @@ def read_stream(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
-    from pipeline.errors import ConfigError
-
     if args.input is None:
-        raise ConfigError("(command line)", "--input", "reading events from the index is not built yet: "
-                          "give a stream file (--input STREAM.jsonl)")
+        return cmd_index(args)
     started = time.perf_counter()
     items = list(read_stream(args.input))
     from pipeline.events.features import load_nlp
@@ -67,10 +64,54 @@ def cmd_stream(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    """What the live stage found: recent events and storylines, or surges, from the index."""
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.cli.common import EXIT_EMPTY, settings_from
+    from pipeline.store import Store
+
+    settings = settings_from(args)
+    with Store.open(settings) as store:
+        newest = store.recent_groups("event", datetime(1970, 1, 1, tzinfo=UTC), 1, sort="last_seen")
+        # the last N days of the index's news: a replayed or paused index has no news from this week
+        anchor = min(store.now(), newest[0].last_seen) if newest else store.now()
+        since = anchor - timedelta(days=args.days)
+        if args.command == "surges":
+            rows = [s.to_source() for s in store.surges_since(since, [args.topic] if args.topic else None)]
+            rows.sort(key=lambda r: r["start"], reverse=True)
+        else:
+            rows = [g.to_source() for level in ("event", "storyline")
+                    for g in store.recent_groups(level, since, args.size, args.topic)]
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    elif args.command == "surges":
+        for r in rows:
+            print(f"{r['start'][:16]}  {r['topic']:<16} {r['kind']:<12} {r['label'][:60]:<60} "
+                  f"{r['count']:>3} stories (expected {r['expected']:.1f})" + ("" if r["end"] else "  OPEN"))
+    else:
+        for level in ("event", "storyline"):
+            chosen = [r for r in rows if r["level"] == level]
+            print(f"{level}s seen in the {args.days} days to {anchor.date().isoformat()} ({len(chosen)}):")
+            for r in chosen:
+                print(f"  {r['first_seen'][:10]} – {r['last_seen'][:10]}  {r['reports']:>3} reports from "
+                      f"{r['outlet_count']} outlets  {r['title'][:90]}")
+                if r["persons"] or r["places"]:
+                    print(f"      people: {', '.join(r['persons'][:4]) or '—'}   places: {', '.join(r['places'][:4]) or '—'}")
+    return 0 if rows else EXIT_EMPTY
+
+
 def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    for name, what in (("events", "events and storylines of a stream of items (one JSON line per kept item)"),
-                       ("surges", "surges of a stream of items (one JSON line per surge)")):
+    for name, what in (("events", "recent events and storylines in the index; with --input, those of a stream "
+                                  "(one JSON line per kept item)"),
+                       ("surges", "recent surges in the index; with --input, those of a stream (one JSON line per surge)")):
         p = command(name, what)
         p.add_argument("--input", type=Path, help="a JSONL stream {id, published, outlet, title, summary}")
         p.add_argument("--batch-size", type=int, default=200, help="items per simulated poll (default 200)")
+        p.add_argument("--days", type=int, default=7, help="from the index: seen in the last N days (default 7)")
+        p.add_argument("--size", type=int, default=20, help="from the index: how many of each (default 20)")
+        p.add_argument("--topic", help="from the index: one topic only")
+        p.add_argument("--json", action="store_true", help="from the index: one JSON object per line")
+        p.add_argument("--es-url")
         p.set_defaults(func=cmd_stream)

@@ -16,7 +16,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with Store.open(settings) as store:
         hits = search_stories(store, args.query, topic=args.topic, size=args.size or settings.search.size,
-                              collapse=not args.all_copies)
+                              collapse=not args.all_copies, by_event=not args.by_story)
     if args.json:
         print(json.dumps([as_json(h) for h in hits], ensure_ascii=False, indent=1))
         return 0 if hits else EXIT_EMPTY
@@ -34,6 +34,8 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--topic")
     p.add_argument("--size", type=int, help="how many stories (default: NEWSWATCH_SEARCH__SIZE, 10)")
     p.add_argument("--all-copies", action="store_true", help="list syndicated copies as hits of their own")
+    p.add_argument("--by-story", action="store_true",
+                   help="one hit per story, not one per event (\"N reports from M outlets\")")
     p.add_argument("--json", action="store_true", help="one JSON array of stories instead of text")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_search)

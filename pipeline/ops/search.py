@@ -10,6 +10,7 @@ Syndicated copies collapse into one hit that names the other outlets.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pipeline.store import Page, Store
 from pipeline.text import fold
@@ -49,9 +50,30 @@ def analysed_query(query: str) -> str:
 
 
 def search_stories(store: Store, query: str, topic: str | None = None, size: int = 10,
-                   collapse: bool = True) -> list[Page]:
-    """Stories matching `query`, best first, one per story cluster unless `collapse` is off."""
-    return store.search_stories(analysed_query(query), query, topic=topic, size=size, collapse=collapse)
+                   collapse: bool = True, by_event: bool = True) -> list[Page]:
+    """Stories matching `query`, best first, one per story cluster unless `collapse` is off, and one per event
+    (the best hit of each, carrying its event: "N reports from M outlets") unless `by_event` is off."""
+    if not (collapse and by_event):
+        return store.search_stories(analysed_query(query), query, topic=topic, size=size, collapse=collapse)
+    pages = store.search_stories(analysed_query(query), query, topic=topic, size=3 * size, collapse=True)
+    return fold_by_event(store, pages)[:size]
+
+
+def fold_by_event(store: Store, pages: list[Page]) -> list[Page]:
+    """The best hit of each event, in the order of the hits, with the event and how many hits it folds."""
+    events = store.get_many("events", {p.doc.event_id for p in pages if p.doc.event_id})
+    out: list[Page] = []
+    where: dict[str, int] = {}
+    for page in pages:
+        event_id = page.doc.event_id
+        if event_id and event_id in where:
+            first = out[where[event_id]]
+            out[where[event_id]] = replace(first, folded=first.folded + 1)
+            continue
+        if event_id:
+            where[event_id] = len(out)
+        out.append(replace(page, event=events.get(event_id or "")))
+    return out
 
 
 def format_hit(hit: Page) -> str:
@@ -60,6 +82,11 @@ def format_hit(hit: Page) -> str:
              f"  {story.title}", f"  {story.url}"]
     if hit.copies:
         lines.append(f"  also published by: {', '.join(hit.copies)}")
+    event = hit.event
+    if event is not None and event.reports > 1:
+        lines.append(f"  event: {event.reports} reports from {event.outlet_count} outlets, "
+                     f"{event.first_seen.date().isoformat()} – {event.last_seen.date().isoformat()}: {event.title}"
+                     + (f" ({hit.folded} more matching hits folded)" if hit.folded else ""))
     if story.matched_terms:
         lines.append(f"  matched: {', '.join(story.matched_terms[:8])}")
     fragments = hit.highlight.get("text") or []
@@ -76,7 +103,12 @@ def as_json(hit: Page) -> dict[str, object]:
     """A hit for `newswatch search --json`: the story without its long fields, and the copies."""
     story = hit.doc.model_dump(mode="json", exclude={"text", "entities", "quotes", "minhash", "minhash_bands",
                                                      "search_terms", "topic_hits"})
-    return {**story, "also_published_by": hit.copies, "highlight": hit.highlight.get("text", [])}
+    event = None
+    if hit.event is not None:
+        event = {"event_id": hit.event.group_id, "title": hit.event.title, "reports": hit.event.reports,
+                 "outlets": hit.event.outlet_count, "first_seen": hit.event.first_seen.isoformat(),
+                 "last_seen": hit.event.last_seen.isoformat(), "folded_hits": hit.folded}
+    return {**story, "also_published_by": hit.copies, "highlight": hit.highlight.get("text", []), "event": event}
 
 
 def top_quoted(store: Store, size: int = 5, run_id: str | None = None) -> list[tuple[str, int]]:

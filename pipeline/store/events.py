@@ -134,13 +134,14 @@ class EventQueries(StoreClient):
                    != doc.model_dump(exclude={"updated"})]
         return self.write(kind, changed, refresh=False) if changed else BulkResult()
 
-    def recent_groups(self, level: str, since: datetime, size: int = 20, topic: str | None = None) -> list[GroupDoc]:
-        """Events or storylines seen since a time, the most reported first."""
+    def recent_groups(self, level: str, since: datetime, size: int = 20, topic: str | None = None,
+                      sort: str = "stories") -> list[GroupDoc]:
+        """Events or storylines seen since a time, the most reported first (or the latest: `sort="last_seen"`)."""
         filters: list[dict[str, Any]] = [{"term": {"level": level}}, {"range": {"last_seen": {"gte": since.isoformat()}}}]
         if topic:
             filters.append({"term": {"topics": topic}})
         found = self.client.search(index=self.index("events"), query={"bool": {"filter": filters}}, size=size,
-                                   sort=[{"stories": "desc"}, {"last_seen": "desc"}])
+                                   sort=[{sort: "desc"}, {"last_seen": "desc"}])
         return [GroupDoc.model_validate(h["_source"]) for h in found["hits"]["hits"]]
 
     def surges_since(self, since: datetime, topics: Sequence[str] | None = None) -> list[SurgeDoc]:

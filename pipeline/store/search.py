@@ -21,6 +21,8 @@ class Page:
     doc: Any
     highlight: dict[str, list[str]]
     copies: list[str] = field(default_factory=list)  # outlets of the other stories of its cluster
+    event: Any = None  # the event (GroupDoc) its story reports, when search folds hits by event
+    folded: int = 0  # other hits of the same event folded into this one
 
 
 class SearchQueries(IndexLifecycle):  # it asks whether the index has the language sub-fields

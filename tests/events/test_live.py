@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.events.features import parse_time, story_features
 from pipeline.events.live import STATE_KEY, dump_monitor, load_monitor, story_entities, story_item, track_events
+from pipeline.ingest.stories import search_words
 from pipeline.store.documents import Story
 from tests.events.conftest import item_entities, synthetic_items
 
@@ -24,7 +25,8 @@ def kept_stories() -> list[Story]:
             story_id=it["id"], url=f"https://news.example/{it['id']}", canonical_url=f"https://news.example/{it['id']}",
             feed_id="f", outlet=it["outlet"], language="en", country="GB", title=it["title"], summary=it["summary"],
             text=it["summary"], published=it["published"], ingested=it["published"], run_id="r",
-            topics=topics[it["id"]], enriched=True,
+            topics=topics[it["id"]], enriched=True, cluster_id=it["id"],
+            search_terms=search_words(it["title"], it["summary"]),
             entities=[{"text": n, "label": k, "canonical": n, "start": 0, "end": 0} for k, n in found],
             persons=[n for k, n in found if k == "person"], places=[n for k, n in found if k == "place"]))
     return out
@@ -112,3 +114,34 @@ def test_recent_groups_lists_the_most_reported_first(store, settings, kind):
     track_events(store, settings)
     groups = store.recent_groups(kind, datetime(2000, 1, 1, tzinfo=UTC), size=5)
     assert groups and [g.stories for g in groups] == sorted((g.stories for g in groups), reverse=True)
+
+
+def test_analysts_see_events_in_the_cli_and_search_folds_by_event(store, settings, monkeypatch, capsys):
+    import json
+
+    from pipeline.cli import main
+    from pipeline.ops.search import search_stories
+
+    stories = kept_stories()
+    store.write_stories(stories)
+    track_events(store, settings)
+    store.refresh("stories", "events")
+    monkeypatch.setenv("NEWSWATCH_ES_URL", settings.es_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", settings.index_prefix)
+
+    assert main(["events", "--json", "--days", "7"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    burst = [r for r in rows if r["level"] == "event" and "Zorland" in r["places"]]
+    assert burst and burst[0]["reports"] == len(zorland(stories))
+    assert all(r["last_seen"] >= "2023-05-13" for r in rows)  # the 7 days to the index's newest news
+
+    assert main(["events", "--days", "7"]) == 0
+    text = capsys.readouterr().out
+    assert f"{len(zorland(stories))} reports from 3 outlets" in text
+
+    hits = search_stories(store, "Zorland", size=10)
+    by_story = search_stories(store, "Zorland", size=10, by_event=False)
+    assert len(hits) == 1 < len(by_story)
+    assert hits[0].event.reports == len(zorland(stories)) and hits[0].folded == len(by_story) - 1
+    assert main(["search", "Zorland"]) == 0
+    assert f"event: {len(zorland(stories))} reports from 3 outlets" in capsys.readouterr().out
