@@ -14,7 +14,8 @@ from airflow.plugins_manager import AirflowPlugin
 from fastapi import Depends
 
 from pipeline.ops.health_app import create_app
-from pipeline.ops.links import discover_stories_url
+from pipeline.ops.kibana import EVENTS_DASHBOARD
+from pipeline.ops.links import dashboard_url, discover_stories_url
 from pipeline.settings import Settings
 
 settings = Settings.from_env()
@@ -28,6 +29,8 @@ class NewswatchPlugin(AirflowPlugin):
         {"name": "Newswatch", "href": "/newswatch/", "url_route": "newswatch", "destination": "nav",
          "category": "browse"},
         {"name": "Kibana: asylum & border stories", "href": discover_stories_url(settings.kibana_url),
+         "destination": "nav", "category": "browse"},
+        {"name": "Kibana: events and surges", "href": dashboard_url(settings.kibana_url, EVENTS_DASHBOARD),
          "destination": "nav", "category": "browse"},
         {"name": "Stories of this run (Kibana)", "href": discover_stories_url(settings.kibana_url, "{RUN_ID}"),
          "destination": "dag_run"},

@@ -19,7 +19,8 @@ from pipeline.config import load_feeds
 from pipeline.errors import StoreError
 from pipeline.ingest.sources import feeds_file
 from pipeline.ops.feed_health import feed_health
-from pipeline.ops.links import discover_stories_url
+from pipeline.ops.kibana import EVENTS_DASHBOARD
+from pipeline.ops.links import dashboard_url, discover_stories_url
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -73,6 +74,7 @@ def render_page(rows: list[dict[str, Any]], kibana_url: str) -> str:
               "freshness": f"p50 {_seconds(r['searchable_p50'])}, p95 {_seconds(r['searchable_p95'])}"
               if r["searchable_p50"] is not None else "—"} for r in rows]
     return render("health.html", rows=shown, kibana=discover_stories_url(kibana_url),
+                  happening=dashboard_url(kibana_url, EVENTS_DASHBOARD),
                   generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                   count=lambda status: sum(r["status"] == status for r in rows),
                   top=lambda counts: max([n for _, n in counts] + [1]))

@@ -24,6 +24,8 @@ MIGRATIONS = {"index-pattern": "7.11.0", "search": "7.9.3", "lens": "8.9.0", "da
 CORE_MIGRATION = "8.8.0"
 UPDATED = "2026-11-28T00:00:00.000Z"
 STORIES, QUOTES, HEALTH = "newswatch-stories", "newswatch-quotes", "newswatch-feed-health"
+EVENTS, SURGES = "newswatch-events", "newswatch-surges"
+EVENTS_DASHBOARD = "newswatch-what-is-happening"
 
 
 def _object(kind: str, object_id: str, attributes: dict[str, Any], references: list[dict[str, str]]) -> dict[str, Any]:
@@ -161,6 +163,52 @@ def saved_objects() -> list[dict[str, Any]]:
         "refreshInterval": {"pause": False, "value": 300000},
         "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"},
                                                                   "filter": []})}}, refs + control_refs))
+    return objects + events_objects()
+
+
+def events_objects() -> list[dict[str, Any]]:
+    """The events view and the surges timeline (pipeline.events): what is happening, and what jumped."""
+    objects = [
+        _data_view(EVENTS, "last_seen", "Newswatch events and storylines"),
+        _data_view(SURGES, "start", "Newswatch surges"),
+        _search("newswatch-events-list", "Events — most reported first", EVENTS, 'level : "event"',
+                ["title", "reports", "outlet_count", "outlets", "places", "persons", "first_seen"], "last_seen"),
+        _search("newswatch-storylines-list", "Storylines", EVENTS, 'level : "storyline"',
+                ["title", "reports", "outlet_count", "first_seen"], "last_seen"),
+        _search("newswatch-surges-list", "Surges", SURGES, "",
+                ["label", "kind", "topic", "count", "expected", "score", "end"], "start"),
+        _lens("newswatch-surges-timeline", "Surges over time by kind of series", SURGES, "lnsXY", {
+            "x": {**_column("date_histogram", "start"), "params": {"interval": "d", "includeEmptyRows": True}},
+            "split": {**_column("terms", "kind"), "params": {"size": 6, "orderBy": {"type": "column", "columnId": "y"},
+                                                            "orderDirection": "desc", "otherBucket": False}},
+            "y": _column("count", None, "Surges")}, {
+            "preferredSeriesType": "bar_stacked", "legend": {"isVisible": True, "position": "right"},
+            "valueLabels": "hide", "layers": [{"layerType": "data", "seriesType": "bar_stacked", "xAccessor": "x",
+                                               "splitAccessor": "split", "accessors": ["y"]}]}),
+        _table("newswatch-top-events", "Events by reports", EVENTS, "title.keyword",
+               _column("max", "reports", "Reports"), size=20, query='level : "event"'),
+        _over_time("newswatch-stories-by-storyline", "Stories over time by storyline", STORIES, "published",
+                   "storyline_id"),
+    ]
+    layout = [("newswatch-surges-timeline", "lens", 0, 0, 24, 14), ("newswatch-top-events", "lens", 24, 0, 24, 14),
+              ("newswatch-stories-by-storyline", "lens", 0, 14, 48, 14), ("newswatch-surges-list", "search", 0, 28, 48, 14),
+              ("newswatch-events-list", "search", 0, 42, 48, 18)]
+    panels, refs = [], []
+    for number, (object_id, kind, x, y, w, h) in enumerate(layout, start=1):
+        index = str(number)
+        panels.append({"panelIndex": index, "gridData": {"x": x, "y": y, "w": w, "h": h, "i": index},
+                       "version": VERSION, "type": kind, "panelRefName": f"panel_{index}", "embeddableConfig": {}})
+        refs.append({"name": f"{index}:panel_{index}", "type": kind, "id": object_id})
+    objects.append(_object("dashboard", EVENTS_DASHBOARD, {
+        "title": "Newswatch — what is happening",
+        "description": "Events (one happening, reported across outlets), storylines and surges of coverage.",
+        "panelsJSON": json.dumps(panels),
+        "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "syncCursor": True, "syncTooltips": False,
+                                   "hidePanelTitles": False}),
+        "timeRestore": True, "timeFrom": "now-30d", "timeTo": "now", "version": 1,
+        "refreshInterval": {"pause": False, "value": 300000},
+        "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"},
+                                                                  "filter": []})}}, refs))
     return objects
 
 

@@ -21,3 +21,8 @@ def discover_stories_url(base: str, run_id: str | None = None, data_view: str = 
     query = query.replace("'", "!'")  # rison quoting
     return (f"{public_link(base).rstrip('/')}/app/discover#/?_g={quote(global_state, safe='():,')}"
             f"&_a={quote(app_state, safe='():,{}')}")
+
+
+def dashboard_url(base: str, dashboard_id: str) -> str:
+    """A Kibana dashboard by id (`pipeline.ops.kibana`), without the password `base` may carry."""
+    return f"{public_link(base).rstrip('/')}/app/dashboards#/view/{quote(dashboard_id, safe='')}"

@@ -81,6 +81,7 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     assert 'href="http://replay.newswatch.invalid/feeds/quebec.rss"' in row  # the feed itself
     assert 'href="/dags/newswatch_poll/runs/page"' in row and 'target="_top"' in row  # its last poll's log
     assert "/app/discover#" in row and "feed_id:%22replay-quebec%22" in row  # its stories in Kibana
+    assert "/app/dashboards#/view/newswatch-what-is-happening" in page  # the events view and surges timeline
 
 
 def long_history(feed_id: str, polls: int, start: datetime) -> list[PollRecord]:
