@@ -131,8 +131,10 @@ def main() -> int:
         wall = time.monotonic() - started
         log.seek(0)
         output = log.read()
-        summary = [line for line in output.splitlines() if line.startswith(("items seen", "pass ", "enriched"))]
+        summary = [line for line in output.splitlines()
+                   if line.startswith(("items seen", "pass ", "enriched", "events:"))]
         enrich = re.search(r"enriched (\d+) stories in ([\d.]+) s", output)
+        events = re.search(r"events: (\d+) stories placed in ([\d.]+) s", output)
         if process.returncode != 0 or not enrich:
             print(output[-3000:])
             return 1
@@ -152,6 +154,10 @@ def main() -> int:
         print(f"first story searchable after {first_searchable:.1f} s from process start (target ≤ 5 s)")
         print(f"enrichment: {enriched} stories in {seconds:.1f} s; plain nlp.pipe over the same {len(texts)} texts: "
               f"{plain:.1f} s; ratio {seconds / plain:.2f} (target ≤ 1.15)")
+        if events:
+            placed, placing = int(events.group(1)), float(events.group(2))
+            print(f"events and surges: {placed} stories placed in {placing:.2f} s, {100 * placing / seconds:.1f} % of "
+                  f"the enrichment time (target ≤ 10 %)")
         print(f"whole command: {wall:.1f} s; peak memory of its process tree (PSS) {peak / 2**20:.0f} MiB "
               f"(target ≤ 1024), peak RSS of the main process {peak_main / 2**20:.0f} MiB")
     finally:

@@ -53,7 +53,7 @@ class SurgeWatch(_Strict):
     """Which surges a subscription wants (pipeline.events): of its topics, or of named people, places, storylines."""
 
     topics: list[str] = []  # default: the rule's topics; neither: every topic
-    kinds: list[SeriesKind] = ["topic", "event", "storyline"]  # series of these kinds, whatever their name
+    kinds: list[SeriesKind] = ["topic", "event", "storyline", "person", "organization", "place"]  # any name
     names: list[str] = []  # and the series of these people, organisations, places or storylines, whatever the kind
     min_score: float = Field(default=0.0, ge=0.0)  # -log10 of the surprise: 2 is 1 in 100, 4 is 1 in 10,000
 

@@ -43,8 +43,8 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
             line += f"   feed → enriched p50 {e['enriched_delay_p50']} s, p95 {e['enriched_delay_p95']} s"
         print(line, file=out)
     if events is not None and events.placed:
-        print(f"events: {events.placed} stories placed ({events.events} events and {events.storylines} storylines "
-              f"updated), {len(events.raised)} surges raised", file=out)
+        print(f"events: {events.placed} stories placed in {events.seconds:.2f} s ({events.events} events and "
+              f"{events.storylines} storylines updated), {len(events.raised)} surges raised", file=out)
     if c["stories_rejected"]:
         print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
               + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
