@@ -100,3 +100,36 @@ def test_a_subscription_must_ask_for_something(tmp_path: Path):
     path.write_text("subscriptions:\n  - name: norule\n    channels: [\"json://127.0.0.1:1/\"]\n")
     with pytest.raises(ConfigError, match="needs a `rule:`"):
         load_subscriptions(path)
+
+
+def test_new_speaker_alerts_only_for_a_voice_never_quoted_on_the_topic(store, tmp_path):
+    from datetime import UTC, datetime
+
+    from pipeline.store.documents import QuoteDoc, Story
+
+    def story(sid: str, day: int, quoted: list[str]) -> Story:
+        when = datetime(2026, 11, day, 9, tzinfo=UTC)
+        return Story(story_id=sid, url=f"https://news.example/{sid}", canonical_url=f"https://news.example/{sid}",
+                     feed_id="f", outlet="Outlet", language="en", country="CA", title=f"Story {sid}", published=when,
+                     ingested=when, first_seen=when, run_id="r", topics=["asylum-border"], enriched=True,
+                     enriched_at=when, quoted=quoted, cluster_id=sid)
+
+    def quote(s: Story, who: str) -> tuple[str, QuoteDoc]:
+        return f"{s.story_id}-{who}", QuoteDoc(
+            quote_id=f"{s.story_id}-{who}", story_id=s.story_id, quote="We will act.", speaker=who,
+            speaker_canonical=who, verb="said", kind="direct", start=0, end=10, outlet=s.outlet, feed_id="f",
+            language="en", published=s.published, ingested=s.ingested, topics=s.topics, title=s.title, url=s.url, run_id="r")
+
+    old = story("old", 1, ["Marc Miller"])
+    known = story("known", 3, ["Marc Miller"])
+    fresh = story("fresh", 4, ["Marc Miller", "Anna Lee"])
+    store.write_stories([old, known, fresh])
+    store.write("quotes", [quote(old, "Marc Miller"), quote(known, "Marc Miller"), quote(fresh, "Marc Miller"),
+                           quote(fresh, "Anna Lee")])
+    assert store.first_quoted(old) == ["Marc Miller"] and store.first_quoted(known) == []
+    assert store.first_quoted(fresh) == ["Anna Lee"]
+    subs = subscriptions(tmp_path, [{"name": "new-voices", "channels": ["json://127.0.0.1:9/"],
+                                     "rule": {"topics": ["asylum-border"], "new_speaker": True}}])
+    found = find_alerts(store, subs, DEFAULT)
+    made = sorted(r.story_id for r in store.scan("alerts", {"term": {"kind": "story"}}, [{"alert_id": "asc"}]))
+    assert found.created == 2 and made == ["fresh", "old"]
