@@ -40,6 +40,7 @@ from pipeline.settings import PROJECT_ROOT
 SHARED = Path(os.environ.get("NEWSWATCH_SHARED", PROJECT_ROOT.parent / "shared"))
 EVENT_GRID = (0.2, 0.225, 0.25, 0.275, 0.3, 0.35)
 STORYLINE_GRID = (0.1, 0.15, 0.2, 0.25, 0.3)
+ENTITY_GRID = (1.0, 2.0, 3.0)  # the weight of names in the events' similarity (GroupingSettings.event_entity_weight)
 EMBEDDING_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)  # a, the embedding share of the similarity
 EMBEDDING_OFFSET = 0.3  # embedding cosines run about this much above word cosines for equally related stories
 SURGE_GRID = tuple((alpha, floor) for alpha in (0.003, 0.01, 0.03) for floor in (0.3, 0.5, 1.0))
@@ -346,6 +347,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(f"  {te:5}: {row}")
         print(f"cross-validated {level}s:")
         for line in cross_validate(grid, dev, level):
+            print(line)
+    weighted = {(defaults.event_entity_weight, te, ts): g for (te, ts), g in grid.items()}
+    for w in ENTITY_GRID:
+        if w != defaults.event_entity_weight:
+            weighted |= {(w, te, ts): run_method(dev, replace(defaults, event_entity_weight=w, event_threshold=te,
+                                                              storyline_threshold=ts))[0]
+                         for te in EVENT_GRID for ts in STORYLINE_GRID}
+    print(f"cross-validated with the events' entity weight {ENTITY_GRID} tuned too (setting: weight, event threshold, "
+          "storyline threshold):")
+    for level in ("event", "storyline"):
+        print(f" {level}s:")
+        for line in cross_validate(weighted, dev, level):
             print(line)
     if args.embeddings:
         compare_embeddings(dev, defaults, grid)
