@@ -18,8 +18,9 @@ thresholds tuned on one part, scored on the other): event F1 tuned Jan–Feb↔M
 0.49 on average, 5 folds 0.43 → 0.60; storylines about the same. Tried and not kept, as they did not hold up
 across periods and folds: single link or half single link (chains), centroid cosine for events, a time
 decay of event similarity, a cap on an event's span, a storyline as the chain of its events (the closest
-event instead of the centroid), other title weights and storyline half-lives; topic-only rarity, countries
-of places, title word pairs and suffix stripping separated same-event and same-storyline pairs no better.
+event instead of the centroid), storyline first and then its events at a lower bar, other title weights and
+storyline half-lives, sentence embeddings at either level; topic-only rarity, countries of places, title
+word pairs and suffix stripping separated same-event and same-storyline pairs no better.
 
 Similarity is the word-vector one, or, where stories carry sentence embeddings (embeddings.py) and the
 level's embedding weight a is > 0, a·(the same measure on embeddings) + (1 − a)·(the word measure): words
