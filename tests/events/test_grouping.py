@@ -101,3 +101,26 @@ def test_embeddings_join_a_happening_worded_differently():
         assert out["c"] not in (out["a"], out["b"])
         again = GroupingState.from_dict(json.loads(json.dumps(state.to_dict())))
         assert again.events[out["a"]].embedding == state.events[out["a"]].embedding
+
+
+def test_shared_names_weigh_more_in_events_than_in_storylines():
+    """Two reports that share only their people and places (Varga, Zorland): one event once names count twice."""
+    when = datetime(2023, 5, 1, tzinfo=UTC)
+
+    def story(i, hours, title, summary="", entities=()):
+        return story_features({"id": i, "published": (when + timedelta(hours=hours)).isoformat(), "title": title,
+                               "summary": summary}, entities)
+
+    background = [story(f"b{k}", k / 10 - 10, title) for k, title in enumerate(
+        ("Storm floods coastal towns", "Museum opens pottery show", "Court jails fraudster",
+         "Minister defends budget plan", "Critics attack new plan", "Opposition leader speaks"))]
+    names = [("person", "Varga"), ("place", "Zorland")]
+    first = story("a", 0, "Varga signs deportation deal with Zorland",
+                  "The home minister said flights would start soon.", names)
+    second = story("b", 3, "Protests greet Varga in Zorland", "Crowds gathered outside the parliament in the capital "
+                   "on Tuesday, chanting, singing and waving banners and flags at passing cars.", names)
+    for weight, joined in ((1.0, False), (GroupingSettings().event_entity_weight, True)):
+        out = {a.story_id: a for a in assign_batch(GroupingState(), TermStats(), [*background, first, second],
+                                                   {"a", "b"}, GroupingSettings(event_entity_weight=weight))}
+        assert (out["a"].event_id == out["b"].event_id) is joined
+        assert out["a"].storyline_id == out["b"].storyline_id
