@@ -45,6 +45,7 @@ class SurgeSettings:
     overlap: float = 0.5  # share of a candidate's stories already in an open surge that silences it
     profile_prior: float = 50.0  # pseudo-items per weekday and per hour: the profile starts flat
     max_per_week: int = 3  # surges a topic may raise in any 7 days; past that only a stronger one gets through
+    warmup_days: float = 7.0  # a new detector only counts for its first week: with no history every story is news
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,8 @@ def observe_story(state: DetectorState, story_id: str, published: datetime, seri
                         surge.score, surge.peak, surge.count, surge.expected = score, utc_iso(when), count, \
                             round(expected, 2)
                 continue
-        if hot and not _covered(state, s, when, settings) and _within_budget(state, when, score, settings):
+        warm = (when - parse_time(state.start)).total_seconds() >= settings.warmup_days * 86400
+        if hot and warm and not _covered(state, s, when, settings) and _within_budget(state, when, score, settings):
             surge = Surge(topic=state.topic, key=s.key, label=s.label, start=utc_iso(when), peak=utc_iso(when),
                           score=score, stories=[entry[2] for entry in s.window], count=count,
                           expected=round(expected, 2), last_hot=utc_iso(when))

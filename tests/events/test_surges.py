@@ -105,3 +105,11 @@ def test_state_round_trips_through_json():
     feed(state, daily(14) + [T0 + timedelta(days=14, hours=h) for h in range(6)])
     copy = DetectorState.from_dict(json.loads(json.dumps(state.to_dict())))
     assert copy.to_dict() == state.to_dict()
+
+
+def test_a_new_detector_only_counts_for_its_first_week():
+    """With no history every story is news: the same burst raises nothing on day 3 and a surge on day 10."""
+    for day, expect in ((3, False), (10, True)):
+        state = DetectorState("asylum")
+        burst = [T0 + timedelta(days=day, hours=6 + h) for h in range(8)]
+        assert bool(feed(state, daily(day) + burst)) is expect
