@@ -37,3 +37,19 @@ def test_the_report_runs():
                           text=True, check=True)
     assert "import cycles (type-only imports included): 0" in done.stdout
     assert "imports of a later stage: 0" in done.stdout
+
+
+def test_every_stage_package_names_its_public_face_and_each_name_resolves():
+    """`__all__` in each stage package; the names import on first use, so the package itself stays light."""
+    import importlib
+    import subprocess
+    import sys
+
+    for package in ("topics", "ingest", "nlp", "events", "alerts", "ops", "store"):
+        module = importlib.import_module(f"pipeline.{package}")
+        assert module.__all__, package
+        for name in module.__all__:
+            assert getattr(module, name) is not None, f"pipeline.{package}.{name}"
+    light = subprocess.run([sys.executable, "-c", "import sys, pipeline.nlp, pipeline.events, pipeline.alerts; "
+                            "print('spacy' in sys.modules)"], capture_output=True, text=True, check=True)
+    assert light.stdout.strip() == "False"

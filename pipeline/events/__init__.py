@@ -1,9 +1,15 @@
 """What is happening: kept stories grouped into events and storylines, and surges of coverage.
 
-Hands on `Monitor` (`monitor`): one call per batch of polled items places each kept story in an
-event (one happening, a few days) and a storyline (weeks), and raises surges when a series (the
-topic, an event, a storyline, a person, organisation or place) gets far more distinct stories than
-its own history leads one to expect. Plain dataclasses with `to_dict`/`from_dict`, no store: the
-state is meant to live as documents in Elasticsearch between batches (not built yet: today the
-offline contract `newswatch events|surges --input` drives it).
+Hands on `track_events` (`live`): after each enrichment run, the enriched stories get their `event_id`
+(one happening, a few days) and `storyline_id` (weeks), the event, storyline and surge documents are
+updated, and surges are raised when a series (the topic, an event, a storyline, a person, organisation
+or place) gets far more distinct stories than its own history leads one to expect. `Monitor`
+(`monitor`) does the placing, on plain dataclasses; the offline contract `newswatch events|surges
+--input` drives the same `Monitor` over a stream file.
 """
+
+from pipeline import lazy_exports
+
+_PUBLIC = {"Monitor": "monitor", "track_events": "live", "EventReport": "live"}
+__all__ = sorted(_PUBLIC)
+__getattr__ = lazy_exports(__name__, _PUBLIC)
