@@ -60,6 +60,23 @@ def cmd_expire(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Move stories or quotes to a new index with the current mapping and settings, polling or not."""
+    from pipeline.store.reindex import reindex
+
+    settings = settings_from(args)
+    with Store.open(settings, ensure=False) as store:
+        for kind in args.kinds:
+            done = reindex(store, kind, on_pass=_progress(kind))
+            print(f"{kind}: {done.old_index} → {done.new_index}, {done.documents} documents, {done.copied} copies in "
+                  f"{done.passes} passes, {done.seconds:.1f} s (writes held {done.blocked_seconds:.1f} s)")
+    return 0
+
+
+def _progress(kind: str) -> Callable[[int, int], None]:
+    return lambda number, copied: print(f"{kind}: pass {number}, {copied} copied", flush=True)
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     """Every NEWSWATCH_* variable with its default and, where set, the value in force."""
     current = Settings.from_env()
@@ -95,5 +112,9 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("expire", "delete poll and alert records past their retention (stories are kept)")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_expire)
+    p = command("reindex", "move stories or quotes to a new index with the current mapping (polling may go on)")
+    p.add_argument("kinds", nargs="+", choices=["stories", "quotes", "feeds", "alerts", "state", "names"])
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_reindex)
     p = command("settings", "list every NEWSWATCH_* variable with its default and current value")
     p.set_defaults(func=cmd_settings)
