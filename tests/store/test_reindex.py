@@ -166,3 +166,17 @@ def test_an_index_made_before_aliases_is_moved_behind_its_alias_once(store, es):
     assert sorted(es.indices.get_alias(name=alias).body) == [f"{alias}-000001"]
     store.ensure()
     assert store.get("names", "k").name == "Name"
+
+
+def test_the_command_moves_quotes_and_says_what_it_did(store, es_url, prefix, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    store.write("quotes", [(f"q{i}", {"quote_id": f"q{i}", "story_id": "s", "quote": "We will"}) for i in range(30)])
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", prefix)
+    assert main(["reindex", "quotes", "--es-url", es_url]) == 0
+    out = capsys.readouterr().out
+    assert f"quotes: {prefix}-quotes-000001 → {prefix}-quotes-000002, 30 documents" in out
+    assert store.count("quotes") == 30
+    with pytest.raises(SystemExit) as refused:  # monthly indices are not reindexed: a new month has the mapping
+        main(["reindex", "feed-health", "--es-url", es_url])
+    assert refused.value.code == 2
