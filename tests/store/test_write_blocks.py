@@ -93,3 +93,19 @@ def test_the_health_page_shows_the_cluster_and_says_when_writes_are_at_risk(stor
     finally:
         es.indices.put_settings(index=alerts, settings={FLOOD: None})
     assert client.get("/api/cluster").json()["blocked"] == {}
+
+
+def test_the_cluster_command_exits_1_while_an_index_is_read_only(store, es, es_url, prefix, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", prefix)
+    assert main(["cluster", "--es-url", es_url]) in (0, 1)  # 1 only if this machine's disk is past 85 %
+    assert "unassigned shards" in capsys.readouterr().out
+    names = physical(es, store.index("names"))
+    es.indices.put_settings(index=names, settings={FLOOD: True})
+    try:
+        assert main(["cluster", "--es-url", es_url]) == 1
+        out = capsys.readouterr().out
+        assert "writes AT RISK" in out and f"{names} is read-only (disk flood-stage watermark)" in out
+    finally:
+        es.indices.put_settings(index=names, settings={FLOOD: None})
