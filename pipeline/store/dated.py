@@ -6,7 +6,8 @@ and a retried write overwrites it in place, never a copy in another month. The t
 monthly index the kind's alias, so readers query `<prefix>-feed-health` and see all months.
 Retention deletes whole months once all of their records are older than the limit: one request, no
 document-by-document deletes, and the cluster's shard count stays bounded (12 months of 30-day
-records never exist at once; two months do).
+records never exist at once; two months do). Records of a dated kind are written whole with
+`Store.write`, never updated in part: the alias has no single index to send an update to.
 """
 
 from __future__ import annotations
