@@ -46,7 +46,7 @@ def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             where = redact(store.url) if isinstance(store, StoreClient) else "Elasticsearch"
             return StoreUnavailable(operation, f"{where} did not answer ({type(exc).__name__})")
         assert isinstance(exc, ApiError)
-        if _error_type(exc) == "cluster_block_exception":
+        if _reason(exc).startswith("cluster_block_exception"):
             return WritesBlocked(operation, "", _reason(exc))
         return StoreError(operation, f"HTTP {exc.meta.status}: {_reason(exc)}")
 
@@ -81,12 +81,6 @@ def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return call
 
     return wrap
-
-
-def _error_type(exc: ApiError) -> str | None:
-    body = exc.body if isinstance(exc.body, dict) else {}
-    error = body.get("error")
-    return error.get("type") if isinstance(error, dict) else None
 
 
 BLOCK_PAUSE = 0.5  # seconds between attempts while an index is write-blocked

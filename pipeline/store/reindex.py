@@ -19,7 +19,10 @@ document is lost or doubled while a poll pass writes:
 4. One `_aliases` request moves the alias and its write index to the new index, atomically for every
    reader and writer; the held writes then land there. The old index is deleted.
 
-Anything that fails before the swap deletes the new index and lifts the block: the kind is as it was.
+Anything that fails before the swap deletes the new index and lifts the block: the kind is as it was;
+a move killed outright is cleaned up by the next one (run one move of a kind at a time). A writer's
+compare-and-set read from the old index (an alert claim) fails after the swap and is tried again on
+its next pass, as when another pass holds the record.
 A deployment older than aliases (an index named like the alias) is moved behind the alias the same way.
 """
 
