@@ -8,7 +8,9 @@
     ├── FeedsFailed           too many feeds of a pass failed, per the operator's policy
     ├── StoreError            Elasticsearch could not do what was asked (operation, reason)
     │   ├── StoreUnavailable  it did not answer
-    │   └── WriteRejected     it refused some documents of a bulk write (kind, ids and reasons)
+    │   ├── WriteRejected     it refused some documents of a bulk write (kind, ids and reasons)
+    │   └── WritesBlocked     an index or the cluster refuses every write (a read-only block after a disk
+    │                         watermark, a red cluster): the task fails and is retried, nothing is written
     ├── DeliveryError         an alert could not be delivered to a channel (subscription, channel, reason)
     ├── KibanaError           Kibana refused or did not answer an import
     └── LocalNodeError        the embedded Elasticsearch could not be fetched or started
@@ -84,6 +86,20 @@ class WriteRejected(StoreError):
         self.kind, self.rejected = kind, rejected
         sample = "; ".join(f"{doc_id}: {reason}" for doc_id, reason in list(rejected.items())[:3])
         super().__init__(f"bulk write of {kind}", f"{len(rejected)} documents rejected ({sample})")
+
+
+class WritesBlocked(StoreError):
+    """Elasticsearch refuses writes to an index (`cluster_block_exception`): writing on would lose documents.
+
+    `operation` is what was being written (`bulk write of stories`); `index` the index that refused (empty
+    when unknown); `block` Elasticsearch's own text, which names the index and the block.
+    """
+
+    def __init__(self, operation: str, index: str, block: str) -> None:
+        self.index, self.block = index, block
+        hint = (" (the disk passed the flood-stage watermark: free disk space; Elasticsearch lifts the block"
+                " itself once usage is below the high watermark)" if "read-only-allow-delete" in block else "")
+        super().__init__(operation, f"writes refused{f' by {index}' if index else ''}: {block}{hint}")
 
 
 class DeliveryError(NewswatchError):

@@ -127,8 +127,30 @@ class HealthSettings(_Group):
 class RetentionSettings(_Group):
     """How long records are kept; stories and quotes are kept for good."""
 
-    feed_health_days: int = Field(30, ge=1)  # one record per feed per poll
+    feed_health_days: int = Field(30, ge=1)  # one record per feed per poll (monthly indices: whole months go at once)
     alerts_days: int = Field(180, ge=1)  # delivery records (older stories are never alerted again: see max_age)
+    surges_days: int = Field(365, ge=1)  # surge records (a few a week: one index, expired record by record)
+
+
+class IndexSettings(_Group):
+    """How the indices are laid out on the cluster (`NEWSWATCH_ES__SHARDS=1`); see the README's cluster table.
+
+    Replicas may change on live indices (`newswatch init` applies them); shards only on new ones: poll records
+    get them at the next month's index, stories and quotes with `newswatch reindex`.
+    """
+
+    shards: int = Field(1, ge=1)  # primary shards per index: one holds tens of millions of stories
+    replicas: int = Field(0, ge=0)  # copies of each shard on other nodes: 0 on one node, 1 on a three-node cluster
+    # per-kind overrides as JSON, e.g. NEWSWATCH_ES__SHARDS_BY_INDEX='{"stories": 2}'
+    shards_by_index: dict[str, int] = {}
+    replicas_by_index: dict[str, int] = {}
+    write_block_wait: float = Field(30.0, ge=0)  # seconds a write waits out the write block of a reindex's swap
+
+    def shards_of(self, kind: str) -> int:
+        return self.shards_by_index.get(kind, self.shards)
+
+    def replicas_of(self, kind: str) -> int:
+        return self.replicas_by_index.get(kind, self.replicas)
 
 
 class SearchSettings(_Group):
@@ -171,6 +193,7 @@ class Settings(BaseSettings):
     health: HealthSettings = HealthSettings()
     search: SearchSettings = SearchSettings()
     retention: RetentionSettings = RetentionSettings()
+    es: IndexSettings = IndexSettings()
     local: LocalSettings = Field(default_factory=lambda: local_environment())
 
     @model_validator(mode="before")

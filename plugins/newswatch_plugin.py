@@ -1,4 +1,5 @@
-"""Newswatch in the Airflow UI: feed health, and links from runs to their stories in Kibana.
+"""Newswatch in the Airflow UI: feed health under the Elasticsearch cluster's health, and links from runs to their
+stories in Kibana.
 
 The feed-health page is a small FastAPI app mounted by Airflow's api-server and shown as a
 "Newswatch" view in the navigation; it reads per-feed state from Elasticsearch through `pipeline`.

@@ -1,4 +1,4 @@
-"""`newswatch feed-health`, `kibana-setup`, `init`, `expire` and `settings`: running Newswatch."""
+"""`newswatch feed-health`, `kibana-setup`, `init`, `expire`, `reindex`, `cluster` and `settings`: running Newswatch."""
 
 from __future__ import annotations
 
@@ -60,6 +60,41 @@ def cmd_expire(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Move stories or quotes to a new index with the current mapping and settings, polling or not."""
+    from pipeline.store.reindex import reindex
+
+    settings = settings_from(args)
+    with Store.open(settings, ensure=False) as store:
+        for kind in args.kinds:
+            done = reindex(store, kind, on_pass=_progress(kind))
+            print(f"{kind}: {done.old_index} → {done.new_index}, {done.documents} documents, {done.copied} copies in "
+                  f"{done.passes} passes, {done.seconds:.1f} s (writes held {done.blocked_seconds:.1f} s)")
+    return 0
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    """Elasticsearch as the health page shows it; exit 1 when writes are at risk (for scripts and checks)."""
+    from pipeline.store.cluster_health import cluster_health
+
+    with Store.open(settings_from(args), ensure=False) as store:
+        health = cluster_health(store)
+    if args.json:
+        print(json.dumps({**asdict(health), "writes_at_risk": health.writes_at_risk}, indent=1))
+    else:
+        disks = ", ".join(f"{node} disk {percent:.0f}%" for node, percent in health.disk_percent.items())
+        print(f"cluster {health.cluster or '?'}: {health.status}, {health.nodes} nodes ({health.data_nodes} data), "
+              f"{health.unassigned_shards} unassigned shards{', ' + disks if disks else ''}; "
+              f"writes {'AT RISK' if health.writes_at_risk else 'ok'}")
+        for problem in health.problems:
+            print(f"  - {problem}")
+    return 1 if health.writes_at_risk else 0
+
+
+def _progress(kind: str) -> Callable[[int, int], None]:
+    return lambda number, copied: print(f"{kind}: pass {number}, {copied} copied", flush=True)
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     """Every NEWSWATCH_* variable with its default and, where set, the value in force."""
     current = Settings.from_env()
@@ -95,5 +130,13 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("expire", "delete poll and alert records past their retention (stories are kept)")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_expire)
+    p = command("reindex", "move stories or quotes to a new index with the current mapping (polling may go on)")
+    p.add_argument("kinds", nargs="+", choices=["stories", "quotes", "feeds", "alerts", "state", "names"])
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_reindex)
+    p = command("cluster", "Elasticsearch status, nodes, unassigned shards, disk and blocks; exit 1 when writes are at risk")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_cluster)
     p = command("settings", "list every NEWSWATCH_* variable with its default and current value")
     p.set_defaults(func=cmd_settings)

@@ -1,4 +1,5 @@
-"""A web page of per-feed health (status, last success, why), mounted in Airflow's UI by the plugin.
+"""A web page of per-feed health (status, last success, why) under the Elasticsearch cluster's health (status,
+nodes, unassigned shards, and in plain words whether writes are at risk), mounted in Airflow's UI by the plugin.
 
 It lives in `pipeline` because it needs only the store; `plugins/newswatch_plugin.py` mounts it.
 """
@@ -24,6 +25,7 @@ from pipeline.ops.links import dashboard_url, discover_stories_url
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
+from pipeline.store.cluster_health import ClusterHealth, cluster_health
 from pipeline.store.documents import HealthStatus
 
 ORDER: dict[HealthStatus, int] = {"failing": 0, "silent": 1, "slow": 2, "new": 3, "ok": 4}
@@ -68,12 +70,12 @@ def _seconds(value: float | None) -> str:
     return f"{value:.0f} s" if value < 120 else f"{value / 60:.0f} min"
 
 
-def render_page(rows: list[dict[str, Any]], kibana_url: str) -> str:
+def render_page(rows: list[dict[str, Any]], kibana_url: str, cluster: ClusterHealth | None = None) -> str:
     shown = [{**r, "last_success_shown": _when(r["last_success"]), "last_new_item_shown": _when(r["last_new_item"]),
               "next_due_shown": _when(r["next_due"]),
               "freshness": f"p50 {_seconds(r['searchable_p50'])}, p95 {_seconds(r['searchable_p95'])}"
               if r["searchable_p50"] is not None else "—"} for r in rows]
-    return render("health.html", rows=shown, kibana=discover_stories_url(kibana_url),
+    return render("health.html", rows=shown, kibana=discover_stories_url(kibana_url), cluster=cluster,
                   happening=dashboard_url(kibana_url, EVENTS_DASHBOARD),
                   generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                   count=lambda status: sum(r["status"] == status for r in rows),
@@ -102,9 +104,20 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
     def page() -> HTMLResponse:
         try:
             conf, store = current()
-            return HTMLResponse(render_page(feed_status(store, conf), conf.kibana_url))
+            cluster = cluster_health(store)  # first: when the feeds cannot be read, it says why
+            return HTMLResponse(render_page(feed_status(store, conf), conf.kibana_url, cluster))
         except StoreError as exc:  # say what is wrong instead of a bare 500; the message never holds a password
             return HTMLResponse(render("health_error.html", message=redact(str(exc))), status_code=503)
+
+    @app.get("/api/cluster")
+    def cluster() -> JSONResponse:
+        try:
+            _, store = current()
+        except StoreError as exc:
+            return JSONResponse({"status": "unreachable", "problems": [redact(str(exc))]}, status_code=503)
+        health = cluster_health(store)
+        return JSONResponse({**asdict(health), "writes_at_risk": health.writes_at_risk},
+                            status_code=503 if health.status == "unreachable" else 200)
 
     @app.get("/api/feeds")
     def feeds() -> JSONResponse:

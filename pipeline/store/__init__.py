@@ -3,6 +3,9 @@
 Hands on `Store` (open it with `Store.open(settings)`): the client (`client`), the index lifecycle
 (`indices`) and one module of queries per stage (`stories`, `clusters`, `feeds`, `events`, `alerts`, `search`);
 the stored shapes are in `documents`. It imports only base modules, so every stage may use it.
+For a cluster: time-based records in monthly indices (`dated`, expired by `retention`), moving a
+kind to a new mapping while writers go on (`reindex`), and the cluster as operators see it
+(`cluster_health`).
 """
 
 from __future__ import annotations

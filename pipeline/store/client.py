@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,9 +21,10 @@ from typing import Any, ParamSpec, Self, TypeVar
 
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from pipeline.errors import StoreError, StoreUnavailable, WriteRejected
+from pipeline.errors import StoreError, StoreUnavailable, WriteRejected, WritesBlocked
 from pipeline.redact import redact
-from pipeline.settings import Settings
+from pipeline.settings import IndexSettings, Settings
+from pipeline.store.dated import DATED, month_index, record_time
 from pipeline.store.documents import (
     INDEXED,
     Document,
@@ -44,6 +46,8 @@ def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             where = redact(store.url) if isinstance(store, StoreClient) else "Elasticsearch"
             return StoreUnavailable(operation, f"{where} did not answer ({type(exc).__name__})")
         assert isinstance(exc, ApiError)
+        if _reason(exc).startswith("cluster_block_exception"):
+            return WritesBlocked(operation, "", _reason(exc))
         return StoreError(operation, f"HTTP {exc.meta.status}: {_reason(exc)}")
 
     def wrap(func: Callable[P, R]) -> Callable[P, R]:
@@ -60,14 +64,31 @@ def _translated(operation: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
         @functools.wraps(func)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return func(*args, **kwargs)
-            except (TransportError, ApiError) as exc:
-                raise translate(exc, args[0]) from None
+            waited = 0.0
+            while True:
+                try:
+                    return func(*args, **kwargs)
+                except ApiError as exc:  # a reindex's swap holds writes for a moment: wait it out, then fail
+                    store = args[0]
+                    if (not isinstance(store, StoreClient) or not is_write_block(_reason(exc))
+                            or waited >= store.layout.write_block_wait):
+                        raise translate(exc, store) from None
+                    time.sleep(BLOCK_PAUSE)
+                    waited += BLOCK_PAUSE
+                except TransportError as exc:
+                    raise translate(exc, args[0]) from None
 
         return call
 
     return wrap
+
+
+BLOCK_PAUSE = 0.5  # seconds between attempts while an index is write-blocked
+
+
+def is_write_block(reason: str) -> bool:
+    """The block `newswatch reindex` sets on the old index for the moment of its swap (`index.blocks.write`)."""
+    return "cluster_block_exception" in reason and "index write (api)" in reason
 
 
 def _reason(exc: ApiError) -> str:
@@ -99,12 +120,20 @@ class BulkResult:
         return self
 
 
+def _remember(actions: Iterable[dict[str, Any]], sent: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Pass actions on, keeping each by id: an action held by a write block is sent again as it was."""
+    for action in actions:
+        sent[str(action["_id"])] = action
+        yield action
+
+
 class StoreClient:
     """One Elasticsearch, one index prefix: connection, bulk writes, get, scan, count and terms."""
 
     def __init__(self, client: Elasticsearch, prefix: str, url: str = "",
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, layout: IndexSettings | None = None) -> None:
         self.client, self.prefix, self.url, self.now = client, prefix, url, clock
+        self.layout = layout or IndexSettings()
         self._analyzers: bool | None = None
 
     @classmethod
@@ -118,7 +147,7 @@ class StoreClient:
         if settings.es_ca_certs:
             auth["ca_certs"] = str(settings.es_ca_certs)
         client = Elasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3, **auth)
-        return cls(client, settings.index_prefix, settings.es_url, clock)
+        return cls(client, settings.index_prefix, settings.es_url, clock, settings.es)
 
     def close(self) -> None:
         self.client.close()
@@ -143,9 +172,15 @@ class StoreClient:
     def write(self, kind: str, docs: Iterable[tuple[str, Document | dict[str, Any]]], refresh: bool = True,
               chunk: int = 500) -> BulkResult:
         """Index (id, document) pairs in chunks; the same id twice is the same document, never a duplicate."""
-        actions = ({"_index": self.index(kind), "_id": doc_id,
+        actions = ({"_index": self.write_index(kind, doc), "_id": doc_id,
                     "_source": doc.to_source() if isinstance(doc, Document) else doc} for doc_id, doc in docs)
         return self._bulk(kind, actions, refresh, chunk)
+
+    def write_index(self, kind: str, doc: Document | dict[str, Any]) -> str:
+        """Where a document is written: the alias, or for time-based records the month of their time."""
+        if kind in DATED:
+            return month_index(self.index(kind), record_time(doc, DATED[kind]))
+        return self.index(kind)
 
     def update_docs(self, kind: str, updates: Iterable[tuple[str, dict[str, Any]]], refresh: bool = True,
                     chunk: int = 200) -> BulkResult:
@@ -157,23 +192,40 @@ class StoreClient:
     @_translated("bulk write")
     def _bulk(self, kind: str, actions: Iterable[dict[str, Any]], refresh: bool, chunk: int,
               conflicts_ok: bool = False) -> BulkResult:
-        """Chunks split by count and by bytes; every rejected document is counted with its reason."""
+        """Chunks split by count and by bytes; every rejected document is counted with its reason.
+
+        A blocked index is no single document's fault: writes held by a reindex's swap are sent again
+        (for up to `write_block_wait` seconds), any other block raises WritesBlocked before more is written.
+        """
         result = BulkResult()
         wrote_any = False
-        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=chunk, max_chunk_bytes=MAX_BULK_BYTES,
-                                               raise_on_error=False, raise_on_exception=False, max_retries=2,
-                                               initial_backoff=1):
-            wrote_any = True
-            info = next(iter(item.values()))
-            if ok:
-                result.ok += 1
-            elif conflicts_ok and info.get("status") == 409:
-                continue
-            else:
+        waited, pending = 0.0, actions
+        while True:
+            sent: dict[str, dict[str, Any]] = {}
+            held: list[dict[str, Any]] = []
+            for ok, item in helpers.streaming_bulk(self.client, _remember(pending, sent), chunk_size=chunk,
+                                                   max_chunk_bytes=MAX_BULK_BYTES, raise_on_error=False,
+                                                   raise_on_exception=False, max_retries=2, initial_backoff=1):
+                wrote_any = True
+                info = next(iter(item.values()))
                 error = info.get("error")
                 reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
-                result.rejected[str(info.get("_id"))] = reason[:500]
-                log.error("bulk %s: %s rejected: %s", kind, info.get("_id"), reason[:500])
+                if ok:
+                    result.ok += 1
+                elif conflicts_ok and info.get("status") == 409:
+                    continue
+                elif reason.startswith("cluster_block_exception"):
+                    if not is_write_block(reason) or waited >= self.layout.write_block_wait:
+                        raise WritesBlocked(f"bulk write of {kind}", str(info.get("_index", "")), reason.split(": ", 1)[-1][:500])
+                    held.append(sent[str(info.get("_id"))])
+                else:
+                    result.rejected[str(info.get("_id"))] = reason[:500]
+                    log.error("bulk %s: %s rejected: %s", kind, info.get("_id"), reason[:500])
+            if not held:
+                break
+            log.warning("bulk %s: %d documents held by a write block (a reindex swapping?): sent again", kind, len(held))
+            time.sleep(BLOCK_PAUSE)
+            waited, pending = waited + BLOCK_PAUSE, held
         if refresh and wrote_any:
             self.client.indices.refresh(index=self.index(kind))
         return result
@@ -221,8 +273,8 @@ class StoreClient:
     @_translated("updating documents")
     def update_many(self, kind: str, ids: Iterable[str], **fields: Any) -> None:
         doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
-        helpers.bulk(self.client, ({"_op_type": "update", "_index": self.index(kind), "_id": i, "doc": doc}
-                                   for i in ids), refresh=True)
+        self._bulk(kind, ({"_op_type": "update", "_index": self.index(kind), "_id": i, "doc": doc} for i in ids),
+                   refresh=True, chunk=500).require(kind)
 
     @_translated("creating a document")
     def create(self, kind: str, doc_id: str, doc: Document) -> bool:

@@ -11,7 +11,9 @@ from typing import Any
 
 from elasticsearch import ApiError, NotFoundError, helpers
 
+from pipeline.errors import SettingsError, StoreError
 from pipeline.store.client import StoreClient, _translated
+from pipeline.store.dated import DATED, month_index
 from pipeline.store.documents import INDEXED, mapping_of
 
 LANGUAGE_FIELDS = {"stories": ("title", "summary", "text"), "quotes": ("quote",)}
@@ -34,28 +36,59 @@ class IndexLifecycle(StoreClient):
 
         Each template carries a hash of its mapping, so when nothing changed this costs two requests.
         """
-        mappings = {kind: mapping_of(model) for kind, model in INDEXED.items()}
-        if self.language_analyzers():
-            mappings = {kind: with_language_fields(kind, mapping) for kind, mapping in mappings.items()}
-        digest = hashlib.sha256(json.dumps(mappings, sort_keys=True).encode()).hexdigest()[:16]
+        mappings, digest = self._desired()
         if self._up_to_date(digest):
             return
         for kind, mapping in mappings.items():
             name = self.index(kind)
-            self.client.indices.put_index_template(
-                name=name, index_patterns=[f"{name}-*"], priority=100,
-                template={"settings": {"number_of_shards": 1, "number_of_replicas": 0,
-                                       "refresh_interval": "1s" if kind in ("stories", "quotes") else "5s"},
-                          "mappings": mapping},
-                meta={"managed_by": "newswatch", "mapping_hash": digest})
+            self.put_template(kind, mapping, digest)
             if not self.client.indices.exists_alias(name=name):
+                if self.client.indices.exists(index=name):
+                    raise StoreError("creating the indices", f"{name} is an index, not an alias (made before "
+                                     f"aliases): move it behind one once with `newswatch reindex {kind}`")
+                first = month_index(name, self.now()) if kind in DATED else f"{name}-000001"
                 try:
-                    self.client.indices.create(index=f"{name}-000001", aliases={name: {"is_write_index": True}})
+                    self.client.indices.create(index=first, aliases={} if kind in DATED else
+                                               {name: {"is_write_index": True}})
                 except ApiError as exc:
                     if exc.meta.status != 400 or "resource_already_exists" not in str(exc):
                         raise  # another task created it first: fine
             else:
                 self.client.indices.put_mapping(index=name, properties=mapping["properties"])
+                self.client.indices.put_settings(index=name, settings={  # shards: only new indices
+                    "number_of_replicas": self.index_settings(kind)["number_of_replicas"]})
+
+    def _desired(self) -> tuple[dict[str, dict[str, Any]], str]:
+        """Every kind's mapping, and the hash of the mappings and index settings the templates carry."""
+        mappings = {kind: mapping_of(model) for kind, model in INDEXED.items()}
+        if self.language_analyzers():
+            mappings = {kind: with_language_fields(kind, mapping) for kind, mapping in mappings.items()}
+        layout = {kind: self.index_settings(kind) for kind in mappings}
+        return mappings, hashlib.sha256(json.dumps([mappings, layout], sort_keys=True).encode()).hexdigest()[:16]
+
+    @_translated("writing an index template")
+    def put_template(self, kind: str, mapping: dict[str, Any] | None = None, digest: str | None = None) -> None:
+        """The template new indices of `kind` are made from: the current mapping and index settings."""
+        if mapping is None or digest is None:
+            mappings, digest = self._desired()
+            mapping = mappings[kind]
+        name = self.index(kind)
+        template: dict[str, Any] = {"settings": self.index_settings(kind), "mappings": mapping}
+        if kind in DATED:  # every month's index joins the alias readers use
+            template["aliases"] = {name: {}}
+        self.client.indices.put_index_template(name=name, index_patterns=[f"{name}-*"], priority=100,
+                                               template=template,
+                                               meta={"managed_by": "newswatch", "mapping_hash": digest})
+
+    def index_settings(self, kind: str) -> dict[str, Any]:
+        """Shards, replicas and refresh of a kind's new indices, from `NEWSWATCH_ES__*`."""
+        for variable, given in (("SHARDS_BY_INDEX", self.layout.shards_by_index),
+                                ("REPLICAS_BY_INDEX", self.layout.replicas_by_index)):
+            if unknown := set(given) - set(INDEXED):
+                raise SettingsError(f"NEWSWATCH_ES__{variable}", f"unknown index {', '.join(sorted(unknown))} "
+                                                                 f"(one of {', '.join(INDEXED)})")
+        return {"number_of_shards": self.layout.shards_of(kind), "number_of_replicas": self.layout.replicas_of(kind),
+                "refresh_interval": "1s" if kind in ("stories", "quotes") else "5s"}
 
     def language_analyzers(self) -> bool:
         """Whether the node has the English and French analyzers (the full distribution, not integ-test-zip)."""

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-from pipeline.errors import StoreUnavailable, WriteRejected
+from pipeline.errors import StoreUnavailable, WritesBlocked
 from pipeline.ingest.poll import poll_feeds, raise_for_rejected
 from pipeline.nlp.enrich import enrich_stories
-from pipeline.settings import PROJECT_ROOT, FetchSettings, Settings
+from pipeline.settings import PROJECT_ROOT, FetchSettings, IndexSettings, Settings
 from pipeline.store import Store
 from tests.hostile_server import HostileServer
 from tests.support import write_feeds as feeds_file
@@ -25,22 +25,20 @@ def host():
     return HostileServer().start()
 
 
-def test_rejected_stories_fail_the_pass_and_are_indexed_on_the_next(store, settings, es, host, tmp_path):
+def test_a_write_blocked_index_fails_the_pass_and_its_stories_are_indexed_on_the_next(store, settings, es, host,
+                                                                                      tmp_path):
     settings = settings.replace(feeds_file=feeds_file(tmp_path, {"good": f"{host.url}/feed/good"}),
                                 fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    store.layout = IndexSettings(write_block_wait=1.0)  # a block longer than a reindex's swap
     es.indices.put_settings(index=store.index("stories"), settings={"index.blocks.write": True})
     try:
-        first = poll_feeds(store, settings, ["good"], run_id="blocked")
+        with pytest.raises(WritesBlocked) as err:
+            poll_feeds(store, settings, ["good"], run_id="blocked")
     finally:
         es.indices.put_settings(index=store.index("stories"), settings={"index.blocks.write": False})
-    assert first.indexed == 0 and len(first.rejected) == 3
-    assert all("cluster_block_exception" in reason for reason in first.rejected.values())
-    assert first.counts()["stories_rejected"] == 3
-    with pytest.raises(WriteRejected) as err:
-        raise_for_rejected(first)
-    assert "3 documents rejected" in str(err.value)  # the task fails, and Airflow retries it
-    state = store.feed_states(["good"])["good"]
-    assert state.body_hash is None and state.seen == []  # nothing remembered as done
+    assert "index write" in str(err.value) and "\n" not in str(err.value)  # the task fails, and Airflow retries it
+    assert store.count("stories") == 0
+    assert "good" not in store.feed_states(["good"])  # nothing remembered as done
 
     second = poll_feeds(store, settings, ["good"], run_id="retry")
     assert second.indexed == 3 and not second.rejected
@@ -74,8 +72,8 @@ def test_every_index_read_only_mid_pass_fails_it_and_loses_nothing(store, settin
     finally:
         es.indices.put_settings(index=pattern, settings={"index.blocks.read_only_allow_delete": None})
     error = outcome.get("error")
-    assert isinstance(error, WriteRejected), outcome  # the task fails, Airflow retries it
-    assert "\n" not in str(error) and "rejected" in str(error)
+    assert isinstance(error, WritesBlocked), outcome  # the task fails, Airflow retries it
+    assert "\n" not in str(error) and "writes refused" in str(error) and "flood-stage" in str(error)
 
     retry = poll_feeds(store, settings, ["good", "slow", "two"], run_id="flood-retry")
     raise_for_rejected(retry)
