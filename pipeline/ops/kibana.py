@@ -116,6 +116,26 @@ def _controls(fields: list[tuple[str, str]]) -> tuple[dict[str, Any], list[dict[
     return group, refs
 
 
+def _dashboard(dashboard_id: str, title: str, description: str, layout: list[tuple[str, str, int, int, int, int]],
+               since: str, extra: dict[str, Any] | None = None,
+               extra_refs: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A dashboard of saved objects laid out as (id, type, x, y, width, height) on Kibana's 48-column grid."""
+    panels, refs = [], []
+    for number, (object_id, kind, x, y, w, h) in enumerate(layout, start=1):
+        index = str(number)
+        panels.append({"panelIndex": index, "gridData": {"x": x, "y": y, "w": w, "h": h, "i": index},
+                       "version": VERSION, "type": kind, "panelRefName": f"panel_{index}", "embeddableConfig": {}})
+        refs.append({"name": f"{index}:panel_{index}", "type": kind, "id": object_id})
+    return _object("dashboard", dashboard_id, {
+        "title": title, "description": description, "panelsJSON": json.dumps(panels), **(extra or {}),
+        "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "syncCursor": True, "syncTooltips": False,
+                                   "hidePanelTitles": False}),
+        "timeRestore": True, "timeFrom": since, "timeTo": "now", "version": 1,
+        "refreshInterval": {"pause": False, "value": 300000},
+        "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"},
+                                                                  "filter": []})}}, refs + (extra_refs or []))
+
+
 def saved_objects() -> list[dict[str, Any]]:
     """Every object, in an order Kibana can import (data views first, the dashboard last)."""
     distinct = _column("unique_count", "cluster_id", "Stories (copies counted once)")
@@ -145,24 +165,11 @@ def saved_objects() -> list[dict[str, Any]]:
               ("newswatch-top-outlets", "lens", 24, 14, 24, 15), ("newswatch-top-quoted", "lens", 0, 22, 24, 15),
               ("newswatch-top-organizations", "lens", 24, 29, 24, 15), ("newswatch-top-places", "lens", 0, 37, 24, 15),
               ("newswatch-feed-failures", "lens", 24, 44, 24, 15), ("newswatch-quotes-by-speaker", "search", 0, 59, 48, 18)]
-    panels, refs = [], []
-    for number, (object_id, kind, x, y, w, h) in enumerate(layout, start=1):
-        index = str(number)
-        panels.append({"panelIndex": index, "gridData": {"x": x, "y": y, "w": w, "h": h, "i": index},
-                       "version": VERSION, "type": kind, "panelRefName": f"panel_{index}", "embeddableConfig": {}})
-        refs.append({"name": f"{index}:panel_{index}", "type": kind, "id": object_id})
     controls, control_refs = _controls([("topics", "Topic"), ("outlet", "Outlet"), ("language", "Language")])
-    objects.append(_object("dashboard", "newswatch-asylum-border", {
-        "title": "Newswatch — asylum & border coverage",
-        "description": "Stories (syndicated copies counted once), outlets, people quoted, organisations and places "
-                       "in asylum and border coverage; freshness and feed health.",
-        "panelsJSON": json.dumps(panels), "controlGroupInput": controls,
-        "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "syncCursor": True, "syncTooltips": False,
-                                   "hidePanelTitles": False}),
-        "timeRestore": True, "timeFrom": "now-7d", "timeTo": "now", "version": 1,
-        "refreshInterval": {"pause": False, "value": 300000},
-        "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"},
-                                                                  "filter": []})}}, refs + control_refs))
+    objects.append(_dashboard("newswatch-asylum-border", "Newswatch — asylum & border coverage",
+                              "Stories (syndicated copies counted once), outlets, people quoted, organisations and "
+                              "places in asylum and border coverage; freshness and feed health.", layout, "now-7d",
+                              {"controlGroupInput": controls}, control_refs))
     return objects + events_objects()
 
 
@@ -193,22 +200,9 @@ def events_objects() -> list[dict[str, Any]]:
     layout = [("newswatch-surges-timeline", "lens", 0, 0, 24, 14), ("newswatch-top-events", "lens", 24, 0, 24, 14),
               ("newswatch-stories-by-storyline", "lens", 0, 14, 48, 14), ("newswatch-surges-list", "search", 0, 28, 48, 14),
               ("newswatch-events-list", "search", 0, 42, 48, 18)]
-    panels, refs = [], []
-    for number, (object_id, kind, x, y, w, h) in enumerate(layout, start=1):
-        index = str(number)
-        panels.append({"panelIndex": index, "gridData": {"x": x, "y": y, "w": w, "h": h, "i": index},
-                       "version": VERSION, "type": kind, "panelRefName": f"panel_{index}", "embeddableConfig": {}})
-        refs.append({"name": f"{index}:panel_{index}", "type": kind, "id": object_id})
-    objects.append(_object("dashboard", EVENTS_DASHBOARD, {
-        "title": "Newswatch — what is happening",
-        "description": "Events (one happening, reported across outlets), storylines and surges of coverage.",
-        "panelsJSON": json.dumps(panels),
-        "optionsJSON": json.dumps({"useMargins": True, "syncColors": False, "syncCursor": True, "syncTooltips": False,
-                                   "hidePanelTitles": False}),
-        "timeRestore": True, "timeFrom": "now-30d", "timeTo": "now", "version": 1,
-        "refreshInterval": {"pause": False, "value": 300000},
-        "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": {"query": "", "language": "kuery"},
-                                                                  "filter": []})}}, refs))
+    objects.append(_dashboard(EVENTS_DASHBOARD, "Newswatch — what is happening",
+                              "Events (one happening, reported across outlets), storylines and surges of coverage.",
+                              layout, "now-30d"))
     return objects
 
 

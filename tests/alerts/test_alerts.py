@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import email
 from datetime import timedelta
 from email.message import Message as EmailMessage
 from pathlib import Path
 
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 
 from pipeline.alerts.delivery import deliver_immediate, run_digests, send_test
 from pipeline.alerts.records import find_new_alerts
@@ -27,45 +25,6 @@ from tests.support import replay_settings
 # the behaviour of issue 4's tests, on stories captured years ago: no age limit, no hourly rate
 DEFAULT = AlertSettings(max_age=None, rate_per_hour=1000)
 LONG_AGO = "2000-01-01T00:00:00+00:00"
-
-
-class Inbox:
-    """A real SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.messages: list[EmailMessage] = []
-        self.controller: Controller | None = None
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def start(self) -> None:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
-
-    def url(self, to: str) -> str:
-        return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=newswatch@localhost&to={to}"
-
-
-@pytest.fixture(autouse=True)
-def local_receivers(monkeypatch):
-    """The SMTP server and the webhook listen on 127.0.0.1, which a channel may reach only when allowed."""
-    monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.1")
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    box.start()
-    yield box
-    box.stop()
 
 
 @pytest.fixture(scope="module")

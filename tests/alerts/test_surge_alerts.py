@@ -12,21 +12,8 @@ from pipeline.alerts.finding import find_alerts
 from pipeline.alerts.subscriptions import load_subscriptions
 from pipeline.errors import ConfigError
 from pipeline.events.live import track_events
-from tests.alerts.test_alerts import DEFAULT, LONG_AGO, Inbox, html_part, subject, subscriptions
+from tests.alerts.test_alerts import DEFAULT, LONG_AGO, html_part, subject, subscriptions
 from tests.events.test_live import kept_stories, zorland
-
-
-@pytest.fixture(autouse=True)
-def local_receivers(monkeypatch):
-    monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.1")
-
-
-@pytest.fixture
-def inbox():
-    box = Inbox()
-    box.start()
-    yield box
-    box.stop()
 
 
 @pytest.fixture
