@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.nlp.analysis import Analysis
 from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.figures import extract_figures
 from pipeline.nlp.names import unify_article
+from pipeline.nlp.places import locate
 from pipeline.nlp.quotes import extract_quotes
 from pipeline.text import fold
 
@@ -107,7 +109,15 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
         entities, people = extract_entities(doc, language)
         lemmas, lemma_of = _lemmas_and_table(doc)
         analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
+        where_and_how_many(doc, analysis, language)
         yield context, unify_article(analysis)
+
+
+def where_and_how_many(doc: Doc, analysis: Analysis, language: str, home: str | None = None) -> None:
+    """Places (resolved, with a focus) and figures of people, on the analysis."""
+    located = locate(doc, home)
+    analysis.places, analysis.focus = located.places, located.focus
+    analysis.figures = extract_figures(doc, located, analysis.quotes, language)
 
 
 def folded_lemmas(doc: Doc) -> str:
