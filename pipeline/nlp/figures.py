@@ -40,6 +40,13 @@ KIND_WORDS: dict[str, set[str]] = {
     "hosted": {"host", "house", "shelter", "welcome", "accommodate", "sponsor", "harbour", "harbor", "refuge",
                "accueillir", "héberger", "loger", "abriter", "recevoir"},
 }
+# Words that say the count is of something else (injured, employed, granted a visa): the kind is "other".
+KIND_WORDS["other"] = {"injure", "wound", "hurt", "affect", "employ", "grant", "issue", "give", "blesser",
+                       "population", "trap", "injury"}
+PHRASES = {("take", "in"): "hosted", ("run", "aground"): "arrived", ("send", "back"): "deported",
+           ("pick", "up"): "rescued", ("lock", "up"): "detained", ("turn", "back"): "deported"}
+REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
+TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
 KIND_OF = {lemma: kind for kind, lemmas in KIND_WORDS.items() for lemma in lemmas}
 PEOPLE = {"people", "person", "migrant", "refugee", "asylum", "seeker", "child", "kid", "woman", "man", "adult",
           "baby", "family", "resident", "civilian", "student", "worker", "employee", "staff", "soldier", "troop",
@@ -85,6 +92,8 @@ def _counted_noun(span: Span, doc: Doc) -> Token | None:
     if i < len(doc) and doc[i].lower_ in ("of", "de", "d'", "d’"):
         i += 1
     for tok in doc[i:i + 5]:
+        if tok.lower_ in ("more", "others", "more,", "de", "plus"):
+            return None
         if tok.pos_ in ("NOUN", "PROPN") and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ not in ("NOUN",)
                                               or not _is_person_noun(doc[tok.i + 1])):
             return tok
@@ -93,23 +102,45 @@ def _counted_noun(span: Span, doc: Doc) -> Token | None:
     return None
 
 
-def _kind(noun: Token, root: Token) -> str:
-    """The first lemma of the lexicon met from the counted word up the parse (and on each step's modifiers)."""
-    seen = 0
-    for start in (noun, root):
-        tok = start
-        for _ in range(5):
-            words = [tok, *[c for c in tok.children if c.dep_ in ("amod", "acl", "relcl", "acomp", "xcomp", "prt",
-                                                                  "advmod", "oprd", "ccomp", "acl:relcl")]]
-            for w in words:
-                kind = KIND_OF.get(_lemma(w)) or KIND_OF.get(w.lower_)
-                if kind:
-                    return kind
-            if tok.head is tok:
-                break
-            tok = tok.head
-            seen += 1
-    return "other"
+def _kind(noun: Token, root: Token) -> str | None:
+    """The first lemma of the lexicon met on the counted word, then up the parse to the first verb that says
+    something (with its particles and complements: "found dead", "forced to flee", "take in"), then in the
+    clauses that describe the word; None when nothing says."""
+    def lookup(tok: Token) -> str | None:
+        return KIND_OF.get(_lemma(tok)) or KIND_OF.get(tok.lower_)
+
+    def verb_kind(verb: Token) -> str | None:
+        for c in verb.children:
+            if c.dep_ == "prt" and (kind := PHRASES.get((_lemma(verb), c.lower_))):
+                return kind
+        for w in (*(c for c in verb.children if c.dep_ in ("xcomp", "acomp", "oprd", "prt")), verb,
+                  *(c for c in verb.children if c.dep_ in ("dobj", "obj", "advmod", "advcl"))):
+            if kind := lookup(w):
+                return kind
+        if any(_lemma(c) in REFUGEES for c in verb.children if c.dep_ in ("attr", "oprd")):
+            return "displaced"  # "will become refugees"
+        return None
+
+    for tok in (noun, *(c for c in noun.children if c.dep_ in ("amod", "compound"))):
+        if (kind := lookup(tok)) and kind != "other":
+            return kind
+    tok = noun
+    for _ in range(6):
+        if tok.head is tok:
+            break
+        tok = tok.head
+        if tok.pos_ in ("VERB", "AUX", "ADJ") or tok.dep_ == "ROOT":
+            if kind := verb_kind(tok):
+                return kind
+            if _lemma(tok) in TRANSPARENT or tok.dep_ in ("acl", "prep"):
+                continue  # "including two children", "a boat carrying 300 migrants ran aground"
+            break
+        if kind := lookup(tok):
+            return kind
+    for c in noun.children:
+        if c.dep_ in ("acl", "relcl", "acl:relcl") and (kind := verb_kind(c)):
+            return kind
+    return None
 
 
 def _unit(noun: Token) -> str:
@@ -122,45 +153,62 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
                     language: str = "en") -> list[dict[str, Any]]:
     """The people counts of a parsed text, one per distinct (value, kind), first mention first."""
     figures: list[dict[str, Any]] = []
-    last_unit: tuple[int, str] | None = None  # (sentence start, unit) of the last people count
+    last_unit: tuple[int, str, str] | None = None  # (sentence start, unit, kind) of the last people count
     seen: set[tuple[Any, str, str]] = set()
     for amount in find_amounts(doc.text, language):
         span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
-        if span is None or len(span) == 0:
-            continue
-        core = [t for t in span if t.like_num or t.lower_ in ("dozens", "hundreds", "thousands", "millions",
-                                                                "centaines", "milliers", "dizaines")]
-        if any(t.ent_type_ in NUMBER_LABELS for t in core) or _years_or_ages(span, doc):
-            continue
+        if span is None or len(span) == 0 or amount.value == 1 or _not_a_count(span, doc):
+            continue  # one person is a story, not a figure
         root = span[-1]
         sent = root.sent
         noun = _counted_noun(span, doc)
-        unit = None
-        if noun is not None and _is_person_noun(noun):
+        unit, kind, counted = None, None, noun is not None and _is_person_noun(noun)
+        labels = {t.ent_type_ for t in span if t.like_num}
+        if noun is not None and counted:
             unit = _unit(noun)
-        elif noun is None or noun.i > span.end + 1 and noun.pos_ != "NOUN":
+            kind = _kind(noun, root)
+            if kind is None and _lemma(noun) in REFUGEES:
+                kind = "displaced"  # a count of refugees is a count of people displaced
+        elif labels & {"MONEY", "PERCENT", "TIME", "ORDINAL", "QUANTITY"} or _years_or_ages(span, doc):
+            continue
+        elif noun is None:
             head = root.head if root.dep_ in ("nummod", "quantmod", "compound") else root
-            if head.dep_ in SUBJECT_OBJECT and _kind(head, head) != "other":
-                unit = "people"
-            elif last_unit and last_unit[0] >= sent.start - 200 and head.dep_ in SUBJECT_OBJECT:
-                unit = last_unit[1]
+            kind = _kind(head, head)
+            if head.dep_ in SUBJECT_OBJECT and kind not in (None, "other") and not labels & {"DATE"}:
+                unit = "people"  # "nearly 50,000 displaced", "Thirty rescued"
+            elif (last_unit and last_unit[0] >= sent.start - 200 and head.dep_ in SUBJECT_OBJECT
+                  and (amount.value is None or amount.value >= 10) and doc[span.start - 1].lower_ != "the"):
+                unit = last_unit[1]  # "520,000 refugees … could rise to four million": the same count, later
+                kind = kind or last_unit[2]
         if unit is None:
             continue
-        last_unit = (sent.start, unit)
-        kind = _kind(noun if noun is not None and unit != "people" else root, root)
-        if amount.value is not None and amount.value < 1:
-            continue
-        key = (amount.value if amount.value is not None else amount.qualifier, kind, "")
+        kind = kind or "other"
+        last_unit = (sent.start, unit, kind)
+        key = (amount.value if amount.value is not None else amount.qualifier, "", "")
         if key in seen:
             continue  # the headline's count again in the summary
         seen.add(key)
-        counted = noun is not None and unit != "people" and noun.i >= span.end
-        end_char = noun.idx + len(noun.text) if counted and noun is not None else span.end_char
+        end_char = noun.idx + len(noun.text) if counted and noun is not None and noun.i >= span.end else span.end_char
         figures.append({"text": doc.text[span.start_char:end_char],
                         "value": amount.value, "qualifier": amount.qualifier, "unit": unit, "kind": kind,
                         "place": _place_near(located, span, sent), "date": _date_in(sent),
                         "sentence": sent.text.strip(), "speaker": _speaker(quotes or [], span)})
     return figures
+
+
+def _not_a_count(span: Span, doc: Doc) -> bool:
+    """"Title 42", "Channel 4", "one in seven": a number in a name or a ratio."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.text in ("£", "$", "€", "US$", "C$", "#", "No", "no."):
+        return True
+    if before is not None and before.pos_ == "PROPN" and before.text[:1].isupper() and span[0].like_num \
+            and span[0].text[:1].isdigit():
+        return True
+    if before is not None and before.lower_ in ("in", "sur") and span.start > 1 and doc[span.start - 2].like_num:
+        return True
+    after = doc[span.end] if span.end < len(doc) else None
+    return after is not None and after.lower_ in ("in", "out", "sur") and span.end + 1 < len(doc) \
+        and doc[span.end + 1].like_num
 
 
 def _years_or_ages(span: Span, doc: Doc) -> bool:

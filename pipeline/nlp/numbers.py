@@ -62,6 +62,10 @@ class Amount:
 def word_value(words: str) -> float | None:
     """"fifty-three" → 53, "one and a half million" → 1,500,000, "quatre-vingt-dix" → 90, "deux mille" → 2000."""
     parts = [w for w in re.split(r"[\s-]+", words.lower()) if w and w not in ("and", "et")]
+    if parts[-3:] == ["a", "half"] or parts[-2:] == ["a", "half"]:  # "a million and a half"
+        rest = word_value(" ".join(parts[:-2]))
+        scale = max((SCALES[w] for w in parts[:-2] if w in SCALES), default=1)
+        return rest + scale / 2 if rest else None
     if parts[:1] == ["half"]:  # "half a million"
         rest = word_value(" ".join(parts[1:]))
         return rest / 2 if rest else None
