@@ -109,8 +109,15 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
         entities, people = extract_entities(doc, language)
         lemmas, lemma_of = _lemmas_and_table(doc)
         analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
-        where_and_how_many(doc, analysis, language)
-        yield context, unify_article(analysis)
+        analysis = unify_article(analysis)
+        where_and_how_many(doc, analysis, language, home_of(context))
+        yield context, analysis
+
+
+def home_of(context: object) -> str | None:
+    """The outlet's country where the context is a story (a hint for places), else None."""
+    country = getattr(context, "country", None)
+    return country.upper() if isinstance(country, str) and len(country) == 2 else None
 
 
 def where_and_how_many(doc: Doc, analysis: Analysis, language: str, home: str | None = None) -> None:

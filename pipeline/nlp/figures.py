@@ -224,7 +224,22 @@ def _place_near(located: Located, span: Span, sent: Span) -> str | None:
     """The place named nearest the number in its sentence, else the text's focus."""
     near = [m for m in located.mentions if sent.start <= m.start < sent.end and m.place is not None]
     if near:
-        best = min(near, key=lambda m: min(abs(m.start - span.end), abs(m.end - span.start)))
+        verb = span[-1]
+        while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+            verb = verb.head
+        doc = span.doc
+
+        def governed(m: Any) -> bool:  # "died off Lampedusa": the place hangs on the figure's verb
+            tok = doc[m.start]
+            for _ in range(4):
+                if tok is verb:
+                    return True
+                if tok.head is tok:
+                    return False
+                tok = tok.head
+            return False
+
+        best = min(near, key=lambda m: (not governed(m), min(abs(m.start - span.end), abs(m.end - span.start))))
         return best.place.name if best.place else None
     return located.focus["name"] if located.focus else None
 

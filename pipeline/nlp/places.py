@@ -60,8 +60,14 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
     gaz = gaz or gazetteer()
     ent_of: dict[int, Any] = {}
     for ent in doc.ents:
-        for i in range(ent.start, ent.end):
-            ent_of[i] = ent
+        start, end = ent.start, ent.end
+        while end > start and doc[end - 1].is_space:
+            end -= 1  # "Lampedusa\n" is the name "Lampedusa"
+        trimmed = doc[start:end]
+        if len(trimmed):
+            trimmed.label_ = ent.label_
+        for i in range(start, end):
+            ent_of[i] = trimmed
     mentions: list[Mention] = []
     i, n = 0, len(doc)
     while i < n:
@@ -136,8 +142,8 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
             continue
         elif c.kind == "other" and end - start == 1 and label in NAME_ENTS and larger:
             continue  # "BBC News Channel"
-        elif label in ("PERSON", "PER") and c.kind != "country":
-            continue
+        elif label in ("PERSON", "PER") and c.kind == "admin1":
+            continue  # "Kent said": a surname; countries, seas and islands are rarely anyone's name
         else:
             kept.append(c)
     if after not in STATE_CONTEXT:
@@ -171,11 +177,11 @@ def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
             def score(c: Place, countries: set = countries, states: set = states, city_states: set = city_states,
                       quals: list[Place] = quals) -> float:
                 s = c.prior() + (1.0 if c.country == home else 0.0)
-                s += 1.5 if c.country in countries else 0.0
+                s += 1.0 if c.country in countries else 0.0  # never enough alone to overturn a 100-fold size gap
                 if c.kind == "city" and (c.country, c.admin1) in states:
-                    s += 3.0
+                    s += 0.5
                 if c.kind == "admin1" and (c.country, c.admin1) in city_states:
-                    s += 3.0
+                    s += 2.0  # "Atlanta … Georgia": the state
                 if any(q.country == c.country and (q.kind == "country" or q.admin1 == c.admin1) for q in quals):
                     s += 5.0
                 return s
