@@ -17,6 +17,8 @@ class Analysis:
     places: list[dict] = field(default_factory=list)  # resolved to GeoNames (pipeline.nlp.places)
     focus: dict | None = None  # where the story happens
     figures: list[dict] = field(default_factory=list)  # numbers of people (pipeline.nlp.figures)
+    place_spans: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # (start, end, index in places)
+    figure_spans: list[tuple[int, int]] = field(default_factory=list, repr=False)  # character span of each figure
 
     def as_dict(self) -> dict:
         return {"entities": [asdict(e) for e in self.entities], "quotes": [asdict(q) for q in self.quotes],

@@ -124,7 +124,11 @@ def where_and_how_many(doc: Doc, analysis: Analysis, language: str, home: str | 
     """Places (resolved, with a focus) and figures of people, on the analysis."""
     located = locate(doc, home)
     analysis.places, analysis.focus = located.places, located.focus
+    index = {(p["geonameid"], p["name"]): i for i, p in enumerate(located.places)}
+    analysis.place_spans = [(doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1]),
+                             index[(m.place.geonameid, m.place.name)]) for m in located.mentions if m.place]
     analysis.figures = extract_figures(doc, located, analysis.quotes, language)
+    analysis.figure_spans = [(f.pop("start"), f.pop("end")) for f in analysis.figures]
 
 
 def folded_lemmas(doc: Doc) -> str:

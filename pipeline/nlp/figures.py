@@ -114,7 +114,7 @@ def _kind(noun: Token, root: Token) -> str | None:
             if c.dep_ == "prt" and (kind := PHRASES.get((_lemma(verb), c.lower_))):
                 return kind
         for w in (*(c for c in verb.children if c.dep_ in ("xcomp", "acomp", "oprd", "prt")), verb,
-                  *(c for c in verb.children if c.dep_ in ("dobj", "obj", "advmod", "advcl"))):
+                  *(c for c in verb.children if c.dep_ in ("dobj", "obj", "advmod", "advcl", "nsubj"))):
             if kind := lookup(w):
                 return kind
         if any(_lemma(c) in REFUGEES for c in verb.children if c.dep_ in ("attr", "oprd")):
@@ -192,7 +192,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
         figures.append({"text": doc.text[span.start_char:end_char],
                         "value": amount.value, "qualifier": amount.qualifier, "unit": unit, "kind": kind,
                         "place": _place_near(located, span, sent), "date": _date_in(sent),
-                        "sentence": sent.text.strip(), "speaker": _speaker(quotes or [], span)})
+                        "sentence": sent.text.strip(), "speaker": _speaker(quotes or [], span),
+                        "start": span.start_char, "end": end_char})
     return figures
 
 
@@ -222,12 +223,16 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
 
 def _place_near(located: Located, span: Span, sent: Span) -> str | None:
     """The place named nearest the number in its sentence, else the text's focus."""
-    near = [m for m in located.mentions if sent.start <= m.start < sent.end and m.place is not None]
+    doc = span.doc
+    qualifiers = {id(b) for a, b in zip(located.mentions, located.mentions[1:], strict=False)
+                  if b.start == a.end + 1 and doc[a.end].text == "," and a.place and b.place
+                  and b.place.kind in ("admin1", "country") and a.place.country == b.place.country}
+    near = [m for m in located.mentions if sent.start <= m.start < sent.end and m.place is not None
+            and id(m) not in qualifiers]  # "San Antonio, Texas": the place is San Antonio
     if near:
         verb = span[-1]
         while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
             verb = verb.head
-        doc = span.doc
 
         def governed(m: Any) -> bool:  # "died off Lampedusa": the place hangs on the figure's verb
             tok = doc[m.start]
