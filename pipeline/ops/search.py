@@ -49,9 +49,27 @@ def analysed_query(query: str) -> str:
 
 
 def search_stories(store: Store, query: str, topic: str | None = None, size: int = 10,
-                   collapse: bool = True) -> list[Page]:
-    """Stories matching `query`, best first, one per story cluster unless `collapse` is off."""
-    return store.search_stories(analysed_query(query), query, topic=topic, size=size, collapse=collapse)
+                   collapse: bool = True, place: str | None = None, country: str | None = None) -> list[Page]:
+    """Stories matching `query` (may be empty with a place or country), best first, one per story cluster
+    unless `collapse` is off; `place` and `country` keep stories that name that place or a place in that country."""
+    return store.search_stories(analysed_query(query) if query.strip() else "", query, topic=topic, size=size,
+                                collapse=collapse, filters=place_filters(place, country))
+
+
+def place_filters(place: str | None, country: str | None) -> list[dict]:
+    """Filters on resolved places: a name as written or as the gazetteer knows it ("Channel" → "English Channel"),
+    a country by ISO code or name ("GB", "United Kingdom", "UK")."""
+    from pipeline.nlp.gazetteer import gazetteer
+
+    filters: list[dict] = []
+    if place:
+        names = sorted({place, *(p.name for p in gazetteer().candidates(place))})
+        filters.append({"bool": {"should": [{"terms": {"geo_places.name": names}}, {"terms": {"geo_places.text": names}}],
+                                 "minimum_should_match": 1}})
+    if country:
+        codes = {c.country for c in gazetteer().candidates(country) if c.kind == "country" and c.country}
+        filters.append({"terms": {"place_countries": sorted(codes or {country.upper()})}})
+    return filters
 
 
 def format_hit(hit: Page) -> str:
@@ -65,6 +83,13 @@ def format_hit(hit: Page) -> str:
     fragments = hit.highlight.get("text") or []
     if fragments:
         lines.append(f"  …{' '.join(fragments[0].split())}…")
+    if story.focus_place:
+        focus = story.focus_place
+        lines.append(f"  where: {focus.name}" + (f" ({focus.country})" if focus.country else ""))
+    if story.headline_figure:
+        f = story.headline_figure
+        count = " ".join(x for x in (f.qualifier, f"{f.value:,.0f}" if f.value is not None else None) if x)
+        lines.append(f"  figure: {count} {f.unit}, {f.kind}" + (f" ({f.place})" if f.place else ""))
     quote = story.top_quote
     if quote:
         who = quote.speaker_canonical or quote.speaker or "unattributed"
