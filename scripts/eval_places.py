@@ -49,8 +49,9 @@ def product(rows: list[dict]) -> list[dict]:
 
 
 def baseline_gazetteer(rows: list[dict]) -> list[dict]:
-    """Country and city names by string match, the most populous reading of each."""
+    """Country and city names (their GeoNames names, no alternates) by string match, the most populous reading."""
     from pipeline.nlp.gazetteer import gazetteer
+    from pipeline.text import fold
 
     gaz = gazetteer()
     out = []
@@ -60,7 +61,8 @@ def baseline_gazetteer(rows: list[dict]) -> list[dict]:
             words = m.group().split()
             for size in range(len(words), 0, -1):
                 for i in range(len(words) - size + 1):
-                    cands = [c for c in gaz.candidates(" ".join(words[i:i + size])) if c.kind in ("country", "city")]
+                    name = " ".join(words[i:i + size]).strip(".,:;'’")
+                    cands = [c for c in gaz.candidates(name) if c.kind in ("country", "city") and fold(c.name) == fold(name)]
                     if cands:
                         best = max(cands, key=lambda c: c.population)
                         places[best.geonameid] = {"geonameid": best.geonameid, "name": best.name}
