@@ -49,7 +49,8 @@ def product(rows: list[dict]) -> list[dict]:
 
 
 def baseline_gazetteer(rows: list[dict]) -> list[dict]:
-    """Country and city names (their GeoNames names, no alternates) by string match, the most populous reading."""
+    """Country names (with their usual short forms: UK, US, Britain) and city names (GeoNames names, no
+    alternates) by string match, the most populous reading."""
     from pipeline.nlp.gazetteer import gazetteer
     from pipeline.text import fold
 
@@ -62,7 +63,7 @@ def baseline_gazetteer(rows: list[dict]) -> list[dict]:
             for size in range(len(words), 0, -1):
                 for i in range(len(words) - size + 1):
                     name = " ".join(words[i:i + size]).strip(".,:;'’")
-                    cands = [c for c in gaz.candidates(name) if c.kind in ("country", "city") and fold(c.name) == fold(name)]
+                    cands = [c for c in gaz.candidates(name) if c.kind == "country" or c.kind == "city" and fold(c.name) == fold(name)]
                     if cands:
                         best = max(cands, key=lambda c: c.population)
                         places[best.geonameid] = {"geonameid": best.geonameid, "name": best.name}
