@@ -62,7 +62,8 @@ PEOPLE = {"people", "person", "migrant", "refugee", "asylum", "seeker", "child",
 NOT_PEOPLE = {"order", "paper", "center", "centre", "container", "meter", "letter", "incident", "document",
               "event", "segment", "element", "payment", "comment", "agreement", "statement", "government",
               "department", "apartment", "tent", "cent", "percent", "number", "year", "border", "river",
-              "tower", "computer", "monitor", "quarter", "hour", "minister", "parliament", "point", "amount"}
+              "tower", "computer", "monitor", "quarter", "hour", "minister", "parliament", "point", "amount",
+              "degree", "fee", "tree", "committee", "guarantee", "centimeter", "kilometer", "litre", "liter"}
 PERSON_ENDINGS = ("ers", "ors", "ists", "ians", "ees", "ants", "ents", "eurs", "iens", "ais", "aises")
 NUMBER_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
 SUBJECT_OBJECT = {"nsubj", "nsubjpass", "nsubj:pass", "dobj", "obj", "pobj", "obl", "conj", "appos", "ROOT",
@@ -169,7 +170,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
             kind = _kind(noun, root)
             if kind is None and _lemma(noun) in REFUGEES:
                 kind = "displaced"  # a count of refugees is a count of people displaced
-        elif labels & {"MONEY", "PERCENT", "TIME", "ORDINAL", "QUANTITY"} or _years_or_ages(span, doc):
+        elif labels & {"MONEY", "PERCENT", "TIME", "ORDINAL", "QUANTITY"} or _years_or_ages(span, doc) \
+                or noun is not None and noun.i == span.end:
             continue
         elif noun is None:
             head = root.head if root.dep_ in ("nummod", "quantmod", "compound") else root
@@ -217,6 +219,9 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
     text = span.text.strip()
     if text.isdigit() and len(text) == 4 and text[:2] in ("19", "20"):
         return True
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    if before in ("aged", "age", "at", "âgé", "âgée") and span.text.isdigit() and int(span.text) < 120:
+        return True  # "dead at 78", "aged 12"
     after = doc[span.end:span.end + 3].text.lower()
     return after.startswith(("-year", "year-old", "years old", "ans", "%", "per cent", "percent", "o'clock", "h "))
 

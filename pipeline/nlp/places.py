@@ -214,12 +214,13 @@ def focus_of(mentions: list[Mention], doc: Doc) -> Mention | None:
 
 
 def _supported(m: Mention, mentions: list[Mention]) -> bool:
-    """A small town is kept only when its country is named too (else "Satan" in a quote is a town in Korea)."""
+    """A small town is kept only when its country (or a region of it) is named too, not merely another town
+    of that country (else "Earth" beside Los Angeles is a hamlet in Texas)."""
     place = m.place
     if place is None or place.kind != "city" or place.population >= SMALL_TOWN:
         return place is not None
-    return any(o.place is not None and o is not m and place.country in (o.place.country, *o.place.context)
-               for o in mentions)
+    return any(o.place is not None and o is not m and o.place.kind != "city"
+               and place.country in (o.place.country, *o.place.context) for o in mentions)
 
 
 def locate(doc: Doc, home: str | None = None) -> Located:
