@@ -217,7 +217,7 @@ def _not_a_count(span: Span, doc: Doc) -> bool:
 def _years_or_ages(span: Span, doc: Doc) -> bool:
     """1933, 2021, "aged 5", "five-year-old": numbers that are not counts."""
     text = span.text.strip()
-    if text.isdigit() and len(text) == 4 and text[:2] in ("19", "20"):
+    if text.isdigit() and (len(text) == 4 and text[:2] in ("19", "20") or len(text) > 1 and text[0] == "0"):
         return True
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
     if before in ("aged", "age", "at", "âgé", "âgée") and span.text.isdigit() and int(span.text) < 120:

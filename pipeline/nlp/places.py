@@ -27,7 +27,8 @@ PLACE_ENTS = {"GPE", "LOC", "FAC"}
 NAME_ENTS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "MISC"}
 BIG_CITY = 100_000  # a city this large is a place even where the entity recogniser missed it
 SMALL_TOWN = 15_000  # a town this small needs its country named in the story too
-CAPITAL_OVER_STATE = 500_000  # "Washington" is the city and "New York" the city unless "state" follows
+CAPITAL_OVER_STATE = 500_000  # "Washington" is the city and "New York" the city unless "state" follows (US only:
+# "Québec" is the province unless the French says "à Québec")
 
 
 @dataclass
@@ -146,8 +147,10 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
             continue  # "Kent said": a surname; countries, seas and islands are rarely anyone's name
         else:
             kept.append(c)
+    if before is not None and before.lower_ == "à" and any(c.kind == "city" for c in kept):
+        kept = [c for c in kept if c.kind == "city"] or kept  # "à Québec": the city; "au Québec": the province
     if after not in STATE_CONTEXT:
-        big = {c.country for c in kept if c.kind == "city" and c.population >= CAPITAL_OVER_STATE}
+        big = {c.country for c in kept if c.kind == "city" and c.population >= CAPITAL_OVER_STATE and c.country == "US"}
         kept = [c for c in kept if not (c.kind == "admin1" and c.country in big)]
     return kept
 

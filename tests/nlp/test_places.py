@@ -76,3 +76,11 @@ def test_every_curated_place_is_found_by_its_name_and_on_the_globe(row):
     assert place in gazetteer().candidates(place.name)
     for alias in aliases:
         assert place in gazetteer().candidates(alias)
+
+
+def test_quebec_the_province_and_quebec_the_city_in_french():
+    province = places("Des centaines de demandeurs d'asile arrivent au Québec par le chemin Roxham.", "fr")
+    assert province["Québec"]["kind"] == "admin1"
+    assert province["chemin Roxham" if "chemin Roxham" in province else "Roxham"]["name"] == "Roxham Road"
+    city = places("Le premier ministre a pris la parole à Québec, devant l'Assemblée nationale.", "fr")
+    assert city["Québec"]["kind"] == "city"
