@@ -70,7 +70,7 @@ def word_value(words: str) -> float | None:
         rest = word_value(" ".join(parts[1:]))
         return rest / 2 if rest else None
     total, current, half = 0.0, 0.0, False
-    for i, w in enumerate(parts):
+    for w in parts:
         if w == "half":
             half = True
             continue
@@ -95,7 +95,6 @@ def word_value(words: str) -> float | None:
                 current = 0
         else:
             return None
-        del i
     value = total + current
     if half and value:
         value += 0.5
