@@ -1,4 +1,4 @@
-"""`newswatch extract`: the measurement contract, JSONL texts in, entities, quotes and topics out."""
+"""`newswatch extract`: the measurement contract, JSONL texts in, entities, quotes, places, figures and topics out."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
-    """The measurement contract: JSONL in, one JSON line per input out, same order."""
+def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per row, same order: entities, quotes, places, focus, figures and topics (what `extract` prints)."""
     from pipeline.config import load_topics
     from pipeline.ingest.articles import blank_junk
     from pipeline.nlp.analyze import analyze, guess_language
@@ -51,28 +51,35 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     topics = load_topics(settings.config_dir / "topics.yaml")
-    rows = _read_jsonl(args.input)
     by_lang: dict[str, list[int]] = {}
+    langs: list[str] = []
     for i, row in enumerate(rows):
         lang = row.get("lang") or guess_language(row["text"])
-        row["_lang"] = lang if lang in ("en", "fr") else "en"
-        by_lang.setdefault(row["_lang"], []).append(i)
+        langs.append(lang if lang in ("en", "fr") else "en")
+        by_lang.setdefault(langs[i], []).append(i)
     results: dict[int, dict] = {}
     for lang, indices in by_lang.items():
         analyses = analyze((blank_junk(rows[i]["text"]) for i in indices), lang, settings.nlp.batch_size)
         for i, analysis in zip(indices, analyses, strict=True):
             results[i] = analysis.as_dict()
-    out = sys.stdout
+    records = []
     for i, row in enumerate(rows):
         text = ((row.get("title") or "") + "\n" + row["text"]).strip()
-        matched = match_topics(text, topics, row["_lang"])
-        record = {"id": row.get("id"), **results[i], "topics": [m.topic for m in matched],
-                  "topic_hits": {m.topic: [h.__dict__ for h in m.hits] for m in matched}}
+        matched = match_topics(text, topics, langs[i])
+        records.append({"id": row.get("id"), **results[i], "topics": [m.topic for m in matched],
+                        "topic_hits": {m.topic: [h.__dict__ for h in m.hits] for m in matched}})
+    return records
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """The measurement contract: JSONL in, one JSON line per input out, same order."""
+    out = sys.stdout
+    for record in extract_records(_read_jsonl(args.input)):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return 0
 
 
 def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    p = command("extract", "entities, quotes and topics for a JSONL file of texts")
+    p = command("extract", "entities, quotes, places, figures and topics for a JSONL file of texts")
     p.add_argument("--input", required=True, type=Path)
     p.set_defaults(func=cmd_extract)

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.nlp.analysis import Analysis
 from pipeline.nlp.entities import extract_entities
+from pipeline.nlp.figures import extract_figures
 from pipeline.nlp.names import unify_article
+from pipeline.nlp.places import locate
 from pipeline.nlp.quotes import extract_quotes
 from pipeline.text import fold
 
@@ -107,7 +109,26 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
         entities, people = extract_entities(doc, language)
         lemmas, lemma_of = _lemmas_and_table(doc)
         analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
-        yield context, unify_article(analysis)
+        analysis = unify_article(analysis)
+        where_and_how_many(doc, analysis, language, home_of(context))
+        yield context, analysis
+
+
+def home_of(context: object) -> str | None:
+    """The outlet's country where the context is a story (a hint for places), else None."""
+    country = getattr(context, "country", None)
+    return country.upper() if isinstance(country, str) and len(country) == 2 else None
+
+
+def where_and_how_many(doc: Doc, analysis: Analysis, language: str, home: str | None = None) -> None:
+    """Places (resolved, with a focus) and figures of people, on the analysis."""
+    located = locate(doc, home)
+    analysis.places, analysis.focus = located.places, located.focus
+    index = {(p["geonameid"], p["name"]): i for i, p in enumerate(located.places)}
+    analysis.place_spans = [(doc[m.start].idx, doc[m.end - 1].idx + len(doc[m.end - 1]),
+                             index[(m.place.geonameid, m.place.name)]) for m in located.mentions if m.place]
+    analysis.figures = extract_figures(doc, located, analysis.quotes, language)
+    analysis.figure_spans = [(f.pop("start"), f.pop("end")) for f in analysis.figures]
 
 
 def folded_lemmas(doc: Doc) -> str:

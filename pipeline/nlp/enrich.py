@@ -18,7 +18,9 @@ from typing import Any
 from pipeline.ingest.stories import search_words
 from pipeline.nlp.analysis import Analysis
 from pipeline.nlp.analyze import analyze_stream, lemmas_by_table, load_model
+from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.names import canonical_names, index_forms, rename
+from pipeline.nlp.where import quote_where, story_where
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.store.documents import QuoteDoc, Story, TopQuote
@@ -73,6 +75,8 @@ def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = Non
             break  # a bounded batch: the rest waits for the next run
     for language in by_language:
         load_model(language)
+    if by_language:
+        gazetteer()  # once per process, like the models
     started = time.monotonic()
     for language, batch in by_language.items():
         _enrich_language(store, settings, language, batch, report, progress)
@@ -148,6 +152,7 @@ def enrichment(analysis: Analysis) -> dict[str, Any]:
         "top_quote": top.model_dump() if top else None,
         "search_terms": analysis.lemmas,
         **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
+        **story_where(analysis),  # places resolved to GeoNames, focus, figures
     }
 
 def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
@@ -157,6 +162,6 @@ def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
                      speaker_type=kinds.get(quote.speaker_canonical, "other"),
                      outlet=story.outlet, feed_id=story.feed_id, language=story.language, published=story.published,
                      ingested=story.ingested, topics=story.topics, title=story.title, url=story.url,
-                     run_id=story.run_id)
+                     run_id=story.run_id, **quote_where(analysis, quote))
             for number, quote in enumerate(analysis.quotes)]
 

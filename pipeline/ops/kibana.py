@@ -20,7 +20,7 @@ NDJSON = PROJECT_ROOT / "kibana" / "newswatch.ndjson"
 VERSION = "9.5.4"
 # The migration versions Kibana writes on export, per type (as in Kibana's own sample data): Kibana
 # migrates objects forward from these on import, so they must name versions Kibana knows.
-MIGRATIONS = {"index-pattern": "7.11.0", "search": "7.9.3", "lens": "8.9.0", "dashboard": "8.7.0"}
+MIGRATIONS = {"index-pattern": "7.11.0", "search": "7.9.3", "lens": "8.9.0", "dashboard": "8.7.0", "map": "8.4.0"}
 CORE_MIGRATION = "8.8.0"
 UPDATED = "2026-11-28T00:00:00.000Z"
 STORIES, QUOTES, HEALTH = "newswatch-stories", "newswatch-quotes", "newswatch-feed-health"
@@ -101,6 +101,42 @@ def _metric(lens_id: str, title: str, view_id: str, column: dict[str, Any], quer
                                                                            "layerType": "data"}, query)
 
 
+def _figures_over_time(lens_id: str, title: str) -> dict[str, Any]:
+    """The largest headline figure reported per interval, one series per kind (died, crossed, displaced, …)."""
+    columns = {"x": {**_column("date_histogram", "published"), "params": {"interval": "auto", "includeEmptyRows": True}},
+               "split": {**_column("terms", "headline_figure.kind", "Kind of figure"),
+                         "params": {"size": 11, "orderBy": {"type": "column", "columnId": "y"},
+                                    "orderDirection": "desc", "otherBucket": False}},
+               "y": _column("max", "headline_figure.value", "Largest number of people reported")}
+    return _lens(lens_id, title, STORIES, "lnsXY", columns, {
+        "preferredSeriesType": "line", "legend": {"isVisible": True, "position": "right"}, "valueLabels": "hide",
+        "layers": [{"layerType": "data", "seriesType": "line", "xAccessor": "x", "splitAccessor": "split",
+                    "accessors": ["y"]}]}, query="headline_figure.value > 0")
+
+
+def _story_map(map_id: str, title: str, geo_field: str) -> dict[str, Any]:
+    """A Kibana map of stories at their focus place (documents layer, clustered when dense), on the base map."""
+    layers = [
+        {"id": "basemap", "type": "EMS_VECTOR_TILE", "label": None, "minZoom": 0, "maxZoom": 24, "alpha": 1,
+         "visible": True, "includeInFitToBounds": True, "style": {"type": "EMS_VECTOR_TILE", "color": ""},
+         "sourceDescriptor": {"type": "EMS_TMS", "isAutoSelect": True, "lightModeDefault": "road_map_desaturated"}},
+        {"id": "stories-by-focus", "type": "GEOJSON_VECTOR", "label": "Stories by focus place", "minZoom": 0,
+         "maxZoom": 24, "alpha": 0.75, "visible": True, "includeInFitToBounds": True, "joins": [],
+         "style": {"type": "VECTOR", "isTimeAware": True, "properties": {}},
+         "sourceDescriptor": {"type": "ES_SEARCH", "id": "stories-by-focus-source", "geoField": geo_field,
+                              "indexPatternRefName": "layer_1_source_index_pattern", "scalingType": "CLUSTERS",
+                              "tooltipProperties": ["title", "outlet", "focus_place.name", "headline_figure.kind"],
+                              "sortField": "published", "sortOrder": "desc", "applyGlobalQuery": True,
+                              "applyGlobalTime": True, "applyForceRefresh": True, "filterByMapBounds": True}}]
+    state = {"zoom": 1.5, "center": {"lon": 10, "lat": 30}, "timeFilters": {"from": "now-30d", "to": "now"},
+             "refreshConfig": {"isPaused": True, "interval": 0}, "query": {"query": "", "language": "kuery"},
+             "filters": [], "settings": {"autoFitToDataBounds": False}}
+    return _object("map", map_id, {"title": title, "description": "Each story at the place it happens (its focus).",
+                                   "layerListJSON": json.dumps(layers), "mapStateJSON": json.dumps(state),
+                                   "uiStateJSON": json.dumps({"isLayerTOCOpen": True, "openTOCDetails": []})},
+                   [{"name": "layer_1_source_index_pattern", "type": "index-pattern", "id": STORIES}])
+
+
 def _controls(fields: list[tuple[str, str]]) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """Options-list controls (a dropdown per field) over the stories, and their data-view references."""
     panels, refs = {}, []
@@ -159,12 +195,15 @@ def saved_objects() -> list[dict[str, Any]]:
                _column("count", None, "Failed polls"), query='outcome : "error"'),
         _metric("newswatch-freshness", "Feed → searchable, 95th percentile (seconds)", STORIES,
                 {**_column("percentile", "searchable_delay", "p95 seconds"), "params": {"percentile": 95}}),
+        _story_map("newswatch-stories-map", "Stories by focus place", "focus_point"),
+        _figures_over_time("newswatch-figures-by-kind", "Numbers of people reported, over time by kind"),
     ]
     layout = [("newswatch-distinct-stories", "lens", 0, 0, 12, 8), ("newswatch-freshness", "lens", 12, 0, 12, 8),
               ("newswatch-stories-by-topic", "lens", 24, 0, 24, 14), ("newswatch-stories-by-language", "lens", 0, 8, 24, 14),
               ("newswatch-top-outlets", "lens", 24, 14, 24, 15), ("newswatch-top-quoted", "lens", 0, 22, 24, 15),
               ("newswatch-top-organizations", "lens", 24, 29, 24, 15), ("newswatch-top-places", "lens", 0, 37, 24, 15),
-              ("newswatch-feed-failures", "lens", 24, 44, 24, 15), ("newswatch-quotes-by-speaker", "search", 0, 59, 48, 18)]
+              ("newswatch-feed-failures", "lens", 24, 44, 24, 15), ("newswatch-quotes-by-speaker", "search", 0, 59, 48, 18),
+              ("newswatch-stories-map", "map", 0, 77, 48, 22), ("newswatch-figures-by-kind", "lens", 0, 99, 48, 15)]
     controls, control_refs = _controls([("topics", "Topic"), ("outlet", "Outlet"), ("language", "Language")])
     objects.append(_dashboard("newswatch-asylum-border", "Newswatch — asylum & border coverage",
                               "Stories (syndicated copies counted once), outlets, people quoted, organisations and "

@@ -50,12 +50,17 @@ def analysed_query(query: str) -> str:
 
 
 def search_stories(store: Store, query: str, topic: str | None = None, size: int = 10,
-                   collapse: bool = True, by_event: bool = True) -> list[Page]:
-    """Stories matching `query`, best first, one per story cluster unless `collapse` is off, and one per event
-    (the best hit of each, carrying its event: "N reports from M outlets") unless `by_event` is off."""
+                   collapse: bool = True, by_event: bool = True, place: str | None = None,
+                   country: str | None = None) -> list[Page]:
+    """Stories matching `query` (may be empty with a place or country), best first, one per story cluster
+    unless `collapse` is off, and one per event (the best hit of each, carrying its event: "N reports from M
+    outlets") unless `by_event` is off; `place` and `country` keep stories that name that place or a place in
+    that country."""
+    analysed = analysed_query(query) if query.strip() else ""
+    filters = place_filters(place, country)
     if not (collapse and by_event):
-        return store.search_stories(analysed_query(query), query, topic=topic, size=size, collapse=collapse)
-    pages = store.search_stories(analysed_query(query), query, topic=topic, size=3 * size, collapse=True)
+        return store.search_stories(analysed, query, topic=topic, size=size, collapse=collapse, filters=filters)
+    pages = store.search_stories(analysed, query, topic=topic, size=3 * size, collapse=True, filters=filters)
     return fold_by_event(store, pages)[:size]
 
 
@@ -76,6 +81,22 @@ def fold_by_event(store: Store, pages: list[Page]) -> list[Page]:
     return out
 
 
+def place_filters(place: str | None, country: str | None) -> list[dict]:
+    """Filters on resolved places: a name as written or as the gazetteer knows it ("Channel" → "English Channel"),
+    a country by ISO code or name ("GB", "United Kingdom", "UK")."""
+    from pipeline.nlp.gazetteer import gazetteer
+
+    filters: list[dict] = []
+    if place:
+        names = sorted({place, *(p.name for p in gazetteer().candidates(place))})
+        filters.append({"bool": {"should": [{"terms": {"geo_places.name": names}}, {"terms": {"geo_places.text": names}}],
+                                 "minimum_should_match": 1}})
+    if country:
+        codes = {c.country for c in gazetteer().candidates(country) if c.kind == "country" and c.country}
+        filters.append({"terms": {"place_countries": sorted(codes or {country.upper()})}})
+    return filters
+
+
 def format_hit(hit: Page) -> str:
     story = hit.doc
     lines = [f"{story.published.date().isoformat()}  {story.outlet}  [{', '.join(story.topics)}]",
@@ -92,6 +113,13 @@ def format_hit(hit: Page) -> str:
     fragments = hit.highlight.get("text") or []
     if fragments:
         lines.append(f"  …{' '.join(fragments[0].split())}…")
+    if story.focus_place:
+        focus = story.focus_place
+        lines.append(f"  where: {focus.name}" + (f" ({focus.country})" if focus.country else ""))
+    if story.headline_figure:
+        f = story.headline_figure
+        count = " ".join(x for x in (f.qualifier, f"{f.value:,.0f}" if f.value is not None else None) if x)
+        lines.append(f"  figure: {count} {f.unit}, {f.kind}" + (f" ({f.place})" if f.place else ""))
     quote = story.top_quote
     if quote:
         who = quote.speaker_canonical or quote.speaker or "unattributed"

@@ -37,6 +37,7 @@ Opaque = Annotated[list[dict[str, Any]], ES({"type": "object", "enabled": False}
 Blob = Annotated[dict[str, Any], ES({"type": "object", "enabled": False})]  # kept, never searched
 Stored = Annotated[list[str], ES({"type": "keyword", "index": False, "doc_values": False})]  # kept, never searched
 StoredInts = Annotated[list[int], ES({"type": "long", "index": False, "doc_values": False})]
+GeoPoint = Annotated[dict[str, float], ES({"type": "geo_point"})]  # {"lat": …, "lon": …}
 
 # The statuses, one spelling each, wherever they appear (stored as keywords).
 FeedOutcome = Literal["ok", "not_modified", "unchanged", "error", "deferred"]  # one feed, one poll
@@ -68,6 +69,32 @@ class TopQuote(Document):
     speaker_canonical: Keyword
     verb: Keyword
     kind: Keyword
+
+
+class GeoPlace(Document):
+    """A place resolved to GeoNames (pipeline.nlp.places): Kibana maps `location`."""
+
+    text: Keyword
+    name: Keyword
+    geonameid: Long | None = None
+    country: Keyword | None = None
+    admin1: Keyword | None = None
+    kind: Keyword
+    location: GeoPoint | None = None
+
+
+class Figure(Document):
+    """A number of people a story reports (pipeline.nlp.figures); `value` is None for "hundreds"."""
+
+    text: Text
+    value: Float | None = None
+    qualifier: Keyword | None = None
+    unit: Keyword
+    kind: Keyword  # arrived | crossed | died | missing | rescued | deported | detained | applied | displaced | hosted | other
+    place: Keyword | None = None
+    date: Keyword | None = None
+    speaker: Keyword | None = None
+    sentence: Text = ""
 
 
 class Story(Document):
@@ -102,6 +129,12 @@ class Story(Document):
     top_quote: TopQuote | None = None
     entities: Opaque = []
     quotes: Opaque = []
+    geo_places: list[GeoPlace] = []  # places resolved to GeoNames, first mention first
+    focus_place: GeoPlace | None = None  # where the story happens
+    focus_point: GeoPoint | None = None  # the focus's location at the top level: what the Kibana map plots
+    place_countries: list[Keyword] = []  # every resolved place's country, for filters
+    figures: list[Figure] = []
+    headline_figure: Figure | None = None  # the largest count, for lists and charts
     source: Keyword = "live"  # live | replay: replayed stories are never alerted
     cluster_id: Keyword | None = None  # syndicated copies and near-duplicates share it (pipeline.ingest.clusters)
     minhash_bands: list[Keyword] = []
@@ -141,6 +174,9 @@ class QuoteDoc(Document):
     title: TextKw
     url: Keyword
     run_id: Keyword
+    geo_places: list[GeoPlace] = []  # places named inside the quote
+    focus_point: GeoPoint | None = None  # its story's focus
+    figures: list[Figure] = []  # figures stated inside the quote
 
 
 class FeedState(Document):

@@ -28,7 +28,7 @@ class Page:
 class SearchQueries(IndexLifecycle):  # it asks whether the index has the language sub-fields
     @_translated("searching stories")
     def search_stories(self, query: str, highlight: str, topic: str | None = None, size: int = 10,
-                       collapse: bool = True) -> list[Page]:
+                       collapse: bool = True, filters: list[dict[str, Any]] | None = None) -> list[Page]:
         """Stories whose search terms match a simple query string, best first, one per cluster when collapsing.
 
         `query` is already analysed (folded, lemmatized); `highlight` is what the user typed, marked in the text.
@@ -38,7 +38,9 @@ class SearchQueries(IndexLifecycle):  # it asks whether the index has the langua
         if self._language_search():  # the node's own stemmers, on what the user typed
             matches.append({"simple_query_string": {"query": highlight, "fields": list(LANGUAGE_SEARCH_FIELDS),
                                                     "default_operator": "and"}})
-        must: list[dict[str, Any]] = [{"bool": {"should": matches, "minimum_should_match": 1}}]
+        must: list[dict[str, Any]] = [{"bool": {"should": matches, "minimum_should_match": 1}}] if query.strip() \
+            else [{"match_all": {}}]
+        must += filters or []  # places, countries (pipeline.ops.search.place_filters)
         if topic:
             must.append({"term": {"topics": topic}})
         extra: dict[str, Any] = {}
@@ -49,7 +51,7 @@ class SearchQueries(IndexLifecycle):  # it asks whether the index has the langua
             index=self.index("stories"), query={"bool": {"must": must}}, size=size,
             sort=[{"_score": "desc"}, {"published": "desc"}], source_excludes=["minhash", "search_terms", "text"],
             highlight={"fields": {"text": {"fragment_size": 160, "number_of_fragments": 1}}, "pre_tags": ["["],
-                       "post_tags": ["]"], "highlight_query": {"simple_query_string": {"query": highlight,
+                       "post_tags": ["]"], "highlight_query": {"simple_query_string": {"query": highlight or "*",
                                                                                        "fields": ["text"]}}},
             **extra)
         pages = []

@@ -20,7 +20,7 @@ def test_every_line_parses_and_ids_are_unique():
     assert len(OBJECTS) == len(NDJSON.read_text().splitlines()) >= 12
     keys = [(o["type"], o["id"]) for o in OBJECTS]
     assert len(keys) == len(set(keys))
-    assert {o["type"] for o in OBJECTS} == {"index-pattern", "search", "lens", "dashboard"}
+    assert {o["type"] for o in OBJECTS} == {"index-pattern", "search", "lens", "dashboard", "map"}
 
 
 def test_objects_carry_the_migration_fields_kibana_writes_on_export():
@@ -43,6 +43,9 @@ def test_every_reference_resolves_inside_the_file():
         source = json.loads(obj["attributes"].get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "{}"))
         if "indexRefName" in source:
             assert source["indexRefName"] in names
+        for layer in json.loads(obj["attributes"].get("layerListJSON", "[]")):
+            if "indexPatternRefName" in layer["sourceDescriptor"]:
+                assert layer["sourceDescriptor"]["indexPatternRefName"] in names
         for panel in json.loads(obj["attributes"].get("panelsJSON", "[]")):
             assert f"{panel['panelIndex']}:{panel['panelRefName']}" in names
         if obj["type"] == "lens":
@@ -79,6 +82,14 @@ def used_fields(obj: dict) -> list[tuple[str, set[str]]]:
                     out.append((column["sourceField"], LENS_TYPES[column["operationType"]]))
         query = attrs["state"]["query"]["query"]
         out += [(f.strip(), {"keyword"}) for f in re.findall(r"(\w+) :", query)]
+        return out
+    if obj["type"] == "map":
+        out = []
+        for layer in json.loads(attrs["layerListJSON"]):
+            source = layer["sourceDescriptor"]
+            if "geoField" in source:
+                out += [(source["geoField"], {"geo_point"}), (source["sortField"], {"date"})]
+                out += [(f, {"keyword", "text"}) for f in source["tooltipProperties"]]
         return out
     if obj["type"] == "dashboard":
         if "controlGroupInput" not in attrs:
@@ -126,6 +137,38 @@ def test_every_field_used_exists_with_a_suitable_type(real_mapping):
             assert real_mapping[view][field] in types, f"{obj['id']}: {field} is {real_mapping[view][field]}"
             checked += 1
     assert checked >= 20
+
+
+@pytest.mark.slow
+def test_the_map_and_figure_fields_are_populated_after_enrichment(es, store, settings, web, tmp_path):
+    """The map plots `focus_point`: after the pipeline has enriched real stories it is a geo_point with values,
+    and the figures chart's fields hold numbers of people by kind."""
+    from pipeline.nlp.enrich import enrich_stories
+
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text((REPLAY_DIR / "feeds.yaml").read_text())
+    settings = replay_settings(settings, web.url, feeds)
+    assert poll_feeds(store, settings, ["replay-canada", "replay-bbc-2022", "replay-cnn-2022"], run_id="kibana-map").indexed > 0
+    assert enrich_stories(store, settings).stories > 0
+    index = f"{settings.index_prefix}-stories"
+    props = next(iter(es.indices.get_mapping(index=index).body.values()))["mappings"]["properties"]
+    [story_map] = [o for o in OBJECTS if o["type"] == "map"]
+    [layer] = [x for x in json.loads(story_map["attributes"]["layerListJSON"]) if "geoField" in x["sourceDescriptor"]]
+    geo_field = layer["sourceDescriptor"]["geoField"]
+    assert props[geo_field]["type"] == "geo_point"
+    assert props["geo_places"]["properties"]["location"]["type"] == "geo_point"
+    es.indices.refresh(index=index)
+    located = es.search(index=index, query={"exists": {"field": geo_field}}, size=100)["hits"]["hits"]
+    assert located, "no story has a focus point"
+    for hit in located:
+        point = hit["_source"][geo_field]
+        assert -90 <= point["lat"] <= 90 and -180 <= point["lon"] <= 180
+    around = es.search(index=index, size=0, query={"geo_bounding_box": {geo_field: {
+        "top_left": {"lat": 90, "lon": -180}, "bottom_right": {"lat": -90, "lon": 180}}}})
+    assert around["hits"]["total"]["value"] == len(located)  # Elasticsearch reads the points as points
+    kinds = es.search(index=index, size=0, query={"exists": {"field": "headline_figure.value"}},
+                      aggs={"k": {"terms": {"field": "headline_figure.kind"}}})
+    assert kinds["hits"]["total"]["value"] > 0 and kinds["aggregations"]["k"]["buckets"]
 
 
 def test_import_reports_an_unreachable_kibana_clearly():

@@ -77,3 +77,22 @@ def test_with_the_full_distribution_prose_fields_gain_stemmed_subfields():
     assert set(stories["title"]["fields"]) == {"keyword", "en", "fr"}  # the keyword sub-field is kept
     assert "fields" not in stories["outlet"] and "fields" not in stories["search_terms"]
     assert set(with_language_fields("quotes", mapping_of(QuoteDoc))["properties"]["quote"]["fields"]) == {"en", "fr"}
+
+
+def test_place_and_country_filters_and_each_hit_shows_its_focus_and_figure(replay_store):
+    from pipeline.ops.search import format_hit
+
+    canada = search_stories(replay_store, "", country="CA", size=100)
+    assert canada and all("CA" in h.doc.place_countries for h in canada)
+    assert {h.doc.story_id for h in search_stories(replay_store, "", country="Canada", size=100)} == \
+        {h.doc.story_id for h in canada}
+    everything = {h.doc.story_id for h in search_stories(replay_store, "", country="CA", size=100, collapse=False)}
+    quebec = search_stories(replay_store, "", place="Quebec", size=100, collapse=False)
+    assert quebec and {h.doc.story_id for h in quebec} <= everything
+    assert all(any(p.name == "Quebec" or p.text in ("Quebec", "Québec") for p in h.doc.geo_places) for h in quebec)
+    narrowed = {h.doc.story_id for h in search_stories(replay_store, "asylum", country="CA", size=100, collapse=False)}
+    assert narrowed <= everything
+    located = [h for h in canada if h.doc.focus_place]
+    assert located and all(f"where: {h.doc.focus_place.name}" in format_hit(h) for h in located)
+    counted = [h for h in search_stories(replay_store, "", size=200) if h.doc.headline_figure]
+    assert counted and all("figure: " in format_hit(h) for h in counted)

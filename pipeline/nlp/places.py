@@ -1,0 +1,240 @@
+"""Places of a parsed text resolved to GeoNames, and its focus: where the story happens.
+
+Names are found by the gazetteer over capitalised word runs, kept where spaCy's entities allow them (a
+city needs a place entity or a big population; no name inside a person's name; never a title such as
+"Prince of Wales"), and resolved by context: the story's other places (their countries and states), an
+explicit qualifier ("Paris, Texas"), the outlet's country. Countries and states inside organisation names
+count ("UK government", "Homes for Ukraine"); nationality adjectives never match a name. Hands on
+`locate(doc)` → `Located(places, focus)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pipeline.nlp.gazetteer import STATE_CONTEXT, Gazetteer, Place, gazetteer
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+MAX_WORDS = 6
+CONNECTORS = {"of", "and", "de", "du", "des", "la", "le", "-", "'", "d'", "the", "upon", "on", "-sur-", "sur", "en"}
+TITLES = {"prince", "princess", "duke", "duchess", "earl", "countess", "archbishop", "bishop", "king", "queen",
+          "baron", "baroness", "lord", "lady", "mayor", "marquess", "viscount", "emperor", "prinz", "prince-"}
+PLACE_ENTS = {"GPE", "LOC", "FAC"}
+NAME_ENTS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "MISC"}
+BIG_CITY = 100_000  # a city this large is a place even where the entity recogniser missed it
+SMALL_TOWN = 15_000  # a town this small needs its country named in the story too
+CAPITAL_OVER_STATE = 500_000  # "Washington" is the city and "New York" the city unless "state" follows (US only:
+# "Québec" is the province unless the French says "à Québec")
+
+
+@dataclass
+class Mention:
+    start: int  # token offsets
+    end: int
+    text: str
+    candidates: list[Place]
+    place: Place | None = None
+
+
+@dataclass
+class Located:
+    places: list[dict[str, Any]] = field(default_factory=list)  # one per place, first mention first
+    focus: dict[str, Any] | None = None
+    mentions: list[Mention] = field(default_factory=list, repr=False)  # in text order, for figures
+
+
+def place_dict(place: Place, text: str) -> dict[str, Any]:
+    return {"text": text, "name": place.name, "geonameid": place.geonameid, "lat": place.lat, "lon": place.lon,
+            "country": place.country, "kind": place.kind, "admin1": place.admin1}
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() or (word[:1].isdigit() is False and word[:2].upper() == word[:2] and word[:1].isalpha())
+
+
+def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
+    """Gazetteer names over runs of capitalised words, longest first, kept where the entities allow."""
+    gaz = gaz or gazetteer()
+    ent_of: dict[int, Any] = {}
+    for ent in doc.ents:
+        start, end = ent.start, ent.end
+        while end > start and doc[end - 1].is_space:
+            end -= 1  # "Lampedusa\n" is the name "Lampedusa"
+        trimmed = doc[start:end]
+        if len(trimmed):
+            trimmed.label_ = ent.label_
+        for i in range(start, end):
+            ent_of[i] = trimmed
+    mentions: list[Mention] = []
+    i, n = 0, len(doc)
+    while i < n:
+        if doc[i].text in gaz.states and i > 1 and doc[i - 1].text in (",", "-") and doc[i - 2].text[:1].isupper():
+            mentions.append(Mention(i, i + 1, doc[i].text, [gaz.states[doc[i].text]]))  # "Atlanta, GA", "R-GA"
+            i += 1
+            continue
+        if not doc[i].text[:1].isupper():
+            i += 1
+            continue
+        found = None
+        for size in range(min(MAX_WORDS, n - i), 0, -1):
+            last = doc[i + size - 1]
+            if not last.text[:1].isupper() or any(
+                    not (t.text[:1].isupper() or t.lower_ in CONNECTORS) for t in doc[i:i + size]):
+                continue
+            span = doc[i:i + size]
+            candidates = gaz.candidates(span.text)
+            if candidates:
+                kept = _allowed(doc, i, i + size, candidates, ent_of, gaz)
+                if kept:
+                    found = Mention(i, i + size, span.text, kept)
+                    break
+        if found:
+            mentions.append(found)
+            i = found.end
+        else:
+            i += 1
+    return mentions
+
+
+def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: dict[int, Any],
+             gaz: Gazetteer) -> list[Place]:
+    """The readings a name's surroundings allow (empty: not a place here)."""
+    ent = ent_of.get(start)
+    inside = ent is not None and ent.start <= start and ent.end >= end
+    larger = ent is not None and inside and (ent.start < start or ent.end > end)
+    label = ent.label_ if ent is not None and inside else ""
+    if label in ("PERSON", "PER") and larger:
+        return []  # "Jordan Henderson", "Paris Hilton"
+    if start >= 2 and doc[start - 1].lower_ in ("of", "de") and doc[start - 2].lower_ in TITLES:
+        return []  # "Prince of Wales": a title, not a place
+    if end < len(doc) and doc[end].like_num and not doc[end].is_sent_start:
+        return []  # "Channel 4", "Paris 2024"
+    after = doc[end].text if end < len(doc) else ""
+    if after in STATE_CONTEXT:
+        states = [c for c in candidates if c.kind == "admin1"]
+        candidates = states or candidates
+    text = fold(doc[start:end].text)
+    before = doc[start - 1] if start > 0 else None
+    beside_name = any(t is not None and t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper() and not t.is_stop
+                      and not gaz.candidates(t.text) for t in (before, doc[end] if end < len(doc) else None))
+    in_longer_place = larger and label in PLACE_ENTS and beside_name  # "Florida Panhandle", "Irvine Cove"
+    person_elsewhere = any(e.label_ in ("PERSON", "PER") and len(e) > 1 and doc[start:end].text in e.text
+                           and e.start != start for e in doc.ents)
+    kept = []
+    for c in candidates:
+        if c.kind == "city":
+            primary = fold(c.name) in (text, f"{text} city")
+            if doc[start].is_stop or larger and label in PLACE_ENTS:
+                continue  # "We", "Irvine Cove", "Boulder County"
+            if larger:  # a place inside a name counts: "Melbourne Airport", "Shakhtar Donetsk"
+                if c.population >= BIG_CITY and primary and label not in ("PERSON", "PER"):
+                    kept.append(c)
+                continue
+            if beside_name and label not in PLACE_ENTS:
+                continue  # "Clarissa Ward", "Mila Turchyn"
+            if label in PLACE_ENTS or (c.population >= BIG_CITY and primary and not person_elsewhere
+                                       and (label or _not_sentence_word(doc, start))):
+                kept.append(c)  # the recogniser often calls Kyiv a person and Liverpool an organisation
+        elif in_longer_place:
+            continue
+        elif c.kind == "other" and end - start == 1 and label in NAME_ENTS and larger:
+            continue  # "BBC News Channel"
+        elif label in ("PERSON", "PER") and c.kind == "admin1":
+            continue  # "Kent said": a surname; countries, seas and islands are rarely anyone's name
+        else:
+            kept.append(c)
+    if before is not None and before.lower_ == "à" and any(c.kind == "city" for c in kept):
+        kept = [c for c in kept if c.kind == "city"] or kept  # "à Québec": the city; "au Québec": the province
+    if after not in STATE_CONTEXT:
+        big = {c.country for c in kept if c.kind == "city" and c.population >= CAPITAL_OVER_STATE and c.country == "US"}
+        kept = [c for c in kept if not (c.kind == "admin1" and c.country in big)]
+    return kept
+
+
+def _not_sentence_word(doc: Doc, start: int) -> bool:
+    """A capitalised word that opens a sentence may be any word ("Reading the report..."): it needs an entity."""
+    return not doc[start].is_sent_start or doc[start].pos_ == "PROPN"
+
+
+def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
+    """Each mention's reading: the prior, plus the countries and states of the story's other places, plus an
+    explicit qualifier after a comma, plus the outlet's country; twice, so resolved context feeds the rest."""
+    qualifier: dict[int, list[Place]] = {}
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if b.start == a.end + 1 and doc[a.end].text == ",":
+            qualifier[id(a)] = [c for c in b.candidates if c.kind in ("country", "admin1")]
+    for m in mentions:
+        m.place = max(m.candidates, key=lambda c: c.prior() + (1.0 if c.country == home else 0.0))
+    for _ in range(2):
+        for m in mentions:
+            others = [o.place for o in mentions if o.place is not None and o.text != m.text]
+            countries = {p.country for p in others if p.country} | {c for p in others for c in p.context}
+            states = {(p.country, p.admin1) for p in others if p.admin1 and p.kind == "admin1"}
+            city_states = {(p.country, p.admin1) for p in others if p.admin1 and p.kind == "city"}
+            quals = qualifier.get(id(m), [])
+
+            def score(c: Place, countries: set = countries, states: set = states, city_states: set = city_states,
+                      quals: list[Place] = quals) -> float:
+                s = c.prior() + (1.0 if c.country == home else 0.0)
+                s += 1.0 if c.country in countries else 0.0  # never enough alone to overturn a 100-fold size gap
+                if c.kind == "city" and (c.country, c.admin1) in states:
+                    s += 0.5
+                if c.kind == "admin1" and (c.country, c.admin1) in city_states:
+                    s += 2.0  # "Atlanta … Georgia": the state
+                if any(q.country == c.country and (q.kind == "country" or q.admin1 == c.admin1) for q in quals):
+                    s += 5.0
+                return s
+
+            m.place = max(m.candidates, key=score)
+
+
+def focus_of(mentions: list[Mention], doc: Doc) -> Mention | None:
+    """Where the story happens: the place named most, first sentence (the headline) counting double, the most
+    specific kind winning ties; continents and oceans only when nothing else is named."""
+    if not mentions:
+        return None
+    first_end = next((s.end for s in doc.sents), len(doc))
+    weight: dict[Any, float] = {}
+    first: dict[Any, Mention] = {}
+    for m in mentions:
+        assert m.place is not None
+        key = m.place.geonameid or m.place.name
+        first.setdefault(key, m)
+        weight[key] = weight.get(key, 0.0) + (2.0 if m.start < first_end else 1.0)
+    specific = {"city": 0.6, "other": 0.5, "admin1": 0.4, "country": 0.0}
+
+    def rank(key: Any) -> tuple[bool, float]:
+        place = first[key].place
+        assert place is not None
+        broad = place.kind == "other" and place.country is None and not place.context
+        return (not broad, weight[key] + specific[place.kind])
+
+    return first[max(first, key=rank)]
+
+
+def _supported(m: Mention, mentions: list[Mention]) -> bool:
+    """A small town is kept only when its country (or a region of it) is named too, not merely another town
+    of that country (else "Earth" beside Los Angeles is a hamlet in Texas)."""
+    place = m.place
+    if place is None or place.kind != "city" or place.population >= SMALL_TOWN:
+        return place is not None
+    return any(o.place is not None and o is not m and o.place.kind != "city"
+               and place.country in (o.place.country, *o.place.context) for o in mentions)
+
+
+def locate(doc: Doc, home: str | None = None) -> Located:
+    """The text's places, one entry per place in first-mention order, and its focus."""
+    mentions = find_mentions(doc)
+    resolve(mentions, doc, home)
+    mentions = [m for m in mentions if _supported(m, mentions)]
+    seen: dict[Any, dict[str, Any]] = {}
+    for m in mentions:
+        assert m.place is not None
+        seen.setdefault(m.place.geonameid or m.place.name, place_dict(m.place, m.text))
+    focus = focus_of(mentions, doc)
+    return Located(list(seen.values()), place_dict(focus.place, focus.text) if focus and focus.place else None,
+                   mentions)

@@ -1,0 +1,49 @@
+"""Figures reconciled across reports: sentences written for these tests go through the real analysis, then
+the figures of one cluster are compared."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pipeline.events.figures import changes, reconcile
+from pipeline.nlp.analyze import analyze
+
+DAY = datetime(2022, 6, 28, 8, tzinfo=UTC)
+
+
+def story(story_id: str, outlet: str, hours: float, text: str, cluster: str = "san-antonio") -> dict:
+    [analysis] = analyze([text], "en")
+    return {"story_id": story_id, "outlet": outlet, "published": DAY + timedelta(hours=hours), "cluster_id": cluster,
+            "figures": analysis.figures, "focus_place": analysis.focus}
+
+
+def test_a_revised_toll_across_two_reports_is_recorded_once_with_both_sources():
+    first = story("a", "BBC News", 0, "At least 46 migrants died after being found in a truck in San Antonio, Texas.")
+    second = story("b", "CNN", 20, "The death toll in San Antonio, Texas, rose to 53 migrants on Tuesday, "
+                                   "officials said.")
+    [died] = [r for r in reconcile([first, second]) if r.kind == "died"]
+    assert died.status == "revised" and died.value == 53
+    [change] = died.changes
+    assert change.kind == "revised" and change.values == [46, 53]
+    assert [s["story_id"] for s in change.sources] == ["a", "b"]
+    assert [c["condition"] for c in changes([died])] == ["figure revised"]
+
+
+def test_outlets_that_disagree_on_the_same_day_are_recorded_and_a_qualifier_can_agree():
+    a = story("a", "BBC News", 0, "Fifty-one people drowned off Lampedusa, the coastguard said.", "boat")
+    b = story("b", "CNN", 3, "More than 50 people drowned off Lampedusa, the coastguard said.", "boat")
+    [agreed] = reconcile([a, b])
+    assert agreed.status == "agreed" and {r.story_id for r in agreed.reports} == {"a", "b"}
+    c = story("c", "The Guardian", 5, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
+    [disputed] = reconcile([a, b, c])
+    assert disputed.status == "disagree"
+    assert changes([disputed])[0]["condition"] == "outlets disagree"
+    assert {s["story_id"] for s in disputed.changes[0].sources} == {"a", "c"}
+
+
+def test_the_grouping_key_is_a_parameter():
+    a = story("a", "BBC News", 0, "Fifty-one people drowned off Lampedusa.", "one")
+    b = story("b", "CNN", 1, "Forty-six people drowned off Lampedusa.", "two")
+    assert all(r.status == "agreed" for r in reconcile([a, b]))
+    [together] = reconcile([a, b], key=lambda s: "same-event")
+    assert together.status == "disagree"

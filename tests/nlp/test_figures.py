@@ -1,0 +1,68 @@
+"""Figures of people: numbers in digits and words, English and French, with what is counted and the kind,
+read from sentences written for these tests by the real spaCy models."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp.analyze import analyze
+from pipeline.nlp.numbers import find_amounts
+
+
+def figures(text: str, lang: str = "en") -> list[dict]:
+    [result] = analyze([text], lang)
+    return result.figures
+
+
+@pytest.mark.parametrize(("text", "lang", "value", "qualifier"), [
+    ("53", "en", 53, None), ("fifty-three", "en", 53, None), ("more than 1,000", "en", 1000, "more than"),
+    ("one and a half million", "en", 1_500_000, None), ("half a million", "en", 500_000, None),
+    ("4.5 million", "en", 4_500_000, None), ("1m", "en", 1_000_000, None),
+    ("5 millions", "fr", 5_000_000, None), ("plus de 1 000", "fr", 1000, "plus de"),
+    ("cinquante-trois", "fr", 53, None), ("quatre-vingt-dix", "fr", 90, None), ("vingt et un", "fr", 21, None),
+    ("deux mille", "fr", 2000, None), ("une centaine", "fr", 100, "about"), ("des centaines", "fr", None, "des centaines"),
+    ("tens of thousands", "en", None, "tens of thousands"),
+])
+def test_number_expressions(text, lang, value, qualifier):
+    [amount] = find_amounts(text, lang)
+    assert (amount.value, amount.qualifier) == (value, qualifier)
+
+
+def test_english_counts_with_kind_unit_and_place():
+    found = figures("Fifty-three migrants died off Lampedusa on Tuesday, and more than 1,000 people crossed the "
+                    "Channel from Calais, officials said.")
+    by_value = {f["value"]: f for f in found}
+    assert by_value[53]["kind"] == "died" and by_value[53]["unit"] == "migrants"
+    assert by_value[53]["place"] == "Lampedusa" and by_value[53]["date"] == "Tuesday"
+    assert by_value[1000]["kind"] == "crossed" and by_value[1000]["qualifier"] == "more than"
+
+
+def test_french_figures_in_words():
+    found = figures("Cinquante-trois personnes sont mortes en Méditerranée. Des centaines de migrants ont traversé "
+                    "la Manche. Plus de 5 millions de réfugiés ont fui l'Ukraine.", "fr")
+    by_text = {f["text"]: f for f in found}
+    assert by_text["Cinquante-trois personnes"]["value"] == 53 and by_text["Cinquante-trois personnes"]["kind"] == "died"
+    assert by_text["Des centaines de migrants"]["value"] is None
+    assert by_text["Des centaines de migrants"]["kind"] == "crossed"
+    assert by_text["Plus de 5 millions de réfugiés"]["value"] == 5_000_000
+    assert by_text["Plus de 5 millions de réfugiés"]["kind"] == "displaced"
+    assert by_text["Plus de 5 millions de réfugiés"]["place"] == "Ukraine"
+
+
+def test_numbers_that_are_not_people_are_not_figures():
+    found = figures("The fire burned 1,600 acres in 2021 and cost £350 a month; Title 42 expired on day 13, "
+                    "when a 12-year-old boy and 30% of voters were counted.")
+    assert found == []
+
+
+def test_a_count_carried_on_keeps_its_unit_and_kind():
+    found = figures("The UN says 520,000 refugees have already fled Ukraine, and that number could rise to four "
+                    "million in the coming days.")
+    assert [(f["value"], f["kind"]) for f in found] == [(520_000, "displaced"), (4_000_000, "displaced")]
+
+
+def test_a_quoted_figure_keeps_its_speaker():
+    [result] = analyze(['"At least 200 people have been rescued since Monday," said Filippo Grandi, the UN refugee chief.'],
+                       "en")
+    [figure] = result.figures
+    assert figure["value"] == 200 and figure["kind"] == "rescued" and figure["speaker"] == "Filippo Grandi"

