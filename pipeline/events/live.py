@@ -9,9 +9,9 @@ saved compare-and-set. The order of the writes makes a re-run safe:
 2. then the stories get their `event_id` and `storyline_id`;
 3. then the event, storyline and surge documents are rebuilt from the stories and written where they changed.
 
-A run that dies after 1 leaves stories without ids; the next run finds them again, the saved state
-already holds them (`GroupingState.find` returns their groups unchanged, and a story counted twice in
-a surge series changes nothing), so it writes the same ids and documents: nothing twice, nothing lost.
+A run that dies after 1 leaves stories without ids; the next run finds them again and takes their ids from
+the saved state's `pending` (this batch's placements, saved with it: their events may have closed since), so
+it writes the same ids and documents without placing or counting them again: nothing twice, nothing lost.
 """
 
 from __future__ import annotations
@@ -100,9 +100,15 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
         return report
     monitor = load_monitor(saved)
     before = {surge_id(s) for s in monitor.surges()}
-    features = [story_features(story_item(s), story_entities(s)) for s in stories]
-    placed = monitor.process_stories(features, {s.story_id: s.topics for s in stories})
-    store.save_monitor_state(STATE_KEY, dump_monitor(monitor), placed_before + len(placed), version)
+    # placed by a run that died after saving: their groups may be closed by now, so their ids are taken as saved
+    pending = {sid: ids for sid, ids in saved.get("pending", {}).items()}
+    redone = [Placed(s.story_id, s.topics, *pending[s.story_id], []) for s in stories if s.story_id in pending]
+    fresh = [s for s in stories if s.story_id not in pending]
+    features = [story_features(story_item(s), story_entities(s)) for s in fresh]
+    placed = monitor.process_stories(features, {s.story_id: s.topics for s in fresh})
+    state = dump_monitor(monitor) | {"pending": {p.id: [p.event, p.storyline] for p in [*redone, *placed]}}
+    store.save_monitor_state(STATE_KEY, state, placed_before + len(placed), version)
+    placed = [*redone, *placed]
     store.update_docs("stories", [(p.id, {"event_id": p.event, "storyline_id": p.storyline}) for p in placed],
                       refresh=True).require("event ids of stories")
     report.placed = len(placed)
