@@ -19,6 +19,7 @@ from pipeline.config import load_feeds
 from pipeline.errors import StoreError
 from pipeline.ingest.sources import feeds_file
 from pipeline.ops.feed_health import feed_health
+from pipeline.ops.feedback_app import add_feedback_routes
 from pipeline.ops.links import discover_stories_url
 from pipeline.redact import redact
 from pipeline.settings import Settings
@@ -112,4 +113,5 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
         except StoreError as exc:
             return JSONResponse({"error": redact(str(exc))}, status_code=503)
 
+    add_feedback_routes(app, current)
     return app

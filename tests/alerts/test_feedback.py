@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from pydantic import SecretStr
 
 from pipeline.alerts.feedback import all_feedback, precision_by, record_feedback, record_link_feedback
 from pipeline.alerts.signing import FeedbackLinkError, sign_link, verify_link
@@ -79,3 +80,25 @@ def test_the_cli_records_feedback_and_reports_precision(store, settings):
     assert run("feedback", "nope", "relevant").returncode == 3
     report = run("feedback-report").stdout
     assert "asylum*" in report and "precision 0.00  (0 relevant, 1 irrelevant)" in report
+
+
+def test_a_signed_link_lands_on_the_plugin_page_once(store, settings):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from pipeline.ops.health_app import create_app
+
+    store.write_stories([story("s5", "CNN", "border*")])
+    conf = settings.replace(feedback=settings.feedback.model_copy(update={"secret": SecretStr(SECRET)}))
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(conf))
+    client = TestClient(airflow)
+    url = sign_link("/newswatch/feedback", SECRET, "s5", "irrelevant", "asylum-border", "desk",
+                    datetime.now(UTC), timedelta(days=1))
+    first = client.get(url)
+    assert first.status_code == 200 and "story s5 marked irrelevant" in first.text and "border*" in first.text
+    assert client.get(url).status_code == 403  # replayed
+    forged = url.replace("irrelevant", "relevant")
+    assert client.get(forged).status_code == 403 and "signature" in client.get(forged).text
+    assert client.get("/newswatch/api/feedback").json()["outlet"] == [
+        {"key": "CNN", "precision": 0.0, "relevant": 0, "irrelevant": 1}]
