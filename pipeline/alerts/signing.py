@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from pipeline.errors import NewswatchError
+from pipeline.settings import FeedbackSettings
 
 VERDICTS = ("relevant", "irrelevant")
 _FIELDS = ("story", "verdict", "topic", "to", "expires", "nonce")
@@ -54,6 +55,15 @@ def sign_link(base_url: str, secret: str, story: str, verdict: str, topic: str, 
     values = {"story": story, "verdict": verdict, "topic": topic, "to": to,
               "expires": str(int((now + ttl).timestamp())), "nonce": nonce or secrets.token_urlsafe(12)}
     return f"{base_url}?{urlencode({**values, 'sig': _signature(secret, values)})}"
+
+
+def feedback_links(config: FeedbackSettings | None, story: str, topic: str, to: str, now: datetime) -> dict[str, str]:
+    """verdict → signed link, for an alert message; {} when no secret is configured (no links then)."""
+    if config is None or config.secret is None:
+        return {}
+    secret = config.secret.get_secret_value()
+    return {verdict: sign_link(config.base_url, secret, story, verdict, topic, to, now, timedelta(days=config.link_days))
+            for verdict in VERDICTS}
 
 
 def verify_link(params: dict[str, str], secret: str, now: datetime) -> FeedbackClaim:
