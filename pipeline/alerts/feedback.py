@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class UnknownStory(LookupError):
-    """Feedback named a story the index does not hold."""
+    """Feedback named a story (or a quote) the index does not hold."""
 
 
 def record_feedback(store: Store, story_id: str, verdict: str, topic: str | None, by: str, via: str = "cli",
@@ -40,6 +40,25 @@ def record_feedback(store: Store, story_id: str, verdict: str, topic: str | None
     if not store.create("feedback", feedback_id or uuid.uuid4().hex, doc):
         return None
     store.refresh("feedback")
+    return doc
+
+
+def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: str = "cli") -> Feedback:
+    """"Wrong speaker": the quote takes the right name, in the form the names registry holds for it (the
+    name is registered first if new, so every later story spells it the same way), and the correction is
+    kept with who made it and what the quote carried before."""
+    from pipeline.nlp.names import index_forms
+
+    quote = store.get_many("quotes", [quote_id]).get(quote_id)
+    if quote is None:
+        raise UnknownStory(f"no quote {quote_id!r} in the index")
+    name = index_forms(store, [right_name.strip()])[right_name.strip()]
+    store.update("quotes", quote_id, speaker_canonical=name, speaker_type="person")
+    doc = Feedback(story_id=quote.story_id, verdict="wrong-speaker", topic=quote.topics[0] if quote.topics else "",
+                   by=by, at=store.now(), via=via, outlet=quote.outlet, quote_id=quote_id, speaker=name,
+                   was=quote.speaker_canonical)
+    store.create("feedback", uuid.uuid4().hex, doc)
+    store.refresh("feedback", "names")
     return doc
 
 

@@ -25,6 +25,19 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback_speaker(args: argparse.Namespace) -> int:
+    from pipeline.alerts.feedback import UnknownStory, correct_speaker
+
+    with Store.open(settings_from(args)) as store:
+        try:
+            doc = correct_speaker(store, args.quote, args.name, args.by or getpass.getuser())
+        except UnknownStory as exc:
+            print(exc)
+            return EXIT_CONFIG
+    print(f"quote {doc.quote_id}: speaker {doc.was or '(none)'} → {doc.speaker} by {doc.by}")
+    return 0
+
+
 def cmd_feedback_report(args: argparse.Namespace) -> int:
     from pipeline.alerts.feedback import all_feedback, report
 
@@ -41,6 +54,12 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--by", help="who judged (default: the login name)")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_feedback)
+    p = command("feedback-speaker", "wrong speaker: give a quote its right speaker (the names registry learns it)")
+    p.add_argument("quote", help="the quote id")
+    p.add_argument("name", help="the right speaker's full name")
+    p.add_argument("--by", help="who corrected it (default: the login name)")
+    p.add_argument("--es-url")
+    p.set_defaults(func=cmd_feedback_speaker)
     p = command("feedback-report", "feedback precision per rule term and per outlet")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_feedback_report)

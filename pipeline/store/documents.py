@@ -242,6 +242,7 @@ class Feedback(Document):
     terms: list[Keyword] = []
     quote_id: Keyword = ""
     speaker: Keyword = ""  # the right name, for wrong-speaker
+    was: Keyword = ""  # the speaker the quote carried before, for wrong-speaker
 
 
 INDEXED: dict[str, type[Document]] = {"stories": Story, "quotes": QuoteDoc, "feeds": FeedState,

@@ -102,3 +102,23 @@ def test_a_signed_link_lands_on_the_plugin_page_once(store, settings):
     assert client.get(forged).status_code == 403 and "signature" in client.get(forged).text
     assert client.get("/newswatch/api/feedback").json()["outlet"] == [
         {"key": "CNN", "precision": 0.0, "relevant": 0, "irrelevant": 1}]
+
+
+def test_a_wrong_speaker_is_corrected_and_the_name_registered(store):
+    from pipeline.alerts.feedback import correct_speaker
+    from pipeline.nlp.names import name_key
+    from pipeline.store.documents import QuoteDoc
+
+    store.write("quotes", [("q1", QuoteDoc(quote_id="q1", story_id="s1", quote="We will act.", speaker="she",
+                                          speaker_canonical="Anne Marie Cerato", verb="said", kind="direct", start=0,
+                                          end=12, outlet="CBC", feed_id="f", language="en", published=NOW,
+                                          ingested=NOW, topics=["asylum-border"], title="t", url="u", run_id="r"))])
+    doc = correct_speaker(store, "q1", "Morgan McNeely", "ana")
+    assert (doc.was, doc.speaker, doc.verdict) == ("Anne Marie Cerato", "Morgan McNeely", "wrong-speaker")
+    assert store.get_many("quotes", ["q1"])["q1"].speaker_canonical == "Morgan McNeely"
+    assert store.get_many("names", [name_key("Morgan McNeely")])[name_key("Morgan McNeely")].name == "Morgan McNeely"
+    again = correct_speaker(store, "q1", "MORGAN MCNEELY", "lee")  # the registry's form wins over a new spelling
+    assert again.speaker == "Morgan McNeely"
+    assert any(f.verdict == "wrong-speaker" for f in all_feedback(store))
+    with pytest.raises(LookupError):
+        correct_speaker(store, "nope", "X Y", "ana")
