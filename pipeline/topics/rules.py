@@ -299,6 +299,8 @@ def match_topics(text: str, topics: list[Topic], language: str = "en",
             if fire:
                 matches.append(TopicMatch(topic.name, hits))
             continue
+        if not fire and model.rescue > 1.0:
+            continue  # the model never rescues: an item the rules miss needs no score
         score = model.score(text, item_signals(tokens, hits, model.frames) if model.signals else ())
         if model.keeps(fire, score):
             matches.append(TopicMatch(topic.name, hits if fire else [], round(score, 4)))
