@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pipeline.alerts.feedback import all_feedback, latest_verdicts, precision_by
 from pipeline.config import load_topics
-from pipeline.settings import Settings
+from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.store import Store
 from pipeline.topics.relevance import RelevanceModel, load_relevance, model_path
 from pipeline.topics.signals import load_frames
@@ -81,13 +81,20 @@ def _errors(model: RelevanceModel, items: Sequence[Labelled]) -> float:
 
 def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labelled: Sequence[Path] = (),
             log: Callable[[str], None] = print) -> RetrainResult:
-    """Refit on labels + feedback; ship only when held-out errors fall; propose exclusions for weak rule terms."""
+    """Refit on labels + feedback; ship only when held-out errors fall; propose exclusions for weak rule terms.
+
+    The labelled files are the model's `trained_on` (relative paths from the project root) unless given;
+    a missing one is an error, so the weekly run never fits a model on the feedback alone."""
     current = load_relevance(settings.config_dir, topic)
     if current is None:
         raise ValueError(f"{model_path(settings.config_dir, topic)}: no model in use to compare with")
-    paths = [Path(p) for p in (labelled or current.trained_on)]
+    paths = [p if p.is_absolute() else PROJECT_ROOT / p for p in map(Path, labelled or current.trained_on)]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing or not paths:  # never a model fitted on feedback alone
+        raise ValueError(f"{model_path(settings.config_dir, topic)}: trained_on: labelled files not found: "
+                         f"{', '.join(missing) or 'none listed'}")
     frames = load_frames(settings.config_dir / "frames.yaml", topic) if current.signals else None
-    labels = load_labelled([p for p in paths if p.exists()])
+    labels = load_labelled(paths)
     feedback = feedback_items(store, topic)
     items = labels + feedback
     prepare(items, load_topics(settings.config_dir / "topics.yaml"), topic, frames)

@@ -70,3 +70,16 @@ def test_feedback_retrains_the_model_only_when_better(store, settings, tmp_path)
     assert matching(config, "Asylum seekers held at Manston processing centre",
                     "The Home Office said conditions at the site would improve.")  # still on topic
     assert result.proposals and "'deported'" in result.proposals[0]
+
+
+def test_retraining_refuses_when_the_labelled_files_are_missing(store, settings, tmp_path):
+    config = feedback_config(tmp_path)
+    path = config / "models" / "asylum-border.json"
+    model = json.loads(path.read_text())
+    path.write_text(json.dumps({**model, "trained_on": [str(tmp_path / "gone.jsonl")]}))
+    try:
+        retrain(store, settings.replace(config_dir=config))
+    except ValueError as error:
+        assert "gone.jsonl" in str(error) and "trained_on" in str(error)
+    else:
+        raise AssertionError("a model was retrained without its labelled files")
