@@ -48,9 +48,11 @@ def newswatch_alerts():
     def deliver_alerts(found: dict) -> dict:
         """Send every due immediate alert; failures stay pending for the next run."""
         from pipeline.alerts.delivery import deliver_immediate
-        from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
+        from pipeline.alerts.subscriptions import configured_subscriptions
+        from pipeline.ops.tasks import printed_counts, with_store
 
-        report = with_store(for_subscriptions(deliver_immediate))
+        report = with_store(lambda store, settings: deliver_immediate(
+            store, configured_subscriptions(settings), settings.alerts, feedback=settings.feedback))
         for error in report.errors:
             print(f"delivery error: {error}")
         return printed_counts(report)

@@ -13,7 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pipeline.errors import SettingsError
@@ -153,6 +162,14 @@ class IndexSettings(_Group):
         return self.replicas_by_index.get(kind, self.replicas)
 
 
+class FeedbackSettings(_Group):
+    """Analysts' "relevant / not relevant" links in alert messages (`pipeline.alerts.signing`)."""
+
+    secret: SecretStr | None = None  # signs the links; without it, messages carry no feedback links
+    link_days: int = Field(14, ge=1)  # a link older than this is refused
+    base_url: str = "http://localhost:8080/newswatch/feedback"  # the Airflow plugin's feedback page
+
+
 class SearchSettings(_Group):
     size: int = Field(10, ge=1, le=1000)
     top_people: int = Field(5, ge=1)
@@ -192,6 +209,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     health: HealthSettings = HealthSettings()
     search: SearchSettings = SearchSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     retention: RetentionSettings = RetentionSettings()
     es: IndexSettings = IndexSettings()
     local: LocalSettings = Field(default_factory=lambda: local_environment())

@@ -17,11 +17,12 @@ import apprise
 from pipeline.alerts.channels import channel_refusal
 from pipeline.alerts.messages import Message, digest, story_alert
 from pipeline.alerts.records import AlertReport, record_id
+from pipeline.alerts.signing import feedback_links
 from pipeline.alerts.subscriptions import Subscription
 from pipeline.alerts.surges import surge_message
 from pipeline.errors import DeliveryError
 from pipeline.ingest.outbound import OutboundPolicy
-from pipeline.settings import AlertSettings, Settings
+from pipeline.settings import AlertSettings, FeedbackSettings, Settings
 from pipeline.store import Store
 from pipeline.store.alerts import claimable
 from pipeline.store.documents import AlertRecord, Story
@@ -112,8 +113,10 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
 
 
 def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSettings,
-                      at: datetime | None = None) -> AlertReport:
-    """Send every due immediate alert; a down channel leaves its alert pending for a later run."""
+                      at: datetime | None = None, feedback: FeedbackSettings | None = None) -> AlertReport:
+    """Send every due immediate alert; a down channel leaves its alert pending for a later run.
+
+    With `feedback` (a secret configured), each message carries signed relevant / not relevant links."""
     at = at or store.now()
     report = AlertReport()
     by_name = {s.name: s for s in subs if s.mode == "immediate"}
@@ -131,7 +134,10 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
             story = stories[record.story_id or ""]
             if record.kind == "surge":
                 _deliver_surge(store, record, sub, config, report, at)
-            elif _deliver(store, record, sub, story_alert(story, record.other_outlets, sub.name), config, report, at):
+                continue
+            links = feedback_links(feedback, story.story_id, story.topics[0] if story.topics else "", sub.name, at)
+            message = story_alert(story, record.other_outlets, sub.name, links)
+            if _deliver(store, record, sub, message, config, report, at):
                 mark_alerted(store, [story], at)
         if burst:
             _fold(store, sub, burst, config, report, at)

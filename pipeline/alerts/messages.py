@@ -56,13 +56,16 @@ def snippet(story: Story, width: int = 110) -> Markup:
     return Markup(("…" if start else "") + text + ("…" if end < len(combined) else ""))
 
 
-def story_alert(story: Story, other_outlets: list[str], subscription: str) -> Message:
+def story_alert(story: Story, other_outlets: list[str], subscription: str,
+                feedback: dict[str, str] | None = None) -> Message:
+    """One story's message; `feedback` holds the signed "relevant" / "not relevant" links, if any."""
     quote = None
     if story.top_quote:
         quote = {"text": " ".join(story.top_quote.quote.split()),
                  "who": story.top_quote.speaker_canonical or story.top_quote.speaker or "unattributed"}
     body = render("alert.html", story=story, published=story.published.strftime("%Y-%m-%d %H:%M"),
-                  snippet=snippet(story), quote=quote, other_outlets=other_outlets, subscription=subscription)
+                  snippet=snippet(story), quote=quote, other_outlets=other_outlets, subscription=subscription,
+                  feedback=feedback or {})
     return Message(f"[Newswatch] {story.title}", body)
 
 

@@ -11,7 +11,7 @@ import gc
 import logging
 import sys
 
-from pipeline.cli import alerts, events, extract, figures, ops, poll, search, topics
+from pipeline.cli import alerts, events, extract, feedback, figures, ops, poll, search, topics
 from pipeline.cli.common import EXIT_CONFIG, EXIT_OTHER, EXIT_STORE
 from pipeline.redact import install_log_redaction, redact
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
-    for group in (extract, poll, topics, events, figures, alerts, ops, search):  # the order `--help` lists them in
+    for group in (extract, poll, topics, events, figures, alerts, feedback, ops, search):  # the order `--help` lists them in
         group.register(command)
 
     args = parser.parse_args(argv)

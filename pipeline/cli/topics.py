@@ -18,11 +18,13 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     topics = load_topics(args.rules or settings.config_dir / "topics.yaml")
     if args.cv:
+        from pipeline.topics.signals import load_frames
         from pipeline.topics.train import cross_validate, load_labelled, prepare
 
+        frames = None if args.words_only else load_frames(settings.config_dir / "frames.yaml", args.topic)
         items = load_labelled([args.labelled, *args.more])
-        prepare(items, topics, args.topic)
-        cross_validate(items, args.topic, args.cv)
+        prepare(items, topics, args.topic, frames)
+        cross_validate(items, args.topic, args.cv, frames=frames)
         return 0
     model = None if args.rules_only else load_relevance(settings.config_dir, args.topic)
     result = evaluate(args.labelled, topics, args.topic, {args.topic: model} if model else None)
@@ -35,10 +37,13 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
 def cmd_topics_train(args: argparse.Namespace) -> int:
     from pipeline.config import load_topics
     from pipeline.topics.relevance import model_path
+    from pipeline.topics.signals import load_frames
     from pipeline.topics.train import train
 
     settings = Settings.from_env()
-    model = train(args.labelled, load_topics(settings.config_dir / "topics.yaml"), args.topic, args.folds)
+    frames = None if args.words_only else load_frames(settings.config_dir / "frames.yaml", args.topic)
+    model = train(args.labelled, load_topics(settings.config_dir / "topics.yaml"), args.topic, args.folds,
+                  frames=frames)
     out = args.out or model_path(settings.config_dir, args.topic)
     model.save(out)
     print(f"wrote {out}")
@@ -54,10 +59,12 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--rules-only", action="store_true", help="leave the topic's relevance model out")
     p.add_argument("--cv", type=int, metavar="K", help="cross-validate rules + model: per outlet and K folds")
     p.add_argument("--more", type=Path, nargs="*", default=[], help="with --cv: more labelled files or directories")
+    p.add_argument("--words-only", action="store_true", help="with --cv: words alone, no signals (config/frames.yaml)")
     p.set_defaults(func=cmd_topics_eval)
     p = command("topics-train", "train a topic's relevance model from labelled files; the combination by CV")
     p.add_argument("labelled", type=Path, nargs="+", help="JSONL files of labelled items, or article directories")
     p.add_argument("--topic", default="asylum-border")
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--words-only", action="store_true", help="words alone, no signals (config/frames.yaml)")
     p.add_argument("--out", type=Path, help="default: config/models/TOPIC.json")
     p.set_defaults(func=cmd_topics_train)

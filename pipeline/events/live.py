@@ -102,7 +102,8 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
     before = {surge_id(s) for s in monitor.surges()}
     # placed by a run that died after saving: their groups may be closed by now, so their ids are taken as saved
     pending = {sid: ids for sid, ids in saved.get("pending", {}).items()}
-    redone = [Placed(s.story_id, s.topics, *pending[s.story_id], []) for s in stories if s.story_id in pending]
+    redone = [Placed(s.story_id, s.topics, pending[s.story_id][0], pending[s.story_id][1], []) for s in stories
+              if s.story_id in pending]
     fresh = [s for s in stories if s.story_id not in pending]
     features = [story_features(story_item(s), story_entities(s)) for s in fresh]
     placed = monitor.process_stories(features, {s.story_id: s.topics for s in fresh})

@@ -20,6 +20,7 @@ from pipeline.config import load_feeds
 from pipeline.errors import StoreError
 from pipeline.ingest.sources import feeds_file
 from pipeline.ops.feed_health import feed_health
+from pipeline.ops.feedback_app import add_feedback_routes
 from pipeline.ops.kibana import EVENTS_DASHBOARD
 from pipeline.ops.links import dashboard_url, discover_stories_url
 from pipeline.redact import redact
@@ -127,4 +128,5 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
         except StoreError as exc:
             return JSONResponse({"error": redact(str(exc))}, status_code=503)
 
+    add_feedback_routes(app, current)
     return app

@@ -318,10 +318,29 @@ class NameEntry(Document):
     first_seen: Date
 
 
+class Feedback(Document):
+    """An analyst's verdict on a story for a topic (or a speaker correction on a quote): who, when, how.
+
+    The story's outlet and rule terms are copied in, so precision per rule and per outlet is one query.
+    """
+
+    story_id: Keyword
+    verdict: Keyword  # relevant | irrelevant | wrong-speaker
+    topic: Keyword = ""
+    by: Keyword
+    at: Date
+    via: Keyword  # cli | link | kibana
+    outlet: Keyword = ""
+    terms: list[Keyword] = []
+    quote_id: Keyword = ""
+    speaker: Keyword = ""  # the right name, for wrong-speaker
+    was: Keyword = ""  # the speaker the quote carried before, for wrong-speaker
+
+
 INDEXED: dict[str, type[Document]] = {"stories": Story, "quotes": QuoteDoc, "feeds": FeedState,
                                       "feed-health": PollRecord, "alerts": AlertRecord, "state": StateEntry,
                                       "names": NameEntry, "events": GroupDoc, "surges": SurgeDoc,
-                                      "monitor": MonitorState}
+                                      "monitor": MonitorState, "feedback": Feedback}
 
 
 def _field_mapping(annotation: Any, metadata: list[Any]) -> dict[str, Any]:

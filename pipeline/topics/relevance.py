@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -39,9 +40,15 @@ class RelevanceModel:
     languages: list[str] = field(default_factory=lambda: ["en"])  # where there was training data to judge by
     trained_on: list[str] = field(default_factory=list)
     cross_validation: dict[str, Any] = field(default_factory=dict)
+    signals: bool = False  # whether it also weighs where the evidence sits (`pipeline.topics.signals`)
+    frames: dict[str, list[str]] = field(default_factory=dict)  # the frames it was trained with
 
-    def score(self, text: str) -> float:
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in features(text))
+    def score(self, text: str, signals: Sequence[str] = ()) -> float:
+        """The probability that `text` is on topic; `signals` are its structural features, if the model uses them."""
+        return self.score_features([*features(text), *signals])
+
+    def score_features(self, found: Sequence[str]) -> float:
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in found)
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
     def keeps(self, rules_fire: bool, score: float) -> bool:

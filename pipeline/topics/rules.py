@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Exclusion, LanguageRules, LongText, Topic
 from pipeline.text import fold
+from pipeline.topics.signals import signals
 
 if TYPE_CHECKING:
     from pipeline.topics.relevance import RelevanceModel
@@ -298,7 +299,15 @@ def match_topics(text: str, topics: list[Topic], language: str = "en",
             if fire:
                 matches.append(TopicMatch(topic.name, hits))
             continue
-        score = model.score(text)
+        if not fire and model.rescue > 1.0:
+            continue  # the model never rescues: an item the rules miss needs no score
+        score = model.score(text, item_signals(tokens, hits, model.frames) if model.signals else ())
         if model.keeps(fire, score):
             matches.append(TopicMatch(topic.name, hits if fire else [], round(score, 4)))
     return matches
+
+
+def item_signals(tokens: Tokens, hits: list[Hit], frames: Mapping[str, list[str]]) -> list[str]:
+    """The relevance model's structural features for a text already matched (`pipeline.topics.signals`)."""
+    return signals(tokens.text, hits, frames,
+                   lambda term: [tokens.spans[a][0] for a, _ in find_term(tokens, term)])

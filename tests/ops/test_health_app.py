@@ -15,7 +15,7 @@ def test_no_route_answers_without_the_login(settings):
     airflow = FastAPI()  # the api-server mounts the plugin's app under its prefix
     airflow.mount("/newswatch", create_app(settings, dependencies=[Depends(refuse)]))
     client = TestClient(airflow)
-    for path in ("/", "/api/feeds", "/api/cluster"):
+    for path in ("/", "/api/feeds", "/api/cluster", "/feedback", "/feedback/report", "/api/feedback"):
         assert client.get(f"/newswatch{path}").status_code == 401
     # FastAPI's documentation routes are not guarded by the app's dependencies: they must not exist
     for path in ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"):

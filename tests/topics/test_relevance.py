@@ -87,3 +87,49 @@ def test_topics_eval_cross_validates_from_the_command_line(tmp_path):
                            "--cv", "2"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "fold 1" in done.stdout and "fold 2" in done.stdout and "chosen by the worst fold" in done.stdout and "A → B" in done.stdout
+
+
+def test_signals_say_where_the_evidence_and_the_frames_sit():
+    from pipeline.topics.rules import Tokens, item_signals, match_rules
+
+    text = "Home Office defends asylum plan\nMinisters met on Monday after a football match."
+    frames = {"policy": ["Home Office"], "sport_arts": ["football", "match"], "war": ["troop*"]}
+    tokens = Tokens.of(text)
+    found = item_signals(tokens, match_rules(tokens, TOPICS[0].languages["en"]), frames)
+    assert "@t:asylum*@title" in found and "@f:policy@title" in found and "@f:sport_arts@body" in found
+    assert not any(f.startswith("@f:war") for f in found) and not any(f.startswith("@t:") and "body" in f
+                                                                          for f in found)
+
+
+def test_event_labels_join_their_stream_and_form_a_group_of_their_own(tmp_path):
+    stream = tmp_path / "stream-2022-x.jsonl"
+    stream.write_text("".join(json.dumps({"id": f"s{n}", "outlet": "BBC News", "title": t, "summary": ""}) + "\n"
+                              for n, t in enumerate(ON + OFF)))
+    labels = tmp_path / "events-2022-x.labels.jsonl"
+    labels.write_text("".join(json.dumps({"id": f"s{n}", "topic": "on" if n < len(ON) else "off"}) + "\n"
+                              for n in range(len(ON + OFF))))
+    first = write_items(tmp_path / "a.jsonl", "A", [(ON[0], "off")])
+    items = load_labelled([first, labels])
+    assert len(items) == len(ON + OFF) + 1 and {i.outlet for i in items} == {"A", "stream 2022-x"}
+    assert [i.text.split("\n")[0] for i in items if i.outlet != "A"] == ON + OFF
+    (tmp_path / "events-2022-y.labels.jsonl").write_text('{"id": "s0", "topic": "on"}\n')
+    try:
+        load_labelled([tmp_path / "events-2022-y.labels.jsonl"])
+    except ValueError as error:
+        assert "stream-2022-y.jsonl" in str(error)
+    else:
+        raise AssertionError("labels without their stream were accepted")
+
+
+def test_a_model_with_signals_is_saved_and_scores_the_same_through_the_rules(tmp_path):
+    rows = [(t, "on") for t in ON] * 3 + [(t, "off") for t in OFF] * 3
+    items = load_labelled([write_items(tmp_path / "a.jsonl", "A", rows)])
+    frames = {"policy": ["rules", "claims"], "sport_arts": ["hockey", "championship"]}
+    prepare(items, TOPICS, "asylum-border", frames)
+    model = fit(items, "asylum-border", frames=frames)
+    assert model.signals and any(f.startswith("@") for f in model.weights)
+    model.save(tmp_path / "models" / "asylum-border.json")
+    loaded = load_relevance(tmp_path, "asylum-border")
+    assert loaded is not None and loaded.frames == frames
+    [match] = match_topics(ON[1], TOPICS, "en", {"asylum-border": loaded})
+    assert match.score == round(model.score_features(items[1].features), 4)

@@ -1,0 +1,118 @@
+"""Analysts' feedback on stories, stored in Elasticsearch, and the precision it gives per rule and per outlet.
+
+A verdict comes from the CLI (`newswatch feedback`), a signed link in an alert message, or Kibana. It is
+stored with who gave it, when, for which topic, and the story's outlet and rule terms, so the feedback
+precision of a rule term (`deport*`) or an outlet is a count, and the weekly retraining can read the
+verdicts back as labels (`feedback_labels`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.alerts.signing import FeedbackClaim, FeedbackLinkError
+from pipeline.store.documents import Feedback
+
+if TYPE_CHECKING:
+    from pipeline.store import Store
+
+
+class UnknownStory(LookupError):
+    """Feedback named a story (or a quote) the index does not hold."""
+
+
+def record_feedback(store: Store, story_id: str, verdict: str, topic: str | None, by: str, via: str = "cli",
+                    feedback_id: str | None = None) -> Feedback | None:
+    """Store one verdict; None when `feedback_id` was already used (a replayed link).
+
+    The topic defaults to the story's first topic.
+    """
+    story = store.get_many("stories", [story_id]).get(story_id)
+    if story is None:
+        raise UnknownStory(f"no story {story_id!r} in the index")
+    topic = topic or (story.topics[0] if story.topics else "")
+    terms = sorted({h.term for h in story.topic_hits if h.topic == topic}) or list(story.matched_terms)
+    doc = Feedback(story_id=story_id, verdict=verdict, topic=topic, by=by, at=store.now(), via=via,
+                   outlet=story.outlet, terms=terms)
+    if not store.create("feedback", feedback_id or uuid.uuid4().hex, doc):
+        return None
+    store.refresh("feedback")
+    return doc
+
+
+def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: str = "cli") -> Feedback:
+    """"Wrong speaker": the quote takes the right name, in the form the names registry holds for it (the
+    name is registered first if new, so every later story spells it the same way), and the correction is
+    kept with who made it and what the quote carried before."""
+    from pipeline.nlp.names import index_forms
+
+    quote = store.get_many("quotes", [quote_id]).get(quote_id)
+    if quote is None:
+        raise UnknownStory(f"no quote {quote_id!r} in the index")
+    name = index_forms(store, [right_name.strip()])[right_name.strip()]
+    store.update("quotes", quote_id, speaker_canonical=name, speaker_type="person")
+    doc = Feedback(story_id=quote.story_id, verdict="wrong-speaker", topic=quote.topics[0] if quote.topics else "",
+                   by=by, at=store.now(), via=via, outlet=quote.outlet, quote_id=quote_id, speaker=name,
+                   was=quote.speaker_canonical)
+    store.create("feedback", uuid.uuid4().hex, doc)
+    store.refresh("feedback", "names")
+    return doc
+
+
+def record_link_feedback(store: Store, claim: FeedbackClaim) -> Feedback:
+    """Record a verified link's verdict under its nonce: a second use raises FeedbackLinkError."""
+    doc = record_feedback(store, claim.story, claim.verdict, claim.topic, claim.to, "link", f"link-{claim.nonce}")
+    if doc is None:
+        raise FeedbackLinkError("the link was already used")
+    return doc
+
+
+def all_feedback(store: Store) -> list[Feedback]:
+    """Every verdict, oldest first (the latest verdict of one person on one story counts)."""
+    store.refresh("feedback")
+    hits = store.client.search(index=store.index("feedback"), size=10_000, sort=[{"at": "asc"}],
+                               query={"match_all": {}})["hits"]["hits"]
+    return [Feedback.model_validate(h["_source"]) for h in hits]
+
+
+def latest_verdicts(feedback: list[Feedback]) -> list[Feedback]:
+    """One verdict per (story, topic, person): their last."""
+    latest: dict[tuple[str, str, str], Feedback] = {}
+    for f in feedback:
+        if f.verdict in ("relevant", "irrelevant"):
+            latest[(f.story_id, f.topic, f.by)] = f
+    return list(latest.values())
+
+
+@dataclass
+class Precision:
+    key: str
+    relevant: int
+    irrelevant: int
+
+    @property
+    def precision(self) -> float:
+        return self.relevant / (self.relevant + self.irrelevant) if self.relevant + self.irrelevant else 0.0
+
+
+def precision_by(feedback: list[Feedback], by: str) -> list[Precision]:
+    """Feedback precision per rule term (`by="rule"`) or per outlet (`by="outlet"`), lowest first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for f in latest_verdicts(feedback):
+        for key in (f.terms if by == "rule" else [f.outlet]):
+            counts[(key, f.verdict)] += 1
+    keys = sorted({k for k, _ in counts})
+    rows = [Precision(k, counts[(k, "relevant")], counts[(k, "irrelevant")]) for k in keys]
+    return sorted(rows, key=lambda p: (p.precision, -(p.relevant + p.irrelevant), p.key))
+
+
+def report(feedback: list[Feedback]) -> str:
+    lines = [f"{len(latest_verdicts(feedback))} verdicts"]
+    for by in ("rule", "outlet"):
+        lines.append(f"by {by}:")
+        lines += [f"  {p.key:<30} precision {p.precision:.2f}  ({p.relevant} relevant, {p.irrelevant} irrelevant)"
+                  for p in precision_by(feedback, by)]
+    return "\n".join(lines)

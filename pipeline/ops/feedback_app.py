@@ -1,0 +1,59 @@
+"""The feedback routes of the Airflow plugin's app: where a signed link from an alert lands, and the
+feedback precision per rule term and per outlet.
+
+The app is mounted behind Airflow's login (`plugins/newswatch_plugin.py`), so a link only counts when an
+Airflow user opens it; the link itself says which story, verdict, topic and subscriber, and is refused
+when forged, altered, expired or already used (`pipeline.alerts.signing`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from pipeline.alerts.feedback import UnknownStory, all_feedback, latest_verdicts, precision_by, record_link_feedback
+from pipeline.alerts.rendering import render
+from pipeline.alerts.signing import FeedbackLinkError, verify_link
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+
+def _page(store: Store, message: str = "", kind: str = "ok", status: int = 200) -> HTMLResponse:
+    feedback = all_feedback(store)
+    tables = [(by, precision_by(feedback, by)) for by in ("rule", "outlet")]
+    return HTMLResponse(render("feedback.html", message=message, kind=kind, tables=tables,
+                               verdicts=len(latest_verdicts(feedback))), status_code=status)
+
+
+def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Store]]) -> None:
+    """`/feedback` (a signed link lands here), `/feedback/report` and `/api/feedback`."""
+
+    @app.get("/feedback", response_class=HTMLResponse)
+    def feedback_link(request: Request) -> HTMLResponse:
+        conf, store = current()
+        secret = conf.feedback.secret
+        if secret is None:
+            return HTMLResponse("feedback links are not configured (NEWSWATCH_FEEDBACK__SECRET)", status_code=503)
+        try:
+            claim = verify_link(dict(request.query_params), secret.get_secret_value(), store.now())
+            doc = record_link_feedback(store, claim)
+        except FeedbackLinkError as exc:
+            return _page(store, str(exc), "error", 403)
+        except UnknownStory as exc:
+            return _page(store, str(exc), "error", 404)
+        return _page(store, f"Thank you: story {doc.story_id} marked {doc.verdict} for {doc.topic}.")
+
+    @app.get("/feedback/report", response_class=HTMLResponse)
+    def feedback_report() -> HTMLResponse:
+        return _page(current()[1])
+
+    @app.get("/api/feedback")
+    def feedback_api() -> JSONResponse:
+        feedback = all_feedback(current()[1])
+        out: dict[str, Any] = {by: [{"key": p.key, "precision": p.precision, "relevant": p.relevant,
+                                     "irrelevant": p.irrelevant} for p in precision_by(feedback, by)]
+                               for by in ("rule", "outlet")}
+        return JSONResponse(out)

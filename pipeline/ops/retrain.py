@@ -1,0 +1,155 @@
+"""The weekly retraining: the relevance model refitted on the labelled files plus analysts' feedback, shipped
+only when it makes fewer mistakes on held-out items than the model in use, and rule exclusions proposed
+for rule terms whose feedback precision is low.
+
+Both recipes are judged on the same held-out items: each labelled outlet left out in turn (the model in
+use refitted without it, the candidate refitted without it but with the feedback), and each feedback item
+left out in turn (the model in use as it is, since it never saw feedback; the candidate refitted on the
+labels and the other feedback). The combination (C, veto, rescue) of the model in use is kept: the weekly
+run learns from new verdicts, it does not re-choose the policy (`newswatch topics-train` does).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.alerts.feedback import all_feedback, latest_verdicts, precision_by
+from pipeline.config import load_topics
+from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.store import Store
+from pipeline.topics.relevance import RelevanceModel, load_relevance, model_path
+from pipeline.topics.signals import load_frames
+from pipeline.topics.train import Labelled, fit, load_labelled, prepare
+
+FEEDBACK_WEIGHT = 22.0  # what an item of a random sample of the feed stands for (score_topics.py W3): an analyst judges live items
+LOW_PRECISION = 0.5  # rule terms below this feedback precision, on at least MIN_VERDICTS, get a proposal
+MIN_VERDICTS = 3
+
+
+@dataclass
+class RetrainResult:
+    topic: str
+    feedback_items: int
+    current_errors: float
+    candidate_errors: float
+    shipped: bool
+    proposals: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, object]:
+        return {"topic": self.topic, "feedback_items": self.feedback_items, "current_errors": self.current_errors,
+                "candidate_errors": self.candidate_errors, "shipped": self.shipped, "proposals": len(self.proposals)}
+
+
+class _Weighted(Labelled):
+    """A feedback item: its weight is the analyst's, not a stratum's."""
+
+    @property
+    def weight(self) -> float:
+        return FEEDBACK_WEIGHT
+
+
+def feedback_items(store: Store, topic: str) -> list[Labelled]:
+    """One labelled item per story with feedback for the topic: the majority of the latest verdicts."""
+    votes: dict[str, Counter[str]] = {}
+    for f in latest_verdicts(all_feedback(store)):
+        if f.topic == topic:
+            votes.setdefault(f.story_id, Counter())[f.verdict] += 1
+    stories = store.get_many("stories", list(votes))
+    out: list[Labelled] = []
+    for story_id, count in votes.items():
+        story = stories.get(story_id)
+        if story is None or count["relevant"] == count["irrelevant"]:
+            continue
+        label = "on" if count["relevant"] > count["irrelevant"] else "off"
+        out.append(_Weighted(f"feedback-{story_id}", f"{story.title}\n{story.summary}", label, "feedback",
+                             language=story.language if story.language in ("en", "fr") else "en"))
+    return out
+
+
+def _errors(model: RelevanceModel, items: Sequence[Labelled]) -> float:
+    """Weighted wrong verdicts of rules + model on held-out items."""
+    wrong = 0.0
+    for item in items:
+        kept = model.keeps(item.rules, model.score_features(item.features))
+        wrong += item.weight if kept != (item.label == "on") else 0.0
+    return wrong
+
+
+def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labelled: Sequence[Path] = (),
+            log: Callable[[str], None] = print) -> RetrainResult:
+    """Refit on labels + feedback; ship only when held-out errors fall; propose exclusions for weak rule terms.
+
+    The labelled files are the model's `trained_on` (relative paths from the project root) unless given;
+    a missing one is an error, so the weekly run never fits a model on the feedback alone."""
+    current = load_relevance(settings.config_dir, topic)
+    if current is None:
+        raise ValueError(f"{model_path(settings.config_dir, topic)}: no model in use to compare with")
+    paths = [p if p.is_absolute() else PROJECT_ROOT / p for p in map(Path, labelled or current.trained_on)]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing or not paths:  # never a model fitted on feedback alone
+        raise ValueError(f"{model_path(settings.config_dir, topic)}: trained_on: labelled files not found: "
+                         f"{', '.join(missing) or 'none listed'}")
+    frames = load_frames(settings.config_dir / "frames.yaml", topic) if current.signals else None
+    labels = load_labelled(paths)
+    feedback = feedback_items(store, topic)
+    items = labels + feedback
+    prepare(items, load_topics(settings.config_dir / "topics.yaml"), topic, frames)
+    c = float(current.cross_validation.get("c", 1.0))
+
+    def recipe(train: Sequence[Labelled]) -> RelevanceModel:
+        model = fit(train, topic, c, frames=frames)
+        model.veto, model.rescue, model.languages = current.veto, current.rescue, current.languages
+        return model
+
+    outlets = sorted({i.outlet for i in labels if i.outlet != "articles"})
+    current_errors = candidate_errors = 0.0
+    for outlet in outlets:
+        held = [i for i in labels if i.outlet == outlet and i.judged]
+        current_errors += _errors(recipe([i for i in labels if i.outlet != outlet]), held)
+        candidate_errors += _errors(recipe([i for i in items if i.outlet != outlet]), held)
+    for item in feedback:
+        current_errors += _errors(current, [item])
+        candidate_errors += _errors(recipe([i for i in items if i is not item]), [item])
+    log(f"{len(labels)} labelled items, {len(feedback)} feedback items; held-out errors (weighted): "
+        f"model in use {current_errors:.1f}, candidate {candidate_errors:.1f}")
+    shipped = bool(feedback) and candidate_errors < current_errors
+    if shipped:
+        model = recipe(items)
+        model.trained_on, model.frames = [str(p) for p in paths], frames or {}
+        model.cross_validation = {**current.cross_validation, "retrained": {
+            "feedback_items": len(feedback), "held_out_errors_before": current_errors,
+            "held_out_errors_after": candidate_errors}}
+        path = model_path(settings.config_dir, topic)
+        staged = path.with_suffix(".json.new")
+        model.save(staged)
+        staged.replace(path)  # atomic: a reader sees the old model or the new one, never half of one
+        log(f"shipped {path}: {current_errors - candidate_errors:.1f} fewer held-out errors "
+            f"({current_errors:.1f} → {candidate_errors:.1f})")
+    else:
+        log(f"kept the model in use: the candidate is not better on held-out items "
+            f"({current_errors:.1f} → {candidate_errors:.1f})")
+    proposals = propose_exclusions(store, topic)
+    for line in proposals:
+        log(line)
+    return RetrainResult(topic, len(feedback), current_errors, candidate_errors, shipped, proposals)
+
+
+def propose_exclusions(store: Store, topic: str) -> list[str]:
+    """For a person to accept: rule terms whose feedback precision is low, with the stories that made it so,
+    as a `topics.yaml` exclusion to fill in (nothing is changed automatically)."""
+    feedback = [f for f in all_feedback(store) if f.topic == topic]
+    out = []
+    for p in precision_by(feedback, "rule"):
+        if p.relevant + p.irrelevant >= MIN_VERDICTS and p.precision < LOW_PRECISION:
+            wrong = sorted({f.story_id for f in latest_verdicts(feedback) if f.verdict == "irrelevant"
+                            and p.key in f.terms})
+            out.append(f"proposal: rule term {p.key!r} has feedback precision {p.precision:.2f} "
+                       f"({p.relevant} relevant, {p.irrelevant} irrelevant); consider an exclusion: "
+                       + json.dumps({"why": f"analysts marked {len(wrong)} stories irrelevant", "drops": [p.key],
+                                     "near": ["<words those stories share>"], "within": 8,
+                                     "stories": wrong[:10]}))
+    return out

@@ -1,0 +1,124 @@
+"""Analysts' feedback: signed links that cannot be forged, altered, reused or kept past their expiry; verdicts
+stored in the real index with who, when and why the story matched; precision per rule term and outlet."""
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from pydantic import SecretStr
+
+from pipeline.alerts.feedback import all_feedback, precision_by, record_feedback, record_link_feedback
+from pipeline.alerts.signing import FeedbackLinkError, sign_link, verify_link
+from pipeline.settings import PROJECT_ROOT
+from pipeline.store.documents import Story, TopicHit
+
+SECRET = "test-secret-0123456789"
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+def params(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def story(story_id: str, outlet: str, term: str) -> Story:
+    return Story(story_id=story_id, title=f"story {story_id}", url=f"https://news.example.org/{story_id}",
+                 canonical_url=f"https://news.example.org/{story_id}", feed_id="f", outlet=outlet, language="en",
+                 country="GB", published=NOW, ingested=NOW, run_id="r", topics=["asylum-border"],
+                 matched_terms=[term], topic_hits=[TopicHit(topic="asylum-border", rule="any", term=term,
+                                                            text=term.rstrip("*"), start=0, end=6)])
+
+
+def test_a_signed_link_holds_and_any_change_to_it_is_refused():
+    url = sign_link("http://127.0.0.1:1/fb", SECRET, "s1", "irrelevant", "asylum-border", "desk", NOW,
+                    timedelta(days=14))
+    claim = verify_link(params(url), SECRET, NOW + timedelta(days=1))
+    assert (claim.story, claim.verdict, claim.topic, claim.to) == ("s1", "irrelevant", "asylum-border", "desk")
+    for field, value in (("verdict", "relevant"), ("story", "s2"), ("to", "someone-else"), ("expires", "9999999999")):
+        with pytest.raises(FeedbackLinkError, match="signature"):
+            verify_link({**params(url), field: value}, SECRET, NOW)
+    with pytest.raises(FeedbackLinkError, match="signature"):
+        verify_link(params(url), "another-secret", NOW)
+    with pytest.raises(FeedbackLinkError, match="expired"):
+        verify_link(params(url), SECRET, NOW + timedelta(days=15))
+    with pytest.raises(FeedbackLinkError, match="missing"):
+        verify_link({k: v for k, v in params(url).items() if k != "nonce"}, SECRET, NOW)
+
+
+def test_verdicts_are_stored_and_a_link_is_used_once(store):
+    store.write_stories([story("s1", "BBC News", "deport*"), story("s2", "BBC News", "deport*"),
+                         story("s3", "CNN", "refugee*")])
+    record_feedback(store, "s3", "relevant", None, "ana")
+    url = sign_link("http://127.0.0.1:1/fb", SECRET, "s1", "irrelevant", "asylum-border", "desk", NOW,
+                    timedelta(days=14))
+    first = record_link_feedback(store, verify_link(params(url), SECRET, NOW))
+    assert (first.by, first.via, first.outlet, first.terms) == ("desk", "link", "BBC News", ["deport*"])
+    with pytest.raises(FeedbackLinkError, match="already used"):
+        record_link_feedback(store, verify_link(params(url), SECRET, NOW))
+    record_feedback(store, "s2", "relevant", "asylum-border", "ana")
+    record_feedback(store, "s2", "irrelevant", "asylum-border", "ana")  # changed her mind: the last verdict counts
+    stored = all_feedback(store)
+    assert len(stored) == 4 and {f.by for f in stored} == {"ana", "desk"}
+    rules = {p.key: (p.relevant, p.irrelevant) for p in precision_by(stored, "rule")}
+    assert rules == {"deport*": (0, 2), "refugee*": (1, 0)}
+    outlets = precision_by(stored, "outlet")
+    assert [(p.key, p.precision) for p in outlets] == [("BBC News", 0.0), ("CNN", 1.0)]
+
+
+def test_the_cli_records_feedback_and_reports_precision(store, settings):
+    store.write_stories([story("s9", "The Guardian", "asylum*")])
+    env = {"NEWSWATCH_ES_URL": settings.es_url, "NEWSWATCH_INDEX_PREFIX": settings.index_prefix, "PATH": "/usr/bin"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
+                              cwd=PROJECT_ROOT, env={**env, "PYTHONPATH": str(PROJECT_ROOT)})
+
+    done = run("feedback", "s9", "irrelevant", "--by", "lee")
+    assert done.returncode == 0, done.stderr
+    assert "s9: irrelevant for asylum-border by lee (The Guardian; terms asylum*)" in done.stdout
+    assert run("feedback", "nope", "relevant").returncode == 3
+    report = run("feedback-report").stdout
+    assert "asylum*" in report and "precision 0.00  (0 relevant, 1 irrelevant)" in report
+
+
+def test_a_signed_link_lands_on_the_plugin_page_once(store, settings):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from pipeline.ops.health_app import create_app
+
+    store.write_stories([story("s5", "CNN", "border*")])
+    conf = settings.replace(feedback=settings.feedback.model_copy(update={"secret": SecretStr(SECRET)}))
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(conf))
+    client = TestClient(airflow)
+    url = sign_link("/newswatch/feedback", SECRET, "s5", "irrelevant", "asylum-border", "desk",
+                    datetime.now(UTC), timedelta(days=1))
+    first = client.get(url)
+    assert first.status_code == 200 and "story s5 marked irrelevant" in first.text and "border*" in first.text
+    assert client.get(url).status_code == 403  # replayed
+    forged = url.replace("irrelevant", "relevant")
+    assert client.get(forged).status_code == 403 and "signature" in client.get(forged).text
+    assert client.get("/newswatch/api/feedback").json()["outlet"] == [
+        {"key": "CNN", "precision": 0.0, "relevant": 0, "irrelevant": 1}]
+
+
+def test_a_wrong_speaker_is_corrected_and_the_name_registered(store):
+    from pipeline.alerts.feedback import correct_speaker
+    from pipeline.nlp.names import name_key
+    from pipeline.store.documents import QuoteDoc
+
+    store.write("quotes", [("q1", QuoteDoc(quote_id="q1", story_id="s1", quote="We will act.", speaker="she",
+                                          speaker_canonical="Anne Marie Cerato", verb="said", kind="direct", start=0,
+                                          end=12, outlet="CBC", feed_id="f", language="en", published=NOW,
+                                          ingested=NOW, topics=["asylum-border"], title="t", url="u", run_id="r"))])
+    doc = correct_speaker(store, "q1", "Morgan McNeely", "ana")
+    assert (doc.was, doc.speaker, doc.verdict) == ("Anne Marie Cerato", "Morgan McNeely", "wrong-speaker")
+    assert store.get_many("quotes", ["q1"])["q1"].speaker_canonical == "Morgan McNeely"
+    assert store.get_many("names", [name_key("Morgan McNeely")])[name_key("Morgan McNeely")].name == "Morgan McNeely"
+    again = correct_speaker(store, "q1", "MORGAN MCNEELY", "lee")  # the registry's form wins over a new spelling
+    assert again.speaker == "Morgan McNeely"
+    assert any(f.verdict == "wrong-speaker" for f in all_feedback(store))
+    with pytest.raises(LookupError):
+        correct_speaker(store, "nope", "X Y", "ana")
