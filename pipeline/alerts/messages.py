@@ -32,6 +32,14 @@ class Message:
     def __post_init__(self) -> None:
         self.title, self.html = quiet(self.title), quiet(self.html)
 
+    @property
+    def text(self) -> str:
+        """The plain-text part, as Apprise derives it for an email's text/plain alternative (links as written)."""
+        from apprise import NotifyFormat
+        from apprise.conversion import convert_between
+
+        return str(convert_between(NotifyFormat.HTML, NotifyFormat.TEXT, self.html)).strip()
+
 
 def snippet(story: Story, width: int = 110) -> Markup:
     """Text around the first matched term, with the matched terms marked; the text itself escaped."""

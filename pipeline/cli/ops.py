@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from pipeline.cli.common import settings_from
+from pipeline.cli.parsing import print_lines
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -26,7 +26,7 @@ def cmd_feed_health(args: argparse.Namespace) -> int:
     with Store.open(settings) as store:
         rows = feed_health(store, feed_ids, at=at, config=settings.health)
     if args.json:
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+        print_lines(asdict(r) for r in rows)
     else:
         print(report(rows))
     return 1 if any(r.status in NEEDS_A_LOOK for r in rows) and args.strict else 0
@@ -81,7 +81,7 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("feed-health", "per-feed status: ok, failing, silent, slow, new")
     p.add_argument("--at", help="judge as of this ISO time (default: now)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a feed is failing or silent")
-    p.add_argument("--json", action="store_true", help="one JSON array of feeds instead of text")
+    p.add_argument("--json", action="store_true", help="JSON Lines: one object per feed")
     p.add_argument("--source", choices=["auto", "live", "replay"])
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_feed_health)

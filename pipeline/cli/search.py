@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable
 
 from pipeline.cli.common import EXIT_EMPTY, settings_from
+from pipeline.cli.parsing import print_lines
 from pipeline.store import Store
 
 
@@ -18,7 +18,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = search_stories(store, args.query, topic=args.topic, size=args.size or settings.search.size,
                               collapse=not args.all_copies)
     if args.json:
-        print(json.dumps([as_json(h) for h in hits], ensure_ascii=False, indent=1))
+        print_lines(as_json(h) for h in hits)
         return 0 if hits else EXIT_EMPTY
     if not hits:
         print(f"no stories match {args.query!r}")
@@ -34,6 +34,6 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--topic")
     p.add_argument("--size", type=int, help="how many stories (default: NEWSWATCH_SEARCH__SIZE, 10)")
     p.add_argument("--all-copies", action="store_true", help="list syndicated copies as hits of their own")
-    p.add_argument("--json", action="store_true", help="one JSON array of stories instead of text")
+    p.add_argument("--json", action="store_true", help="JSON Lines: one object per story")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_search)

@@ -42,6 +42,17 @@ def test_failing_and_slow():
     assert classify("n", [], T0).status == "new"
 
 
+def test_a_feed_that_never_succeeded_is_failing_from_its_first_poll():
+    first = PollRecord(feed_id="f", time=T0, outcome="error", error_class="not_a_feed",
+                       error_message="an HTML page was served", consecutive_failures=1,
+                       next_due=T0 + timedelta(minutes=10))
+    verdict = classify("f", [first], T0 + timedelta(minutes=1))
+    assert verdict.status == "failing" and verdict.reason.startswith("never succeeded: 1 failed poll in a row")
+    assert "not_a_feed" in verdict.reason
+    listing = report([verdict])
+    assert "next due" in listing.splitlines()[0] and (T0 + timedelta(minutes=10)).isoformat()[:16] in listing
+
+
 def test_health_from_real_polls_lists_failing_and_silent(store, settings, web, tmp_path):
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
