@@ -13,7 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pipeline.errors import SettingsError
@@ -172,6 +181,9 @@ class Settings(BaseSettings):
     search: SearchSettings = SearchSettings()
     retention: RetentionSettings = RetentionSettings()
     local: LocalSettings = Field(default_factory=lambda: local_environment())
+    # the checkout's local state: the node `scripts/run.sh` starts records its URL in es.json here
+    state_dir: Path = PROJECT_ROOT / ".newswatch"
+    _es_url_origin: Literal["default", "given", "local node"] = PrivateAttr("default")
 
     @model_validator(mode="before")
     @classmethod
@@ -185,12 +197,20 @@ class Settings(BaseSettings):
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from the environment; `overrides` that are not None win. Bad values raise SettingsError."""
         try:
-            return cls.model_validate({k: v for k, v in overrides.items() if v is not None})
+            settings = cls.model_validate({k: v for k, v in overrides.items() if v is not None})
         except ValidationError as exc:
             first = exc.errors()[0]
             variable = ENV_PREFIX + "__".join(str(p) for p in first["loc"]).upper()
             more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
             raise SettingsError(variable, first["msg"] + more) from None
+        if settings.es_url_set:
+            settings._es_url_origin = "given"
+            return settings
+        recorded = recorded_node_url(settings.local_node_file)  # whatever folder the command runs from
+        if recorded:
+            settings = settings.model_copy(update={"es_url": recorded})
+            settings._es_url_origin = "local node"
+        return settings
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (the tests and the replay use it)."""
@@ -217,8 +237,27 @@ class Settings(BaseSettings):
 
     @property
     def es_url_set(self) -> bool:
-        """Whether the Elasticsearch URL was given (environment or argument) rather than defaulted."""
+        """Whether the Elasticsearch URL was given (environment, argument or the local node's state file)."""
         return "es_url" in self.model_fields_set
+
+    @property
+    def es_url_origin(self) -> str:
+        """Where the URL came from: "given" (NEWSWATCH_ES_URL or --es-url), "local node" (its state file), "default"."""
+        return self._es_url_origin
+
+    @property
+    def local_node_file(self) -> Path:
+        return self.state_dir / "es.json"
+
+
+def recorded_node_url(state_file: Path) -> str | None:
+    """The URL the local node (`pipeline.local.es_node`) recorded when it started, running or not."""
+    import json
+
+    try:
+        return str(json.loads(state_file.read_text())["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def local_environment() -> LocalSettings:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from pipeline.settings import Settings
 
-STATE_DIR = Path(".newswatch")
 # Exit codes (the README's table; tests/cli/test_cli.py pins each): 1 nothing found or a check failed,
 # 2 bad arguments (argparse), 3 configuration, 4 Elasticsearch unreachable or refusing, 5 stories
 # rejected (indexed on the next pass), 6 any other reported failure.
@@ -20,10 +17,8 @@ EXIT_EMPTY, EXIT_CONFIG, EXIT_STORE, EXIT_REJECTED, EXIT_OTHER = 1, 3, 4, 5, 6
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env(es_url=getattr(args, "es_url", None), source=getattr(args, "source", None))
-    if not settings.es_url_set and (STATE_DIR / "es.json").exists():
-        settings = settings.replace(es_url=json.loads((STATE_DIR / "es.json").read_text())["url"])  # run-local's node
-    return settings
+    """Settings from the environment and the command's flags; without a URL, the checkout's local node."""
+    return Settings.from_env(es_url=getattr(args, "es_url", None), source=getattr(args, "source", None))
 
 
 def progress(stream: TextIO = sys.stderr) -> Callable[[str], None]:

@@ -73,6 +73,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
         if "password" in variable.lower() or "api_key" in variable.lower():
             shown = "***" if shown else ""
         marker = "" if shown == default else f"   (now: {shown})"
+        if variable == "NEWSWATCH_ES_URL" and current.es_url_origin == "local node":
+            marker = f"   (now: {shown}, the local node recorded in {current.local_node_file})"
         print(f"{variable}={default}{marker}")
     return 0
 

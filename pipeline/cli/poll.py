@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from pipeline.cli.common import EXIT_REJECTED, STATE_DIR, progress, settings_from
+from pipeline.cli.common import EXIT_REJECTED, progress, settings_from
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -86,14 +87,17 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     from pipeline.ingest.sources import feeds_file, resolved_source
     from pipeline.local.es_node import ensure_persistent_node
 
-    STATE_DIR.mkdir(exist_ok=True)
-    url = ensure_persistent_node(STATE_DIR.resolve())
-    print(f"Elasticsearch: {url} (data in {STATE_DIR / 'es'}; stop it with `newswatch stop-local`)")
+    state_dir = Settings.from_env().state_dir
+    state_dir.mkdir(parents=True, exist_ok=True)
+    url = ensure_persistent_node(state_dir.resolve())
+    print(f"Elasticsearch: {url} (data in {state_dir / 'es'}; stop it with `newswatch stop-local`)")
     settings = Settings.from_env(es_url=url, source=args.source)
     source = resolved_source(settings)
     settings = settings.replace(source=source)
     kind = "bundled offline replay served from 127.0.0.1" if source == "replay" else "live"
     print(f"feeds: {feeds_file(settings)} ({kind})")
+    if args.started:  # how long the user waited before the first feed is asked for
+        print(f"polling {time.time() - args.started:.1f} s after scripts/run.sh started", flush=True)
     run_id = "local-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     with Store.open(settings) as store:
         report, enriched = _poll_and_enrich(store, settings, [], True, run_id, True)
@@ -113,13 +117,14 @@ Next:
 def cmd_stop_local(args: argparse.Namespace) -> int:
     from pipeline.local.es_node import stop_persistent_node
 
-    print("stopped" if stop_persistent_node(STATE_DIR.resolve()) else "no local node recorded")
+    print("stopped" if stop_persistent_node(Settings.from_env().state_dir.resolve()) else "no local node running")
     return 0
 
 
 def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("run-local", "start a local Elasticsearch and run one poll pass over all feeds")
     p.add_argument("--source", choices=["auto", "live", "replay"], default="auto")
+    p.add_argument("--started", type=float, help=argparse.SUPPRESS)  # scripts/run.sh's start (Unix time)
     p.set_defaults(func=cmd_run_local)
     p = command("stop-local", "stop the Elasticsearch node that run-local started")
     p.set_defaults(func=cmd_stop_local)
