@@ -11,7 +11,7 @@ import gc
 import logging
 import sys
 
-from pipeline.cli import alerts, events, extract, ops, poll, search, topics
+from pipeline.cli import alerts, events, extract, local_airflow, ops, poll, search, topics
 from pipeline.cli.common import EXIT_CONFIG, EXIT_OTHER, EXIT_STORE
 from pipeline.cli.parsing import Parser, run_guarded
 from pipeline.redact import install_log_redaction, redact
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
-    for group in (extract, poll, topics, events, alerts, ops, search):  # the order `--help` lists them in
+    for group in (extract, poll, topics, events, alerts, ops, search, local_airflow):  # the order `--help` lists them in
         group.register(command)
 
     args = parser.parse_args(argv)

@@ -105,12 +105,8 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     venv = Path(sys.executable).parent
     print(f"""
 Next:
-  search:   {venv / 'newswatch'} search "safe third country"
-  Airflow:  export NEWSWATCH_ES_URL={url} NEWSWATCH_SOURCE={source} AIRFLOW_HOME=$PWD/.newswatch/airflow \\
-                   AIRFLOW__CORE__DAGS_FOLDER=$PWD/dags AIRFLOW__CORE__PLUGINS_FOLDER=$PWD/plugins \\
-                   AIRFLOW__CORE__LOAD_EXAMPLES=False
-            {venv / 'airflow'} standalone     # then open http://localhost:8080, unpause and trigger newswatch_poll
-            (the admin password is printed by standalone and kept in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated)""")
+  search:   {venv / 'newswatch'} search "safe third country"      (from any folder: it finds this node)
+  Airflow:  {venv / 'newswatch'} airflow --port 8080    (prints the login; trigger newswatch_poll in the UI)""")
     return 0
 
 
