@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from pipeline.alerts.rendering import render
 from pipeline.redact import redact
 from pipeline.store.documents import Story
+from pipeline.text import clip
 
 # "@everyone" and "@here" from a story would ping a whole Discord server (Apprise turns them into
 # mentions); a zero-width space after the "@" reads the same and pings no one, as Slack's escaping does
@@ -46,10 +47,14 @@ def snippet(story: Story, width: int = 110) -> Markup:
     combined = f"{story.title}\n{story.text}"
     hits = sorted(story.topic_hits, key=lambda h: h.start)
     if not hits:
-        return escape(" ".join(story.summary.split())[: 2 * width])
+        return escape(clip(story.summary, 2 * width))
     first = next((h for h in hits if h.start > len(story.title)), hits[0])
     start = max(0, first.start - width)
     end = min(len(combined), first.end + width)
+    if start:  # begin and end between words, never inside one
+        start = next((i + 1 for i in range(start, first.start) if combined[i].isspace()), first.start)
+    if end < len(combined):
+        end = next((i for i in range(end, first.end, -1) if combined[i].isspace()), first.end)
     parts, cursor = [], start
     for hit in hits:
         if hit.start < cursor or hit.end > end:
@@ -65,9 +70,9 @@ def snippet(story: Story, width: int = 110) -> Markup:
 def story_alert(story: Story, other_outlets: list[str], subscription: str) -> Message:
     quote = None
     if story.top_quote:
-        quote = {"text": " ".join(story.top_quote.quote.split()),
+        quote = {"text": clip(story.top_quote.quote, 400),
                  "who": story.top_quote.speaker_canonical or story.top_quote.speaker or "unattributed"}
-    body = render("alert.html", story=story, published=story.published.strftime("%Y-%m-%d %H:%M"),
+    body = render("alert.html", story=story, published=story.date_label(with_time=True),
                   snippet=snippet(story), quote=quote, other_outlets=other_outlets, subscription=subscription)
     return Message(f"[Newswatch] {story.title}", body)
 

@@ -96,13 +96,13 @@ def _answers(url: str) -> bool:
 
 def unpause(url: str, password: str, dag_ids: list[str], process: subprocess.Popen, log: Path) -> None:
     """Unpause each DAG through the REST API once the DAG processor has parsed it."""
-    token = httpx.post(f"{url}/auth/token", json={"username": ADMIN, "password": password}, timeout=30)
+    token = httpx.post(f"{url}/auth/token", json={"username": ADMIN, "password": password}, timeout=120)
     auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
     for dag_id in dag_ids:
         _wait(f"DAG {dag_id}", lambda d=dag_id: httpx.get(f"{url}/api/v2/dags/{d}", headers=auth,  # type: ignore[misc]
-                                                           timeout=30).status_code == 200, process, log)
+                                                           timeout=120).status_code == 200, process, log)
         httpx.patch(f"{url}/api/v2/dags/{dag_id}", headers=auth, json={"is_paused": False},
-                    timeout=30).raise_for_status()
+                    timeout=120).raise_for_status()
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -79,7 +79,7 @@ def started(tmp_path, es_url, prefix):
 
 
 def runs(url: str, auth: dict, dag_id: str) -> list[dict]:
-    return httpx.get(f"{url}/api/v2/dags/{dag_id}/dagRuns", headers=auth, timeout=30).json()["dag_runs"]
+    return httpx.get(f"{url}/api/v2/dags/{dag_id}/dagRuns", headers=auth, timeout=120).json()["dag_runs"]
 
 
 def wait_for(what: str, check, timeout: float = 600):
@@ -94,10 +94,10 @@ def test_the_readme_command_polls_enriches_and_alerts_from_the_ui(started):
     from playwright.sync_api import sync_playwright
 
     url, user, password = started
-    token = httpx.post(f"{url}/auth/token", json={"username": user, "password": password}, timeout=30)
+    token = httpx.post(f"{url}/auth/token", json={"username": user, "password": password}, timeout=120)
     auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
     for dag in ("newswatch_poll", "newswatch_enrich", "newswatch_alerts"):
-        assert httpx.get(f"{url}/api/v2/dags/{dag}", headers=auth, timeout=30).json()["is_paused"] is False
+        assert httpx.get(f"{url}/api/v2/dags/{dag}", headers=auth, timeout=120).json()["is_paused"] is False
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
@@ -125,7 +125,7 @@ def test_the_readme_command_polls_enriches_and_alerts_from_the_ui(started):
              and r["state"] in ("success", "failed")), None))
         assert done["state"] == "success"
         tis = httpx.get(f"{url}/api/v2/dags/newswatch_poll/dagRuns/{run_id}/taskInstances", headers=auth,
-                        timeout=30).json()["task_instances"]
+                        timeout=120).json()["task_instances"]
         states = {(t["task_id"], t["rendered_map_index"]): t["state"] for t in tis}
         # every replay feed polled by the manual run, though the earlier poll left none of them due
         assert states[("poll_shard", "replay-canada +6")] == "success" and states[("summarize", None)] == "success"
@@ -136,7 +136,7 @@ def test_the_readme_command_polls_enriches_and_alerts_from_the_ui(started):
                                                   if r["state"] == "success"])
         assert enriched[0]["run_type"] == alerted[0]["run_type"] == "asset_triggered"
         waiting = httpx.get(f"{url}/api/v2/dags/newswatch_enrich/dagRuns/{enriched[0]['dag_run_id']}/taskInstances",
-                            headers=auth, timeout=30).json()["task_instances"]
+                            headers=auth, timeout=120).json()["task_instances"]
         assert any(t["task_id"] == "enrich_batch" and t["state"] == "success" for t in waiting)  # stories enriched
 
         for dag, run, last, shot in (("newswatch_poll", run_id, "summarize", "poll"),
