@@ -183,7 +183,7 @@ class Settings(BaseSettings):
     local: LocalSettings = Field(default_factory=lambda: local_environment())
     # the checkout's local state: the node `scripts/run.sh` starts records its URL in es.json here
     state_dir: Path = PROJECT_ROOT / ".newswatch"
-    _es_url_origin: Literal["default", "given", "local node"] = PrivateAttr("default")
+    _es_url_origin: Literal["default", "local node"] = PrivateAttr("default")
 
     @model_validator(mode="before")
     @classmethod
@@ -204,7 +204,6 @@ class Settings(BaseSettings):
             more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
             raise SettingsError(variable, first["msg"] + more) from None
         if settings.es_url_set:
-            settings._es_url_origin = "given"
             return settings
         recorded = recorded_node_url(settings.local_node_file)  # whatever folder the command runs from
         if recorded:
@@ -242,8 +241,11 @@ class Settings(BaseSettings):
 
     @property
     def es_url_origin(self) -> str:
-        """Where the URL came from: "given" (NEWSWATCH_ES_URL or --es-url), "local node" (its state file), "default"."""
-        return self._es_url_origin
+        """Where the URL came from: "given" (NEWSWATCH_ES_URL, --es-url, the constructor), "local node" (its state
+        file) or "default"."""
+        if self._es_url_origin == "local node":
+            return "local node"
+        return "given" if self.es_url_set else "default"
 
     @property
     def local_node_file(self) -> Path:

@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -71,6 +71,7 @@ class Article:
     text_source: str  # page | summary
     published: datetime | None
     page_error: str | None = None
+    date_source: str = "feed"  # feed | page | unknown
 
 
 def canonical_url(url: str) -> str:
@@ -157,13 +158,30 @@ async def fetch_page(item: FeedItem, fetcher: Fetcher) -> tuple[bytes | None, st
     return resp.body, resp.url, None
 
 
-def build_article(item: FeedItem, text: str | None, error: str | None) -> Article:
-    """The article of a feed item: the page text when there is one, else the feed summary (`text_source` says which)."""
+def page_date(page_html: bytes | str) -> datetime | None:
+    """The publication date an article page states (its metadata, else its visible date line), or None."""
+    from htmldate import find_date  # trafilatura's own date finder
+
+    try:
+        found = find_date(page_html, original_date=True, extensive_search=False)
+    except Exception:  # a hostile page costs its date, never the item
+        return None
+    return datetime.fromisoformat(found).replace(tzinfo=UTC) if found else None
+
+
+def build_article(item: FeedItem, text: str | None, error: str | None,
+                  page_published: datetime | None = None) -> Article:
+    """The article of a feed item: the page text when there is one, else the feed summary (`text_source` says which).
+
+    Its date is the feed item's, else the page's own (`page_published`), else unknown: never made up.
+    """
     source = "page" if text else "summary"
     if not text:
         if error:
             log.info("page for %s not used (%s): falling back to the feed summary", item.link, error)
         text = clean_text(item.summary)
     canon = canonical_url(item.link)
+    published = item.published or page_published
+    date_source = "feed" if item.published else "page" if page_published else "unknown"
     return Article(story_id(canon), item.link, canon, item.feed_id, item.outlet, item.language, item.country,
-                   item.title, item.summary, text, source, item.published, error)
+                   item.title, item.summary, text, source, published, error, date_source)
