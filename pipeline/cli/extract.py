@@ -46,7 +46,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     """The measurement contract: JSONL in, one JSON line per input out, same order."""
     from pipeline.config import load_topics
     from pipeline.ingest.articles import blank_junk
-    from pipeline.nlp.analyze import analyze, guess_language
+    from pipeline.nlp.analyze import analyze
+    from pipeline.nlp.language import guess_language
     from pipeline.topics.rules import match_topics
 
     settings = Settings.from_env()
