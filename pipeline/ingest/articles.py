@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 _TRACKING = re.compile(r"^(utm_.*|at_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|srcref|ns_.*|"
                        r"rss|ref|ref_src|taid|cid|sr_share|xtor|igshid|__twitter_impression|"
-                       r"_ga|yclid|wt\.mc_id|src|feature|partner|via)$", re.I)
+                       r"_ga|yclid|wt\.mc_id|src|feature|partner|via|cmp|ncid)$", re.I)
 
 # Lines that belong to the page around the story, not to the story: video and ad furniture,
 # cross-links, credits. They must never become entities or quotes.
@@ -75,7 +75,22 @@ class Article:
 
 
 def canonical_url(url: str) -> str:
-    """Drop tracking parameters and fragments, lower-case scheme and host, so one story has one URL."""
+    """One story, one URL: courlan's normalisation (tracking parameters, fragments, case, default ports,
+    `%`-escapes and IDN hosts as the field writes them), then our own list of tracking parameters it keeps.
+
+    A URL courlan cannot read is left to the own rules alone (scripts/eval_canonical.py compares both).
+    """
+    from courlan import normalize_url
+
+    try:
+        normalised = normalize_url(url.strip(), strict=False, trailing_slash=True)
+    except (ValueError, UnicodeError):
+        normalised = url
+    return own_canonical_url(normalised)
+
+
+def own_canonical_url(url: str) -> str:
+    """Drop tracking parameters and fragments, lower-case scheme and host, sort the query."""
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     path = parts.path or "/"
