@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.common import settings_from
 from pipeline.cli.parsing import print_lines
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.ops.feed_health import FeedHealth
 
 
 def cmd_feed_health(args: argparse.Namespace) -> int:
@@ -27,9 +31,25 @@ def cmd_feed_health(args: argparse.Namespace) -> int:
         rows = feed_health(store, feed_ids, at=at, config=settings.health)
     if args.json:
         print_lines(asdict(r) for r in rows)
+    elif sys.stdout.isatty():
+        print_table(rows)
     else:
-        print(report(rows))
+        print(report(rows))  # plain columns for pipes and logs
     return 1 if any(r.status in NEEDS_A_LOOK for r in rows) and args.strict else 0
+
+
+def print_table(rows: list[FeedHealth]) -> None:
+    """The feed listing as a rich table on a terminal, statuses that need a look in colour."""
+    from rich.console import Console
+    from rich.table import Table
+
+    colour = {"failing": "red", "silent": "yellow", "slow": "yellow", "new": "cyan", "ok": "green"}
+    table = Table("feed", "status", "last success", "last new item", "next due", "7-day new", "why", box=None)
+    for h in rows:
+        table.add_row(h.feed_id, f"[{colour.get(h.status, 'white')}]{h.status}[/]", (h.last_success or "—")[:16],
+                      (h.last_new_item or "—")[:16], (h.next_due or "—")[:16], str(sum(n for _, n in h.new_per_day)),
+                      h.reason)
+    Console().print(table)
 
 
 def cmd_kibana_setup(args: argparse.Namespace) -> int:

@@ -74,11 +74,12 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
     report = poll_feeds(store, settings, ids, run_id=run_id,
                         progress=lambda r: show(f"feeds polled {len(r.feeds)}/{len(ids)}   stories indexed {r.indexed}"))
     enriched = None
-    if enrich:
-        enriched = enrich_stories(
-            store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    try:
+        if enrich:
+            enriched = enrich_stories(
+                store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
+    finally:
+        show.close()
     return report, enriched
 
 

@@ -106,3 +106,31 @@ def test_alerts_run_is_a_readable_summary(polled):
     assert not done.stdout.lstrip().startswith("{")
     lines = [json.loads(line) for line in run("alerts", "run", "--json", env=polled).stdout.splitlines()]
     assert [line["pass"] for line in lines] == ["new", "immediate", "digests"]
+
+
+
+def test_on_a_terminal_feed_health_is_a_table_and_in_a_pipe_plain_columns(es_url, prefix):
+    import pty
+
+    env = {"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay"}
+    leader, follower = pty.openpty()  # stdout a terminal, as a user at a shell has it
+    try:
+        done = subprocess.run([NEWSWATCH, "feed-health"], stdout=follower, stderr=subprocess.PIPE, cwd=PROJECT_ROOT,
+                              env={**ENV, **env, "COLUMNS": "200", "TERM": "xterm"}, timeout=600)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything is read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    text = shown.decode()
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" in text and "replay-canada" in text and "next due" in text  # rich's table, in colour
+    plain = run("feed-health", env=env)
+    assert "\x1b[" not in plain.stdout and plain.stdout.startswith("feed ")  # a pipe gets plain columns
