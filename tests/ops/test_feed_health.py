@@ -77,8 +77,8 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
     settings = replay_settings(settings, web.url, feeds_file)
-    poll_feeds(store, settings, ["replay-not-a-feed", "replay-quebec"], run_id="page")
-    poll_feeds(store, settings, ["replay-not-a-feed"], run_id="page-2")
+    poll_feeds(store, settings, ["replay-not-a-feed", "replay-quebec"], run_id="manual__page")  # an Airflow run
+    poll_feeds(store, settings, ["replay-not-a-feed"], run_id="local-page-2")  # a CLI pass: no Airflow log
     client = TestClient(create_app(settings))
     rows = {r["feed_id"]: r for r in client.get("/api/feeds").json()}
     assert rows["replay-not-a-feed"]["status"] == "failing" and rows["replay-quebec"]["status"] == "ok"
@@ -90,7 +90,9 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     assert " UTC</td>" in page  # times say their zone
     row = page[page.index("data-feed='replay-quebec'"):].split("</tr>")[0]
     assert 'href="http://replay.newswatch.invalid/feeds/quebec.rss"' in row  # the feed itself
-    assert 'href="/dags/newswatch_poll/runs/page"' in row and 'target="_top"' in row  # its last poll's log
+    assert 'href="/dags/newswatch_poll/runs/manual__page"' in row and 'target="_top"' in row  # its last poll's log
+    cli = page[page.index("data-feed='replay-not-a-feed'"):].split("</tr>")[0]
+    assert "last poll log" not in cli  # a pass run from the CLI has no Airflow page to link to
     assert "/app/discover#" in row and "feed_id:%22replay-quebec%22" in row  # its stories in Kibana
 
 
