@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from pipeline.errors import ConfigError, NewswatchError
+from pipeline.local.es_node import ensure_persistent_node, free_port, port_is_free
 from pipeline.settings import PROJECT_ROOT, Settings
 
 ADMIN = "admin"
@@ -60,21 +60,9 @@ def newswatch_dags() -> list[str]:
 
 
 def _free_port_besides(port: int) -> int:
-    while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            found = int(sock.getsockname()[1])
-        if found != port:
-            return found
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    while (found := free_port()) == port:
+        pass
+    return found
 
 
 def _wait(what: str, ready: Callable[[], bool], process: subprocess.Popen, log: Path, timeout: float = 300) -> None:
@@ -111,10 +99,9 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def cmd_airflow(args: argparse.Namespace) -> int:
     from pipeline.ingest.sources import resolved_source
-    from pipeline.local.es_node import ensure_persistent_node
 
     settings = Settings.from_env(source=args.source)
-    if not _port_free(args.port):
+    if not port_is_free(args.port):
         raise ConfigError("--port", str(args.port), "the port is taken: choose another with --port")
     state_dir = settings.state_dir.resolve()
     state_dir.mkdir(parents=True, exist_ok=True)

@@ -334,14 +334,17 @@ def ensure_persistent_node(state_dir: Path, heap: str = "512m") -> str:
 def _same_port_if_free(url: str | None) -> int | None:
     """The port of the node's last start when nothing listens there now, so printed URLs stay right."""
     port = urlsplit(url).port if url else None
-    if port is None:
-        return None
+    return port if port is not None and port_is_free(port) else None
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a loopback port can be bound now."""
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
-            return None
-    return port
+            return False
+    return True
 
 
 def stop_persistent_node(state_dir: Path) -> bool:
