@@ -13,6 +13,9 @@ its retry writes them; re-running never duplicates a story, because every docume
 from the story's canonical URL. The run's stories are tagged with its `run_id`, which the
 "Stories of this run" link uses. The feed source is decided once per run: `live` unless
 `NEWSWATCH_SOURCE=replay` asks for the bundled demo feeds.
+
+A run you trigger by hand polls every feed now, due or not (the `poll_now` parameter of the trigger
+form; untick it to poll only the feeds that are due); scheduled runs poll the due feeds.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, SyncCallback, dag, get_current_context, task
+from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, Param, SyncCallback, dag, get_current_context, task
 from newswatch_notifier import OperatorNotifier
 
 STORIES = Asset("newswatch://stories")
@@ -44,6 +47,8 @@ STORIES = Asset("newswatch://stories")
         "execution_timeout": timedelta(minutes=20),
     },
     tags=["newswatch"],
+    params={"poll_now": Param(True, type="boolean", title="Poll every feed now",
+                              description="A manual run polls every feed, due or not; scheduled runs ignore this.")},
     doc_md=__doc__,
 )
 def newswatch_poll():
@@ -56,12 +61,14 @@ def newswatch_poll():
         from pipeline.ops.tasks import with_store
         from pipeline.settings import Settings
 
+        context = get_current_context()
+        now = bool(context["params"].get("poll_now")) and context["dag_run"].run_type == "manual"
         settings = Settings.from_env()
         source = production_source(settings)
         settings = settings.replace(source=source)
-        due = with_store(due_feeds, settings)
+        due = with_store(lambda store, s: due_feeds(store, s, force=now), settings)
         shards = plan_shards(load_feeds(feeds_file(settings)), due, settings.poll.shard_size)
-        print(f"{len(due)} feeds due ({source}) in {len(shards)} shards")
+        print(f"{len(due)} feeds {'to poll now (manual run)' if now else 'due'} ({source}) in {len(shards)} shards")
         return [{"feeds": shard, "source": source, "name": f"{shard[0]} +{len(shard) - 1}" if len(shard) > 1
                  else shard[0]} for shard in shards]
 

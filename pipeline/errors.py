@@ -8,6 +8,7 @@
     ├── FeedsFailed           too many feeds of a pass failed, per the operator's policy
     ├── StoreError            Elasticsearch could not do what was asked (operation, reason)
     │   ├── StoreUnavailable  it did not answer
+    │   │   └── LocalNodeDown the checkout's local node is not running
     │   ├── WriteRejected     it refused some documents of a bulk write (kind, ids and reasons)
     │   └── WritesBlocked     an index or the cluster refuses every write (a read-only block after a disk
     │                         watermark, a red cluster): the task fails and is retried, nothing is written
@@ -79,6 +80,15 @@ class StoreError(NewswatchError):
 
 class StoreUnavailable(StoreError):
     pass
+
+
+class LocalNodeDown(StoreUnavailable):
+    """The checkout's own node (found through its state file, or the default URL) is not answering."""
+
+    def __init__(self, url: str, where: str) -> None:
+        self.operation, self.reason = "connecting", f"{url} did not answer"
+        NewswatchError.__init__(self, f"the local Elasticsearch is not running: start it with scripts/run.sh "
+                                      f"({where}; or set NEWSWATCH_ES_URL)")
 
 
 class WriteRejected(StoreError):

@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -213,6 +214,9 @@ class Settings(BaseSettings):
     retention: RetentionSettings = RetentionSettings()
     es: IndexSettings = IndexSettings()
     local: LocalSettings = Field(default_factory=lambda: local_environment())
+    # the checkout's local state: the node `scripts/run.sh` starts records its URL in es.json here
+    state_dir: Path = PROJECT_ROOT / ".newswatch"
+    _es_url_origin: Literal["default", "local node"] = PrivateAttr("default")
 
     @model_validator(mode="before")
     @classmethod
@@ -226,12 +230,19 @@ class Settings(BaseSettings):
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from the environment; `overrides` that are not None win. Bad values raise SettingsError."""
         try:
-            return cls.model_validate({k: v for k, v in overrides.items() if v is not None})
+            settings = cls.model_validate({k: v for k, v in overrides.items() if v is not None})
         except ValidationError as exc:
             first = exc.errors()[0]
             variable = ENV_PREFIX + "__".join(str(p) for p in first["loc"]).upper()
             more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
             raise SettingsError(variable, first["msg"] + more) from None
+        if settings.es_url_set:
+            return settings
+        recorded = recorded_node_url(settings.local_node_file)  # whatever folder the command runs from
+        if recorded:
+            settings = settings.model_copy(update={"es_url": recorded})
+            settings._es_url_origin = "local node"
+        return settings
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (the tests and the replay use it)."""
@@ -258,8 +269,30 @@ class Settings(BaseSettings):
 
     @property
     def es_url_set(self) -> bool:
-        """Whether the Elasticsearch URL was given (environment or argument) rather than defaulted."""
+        """Whether the Elasticsearch URL was given (environment, argument or the local node's state file)."""
         return "es_url" in self.model_fields_set
+
+    @property
+    def es_url_origin(self) -> str:
+        """Where the URL came from: "given" (NEWSWATCH_ES_URL, --es-url, the constructor), "local node" (its state
+        file) or "default"."""
+        if self._es_url_origin == "local node":
+            return "local node"
+        return "given" if self.es_url_set else "default"
+
+    @property
+    def local_node_file(self) -> Path:
+        return self.state_dir / "es.json"
+
+
+def recorded_node_url(state_file: Path) -> str | None:
+    """The URL the local node (`pipeline.local.es_node`) recorded when it started, running or not."""
+    import json
+
+    try:
+        return str(json.loads(state_file.read_text())["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def local_environment() -> LocalSettings:

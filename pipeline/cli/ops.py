@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.common import settings_from
+from pipeline.cli.parsing import print_lines
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.ops.feed_health import FeedHealth
 
 
 def cmd_feed_health(args: argparse.Namespace) -> int:
@@ -26,10 +30,26 @@ def cmd_feed_health(args: argparse.Namespace) -> int:
     with Store.open(settings) as store:
         rows = feed_health(store, feed_ids, at=at, config=settings.health)
     if args.json:
-        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
+        print_lines(asdict(r) for r in rows)
+    elif sys.stdout.isatty():
+        print_table(rows)
     else:
-        print(report(rows))
+        print(report(rows))  # plain columns for pipes and logs
     return 1 if any(r.status in NEEDS_A_LOOK for r in rows) and args.strict else 0
+
+
+def print_table(rows: list[FeedHealth]) -> None:
+    """The feed listing as a rich table on a terminal, statuses that need a look in colour."""
+    from rich.console import Console
+    from rich.table import Table
+
+    colour = {"failing": "red", "silent": "yellow", "slow": "yellow", "new": "cyan", "ok": "green"}
+    table = Table("feed", "status", "last success", "last new item", "next due", "7-day new", "why", box=None)
+    for h in rows:
+        table.add_row(h.feed_id, f"[{colour.get(h.status, 'white')}]{h.status}[/]", (h.last_success or "—")[:16],
+                      (h.last_new_item or "—")[:16], (h.next_due or "—")[:16], str(sum(n for _, n in h.new_per_day)),
+                      h.reason)
+    Console().print(table)
 
 
 def cmd_kibana_setup(args: argparse.Namespace) -> int:
@@ -80,7 +100,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     with Store.open(settings_from(args), ensure=False) as store:
         health = cluster_health(store)
     if args.json:
-        print(json.dumps({**asdict(health), "writes_at_risk": health.writes_at_risk}, indent=1))
+        print_lines([{**asdict(health), "writes_at_risk": health.writes_at_risk}])
     else:
         disks = ", ".join(f"{node} disk {percent:.0f}%" for node, percent in health.disk_percent.items())
         print(f"cluster {health.cluster or '?'}: {health.status}, {health.nodes} nodes ({health.data_nodes} data), "
@@ -108,6 +128,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
         if "password" in variable.lower() or "api_key" in variable.lower():
             shown = "***" if shown else ""
         marker = "" if shown == default else f"   (now: {shown})"
+        if variable == "NEWSWATCH_ES_URL" and current.es_url_origin == "local node":
+            marker = f"   (now: {shown}, the local node recorded in {current.local_node_file})"
         print(f"{variable}={default}{marker}")
     return 0
 
@@ -116,7 +138,7 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("feed-health", "per-feed status: ok, failing, silent, slow, new")
     p.add_argument("--at", help="judge as of this ISO time (default: now)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a feed is failing or silent")
-    p.add_argument("--json", action="store_true", help="one JSON array of feeds instead of text")
+    p.add_argument("--json", action="store_true", help="JSON Lines: one object per feed")
     p.add_argument("--source", choices=["auto", "live", "replay"])
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_feed_health)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from pipeline.cli.common import EXIT_REJECTED, STATE_DIR, progress, settings_from
+from pipeline.cli.common import EXIT_REJECTED, progress, settings_from
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -79,12 +80,13 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
     report = poll_feeds(store, settings, ids, run_id=run_id,
                         progress=lambda r: show(f"feeds polled {len(r.feeds)}/{len(ids)}   stories indexed {r.indexed}"))
     enriched = events = None
-    if enrich:
-        enriched = enrich_stories(
-            store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
-        events = track_events(store, settings)
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    try:
+        if enrich:
+            enriched = enrich_stories(
+                store, settings, progress=lambda e: show(f"stories indexed {report.indexed}   enriched {e.stories}"))
+            events = track_events(store, settings)
+    finally:
+        show.close()
     return report, enriched, events
 
 
@@ -93,14 +95,17 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     from pipeline.ingest.sources import feeds_file, resolved_source
     from pipeline.local.es_node import ensure_persistent_node
 
-    STATE_DIR.mkdir(exist_ok=True)
-    url = ensure_persistent_node(STATE_DIR.resolve())
-    print(f"Elasticsearch: {url} (data in {STATE_DIR / 'es'}; stop it with `newswatch stop-local`)")
+    state_dir = Settings.from_env().state_dir
+    state_dir.mkdir(parents=True, exist_ok=True)
+    url = ensure_persistent_node(state_dir.resolve())
+    print(f"Elasticsearch: {url} (data in {state_dir / 'es'}; stop it with `newswatch stop-local`)")
     settings = Settings.from_env(es_url=url, source=args.source)
     source = resolved_source(settings)
     settings = settings.replace(source=source)
     kind = "bundled offline replay served from 127.0.0.1" if source == "replay" else "live"
     print(f"feeds: {feeds_file(settings)} ({kind})")
+    if args.started:  # how long the user waited before the first feed is asked for
+        print(f"polling {time.time() - args.started:.1f} s after scripts/run.sh started", flush=True)
     run_id = "local-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     with Store.open(settings) as store:
         report, enriched, events = _poll_and_enrich(store, settings, [], True, run_id, True)
@@ -108,25 +113,22 @@ def cmd_run_local(args: argparse.Namespace) -> int:
     venv = Path(sys.executable).parent
     print(f"""
 Next:
-  search:   {venv / 'newswatch'} search "safe third country"
-  Airflow:  export NEWSWATCH_ES_URL={url} NEWSWATCH_SOURCE={source} AIRFLOW_HOME=$PWD/.newswatch/airflow \\
-                   AIRFLOW__CORE__DAGS_FOLDER=$PWD/dags AIRFLOW__CORE__PLUGINS_FOLDER=$PWD/plugins \\
-                   AIRFLOW__CORE__LOAD_EXAMPLES=False
-            {venv / 'airflow'} standalone     # then open http://localhost:8080, unpause and trigger newswatch_poll
-            (the admin password is printed by standalone and kept in $AIRFLOW_HOME/simple_auth_manager_passwords.json.generated)""")
+  search:   {venv / 'newswatch'} search "safe third country"      (from any folder: it finds this node)
+  Airflow:  {venv / 'newswatch'} airflow --port 8080    (prints the login; trigger newswatch_poll in the UI)""")
     return 0
 
 
 def cmd_stop_local(args: argparse.Namespace) -> int:
     from pipeline.local.es_node import stop_persistent_node
 
-    print("stopped" if stop_persistent_node(STATE_DIR.resolve()) else "no local node recorded")
+    print("stopped" if stop_persistent_node(Settings.from_env().state_dir.resolve()) else "no local node running")
     return 0
 
 
 def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("run-local", "start a local Elasticsearch and run one poll pass over all feeds")
     p.add_argument("--source", choices=["auto", "live", "replay"], default="auto")
+    p.add_argument("--started", type=float, help=argparse.SUPPRESS)  # scripts/run.sh's start (Unix time)
     p.set_defaults(func=cmd_run_local)
     p = command("stop-local", "stop the Elasticsearch node that run-local started")
     p.set_defaults(func=cmd_stop_local)

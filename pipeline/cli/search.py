@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 
 from pipeline.cli.common import EXIT_EMPTY, settings_from
+from pipeline.cli.parsing import print_lines
 from pipeline.store import Store
 
 
@@ -23,7 +23,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                               collapse=not args.all_copies, by_event=not args.by_story, place=args.place,
                               country=args.country)
     if args.json:
-        print(json.dumps([as_json(h) for h in hits], ensure_ascii=False, indent=1))
+        print_lines(as_json(h) for h in hits)
         return 0 if hits else EXIT_EMPTY
     if not hits:
         print(f"no stories match {args.query!r}")
@@ -43,6 +43,6 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--all-copies", action="store_true", help="list syndicated copies as hits of their own")
     p.add_argument("--by-story", action="store_true",
                    help="one hit per story, not one per event (\"N reports from M outlets\")")
-    p.add_argument("--json", action="store_true", help="one JSON array of stories instead of text")
+    p.add_argument("--json", action="store_true", help="JSON Lines: one object per story")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_search)

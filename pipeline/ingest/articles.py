@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 _TRACKING = re.compile(r"^(utm_.*|at_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|srcref|ns_.*|"
                        r"rss|ref|ref_src|taid|cid|sr_share|xtor|igshid|__twitter_impression|"
-                       r"_ga|yclid|wt\.mc_id|src|feature|partner|via)$", re.I)
+                       r"_ga|yclid|wt\.mc_id|src|feature|partner|via|cmp|ncid)$", re.I)
 
 # Lines that belong to the page around the story, not to the story: video and ad furniture,
 # cross-links, credits. They must never become entities or quotes.
@@ -71,10 +71,26 @@ class Article:
     text_source: str  # page | summary
     published: datetime | None
     page_error: str | None = None
+    date_source: str = "feed"  # feed | page | unknown
 
 
 def canonical_url(url: str) -> str:
-    """Drop tracking parameters and fragments, lower-case scheme and host, so one story has one URL."""
+    """One story, one URL: courlan's normalisation (tracking parameters, fragments, case, default ports,
+    `%`-escapes and IDN hosts as the field writes them), then our own list of tracking parameters it keeps.
+
+    A URL courlan cannot read is left to the own rules alone (scripts/eval_canonical.py compares both).
+    """
+    from courlan import normalize_url
+
+    try:
+        normalised = normalize_url(url.strip(), strict=False, trailing_slash=True)
+    except (ValueError, UnicodeError):
+        normalised = url
+    return own_canonical_url(normalised)
+
+
+def own_canonical_url(url: str) -> str:
+    """Drop tracking parameters and fragments, lower-case scheme and host, sort the query."""
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     path = parts.path or "/"
@@ -157,13 +173,30 @@ async def fetch_page(item: FeedItem, fetcher: Fetcher) -> tuple[bytes | None, st
     return resp.body, resp.url, None
 
 
-def build_article(item: FeedItem, text: str | None, error: str | None) -> Article:
-    """The article of a feed item: the page text when there is one, else the feed summary (`text_source` says which)."""
+def page_date(page_html: bytes | str) -> datetime | None:
+    """The publication date an article page states (its metadata, else its visible date line), or None."""
+    from htmldate import find_date  # trafilatura's own date finder
+
+    try:
+        found = find_date(page_html, original_date=True, extensive_search=False)
+    except Exception:  # a hostile page costs its date, never the item
+        return None
+    return datetime.fromisoformat(found).replace(tzinfo=UTC) if found else None
+
+
+def build_article(item: FeedItem, text: str | None, error: str | None,
+                  page_published: datetime | None = None) -> Article:
+    """The article of a feed item: the page text when there is one, else the feed summary (`text_source` says which).
+
+    Its date is the feed item's, else the page's own (`page_published`), else unknown: never made up.
+    """
     source = "page" if text else "summary"
     if not text:
         if error:
             log.info("page for %s not used (%s): falling back to the feed summary", item.link, error)
         text = clean_text(item.summary)
     canon = canonical_url(item.link)
+    published = item.published or page_published
+    date_source = "feed" if item.published else "page" if page_published else "unknown"
     return Article(story_id(canon), item.link, canon, item.feed_id, item.outlet, item.language, item.country,
-                   item.title, item.summary, text, source, item.published, error)
+                   item.title, item.summary, text, source, published, error, date_source)

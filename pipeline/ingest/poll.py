@@ -343,12 +343,12 @@ class _Pass:
             page, url, error = (await fetch_page(item, self.fetcher)) if fetch_pages == "always" else (None, None, None)
             try:
                 text: PageText = await self._in_pool(extract_and_match, page, url, item.title, item.summary,
-                                                     item.language)
+                                                     item.language, item.published is None)
             except JobTimeout as exc:  # the page is this story's problem: it keeps its feed summary
                 reason = f"timeout: extracting the page took longer than {exc.seconds:g} s"
                 work.result.warnings.append(f"page of {item.link[:200]} not extracted ({reason})")
                 text = PageText(None, title_matches, reason)
-        article = build_article(item, text.text, error or text.error)
+        article = build_article(item, text.text, error or text.error, text.published)
         first_seen = work.result.fetched_at or self.store.now()
         story = build_story(article, text.matches or title_matches, first_seen, self.store.now(), self.run_id,
                             self.settings.source, self.settings.limits.max_hits)

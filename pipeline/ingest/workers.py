@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.config import Feed, Topic, load_topics
 from pipeline.errors import FeedError
-from pipeline.ingest.articles import extract_or_error
+from pipeline.ingest.articles import extract_or_error, page_date
 from pipeline.ingest.feeds import FeedItem, parse_feed
 from pipeline.settings import FeedLimits
 from pipeline.topics.relevance import RelevanceModel, load_relevance
@@ -75,14 +75,18 @@ class PageText:
     text: str | None
     matches: list[TopicMatch]
     error: str | None = None
+    published: datetime | None = None  # the page's own date, looked for only when the feed item has none
 
 
-def extract_and_match(page: bytes | None, url: str | None, title: str, fallback: str, language: str) -> PageText:
-    """The article text of a page (or the feed summary when there is none) and the topics it matches."""
+def extract_and_match(page: bytes | None, url: str | None, title: str, fallback: str, language: str,
+                      want_date: bool = False) -> PageText:
+    """The article text of a page (or the feed summary when there is none), the topics it matches, and its
+    date when `want_date`."""
     text, error = extract_or_error(page, url) if page is not None else (None, None)
     body = (text or fallback)[: _LIMITS.max_text]
     return PageText(text[: _LIMITS.max_text] if text else None,
-                    match_topics(f"{title}\n{body}", _TOPICS, language), error)
+                    match_topics(f"{title}\n{body}", _TOPICS, language), error,
+                    page_date(page) if want_date and page is not None else None)
 
 
 class JobTimeout(Exception):

@@ -26,11 +26,12 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from pipeline.errors import LocalNodeError
-from pipeline.settings import LocalSettings, local_environment
+from pipeline.settings import LocalSettings, local_environment, recorded_node_url
 
 ES_VERSION = "9.5.4"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
@@ -322,20 +323,39 @@ def ensure_persistent_node(state_dir: Path, heap: str = "512m") -> str:
     search command and a local Airflow all talk to the same stories. `stop_persistent_node` ends it.
     """
     state_file = state_dir / "es.json"
-    if state_file.exists():
-        url = json.loads(state_file.read_text())["url"]
-        if _answers(url):
-            return url
-    node = start_node(heap=heap, workdir=state_dir / "es", state_dir=state_dir)
+    earlier = recorded_node_url(state_file)
+    if earlier and _answers(earlier):
+        return earlier
+    node = start_node(heap=heap, port=_same_port_if_free(earlier), workdir=state_dir / "es", state_dir=state_dir)
     state_file.write_text(json.dumps({"url": node.url, "pid": node.process.pid}))
     return node.url
 
 
+def _same_port_if_free(url: str | None) -> int | None:
+    """The port of the node's last start when nothing listens there now, so printed URLs stay right."""
+    port = urlsplit(url).port if url else None
+    return port if port is not None and port_is_free(port) else None
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a loopback port can be bound now."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def stop_persistent_node(state_dir: Path) -> bool:
+    """Stop the node; its state file keeps the URL (without a pid), so the next start takes the same port."""
     state_file = state_dir / "es.json"
     if not state_file.exists():
         return False
-    pid = json.loads(state_file.read_text())["pid"]
+    recorded = json.loads(state_file.read_text())
+    pid = recorded.get("pid")
+    if pid is None:
+        return False
     try:
         os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + 30
@@ -345,7 +365,7 @@ def stop_persistent_node(state_dir: Path) -> bool:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    state_file.unlink()
+    state_file.write_text(json.dumps({"url": recorded["url"], "pid": None}))
     return True
 
 

@@ -161,11 +161,3 @@ def lemmatize(texts: Iterable[str], language: str) -> list[str]:
     nlp = load_model(language)
     disabled = [name for name in ("parser", "ner", "hyphenated_names", "paragraph_breaks") if name in nlp.pipe_names]
     return [folded_lemmas(doc) for doc in nlp.pipe(texts, disable=disabled)]
-
-
-def guess_language(text: str) -> str:
-    """French or English from function words: enough for the `extract` contract's missing `lang`."""
-    words = text.lower().split()[:400]
-    fr = sum(w in {"le", "la", "les", "des", "est", "une", "dans", "pour", "qui", "sur", "du", "au", "et"} for w in words)
-    en = sum(w in {"the", "of", "and", "to", "is", "in", "that", "for", "was", "on", "with", "said"} for w in words)
-    return "fr" if fr > en else "en"

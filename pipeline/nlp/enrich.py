@@ -20,6 +20,7 @@ from pipeline.nlp.analysis import Analysis
 from pipeline.nlp.analyze import analyze_stream, lemmas_by_table, load_model
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.names import canonical_names, index_forms, rename
+from pipeline.nlp.people import persons, quoted
 from pipeline.nlp.where import quote_where, story_where
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -114,7 +115,7 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
         rename(analysis, forms)
         delay = (at - story.first_seen).total_seconds() if story.first_seen else None
         quotes += build_quotes(story, analysis)
-        updates.append((story.story_id, {**enrichment(analysis), "enriched": True, "enriched_at": at.isoformat(),
+        updates.append((story.story_id, {**enrichment(analysis, story.text), "enriched": True, "enriched_at": at.isoformat(),
                                          "enriched_delay": delay}))
         if delay is not None:
             report.delays.append(delay)
@@ -138,20 +139,22 @@ def top_quote(analysis: Analysis) -> TopQuote | None:
     q = quotes[0]
     return TopQuote(quote=q.quote, speaker=q.speaker, speaker_canonical=q.speaker_canonical, verb=q.verb, kind=q.kind)
 
-def enrichment(analysis: Analysis) -> dict[str, Any]:
+def enrichment(analysis: Analysis, text: str = "") -> dict[str, Any]:
     """The fields enrichment adds to a story: entities by kind, quotes, who is quoted, the top quote."""
     by_type: dict[str, Counter[str]] = {f: Counter() for f in ENTITY_FIELDS.values()}
     for entity in analysis.entities:
         by_type[ENTITY_FIELDS[entity.label]][entity.canonical] += 1
     top = top_quote(analysis)
+    people = persons(analysis, text)  # people only: no road, document or agency among them (pipeline.nlp.people)
     return {
         "entities": [asdict(e) for e in analysis.entities],
         "quotes": [asdict(q) for q in analysis.quotes],
-        "quoted": sorted({q.speaker_canonical for q in analysis.quotes if q.speaker_canonical}),
+        "quoted": quoted(analysis, people),
         "quote_count": len(analysis.quotes),
         "top_quote": top.model_dump() if top else None,
         "search_terms": analysis.lemmas,
         **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
+        "persons": people,
         **story_where(analysis),  # places resolved to GeoNames, focus, figures
     }
 

@@ -63,10 +63,12 @@ def classify(feed_id: str, polls: Sequence[PollRecord] | PollSummary, at: dateti
                         last_new.isoformat() if last_new else None, last.consecutive_failures,
                         round(usual / 3600, 2) if usual else None, latency, list(per_day.items()), last.run_id,
                         last.next_due.isoformat() if last.next_due else None, redact(last.warning) if last.warning else None)
-    if health.consecutive_failures >= config.failing_after:
+    if health.consecutive_failures >= config.failing_after or summary.last_success is None:
+        # a feed that has never answered is failing from its first poll: it has no good record to be `ok` on
         health.status = "failing"
-        health.reason = redact(f"{health.consecutive_failures} failed polls in a row: {last.error_class}: "
-                               f"{last.error_message}")  # the page, the CLI and the operator's alert show it
+        count = ("never succeeded: " if summary.last_success is None else "") + \
+            f"{health.consecutive_failures} failed poll{'s' * (health.consecutive_failures != 1)} in a row"
+        health.reason = redact(f"{count}: {last.error_class}: {last.error_message}")  # the page, CLI, operator see it
     elif last_new:
         quiet = (at - last_new).total_seconds()
         if usual is not None:
@@ -100,10 +102,12 @@ def feed_health(store: Store, feed_ids: list[str], at: datetime | None = None,
 
 def report(rows: list[FeedHealth]) -> str:
     """A plain-text listing for logs, the CLI and an operator's alert."""
-    lines = [f"{'feed':<28} {'status':<8} {'last success':<17} {'last new item':<17} {'7-day new':>9}  why"]
+    lines = [f"{'feed':<28} {'status':<8} {'last success':<17} {'last new item':<17} {'next due':<17} "
+             f"{'7-day new':>9}  why"]
     for h in rows:
         lines.append(f"{h.feed_id:<28} {h.status:<8} {(h.last_success or '—')[:16]:<17} "
-                     f"{(h.last_new_item or '—')[:16]:<17} {sum(n for _, n in h.new_per_day):>9}  {h.reason}")
+                     f"{(h.last_new_item or '—')[:16]:<17} {(h.next_due or '—')[:16]:<17} "
+                     f"{sum(n for _, n in h.new_per_day):>9}  {h.reason}")
     return "\n".join(lines)
 
 

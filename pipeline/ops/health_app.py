@@ -6,6 +6,7 @@ It lives in `pipeline` because it needs only the store; `plugins/newswatch_plugi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -50,9 +51,13 @@ def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
                      "searchable_p50": fresh.get("searchable_delay_p50"),
                      "searchable_p95": fresh.get("searchable_delay_p95"),
                      "kibana": discover_stories_url(settings.kibana_url, feed_id=feed.id),
-                     "run_link": f"/dags/newswatch_poll/runs/{quote(h.last_run_id, safe='')}" if h.last_run_id
-                     else None})
+                     "run_link": f"/dags/newswatch_poll/runs/{quote(h.last_run_id, safe='')}"
+                     if h.last_run_id and AIRFLOW_RUN.match(h.last_run_id) else None})
     return sorted(rows, key=lambda r: (ORDER.get(r["status"], 9), r["feed_id"]))
+
+
+# the run ids Airflow gives its DAG runs: only these have a log page; a CLI pass ("manual", "local-…") has none
+AIRFLOW_RUN = re.compile(r"^(?:scheduled|manual|asset_triggered|backfill|dataset_triggered)__")
 
 
 def _when(value: str | None) -> str:

@@ -7,11 +7,11 @@ tests keep the two equal), and `import_objects` sends it to Kibana's saved-objec
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from pipeline.errors import KibanaError
 from pipeline.settings import PROJECT_ROOT
@@ -250,19 +250,23 @@ def render() -> str:
 
 
 def import_objects(kibana_url: str, path: Path = NDJSON, wait: float = 0, timeout: float = 30) -> dict:
-    """Import (overwriting) into Kibana; raise KibanaError saying what went wrong and where."""
+    """Import (overwriting) into Kibana; raise KibanaError saying what went wrong and where.
+
+    `wait`: seconds Kibana may take to come up (the compose step starts with it), retried every 3 s.
+    """
     url = f"{kibana_url.rstrip('/')}/api/saved_objects/_import?overwrite=true"
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            with path.open("rb") as handle:
-                resp = httpx.post(url, headers={"kbn-xsrf": "newswatch"}, timeout=timeout,
-                                  files={"file": (path.name, handle, "application/ndjson")})
-            break
-        except httpx.TransportError as exc:
-            if time.monotonic() >= deadline:
-                raise KibanaError(f"Kibana is not reachable at {kibana_url}: {type(exc).__name__}: {exc}") from None
-            time.sleep(3)
+
+    @retry(retry=retry_if_exception_type(httpx.TransportError), wait=wait_fixed(3), reraise=True,
+           stop=stop_after_delay(wait))
+    def post() -> httpx.Response:
+        with path.open("rb") as handle:
+            return httpx.post(url, headers={"kbn-xsrf": "newswatch"}, timeout=timeout,
+                              files={"file": (path.name, handle, "application/ndjson")})
+
+    try:
+        resp = post()
+    except httpx.TransportError as exc:
+        raise KibanaError(f"Kibana is not reachable at {kibana_url}: {type(exc).__name__}: {exc}") from None
     if resp.status_code != 200:
         raise KibanaError(f"Kibana at {kibana_url} refused the import of {path.name}: HTTP {resp.status_code}: "
                           f"{resp.text[:500]}")

@@ -15,12 +15,16 @@ def discover_stories_url(base: str, run_id: str | None = None, data_view: str = 
     `base` (NEWSWATCH_KIBANA_URL) stays out of the link: every user of the page would see it.
     """
     query = f'run_id:"{run_id}"' if run_id else f'feed_id:"{feed_id}"' if feed_id else ""
-    app_state = (f"(dataSource:(dataViewId:'{data_view}',type:dataView),"
-                 f"query:(language:kuery,query:'{query}'))")
+    app_state = (f"(dataSource:(dataViewId:{rison_string(data_view)},type:dataView),"
+                 f"query:(language:kuery,query:{rison_string(query)}))")
     global_state = "(time:(from:now-30d,to:now))"
-    query = query.replace("'", "!'")  # rison quoting
     return (f"{public_link(base).rstrip('/')}/app/discover#/?_g={quote(global_state, safe='():,')}"
             f"&_a={quote(app_state, safe='():,{}')}")
+
+
+def rison_string(value: str) -> str:
+    """A rison string literal: quoted, with `!` and `'` escaped by `!` (before the URL is built, where it counts)."""
+    return "'" + value.replace("!", "!!").replace("'", "!'") + "'"
 
 
 def dashboard_url(base: str, dashboard_id: str) -> str:

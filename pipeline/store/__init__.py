@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from pipeline.errors import LocalNodeDown, StoreUnavailable
 from pipeline.settings import Settings
 from pipeline.store.alerts import AlertQueries
 from pipeline.store.client import BulkResult
@@ -35,5 +36,13 @@ class Store(SearchQueries, IndexLifecycle, StoryQueries, ClusterQueries, FeedQue
         """Connect and make sure the indices exist."""
         store = cls.connect(settings, clock)
         if ensure:
-            store.ensure()
+            try:
+                store.ensure()
+            except StoreUnavailable:
+                if settings.es_url_origin == "given":
+                    raise
+                store.close()  # no URL was given: the local node was meant, and a hint to start it helps most
+                where = f"{settings.es_url} from {settings.local_node_file}" \
+                    if settings.es_url_origin == "local node" else f"none recorded in {settings.local_node_file}"
+                raise LocalNodeDown(settings.es_url, where) from None
         return store

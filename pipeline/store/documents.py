@@ -113,6 +113,9 @@ class Story(Document):
     text_source: Keyword = "summary"  # page | summary
     page_error: Text | None = None
     published: Date
+    # where `published` came from: feed | page (the article page's own date) | unknown (then it is the
+    # first-seen time, for ordering only, and shown as "date unknown")
+    date_source: Keyword = "feed"
     ingested: Date
     run_id: Keyword
     topics: list[Keyword] = []
@@ -150,6 +153,14 @@ class Story(Document):
     alerted_delay: Float | None = None
     event_id: Keyword | None = None  # the happening it reports (pipeline.events), set once, after enrichment
     storyline_id: Keyword | None = None  # the ongoing story that happening belongs to
+
+    def date_label(self, with_time: bool = False) -> str:
+        """The publication date as analysts read it: "date unknown" rather than a first-seen time passed off as one."""
+        if self.date_source == "unknown":
+            return f"date unknown (first seen {(self.first_seen or self.published).date().isoformat()})"
+        if with_time and self.date_source == "feed":
+            return self.published.strftime("%Y-%m-%d %H:%M UTC")
+        return self.published.date().isoformat()
 
 
 class QuoteDoc(Document):

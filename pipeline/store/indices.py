@@ -30,7 +30,7 @@ def with_language_fields(kind: str, mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 class IndexLifecycle(StoreClient):
-    @_translated("creating the indices")
+    @_translated("checking the indices")
     def ensure(self) -> None:
         """Templates, then a first index behind each alias, then new fields into existing indices; idempotent.
 

@@ -195,6 +195,15 @@ def test_send_test_and_bad_subscriptions(tmp_path, webhook, monkeypatch):
         assert str(tmp_path / "alerts.yaml") in str(err.value) and where in str(err.value) and problem in str(err.value)
 
 
+def test_the_test_mail_carries_its_link_in_both_parts(tmp_path, inbox):
+    [sub] = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")], "rule": {}}])
+    assert send_test(sub) == {inbox.url("desk@example.org"): None}
+    [mail] = inbox.messages
+    text = next(p for p in mail.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert "https://example.org/newswatch-test" in text  # a reader of the text part can follow it too
+    assert "`" not in html_part(mail) and "`" not in text
+
+
 def test_shipped_subscriptions_load():
     from pipeline.settings import PROJECT_ROOT
 

@@ -23,6 +23,9 @@ def test_canonical_url_drops_tracking_and_fragment():
     url = "https://www.BBC.co.uk/news/world-australia-59383184?at_medium=RSS&at_campaign=KARANGA#comments"
     assert canonical_url(url) == "https://www.bbc.co.uk/news/world-australia-59383184"
     assert canonical_url("https://x.ca/a?id=3&utm_source=rss&b=2") == "https://x.ca/a?b=2&id=3"
+    # courlan's normalisation, then ours: the Guardian's and HuffPost's share codes, `%7e` as `~`, no fragment
+    assert canonical_url("https://www.theguardian.com/a?CMP=share_btn_tw#comments") == "https://www.theguardian.com/a"
+    assert canonical_url("https://x.ca/b/?ncid=other_topnav&q=%7e") == "https://x.ca/b/?q=~"
     assert story_id(url) == story_id("https://www.bbc.co.uk/news/world-australia-59383184")
     assert story_id(url) != story_id("https://www.bbc.co.uk/news/world-australia-59383185")
 

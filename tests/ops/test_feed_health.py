@@ -42,6 +42,17 @@ def test_failing_and_slow():
     assert classify("n", [], T0).status == "new"
 
 
+def test_a_feed_that_never_succeeded_is_failing_from_its_first_poll():
+    first = PollRecord(feed_id="f", time=T0, outcome="error", error_class="not_a_feed",
+                       error_message="an HTML page was served", consecutive_failures=1,
+                       next_due=T0 + timedelta(minutes=10))
+    verdict = classify("f", [first], T0 + timedelta(minutes=1))
+    assert verdict.status == "failing" and verdict.reason.startswith("never succeeded: 1 failed poll in a row")
+    assert "not_a_feed" in verdict.reason
+    listing = report([verdict])
+    assert "next due" in listing.splitlines()[0] and (T0 + timedelta(minutes=10)).isoformat()[:16] in listing
+
+
 def test_health_from_real_polls_lists_failing_and_silent(store, settings, web, tmp_path):
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
@@ -66,8 +77,8 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     feeds_file = tmp_path / "feeds.yaml"
     feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
     settings = replay_settings(settings, web.url, feeds_file)
-    poll_feeds(store, settings, ["replay-not-a-feed", "replay-quebec"], run_id="page")
-    poll_feeds(store, settings, ["replay-not-a-feed"], run_id="page-2")
+    poll_feeds(store, settings, ["replay-not-a-feed", "replay-quebec"], run_id="manual__page")  # an Airflow run
+    poll_feeds(store, settings, ["replay-not-a-feed"], run_id="local-page-2")  # a CLI pass: no Airflow log
     client = TestClient(create_app(settings))
     rows = {r["feed_id"]: r for r in client.get("/api/feeds").json()}
     assert rows["replay-not-a-feed"]["status"] == "failing" and rows["replay-quebec"]["status"] == "ok"
@@ -79,7 +90,9 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     assert " UTC</td>" in page  # times say their zone
     row = page[page.index("data-feed='replay-quebec'"):].split("</tr>")[0]
     assert 'href="http://replay.newswatch.invalid/feeds/quebec.rss"' in row  # the feed itself
-    assert 'href="/dags/newswatch_poll/runs/page"' in row and 'target="_top"' in row  # its last poll's log
+    assert 'href="/dags/newswatch_poll/runs/manual__page"' in row and 'target="_top"' in row  # its last poll's log
+    cli = page[page.index("data-feed='replay-not-a-feed'"):].split("</tr>")[0]
+    assert "last poll log" not in cli  # a pass run from the CLI has no Airflow page to link to
     assert "/app/discover#" in row and "feed_id:%22replay-quebec%22" in row  # its stories in Kibana
     assert "/app/dashboards#/view/newswatch-what-is-happening" in page  # the events view and surges timeline
 
