@@ -20,7 +20,8 @@ def test_nested_variables_reach_their_group(monkeypatch):
     assert settings.operator_subscription is None  # blank means unset
 
 
-def test_overrides_win_over_the_environment(monkeypatch):
+def test_overrides_win_over_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSWATCH_STATE_DIR", str(tmp_path))  # no local node recorded there
     monkeypatch.setenv("NEWSWATCH_ES_URL", "http://from-env:9200")
     assert Settings.from_env().es_url == "http://from-env:9200" and Settings.from_env().es_url_set
     assert Settings.from_env(es_url="http://given:9200").es_url == "http://given:9200"
