@@ -262,6 +262,8 @@ def up(ports: Ports = DEFAULT_PORTS, state: Path = STATE, overlay: dict[str, str
     """Bring the whole shape up (or leave it up), in the compose file's start order."""
     for sub in ("logs", "airflow", "hold"):
         (state / sub).mkdir(parents=True, exist_ok=True)
+    for held in (state / "hold").iterdir():  # a drill that died may have left a process held down
+        held.unlink()
     secrets(state)
     base = base_plan(ports, state)
     current = json.loads((state / "plan.json").read_text()) if (state / "plan.json").exists() else {}
@@ -305,6 +307,15 @@ def down(state: Path = STATE, timeout: float = 120) -> bool:
     return True
 
 
+SHAPE_OWNED = ("NEWSWATCH_ES_URL", "NEWSWATCH_SMTP_HOST", "NEWSWATCH_SMTP_PORT", "NEWSWATCH_TEST_ES_URL")
+
+
+def caller_overlay() -> dict[str, str]:
+    """The caller's NEWSWATCH_* variables, as compose's `env_file: .env` hands every variable to every Airflow
+    container (NEWSWATCH_SOURCE=replay for a demo, a feeds file, a tunable); the shape's own addresses stay."""
+    return {k: v for k, v in os.environ.items() if k.startswith("NEWSWATCH_") and k not in SHAPE_OWNED}
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -318,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             Supervisor(STATE).run()
         elif args.action == "up":
             started = time.monotonic()
-            up(ports)
+            up(ports, overlay=caller_overlay())
             print(f"cluster up in {time.monotonic() - started:.0f}s: Airflow http://127.0.0.1:{ports.api} "
                   f"(user airflow, password in {STATE / 'secrets.json'}), Elasticsearch "
                   f"http://127.0.0.1:{ports.es_http(1)}, SMTP 127.0.0.1:{ports.smtp} (mail in {STATE / 'mail'})")
