@@ -142,7 +142,8 @@ def base_plan(ports: Ports, state: Path) -> dict[str, dict[str, Any]]:
     logs = state / "logs"
     plain = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(state), "LANG": "C.UTF-8"}
     (state / "redis").mkdir(exist_ok=True)
-    (state / "mail").mkdir(exist_ok=True)
+    for sub in ("new", "cur", "tmp"):  # a Maildir
+        (state / "mail" / sub).mkdir(parents=True, exist_ok=True)
     plan: dict[str, dict[str, Any]] = {
         "postgres": {"cmd": [str(PG_BIN / "postgres"), "-D", str(pg_dir / "data"), "-p", str(ports.postgres),
                              "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pg_dir}",

@@ -168,11 +168,11 @@ def wait_task_running(api: Api, run_id: str, timeout: float = 300) -> None:
 
 
 def worker_running(task: dict) -> str | None:
-    """Which worker received the task's Celery message (its log names the Celery task id)."""
-    marker = f"execute_workload[{task.get('external_executor_id')}] received"
+    """Which worker is executing the task: its log names the task instance's id when it starts one."""
+    marker = f"TaskInstanceDTO(id=UUID('{task.get('id')}')"
     for name in WORKER_NAMES:
         log = cluster.STATE / "logs" / f"{name}.log"
-        if task.get("external_executor_id") and marker in log.read_text(errors="replace"):
+        if task.get("id") and marker in log.read_text(errors="replace"):
             return name
     return None
 
@@ -246,6 +246,7 @@ def reset(settings: Settings, ports: Ports) -> None:
     with Store.open(settings) as store:
         store.client.indices.put_settings(index=f"{PREFIX}-*", settings={"index": {"number_of_replicas": 1}})
     for sub in ("new", "cur", "tmp"):  # the messages, not the Maildir the SMTP server writes to
+        (cluster.STATE / "mail" / sub).mkdir(parents=True, exist_ok=True)
         for message in (cluster.STATE / "mail" / sub).glob("*"):
             message.unlink()
     cluster.wait_for("a green cluster", lambda: cluster.es_health(ports)["status"] == "green", 180)
