@@ -225,8 +225,11 @@ def settled(api: Api, es: Any, run_id: str) -> str | None:
     if es.count(index=f"{PREFIX}-stories", query={"term": {"enriched": False}})["count"]:
         return None
     enrich, alerts = runs["newswatch_enrich"][:1], runs["newswatch_alerts"][:1]
-    if poll == "success" and (not enrich or not alerts or alerts[0]["start_date"] < enrich[0]["start_date"]):
-        return None
+    if poll == "success" and enrich:
+        summary = [t for t in api.tasks("newswatch_enrich", enrich[0]["dag_run_id"]) if t["task_id"] == "summarize"]
+        emitted = bool(summary) and summary[0]["state"] == "success"  # skipped when it had nothing to enrich
+        if emitted and (not alerts or alerts[0]["start_date"] < enrich[0]["start_date"]):
+            return None  # the alerts run this enrichment starts is still to come
     return poll
 
 
