@@ -274,8 +274,8 @@ def scenario(title: str, fault: Any, api: Api, settings: Settings, ports: Ports,
             state = settled(api, store.client, run_id)
         retried = [f"{t['task_id']}[{t.get('rendered_map_index') or t['map_index']}] try {t['try_number']}"
                    for t in api.tasks("newswatch_poll", run_id) if t["try_number"] > 1]
-        say(f"  poll run {state or 'unfinished'} after {time.monotonic() - started:.0f} s; enrichment and alerts "
-            f"done; retried: {', '.join(retried) or 'none'}")
+        say(f"  poll run {state} after {time.monotonic() - started:.0f} s; enrichment and alerts done; retried: "
+            f"{', '.join(retried) or 'none'}" if state else f"  runs not settled after {time.monotonic() - started:.0f} s")
         for name in held:
             release(cluster.STATE, name)
             wait_alive(name)
