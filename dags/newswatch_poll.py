@@ -5,7 +5,8 @@ Every five minutes: find the feeds that are due (each feed's next poll time is l
 own rhythm), group them by host into shards of a few hundred feeds, and poll each shard in a mapped
 task: fetch → topic filter → article text → Elasticsearch, each story searchable within seconds.
 Entities and quotes are added by `newswatch_enrich`, which this run triggers through the
-`newswatch://stories` Asset.
+`newswatch://stories` Asset. A run triggered with the conf `{"force": true}` polls every feed, due or
+not (as `newswatch poll --force`).
 
 Only feed ids and counts cross XCom; stories and per-feed state live in Elasticsearch
 (`NEWSWATCH_ES_URL`). A shard whose stories Elasticsearch rejected fails after writing the rest, and
@@ -66,6 +67,7 @@ def newswatch_poll():
         settings = Settings.from_env()
         source = production_source(settings)
         settings = settings.replace(source=source)
+        now = now or bool((context["dag_run"].conf or {}).get("force"))  # conf {"force": true}: every feed
         due = with_store(lambda store, s: due_feeds(store, s, force=now), settings)
         shards = plan_shards(load_feeds(feeds_file(settings)), due, settings.poll.shard_size)
         print(f"{len(due)} feeds {'to poll now (manual run)' if now else 'due'} ({source}) in {len(shards)} shards")

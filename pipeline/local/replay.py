@@ -75,13 +75,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class ReplayServer:
-    """A real HTTP server on a free loopback port; `url` is its base."""
+    """A real HTTP server on a free loopback port; `url` is its base. `host` may be any 127.x address, so
+    one machine can play several feed hosts."""
 
-    def __init__(self, *roots: Path) -> None:
+    def __init__(self, *roots: Path, host: str = "127.0.0.1") -> None:
         handler = partial(_Handler, roots=list(roots) or [REPLAY_DIR])
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer((host, 0), handler)
         self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = f"http://{host}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> ReplayServer:

@@ -146,7 +146,8 @@ class StoreClient:
             auth["basic_auth"] = (settings.es_username, settings.es_password or "")
         if settings.es_ca_certs:
             auth["ca_certs"] = str(settings.es_ca_certs)
-        client = Elasticsearch(settings.es_url, request_timeout=30, retry_on_timeout=True, max_retries=3, **auth)
+        hosts = [url.strip() for url in settings.es_url.split(",") if url.strip()]  # a cluster: several nodes
+        client = Elasticsearch(hosts, request_timeout=30, retry_on_timeout=True, max_retries=3, **auth)
         return cls(client, settings.index_prefix, settings.es_url, clock, settings.es)
 
     def close(self) -> None:

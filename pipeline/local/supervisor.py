@@ -1,0 +1,172 @@
+"""Keep the processes of a plan running, as Compose's `restart: always` does, and let a drill hold one down.
+
+The plan is a JSON file (`plan.json`: name → command, environment, user, log file, stop signal), rewritten by
+`up`; the supervisor reads it every half second, starts what is missing, restarts what exited, restarts what
+the plan changed, and stops what left the plan. A process whose name has a file in `hold/` is not restarted
+while the file is there: that is how a fault drill kills a worker and keeps it dead, then brings it back.
+What runs, with its pid and restarts, is written to `state.json` for `status` and for the drill.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RESTART_DELAY = 2.0  # seconds after an exit before the next start
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen
+    digest: str
+    started: float
+    restarts: int = 0
+    exited_at: float | None = None
+    last_exit: int | None = None
+
+
+def spec_digest(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def read_plan(state: Path) -> dict[str, dict[str, Any]]:
+    try:
+        return json.loads((state / "plan.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def write_plan(state: Path, plan: dict[str, dict[str, Any]]) -> None:
+    """Atomically, and private: the plan holds the environment, secrets included."""
+    tmp = state / "plan.json.tmp"
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        json.dump(plan, out, indent=1, sort_keys=True)
+    os.replace(tmp, state / "plan.json")
+
+
+def held(state: Path, name: str) -> bool:
+    return (state / "hold" / name).exists()
+
+
+def hold(state: Path, name: str) -> None:
+    (state / "hold").mkdir(exist_ok=True)
+    (state / "hold" / name).touch()
+
+
+def release(state: Path, name: str) -> None:
+    (state / "hold" / name).unlink(missing_ok=True)
+
+
+def kill_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_process(process: subprocess.Popen, sig: int, timeout: float = 40) -> None:
+    """Ask the process group to stop, then make sure: SIGKILL after `timeout`."""
+    kill_group(process.pid, sig)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    kill_group(process.pid, signal.SIGKILL)  # whatever of the group is left (a pool child, a JVM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def start_process(spec: dict[str, Any]) -> subprocess.Popen:
+    kwargs: dict[str, Any] = {}
+    if spec.get("user"):
+        uid, gid = spec["user"]
+        kwargs = {"user": uid, "group": gid, "extra_groups": []}
+    with open(spec["log"], "ab") as log:
+        return subprocess.Popen(spec["cmd"], env=spec["env"], cwd=spec.get("cwd"), stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
+
+
+class Supervisor:
+    """The loop; `run` returns once SIGTERM has stopped every process, last started first."""
+
+    def __init__(self, state: Path) -> None:
+        self.state = state
+        self.running: dict[str, Running] = {}
+        self.stopping = False
+
+    def _stop_signal(self, *_: object) -> None:
+        self.stopping = True
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop_signal)
+        signal.signal(signal.SIGINT, self._stop_signal)
+        while not self.stopping:
+            self.step(read_plan(self.state))
+            self.write_state()
+            time.sleep(0.5)
+        plan = read_plan(self.state)
+        for name in sorted(self.running, key=lambda n: -plan.get(n, {}).get("order", 0)):
+            run = self.running[name]
+            if run.process.poll() is None:
+                stop_process(run.process, plan.get(name, {}).get("stop_signal", signal.SIGTERM))
+        self.running.clear()
+        self.write_state()
+
+    def step(self, plan: dict[str, dict[str, Any]]) -> None:
+        now = time.monotonic()
+        for name in [n for n in self.running if n not in plan]:
+            stop_process(self.running.pop(name).process, signal.SIGTERM)
+        for name, spec in sorted(plan.items(), key=lambda item: item[1].get("order", 0)):
+            digest = spec_digest(spec)
+            run = self.running.get(name)
+            if run and run.process.poll() is None:
+                if run.digest == digest:
+                    continue
+                stop_process(run.process, spec.get("stop_signal", signal.SIGTERM))  # the plan changed it
+                run.exited_at, run.last_exit = now - RESTART_DELAY, run.process.returncode
+            elif run and run.exited_at is None:
+                kill_group(run.process.pid, signal.SIGKILL)  # what the dead leader left behind
+                run.exited_at, run.last_exit = now, run.process.returncode
+            if held(self.state, name) or (run and run.exited_at and now - run.exited_at < RESTART_DELAY):
+                continue
+            process = start_process(spec)
+            self.running[name] = Running(process, digest, time.time(), (run.restarts + 1) if run else 0,
+                                         last_exit=run.last_exit if run else None)
+
+    def write_state(self) -> None:
+        out = {name: {"pid": run.process.pid, "alive": run.process.poll() is None, "started": run.started,
+                      "restarts": run.restarts, "last_exit": run.last_exit, "held": held(self.state, name)}
+               for name, run in self.running.items()}
+        out["supervisor"] = {"pid": os.getpid(), "alive": True}
+        tmp = self.state / "state.json.tmp"
+        tmp.write_text(json.dumps(out, indent=1))
+        os.replace(tmp, self.state / "state.json")
+
+
+def read_state(state: Path) -> dict[str, dict[str, Any]]:
+    try:
+        return json.loads((state / "state.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def supervisor_alive(state: Path) -> int | None:
+    """The running supervisor's pid, or None."""
+    pid = read_state(state).get("supervisor", {}).get("pid")
+    if not pid:
+        return None
+    try:
+        os.kill(pid, 0)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (ProcessLookupError, PermissionError, OSError):
+        return None
+    return pid if b"supervise" in cmdline else None

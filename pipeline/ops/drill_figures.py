@@ -1,0 +1,137 @@
+"""What the fault drill counts: what a clean pass over the same feeds gives (the reference), and what the
+cluster holds after a pass that was broken on purpose — from the index and from the SMTP server's Maildir.
+
+The reference is the same code run once in this process, with nothing killed, into its own index prefix:
+so "expected" is not a hard-coded number but what these feeds give today. Stories are compared by id,
+quotes story by story, alerts by the story URLs of each (subscription, story cluster) record.
+"""
+
+from __future__ import annotations
+
+import mailbox
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch, helpers
+
+from pipeline.alerts.records import find_new_alerts
+from pipeline.alerts.subscriptions import configured_subscriptions
+from pipeline.ingest.poll import poll_feeds
+from pipeline.nlp.enrich import enrich_stories
+from pipeline.settings import Settings
+from pipeline.store import Store
+
+
+@dataclass
+class Expected:
+    stories: dict[str, int]  # story id → its quotes
+    urls: dict[str, set[str]]  # story id → the URLs an alert about it may carry
+    alerts: list[set[str]]  # each alert record: the URLs of its stories
+
+
+@dataclass
+class Figures:
+    stories_expected: int = 0
+    stories_indexed: int = 0
+    stories_duplicated: int = 0
+    stories_lost: int = 0
+    quotes_complete: int = 0  # stories whose quotes are all there (as many as the reference found)
+    quotes: int = 0
+    quotes_expected: int = 0
+    feeds_advanced: int = 0
+    feeds: int = 0
+    alerts_expected: int = 0
+    alerts_delivered: int = 0
+    alerts_duplicated: int = 0
+    alerts_lost: int = 0
+    mail_unmatched: int = 0
+    cluster: dict[str, Any] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        c = self.cluster
+        return [f"stories expected {self.stories_expected} / indexed {self.stories_indexed} / duplicated "
+                f"{self.stories_duplicated} / lost {self.stories_lost}",
+                f"quotes complete for {self.quotes_complete}/{self.stories_expected} stories "
+                f"({self.quotes} quotes, {self.quotes_expected} expected)",
+                f"feed states advanced {self.feeds_advanced}/{self.feeds}",
+                f"alerts expected {self.alerts_expected} / delivered {self.alerts_delivered} / duplicated "
+                f"{self.alerts_duplicated} / lost {self.alerts_lost}"
+                + (f" ({self.mail_unmatched} messages about no expected alert)" if self.mail_unmatched else ""),
+                f"cluster {c.get('status')}: {c.get('number_of_nodes')} nodes, {c.get('active_shards')} shards, "
+                f"{c.get('unassigned_shards')} unassigned"]
+
+    @property
+    def clean(self) -> bool:
+        return (self.stories_lost == self.stories_duplicated == self.alerts_lost == self.alerts_duplicated == 0
+                and self.quotes_complete == self.stories_expected and self.feeds_advanced == self.feeds
+                and self.cluster.get("status") == "green")
+
+
+def _all(es: Elasticsearch, index: str, fields: list[str]) -> list[dict[str, Any]]:
+    es.indices.refresh(index=index, ignore_unavailable=True)
+    return [hit["_source"] for hit in helpers.scan(es, index=index, query={"query": {"match_all": {}}},
+                                                   _source=fields, ignore_unavailable=True)]
+
+
+def quotes_per_story(es: Elasticsearch, prefix: str) -> Counter[str]:
+    return Counter(q["story_id"] for q in _all(es, f"{prefix}-quotes", ["story_id"]))
+
+
+def reference(settings: Settings, feed_ids: list[str]) -> Expected:
+    """One clean pass (poll, enrich, find alerts) into `settings.index_prefix`, and what it gave."""
+    with Store.open(settings, ensure=False) as store:
+        store.drop()
+    with Store.open(settings) as store:
+        poll_feeds(store, settings, feed_ids, run_id="reference")
+        enrich_stories(store, settings)
+        find_new_alerts(store, configured_subscriptions(settings), settings.alerts)
+        es = store.client
+        prefix = settings.index_prefix
+        stories = _all(es, f"{prefix}-stories", ["story_id", "url", "canonical_url"])
+        quotes = quotes_per_story(es, prefix)
+        urls = {s["story_id"]: {s["url"], s["canonical_url"]} for s in stories}
+        records = [r for r in _all(es, f"{prefix}-alerts", ["kind", "story_ids", "story_id"]) if r["kind"] == "story"]
+    alerts = [set().union(*(urls.get(i, set()) for i in (r.get("story_ids") or [r["story_id"]]))) for r in records]
+    return Expected({s["story_id"]: quotes[s["story_id"]] for s in stories}, urls, alerts)
+
+
+def mail_texts(maildir: Path) -> list[str]:
+    """Every message the SMTP server received, as the text of all its parts."""
+    texts = []
+    for message in mailbox.Maildir(maildir, create=True):
+        parts: list[str] = []
+        for part in message.walk():
+            if isinstance(part, Message) and part.get_content_maintype() == "text":
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    parts.append(payload.decode(part.get_content_charset() or "utf-8", errors="replace"))
+        texts.append("\n".join(parts))
+    return texts
+
+
+def measure(es: Elasticsearch, prefix: str, expected: Expected, feed_ids: list[str], since: datetime,
+            maildir: Path, health: dict[str, Any]) -> Figures:
+    stories = _all(es, f"{prefix}-stories", ["story_id", "canonical_url"])
+    ids = Counter(s["story_id"] for s in stories)
+    by_url = Counter(s["canonical_url"] for s in stories)
+    quotes = quotes_per_story(es, prefix)
+    feeds = {f["feed_id"]: f for f in _all(es, f"{prefix}-feeds", ["feed_id", "last_polled"])}
+    advanced = [i for i in feed_ids if feeds.get(i, {}).get("last_polled")
+                and datetime.fromisoformat(feeds[i]["last_polled"].replace("Z", "+00:00")) >= since]
+    texts = mail_texts(maildir)
+    per_alert = [sum(1 for text in texts if any(url in text for url in urls)) for urls in expected.alerts]
+    matched = sum(1 for text in texts if any(url in text for urls in expected.alerts for url in urls))
+    return Figures(
+        stories_expected=len(expected.stories), stories_indexed=len(stories),
+        stories_duplicated=sum(n - 1 for n in ids.values()) + sum(n - 1 for n in by_url.values()),
+        stories_lost=len(set(expected.stories) - set(ids)),
+        quotes_complete=sum(1 for sid, n in expected.stories.items() if sid in ids and quotes[sid] == n),
+        quotes=sum(quotes.values()), quotes_expected=sum(expected.stories.values()),
+        feeds_advanced=len(advanced), feeds=len(feed_ids),
+        alerts_expected=len(expected.alerts), alerts_delivered=sum(1 for n in per_alert if n),
+        alerts_duplicated=sum(n - 1 for n in per_alert if n > 1), alerts_lost=sum(1 for n in per_alert if not n),
+        mail_unmatched=len(texts) - matched, cluster=health)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The production shape on one machine, without Docker: PostgreSQL, Redis, three Elasticsearch nodes, an SMTP
+# server and Airflow with the CeleryExecutor (api-server, scheduler, dag-processor, triggerer, two workers).
+#   scripts/cluster.sh up       start it (idempotent); state and data in .newswatch/cluster/
+#   scripts/cluster.sh status   each process and what each service answers
+#   scripts/cluster.sh test     the fault drill: kill a worker and a node mid-run, restart Redis and PostgreSQL
+#   scripts/cluster.sh down     stop every process (data stays)
+# Needs the project's virtualenv (.venv), PostgreSQL 15 and, for Elasticsearch, Maven and a JDK 21+ (as for
+# scripts/run.sh); redis-server is installed from Debian's packages when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+action="${1:-}"
+[ $# -gt 0 ] && shift
+case "$action" in
+  up|status|down) exec .venv/bin/python -m pipeline.local.cluster "$action" "$@" ;;
+  test) exec .venv/bin/python -m pipeline.ops.drill "$@" ;;
+  *) echo "usage: scripts/cluster.sh up | status | test | down [--port-base N]" >&2; exit 2 ;;
+esac
