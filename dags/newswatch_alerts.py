@@ -10,11 +10,9 @@ Subscriptions live in `config/alerts.yaml`.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
-from newswatch_notifier import OperatorNotifier
+from newswatch_notifier import retried
 
 ENRICHED = Asset("newswatch://enriched")
 
@@ -24,8 +22,7 @@ ENRICHED = Asset("newswatch://enriched")
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 3, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True,
-                  "on_failure_callback": OperatorNotifier()},
+    default_args=retried(),
     tags=["newswatch", "alerts"],
     doc_md=__doc__,
 )

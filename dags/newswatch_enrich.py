@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
-from newswatch_notifier import OperatorNotifier
+from newswatch_notifier import retried
 
 STORIES = Asset("newswatch://stories")
 ENRICHED = Asset("newswatch://enriched")
@@ -29,8 +29,7 @@ BATCH = 200  # stories per mapped task
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 3, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True,
-                  "execution_timeout": timedelta(minutes=30), "on_failure_callback": OperatorNotifier()},
+    default_args=retried(execution_timeout=timedelta(minutes=30)),
     tags=["newswatch"],
     doc_md=__doc__,
 )

@@ -25,7 +25,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, Param, SyncCallback, dag, get_current_context, task
-from newswatch_notifier import OperatorNotifier
+from newswatch_notifier import retried
 
 STORIES = Asset("newswatch://stories")
 
@@ -39,14 +39,7 @@ STORIES = Asset("newswatch://stories")
     # a run still going after ten minutes is overrunning its five-minute schedule: the operator hears of it
     deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(minutes=10),
                            callback=SyncCallback("pipeline.ops.operator.deadline_missed")),
-    default_args={
-        "on_failure_callback": OperatorNotifier(),
-        "retries": 3,
-        "retry_delay": timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=5),
-        "execution_timeout": timedelta(minutes=20),
-    },
+    default_args=retried(max_retry_delay=timedelta(minutes=5), execution_timeout=timedelta(minutes=20)),
     tags=["newswatch"],
     params={"poll_now": Param(True, type="boolean", title="Poll every feed now",
                               description="A manual run polls every feed, due or not; scheduled runs ignore this.")},

@@ -6,6 +6,9 @@ Kept here, beside the UI plugin, because it is Airflow code; the message goes ou
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from airflow.sdk import BaseNotifier
 
 
@@ -25,3 +28,9 @@ class OperatorNotifier(BaseNotifier):
                                     "Airflow retries it; this message comes once the retries are spent."])
         for problem in problems:
             self.log.error("could not tell the operator: %s", problem)
+
+
+def retried(retries: int = 3, delay: timedelta = timedelta(seconds=30), **extra: Any) -> dict[str, Any]:
+    """The Newswatch DAGs' task defaults: retried with exponential backoff, the operator told once retries are spent."""
+    return {"retries": retries, "retry_delay": delay, "retry_exponential_backoff": True,
+            "on_failure_callback": OperatorNotifier(), **extra}
