@@ -12,13 +12,14 @@ from pipeline.settings import PROJECT_ROOT
 
 def test_declared_dependencies_match_the_lock():
     project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
-    declared = [Requirement(d) for d in project["dependencies"] + project["optional-dependencies"]["airflow"]]
+    declared = [Requirement(d) for d in project["dependencies"]
+                + [d for extra in project["optional-dependencies"].values() for d in extra]]
     pins = {}
     for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines():
         line = line.split("#")[0].strip()
         if line:
-            name, version = line.split("==")
-            pins[re.sub(r"[-_.]+", "-", name.lower())] = version
+            pinned = Requirement(line)
+            pins[re.sub(r"[-_.]+", "-", pinned.name.lower())] = str(pinned.specifier).removeprefix("==")
     names = {re.sub(r"[-_.]+", "-", r.name.lower()): r for r in declared}
     assert set(names) == set(pins), set(names) ^ set(pins)
     for name, requirement in names.items():
