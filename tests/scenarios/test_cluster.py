@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 LAST = re.compile(r"^cluster test: stories lost (\d+) duplicated (\d+); alerts lost (\d+) duplicated (\d+); "
                   r"cluster (\w+)$")
