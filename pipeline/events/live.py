@@ -9,27 +9,31 @@ saved compare-and-set. The order of the writes makes a re-run safe:
 2. then the stories get their `event_id` and `storyline_id`;
 3. then the event, storyline and surge documents are rebuilt from the stories and written where they changed.
 
-A run that dies after 1 leaves stories without ids; the next run finds them again and takes their ids from
-the saved state's `pending` (this batch's placements, saved with it: their events may have closed since), so
-it writes the same ids and documents without placing or counting them again: nothing twice, nothing lost.
+4. then the state is saved again without what step 1 listed as still to write.
+
+Step 1 saves, beside the state, this batch's placements (`pending`) and the groups and surges they touched
+(`dirty`, with each group's title and storyline: a group may close before its document is written). A run
+that dies anywhere after 1 leaves them in the state; the next run (with or without new stories) writes the
+same ids and documents from them, without placing or counting anything again: nothing twice, nothing lost.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pipeline.events.features import TermStats, parse_time, story_features
 from pipeline.events.grouping import GroupingState
-from pipeline.events.monitor import Monitor, Placed
-from pipeline.events.surges import DetectorState, Surge
+from pipeline.events.monitor import Monitor
+from pipeline.events.surges import DetectorState, Surge, forget_surges
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.store.documents import Story, SurgeDoc
+from pipeline.store.events import StateConflict
 
 log = logging.getLogger(__name__)
 STATE_KEY = "monitor"
@@ -91,61 +95,97 @@ def surge_doc(surge: Surge, at: datetime) -> SurgeDoc:
 
 
 def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventReport:
-    """Place the enriched stories that have no event yet (oldest first) and update what they touch."""
+    """Place the enriched stories that have no event yet (oldest first) and update what they touch.
+
+    What a run must still write (its placements, the groups and surges they touched) is saved with the
+    state and cleared only once written, so a run that died at any step is finished by the next one."""
     report = EventReport()
     started = time.monotonic()
     saved, placed_before, version = store.monitor_state(STATE_KEY)
     stories = list(store.unplaced_stories(limit))
-    if not stories:
+    pending: dict[str, list[str]] = dict(saved.get("pending", {}))
+    dirty = Dirty.from_dict(saved.get("dirty", {}))
+    if not stories and not pending and not dirty:
         return report
     monitor = load_monitor(saved)
-    before = {surge_id(s) for s in monitor.surges()}
+    ends = {surge_id(s): s.end for s in monitor.surges()}
     # placed by a run that died after saving: their groups may be closed by now, so their ids are taken as saved
-    pending = {sid: ids for sid, ids in saved.get("pending", {}).items()}
-    redone = [Placed(s.story_id, s.topics, pending[s.story_id][0], pending[s.story_id][1], []) for s in stories
-              if s.story_id in pending]
     fresh = [s for s in stories if s.story_id not in pending]
     features = [story_features(story_item(s), story_entities(s)) for s in fresh]
     placed = monitor.process_stories(features, {s.story_id: s.topics for s in fresh})
-    state = dump_monitor(monitor) | {"pending": {p.id: [p.event, p.storyline] for p in [*redone, *placed]}}
-    store.save_monitor_state(STATE_KEY, state, placed_before + len(placed), version)
-    placed = [*redone, *placed]
-    store.update_docs("stories", [(p.id, {"event_id": p.event, "storyline_id": p.storyline}) for p in placed],
-                      refresh=True).require("event ids of stories")
-    report.placed = len(placed)
-    titles = {s.story_id: s.title for s in stories}
-    report.events, report.storylines = _write_groups(store, monitor, placed, titles)
-    report.surges, report.raised = _write_surges(store, monitor, stories, before)
+    pending |= {p.id: [p.event, p.storyline] for p in placed}
+    dirty.add_groups(monitor, pending.values())
+    batch = {p.id for p in placed}
+    dirty.surges.update(surge_id(s) for s in monitor.surges() if batch & set(s.stories) or s.end != ends.get(surge_id(s)))
+    if placed:  # stored surges long closed leave the state, so that it stays small however long it runs
+        for detector in monitor.detectors.values():
+            forget_surges(detector, max(p.published for p in features))
+    state = dump_monitor(monitor)
+    version = store.save_monitor_state(STATE_KEY, state | {"pending": pending, "dirty": dirty.to_dict()},
+                                       placed_before + len(placed), version)
+    store.update_docs("stories", [(i, {"event_id": ids[0], "storyline_id": ids[1]}) for i, ids in pending.items()],
+                      refresh=True, missing_ok=True).require("event ids of stories")
+    report.placed = len(pending)
+    report.events, report.storylines = _write_groups(store, dirty)
+    report.surges, report.raised = _write_surges(store, monitor, dirty.surges, set(ends))
     store.refresh("events", "surges")
+    try:  # all written: nothing left for the next run to finish
+        store.save_monitor_state(STATE_KEY, state, placed_before + len(placed), version)
+    except StateConflict:
+        log.info("events: another run saved the state meanwhile; it rewrites this run's documents (no change)")
     report.seconds = time.monotonic() - started
     log.info("events: %d stories placed, %d events and %d storylines updated, %d surges raised",
              report.placed, report.events, report.storylines, len(report.raised))
     return report
 
 
-def _write_groups(store: Store, monitor: Monitor, placed: Sequence[Placed],
-                  titles: Mapping[str, str]) -> tuple[int, int]:
+@dataclass
+class Dirty:
+    """Groups and surges whose documents a run must write, with what only the state knows of each group
+    (its title, its storyline), kept so that a group closed since can still be written right."""
+
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {level, title, storyline_id}
+    surges: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.groups or self.surges)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Dirty:
+        return cls(dict(data.get("groups", {})), set(data.get("surges", [])))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"groups": self.groups, "surges": sorted(self.surges)}
+
+    def add_groups(self, monitor: Monitor, placements: Iterable[Sequence[str]]) -> None:
+        """The groups of (event id, storyline id) placements, as the monitor knows them now; a group it no
+        longer knows (closed since a run that died) keeps what that run noted."""
+        known = {g.id: g for g in [*monitor.groups.events.values(), *monitor.groups.storylines.values(),
+                                   *monitor.closed]}
+        for event_id, storyline_id in placements:
+            for level, group_id in (("event", event_id), ("storyline", storyline_id)):
+                group = known.get(group_id)
+                if group is not None or group_id not in self.groups:
+                    self.groups[group_id] = {"level": level, "title": group.title if group else "",
+                                             "storyline_id": group.storyline_id if group and level == "event" else None}
+
+
+def _write_groups(store: Store, dirty: Dirty) -> tuple[int, int]:
     written = []
-    for level, ids in (("event", sorted({p.event for p in placed})), ("storyline", sorted({p.storyline for p in placed}))):
-        open_groups = monitor.groups.events if level == "event" else monitor.groups.storylines
-        found = store.summarise_groups(level, ids)
+    for level in ("event", "storyline"):
+        wanted = {i: g for i, g in dirty.groups.items() if g["level"] == level}
         docs = []
-        for group_id, summary in found.items():
-            group = open_groups.get(group_id)
-            first = str(summary["ids"]["buckets"][0]["key"])
-            title = group.title if group and group.title else titles.get(first, first)
-            docs.append((group_id, store.group_doc(level, group_id, title, group.storyline_id if group else None,
-                                                   summary)))
+        for group_id, summary in store.summarise_groups(level, sorted(wanted)).items():
+            first = str(summary["ids"]["buckets"][0]["key"]) if summary["ids"]["buckets"] else group_id
+            docs.append((group_id, store.group_doc(level, group_id, wanted[group_id]["title"] or first,
+                                                   wanted[group_id]["storyline_id"], summary)))
         written.append(store.write_changed("events", docs).require(f"{level} documents").ok)
     return written[0], written[1]
 
 
-def _write_surges(store: Store, monitor: Monitor, stories: Sequence[Story],
-                  before: set[str]) -> tuple[int, list[str]]:
-    """Surges that took in a story of this batch, or closed during it."""
-    ids = {s.story_id for s in stories}
-    oldest = min(s.published for s in stories) - timedelta(days=1)
-    touched = [s for s in monitor.surges() if ids & set(s.stories) or (s.end and parse_time(s.end) >= oldest)]
+def _write_surges(store: Store, monitor: Monitor, ids: set[str], before: set[str]) -> tuple[int, list[str]]:
+    """The surges that took in a story of the batch or closed during it (those the state still holds)."""
+    touched = [s for s in monitor.surges() if surge_id(s) in ids]
     at = store.now()
     result = store.write_changed("surges", ((surge_id(s), surge_doc(s, at)) for s in touched)).require("surges")
     return result.ok, [surge_id(s) for s in touched if surge_id(s) not in before]

@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.events.embeddings import Encoder, story_text
 from pipeline.events.features import StoryFeatures, TermStats, content_words, extract_entities, story_features
-from pipeline.events.grouping import Assignment, GroupingSettings, GroupingState, assign_batch, close_stale
+from pipeline.events.grouping import Assignment, Group, GroupingSettings, GroupingState, assign_batch, close_stale
 from pipeline.events.surges import (
     DetectorState,
     SeriesRef,
@@ -67,6 +67,7 @@ class Monitor:
     stats: TermStats = field(default_factory=TermStats)
     groups: GroupingState = field(default_factory=GroupingState)
     detectors: dict[str, DetectorState] = field(default_factory=dict)
+    closed: list[Group] = field(default_factory=list)  # the groups the last call closed (their final form)
 
     def process(self, items: Sequence[Mapping[str, Any]]) -> list[Placed]:
         """Filter, parse, group and watch one batch of polled items; outcomes of the kept ones, in time order."""
@@ -98,8 +99,9 @@ class Monitor:
                 out.append(Placed(story.id, topics[story.id], placed.event_id, placed.storyline_id, raised))
             for detector in self.detectors.values():
                 observe_item(detector, story.id, story.published, self.surge_settings)
+        self.closed = []
         if ordered:
-            close_stale(self.groups, ordered[-1].published, self.grouping)
+            self.closed = close_stale(self.groups, ordered[-1].published, self.grouping)
             for detector in self.detectors.values():
                 close_surges(detector, ordered[-1].published, self.surge_settings)
         return out

@@ -313,3 +313,23 @@ def close_surges(state: DetectorState, now: datetime, settings: SurgeSettings = 
     state.series = {k: s for k, s in state.series.items()
                     if s.window or s.surge >= 0 or _decay(s.past, s.past_at, now, settings.half_life_days) >= 0.01}
     return closed
+
+
+def forget_surges(state: DetectorState, now: datetime, keep_days: float = 7.0) -> int:
+    """Drop closed surges older than `keep_days` from the state (the live stage has stored them); how many.
+
+    What the detector still reads of past surges (its weekly budget, whether a burst is covered) looks back
+    seven days, so the state stays small however long it runs. The offline contract keeps them all."""
+    horizon = utc_iso(now - timedelta(days=keep_days))
+    open_ones = {s.surge for s in state.series.values() if s.surge >= 0}
+    kept = [i for i, surge in enumerate(state.surges)
+            if i in open_ones or utc_iso(parse_time(surge.last_hot or surge.start)) >= horizon]
+    if len(kept) == len(state.surges):
+        return 0
+    new_index = {old: new for new, old in enumerate(kept)}
+    dropped = len(state.surges) - len(kept)
+    state.surges = [state.surges[i] for i in kept]
+    for series in state.series.values():
+        if series.surge >= 0:
+            series.surge = new_index[series.surge]
+    return dropped

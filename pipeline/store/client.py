@@ -184,15 +184,16 @@ class StoreClient:
         return self.index(kind)
 
     def update_docs(self, kind: str, updates: Iterable[tuple[str, dict[str, Any]]], refresh: bool = True,
-                    chunk: int = 200) -> BulkResult:
-        """Partial updates: only the given fields change (enrichment adds its fields to a story)."""
+                    chunk: int = 200, missing_ok: bool = False) -> BulkResult:
+        """Partial updates: only the given fields change (enrichment adds its fields to a story). With
+        `missing_ok`, a document that is gone (expired since the update was decided) is skipped, not rejected."""
         actions = ({"_op_type": "update", "_index": self.index(kind), "_id": doc_id, "doc": doc}
                    for doc_id, doc in updates)
-        return self._bulk(kind, actions, refresh, chunk)
+        return self._bulk(kind, actions, refresh, chunk, missing_ok=missing_ok)
 
     @_translated("bulk write")
     def _bulk(self, kind: str, actions: Iterable[dict[str, Any]], refresh: bool, chunk: int,
-              conflicts_ok: bool = False) -> BulkResult:
+              conflicts_ok: bool = False, missing_ok: bool = False) -> BulkResult:
         """Chunks split by count and by bytes; every rejected document is counted with its reason.
 
         A blocked index is no single document's fault: writes held by a reindex's swap are sent again
@@ -213,7 +214,7 @@ class StoreClient:
                 reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
                 if ok:
                     result.ok += 1
-                elif conflicts_ok and info.get("status") == 409:
+                elif (conflicts_ok and info.get("status") == 409) or (missing_ok and info.get("status") == 404):
                     continue
                 elif reason.startswith("cluster_block_exception"):
                     if not is_write_block(reason) or waited >= self.layout.write_block_wait:

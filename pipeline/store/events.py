@@ -64,18 +64,20 @@ class EventQueries(StoreClient):
 
     @_translated("saving the events state")
     def save_monitor_state(self, key: str, state: dict[str, Any], stories: int,
-                           version: tuple[int, int] | None) -> None:
-        """Save only if nobody saved since `version` was read; else StateConflict (the caller's task retries)."""
+                           version: tuple[int, int] | None) -> tuple[int, int]:
+        """Save only if nobody saved since `version` was read; else StateConflict (the caller's task retries).
+        The new version, to save against next."""
         doc = MonitorState(key=key, state=state, stories=stories, updated=self.now()).to_source()
         try:
             if version is None:
-                self.client.create(index=self.index("monitor"), id=key, document=doc, refresh=True)
+                saved = self.client.create(index=self.index("monitor"), id=key, document=doc, refresh=True)
             else:
-                self.client.index(index=self.index("monitor"), id=key, document=doc, if_seq_no=version[0],
-                                  if_primary_term=version[1], refresh=True)
+                saved = self.client.index(index=self.index("monitor"), id=key, document=doc, if_seq_no=version[0],
+                                          if_primary_term=version[1], refresh=True)
         except ConflictError:
             raise StateConflict("saving the events state",
                                 "another run placed stories since this one read it; run again") from None
+        return saved["_seq_no"], saved["_primary_term"]
 
     def unplaced_stories(self, limit: int = 5000) -> Iterator[Story]:
         """Enriched on-topic stories without an event yet, oldest first (the order they are placed in)."""

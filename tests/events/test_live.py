@@ -90,6 +90,51 @@ def test_a_run_that_died_after_saving_its_state_is_finished_by_the_next(store, s
     assert len(doc.story_ids) == len(set(doc.story_ids)) == doc.reports
 
 
+def test_a_run_that_died_after_writing_ids_writes_its_documents_in_the_next_run(store, settings, es):
+    """Step 3 fails (the events index refuses writes): the stories have their ids, the events and the surge
+    have no documents; the next run, with no new story, writes them all from the saved state, once."""
+    from pipeline.errors import WritesBlocked
+
+    stories = kept_stories()
+    store.write_stories(stories)
+    events_index = f"{settings.index_prefix}-events"
+    es.indices.put_settings(index=events_index, settings={"index.blocks.read_only": True})
+    try:
+        with pytest.raises(WritesBlocked):
+            track_events(store, settings)
+    finally:
+        es.indices.put_settings(index=events_index, settings={"index.blocks.read_only": None})
+    placed = store.stories(s.story_id for s in stories)
+    assert all(s.event_id and s.storyline_id for s in placed.values())
+    assert store.count("events", {"match_all": {}}) == 0 and not store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
+
+    report = track_events(store, settings)
+    assert report.events == len({s.event_id for s in placed.values()})
+    assert store.count("events", {"term": {"level": "event"}}) == report.events
+    burst_event = store.get("events", placed[zorland(stories)[0]].event_id)
+    assert burst_event.reports == len(zorland(stories)) and burst_event.storyline_id
+    assert not burst_event.title.startswith("s0")  # the group's chosen title, not a story id
+    assert store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
+    saved, count, _ = store.monitor_state(STATE_KEY)
+    assert count == len(stories) and not saved.get("pending") and not saved.get("dirty")
+    assert track_events(store, settings).placed == 0  # nothing left to finish
+
+
+def test_a_surge_that_closes_in_a_later_batch_is_stored_closed(store, settings):
+    stories = kept_stories()
+    burst = zorland(stories)
+    last = max(i for i, s in enumerate(stories) if s.story_id in burst)
+    store.write_stories(stories[: last + 1])
+    track_events(store, settings)
+    opened = store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
+    assert opened and all(s.end is None for s in opened)
+    store.write_stories(stories[last + 1:])  # four more days of quiet coverage: the burst cools down
+    track_events(store, settings)
+    closed = {s.surge_id: s for s in store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))}
+    assert {s.surge_id for s in opened} <= set(closed)
+    assert all(closed[s.surge_id].end is not None for s in opened)
+
+
 def test_the_burst_surges_in_its_own_batch_and_quiet_series_do_not(store, settings):
     stories = kept_stories()
     burst = zorland(stories)

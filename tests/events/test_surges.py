@@ -3,9 +3,12 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.events.surges import (
     DetectorState,
+    Series,
     SeriesRef,
+    Surge,
     SurgeSettings,
     expected_count,
+    forget_surges,
     observe_item,
     observe_story,
     poisson_tail,
@@ -113,3 +116,17 @@ def test_a_new_detector_only_counts_for_its_first_week():
         state = DetectorState("asylum")
         burst = [T0 + timedelta(days=day, hours=6 + h) for h in range(8)]
         assert bool(feed(state, daily(day) + burst)) is expect
+
+
+def test_forgetting_old_surges_keeps_open_and_recent_ones_and_the_series_links():
+    def surge(key, days_ago, end=True):
+        when = (T0 - timedelta(days=days_ago)).isoformat()
+        return Surge("asylum", key, key, when, when, 3.0, last_hot=when, end=when if end else "")
+
+    state = DetectorState("asylum", surges=[surge("old", 30), surge("open", 20, end=False), surge("old2", 9),
+                                            surge("recent", 2)])
+    state.series = {"open": Series("open", "open", surge=1), "recent": Series("recent", "recent", surge=-1)}
+    assert forget_surges(state, T0) == 2
+    assert [s.key for s in state.surges] == ["open", "recent"]
+    assert state.surges[state.series["open"].surge].key == "open"
+    assert forget_surges(state, T0) == 0
