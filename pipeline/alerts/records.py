@@ -35,10 +35,12 @@ class AlertReport:
     failed: int = 0
     retrying: int = 0
     surges: int = 0  # surge alerts among those created
+    figures: int = 0  # figure alerts (revised, disagree) among those created
     errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"stories": self.stories, "alerts_created": self.created, "surge_alerts": self.surges,
+                "figure_alerts": self.figures,
                 "syndicated_copies": self.syndicated,
                 "held_back_as_old": self.too_old, "sent": self.sent, "folded_into_burst": self.folded,
                 "retrying": self.retrying, "failed": self.failed}

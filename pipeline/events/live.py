@@ -7,7 +7,8 @@ saved compare-and-set. The order of the writes makes a re-run safe:
 
 1. the state is saved first; a run that lost the race to another gets `StateConflict` and placed nothing;
 2. then the stories get their `event_id` and `storyline_id`;
-3. then the event, storyline and surge documents are rebuilt from the stories and written where they changed.
+3. then the figure findings (`findings`), event, storyline and surge documents are rebuilt from the stories and
+   written where they changed.
 
 A run that dies after 1 leaves stories without ids; the next run finds them again and takes their ids from
 the saved state's `pending` (this batch's placements, saved with it: their events may have closed since), so
@@ -24,12 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pipeline.events.features import TermStats, parse_time, story_features
+from pipeline.events.findings import event_findings, summary, write_findings
 from pipeline.events.grouping import GroupingState
 from pipeline.events.monitor import Monitor, Placed
 from pipeline.events.surges import DetectorState, Surge
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.store.documents import Story, SurgeDoc
+from pipeline.store.documents import FigureFinding, Story, SurgeDoc
 
 log = logging.getLogger(__name__)
 STATE_KEY = "monitor"
@@ -42,12 +44,14 @@ class EventReport:
     events: int = 0  # event documents written (new or changed)
     storylines: int = 0
     surges: int = 0  # surge documents written (new or grown)
+    findings: int = 0  # figure findings written (new, or with a new source)
     raised: list[str] = field(default_factory=list)  # ids of surges this run opened
     seconds: float = 0.0
 
     def counts(self) -> dict[str, Any]:
         return {"stories_placed": self.placed, "events_written": self.events, "storylines_written": self.storylines,
-                "surges_written": self.surges, "surges_raised": len(self.raised), "events_seconds": round(self.seconds, 2)}
+                "surges_written": self.surges, "surges_raised": len(self.raised),
+                "figure_findings_written": self.findings, "events_seconds": round(self.seconds, 2)}
 
 
 def _no_matcher(_: Mapping[str, Any]) -> list[str]:
@@ -114,28 +118,30 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
                       refresh=True).require("event ids of stories")
     report.placed = len(placed)
     titles = {s.story_id: s.title for s in stories}
-    report.events, report.storylines = _write_groups(store, monitor, placed, titles)
+    findings = event_findings(store, sorted({p.event for p in placed}))
+    report.findings = write_findings(store, findings)
+    report.events, report.storylines = _write_groups(store, monitor, placed, titles, findings)
     report.surges, report.raised = _write_surges(store, monitor, stories, before)
-    store.refresh("events", "surges")
+    store.refresh("events", "surges", "figure-findings")
     report.seconds = time.monotonic() - started
     log.info("events: %d stories placed, %d events and %d storylines updated, %d surges raised",
              report.placed, report.events, report.storylines, len(report.raised))
     return report
 
 
-def _write_groups(store: Store, monitor: Monitor, placed: Sequence[Placed],
-                  titles: Mapping[str, str]) -> tuple[int, int]:
+def _write_groups(store: Store, monitor: Monitor, placed: Sequence[Placed], titles: Mapping[str, str],
+                  findings: Mapping[str, Sequence[FigureFinding]]) -> tuple[int, int]:
     written = []
     for level, ids in (("event", sorted({p.event for p in placed})), ("storyline", sorted({p.storyline for p in placed}))):
         open_groups = monitor.groups.events if level == "event" else monitor.groups.storylines
         found = store.summarise_groups(level, ids)
         docs = []
-        for group_id, summary in found.items():
+        for group_id in found:
             group = open_groups.get(group_id)
-            first = str(summary["ids"]["buckets"][0]["key"])
+            first = str(found[group_id]["ids"]["buckets"][0]["key"])
             title = group.title if group and group.title else titles.get(first, first)
-            docs.append((group_id, store.group_doc(level, group_id, title, group.storyline_id if group else None,
-                                                   summary)))
+            doc = store.group_doc(level, group_id, title, group.storyline_id if group else None, found[group_id])
+            docs.append((group_id, doc.model_copy(update={"figure_findings": summary(findings.get(group_id, []))})))
         written.append(store.write_changed("events", docs).require(f"{level} documents").ok)
     return written[0], written[1]
 
