@@ -118,3 +118,23 @@ def test_a_figure_condition_is_checked_naming_the_file_and_key(tmp_path: Path, f
         load_subscriptions(path)
     text = str(caught.value)
     assert str(path) in text and key in text and message in text, text
+
+
+def test_analysts_see_the_findings_in_newswatch_figures_and_events(store, settings, placed, monkeypatch, capsys):
+    import json
+
+    from pipeline.cli import main
+
+    monkeypatch.setenv("NEWSWATCH_ES_URL", settings.es_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", settings.index_prefix)
+    assert main(["figures", "--recorded", "--days", "100000"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted((r["condition"], r["kind"], r["values"][0], r["values"][1]) for r in rows) == [
+        ("disagree", "rescued", 120, 80), ("revised", "died", 46, 53)]
+    assert main(["figures", "--days", "100000"]) == 0  # reconciled afresh from the stories, grouped by event
+    again = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert sorted(r["condition"] for r in again) == ["figure revised", "outlets disagree"]
+    assert main(["events", "--days", "7"]) == 0
+    text = capsys.readouterr().out
+    assert "figure revised: died in Zorland, 46 → 53 (Evening Star, World Wire)" in text
+    assert "figure disputed: rescued in Zorland, 120 vs 80" in text
