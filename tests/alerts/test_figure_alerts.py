@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pipeline.alerts.delivery import deliver_immediate
 from pipeline.alerts.finding import find_alerts
@@ -15,7 +16,7 @@ from pipeline.events.findings import event_findings, write_findings
 from pipeline.events.live import track_events
 from pipeline.store.documents import Figure, Story
 from tests.alerts.test_alerts import DEFAULT, LONG_AGO, html_part, subject, subscriptions
-from tests.events.test_live import kept_stories, zorland
+from tests.events.test_live import kept_stories
 
 # (story of the Zorland burst, kind, value, qualifier, sentence, speaker): a revised toll, two outlets that
 # disagree on a rescue the same day, and "51" / "more than 50" missing, which agree
@@ -110,8 +111,6 @@ def test_figure_changes_before_a_subscription_began_are_held_back(store, placed,
 ])
 def test_a_figure_condition_is_checked_naming_the_file_and_key(tmp_path: Path, figures, key, message):
     path = tmp_path / "alerts.yaml"
-    import yaml
-
     path.write_text(yaml.safe_dump({"subscriptions": [{"name": "figs", "channels": ["json://127.0.0.1:1/"],
                                                        "stories": False, "since": LONG_AGO, "figures": figures}]}))
     with pytest.raises(ConfigError) as caught:
