@@ -13,12 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from pipeline.alerts.messages import Message
-from pipeline.alerts.records import AlertReport, record_id, subscription_starts
+from pipeline.alerts.records import AlertReport, alert_each
 from pipeline.alerts.rendering import render
 from pipeline.alerts.subscriptions import Subscription, wants_figure
 from pipeline.settings import AlertSettings
 from pipeline.store import Store
-from pipeline.store.documents import AlertRecord, FigureFinding
+from pipeline.store.documents import FigureFinding
 
 WATERMARK = "figure-alerts-watermark"
 LOOK_BACK = timedelta(days=14)  # the first run reads this far back
@@ -35,33 +35,14 @@ def headline(finding: FigureFinding) -> str:
 
 def find_figure_alerts(store: Store, subs: list[Subscription], config: AlertSettings) -> AlertReport:
     """Alert records for the figure findings recorded or grown since the last run; safe to run twice."""
-    report = AlertReport()
-    watching = [s for s in subs if s.figures is not None]
-    if not watching:
-        return report
-    store.refresh("figure-findings")
-    since = store.get_time(WATERMARK) or store.now() - LOOK_BACK
-    starts = subscription_starts(store, watching)
-    newest = since
-    for finding in store.findings_since(since):
-        newest = max(newest, finding.updated)
-        for sub in watching:
-            if not wants_figure(sub, finding.condition, finding.kind, finding.place, finding.topics):
-                continue
-            if finding.at < starts[sub.name]:
-                report.too_old += 1
-                continue
-            at = store.now()
-            record = AlertRecord(alert_id=record_id(sub.name, "figure", finding.finding_id), kind="figure",
-                                 subscription=sub.name, mode=sub.mode, finding_id=finding.finding_id,
-                                 story_id=finding.story_ids[-1], story_ids=list(finding.story_ids),
-                                 outlet=finding.sources[-1].get("outlet"), other_outlets=finding.outlets,
-                                 title=headline(finding), published=finding.at, created=at, next_attempt=at)
-            if store.create_alert(record):
-                report.created += 1
-    store.refresh("alerts")
-    store.set_time(WATERMARK, max(since, newest - timedelta(minutes=2)))
-    return report
+    def fields(finding: FigureFinding) -> tuple[str, dict[str, Any]]:
+        return finding.finding_id, {"finding_id": finding.finding_id, "story_ids": list(finding.story_ids),
+                                    "story_id": finding.story_ids[-1], "outlet": finding.sources[-1].get("outlet"),
+                                    "other_outlets": finding.outlets, "title": headline(finding),
+                                    "published": finding.at}
+
+    return alert_each(store, "figure", subs, WATERMARK, LOOK_BACK, store.findings_since, lambda f: f.updated,
+                      lambda sub, f: wants_figure(sub, f.condition, f.kind, f.place, f.topics), lambda f: f.at, fields)
 
 
 def sources(store: Store, finding: FigureFinding) -> list[dict[str, Any]]:
