@@ -137,3 +137,19 @@ def test_analysts_see_the_findings_in_newswatch_figures_and_events(store, settin
     text = capsys.readouterr().out
     assert "figure revised: died in Zorland, 46 → 53 (Evening Star, World Wire)" in text
     assert "figure disputed: rescued in Zorland, 120 vs 80" in text
+
+
+def test_a_digest_lists_a_figure_change_once(store, placed, inbox, tmp_path):
+    from datetime import timedelta
+
+    from pipeline.alerts.delivery import run_digests
+
+    subs = subscriptions(tmp_path, [{"name": "hourly", "mode": "digest", "channels": [inbox.url("d@example.org")],
+                                     "stories": False, "figures": {"revised": True},
+                                     "digest": {"every": "hourly"}}])
+    assert find_alerts(store, subs, DEFAULT).created == 1 and deliver_immediate(store, subs, DEFAULT).sent == 0
+    later = store.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1, minutes=1)
+    assert run_digests(store, subs, DEFAULT, at=later).sent == 1 and len(inbox.messages) == 1
+    body = html_part(inbox.messages[0])
+    assert "Figures revised or disputed (1)" in body and "Figure revised: died in Zorland, 46 → 53" in body
+    assert run_digests(store, subs, DEFAULT, at=later).sent == 0
