@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import apprise
 
 from pipeline.alerts.channels import channel_refusal
+from pipeline.alerts.figures import figure_message
 from pipeline.alerts.messages import Message, digest, story_alert
 from pipeline.alerts.records import AlertReport, record_id
 from pipeline.alerts.signing import feedback_links
@@ -144,8 +145,8 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
         burst = [r for r in records if r.attempts == 0][room:]
         for record in one_by_one:
             story = stories[record.story_id or ""]
-            if record.kind == "surge":
-                _deliver_surge(store, record, sub, config, report, at)
+            if record.kind in ("surge", "figure"):
+                _deliver_record(store, record, sub, config, report, at)
                 continue
             links = feedback_links(feedback, story.story_id, story.topics[0] if story.topics else "", sub.name, at)
             message = story_alert(story, record.other_outlets, sub.name, links)
@@ -158,14 +159,19 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
     return report
 
 
-def _deliver_surge(store: Store, record: AlertRecord, sub: Subscription, config: AlertSettings,
-                   report: AlertReport, at: datetime) -> None:
-    surge = store.get("surges", record.surge_id or "")
-    if surge is None:  # the surge records were dropped (retention, a reset): nothing left to tell
-        store.update_alert(record.alert_id, status="failed", last_error="the surge record is gone")
+def _deliver_record(store: Store, record: AlertRecord, sub: Subscription, config: AlertSettings,
+                    report: AlertReport, at: datetime) -> None:
+    """A surge or figure alert: its message is made from the record it tells of."""
+    kind, doc_id = ("surges", record.surge_id) if record.kind == "surge" else ("figure-findings", record.finding_id)
+    found = store.get(kind, doc_id or "")
+    if found is None:  # the records were dropped (retention, a reset): nothing left to tell
+        store.update_alert(record.alert_id, status="failed", last_error=f"the {record.kind} record is gone")
         return
-    message, png = surge_message(store, surge, sub.name, Settings.from_env().kibana_url)
-    message.attachments.append(("surge.png", png))
+    if record.kind == "figure":
+        message = figure_message(store, found, sub.name)
+    else:
+        message, png = surge_message(store, found, sub.name, Settings.from_env().kibana_url)
+        message.attachments.append(("surge.png", png))
     _deliver(store, record, sub, message, config, report, at)
 
 
@@ -190,7 +196,8 @@ def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: s
     stories: list[tuple[Story, list[str]]] = [(by_id[r.story_id], r.other_outlets) for r in records
                                               if r.story_id in by_id]
     surges = store.get_many("surges", [r.surge_id for r in records if r.kind == "surge" and r.surge_id]).values()
-    if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges)), config, report, at):
+    figures = [r.title or "" for r in records if r.kind == "figure"]
+    if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges), figures), config, report, at):
         return False
     store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
     mark_alerted(store, [s for s, _ in stories], at)

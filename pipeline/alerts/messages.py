@@ -83,8 +83,8 @@ def story_alert(story: Story, other_outlets: list[str], subscription: str,
 
 
 def digest(stories: list[tuple[Story, list[str]]], subscription: str, period: str,
-           surges: Sequence[SurgeDoc] = ()) -> Message:
-    """Surges first, then stories grouped by topic (largest group first), newest first within a topic."""
+           surges: Sequence[SurgeDoc] = (), figures: Sequence[str] = ()) -> Message:
+    """Surges and figure changes (their headlines) first, then stories grouped by topic (largest group first), newest first within a topic."""
     by_topic: dict[str, list[tuple[Story, list[str]]]] = defaultdict(list)
     for story, others in stories:
         for topic in story.topics or ["(no topic)"]:
@@ -92,7 +92,7 @@ def digest(stories: list[tuple[Story, list[str]]], subscription: str, period: st
     sections = [(topic, sorted(by_topic[topic], key=lambda so: so[0].published, reverse=True))
                 for topic in sorted(by_topic, key=lambda t: (-len(by_topic[t]), t))]
     body = render("digest.html", count=len(stories), subscription=subscription, period=period, sections=sections,
-                  surges=list(surges))
+                  surges=list(surges), figures=list(figures))
     return Message(f"[Newswatch] {len(stories)} new stories — {subscription}", body)
 
 

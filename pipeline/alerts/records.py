@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, TypeVar
 
 from pipeline.alerts.subscriptions import Subscription, matches, story_tokens
 from pipeline.settings import AlertSettings
@@ -35,10 +37,12 @@ class AlertReport:
     failed: int = 0
     retrying: int = 0
     surges: int = 0  # surge alerts among those created
+    figures: int = 0  # figure alerts (revised, disagree) among those created
     errors: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"stories": self.stories, "alerts_created": self.created, "surge_alerts": self.surges,
+                "figure_alerts": self.figures,
                 "syndicated_copies": self.syndicated,
                 "held_back_as_old": self.too_old, "sent": self.sent, "folded_into_burst": self.folded,
                 "retrying": self.retrying, "failed": self.failed}
@@ -53,6 +57,46 @@ def cluster_of(store: Store, story: Story) -> tuple[str, list[Story]]:
     cluster = story.cluster_id or story.story_id
     copies = [s for s in store.cluster_members(cluster) if s.story_id != story.story_id]
     return cluster, copies
+
+
+T = TypeVar("T")
+
+
+def alert_each(store: Store, kind: Literal["surge", "figure"], subs: list[Subscription], watermark: str,
+               look_back: timedelta, read: Callable[[datetime], Iterable[T]], updated: Callable[[T], datetime],
+               wanted: Callable[[Subscription, T], bool], began: Callable[[T], datetime],
+               fields: Callable[[T], tuple[str, dict[str, Any]]]) -> AlertReport:
+    """One alert record per (subscription, record of what happened: a surge, a figure finding), create-only.
+
+    The records are `read` from the watermark (the first run looks back `look_back`); what `began` before a
+    subscription did is held back by the flood guard. `fields` gives an item's id and what its alert record
+    holds; the alert id is (subscription, kind, item id), so reading again changes nothing.
+    """
+    report = AlertReport()
+    watching = [s for s in subs if (s.surges if kind == "surge" else s.figures) is not None]
+    if not watching:
+        return report
+    store.refresh("surges" if kind == "surge" else "figure-findings")
+    since = store.get_time(watermark) or store.now() - look_back
+    starts = subscription_starts(store, watching)
+    newest = since
+    for item in read(since):
+        newest = max(newest, updated(item))
+        for sub in watching:
+            if not wanted(sub, item):
+                continue
+            if began(item) < starts[sub.name]:
+                report.too_old += 1
+                continue
+            at = store.now()
+            key, values = fields(item)
+            record = AlertRecord(alert_id=record_id(sub.name, kind, key), kind=kind, subscription=sub.name,
+                                 mode=sub.mode, created=at, next_attempt=at, **values)
+            if store.create_alert(record):
+                report.created += 1
+    store.refresh("alerts")
+    store.set_time(watermark, max(since, newest - OVERLAP))
+    return report
 
 
 def subscription_starts(store: Store, subs: list[Subscription]) -> dict[str, datetime]:

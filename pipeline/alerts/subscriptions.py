@@ -58,6 +58,26 @@ class SurgeWatch(_Strict):
     min_score: float = Field(default=0.0, ge=0.0)  # -log10 of the surprise: 2 is 1 in 100, 4 is 1 in 10,000
 
 
+FigureKind = Literal["arrived", "crossed", "died", "missing", "rescued", "deported", "detained", "applied",
+                     "displaced", "hosted", "other"]
+
+
+class FigureWatch(_Strict):
+    """Which reconciled figures a subscription wants (pipeline.events.findings): revised, disputed, of which kinds."""
+
+    revised: bool = False  # "figure revised": a later report of one event gives another value ("46" then "53")
+    disagree: bool = False  # "outlets disagree": outlets give different values the same day
+    kinds: list[FigureKind] = []  # what was counted (died, missing, …); none: every kind
+    topics: list[str] = []  # default: the rule's topics; neither: every topic
+    places: list[str] = []  # only figures of these places; none: anywhere
+
+    @model_validator(mode="after")
+    def _something(self) -> FigureWatch:
+        if not (self.revised or self.disagree):
+            raise ValueError("asks for no figure change: set `revised: true`, `disagree: true` or both")
+        return self
+
+
 class Digest(_Strict):
     every: Literal["hourly", "daily"] = "daily"
     at: str = "08:00"  # for daily digests, local time in `timezone`
@@ -97,6 +117,7 @@ class Subscription(_Strict):
     rule: Rule = Rule()
     stories: bool = True  # alerts for stories the rule matches; false for a subscription to surges only
     surges: SurgeWatch | None = None
+    figures: FigureWatch | None = None
     # alerts only for stories first seen after this (default: when Newswatch first saw the subscription),
     # so a new subscription does not bring every older matching story at once
     since: datetime | None = None
@@ -106,10 +127,11 @@ class Subscription(_Strict):
     def _digest_schedule(self) -> Subscription:
         if self.mode == "digest" and self.digest is None:
             object.__setattr__(self, "digest", Digest())
-        if not self.stories and self.surges is None:
-            raise ValueError("asks for neither stories nor surges: set `stories: true` or add `surges:`")
+        if not self.stories and self.surges is None and self.figures is None:
+            raise ValueError("asks for neither stories nor surges nor figures: set `stories: true` or add "
+                             "`surges:` or `figures:`")
         if self.stories and "rule" not in self.model_fields_set:
-            raise ValueError("a subscription to stories needs a `rule:` (`stories: false` for surges only)")
+            raise ValueError("a subscription to stories needs a `rule:` (`stories: false` for surges or figures only)")
         return self
 
     def fill(self, env: Mapping[str, str]) -> list[str]:
@@ -234,6 +256,19 @@ def wants_surge(sub: Subscription, topic: str, kind: str, label: str, score: flo
     if topics and topic not in topics:
         return False
     return kind in watch.kinds or bool(watch.names and name_key(label) in _keys(watch.names))
+
+
+def wants_figure(sub: Subscription, condition: str, kind: str, place: str | None, topics: Iterable[str]) -> bool:
+    """Whether a figure finding (a revision or a disagreement of one count of an event) is wanted."""
+    watch = sub.figures
+    if watch is None or not (watch.revised if condition == "revised" else watch.disagree):
+        return False
+    if watch.kinds and kind not in watch.kinds:
+        return False
+    wanted_topics = watch.topics or sub.rule.topics
+    if wanted_topics and not set(wanted_topics) & set(topics):
+        return False
+    return not watch.places or name_key(place or "") in _keys(watch.places)
 
 
 def matches(sub: Subscription, story: Story, tokens: Tokens | None = None) -> bool:

@@ -21,13 +21,13 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.alerts.messages import Message
-from pipeline.alerts.records import AlertReport, record_id, subscription_starts
+from pipeline.alerts.records import AlertReport, alert_each
 from pipeline.alerts.rendering import render
 from pipeline.alerts.subscriptions import Subscription, wants_surge
 from pipeline.redact import public_link
 from pipeline.settings import AlertSettings
 from pipeline.store import Store
-from pipeline.store.documents import AlertRecord, Story, SurgeDoc
+from pipeline.store.documents import Story, SurgeDoc
 
 log = logging.getLogger(__name__)
 WATERMARK = "surge-alerts-watermark"
@@ -38,34 +38,14 @@ SERIES_FIELDS = {"topic": "topics", "event": "event_id", "storyline": "storyline
 
 def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSettings) -> AlertReport:
     """Alert records for the surges raised or grown since the last run; safe to run twice."""
-    report = AlertReport()
-    watching = [s for s in subs if s.surges is not None]
-    if not watching:
-        return report
-    store.refresh("surges")
-    watermark = store.get_time(WATERMARK)
-    since = watermark or store.now() - timedelta(days=CHART_DAYS)
-    starts = subscription_starts(store, watching)
-    newest = since
-    for surge in store.surges_since(since):
-        newest = max(newest, surge.updated)
-        for sub in watching:
-            if not wants_surge(sub, surge.topic, surge.kind, surge.label, surge.score):
-                continue
-            if surge.start < starts[sub.name]:
-                report.too_old += 1
-                continue
-            at = store.now()
-            record = AlertRecord(alert_id=record_id(sub.name, "surge", surge.surge_id), kind="surge",
-                                 subscription=sub.name, mode=sub.mode, surge_id=surge.surge_id,
-                                 story_id=surge.story_ids[0] if surge.story_ids else None,
-                                 story_ids=list(surge.story_ids), title=f"Surge: {surge.label}",
-                                 published=surge.start, created=at, next_attempt=at)
-            if store.create_alert(record):
-                report.created += 1
-    store.refresh("alerts")
-    store.set_time(WATERMARK, max(since, newest - timedelta(minutes=2)))
-    return report
+    def fields(surge: SurgeDoc) -> tuple[str, dict[str, Any]]:
+        return surge.surge_id, {"surge_id": surge.surge_id, "story_ids": list(surge.story_ids),
+                                "story_id": surge.story_ids[0] if surge.story_ids else None,
+                                "title": f"Surge: {surge.label}", "published": surge.start}
+
+    return alert_each(store, "surge", subs, WATERMARK, timedelta(days=CHART_DAYS), store.surges_since,
+                      lambda s: s.updated, lambda sub, s: wants_surge(sub, s.topic, s.kind, s.label, s.score),
+                      lambda s: s.start, fields)
 
 
 def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes:

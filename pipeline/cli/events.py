@@ -99,6 +99,11 @@ def cmd_index(args: argparse.Namespace) -> int:
                       f"{r['outlet_count']} outlets  {r['title'][:90]}")
                 if r["persons"] or r["places"]:
                     print(f"      people: {', '.join(r['persons'][:4]) or '—'}   places: {', '.join(r['places'][:4]) or '—'}")
+                for f in r.get("figure_findings") or []:
+                    joined = " → " if f["condition"] == "revised" else " vs "
+                    print(f"      figure {'revised' if f['condition'] == 'revised' else 'disputed'}: {f['kind']}"
+                          f"{' in ' + f['place'] if f['place'] else ''}, "
+                          f"{joined.join(f'{v:,.0f}' for v in f['values'])} ({', '.join(f['outlets'])})")
     return 0 if rows else EXIT_EMPTY
 
 

@@ -1,4 +1,8 @@
-"""`newswatch figures`: numbers of people reconciled across reports: revisions and disagreements with sources."""
+"""`newswatch figures`: numbers of people reconciled across reports: revisions and disagreements with sources.
+
+From the index, reports are grouped by event (`event_id`; a story not yet placed, by its cluster); with
+`--recorded`, what the events stage recorded (`figure-findings`: what figure alerts are raised from).
+"""
 
 from __future__ import annotations
 
@@ -28,17 +32,30 @@ def _from_store(args: argparse.Namespace) -> list[dict[str, Any]]:
         query = {"bool": {"filter": [{"range": {"published": {"gte": f"now-{args.days}d"}}},
                                      {"exists": {"field": "figures.value"}}]}}
         return list(store.scan("stories", query, [{"published": "asc"}, {"story_id": "asc"}],
-                               source=["story_id", "outlet", "published", "cluster_id", "figures", "focus_place"]))
+                               source=["story_id", "outlet", "published", "cluster_id", "event_id", "figures",
+                                       "focus_place"]))
+
+
+def _recorded(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from pipeline.store import Store
+
+    with Store.open(settings_from(args)) as store:
+        query = {"range": {"at": {"gte": f"now-{args.days}d"}}}
+        return [f.to_source() for f in store.scan("figure-findings", query, [{"at": "asc"}, {"finding_id": "asc"}])]
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
     from pipeline.events.figures import changes, reconcile
 
+    if args.recorded:
+        return _print(_recorded(args))
     stories = _from_input(args.input) if args.input else _from_store(args)
-    for story in stories:
-        story.setdefault("cluster_id", None)
-    reconciled = reconcile(stories, key=args.by, window=timedelta(days=args.days))
-    found = changes(reconciled) if not args.all else [r.to_dict() for r in reconciled]
+    reconciled = reconcile(stories, key=lambda s: s.get(args.by) or s.get("cluster_id"),
+                           window=timedelta(days=args.days))
+    return _print(changes(reconciled) if not args.all else [r.to_dict() for r in reconciled])
+
+
+def _print(found: list[dict[str, Any]]) -> int:
     for entry in found:
         print(json.dumps(entry, ensure_ascii=False))
     return 0 if found else EXIT_EMPTY
@@ -47,8 +64,10 @@ def cmd_figures(args: argparse.Namespace) -> int:
 def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("figures", "numbers of people compared across reports: revised figures, outlets that disagree")
     p.add_argument("--input", type=Path, help="a JSONL file of texts instead of the index")
-    p.add_argument("--by", default="cluster_id", help="the field that groups reports of one happening "
-                                                     "(cluster_id; event_id once events are stored)")
+    p.add_argument("--by", default="event_id", help="the field that groups reports of one happening (default "
+                                                   "event_id; a story without it is grouped by its cluster_id)")
+    p.add_argument("--recorded", action="store_true", help="the revisions and disagreements the events stage "
+                                                           "recorded in the index (what figure alerts are raised from)")
     p.add_argument("--days", type=int, default=3, help="how far back, and how long one count stays comparable")
     p.add_argument("--all", action="store_true", help="every reconciled count, not only revisions and disagreements")
     p.add_argument("--es-url")

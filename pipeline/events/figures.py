@@ -39,6 +39,7 @@ class Report:
     value: float
     qualifier: str | None
     sentence: str = ""
+    speaker: str | None = None
 
     def allows(self, later: Report) -> bool:
         """Whether `later` says the same thing: equal, or within what this report's qualifier leaves open."""
@@ -83,7 +84,8 @@ class Reconciled:
 
 
 def _source(r: Report) -> dict[str, Any]:
-    return {"story_id": r.story_id, "outlet": r.outlet, "published": r.published.isoformat(), "value": r.value}
+    return {"story_id": r.story_id, "outlet": r.outlet, "published": r.published.isoformat(), "value": r.value,
+            "sentence": r.sentence, "speaker": r.speaker}
 
 
 def _when(value: Any) -> datetime:
@@ -109,7 +111,7 @@ def reconcile(stories: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]],
             places.setdefault(k, place)
             series.setdefault(k, []).append(Report(story["story_id"], story.get("outlet") or "",
                                                    _when(story["published"]), float(f["value"]), f.get("qualifier"),
-                                                   f.get("sentence") or ""))
+                                                   f.get("sentence") or "", f.get("speaker")))
     out = []
     for (group, kind, _), reports in series.items():
         reports.sort(key=lambda r: r.published)
@@ -131,12 +133,22 @@ def _compare(rec: Reconciled) -> Reconciled:
             continue
         revised = says_revised or r.published - current.published >= SAME_DAY or r.story_id == current.story_id
         kind = "revised" if revised or r.outlet == current.outlet else "disagree"
-        rec.changes.append(Change(kind, [current.value, r.value], [_source(current), _source(r)], r.published))
+        _add_change(rec, Change(kind, [current.value, r.value], [_source(current), _source(r)], r.published))
         current = r if revised else current
     if rec.changes:
         rec.status = "disagree" if any(c.kind == "disagree" for c in rec.changes) else "revised"
     rec.value = current.value if current else rec.value
     return rec
+
+
+def _add_change(rec: Reconciled, change: Change) -> None:
+    """A change already recorded (a third outlet repeating "53" against "46") gains a source, not a second entry."""
+    for known in rec.changes:
+        if known.kind == change.kind and known.values == change.values:
+            seen = {s["story_id"] for s in known.sources}
+            known.sources += [s for s in change.sources if s["story_id"] not in seen]
+            return
+    rec.changes.append(change)
 
 
 def _add_source(rec: Reconciled, current: Report, r: Report) -> None:

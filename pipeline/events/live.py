@@ -7,8 +7,8 @@ saved compare-and-set. The order of the writes makes a re-run safe:
 
 1. the state is saved first; a run that lost the race to another gets `StateConflict` and placed nothing;
 2. then the stories get their `event_id` and `storyline_id`;
-3. then the event, storyline and surge documents are rebuilt from the stories and written where they changed.
-
+3. then the figure findings (`findings`), event, storyline and surge documents are rebuilt from the stories and
+   written where they changed;
 4. then the state is saved again without what step 1 listed as still to write.
 
 Step 1 saves, beside the state, this batch's placements (`pending`) and the groups and surges they touched
@@ -27,12 +27,13 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.events.features import TermStats, parse_time, story_features
+from pipeline.events.findings import event_findings, summary, write_findings
 from pipeline.events.grouping import GroupingState
 from pipeline.events.monitor import Monitor
 from pipeline.events.surges import DetectorState, Surge, forget_surges
 from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.store.documents import Story, SurgeDoc
+from pipeline.store.documents import FigureFinding, Story, SurgeDoc
 from pipeline.store.events import StateConflict
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,14 @@ class EventReport:
     events: int = 0  # event documents written (new or changed)
     storylines: int = 0
     surges: int = 0  # surge documents written (new or grown)
+    findings: int = 0  # figure findings written (new, or with a new source)
     raised: list[str] = field(default_factory=list)  # ids of surges this run opened
     seconds: float = 0.0
 
     def counts(self) -> dict[str, Any]:
         return {"stories_placed": self.placed, "events_written": self.events, "storylines_written": self.storylines,
-                "surges_written": self.surges, "surges_raised": len(self.raised), "events_seconds": round(self.seconds, 2)}
+                "surges_written": self.surges, "surges_raised": len(self.raised),
+                "figure_findings_written": self.findings, "events_seconds": round(self.seconds, 2)}
 
 
 def _no_matcher(_: Mapping[str, Any]) -> list[str]:
@@ -126,9 +129,11 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
     store.update_docs("stories", [(i, {"event_id": ids[0], "storyline_id": ids[1]}) for i, ids in pending.items()],
                       refresh=True, missing_ok=True).require("event ids of stories")
     report.placed = len(pending)
-    report.events, report.storylines = _write_groups(store, dirty)
+    findings = event_findings(store, sorted(i for i, g in dirty.groups.items() if g["level"] == "event"))
+    report.findings = write_findings(store, findings)
+    report.events, report.storylines = _write_groups(store, dirty, findings)
     report.surges, report.raised = _write_surges(store, monitor, dirty.surges, set(ends))
-    store.refresh("events", "surges")
+    store.refresh("events", "surges", "figure-findings")
     try:  # all written: nothing left for the next run to finish
         store.save_monitor_state(STATE_KEY, state, placed_before + len(placed), version)
     except StateConflict:
@@ -170,15 +175,16 @@ class Dirty:
                                              "storyline_id": group.storyline_id if group and level == "event" else None}
 
 
-def _write_groups(store: Store, dirty: Dirty) -> tuple[int, int]:
+def _write_groups(store: Store, dirty: Dirty, findings: Mapping[str, Sequence[FigureFinding]]) -> tuple[int, int]:
     written = []
     for level in ("event", "storyline"):
         wanted = {i: g for i, g in dirty.groups.items() if g["level"] == level}
         docs = []
-        for group_id, summary in store.summarise_groups(level, sorted(wanted)).items():
-            first = str(summary["ids"]["buckets"][0]["key"]) if summary["ids"]["buckets"] else group_id
-            docs.append((group_id, store.group_doc(level, group_id, wanted[group_id]["title"] or first,
-                                                   wanted[group_id]["storyline_id"], summary)))
+        for group_id, found in store.summarise_groups(level, sorted(wanted)).items():
+            first = str(found["ids"]["buckets"][0]["key"]) if found["ids"]["buckets"] else group_id
+            doc = store.group_doc(level, group_id, wanted[group_id]["title"] or first,
+                                  wanted[group_id]["storyline_id"], found)
+            docs.append((group_id, doc.model_copy(update={"figure_findings": summary(findings.get(group_id, []))})))
         written.append(store.write_changed("events", docs).require(f"{level} documents").ok)
     return written[0], written[1]
 

@@ -24,7 +24,7 @@ MIGRATIONS = {"index-pattern": "7.11.0", "search": "7.9.3", "lens": "8.9.0", "da
 CORE_MIGRATION = "8.8.0"
 UPDATED = "2026-11-28T00:00:00.000Z"
 STORIES, QUOTES, HEALTH = "newswatch-stories", "newswatch-quotes", "newswatch-feed-health"
-EVENTS, SURGES = "newswatch-events", "newswatch-surges"
+EVENTS, SURGES, FINDINGS = "newswatch-events", "newswatch-surges", "newswatch-figure-findings"
 EVENTS_DASHBOARD = "newswatch-what-is-happening"
 
 
@@ -99,6 +99,19 @@ def _table(lens_id: str, title: str, view_id: str, field: str, metric: dict[str,
 def _metric(lens_id: str, title: str, view_id: str, column: dict[str, Any], query: str = "") -> dict[str, Any]:
     return _lens(lens_id, title, view_id, "lnsMetric", {"value": column}, {"metricAccessor": "value",
                                                                            "layerType": "data"}, query)
+
+
+def _counts_by(lens_id: str, title: str, view_id: str, time_field: str, split: str, size: int,
+               label: str) -> dict[str, Any]:
+    """Records a day, stacked by a keyword (surges by kind of series, figure findings by kind of figure)."""
+    return _lens(lens_id, title, view_id, "lnsXY", {
+        "x": {**_column("date_histogram", time_field), "params": {"interval": "d", "includeEmptyRows": True}},
+        "split": {**_column("terms", split), "params": {"size": size, "orderBy": {"type": "column", "columnId": "y"},
+                                                       "orderDirection": "desc", "otherBucket": False}},
+        "y": _column("count", None, label)}, {
+        "preferredSeriesType": "bar_stacked", "legend": {"isVisible": True, "position": "right"},
+        "valueLabels": "hide", "layers": [{"layerType": "data", "seriesType": "bar_stacked", "xAccessor": "x",
+                                           "splitAccessor": "split", "accessors": ["y"]}]})
 
 
 def _figures_over_time(lens_id: str, title: str) -> dict[str, Any]:
@@ -223,14 +236,13 @@ def events_objects() -> list[dict[str, Any]]:
                 ["title", "reports", "outlet_count", "first_seen"], "last_seen"),
         _search("newswatch-surges-list", "Surges", SURGES, "",
                 ["label", "kind", "topic", "count", "expected", "score", "end"], "start"),
-        _lens("newswatch-surges-timeline", "Surges over time by kind of series", SURGES, "lnsXY", {
-            "x": {**_column("date_histogram", "start"), "params": {"interval": "d", "includeEmptyRows": True}},
-            "split": {**_column("terms", "kind"), "params": {"size": 6, "orderBy": {"type": "column", "columnId": "y"},
-                                                            "orderDirection": "desc", "otherBucket": False}},
-            "y": _column("count", None, "Surges")}, {
-            "preferredSeriesType": "bar_stacked", "legend": {"isVisible": True, "position": "right"},
-            "valueLabels": "hide", "layers": [{"layerType": "data", "seriesType": "bar_stacked", "xAccessor": "x",
-                                               "splitAccessor": "split", "accessors": ["y"]}]}),
+        _counts_by("newswatch-surges-timeline", "Surges over time by kind of series", SURGES, "start", "kind", 6,
+                   "Surges"),
+        _data_view(FINDINGS, "at", "Newswatch figures revised or disputed"),
+        _search("newswatch-figure-findings-list", "Figures revised or disputed, within an event", FINDINGS, "",
+                ["condition", "kind", "place", "before", "after", "outlets", "event_id"], "at"),
+        _counts_by("newswatch-figure-findings-timeline", "Figures revised or disputed over time, by kind", FINDINGS,
+                   "at", "kind", 11, "Revisions and disagreements"),
         _table("newswatch-top-events", "Events by reports", EVENTS, "title.keyword",
                _column("max", "reports", "Reports"), size=20, query='level : "event"'),
         _over_time("newswatch-stories-by-storyline", "Stories over time by storyline", STORIES, "published",
@@ -238,9 +250,12 @@ def events_objects() -> list[dict[str, Any]]:
     ]
     layout = [("newswatch-surges-timeline", "lens", 0, 0, 24, 14), ("newswatch-top-events", "lens", 24, 0, 24, 14),
               ("newswatch-stories-by-storyline", "lens", 0, 14, 48, 14), ("newswatch-surges-list", "search", 0, 28, 48, 14),
-              ("newswatch-events-list", "search", 0, 42, 48, 18)]
+              ("newswatch-events-list", "search", 0, 42, 48, 18),
+              ("newswatch-figure-findings-timeline", "lens", 0, 60, 24, 14),
+              ("newswatch-figure-findings-list", "search", 24, 60, 24, 14)]
     objects.append(_dashboard(EVENTS_DASHBOARD, "Newswatch — what is happening",
-                              "Events (one happening, reported across outlets), storylines and surges of coverage.",
+                              "Events (one happening, reported across outlets), storylines, surges of coverage, and "
+                              "the numbers of people revised or disputed within an event.",
                               layout, "now-30d"))
     return objects
 

@@ -70,8 +70,8 @@ class AlertQueries(StoreClient):
         return record.model_copy(update={"status": "sending", "claimed_until": until})
 
     def due_alerts(self, subscriptions: list[str], at: datetime) -> Iterator[AlertRecord]:
-        """Pending story and surge alerts of these subscriptions whose next attempt is due, oldest first."""
-        query = {"bool": {"filter": [{"terms": {"kind": ["story", "surge"]}}, _due(at),
+        """Pending story, surge and figure alerts of these subscriptions whose next attempt is due, oldest first."""
+        query = {"bool": {"filter": [{"terms": {"kind": ["story", "surge", "figure"]}}, _due(at),
                                      {"terms": {"subscription": subscriptions}},
                                      {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
         return self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
@@ -90,8 +90,8 @@ class AlertQueries(StoreClient):
         return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
 
     def pending_story_alerts(self, subscription: str, created_before: datetime) -> list[AlertRecord]:
-        """Story and surge alerts waiting for a subscription's digest."""
-        query = {"bool": {"filter": [{"terms": {"kind": ["story", "surge"]}}, {"term": {"subscription": subscription}},
+        """Story, surge and figure alerts waiting for a subscription's digest."""
+        query = {"bool": {"filter": [{"terms": {"kind": ["story", "surge", "figure"]}}, {"term": {"subscription": subscription}},
                                      {"term": {"status": "pending"}},
                                      {"range": {"created": {"lt": created_before.isoformat()}}}]}}
         return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))

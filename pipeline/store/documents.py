@@ -237,12 +237,13 @@ class AlertRecord(Document):
     """One (subscription, story cluster) or (subscription, surge) alert, or one digest: written before anything is sent."""
 
     alert_id: Keyword
-    kind: Literal["story", "surge", "digest"] = Field(json_schema_extra={"es": "keyword"})
+    kind: Literal["story", "surge", "figure", "digest"] = Field(json_schema_extra={"es": "keyword"})
     subscription: Keyword
     mode: Keyword
     story_id: Keyword | None = None
     cluster_id: Keyword | None = None
     surge_id: Keyword | None = None  # surge alerts: the surge (pipeline.events) it tells of
+    finding_id: Keyword | None = None  # figure alerts: the revision or disagreement (FigureFinding) it tells of
     story_ids: list[Keyword] = []
     other_outlets: list[Keyword] = []
     outlet: Keyword | None = None
@@ -284,6 +285,28 @@ class GroupDoc(Document):
     quoted: list[Keyword] = []
     top_quotes: Opaque = []  # [{quote, speaker, story_id, outlet}]
     timeline: Opaque = []  # [{day, reports}]
+    figure_findings: Opaque = []  # events: [{finding_id, condition, kind, place, values, outlets}] (FigureFinding)
+    updated: Date
+
+
+class FigureFinding(Document):
+    """A figure revised ("toll rises from 46 to 53") or disputed by outlets ("46" vs "53" the same day) within
+    one event, with every report that gave each value; one per (event, kind, place, condition, values)."""
+
+    finding_id: Keyword
+    condition: Literal["revised", "disagree"] = Field(json_schema_extra={"es": "keyword"})
+    event_id: Keyword
+    storyline_id: Keyword | None = None
+    topics: list[Keyword] = []
+    kind: Keyword  # what was counted: died, crossed, … (pipeline.nlp.figures)
+    place: Keyword | None = None
+    values: list[Float]  # [the value in force, the new one]
+    before: Float
+    after: Float
+    at: Date  # when the later report was published
+    story_ids: list[Keyword] = []
+    outlets: list[Keyword] = []
+    sources: Opaque = []  # [{story_id, outlet, published, value, sentence, speaker}]
     updated: Date
 
 
@@ -351,6 +374,7 @@ class Feedback(Document):
 INDEXED: dict[str, type[Document]] = {"stories": Story, "quotes": QuoteDoc, "feeds": FeedState,
                                       "feed-health": PollRecord, "alerts": AlertRecord, "state": StateEntry,
                                       "names": NameEntry, "events": GroupDoc, "surges": SurgeDoc,
+                                      "figure-findings": FigureFinding,
                                       "monitor": MonitorState, "feedback": Feedback}
 
 

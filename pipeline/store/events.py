@@ -17,7 +17,7 @@ from elasticsearch import ConflictError, NotFoundError
 
 from pipeline.errors import StoreError
 from pipeline.store.client import BulkResult, StoreClient, _translated
-from pipeline.store.documents import GroupDoc, MonitorState, Story, SurgeDoc
+from pipeline.store.documents import FigureFinding, GroupDoc, MonitorState, Story, SurgeDoc
 
 TOP = 10  # people, organisations, places and speakers an event document lists
 MAX_IDS = 500  # story ids an event or storyline document lists (its count is exact)
@@ -127,7 +127,7 @@ class EventQueries(StoreClient):
                       for b in found["timeline"]["buckets"]],
             updated=self.now())
 
-    def write_changed(self, kind: str, docs: Iterable[tuple[str, GroupDoc | SurgeDoc]]) -> BulkResult:
+    def write_changed(self, kind: str, docs: Iterable[tuple[str, GroupDoc | SurgeDoc | FigureFinding]]) -> BulkResult:
         """Write the documents whose content (all but `updated`) differs from what is stored."""
         pending = dict(docs)
         stored = self.get_many(kind, pending) if pending else {}
@@ -152,6 +152,21 @@ class EventQueries(StoreClient):
         if topics:
             filters.append({"terms": {"topic": list(topics)}})
         return list(self.scan("surges", {"bool": {"filter": filters}}, [{"start": "asc"}, {"surge_id": "asc"}]))
+
+    def event_figures(self, event_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """The stories of these events that report a number of people: what `pipeline.events.figures` compares."""
+        query = {"bool": {"filter": [{"terms": {"event_id": list(event_ids)}}, {"exists": {"field": "figures.value"}}]}}
+        return self.scan("stories", query, [{"published": "asc"}, {"story_id": "asc"}],
+                         source=["story_id", "outlet", "published", "event_id", "storyline_id", "topics", "figures",
+                                 "focus_place"])
+
+    def findings_since(self, since: datetime) -> list[FigureFinding]:
+        """Figure findings recorded or grown since a time, oldest change first (what the alerts stage reads)."""
+        query = {"range": {"updated": {"gte": since.isoformat()}}}
+        return list(self.scan("figure-findings", query, [{"at": "asc"}, {"finding_id": "asc"}]))
+
+    def event_findings(self, event_id: str) -> list[FigureFinding]:
+        return list(self.scan("figure-findings", {"term": {"event_id": event_id}}, [{"at": "asc"}, {"finding_id": "asc"}]))
 
     def series_counts(self, field_name: str, value: str, since: datetime) -> list[tuple[str, int]]:
         """Distinct stories a day in one series (a field and value of the stories), for the surge chart."""

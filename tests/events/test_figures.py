@@ -47,3 +47,21 @@ def test_the_grouping_key_is_a_parameter():
     assert all(r.status == "agreed" for r in reconcile([a, b]))
     [together] = reconcile([a, b], key=lambda s: "same-event")
     assert together.status == "disagree"
+
+
+def test_a_third_outlet_repeating_a_disputed_value_joins_the_record_instead_of_making_a_second():
+    from pipeline.events.findings import findings_of
+
+    a = story("a", "BBC News", 0, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
+    b = story("b", "CNN", 3, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
+    c = story("c", "The Guardian", 5, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
+    for s in (a, b, c):
+        s["event_id"] = "e1"
+    [disputed] = reconcile([a, b, c])
+    [change] = disputed.changes
+    assert change.kind == "disagree" and [s["story_id"] for s in change.sources] == ["a", "b", "c"]
+    assert change.sources[0]["sentence"].startswith("Forty-six people drowned")
+    first = findings_of([a, b], DAY)
+    later = findings_of([a, b, c], DAY + timedelta(days=1))
+    assert [f.finding_id for f in first] == [f.finding_id for f in later] and len(later) == 1
+    assert later[0].outlets == ["BBC News", "CNN", "The Guardian"] and later[0].event_id == "e1"

@@ -112,7 +112,7 @@ def real_mapping(es, store, settings, web, tmp_path):
     report = poll_feeds(store, settings, ["replay-canada", "replay-not-a-feed"], run_id="kibana")
     assert report.indexed > 0
     mapping = {}
-    for kind in ("stories", "quotes", "feed-health", "events", "surges"):
+    for kind in ("stories", "quotes", "feed-health", "events", "surges", "figure-findings"):
         body = es.indices.get_mapping(index=f"{settings.index_prefix}-{kind}").body
         props = next(iter(body.values()))["mappings"]["properties"]
         flat = {}
@@ -137,6 +137,43 @@ def test_every_field_used_exists_with_a_suitable_type(real_mapping):
             assert real_mapping[view][field] in types, f"{obj['id']}: {field} is {real_mapping[view][field]}"
             checked += 1
     assert checked >= 20
+
+
+def test_the_map_point_and_every_figures_field_exist_in_the_real_mapping_and_a_placed_story_is_on_the_map(es, store):
+    """Fast, without enrichment: a story indexed with its focus place is a point Elasticsearch finds by area, and
+    each field the figures objects (the chart by kind, the findings list and timeline) read is in the mapping."""
+    from pipeline.store.documents import Figure, GeoPlace
+    from tests.events.test_live import kept_stories
+
+    dover = {"lat": 51.12598, "lon": 1.31257}
+    story = kept_stories()[0].model_copy(update={
+        "focus_place": GeoPlace(text="Dover", name="Dover", geonameid=2651048, country="GB", kind="city",
+                                location=dover),
+        "focus_point": dover, "headline_figure": Figure(text="53 migrants", value=53, unit="migrants", kind="crossed")})
+    store.write_stories([story])
+    flat = {}
+    for kind in ("stories", "figure-findings"):
+        props = next(iter(es.indices.get_mapping(index=store.index(kind)).body.values()))["mappings"]["properties"]
+        for name, spec in props.items():
+            flat[(kind, name)] = spec.get("type", "object")
+            for sub, subspec in spec.get("properties", {}).items():
+                flat[(kind, f"{name}.{sub}")] = subspec.get("type", "object")
+    [story_map] = [o for o in OBJECTS if o["type"] == "map"]
+    [layer] = [x for x in json.loads(story_map["attributes"]["layerListJSON"]) if "geoField" in x["sourceDescriptor"]]
+    geo_field = layer["sourceDescriptor"]["geoField"]
+    assert flat[("stories", geo_field)] == "geo_point" and flat[("stories", "focus_place.location")] == "geo_point"
+    near_dover = es.search(index=store.index("stories"), query={"geo_distance": {"distance": "20km", geo_field: {
+        "lat": 51.1, "lon": 1.3}}})["hits"]["hits"]
+    assert [h["_source"]["story_id"] for h in near_dover] == [story.story_id]
+    by_id = {(o["type"], o["id"]): o for o in OBJECTS}
+    figure_objects = [o for o in OBJECTS if "figure" in o["id"]]
+    assert {o["id"] for o in figure_objects} >= {"newswatch-figures-by-kind", "newswatch-figure-findings-list",
+                                                 "newswatch-figure-findings-timeline"}
+    for obj in figure_objects:
+        view = obj["attributes"]["title"] if obj["type"] == "index-pattern" else data_view_of(obj, by_id)
+        kind = "figure-findings" if view == "newswatch-figure-findings" else "stories"
+        for field, types in used_fields(obj):
+            assert flat.get((kind, field)) in types, f"{obj['id']} reads {field!r}: {flat.get((kind, field))}"
 
 
 @pytest.mark.slow
