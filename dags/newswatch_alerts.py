@@ -36,20 +36,19 @@ def newswatch_alerts():
         from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
 
         events = get_current_context().get("triggering_asset_events") or {}
-        enriched = [e.extra.get("stories_enriched") for evs in events.values() for e in evs]
-        if enriched and not any(enriched):
-            raise AirflowSkipException("the enrichment run that triggered this one enriched no story")
+        news = [(e.extra.get("stories_enriched"), e.extra.get("surges_raised"), e.extra.get("figure_findings_written"))
+                for evs in events.values() for e in evs]
+        if news and not any(any(n) for n in news):
+            raise AirflowSkipException("the enrichment run that triggered this one enriched no story and raised "
+                                       "no surge or figure finding")
         return printed_counts(with_store(for_subscriptions(find)))
 
     @task
     def deliver_alerts(found: dict) -> dict:
         """Send every due immediate alert; failures stay pending for the next run."""
-        from pipeline.alerts.delivery import deliver_immediate
-        from pipeline.alerts.subscriptions import configured_subscriptions
-        from pipeline.ops.tasks import printed_counts, with_store
+        from pipeline.ops.tasks import deliver_due, printed_counts, with_store
 
-        report = with_store(lambda store, settings: deliver_immediate(
-            store, configured_subscriptions(settings), settings.alerts, feedback=settings.feedback))
+        report = with_store(deliver_due)
         for error in report.errors:
             print(f"delivery error: {error}")
         return printed_counts(report)

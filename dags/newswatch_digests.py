@@ -35,10 +35,9 @@ def newswatch_digests():
     @task
     def retry_alerts() -> dict:
         """Immediate alerts whose backoff has expired."""
-        from pipeline.alerts.delivery import deliver_immediate
-        from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
+        from pipeline.ops.tasks import deliver_due, printed_counts, with_store
 
-        return printed_counts(with_store(for_subscriptions(deliver_immediate)))
+        return printed_counts(with_store(deliver_due))
 
     send_digests()
     retry_alerts()

@@ -65,18 +65,33 @@ def newswatch_enrich():
 
         return printed_counts(with_store(track_events))
 
-    @task(outlets=[ENRICHED])
-    def summarize(counts: list[dict], events: dict) -> dict:
-        """Add up the batches; the `newswatch://enriched` event carries the counts to the alerts DAG."""
-        totals = {"stories_enriched": sum(c["stories_enriched"] for c in counts),
-                  "quotes_indexed": sum(c["quotes_indexed"] for c in counts),
-                  "surges_raised": events["surges_raised"]}
+    @task(outlets=[ENRICHED], trigger_rule="all_done")
+    def summarize(counts: list[dict]) -> dict:
+        """Add up the batches; the `newswatch://enriched` event carries the counts to the alerts DAG.
+
+        Runs whatever failed before it: the stories a batch did enrich, and the surges of any run, still get
+        their alerts when another batch or `place_events` failed (the watcher fails the run for operators)."""
+        events = get_current_context()["ti"].xcom_pull(task_ids="place_events") or {}
+        done = [c for c in counts if c]
+        totals = {"stories_enriched": sum(c["stories_enriched"] for c in done),
+                  "quotes_indexed": sum(c["quotes_indexed"] for c in done),
+                  "surges_raised": events.get("surges_raised", 0),
+                  "figure_findings_written": events.get("figure_findings_written", 0)}
         get_current_context()["outlet_events"][ENRICHED].extra = totals
         print(totals)
         return totals
 
-    counts = enrich_batch.expand(story_ids=plan_batches())
-    summarize(counts, place_events(counts))
+    @task(trigger_rule="one_failed")
+    def watcher() -> None:
+        """Fails the run when any task failed, although `summarize` ran: the operator sees the run red."""
+        from airflow.sdk.exceptions import AirflowFailException
 
+        raise AirflowFailException("a task of this run failed (see its log); what it did not finish waits for the next run")
+
+    counts = enrich_batch.expand(story_ids=plan_batches())
+    events = place_events(counts)
+    total = summarize(counts)
+    events >> total
+    [counts, events, total] >> watcher()
 
 newswatch_enrich()

@@ -125,6 +125,12 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
     return False
 
 
+def feedback_topic(sub: Subscription, topics: list[str]) -> str:
+    """The topic a verdict from this subscription's message is about: the first of the story's topics its rule
+    asks for (a story on two topics sent for the second must not teach the first)."""
+    return next((t for t in topics if t in sub.rule.topics), topics[0] if topics else "")
+
+
 def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSettings,
                       at: datetime | None = None, feedback: FeedbackSettings | None = None) -> AlertReport:
     """Send every due immediate alert; a down channel leaves its alert pending for a later run.
@@ -148,14 +154,18 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
             if record.kind in ("surge", "figure"):
                 _deliver_record(store, record, sub, config, report, at)
                 continue
-            links = feedback_links(feedback, story.story_id, story.topics[0] if story.topics else "", sub.name, at)
+            links = feedback_links(feedback, story.story_id, feedback_topic(sub, story.topics), sub.name, at)
             message = story_alert(story, record.other_outlets, sub.name, links)
             if _deliver(store, record, sub, message, config, report, at):
                 mark_alerted(store, [story], at)
         if burst:
             _fold(store, sub, burst, config, report, at)
         for digest_record in store.due_bursts(name, at):
-            _send_digest(store, sub, digest_record, "a burst of stories", config, report, at)
+            folded = _burst_members(store, digest_record)
+            if folded.alert_ids:
+                _send_digest(store, sub, folded, "a burst of stories", config, report, at)
+            else:  # every alert it meant to take went out another way
+                store.update_alert(folded.alert_id, status="sent", sent_at=at)
     return report
 
 
@@ -182,11 +192,20 @@ def _fold(store: Store, sub: Subscription, records: list[AlertRecord], config: A
     digest_id = record_id(sub.name, "burst", *ids)
     record = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="immediate",
                          period=f"burst:{at.isoformat(timespec='seconds')}", alert_ids=ids, created=at, next_attempt=at)
-    if store.create_alert(record):
-        store.update_many("alerts", ids, status="in-digest", digest_id=digest_id)
-        report.folded += len(ids)
-        log.warning("subscription %s: %d alerts beyond %d an hour sent as one message", sub.name, len(ids),
+    store.create_alert(record)  # may exist: a pass that died after creating it; its members move below
+    moved = [i for i in ids if store.fold_alert(i, digest_id)]
+    if moved:
+        report.folded += len(moved)
+        log.warning("subscription %s: %d alerts beyond %d an hour sent as one message", sub.name, len(moved),
                     config.rate_per_hour)
+
+
+def _burst_members(store: Store, record: AlertRecord) -> AlertRecord:
+    """The burst message's record with the alerts it really holds: those its fold moved (a racing pass may
+    have taken some), and any it meant to take that a pass which died left pending (moved now)."""
+    for alert_id in record.alert_ids:
+        store.fold_alert(alert_id, record.alert_id)
+    return record.model_copy(update={"alert_ids": store.digest_members(record.alert_id)})
 
 
 def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: str, config: AlertSettings,

@@ -71,11 +71,13 @@ def record_link_feedback(store: Store, claim: FeedbackClaim) -> Feedback:
 
 
 def all_feedback(store: Store) -> list[Feedback]:
-    """Every verdict, oldest first (the latest verdict of one person on one story counts)."""
+    """Every verdict, oldest first (the latest verdict of one person on one story counts), page by page: a
+    single search would stop at 10,000 and leave out the newest. Two verdicts equal in every sort key are
+    the same verdict given twice at one instant; paging may keep one of them, which changes nothing."""
     store.refresh("feedback")
-    hits = store.client.search(index=store.index("feedback"), size=10_000, sort=[{"at": "asc"}],
-                               query={"match_all": {}})["hits"]["hits"]
-    return [Feedback.model_validate(h["_source"]) for h in hits]
+    order = [{"at": "asc"}, {"story_id": "asc"}, {"by": "asc"}, {"topic": "asc"}, {"verdict": "asc"}, {"via": "asc"},
+             {"quote_id": "asc"}]
+    return list(store.scan("feedback", {"match_all": {}}, order, page=2000))
 
 
 def latest_verdicts(feedback: list[Feedback]) -> list[Feedback]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,8 +53,8 @@ class SurgeWatch(_Strict):
     """Which surges a subscription wants (pipeline.events): of its topics, or of named people, places, storylines."""
 
     topics: list[str] = []  # default: the rule's topics; neither: every topic
-    kinds: list[SeriesKind] = ["topic", "event", "storyline", "person", "organization", "place"]  # any name
-    names: list[str] = []  # and the series of these people, organisations, places or storylines, whatever the kind
+    kinds: list[SeriesKind] = ["topic", "event", "storyline", "person", "organization", "place"]
+    names: list[str] = []  # the series of these people, places, storylines; with `kinds` given too: or those kinds
     min_score: float = Field(default=0.0, ge=0.0)  # -log10 of the surprise: 2 is 1 in 100, 4 is 1 in 10,000
 
 
@@ -120,8 +120,14 @@ class Subscription(_Strict):
     figures: FigureWatch | None = None
     # alerts only for stories first seen after this (default: when Newswatch first saw the subscription),
     # so a new subscription does not bring every older matching story at once
-    since: datetime | None = None
+    since: datetime | None = None  # a date or time without a zone is UTC
     _urls: list[str] = PrivateAttr(default_factory=list)
+
+    @field_validator("since")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        """`since: 2026-03-01` reads as a naive time, which cannot be compared with the stories' times."""
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
     @model_validator(mode="after")
     def _digest_schedule(self) -> Subscription:
@@ -255,7 +261,9 @@ def wants_surge(sub: Subscription, topic: str, kind: str, label: str, score: flo
     topics = watch.topics or sub.rule.topics
     if topics and topic not in topics:
         return False
-    return kind in watch.kinds or bool(watch.names and name_key(label) in _keys(watch.names))
+    # `names` alone narrows to those series; the default of every kind applies only when `kinds` is written
+    kinds = watch.kinds if "kinds" in watch.model_fields_set or not watch.names else []
+    return kind in kinds or bool(watch.names and name_key(label) in _keys(watch.names))
 
 
 def wants_figure(sub: Subscription, condition: str, kind: str, place: str | None, topics: Iterable[str]) -> bool:

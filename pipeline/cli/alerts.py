@@ -59,7 +59,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         return 1 if any(results.values()) else 0
     with Store.open(settings) as store:
         found = find_alerts(store, subs, settings.alerts)
-        delivered = delivery.deliver_immediate(store, subs, settings.alerts)
+        delivered = delivery.deliver_immediate(store, subs, settings.alerts, feedback=settings.feedback)
         digests = delivery.run_digests(store, subs, settings.alerts)
     passes = {"new": found, "immediate": delivered, "digests": digests}
     if args.json:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from pipeline.alerts.delivery import deliver_immediate
+from pipeline.alerts.records import AlertReport
 from pipeline.alerts.subscriptions import Subscription, configured_subscriptions
 from pipeline.settings import AlertSettings, Settings
 from pipeline.store import Store
@@ -30,6 +32,12 @@ def with_store(step: Callable[[Store, Settings], R], settings: Settings | None =
 def for_subscriptions(step: Callable[[Store, list[Subscription], AlertSettings], R]) -> Callable[[Store, Settings], R]:
     """An alerts step (find, deliver, digests) over the configured subscriptions."""
     return lambda store, settings: step(store, configured_subscriptions(settings), settings.alerts)
+
+
+def deliver_due(store: Store, settings: Settings) -> AlertReport:
+    """Every due immediate alert, with signed feedback links when a secret is set: the alerts DAG, the retry
+    pass and `newswatch alerts` send the same messages."""
+    return deliver_immediate(store, configured_subscriptions(settings), settings.alerts, feedback=settings.feedback)
 
 
 def printed_counts(report: Counted) -> dict[str, Any]:

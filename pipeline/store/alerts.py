@@ -69,6 +69,32 @@ class AlertQueries(StoreClient):
             return None
         return record.model_copy(update={"status": "sending", "claimed_until": until})
 
+    @_translated("folding an alert into a burst")
+    def fold_alert(self, alert_id: str, digest_id: str) -> bool:
+        """Move a fresh pending alert into a burst message, compare-and-set: of two passes folding (or one
+        sending and one folding) the same alert, exactly one gets it, so it is never sent twice."""
+        try:
+            found = self.client.get(index=self.index("alerts"), id=alert_id)
+        except NotFoundError:
+            return False
+        record = AlertRecord.model_validate(found["_source"])
+        if record.digest_id == digest_id and record.status == "in-digest":
+            return True  # moved by an earlier try of this very fold
+        if record.status != "pending" or record.attempts > 0:
+            return False
+        try:
+            self.client.update(index=self.index("alerts"), id=alert_id, if_seq_no=found["_seq_no"],
+                               if_primary_term=found["_primary_term"], refresh=True,
+                               doc={"status": "in-digest", "digest_id": digest_id})
+        except ConflictError:
+            return False
+        return True
+
+    def digest_members(self, digest_id: str) -> list[str]:
+        """The alerts folded into a burst message: those that point to it (not those it meant to take)."""
+        query = {"bool": {"filter": [{"term": {"digest_id": digest_id}}, {"term": {"status": "in-digest"}}]}}
+        return [r.alert_id for r in self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])]
+
     def due_alerts(self, subscriptions: list[str], at: datetime) -> Iterator[AlertRecord]:
         """Pending story, surge and figure alerts of these subscriptions whose next attempt is due, oldest first."""
         query = {"bool": {"filter": [{"terms": {"kind": ["story", "surge", "figure"]}}, _due(at),

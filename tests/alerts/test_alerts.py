@@ -260,6 +260,36 @@ def test_a_burst_beyond_the_hourly_rate_is_one_message(store, stories, webhook, 
     assert again.sent == 0 and len(webhook.received) == 4  # the burst went once
 
 
+def test_a_burst_left_half_done_by_a_dead_pass_sends_each_alert_once(store, stories, webhook, tmp_path):
+    """A pass died after recording its burst message (members not moved yet) over another set of alerts than
+    the next pass folds: every alert still reaches the subscriber in exactly one message."""
+    from pipeline.alerts.records import record_id
+    from pipeline.store.documents import AlertRecord
+
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    store.write_stories([fresh_copy(roxham, n, text=f"Story {n} of the burst at Roxham Road. " * (10 + 5 * n))
+                         for n in range(12)])
+    subs = subscriptions(tmp_path, [{"name": "busy", "channels": [webhook.url],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = AlertSettings(rate_per_hour=3)
+    found = find_new_alerts(store, subs, config)
+    ids = sorted(r.alert_id for r in store.scan("alerts", {"term": {"subscription": "busy"}}, [{"alert_id": "asc"}]))
+    assert len(ids) == found.created >= 12
+    dead = record_id("busy", "burst", *ids[5:])  # what the dead pass meant to fold: not what the next one folds
+    store.create_alert(AlertRecord(alert_id=dead, kind="digest", subscription="busy", mode="immediate",
+                                   period="burst:dead", alert_ids=ids[5:], created=now(), next_attempt=now()))
+    store.refresh("alerts")
+    delivered = deliver_immediate(store, subs, config)
+    again = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=5))
+    assert again.sent == 0
+    titles = [m["title"] for m in webhook.received]
+    assert len(titles) == 4 and delivered.folded == found.created - 3, titles  # three alone, the rest as one
+    assert sum(f"{found.created - 3} new stories" in t for t in titles) == 1
+    states = {r.alert_id: r.status for r in store.alerts(ids).values()}
+    assert set(states.values()) == {"sent"}, states
+    assert store.alert(dead).status == "sent" and not store.digest_members(dead)
+
+
 def test_stories_of_a_replay_run_are_never_alerted(store, stories, webhook, tmp_path):
     roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
     store.write_stories([fresh_copy(roxham, 1, source="replay")])

@@ -22,3 +22,37 @@ def test_quoted_and_mentioned_names_match_any_spelling_of_their_key():
         assert matches(sub, story(quoted=[spelling], organizations=["United Nations"])), spelling
     assert not matches(sub, story(quoted=["Justin Trudeau"], organizations=["United Nations"]))
     assert not matches(sub, story(quoted=["François Legault"], organizations=["UNHCR"]))
+
+
+def test_a_since_without_a_zone_is_utc_and_compares_with_story_times():
+    sub = Subscription.model_validate({"name": "desk", "channels": ["json://localhost"], "since": "2026-03-01",
+                                       "rule": {"keywords": {"any": ["asylum"]}}})
+    assert sub.since == datetime(2026, 3, 1, tzinfo=UTC)
+    assert sub.since < datetime(2026, 3, 2, tzinfo=UTC)  # a naive time would raise TypeError here
+
+
+def test_surge_names_alone_narrow_to_those_series_and_kinds_widen_them():
+    from pipeline.alerts.subscriptions import wants_surge
+
+    def sub(watch: dict) -> Subscription:
+        return Subscription.model_validate({"name": "desk", "channels": ["json://localhost"], "stories": False,
+                                            "surges": watch})
+
+    names_only = sub({"names": ["Rwanda"]})
+    assert wants_surge(names_only, "asylum", "place", "Rwanda", 3.0)
+    assert not wants_surge(names_only, "asylum", "person", "Boris Johnson", 3.0)
+    both = sub({"names": ["Rwanda"], "kinds": ["person"]})
+    assert wants_surge(both, "asylum", "person", "Boris Johnson", 3.0)
+    assert wants_surge(both, "asylum", "place", "Rwanda", 3.0)
+    assert not wants_surge(both, "asylum", "topic", "asylum", 3.0)
+    assert wants_surge(sub({}), "asylum", "topic", "asylum", 3.0)  # neither: every series
+
+
+def test_feedback_from_a_message_is_about_the_topic_the_subscription_asked_for():
+    from pipeline.alerts.delivery import feedback_topic
+
+    climate = Subscription.model_validate({"name": "desk", "channels": ["json://localhost"],
+                                           "rule": {"topics": ["climate"]}})
+    assert feedback_topic(climate, ["asylum-border", "climate"]) == "climate"
+    assert feedback_topic(climate, ["asylum-border"]) == "asylum-border"  # matched by keywords alone
+    assert feedback_topic(climate, []) == ""

@@ -1,0 +1,36 @@
+"""`newswatch_enrich` end to end under dag.test(): stories polled from the replay are enriched, placed in
+events, and the run hands its counts on to the alerts DAG, with the failure watcher left out."""
+
+import os
+
+import pytest
+
+pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
+
+
+def test_enrich_dag_enriches_places_and_summarises(dagbag, es_url, prefix, es, airflow_home, web):
+    saved = dict(os.environ)
+    os.environ.update({"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay"})
+    try:
+        from pipeline.ingest.poll import poll_feeds
+        from pipeline.settings import Settings
+        from pipeline.store import Store
+        from tests.support import replay_settings
+
+        settings = replay_settings(Settings.from_env(source="live"), web.url)
+        with Store.open(settings) as store:
+            poll_feeds(store, settings, ["replay-canada", "replay-quebec"], run_id="enrich-dag")
+        run = dagbag.dags["newswatch_enrich"].test()
+        states = {ti.task_id: str(ti.state).rsplit(".", 1)[-1].lower() for ti in run.get_task_instances()}
+        assert str(run.state).endswith("success"), states
+        assert states["summarize"] == "success" and states["place_events"] == "success"
+        assert states["watcher"] == "skipped"  # it fails the run only when a task failed
+        es.indices.refresh(index=f"{prefix}-*")
+        on_topic = es.count(index=f"{prefix}-stories", query={"exists": {"field": "topics"}})["count"]
+        placed = es.count(index=f"{prefix}-stories", query={"exists": {"field": "event_id"}})["count"]
+        assert on_topic and placed == on_topic
+        totals = next(ti for ti in run.get_task_instances() if ti.task_id == "summarize").xcom_pull(task_ids="summarize")
+        assert totals["stories_enriched"] >= on_topic and "surges_raised" in totals
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
