@@ -73,8 +73,9 @@ def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes
 
 def surges_link(kibana_url: str, surge: SurgeDoc) -> str:
     """Kibana Discover on the surges data view, filtered to this series."""
-    app = (f"(dataSource:(dataViewId:'newswatch-surges',type:dataView),"
-           f"query:(language:kuery,query:'key:\"{surge.key.replace(chr(39), '!' + chr(39))}\"'))")
+    kql = 'key:"' + surge.key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    rison = "'" + kql.replace("!", "!!").replace("'", "!'") + "'"  # rison quotes: ! escapes ! and '
+    app = f"(dataSource:(dataViewId:'newswatch-surges',type:dataView),query:(language:kuery,query:{rison}))"
     return (f"{public_link(kibana_url).rstrip('/')}/app/discover#/?_g={quote('(time:(from:now-30d,to:now))', safe='():,')}"
             f"&_a={quote(app, safe='():,')}")
 

@@ -56,3 +56,13 @@ def test_feedback_from_a_message_is_about_the_topic_the_subscription_asked_for()
     assert feedback_topic(climate, ["asylum-border", "climate"]) == "climate"
     assert feedback_topic(climate, ["asylum-border"]) == "asylum-border"  # matched by keywords alone
     assert feedback_topic(climate, []) == ""
+
+
+def test_the_kibana_link_of_a_surge_quotes_its_key_for_rison_and_kql():
+    from types import SimpleNamespace
+    from urllib.parse import unquote
+
+    from pipeline.alerts.surges import surges_link
+
+    link = unquote(surges_link("http://kibana.example:5601", SimpleNamespace(key='person:o\'brien! "x"')))
+    assert "query:'key:\"person:o!'brien!! \\\"x\\\"\"'" in link
