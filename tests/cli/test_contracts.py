@@ -117,10 +117,10 @@ def test_alerts_run_is_a_readable_summary(polled):
 
 
 
-def test_on_a_terminal_feed_health_is_a_table_and_in_a_pipe_plain_columns(es_url, prefix):
+def test_on_a_terminal_feed_health_is_a_table_and_in_a_pipe_plain_columns(polled):
     import pty
 
-    env = {"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay"}
+    env = polled
     leader, follower = pty.openpty()  # stdout a terminal, as a user at a shell has it
     try:
         done = subprocess.run([NEWSWATCH, "feed-health"], stdout=follower, stderr=subprocess.PIPE, cwd=PROJECT_ROOT,
