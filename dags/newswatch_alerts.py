@@ -10,20 +10,16 @@ Subscriptions live in `config/alerts.yaml`.
 
 from __future__ import annotations
 
-import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
-from newswatch_notifier import retried
+from airflow.sdk import Asset, get_current_context, task
+from newswatch_notifier import newswatch_dag, retried
 
 ENRICHED = Asset("newswatch://enriched")
 
 
-@dag(
+@newswatch_dag(
     schedule=[ENRICHED],
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     default_args=retried(),
-    tags=["newswatch", "alerts"],
+    tags=["alerts"],
     doc_md=__doc__,
 )
 def newswatch_alerts():

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import task
+from newswatch_notifier import newswatch_dag
 
 
-@dag(
+@newswatch_dag(
     schedule="*/15 * * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(minutes=1), "retry_exponential_backoff": True},
-    tags=["newswatch", "alerts"],
+    tags=["alerts"],
     doc_md=__doc__,
 )
 def newswatch_digests():

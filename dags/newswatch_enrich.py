@@ -15,22 +15,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
-from newswatch_notifier import retried
+from airflow.sdk import Asset, get_current_context, task
+from newswatch_notifier import newswatch_dag, retried
 
 STORIES = Asset("newswatch://stories")
 ENRICHED = Asset("newswatch://enriched")
 BATCH = 200  # stories per mapped task
 
 
-@dag(
+@newswatch_dag(
     schedule=[STORIES],
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     default_args=retried(execution_timeout=timedelta(minutes=30)),
-    tags=["newswatch"],
     doc_md=__doc__,
 )
 def newswatch_enrich():

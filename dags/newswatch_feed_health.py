@@ -13,17 +13,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import task
+from newswatch_notifier import newswatch_dag, retried
 
 
-@dag(
+@newswatch_dag(
     schedule="@daily",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
-    tags=["newswatch", "operations"],
+    default_args=retried(2, timedelta(minutes=5)),
+    tags=["operations"],
     doc_md=__doc__,
 )
 def newswatch_feed_health():

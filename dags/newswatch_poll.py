@@ -23,24 +23,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
-from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, Param, SyncCallback, dag, get_current_context, task
-from newswatch_notifier import retried
+from airflow.sdk import Asset, DeadlineAlert, DeadlineReference, Param, SyncCallback, get_current_context, task
+from newswatch_notifier import newswatch_dag, retried
 
 STORIES = Asset("newswatch://stories")
 
 
-@dag(
+@newswatch_dag(
     schedule="*/5 * * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     dagrun_timeout=timedelta(minutes=30),
     # a run still going after ten minutes is overrunning its five-minute schedule: the operator hears of it
     deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(minutes=10),
                            callback=SyncCallback("pipeline.ops.operator.deadline_missed")),
     default_args=retried(max_retry_delay=timedelta(minutes=5), execution_timeout=timedelta(minutes=20)),
-    tags=["newswatch"],
     params={"poll_now": Param(True, type="boolean", title="Poll every feed now",
                               description="A manual run polls every feed, due or not; scheduled runs ignore this.")},
     doc_md=__doc__,

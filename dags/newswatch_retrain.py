@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import task
+from newswatch_notifier import newswatch_dag, retried
 
 
-@dag(
+@newswatch_dag(
     schedule="@weekly",
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=10)},
-    tags=["newswatch", "relevance"],
+    default_args=retried(1, timedelta(minutes=10), execution_timeout=timedelta(hours=2)),  # a stuck fit ends
+    tags=["relevance"],
     doc_md=__doc__,
 )
 def newswatch_retrain():

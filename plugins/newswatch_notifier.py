@@ -1,4 +1,5 @@
-"""A failure notifier for the Newswatch DAGs: the operator hears of a failed task through their subscription.
+"""What the Newswatch DAGs share: a failure notifier (the operator hears of a failed task through their
+subscription), the task defaults that use it, and the `@dag` settings every DAG has.
 
 Kept here, beside the UI plugin, because it is Airflow code; the message goes out through
 `pipeline.ops.operator`, which does not know Airflow.
@@ -6,10 +7,12 @@ Kept here, beside the UI plugin, because it is Airflow code; the message goes ou
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import BaseNotifier
+import pendulum
+from airflow.sdk import BaseNotifier, dag
 
 
 class OperatorNotifier(BaseNotifier):
@@ -34,3 +37,12 @@ def retried(retries: int = 3, delay: timedelta = timedelta(seconds=30), **extra:
     """The Newswatch DAGs' task defaults: retried with exponential backoff, the operator told once retries are spent."""
     return {"retries": retries, "retry_delay": delay, "retry_exponential_backoff": True,
             "on_failure_callback": OperatorNotifier(), **extra}
+
+
+def newswatch_dag(schedule: Any, *, default_args: dict[str, Any], doc_md: str | None, tags: Iterable[str] = (),
+                  **extra: Any) -> Any:
+    """`@dag` with what every Newswatch DAG has: one run at a time (each run carries on from where the last
+    stopped: watermarks, feed states), no catching up on the intervals before it was switched on (the feeds
+    are read as they are now), and the `newswatch` tag beside its own."""
+    return dag(schedule=schedule, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"), catchup=False,
+               max_active_runs=1, default_args=default_args, tags=["newswatch", *tags], doc_md=doc_md, **extra)

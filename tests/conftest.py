@@ -2,7 +2,8 @@
 
 This is the one place that knows how to start them. The node is started once per session
 (or reused from NEWSWATCH_TEST_ES_URL when `.ci/run` or a developer already started one);
-each test gets its own index prefix so tests never see each other's documents.
+each test gets its own index prefix so tests never see each other's documents (a store test may get
+a prefix an earlier test used, emptied and exactly as it was made: `tests/index_pool.py`).
 """
 
 from __future__ import annotations
@@ -53,14 +54,21 @@ def es(es_url: str):
     client.close()
 
 
-@pytest.fixture
-def prefix(es_url: str) -> str:
-    from pipeline.store import Store
+@pytest.fixture(scope="session")
+def index_pool(es_url: str):
+    """Emptied index sets handed from one store test to the next (`tests/index_pool.py` says when)."""
+    from tests.index_pool import IndexPool
 
-    name = f"t{uuid.uuid4().hex[:10]}"
+    pool = IndexPool(es_url)
+    yield pool
+    pool.drop_all()
+
+
+@pytest.fixture
+def prefix(request: pytest.FixtureRequest, es_url: str, index_pool) -> str:
+    name = (index_pool.take() if "store" in request.fixturenames else None) or f"t{uuid.uuid4().hex[:10]}"
     yield name
-    with Store.open(Settings(es_url=es_url, index_prefix=name), ensure=False) as store:
-        store.drop()
+    index_pool.give_back(name)  # emptied for the next store test when left as it was made, else dropped
 
 
 @pytest.fixture
@@ -69,10 +77,8 @@ def settings(es_url: str, prefix: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def store(settings: Settings):
-    from pipeline.store import Store
-
-    with Store.open(settings) as opened:
+def store(settings: Settings, index_pool):
+    with index_pool.open(settings) as opened:
         yield opened
 
 

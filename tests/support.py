@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
 from pipeline.settings import Settings
+from pipeline.store import Store
 
 
 def replay_settings(settings: Settings, web_url: str, feeds_file: Path | None = None, **fetch: object) -> Settings:
@@ -25,3 +28,20 @@ def write_feeds(tmp_path: Path, feeds: dict[str, str]) -> Path:
     path = tmp_path / "feeds.yaml"
     path.write_text(yaml.safe_dump({"feeds": rows}))
     return path
+
+
+@contextmanager
+def replay_index(es_url: str, web_url: str, prefix: str, feeds: list[str] | None = None) -> Iterator[Store]:
+    """A store under `prefix` holding the replay feeds' stories (all, or `feeds`), polled and enriched once as
+    production does; made anew on entry (a failed run may have left it) and dropped on exit."""
+    from pipeline.ingest.poll import due_feeds, poll_feeds
+    from pipeline.nlp.enrich import enrich_stories
+
+    settings = replay_settings(Settings(es_url=es_url, index_prefix=prefix, source="live"), web_url)
+    with Store.open(settings, ensure=False) as store:
+        store.drop()
+        store.ensure()
+        poll_feeds(store, settings, feeds or due_feeds(store, settings, force=True), run_id=prefix)
+        enrich_stories(store, settings)
+        yield store
+        store.drop()

@@ -325,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-base", type=int, default=Ports().base)
     args = parser.parse_args(argv)
     ports = Ports(args.port_base)
-    try:
+
+    def act() -> None:
         if args.action == "supervise":
             Supervisor(STATE).run()
         elif args.action == "up":
@@ -338,10 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(status(ports), indent=1))
         else:
             print("stopped" if down() else "not running")
-    except LocalNodeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+
+    return es_node.exit_status(act)
 
 
 if __name__ == "__main__":

@@ -22,11 +22,27 @@ WORKERS = 2
 ES_HEAP = "512m"
 
 
+class _Offset:
+    """A port at a fixed distance from the base: one number per service, read as an attribute of `Ports`."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+    def __get__(self, ports: Ports, owner: type | None = None) -> int:
+        return ports.base + self.offset
+
+
 @dataclass(frozen=True)
 class Ports:
     """Every loopback port of the shape, fixed from one base so the nodes can name each other's."""
 
     base: int = 47200
+    smtp = _Offset(25)
+    postgres = _Offset(32)
+    scheduler_health = _Offset(74)
+    redis = _Offset(79)
+    api = _Offset(80)
+    triggerer_logs = _Offset(95)
 
     def es_http(self, n: int) -> int:
         return self.base + n  # nodes 1..3
@@ -34,32 +50,8 @@ class Ports:
     def es_transport(self, n: int) -> int:
         return self.base + 10 + n
 
-    @property
-    def smtp(self) -> int:
-        return self.base + 25
-
-    @property
-    def postgres(self) -> int:
-        return self.base + 32
-
-    @property
-    def scheduler_health(self) -> int:
-        return self.base + 74
-
-    @property
-    def redis(self) -> int:
-        return self.base + 79
-
-    @property
-    def api(self) -> int:
-        return self.base + 80
-
     def worker_logs(self, n: int) -> int:
         return self.base + 90 + n
-
-    @property
-    def triggerer_logs(self) -> int:
-        return self.base + 95
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -377,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=["fetch", "start", "stop"])
     parser.add_argument("--state-dir", type=Path, default=Path(".newswatch"))
     args = parser.parse_args(argv)
-    try:
+
+    def act() -> None:
         if args.action == "fetch":
             print(f"Elasticsearch {ES_VERSION} ready in {fetch_distribution()}", file=sys.stderr)
         elif args.action == "start":
@@ -385,6 +387,15 @@ def main(argv: list[str] | None = None) -> int:
             print(ensure_persistent_node(args.state_dir.resolve()))
         else:
             stop_persistent_node(args.state_dir.resolve())
+
+    return exit_status(act)
+
+
+def exit_status(action: Callable[[], object]) -> int:
+    """Run a command-line action of the local tools: a `LocalNodeError` is a one-line message and status 1,
+    because it says what to fix (a missing JDK, a closed folder), and a traceback would bury that."""
+    try:
+        action()
     except LocalNodeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

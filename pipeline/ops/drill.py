@@ -329,9 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     figures = [f for _, f in results]
     say(f"drill done in {time.monotonic() - began:.0f} s")
     status = "green" if all(f.cluster.get("status") == "green" for f in figures) else "not green"
-    say(f"cluster test: stories lost {sum(f.stories_lost for f in figures)} duplicated "
-        f"{sum(f.stories_duplicated for f in figures)}; alerts lost {sum(f.alerts_lost for f in figures)} "
-        f"duplicated {sum(f.alerts_duplicated for f in figures)}; cluster {status}")
+    say(f"cluster test: stories lost {sum(f.stories.lost for f in figures)} duplicated "
+        f"{sum(f.stories.duplicated for f in figures)}; alerts lost {sum(f.alerts.lost for f in figures)} "
+        f"duplicated {sum(f.alerts.duplicated for f in figures)}; cluster {status}")
     return 0 if all(state == "success" and f.clean for state, f in results) else 1
 
 

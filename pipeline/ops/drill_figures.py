@@ -33,42 +33,49 @@ class Expected:
     alerts: list[set[str]]  # each alert record: the URLs of its stories
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What became of the things a clean pass gives (stories, or alerts): each should arrive exactly once."""
+
+    expected: int
+    arrived: int  # stories indexed, alerts delivered
+    duplicated: int
+    lost: int
+
+    @property
+    def exact(self) -> bool:
+        return self.lost == self.duplicated == 0
+
+
 @dataclass
 class Figures:
-    stories_expected: int = 0
-    stories_indexed: int = 0
-    stories_duplicated: int = 0
-    stories_lost: int = 0
-    quotes_complete: int = 0  # stories whose quotes are all there (as many as the reference found)
-    quotes: int = 0
-    quotes_expected: int = 0
-    feeds_advanced: int = 0
-    feeds: int = 0
-    alerts_expected: int = 0
-    alerts_delivered: int = 0
-    alerts_duplicated: int = 0
-    alerts_lost: int = 0
+    stories: Tally
+    alerts: Tally
+    quotes_complete: int  # stories whose quotes are all there (as many as the reference found)
+    quotes: int
+    quotes_expected: int
+    feeds_advanced: int
+    feeds: int
     mail_unmatched: int = 0
     cluster: dict[str, Any] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        c = self.cluster
-        return [f"stories expected {self.stories_expected} / indexed {self.stories_indexed} / duplicated "
-                f"{self.stories_duplicated} / lost {self.stories_lost}",
-                f"quotes complete for {self.quotes_complete}/{self.stories_expected} stories "
+        c, stories, alerts = self.cluster, self.stories, self.alerts
+        return [f"stories expected {stories.expected} / indexed {stories.arrived} / duplicated "
+                f"{stories.duplicated} / lost {stories.lost}",
+                f"quotes complete for {self.quotes_complete}/{stories.expected} stories "
                 f"({self.quotes} quotes, {self.quotes_expected} expected)",
                 f"feed states advanced {self.feeds_advanced}/{self.feeds}",
-                f"alerts expected {self.alerts_expected} / delivered {self.alerts_delivered} / duplicated "
-                f"{self.alerts_duplicated} / lost {self.alerts_lost}"
+                f"alerts expected {alerts.expected} / delivered {alerts.arrived} / duplicated "
+                f"{alerts.duplicated} / lost {alerts.lost}"
                 + (f" ({self.mail_unmatched} messages about no expected alert)" if self.mail_unmatched else ""),
                 f"cluster {c.get('status')}: {c.get('number_of_nodes')} nodes, {c.get('active_shards')} shards, "
                 f"{c.get('unassigned_shards')} unassigned"]
 
     @property
     def clean(self) -> bool:
-        return (self.stories_lost == self.stories_duplicated == self.alerts_lost == self.alerts_duplicated == 0
-                and self.quotes_complete == self.stories_expected and self.feeds_advanced == self.feeds
-                and self.cluster.get("status") == "green")
+        return (self.stories.exact and self.alerts.exact and self.quotes_complete == self.stories.expected
+                and self.feeds_advanced == self.feeds and self.cluster.get("status") == "green")
 
 
 def _all(es: Elasticsearch, index: str, fields: list[str]) -> list[dict[str, Any]]:
@@ -126,12 +133,11 @@ def measure(es: Elasticsearch, prefix: str, expected: Expected, feed_ids: list[s
     per_alert = [sum(1 for text in texts if any(url in text for url in urls)) for urls in expected.alerts]
     matched = sum(1 for text in texts if any(url in text for urls in expected.alerts for url in urls))
     return Figures(
-        stories_expected=len(expected.stories), stories_indexed=len(stories),
-        stories_duplicated=sum(n - 1 for n in ids.values()) + sum(n - 1 for n in by_url.values()),
-        stories_lost=len(set(expected.stories) - set(ids)),
+        stories=Tally(expected=len(expected.stories), arrived=len(stories),
+                      duplicated=sum(n - 1 for n in ids.values()) + sum(n - 1 for n in by_url.values()),
+                      lost=len(set(expected.stories) - set(ids))),
+        alerts=Tally(expected=len(expected.alerts), arrived=sum(1 for n in per_alert if n),
+                     duplicated=sum(n - 1 for n in per_alert if n > 1), lost=sum(1 for n in per_alert if not n)),
         quotes_complete=sum(1 for sid, n in expected.stories.items() if sid in ids and quotes[sid] == n),
         quotes=sum(quotes.values()), quotes_expected=sum(expected.stories.values()),
-        feeds_advanced=len(advanced), feeds=len(feed_ids),
-        alerts_expected=len(expected.alerts), alerts_delivered=sum(1 for n in per_alert if n),
-        alerts_duplicated=sum(n - 1 for n in per_alert if n > 1), alerts_lost=sum(1 for n in per_alert if not n),
-        mail_unmatched=len(texts) - matched, cluster=health)
+        feeds_advanced=len(advanced), feeds=len(feed_ids), mail_unmatched=len(texts) - matched, cluster=health)

@@ -13,14 +13,12 @@ from pipeline.alerts.delivery import deliver_immediate, run_digests, send_test
 from pipeline.alerts.records import find_new_alerts
 from pipeline.alerts.subscriptions import load_subscriptions
 from pipeline.errors import ConfigError
-from pipeline.ingest.poll import poll_feeds
 from pipeline.local.es_node import free_port
-from pipeline.nlp.enrich import enrich_stories
-from pipeline.settings import AlertSettings, Settings
+from pipeline.settings import AlertSettings
 from pipeline.store import Store
 from pipeline.store.documents import Story
 from pipeline.timing import utcnow as now
-from tests.support import replay_settings
+from tests.support import replay_index
 
 # the behaviour of issue 4's tests, on stories captured years ago: no age limit, no hourly rate
 DEFAULT = AlertSettings(max_age=None, rate_per_hour=1000)
@@ -30,14 +28,8 @@ LONG_AGO = "2000-01-01T00:00:00+00:00"
 @pytest.fixture(scope="module")
 def indexed_stories(es_url, web):
     """Real stories from the replay's Canadian feed, polled once into their own prefix."""
-    settings = replay_settings(Settings(es_url=es_url, index_prefix="alertsrc", source="live"), web.url)
-    with Store.open(settings, ensure=False) as store:
-        store.drop()
-        store.ensure()
-        poll_feeds(store, settings, ["replay-canada"], run_id="alerts-fixture")
-        enrich_stories(store, settings)
+    with replay_index(es_url, web.url, "alertsrc", ["replay-canada"]) as store:
         yield list(store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}]))
-        store.drop()
 
 
 @pytest.fixture

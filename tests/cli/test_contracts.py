@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -34,13 +35,20 @@ def into_closed_pipe(*args: str, env: dict) -> subprocess.CompletedProcess:
     return done
 
 
-@pytest.fixture
-def polled(es_url, prefix):
-    """Two replay feeds polled through the CLI: one that works and one that has never worked."""
+@pytest.fixture(scope="module")
+def polled(es_url):
+    """Two replay feeds polled through the CLI: one that works and one that has never worked. Once for the
+    module: its tests read what the poll left (`alerts run` adds only alert records, which the others never read)."""
+    from pipeline.settings import Settings
+    from pipeline.store import Store
+
+    prefix = f"t{uuid.uuid4().hex[:10]}"
     env = {"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay"}
     done = run("poll", "--feed", "replay-canada", "--feed", "replay-not-a-feed", "--no-enrich", env=env)
     assert done.returncode == 0, done.stderr
-    return env
+    yield env
+    with Store.open(Settings(es_url=es_url, index_prefix=prefix), ensure=False) as store:
+        store.drop()
 
 
 def test_json_is_json_lines_and_a_never_working_feed_is_failing(polled):
@@ -109,10 +117,10 @@ def test_alerts_run_is_a_readable_summary(polled):
 
 
 
-def test_on_a_terminal_feed_health_is_a_table_and_in_a_pipe_plain_columns(es_url, prefix):
+def test_on_a_terminal_feed_health_is_a_table_and_in_a_pipe_plain_columns(polled):
     import pty
 
-    env = {"NEWSWATCH_ES_URL": es_url, "NEWSWATCH_INDEX_PREFIX": prefix, "NEWSWATCH_SOURCE": "replay"}
+    env = polled
     leader, follower = pty.openpty()  # stdout a terminal, as a user at a shell has it
     try:
         done = subprocess.run([NEWSWATCH, "feed-health"], stdout=follower, stderr=subprocess.PIPE, cwd=PROJECT_ROOT,

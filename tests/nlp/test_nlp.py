@@ -65,13 +65,16 @@ def test_ggt_dev_quote_f1(shared_data: Path, tmp_path: Path):
     assert lenient["speaker_canonical_acc"] >= 0.85 and strict["speaker_canonical_acc"] >= 0.85, (lenient, strict)
 
 
-def test_extract_offsets_point_into_input(shared_data: Path, tmp_path: Path):
+def test_extract_offsets_point_into_input(shared_data: Path, tmp_path: Path, capsys):
+    """In this process, so the spaCy model the other tests loaded serves (a new process loads it again);
+    the command as a separate process is `test_extract_reports_bad_line`'s."""
+    from pipeline.cli import main
+
     text = (shared_data / "seed-article.txt").read_text()
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "seed", "text": text}) + "\n")
-    out = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", "--input", str(src)],
-                         capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout
-    [row] = [json.loads(line) for line in out.splitlines()]
+    assert main(["extract", "--input", str(src)]) == 0
+    [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["topics"] == ["asylum-border"]
     for q in row["quotes"]:
         assert text[q["start"]:q["end"]] == q["quote"]

@@ -2,25 +2,15 @@
 
 import pytest
 
-from pipeline.ingest.poll import due_feeds, poll_feeds
-from pipeline.nlp.enrich import enrich_stories
 from pipeline.ops.search import analysed_query, search_stories
-from pipeline.settings import Settings
-from pipeline.store import Store
 
 
 @pytest.fixture(scope="module")
 def replay_store(es_url, web):
-    from tests.support import replay_settings
+    from tests.support import replay_index
 
-    settings = replay_settings(Settings(es_url=es_url, index_prefix="searchsrc", source="live"), web.url)
-    with Store.open(settings, ensure=False) as store:
-        store.drop()
-        store.ensure()
-        poll_feeds(store, settings, due_feeds(store, settings, force=True), run_id="search")
-        enrich_stories(store, settings)
+    with replay_index(es_url, web.url, "searchsrc") as store:
         yield store
-        store.drop()
 
 
 @pytest.mark.parametrize("one, other", [("migrant", "migrants"), ("Quebec", "Québec"), ("réfugié", "réfugiés"),

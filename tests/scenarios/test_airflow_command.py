@@ -22,11 +22,10 @@ import pytest
 
 from pipeline.local.es_node import free_port
 from pipeline.settings import PROJECT_ROOT
+from tests.scenarios.browser import ARTIFACTS, logged_in
 
 pytestmark = pytest.mark.slow
 
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 
 
@@ -98,17 +97,8 @@ def test_the_readme_command_polls_enriches_and_alerts_from_the_ui(started):
     auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
     for dag in ("newswatch_poll", "newswatch_enrich", "newswatch_alerts"):
         assert httpx.get(f"{url}/api/v2/dags/{dag}", headers=auth, timeout=120).json()["is_paused"] is False
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{url}/")
-        page.fill("input[name=username]", user)
-        page.fill("input[name=password]", password)  # the password the command printed
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{url}/", timeout=60_000)
+        browser, page = logged_in(p, url, user, password, timeout_ms=60_000)  # the password the command printed
 
         page.goto(f"{url}/dags/newswatch_poll")
         page.get_by_role("button", name="Trigger").first.click()

@@ -22,12 +22,11 @@ from pipeline.ingest.poll import poll_feeds
 from pipeline.local.es_node import free_port
 from pipeline.local.replay import REPLAY_DIR
 from pipeline.settings import PROJECT_ROOT
+from tests.scenarios.browser import ARTIFACTS, logged_in
 from tests.support import replay_settings
 
 pytestmark = pytest.mark.slow  # see pyproject's markers: `scripts/test.sh --fast` leaves these out
 
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "newswatch-ui-test"
 
 
@@ -115,17 +114,8 @@ def test_operator_sees_the_dag_and_feed_health(standalone, store, settings, web,
     name = shard["rendered_map_index"]  # the shard named by its feeds (the five not polled above), not "0"
     assert name == "replay-quebec +4"
 
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{standalone}/")
-        page.fill("input[name=username]", "operator")
-        page.fill("input[name=password]", PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{standalone}/", timeout=30_000)
+        browser, page = logged_in(p, standalone, "operator", PASSWORD, timeout_ms=30_000)
 
         page.goto(f"{standalone}/dags/newswatch_poll/runs/{run_id}/tasks/poll_shard/mapped")
         page.get_by_text(name).first.wait_for(timeout=60_000)  # the shard, by name
