@@ -94,6 +94,8 @@ def airflow_environment(ports: Ports, state: Path, secrets: dict[str, str]) -> d
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{ports.api}/execution/",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets["jwt_secret"],
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "true",
+        "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "60",
+        "AIRFLOW__CELERY__RESULT_BACKEND_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_pre_ping": true}',
         "PYTHONPATH": str(PROJECT_ROOT),
         "NEWSWATCH_ES_URL": es_url(ports),
         "NEWSWATCH_KIBANA_URL": "http://localhost:5601",
