@@ -24,9 +24,13 @@ ES_HEAP = "512m"
 
 @dataclass(frozen=True)
 class Ports:
-    """Every loopback port of the shape, fixed from one base so the nodes can name each other's."""
+    """Every loopback port of the shape, fixed from one base so the nodes can name each other's.
 
-    base: int = 47200
+    The base sits below Linux's ephemeral range (32768-60999): a fixed port inside it can be taken at any
+    moment as the local end of some outgoing connection (the shape's own make hundreds), and then a process
+    of the shape cannot listen there (it happened to the scheduler's health port)."""
+
+    base: int = 27200
 
     def es_http(self, n: int) -> int:
         return self.base + n  # nodes 1..3
