@@ -51,13 +51,18 @@ DAGS = ("newswatch_poll", "newswatch_enrich", "newswatch_alerts")
 BEGAN = time.monotonic()
 # Airflow settings for the drill only, so that what it waits for is the fault and not a production pause:
 # a dead task is noticed in 15-20 s (heartbeat timeout, checked every 5 s) and retried 3-6 s later (the
-# DAGs' retry delay, 30 s in production); tasks a restarted scheduler inherits are adopted within 15 s; DAGs
+# DAGs' retry delay, 30 s in production); a task whose message the killed worker had taken but not started
+# (or a worker lost with its broker connection) is sent again after 45-55 s (queued timeout, checked every
+# 10 s; 300 s and 30 s in production: it was the drill's stall of minutes, Airflow's defaults being 600 s
+# checked every 120 s); tasks a restarted scheduler inherits are adopted within 15 s; DAGs
 # the drill does not run stay paused and the poll runs only when triggered (a scheduled run, the first one on
 # unpausing above all, would take the two workers' slots and poll the feeds a scenario counts).
 FAST_RECOVERY = {
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "15",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
     "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "15",
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "45",
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "10",
     "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_THRESHOLD": "15",
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "true",
     "NEWSWATCH_TASK_RETRY_DELAY": "3",
