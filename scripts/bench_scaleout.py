@@ -17,6 +17,7 @@ shards at once and two workers four; enrichment batches run two at a time either
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime
@@ -31,7 +32,7 @@ from bench_poll import FeedServer, feed_xml, write_feeds  # noqa: E402
 from pipeline.local import cluster  # noqa: E402
 from pipeline.local.cluster_shape import WORKER_NAMES, Ports  # noqa: E402
 from pipeline.local.supervisor import hold, release  # noqa: E402
-from pipeline.ops.drill import Api, kill_tree, pid_of, quiet, wait_alive  # noqa: E402
+from pipeline.ops.drill import Api, kill_tree, pid_of, quiet, unpause_only, wait_alive  # noqa: E402
 
 PREFIX = "bench"
 PLACES = ["Roxham Road", "the Lacolle crossing", "Dover", "the Rio Grande", "Lampedusa", "Calais"]
@@ -125,14 +126,6 @@ def stories(enriched: bool | None = None) -> int:
         return int(store.client.count(index=f"{PREFIX}-stories", query=query)["count"])
 
 
-def only(api: Api, dags: tuple[str, ...]) -> None:
-    cluster.wait_for("the DAGs", lambda: all(api.call("GET", f"/dags/{d}") for d in dags), 300)
-    for dag in api.call("GET", "/dags", params={"limit": 100})["dags"]:
-        paused = dag["dag_id"] not in dags
-        if dag["is_paused"] != paused:
-            api.call("PATCH", f"/dags/{dag['dag_id']}", json={"is_paused": paused})
-
-
 def enrichment_after(api: Api, poll_ended: float, timeout: float) -> tuple[str, float]:
     """The enrichment run the poll's Asset started: its state and its own duration (start to end)."""
     deadline = time.monotonic() + timeout
@@ -146,8 +139,6 @@ def enrichment_after(api: Api, poll_ended: float, timeout: float) -> tuple[str, 
 
 
 def main() -> int:
-    import os
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=2000)
     parser.add_argument("--hosts", type=int, default=40)
@@ -174,7 +165,7 @@ def main() -> int:
         env = cluster.environment(ports, cluster.STATE, overlay)
         os.environ.update({k: v for k, v in env.items() if k.startswith("NEWSWATCH_")})
         api = Api(f"http://127.0.0.1:{ports.api}", "airflow", cluster.secrets(cluster.STATE)["admin_password"])
-        only(api, ("newswatch_poll", "newswatch_enrich"))
+        unpause_only(api, ("newswatch_poll", "newswatch_enrich"))
         topical = (args.feeds + args.on_topic_every - 1) // args.on_topic_every if args.on_topic_every else 0
         print(f"{args.feeds} feeds on {args.hosts} hosts, {args.latency * 1000:.0f} ms per answer, {topical} with "
               f"3 on-topic items and article pages, shards of {overlay['NEWSWATCH_POLL__SHARD_SIZE']} feeds",

@@ -346,11 +346,12 @@ def up_with_reference(ports: Ports, overlay: dict[str, str], reference_feeds: Pa
     return expected
 
 
-def only_the_drills_dags(api: Api) -> None:
-    """The three DAGs a poll sets going unpaused, every other one paused: their scheduled runs are no part of it."""
-    cluster.wait_for("the DAGs", lambda: all(api.call("GET", f"/dags/{d}") for d in DAGS), 300)
+def unpause_only(api: Api, dags: tuple[str, ...] = DAGS) -> None:
+    """`dags` (by default the three a poll sets going) unpaused, every other one paused: their scheduled runs are
+    no part of what is measured."""
+    cluster.wait_for("the DAGs", lambda: all(api.call("GET", f"/dags/{d}") for d in dags), 300)
     for dag in api.call("GET", "/dags", params={"limit": 100})["dags"]:
-        paused = dag["dag_id"] not in DAGS
+        paused = dag["dag_id"] not in dags
         if dag["is_paused"] != paused:
             api.call("PATCH", f"/dags/{dag['dag_id']}", json={"is_paused": paused})
 
@@ -372,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         expected = up_with_reference(ports, overlay, reference_feeds, feed_ids)
         settings = Settings.from_env()
         api = Api(f"http://127.0.0.1:{ports.api}", "airflow", cluster.secrets(cluster.STATE)["admin_password"])
-        only_the_drills_dags(api)
+        unpause_only(api)
         results = [scenario("SIGKILL a Celery worker and an Elasticsearch node mid-run", kill_worker_and_node, api,
                             settings, ports, expected, feed_ids),
                    scenario("restart Redis and PostgreSQL mid-run", restart_redis_and_postgres, api, settings, ports,
