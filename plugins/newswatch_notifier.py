@@ -7,6 +7,7 @@ Kept here, beside the UI plugin, because it is Airflow code; the message goes ou
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -33,8 +34,13 @@ class OperatorNotifier(BaseNotifier):
             self.log.error("could not tell the operator: %s", problem)
 
 
-def retried(retries: int = 3, delay: timedelta = timedelta(seconds=30), **extra: Any) -> dict[str, Any]:
-    """The Newswatch DAGs' task defaults: retried with exponential backoff, the operator told once retries are spent."""
+def retried(retries: int = 3, delay: timedelta | None = None, **extra: Any) -> dict[str, Any]:
+    """The Newswatch DAGs' task defaults: retried with exponential backoff, the operator told once retries are spent.
+
+    The first delay is 30 s unless `NEWSWATCH_TASK_RETRY_DELAY` (seconds, read when the DAGs are parsed) says
+    otherwise: the fault drill (pipeline.ops.drill) shortens it so a killed worker's task is retried at once."""
+    if delay is None:
+        delay = timedelta(seconds=float(os.environ.get("NEWSWATCH_TASK_RETRY_DELAY", "30")))
     return {"retries": retries, "retry_delay": delay, "retry_exponential_backoff": True,
             "on_failure_callback": OperatorNotifier(), **extra}
 

@@ -89,7 +89,8 @@ class FeedServer:
                 elif headers.get("if-none-match") == found[1]:
                     writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {found[1]}\r\nContent-Length: 0\r\n\r\n".encode())
                 else:
-                    writer.write(f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: {found[1]}\r\n"
+                    kind = "text/html; charset=utf-8" if path.endswith(".html") else "application/rss+xml"
+                    writer.write(f"HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nETag: {found[1]}\r\n"
                                  f"Content-Length: {len(found[0])}\r\n\r\n".encode() + found[0])
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, IndexError):

@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
 # Install the test dependencies, start the services the tests need (a real Elasticsearch 9 node;
 # the tests start their own local HTTP server), run the whole suite, stop the node.
-# `scripts/test.sh --fast [pytest args]`: the development loop, every test not marked `slow` (the
-# browser test, the Airflow `dag.test()` runs, the fault tests that kill a node or a worker).
+# The whole suite includes the production-shape drill (`scripts/cluster.sh test`, tests/scenarios/test_cluster.py:
+# Airflow with Celery, PostgreSQL, Redis, three Elasticsearch nodes, about 7 minutes on a 2-core machine).
+# `scripts/test.sh --fast [pytest args]`: the development loop, every test not marked `slow` or `cluster` (the
+# browser test, the Airflow `dag.test()` runs, the fault tests that kill a node or a worker, the drill).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# `scripts/test.sh --cluster`: also the production-shape drill (`scripts/cluster.sh test`, 6–12 minutes: Airflow
-# with Celery, PostgreSQL, Redis, three Elasticsearch nodes), which the default run leaves out to stay well inside
-# CI's time limit on a 2-core machine.
-fast=(-m "not cluster")
+fast=()
 if [ "${1:-}" = "--fast" ]; then
   shift
-  fast=(-m "not slow")
-elif [ "${1:-}" = "--cluster" ]; then
-  shift
-  fast=()
+  fast=(-m "not slow and not cluster")
 fi
 scripts/bootstrap.sh --test
 
@@ -23,7 +19,7 @@ scripts/bootstrap.sh --test
 .venv/bin/mypy
 
 # The browser test drives Debian's Chromium (no browser download); install it when missing.
-if [ "${fast[*]}" != "-m not slow" ] && [ ! -x /usr/bin/chromium ]; then
+if [ ${#fast[@]} -eq 0 ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
   else

@@ -34,9 +34,13 @@ class _Offset:
 
 @dataclass(frozen=True)
 class Ports:
-    """Every loopback port of the shape, fixed from one base so the nodes can name each other's."""
+    """Every loopback port of the shape, fixed from one base so the nodes can name each other's.
 
-    base: int = 47200
+    The base sits below Linux's ephemeral range (32768-60999): a fixed port inside it can be taken at any
+    moment as the local end of some outgoing connection (the shape's own make hundreds), and then a process
+    of the shape cannot listen there (it happened to the scheduler's health port)."""
+
+    base: int = 27200
     smtp = _Offset(25)
     postgres = _Offset(32)
     scheduler_health = _Offset(74)
@@ -86,6 +90,11 @@ def airflow_environment(ports: Ports, state: Path, secrets: dict[str, str]) -> d
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{ports.api}/execution/",
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets["jwt_secret"],
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "true",
+        "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "60",
+        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "300",
+        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT_CHECK_INTERVAL": "30",
+        "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "3600",
+        "AIRFLOW__CELERY__RESULT_BACKEND_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_pre_ping": true}',
         "PYTHONPATH": str(PROJECT_ROOT),
         "NEWSWATCH_ES_URL": es_url(ports),
         "NEWSWATCH_KIBANA_URL": "http://localhost:5601",
@@ -115,8 +124,6 @@ LOCAL_ONLY = {
     "AIRFLOW__CELERY__WORKER_CONCURRENCY": "task slots per worker, sized for two cores",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "a killed worker's task is failed and retried within "
                                                            "a minute, not after Airflow's default five",
-    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "a task whose broker message was lost is queued again after two "
-                                               "minutes, not ten",
     "NEWSWATCH_ES__REPLICAS": "one replica of every index: the three-node cluster survives losing a node",
     "PATH": "the virtualenv's bin first: Airflow starts its own commands",
     "HOME": "each process's home",
@@ -137,7 +144,6 @@ def local_only_environment(ports: Ports, state: Path) -> dict[str, str]:
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(ports.triggerer_logs),
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
-        "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "120",
         "NEWSWATCH_ES__REPLICAS": "1",
         "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "HOME": str(state / "airflow"),
