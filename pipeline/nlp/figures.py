@@ -236,7 +236,7 @@ def _place_near(located: Located, span: Span, sent: Span) -> str | None:
             and id(m) not in qualifiers]  # "San Antonio, Texas": the place is San Antonio
     if near:
         verb = span[-1]
-        while verb.pos_ not in ("VERB", "AUX") and verb.head is not verb:
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:  # spaCy makes a new Token per access: `is` never holds
             verb = verb.head
 
         def governed(m: Any) -> bool:  # "died off Lampedusa": the place hangs on the figure's verb
