@@ -2,17 +2,17 @@
 
 Salience follows Lappin and Leass (1994): every mention of a person outside quotes gives them a weight
 for being recent and for its grammatical role (a subject counts more than an object, an object more than a
-name inside a prepositional phrase, a name embedded in another noun phrase — "Scheer's plan" — least), and
+name inside a prepositional phrase, a name embedded in another noun phrase — "Lund's plan" — least), and
 the weight halves with every sentence of narration that follows. A person who speaks is as salient as a
 subject. A pronoun goes to the person with the most weight among those it agrees with in gender and number,
-so "he said" after "It is a comment Scheer found concerning", with President Trump the subject a sentence
-before, is Scheer. Pronouns outside quotes are resolved in reading order and add their weight to the person
+so "he said" after "It is a threat that Lund found alarming", with President Reed the subject a sentence
+before, is Lund. Pronouns outside quotes are resolved in reading order and add their weight to the person
 they resolve to, as the algorithm's equivalence classes do.
 
 Gender comes from what the article itself marks: the pronouns that take over from a name (see `genders`),
-honorifics (Mr, Mrs, Ms, M., Mme), nouns of lexical gender next to the name ("her father Khaled",
+honorifics (Mr, Mrs, Ms, M., Mme), nouns of lexical gender next to the name ("her father Omar",
 "spokeswoman Jane Doe"), French grammatical gender of a title or apposition ("la ministre", "caporale"), and
-reflexives bound by the name as subject ("McNeely found herself").
+reflexives bound by the name as subject ("Lund found herself").
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ HONORIFICS = {"mr": "m", "mr.": "m", "m.": "m", "sir": "m", "mrs": "f", "mrs.": 
 GENDERED = {
     "m": {"father", "son", "husband", "brother", "boyfriend", "man", "boy", "spokesman", "chairman", "king", "prince",
           "uncle", "nephew", "grandfather", "grandson", "businessman", "congressman", "councilman", "actor", "dad",
-          "widower", "fiancé", "père", "fils", "mari", "frère", "oncle", "homme", "porte-parole-homme"},
+          "widower", "fiancé", "père", "fils", "mari", "frère", "oncle", "homme"},
     "f": {"mother", "daughter", "wife", "sister", "girlfriend", "woman", "girl", "spokeswoman", "chairwoman", "queen",
           "princess", "aunt", "niece", "grandmother", "granddaughter", "businesswoman", "congresswoman",
           "councilwoman", "actress", "mom", "mum", "widow", "fiancée", "mère", "fille", "femme", "épouse", "sœur",
@@ -66,7 +66,7 @@ def role_of(token: Token) -> str:
 
 
 def _marked_gender(doc: Doc, span: Span) -> str | None:
-    """The sex an honorific or a noun right beside the name marks: "Mr. Hawes", "her father Khaled",
+    """The sex an honorific or a noun right beside the name marks: "Mr. Hawes", "her father Omar",
     "Anick Fournier, caporale", "la ministre Mélanie Joly"."""
     before = [t for t in doc[max(0, span.start - 3): span.start]]
     words = [t for t in span[:-1]] + before[::-1]
@@ -86,10 +86,10 @@ def _marked_gender(doc: Doc, span: Span) -> str | None:
             return _NOUN_GENDER[noun.lower_]
         if doc.lang_ == "fr":  # French marks a title's gender: "la ministre", "caporale à la GRC"; the
             # masculine is also the generic form ("professeur" of a woman), so only a feminine form tells
-            determiners = [g[0] for d in noun.children if d.dep_ == "det" and (g := d.morph.get("Gender"))]
+            determiners = [g[0] for d in noun.children if d.dep_ == "det" and (g := d.morph.get("Gender", []))]
             if determiners:
                 return "f" if determiners[0] == "Fem" else "m"
-            if noun.morph.get("Gender") == ["Fem"]:
+            if noun.morph.get("Gender", []) == ["Fem"]:
                 return "f"
     return None
 
@@ -172,7 +172,7 @@ class Salience:
 
     def add(self, token: Token, canonical: str, role: str | None = None) -> None:
         if role is None and token.dep_ == "compound" and token.head.pos_ == "NOUN":
-            return  # "the Kinder Morgan pipeline": a name inside a compound is an anaphoric island (Postal)
+            return  # "the Acme Pipeline expansion": a name inside a compound is an anaphoric island (Postal)
         weight = SPEAKER if role == "speaker" else WEIGHTS[role or role_of(token)]
         self.mentions.append((token.i, self.sentence_of[token.i], canonical, weight))
 
@@ -206,7 +206,7 @@ class Salience:
 
     def _most_salient(self, token: Token, wanted: str | None) -> str | None:
         here = self.sentence_of[token.i]
-        if token.dep_ in SUBJECT:  # "Asked about Trump, he said": a pronoun's own clause does not hold its antecedent
+        if token.dep_ in SUBJECT:  # "Asked about Reed, he said": a pronoun's own clause does not hold its antecedent
             apart = {t.i for t in token.head.subtree}
         else:  # "Trudeau told him": nor is an object its own verb's subject
             apart = {t.i for t in token.head.children if t.dep_ in SUBJECT}

@@ -141,6 +141,7 @@ class Resolver:
         self.people = people
         self.mentions: list[tuple[int, str]] = []  # (char offset, canonical) of people outside quotes
         self.titles: dict[str, str] = {}  # "minister" → "Ahmed Hussen" from "Immigration Minister Ahmed Hussen"
+        self.titled: list[tuple[int, str, str]] = []  # (offset, title word, person) where the article says so
         roles: Counter = Counter()  # (role word, person) seen close together: "McCallum's term as mayor"
         for entity in persons:
             span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
@@ -156,9 +157,11 @@ class Resolver:
                     break  # "a spokeswoman for Trudeau" is not Trudeau
                 if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
                     self.titles[tok.lower_] = name
+                    self.titled.append((entity.start, tok.lower_, name))
             for child in root.children:
                 if child.dep_ == "appos" and child.pos_ == "NOUN":
                     self.titles[child.lower_] = name
+                    self.titled.append((entity.start, child.lower_, name))
             sent = span.sent
             for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
                 if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
@@ -169,7 +172,7 @@ class Resolver:
             self.titles.setdefault(role, name)
         self.gender = genders(doc, persons, quote_spans)
         self.salience = Salience(doc, quote_spans, self.gender)
-        # a name the model also tags an organisation ("Kinder Morgan") is nobody "he" or "she" stands for
+        # a name the model also tags an organisation ("Acme Pipeline") is nobody "he" or "she" stands for
         not_people = {e.canonical for e in organizations} | {e.text for e in organizations}
         for entity in persons:
             span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
@@ -275,12 +278,27 @@ class Resolver:
             return (fitting or before)[-1][1] if before else phrase
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
+            described = self.described(role, words[1:-1], pos)
+            if described:
+                return described
             if role in self.titles:
                 return self.titles[role]
             organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
         return phrase
+
+    def described(self, role: str, modifiers: list[str], pos: int) -> str | None:
+        """"The prime minister", "the rookie defenceman": the person the article last gave that title before
+        the description (a definite description points back), preferring one that also had its modifiers
+        ("prime"); the first one after it when nobody had it before."""
+        having = [(at, name) for at, word, name in self.titled if word == role]
+        if not having:
+            return None
+        fuller = {name for at, word, name in self.titled if word in modifiers}
+        having = [h for h in having if h[1] in fuller] or having
+        before = [h for h in having if h[0] < pos]
+        return max(before)[1] if before else min(having)[1]
 
     def organization_named(self, bare: str, pos: int) -> str | None:
         """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
