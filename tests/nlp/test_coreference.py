@@ -74,3 +74,18 @@ def test_an_employer_glued_to_a_name_is_dropped():
     assert without_employer("Stella's Ann Lee", set()) == "Ann Lee"  # a possessive
     assert without_employer("Mary Ann Lee", others) == "Mary Ann Lee"  # a first name stays
     assert without_employer("Ann Lee", others) == "Ann Lee"
+
+
+def test_the_name_between_a_quote_and_its_verb_speaks_whatever_the_parse():
+    """“…,” DeWitt said: the small model sometimes parses such a surname as an auxiliary of "said"."""
+    from spacy.tokens import Doc
+
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.quotes import _english_speaker
+
+    words = ["“", "We", "won", ",", "”", "DeWitt", "said", "."]
+    doc = Doc(load_model("en").vocab, words=words, spaces=[False, True, False, False, True, True, False, False],
+              heads=[2, 2, 6, 2, 6, 6, 6, 6], deps=["punct", "nsubj", "ccomp", "punct", "punct", "aux", "ROOT", "punct"],
+              pos=["PUNCT", "PRON", "VERB", "PUNCT", "PUNCT", "AUX", "VERB", "PUNCT"])
+    speaker = _english_speaker(doc[6])
+    assert speaker is not None and speaker.text == "DeWitt"
