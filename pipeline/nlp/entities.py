@@ -173,6 +173,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             " ".join(words[i:]) in person_texts for i in range(1, len(words)))
 
     raw = [(t, "person" if lab == "organization" and a_person_after_all(t) else lab, a, b) for t, lab, a, b in raw]
+    others = {t for t, lab, _, _ in raw if lab != "person"}
+    raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]
     full += _introduced_names(doc.text, {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
     people = PersonNames(full)
@@ -188,6 +190,21 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             canonical = text
         entities.append(Entity(text, label, canonical, start, end))
     return entities, people
+
+
+def without_employer(name: str, others: Collection[str]) -> str:
+    """A person's name without the outlet or employer the model glued in front: "The Daily Post Ann
+    Lee", "EHS Ann Lee", "Stella's Ann Lee" → "Ann Lee". What goes is a leading run of words
+    that the article names as an organisation, place or group, an acronym, or a possessive; at least a
+    first name and a surname stay."""
+    words = name.split()
+    for k in range(len(words) - 2, 0, -1):
+        prefix = " ".join(words[:k])
+        bare = prefix[4:] if prefix.lower().startswith("the ") else prefix
+        acronym = k == 1 and len(prefix) >= 3 and prefix.isalpha() and prefix.isupper()
+        if bare in others or prefix in others or acronym or _POSSESSIVE.search(words[k - 1]) and len(words[k - 1]) > 2:
+            return " ".join(words[k:])
+    return name
 
 
 def _initials(name: str) -> str:

@@ -140,7 +140,12 @@ def _english_speaker(verb: Token) -> Token | None:
             if tok.dep_ in {"pobj", "obj", "nmod", "obl"} and tok.pos_ in {"PROPN", "NOUN", "PRON"}:
                 return tok
         return None
-    return subject_of(verb)
+    subject = subject_of(verb)
+    if subject is None and verb.i > 1:  # "“…,” DeBoer said": the word between the quote and the verb speaks,
+        before = verb.doc[verb.i - 1]  # whatever dependency the parser gave it
+        if before.text[:1].isupper() and verb.doc[verb.i - 2].text in {"”", '"', "’", "'", ","}:
+            return before
+    return subject
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
-from pipeline.nlp.speech import PRONOUNS, SPEECH_VERBS, WEEKDAYS, inside
+from pipeline.nlp.speech import PRONOUNS, WEEKDAYS, inside
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ _WORD = re.compile(r"\w+")
 _DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
 PLURAL = {"they", "them", "ils", "elles"}
 IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
-COMPLEMENT = {"de", "du", "des", "d", "d'", "d’"}  # "les travaux de Séralini": a noun's complement, not the topic
 # documents that speak for whoever made them ("the study" → the institute behind it)
 DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
              "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
@@ -141,9 +140,8 @@ class Resolver:
                  organizations: Sequence[Entity] = ()) -> None:
         self.people = people
         self.mentions: list[tuple[int, str]] = []  # (char offset, canonical) of people outside quotes
-        self.subjects: list[tuple[int, str]] = []  # the same, where the person is a main clause's subject
-        self.modifiers: set[int] = set()  # offsets of people named as a noun's complement: "the work of X"
         self.titles: dict[str, str] = {}  # "minister" → "Ahmed Hussen" from "Immigration Minister Ahmed Hussen"
+        self.titled: list[tuple[int, str, str]] = []  # (offset, title word, person) where the article says so
         roles: Counter = Counter()  # (role word, person) seen close together: "McCallum's term as mayor"
         for entity in persons:
             span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
@@ -152,10 +150,6 @@ class Resolver:
             name = entity.canonical
             self.mentions.append((entity.start, name))
             root = span.root
-            if root.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and root.head.dep_ == "ROOT":
-                self.subjects.append((entity.start, name))
-            if root.dep_ == "nmod" or span.start and doc[span.start - 1].lower_ in COMPLEMENT:
-                self.modifiers.add(entity.start)
             if not people.is_person(name):
                 continue
             for tok in reversed(doc[max(0, span.start - 3): span.start]):
@@ -163,9 +157,11 @@ class Resolver:
                     break  # "a spokeswoman for Trudeau" is not Trudeau
                 if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
                     self.titles[tok.lower_] = name
+                    self.titled.append((entity.start, tok.lower_, name))
             for child in root.children:
                 if child.dep_ == "appos" and child.pos_ == "NOUN":
                     self.titles[child.lower_] = name
+                    self.titled.append((entity.start, child.lower_, name))
             sent = span.sent
             for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
                 if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
@@ -174,8 +170,15 @@ class Resolver:
                         roles[(tok.lower_, name)] += 1
         for (role, name), _ in roles.most_common():
             self.titles.setdefault(role, name)
+        self.gender = genders(doc, persons, quote_spans)
+        self.salience = Salience(doc, quote_spans, self.gender)
+        # a name the model also tags an organisation ("Acme Pipeline") is nobody "he" or "she" stands for
+        not_people = {e.canonical for e in organizations} | {e.text for e in organizations}
+        for entity in persons:
+            span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
+            if span is not None and not inside(quote_spans, entity.start) and entity.canonical not in not_people:
+                self.salience.add(span.root, entity.canonical)
         self._surname_mentions(doc, quote_spans, {e.start for e in persons})
-        self.gender = _genders(doc, persons, quote_spans)
         # short forms of organisations the article also names in full: "Suncor", "EDC"
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
         self.organizations = sorted((e.start, _org_name(e)) for e in organizations
@@ -208,12 +211,8 @@ class Resolver:
             if not names or len(names) > 1 or tok.idx in seen or tok.ent_type_ or inside(quote_spans, tok.idx):
                 continue
             self.mentions.append((tok.idx, names[0]))
-            if tok.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"} and tok.head.dep_ == "ROOT":
-                self.subjects.append((tok.idx, names[0]))
-            if tok.dep_ == "nmod" or tok.i and doc[tok.i - 1].lower_ in COMPLEMENT:
-                self.modifiers.add(tok.idx)
+            self.salience.add(tok, names[0])
         self.mentions.sort()
-        self.subjects.sort()
 
     def resolve(self, phrase: str, subject: Token, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
@@ -270,31 +269,36 @@ class Resolver:
             if self.last_speaker and self.last_speaker[0] < pos and " and " in self.last_speaker[1]:
                 return self.last_speaker[1]
             return phrase
-        if head in PRONOUNS:
-            # the person the story was last about: a main clause's subject or the last speaker,
-            # skipping people whose pronoun, as the article uses it, is the other one
-            wanted = "f" if head in {"she", "her", "elle"} else "m"
-            candidates = [m for m in self.subjects if m[0] < pos]
-            if self.language == "fr":  # the small French parser finds few subjects: every mention counts,
-                # but a noun's complement ("les travaux de Séralini") is not who the story follows
-                candidates += [m for m in self.mentions if m[0] < pos and m[0] not in self.modifiers]
-            if self.last_speaker and self.last_speaker[0] < pos:
-                candidates.append(self.last_speaker)
-            candidates.sort()
-            fitting = [c for c in candidates if self.gender.get(c[1], wanted) == wanted] or candidates
-            if fitting:
-                return fitting[-1][1]
+        if head in PRONOUNS:  # the most salient person the pronoun agrees with (see `coreference`)
+            if subject.lower_.lstrip("-") in PRONOUNS:
+                return self.salience.pronoun(subject) or phrase
             before = [m for m in self.mentions if m[0] < pos]
+            wanted = "f" if head in {"she", "her", "elle"} else "m"
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
+            described = self.described(role, words[1:-1], pos)
+            if described:
+                return described
             if role in self.titles:
                 return self.titles[role]
             organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
         return phrase
+
+    def described(self, role: str, modifiers: list[str], pos: int) -> str | None:
+        """"The prime minister", "the rookie defenceman": the person the article last gave that title before
+        the description (a definite description points back), preferring one that also had its modifiers
+        ("prime"); the first one after it when nobody had it before."""
+        having = [(at, name) for at, word, name in self.titled if word == role]
+        if not having:
+            return None
+        fuller = {name for at, word, name in self.titled if word in modifiers}
+        having = [h for h in having if h[1] in fuller] or having
+        before = [h for h in having if h[0] < pos]
+        return max(before)[1] if before else min(having)[1]
 
     def organization_named(self, bare: str, pos: int) -> str | None:
         """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
@@ -372,51 +376,5 @@ class Resolver:
             self.last_other = (pos, canonical)  # an organisation that spoke: "it" may be it next
         if main and (named or self.people.is_person(canonical.split(" and ")[0])):
             self.last_speaker = (pos, canonical)
-
-
-def _genders(doc: Doc, persons: list[Entity], quote_spans: list[tuple[int, int]]) -> dict[str, str]:
-    """"m" or "f" per person, from the pronouns that take over from them as a sentence's subject.
-
-    Evidence: "Easley stayed. She crawled…" (the next sentence's main subject) and "Easley said she…"
-    (the subject of what a person says). Object and possessive pronouns are left out: they usually
-    point at someone else ("Easley stayed over to monitor his breathing").
-    """
-    main_subject: dict[int, str] = {}  # sentence start → the person who is its main subject
-    speaker_of: dict[int, str] = {}  # token index of a speech verb → its person subject
-    for entity in persons:
-        span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
-        if span is None or span.root.dep_ not in {"nsubj", "nsubjpass"}:
-            continue
-        verb = span.root.head
-        if verb.dep_ == "ROOT":
-            main_subject[span.sent.start] = entity.canonical
-        if verb.lemma_.lower() in SPEECH_VERBS:
-            speaker_of[verb.i] = entity.canonical
-    votes: Counter = Counter()
-    sentences = list(doc.sents)
-
-    def vote(name: str, pronoun: Token) -> None:
-        if inside(quote_spans, pronoun.idx):
-            return
-        if pronoun.lower_ in {"he", "il"}:
-            votes[(name, "m")] += 1
-        elif pronoun.lower_ in {"she", "elle"}:
-            votes[(name, "f")] += 1
-
-    for previous, sent in pairwise(sentences):
-        name = main_subject.get(previous.start)
-        subject = next((t for t in sent.root.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
-        if name and subject is not None and subject.pos_ == "PRON" and sent.start not in main_subject:
-            vote(name, subject)
-    for verb_i, name in speaker_of.items():
-        for comp in doc[verb_i].children:
-            if comp.dep_ == "ccomp":
-                subject = next((t for t in comp.children if t.dep_ in {"nsubj", "nsubjpass"}), None)
-                if subject is not None and subject.pos_ == "PRON":
-                    vote(name, subject)
-    genders = {}
-    for name in {n for n, _ in votes}:
-        m, f = votes[(name, "m")], votes[(name, "f")]
-        if m != f:
-            genders[name] = "m" if m > f else "f"
-    return genders
+            if " and " not in canonical:
+                self.salience.add_at(pos, canonical)
