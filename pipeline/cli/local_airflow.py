@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_fixed
 
 from pipeline.errors import ConfigError, NewswatchError
 from pipeline.local.es_node import ensure_persistent_node, free_port, port_is_free
@@ -89,8 +90,16 @@ def unpause(url: str, password: str, dag_ids: list[str], process: subprocess.Pop
     for dag_id in dag_ids:
         _wait(f"DAG {dag_id}", lambda d=dag_id: httpx.get(f"{url}/api/v2/dags/{d}", headers=auth,  # type: ignore[misc]
                                                            timeout=120).status_code == 200, process, log)
-        httpx.patch(f"{url}/api/v2/dags/{dag_id}", headers=auth, json={"is_paused": False},
-                    timeout=120).raise_for_status()
+        _patch_retried(f"{url}/api/v2/dags/{dag_id}", auth, {"is_paused": False})
+
+
+@retry(retry=retry_if_exception(lambda e: isinstance(e, httpx.TransportError) or (
+       isinstance(e, httpx.HTTPStatusError) and e.response.status_code >= 500)),
+       stop=stop_after_attempt(6), wait=wait_fixed(2), reraise=True)
+def _patch_retried(url: str, auth: dict[str, str], body: dict[str, object]) -> None:
+    """One PATCH, tried again on a server error: standalone Airflow's SQLite database refuses a write with
+    "database is locked" (a 500) while the scheduler writes, which passes within seconds."""
+    httpx.patch(url, headers=auth, json=body, timeout=120).raise_for_status()
 
 
 def _interrupt(signum: int, frame: object) -> None:
