@@ -4,13 +4,14 @@
 # The whole suite includes the production-shape drill (`scripts/cluster.sh test`, tests/scenarios/test_cluster.py:
 # Airflow with Celery, PostgreSQL, Redis, three Elasticsearch nodes, about 7 minutes on a 2-core machine).
 # `scripts/test.sh --fast [pytest args]`: the development loop, every test not marked `slow` or `cluster` (the
-# browser test, the Airflow `dag.test()` runs, the fault tests that kill a node or a worker, the drill).
+# browser test, the Airflow `dag.test()` runs, the fault tests that kill a node or a worker, the drill), in two
+# processes (pytest-xdist, a file per process at a time: each test has its own index prefix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fast=()
 if [ "${1:-}" = "--fast" ]; then
   shift
-  fast=(-m "not slow and not cluster")
+  fast=(-m "not slow and not cluster" -n 2 --dist loadfile)
 fi
 scripts/bootstrap.sh --test
 
