@@ -160,13 +160,20 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
                 mark_alerted(store, [story], at)
         if burst:
             _fold(store, sub, burst, config, report, at)
-        for digest_record in store.due_bursts(name, at):
-            folded = _burst_members(store, digest_record)
-            if folded.alert_ids:
-                _send_digest(store, sub, folded, "a burst of stories", config, report, at)
-            else:  # every alert it meant to take went out another way
-                store.update_alert(folded.alert_id, status="sent", sent_at=at)
+        _send_due_bursts(store, sub, config, report, at)
     return report
+
+
+def _send_due_bursts(store: Store, sub: Subscription, config: AlertSettings, report: AlertReport,
+                     at: datetime) -> None:
+    """The subscription's due burst (and stranded digest) messages, each with the alerts it really holds."""
+    for digest_record in store.due_bursts(sub.name, at):
+        folded = _burst_members(store, digest_record)
+        if folded.alert_ids:
+            label = "a burst of stories" if digest_record.mode == "immediate" else f"until {digest_record.period}"
+            _send_digest(store, sub, folded, label, config, report, at)
+        else:  # every alert it meant to take went out another way
+            store.update_alert(folded.alert_id, status="sent", sent_at=at)
 
 
 def _deliver_record(store: Store, record: AlertRecord, sub: Subscription, config: AlertSettings,
@@ -244,18 +251,16 @@ def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
         period = boundary.isoformat()
         digest_id = record_id(sub.name, "digest", period)
         record = store.alert(digest_id)
-        if record is None:
-            pending = store.pending_story_alerts(sub.name, boundary)
-            if not pending:
-                continue
+        pending = store.pending_story_alerts(sub.name, boundary) if record is None else []
+        if pending:
             fresh = AlertRecord(alert_id=digest_id, kind="digest", subscription=sub.name, mode="digest",
                                 period=period, alert_ids=[r.alert_id for r in pending], created=at, next_attempt=at)
             if store.create_alert(fresh):  # create-only: a racing pass never overwrites a digest being sent
                 store.update_many("alerts", fresh.alert_ids, status="in-digest", digest_id=digest_id)
             record = store.alert(digest_id)
-        if record is None or not claimable(record, at):
-            continue
-        _send_digest(store, sub, record, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}", config, report, at)
+        if record is not None and claimable(record, at):
+            _send_digest(store, sub, record, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}", config, report, at)
+        _send_due_bursts(store, sub, config, report, at)  # made before the subscription became a digest
     return report
 
 

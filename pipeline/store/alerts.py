@@ -110,8 +110,9 @@ class AlertQueries(StoreClient):
             "must_not": [{"exists": {"field": "digest_id"}}]}})
 
     def due_bursts(self, subscription: str, at: datetime) -> list[AlertRecord]:
-        query = {"bool": {"filter": [{"term": {"kind": "digest"}}, {"term": {"subscription": subscription}},
-                                     {"term": {"mode": "immediate"}}, _due(at),
+        """Due burst and digest messages of a subscription, whichever mode made them: one whose mode changed
+        since still sends what it had gathered."""
+        query = {"bool": {"filter": [{"term": {"kind": "digest"}}, {"term": {"subscription": subscription}}, _due(at),
                                      {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
         return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
 

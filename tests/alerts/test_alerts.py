@@ -282,6 +282,28 @@ def test_a_burst_left_half_done_by_a_dead_pass_sends_each_alert_once(store, stor
     assert store.alert(dead).status == "sent" and not store.digest_members(dead)
 
 
+def test_a_burst_gathered_before_a_switch_to_digest_mode_is_still_sent(store, stories, inbox, tmp_path):
+    """The messages failed to go out (the mail server was down); the subscription then became a digest: the
+    digest pass sends what the burst had gathered and the lone alert, each story once."""
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    store.write_stories([fresh_copy(roxham, n, text=f"Story {n} of the burst at Roxham Road. " * (10 + 5 * n))
+                         for n in range(4)])
+    desk = {"name": "desk", "channels": [inbox.url("desk@example.org")], "rule": {"keywords": {"any": ["Roxham"]}}}
+    config = AlertSettings(rate_per_hour=1)  # one alert alone, the rest in a burst message
+    found = find_new_alerts(store, subscriptions(tmp_path, [desk]), config)
+    inbox.stop()
+    failed = deliver_immediate(store, subscriptions(tmp_path, [desk]), config)
+    assert failed.folded == found.created - 1 >= 3 and failed.retrying == 2 and not inbox.messages
+    inbox.start()
+    digest = subscriptions(tmp_path, [{**desk, "mode": "digest", "digest": {"every": "hourly"}}])
+    later = now() + timedelta(hours=2)  # past the failed messages' backoff
+    sent = run_digests(store, digest, config, at=later)
+    assert sent.sent == 2 and len(inbox.messages) == 2, [subject(m) for m in inbox.messages]
+    assert run_digests(store, digest, config, at=later + timedelta(minutes=5)).sent == 0 and len(inbox.messages) == 2
+    statuses = {r.status for r in store.scan("alerts", {"term": {"subscription": "desk"}}, [{"alert_id": "asc"}])}
+    assert statuses == {"sent"}
+
+
 def test_stories_of_a_replay_run_are_never_alerted(store, stories, webhook, tmp_path):
     roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
     store.write_stories([fresh_copy(roxham, 1, source="replay")])
