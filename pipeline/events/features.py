@@ -26,6 +26,7 @@ from typing import Any
 from pipeline.text import fold  # as the topic matcher folds
 
 TITLE_WEIGHT = 2.0  # a headline states the happening; a summary adds context
+MAX_TERMS = 200_000  # words whose counts the live state keeps (months of news stay far below; years would not)
 LEAD_WORDS = 200  # of a fetched text only the lead counts: the rest would drown title and summary
 ENTITY_KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place"}
 PLACE_ALIASES = {"us": "united states", "u.s.": "united states", "u.s": "united states", "usa": "united states",
@@ -184,6 +185,8 @@ class TermStats:
         self.docs += 1
         for term in set(terms):
             self.df[term] = self.df.get(term, 0) + 1
+        if len(self.df) > MAX_TERMS:  # words seen once weigh as much as words never seen: forget them
+            self.df = {t: n for t, n in self.df.items() if n > 1}
         self.recent[item_id] = when
         if when > self.newest:
             self.newest = when

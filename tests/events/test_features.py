@@ -31,3 +31,19 @@ def test_term_stats_count_an_item_once():
     assert stats.docs == 1 and stats.df == {"deal": 1, "zorland": 1}
     assert stats.idf("never-seen") > stats.idf("deal")
     assert TermStats.from_dict(stats.to_dict()) == stats
+
+
+def test_word_counts_forget_words_seen_once_when_the_vocabulary_outgrows_its_cap(monkeypatch):
+    from datetime import UTC, datetime
+
+    import pipeline.events.features as features
+
+    monkeypatch.setattr(features, "MAX_TERMS", 5)
+    stats = features.TermStats()
+    when = datetime(2023, 5, 1, tzinfo=UTC)
+    stats.add("a", when, ["rwanda", "flight", "court"])
+    stats.add("b", when, ["rwanda", "flight", "judge"])
+    assert len(stats.df) == 4
+    stats.add("c", when, ["rwanda", "appeal", "ruling"])  # six words: those seen once go
+    assert stats.df == {"rwanda": 3, "flight": 2}
+    assert stats.idf("court") == stats.idf("never-seen") > stats.idf("flight")
