@@ -2,7 +2,7 @@
 # Install the test dependencies, start the services the tests need (a real Elasticsearch 9 node;
 # the tests start their own local HTTP server), run the whole suite, stop the node.
 # The whole suite includes the production-shape drill (`scripts/cluster.sh test`, tests/scenarios/test_cluster.py:
-# Airflow with Celery, PostgreSQL, Redis, three Elasticsearch nodes, about 7 minutes on a 2-core machine).
+# Airflow with Celery, PostgreSQL, Redis, three Elasticsearch nodes, about 4 minutes on a 2-core machine).
 # `scripts/test.sh --fast [pytest args]`: the development loop, every test not marked `slow` or `cluster` (the
 # browser test, the Airflow `dag.test()` runs, the fault tests that kill a node or a worker, the drill), in two
 # processes (pytest-xdist, a file per process at a time: each test has its own index prefix).
