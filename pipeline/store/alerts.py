@@ -4,7 +4,7 @@ Hands on `AlertQueries`, a part of `Store`, and `claimable`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,24 @@ class AlertQueries(StoreClient):
     def update_alert(self, alert_id: str, **fields: Any) -> None:
         self.update("alerts", alert_id, **fields)
 
+    def _set_if(self, alert_id: str, wanted: Callable[[AlertRecord], bool],
+                doc: dict[str, Any]) -> tuple[AlertRecord | None, bool]:
+        """Update a record only if `wanted` holds for it as read and nobody wrote it since (compare-and-set on
+        its sequence number): the record as read (None when missing) and whether this update won."""
+        try:
+            found = self.client.get(index=self.index("alerts"), id=alert_id)
+        except NotFoundError:
+            return None, False
+        record = AlertRecord.model_validate(found["_source"])
+        if not wanted(record):
+            return record, False
+        try:
+            self.client.update(index=self.index("alerts"), id=alert_id, if_seq_no=found["_seq_no"],
+                               if_primary_term=found["_primary_term"], refresh=True, doc=doc)
+        except ConflictError:
+            return record, False
+        return record, True
+
     @_translated("claiming an alert")
     def claim_alert(self, alert_id: str, at: datetime, until: datetime) -> AlertRecord | None:
         """Take a due alert record for delivery, or None when another pass holds it or it is no longer due.
@@ -54,41 +72,18 @@ class AlertQueries(StoreClient):
         same pending record, exactly one succeeds, so no channel is ever called twice for it. The
         record returned is the fresh one (its `channels_sent` is what is already delivered).
         """
-        try:
-            found = self.client.get(index=self.index("alerts"), id=alert_id)
-        except NotFoundError:
-            return None
-        record = AlertRecord.model_validate(found["_source"])
-        if not claimable(record, at):
-            return None
-        try:
-            self.client.update(index=self.index("alerts"), id=alert_id, if_seq_no=found["_seq_no"],
-                               if_primary_term=found["_primary_term"], refresh=True,
-                               doc={"status": "sending", "claimed_until": until.isoformat()})
-        except ConflictError:
-            return None
-        return record.model_copy(update={"status": "sending", "claimed_until": until})
+        record, won = self._set_if(alert_id, lambda r: claimable(r, at),
+                                   {"status": "sending", "claimed_until": until.isoformat()})
+        return record.model_copy(update={"status": "sending", "claimed_until": until}) if record and won else None
 
     @_translated("folding an alert into a burst")
     def fold_alert(self, alert_id: str, digest_id: str) -> bool:
         """Move a fresh pending alert into a burst message, compare-and-set: of two passes folding (or one
         sending and one folding) the same alert, exactly one gets it, so it is never sent twice."""
-        try:
-            found = self.client.get(index=self.index("alerts"), id=alert_id)
-        except NotFoundError:
-            return False
-        record = AlertRecord.model_validate(found["_source"])
-        if record.digest_id == digest_id and record.status == "in-digest":
-            return True  # moved by an earlier try of this very fold
-        if record.status != "pending" or record.attempts > 0:
-            return False
-        try:
-            self.client.update(index=self.index("alerts"), id=alert_id, if_seq_no=found["_seq_no"],
-                               if_primary_term=found["_primary_term"], refresh=True,
-                               doc={"status": "in-digest", "digest_id": digest_id})
-        except ConflictError:
-            return False
-        return True
+        record, won = self._set_if(alert_id, lambda r: r.status == "pending" and r.attempts == 0,
+                                   {"status": "in-digest", "digest_id": digest_id})
+        # True too when an earlier try of this very fold moved it
+        return won or (record is not None and record.status == "in-digest" and record.digest_id == digest_id)
 
     def digest_members(self, digest_id: str) -> list[str]:
         """The alerts folded into a burst message: those that point to it (not those it meant to take)."""

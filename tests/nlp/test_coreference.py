@@ -6,6 +6,8 @@ assignment, any person when nobody agrees) fails all but the compound and quote-
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.nlp.analyze import analyze
 from pipeline.nlp.entities import without_employer
 
@@ -17,53 +19,42 @@ def speaker_of(text: str, contains: str, lang: str = "en") -> str:
     return found[0].speaker_canonical
 
 
-def test_she_skips_a_man_the_article_marks_with_mr():
-    text = ("Ms. Anna Kowalski runs the shelter on Main Street.\n\n"
-            "Mr. Tom Reed, the landlord, raised the rent in March.\n\n"
-            "“We cannot pay this and keep our doors open,” she said.")
-    assert speaker_of(text, "keep our doors open") == "Anna Kowalski"
+CASES = {
+    "she skips a man the article marks with Mr": (
+        "Ms. Anna Kowalski runs the shelter on Main Street.\n\n"
+        "Mr. Tom Reed, the landlord, raised the rent in March.\n\n"
+        "“We cannot pay this and keep our doors open,” she said.", "keep our doors open", "Anna Kowalski", "en"),
+    "he is the person just named, even as a relative clause's subject": (
+        "President Tom Reed complicated matters on Monday when he threatened new tariffs.\n\n"
+        "It is a threat that Peter Lund found alarming.\n\n"
+        "“We would never accept a leader saying that,” he said.", "We would never accept", "Peter Lund", "en"),
+    "a pronoun nobody agrees with is not forced onto a person": (
+        "Ms. Anna Kowalski runs the shelter on Main Street, and Mrs. Joan Pike volunteers there.\n\n"
+        "“I told them the roof would not hold,” he said.", "the roof would not hold", "he", "en"),
+    "a name in a compound is not who she is": (
+        "Ms. Lena Hart leads the youth council.\n\n"
+        "The council said in July it opposed the Kinder Morgan pipeline.\n\n"
+        "“This land is who we are,” she said.", "This land is who we are", "Lena Hart", "en"),
+    # the speaker and the person she agreed with share a sentence: the speaker's subject role and her voice
+    # keep the run hers
+    "the quote run stays with its speaker past a name in her words": (
+        "Carla Wojcik said she agreed with Crown attorney Paul Carver, who led the case in 2001.\n\n"
+        "She said the state could still ask for a confinement order.\n\n"
+        "“We have to do it all again,” she said.", "We have to do it all again", "Carla Wojcik", "en"),
+    "a description is the person with that title and its modifier": (
+        "Finance Minister Tom Reed and Health Minister Joe Park met the mayors on Monday.\n\n"
+        "Immigration Minister Ann Lee did not attend.\n\n"
+        "“The budget has no room for new programs,” the finance minister said.", "no room for new programs",
+        "Tom Reed", "en"),
+    "a French feminine title marks who elle is": (
+        "La ministre Claude Roy a rencontré le maire Dominique Lavoie lundi à Québec.\n\n"
+        "« Nous allons financer le projet », a-t-elle affirmé.", "Nous allons financer", "Claude Roy", "fr"),
+}
 
 
-def test_he_is_the_person_just_named_even_as_a_relative_clause_subject():
-    text = ("President Tom Reed complicated matters on Monday when he threatened new tariffs.\n\n"
-            "It is a threat that Peter Lund found alarming.\n\n"
-            "“We would never accept a leader saying that,” he said.")
-    assert speaker_of(text, "We would never accept") == "Peter Lund"
-
-
-def test_a_pronoun_nobody_agrees_with_is_not_forced_onto_a_person():
-    text = ("Ms. Anna Kowalski runs the shelter on Main Street, and Mrs. Joan Pike volunteers there.\n\n"
-            "“I told them the roof would not hold,” he said.")
-    assert speaker_of(text, "the roof would not hold") == "he"
-
-
-def test_a_name_in_a_compound_is_not_who_she_is():
-    text = ("Ms. Lena Hart leads the youth council.\n\n"
-            "The council said in July it opposed the Kinder Morgan pipeline.\n\n"
-            "“This land is who we are,” she said.")
-    assert speaker_of(text, "This land is who we are") == "Lena Hart"
-
-
-def test_the_quote_run_stays_with_its_speaker_past_a_name_in_her_words():
-    # the speaker and the person she agreed with share a sentence: the speaker's subject role and her
-    # voice keep the run hers
-    text = ("Carla Wojcik said she agreed with Crown attorney Paul Carver, who led the case in 2001.\n\n"
-            "She said the state could still ask for a confinement order.\n\n"
-            "“We have to do it all again,” she said.")
-    assert speaker_of(text, "We have to do it all again") == "Carla Wojcik"
-
-
-def test_a_description_is_the_person_with_that_title_and_its_modifier():
-    text = ("Finance Minister Tom Reed and Health Minister Joe Park met the mayors on Monday.\n\n"
-            "Immigration Minister Ann Lee did not attend.\n\n"
-            "“The budget has no room for new programs,” the finance minister said.")
-    assert speaker_of(text, "no room for new programs") == "Tom Reed"
-
-
-def test_a_french_feminine_title_marks_who_elle_is():
-    text = ("La ministre Claude Roy a rencontré le maire Dominique Lavoie lundi à Québec.\n\n"
-            "« Nous allons financer le projet », a-t-elle affirmé.")
-    assert speaker_of(text, "Nous allons financer", "fr") == "Claude Roy"
+@pytest.mark.parametrize(("text", "contains", "expected", "lang"), CASES.values(), ids=CASES.keys())
+def test_the_speaker_is_who_the_pronoun_or_description_refers_to(text, contains, expected, lang):
+    assert speaker_of(text, contains, lang) == expected
 
 
 def test_an_employer_glued_to_a_name_is_dropped():
