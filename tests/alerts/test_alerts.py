@@ -407,3 +407,26 @@ def test_a_claim_left_by_a_pass_that_died_is_taken_again_later(store, stories, w
     later = at + DEFAULT.claim_timeout + timedelta(seconds=1)
     assert deliver_immediate(store, subs, DEFAULT, at=later).sent == 1
     assert len(webhook.received) == created
+
+
+def test_a_digest_that_failed_all_period_is_sent_later_with_its_own_stories_only(store, stories, inbox, tmp_path):
+    """The mail server is down when a period's digest is due and stays down past the next period: the late
+    pass sends the old digest (its stories) and the new one (only the stories found since), each story once."""
+    subs = subscriptions(tmp_path, [{"name": "night", "mode": "digest", "channels": [inbox.url("n@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    first = find_new_alerts(store, subs, DEFAULT).created
+    inbox.stop()
+    assert run_digests(store, subs, DEFAULT, at=now() + timedelta(hours=1)).retrying == 1
+    roxham = next(s for s in stories if "roxham" in f"{s.title} {s.text}".lower())
+    store.write_stories([fresh_copy(roxham, n, text=f"Night story {n} at Roxham Road. " * (10 + 5 * n))
+                         for n in range(2)])
+    second = find_new_alerts(store, subs, DEFAULT).created
+    assert first >= 1 and second == 2
+    inbox.start()
+    later = now() + timedelta(hours=3)  # past the failed digest's backoff, two periods on
+    assert run_digests(store, subs, DEFAULT, at=later).sent == 2
+    assert run_digests(store, subs, DEFAULT, at=later + timedelta(minutes=5)).sent == 0
+    items = sorted(html_part(m).count("<li>") for m in inbox.messages)
+    assert items == sorted([first, second]), [subject(m) for m in inbox.messages]
+    statuses = {r.status for r in store.scan("alerts", {"term": {"subscription": "night"}}, [{"alert_id": "asc"}])}
+    assert statuses == {"sent"}
