@@ -55,6 +55,8 @@ PEOPLE = {"people", "person", "migrant", "refugee", "asylum", "seeker", "child",
           "scholar", "gardener", "member", "individual", "crew", "pupil", "orphan", "villager", "local", "guest",
           "arrival", "death", "casualty", "life", "hostage", "protester", "demonstrator", "official", "officer",
           "source", "doctor", "nurse", "journalist", "fighter", "boy", "girl", "youngster", "infant", "newborn",
+          "fan", "supporter", "spectator", "suspect", "mourner", "witness", "tourist", "visitor", "voter", "parent",
+          "mother", "father", "son", "daughter", "relative", "neighbour", "neighbor", "defendant", "athlete",
           "personne", "réfugié", "demandeur", "enfant", "femme", "homme", "famille", "habitant",
           "civil", "étudiant", "élève", "travailleur", "mineur", "victime", "mort", "exilé", "ressortissant",
           "passager", "rescapé", "survivant", "détenu", "gens", "individu", "ukrainien", "afghan", "syrien",
@@ -122,6 +124,8 @@ def _kind(noun: Token, root: Token) -> str | None:
             return "displaced"  # "will become refugees"
         return None
 
+    if noun.pos_ in ("VERB", "ADJ") and lookup(noun) == "other":
+        return "other"  # "and more than 60 hurt": the number counts the hurt, not the killed beside them
     for tok in (noun, *(c for c in noun.children if c.dep_ in ("amod", "compound"))):
         if (kind := lookup(tok)) and kind != "other":
             return kind
@@ -160,6 +164,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
         span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
         if span is None or len(span) == 0 or amount.value == 1 or _not_a_count(span, doc):
             continue  # one person is a story, not a figure
+        if amount.start >= 2 and doc.text[amount.start - 1] == "-" and doc.text[amount.start - 2].isalpha():
+            continue  # "Covid-19", "F-16", "G-7": a name with a number in it
         root = span[-1]
         sent = root.sent
         noun = _counted_noun(span, doc)
@@ -223,7 +229,12 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
     if before in ("aged", "age", "at", "âgé", "âgée") and span.text.isdigit() and int(span.text) < 120:
         return True  # "dead at 78", "aged 12"
     after = doc[span.end:span.end + 3].text.lower()
-    return after.startswith(("-year", "year-old", "years old", "ans", "%", "per cent", "percent", "o'clock", "h "))
+    if before == "," and span.text.isdigit() and int(span.text) < 120 and span.start > 1 \
+            and (doc[span.start - 2].pos_ == "PROPN" or _is_person_noun(doc[span.start - 2])) \
+            and (span.end >= len(doc) or doc[span.end].text in (",", ")", ".", ";")):
+        return True  # "a woman, 50, and her son", "Bob Saget, 65,": an age between commas
+    return after.startswith(("-year", "year-old", "years old", "ans", "%", "per cent", "percent", "o'clock", "h ",
+                             "or older", "or over", "or younger", "and older", "and over", "and under"))
 
 
 def _place_near(located: Located, span: Span, sent: Span) -> str | None:
