@@ -160,11 +160,12 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
     figures: list[dict[str, Any]] = []
     last_unit: tuple[int, str, str] | None = None  # (sentence start, unit, kind) of the last people count
     seen: set[tuple[Any, str, str]] = set()
-    for amount in find_amounts(doc.text, language):
+    text = doc.text  # built afresh from the tokens at each access
+    for amount in find_amounts(text, language):
         span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
         if span is None or len(span) == 0 or amount.value == 1 or _not_a_count(span, doc):
             continue  # one person is a story, not a figure
-        if amount.start >= 2 and doc.text[amount.start - 1] == "-" and doc.text[amount.start - 2].isalpha():
+        if amount.start >= 2 and text[amount.start - 1] == "-" and text[amount.start - 2].isalpha():
             continue  # "Covid-19", "F-16", "G-7": a name with a number in it
         root = span[-1]
         sent = root.sent
@@ -197,7 +198,7 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
             continue  # the headline's count again in the summary
         seen.add(key)
         end_char = noun.idx + len(noun.text) if counted and noun is not None and noun.i >= span.end else span.end_char
-        figures.append({"text": doc.text[span.start_char:end_char],
+        figures.append({"text": text[span.start_char:end_char],
                         "value": amount.value, "qualifier": amount.qualifier, "unit": unit, "kind": kind,
                         "place": _place_near(located, span, sent), "date": _date_in(sent),
                         "sentence": sent.text.strip(), "speaker": _speaker(quotes or [], span),
