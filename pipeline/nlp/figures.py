@@ -55,6 +55,8 @@ PEOPLE = {"people", "person", "migrant", "refugee", "asylum", "seeker", "child",
           "scholar", "gardener", "member", "individual", "crew", "pupil", "orphan", "villager", "local", "guest",
           "arrival", "death", "casualty", "life", "hostage", "protester", "demonstrator", "official", "officer",
           "source", "doctor", "nurse", "journalist", "fighter", "boy", "girl", "youngster", "infant", "newborn",
+          "fan", "supporter", "spectator", "suspect", "mourner", "witness", "tourist", "visitor", "voter", "parent",
+          "mother", "father", "son", "daughter", "relative", "neighbour", "neighbor", "defendant", "athlete",
           "personne", "réfugié", "demandeur", "enfant", "femme", "homme", "famille", "habitant",
           "civil", "étudiant", "élève", "travailleur", "mineur", "victime", "mort", "exilé", "ressortissant",
           "passager", "rescapé", "survivant", "détenu", "gens", "individu", "ukrainien", "afghan", "syrien",
@@ -122,6 +124,8 @@ def _kind(noun: Token, root: Token) -> str | None:
             return "displaced"  # "will become refugees"
         return None
 
+    if noun.pos_ in ("VERB", "ADJ") and lookup(noun) == "other":
+        return "other"  # "and more than 60 hurt": the number counts the hurt, not the killed beside them
     for tok in (noun, *(c for c in noun.children if c.dep_ in ("amod", "compound"))):
         if (kind := lookup(tok)) and kind != "other":
             return kind
@@ -156,10 +160,13 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
     figures: list[dict[str, Any]] = []
     last_unit: tuple[int, str, str] | None = None  # (sentence start, unit, kind) of the last people count
     seen: set[tuple[Any, str, str]] = set()
-    for amount in find_amounts(doc.text, language):
+    text = doc.text  # built afresh from the tokens at each access
+    for amount in find_amounts(text, language):
         span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
         if span is None or len(span) == 0 or amount.value == 1 or _not_a_count(span, doc):
             continue  # one person is a story, not a figure
+        if amount.start >= 2 and text[amount.start - 1] == "-" and text[amount.start - 2].isalpha():
+            continue  # "Covid-19", "F-16", "G-7": a name with a number in it
         root = span[-1]
         sent = root.sent
         noun = _counted_noun(span, doc)
@@ -191,7 +198,7 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
             continue  # the headline's count again in the summary
         seen.add(key)
         end_char = noun.idx + len(noun.text) if counted and noun is not None and noun.i >= span.end else span.end_char
-        figures.append({"text": doc.text[span.start_char:end_char],
+        figures.append({"text": text[span.start_char:end_char],
                         "value": amount.value, "qualifier": amount.qualifier, "unit": unit, "kind": kind,
                         "place": _place_near(located, span, sent), "date": _date_in(sent),
                         "sentence": sent.text.strip(), "speaker": _speaker(quotes or [], span),
@@ -223,7 +230,12 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
     if before in ("aged", "age", "at", "âgé", "âgée") and span.text.isdigit() and int(span.text) < 120:
         return True  # "dead at 78", "aged 12"
     after = doc[span.end:span.end + 3].text.lower()
-    return after.startswith(("-year", "year-old", "years old", "ans", "%", "per cent", "percent", "o'clock", "h "))
+    if before == "," and span.text.isdigit() and int(span.text) < 120 and span.start > 1 \
+            and (doc[span.start - 2].pos_ == "PROPN" or _is_person_noun(doc[span.start - 2])) \
+            and (span.end >= len(doc) or doc[span.end].text in (",", ")", ".", ";")):
+        return True  # "a woman, 50, and her son", "Bob Saget, 65,": an age between commas
+    return after.startswith(("-year", "year-old", "years old", "ans", "%", "per cent", "percent", "o'clock", "h ",
+                             "or older", "or over", "or younger", "and older", "and over", "and under"))
 
 
 def _place_near(located: Located, span: Span, sent: Span) -> str | None:

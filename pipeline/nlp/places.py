@@ -11,9 +11,10 @@ count ("UK government", "Homes for Ukraine"); nationality adjectives never match
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pipeline.nlp.gazetteer import STATE_CONTEXT, Gazetteer, Place, gazetteer
+from pipeline.nlp.gazetteer import CITY_SPELLINGS, STATE_CONTEXT, Gazetteer, Place, gazetteer
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -27,6 +28,13 @@ PLACE_ENTS = {"GPE", "LOC", "FAC"}
 NAME_ENTS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "MISC"}
 BIG_CITY = 100_000  # a city this large is a place even where the entity recogniser missed it
 SMALL_TOWN = 15_000  # a town this small needs its country named in the story too
+DOMINANT = 5  # a reading this many times larger than any other city of the name is the one people mean
+PLACE_CUES = {"city", "town", "village", "port", "capital", "suburb", "district", "resort", "ville", "commune"}
+LOCATIVE = {"in", "at", "near", "outside", "à"}
+ORG_HEADS = {"United", "City", "Town", "Rovers", "Athletic", "Albion", "Wanderers", "FC", "Airport", "Stadium",
+             "Arena", "Times", "Post", "Police", "Council", "University", "College", "Marathon", "Olympics"}
+# the second word of a club, a paper or an institution named after its city ("Manchester United"): never a
+# surname, so a run the recogniser calls a person still holds its city
 CAPITAL_OVER_STATE = 500_000  # "Washington" is the city and "New York" the city unless "state" follows (US only:
 # "Québec" is the province unless the French says "à Québec")
 
@@ -59,6 +67,8 @@ def _capitalised(word: str) -> bool:
 def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
     """Gazetteer names over runs of capitalised words, longest first, kept where the entities allow."""
     gaz = gaz or gazetteer()
+    named = frozenset(c.country for e in doc.ents if e.label_ in PLACE_ENTS
+                      for c in gaz.candidates(e.text.strip()) if c.kind in ("country", "admin1"))
     ent_of: dict[int, Any] = {}
     for ent in doc.ents:
         start, end = ent.start, ent.end
@@ -88,7 +98,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
             span = doc[i:i + size]
             candidates = gaz.candidates(span.text)
             if candidates:
-                kept = _allowed(doc, i, i + size, candidates, ent_of, gaz)
+                kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named)
                 if kept:
                     found = Mention(i, i + size, span.text, kept)
                     break
@@ -101,13 +111,15 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
 
 
 def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: dict[int, Any],
-             gaz: Gazetteer) -> list[Place]:
+             gaz: Gazetteer, named: frozenset[str | None] = frozenset()) -> list[Place]:
     """The readings a name's surroundings allow (empty: not a place here)."""
     ent = ent_of.get(start)
     inside = ent is not None and ent.start <= start and ent.end >= end
     larger = ent is not None and inside and (ent.start < start or ent.end > end)
     label = ent.label_ if ent is not None and inside else ""
-    if label in ("PERSON", "PER") and larger:
+    club = ent is not None and larger and label in ("PERSON", "PER") and ent.start == start and end < len(doc) \
+        and doc[end].text in ORG_HEADS  # "Manchester United's" called a person
+    if label in ("PERSON", "PER") and larger and not club:
         return []  # "Jordan Henderson", "Paris Hilton"
     if start >= 2 and doc[start - 1].lower_ in ("of", "de") and doc[start - 2].lower_ in TITLES:
         return []  # "Prince of Wales": a title, not a place
@@ -123,22 +135,36 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
                       and not gaz.candidates(t.text) for t in (before, doc[end] if end < len(doc) else None))
     in_longer_place = larger and label in PLACE_ENTS and beside_name  # "Florida Panhandle", "Irvine Cove"
     person_elsewhere = any(e.label_ in ("PERSON", "PER") and len(e) > 1 and doc[start:end].text in e.text
-                           and e.start != start for e in doc.ents)
+                           and e.start != start and fold(e.text.strip()) != text for e in doc.ents)
+    spelling = CITY_SPELLINGS.get(doc[start:end].text, ("",))[0]  # "Zaporizhzhia" is GeoNames' "Zaporizhzhya"
+    cities = [c.population for c in candidates if c.kind == "city" and fold(c.name) in (text, fold(spelling))]
     kept = []
     for c in candidates:
         if c.kind == "city":
-            primary = fold(c.name) in (text, f"{text} city")
-            if doc[start].is_stop or larger and label in PLACE_ENTS:
+            primary = fold(c.name) in (text, f"{text} city", fold(spelling))  # not another name (Twickenham)
+            big = c.population >= BIG_CITY and primary
+            dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
+            cued = primary and _cued(doc, start, end, gaz) and (dominant and c.population >= SMALL_TOWN
+                                                                or c.country in named)
+            if doc[start].is_stop or larger and label in ("GPE", "LOC"):
                 continue  # "We", "Irvine Cove", "Boulder County"
-            if larger:  # a place inside a name counts: "Melbourne Airport", "Shakhtar Donetsk"
-                if c.population >= BIG_CITY and primary and label not in ("PERSON", "PER"):
-                    kept.append(c)
+            if larger:  # a place inside a name counts: "Melbourne Airport", "Wembley Stadium", "Manchester United"
+                person = label in ("PERSON", "PER")
+                ordinary = end < len(doc) and (doc[end].text in ORG_HEADS or _common_word(doc[end].text))
+                if big and (club and dominant or not person and (label != "FAC" or ordinary)) or cued and not person:
+                    kept.append(c)  # a facility needs an ordinary word after the city (not "Paris Hilton")
                 continue
             if beside_name and label not in PLACE_ENTS:
-                continue  # "Clarissa Ward", "Mila Turchyn"
-            if label in PLACE_ENTS or (c.population >= BIG_CITY and primary and not person_elsewhere
-                                       and (label or _not_sentence_word(doc, start))):
+                if not label and big and dominant and not person_elsewhere and end < len(doc) \
+                        and _common_word(doc[end].text):
+                    kept.append(c)  # "Kyiv Mules": a city, then an ordinary word (not "Mila Turchyn")
+                elif cued:
+                    kept.append(c)
+                continue
+            if label in PLACE_ENTS or (big and not person_elsewhere and (label or _not_sentence_word(doc, start))):
                 kept.append(c)  # the recogniser often calls Kyiv a person and Liverpool an organisation
+            elif cued:
+                kept.append(c)  # "the town of Lalibela", "a fight at Wembley", "Dumas, Arkansas"
         elif in_longer_place:
             continue
         elif c.kind == "other" and end - start == 1 and label in NAME_ENTS and larger:
@@ -150,9 +176,43 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     if before is not None and before.lower_ == "à" and any(c.kind == "city" for c in kept):
         kept = [c for c in kept if c.kind == "city"] or kept  # "à Québec": the city; "au Québec": the province
     if after not in STATE_CONTEXT:
-        big = {c.country for c in kept if c.kind == "city" and c.population >= CAPITAL_OVER_STATE and c.country == "US"}
-        kept = [c for c in kept if not (c.kind == "admin1" and c.country in big)]
+        capitals = {c.country for c in kept if c.kind == "city" and c.population >= CAPITAL_OVER_STATE
+                    and c.country == "US"}
+        kept = [c for c in kept if not (c.kind == "admin1" and c.country in capitals)]
     return kept
+
+
+def _cued(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
+    """Words around a name that say it is a place: "in/at/near X", "the town of X", "Ethiopia's X",
+    "X, Arkansas" (never for an abbreviation: "the UK's PA")."""
+    if not doc[start].text[1:].islower() or end < len(doc) and doc[end].text in ("-", "–"):
+        return False  # an abbreviation, or the first half of a longer name ("Mohyliv-Podilskyi")
+    before = doc[start - 1] if start > 0 else None
+    if before is not None and before.lower_ in LOCATIVE:
+        return True
+    if start >= 2 and before is not None and before.lower_ in ("of", "de") and doc[start - 2].lower_ in PLACE_CUES:
+        return True
+    if start >= 2 and before is not None and before.text in ("'s", "’s") and any(
+            c.kind in ("country", "admin1") for c in gaz.candidates(doc[start - 2].text)):
+        return True
+    return end + 1 < len(doc) and doc[end].text == "," and any(
+        c.kind in ("country", "admin1") for c in gaz.candidates(doc[end + 1].text))
+
+
+@cache
+def _common_word(word: str) -> bool:
+    """Whether a capitalised word is an ordinary noun or adjective of the language (in the English model's
+    lemmatizer index: "Mules", "United"), not a name ("Turchyn", "Hilton")."""
+    from pipeline.nlp.query_lemmas import MODELS, query_lemmas, string_id, tables
+
+    for model in MODELS["en"]:
+        found = tables(model)
+        if found is None:
+            continue
+        index = found.get("lemma_index", {})
+        return any(f"\n{lemma}\n" in index.get(string_id(pos), "")
+                   for lemma in query_lemmas(word, model) or [] for pos in ("noun", "adj"))
+    return False
 
 
 def _not_sentence_word(doc: Doc, start: int) -> bool:

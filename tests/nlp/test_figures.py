@@ -66,3 +66,22 @@ def test_a_quoted_figure_keeps_its_speaker():
                        "en")
     [figure] = result.figures
     assert figure["value"] == 200 and figure["kind"] == "rescued" and figure["speaker"] == "Filippo Grandi"
+
+
+@pytest.mark.parametrize("text", [
+    "Two other family members, a woman, 50, and her son, are in hospital.",  # an age between commas
+    "The study found women may be at increased risk, especially if they are 35 or older.",
+    "Covid-19 and the war have kept tourists away from the town.",  # a number inside a name
+])
+def test_ages_and_numbers_inside_names_are_not_figures(text):
+    assert [f["value"] for f in figures(text) if f["value"] not in (2, None)] == []
+
+
+def test_a_count_of_the_hurt_beside_a_count_of_the_dead_keeps_its_own_kind():
+    found = {f["value"]: f["kind"] for f in figures("At least 8 people were killed and more than 60 hurt in the attacks.")}
+    assert found == {8: "died", 60: "other"}
+
+
+def test_fans_are_people():
+    [figure] = figures("A crowd of 94,000 fans is expected at the stadium.")
+    assert (figure["value"], figure["unit"]) == (94000, "fans")

@@ -84,3 +84,28 @@ def test_quebec_the_province_and_quebec_the_city_in_french():
     assert province["chemin Roxham" if "chemin Roxham" in province else "Roxham"]["name"] == "Roxham Road"
     city = places("Le premier ministre a pris la parole à Québec, devant l'Assemblée nationale.", "fr")
     assert city["Québec"]["kind"] == "city"
+
+
+def test_a_city_at_the_start_of_a_club_name_is_a_place_even_when_called_a_person():
+    found = places("Leeds United beat Manchester United's reserves in a friendly.")
+    assert found["Manchester"]["geonameid"] == 2643123 and found["Leeds"]["country"] == "GB"
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Police in the Polish town of Przemyśl said 300 refugees arrived overnight from Ukraine.", "Przemyśl", "PL"),
+    ("Floods cut off the Welsh town of Builth Wells, and residents across Wales were told to stay home.",
+     "Builth Wells", "GB"),
+])
+def test_a_small_town_the_recogniser_misses_is_kept_where_the_words_around_it_say_place(text, name, country):
+    found = places(text)
+    assert found[name]["country"] == country and found[name]["kind"] == "city"
+
+
+@pytest.mark.parametrize("text", [
+    "More than 60,000 fans watched the final at Twickenham on Saturday.",  # another name of Huntsville, Alabama
+    "A bakery opened a second shop, the UK's PA news agency reported.",  # an abbreviation after a country's
+    "Sydney Sweeney and Mila Turchyn spoke to reporters.",  # cities as given names
+])
+def test_place_cues_never_make_a_place_of_an_other_name_an_abbreviation_or_a_person(text):
+    found = places(text)
+    assert not any(p["kind"] == "city" for p in found.values()), found
