@@ -172,7 +172,10 @@ def main() -> int:
             continue
         unseen = load(path)
         unseen_rows = inputs(unseen)
-        print(line(f"unseen{k} items ({len(unseen)}), product", score(unseen, product(unseen_rows))))
+        unseen_pred = product(unseen_rows)
+        if args.errors:
+            errors(unseen, unseen_pred, unseen_rows)
+        print(line(f"unseen{k} items ({len(unseen)}), product", score(unseen, unseen_pred)))
         print(line(f"unseen{k} items, gazetteer baseline", score(unseen, baseline_gazetteer(unseen_rows))))
         print(line(f"unseen{k} items, regex baseline", score(unseen, baseline_regex(unseen_rows))))
     return 0

@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import ConfigError
 from pipeline.settings import Settings
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     """The objects of a JSONL file, each with a string `text`; a bad line is a ConfigError naming it."""
-    from pipeline.errors import ConfigError
-
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -42,11 +43,33 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Source:
+    index: int  # the input line's
+    country: str | None  # the outlet's country: a hint for places ("in Fleetwood" in a British paper)
+
+
+def outlet_countries(feeds_path: Path) -> dict[str, str]:
+    """Each configured outlet's country (the one most of its feeds give), so that a line naming its `outlet`
+    is read as that outlet's story; an unreadable feeds file gives no hints rather than no extraction."""
+    from pipeline.config import load_feeds
+
+    try:
+        feeds = load_feeds(feeds_path)
+    except (ConfigError, OSError):
+        return {}
+    counts = Counter((f.outlet, f.country.upper()) for f in feeds if f.outlet and f.country)
+    homes: dict[str, str] = {}
+    for (outlet, country), _ in counts.most_common():
+        homes.setdefault(outlet, country)
+    return homes
+
+
 def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per row, same order: entities, quotes, places, focus, figures and topics (what `extract` prints)."""
     from pipeline.config import load_topics
     from pipeline.ingest.articles import blank_junk
-    from pipeline.nlp.analyze import analyze
+    from pipeline.nlp.analyze import analyze_stream
     from pipeline.nlp.language import guess_language
     from pipeline.topics.rules import match_topics
 
@@ -58,11 +81,13 @@ def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         lang = row.get("lang") or guess_language(row["text"])
         langs.append(lang if lang in ("en", "fr") else "en")
         by_lang.setdefault(langs[i], []).append(i)
+    homes = outlet_countries(settings.config_dir / "feeds.yaml")
     results: dict[int, dict] = {}
     for lang, indices in by_lang.items():
-        analyses = analyze((blank_junk(rows[i]["text"]) for i in indices), lang, settings.nlp.batch_size)
-        for i, analysis in zip(indices, analyses, strict=True):
-            results[i] = analysis.as_dict()
+        pairs = ((blank_junk(rows[i]["text"]), _Source(i, rows[i].get("country") or homes.get(rows[i].get("outlet"))))
+                 for i in indices)
+        for source, analysis in analyze_stream(pairs, lang, settings.nlp.batch_size):
+            results[source.index] = analysis.as_dict()
     records = []
     for i, row in enumerate(rows):
         text = ((row.get("title") or "") + "\n" + row["text"]).strip()

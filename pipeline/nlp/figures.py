@@ -44,7 +44,8 @@ KIND_WORDS: dict[str, set[str]] = {
 KIND_WORDS["other"] = {"injure", "wound", "hurt", "affect", "employ", "grant", "issue", "give", "blesser",
                        "population", "trap", "injury"}
 PHRASES = {("take", "in"): "hosted", ("run", "aground"): "arrived", ("send", "back"): "deported",
-           ("pick", "up"): "rescued", ("lock", "up"): "detained", ("turn", "back"): "deported"}
+           ("pick", "up"): "rescued", ("lock", "up"): "detained", ("turn", "back"): "deported",
+           ("round", "up"): "detained"}
 REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
 KIND_OF = {lemma: kind for kind, lemmas in KIND_WORDS.items() for lemma in lemmas}
@@ -170,6 +171,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
         root = span[-1]
         sent = root.sent
         noun = _counted_noun(span, doc)
+        if _year(span) and (language == "en" or noun is None or noun.i != span.end):
+            continue  # "the 2017 murders": English writes 2,017 for a count; French may write "1500 migrants"
         unit, kind, counted = None, None, noun is not None and _is_person_noun(noun)
         labels = {t.ent_type_ for t in span if t.like_num}
         if noun is not None and counted:
@@ -221,14 +224,23 @@ def _not_a_count(span: Span, doc: Doc) -> bool:
         and doc[span.end + 1].like_num
 
 
+def _year(span: Span) -> bool:
+    """1933, 2021: four digits without a thousands separator, from the last century or this one ("over 2017")."""
+    text = span[-1].text
+    return text.isdigit() and len(text) == 4 and text[:2] in ("19", "20")
+
+
 def _years_or_ages(span: Span, doc: Doc) -> bool:
     """1933, 2021, "aged 5", "five-year-old": numbers that are not counts."""
     text = span.text.strip()
-    if text.isdigit() and (len(text) == 4 and text[:2] in ("19", "20") or len(text) > 1 and text[0] == "0"):
+    if _year(span) or text.isdigit() and len(text) > 1 and text[0] == "0":
         return True
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
     if before in ("aged", "age", "at", "âgé", "âgée") and span.text.isdigit() and int(span.text) < 120:
         return True  # "dead at 78", "aged 12"
+    if before in ("to", "and", "-", "–", "à", "et") and span.start >= 3 and doc[span.start - 2].like_num \
+            and doc[span.start - 3].lower_ in ("aged", "ages", "âgés", "âgées") and text.isdigit():
+        return True  # "aged 15 to 44": the upper age of a range
     after = doc[span.end:span.end + 3].text.lower()
     if before == "," and span.text.isdigit() and int(span.text) < 120 and span.start > 1 \
             and (doc[span.start - 2].pos_ == "PROPN" or _is_person_noun(doc[span.start - 2])) \

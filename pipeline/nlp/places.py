@@ -46,6 +46,7 @@ class Mention:
     text: str
     candidates: list[Place]
     place: Place | None = None
+    cued: bool = False  # the words around it say it is a place ("in X", "the town of X")
 
 
 @dataclass
@@ -64,8 +65,11 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() or (word[:1].isdigit() is False and word[:2].upper() == word[:2] and word[:1].isalpha())
 
 
-def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
-    """Gazetteer names over runs of capitalised words, longest first, kept where the entities allow."""
+def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = None) -> list[Mention]:
+    """Gazetteer names over runs of capitalised words, longest first, kept where the entities allow.
+
+    `home`, the outlet's country, lets a town the words call a place ("in Fleetwood") be read as the home
+    country's town even when a larger one of the name exists abroad: a local paper's towns are local."""
     gaz = gaz or gazetteer()
     named = frozenset(c.country for e in doc.ents if e.label_ in PLACE_ENTS
                       for c in gaz.candidates(e.text.strip()) if c.kind in ("country", "admin1"))
@@ -98,9 +102,9 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
             span = doc[i:i + size]
             candidates = gaz.candidates(span.text)
             if candidates:
-                kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named)
+                kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named, home)
                 if kept:
-                    found = Mention(i, i + size, span.text, kept)
+                    found = Mention(i, i + size, span.text, kept, cued=_cued(doc, i, i + size, gaz))
                     break
         if found:
             mentions.append(found)
@@ -111,7 +115,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None) -> list[Mention]:
 
 
 def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: dict[int, Any],
-             gaz: Gazetteer, named: frozenset[str | None] = frozenset()) -> list[Place]:
+             gaz: Gazetteer, named: frozenset[str | None] = frozenset(), home: str | None = None) -> list[Place]:
     """The readings a name's surroundings allow (empty: not a place here)."""
     ent = ent_of.get(start)
     inside = ent is not None and ent.start <= start and ent.end >= end
@@ -145,7 +149,7 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
             big = c.population >= BIG_CITY and primary
             dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
             cued = primary and _cued(doc, start, end, gaz) and (dominant and c.population >= SMALL_TOWN
-                                                                or c.country in named)
+                                                                or c.country in named or c.country == home)
             if doc[start].is_stop or larger and label in ("GPE", "LOC"):
                 continue  # "We", "Irvine Cove", "Boulder County"
             if larger:  # a place inside a name counts: "Melbourne Airport", "Wembley Stadium", "Manchester United"
@@ -161,7 +165,8 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
                 elif cued:
                     kept.append(c)
                 continue
-            if label in PLACE_ENTS or (big and not person_elsewhere and (label or _not_sentence_word(doc, start))):
+            if label in PLACE_ENTS or (big and not person_elsewhere
+                                       and (label or _not_sentence_word(doc, start, c, home))):
                 kept.append(c)  # the recogniser often calls Kyiv a person and Liverpool an organisation
             elif cued:
                 kept.append(c)  # "the town of Lalibela", "a fight at Wembley", "Dumas, Arkansas"
@@ -215,18 +220,29 @@ def _common_word(word: str) -> bool:
     return False
 
 
-def _not_sentence_word(doc: Doc, start: int) -> bool:
-    """A capitalised word that opens a sentence may be any word ("Reading the report..."): it needs an entity."""
-    return not doc[start].is_sent_start or doc[start].pos_ == "PROPN"
+def _not_sentence_word(doc: Doc, start: int, place: Place, home: str | None) -> bool:
+    """A capitalised word that opens a sentence or a headline's clause ("Haringey: Man in court") may be any
+    word. There a city needs a name no dictionary holds ("Kyiv:", whatever the tagger calls it), or to be a
+    large city of the outlet's own country read as a noun ("Swansea riot:", "Reading: Man arrested", not
+    "Reading the report"): an ordinary word of the language ("Man") is not taken for a foreign city."""
+    word = doc[start]
+    opening = word.is_sent_start or start > 0 and doc[start - 1].text in (":", "|", "–", "—")
+    if not opening or not _common_word(word.text):
+        return True
+    return place.country == home and word.pos_ in ("PROPN", "NOUN")
 
 
 def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
     """Each mention's reading: the prior, plus the countries and states of the story's other places, plus an
     explicit qualifier after a comma, plus the outlet's country; twice, so resolved context feeds the rest."""
     qualifier: dict[int, list[Place]] = {}
+    partners: dict[int, list[Mention]] = {}  # "Ukraine and Georgia": names joined by and/or are of a kind
     for a, b in zip(mentions, mentions[1:], strict=False):
         if b.start == a.end + 1 and doc[a.end].text == ",":
             qualifier[id(a)] = [c for c in b.candidates if c.kind in ("country", "admin1")]
+        if b.start == a.end + 1 and doc[a.end].lower_ in ("and", "or", "et", "ou"):
+            partners.setdefault(id(a), []).append(b)
+            partners.setdefault(id(b), []).append(a)
     for m in mentions:
         m.place = max(m.candidates, key=lambda c: c.prior() + (1.0 if c.country == home else 0.0))
     for _ in range(2):
@@ -236,10 +252,11 @@ def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
             states = {(p.country, p.admin1) for p in others if p.admin1 and p.kind == "admin1"}
             city_states = {(p.country, p.admin1) for p in others if p.admin1 and p.kind == "city"}
             quals = qualifier.get(id(m), [])
+            kinds = {o.place.kind for o in partners.get(id(m), []) if o.place is not None and len(o.candidates) == 1}
 
             def score(c: Place, countries: set = countries, states: set = states, city_states: set = city_states,
-                      quals: list[Place] = quals) -> float:
-                s = c.prior() + (1.0 if c.country == home else 0.0)
+                      quals: list[Place] = quals, kinds: set = kinds) -> float:
+                s = c.prior() + (1.0 if c.country == home else 0.0) + (2.0 if c.kind in kinds else 0.0)
                 s += 1.0 if c.country in countries else 0.0  # never enough alone to overturn a 100-fold size gap
                 if c.kind == "city" and (c.country, c.admin1) in states:
                     s += 0.5
@@ -276,21 +293,23 @@ def focus_of(mentions: list[Mention], doc: Doc) -> Mention | None:
     return first[max(first, key=rank)]
 
 
-def _supported(m: Mention, mentions: list[Mention]) -> bool:
+def _supported(m: Mention, mentions: list[Mention], home: str | None = None) -> bool:
     """A small town is kept only when its country (or a region of it) is named too, not merely another town
     of that country (else "Earth" beside Los Angeles is a hamlet in Texas)."""
     place = m.place
     if place is None or place.kind != "city" or place.population >= SMALL_TOWN:
         return place is not None
+    if m.cued and place.country == home:
+        return True  # "near Melrose" in a Scottish paper
     return any(o.place is not None and o is not m and o.place.kind != "city"
                and place.country in (o.place.country, *o.place.context) for o in mentions)
 
 
 def locate(doc: Doc, home: str | None = None) -> Located:
     """The text's places, one entry per place in first-mention order, and its focus."""
-    mentions = find_mentions(doc)
+    mentions = find_mentions(doc, home=home)
     resolve(mentions, doc, home)
-    mentions = [m for m in mentions if _supported(m, mentions)]
+    mentions = [m for m in mentions if _supported(m, mentions, home)]
     seen: dict[Any, dict[str, Any]] = {}
     for m in mentions:
         assert m.place is not None

@@ -85,3 +85,16 @@ def test_a_count_of_the_hurt_beside_a_count_of_the_dead_keeps_its_own_kind():
 def test_fans_are_people():
     [figure] = figures("A crowd of 94,000 fans is expected at the stadium.")
     assert (figure["value"], figure["unit"]) == (94000, "fans")
+
+
+@pytest.mark.parametrize("text", [
+    "An inquiry into the 2017 murders of aid workers reported on Monday.",  # a year before its noun
+    "Police charged 27 people over the disorder. The accused are aged 15 to 44.",  # the upper age of a range
+])
+def test_years_and_age_ranges_are_not_counts(text):
+    assert [f["value"] for f in figures(text) if f["value"] != 27] == []
+
+
+def test_people_rounded_up_are_detained():
+    [figure] = figures("Villagers say 150 people were rounded up by soldiers.")
+    assert (figure["value"], figure["kind"]) == (150, "detained")

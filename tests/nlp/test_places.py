@@ -109,3 +109,43 @@ def test_a_small_town_the_recogniser_misses_is_kept_where_the_words_around_it_sa
 def test_place_cues_never_make_a_place_of_an_other_name_an_abbreviation_or_a_person(text):
     found = places(text)
     assert not any(p["kind"] == "city" for p in found.values()), found
+
+
+def places_from(text: str, home: str) -> dict[str, dict]:
+    """Places of a story from an outlet of country `home` (the live path's hint, and `extract`'s `outlet`)."""
+    from types import SimpleNamespace
+
+    from pipeline.nlp.analyze import analyze_stream
+
+    [(_, result)] = list(analyze_stream([(text, SimpleNamespace(country=home))]))
+    return {p["text"]: p for p in result.places}
+
+
+def test_a_town_the_words_call_a_place_is_the_home_countrys_when_a_larger_one_is_abroad():
+    text = "Teachers at Baines School in Fleetwood have opened a food bank."
+    assert places_from(text, "GB")["Fleetwood"]["country"] == "GB"  # a British outlet's story
+    small = "Volunteers at St Mary's Church in Melrose served lunch to refugees."
+    assert places_from(small, "GB")["Melrose"]["geonameid"] == 2642769  # 2,500 people, the Scottish one
+    assert "Melrose" not in places(small)  # no outlet, no country named: a small town stays unknown
+
+
+def test_a_headline_opening_word_is_a_home_city_but_an_ordinary_word_is_not_a_foreign_one():
+    found = places_from("Cardiff crash: Two teenagers hurt as car hits wall\nPolice closed the road for hours.", "GB")
+    assert found["Cardiff"]["country"] == "GB"
+    assert not places_from("Leeds: Man in court over shop attack\nHe was remanded in custody.", "US").get("Man")
+
+
+def test_names_joined_by_and_are_of_one_kind():
+    found = places_from("Sen. Rand Paul of Kentucky said Ukraine and Georgia were once part of the Soviet Union.", "US")
+    assert found["Georgia"]["kind"] == "country"
+
+
+def test_extract_reads_a_lines_outlet_or_country_as_the_home_of_its_places():
+    """The measurement contract takes the hint the live path has: `country`, or an `outlet` the feeds name."""
+    from pipeline.cli.extract import extract_records
+
+    text = "Volunteers at St Mary's Church in Melrose served lunch to refugees."
+    rows = [{"id": "bbc", "text": text, "outlet": "BBC News"}, {"id": "gb", "text": text, "country": "GB"},
+            {"id": "none", "text": text}]
+    found = {r["id"]: [p["geonameid"] for p in r["places"]] for r in extract_records(rows)}
+    assert found == {"bbc": [2642769], "gb": [2642769], "none": []}
