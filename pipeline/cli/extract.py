@@ -65,6 +65,13 @@ def outlet_countries(feeds_path: Path) -> dict[str, str]:
     return homes
 
 
+def _home(row: dict[str, Any], homes: dict[str, str]) -> str | None:
+    country, outlet = row.get("country"), row.get("outlet")
+    if isinstance(country, str) and country:
+        return country
+    return homes.get(outlet) if isinstance(outlet, str) else None
+
+
 def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per row, same order: entities, quotes, places, focus, figures and topics (what `extract` prints)."""
     from pipeline.config import load_topics
@@ -84,8 +91,7 @@ def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     homes = outlet_countries(settings.config_dir / "feeds.yaml")
     results: dict[int, dict] = {}
     for lang, indices in by_lang.items():
-        pairs = ((blank_junk(rows[i]["text"]), _Source(i, rows[i].get("country") or homes.get(rows[i].get("outlet"))))
-                 for i in indices)
+        pairs = ((blank_junk(rows[i]["text"]), _Source(i, _home(rows[i], homes))) for i in indices)
         for source, analysis in analyze_stream(pairs, lang, settings.nlp.batch_size):
             results[source.index] = analysis.as_dict()
     records = []
