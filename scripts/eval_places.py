@@ -35,6 +35,7 @@ SHARED = Path(os.environ.get("NEWSWATCH_SHARED", ROOT.parent / "shared"))
 GOLD = SHARED / "data" / "places-figures-2022-jan-apr.jsonl"
 UNSEEN = ROOT / "scripts" / "data" / "places-figures-unseen.jsonl"
 UNSEEN2 = ROOT / "scripts" / "data" / "places-figures-unseen2.jsonl"
+UNSEEN3 = ROOT / "scripts" / "data" / "places-figures-unseen3.jsonl"
 STREAM = SHARED / "data" / "stream-2022-jan-apr.jsonl"
 SCORER = SHARED / "tools" / "score_places.py"
 OUTLET_COUNTRY = {"BBC News": "GB", "The Guardian": "GB", "CNN": "US"}
@@ -141,7 +142,7 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--errors", action="store_true", help="print every item the product gets wrong")
     parser.add_argument("--unseen", type=Path, action="append",
-                        help="labels of items the rules were not written on (default: both unseen sets)")
+                        help="labels of items the rules were not written on (default: the three unseen sets)")
     args = parser.parse_args()
     gold = load(GOLD)
     rows = inputs(gold)
@@ -167,7 +168,7 @@ def main() -> int:
         values = [f[key] for f in folds]
         print(f"{args.folds}-fold {key:<16} mean {sum(values) / len(values):.3f} min {min(values):.3f} "
               f"max {max(values):.3f}")
-    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2], 1):
+    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2, UNSEEN3], 1):
         if not path.exists():
             continue
         unseen = load(path)
@@ -176,6 +177,8 @@ def main() -> int:
         if args.errors:
             errors(unseen, unseen_pred, unseen_rows)
         print(line(f"unseen{k} items ({len(unseen)}), product", score(unseen, unseen_pred)))
+        bare = product([{key: v for key, v in r.items() if key != "outlet"} for r in unseen_rows])
+        print(line(f"unseen{k} items, lines without outlet", score(unseen, bare)))
         print(line(f"unseen{k} items, gazetteer baseline", score(unseen, baseline_gazetteer(unseen_rows))))
         print(line(f"unseen{k} items, regex baseline", score(unseen, baseline_regex(unseen_rows))))
     return 0
