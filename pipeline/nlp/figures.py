@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 KIND_WORDS: dict[str, set[str]] = {
     "died": {"kill", "die", "dead", "death", "drown", "perish", "freeze", "toll", "body", "fatality", "murder",
              "massacre", "slay", "tuer", "mourir", "mort", "décéder", "décès", "noyer", "périr", "cadavre", "corps"},
-    "missing": {"missing", "disappear", "unaccounted", "lose", "disparaître", "disparu", "introuvable"},
+    "missing": {"missing", "disappear", "unaccounted", "lose", "search", "disparaître", "disparu", "introuvable",
+                "rechercher"},
     "rescued": {"rescue", "save", "secourir", "sauver", "repêcher", "sauvetage"},
     "deported": {"deport", "deportation", "remove", "removal", "expel", "transfer", "deportee", "expulser",
                  "renvoyer", "déporter", "reconduire", "expulsion", "refouler"},
@@ -127,6 +128,9 @@ def _kind(noun: Token, root: Token) -> str | None:
 
     if noun.pos_ in ("VERB", "ADJ") and lookup(noun) == "other":
         return "other"  # "and more than 60 hurt": the number counts the hurt, not the killed beside them
+    for c in noun.children:
+        if c.dep_ == "acl" and c.pos_ == "VERB" and lookup(c) == "other":
+            return "other"  # "killed and 10 others injured": the count of the hurt beside the dead
     for tok in (noun, *(c for c in noun.children if c.dep_ in ("amod", "compound"))):
         if (kind := lookup(tok)) and kind != "other":
             return kind

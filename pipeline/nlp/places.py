@@ -28,6 +28,7 @@ PLACE_ENTS = {"GPE", "LOC", "FAC"}
 NAME_ENTS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "MISC"}
 BIG_CITY = 100_000  # a city this large is a place even where the entity recogniser missed it
 SMALL_TOWN = 15_000  # a town this small needs its country named in the story too
+REGNAL = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI"}
 DOMINANT = 5  # a reading this many times larger than any other city of the name is the one people mean
 PLACE_CUES = {"city", "town", "village", "port", "capital", "suburb", "district", "resort", "ville", "commune"}
 LOCATIVE = {"in", "at", "near", "outside", "à"}
@@ -127,6 +128,8 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
         return []  # "Jordan Henderson", "Paris Hilton"
     if start >= 2 and doc[start - 1].lower_ in ("of", "de") and doc[start - 2].lower_ in TITLES:
         return []  # "Prince of Wales": a title, not a place
+    if end < len(doc) and doc[end].text in REGNAL:
+        return []  # "Elizabeth II", "Charles III": a sovereign's name
     if end < len(doc) and doc[end].like_num and not doc[end].is_sent_start:
         return []  # "Channel 4", "Paris 2024"
     after = doc[end].text if end < len(doc) else ""
@@ -150,8 +153,8 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
             dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
             cued = primary and _cued(doc, start, end, gaz) and (dominant and c.population >= SMALL_TOWN
                                                                 or c.country in named or c.country == home)
-            if doc[start].is_stop or larger and label in ("GPE", "LOC"):
-                continue  # "We", "Irvine Cove", "Boulder County"
+            if doc[start].is_stop or larger and label in ("GPE", "LOC") or label == "NORP" and text.endswith("s"):
+                continue  # "We", "Irvine Cove", "Boulder County", "some Brits" (a people, never a town)
             if larger:  # a place inside a name counts: "Melbourne Airport", "Wembley Stadium", "Manchester United"
                 person = label in ("PERSON", "PER")
                 ordinary = end < len(doc) and (doc[end].text in ORG_HEADS or _common_word(doc[end].text))

@@ -98,3 +98,10 @@ def test_years_and_age_ranges_are_not_counts(text):
 def test_people_rounded_up_are_detained():
     [figure] = figures("Villagers say 150 people were rounded up by soldiers.")
     assert (figure["value"], figure["kind"]) == (150, "detained")
+
+
+def test_the_injured_beside_the_dead_and_the_searched_for_are_counted_apart():
+    found = {f["value"]: f["kind"] for f in figures("At least 12 people died and 30 others injured in the blast.")}
+    assert found == {12: "died", 30: "other"}
+    [missing] = figures("Coastguards are searching for 25 people off the coast of Wales.")
+    assert missing["kind"] == "missing"

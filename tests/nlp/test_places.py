@@ -149,3 +149,11 @@ def test_extract_reads_a_lines_outlet_or_country_as_the_home_of_its_places():
             {"id": "none", "text": text}]
     found = {r["id"]: [p["geonameid"] for p in r["places"]] for r in extract_records(rows)}
     assert found == {"bbc": [2642769], "gb": [2642769], "none": []}
+
+
+@pytest.mark.parametrize("text", [
+    "Some Brits said they would watch the wedding at home.",  # a people, not Brits in South Africa
+    "Pupils wrote letters to Charles III about the school garden.",  # a sovereign's name
+])
+def test_peoples_and_sovereigns_names_are_not_towns(text):
+    assert not any(p["kind"] == "city" for p in places(text).values()), places(text)
