@@ -3,12 +3,13 @@
 Items of ../shared/data/stream-2022-jan-apr.jsonl not yet in the events labels whose title or summary has a
 migration word (the issue's list: asylum, border, refugee, migrant, deport, evacuate, Rwanda, Channel, visa,
 "Homes for Ukraine"; then people fleeing or displaced, resettlement, smuggling, humanitarian corridors, Title 42,
-the Home Office, which catch reports of the same happenings that use none of the first words). Whole weeks
+the Home Office, escapes and exoduses, which catch reports of the same happenings that use none of the first
+words). With the defaults every week is taken: 254 items, of which 74 were labelled on topic. Whole weeks
 (Monday to Sunday) are taken, in an order shuffled with a fixed seed, until at least `--n` items are chosen,
 so that the labelled events of a week are complete. Prints the items, oldest first, for the labeller; the
 labels file keeps only ids and labels.
 
-    .venv/bin/python scripts/sample_event_items.py --n 250 --seed 19 > /tmp/events-extra.items.jsonl
+    .venv/bin/python scripts/sample_event_items.py --n 300 --seed 19 > /tmp/events-extra.items.jsonl
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 WORDS = re.compile(r"\b(asylum|border\w*|refugee\w*|migra\w*|deport\w*|evacu\w*|Rwanda\w*|Channel|visas?|"
                    r"Homes for Ukraine|fled|flee|flees|fleeing|displac\w*|resettle\w*|smuggl\w*|"
-                   r"humanitarian corridors?|Title 42|Home Office)\b", re.IGNORECASE)
+                   r"humanitarian corridors?|Title 42|Home Office|escap\w*|exodus)\b", re.IGNORECASE)
 
 
 def load(path: Path) -> list[dict]:
@@ -56,7 +57,7 @@ def select(stream: list[dict], labelled: set[str], n: int, seed: int) -> list[di
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=250)
+    parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
     labelled = {d["id"] for d in load(DATA / "events-2022-jan-apr.labels.jsonl")}
