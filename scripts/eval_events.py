@@ -1,6 +1,6 @@
 """Measure events, storylines and surges against the hand labels, with the official scorers.
 
-    .venv/bin/python scripts/eval_events.py [--labels L] [--stream S] [--tools DIR] [--embeddings]
+    .venv/bin/python scripts/eval_events.py [--labels L] [--extra-labels X] [--stream S] [--tools DIR] [--embeddings]
 
 Prints, for each task: the issue's baseline (reimplemented), the method with its default settings on the
 whole development stream, and cross-validated figures: settings chosen on one period and scored on the
@@ -9,11 +9,16 @@ k folds over weeks (week n of the stream in fold n mod k). The selection rule is
 the best F1 on the tuning part (surges: the significance level is fixed at 0.01 and the floor is tuned,
 for the best recall with precision ≥ 0.6 and ≤ 3 surges a week, ties to the lowest floor).
 The stream is parsed once; each setting is a fresh online run over it (about a second).
+`--extra-labels` (e.g. scripts/data/events-extra.labels.jsonl, more items of the same stream labelled by the
+same guide) scores on the union of both label files; without it the official figures are reproduced. Items
+missing from the labels are not scored (score_events.py counts pairs among gold on-topic items only), so the
+union adds pairs and changes nothing else.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import io
 import json
@@ -57,9 +62,23 @@ class Dev:
     tools: Path
 
 
-def load(labels: Path, stream_path: Path, tools: Path, embed: bool = False) -> Dev:
+def read_labels(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """The items of several label files; an id labelled twice is an error (two labellers, one answer)."""
+    gold = [json.loads(line) for path in paths for line in path.open(encoding="utf-8") if line.strip()]
+    ids = [g["id"] for g in gold]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"labelled more than once: {sorted({i for i in ids if ids.count(i) > 1})}")
+    return gold
+
+
+def load(labels: Path, stream_path: Path, tools: Path, embed: bool = False, extra: Sequence[Path] = ()) -> Dev:
     stream = [json.loads(line) for line in stream_path.open(encoding="utf-8") if line.strip()]
-    gold = [json.loads(line) for line in labels.open(encoding="utf-8") if line.strip()]
+    gold = read_labels([labels, *extra])
+    if extra:  # the official scorer reads one labels file: give it the union
+        with tempfile.NamedTemporaryFile("w", suffix=".labels.jsonl", delete=False) as union:
+            union.write("".join(json.dumps(g) + "\n" for g in gold))
+        atexit.register(os.unlink, union.name)
+        labels = Path(union.name)
     matcher = load_matcher(PROJECT_ROOT / "config")
     topics = {str(it["id"]): matcher(it) for it in stream}
     kept = [it for it in stream if topics[str(it["id"])]]
@@ -319,14 +338,18 @@ def weekly_peak(surges: Sequence[Mapping[str, Any]], topic_only: bool = False) -
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=Path, default=SHARED / "data/events-2022-jan-apr.labels.jsonl")
+    parser.add_argument("--extra-labels", type=Path, action="append", default=[],
+                        help="more labels of the same stream, scored with --labels (their union); repeatable")
     parser.add_argument("--stream", type=Path, default=SHARED / "data/stream-2022-jan-apr.jsonl")
     parser.add_argument("--tools", type=Path, default=SHARED / "tools")
     parser.add_argument("--embeddings", action="store_true",
                         help="also cross-validate sentence embeddings mixed into the similarity (about 10 min more)")
     args = parser.parse_args(argv)
-    dev = load(args.labels, args.stream, args.tools, args.embeddings)
+    dev = load(args.labels, args.stream, args.tools, args.embeddings, args.extra_labels)
     kept = sum(bool(t) for t in dev.topics.values())
-    print(f"stream {len(dev.stream)} items, {kept} kept by the topic matcher")
+    on = sum(g["topic"] == "on" for g in dev.gold)
+    print(f"stream {len(dev.stream)} items, {kept} kept by the topic matcher; labels {len(dev.gold)} items "
+          f"({on} on topic) from {', '.join(str(p) for p in [args.labels, *args.extra_labels])}")
 
     table: list[str] = []  # the closing summary: baseline / dev / cross-validated, one line a task
     baseline_f1 = {}
