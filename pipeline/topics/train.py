@@ -58,6 +58,9 @@ class Labelled:
 
 
 def _outlet(item: dict[str, Any], path: Path) -> str:
+    """The cross-validation group: a file's own `group` (a set drawn apart, e.g. from the stream), else the outlet."""
+    if item.get("group"):
+        return str(item["group"])
     feed = str(item.get("feed") or item.get("outlet") or path.stem)
     for name in ("bbc", "cnn", "guardian"):
         if name in feed.lower():

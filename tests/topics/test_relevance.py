@@ -102,6 +102,33 @@ def test_signals_say_where_the_evidence_and_the_frames_sit():
                                                                           for f in found)
 
 
+def test_who_moves_is_read_in_the_sentence_that_carries_the_evidence():
+    from pipeline.topics.rules import Tokens, item_signals, match_rules
+    from pipeline.topics.signals import load_frames
+
+    frames = load_frames(PROJECT_ROOT / "config" / "frames.yaml", "asylum-border")
+
+    def subjects(text: str) -> set[str]:
+        tokens = Tokens.of(text)
+        return {f for f in item_signals(tokens, match_rules(tokens, TOPICS[0].languages["en"]), frames)
+                if f.startswith("@s:")}
+
+    assert subjects("Thousands of families fled the shelling of Kharkiv overnight") == {"@s:subject_group"}
+    assert subjects("Senator's memoir\nShe fled the war in Syria as a child and studied law.") == {"@s:subject_one"}
+    assert subjects("Embassy staff evacuated from Ukraine as invasion looms") == {"@s:subject_thing"}
+    # the frame is elsewhere: a sentence without evidence says nothing about who moves
+    assert subjects("Refugees reach Poland\nHe said the talks would go on. Many shops were shut.") == set()
+    assert subjects("Thousands of homes lost power after the storm") == set()  # no rule hit, no subject
+
+
+def test_a_file_can_name_its_own_cross_validation_group(tmp_path):
+    path = tmp_path / "extra.jsonl"
+    path.write_text("".join(json.dumps({"id": f"x{n}", "feed": "http://feeds.bbci.co.uk/news/rss.xml",
+                                        "group": "stream extra", "title": t, "description": "", "label": "on"}) + "\n"
+                            for n, t in enumerate(ON)))
+    assert {i.outlet for i in load_labelled([path])} == {"stream extra"}  # not pooled with the BBC files
+
+
 def test_event_labels_join_their_stream_and_form_a_group_of_their_own(tmp_path):
     stream = tmp_path / "stream-2022-x.jsonl"
     stream.write_text("".join(json.dumps({"id": f"s{n}", "outlet": "BBC News", "title": t, "summary": ""}) + "\n"
