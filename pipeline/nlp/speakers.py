@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
+from pipeline.nlp.name_forms import SMALL_WORDS, abbreviated_titles, fullest, namesake, spelled_out
 from pipeline.nlp.speech import PRONOUNS, WEEKDAYS, inside
 from pipeline.text import fold
 
@@ -37,8 +38,9 @@ ORGANIZATION_KINDS = {
     "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
 }
 _ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
-_SMALL = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux", "au",
-          "en", "à"}
+# a description that points back to an earlier one: "the spokesperson" after "a spokesperson who …"
+ANAPHORIC = {"the", "this", "that", "these", "those"}
+
 
 
 def _org_name(entity: Entity) -> str:
@@ -96,7 +98,7 @@ def acronyms(text: str) -> dict[str, str]:
         acronym = match.group(2)
         words = re.findall(r"[\w’'-]+", match.group(1))
         for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
-            content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in _SMALL]
+            content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in SMALL_WORDS]
             initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in content)
             if initials == acronym:
                 name = " ".join(words[start:])
@@ -170,6 +172,9 @@ class Resolver:
                         roles[(tok.lower_, name)] += 1
         for (role, name), _ in roles.most_common():
             self.titles.setdefault(role, name)
+        for at, title, name in abbreviated_titles(doc, people):
+            self.titles.setdefault(title, name)
+            self.titled.append((at, title, name))
         self.gender = genders(doc, persons, quote_spans)
         self.salience = Salience(doc, quote_spans, self.gender)
         # a name the model also tags an organisation ("Acme Pipeline") is nobody "he" or "she" stands for
@@ -196,6 +201,7 @@ class Resolver:
                         if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
                         and not inside(quote_spans, t.idx)]
         self.documents: dict[str, str] = {}  # "study" → who made the study the article named last
+        self.descriptions: list[tuple[int, str, str]] = []  # (offset, head noun, phrase) of unnamed speakers
         self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
         self.last_other: tuple[int, str] | None = None
@@ -216,6 +222,12 @@ class Resolver:
 
     def resolve(self, phrase: str, subject: Token, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
+        resolved = self._resolve(phrase, subject, pos)
+        if resolved.isupper():
+            return self.acronyms.get(resolved) or spelled_out(self.text, resolved)
+        return fullest(self.doc, resolved)
+
+    def _resolve(self, phrase: str, subject: Token, pos: int) -> str:
         if not phrase:
             return ""
         phrase = HONORIFIC.sub("", strip_stray_hyphens(phrase))  # "Me Stéphane Handfield", "-Anick -Fournier"
@@ -232,10 +244,8 @@ class Resolver:
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
             return self.people.resolve(phrase)
         sharing = [n for n in self.people.full if n.split()[-1] == phrase]
-        if len(sharing) > 1:  # a surname two names end with: the one the story named last
-            named_last = [name for at, name in self.mentions if at < pos and name in sharing]
-            if named_last:
-                return named_last[-1]
+        if len(sharing) > 1:
+            return namesake(self.text, phrase, sharing, self.mentions, min(pos, subject.idx))
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
@@ -276,6 +286,9 @@ class Resolver:
             wanted = "f" if head in {"she", "her", "elle"} else "m"
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
+        plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
+        if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
+            return self.description(phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
             described = self.described(role, words[1:-1], pos)
@@ -286,6 +299,21 @@ class Resolver:
             organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
+        if subject.pos_ == "NOUN" and self.language == "en":
+            return self.description(phrase, subject, pos)
+        return phrase
+
+    def description(self, phrase: str, subject: Token, pos: int) -> str:
+        """A speaker the article never names: "the spokesperson" and "sources" are the spokesperson and the
+        sources it described before ("a spokesperson who did not wish to be named", "sources familiar with the
+        talks"); a new description is remembered for the next."""
+        head = fold(subject.lemma_ or subject.text)
+        first = phrase.split()[0].lower()
+        if first in ANAPHORIC or first == head or phrase.lower() == subject.lower_:
+            earlier = [(at, said) for at, kind, said in self.descriptions if kind == head and at < pos]
+            if earlier:
+                return earlier[0][1]
+        self.descriptions.append((pos, head, phrase))
         return phrase
 
     def described(self, role: str, modifiers: list[str], pos: int) -> str | None:
