@@ -10,11 +10,13 @@ import re
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.coreference import first_names
-from pipeline.nlp.entities import TITLES, PersonNames
+from pipeline.nlp.entities import TITLES, Entity, PersonNames
 from pipeline.text import fold
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from collections.abc import Collection, Sequence
+
+    from spacy.tokens import Doc, Token
 
 # abbreviated titles before a name stand for the word a description uses: "Coun. Mathieu Fleury" is
 # "an Ottawa councillor", "Cmdr. Sean Robertson" "the commander"
@@ -22,6 +24,8 @@ ABBREVIATED = {"coun": "councillor", "cllr": "councillor", "sen": "senator", "re
                "gov": "governor", "cmdr": "commander", "sgt": "sergeant", "lt": "lieutenant", "const": "constable",
                "insp": "inspector", "supt": "superintendent", "prof": "professor", "atty": "attorney",
                "col": "colonel", "capt": "captain", "cpl": "corporal", "det": "detective", "adm": "admiral"}
+# a description that points back to an earlier one: "the spokesperson" after "a spokesperson who …"
+ANAPHORIC = {"the", "this", "that", "these", "those"}
 _CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|de|des|du|la|le|et)\s+)?[A-ZÀ-Þ][\w’'-]*)+")
 SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux",
                "au", "en", "à"}
@@ -89,3 +93,33 @@ def namesake(text: str, surname: str, sharing: list[str], mentions: list[tuple[i
             return before[-1]
     named_last = [name for at, name in mentions if at < pos and name in sharing]
     return named_last[-1] if named_last else surname
+
+
+def carried_description(descriptions: list[tuple[int, str, str]], phrase: str, subject: Token, pos: int) -> str:
+    """A speaker the article never names: "the spokesperson" and "sources" are the spokesperson and the
+    sources it described before ("a spokesperson who did not wish to be named", "sources familiar with the
+    talks"). `descriptions` holds (offset, head noun, phrase) of those met so far; a new one is added."""
+    head = fold(subject.lemma_ or subject.text)
+    if phrase.split()[0].lower() in ANAPHORIC or phrase.lower() == subject.lower_:
+        earlier = [said for at, kind, said in descriptions if kind == head and at < pos]
+        if earlier:
+            return earlier[0]
+    descriptions.append((pos, head, phrase))
+    return phrase
+
+
+def named_after(subject: Token, named: Sequence[Entity], full: Collection[str], text: str) -> str | None:
+    """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase."""
+    doc = subject.doc
+    last = max(t.i for t in subject.subtree)
+    for tok in doc[subject.i: last + 1]:
+        if tok.text == ",":
+            last = tok.i - 1
+            break
+    if last + 1 >= len(doc) or doc[last + 1].text != ",":
+        return None
+    after = doc[last + 2].idx if last + 2 < len(doc) else -1
+    person = next((e for e in named if e.start == after and e.canonical in full), None)
+    if person is None or person.end >= len(text) or text[person.end: person.end + 1] != ",":
+        return None
+    return person.canonical

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
-from pipeline.nlp.name_forms import SMALL_WORDS, abbreviated_titles, fullest, namesake, spelled_out
+from pipeline.nlp.name_forms import (
+    SMALL_WORDS,
+    abbreviated_titles,
+    carried_description,
+    fullest,
+    named_after,
+    namesake,
+    spelled_out,
+)
 from pipeline.nlp.speech import PRONOUNS, WEEKDAYS, inside
 from pipeline.text import fold
 
@@ -38,8 +46,6 @@ ORGANIZATION_KINDS = {
     "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
 }
 _ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
-# a description that points back to an earlier one: "the spokesperson" after "a spokesperson who …"
-ANAPHORIC = {"the", "this", "that", "these", "those"}
 
 
 
@@ -255,7 +261,7 @@ class Resolver:
         inner = self.named_inside(subject, phrase)
         if inner:
             return inner
-        after = self.named_after(subject)
+        after = named_after(subject, self.named, self.people.full, self.text)
         if after:
             return after
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
@@ -288,7 +294,7 @@ class Resolver:
             return (fitting or before)[-1][1] if before else phrase
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
         if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
-            return self.description(phrase, subject, pos)  # not one person, whatever titles they share
+            return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
             described = self.described(role, words[1:-1], pos)
@@ -300,20 +306,7 @@ class Resolver:
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
         if subject.pos_ == "NOUN" and self.language == "en":
-            return self.description(phrase, subject, pos)
-        return phrase
-
-    def description(self, phrase: str, subject: Token, pos: int) -> str:
-        """A speaker the article never names: "the spokesperson" and "sources" are the spokesperson and the
-        sources it described before ("a spokesperson who did not wish to be named", "sources familiar with the
-        talks"); a new description is remembered for the next."""
-        head = fold(subject.lemma_ or subject.text)
-        first = phrase.split()[0].lower()
-        if first in ANAPHORIC or first == head or phrase.lower() == subject.lower_:
-            earlier = [(at, said) for at, kind, said in self.descriptions if kind == head and at < pos]
-            if earlier:
-                return earlier[0][1]
-        self.descriptions.append((pos, head, phrase))
+            return carried_description(self.descriptions, phrase, subject, pos)
         return phrase
 
     def described(self, role: str, modifiers: list[str], pos: int) -> str | None:
@@ -378,22 +371,6 @@ class Resolver:
         if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
             return self.documents.get(kind)
         return None
-
-    def named_after(self, subject: Token) -> str | None:
-        """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase."""
-        doc = subject.doc
-        last = max(t.i for t in subject.subtree)
-        for tok in doc[subject.i: last + 1]:
-            if tok.text == ",":
-                last = tok.i - 1
-                break
-        if last + 1 >= len(doc) or doc[last + 1].text != ",":
-            return None
-        after = doc[last + 2].idx if last + 2 < len(doc) else -1
-        person = next((e for e in self.named if e.start == after and e.canonical in self.people.full), None)
-        if person is None or person.end >= len(self.text) or self.text[person.end: person.end + 1] != ",":
-            return None
-        return person.canonical
 
     def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
         """Remember who spoke last: a person, or a pair of people ("they" may mean them next).
