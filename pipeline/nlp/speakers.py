@@ -274,6 +274,10 @@ class Resolver:
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:
                 return name
+        whole = next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end
+                      and len(e.text) > len(phrase) and phrase in e.text), None)
+        if whole is not None:  # "Immigration, Refugees and Citizenship Canada": a name the phrase cut at a comma
+            return _org_name(whole)
         head = phrase.lower() if phrase.lower() in PRONOUNS | PLURAL else subject.text.lower()
         words = [w.lower() for w in _WORD.findall(phrase)]
         if head == "it" and self.language == "en":  # "EDC declined to comment. “…,” it said"

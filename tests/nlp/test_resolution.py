@@ -111,6 +111,7 @@ def test_the_description_is_the_unnamed_speaker_described_before():
 
 
 def test_a_plural_description_is_nobody_with_that_title():
+    """A guard (the old rules pass it too): number agreement keeps "the justices" off any one justice."""
     text = ("Justice Sonia Sotomayor and Justice Amy Coney Barrett heard the case on Monday.\n\n"
             "In dissent, the three liberal justices said the administration had sought to avoid review.")
     q = quote_with(text, "avoid review")
@@ -188,10 +189,17 @@ def test_a_lone_surname_is_the_full_name_the_article_writes_even_untagged():
 
 
 def test_an_acronym_is_the_name_its_initials_spell_without_parentheses():
-    text = ("Customs and Border Protection, part of Homeland Security, did not accept the offer.\n\n"
-            "In August, CBP announced that it would not be vaccinating migrant families in its holding centres.")
-    q = quote_with(text, "vaccinating")
+    text = ("Officers of Customs and Border Protection turned the family back at the bridge.\n\n"
+            "CBP said the family had not shown the right papers at the port of entry.")
+    q = quote_with(text, "right papers")
     assert q.speaker_canonical == "Customs and Border Protection"
+
+
+def test_an_organisation_whose_name_holds_commas_is_named_whole():
+    text = ("Around 70,000 more claimants have arrived since, according to Immigration, Refugees and Citizenship "
+            "Canada.")
+    q = quote_with(text, "70,000")
+    assert q.speaker_canonical == "Immigration, Refugees and Citizenship Canada"
 
 
 def test_a_two_word_short_form_is_the_full_name():
