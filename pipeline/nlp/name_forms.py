@@ -49,17 +49,18 @@ def abbreviated_titles(doc: Doc, people: PersonNames) -> list[tuple[int, str, st
     return out
 
 
-def fullest(doc: Doc, name: str) -> str:
+def fullest(doc: Doc, text: str, name: str) -> str:
     """A lone surname the model did not tag in full ("OTTAWA — Femi Biobaku came …", then "said Biobaku"):
     the full name the article writes, when the word before it is a clear first name, or else the one
     proper noun that ever stands before it and is neither a title nor a place or an organisation."""
     if " " in name or not name[:1].isupper():
         return name
     found = set()
-    for tok in doc:
-        if tok.text != name or not tok.i or doc[tok.i - 1].whitespace_ != " ":
+    for match in re.finditer(rf"(?<=\w )\b{re.escape(name)}\b", text):
+        span = doc.char_span(match.start(), match.end())
+        if span is None or len(span) != 1 or not span.start:
             continue
-        first = doc[tok.i - 1]
+        first = doc[span.start - 1]
         if fold(first.text) in first_names():
             return f"{first.text} {name}"
         if (first.pos_ == "PROPN" and first.is_title and first.is_alpha and not TITLES.match(first.lower_ + " ")

@@ -208,6 +208,7 @@ class Resolver:
                         and not inside(quote_spans, t.idx)]
         self.documents: dict[str, str] = {}  # "study" → who made the study the article named last
         self.descriptions: list[tuple[int, str, str]] = []  # (offset, head noun, phrase) of unnamed speakers
+        self.full_forms: dict[str, str] = {}  # a lone surname or acronym → the full name the article writes
         self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
         self.last_other: tuple[int, str] | None = None
@@ -229,9 +230,12 @@ class Resolver:
     def resolve(self, phrase: str, subject: Token, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
         resolved = self._resolve(phrase, subject, pos)
-        if resolved.isupper():
-            return self.acronyms.get(resolved) or spelled_out(self.text, resolved)
-        return fullest(self.doc, resolved)
+        if " " in resolved or not resolved[:1].isupper():
+            return resolved
+        if resolved not in self.full_forms:  # once per name: both read the whole article
+            self.full_forms[resolved] = (self.acronyms.get(resolved) or spelled_out(self.text, resolved)
+                                         if resolved.isupper() else fullest(self.doc, self.text, resolved))
+        return self.full_forms[resolved]
 
     def _resolve(self, phrase: str, subject: Token, pos: int) -> str:
         if not phrase:
