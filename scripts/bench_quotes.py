@@ -7,6 +7,8 @@ Prints, with ../shared/tools/score_quotes.py at overlap 0.3 and 0.8:
 - the same set cut in two by sorted article id: the first half is the one the rules were tuned on
   while this work was done, the second half was only measured, so a gap between them shows fitting;
 - the French set (quotes-fr-dev.jsonl);
+- the blind set (scripts/data/quotes-unseen.jsonl: 12 other English articles labelled before the
+  product ran on them, see its README);
 then articles per second for plain `nlp.pipe` and for the full extractor over the English texts, and
 their ratio (the extractor must stay at least half as fast as plain `nlp.pipe`).
 """
@@ -86,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gold", type=Path, default=SHARED / "data" / "ggt-dev.jsonl")
     parser.add_argument("--french", type=Path, default=SHARED / "data" / "quotes-fr-dev.jsonl")
+    parser.add_argument("--unseen", type=Path, default=ROOT / "scripts" / "data" / "quotes-unseen.jsonl")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
@@ -98,6 +101,9 @@ def main() -> None:
     if args.french.exists():
         french = read_jsonl(args.french)
         show(f"French {args.french.name}", score(french, predict(french, "fr")))
+    if args.unseen.exists():
+        unseen = read_jsonl(args.unseen)
+        show(f"English {args.unseen.name}", score(unseen, predict(unseen, "en")))
     speed(english, args.runs)
 
 

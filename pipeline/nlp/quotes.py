@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 OPEN_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"'}
 _WORD = re.compile(r"\w+")
+# a sentence ends at . ! or ? and a space, unless the period closes a title or an initial: "Dr. Luz Arroyo"
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)"
+                           r"(?<!\bProf)(?<!\bCoun)(?<!\bCmdr)(?<!\bSgt)(?<!\bLt)(?<!\bGen)(?<!\bCol)(?<!\bCapt)"
+                           r"(?<!\bCpl)(?<!\bDet)(?<!\bConst)(?<!\bJr)(?<!\bSr)[.!?](\s|$)")
 
 
 @dataclass
@@ -79,14 +83,14 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
         if a >= qend:
             after_end = min(after_end, a)
             break
-    m = re.search(r"[.!?](\s|$)", text[qend:after_end])
+    m = _SENTENCE_END.search(text[qend:after_end])
     after_end = qend + m.end() if m else after_end
     before_start = para_start
     for _, b in quote_spans:
         if b <= qstart:
             before_start = max(before_start, b)
     tail = text[before_start:qstart]
-    stops = list(re.finditer(r"[.!?]\s", tail))
+    stops = [stop for stop in _SENTENCE_END.finditer(tail) if stop.group(1)]
     if stops:
         before_start += stops[-1].end()
     inner_end = text[qstart:qend].rstrip("\u201d\u00bb\"' ").rstrip()

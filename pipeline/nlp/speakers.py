@@ -13,6 +13,15 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
+from pipeline.nlp.name_forms import (
+    SMALL_WORDS,
+    abbreviated_titles,
+    carried_description,
+    fullest,
+    named_after,
+    namesake,
+    spelled_out,
+)
 from pipeline.nlp.speech import PRONOUNS, WEEKDAYS, inside
 from pipeline.text import fold
 
@@ -37,8 +46,7 @@ ORGANIZATION_KINDS = {
     "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
 }
 _ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
-_SMALL = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux", "au",
-          "en", "à"}
+
 
 
 def _org_name(entity: Entity) -> str:
@@ -96,7 +104,7 @@ def acronyms(text: str) -> dict[str, str]:
         acronym = match.group(2)
         words = re.findall(r"[\w’'-]+", match.group(1))
         for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
-            content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in _SMALL]
+            content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in SMALL_WORDS]
             initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in content)
             if initials == acronym:
                 name = " ".join(words[start:])
@@ -170,6 +178,9 @@ class Resolver:
                         roles[(tok.lower_, name)] += 1
         for (role, name), _ in roles.most_common():
             self.titles.setdefault(role, name)
+        for at, title, name in abbreviated_titles(doc, people):
+            self.titles.setdefault(title, name)
+            self.titled.append((at, title, name))
         self.gender = genders(doc, persons, quote_spans)
         self.salience = Salience(doc, quote_spans, self.gender)
         # a name the model also tags an organisation ("Acme Pipeline") is nobody "he" or "she" stands for
@@ -196,6 +207,8 @@ class Resolver:
                         if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
                         and not inside(quote_spans, t.idx)]
         self.documents: dict[str, str] = {}  # "study" → who made the study the article named last
+        self.descriptions: list[tuple[int, str, str]] = []  # (offset, head noun, phrase) of unnamed speakers
+        self.full_forms: dict[str, str] = {}  # a lone surname or acronym → the full name the article writes
         self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
         self.last_other: tuple[int, str] | None = None
@@ -216,6 +229,15 @@ class Resolver:
 
     def resolve(self, phrase: str, subject: Token, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
+        resolved = self._resolve(phrase, subject, pos)
+        if " " in resolved or not resolved[:1].isupper():
+            return resolved
+        if resolved not in self.full_forms:  # once per name: both read the whole article
+            self.full_forms[resolved] = (self.acronyms.get(resolved) or spelled_out(self.text, resolved)
+                                         if resolved.isupper() else fullest(self.doc, self.text, resolved))
+        return self.full_forms[resolved]
+
+    def _resolve(self, phrase: str, subject: Token, pos: int) -> str:
         if not phrase:
             return ""
         phrase = HONORIFIC.sub("", strip_stray_hyphens(phrase))  # "Me Stéphane Handfield", "-Anick -Fournier"
@@ -232,10 +254,8 @@ class Resolver:
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
             return self.people.resolve(phrase)
         sharing = [n for n in self.people.full if n.split()[-1] == phrase]
-        if len(sharing) > 1:  # a surname two names end with: the one the story named last
-            named_last = [name for at, name in self.mentions if at < pos and name in sharing]
-            if named_last:
-                return named_last[-1]
+        if len(sharing) > 1:
+            return namesake(self.text, phrase, sharing, self.mentions, min(pos, subject.idx))
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
@@ -245,7 +265,7 @@ class Resolver:
         inner = self.named_inside(subject, phrase)
         if inner:
             return inner
-        after = self.named_after(subject)
+        after = named_after(subject, self.named, self.people.full, self.text)
         if after:
             return after
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
@@ -258,6 +278,10 @@ class Resolver:
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:
                 return name
+        whole = next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end
+                      and len(e.text) > len(phrase) and phrase in e.text), None)
+        if whole is not None:  # "Immigration, Refugees and Citizenship Canada": a name the phrase cut at a comma
+            return _org_name(whole)
         head = phrase.lower() if phrase.lower() in PRONOUNS | PLURAL else subject.text.lower()
         words = [w.lower() for w in _WORD.findall(phrase)]
         if head == "it" and self.language == "en":  # "EDC declined to comment. “…,” it said"
@@ -276,6 +300,9 @@ class Resolver:
             wanted = "f" if head in {"she", "her", "elle"} else "m"
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
+        plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
+        if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
+            return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
             described = self.described(role, words[1:-1], pos)
@@ -286,6 +313,8 @@ class Resolver:
             organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
+        if subject.pos_ == "NOUN" and self.language == "en":
+            return carried_description(self.descriptions, phrase, subject, pos)
         return phrase
 
     def described(self, role: str, modifiers: list[str], pos: int) -> str | None:
@@ -350,22 +379,6 @@ class Resolver:
         if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
             return self.documents.get(kind)
         return None
-
-    def named_after(self, subject: Token) -> str | None:
-        """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase."""
-        doc = subject.doc
-        last = max(t.i for t in subject.subtree)
-        for tok in doc[subject.i: last + 1]:
-            if tok.text == ",":
-                last = tok.i - 1
-                break
-        if last + 1 >= len(doc) or doc[last + 1].text != ",":
-            return None
-        after = doc[last + 2].idx if last + 2 < len(doc) else -1
-        person = next((e for e in self.named if e.start == after and e.canonical in self.people.full), None)
-        if person is None or person.end >= len(self.text) or self.text[person.end: person.end + 1] != ",":
-            return None
-        return person.canonical
 
     def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
         """Remember who spoke last: a person, or a pair of people ("they" may mean them next).

@@ -46,6 +46,11 @@ CASES = {
         "Immigration Minister Ann Lee did not attend.\n\n"
         "“The budget has no room for new programs,” the finance minister said.", "no room for new programs",
         "Tom Reed", "en"),
+    # nothing in the article marks Rempel's sex; her first name does, and "he" skips her for the subject before
+    "a clear first name tells who he is when the article marks nothing": (
+        "Andrew Hale leads the opposition on the council and wants the budget cut.\n\n"
+        "On Tuesday, Michelle Rempel called the plan reckless in a statement.\n\n"
+        "“We will vote against it and we will win,” he said.", "we will win", "Andrew Hale", "en"),
     "a French feminine title marks who elle is": (
         "La ministre Claude Roy a rencontré le maire Dominique Lavoie lundi à Québec.\n\n"
         "« Nous allons financer le projet », a-t-elle affirmé.", "Nous allons financer", "Claude Roy", "fr"),

@@ -1,0 +1,126 @@
+"""The fullest form of a name the article gives: a lone surname, an acronym or an abbreviated title read back
+to the full name the article writes, and a surname several people share kept on the person it stood for.
+
+The speaker resolver (`speakers`) hands on whatever these return; they read only the article's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.coreference import first_names
+from pipeline.nlp.entities import TITLES, Entity, PersonNames
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+    from spacy.tokens import Doc, Token
+
+# abbreviated titles before a name stand for the word a description uses: "Coun. Mathieu Fleury" is
+# "an Ottawa councillor", "Cmdr. Sean Robertson" "the commander"
+ABBREVIATED = {"coun": "councillor", "cllr": "councillor", "sen": "senator", "rep": "representative",
+               "gov": "governor", "cmdr": "commander", "sgt": "sergeant", "lt": "lieutenant", "const": "constable",
+               "insp": "inspector", "supt": "superintendent", "prof": "professor", "atty": "attorney",
+               "col": "colonel", "capt": "captain", "cpl": "corporal", "det": "detective", "adm": "admiral"}
+# a description that points back to an earlier one: "the spokesperson" after "a spokesperson who …"
+ANAPHORIC = {"the", "this", "that", "these", "those"}
+_CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|de|des|du|la|le|et)\s+)?[A-ZÀ-Þ][\w’'-]*)+")
+SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux",
+               "au", "en", "à"}
+
+
+def abbreviated_titles(doc: Doc, people: PersonNames) -> list[tuple[int, str, str]]:
+    """(offset, title, person) for "Rideau-Vanier Coun. Mathieu Fleury": the model often tags the title, not
+    the name, as the person, so the name after an abbreviated title is read from the words themselves."""
+    out = []
+    for tok in doc[:-2]:
+        word = tok.lower_.rstrip(".")
+        if word not in ABBREVIATED or not (tok.text.endswith(".") or doc[tok.i + 1].text == "."):
+            continue
+        start = tok.i + 1 + (doc[tok.i + 1].text == ".")
+        end = start
+        while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].is_title and end - start < 4:
+            end += 1
+        if end - start >= 2:
+            written = doc[start:end].text
+            out.append((tok.idx, ABBREVIATED[word], people.find_in(written) or written))
+    return out
+
+
+def fullest(doc: Doc, text: str, name: str) -> str:
+    """A lone surname the model did not tag in full ("OTTAWA — Femi Biobaku came …", then "said Biobaku"):
+    the full name the article writes, when the word before it is a clear first name, or else the one
+    proper noun that ever stands before it and is neither a title nor a place or an organisation."""
+    if " " in name or not name[:1].isupper():
+        return name
+    found = set()
+    for match in re.finditer(rf"(?<=\w )\b{re.escape(name)}\b", text):
+        span = doc.char_span(match.start(), match.end())
+        if span is None or len(span) != 1 or not span.start:
+            continue
+        first = doc[span.start - 1]
+        if fold(first.text) in first_names():
+            return f"{first.text} {name}"
+        if (first.pos_ == "PROPN" and first.is_title and first.is_alpha and not TITLES.match(first.lower_ + " ")
+                and first.lower_ not in ABBREVIATED and first.ent_type_ not in {"ORG", "GPE", "NORP", "LOC", "FAC"}):
+            found.add(first.text)
+    return f"{found.pop()} {name}" if len(found) == 1 else name
+
+
+def spelled_out(text: str, acronym: str) -> str:
+    """"CBP" when the article also writes "Customs and Border Protection": the name its initials spell."""
+    spelling = set()
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = [w for w in re.finditer(r"[\w’'-]+", run.group(0)) if w.group(0).lower() not in SMALL_WORDS]
+        for i in range(len(words) - len(acronym) + 1):
+            if "".join(w.group(0)[0] for w in words[i: i + len(acronym)]) == acronym:
+                spelling.add(run.group(0)[words[i].start(): words[i + len(acronym) - 1].end()])
+    return spelling.pop() if len(spelling) == 1 and len(acronym) > 1 else acronym
+
+
+def namesake(text: str, surname: str, sharing: list[str], mentions: list[tuple[int, str]], pos: int) -> str:
+    """A surname several full names end with: the person it already stood for, alone, earlier in the
+    article ("Aracely Serrano … Serrano said …", then her brothers Israel and Miguel Serrano: "Serrano"
+    is still her); before any such use, the one the story named last."""
+    full_at = sorted((m.start(), name) for name in sharing for m in re.finditer(re.escape(name), text))
+    inside_full = {at + len(name) - len(surname) for at, name in full_at}
+    for bare in re.finditer(rf"\b{re.escape(surname)}\b", text[:pos]):
+        if bare.start() in inside_full:
+            continue
+        before = [name for at, name in full_at if at < bare.start()]
+        if before:
+            return before[-1]
+    named_last = [name for at, name in mentions if at < pos and name in sharing]
+    return named_last[-1] if named_last else surname
+
+
+def carried_description(descriptions: list[tuple[int, str, str]], phrase: str, subject: Token, pos: int) -> str:
+    """A speaker the article never names: "the spokesperson" and "sources" are the spokesperson and the
+    sources it described before ("a spokesperson who did not wish to be named", "sources familiar with the
+    talks"). `descriptions` holds (offset, head noun, phrase) of those met so far; a new one is added."""
+    head = fold(subject.lemma_ or subject.text)
+    if phrase.split()[0].lower() in ANAPHORIC or phrase.lower() == subject.lower_:
+        earlier = [said for at, kind, said in descriptions if kind == head and at < pos]
+        if earlier:
+            return earlier[0]
+    descriptions.append((pos, head, phrase))
+    return phrase
+
+
+def named_after(subject: Token, named: Sequence[Entity], full: Collection[str], text: str) -> str | None:
+    """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase."""
+    doc = subject.doc
+    last = max(t.i for t in subject.subtree)
+    for tok in doc[subject.i: last + 1]:
+        if tok.text == ",":
+            last = tok.i - 1
+            break
+    if last + 1 >= len(doc) or doc[last + 1].text != ",":
+        return None
+    after = doc[last + 2].idx if last + 2 < len(doc) else -1
+    person = next((e for e in named if e.start == after and e.canonical in full), None)
+    if person is None or person.end >= len(text) or text[person.end: person.end + 1] != ",":
+        return None
+    return person.canonical
