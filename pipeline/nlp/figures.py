@@ -43,10 +43,12 @@ KIND_WORDS: dict[str, set[str]] = {
 }
 # Words that say the count is of something else (injured, employed, granted a visa): the kind is "other".
 KIND_WORDS["other"] = {"injure", "wound", "hurt", "affect", "employ", "grant", "issue", "give", "blesser",
+                       "attack", "assault", "agresser",
                        "population", "trap", "injury"}
 PHRASES = {("take", "in"): "hosted", ("run", "aground"): "arrived", ("send", "back"): "deported",
            ("pick", "up"): "rescued", ("lock", "up"): "detained", ("turn", "back"): "deported",
            ("round", "up"): "detained"}
+ASYLUM = {"asylum", "refuge", "protection", "status", "asile"}  # what one claims when one applies
 REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
 KIND_OF = {lemma: kind for kind, lemmas in KIND_WORDS.items() for lemma in lemmas}
@@ -112,13 +114,16 @@ def _kind(noun: Token, root: Token) -> str | None:
     something (with its particles and complements: "found dead", "forced to flee", "take in"), then in the
     clauses that describe the word; None when nothing says."""
     def lookup(tok: Token) -> str | None:
+        if _lemma(tok) == "claim" and tok.pos_ == "VERB" and not any(_lemma(c) in ASYLUM for c in tok.children):
+            return None  # "students claiming the schools colluded": a claim, not an application
         return KIND_OF.get(_lemma(tok)) or KIND_OF.get(tok.lower_)
 
-    def verb_kind(verb: Token) -> str | None:
+    def verb_kind(verb: Token, conj: bool = True) -> str | None:
         for c in verb.children:
             if c.dep_ == "prt" and (kind := PHRASES.get((_lemma(verb), c.lower_))):
                 return kind
         for w in (*(c for c in verb.children if c.dep_ in ("xcomp", "acomp", "oprd", "prt")), verb,
+                  *(c for c in verb.children if conj and c.dep_ == "conj" and c.pos_ == "VERB"),  # "shot and killed"
                   *(c for c in verb.children if c.dep_ in ("dobj", "obj", "advmod", "advcl", "nsubj"))):
             if kind := lookup(w):
                 return kind
@@ -129,7 +134,7 @@ def _kind(noun: Token, root: Token) -> str | None:
     if noun.pos_ in ("VERB", "ADJ") and lookup(noun) == "other":
         return "other"  # "and more than 60 hurt": the number counts the hurt, not the killed beside them
     for c in noun.children:
-        if c.dep_ == "acl" and c.pos_ == "VERB" and lookup(c) == "other":
+        if c.dep_ in ("acl", "amod") and c.pos_ == "VERB" and lookup(c) == "other":
             return "other"  # "killed and 10 others injured": the count of the hurt beside the dead
     for tok in (noun, *(c for c in noun.children if c.dep_ in ("amod", "compound"))):
         if (kind := lookup(tok)) and kind != "other":
@@ -148,7 +153,7 @@ def _kind(noun: Token, root: Token) -> str | None:
         if kind := lookup(tok):
             return kind
     for c in noun.children:
-        if c.dep_ in ("acl", "relcl", "acl:relcl") and (kind := verb_kind(c)):
+        if c.dep_ in ("acl", "relcl", "acl:relcl") and (kind := verb_kind(c, conj=False)):  # not "men who chased and murdered"
             return kind
     return None
 

@@ -105,3 +105,14 @@ def test_the_injured_beside_the_dead_and_the_searched_for_are_counted_apart():
     assert found == {12: "died", 30: "other"}
     [missing] = figures("Coastguards are searching for 25 people off the coast of Wales.")
     assert missing["kind"] == "missing"
+
+
+@pytest.mark.parametrize(("text", "value", "kind"), [
+    ("Two teenagers were shot and killed outside a cinema on Friday.", 2, "died"),  # the verb joined to the first
+    ("Two shopkeepers were attacked as they were locking up for the night.", 2, "other"),  # not locked up
+    ("Five former employees claiming the firm broke the law have sued it.", 5, "other"),  # a claim, no asylum
+    ("More than 500 people claimed asylum at the border in March.", 500, "applied"),
+])
+def test_the_kind_comes_from_what_befell_the_people_counted(text, value, kind):
+    found = {f["value"]: f["kind"] for f in figures(text)}
+    assert found.get(value) == kind, found
