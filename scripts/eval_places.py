@@ -35,6 +35,7 @@ GOLD = SHARED / "data" / "places-figures-2022-jan-apr.jsonl"
 UNSEEN = ROOT / "scripts" / "data" / "places-figures-unseen.jsonl"
 UNSEEN2 = ROOT / "scripts" / "data" / "places-figures-unseen2.jsonl"
 UNSEEN3 = ROOT / "scripts" / "data" / "places-figures-unseen3.jsonl"
+UNSEEN4 = ROOT / "scripts" / "data" / "places-figures-unseen4.jsonl"
 STREAM = SHARED / "data" / "stream-2022-jan-apr.jsonl"
 SCORER = SHARED / "tools" / "score_places.py"
 OUTLET_COUNTRY = {"BBC News": "GB", "The Guardian": "GB", "CNN": "US"}
@@ -141,7 +142,7 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--errors", action="store_true", help="print every item the product gets wrong")
     parser.add_argument("--unseen", type=Path, action="append",
-                        help="labels of items the rules were not written on (default: the three unseen sets)")
+                        help="labels of items the rules were not written on (default: the four unseen sets)")
     args = parser.parse_args()
     gold = load(GOLD)
     rows = inputs(gold)
@@ -167,7 +168,7 @@ def main() -> int:
         values = [f[key] for f in folds]
         print(f"{args.folds}-fold {key:<16} mean {sum(values) / len(values):.3f} min {min(values):.3f} "
               f"max {max(values):.3f}")
-    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2, UNSEEN3], 1):
+    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4], 1):
         if not path.exists():
             continue
         unseen = load(path)
