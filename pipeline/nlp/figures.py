@@ -43,11 +43,11 @@ KIND_WORDS: dict[str, set[str]] = {
 }
 # Words that say the count is of something else (injured, employed, granted a visa): the kind is "other".
 KIND_WORDS["other"] = {"injure", "wound", "hurt", "affect", "employ", "grant", "issue", "give", "blesser",
-                       "attack", "assault", "agresser",
+                       "attack", "assault", "agresser", "hospital", "hospitalise", "hospitalize", "hôpital",
                        "population", "trap", "injury"}
 PHRASES = {("take", "in"): "hosted", ("run", "aground"): "arrived", ("send", "back"): "deported",
            ("pick", "up"): "rescued", ("lock", "up"): "detained", ("turn", "back"): "deported",
-           ("round", "up"): "detained"}
+           ("round", "up"): "detained", ("lock", "down"): "other"}
 ASYLUM = {"asylum", "refuge", "protection", "status", "asile"}  # what one claims when one applies
 REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
@@ -65,7 +65,9 @@ PEOPLE = {"people", "person", "migrant", "refugee", "asylum", "seeker", "child",
           "civil", "étudiant", "élève", "travailleur", "mineur", "victime", "mort", "exilé", "ressortissant",
           "passager", "rescapé", "survivant", "détenu", "gens", "individu", "ukrainien", "afghan", "syrien",
           "haïtien", "mexicain", "demande", "bébé", "soldat", "blessé", "disparu"}
-NOT_PEOPLE = {"order", "paper", "center", "centre", "container", "meter", "letter", "incident", "document",
+NOT_PEOPLE = {"reactor", "generator", "motor", "sensor", "detector", "processor", "elevator", "radiator",
+              "tractor", "factor", "sector", "vector", "indicator", "corridor", "ventilator", "simulator",
+              "order", "paper", "center", "centre", "container", "meter", "letter", "incident", "document",
               "event", "segment", "element", "payment", "comment", "agreement", "statement", "government",
               "department", "apartment", "tent", "cent", "percent", "number", "year", "border", "river",
               "tower", "computer", "monitor", "quarter", "hour", "minister", "parliament", "point", "amount",
@@ -127,6 +129,8 @@ def _kind(noun: Token, root: Token) -> str | None:
                   *(c for c in verb.children if c.dep_ in ("dobj", "obj", "advmod", "advcl", "nsubj"))):
             if kind := lookup(w):
                 return kind
+        if any(lookup(g) == "other" for c in verb.children if c.dep_ == "prep" for g in c.children):
+            return "other"  # "taken to hospital" (not "sentenced to death": a place says it, a fate does not)
         if any(_lemma(c) in REFUGEES for c in verb.children if c.dep_ in ("attr", "oprd")):
             return "displaced"  # "will become refugees"
         return None

@@ -92,7 +92,10 @@ class Gazetteer:
         key = fold(name.strip())
         if key in self.exact and name.strip() != self.exact[key]:
             return []
-        return list(self.by_name.get(key, ()))
+        found = self.by_name.get(key, ())
+        if not found and key.startswith(("st ", "st. ")):  # "St Vincent and the Grenadines", "St Petersburg"
+            found = self.by_name.get("saint " + key.split(" ", 1)[1], ())
+        return list(found)
 
 
 def _city_records(path: Path) -> list[tuple[int, str, float, float, str, int, str, list[str]]]:

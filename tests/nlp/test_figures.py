@@ -116,3 +116,16 @@ def test_the_injured_beside_the_dead_and_the_searched_for_are_counted_apart():
 def test_the_kind_comes_from_what_befell_the_people_counted(text, value, kind):
     found = {f["value"]: f["kind"] for f in figures(text)}
     assert found.get(value) == kind, found
+
+
+@pytest.mark.parametrize(("text", "value", "kind"), [
+    ("Four miners were killed and more than 20 were taken to hospital after the blast.", 20, "other"),
+    ("The city is locking down over 9 million people for a week.", 9_000_000, "other"),  # not detained
+])
+def test_the_hurt_and_the_locked_down_are_other_counts(text, value, kind):
+    found = {f["value"]: f["kind"] for f in figures(text)}
+    assert found.get(value) == kind, found
+
+
+def test_machines_named_like_trades_are_not_people():
+    assert figures("The country will build up to 14 new nuclear reactors and 40 generators.") == []

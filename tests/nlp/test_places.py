@@ -157,3 +157,8 @@ def test_extract_reads_a_lines_outlet_or_country_as_the_home_of_its_places():
 ])
 def test_peoples_and_sovereigns_names_are_not_towns(text):
     assert not any(p["kind"] == "city" for p in places(text).values()), places(text)
+
+
+def test_st_is_read_as_saint():
+    found = places("The royal couple flew on to St Vincent and the Grenadines on Monday.")
+    assert found["St Vincent and the Grenadines"]["kind"] == "country"
