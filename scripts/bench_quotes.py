@@ -7,8 +7,8 @@ Prints, with ../shared/tools/score_quotes.py at overlap 0.3 and 0.8:
 - the same set cut in two by sorted article id: the first half is the one the rules were tuned on
   while this work was done, the second half was only measured, so a gap between them shows fitting;
 - the French set (quotes-fr-dev.jsonl);
-- the blind set (scripts/data/quotes-unseen.jsonl: 12 other English articles labelled before the
-  product ran on them, see its README);
+- the blind sets (scripts/data/quotes-unseen.jsonl and quotes-unseen2.jsonl: 12 other English articles
+  each, labelled before the product ran on them, see their READMEs);
 then articles per second for plain `nlp.pipe` and for the full extractor over the English texts, and
 their ratio (the extractor must stay at least half as fast as plain `nlp.pipe`).
 """
@@ -31,6 +31,7 @@ from pipeline.ingest.articles import blank_junk  # noqa: E402
 from pipeline.nlp.analyze import analyze, load_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+UNSEEN = ("quotes-unseen.jsonl", "quotes-unseen2.jsonl")  # blind sets, each labelled before the product saw it
 SCORER = SHARED / "tools" / "score_quotes.py"
 
 
@@ -88,7 +89,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gold", type=Path, default=SHARED / "data" / "ggt-dev.jsonl")
     parser.add_argument("--french", type=Path, default=SHARED / "data" / "quotes-fr-dev.jsonl")
-    parser.add_argument("--unseen", type=Path, default=ROOT / "scripts" / "data" / "quotes-unseen.jsonl")
+    parser.add_argument("--unseen", type=Path, action="append",
+                        help="blind sets (labels naming their text's source under ../shared/data; default: both)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
@@ -101,10 +103,10 @@ def main() -> None:
     if args.french.exists():
         french = read_jsonl(args.french)
         show(f"French {args.french.name}", score(french, predict(french, "fr")))
-    if args.unseen.exists():
+    for path in args.unseen or [ROOT / "scripts" / "data" / name for name in UNSEEN]:
         unseen = [{**r, "text": json.loads((SHARED / "data" / r["source"]).read_text())["text"]}
-                  for r in read_jsonl(args.unseen)]  # the labels only: texts stay in ../shared
-        show(f"English {args.unseen.name}", score(unseen, predict(unseen, "en")))
+                  for r in read_jsonl(path)]  # the labels only: texts stay in ../shared
+        show(f"English {path.name}", score(unseen, predict(unseen, "en")))
     speed(english, args.runs)
 
 
