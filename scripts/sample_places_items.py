@@ -5,7 +5,11 @@ file (earlier unseen sets), half drawn among items whose title or summary has a 
 of people (the dev set is migration-heavy), half at random from the rest; a fixed seed.
 
     .venv/bin/python scripts/sample_places_items.py --exclude scripts/data/places-figures-unseen.jsonl \
-        --n 80 --seed 20 > scripts/data/places-figures-unseen2.items.jsonl
+        --n 80 --seed 20 > /tmp/unseen2.items.jsonl
+
+The items printed are what a labeller reads; only the labels (ids, places, figures) are kept in
+scripts/data/ — `eval_places.py` reads each item's title and summary from the stream by id. Later sets
+exclude the earlier label files (`--exclude scripts/data/places-figures-unseen2.jsonl` …).
 """
 
 from __future__ import annotations

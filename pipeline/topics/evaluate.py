@@ -6,7 +6,6 @@ on title + description only, as a feed item is before its page is fetched.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from pipeline.config import Topic
 from pipeline.text import item_text
+from pipeline.topics.labelled_rows import read_labelled_rows
 from pipeline.topics.relevance import RelevanceModel
 from pipeline.topics.rules import TopicMatch, match_topics
 
@@ -49,7 +49,7 @@ def evaluate(labelled: Path, topics: list[Topic], topic: str,
 
     Speed is measured twice: the rule stage alone, and rules with the relevance model.
     """
-    items = [json.loads(line) for line in labelled.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = read_labelled_rows(labelled)
     texts = [item_text(i) for i in items]
 
     def timed(with_models: Mapping[str, RelevanceModel] | None) -> tuple[float, list[list[TopicMatch]]]:

@@ -29,6 +29,7 @@ from typing import Any
 
 from pipeline.config import Topic
 from pipeline.text import item_text
+from pipeline.topics.labelled_rows import read_labelled_rows
 from pipeline.topics.relevance import RelevanceModel, features
 from pipeline.topics.rules import Tokens, item_signals, match_rules, match_topics
 
@@ -123,9 +124,10 @@ def _load_one(path: Path) -> list[Labelled]:
         return [Labelled(str(row.get("id") or row.get("url")), f"{row.get('title') or ''}\n"
                          f"{(row.get('text') or '')[:400]}", label, "articles", 0, row.get("lang") or "en")
                 for row in rows for label in [row.get("topic") or row.get("label")] if label in ("on", "off")]
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if path.name.endswith(".labels.jsonl"):
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         return _joined_labels(path, rows)
+    rows = read_labelled_rows(path)
     return [Labelled(str(row["id"]), item_text(row), row["label"], _outlet(row, path), int(row.get("sample") or 0),
                      row.get("lang") or "en") for row in rows if row.get("label") in ("on", "off")]
 

@@ -1,0 +1,36 @@
+"""Rows of a labelled JSONL file, with the text of items a label names in a captured stream.
+
+A label may name its item in a stream file (`stream`, a path relative to the labels file) instead of
+copying the item's title and summary: the publishers' text stays where it was captured (../shared/data),
+and the labels travel with the repository.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+def read_labelled_rows(path: Path) -> list[dict[str, Any]]:
+    """The file's objects, each with `title` and `description` (filled from its stream where it names one)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [_with_stream_text(row, path) for row in rows]
+
+
+def _with_stream_text(row: dict[str, Any], path: Path) -> dict[str, Any]:
+    if "stream" not in row or row.get("title"):
+        return row
+    stream = (path.parent / str(row["stream"])).resolve()
+    item = _stream_items(stream).get(str(row["id"]))
+    if item is None:
+        raise ValueError(f"{path}: item {row['id']} is not in {stream}")
+    return {**row, "title": item.get("title"), "description": item.get("summary"), "feed": item.get("feed")}
+
+
+@cache
+def _stream_items(stream: Path) -> dict[str, dict[str, Any]]:
+    if not stream.exists():
+        raise ValueError(f"{stream}: the stream a labels file names does not exist")
+    return {r["id"]: r for r in map(json.loads, stream.read_text(encoding="utf-8").splitlines()) if r}
