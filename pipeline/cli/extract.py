@@ -66,9 +66,11 @@ def outlet_countries(feeds_path: Path) -> dict[str, str]:
 
 
 def _home(row: dict[str, Any], homes: dict[str, str]) -> str | None:
+    """The line's country as an ISO code ("UK" is GB), else its outlet's; anything else gives no hint."""
     country, outlet = row.get("country"), row.get("outlet")
-    if isinstance(country, str) and country:
-        return country
+    if isinstance(country, str) and len(country.strip()) == 2 and country.strip().isalpha():
+        code = country.strip().upper()
+        return "GB" if code == "UK" else code
     return homes.get(outlet) if isinstance(outlet, str) else None
 
 

@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 KIND_WORDS: dict[str, set[str]] = {
     "died": {"kill", "die", "dead", "death", "drown", "perish", "freeze", "toll", "body", "fatality", "murder",
              "massacre", "slay", "tuer", "mourir", "mort", "décéder", "décès", "noyer", "périr", "cadavre", "corps"},
-    "missing": {"missing", "disappear", "unaccounted", "lose", "search", "disparaître", "disparu", "introuvable",
-                "rechercher"},
+    "missing": {"missing", "disappear", "unaccounted", "lose", "search", "disparaître", "disparu", "introuvable"},
     "rescued": {"rescue", "save", "secourir", "sauver", "repêcher", "sauvetage"},
     "deported": {"deport", "deportation", "remove", "removal", "expel", "transfer", "deportee", "expulser",
                  "renvoyer", "déporter", "reconduire", "expulsion", "refouler"},
@@ -48,6 +47,9 @@ KIND_WORDS["other"] = {"injure", "wound", "hurt", "affect", "employ", "grant", "
 PHRASES = {("take", "in"): "hosted", ("run", "aground"): "arrived", ("send", "back"): "deported",
            ("pick", "up"): "rescued", ("lock", "up"): "detained", ("turn", "back"): "deported",
            ("round", "up"): "detained", ("lock", "down"): "other"}
+WANTED = {"suspect", "fugitive", "gunman", "attacker", "killer", "robber", "thief", "culprit", "perpetrator",
+          "escapee", "smuggler", "trafficker"}  # people searched for who are not missing
+YEAR_BEFORE = {"the", "in", "since", "of", "by", "from", "until", "before", "after", "during", "'s", "’s"}
 ASYLUM = {"asylum", "refuge", "protection", "status", "asile"}  # what one claims when one applies
 REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
@@ -118,6 +120,8 @@ def _kind(noun: Token, root: Token) -> str | None:
     def lookup(tok: Token) -> str | None:
         if _lemma(tok) == "claim" and tok.pos_ == "VERB" and not any(_lemma(c) in ASYLUM for c in tok.children):
             return None  # "students claiming the schools colluded": a claim, not an application
+        if _lemma(tok) == "search" and (_lemma(noun) in WANTED or not any(c.lower_ == "for" for c in tok.children)):
+            return None  # a search for the lost, not for suspects, nor of passengers' bags
         return KIND_OF.get(_lemma(tok)) or KIND_OF.get(tok.lower_)
 
     def verb_kind(verb: Token, conj: bool = True) -> str | None:
@@ -184,8 +188,9 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
         root = span[-1]
         sent = root.sent
         noun = _counted_noun(span, doc)
-        if _year(span) and (language == "en" or noun is None or noun.i != span.end):
-            continue  # "the 2017 murders": English writes 2,017 for a count; French may write "1500 migrants"
+        if _year(span) and (noun is None or noun.i != span.end or language == "en" and amount.qualifier is None
+                            and span.start > 0 and doc[span.start - 1].lower_ in YEAR_BEFORE):
+            continue  # "the 2017 murders", "over 2017 killing"; not "more than 2000 migrants"
         unit, kind, counted = None, None, noun is not None and _is_person_noun(noun)
         labels = {t.ent_type_ for t in span if t.like_num}
         if noun is not None and counted:

@@ -29,11 +29,16 @@ NAME_ENTS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "MISC"}
 BIG_CITY = 100_000  # a city this large is a place even where the entity recogniser missed it
 SMALL_TOWN = 15_000  # a town this small needs its country named in the story too
 REGNAL = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI"}
+CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                  "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+                  "saturday", "sunday", "christmas", "easter", "ramadan", "eid", "diwali", "hanukkah", "passover"}
+TOWN_AS_WORD = 50_000  # a town this large may be meant even where its name is also a word ("at Wembley")
 DOMINANT = 5  # a reading this many times larger than any other city of the name is the one people mean
 PLACE_CUES = {"city", "town", "village", "port", "capital", "suburb", "district", "resort", "ville", "commune"}
 LOCATIVE = {"in", "at", "near", "outside", "à"}
 ORG_HEADS = {"United", "City", "Town", "Rovers", "Athletic", "Albion", "Wanderers", "FC", "Airport", "Stadium",
-             "Arena", "Times", "Post", "Police", "Council", "University", "College", "Marathon", "Olympics"}
+             "Arena", "Times", "Post", "Police", "Council", "University", "College", "Marathon", "Olympics",
+             "Station", "Harbour", "Harbor"}
 # the second word of a club, a paper or an institution named after its city ("Manchester United"): never a
 # surname, so a run the recogniser calls a person still holds its city
 CAPITAL_OVER_STATE = 500_000  # "Washington" is the city and "New York" the city unless "state" follows (US only:
@@ -105,7 +110,9 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
             if candidates:
                 kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named, home)
                 if kept:
-                    found = Mention(i, i + size, span.text, kept, cued=_cued(doc, i, i + size, gaz))
+                    label = ent_of[i].label_ if i in ent_of else ""
+                    biggest = max((c.population for c in kept if c.kind == "city"), default=0)
+                    found = Mention(i, i + size, span.text, kept, cued=_cued(doc, i, i + size, gaz, label, biggest))
                     break
         if found:
             mentions.append(found)
@@ -151,15 +158,18 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
             primary = fold(c.name) in (text, f"{text} city", fold(spelling))  # not another name (Twickenham)
             big = c.population >= BIG_CITY and primary
             dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
-            cued = primary and _cued(doc, start, end, gaz) and (dominant and c.population >= SMALL_TOWN
+            cued = primary and _cued(doc, start, end, gaz, label, max(cities or [0])) \
+                and (dominant and c.population >= SMALL_TOWN
                                                                 or c.country in named or c.country == home)
             if doc[start].is_stop or larger and label in ("GPE", "LOC") or label == "NORP" and text.endswith("s"):
                 continue  # "We", "Irvine Cove", "Boulder County", "some Brits" (a people, never a town)
             if larger:  # a place inside a name counts: "Melbourne Airport", "Wembley Stadium", "Manchester United"
                 person = label in ("PERSON", "PER")
                 ordinary = end < len(doc) and (doc[end].text in ORG_HEADS or _common_word(doc[end].text))
-                if big and (club and dominant or not person and (label != "FAC" or ordinary)) or cued and not person:
-                    kept.append(c)  # a facility needs an ordinary word after the city (not "Paris Hilton")
+                if big and (club and dominant or not person and (label != "FAC" or ordinary)) \
+                        or cued and not person and ent is not None and ent.start < start - 1:
+                    kept.append(c)  # a facility needs an ordinary word after the city (not "Paris Hilton");
+                    # a town inside a body's name with its own cue ("Rossall School in Fleetwood", not "at Wells")
                 continue
             if beside_name and label not in PLACE_ENTS:
                 if not label and big and dominant and not person_elsewhere and end < len(doc) \
@@ -190,14 +200,19 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     return kept
 
 
-def _cued(doc: Doc, start: int, end: int, gaz: Gazetteer) -> bool:
-    """Words around a name that say it is a place: "in/at/near X", "the town of X", "Ethiopia's X",
-    "X, Arkansas" (never for an abbreviation: "the UK's PA")."""
+def _cued(doc: Doc, start: int, end: int, gaz: Gazetteer, label: str = "", population: int = 0) -> bool:
+    """Words around a name that say it is a place: "the town of X", "Ethiopia's X", "X, Arkansas", and
+    "in/at/near X" unless the recogniser called X a date, or a body or person whose name is a word of the
+    language and no large town ("in March", "in Congress", "in Time" name no town; "at Wembley" does); never
+    for an abbreviation ("the UK's PA") or a month, weekday or feast, whatever the tagger says."""
     if not doc[start].text[1:].islower() or end < len(doc) and doc[end].text in ("-", "–"):
         return False  # an abbreviation, or the first half of a longer name ("Mohyliv-Podilskyi")
+    if doc[start:end].text.lower() in CALENDAR_WORDS:
+        return False
     before = doc[start - 1] if start > 0 else None
-    if before is not None and before.lower_ in LOCATIVE:
-        return True
+    if before is not None and before.lower_ in LOCATIVE:  # "in Congress", "in Time" are words, not towns
+        return label in ("", *PLACE_ENTS) or label not in ("DATE", "TIME") and (
+            population >= TOWN_AS_WORD or not _common_word(doc[start:end].text))
     if start >= 2 and before is not None and before.lower_ in ("of", "de") and doc[start - 2].lower_ in PLACE_CUES:
         return True
     if start >= 2 and before is not None and before.text in ("'s", "’s") and any(

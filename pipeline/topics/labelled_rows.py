@@ -33,4 +33,12 @@ def _with_stream_text(row: dict[str, Any], path: Path) -> dict[str, Any]:
 def _stream_items(stream: Path) -> dict[str, dict[str, Any]]:
     if not stream.exists():
         raise ValueError(f"{stream}: the stream a labels file names does not exist")
-    return {r["id"]: r for r in map(json.loads, stream.read_text(encoding="utf-8").splitlines()) if r}
+    items: dict[str, dict[str, Any]] = {}
+    for number, line in enumerate(stream.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if not isinstance(row, dict) or "id" not in row:
+            raise ValueError(f"{stream}: line {number} is not an item with an id")
+        items[str(row["id"])] = row
+    return items

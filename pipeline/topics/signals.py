@@ -2,11 +2,10 @@
 *about* the topic from one that only *mentions* it.
 
 A feed item is a title and a description (an article: a title and its lead). The rules' hits say which
-terms fired; these signals add where (title, description, only the last sentence), how much of the text
-carries them (share of sentences), which kind of rule fired (a strong term, or only a proximity pair),
-which frames (`config/frames.yaml`: policy, reception, war, trade, crime, sport, profile, ...) sit in
-the title and in the description, and who moves in the sentence that carries the evidence (people in
-numbers, one person, or troops, goods, staff and pets). The relevance model weighs them with the words; the weights, learnt
+terms fired; these signals add where (a term in the title, or only in the description), which frames
+(`config/frames.yaml`: policy, reception, war, trade, crime, sport, profile, ...) sit in the title and in
+the description, and who moves in the sentence that carries the evidence (people in numbers, one person,
+or troops, goods, staff and pets). The relevance model weighs them with the words; the weights, learnt
 from labelled items of several outlets, are what makes a war story with "fled" in passing score low and
 a story about "the border" with a policy frame in its title score high.
 """

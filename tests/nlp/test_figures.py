@@ -129,3 +129,13 @@ def test_the_hurt_and_the_locked_down_are_other_counts(text, value, kind):
 
 def test_machines_named_like_trades_are_not_people():
     assert figures("The country will build up to 14 new nuclear reactors and 40 generators.") == []
+
+
+@pytest.mark.parametrize(("text", "value", "kind"), [
+    ("Police are searching for three suspects after the attack.", 3, "other"),  # wanted, not missing
+    ("Officers searched 25 passengers at the port.", 25, "other"),  # a search of people, not for them
+    ("More than 2000 migrants crossed the Channel on Monday.", 2000, "crossed"),  # a count, not a year
+])
+def test_searches_and_four_digit_counts(text, value, kind):
+    found = {f["value"]: f["kind"] for f in figures(text)}
+    assert found.get(value) == kind, found

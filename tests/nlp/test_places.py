@@ -162,3 +162,11 @@ def test_peoples_and_sovereigns_names_are_not_towns(text):
 def test_st_is_read_as_saint():
     found = places("The royal couple flew on to St Vincent and the Grenadines on Monday.")
     assert found["St Vincent and the Grenadines"]["kind"] == "country"
+
+
+@pytest.mark.parametrize("text", [
+    "Crossings rose in March, the Home Office said.",  # a month after "in" (March is a town in Cambridgeshire)
+    "The bill stalled in Congress before Christmas.",  # a body after "in", a feast
+])
+def test_in_before_a_month_or_a_body_makes_no_town(text):
+    assert places_from(text, "GB") == {} and places_from(text, "US") == {}

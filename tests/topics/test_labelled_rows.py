@@ -29,3 +29,11 @@ def test_a_label_whose_item_is_not_in_the_stream_names_the_file(tmp_path):
     labels.write_text(json.dumps({"id": "zz", "stream": "stream.jsonl", "label": "on"}) + "\n")
     with pytest.raises(ValueError, match=r"labels.jsonl: item zz is not in"):
         read_labelled_rows(labels)
+
+
+def test_a_stream_with_blank_lines_and_numeric_ids_still_resolves(tmp_path):
+    (tmp_path / "stream.jsonl").write_text("\n" + json.dumps({"id": 7, "title": "t", "summary": "s"}) + "\n\n")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"id": 7, "stream": "stream.jsonl", "label": "off"}) + "\n")
+    [row] = read_labelled_rows(labels)
+    assert (row["title"], row["description"]) == ("t", "s")
