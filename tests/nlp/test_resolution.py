@@ -30,7 +30,7 @@ def test_an_acronym_resolves_to_the_name_it_abbreviates():
     text = ("The Immigration and Refugee Board (IRB) heard more than 500 claims in March, a record for the tribunal.\n\n"
             "“We are doing everything we can to shorten the wait,” the IRB said in a statement on Friday.")
     q = quote_with(text, "shorten the wait")
-    assert q.speaker_canonical == "Immigration and Refugee Board"
+    assert q.speaker_canonical == "the Immigration and Refugee Board"  # as the article writes it
 
 
 def test_a_french_acronym_with_its_elided_article():
@@ -47,7 +47,7 @@ def test_the_agency_is_the_only_agency_named_before():
             "Advocates in Windsor called the pace alarming.\n\n"
             "“Every removal follows a decision by an independent tribunal,” the agency said in a statement.")
     q = quote_with(text, "Every removal follows")
-    assert q.speaker_canonical == "Canada Border Services Agency"
+    assert q.speaker_canonical == "the Canada Border Services Agency"
 
 
 def test_the_agency_stays_a_description_when_two_agencies_are_named():
@@ -75,8 +75,8 @@ def test_a_report_speaks_for_its_author_and_so_does_the_report_later():
             "The report said waiting times for hearings had grown to more than two years.")
     [result] = analyze([text])
     speakers = {q.quote.split()[0]: q.speaker_canonical for q in result.quotes}
-    assert speakers.get("asylum") == "Maple Policy Institute", result.quotes
-    assert speakers.get("waiting") == "Maple Policy Institute", result.quotes
+    assert speakers.get("asylum") == "the Maple Policy Institute", result.quotes
+    assert speakers.get("waiting") == "the Maple Policy Institute", result.quotes
 
 
 def test_a_document_obtained_by_a_newspaper_is_not_the_newspaper_speaking():
@@ -153,7 +153,7 @@ def test_it_is_the_organisation_the_story_just_named_as_subject():
     text = ("The Immigration and Refugee Board declined to give numbers for the Lacolle crossing on Monday.\n\n"
             "“We do not comment on individual cases,” it said in a statement.")
     q = quote_with(text, "We do not comment")
-    assert q.speaker_canonical == "Immigration and Refugee Board"
+    assert q.speaker_canonical == "the Immigration and Refugee Board"  # as the article writes it
 
 
 def test_it_with_no_organisation_acting_stays_it():
@@ -300,6 +300,24 @@ def test_spelling_variants_share_a_key_and_the_fullest_spelling_wins():
     assert preferred({"FRANÇOIS DORÉ": 1, "François Doré": 1}) == "François Doré"  # case
     forms = unify(["Dan O'Brien", "Dan O’Brien", "Dan O’Brien", "Anne Roy"])
     assert forms["Dan O'Brien"] == forms["Dan O’Brien"] and forms["Anne Roy"] == "Anne Roy"
+
+
+# ---- the "the" a body's name is written with ------------------------------------------------------------
+
+def test_a_body_keeps_the_the_the_article_writes_it_with():
+    text = ("The Harbour Pilots Association warned on Monday that the channel was silting up.\n\n"
+            "“Ships will run aground within a year,” the Harbour Pilots Association said in a statement.")
+    q = quote_with(text, "Ships will run aground")
+    assert q.speaker_canonical == "the Harbour Pilots Association"
+
+
+def test_a_body_mostly_written_bare_stays_bare_and_a_modifier_does_not_count():
+    text = ("The Harbour Pilots Association report came out on Monday. The Harbour Pilots Association survey and "
+            "the Harbour Pilots Association study agreed with it.\n\n"
+            "Harbour Pilots Association said the channel was silting up.\n\n"
+            "“Ships will run aground within a year,” Harbour Pilots Association said in a statement.")
+    q = quote_with(text, "Ships will run aground")
+    assert q.speaker_canonical == "Harbour Pilots Association"
 
 
 def test_an_article_spelling_a_name_two_ways_carries_one():
