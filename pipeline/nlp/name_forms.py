@@ -27,6 +27,7 @@ ABBREVIATED = {"coun": "councillor", "cllr": "councillor", "sen": "senator", "re
 # a description that points back to an earlier one: "the spokesperson" after "a spokesperson who …"
 ANAPHORIC = {"the", "this", "that", "these", "those"}
 _CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|de|des|du|la|le|et)\s+)?[A-ZÀ-Þ][\w’'-]*)+")
+_DETERMINER = re.compile(r"^(?:the|le|la|les)\s+", re.I)
 SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux",
                "au", "en", "à"}
 
@@ -124,3 +125,21 @@ def named_after(subject: Token, named: Sequence[Entity], full: Collection[str], 
     if person is None or person.end >= len(text) or text[person.end: person.end + 1] != ",":
         return None
     return person.canonical
+
+
+def written_again(doc: Doc, text: str, organizations: Sequence[Entity],
+                  quote_spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """(offset, name) where the text writes an organisation's name again and the model did not tag it there
+    ("… confirm this by TransLink. The agency told CTV News"): a mention all the same."""
+    tagged = {e.start for e in organizations}
+    out = []
+    for name in {e.text for e in organizations if len(e.text) > 2}:
+        canonical = next(e.canonical for e in organizations if e.text == name)
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            at = match.start()
+            if at in tagged or any(a <= at < b for a, b in quote_spans):
+                continue
+            span = doc.char_span(at, match.end())
+            if span is not None and not any(t.ent_type_ for t in span):
+                out.append((at, _DETERMINER.sub("", canonical)))
+    return out

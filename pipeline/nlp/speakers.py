@@ -21,6 +21,7 @@ from pipeline.nlp.name_forms import (
     named_after,
     namesake,
     spelled_out,
+    written_again,
 )
 from pipeline.nlp.speech import PRONOUNS, WEEKDAYS, inside
 from pipeline.text import fold
@@ -44,7 +45,11 @@ ORGANIZATION_KINDS = {
     "organization", "organisation", "firm", "bank", "airline", "authority", "network", "charity", "institute",
     "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau", "syndicat", "conseil", "tribunal",
     "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
+    "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal",
 }
+# last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
+NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
+              "regulations", "amendment", "plan", "program", "programme", "loi", "reglement", "traite"}
 _ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
 
 
@@ -141,6 +146,19 @@ def subject_of(verb: Token) -> Token | None:
     return None
 
 
+def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
+    """"The prime minister", "the rookie defenceman": the person the article last gave that title before
+    the description (a definite description points back), preferring one that also had its modifiers
+    ("prime"); the first one after it when nobody had it before."""
+    having = [(at, name) for at, word, name in titled if word == role]
+    if not having:
+        return None
+    fuller = {name for at, word, name in titled if word in modifiers}
+    having = [h for h in having if h[1] in fuller] or having
+    before = [h for h in having if h[0] < pos]
+    return max(before)[1] if before else min(having)[1]
+
+
 class Resolver:
     """Turns a speaker phrase into a canonical name, using what the article has said so far."""
 
@@ -203,6 +221,8 @@ class Resolver:
         self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
         self.text = doc.text  # once: spaCy rebuilds it from every token each time it is read
         self.acronyms = acronyms(self.text)
+        self.organizations = sorted(self.organizations + written_again(doc, self.text, organizations, quote_spans))
+        self.kind_named: dict[str, str] = {}  # "paper" → the body "the paper" stood for last
         self.acting += [(t.idx, self.acronyms[t.text]) for t in doc  # "EDC declined": untagged, but defined
                         if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
                         and not inside(quote_spans, t.idx)]
@@ -305,9 +325,9 @@ class Resolver:
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
-            described = self.described(role, words[1:-1], pos)
-            if described:
-                return described
+            found = described(self.titled, role, words[1:-1], pos)
+            if found:
+                return found
             if role in self.titles:
                 return self.titles[role]
             organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
@@ -316,18 +336,6 @@ class Resolver:
         if subject.pos_ == "NOUN" and self.language == "en":
             return carried_description(self.descriptions, phrase, subject, pos)
         return phrase
-
-    def described(self, role: str, modifiers: list[str], pos: int) -> str | None:
-        """"The prime minister", "the rookie defenceman": the person the article last gave that title before
-        the description (a definite description points back), preferring one that also had its modifiers
-        ("prime"); the first one after it when nobody had it before."""
-        having = [(at, name) for at, word, name in self.titled if word == role]
-        if not having:
-            return None
-        fuller = {name for at, word, name in self.titled if word in modifiers}
-        having = [h for h in having if h[1] in fuller] or having
-        before = [h for h in having if h[0] < pos]
-        return max(before)[1] if before else min(having)[1]
 
     def organization_named(self, bare: str, pos: int) -> str | None:
         """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
@@ -352,7 +360,10 @@ class Resolver:
         distinct = list(dict.fromkeys(named))
         if distinct:
             return distinct[0] if len(distinct) == 1 else None
-        return self._only_organization_before(pos)
+        found = self._only_organization_before(pos) or self.kind_named.get(kind)
+        if found:  # "The paper said" again two sentences on is still the same paper
+            self.kind_named[kind] = found
+        return found
 
     def _only_organization_before(self, pos: int) -> str | None:
         sentences = [s for s in self.doc.sents if s.start_char < pos]
@@ -362,7 +373,11 @@ class Resolver:
         recent = {name for start, name in self.organizations
                   if previous.start_char <= start < pos and start < current.end_char}
         people = [m for m in self.mentions if previous.start_char <= m[0] < pos]
-        return recent.pop() if len(recent) == 1 and not people else None
+        if len(recent) != 1 or people:
+            return None
+        name = recent.pop()
+        full = self.acronyms.get(name) or (spelled_out(self.text, name) if name.isupper() else name)
+        return None if fold(full).split()[-1] in NOT_BODIES else name
 
     def named_inside(self, subject: Token, phrase: str) -> str | None:
         """A document that speaks for whoever made it: "a study released Monday by Civic Action",

@@ -66,6 +66,36 @@ def test_the_kind_an_apposition_gives_an_organisation():
     assert q.speaker_canonical == "Harbourline"
 
 
+def test_a_description_of_a_body_is_never_a_law_named_before_it():
+    text = ("Lawyers for the families challenged the Border Enforcement Act in federal court last year.\n\n"
+            "On Monday the judges heard the last arguments against the BEA.\n\n"
+            "“The families must be heard first,” the court said in its ruling.")
+    q = quote_with(text, "The families must be heard")
+    assert q.speaker_canonical.lower() == "the court"
+
+
+def test_the_paper_is_the_newspaper_that_spoke_and_stays_so_two_sentences_on():
+    text = ("The Valley Tribune attacked the government on Tuesday.\n\n"
+            "“This budget is a betrayal of every family in the province,” the Valley Tribune said in an editorial.\n\n"
+            "The paper said that the minister had misled voters about the deficit.\n\n"
+            "The paper also said that the opposition would fail to stop the plan.")
+    [result] = analyze([text])
+    assert [q.speaker_canonical for q in result.quotes] == ["the Valley Tribune"] * 3
+
+
+def test_a_name_written_again_where_the_model_did_not_tag_it_is_a_mention():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import Entity
+    from pipeline.nlp.name_forms import written_again
+
+    text = "RailCorp said the study would take a year. The mayor said this was done by RailCorp. The agency denied it."
+    doc = load_model("en")(text)
+    doc.ents = [doc.char_span(0, 8, label="ORG")]  # the model tags the first mention only
+    first = Entity("RailCorp", "organization", "RailCorp", 0, 8)
+    assert written_again(doc, text, [first], []) == [(text.index("by RailCorp") + 3, "RailCorp")]
+    assert written_again(doc, text, [first], [(40, 90)]) == []  # inside a quote it is someone's words
+
+
 # ---- documents speak for whoever made them -------------------------------------------------------------
 
 def test_a_report_speaks_for_its_author_and_so_does_the_report_later():
