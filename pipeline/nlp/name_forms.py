@@ -143,3 +143,34 @@ def written_again(doc: Doc, text: str, organizations: Sequence[Entity],
             if span is not None and not any(t.ent_type_ for t in span):
                 out.append((at, _DETERMINER.sub("", canonical)))
     return out
+
+
+# nouns that name a body of people by what it is: "a group of physicians", "members of the coalition"
+GROUP_KINDS = {"group", "association", "coalition", "organization", "organisation", "network", "alliance",
+               "collective", "federation", "society", "union", "campaign"}
+
+
+def members_of_groups(doc: Doc, text: str) -> dict[str, str]:
+    """Plural nouns the article uses for the members of the one group it names: "a group of physicians" and
+    "the doctors, members of a recently formed group Doctors for Camp Closure" make "the physicians" and
+    "the doctors" that group (folded lemma → the group's name). Nothing when it names no group, or two."""
+    named = set()
+    for tok in doc:
+        if tok.lemma_.lower() in GROUP_KINDS and tok.i + 1 < len(doc):
+            run = _CAPITALISED_RUN.match(text, doc[tok.i + 1].idx)
+            if run and run.start() == doc[tok.i + 1].idx:
+                named.add(run.group(0))
+    if len(named) != 1:
+        return {}
+    group = named.pop()
+    out = {}
+    for tok in doc:
+        if tok.tag_ != "NNS" or tok.pos_ != "NOUN":
+            continue
+        head = tok.head
+        of_a_group = tok.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in GROUP_KINDS
+        members = any(c.dep_ == "appos" and c.lemma_.lower() == "member" and group in doc[c.i: c.right_edge.i + 1].text
+                      for c in tok.children)
+        if of_a_group or members:
+            out[fold(tok.lemma_)] = group
+    return out

@@ -18,6 +18,7 @@ from pipeline.nlp.name_forms import (
     abbreviated_titles,
     carried_description,
     fullest,
+    members_of_groups,
     named_after,
     namesake,
     spelled_out,
@@ -223,6 +224,7 @@ class Resolver:
         self.acronyms = acronyms(self.text)
         self.organizations = sorted(self.organizations + written_again(doc, self.text, organizations, quote_spans))
         self.kind_named: dict[str, str] = {}  # "paper" → the body "the paper" stood for last
+        self.groups = members_of_groups(doc, self.text) if doc.lang_ == "en" else {}  # "the doctors" → a group
         self.acting += [(t.idx, self.acronyms[t.text]) for t in doc  # "EDC declined": untagged, but defined
                         if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
                         and not inside(quote_spans, t.idx)]
@@ -321,6 +323,8 @@ class Resolver:
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
+        if plural and words[:1] in (["the"], ["these"]) and fold(subject.lemma_) in self.groups:
+            return self.groups[fold(subject.lemma_)]  # "the doctors": members of the group the article names
         if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:

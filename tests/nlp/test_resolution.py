@@ -96,6 +96,23 @@ def test_a_name_written_again_where_the_model_did_not_tag_it_is_a_mention():
     assert written_again(doc, text, [first], [(40, 90)]) == []  # inside a quote it is someone's words
 
 
+def test_the_members_of_the_one_group_the_article_names_are_that_group():
+    text = ("A group of nurses wrote to the health minister on Monday about the shelters.\n\n"
+            "The volunteers, members of a new group Nurses for Safe Shelters, have offered to staff a clinic.\n\n"
+            "“We can start next week,” the nurses said in the letter.\n\n"
+            "The volunteers said that the clinic would cost the province nothing.")
+    [result] = analyze([text])
+    assert [q.speaker_canonical for q in result.quotes] == ["Nurses for Safe Shelters"] * 2, result.quotes
+
+
+def test_members_stay_a_description_when_two_groups_are_named():
+    text = ("The group Nurses for Safe Shelters and the coalition Families Together met on Monday. A group of nurses "
+            "joined them.\n\n"
+            "“We can start next week,” the nurses said in the letter.")
+    q = quote_with(text, "We can start")
+    assert q.speaker_canonical.lower() == "the nurses"
+
+
 # ---- documents speak for whoever made them -------------------------------------------------------------
 
 def test_a_report_speaks_for_its_author_and_so_does_the_report_later():
