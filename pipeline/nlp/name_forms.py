@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.coreference import first_names
 from pipeline.nlp.entities import TITLES, Entity, PersonNames
+from pipeline.nlp.given_names import first_names
 from pipeline.text import fold
 
 if TYPE_CHECKING:

@@ -138,6 +138,10 @@ def speaker_phrase(subject: Token) -> str:
 
 def subject_of(verb: Token) -> Token | None:
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+    if len(subjects) > 1:  # a noun right after a preposition is its object, whatever the parse says: "a
+        # spokesperson who did not wish to be named because of agency policy said" is the spokesperson's
+        objects = [c for c in subjects if c.left_edge.i and verb.doc[c.left_edge.i - 1].pos_ == "ADP"]
+        subjects = [c for c in subjects if c not in objects] or subjects
     if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
         return min(subjects, key=lambda c: abs(c.i - verb.i))
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
@@ -158,6 +162,18 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     having = [h for h in having if h[1] in fuller] or having
     before = [h for h in having if h[0] < pos]
     return max(before)[1] if before else min(having)[1]
+
+
+def organization_named(organizations: list[tuple[int, str]], bare: str, pos: int) -> str | None:
+    """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
+    names = {name for start, name in organizations if start <= pos}
+    if bare in names:
+        return bare
+    words = bare.split()
+    if len(words) != 1 or not bare[:1].isupper():
+        return None
+    longer = {n for n in names if len(n.split()) > 1 and bare in (n.split()[0], n.split()[-1])}
+    return longer.pop() if len(longer) == 1 else None
 
 
 class Resolver:
@@ -257,6 +273,8 @@ class Resolver:
         if resolved not in self.full_forms:  # once per name: both read the whole article
             self.full_forms[resolved] = (self.acronyms.get(resolved) or spelled_out(self.text, resolved)
                                          if resolved.isupper() else fullest(self.doc, self.text, resolved))
+        if not resolved.isupper() and self.full_forms[resolved] != resolved:  # a surname read back to a person
+            self.salience.add(subject, self.full_forms[resolved])  # the model did not tag: "he" may be them next
         return self.full_forms[resolved]
 
     def _resolve(self, phrase: str, subject: Token, pos: int) -> str:
@@ -281,7 +299,7 @@ class Resolver:
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
-        short = None if self.people.find_in(bare) else self.organization_named(bare, subject.idx)
+        short = None if self.people.find_in(bare) else organization_named(self.organizations, bare, subject.idx)
         if short:
             return short
         inner = self.named_inside(subject, phrase)
@@ -340,17 +358,6 @@ class Resolver:
         if subject.pos_ == "NOUN" and self.language == "en":
             return carried_description(self.descriptions, phrase, subject, pos)
         return phrase
-
-    def organization_named(self, bare: str, pos: int) -> str | None:
-        """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
-        names = {name for start, name in self.organizations if start <= pos}
-        if bare in names:
-            return bare
-        words = bare.split()
-        if len(words) != 1 or not bare[:1].isupper():
-            return None
-        longer = {n for n in names if len(n.split()) > 1 and bare in (n.split()[0], n.split()[-1])}
-        return longer.pop() if len(longer) == 1 else None
 
     def organization_of(self, kind: str, pos: int) -> str | None:
         """"the agency", "la Ville": the organisation of that kind the article named before, if only one,

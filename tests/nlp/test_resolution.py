@@ -113,6 +113,46 @@ def test_members_stay_a_description_when_two_groups_are_named():
     assert q.speaker_canonical.lower() == "the nurses"
 
 
+def test_a_noun_after_a_preposition_is_not_the_speaker_the_parse_makes_it():
+    text = ("The agency did not accept the offer on Friday.\n\n"
+            "A spokesperson who did not wish to be named because of agency policy said in a statement that the "
+            "clinic was not feasible this winter.")
+    q = quote_with(text, "the clinic was not feasible")
+    assert q.speaker == "A spokesperson"
+
+
+def test_a_first_name_and_a_surname_that_speaks_are_a_person_though_tagged_an_organisation():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+
+    text = ("Grace Adeyolu came to Canada a year ago. “I was attacked,” said Adeyolu. "
+            "Matthew House said it had found her a room, and Grace Hospital said nothing.")
+    doc = load_model("en")(text)
+    doc.ents = [doc.char_span(0, 13, label="ORG"),  # as the small model tags some names
+                doc.char_span(text.index("Matthew"), text.index(" said it"), label="ORG"),
+                doc.char_span(text.index("Grace Hospital"), text.index(" said nothing"), label="ORG")]
+    labels = {e.text: e.label for e in extract_entities(doc)[0]}
+    assert labels["Grace Adeyolu"] == "person"
+    assert labels["Matthew House"] == "organization"  # a body's word ends it
+    assert labels["Grace Hospital"] == "organization"
+
+
+def test_he_can_be_a_person_whose_surname_was_read_back_to_a_name_the_model_missed():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+    from pipeline.nlp.quotes import extract_quotes
+
+    text = ("OTTAWA — Femi Biobaku came to Canada more than a year ago, fleeing persecution back home.\n\n"
+            "\"When I was there, I was being attacked,\" said Biobaku.\n\n"
+            "He said that the shelter had helped him find work within a month.")
+    doc = load_model("en")(text)
+    at = text.index("Biobaku.")
+    doc.ents = [doc.char_span(at, at + 7, label="GPE")]  # the full name untagged, the surname a place
+    entities, people = extract_entities(doc)
+    speakers = {q.quote[:4]: q.speaker_canonical for q in extract_quotes(doc, entities, people)}
+    assert speakers == {"\"Whe": "Femi Biobaku", "the ": "Femi Biobaku"}
+
+
 # ---- documents speak for whoever made them -------------------------------------------------------------
 
 def test_a_report_speaks_for_its_author_and_so_does_the_report_later():
