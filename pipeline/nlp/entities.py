@@ -155,20 +155,21 @@ _BODY_WORDS = {"house", "bank", "group", "media", "news", "inc", "corp", "ltd", 
                "church", "school", "society", "fund", "trust", "partners", "services", "company", "energy", "press"}
 
 
-def _a_speaking_person(ent: Span, speaking: set[str]) -> bool:
+def _a_speaking_person(doc: Doc, ent: Span) -> bool:
     """"Femi Adeyolu" tagged ORG, then "said Adeyolu": a name that starts with a first name and whose last word
     is the subject of a verb of saying is a person's (a body speaks under its whole name or a description)."""
     words = ent.text.split()
-    return (2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and words[-1] in speaking
-            and fold(words[0]) in first_names() and fold(words[-1]) not in _BODY_WORDS
+    return (2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and fold(words[0]) in first_names()
+            and fold(words[-1]) not in _BODY_WORDS
             and not any(p.kind != "city" or p.population >= 100_000  # "Ontario Northland", "Georgia Power"
-                        for p in gazetteer().candidates(words[0])))
+                        for p in gazetteer().candidates(words[0]))
+            and any(t.text == words[-1] and t.dep_ in {"nsubj", "nsubj:pass"} and t.head.lemma_.lower() in SPEECH_VERBS
+                    for t in doc))
 
 
 def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
     """Entities of a parsed doc, each with its canonical name, and the resolver for people."""
     labels = LABELS.get(language, LABELS["en"])
-    speaking = {t.text for t in doc if t.dep_ in {"nsubj", "nsubj:pass"} and t.head.lemma_.lower() in SPEECH_VERBS}
     raw = []
     for ent in doc.ents:
         label = labels.get(ent.label_)
@@ -176,7 +177,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             continue
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
-        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(ent, speaking)):
+        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent)):
             label = "person"  # "economist Philip Cross", "Femi Adeyolu" that the small model calls an ORG
         text = clean_mention(ent.text, label)
         if is_junk(text, label):

@@ -133,8 +133,7 @@ def written_again(doc: Doc, text: str, organizations: Sequence[Entity],
     ("… confirm this by TransLink. The agency told CTV News"): a mention all the same."""
     tagged = {e.start for e in organizations}
     out = []
-    for name in {e.text for e in organizations if len(e.text) > 2}:
-        canonical = next(e.canonical for e in organizations if e.text == name)
+    for name, canonical in {e.text: e.canonical for e in organizations if len(e.text) > 2}.items():
         for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
             at = match.start()
             if at in tagged or any(a <= at < b for a, b in quote_spans):
@@ -148,18 +147,14 @@ def written_again(doc: Doc, text: str, organizations: Sequence[Entity],
 # nouns that name a body of people by what it is: "a group of physicians", "members of the coalition"
 GROUP_KINDS = {"group", "association", "coalition", "organization", "organisation", "network", "alliance",
                "collective", "federation", "society", "union", "campaign"}
+_GROUP_KIND = re.compile(rf"\b(?:{'|'.join(GROUP_KINDS)}) (?=[A-ZÀ-Þ])", re.I)
 
 
 def members_of_groups(doc: Doc, text: str) -> dict[str, str]:
     """Plural nouns the article uses for the members of the one group it names: "a group of physicians" and
     "the doctors, members of a recently formed group Doctors for Camp Closure" make "the physicians" and
     "the doctors" that group (folded lemma → the group's name). Nothing when it names no group, or two."""
-    named = set()
-    for tok in doc:
-        if tok.lemma_.lower() in GROUP_KINDS and tok.i + 1 < len(doc):
-            run = _CAPITALISED_RUN.match(text, doc[tok.i + 1].idx)
-            if run and run.start() == doc[tok.i + 1].idx:
-                named.add(run.group(0))
+    named = {run.group(0) for kind in _GROUP_KIND.finditer(text) if (run := _CAPITALISED_RUN.match(text, kind.end()))}
     if len(named) != 1:
         return {}
     group = named.pop()
