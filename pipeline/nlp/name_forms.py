@@ -147,7 +147,7 @@ def written_again(doc: Doc, text: str, organizations: Sequence[Entity],
 # nouns that name a body of people by what it is: "a group of physicians", "members of the coalition"
 GROUP_KINDS = {"group", "association", "coalition", "organization", "organisation", "network", "alliance",
                "collective", "federation", "society", "union", "campaign"}
-_GROUP_KIND = re.compile(rf"\b(?:{'|'.join(GROUP_KINDS)}) (?=[A-ZÀ-Þ])", re.I)
+_GROUP_KIND = re.compile(rf"\b(?:{'|'.join(GROUP_KINDS)}) (?=[A-ZÀ-Þ])")  # a common noun, not a name's word
 
 
 def members_of_groups(doc: Doc, text: str) -> dict[str, str]:
