@@ -109,7 +109,7 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
         entities, people = extract_entities(doc, language)
         lemmas, lemma_of = _lemmas_and_table(doc)
         analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
-        analysis = unify_article(analysis)
+        analysis = unify_article(analysis, doc if language == "en" else None)
         where_and_how_many(doc, analysis, language, home_of(context))
         yield context, analysis
 

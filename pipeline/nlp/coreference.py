@@ -21,14 +21,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
-from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.entities import Entity
+from pipeline.nlp.given_names import by_first_name
 from pipeline.nlp.speech import SPEECH_VERBS, inside
-from pipeline.text import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -56,22 +54,6 @@ GENDERED = {
           "tante"},
 }
 _NOUN_GENDER = {word: sex for sex, words in GENDERED.items() for word in words}
-
-
-@cache
-def first_names() -> dict[str, str]:
-    """Folded first name → "m" or "f", for names nearly all bearers of which are recorded one way."""
-    text = resources.files("pipeline.nlp").joinpath("data/first-names.tsv").read_text(encoding="utf-8")
-    return dict(line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
-
-
-def by_first_name(name: str) -> str | None:
-    """The sex a full name's first name points to, if it points clearly ("Michelle Rempel" → "f")."""
-    words = name.split()
-    if len(words) < 2:
-        return None
-    first = fold(words[0])
-    return first_names().get(first) or first_names().get(first.split("-")[0])  # "Jean-Luc", "Eva-Marie"
 
 
 def role_of(token: Token) -> str:

@@ -12,6 +12,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.gazetteer import gazetteer
+from pipeline.nlp.given_names import first_names
+from pipeline.nlp.speech import SPEECH_VERBS
+from pipeline.text import fold
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
@@ -144,6 +149,24 @@ def _looks_like_person(doc: Doc, ent: Span) -> bool:
     return before.is_lower and bool(TITLES.match(before.text + " "))
 
 
+# last words of organisations' names that a first name may start ("Matthew House", "Tim Hortons" aside)
+_BODY_WORDS = {"house", "bank", "group", "media", "news", "inc", "corp", "ltd", "foundation", "institute", "centre",
+               "center", "canada", "international", "association", "council", "university", "college", "hospital",
+               "church", "school", "society", "fund", "trust", "partners", "services", "company", "energy", "press"}
+
+
+def _a_speaking_person(doc: Doc, ent: Span) -> bool:
+    """"Femi Adeyolu" tagged ORG, then "said Adeyolu": a name that starts with a first name and whose last word
+    is the subject of a verb of saying is a person's (a body speaks under its whole name or a description)."""
+    words = ent.text.split()
+    return (2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and fold(words[0]) in first_names()
+            and fold(words[-1]) not in _BODY_WORDS
+            and not any(p.kind != "city" or p.population >= 100_000  # "Ontario Northland", "Georgia Power"
+                        for p in gazetteer().candidates(words[0]))
+            and any(t.text == words[-1] and t.dep_ in {"nsubj", "nsubj:pass"} and t.head.lemma_.lower() in SPEECH_VERBS
+                    for t in doc))
+
+
 def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
     """Entities of a parsed doc, each with its canonical name, and the resolver for people."""
     labels = LABELS.get(language, LABELS["en"])
@@ -154,8 +177,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             continue
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
-        if label == "organization" and _looks_like_person(doc, ent):
-            label = "person"  # "economist Philip Cross" that the small model calls an ORG
+        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent)):
+            label = "person"  # "economist Philip Cross", "Femi Adeyolu" that the small model calls an ORG
         text = clean_mention(ent.text, label)
         if is_junk(text, label):
             continue

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.coreference import first_names
 from pipeline.nlp.entities import TITLES, Entity, PersonNames
+from pipeline.nlp.given_names import first_names
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ ABBREVIATED = {"coun": "councillor", "cllr": "councillor", "sen": "senator", "re
 # a description that points back to an earlier one: "the spokesperson" after "a spokesperson who …"
 ANAPHORIC = {"the", "this", "that", "these", "those"}
 _CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|de|des|du|la|le|et)\s+)?[A-ZÀ-Þ][\w’'-]*)+")
+_DETERMINER = re.compile(r"^(?:the|le|la|les)\s+", re.I)
 SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux",
                "au", "en", "à"}
 
@@ -124,3 +125,47 @@ def named_after(subject: Token, named: Sequence[Entity], full: Collection[str], 
     if person is None or person.end >= len(text) or text[person.end: person.end + 1] != ",":
         return None
     return person.canonical
+
+
+def written_again(doc: Doc, text: str, organizations: Sequence[Entity],
+                  quote_spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """(offset, name) where the text writes an organisation's name again and the model did not tag it there
+    ("… confirm this by TransLink. The agency told CTV News"): a mention all the same."""
+    tagged = {e.start for e in organizations}
+    out = []
+    for name, canonical in {e.text: e.canonical for e in organizations if len(e.text) > 2}.items():
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            at = match.start()
+            if at in tagged or any(a <= at < b for a, b in quote_spans):
+                continue
+            span = doc.char_span(at, match.end())
+            if span is not None and not any(t.ent_type_ for t in span):
+                out.append((at, _DETERMINER.sub("", canonical)))
+    return out
+
+
+# nouns that name a body of people by what it is: "a group of physicians", "members of the coalition"
+GROUP_KINDS = {"group", "association", "coalition", "organization", "organisation", "network", "alliance",
+               "collective", "federation", "society", "union", "campaign"}
+_GROUP_KIND = re.compile(rf"\b(?:{'|'.join(GROUP_KINDS)}) (?=[A-ZÀ-Þ])")  # a common noun, not a name's word
+
+
+def members_of_groups(doc: Doc, text: str) -> dict[str, str]:
+    """Plural nouns the article uses for the members of the one group it names: "a group of physicians" and
+    "the doctors, members of a recently formed group Doctors for Camp Closure" make "the physicians" and
+    "the doctors" that group (folded lemma → the group's name). Nothing when it names no group, or two."""
+    named = {run.group(0) for kind in _GROUP_KIND.finditer(text) if (run := _CAPITALISED_RUN.match(text, kind.end()))}
+    if len(named) != 1:
+        return {}
+    group = named.pop()
+    out = {}
+    for tok in doc:
+        if tok.tag_ != "NNS" or tok.pos_ != "NOUN":
+            continue
+        head = tok.head
+        of_a_group = tok.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in GROUP_KINDS
+        members = any(c.dep_ == "appos" and c.lemma_.lower() == "member" and group in doc[c.i: c.right_edge.i + 1].text
+                      for c in tok.children)
+        if of_a_group or members:
+            out[fold(tok.lemma_)] = group
+    return out

@@ -19,11 +19,15 @@ from pipeline.store.documents import NameEntry
 from pipeline.text import fold
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from pipeline.nlp.analysis import Analysis
     from pipeline.store import Store
 
 _SEPARATORS = re.compile(r"[\s\-‐‑–.]+")
 _ARTICLE = re.compile(r"^(?:(?:the|le|la|les) |l')")
+_THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+_POSSESSIVE_INSIDE = re.compile(r"\w['’]s\s")
 
 
 def name_key(name: str) -> str:
@@ -66,10 +70,35 @@ def rename(analysis: Analysis, forms: dict[str, str]) -> None:
         quote.speaker_canonical = forms.get(quote.speaker_canonical, quote.speaker_canonical)
 
 
-def unify_article(analysis: Analysis) -> Analysis:
-    """One spelling per name inside one article."""
+def unify_article(analysis: Analysis, doc: Doc | None = None) -> Analysis:
+    """One spelling per name inside one article; given its English `doc`, a body that speaks keeps the "the"
+    the article writes it with (see `with_article`)."""
     rename(analysis, unify(canonical_names(analysis)))
+    if doc is not None:
+        text = doc.text  # once: spaCy joins every token each time it is read
+        people = {e.canonical for e in analysis.entities if e.label == "person"}
+        for quote in analysis.quotes:
+            if quote.speaker_canonical not in people:
+                quote.speaker_canonical = with_article(doc, text, quote.speaker_canonical)
     return analysis
+
+
+def with_article(doc: Doc, text: str, name: str) -> str:
+    """"the United Nations" where the article writes the name after "the" more often than not: the fullest
+    form a reader is given ("the Pentagon", "the Liberals"), as labellers write it. A name mostly bare
+    ("Canada Border Services Agency" twice in three) stays bare, a name that modifies a noun does not count
+    ("the Civic Action study": the "the" is the study's), nor does a name with a possessive inside ("the
+    University of Calgary's School": it is the university's). Keys (`name_key`) ignore it, so the index
+    still counts one body."""
+    if not name[:1].isupper() or _ARTICLE.match(fold(name)) or _POSSESSIVE_INSIDE.search(name):
+        return name
+    written = [0, 0]  # bare, after "the"
+    for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None and span[-1].dep_ in {"compound", "nmod", "amod"} and span[-1].head.i >= span.end:
+            continue
+        written[bool(_THE_BEFORE.search(text, max(0, match.start() - 5), match.start()))] += 1
+    return f"the {name}" if written[1] > written[0] else name
 
 
 def index_forms(store: Store, names: Iterable[str]) -> dict[str, str]:

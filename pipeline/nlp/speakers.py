@@ -18,9 +18,11 @@ from pipeline.nlp.name_forms import (
     abbreviated_titles,
     carried_description,
     fullest,
+    members_of_groups,
     named_after,
     namesake,
     spelled_out,
+    written_again,
 )
 from pipeline.nlp.speech import PRONOUNS, WEEKDAYS, inside
 from pipeline.text import fold
@@ -44,7 +46,11 @@ ORGANIZATION_KINDS = {
     "organization", "organisation", "firm", "bank", "airline", "authority", "network", "charity", "institute",
     "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau", "syndicat", "conseil", "tribunal",
     "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
+    "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal",
 }
+# last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
+NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
+              "regulations", "amendment", "plan", "program", "programme", "loi", "reglement", "traite"}
 _ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
 
 
@@ -132,6 +138,10 @@ def speaker_phrase(subject: Token) -> str:
 
 def subject_of(verb: Token) -> Token | None:
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+    if len(subjects) > 1:  # a noun right after a preposition is its object, whatever the parse says: "a
+        # spokesperson who did not wish to be named because of agency policy said" is the spokesperson's
+        objects = [c for c in subjects if c.left_edge.i and verb.doc[c.left_edge.i - 1].pos_ == "ADP"]
+        subjects = [c for c in subjects if c not in objects] or subjects
     if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
         return min(subjects, key=lambda c: abs(c.i - verb.i))
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
@@ -139,6 +149,31 @@ def subject_of(verb: Token) -> Token | None:
     if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
         return subject_of(verb.head)
     return None
+
+
+def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
+    """"The prime minister", "the rookie defenceman": the person the article last gave that title before
+    the description (a definite description points back), preferring one that also had its modifiers
+    ("prime"); the first one after it when nobody had it before."""
+    having = [(at, name) for at, word, name in titled if word == role]
+    if not having:
+        return None
+    fuller = {name for at, word, name in titled if word in modifiers}
+    having = [h for h in having if h[1] in fuller] or having
+    before = [h for h in having if h[0] < pos]
+    return max(before)[1] if before else min(having)[1]
+
+
+def organization_named(organizations: list[tuple[int, str]], bare: str, pos: int) -> str | None:
+    """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
+    names = {name for start, name in organizations if start <= pos}
+    if bare in names:
+        return bare
+    words = bare.split()
+    if len(words) != 1 or not bare[:1].isupper():
+        return None
+    longer = {n for n in names if len(n.split()) > 1 and bare in (n.split()[0], n.split()[-1])}
+    return longer.pop() if len(longer) == 1 else None
 
 
 class Resolver:
@@ -203,6 +238,9 @@ class Resolver:
         self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
         self.text = doc.text  # once: spaCy rebuilds it from every token each time it is read
         self.acronyms = acronyms(self.text)
+        self.organizations = sorted(self.organizations + written_again(doc, self.text, organizations, quote_spans))
+        self.kind_named: dict[str, str] = {}  # "paper" → the body "the paper" stood for last
+        self.groups = members_of_groups(doc, self.text) if doc.lang_ == "en" else {}  # "the doctors" → a group
         self.acting += [(t.idx, self.acronyms[t.text]) for t in doc  # "EDC declined": untagged, but defined
                         if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
                         and not inside(quote_spans, t.idx)]
@@ -235,6 +273,8 @@ class Resolver:
         if resolved not in self.full_forms:  # once per name: both read the whole article
             self.full_forms[resolved] = (self.acronyms.get(resolved) or spelled_out(self.text, resolved)
                                          if resolved.isupper() else fullest(self.doc, self.text, resolved))
+        if not resolved.isupper() and self.full_forms[resolved] != resolved:  # a surname read back to a person
+            self.salience.add(subject, self.full_forms[resolved])  # the model did not tag: "he" may be them next
         return self.full_forms[resolved]
 
     def _resolve(self, phrase: str, subject: Token, pos: int) -> str:
@@ -259,7 +299,7 @@ class Resolver:
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
-        short = None if self.people.find_in(bare) else self.organization_named(bare, subject.idx)
+        short = None if self.people.find_in(bare) else organization_named(self.organizations, bare, subject.idx)
         if short:
             return short
         inner = self.named_inside(subject, phrase)
@@ -301,13 +341,15 @@ class Resolver:
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
+        if plural and words[:1] in (["the"], ["these"]) and fold(subject.lemma_) in self.groups:
+            return self.groups[fold(subject.lemma_)]  # "the doctors": members of the group the article names
         if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
-            described = self.described(role, words[1:-1], pos)
-            if described:
-                return described
+            found = described(self.titled, role, words[1:-1], pos)
+            if found:
+                return found
             if role in self.titles:
                 return self.titles[role]
             organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
@@ -316,29 +358,6 @@ class Resolver:
         if subject.pos_ == "NOUN" and self.language == "en":
             return carried_description(self.descriptions, phrase, subject, pos)
         return phrase
-
-    def described(self, role: str, modifiers: list[str], pos: int) -> str | None:
-        """"The prime minister", "the rookie defenceman": the person the article last gave that title before
-        the description (a definite description points back), preferring one that also had its modifiers
-        ("prime"); the first one after it when nobody had it before."""
-        having = [(at, name) for at, word, name in self.titled if word == role]
-        if not having:
-            return None
-        fuller = {name for at, word, name in self.titled if word in modifiers}
-        having = [h for h in having if h[1] in fuller] or having
-        before = [h for h in having if h[0] < pos]
-        return max(before)[1] if before else min(having)[1]
-
-    def organization_named(self, bare: str, pos: int) -> str | None:
-        """"The Toronto Transit Commission" → its name; "Transit" → "Halifax Transit" when only it ends so."""
-        names = {name for start, name in self.organizations if start <= pos}
-        if bare in names:
-            return bare
-        words = bare.split()
-        if len(words) != 1 or not bare[:1].isupper():
-            return None
-        longer = {n for n in names if len(n.split()) > 1 and bare in (n.split()[0], n.split()[-1])}
-        return longer.pop() if len(longer) == 1 else None
 
     def organization_of(self, kind: str, pos: int) -> str | None:
         """"the agency", "la Ville": the organisation of that kind the article named before, if only one,
@@ -352,7 +371,10 @@ class Resolver:
         distinct = list(dict.fromkeys(named))
         if distinct:
             return distinct[0] if len(distinct) == 1 else None
-        return self._only_organization_before(pos)
+        found = self._only_organization_before(pos) or self.kind_named.get(kind)
+        if found:  # "The paper said" again two sentences on is still the same paper
+            self.kind_named[kind] = found
+        return found
 
     def _only_organization_before(self, pos: int) -> str | None:
         sentences = [s for s in self.doc.sents if s.start_char < pos]
@@ -362,7 +384,11 @@ class Resolver:
         recent = {name for start, name in self.organizations
                   if previous.start_char <= start < pos and start < current.end_char}
         people = [m for m in self.mentions if previous.start_char <= m[0] < pos]
-        return recent.pop() if len(recent) == 1 and not people else None
+        if len(recent) != 1 or people:
+            return None
+        name = recent.pop()
+        full = self.acronyms.get(name) or (spelled_out(self.text, name) if name.isupper() else name)
+        return None if fold(full).split()[-1] in NOT_BODIES else name
 
     def named_inside(self, subject: Token, phrase: str) -> str | None:
         """A document that speaks for whoever made it: "a study released Monday by Civic Action",
