@@ -62,10 +62,11 @@ def fullest(doc: Doc, text: str, name: str) -> str:
         if span is None or len(span) != 1 or not span.start:
             continue
         first = doc[span.start - 1]
-        if fold(first.text) in first_names():
+        titled = TITLES.match(first.lower_ + " ") or first.lower_ in ABBREVIATED
+        if fold(first.text) in first_names() and not titled:  # "General", "Major", "King" are ranks here
             return f"{first.text} {name}"
-        if (first.pos_ == "PROPN" and first.is_title and first.is_alpha and not TITLES.match(first.lower_ + " ")
-                and first.lower_ not in ABBREVIATED and first.ent_type_ not in {"ORG", "GPE", "NORP", "LOC", "FAC"}):
+        if (first.pos_ == "PROPN" and first.is_title and first.is_alpha and not titled
+                and first.ent_type_ not in {"ORG", "GPE", "NORP", "LOC", "FAC"}):
             found.add(first.text)
     return f"{found.pop()} {name}" if len(found) == 1 else name
 
@@ -105,7 +106,7 @@ def carried_description(descriptions: list[tuple[int, str, str]], phrase: str, s
     if phrase.split()[0].lower() in ANAPHORIC or phrase.lower() == subject.lower_:
         earlier = [said for at, kind, said in descriptions if kind == head and at < pos]
         if earlier:
-            return earlier[0]
+            return earlier[0]  # the first, fullest telling (tried the nearest: one fewer right on dev)
     descriptions.append((pos, head, phrase))
     return phrase
 

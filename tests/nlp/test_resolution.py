@@ -456,3 +456,11 @@ def test_the_index_keeps_the_spelling_it_met_first(store, settings):
     persons = {s.story_id: s.persons for s in store.stories(["a", "b"]).values()}
     assert persons == {"a": ["Francois Doré"], "b": ["Francois Doré"]}
     assert store.top_speakers(10) == [("Francois Doré", 2)]
+
+
+def test_a_rank_is_not_a_first_name():
+    from pipeline.nlp.given_names import by_first_name
+
+    assert by_first_name("General Zaluzhnyi") is None and by_first_name("Michelle Rempel") == "f"
+    [result] = analyze(['General Zaluzhnyi spoke to troops on Monday. "We will hold the line," said Zaluzhnyi.'])
+    assert result.quotes[-1].speaker_canonical == "Zaluzhnyi"  # not a first name "General"
