@@ -18,7 +18,7 @@ from pipeline.nlp.gazetteer import CITY_SPELLINGS, STATE_CONTEXT, Gazetteer, Pla
 from pipeline.text import fold
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
 MAX_WORDS = 6
 CONNECTORS = {"of", "and", "de", "du", "des", "la", "le", "-", "'", "d'", "the", "upon", "on", "-sur-", "sur", "en"}
@@ -77,6 +77,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
     `home`, the outlet's country, lets a town the words call a place ("in Fleetwood") be read as the home
     country's town even when a larger one of the name exists abroad: a local paper's towns are local."""
     gaz = gaz or gazetteer()
+    people = tuple(e for e in doc.ents if e.label_ in ("PERSON", "PER") and len(e) > 1)  # doc.ents is rebuilt per read
     named = frozenset(c.country for e in doc.ents if e.label_ in PLACE_ENTS
                       for c in gaz.candidates(e.text.strip()) if c.kind in ("country", "admin1"))
     ent_of: dict[int, Any] = {}
@@ -108,7 +109,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
             span = doc[i:i + size]
             candidates = gaz.candidates(span.text)
             if candidates:
-                kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named, home)
+                kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named, home, people)
                 if kept:
                     label = ent_of[i].label_ if i in ent_of else ""
                     biggest = max((c.population for c in kept if c.kind == "city"), default=0)
@@ -123,7 +124,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
 
 
 def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: dict[int, Any],
-             gaz: Gazetteer, named: frozenset[str | None] = frozenset(), home: str | None = None) -> list[Place]:
+             gaz: Gazetteer, named: frozenset[str | None] = frozenset(), home: str | None = None,
+             people: tuple[Span, ...] = ()) -> list[Place]:
     """The readings a name's surroundings allow (empty: not a place here)."""
     ent = ent_of.get(start)
     inside = ent is not None and ent.start <= start and ent.end >= end
@@ -148,8 +150,8 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     beside_name = any(t is not None and t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper() and not t.is_stop
                       and not gaz.candidates(t.text) for t in (before, doc[end] if end < len(doc) else None))
     in_longer_place = larger and label in PLACE_ENTS and beside_name  # "Florida Panhandle", "Irvine Cove"
-    person_elsewhere = any(e.label_ in ("PERSON", "PER") and len(e) > 1 and doc[start:end].text in e.text
-                           and e.start != start and fold(e.text.strip()) != text for e in doc.ents)
+    person_elsewhere = any(doc[start:end].text in e.text and e.start != start and fold(e.text.strip()) != text
+                           for e in people)
     spelling = CITY_SPELLINGS.get(doc[start:end].text, ("",))[0]  # "Zaporizhzhia" is GeoNames' "Zaporizhzhya"
     cities = [c.population for c in candidates if c.kind == "city" and fold(c.name) in (text, fold(spelling))]
     kept = []
