@@ -154,15 +154,15 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
                            for e in people)
     spelling = CITY_SPELLINGS.get(doc[start:end].text, ("",))[0]  # "Zaporizhzhia" is GeoNames' "Zaporizhzhya"
     cities = [c.population for c in candidates if c.kind == "city" and fold(c.name) in (text, fold(spelling))]
+    cue = _cued(doc, start, end, gaz, label, max(cities or [0]))
     kept = []
     for c in candidates:
         if c.kind == "city":
             primary = fold(c.name) in (text, f"{text} city", fold(spelling))  # not another name (Twickenham)
             big = c.population >= BIG_CITY and primary
             dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
-            cued = primary and _cued(doc, start, end, gaz, label, max(cities or [0])) \
-                and (dominant and c.population >= SMALL_TOWN
-                                                                or c.country in named or c.country == home)
+            cued = primary and cue and (dominant and c.population >= SMALL_TOWN or c.country in named
+                                        or c.country == home)
             if doc[start].is_stop or larger and label in ("GPE", "LOC") or label == "NORP" and text.endswith("s"):
                 continue  # "We", "Irvine Cove", "Boulder County", "some Brits" (a people, never a town)
             if larger:  # a place inside a name counts: "Melbourne Airport", "Wembley Stadium", "Manchester United"
