@@ -23,14 +23,15 @@ def _with_stream_text(row: dict[str, Any], path: Path) -> dict[str, Any]:
     if "stream" not in row or row.get("title"):
         return row
     stream = (path.parent / str(row["stream"])).resolve()
-    item = _stream_items(stream).get(str(row["id"]))
+    item = stream_items(stream).get(str(row["id"]))
     if item is None:
         raise ValueError(f"{path}: item {row['id']} is not in {stream}")
     return {**row, "title": item.get("title"), "description": item.get("summary"), "feed": item.get("feed")}
 
 
 @cache
-def _stream_items(stream: Path) -> dict[str, dict[str, Any]]:
+def stream_items(stream: Path) -> dict[str, dict[str, Any]]:
+    """A captured stream's items by id (read once per process: several label files may name one stream)."""
     if not stream.exists():
         raise ValueError(f"{stream}: the stream a labels file names does not exist")
     items: dict[str, dict[str, Any]] = {}

@@ -29,7 +29,7 @@ from typing import Any
 
 from pipeline.config import Topic
 from pipeline.text import item_text
-from pipeline.topics.labelled_rows import read_labelled_rows
+from pipeline.topics.labelled_rows import read_labelled_rows, stream_items
 from pipeline.topics.relevance import RelevanceModel, features
 from pipeline.topics.rules import Tokens, item_signals, match_rules, match_topics
 
@@ -91,10 +91,10 @@ def _joined_labels(path: Path, rows: list[dict[str, Any]]) -> list[Labelled]:
     period = stream.stem.removeprefix("stream-")
     if not stream.exists():
         raise ValueError(f"{path}: labels without titles need {stream.name} beside them")
-    items = {r["id"]: r for r in map(json.loads, stream.read_text(encoding="utf-8").splitlines()) if r}
+    items = stream_items(stream.resolve())
     out = []
     for row in rows:
-        item = items.get(row["id"])
+        item = items.get(str(row["id"]))
         if item and row.get("topic") in ("on", "off"):
             text = item_text({"title": item.get("title"), "description": item.get("summary")})
             out.append(Labelled(str(row["id"]), text, row["topic"], f"stream {period}"))
