@@ -26,7 +26,8 @@ ABBREVIATED = {"coun": "councillor", "cllr": "councillor", "sen": "senator", "re
                "col": "colonel", "capt": "captain", "cpl": "corporal", "det": "detective", "adm": "admiral"}
 # a description that points back to an earlier one: "the spokesperson" after "a spokesperson who …"
 ANAPHORIC = {"the", "this", "that", "these", "those"}
-_CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|de|des|du|la|le|et)\s+)?[A-ZÀ-Þ][\w’'-]*)+")
+# two small words may join a name's capitalised words: "People for the Ethical Treatment of Animals"
+_CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|de|des|du|la|le|et)\s+){0,2}[A-ZÀ-Þ][\w’'-]*)+")
 _DETERMINER = re.compile(r"^(?:the|le|la|les)\s+", re.I)
 SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux",
                "au", "en", "à"}

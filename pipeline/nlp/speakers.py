@@ -308,6 +308,9 @@ class Resolver:
         after = named_after(subject, self.named, self.people.full, self.text)
         if after:
             return after
+        body = self.described_name(subject)
+        if body:
+            return body
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
             named = self.people.find_in(name)
@@ -389,6 +392,19 @@ class Resolver:
         name = recent.pop()
         full = self.acronyms.get(name) or (spelled_out(self.text, name) if name.isupper() else name)
         return None if fold(full).split()[-1] in NOT_BODIES else name
+
+    def described_name(self, subject: Token) -> str | None:
+        """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only
+        common nouns may come before the name ("a spokesperson for Blair" is not Blair)."""
+        first, last = subject.left_edge, subject.right_edge
+        for entity in self.named:
+            if entity.label != "organization" or not first.idx < entity.start or entity.end != last.idx + len(last):
+                continue
+            before = [t for t in subject.doc[first.i: last.i + 1] if t.idx < entity.start]
+            if before and all(t.pos_ == "DET" or t.pos_ in {"NOUN", "ADJ"} and t.is_lower for t in before) \
+                    and any(t.pos_ == "NOUN" for t in before):
+                return _org_name(entity)
+        return None
 
     def named_inside(self, subject: Token, phrase: str) -> str | None:
         """A document that speaks for whoever made it: "a study released Monday by Civic Action",

@@ -282,6 +282,35 @@ def test_an_acronym_is_the_name_its_initials_spell_without_parentheses():
     assert q.speaker_canonical == "Customs and Border Protection"
 
 
+def test_an_acronym_whose_name_has_two_small_words_in_a_row():
+    text = ("Volunteers from Friends for the Protection of Rivers counted the dead fish on Sunday.\n\n"
+            "FPR said the spill had started upstream of the old mill.")
+    q = quote_with(text, "spill had started")
+    assert q.speaker_canonical == "Friends for the Protection of Rivers"
+
+
+def test_a_kind_of_body_then_its_name_is_the_name():
+    text = ("The council approved the new pier on Tuesday.\n\n"
+            "The advocacy group People for Safe Harbours said it would sue the town council over the pier.")
+    q = quote_with(text, "sue the town council")
+    assert q.speaker_canonical == "People for Safe Harbours"
+
+
+def test_a_spokesperson_for_a_named_body_is_not_that_body():
+    text = ("The council approved the new pier on Tuesday.\n\n"
+            "A spokesperson for the Harbour Commission said the commission would appeal the decision.")
+    q = quote_with(text, "would appeal")
+    assert q.speaker_canonical != "Harbour Commission"
+
+
+def test_according_to_a_paper_does_not_take_a_quote_its_speaker_said():
+    text = ("In October, Senator Maria Okafor visited the crossing near Lacolle.\n\n"
+            "Officers \"tell you that forty people a night are coming across the field,\" she said, according to "
+            "the Chronicle Herald.")
+    q = quote_with(text, "forty people a night")
+    assert q.speaker_canonical == "Maria Okafor"
+
+
 def test_an_organisation_whose_name_holds_commas_is_named_whole():
     text = ("Around 70,000 more claimants have arrived since, according to Immigration, Refugees and Citizenship "
             "Canada.")
