@@ -57,8 +57,8 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
                 i += 1
                 continue
             j = para.find(close, i + 1)
-            if ch == "\u201c":  # curly quotes may hold straight or nested ‘ ’; only ” closes
-                pass
+            if ch == "\u201c":  # curly quotes may hold straight ones or nested ‘ ’; a straight one may close
+                j = _straight_close(para, i + 1, j)
             if j == -1:
                 spans.append((offset + i, offset + len(para.rstrip())))
                 break
@@ -66,6 +66,21 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
             i = j + 1
         offset += len(para) + 1
     return [(a, b) for a, b in spans if b - a > 2]
+
+
+def _straight_close(para: str, start: int, curly: int) -> int:
+    """Where a quote opened with “ ends when copy mixes its marks (“… asylum," he said): a straight mark
+    after , . ! or ? and before a space or the paragraph's end, unless it closes a straight pair opened
+    inside the quote (“He said "no," and left.”). Else the curly close, `curly` (-1: none)."""
+    end = len(para) if curly == -1 else curly
+    inner = 0
+    for k in range(start, end):
+        if para[k] != '"':
+            continue
+        if inner % 2 == 0 and para[k - 1] in ",.!?" and (k + 1 == len(para) or para[k + 1].isspace()):
+            return k
+        inner += 1
+    return curly
 
 
 def _tokens_between(doc: Doc, start: int, end: int) -> list[Token]:

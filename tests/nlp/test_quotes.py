@@ -62,6 +62,22 @@ def test_quote_split_by_attribution_gives_two_pieces_with_one_speaker():
     assert first.speaker == second.speaker == "she" and first.verb == second.verb == "said"
 
 
+def test_a_curly_quote_closed_by_a_straight_mark_ends_there():
+    """Web copy mixes its marks: “…," he said, "…” is two quotes of his, not one with the tag inside."""
+    text = ("The inquiry into the fire heard from the union on Monday.\n\n"
+            "“When the whole story comes out about how short-staffed the station was,\" he said, \"you will see it "
+            "differently.”")
+    first, second = one(text, "short-staffed"), one(text, "see it differently")
+    assert "he said" not in first.quote and first.kind == "direct" and first.verb == "said"
+    assert second.kind == "direct"
+
+
+def test_straight_quotes_nested_in_curly_ones_stay_inside():
+    text = "“He told me \"go home,\" and then he left the building,” said Amina Diallo, a nurse at the clinic."
+    q = one(text, "go home")
+    assert q.quote.endswith("building,”") and q.speaker_canonical == "Amina Diallo"
+
+
 def test_pronoun_resolves_to_the_main_subject_not_the_last_name_mentioned():
     text = ("Prime Minister Justin Trudeau has been mum on the question, despite Border Security Minister "
             "Bill Blair saying repeatedly he has asked American officials to do so.\n\n"
