@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
+    ABBREVIATED,
     SMALL_WORDS,
     abbreviated_titles,
     carried_description,
@@ -37,7 +38,8 @@ IT_REACH = 600  # characters: "it" is an organisation named as a subject or spea
 # documents that speak for whoever made them ("the study" → the institute behind it)
 DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
              "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
-             "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate",
+             "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate", "statistic",
+             "statistics", "statistiques",
              "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis"}
 # head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
 ORGANIZATION_KINDS = {
@@ -291,6 +293,9 @@ class Resolver:
             first = self.people.find_in(subject.text) or subject.text
             others = [self.people.find_in(c.text) or _with_compounds(c) for c in partners]
             return " and ".join([first, *others])
+        titled = self.titled_name(subject)
+        if titled:
+            return titled
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
             return self.people.resolve(phrase)
         sharing = [n for n in self.people.full if n.split()[-1] == phrase]
@@ -392,6 +397,18 @@ class Resolver:
         name = recent.pop()
         full = self.acronyms.get(name) or (spelled_out(self.text, name) if name.isupper() else name)
         return None if fold(full).split()[-1] in NOT_BODIES else name
+
+    def titled_name(self, subject: Token) -> str | None:
+        """"said Cpl. Camille Habel": the parse may make the abbreviated title the subject and its period
+        end the name; the person is the name right after it."""
+        doc = subject.doc
+        if subject.lower_.rstrip(".") not in ABBREVIATED:
+            return None
+        at = subject.i + 1 + (subject.i + 1 < len(doc) and doc[subject.i + 1].text == ".")
+        if at < len(doc) and doc[at].ent_type_ in {"PERSON", "PER"} and doc[at].ent_iob_ == "B":
+            entity = next(e for e in doc.ents if e.start == at)
+            return self.people.find_in(entity.text) or entity.text
+        return None
 
     def described_name(self, subject: Token) -> str | None:
         """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only

@@ -212,6 +212,20 @@ def test_a_title_abbreviation_does_not_end_the_attribution():
     assert q.speaker_canonical == "Luz Contreras Arroyo"
 
 
+def test_an_abbreviated_title_the_parse_makes_the_subject_is_the_person_named_after_it():
+    text = ("Many of those who cross are then arrested by police officers, a spokesperson confirmed.\n\n"
+            "“We’ve seen a significant increase in crossings,” said Cpl. Camille Habel.")
+    q = quote_with(text, "significant increase")
+    assert q.speaker_canonical == "Camille Habel"
+
+
+def test_statistics_of_a_named_agency_speak_for_the_agency():
+    text = ("Hundreds of migrants are making the trip every month, according to Canada Border Services Agency "
+            "statistics released on Friday.")
+    q = quote_with(text, "Hundreds of migrants")
+    assert q.speaker_canonical == "Canada Border Services Agency"
+
+
 def test_a_spokesperson_for_a_named_person_is_not_that_person():
     text = ("Dana Whitfield has not said when the new rules will apply.\n\n"
             "A spokeswoman for Whitfield said the department would publish the rules soon.")
