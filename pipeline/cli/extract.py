@@ -78,6 +78,7 @@ def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per row, same order: entities, quotes, places, focus, figures and topics (what `extract` prints)."""
     from pipeline.config import load_topics
     from pipeline.ingest.articles import blank_junk
+    from pipeline.nlp.analysis import with_headline, without_headline
     from pipeline.nlp.analyze import analyze_stream
     from pipeline.nlp.language import guess_language
     from pipeline.topics.rules import match_topics
@@ -92,10 +93,12 @@ def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         by_lang.setdefault(langs[i], []).append(i)
     homes = outlet_countries(settings.config_dir / "feeds.yaml")
     results: dict[int, dict] = {}
+    headed = [with_headline(row.get("title") if isinstance(row.get("title"), str) else None, blank_junk(row["text"]))
+              for row in rows]
     for lang, indices in by_lang.items():
-        pairs = ((blank_junk(rows[i]["text"]), _Source(i, _home(rows[i], homes))) for i in indices)
+        pairs = ((headed[i][0], _Source(i, _home(rows[i], homes))) for i in indices)
         for source, analysis in analyze_stream(pairs, lang, settings.nlp.batch_size):
-            results[source.index] = analysis.as_dict()
+            results[source.index] = without_headline(analysis, headed[source.index][1]).as_dict()
     records = []
     for i, row in enumerate(rows):
         text = ((row.get("title") or "") + "\n" + row["text"]).strip()

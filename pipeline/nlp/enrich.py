@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipeline.ingest.stories import search_words
-from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.analysis import Analysis, with_headline, without_headline
 from pipeline.nlp.analyze import analyze_stream, lemmas_by_table, load_model
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.names import canonical_names, index_forms, rename
@@ -90,8 +90,10 @@ def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = Non
 def _enrich_language(store: Store, settings: Settings, language: str, stories: list[Story], report: EnrichReport,
                      progress: Callable[[EnrichReport], None] | None) -> None:
     pending: list[tuple[Story, Analysis]] = []
-    pairs: Iterator[tuple[str, Story]] = ((s.text, s) for s in stories)
+    headed = {s.story_id: with_headline(s.title, s.text) for s in stories}  # the headline names place and toll too
+    pairs: Iterator[tuple[str, Story]] = ((headed[s.story_id][0], s) for s in stories)
     for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
+        analysis = without_headline(analysis, headed[story.story_id][1])
         head = lemmas_by_table(f"{story.title}\n{story.summary}", analysis.lemma_of)
         analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
         analysis.lemma_of = {}

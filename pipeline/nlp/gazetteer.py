@@ -43,10 +43,47 @@ COUNTRY_ALIASES = {
     "KR": ["Korea"], "BA": ["Bosnia"], "VN": ["Viet Nam"], "LA": ["Lao"], "SY": ["Syrian Arab Republic"],
 }
 # Today's spellings of cities GeoNames keeps under an older romanisation: (its name, its country).
-CITY_SPELLINGS = {"Zaporizhzhia": ("Zaporizhzhya", "UA"), "Mykolaiv": ("Mykolayiv", "UA"),
+CITY_SPELLINGS = {"Zaporizhzhia": ("Zaporizhzhya", "UA"), "Mykolaiv": ("Mykolayiv", "UA"), "Odessa": ("Odesa", "UA"),
                   "Vinnytsia": ("Vinnytsya", "UA"), "Kyiv": ("Kyiv", "UA"), "Kiev": ("Kyiv", "UA")}
 CURATED_POPULATION = 1_000_000  # a curated region or sea is talked about like a city of a million
 STATE_CONTEXT = ("state", "State")  # "Washington state", "New York State": the admin1, not the city
+
+
+# Nationality adjectives whose country name they do not start with (the rest are found by their stem:
+# "Ukrainian" → Ukraine, "Syrian" → Syria, "Italian" → Italy).
+IRREGULAR_NATIONALITIES = {
+    "british": "GB", "english": "GB", "scottish": "GB", "welsh": "GB", "brit": "GB", "french": "FR", "spanish": "ES",
+    "polish": "PL", "dutch": "NL", "swiss": "CH", "irish": "IE", "danish": "DK", "swedish": "SE", "finnish": "FI",
+    "thai": "TH", "filipino": "PH", "afghan": "AF", "saudi": "SA", "american": "US", "emirati": "AE", "kiwi": "NZ",
+    "britannique": "GB", "anglais": "GB", "francais": "FR", "americain": "US", "espagnol": "ES", "allemand": "DE",
+}
+
+
+def nationality_country(word: str, countries: dict[str, str]) -> str | None:
+    """The country a nationality adjective or people names ("Ukrainian", "Syrians"), else None.
+
+    `countries` maps folded English country names to ISO codes. The stem rule: the country whose name shares
+    the longest start with the word, at least four letters and all but the name's last two ("Italy" →
+    "Italian", "Turkey" → "Turkish", not "Australia" → "Austrian"); a tie is no answer (Chile, China)."""
+    key = fold(word)
+    if key.endswith("s") and not key.endswith(("ss", "ese")):
+        key = key[:-1]  # "Syrians", "Afghans"
+    if key in IRREGULAR_NATIONALITIES:
+        return IRREGULAR_NATIONALITIES[key]
+    best, best_len, tied = None, 0, False
+    for name, iso in countries.items():
+        shared = 0
+        for a, b in zip(name, key, strict=False):
+            if a != b:
+                break
+            shared += 1
+        if shared < 4 or shared < len(name) - 2 or shared == len(key) == len(name):
+            continue  # the name itself is not an adjective of it
+        if shared > best_len:
+            best, best_len, tied = iso, shared, False
+        elif shared == best_len and iso != best:
+            tied = True
+    return None if tied else best
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,3 +171,29 @@ def members_of_groups(doc: Doc, text: str) -> dict[str, str]:
         if of_a_group or members:
             out[fold(tok.lemma_)] = group
     return out
+
+
+def person_after_title(subject: Token) -> str | None:
+    """"said Cpl. Camille Habel": the parse may make the abbreviated title the subject and its period end
+    the name; the person is the name right after it."""
+    doc = subject.doc
+    if subject.lower_.rstrip(".") not in ABBREVIATED:
+        return None
+    at = subject.i + 1 + (subject.i + 1 < len(doc) and doc[subject.i + 1].text == ".")
+    if at < len(doc) and doc[at].ent_type_ in {"PERSON", "PER"} and doc[at].ent_iob_ == "B":
+        return next(e.text for e in doc.ents if e.start == at)
+    return None
+
+
+def body_after_kind(subject: Token, named: Sequence[Entity]) -> Entity | None:
+    """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only
+    common nouns may come before the name ("a spokesperson for Blair" is not Blair)."""
+    first, last = subject.left_edge, subject.right_edge
+    for entity in named:
+        if entity.label != "organization" or not first.idx < entity.start or entity.end != last.idx + len(last):
+            continue
+        before = [t for t in subject.doc[first.i: last.i + 1] if t.idx < entity.start]
+        if before and all(t.pos_ == "DET" or t.pos_ in {"NOUN", "ADJ"} and t.is_lower for t in before) \
+                and any(t.pos_ == "NOUN" for t in before):
+            return entity
+    return None

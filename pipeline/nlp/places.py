@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pipeline.nlp.gazetteer import CITY_SPELLINGS, STATE_CONTEXT, Gazetteer, Place, gazetteer
+from pipeline.nlp.gazetteer import CITY_SPELLINGS, STATE_CONTEXT, Gazetteer, Place, gazetteer, nationality_country
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -252,6 +252,20 @@ def _not_sentence_word(doc: Doc, start: int, place: Place, home: str | None) -> 
     return place.country == home and word.pos_ in ("PROPN", "NOUN")
 
 
+@cache
+def _country_names() -> dict[str, str]:
+    return {fold(p.name): p.country for places in gazetteer().by_name.values() for p in places
+            if p.kind == "country" and p.country}
+
+
+def nationalities(doc: Doc) -> set[str]:
+    """Countries the text's nationality words name: never places themselves, but "the Ukrainian port city of
+    Odesa" is Ukraine's Odesa as surely as if Ukraine were named."""
+    names = _country_names()
+    found = {nationality_country(t.text, names) for t in doc if t.ent_type_ == "NORP" and t.text[:1].isupper()}
+    return {c for c in found if c}
+
+
 def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
     """Each mention's reading: the prior, plus the countries and states of the story's other places, plus an
     explicit qualifier after a comma, plus the outlet's country; twice, so resolved context feeds the rest."""
@@ -265,10 +279,11 @@ def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
             partners.setdefault(id(b), []).append(a)
     for m in mentions:
         m.place = max(m.candidates, key=lambda c: c.prior() + (1.0 if c.country == home else 0.0))
+    peoples = nationalities(doc)
     for _ in range(2):
         for m in mentions:
             others = [o.place for o in mentions if o.place is not None and o.text != m.text]
-            countries = {p.country for p in others if p.country} | {c for p in others for c in p.context}
+            countries = {p.country for p in others if p.country} | {c for p in others for c in p.context} | peoples
             states = {(p.country, p.admin1) for p in others if p.admin1 and p.kind == "admin1"}
             city_states = {(p.country, p.admin1) for p in others if p.admin1 and p.kind == "city"}
             quals = qualifier.get(id(m), [])

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
-    ABBREVIATED,
     SMALL_WORDS,
     abbreviated_titles,
+    body_after_kind,
     carried_description,
     fullest,
     members_of_groups,
     named_after,
     namesake,
+    person_after_title,
     spelled_out,
     written_again,
 )
@@ -293,9 +294,9 @@ class Resolver:
             first = self.people.find_in(subject.text) or subject.text
             others = [self.people.find_in(c.text) or _with_compounds(c) for c in partners]
             return " and ".join([first, *others])
-        titled = self.titled_name(subject)
+        titled = person_after_title(subject)
         if titled:
-            return titled
+            return self.people.find_in(titled) or titled
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
             return self.people.resolve(phrase)
         sharing = [n for n in self.people.full if n.split()[-1] == phrase]
@@ -313,9 +314,9 @@ class Resolver:
         after = named_after(subject, self.named, self.people.full, self.text)
         if after:
             return after
-        body = self.described_name(subject)
+        body = body_after_kind(subject, self.named)
         if body:
-            return body
+            return _org_name(body)
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
             named = self.people.find_in(name)
@@ -397,31 +398,6 @@ class Resolver:
         name = recent.pop()
         full = self.acronyms.get(name) or (spelled_out(self.text, name) if name.isupper() else name)
         return None if fold(full).split()[-1] in NOT_BODIES else name
-
-    def titled_name(self, subject: Token) -> str | None:
-        """"said Cpl. Camille Habel": the parse may make the abbreviated title the subject and its period
-        end the name; the person is the name right after it."""
-        doc = subject.doc
-        if subject.lower_.rstrip(".") not in ABBREVIATED:
-            return None
-        at = subject.i + 1 + (subject.i + 1 < len(doc) and doc[subject.i + 1].text == ".")
-        if at < len(doc) and doc[at].ent_type_ in {"PERSON", "PER"} and doc[at].ent_iob_ == "B":
-            entity = next(e for e in doc.ents if e.start == at)
-            return self.people.find_in(entity.text) or entity.text
-        return None
-
-    def described_name(self, subject: Token) -> str | None:
-        """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only
-        common nouns may come before the name ("a spokesperson for Blair" is not Blair)."""
-        first, last = subject.left_edge, subject.right_edge
-        for entity in self.named:
-            if entity.label != "organization" or not first.idx < entity.start or entity.end != last.idx + len(last):
-                continue
-            before = [t for t in subject.doc[first.i: last.i + 1] if t.idx < entity.start]
-            if before and all(t.pos_ == "DET" or t.pos_ in {"NOUN", "ADJ"} and t.is_lower for t in before) \
-                    and any(t.pos_ == "NOUN" for t in before):
-                return _org_name(entity)
-        return None
 
     def named_inside(self, subject: Token, phrase: str) -> str | None:
         """A document that speaks for whoever made it: "a study released Monday by Civic Action",

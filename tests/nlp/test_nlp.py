@@ -86,3 +86,11 @@ def test_extract_reports_bad_line(tmp_path: Path):
     done = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", "--input", str(src)],
                           capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert done.returncode == 3 and f"{src}: line 2: " in done.stderr and "text" in done.stderr
+
+
+def test_a_headline_is_read_before_the_text_unless_the_text_opens_with_it():
+    from pipeline.nlp.analysis import with_headline
+
+    assert with_headline("Riot in Marseille", "Police said.") == ("Riot in Marseille\n\nPolice said.", 19)
+    assert with_headline("Riot in  Marseille", "Riot in Marseille\nPolice said.") == ("Riot in Marseille\nPolice said.", 0)
+    assert with_headline(None, "Police said.") == ("Police said.", 0)

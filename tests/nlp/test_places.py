@@ -151,6 +151,24 @@ def test_extract_reads_a_lines_outlet_or_country_as_the_home_of_its_places():
     assert found == {"bbc": [2642769], "gb": [2642769], "none": []}
 
 
+def test_extract_reads_the_headline_a_line_gives_apart_and_keeps_offsets_in_the_text():
+    """A line's `title` is the story's too: its place and toll count, while quotes still point into `text`."""
+    from pipeline.cli.extract import extract_records
+
+    text = "The accused are aged 15 to 44. \"We are shocked,\" said Jane Doe, a resident of the estate."
+    [row] = extract_records([{"id": "t", "title": "Riot in Marseille: 27 people charged over disorder", "text": text}])
+    assert [p["name"] for p in row["places"]] == ["Marseille"] and row["focus"]["name"] == "Marseille"
+    assert [f["value"] for f in row["figures"]] == [27]
+    [quote] = row["quotes"]
+    assert text[quote["start"]:quote["end"]] == quote["quote"] and quote["speaker_canonical"] == "Jane Doe"
+
+
+def test_nationality_words_are_context_for_a_city_name_two_countries_share():
+    found = places_from("Missiles hit a refinery in the Ukrainian port city of Odesa, home to a million people.", "US")
+    assert found["Odesa"]["country"] == "UA"
+    assert places_from("A man opened fire in Odessa, Texas, on Saturday.", "US")["Odessa"]["country"] == "US"
+
+
 @pytest.mark.parametrize("text", [
     "Some Brits said they would watch the wedding at home.",  # a people, not Brits in South Africa
     "Pupils wrote letters to Charles III about the school garden.",  # a sovereign's name
