@@ -42,9 +42,23 @@ COUNTRY_ALIASES = {
     "TR": ["Türkiye", "Turkiye"], "AE": ["UAE", "Emirates"], "RU": ["Russian Federation"],
     "KR": ["Korea"], "BA": ["Bosnia"], "VN": ["Viet Nam"], "LA": ["Lao"], "SY": ["Syrian Arab Republic"],
 }
-# Today's spellings of cities GeoNames keeps under an older romanisation: (its name, its country).
-CITY_SPELLINGS = {"Zaporizhzhia": ("Zaporizhzhya", "UA"), "Mykolaiv": ("Mykolayiv", "UA"), "Odessa": ("Odesa", "UA"),
-                  "Vinnytsia": ("Vinnytsya", "UA"), "Kyiv": ("Kyiv", "UA"), "Kiev": ("Kyiv", "UA")}
+# Older spellings the news still uses of cities GeoNames writes today's way, and the news's abbreviations of a
+# few (in capitals only): (its name, its country). Ukraine's older romanisation is `modern_spelling`'s.
+CITY_SPELLINGS = {"Odessa": ("Odesa", "UA"), "Kiev": ("Kyiv", "UA"),
+                  "LA": ("Los Angeles", "US"), "L.A.": ("Los Angeles", "US"), "NYC": ("New York City", "US")}
+_AFTER_CONSONANT_Y = re.compile(r"(?<=[b-df-hj-np-tv-z])y(?=[aeu])")  # Svyatohirsk → Sviatohirsk
+_AFTER_VOWEL_YI = re.compile(r"(?<=[aeiou])yi")  # Mykolayiv → Mykolaiv (but Kyiv stays)
+
+
+def modern_spelling(name: str, country: str | None) -> str:
+    """Today's spelling of a Ukrainian place GeoNames keeps under the older romanisation (Ukraine's 2010
+    system: ya, ye, yu after a consonant are ia, ie, iu; yi after a vowel is i: Zaporizhzhya, Mykolayiv,
+    Vinnytsya, Slovyansk); any other name as it is."""
+    if country != "UA":
+        return name
+    return _AFTER_VOWEL_YI.sub("i", _AFTER_CONSONANT_Y.sub("i", name))
+
+
 CURATED_POPULATION = 1_000_000  # a curated region or sea is talked about like a city of a million
 STATE_CONTEXT = ("state", "State")  # "Washington state", "New York State": the admin1, not the city
 
@@ -223,6 +237,8 @@ def build_gazetteer() -> Gazetteer:
             gaz.add(name[:-5], place)  # "New York", but never "Mexico" or "Kuwait"
         for alt in alternates:
             gaz.add(alt, place)
+        if modern_spelling(name, cc) != name:
+            gaz.add(modern_spelling(name, cc), place)
     for alias, (name, country) in CITY_SPELLINGS.items():
         for place in gaz.candidates(name):
             if place.country == country and place.kind == "city":

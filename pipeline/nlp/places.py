@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pipeline.nlp.gazetteer import CITY_SPELLINGS, STATE_CONTEXT, Gazetteer, Place, gazetteer, nationality_country
+from pipeline.nlp.gazetteer import (
+    CITY_SPELLINGS,
+    STATE_CONTEXT,
+    Gazetteer,
+    Place,
+    gazetteer,
+    modern_spelling,
+    nationality_country,
+)
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -158,12 +166,15 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     kept = []
     for c in candidates:
         if c.kind == "city":
-            primary = fold(c.name) in (text, f"{text} city", fold(spelling))  # not another name (Twickenham)
+            primary = fold(c.name) in (text, f"{text} city", fold(spelling)) \
+                or fold(modern_spelling(c.name, c.country)) == text  # not another name (Twickenham)
             big = c.population >= BIG_CITY and primary
             dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
             cued = primary and cue and (dominant and c.population >= SMALL_TOWN or c.country in named
                                         or c.country == home)
-            if doc[start].is_stop or larger and label in ("GPE", "LOC") or label == "NORP" and text.endswith("s"):
+            club_head = end < len(doc) and doc[end].text in ORG_HEADS  # "Manchester City" tagged a place
+            if doc[start].is_stop or larger and label in ("GPE", "LOC") and not club_head \
+                    or label == "NORP" and text.endswith("s"):
                 continue  # "We", "Irvine Cove", "Boulder County", "some Brits" (a people, never a town)
             if larger:  # a place inside a name counts: "Melbourne Airport", "Wembley Stadium", "Manchester United"
                 person = label in ("PERSON", "PER")
@@ -293,8 +304,8 @@ def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
                       quals: list[Place] = quals, kinds: set = kinds) -> float:
                 s = c.prior() + (1.0 if c.country == home else 0.0) + (2.0 if c.kind in kinds else 0.0)
                 s += 1.0 if c.country in countries else 0.0  # never enough alone to overturn a 100-fold size gap
-                if c.kind == "city" and (c.country, c.admin1) in states:
-                    s += 0.5
+                if c.kind == "city" and ((c.country, c.admin1) in states or (c.country, c.admin1) in city_states):
+                    s += 0.5  # "LA … West Hollywood": California's
                 if c.kind == "admin1" and (c.country, c.admin1) in city_states:
                     s += 2.0  # "Atlanta … Georgia": the state
                 if any(q.country == c.country and (q.kind == "country" or q.admin1 == c.admin1) for q in quals):

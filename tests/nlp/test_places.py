@@ -169,6 +169,13 @@ def test_nationality_words_are_context_for_a_city_name_two_countries_share():
     assert places_from("A man opened fire in Odessa, Texas, on Saturday.", "US")["Odessa"]["country"] == "US"
 
 
+def test_todays_ukrainian_spelling_a_club_named_after_its_city_and_a_city_abbreviation():
+    assert places_from("Shelling hit Sloviansk in eastern Ukraine overnight.", "GB")["Sloviansk"]["country"] == "UA"
+    assert places_from("Fans watched Manchester City beat Chelsea in the final.", "GB")["Manchester"]["country"] == "GB"
+    found = places_from("A rapper was shot near an LA restaurant during an after-party in West Hollywood.", "US")
+    assert found["LA"]["name"] == "Los Angeles" and found["West Hollywood"]["admin1"] == "CA"
+
+
 @pytest.mark.parametrize("text", [
     "Some Brits said they would watch the wedding at home.",  # a people, not Brits in South Africa
     "Pupils wrote letters to Charles III about the school garden.",  # a sovereign's name
