@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 # Kinds of figure by the lemmas that announce them (English and French), most telling first.
 KIND_WORDS: dict[str, set[str]] = {
     "died": {"kill", "die", "dead", "death", "drown", "perish", "freeze", "toll", "body", "fatality", "murder",
-             "massacre", "slay", "tuer", "mourir", "mort", "décéder", "décès", "noyer", "périr", "cadavre", "corps"},
+             "massacre", "slay", "execute", "fatally", "tuer", "mourir", "mort", "décéder", "décès", "noyer", "périr",
+             "cadavre", "corps", "exécuter", "mortellement"},
     "missing": {"missing", "disappear", "unaccounted", "lose", "search", "disparaître", "disparu", "introuvable"},
     "rescued": {"rescue", "save", "secourir", "sauver", "repêcher", "sauvetage"},
     "deported": {"deport", "deportation", "remove", "removal", "expel", "transfer", "deportee", "expulser",

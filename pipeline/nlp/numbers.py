@@ -25,7 +25,7 @@ VAGUE = {"dozens": "dozens", "scores": "scores", "hundreds": "hundreds", "thousa
          "hundreds of thousands": "hundreds of thousands", "dizaines": "des dizaines", "centaines": "des centaines",
          "milliers": "des milliers", "dizaines de milliers": "des dizaines de milliers",
          "centaines de milliers": "des centaines de milliers"}
-APPROX_FR = {"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "quarantaine": 40,
+APPROX = {"dozen": 12, "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "quarantaine": 40,
              "cinquantaine": 50, "soixantaine": 60, "centaine": 100, "millier": 1000}
 QUALIFIERS = ["more than", "over", "at least", "about", "around", "some", "nearly", "almost", "up to", "as many as",
               "fewer than", "less than", "roughly", "approximately", "an estimated", "close to", "upwards of",
@@ -44,7 +44,7 @@ _EXPR = re.compile(
     rf"(?:\b(?P<qual>{_QUAL})\s+)?(?:"
     rf"(?P<vague>(?:des|plusieurs|de)?\s*(?:tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|millions"
     rf"|dizaines de milliers|centaines de milliers|dizaines|centaines|milliers)\b)"
-    rf"|(?:une?\s+)?(?P<approx>{'|'.join(APPROX_FR)})\b"
+    rf"|(?:une?\s+|an?\s+)?(?P<approx>{'|'.join(APPROX)})\b"
     rf"|(?P<digits>(?<![\d.,])(?:{_DIGITS}))(?:\s?(?P<dscale>million|millions|billion|milliards?|thousand|mille|m|bn|k)\b)?"
     rf"|(?P<words>\b{_WORDNUM}))",
     re.IGNORECASE)
@@ -128,7 +128,10 @@ def find_amounts(text: str, language: str = "en") -> list[Amount]:
             if m.group("qual"):
                 continue  # "more than thousands": not a count
         elif m.group("approx"):
-            value, qualifier = APPROX_FR[m.group("approx").lower()], qualifier or "about"
+            word = m.group("approx").lower()  # "a dozen" is twelve; "une douzaine" about twelve
+            value, qualifier = APPROX[word], qualifier or (None if word == "dozen" else "about")
+            if text[max(0, m.start() - 5): m.start()].lower() == "half ":
+                value /= 2  # "half a dozen"
         elif m.group("digits"):
             value = digits_value(m.group("digits"), m.group("dscale"), language)
         else:

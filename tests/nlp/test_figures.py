@@ -21,7 +21,8 @@ def figures(text: str, lang: str = "en") -> list[dict]:
     ("5 millions", "fr", 5_000_000, None), ("plus de 1 000", "fr", 1000, "plus de"),
     ("cinquante-trois", "fr", 53, None), ("quatre-vingt-dix", "fr", 90, None), ("vingt et un", "fr", 21, None),
     ("deux mille", "fr", 2000, None), ("une centaine", "fr", 100, "about"), ("des centaines", "fr", None, "des centaines"),
-    ("tens of thousands", "en", None, "tens of thousands"),
+    ("tens of thousands", "en", None, "tens of thousands"), ("a dozen", "en", 12, None),
+    ("half a dozen", "en", 6, None), ("une douzaine", "fr", 12, "about"),
 ])
 def test_number_expressions(text, lang, value, qualifier):
     [amount] = find_amounts(text, lang)
@@ -47,6 +48,14 @@ def test_french_figures_in_words():
     assert by_text["Plus de 5 millions de réfugiés"]["value"] == 5_000_000
     assert by_text["Plus de 5 millions de réfugiés"]["kind"] == "displaced"
     assert by_text["Plus de 5 millions de réfugiés"]["place"] == "Ukraine"
+
+
+@pytest.mark.parametrize("text", [
+    "Saudi Arabia executed 81 men in one day, the state news agency said.",
+    "Two young people were fatally shot overnight in the city's East End, police said.",
+])
+def test_an_execution_or_a_fatal_shooting_counts_the_dead(text):
+    assert [f["kind"] for f in figures(text)] == ["died"]
 
 
 def test_numbers_that_are_not_people_are_not_figures():
