@@ -105,7 +105,8 @@ class PersonNames:
         words = mention.split()
         if len(words) >= 2:
             longer = [f for f in self.full if len(f.split()) > len(words) and f.endswith(mention)]
-            return longer[0] if longer else mention
+            opening = [f for f in self.full if f.startswith(mention + " ")]  # "Te Kaurinui" → "Te Kaurinui Robert Parata"
+            return longer[0] if longer else opening[0] if len(opening) == 1 else mention
         candidates = [f for f in self.full if f.split()[-1] == mention] or \
                      [f for f in self.full if f.split()[0] == mention]
         return candidates[0] if candidates else mention

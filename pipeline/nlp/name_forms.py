@@ -197,3 +197,18 @@ def body_after_kind(subject: Token, named: Sequence[Entity]) -> Entity | None:
                 and any(t.pos_ == "NOUN" for t in before):
             return entity
     return None
+
+
+def name_after_titles(subject: Token) -> str | None:
+    """"Patrol Chief James Hall with the New York Police Department said", the model tagging no person: the
+    name is the capitalised words from the first given name on ("James Hall"), not the titles before it."""
+    if subject.pos_ != "PROPN" or not subject.is_title or subject.ent_type_ in {"ORG", "GPE", "LOC", "FAC", "NORP"}:
+        return None
+    start = subject.i
+    while start > 0 and subject.doc[start - 1].dep_ in {"compound", "flat"} and subject.doc[start - 1].is_title:
+        start -= 1
+    words = [t.text for t in subject.doc[start: subject.i + 1]]
+    for k, word in enumerate(words[:-1]):
+        if fold(word) in first_names() and k and not TITLES.match(word.lower() + " "):
+            return " ".join(words[k:])
+    return None

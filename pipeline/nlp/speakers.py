@@ -20,6 +20,7 @@ from pipeline.nlp.name_forms import (
     carried_description,
     fullest,
     members_of_groups,
+    name_after_titles,
     named_after,
     namesake,
     person_after_title,
@@ -130,8 +131,9 @@ def speaker_phrase(subject: Token) -> str:
                                   or tok.tag_ in {"WP", "WDT"}
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
             break
-        if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"):
-            tokens = []  # a heading above, or "selon" / "according to" before the speaker
+        if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"
+                                  or tok.text in {"\"", "\u201c", "\u201d", "\u00ab", "\u00bb"}):
+            tokens = []  # a heading above, "selon" / "according to" before the speaker, or the quote's end
             continue
         tokens.append(tok)
     if not tokens:
@@ -252,6 +254,7 @@ class Resolver:
         self.full_forms: dict[str, str] = {}  # a lone surname or acronym → the full name the article writes
         self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
+        self.untagged_people: set[str] = set()  # names read from a speaker phrase the model did not tag
         self.last_other: tuple[int, str] | None = None
         self.language = "fr" if doc.lang_ == "fr" else "en"
 
@@ -317,6 +320,13 @@ class Resolver:
         body = body_after_kind(subject, self.named)
         if body:
             return _org_name(body)
+        untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject)
+        if untagged:  # before the surname alone ("Hall") is read as another Hall the article names
+            known = self.people.find_in(untagged)
+            if known and known.split()[0] == untagged.split()[0]:
+                return known
+            self.untagged_people.add(untagged)  # a person all the same: "he" may be them next
+            return untagged
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
             named = self.people.find_in(name)
@@ -420,6 +430,7 @@ class Resolver:
 
         `named`: the speaker was written as a proper name the model did not tag ("explique Me Stéphane
         Handfield"); the quote that follows unattributed is still theirs."""
+        named = named or canonical in self.untagged_people
         if main and canonical[:1].isupper() and not (named or self.people.is_person(canonical.split(" and ")[0])):
             self.last_other = (pos, canonical)  # an organisation that spoke: "it" may be it next
         if main and (named or self.people.is_person(canonical.split(" and ")[0])):

@@ -226,6 +226,22 @@ def test_statistics_of_a_named_agency_speak_for_the_agency():
     assert q.speaker_canonical == "Canada Border Services Agency"
 
 
+def test_titles_before_an_untagged_name_are_not_the_name_nor_another_person_of_that_surname():
+    text = ("A decision will be made Thursday morning.\n\n"
+            "\"We will make a determination tomorrow,\" Patrol Chief James Hall with the New York Police "
+            "Department said Wednesday.\n\n"
+            "\"Window seat. Polite seatmate,\" Ellie Hall tweeted early Wednesday.")
+    q = quote_with(text, "determination tomorrow")
+    assert q.speaker_canonical == "James Hall"
+
+
+def test_the_opening_words_of_one_longer_name_are_that_name():
+    text = ("His daughter, Maria Elena Sandoval, took over the farm in 2019.\n\n"
+            "“We lost half the apples to the frost,” said Maria Elena.")
+    q = quote_with(text, "half the apples")
+    assert q.speaker_canonical == "Maria Elena Sandoval"
+
+
 def test_a_spokesperson_for_a_named_person_is_not_that_person():
     text = ("Dana Whitfield has not said when the new rules will apply.\n\n"
             "A spokeswoman for Whitfield said the department would publish the rules soon.")
