@@ -31,7 +31,8 @@ from pipeline.ingest.articles import blank_junk  # noqa: E402
 from pipeline.nlp.analyze import analyze, load_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-UNSEEN = ("quotes-unseen.jsonl", "quotes-unseen2.jsonl", "quotes-unseen3.jsonl", "quotes-unseen4.jsonl")  # blind sets, each labelled before the product saw it
+# blind sets, each labelled before the product saw it
+UNSEEN = ("quotes-unseen.jsonl", "quotes-unseen2.jsonl", "quotes-unseen3.jsonl", "quotes-unseen4.jsonl")
 SCORER = SHARED / "tools" / "score_quotes.py"
 
 

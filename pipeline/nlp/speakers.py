@@ -123,6 +123,23 @@ def acronyms(text: str) -> dict[str, str]:
     return out
 
 
+def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents: dict[str, str]) -> str | None:
+    """A document that speaks for whoever made it: "a study released Monday by Civic Action",
+    "Infrastructure Canada's database"; later, "the study" is the same one."""
+    kind = fold(subject.lemma_ or subject.text)
+    if kind not in DOCUMENTS:
+        return None
+    words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
+    start, end = words[0].idx, words[-1].idx + len(words[-1])
+    inside_phrase = [e for e in named if start <= e.start and e.end <= end]
+    if inside_phrase:
+        documents[kind] = inside_phrase[0].canonical
+        return inside_phrase[0].canonical
+    if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
+        return documents.get(kind)
+    return None
+
+
 def speaker_phrase(subject: Token) -> str:
     """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
     tokens: list[Token] = []
@@ -311,7 +328,7 @@ class Resolver:
         short = None if self.people.find_in(bare) else organization_named(self.organizations, bare, subject.idx)
         if short:
             return short
-        inner = self.named_inside(subject, phrase)
+        inner = named_inside(subject, phrase, self.named, self.documents)
         if inner:
             return inner
         after = named_after(subject, self.named, self.people.full, self.text)
@@ -408,22 +425,6 @@ class Resolver:
         name = recent.pop()
         full = self.acronyms.get(name) or (spelled_out(self.text, name) if name.isupper() else name)
         return None if fold(full).split()[-1] in NOT_BODIES else name
-
-    def named_inside(self, subject: Token, phrase: str) -> str | None:
-        """A document that speaks for whoever made it: "a study released Monday by Civic Action",
-        "Infrastructure Canada's database"; later, "the study" is the same one."""
-        kind = fold(subject.lemma_ or subject.text)
-        if kind not in DOCUMENTS:
-            return None
-        words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
-        start, end = words[0].idx, words[-1].idx + len(words[-1])
-        inside_phrase = [e for e in self.named if start <= e.start and e.end <= end]
-        if inside_phrase:
-            self.documents[kind] = inside_phrase[0].canonical
-            return inside_phrase[0].canonical
-        if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
-            return self.documents.get(kind)
-        return None
 
     def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
         """Remember who spoke last: a person, or a pair of people ("they" may mean them next).
