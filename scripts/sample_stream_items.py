@@ -2,8 +2,8 @@
 
     .venv/bin/python scripts/sample_stream_items.py OUT.jsonl [--n 150] [--seed 20221]
 
-The items already labelled elsewhere (the topic files, the event labels, the first unseen places set) are
-left out. Half the draw is enriched with a loose word pattern so that the hard cases (fleeing in passing,
+The items already labelled elsewhere (the topic files, the event labels, the places sets, earlier draws)
+are left out. Half the draw is enriched with a loose word pattern so that the hard cases (fleeing in passing,
 visas in celebrity stories, "border" in trade) are there to label; the other half is uniform over the rest.
 This is how `scripts/data/topics-stream-extra.jsonl` was drawn (labelled blind, before the product ran on it).
 """
@@ -18,7 +18,9 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 LABELLED = [DATA / "events-2022-jan-apr.labels.jsonl", DATA / "topics-dev.jsonl", DATA / "topics-guardian-dev.jsonl",
-            Path(__file__).resolve().parent / "data" / "places-figures-unseen.jsonl"]
+            *sorted((Path(__file__).resolve().parent / "data").glob("places-figures-unseen*.jsonl")),
+            *sorted((Path(__file__).resolve().parent / "data").glob("topics-stream-extra*.jsonl")),
+            Path(__file__).resolve().parent / "data" / "events-extra.labels.jsonl"]
 MIGRATIONISH = re.compile(r"refugee|asylum|migrant|border|deport|visa|flee|fled|evacuat|boat|crossing|smuggl|traffick",
                           re.I)
 
