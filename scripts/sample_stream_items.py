@@ -30,12 +30,16 @@ def rows(path: Path) -> list[dict]:
 
 
 def draw(stream: list[dict], seen: set[str], n: int, seed: int) -> list[dict]:
-    """Half with a migration-ish word in title or summary, half without, shuffled (one seeded generator)."""
+    """Half with a migration-ish word in title or summary, half without, shuffled (one seeded generator).
+
+    Once the labelled sets have used up the migration-ish items, all that are left are taken and the rest of
+    the draw is uniform (the 2022 stream has only a dozen such items left after every labelled set)."""
     pool = [s for s in stream if s["id"] not in seen]
     hot = [s for s in pool if MIGRATIONISH.search(f"{s.get('title') or ''} {s.get('summary') or ''}")]
     ids = {s["id"] for s in hot}
     rng = random.Random(seed)
-    picked = rng.sample(hot, n // 2) + rng.sample([s for s in pool if s["id"] not in ids], n - n // 2)
+    k = min(n // 2, len(hot))
+    picked = rng.sample(hot, k) + rng.sample([s for s in pool if s["id"] not in ids], n - k)
     rng.shuffle(picked)
     return picked
 
