@@ -161,9 +161,11 @@ def _kind(noun: Token, root: Token) -> str | None:
             break
         if kind := lookup(tok):
             return kind
-    for c in noun.children:
-        if c.dep_ in ("acl", "relcl", "acl:relcl") and (kind := verb_kind(c, conj=False)):  # not "men who chased and murdered"
-            return kind
+    partners = [noun, *(c for c in noun.children if c.dep_ == "conj"), *([noun.head] if noun.dep_ == "conj" else [])]
+    for described in partners:  # and "7 British citizens and 1 American being held by the Taliban"
+        for c in described.children:
+            if c.dep_ in ("acl", "relcl", "acl:relcl") and (kind := verb_kind(c, conj=False)):  # not "men who chased and murdered"
+                return kind
     return None
 
 

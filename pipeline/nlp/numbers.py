@@ -133,6 +133,8 @@ def find_amounts(text: str, language: str = "en") -> list[Amount]:
             if text[max(0, m.start() - 5): m.start()].lower() == "half ":
                 value /= 2  # "half a dozen"
         elif m.group("digits"):
+            if not m.group("dscale") and text[m.end(): m.end() + 1].isalpha():
+                continue  # a measure with its unit glued on: "222kph", "5km", "10am"
             value = digits_value(m.group("digits"), m.group("dscale"), language)
         else:
             words = m.group("words").strip()

@@ -42,7 +42,11 @@ CALENDAR_WORDS = {"january", "february", "march", "april", "may", "june", "july"
                   "saturday", "sunday", "christmas", "easter", "ramadan", "eid", "diwali", "hanukkah", "passover"}
 TOWN_AS_WORD = 50_000  # a town this large may be meant even where its name is also a word ("at Wembley")
 DOMINANT = 5  # a reading this many times larger than any other city of the name is the one people mean
-PLACE_CUES = {"city", "town", "village", "port", "capital", "suburb", "district", "resort", "ville", "commune"}
+PLACE_CUES = {"city", "town", "village", "port", "capital", "suburb", "district", "resort", "hometown", "ville",
+              "commune"}
+# after a US state's name, words of its government: "Georgia Rep.", "New York Attorney General", "Texas Gov."
+STATE_OFFICES = {"Rep.", "Sen.", "Gov.", "Governor", "Attorney", "Legislature", "lawmakers", "legislators",
+                 "Assembly", "Assemblyman", "Assemblywoman", "Senator", "Congressman", "Congresswoman"}
 LOCATIVE = {"in", "at", "near", "outside", "à"}
 ORG_HEADS = {"United", "City", "Town", "Rovers", "Athletic", "Albion", "Wanderers", "FC", "Airport", "Stadium",
              "Arena", "Times", "Post", "Police", "Council", "University", "College", "Marathon", "Olympics",
@@ -150,7 +154,7 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     if end < len(doc) and doc[end].like_num and not doc[end].is_sent_start:
         return []  # "Channel 4", "Paris 2024"
     after = doc[end].text if end < len(doc) else ""
-    if after in STATE_CONTEXT:
+    if after in STATE_CONTEXT or after in STATE_OFFICES:
         states = [c for c in candidates if c.kind == "admin1"]
         candidates = states or candidates
     text = fold(doc[start:end].text)
@@ -174,7 +178,7 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
                                         or c.country == home)
             club_head = end < len(doc) and doc[end].text in ORG_HEADS  # "Manchester City" tagged a place
             if doc[start].is_stop or larger and label in ("GPE", "LOC") and not club_head \
-                    or label == "NORP" and text.endswith("s"):
+                    or label == "NORP" and text.endswith("s") and not _described_as_place(doc, end):
                 continue  # "We", "Irvine Cove", "Boulder County", "some Brits" (a people, never a town)
             if larger:  # a place inside a name counts: "Melbourne Airport", "Wembley Stadium", "Manchester United"
                 person = label in ("PERSON", "PER")
@@ -206,7 +210,7 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
             kept.append(c)
     if before is not None and before.lower_ == "à" and any(c.kind == "city" for c in kept):
         kept = [c for c in kept if c.kind == "city"] or kept  # "à Québec": the city; "au Québec": the province
-    if after not in STATE_CONTEXT:
+    if after not in STATE_CONTEXT and after not in STATE_OFFICES:
         capitals = {c.country for c in kept if c.kind == "city" and c.population >= CAPITAL_OVER_STATE
                     and c.country == "US"}
         kept = [c for c in kept if not (c.kind == "admin1" and c.country in capitals)]
@@ -231,8 +235,18 @@ def _cued(doc: Doc, start: int, end: int, gaz: Gazetteer, label: str = "", popul
     if start >= 2 and before is not None and before.text in ("'s", "’s") and any(
             c.kind in ("country", "admin1") for c in gaz.candidates(doc[start - 2].text)):
         return True
+    if start >= 2 and before is not None and before.text == "," and doc[start - 2].lower_ in PLACE_CUES:
+        return True  # "their hometown, Bucha"
+    if _described_as_place(doc, end):
+        return True  # "Petropolis, a town in …"
     return end + 1 < len(doc) and doc[end].text == "," and any(
         c.kind in ("country", "admin1") for c in gaz.candidates(doc[end + 1].text))
+
+
+def _described_as_place(doc: Doc, end: int) -> bool:
+    """The name is followed by a description of it as a place: "Petropolis, a town in Brazil's …"."""
+    return end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].lower_ in ("a", "an", "the") \
+        and doc[end + 2].lower_ in PLACE_CUES
 
 
 @cache
@@ -277,6 +291,14 @@ def nationalities(doc: Doc) -> set[str]:
     return {c for c in found if c}
 
 
+def _as_written(place: Place, text: str) -> bool:
+    """Whether a city goes by the name as written (or its spelling of another era): "Manchester" is
+    Manchester, and only by an old name Richmond, Virginia."""
+    key = fold(text)
+    return fold(place.name) in (key, f"{key} city") or CITY_SPELLINGS.get(text, ("",))[0] == place.name \
+        or fold(modern_spelling(place.name, place.country)) == key
+
+
 def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
     """Each mention's reading: the prior, plus the countries and states of the story's other places, plus an
     explicit qualifier after a comma, plus the outlet's country; twice, so resolved context feeds the rest."""
@@ -301,8 +323,9 @@ def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
             kinds = {o.place.kind for o in partners.get(id(m), []) if o.place is not None and len(o.candidates) == 1}
 
             def score(c: Place, countries: set = countries, states: set = states, city_states: set = city_states,
-                      quals: list[Place] = quals, kinds: set = kinds) -> float:
+                      quals: list[Place] = quals, kinds: set = kinds, written: str = m.text) -> float:
                 s = c.prior() + (1.0 if c.country == home else 0.0) + (2.0 if c.kind in kinds else 0.0)
+                s += 1.0 if c.kind == "city" and _as_written(c, written) else 0.0  # not another city's old name
                 s += 1.0 if c.country in countries else 0.0  # never enough alone to overturn a 100-fold size gap
                 if c.kind == "city" and ((c.country, c.admin1) in states or (c.country, c.admin1) in city_states):
                     s += 0.5  # "LA … West Hollywood": California's

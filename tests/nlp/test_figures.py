@@ -58,6 +58,15 @@ def test_an_execution_or_a_fatal_shooting_counts_the_dead(text):
     assert [f["kind"] for f in figures(text)] == ["died"]
 
 
+def test_a_measure_with_its_unit_glued_on_is_not_a_count():
+    assert [f["value"] for f in figures("Seven people died after winds of up to 138 mph (222kph) tore through Iowa.")] == [7]
+
+
+def test_what_befell_the_partner_of_a_count_befell_the_count():
+    found = figures("At least 7 British citizens and 3 Americans being held by the Taliban were named on Monday.")
+    assert {f["value"]: f["kind"] for f in found}.get(7) == "detained"
+
+
 def test_numbers_that_are_not_people_are_not_figures():
     found = figures("The fire burned 1,600 acres in 2021 and cost £350 a month; Title 42 expired on day 13, "
                     "when a 12-year-old boy and 30% of voters were counted.")

@@ -176,6 +176,25 @@ def test_todays_ukrainian_spelling_a_club_named_after_its_city_and_a_city_abbrev
     assert found["LA"]["name"] == "Los Angeles" and found["West Hollywood"]["admin1"] == "CA"
 
 
+def test_a_us_states_government_words_make_its_name_the_state():
+    found = places_from("Georgia Rep. Marjorie Taylor Greene called out the transport secretary.", "US")
+    assert found["Georgia"]["kind"] == "admin1"
+    assert places_from("The New York Attorney General wants a judge to compel him to testify.", "US")["New York"][
+        "kind"] == "admin1"
+
+
+def test_a_town_described_as_one_or_named_after_hometown_is_a_place():
+    found = places_from("At least 94 people died in floods in Petropolis, a town in Brazil's Rio de Janeiro state.", "US")
+    assert found["Petropolis"]["country"] == "BR"
+    found = places_from("Their parents would not leave their hometown, Bucha, when the war in Ukraine began.", "GB")
+    assert found["Bucha"]["country"] == "UA"
+
+
+def test_a_city_by_its_own_name_beats_another_city_known_by_it_in_the_past():
+    found = places_from("Two men were arrested in Manchester over the siege at a synagogue in Texas.", "US")
+    assert found["Manchester"]["name"] == "Manchester"  # not Richmond, Virginia, once called Manchester
+
+
 @pytest.mark.parametrize("text", [
     "Some Brits said they would watch the wedding at home.",  # a people, not Brits in South Africa
     "Pupils wrote letters to Charles III about the school garden.",  # a sovereign's name
