@@ -39,6 +39,8 @@ UNSEEN4 = ROOT / "scripts" / "data" / "places-figures-unseen4.jsonl"
 UNSEEN5 = ROOT / "scripts" / "data" / "places-figures-unseen5.jsonl"
 UNSEEN6 = ROOT / "scripts" / "data" / "places-figures-unseen6.jsonl"
 UNSEEN7 = ROOT / "scripts" / "data" / "places-figures-unseen7.jsonl"
+UNSEEN8 = ROOT / "scripts" / "data" / "places-figures-unseen8.jsonl"
+UNSEEN9 = ROOT / "scripts" / "data" / "places-figures-unseen9.jsonl"
 STREAM = SHARED / "data" / "stream-2022-jan-apr.jsonl"
 SCORER = SHARED / "tools" / "score_places.py"
 OUTLET_COUNTRY = {"BBC News": "GB", "The Guardian": "GB", "CNN": "US"}
@@ -171,7 +173,7 @@ def main() -> int:
         values = [f[key] for f in folds]
         print(f"{args.folds}-fold {key:<16} mean {sum(values) / len(values):.3f} min {min(values):.3f} "
               f"max {max(values):.3f}")
-    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4, UNSEEN5, UNSEEN6, UNSEEN7], 1):
+    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4, UNSEEN5, UNSEEN6, UNSEEN7, UNSEEN8, UNSEEN9], 1):
         if not path.exists():
             continue
         unseen = load(path)

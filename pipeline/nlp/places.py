@@ -51,6 +51,7 @@ LOCATIVE = {"in", "at", "near", "outside", "à"}
 ORG_HEADS = {"United", "City", "Town", "Rovers", "Athletic", "Albion", "Wanderers", "FC", "Airport", "Stadium",
              "Arena", "Times", "Post", "Police", "Council", "University", "College", "Marathon", "Olympics",
              "Station", "Harbour", "Harbor"}
+SHORT_BEFORE_CLUB = {"Man": "Manchester"}  # "Man City", "Man United": never the Isle of Man
 # the second word of a club, a paper or an institution named after its city ("Manchester United"): never a
 # surname, so a run the recogniser calls a person still holds its city
 CAPITAL_OVER_STATE = 500_000  # "Washington" is the city and "New York" the city unless "state" follows (US only:
@@ -119,7 +120,8 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
                     not (t.text[:1].isupper() or t.lower_ in CONNECTORS) for t in doc[i:i + size]):
                 continue
             span = doc[i:i + size]
-            candidates = gaz.candidates(span.text)
+            candidates = gaz.candidates(SHORT_BEFORE_CLUB.get(span.text, "") if _club_short(doc, i, i + size)
+                                        else span.text)
             if candidates:
                 kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named, home, people)
                 if kept:
@@ -133,6 +135,11 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
         else:
             i += 1
     return mentions
+
+
+def _club_short(doc: Doc, start: int, end: int) -> bool:
+    """"Man City", "Man Utd": a city's short form before a club's second word."""
+    return doc[start:end].text in SHORT_BEFORE_CLUB and end < len(doc) and doc[end].text in ORG_HEADS | {"Utd"}
 
 
 def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: dict[int, Any],
@@ -153,6 +160,12 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
         return []  # "Elizabeth II", "Charles III": a sovereign's name
     if end < len(doc) and doc[end].like_num and not doc[end].is_sent_start:
         return []  # "Channel 4", "Paris 2024"
+    written = doc[start:end].text
+    if start > 0 and doc[start - 1].like_num and written.isupper() and len(written) <= 3:
+        return []  # "5 GB": a unit
+    if start > 1 and doc[start - 1].text in ("-", "–") and not doc[start - 2].whitespace_ \
+            and not doc[start - 1].whitespace_ and not gaz.candidates(doc[start - 2].text):
+        return []  # "KwaZulu-Natal": the second half of a name that is not two places ("Pharr-Reynosa" is)
     after = doc[end].text if end < len(doc) else ""
     if after in STATE_CONTEXT or after in STATE_OFFICES:
         states = [c for c in candidates if c.kind == "admin1"]

@@ -67,6 +67,19 @@ def test_what_befell_the_partner_of_a_count_befell_the_count():
     assert {f["value"]: f["kind"] for f in found}.get(7) == "detained"
 
 
+@pytest.mark.parametrize(("text", "value", "kind"), [
+    ("Ukraine conflict: Half a million flee as fighting continues", 500_000, "displaced"),
+    ("Police arrested a man after a stabbing spree that left 11 people wounded.", 11, "other"),
+    ("Ukraine war: Two UK aid workers captured by Russia, says charity", 2, "detained"),
+])
+def test_headline_counts_and_what_people_were_left(text, value, kind):
+    assert [(f["value"], f["kind"]) for f in figures(text)] == [(value, kind)]
+
+
+def test_a_road_number_is_no_count():
+    assert figures("A driver appears in court over the A10 crash death of a baby.") == []
+
+
 def test_numbers_that_are_not_people_are_not_figures():
     found = figures("The fire burned 1,600 acres in 2021 and cost £350 a month; Title 42 expired on day 13, "
                     "when a 12-year-old boy and 30% of voters were counted.")

@@ -195,6 +195,21 @@ def test_a_city_by_its_own_name_beats_another_city_known_by_it_in_the_past():
     assert found["Manchester"]["name"] == "Manchester"  # not Richmond, Virginia, once called Manchester
 
 
+def test_short_forms_clubs_and_hyphenated_names():
+    assert places_from("The GB women's curling captain reacts to winning gold.", "US")["GB"]["country"] == "GB"
+    assert "GB" not in places_from("The phone comes with 5 GB of storage.", "US")
+    assert not any(p["country"] == "IM" for p in places_from("Man City 2-2 Liverpool: neither deserve it.", "GB").values())
+    found = places_from("Dozens are missing after floods hit the province of KwaZulu-Natal in South Africa.", "US")
+    assert "Natal" not in found and found["South Africa"]["country"] == "ZA"
+
+
+def test_a_watch_headline_opening_the_text_is_read():
+    from pipeline.cli.extract import extract_records
+
+    [row] = extract_records([{"id": "w", "text": "Watch: Ukraine leader accuses Russia of genocide\nHe spoke."}])
+    assert {p["name"] for p in row["places"]} == {"Ukraine", "Russia"}
+
+
 @pytest.mark.parametrize("text", [
     "Some Brits said they would watch the wedding at home.",  # a people, not Brits in South Africa
     "Pupils wrote letters to Charles III about the school garden.",  # a sovereign's name
