@@ -41,6 +41,8 @@ UNSEEN6 = ROOT / "scripts" / "data" / "places-figures-unseen6.jsonl"
 UNSEEN7 = ROOT / "scripts" / "data" / "places-figures-unseen7.jsonl"
 UNSEEN8 = ROOT / "scripts" / "data" / "places-figures-unseen8.jsonl"
 UNSEEN9 = ROOT / "scripts" / "data" / "places-figures-unseen9.jsonl"
+UNSEEN10 = ROOT / "scripts" / "data" / "places-figures-unseen10.jsonl"
+UNSEEN11 = ROOT / "scripts" / "data" / "places-figures-unseen11.jsonl"
 STREAM = SHARED / "data" / "stream-2022-jan-apr.jsonl"
 SCORER = SHARED / "tools" / "score_places.py"
 OUTLET_COUNTRY = {"BBC News": "GB", "The Guardian": "GB", "CNN": "US"}
@@ -173,7 +175,7 @@ def main() -> int:
         values = [f[key] for f in folds]
         print(f"{args.folds}-fold {key:<16} mean {sum(values) / len(values):.3f} min {min(values):.3f} "
               f"max {max(values):.3f}")
-    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4, UNSEEN5, UNSEEN6, UNSEEN7, UNSEEN8, UNSEEN9], 1):
+    for k, path in enumerate(args.unseen or [UNSEEN, UNSEEN2, UNSEEN3, UNSEEN4, UNSEEN5, UNSEEN6, UNSEEN7, UNSEEN8, UNSEEN9, UNSEEN10, UNSEEN11], 1):
         if not path.exists():
             continue
         unseen = load(path)
