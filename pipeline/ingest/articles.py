@@ -137,11 +137,13 @@ def blank_junk(text: str) -> str:
     there is a video's headline, not an embed's promo, so only its "Watch:" is blanked."""
     text = _INVISIBLE.sub(" ", text)
     out: list[str] = []
+    opening = True  # no words yet: the next line with words may be the headline
     for line in text.split("\n"):
         credit = _CREDIT.search(line)
         if credit:
             line = line[: credit.start()] + " " * (len(line) - credit.start())
-        headline = _WATCH_HEADLINE.match(line) if not "".join(out).strip() else None
+        headline = _WATCH_HEADLINE.match(line) if opening else None
+        opening = opening and not line.strip()
         if headline:
             out.append(" " * headline.end() + line[headline.end():])
             continue

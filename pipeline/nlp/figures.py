@@ -239,10 +239,10 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
 
 def _fate(word: Token) -> str | None:
     """What a verb of the lexicon says befell people, when it stands where a counted noun would ("flee")."""
+    if word.tag_ not in ("NN", "VB", "VBP", "VBD", "VBN") or word.lower_.endswith("s"):
+        return None
     kind = KIND_OF.get(word.lower_) or KIND_OF.get(_lemma(word))
-    return kind if kind not in (None, "other") and word.lower_ == word.text.lower() and word.tag_ in ("NN", "VB", "VBP",
-                                                                                                        "VBD", "VBN") \
-        and not word.lower_.endswith("s") else None
+    return kind if kind != "other" else None
 
 
 def _not_a_count(span: Span, doc: Doc) -> bool:

@@ -25,8 +25,8 @@ VAGUE = {"dozens": "dozens", "scores": "scores", "hundreds": "hundreds", "thousa
          "hundreds of thousands": "hundreds of thousands", "dizaines": "des dizaines", "centaines": "des centaines",
          "milliers": "des milliers", "dizaines de milliers": "des dizaines de milliers",
          "centaines de milliers": "des centaines de milliers"}
-APPROX = {"dozen": 12, "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "quarantaine": 40,
-             "cinquantaine": 50, "soixantaine": 60, "centaine": 100, "millier": 1000}
+APPROX = {"dozen": 12, "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+          "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100, "millier": 1000}
 QUALIFIERS = ["more than", "over", "at least", "about", "around", "some", "nearly", "almost", "up to", "as many as",
               "fewer than", "less than", "roughly", "approximately", "an estimated", "close to", "upwards of",
               "plus de", "au moins", "environ", "près de", "quelque", "quelques", "jusqu'à", "moins de", "presque",

@@ -177,14 +177,13 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     in_longer_place = larger and label in PLACE_ENTS and beside_name  # "Florida Panhandle", "Irvine Cove"
     person_elsewhere = any(doc[start:end].text in e.text and e.start != start and fold(e.text.strip()) != text
                            for e in people)
-    spelling = CITY_SPELLINGS.get(doc[start:end].text, ("",))[0]  # "Zaporizhzhia" is GeoNames' "Zaporizhzhya"
+    spelling = CITY_SPELLINGS.get(doc[start:end].text, ("",))[0]  # "Odessa" is GeoNames' "Odesa"
     cities = [c.population for c in candidates if c.kind == "city" and fold(c.name) in (text, fold(spelling))]
     cue = _cued(doc, start, end, gaz, label, max(cities or [0]))
     kept = []
     for c in candidates:
         if c.kind == "city":
-            primary = fold(c.name) in (text, f"{text} city", fold(spelling)) \
-                or fold(modern_spelling(c.name, c.country)) == text  # not another name (Twickenham)
+            primary = _as_written(c, doc[start:end].text)  # not another name (Twickenham)
             big = c.population >= BIG_CITY and primary
             dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
             cued = primary and cue and (dominant and c.population >= SMALL_TOWN or c.country in named
@@ -299,9 +298,13 @@ def _country_names() -> dict[str, str]:
 def nationalities(doc: Doc) -> set[str]:
     """Countries the text's nationality words name: never places themselves, but "the Ukrainian port city of
     Odesa" is Ukraine's Odesa as surely as if Ukraine were named."""
-    names = _country_names()
-    found = {nationality_country(t.text, names) for t in doc if t.ent_type_ == "NORP" and t.text[:1].isupper()}
+    found = {_nationality(t.text) for t in doc if t.ent_type_ == "NORP" and t.text[:1].isupper()}
     return {c for c in found if c}
+
+
+@cache
+def _nationality(word: str) -> str | None:
+    return nationality_country(word, _country_names())  # a scan of every country: once per word
 
 
 def _as_written(place: Place, text: str) -> bool:
