@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.doc_cache import doc_tokens, forget
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.figures import extract_figures
 from pipeline.nlp.names import unify_article
@@ -111,6 +112,7 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
         analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
         analysis = unify_article(analysis, doc if language == "en" else None)
         where_and_how_many(doc, analysis, language, home_of(context))
+        forget(doc)
         yield context, analysis
 
 
@@ -139,7 +141,7 @@ def _lemmas_and_table(doc: Doc) -> tuple[str, dict[str, str]]:
     """`folded_lemmas`, and from the same pass over the tokens each folded word's lemma (see `lemmas_by_table`)."""
     lemmas: list[str] = []
     lemma_of: dict[str, str] = {}
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.is_punct or tok.is_space:
             continue
         lemma = fold(tok.lemma_ or tok.text)

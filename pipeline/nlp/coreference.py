@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.entities import Entity
 from pipeline.nlp.given_names import by_first_name
 from pipeline.nlp.speech import SPEECH_VERBS, inside
@@ -172,7 +173,7 @@ class Salience:
         self.mentions: list[tuple[int, int, str, float]] = []  # (token index, sentence, canonical, weight)
         # French "il" and "elle" stand for things as often as people ("la grève … elle sera suivie"): there only
         # the subject of a verb of saying is taken for a person
-        self.pending = [t for t in doc if t.lower_ in SINGULAR and t.pos_ == "PRON" and not inside(quote_spans, t.idx)
+        self.pending = [t for t in doc_tokens(doc) if t.lower_ in SINGULAR and t.pos_ == "PRON" and not inside(quote_spans, t.idx)
                         and (doc.lang_ != "fr" or t.dep_ in SUBJECT and t.head.lemma_.lower() in SPEECH_VERBS)]
         self.resolved: dict[int, str | None] = {}
 

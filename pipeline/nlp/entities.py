@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
 from pipeline.nlp.speech import SPEECH_VERBS
@@ -165,7 +166,7 @@ def _a_speaking_person(doc: Doc, ent: Span) -> bool:
             and not any(p.kind != "city" or p.population >= 100_000  # "Ontario Northland", "Georgia Power"
                         for p in gazetteer().candidates(words[0]))
             and any(t.text == words[-1] and t.dep_ in {"nsubj", "nsubj:pass"} and t.head.lemma_.lower() in SPEECH_VERBS
-                    for t in doc))
+                    for t in doc_tokens(doc)))
 
 
 def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
@@ -200,7 +201,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
     others = {t for t, lab, _, _ in raw if lab != "person"}
     raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]
-    full += _introduced_names(doc.text, {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
+    full += _introduced_names(doc_text(doc), {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
     people = PersonNames(full)
     orgs = [t for t, lab, _, _ in raw if lab == "organization"]
     places = {t for t, lab, _, _ in raw if lab == "place"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.numbers import find_amounts
 from pipeline.nlp.places import Located
 
@@ -186,7 +187,7 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
     figures: list[dict[str, Any]] = []
     last_unit: tuple[int, str, str] | None = None  # (sentence start, unit, kind) of the last people count
     seen: set[tuple[Any, str, str]] = set()
-    text = doc.text  # built afresh from the tokens at each access
+    text = doc_text(doc)
     for amount in find_amounts(text, language):
         span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
         if span is None or len(span) == 0 or amount.value == 1 or _not_a_count(span, doc):

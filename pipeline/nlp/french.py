@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.speech import SPEECH_VERBS
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def incise_parts(doc: Doc, qstart: int, qend: int, verb: Token) -> tuple[int, in
 
     « A, conclut Francine Dupuis. B » → (end of "A,", start of "B"); None when nothing follows the incise.
     """
-    text = doc.text
+    text = doc_text(doc)
     comma = text.rfind(",", qstart, verb.idx)
     if comma == -1:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.entities import TITLES, Entity, PersonNames
 from pipeline.nlp.given_names import first_names
 from pipeline.text import fold
@@ -37,7 +38,7 @@ def abbreviated_titles(doc: Doc, people: PersonNames) -> list[tuple[int, str, st
     """(offset, title, person) for "Rideau-Vanier Coun. Mathieu Fleury": the model often tags the title, not
     the name, as the person, so the name after an abbreviated title is read from the words themselves."""
     out = []
-    for tok in doc[:-2]:
+    for tok in doc_tokens(doc)[:-2]:
         word = tok.lower_.rstrip(".")
         if word not in ABBREVIATED or not (tok.text.endswith(".") or doc[tok.i + 1].text == "."):
             continue
@@ -161,7 +162,7 @@ def members_of_groups(doc: Doc, text: str) -> dict[str, str]:
         return {}
     group = named.pop()
     out = {}
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.tag_ != "NNS" or tok.pos_ != "NOUN":
             continue
         head = tok.head

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_text
 from pipeline.store.documents import NameEntry
 from pipeline.text import fold
 
@@ -75,7 +76,7 @@ def unify_article(analysis: Analysis, doc: Doc | None = None) -> Analysis:
     the article writes it with (see `with_article`)."""
     rename(analysis, unify(canonical_names(analysis)))
     if doc is not None:
-        text = doc.text  # once: spaCy joins every token each time it is read
+        text = doc_text(doc)
         people = {e.canonical for e in analysis.entities if e.label == "person"}
         for quote in analysis.quotes:
             if quote.speaker_canonical not in people:

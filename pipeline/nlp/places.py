@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.gazetteer import (
     CITY_SPELLINGS,
     STATE_CONTEXT,
@@ -104,20 +105,22 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
         for i in range(start, end):
             ent_of[i] = trimmed
     mentions: list[Mention] = []
+    tokens = doc_tokens(doc)
+    texts = [t.text for t in tokens]
+    upper = [w[:1].isupper() for w in texts]
+    in_name = [u or t.lower_ in CONNECTORS for u, t in zip(upper, tokens, strict=True)]
     i, n = 0, len(doc)
     while i < n:
-        if doc[i].text in gaz.states and i > 1 and doc[i - 1].text in (",", "-") and doc[i - 2].text[:1].isupper():
-            mentions.append(Mention(i, i + 1, doc[i].text, [gaz.states[doc[i].text]]))  # "Atlanta, GA", "R-GA"
+        if texts[i] in gaz.states and i > 1 and texts[i - 1] in (",", "-") and upper[i - 2]:
+            mentions.append(Mention(i, i + 1, texts[i], [gaz.states[texts[i]]]))  # "Atlanta, GA", "R-GA"
             i += 1
             continue
-        if not doc[i].text[:1].isupper():
+        if not upper[i]:
             i += 1
             continue
         found = None
         for size in range(min(MAX_WORDS, n - i), 0, -1):
-            last = doc[i + size - 1]
-            if not last.text[:1].isupper() or any(
-                    not (t.text[:1].isupper() or t.lower_ in CONNECTORS) for t in doc[i:i + size]):
+            if not upper[i + size - 1] or not all(in_name[i:i + size]):
                 continue
             span = doc[i:i + size]
             candidates = gaz.candidates(SHORT_BEFORE_CLUB.get(span.text, "") if _club_short(doc, i, i + size)
@@ -298,7 +301,7 @@ def _country_names() -> dict[str, str]:
 def nationalities(doc: Doc) -> set[str]:
     """Countries the text's nationality words name: never places themselves, but "the Ukrainian port city of
     Odesa" is Ukraine's Odesa as surely as if Ukraine were named."""
-    found = {_nationality(t.text) for t in doc if t.ent_type_ == "NORP" and t.text[:1].isupper()}
+    found = {_nationality(t.text) for ent in doc.ents if ent.label_ == "NORP" for t in ent if t.text[:1].isupper()}
     return {c for c in found if c}
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
 from pipeline.nlp.speakers import Resolver, speaker_phrase, subject_of
@@ -217,7 +218,7 @@ def _embedded(doc: Doc, text: str, para_start: int, qstart: int) -> bool:
 
 def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, language: str = "en") -> list[Quote]:
     """Direct quotes and reported speech in reading order, each with its speaker resolved."""
-    text = doc.text
+    text = doc_text(doc)
     spans = find_quote_spans(text)
     paragraphs = _paragraphs(text)
     resolver = Resolver(doc, people, [e for e in entities if e.label == "person"], spans,
@@ -307,8 +308,10 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
     out = []
     doc = sent.doc
     pour = sentence_initial_pour(sent) if language == "fr" else None
+    here = [(a, b) for a, b in spans if a < sent.end_char and b > sent.start_char]  # each token is looked up
+    direct_here = [(a, b) for a, b in direct_spans if a < sent.end_char and b > sent.start_char]
     for tok in sent:
-        if inside(spans, tok.idx):
+        if inside(here, tok.idx):
             continue
         content = subject = None
         phrase: str | None = None
@@ -348,7 +351,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             content = content[:-1]
         if len(content) < 4 or inside(spans, subject.idx) or "\n" in content.text:
             continue
-        covered = sum(inside(direct_spans, t.idx) for t in content)
+        covered = sum(inside(direct_here, t.idx) for t in content)  # content lies in the sentence
         if covered > len(content) / 2:
             continue  # the direct quote already covers it
         phrase = phrase or speaker_phrase(subject)

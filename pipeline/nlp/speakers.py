@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.coreference import Salience, genders
+from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
     SMALL_WORDS,
@@ -258,12 +259,12 @@ class Resolver:
                 self.acting.append((e.start, _org_name(e)))
         self.named = sorted([*persons, *organizations], key=lambda e: e.start)  # for names inside a phrase
         self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
-        self.text = doc.text  # once: spaCy rebuilds it from every token each time it is read
+        self.text = doc_text(doc)
         self.acronyms = acronyms(self.text)
         self.organizations = sorted(self.organizations + written_again(doc, self.text, organizations, quote_spans))
         self.kind_named: dict[str, str] = {}  # "paper" → the body "the paper" stood for last
         self.groups = members_of_groups(doc, self.text) if doc.lang_ == "en" else {}  # "the doctors" → a group
-        self.acting += [(t.idx, self.acronyms[t.text]) for t in doc  # "EDC declined": untagged, but defined
+        self.acting += [(t.idx, self.acronyms[t.text]) for t in doc_tokens(doc)  # "EDC declined": untagged, but defined
                         if t.text in self.acronyms and t.dep_ in {"nsubj", "nsubjpass"} and not t.ent_type_
                         and not inside(quote_spans, t.idx)]
         self.documents: dict[str, str] = {}  # "study" → who made the study the article named last
@@ -280,7 +281,7 @@ class Resolver:
         surnames: dict[str, list[str]] = {}
         for name in self.people.full:
             surnames.setdefault(name.split()[-1], []).append(name)
-        for tok in doc:
+        for tok in doc_tokens(doc):
             names = surnames.get(tok.text)
             if not names or len(names) > 1 or tok.idx in seen or tok.ent_type_ or inside(quote_spans, tok.idx):
                 continue
