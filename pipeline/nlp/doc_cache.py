@@ -2,7 +2,7 @@
 
 spaCy's `Doc.text` joins every token afresh each time it is read, and iterating a doc (or indexing it)
 makes a new Python object per token each time: entities, quotes, speakers, names, places and figures
-each read the text and walk the tokens, which cost about a sixth of the work done after parsing.
+each read the text and walk the tokens: reading both once cut the work done after parsing by an eighth.
 Both are kept in the doc's `user_data` until `forget` (a token list there holds the doc in a cycle).
 """
 
