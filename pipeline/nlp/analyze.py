@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.nlp.analysis import Analysis
-from pipeline.nlp.doc_cache import doc_tokens, forget
+from pipeline.nlp.doc_cache import doc_tokens, forget, know_text
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.figures import extract_figures
 from pipeline.nlp.names import unify_article
@@ -106,7 +106,9 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     With `processes` > 1 spaCy parses in worker processes while this one extracts entities and quotes.
     """
     nlp = load_model(language)
-    for doc, context in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=processes):
+    with_texts = ((text, (text, context)) for text, context in pairs)
+    for doc, (text, context) in nlp.pipe(with_texts, as_tuples=True, batch_size=batch_size, n_process=processes):
+        know_text(doc, text)
         entities, people = extract_entities(doc, language)
         lemmas, lemma_of = _lemmas_and_table(doc)
         analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)

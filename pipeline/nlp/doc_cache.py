@@ -24,6 +24,11 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def know_text(doc: Doc, text: str) -> None:
+    """Keep the text the doc was made from: spaCy's tokenizer loses no character, so it is `doc.text`."""
+    doc.user_data[_TEXT] = text
+
+
 def doc_tokens(doc: Doc) -> list[Token]:
     """The doc's tokens as one list, made on the first call (index it instead of the doc)."""
     tokens = doc.user_data.get(_TOKENS)

@@ -12,6 +12,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -89,20 +90,33 @@ def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = Non
 
 def _enrich_language(store: Store, settings: Settings, language: str, stories: list[Story], report: EnrichReport,
                      progress: Callable[[EnrichReport], None] | None) -> None:
+    """Parse here, write behind: a chunk's writes run in one thread while the next chunk is parsed.
+
+    One chunk is written at a time and in order, each as `_flush` writes it (quotes, then the stories marked),
+    so a crash loses at most the chunks not yet written, and those stories simply wait for the next run.
+    A failed write is raised here, at the next hand-over or at the end."""
     pending: list[tuple[Story, Analysis]] = []
     headed = {s.story_id: with_headline(s.title, s.text) for s in stories}  # the headline names place and toll too
     pairs: Iterator[tuple[str, Story]] = ((headed[s.story_id][0], s) for s in stories)
-    for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
-        analysis = without_headline(analysis, headed[story.story_id][1])
-        head = lemmas_by_table(f"{story.title}\n{story.summary}", analysis.lemma_of)
-        analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
-        analysis.lemma_of = {}
-        pending.append((story, analysis))
-        if len(pending) >= FLUSH:
-            _flush(store, pending, report)
-            if progress:
-                progress(report)
-    _flush(store, pending, report)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich-write") as writer:
+        writing: Future[None] | None = None
+
+        def hand_over(chunk: list[tuple[Story, Analysis]]) -> Future[None]:
+            if writing is not None:
+                writing.result()  # the previous chunk is written (or its error raised) before the next starts
+                if progress:
+                    progress(report)
+            return writer.submit(_flush, store, chunk, report)
+
+        for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
+            analysis = without_headline(analysis, headed[story.story_id][1])
+            head = lemmas_by_table(f"{story.title}\n{story.summary}", analysis.lemma_of)
+            analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
+            analysis.lemma_of = {}
+            pending.append((story, analysis))
+            if len(pending) >= FLUSH:
+                writing, pending = hand_over(pending), []
+        hand_over(pending).result()
 
 
 def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichReport) -> None:

@@ -80,6 +80,34 @@ def test_stories_are_searchable_before_enrichment_and_a_crash_in_between_loses_n
     assert enrich_stories(store, settings).stories == 0  # and a third run finds nothing to do
 
 
+@pytest.mark.slow
+def test_writes_run_behind_the_parse_in_order_and_a_failed_chunk_leaves_only_its_own_and_later_stories_waiting(
+        store, settings, good_host, tmp_path, monkeypatch):
+    import pipeline.nlp.enrich as enrich
+
+    feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good", "two": f"{good_host.url}/feed/good-two"})
+    settings = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    assert poll_feeds(store, settings, ["good", "two"], run_id="behind").indexed == 5
+    monkeypatch.setattr(enrich, "FLUSH", 2)  # chunks of 2, 2 and 1
+    real_update, calls = Store.update_docs, []
+
+    def second_fails(self, kind, updates, **kwargs):
+        calls.append([sid for sid, _ in updates])
+        if len(calls) == 2:
+            raise StoreUnavailable("bulk write", "the node went away")
+        return real_update(self, kind, updates, **kwargs)
+
+    monkeypatch.setattr(Store, "update_docs", second_fails)
+    seen = []
+    with pytest.raises(StoreUnavailable):
+        enrich_stories(store, settings, progress=lambda report: seen.append(report.stories))
+    assert len(calls) == 2 and seen == [2]  # the third chunk is never written after the second failed
+    store.refresh("stories")
+    assert len(waiting_ids(store)) == 3  # the first chunk is enriched; its own and later stories wait
+    monkeypatch.setattr(Store, "update_docs", real_update)
+    assert enrich_stories(store, settings).stories == 3 and not waiting_ids(store)
+
+
 def test_the_pass_ending_during_a_flush_loses_none_of_its_stories(store, settings, good_host, tmp_path, monkeypatch):
     """The periodic flush takes stories from the buffer before it writes them: the end of the pass must
     wait for it, never cancel it (stories and feed states went missing, the pass reporting fewer)."""

@@ -33,3 +33,9 @@ def test_analysis_leaves_nothing_on_the_doc():
         del nlp.pipe
     assert analysis.quotes and "We wait" in analysis.quotes[0].quote
     assert docs and not docs[0].user_data  # no token list left holding the doc in a cycle
+
+
+def test_the_text_a_doc_is_made_from_is_its_text():
+    """`analyze_stream` keeps the input as the doc's text (know_text): spaCy must lose no character of it."""
+    odd = "Two  spaces,\ttab,\r\nCRLF, a non-breaking\u00a0space, “curly” quotes, an emoji 🙂 and a trailing space "
+    assert load_model("en")(odd).text == odd
