@@ -173,20 +173,20 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     if after in STATE_CONTEXT or after in STATE_OFFICES:
         states = [c for c in candidates if c.kind == "admin1"]
         candidates = states or candidates
-    text = fold(doc[start:end].text)
+    text = fold(written)
     before = doc[start - 1] if start > 0 else None
     beside_name = any(t is not None and t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper() and not t.is_stop
                       and not gaz.candidates(t.text) for t in (before, doc[end] if end < len(doc) else None))
     in_longer_place = larger and label in PLACE_ENTS and beside_name  # "Florida Panhandle", "Irvine Cove"
-    person_elsewhere = any(doc[start:end].text in e.text and e.start != start and fold(e.text.strip()) != text
+    person_elsewhere = any(written in e.text and e.start != start and fold(e.text.strip()) != text
                            for e in people)
-    spelling = CITY_SPELLINGS.get(doc[start:end].text, ("",))[0]  # "Odessa" is GeoNames' "Odesa"
+    spelling = CITY_SPELLINGS.get(written, ("",))[0]  # "Odessa" is GeoNames' "Odesa"
     cities = [c.population for c in candidates if c.kind == "city" and fold(c.name) in (text, fold(spelling))]
     cue = _cued(doc, start, end, gaz, label, max(cities or [0]))
     kept = []
     for c in candidates:
         if c.kind == "city":
-            primary = _as_written(c, doc[start:end].text)  # not another name (Twickenham)
+            primary = _as_written(c, written)  # not another name (Twickenham)
             big = c.population >= BIG_CITY and primary
             dominant = c.population >= DOMINANT * max([p for p in cities if p != c.population] or [0])
             cued = primary and cue and (dominant and c.population >= SMALL_TOWN or c.country in named
