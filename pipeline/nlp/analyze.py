@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
@@ -106,15 +107,23 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     With `processes` > 1 spaCy parses in worker processes while this one extracts entities and quotes.
     """
     nlp = load_model(language)
-    with_texts = ((text, (text, context)) for text, context in pairs)
-    for doc, (text, context) in nlp.pipe(with_texts, as_tuples=True, batch_size=batch_size, n_process=processes):
-        know_text(doc, text)
-        entities, people = extract_entities(doc, language)
-        lemmas, lemma_of = _lemmas_and_table(doc)
-        analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
-        analysis = unify_article(analysis, doc if language == "en" else None)
-        where_and_how_many(doc, analysis, language, home_of(context))
-        forget(doc)
+    texts: deque[str] = deque()  # the texts handed to spaCy, in order: it gives the docs back in the same order
+
+    def fed() -> Iterator[tuple[str, T]]:
+        for text, context in pairs:
+            texts.append(text)  # kept here, not sent to the worker processes and back with the context
+            yield text, context
+
+    for doc, context in nlp.pipe(fed(), as_tuples=True, batch_size=batch_size, n_process=processes):
+        know_text(doc, texts.popleft())
+        try:
+            entities, people = extract_entities(doc, language)
+            lemmas, lemma_of = _lemmas_and_table(doc)
+            analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
+            analysis = unify_article(analysis, doc if language == "en" else None)
+            where_and_how_many(doc, analysis, language, home_of(context))
+        finally:
+            forget(doc)  # also when an extractor fails: a doc holding its token list cannot be serialised
         yield context, analysis
 
 

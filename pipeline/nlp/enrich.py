@@ -106,7 +106,9 @@ def _enrich_language(store: Store, settings: Settings, language: str, stories: l
                 writing.result()  # the previous chunk is written (or its error raised) before the next starts
                 if progress:
                     progress(report)
-            return writer.submit(_flush, store, chunk, report)
+            future = writer.submit(_flush, store, chunk, report)
+            future.add_done_callback(_log_failure)  # seen even when the parse fails first and it is never raised
+            return future
 
         for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
             analysis = without_headline(analysis, headed[story.story_id][1])
@@ -117,6 +119,12 @@ def _enrich_language(store: Store, settings: Settings, language: str, stories: l
             if len(pending) >= FLUSH:
                 writing, pending = hand_over(pending), []
         hand_over(pending).result()
+
+
+def _log_failure(future: Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.warning("enrichment could not write a chunk (its stories wait for the next run): %s", error)
 
 
 def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichReport) -> None:

@@ -39,3 +39,22 @@ def test_the_text_a_doc_is_made_from_is_its_text():
     """`analyze_stream` keeps the input as the doc's text (know_text): spaCy must lose no character of it."""
     odd = "Two  spaces,\ttab,\r\nCRLF, a non-breaking\u00a0space, “curly” quotes, an emoji 🙂 and a trailing space "
     assert load_model("en")(odd).text == odd
+
+
+def test_a_failing_extractor_leaves_nothing_on_the_doc(monkeypatch):
+    import pipeline.nlp.analyze as analyze
+
+    docs = []
+
+    def fails(doc, language):
+        doc_tokens(doc)  # the cache is built, as the real extractors build it
+        docs.append(doc)
+        raise RuntimeError("an extractor failed")
+
+    monkeypatch.setattr(analyze, "extract_entities", fails)
+    try:
+        list(analyze_stream([(TEXT, None)]))
+    except RuntimeError:
+        pass
+    assert docs and not docs[0].user_data  # serialisable again: to_bytes() refuses a token list in user_data
+    docs[0].to_bytes()
