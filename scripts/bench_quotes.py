@@ -27,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.ingest.articles import blank_junk  # noqa: E402
+from pipeline.ingest.articles import blank_junk, extract_text  # noqa: E402
 from pipeline.nlp.analyze import analyze, load_model  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
@@ -41,12 +41,15 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def source_text(path: Path) -> str:
-    """A blind set's article text: an article file's `text`, an extraction benchmark's expected text, or
-    the paragraphs of its expected HTML (readability's), one per line as the product's extraction gives."""
+    """A blind set's article text: an article file's `text`, an extraction benchmark's expected text, the
+    paragraphs of its expected HTML (readability's), one per line as the product's extraction gives, or
+    for a raw page (trafilatura's test pages come without a reference text) what the product extracts."""
     if path.suffix == ".json":
         return str(json.loads(path.read_text(encoding="utf-8"))["text"])
     if path.suffix == ".txt":
         return path.read_text(encoding="utf-8")
+    if path.name != "expected.html":
+        return extract_text(path.read_bytes()) or ""
     import lxml.html
 
     tree = lxml.html.fromstring(path.read_text(encoding="utf-8"))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipeline.errors import FetchError
+from pipeline.ingest.running_text import keep_running_text
 
 if TYPE_CHECKING:
     from pipeline.ingest.feeds import FeedItem
@@ -165,10 +166,13 @@ def extract_text(page_html: bytes | str, url: str | None = None) -> str | None:
     import trafilatura  # here, not at the top: a pass that only polls feeds never loads it
 
     with _EXTRACT_LOCK:
+        tree = trafilatura.load_html(page_html)
+        if tree is not None:
+            keep_running_text(tree)  # precision mode would cut linked names out of their sentences
         # no `deduplicate`: its cache lives for the whole process, so a page seen before (a retry, a
         # syndicated copy) would come back empty
-        text = trafilatura.extract(page_html, url=url, include_comments=False, include_tables=False,
-                                   favor_precision=True, deduplicate=False)
+        text = trafilatura.extract(page_html if tree is None else tree, url=url, include_comments=False,
+                                   include_tables=False, favor_precision=True, deduplicate=False)
     if not text:
         return None
     return clean_text(text) or None

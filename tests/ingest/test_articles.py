@@ -94,3 +94,22 @@ def test_stray_hyphenation_marks_are_removed(shared_data: Path):
     cleaned = clean_text(text)
     assert "chemin Roxham" in cleaned and "-Roxham" not in cleaned and "-GRC" not in cleaned
     assert clean_text("2019-2020 et Saint-Bernard-de-Lacolle") == "2019-2020 et Saint-Bernard-de-Lacolle"
+
+
+def test_linked_names_stay_in_their_sentences(shared_data: Path):
+    """CBS News wraps in-sentence links in `<span class="link">`, which precision mode prunes as furniture."""
+    text = extract_text((shared_data / "html" / "trafilatura__cbsnews.com.carolina.html").read_bytes())
+    assert text and "especially high for Joe Biden." in text
+    assert "but has dropped in recent polls," in text
+    assert " for ." not in text
+
+
+def test_a_link_block_standing_alone_is_still_furniture():
+    prose = " ".join(["The minister announced the new asylum rules on Monday in the capital."] * 6)
+    page = (f"<html><body><article><h1>Asylum rules</h1><p>{prose} It was welcomed by "
+            f"<span class='link'><a href='/p/jane-doe'>Jane Doe</a></span> of the refugee council.</p>"
+            f"<p>{prose}</p><div class='link'><a href='/more'>More stories from the capital</a></div>"
+            f"<p><span class='link'><a href='/also'>Also on the site today</a></span></p></article></body></html>")
+    text = extract_text(page) or ""
+    assert "welcomed by Jane Doe of the refugee council." in text
+    assert "More stories from the capital" not in text and "Also on the site today" not in text
