@@ -20,12 +20,12 @@ a word that means the sex: "Michelle Rempel" is not who "he" is even when no pro
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_tokens
-from pipeline.nlp.entities import Entity
+from pipeline.nlp.entities import TITLES, Entity
 from pipeline.nlp.given_names import by_first_name
 from pipeline.nlp.speech import SPEECH_VERBS, inside
 
@@ -183,6 +183,14 @@ class Salience:
         weight = SPEAKER if role == "speaker" else WEIGHTS[role or role_of(token)]
         self.mentions.append((token.i, self.sentence_of[token.i], canonical, weight))
 
+    def add_titles(self, titles: Mapping[str, str], quote_spans: list[tuple[int, int]]) -> None:
+        """"the mayor brought it up again": in the narration, a mention of the person who holds that title."""
+        for tok in doc_tokens(self.doc):
+            if (tok.pos_ == "NOUN" and tok.lower_ in titles and TITLES.match(tok.lower_ + " ")
+                    and not inside(quote_spans, tok.idx)
+                    and "Sing" in tok.morph.get("Number", []) and any(c.lower_ == "the" for c in tok.children)):
+                self.add(tok, titles[tok.lower_])
+
     def add_at(self, char: int, canonical: str) -> None:
         """Someone spoke here: a factor of its own, on top of the role of their mention."""
         span = self.doc.char_span(char, char + 1, alignment_mode="expand")
@@ -220,7 +228,7 @@ class Salience:
         per_sentence: dict[tuple[str, int], float] = {}  # role factors count once per sentence (Lappin & Leass)
         spoke: set[tuple[str, int]] = set()
         for at, sentence, name, weight in self.mentions:
-            if at >= token.i or " and " in name or (wanted and self.gender.get(name, wanted) != wanted):
+            if at >= token.i or (" and " in name and name[:1].isupper()) or (wanted and self.gender.get(name, wanted) != wanted):
                 continue
             if sentence == here and at in apart:
                 continue

@@ -48,6 +48,21 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _JUNK = re.compile(r"^(click|watch|read more|story|sponsored|advertisement|share|video|photo|image|getty|"
                    r"file|related|subscribe|copyright)\b|\b(below|advertisement)$", re.I)
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
+# Lower-case words that belong inside a name ("Bill de Blasio", "Ursula von der Leyen", "Bashar al-Assad"):
+# a name is capitalised at both ends, and only these may stand lower-case between
+_PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "do", "la", "le",
+              "bin", "ibn", "al", "el", "ter", "ten", "zu", "y"}
+_PREFIXED_TOKEN = re.compile(r"^(?:al|el|ad|an|ar|as|at|az|bin|ibn|abu|ben)-[A-ZÀ-Þ][\w'’.-]*$")
+
+
+def name_words(words: list[str]) -> bool:
+    """Whether these words can be a person's name as written: capitalised, bar particles inside it."""
+    if not words or not _NAME_TOKEN.match(words[0]):
+        return False
+    if len(words) == 1:
+        return True
+    inner_ok = all(_NAME_TOKEN.match(w) or w in _PARTICLES or _PREFIXED_TOKEN.match(w) for w in words[1:-1])
+    return inner_ok and bool(_NAME_TOKEN.match(words[-1]) or _PREFIXED_TOKEN.match(words[-1]))
 
 
 @dataclass
@@ -88,7 +103,7 @@ def is_junk(text: str, label: str) -> bool:
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True
     words = text.split()
-    if label == "person" and not all(_NAME_TOKEN.match(w) for w in words):
+    if label == "person" and not name_words(words):
         return True
     return not any(c.isupper() for c in text)
 

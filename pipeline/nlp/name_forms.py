@@ -32,6 +32,22 @@ _CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|d
 _DETERMINER = re.compile(r"^(?:the|le|la|les)\s+", re.I)
 SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux",
                "au", "en", "à"}
+# Singular descriptions of one person ("a spokesperson for UCEA", "an official"): when one speaks, "he" or
+# "she" in the next paragraph may be them, and a quote that follows unattributed goes on in their voice
+PERSON_NOUNS = {"official", "source", "spokesperson", "spokesman", "spokeswoman", "representative", "aide", "adviser",
+                "advisor", "member", "resident", "witness", "academic", "expert", "scientist", "worker", "employee",
+                "teacher", "student", "volunteer", "organizer", "organiser", "man", "woman", "person", "neighbour",
+                "neighbor", "relative", "friend", "survivor"}
+_GENDER_OF = {"spokesman": "m", "spokeswoman": "f", "man": "m", "woman": "f"}
+
+
+def one_person_described(subject: Token) -> str:
+    """"m", "f" or "?" when a speaker's head noun describes one person ("a spokesperson", "the spokesman"),
+    "" when it does not (a plural, a body, a document)."""
+    lemma = fold(subject.lemma_)
+    if subject.pos_ != "NOUN" or "Sing" not in subject.morph.get("Number", []) or lemma not in PERSON_NOUNS:
+        return ""
+    return _GENDER_OF.get(lemma, "?")
 
 
 def abbreviated_titles(doc: Doc, people: PersonNames) -> list[tuple[int, str, str]]:

@@ -24,6 +24,7 @@ from pipeline.nlp.name_forms import (
     name_after_titles,
     named_after,
     namesake,
+    one_person_described,
     person_after_title,
     spelled_out,
     written_again,
@@ -248,6 +249,7 @@ class Resolver:
             if span is not None and not inside(quote_spans, entity.start) and entity.canonical not in not_people:
                 self.salience.add(span.root, entity.canonical)
         self._surname_mentions(doc, quote_spans, {e.start for e in persons})
+        self.salience.add_titles(self.titles, quote_spans)
         # short forms of organisations the article also names in full: "Suncor", "EDC"
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
         self.organizations = sorted((e.start, _org_name(e)) for e in organizations
@@ -273,6 +275,7 @@ class Resolver:
         self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
         self.untagged_people: set[str] = set()  # names read from a speaker phrase the model did not tag
+        self.described_people: set[str] = set()  # one unnamed person, as described: "a spokesperson for UCEA"
         self.last_other: tuple[int, str] | None = None
         self.language = "fr" if doc.lang_ == "fr" else "en"
 
@@ -292,6 +295,11 @@ class Resolver:
     def resolve(self, phrase: str, subject: Token, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
         resolved = self._resolve(phrase, subject, pos)
+        if resolved and resolved == phrase and self.language == "en" and (sex := one_person_described(subject)):
+            self.described_people.add(resolved)
+            self.salience.add(subject, resolved)  # a mention like a name's: "he" may be them next
+            if sex in {"m", "f"}:
+                self.gender.setdefault(resolved, sex)
         if " " in resolved or not resolved[:1].isupper():
             return resolved
         if resolved not in self.full_forms:  # once per name: both read the whole article
@@ -432,7 +440,7 @@ class Resolver:
 
         `named`: the speaker was written as a proper name the model did not tag ("explique Me Stéphane
         Handfield"); the quote that follows unattributed is still theirs."""
-        named = named or canonical in self.untagged_people
+        named = named or canonical in self.untagged_people or canonical in self.described_people
         if main and canonical[:1].isupper() and not (named or self.people.is_person(canonical.split(" and ")[0])):
             self.last_other = (pos, canonical)  # an organisation that spoke: "it" may be it next
         if main and (named or self.people.is_person(canonical.split(" and ")[0])):
