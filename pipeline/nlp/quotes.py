@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
-from pipeline.nlp.speakers import Resolver, speaker_phrase, subject_of
+from pipeline.nlp.speakers import Resolver
 from pipeline.nlp.speech import PRONOUNS, REPORT_VERBS, SPEECH_VERBS, inside
+from pipeline.nlp.subjects import speaker_phrase, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -95,15 +96,15 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
 
     `text` is `doc.text`, passed in: spaCy joins every token again each time it is read."""
     after_end = para_end
-    for a, _ in quote_spans:
-        if a >= qend:
+    for a, b in quote_spans:
+        if a >= qend and not _a_quoted_title(text, a, b):
             after_end = min(after_end, a)
             break
     m = _SENTENCE_END.search(text[qend:after_end])
     after_end = qend + m.end() if m else after_end
     before_start = para_start
-    for _, b in quote_spans:
-        if b <= qstart:
+    for a, b in quote_spans:
+        if b <= qstart and not _a_quoted_title(text, a, b):
             before_start = max(before_start, b)
     tail = text[before_start:qstart]
     stops = [stop for stop in _SENTENCE_END.finditer(tail) if stop.group(1)]
@@ -124,6 +125,16 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
             if tok.lower_ == "selon":
                 return tok
     return _incise(doc, text, qstart, qend, language)
+
+
+def _a_quoted_title(text: str, start: int, end: int) -> bool:
+    """"Scott told “CBS This Morning” co-host Gayle King, “…”": a few capitalised words in quotation marks, with
+    no punctuation of speech, name a show or a book inside the attribution; they do not end its window."""
+    inner = text[start + 1: end - 1].strip()
+    return inner[:1].isupper() and len(inner.split()) <= 5 and not _SPEECH_PUNCTUATION.search(inner)
+
+
+_SPEECH_PUNCTUATION = re.compile(r"[.,!?;:…]")
 
 
 def _incise(doc: Doc, text: str, qstart: int, qend: int, language: str) -> Token | None:
@@ -291,6 +302,8 @@ def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
         sub = list(comp[0].subtree)
         return doc[sub[0].i: sub[-1].i + 1]
     if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i:
+        if tok.head.lemma_.lower() in REPORT_VERBS and not any(t.is_punct for t in doc[tok.head.i + 1: tok.i]):
+            return None  # "Others reported supervisors demanding credit": what was reported, not who reports
         attribution = {t.i for t in tok.subtree}
         outside = [t for t in sent if t.i not in attribution]
         if outside:

@@ -29,7 +29,7 @@ from pipeline.nlp.name_forms import (
     spelled_out,
     written_again,
 )
-from pipeline.nlp.speech import PRONOUNS, WEEKDAYS, inside
+from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -139,39 +139,6 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
         return inside_phrase[0].canonical
     if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
         return documents.get(kind)
-    return None
-
-
-def speaker_phrase(subject: Token) -> str:
-    """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
-    tokens: list[Token] = []
-    for tok in subject.subtree:
-        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text
-                                  or tok.tag_ in {"WP", "WDT"}
-                                  or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
-            break
-        if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"
-                                  or tok.text in {"\"", "\u201c", "\u201d", "\u00ab", "\u00bb"}):
-            tokens = []  # a heading above, "selon" / "according to" before the speaker, or the quote's end
-            continue
-        tokens.append(tok)
-    if not tokens:
-        return subject.text
-    return subject.doc[tokens[0].i: tokens[-1].i + 1].text
-
-
-def subject_of(verb: Token) -> Token | None:
-    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
-    if len(subjects) > 1:  # a noun right after a preposition is its object, whatever the parse says: "a
-        # spokesperson who did not wish to be named because of agency policy said" is the spokesperson's
-        objects = [c for c in subjects if c.left_edge.i and verb.doc[c.left_edge.i - 1].pos_ == "ADP"]
-        subjects = [c for c in subjects if c not in objects] or subjects
-    if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
-        return min(subjects, key=lambda c: abs(c.i - verb.i))
-    if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
-        return subject_of(verb.head)
-    if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
-        return subject_of(verb.head)
     return None
 
 

@@ -173,3 +173,28 @@ def test_french_attribution_inside_the_guillemets(shared_data):
     [result] = analyze([clean_text(article["text"])], "fr")
     q = next(q for q in result.quotes if "phénomène migratoire a complètement changé" in q.quote)
     assert q.kind == "direct" and q.speaker_canonical == "Anick Fournier" and q.verb == "souligne"
+
+
+def test_a_quoted_show_title_inside_the_attribution_does_not_cut_it_off():
+    """A few capitalised words in quotation marks name a show; the quote after them is still the teller's."""
+    text = ("Bernice Scott founded the group in 1998.\n\n"
+            "Scott told \"Morning Edition\" host Gayle King, \"We have to reckon with the people who vote.\"")
+    quote = one(text, "reckon with the people")
+    assert quote.speaker_canonical == "Bernice Scott"
+    assert [q for q in quotes(text) if "Morning Edition" in q.quote] == []
+
+
+def test_a_list_of_speakers_is_the_speaker():
+    text = ("The senator led in the state all year.\n\n"
+            "Retired teachers, campaign organizers and church volunteers said the race is as open as ever.")
+    assert one(text, "the race is as open as ever").speaker == "Retired teachers, campaign organizers and church volunteers"
+
+
+def test_what_was_reported_does_not_report_the_sentence_again():
+    """"Others reported supervisors demanding credit": the supervisors' verb is the report's content; it is no
+    attribution of the whole sentence to the supervisors."""
+    text = ("The survey asked staff about their contracts.\n\n"
+            "Others reported supervisors unfairly demanding credit for research they had not done.")
+    found = quotes(text)
+    assert [(q.speaker, q.quote) for q in found] == [
+        ("Others", "supervisors unfairly demanding credit for research they had not done")]

@@ -1,0 +1,50 @@
+"""Who a speech verb's subject is, and the words that name them as the article writes them.
+
+The parse alone decides both; `speakers.Resolver` then reads the words back to a person or a body.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.speech import WEEKDAYS
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+def speaker_phrase(subject: Token) -> str:
+    """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
+    tokens: list[Token] = []
+    listed = max((c.i for c in subject.children if c.dep_ == "conj"), default=-1) if subject.pos_ == "NOUN" else -1
+    for tok in subject.subtree:
+        if tok.text == "," and tok.i < listed:
+            tokens.append(tok)  # "Black voters, campaign organizers and veteran volunteers said": all of them
+            continue
+        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text
+                                  or tok.tag_ in {"WP", "WDT"}
+                                  or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
+            break
+        if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"
+                                  or tok.text in {"\"", "\u201c", "\u201d", "\u00ab", "\u00bb"}):
+            tokens = []  # a heading above, "selon" / "according to" before the speaker, or the quote's end
+            continue
+        tokens.append(tok)
+    if not tokens:
+        return subject.text
+    return subject.doc[tokens[0].i: tokens[-1].i + 1].text
+
+
+def subject_of(verb: Token) -> Token | None:
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+    if len(subjects) > 1:  # a noun right after a preposition is its object, whatever the parse says: "a
+        # spokesperson who did not wish to be named because of agency policy said" is the spokesperson's
+        objects = [c for c in subjects if c.left_edge.i and verb.doc[c.left_edge.i - 1].pos_ == "ADP"]
+        subjects = [c for c in subjects if c not in objects] or subjects
+    if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
+        return min(subjects, key=lambda c: abs(c.i - verb.i))
+    if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
+        return subject_of(verb.head)
+    if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
+        return subject_of(verb.head)
+    return None
