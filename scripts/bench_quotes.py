@@ -44,16 +44,27 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def source_text(path: Path) -> str:
     """A blind set's article text: an article file's `text`, an extraction benchmark's expected text, the
     paragraphs of its expected HTML (readability's), one per line as the product's extraction gives, or
-    for a raw page (trafilatura's test pages come without a reference text) what the product extracts."""
+    for a raw page (trafilatura's test pages come without a reference text) what the product extracts; a
+    path ending in "#N" is the full text of a feed's entry N (Talking Points Memo's feed carries whole stories)."""
+    if "#" in path.name:  # "feeds/nodefp__tpm.atom#4": the full text a feed carries in its fifth entry
+        import feedparser
+
+        feed_path, entry = str(path).rsplit("#", 1)
+        item = feedparser.parse(feed_path).entries[int(entry)]
+        return _paragraphs(" ".join(c.get("value", "") for c in item.get("content", [])) or item.get("summary", ""))
     if path.suffix == ".json":
         return str(json.loads(path.read_text(encoding="utf-8"))["text"])
     if path.suffix == ".txt":
         return path.read_text(encoding="utf-8")
     if path.name != "expected.html":
         return extract_text(path.read_bytes()) or ""
+    return _paragraphs(path.read_text(encoding="utf-8"))
+
+
+def _paragraphs(page: str) -> str:
     import lxml.html
 
-    tree = lxml.html.fromstring(path.read_text(encoding="utf-8"))
+    tree = lxml.html.fromstring(page)
     paragraphs = (" ".join(p.text_content().split()) for p in tree.iter("p", "h1", "h2", "h3", "li", "blockquote"))
     return "\n\n".join(p for p in paragraphs if p)
 
