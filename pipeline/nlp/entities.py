@@ -48,6 +48,9 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _JUNK = re.compile(r"^(click|watch|read more|story|sponsored|advertisement|share|video|photo|image|getty|"
                    r"file|related|subscribe|copyright)\b|\b(below|advertisement)$", re.I)
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
+# what kind of body a name is, written after it in lower case: tagged with the name, never part of it
+_KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\s+(?:news agency|agency|newspaper|daily|"
+                        r"broadcaster|network|think tank|website|news outlet|outlet|magazine|wire service|tabloid)$")
 # Lower-case words that belong inside a name ("Bill de Blasio", "Ursula von der Leyen", "Bashar al-Assad"):
 # a name is capitalised at both ends, and only these may stand lower-case between
 _PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "do", "la", "le",
@@ -91,6 +94,8 @@ def clean_mention(text: str, label: str) -> str:
         text = _LOWER_LEAD.sub("", TITLES.sub("", HONORIFIC.sub("", text)))
     elif text.lower().startswith("the "):
         text = text[4:]
+    if label == "organization":
+        text = _KIND_TAIL.sub("", text)  # "Associated Press news agency" is the Associated Press
     text = _POSSESSIVE.sub("", text).strip(" ,;:-–—\"“”«»'’")
     if text.endswith(".") and text.count(".") == 1:  # a sentence full stop, not "U.S."
         text = text[:-1]

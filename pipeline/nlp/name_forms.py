@@ -216,6 +216,21 @@ def body_after_kind(subject: Token, named: Sequence[Entity]) -> Entity | None:
     return None
 
 
+def body_before_kind(subject: Token, named: Sequence[Entity], kinds: Collection[str]) -> Entity | None:
+    """"The Associated Press news agency said": a body's name, then what kind of body it is. Only common
+    nouns may come between the name and the kind ("news"); the name is the body that speaks."""
+    if fold(subject.lemma_) not in kinds:
+        return None
+    first = subject.left_edge
+    for entity in named:
+        if entity.label != "organization" or not first.idx <= entity.start < entity.end <= subject.idx:
+            continue
+        between = [t for t in subject.doc[first.i: subject.i] if t.idx >= entity.end]
+        if all(t.pos_ == "NOUN" and t.is_lower for t in between):
+            return entity
+    return None
+
+
 def name_after_titles(subject: Token) -> str | None:
     """"Patrol Chief James Hall with the New York Police Department said", the model tagging no person: the
     name is the capitalised words from the first given name on ("James Hall"), not the titles before it."""

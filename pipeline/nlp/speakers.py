@@ -18,6 +18,7 @@ from pipeline.nlp.name_forms import (
     SMALL_WORDS,
     abbreviated_titles,
     body_after_kind,
+    body_before_kind,
     carried_description,
     fullest,
     members_of_groups,
@@ -310,7 +311,9 @@ class Resolver:
         after = named_after(subject, self.named, self.people.full, self.text)
         if after:
             return after
-        body = body_after_kind(subject, self.named)
+        body = (body_after_kind(subject, self.named) or body_before_kind(subject, self.named, ORGANIZATION_KINDS)
+                or next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end
+                         and subject.pos_ == "NOUN" and subject.is_lower), None))  # "Tass news agency", one tag
         if body:
             return _org_name(body)
         untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject)

@@ -523,3 +523,18 @@ def test_a_rank_is_not_a_first_name():
     assert by_first_name("General Zaluzhnyi") is None and by_first_name("Michelle Rempel") == "f"
     [result] = analyze(['General Zaluzhnyi spoke to troops on Monday. "We will hold the line," said Zaluzhnyi.'])
     assert result.quotes[-1].speaker_canonical == "Zaluzhnyi"  # not a first name "General"
+
+
+# ---- a body's kind written after its name --------------------------------------------------------------
+def test_the_kind_of_body_written_after_its_name_is_not_part_of_it():
+    """"the state-run Tass news agency": the model tags the whole phrase; the body is Tass. A kind written
+    as part of the name ("Canada Border Services Agency") stays."""
+    [result] = analyze(["The Kremlin would respond, the state-run Tass news agency reported on Monday.\n\n"
+                        "Canada Border Services Agency officers were not involved."], "en")
+    organizations = {e.canonical for e in result.entities if e.label == "organization"}
+    assert "Tass" in organizations and not any("news agency" in o for o in organizations)
+    assert "Canada Border Services Agency" in organizations
+    assert quote_with("The Kremlin would respond, the state-run Tass news agency reported.", "would respond")\
+        .speaker_canonical == "Tass"
+    assert clean_mention("the Globe and Mail newspaper", "organization") == "Globe and Mail"
+    assert clean_mention("Ministère de la sécurité publique", "organization") == "Ministère de la sécurité publique"
