@@ -54,6 +54,8 @@ ORGANIZATION_KINDS = {
     "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau", "syndicat", "conseil", "tribunal",
     "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
     "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal",
+    "utility", "manufacturer", "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher",
+    "chain", "lender", "operator", "provider", "producer", "maker", "supplier", "developer",
 }
 # last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
 NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
@@ -291,6 +293,11 @@ class Resolver:
             first = self.people.find_in(subject.text) or subject.text
             others = [self.people.find_in(c.text) or _with_compounds(c) for c in partners]
             return " and ".join([first, *others])
+        company = [c for c in subject.children if c.dep_ == "conj" and c.pos_ == "NOUN"
+                   and any(t.dep_ == "poss" or t.lower_ == "other" for t in c.children)]
+        if company and subject.ent_type_ in {"PERSON", "PER"}:  # "Hansen and his collaborators say": all of them
+            first = self.people.find_in(subject.text) or subject.text
+            return f"{first} and {subject.doc[company[0].left_edge.i: company[0].right_edge.i + 1].text}"
         titled = person_after_title(subject)
         if titled:
             return self.people.find_in(titled) or titled
@@ -367,22 +374,27 @@ class Resolver:
                 return found
             if role in self.titles:
                 return self.titles[role]
-            organization = self.organization_of(words[-1], min(pos, subject.idx)) if len(words) == 2 else None
+            organization = self.organization_of(words[-1], min(pos, subject.idx), words[1:-1]) \
+                if 2 <= len(words) <= 4 else None
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
         if subject.pos_ == "NOUN" and self.language == "en":
             return carried_description(self.descriptions, phrase, subject, pos)
         return phrase
 
-    def organization_of(self, kind: str, pos: int) -> str | None:
+    def organization_of(self, kind: str, pos: int, modifiers: Sequence[str] = ()) -> str | None:
         """"the agency", "la Ville": the organisation of that kind the article named before, if only one,
-        else the only organisation the sentence before named ("… by TransLink. The agency said …")."""
+        else the only organisation the sentence before named ("… by TransLink. The agency said …").
+        With `modifiers` ("the utilities commission") only a name that has them all may be meant."""
         kind = fold(kind)
-        if kind in self.org_kinds:
+        if kind in self.org_kinds and not modifiers:
             return self.org_kinds[kind]
         if kind not in ORGANIZATION_KINDS:
             return None
-        named = [name for start, name in self.organizations if start < pos and kind in fold(name).split()]
+        named = [name for start, name in self.organizations if start < pos and kind in fold(name).split()
+                 and all(fold(m) in fold(name).split() for m in modifiers)]
+        if modifiers:
+            return named[0] if len(set(named)) == 1 else None
         distinct = list(dict.fromkeys(named))
         if distinct:
             return distinct[0] if len(distinct) == 1 else None

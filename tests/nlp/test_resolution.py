@@ -538,3 +538,19 @@ def test_the_kind_of_body_written_after_its_name_is_not_part_of_it():
         .speaker_canonical == "Tass"
     assert clean_mention("the Globe and Mail newspaper", "organization") == "Globe and Mail"
     assert clean_mention("Ministère de la sécurité publique", "organization") == "Ministère de la sécurité publique"
+
+
+# ---- a person with company, and a body described by its kind and a word of its name -------------------
+def test_a_person_and_his_collaborators_speak_together_and_they_is_them():
+    text = ("Maria Lund first warned the council of the risk in 1998.\n\n"
+            "In a new paper, Lund and her colleagues say the dikes will not hold past 2040.\n\n"
+            "Towns will have to move inland, they say.")
+    assert quote_with(text, "dikes will not hold").speaker_canonical == "Maria Lund and her colleagues"
+    assert quote_with(text, "move inland").speaker_canonical == "Maria Lund and her colleagues"
+
+
+def test_the_kind_with_a_word_of_the_name_is_that_body():
+    text = ("The Ontario Energy Board and the Ontario Securities Commission met in March.\n\n"
+            "The securities commission said the filings were late.\n\n"
+            "The energy regulator said nothing.")
+    assert quote_with(text, "the filings were late").speaker_canonical.endswith("Ontario Securities Commission")
