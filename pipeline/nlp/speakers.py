@@ -145,6 +145,23 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
     return None
 
 
+def speaking_together(subject: Token, people: PersonNames) -> str | None:
+    """"Tore Sohlberg and Lehla Abreder said", "Hansen and his collaborators say": a person and who speaks with
+    them, as one speaker ("they" may mean them next)."""
+    if subject.ent_type_ not in {"PERSON", "PER"}:
+        return None
+    first = people.find_in(subject.text) or subject.text
+    partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
+                and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG
+    if partners:
+        return " and ".join([first, *(people.find_in(c.text) or _with_compounds(c) for c in partners)])
+    company = [c for c in subject.children if c.dep_ == "conj" and c.pos_ == "NOUN"
+               and any(t.dep_ == "poss" or t.lower_ == "other" for t in c.children)]
+    if company:
+        return f"{first} and {subject.doc[company[0].left_edge.i: company[0].right_edge.i + 1].text}"
+    return None
+
+
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
     """"The prime minister", "the rookie defenceman": the person the article last gave that title before
     the description (a definite description points back), preferring one that also had its modifiers
@@ -287,17 +304,9 @@ class Resolver:
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
             start -= 1  # "Wilson-Raybould" is three tokens
         glued = subject.doc[start: subject.i + 1].text
-        partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
-                    and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG
-        if partners and subject.ent_type_ in {"PERSON", "PER"}:  # "Tore Sohlberg and Lehla Abreder said"
-            first = self.people.find_in(subject.text) or subject.text
-            others = [self.people.find_in(c.text) or _with_compounds(c) for c in partners]
-            return " and ".join([first, *others])
-        company = [c for c in subject.children if c.dep_ == "conj" and c.pos_ == "NOUN"
-                   and any(t.dep_ == "poss" or t.lower_ == "other" for t in c.children)]
-        if company and subject.ent_type_ in {"PERSON", "PER"}:  # "Hansen and his collaborators say": all of them
-            first = self.people.find_in(subject.text) or subject.text
-            return f"{first} and {subject.doc[company[0].left_edge.i: company[0].right_edge.i + 1].text}"
+        together = speaking_together(subject, self.people)
+        if together:
+            return together
         titled = person_after_title(subject)
         if titled:
             return self.people.find_in(titled) or titled
@@ -383,9 +392,8 @@ class Resolver:
         return phrase
 
     def organization_of(self, kind: str, pos: int, modifiers: Sequence[str] = ()) -> str | None:
-        """"the agency", "la Ville": the organisation of that kind the article named before, if only one,
-        else the only organisation the sentence before named ("… by TransLink. The agency said …").
-        With `modifiers` ("the utilities commission") only a name that has them all may be meant."""
+        """"the agency", "la Ville": the one organisation of that kind named before, else the only one the sentence
+        before named ("… by TransLink. The agency said …"); "the utilities commission": one named with both words."""
         kind = fold(kind)
         if kind in self.org_kinds and not modifiers:
             return self.org_kinds[kind]
