@@ -189,6 +189,19 @@ def _a_speaking_person(doc: Doc, ent: Span) -> bool:
                     for t in doc_tokens(doc)))
 
 
+def _a_person_by_pronoun(doc: Doc, ent: Span) -> bool:
+    """"Kirstjen Nielsen said she is …", tagged ORG: a name whose own clause goes on with "she" or "he" as a
+    subject is a person's; bodies are "it" (a first name the lists lack cannot tell)."""
+    words = ent.text.split()
+    root = ent.root
+    if not 2 <= len(words) <= 3 or not all(_NAME_TOKEN.match(w) for w in words) or fold(words[-1]) in _BODY_WORDS:
+        return False
+    if root.dep_ not in {"nsubj", "nsubjpass"}:
+        return False
+    return any(t.lower_ in {"she", "he"} and t.dep_ in {"nsubj", "nsubjpass"} and t.i > ent.end
+               for t in root.head.subtree)
+
+
 def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
     """Entities of a parsed doc, each with its canonical name, and the resolver for people."""
     labels = LABELS.get(language, LABELS["en"])
@@ -199,7 +212,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             continue
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
-        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent)):
+        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent)
+                                        or language == "en" and _a_person_by_pronoun(doc, ent)):
             label = "person"  # "economist Philip Cross", "Femi Adeyolu" that the small model calls an ORG
         text = clean_mention(ent.text, label)
         if is_junk(text, label):
@@ -217,7 +231,14 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         return len(words) <= 4 and all(_NAME_TOKEN.match(w) for w in words) and any(
             " ".join(words[i:]) in person_texts for i in range(1, len(words)))
 
-    raw = [(t, "person" if lab == "organization" and a_person_after_all(t) else lab, a, b) for t, lab, a, b in raw]
+    surnames = {t.split()[-1] for t in person_texts if len(t.split()) >= 2}
+
+    def a_surname_not_a_place(text: str) -> bool:  # "Nielsen" tagged GPE where "Kirstjen Nielsen" spoke
+        return text in surnames and not any(p.kind != "city" or p.population >= 100_000
+                                            for p in gazetteer().candidates(text))
+
+    raw = [(t, "person" if lab == "organization" and a_person_after_all(t)
+            or lab == "place" and a_surname_not_a_place(t) else lab, a, b) for t, lab, a, b in raw]
     others = {t for t, lab, _, _ in raw if lab != "person"}
     raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]

@@ -30,6 +30,8 @@ def speaker_phrase(subject: Token) -> str:
             tokens = []  # a heading above, "selon" / "according to" before the speaker, or the quote's end
             continue
         tokens.append(tok)
+    while tokens and tokens[-1].i > subject.i and tokens[-1].pos_ in {"PART", "ADP", "DET", "CCONJ", "SCONJ", "PUNCT"}:
+        tokens.pop()  # "choice to" of "choice to head the department": the clause cut, its first word with it
     if not tokens:
         return subject.text
     return subject.doc[tokens[0].i: tokens[-1].i + 1].text
@@ -42,9 +44,21 @@ def subject_of(verb: Token) -> Token | None:
         objects = [c for c in subjects if c.left_edge.i and verb.doc[c.left_edge.i - 1].pos_ == "ADP"]
         subjects = [c for c in subjects if c not in objects] or subjects
     if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
-        return min(subjects, key=lambda c: abs(c.i - verb.i))
+        subject = min(subjects, key=lambda c: abs(c.i - verb.i))
+        if _dateline(subject):  # "WASHINGTON (AP) — President Trump's choice … said": the choice speaks
+            return max((c for c in subject.children if c.dep_ == "appos"), key=lambda c: c.i, default=None)
+        return subject
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
         return subject_of(verb.head)
     if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
         return subject_of(verb.head)
     return None
+
+
+def _dateline(token: Token) -> bool:
+    """"WASHINGTON (AP) —", "LOS ANGELES (Reuters) -": capitals that open the story and name where it was filed."""
+    sent = token.sent
+    opening = token.doc[sent.start: token.i + 1]
+    after = token.doc[token.i + 1: min(token.i + 6, sent.end)]
+    return (all(t.text.isupper() or t.is_punct for t in opening) and len(token.text) > 1
+            and any(t.text in {"(", "—", "–", "-", "--"} for t in after[:2]))

@@ -554,3 +554,22 @@ def test_the_kind_with_a_word_of_the_name_is_that_body():
             "The securities commission said the filings were late.\n\n"
             "The energy regulator said nothing.")
     assert quote_with(text, "the filings were late").speaker_canonical.endswith("Ontario Securities Commission")
+
+
+# ---- names the model mistags, and datelines -------------------------------------------------------------
+def test_a_name_tagged_org_then_gpe_is_a_person_when_she_goes_on_from_it():
+    """A rare first name: the small model tags "Kirsa Vandeling" ORG and "Vandeling" a place; "said she is"
+    makes her a person, and the bare surname is her wherever the gazetteer knows no such place."""
+    text = ("Speaking at her confirmation hearing, Kirsa Vandeling said she is “not prepared to rule” on the case.\n\n"
+            "Vandeling’s answer drew criticism from Sen. Tom Carper.\n\n"
+            "Vandeling, a former agency official, told the committee that she agrees the problem is serious.\n\n"
+            "“I cannot state it with certainty,” she said.")
+    assert quote_with(text, "cannot state it").speaker_canonical == "Kirsa Vandeling"
+    assert quote_with(text, "agrees the problem").speaker_canonical == "Kirsa Vandeling"
+
+
+def test_a_dateline_is_never_the_speaker():
+    text = ("WASHINGTON (AP) — The president’s choice to lead the agency said Wednesday that she backs the plan.\n\n"
+            "LOS ANGELES (Reuters) - The studio said the film would open in May.")
+    assert quote_with(text, "backs the plan").speaker == "The president’s choice"
+    assert quote_with(text, "would open in May").speaker == "The studio"
