@@ -127,6 +127,19 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
     return _incise(doc, text, qstart, qend, language)
 
 
+def _lead_in_person(doc: Doc, text: str, qstart: int, spans: list[tuple[int, int]], resolver: Resolver) -> str | None:
+    """The person a quote with no attribution is led in by: the subject of the sentence right before it,
+    when that is a person the article names ("Outside the courthouse, Menendez expressed confidence.")."""
+    before = [sent for sent in doc.sents if sent.end_char <= qstart]
+    if not before or text[before[-1].end_char: qstart].strip() or not text[:before[-1].end_char].rstrip().endswith((".", ":")):
+        return None
+    subject = subject_of(before[-1].root)
+    if subject is None or subject.ent_type_ not in {"PERSON", "PER"} or inside(spans, subject.idx):
+        return None
+    canonical = resolver.resolve(speaker_phrase(subject), subject, subject.idx)
+    return canonical if resolver.people.is_person(canonical) else None
+
+
 def _a_quoted_title(text: str, start: int, end: int) -> bool:
     """"Scott told “CBS This Morning” co-host Gayle King, “…”": a few capitalised words in quotation marks, with
     no punctuation of speech, name a show or a book inside the attribution; they do not end its window."""
@@ -272,6 +285,8 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
                 resolver.spoke(a, canonical)
                 previous = (b, canonical)
                 continue
+        elif lead_in := _lead_in_person(doc, text, a, spans, resolver):
+            speaker, canonical, verb_text = "", lead_in, ""  # "Menendez expressed confidence. “I have every …”"
         elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500 and not (
                 previous and previous[0] > resolver.last_speaker[0]):
             # a floating quote goes on from whoever spoke last, in a quote or in reported speech

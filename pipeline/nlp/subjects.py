@@ -40,8 +40,10 @@ def speaker_phrase(subject: Token) -> str:
 def subject_of(verb: Token) -> Token | None:
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
     if len(subjects) > 1:  # a noun right after a preposition is its object, whatever the parse says: "a
-        # spokesperson who did not wish to be named because of agency policy said" is the spokesperson's
-        objects = [c for c in subjects if c.left_edge.i and verb.doc[c.left_edge.i - 1].pos_ == "ADP"]
+        # spokesperson who did not wish to be named because of agency policy said" is the spokesperson's, and
+        # "Nancy Pelosi (D-CA) told" hers: what stands in brackets is no subject
+        objects = [c for c in subjects if c.left_edge.i and (verb.doc[c.left_edge.i - 1].pos_ == "ADP"
+                                                              or verb.doc[c.left_edge.i - 1].text == "(")]
         subjects = [c for c in subjects if c not in objects] or subjects
     if subjects:  # two subjects is a misparse of "CLAUSE, he said": the one next to the verb speaks
         subject = min(subjects, key=lambda c: abs(c.i - verb.i))

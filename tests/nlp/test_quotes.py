@@ -198,3 +198,20 @@ def test_what_was_reported_does_not_report_the_sentence_again():
     found = quotes(text)
     assert [(q.speaker, q.quote) for q in found] == [
         ("Others", "supervisors unfairly demanding credit for research they had not done")]
+
+
+def test_a_party_tag_in_brackets_is_not_the_speaker():
+    quote = one("“The door is open for us,” House Minority Leader Nancy Pelosi (D-CA) told reporters.", "door is open")
+    assert quote.speaker_canonical == "Nancy Pelosi"
+
+
+def test_a_quote_with_no_attribution_is_the_person_who_leads_it_in():
+    """The sentence right before names the person; whoever spoke last elsewhere does not take it."""
+    text = ("“The jury will do its work,” said defence lawyer Abbe Lowell.\n\n"
+            "Outside the courthouse, Senator Rob Mendez expressed confidence.\n\n"
+            "“I have every expectation that we will be exonerated.”")
+    assert one(text, "every expectation").speaker_canonical == "Rob Mendez"
+    narration = ("“The jury will do its work,” said defence lawyer Abbe Lowell.\n\n"
+                 "The trial began in September.\n\n"
+                 "“We are ready for any verdict.”")
+    assert one(narration, "ready for any verdict").speaker_canonical == "Abbe Lowell"
