@@ -134,7 +134,7 @@ def _lead_in_person(doc: Doc, text: str, qstart: int, spans: list[tuple[int, int
     if not before or text[before[-1].end_char: qstart].strip() or not text[:before[-1].end_char].rstrip().endswith((".", ":")):
         return None
     subject = subject_of(before[-1].root)
-    if subject is None or subject.ent_type_ not in {"PERSON", "PER"} or inside(spans, subject.idx):
+    if subject is None or subject.pos_ != "PROPN" or inside(spans, subject.idx):
         return None
     canonical = resolver.resolve(speaker_phrase(subject), subject, subject.idx)
     return canonical if resolver.people.is_person(canonical) else None
