@@ -148,8 +148,9 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
 def speaking_together(subject: Token, people: PersonNames) -> str | None:
     """"Tore Sohlberg and Lehla Abreder said", "Hansen and his collaborators say": a person and who speaks with
     them, as one speaker ("they" may mean them next)."""
-    if subject.ent_type_ not in {"PERSON", "PER"}:
-        return None
+    if subject.ent_type_ not in {"PERSON", "PER"}:  # "Stella's owners Tore Sohlberg and Lehla Abreder said"
+        named = next((c for c in subject.children if c.dep_ == "appos" and c.ent_type_ in {"PERSON", "PER"}), None)
+        return speaking_together(named, people) if named is not None and subject.pos_ == "NOUN" else None
     first = people.find_in(subject.text) or subject.text
     partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
                 and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG

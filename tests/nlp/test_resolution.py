@@ -573,3 +573,10 @@ def test_a_dateline_is_never_the_speaker():
             "LOS ANGELES (Reuters) - The studio said the film would open in May.")
     assert quote_with(text, "backs the plan").speaker == "The president’s choice"
     assert quote_with(text, "would open in May").speaker == "The studio"
+
+
+def test_a_description_with_two_names_in_apposition_is_both_of_them():
+    text = ("In a statement, the bakery's owners Maria Lopez and John Carter said they respected the vote.\n\n"
+            "“Our priority is a respectful workplace,” they said.")
+    assert quote_with(text, "respected the vote").speaker_canonical == "Maria Lopez and John Carter"
+    assert quote_with(text, "respectful workplace").speaker_canonical == "Maria Lopez and John Carter"
