@@ -277,10 +277,24 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[0].isupper())
 
 
+_DETERMINER_THE = re.compile(r"^the\s+", re.I)
+_DEPARTMENT = re.compile(r"^([A-Z][\w&' -]*?)\s+(?:Department|Dept\.?)$")
+
+
+def formal_department(mention: str, names: Collection[str]) -> str | None:
+    """"the Justice Dept", "Justice Department" → "Department of Justice", where the article also writes that."""
+    department = _DEPARTMENT.match(_DETERMINER_THE.sub("", mention))
+    formal = f"Department of {department.group(1)}" if department else None
+    return formal if formal in names else None
+
+
 def resolve_organization(mention: str, names: list[str], places: Collection[str] = ()) -> str:
     """"Suncor" → "Suncor Energy", "EDC" → "Export Development Canada", "Transit" → "Metro Transit"
     when the article has the long form (a place name is never taken for the end of an organisation's)."""
     words = mention.split()
+    formal = formal_department(mention, names)
+    if formal:
+        return formal
     for name in names:
         if len(name.split()) > len(words) and name.split()[: len(words)] == words:
             return name

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
-from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, strip_stray_hyphens
+from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
     SMALL_WORDS,
     abbreviated_titles,
@@ -319,7 +319,9 @@ class Resolver:
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
-        short = None if self.people.find_in(bare) else organization_named(self.organizations, bare, subject.idx)
+        short = None if self.people.find_in(bare) else (
+            formal_department(bare, {name for _, name in self.organizations})
+            or organization_named(self.organizations, bare, subject.idx))
         if short:
             return short
         inner = named_inside(subject, phrase, self.named, self.documents)

@@ -580,3 +580,9 @@ def test_a_description_with_two_names_in_apposition_is_both_of_them():
             "“Our priority is a respectful workplace,” they said.")
     assert quote_with(text, "respected the vote").speaker_canonical == "Maria Lopez and John Carter"
     assert quote_with(text, "respectful workplace").speaker_canonical == "Maria Lopez and John Carter"
+
+
+def test_the_justice_dept_is_the_department_of_justice_the_article_names():
+    text = ("The Department of Justice told the company it would need to sell the network.\n\n"
+            "The Justice Dept said the sale was a condition of approval.")
+    assert quote_with(text, "condition of approval").speaker_canonical.endswith("Department of Justice")
