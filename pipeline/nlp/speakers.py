@@ -181,6 +181,9 @@ def organization_named(organizations: list[tuple[int, str]], bare: str, pos: int
     names = {name for start, name in organizations if start <= pos}
     if bare in names:
         return bare
+    formal = formal_department(bare, {name for _, name in organizations})  # "the Justice Dept"
+    if formal:
+        return formal
     words = bare.split()
     if len(words) != 1 or not bare[:1].isupper():
         return None
@@ -319,9 +322,7 @@ class Resolver:
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
-        short = None if self.people.find_in(bare) else (
-            formal_department(bare, {name for _, name in self.organizations})
-            or organization_named(self.organizations, bare, subject.idx))
+        short = None if self.people.find_in(bare) else organization_named(self.organizations, bare, subject.idx)
         if short:
             return short
         inner = named_inside(subject, phrase, self.named, self.documents)
