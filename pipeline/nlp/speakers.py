@@ -31,6 +31,7 @@ from pipeline.nlp.name_forms import (
     written_again,
 )
 from pipeline.nlp.speech import PRONOUNS, inside
+from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -104,14 +105,6 @@ def _reached_by_access(token: Token, head: Token) -> bool:
     return False
 
 
-def _with_compounds(tok: Token) -> str:
-    """A name token with the words that make up the name before it: "Osei" → "Amara Osei"."""
-    start = tok.i
-    while start > 0 and tok.doc[start - 1].dep_ in {"compound", "flat", "flat:name"} and tok.doc[start - 1].head.i >= tok.i:
-        start -= 1
-    return tok.doc[start: tok.i + 1].text
-
-
 def acronyms(text: str) -> dict[str, str]:
     """Acronyms the article defines: "L’Agence des services frontaliers du Canada (ASFC)" → ASFC → the name."""
     out = {}
@@ -142,24 +135,6 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
         return inside_phrase[0].canonical
     if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
         return documents.get(kind)
-    return None
-
-
-def speaking_together(subject: Token, people: PersonNames) -> str | None:
-    """"Tore Sohlberg and Lehla Abreder said", "Hansen and his collaborators say": a person and who speaks with
-    them, as one speaker ("they" may mean them next)."""
-    if subject.ent_type_ not in {"PERSON", "PER"}:  # "Stella's owners Tore Sohlberg and Lehla Abreder said"
-        named = next((c for c in subject.children if c.dep_ == "appos" and c.ent_type_ in {"PERSON", "PER"}), None)
-        return speaking_together(named, people) if named is not None and subject.pos_ == "NOUN" else None
-    first = people.find_in(subject.text) or subject.text
-    partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
-                and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG
-    if partners:
-        return " and ".join([first, *(people.find_in(c.text) or _with_compounds(c) for c in partners)])
-    company = [c for c in subject.children if c.dep_ == "conj" and c.pos_ == "NOUN"
-               and any(t.dep_ == "poss" or t.lower_ == "other" for t in c.children)]
-    if company:
-        return f"{first} and {subject.doc[company[0].left_edge.i: company[0].right_edge.i + 1].text}"
     return None
 
 
@@ -410,24 +385,10 @@ class Resolver:
         distinct = list(dict.fromkeys(named))
         if distinct:
             return distinct[0] if len(distinct) == 1 else None
-        found = self._only_organization_before(pos) or self.kind_named.get(kind)
+        found = only_organization_before(self, pos) or self.kind_named.get(kind)
         if found:  # "The paper said" again two sentences on is still the same paper
             self.kind_named[kind] = found
         return found
-
-    def _only_organization_before(self, pos: int) -> str | None:
-        sentences = [s for s in self.doc.sents if s.start_char < pos]
-        if len(sentences) < 2:
-            return None
-        previous, current = sentences[-2], sentences[-1]
-        recent = {name for start, name in self.organizations
-                  if previous.start_char <= start < pos and start < current.end_char}
-        people = [m for m in self.mentions if previous.start_char <= m[0] < pos]
-        if len(recent) != 1 or people:
-            return None
-        name = recent.pop()
-        full = self.acronyms.get(name) or (spelled_out(self.text, name) if name.isupper() else name)
-        return None if fold(full).split()[-1] in NOT_BODIES else name
 
     def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
         """Remember who spoke last: a person, or a pair of people ("they" may mean them next).
@@ -441,3 +402,19 @@ class Resolver:
             self.last_speaker = (pos, canonical)
             if " and " not in canonical:
                 self.salience.add_at(pos, canonical)
+
+
+def only_organization_before(resolver: Resolver, pos: int) -> str | None:
+    """The one organisation the sentence before `pos` and its own named, when they name no person."""
+    sentences = [s for s in resolver.doc.sents if s.start_char < pos]
+    if len(sentences) < 2:
+        return None
+    previous, current = sentences[-2], sentences[-1]
+    recent = {name for start, name in resolver.organizations
+              if previous.start_char <= start < pos and start < current.end_char}
+    people = [m for m in resolver.mentions if previous.start_char <= m[0] < pos]
+    if len(recent) != 1 or people:
+        return None
+    name = recent.pop()
+    full = resolver.acronyms.get(name) or (spelled_out(resolver.text, name) if name.isupper() else name)
+    return None if fold(full).split()[-1] in NOT_BODIES else name
