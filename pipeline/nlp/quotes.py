@@ -141,10 +141,11 @@ def _lead_in_person(doc: Doc, text: str, qstart: int, spans: list[tuple[int, int
 
 
 def _a_quoted_title(text: str, start: int, end: int) -> bool:
-    """"Scott told “CBS This Morning” co-host Gayle King, “…”": a few capitalised words in quotation marks, with
-    no punctuation of speech, name a show or a book inside the attribution; they do not end its window."""
+    """"Scott told “CBS This Morning” co-host Gayle King, “…”", "“…,” one source with “direct knowledge” of the
+    talks told the paper": a few words in quotation marks with no punctuation of speech name a show or mark a
+    phrase inside the attribution; they do not end its window."""
     inner = text[start + 1: end - 1].strip()
-    return inner[:1].isupper() and len(inner.split()) <= 5 and not _SPEECH_PUNCTUATION.search(inner)
+    return len(inner.split()) <= 5 and not _SPEECH_PUNCTUATION.search(inner)
 
 
 _SPEECH_PUNCTUATION = re.compile(r"[.,!?;:…]")

@@ -215,3 +215,9 @@ def test_a_quote_with_no_attribution_is_the_person_who_leads_it_in():
                  "The trial began in September.\n\n"
                  "“We are ready for any verdict.”")
     assert one(narration, "ready for any verdict").speaker_canonical == "Abbe Lowell"
+
+
+def test_a_phrase_in_quotation_marks_inside_the_attribution_does_not_cut_it_off():
+    text = ("The merger needs the regulator's approval.\n\n"
+            "“It is all about the network,” one source with “direct knowledge” of the talks told the Financial Times.")
+    assert one(text, "all about the network").speaker.startswith("one source with")
