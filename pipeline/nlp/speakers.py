@@ -112,6 +112,8 @@ def acronyms(text: str) -> dict[str, str]:
         acronym = match.group(2)
         words = re.findall(r"[\w’'-]+", match.group(1))
         for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
+            if words[start].lower() in SMALL_WORDS:
+                continue  # "(Office) of the United Nations …": a name never starts with "of"
             content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in SMALL_WORDS]
             initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in content)
             if initials == acronym:

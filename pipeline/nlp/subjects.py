@@ -49,6 +49,9 @@ def subject_of(verb: Token) -> Token | None:
         subject = min(subjects, key=lambda c: abs(c.i - verb.i))
         if _dateline(subject):  # "WASHINGTON (AP) — President Trump's choice … said": the choice speaks
             return max((c for c in subject.children if c.dep_ == "appos"), key=lambda c: c.i, default=None)
+        opening = subject.left_edge
+        if opening.text == "(" and opening.i > 0 and verb.doc[opening.i - 1].pos_ in {"PROPN", "NOUN"}:
+            return verb.doc[opening.i - 1]  # "UNHCR (the UN refugee agency) said": the name before the brackets
         return subject
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
         return subject_of(verb.head)
@@ -61,6 +64,7 @@ def _dateline(token: Token) -> bool:
     """"WASHINGTON (AP) —", "LOS ANGELES (Reuters) -": capitals that open the story and name where it was filed."""
     sent = token.sent
     opening = token.doc[sent.start: token.i + 1]
-    after = token.doc[token.i + 1: min(token.i + 6, sent.end)]
+    after = token.doc[token.i + 1: min(token.i + 8, sent.end)]  # "SEOUL, Aug. 20 (Yonhap) --"
     return (all(t.text.isupper() or t.is_punct for t in opening) and len(token.text) > 1
-            and any(t.text in {"(", "—", "–", "-", "--"} for t in after[:2]))
+            and any(t.text in {"—", "–", "-", "--"} and t.whitespace_ and t.doc[t.i - 1].whitespace_ for t in after))
+    # a dash set apart by spaces: "UNHCR (the agency) said" and "EDC says it is self-funding" are no datelines

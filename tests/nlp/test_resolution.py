@@ -586,3 +586,10 @@ def test_the_justice_dept_is_the_department_of_justice_the_article_names():
     text = ("The Department of Justice told the company it would need to sell the network.\n\n"
             "The Justice Dept said the sale was a condition of approval.")
     assert quote_with(text, "condition of approval").speaker_canonical.endswith("Department of Justice")
+
+
+def test_a_name_before_brackets_speaks_and_capitals_with_a_hyphen_are_no_dateline():
+    text = ("UNHCR (the UN refugee agency) said the camps were full.\n\n"
+            "EDC says it is self-funding.")
+    assert quote_with(text, "camps were full").speaker == "UNHCR"
+    assert quote_with(text, "self-funding").speaker == "EDC"
