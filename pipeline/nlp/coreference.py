@@ -176,6 +176,7 @@ class Salience:
         self.pending = [t for t in doc_tokens(doc) if t.lower_ in SINGULAR and t.pos_ == "PRON" and not inside(quote_spans, t.idx)
                         and (doc.lang_ != "fr" or t.dep_ in SUBJECT and t.head.lemma_.lower() in SPEECH_VERBS)]
         self.resolved: dict[int, str | None] = {}
+        self.one_person: set[str] = set()  # described speakers whose words hold "and": one person, not a pair
 
     def add(self, token: Token, canonical: str, role: str | None = None) -> None:
         if role is None and token.dep_ == "compound" and token.head.pos_ == "NOUN":
@@ -228,7 +229,8 @@ class Salience:
         per_sentence: dict[tuple[str, int], float] = {}  # role factors count once per sentence (Lappin & Leass)
         spoke: set[tuple[str, int]] = set()
         for at, sentence, name, weight in self.mentions:
-            if at >= token.i or (" and " in name and name[:1].isupper()) or (wanted and self.gender.get(name, wanted) != wanted):
+            if at >= token.i or (" and " in name and name not in self.one_person) or (
+                    wanted and self.gender.get(name, wanted) != wanted):
                 continue
             if sentence == here and at in apart:
                 continue

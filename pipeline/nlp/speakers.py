@@ -243,7 +243,7 @@ class Resolver:
         self.doc = doc
         self.last_speaker: tuple[int, str] | None = None
         self.untagged_people: set[str] = set()  # names read from a speaker phrase the model did not tag
-        self.described_people: set[str] = set()  # one unnamed person, as described: "a spokesperson for UCEA"
+        self.described_people = self.salience.one_person  # one unnamed person, as described: "a spokesperson for X"
         self.last_other: tuple[int, str] | None = None
         self.language = "fr" if doc.lang_ == "fr" else "en"
 
@@ -342,8 +342,9 @@ class Resolver:
                 recent.append(self.last_other)
             return max(recent)[1] if recent else phrase
         if head in PLURAL:  # "they": the pair or the group that spoke last
-            if self.last_speaker and self.last_speaker[0] < pos and " and " in self.last_speaker[1]:
-                return self.last_speaker[1]
+            pair = self.last_speaker[1] if self.last_speaker and self.last_speaker[0] < pos else ""
+            if " and " in pair and pair not in self.described_people:  # not "a spokesperson for X and Y"
+                return pair
             return phrase
         if head in PRONOUNS:  # the most salient person the pronoun agrees with (see `coreference`)
             if subject.lower_.lstrip("-") in PRONOUNS:

@@ -593,3 +593,10 @@ def test_a_name_before_brackets_speaks_and_capitals_with_a_hyphen_are_no_datelin
             "EDC says it is self-funding.")
     assert quote_with(text, "camps were full").speaker == "UNHCR"
     assert quote_with(text, "self-funding").speaker == "EDC"
+
+
+def test_they_after_one_spokesperson_of_a_body_named_with_and_is_not_that_spokesperson():
+    text = ("A spokesperson for the Schools and Colleges Employers' Council said its members were hiring.\n\n"
+            "Union leaders disagreed, and they said the figures hid short contracts.")
+    assert quote_with(text, "figures hid").speaker_canonical != (
+        "A spokesperson for the Schools and Colleges Employers' Council")
