@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 
+_CLOSING = {"\u201d", '"', "\u00bb", ")", "\u2019", "'"}  # a phrase keeps the mark that closes what it opened
+
+
 def speaker_phrase(subject: Token) -> str:
     """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
     tokens: list[Token] = []
@@ -30,7 +33,8 @@ def speaker_phrase(subject: Token) -> str:
             tokens = []  # a heading above, "selon" / "according to" before the speaker, or the quote's end
             continue
         tokens.append(tok)
-    while tokens and tokens[-1].i > subject.i and tokens[-1].pos_ in {"PART", "ADP", "DET", "CCONJ", "SCONJ", "PUNCT"}:
+    while tokens and tokens[-1].i > subject.i and tokens[-1].pos_ in {"PART", "ADP", "DET", "CCONJ", "SCONJ", "PUNCT"} \
+            and tokens[-1].text not in _CLOSING:
         tokens.pop()  # "choice to" of "choice to head the department": the clause cut, its first word with it
     if not tokens:
         return subject.text
@@ -61,10 +65,10 @@ def subject_of(verb: Token) -> Token | None:
 
 
 def _dateline(token: Token) -> bool:
-    """"WASHINGTON (AP) —", "LOS ANGELES (Reuters) -": capitals that open the story and name where it was filed."""
+    """"WASHINGTON (AP) —", "LOS ANGELES (Reuters) -": capitals that open the story and name where it was filed,
+    then a dash set apart by spaces ("UNHCR (the agency) said", "EDC says it is self-funding" are no datelines)."""
     sent = token.sent
     opening = token.doc[sent.start: token.i + 1]
     after = token.doc[token.i + 1: min(token.i + 8, sent.end)]  # "SEOUL, Aug. 20 (Yonhap) --"
     return (all(t.text.isupper() or t.is_punct for t in opening) and len(token.text) > 1
             and any(t.text in {"—", "–", "-", "--"} and t.whitespace_ and t.doc[t.i - 1].whitespace_ for t in after))
-    # a dash set apart by spaces: "UNHCR (the agency) said" and "EDC says it is self-funding" are no datelines
