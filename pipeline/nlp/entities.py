@@ -237,8 +237,10 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         return text in surnames and not any(p.kind != "city" or p.population >= 100_000
                                             for p in gazetteer().candidates(text))
 
-    raw = [(t, "person" if lab == "organization" and a_person_after_all(t)
-            or lab == "place" and a_surname_not_a_place(t) else lab, a, b) for t, lab, a, b in raw]
+    relabelled = [(t, "person" if lab == "organization" and a_person_after_all(t)
+                   or lab == "place" and a_surname_not_a_place(t) else lab, lab, a, b) for t, lab, a, b in raw]
+    raw = [(clean_mention(t, "person") if new != old else t, new, a, b)  # "Historian Cecile Fortin", tagged ORG
+           for t, new, old, a, b in relabelled]
     others = {t for t, lab, _, _ in raw if lab != "person"}
     raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]

@@ -45,7 +45,7 @@ IT_REACH = 600  # characters: "it" is an organisation named as a subject or spea
 DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
              "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
              "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate", "statistic",
-             "statistics", "statistiques",
+             "statistics", "statistiques", "book", "poem", "essay", "column", "tweet", "post", "memoir", "biography",
              "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis"}
 # head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
 ORGANIZATION_KINDS = {

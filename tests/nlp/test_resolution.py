@@ -600,3 +600,15 @@ def test_they_after_one_spokesperson_of_a_body_named_with_and_is_not_that_spokes
             "Union leaders disagreed, and they said the figures hid short contracts.")
     assert quote_with(text, "figures hid").speaker_canonical != (
         "A spokesperson for the Schools and Colleges Employers' Council")
+
+
+def test_a_book_speaks_for_its_author():
+    text = ("Cecile Fortin, a historian, has written about the early settlers.\n\n"
+            "Fortin's book says that around 90 per cent of the first families came by rail.")
+    assert quote_with(text, "90 per cent").speaker_canonical == "Cecile Fortin"
+
+
+def test_a_name_read_back_from_an_organisation_tag_loses_its_title():
+    [result] = analyze(["Historian Cecile Fortin has written about the city's early settlers.\n\n"
+                        "Fortin's book says that around 90 per cent of the first families came by rail."], "en")
+    assert {e.canonical for e in result.entities if e.label == "person"} == {"Cecile Fortin"}
