@@ -97,14 +97,14 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
     `text` is `doc.text`, passed in: spaCy joins every token again each time it is read."""
     after_end = para_end
     for a, b in quote_spans:
-        if a >= qend and not _a_quoted_title(text, a, b):
+        if a >= qend and not _a_quoted_phrase(text, a, b):
             after_end = min(after_end, a)
             break
     m = _SENTENCE_END.search(text[qend:after_end])
     after_end = qend + m.end() if m else after_end
     before_start = para_start
     for a, b in quote_spans:
-        if b <= qstart and not _a_quoted_title(text, a, b):
+        if b <= qstart and not _a_quoted_phrase(text, a, b):
             before_start = max(before_start, b)
     tail = text[before_start:qstart]
     stops = [stop for stop in _SENTENCE_END.finditer(tail) if stop.group(1)]
@@ -140,7 +140,7 @@ def _lead_in_person(doc: Doc, text: str, qstart: int, spans: list[tuple[int, int
     return canonical if resolver.people.is_person(canonical) else None
 
 
-def _a_quoted_title(text: str, start: int, end: int) -> bool:
+def _a_quoted_phrase(text: str, start: int, end: int) -> bool:
     """"Scott told “CBS This Morning” co-host Gayle King, “…”", "“…,” one source with “direct knowledge” of the
     talks told the paper": a few words in quotation marks with no punctuation of speech name a show or mark a
     phrase inside the attribution; they do not end its window."""
