@@ -165,15 +165,15 @@ class Salience:
         self.gender = gender
         self.sentence_of: dict[int, int] = {}  # token index → narrative sentence number
         narrative = 0
+        tokens = doc_tokens(doc)
         for sent in doc.sents:
-            if any(not t.is_space and not inside(quote_spans, t.idx) for t in sent):
+            if any(not t.is_space and not inside(quote_spans, t.idx) for t in tokens[sent.start: sent.end]):
                 narrative += 1  # a sentence wholly inside a quote does not move the story on
-            for tok in sent:
-                self.sentence_of[tok.i] = narrative
+            self.sentence_of.update(dict.fromkeys(range(sent.start, sent.end), narrative))
         self.mentions: list[tuple[int, int, str, float]] = []  # (token index, sentence, canonical, weight)
         # French "il" and "elle" stand for things as often as people ("la grève … elle sera suivie"): there only
         # the subject of a verb of saying is taken for a person
-        self.pending = [t for t in doc_tokens(doc) if t.lower_ in SINGULAR and t.pos_ == "PRON" and not inside(quote_spans, t.idx)
+        self.pending = [t for t in tokens if t.lower_ in SINGULAR and t.pos_ == "PRON" and not inside(quote_spans, t.idx)
                         and (doc.lang_ != "fr" or t.dep_ in SUBJECT and t.head.lemma_.lower() in SPEECH_VERBS)]
         self.resolved: dict[int, str | None] = {}
         self.one_person: set[str] = set()  # described speakers whose words hold "and": one person, not a pair

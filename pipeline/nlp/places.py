@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pipeline.nlp.doc_cache import doc_tokens
+from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import (
     CITY_SPELLINGS,
     STATE_CONTEXT,
@@ -27,7 +27,7 @@ from pipeline.nlp.gazetteer import (
 from pipeline.text import fold
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc
 
 MAX_WORDS = 6
 CONNECTORS = {"of", "and", "de", "du", "des", "la", "le", "-", "'", "d'", "the", "upon", "on", "-sur-", "sur", "en"}
@@ -53,6 +53,7 @@ ORG_HEADS = {"United", "City", "Town", "Rovers", "Athletic", "Albion", "Wanderer
              "Arena", "Times", "Post", "Police", "Council", "University", "College", "Marathon", "Olympics",
              "Station", "Harbour", "Harbor"}
 SHORT_BEFORE_CLUB = {"Man": "Manchester"}  # "Man City", "Man United": never the Isle of Man
+CLUB_HEADS = ORG_HEADS | {"Utd"}
 # the second word of a club, a paper or an institution named after its city ("Manchester United"): never a
 # surname, so a run the recogniser calls a person still holds its city
 CAPITAL_OVER_STATE = 500_000  # "Washington" is the city and "New York" the city unless "state" follows (US only:
@@ -91,7 +92,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
     `home`, the outlet's country, lets a town the words call a place ("in Fleetwood") be read as the home
     country's town even when a larger one of the name exists abroad: a local paper's towns are local."""
     gaz = gaz or gazetteer()
-    people = tuple(e for e in doc.ents if e.label_ in ("PERSON", "PER") and len(e) > 1)  # doc.ents is rebuilt per read
+    people = tuple((e.start, e.text) for e in doc.ents if e.label_ in ("PERSON", "PER") and len(e) > 1)  # read once
     named = frozenset(c.country for e in doc.ents if e.label_ in PLACE_ENTS
                       for c in gaz.candidates(e.text.strip()) if c.kind in ("country", "admin1"))
     ent_of: dict[int, Any] = {}
@@ -107,6 +108,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
     mentions: list[Mention] = []
     tokens = doc_tokens(doc)
     texts = [t.text for t in tokens]
+    text, starts = doc_text(doc), [t.idx for t in tokens]  # a run's words are cut from the text, not joined
     upper = [w[:1].isupper() for w in texts]
     in_name = [u or t.lower_ in CONNECTORS for u, t in zip(upper, tokens, strict=True)]
     i, n = 0, len(doc)
@@ -122,15 +124,15 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
         for size in range(min(MAX_WORDS, n - i), 0, -1):
             if not upper[i + size - 1] or not all(in_name[i:i + size]):
                 continue
-            span = doc[i:i + size]
-            candidates = gaz.candidates(SHORT_BEFORE_CLUB.get(span.text, "") if _club_short(doc, i, i + size)
-                                        else span.text)
+            written = text[starts[i]: starts[i + size - 1] + len(texts[i + size - 1])]
+            club = i + size < n and texts[i + size] in CLUB_HEADS and written in SHORT_BEFORE_CLUB
+            candidates = gaz.candidates(SHORT_BEFORE_CLUB[written] if club else written)  # "Man City"
             if candidates:
                 kept = _allowed(doc, i, i + size, candidates, ent_of, gaz, named, home, people)
                 if kept:
                     label = ent_of[i].label_ if i in ent_of else ""
                     biggest = max((c.population for c in kept if c.kind == "city"), default=0)
-                    found = Mention(i, i + size, span.text, kept, cued=_cued(doc, i, i + size, gaz, label, biggest))
+                    found = Mention(i, i + size, written, kept, cued=_cued(doc, i, i + size, gaz, label, biggest))
                     break
         if found:
             mentions.append(found)
@@ -140,14 +142,9 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
     return mentions
 
 
-def _club_short(doc: Doc, start: int, end: int) -> bool:
-    """"Man City", "Man Utd": a city's short form before a club's second word."""
-    return doc[start:end].text in SHORT_BEFORE_CLUB and end < len(doc) and doc[end].text in ORG_HEADS | {"Utd"}
-
-
 def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: dict[int, Any],
              gaz: Gazetteer, named: frozenset[str | None] = frozenset(), home: str | None = None,
-             people: tuple[Span, ...] = ()) -> list[Place]:
+             people: tuple[tuple[int, str], ...] = ()) -> list[Place]:
     """The readings a name's surroundings allow (empty: not a place here)."""
     ent = ent_of.get(start)
     inside = ent is not None and ent.start <= start and ent.end >= end
@@ -178,8 +175,7 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
     beside_name = any(t is not None and t.pos_ == "PROPN" and t.is_alpha and t.text[:1].isupper() and not t.is_stop
                       and not gaz.candidates(t.text) for t in (before, doc[end] if end < len(doc) else None))
     in_longer_place = larger and label in PLACE_ENTS and beside_name  # "Florida Panhandle", "Irvine Cove"
-    person_elsewhere = any(written in e.text and e.start != start and fold(e.text.strip()) != text
-                           for e in people)
+    person_elsewhere = any(written in name and at != start and fold(name.strip()) != text for at, name in people)
     spelling = CITY_SPELLINGS.get(written, ("",))[0]  # "Odessa" is GeoNames' "Odesa"
     cities = [c.population for c in candidates if c.kind == "city" and fold(c.name) in (text, fold(spelling))]
     cue = _cued(doc, start, end, gaz, label, max(cities or [0]))

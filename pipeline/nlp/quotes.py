@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.doc_cache import doc_text
+from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
 from pipeline.nlp.speakers import Resolver
@@ -339,7 +339,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
     pour = sentence_initial_pour(sent) if language == "fr" else None
     here = [(a, b) for a, b in spans if a < sent.end_char and b > sent.start_char]  # each token is looked up
     direct_here = [(a, b) for a, b in direct_spans if a < sent.end_char and b > sent.start_char]
-    for tok in sent:
+    for tok in doc_tokens(doc)[sent.start: sent.end]:
         if inside(here, tok.idx):
             continue
         content = subject = None
