@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
+from pipeline.nlp.posts import author_canonical, embedded_posts
 from pipeline.nlp.speakers import Resolver
 from pipeline.nlp.speech import PRONOUNS, REPORT_VERBS, SPEECH_VERBS, inside
 from pipeline.nlp.subjects import speaker_phrase, subject_of
@@ -300,7 +301,10 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
         if canonical:
             resolver.spoke(a, canonical)
             previous = (b, canonical)
-    return quotes
+    named = list(dict.fromkeys(name for _, name in resolver.mentions))
+    quotes += [Quote(text[p.start:p.end], p.author, author_canonical(p.author, named), "", p.start, p.end, "direct")
+               for p in embedded_posts(text)]  # a post's words are its author's: "… — Josh Marshall (@joshtpm)"
+    return sorted(quotes, key=lambda q: q.start)
 
 
 def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
