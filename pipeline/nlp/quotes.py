@@ -320,6 +320,8 @@ def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
                                                                        for t in c.subtree)]
     if comp:
         sub = list(comp[0].subtree)
+        if language == "en":
+            return doc[slice(*_complement(tok, comp[0], sub))]
         return doc[sub[0].i: sub[-1].i + 1]
     if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i:
         if tok.head.lemma_.lower() in REPORT_VERBS and not any(t.is_punct for t in doc[tok.head.i + 1: tok.i]):
@@ -333,6 +335,32 @@ def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
             and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3):
         return doc[sent.start: subject.i - 1]  # "CLAUSE, he said." parsed with "said" as the root
     return None
+
+
+SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
+
+
+def _complement(verb: Token, comp: Token, sub: list[Token]) -> tuple[int, int]:
+    """The token range of what `verb` reports through its complement `comp`: the complement's subtree, but
+    not a second attribution the parser hung in it ("EHS says that … cases but Chapman says that's not …"),
+    and from right after the verb when the parser hung the clause's first words on the verb instead
+    ("the union says in Nova Scotia ambulances are too often missing the mark": a finite complement
+    without a subject of its own)."""
+    doc = verb.doc
+    start, end = sub[0].i, sub[-1].i + 1
+    for t in sub:
+        if (t.i > comp.i and t.dep_ == "conj" and t.lemma_.lower() in REPORT_VERBS
+                and any(c.dep_ in SUBJECTS for c in t.children)):
+            end = min(x.i for x in t.subtree)
+            while end > start and (doc[end - 1].dep_ == "cc" or doc[end - 1].is_punct):
+                end -= 1
+            break
+    between = doc[verb.i + 1: start]
+    finite = comp.tag_ in {"VBZ", "VBD", "VBP"} or any(c.dep_ in {"aux", "auxpass"} for c in comp.children)
+    if (len(between) and between[0].dep_ == "prep" and between[0].head.i == verb.i and finite
+            and not any(t.is_punct for t in between) and not any(c.dep_ in SUBJECTS for c in comp.children)):
+        start = verb.i + 1
+    return start, end
 
 
 def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],
@@ -377,8 +405,8 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             content = _content_of(tok, sent, language)
         if content is None or subject is None:
             continue
-        while len(content) and (content[0].lower_ in {"that", "que", "qu'", ",", ":"} or content[0].is_punct
-                                or content[0].is_space):
+        while len(content) and (content[0].lower_ in {"que", "qu'", ",", ":"} or content[0].is_punct
+                                or content[0].lower_ == "that" and content[0].dep_ != "nsubj" or content[0].is_space):
             content = content[1:]
         while len(content) and (content[-1].is_punct and content[-1].text not in {"”", '"', "»"} or content[-1].is_space):
             content = content[:-1]

@@ -221,3 +221,16 @@ def test_a_phrase_in_quotation_marks_inside_the_attribution_does_not_cut_it_off(
     text = ("The merger needs the regulator's approval.\n\n"
             "“It is all about the network,” one source with “direct knowledge” of the talks told the Financial Times.")
     assert one(text, "all about the network").speaker.startswith("one source with")
+
+
+def test_reported_clause_keeps_words_hung_on_the_verb_and_stops_at_a_second_attribution():
+    union = one("Ambulances are supposed to arrive in 8 minutes and 59 seconds but the paramedics union says in "
+                "Nova Scotia ambulances are too often missing the mark.", "missing the mark")
+    assert (union.quote, union.speaker) == ("in Nova Scotia ambulances are too often missing the mark",
+                                            "the paramedics union")
+    text = ("EHS says that under nine-minute target is being met in 90 per cent of cases but Chapman says that's "
+            "not what the union is seeing.")
+    ehs = one(text, "nine-minute")
+    assert (ehs.quote, ehs.speaker) == ("under nine-minute target is being met in 90 per cent of cases", "EHS")
+    chapman = one(text, "union is seeing")
+    assert (chapman.quote, chapman.speaker) == ("that's not what the union is seeing", "Chapman")
