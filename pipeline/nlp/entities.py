@@ -118,6 +118,9 @@ class PersonNames:
 
     def __init__(self, full_names: list[str]) -> None:
         counts = Counter(full_names)
+        # a name that ends a longer one is its short form, however often written: "De LaTorre" is
+        # "Justin De LaTorre", never a person of its own that a speaker phrase could name first
+        counts = Counter({n: c for n, c in counts.items() if not any(o.endswith(" " + n) for o in counts)})
         # when two full names share a surname ("Mary Ann Schicketanz", "Studio Schicketanz"), the one
         # the article names most often, then the longer, is the one a bare surname means
         self.full = sorted(counts, key=lambda n: (-counts[n], -len(n.split()), full_names.index(n)))

@@ -609,3 +609,14 @@ def test_a_name_read_back_from_an_organisation_tag_loses_its_title():
     [result] = analyze(["Historian Cecile Fortin has written about the city's early settlers.\n\n"
                         "Fortin's book says that around 90 per cent of the first families came by rail."], "en")
     assert {e.canonical for e in result.entities if e.label == "person"} == {"Cecile Fortin"}
+
+
+# ---- a name that ends a longer one --------------------------------------------------------------------
+
+def test_a_two_word_short_form_written_more_often_is_still_the_full_name():
+    text = ("“You are presumed to be ineligible for asylum,” Sector Chief Justin De LaTorre said on Monday.\n\n"
+            "Agents went back to the field. De LaTorre says it is a welcome change.\n\n"
+            "“Now it is much more manageable,” De LaTorre said.\n\n"
+            "De LaTorre says he has heard the concerns.")
+    assert quote_with(text, "presumed").speaker_canonical == "Justin De LaTorre"
+    assert quote_with(text, "manageable").speaker_canonical == "Justin De LaTorre"
