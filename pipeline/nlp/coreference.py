@@ -184,6 +184,13 @@ class Salience:
         weight = SPEAKER if role == "speaker" else WEIGHTS[role or role_of(token)]
         self.mentions.append((token.i, self.sentence_of[token.i], canonical, weight))
 
+    def add_untagged(self, token: Token, name: str) -> None:
+        """A speaker's name the model did not tag ("Patrol Chief James Hall" read as a work of art): a mention
+        all the same, so the "he said" after his quote is him, with the sex a clear first name gives."""
+        if name not in self.gender and (sex := by_first_name(name)):
+            self.gender[name] = sex
+        self.add(token, name)
+
     def add_titles(self, titles: Mapping[str, str], quote_spans: list[tuple[int, int]]) -> None:
         """"the mayor brought it up again": in the narration, a mention of the person who holds that title."""
         for tok in doc_tokens(self.doc):

@@ -319,6 +319,7 @@ class Resolver:
             if known and known.split()[0] == untagged.split()[0]:
                 return known
             self.untagged_people.add(untagged)  # a person all the same: "he" may be them next
+            self.salience.add_untagged(subject, untagged)
             return untagged
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:

@@ -119,3 +119,15 @@ def test_the_name_between_a_quote_and_its_verb_speaks_whatever_the_parse():
               pos=["PUNCT", "PRON", "VERB", "PUNCT", "PUNCT", "AUX", "VERB", "PUNCT"])
     speaker = _english_speaker(doc[6])
     assert speaker is not None and speaker.text == "DeWitt"
+
+
+def test_he_after_the_quote_of_a_speaker_the_model_did_not_tag_is_that_speaker():
+    # the model reads "Patrol Chief James Hall" as a work of art: his name comes from the speaker phrase
+    text = ('Forecaster Brian M. Good said the storm would pass. "We are confident," Good said.\n\n'
+            "A decision will be made Thursday morning before the parade's 9 a.m. scheduled start.\n\n"
+            '"Tomorrow before the event, we will make a determination whether the balloons will fly or not," '
+            "Patrol Chief James Hall with the New York Police Department said Wednesday.\n\n"
+            '"It looks good. It looks very good," he said about the balloons.')
+    [result] = analyze([text], "en")
+    [quote] = [q for q in result.quotes if "very good" in q.quote]
+    assert (quote.speaker, quote.speaker_canonical) == ("he", "James Hall")
