@@ -234,3 +234,13 @@ def test_reported_clause_keeps_words_hung_on_the_verb_and_stops_at_a_second_attr
     assert (ehs.quote, ehs.speaker) == ("under nine-minute target is being met in 90 per cent of cases", "EHS")
     chapman = one(text, "union is seeing")
     assert (chapman.quote, chapman.speaker) == ("that's not what the union is seeing", "Chapman")
+
+
+def test_rarer_verbs_of_saying_attribute_a_quote():
+    text = ("Justice Samuel Alito questioned Solicitor General Elizabeth Prelogar for an hour.\n\n"
+            "“No, Justice Alito,” Prelogar said. “I was making another point.”\n\n"
+            "“Then why were you talking about corporate America,” he rejoined.\n\n"
+            "“That is simply wrong,” Alito retorted.")
+    rejoined = one(text, "corporate America")
+    assert (rejoined.speaker, rejoined.speaker_canonical, rejoined.verb) == ("he", "Samuel Alito", "rejoined")
+    assert one(text, "simply wrong").speaker_canonical == "Samuel Alito"
