@@ -116,7 +116,9 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
     if not inner_end.endswith(","):
         windows.reverse() if text[before_start:qstart].strip().endswith((":", ",")) else None
     for start, end in windows:
-        for tok in _tokens_between(doc, start, end):
+        tokens = _tokens_between(doc, start, end)
+        for tok in reversed(tokens) if end == qstart else tokens:  # before a quote, the verb nearest to it:
+            # "When told of the statement, he said, “…”" is said, not told
             if inside(quote_spans, tok.idx):
                 continue
             if is_speech_verb(tok, language):

@@ -244,3 +244,13 @@ def test_rarer_verbs_of_saying_attribute_a_quote():
     rejoined = one(text, "corporate America")
     assert (rejoined.speaker, rejoined.speaker_canonical, rejoined.verb) == ("he", "Samuel Alito", "rejoined")
     assert one(text, "simply wrong").speaker_canonical == "Samuel Alito"
+
+
+def test_before_a_quote_the_verb_nearest_to_it_attributes_it_and_a_noun_is_no_verb():
+    text = ("Mayor Doug McCallum spoke to reporters on Thursday.\n\n"
+            "When told of TransLink’s statement they had never done a study, he said, “I’ve never said there’s a study.”")
+    said = one(text, "never said there")
+    assert (said.verb, said.speaker_canonical) == ("said", "Doug McCallum")
+    text = ("“This is not a political rally,” Judge Arthur Engoron said.\n\n"
+            "Lawyer Chris Kise argued to let Trump speak. At one point, Kise called his client’s answers “brilliant.”")
+    assert one(text, "brilliant").speaker_canonical == "Chris Kise"
