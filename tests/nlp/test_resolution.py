@@ -620,3 +620,16 @@ def test_a_two_word_short_form_written_more_often_is_still_the_full_name():
             "De LaTorre says he has heard the concerns.")
     assert quote_with(text, "presumed").speaker_canonical == "Justin De LaTorre"
     assert quote_with(text, "manageable").speaker_canonical == "Justin De LaTorre"
+
+
+# ---- a spokesperson described, then named --------------------------------------------------------------
+
+def test_a_spokesperson_described_then_named_bare_is_that_person_a_new_voice_is_not():
+    named = ("The Conservatives accused the government of misleading voters on Monday.\n\n"
+             "A spokeswoman for Trudeau said he is not going to shy away from pointing out falsehoods.\n\n"
+             "“Canadians clearly rejected that divisive approach in the last election,” said Eleanore Catenaro.")
+    assert quote_with(named, "shy away").speaker_canonical == "Eleanore Catenaro"
+    new_voice = ("The agency was asked about the delays on Monday.\n\n"
+                 "A spokesperson for the agency said it is reviewing every file.\n\n"
+                 "“It is a disgrace,” said local resident Mary Whitfield.")
+    assert quote_with(new_voice, "reviewing every file").speaker_canonical != "Mary Whitfield"
