@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
+from pipeline.nlp.introduced import described_then_named
 from pipeline.nlp.posts import author_canonical, embedded_posts
 from pipeline.nlp.speakers import Resolver
 from pipeline.nlp.speech import PRONOUNS, REPORT_VERBS, SPEECH_VERBS, inside
@@ -303,29 +304,11 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
         if canonical:
             resolver.spoke(a, canonical)
             previous = (b, canonical)
-    _described_then_named(quotes, resolver)
+    described_then_named(quotes, resolver)
     named = list(dict.fromkeys(name for _, name in resolver.mentions))
     quotes += [Quote(text[p.start:p.end], p.author, author_canonical(p.author, named), "", p.start, p.end, "direct")
                for p in embedded_posts(text)]  # a post's words are its author's: "… — Josh Marshall (@joshtpm)"
     return sorted(quotes, key=lambda q: q.start)
-
-
-SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "aide"}
-
-
-def _described_then_named(quotes: list[Quote], resolver: Resolver) -> None:
-    """"A spokeswoman for Trudeau said …. “…,” said Eleanore Catenaro.": a spokesperson the article describes,
-    then names bare as the next speaker, a name it never wrote before, is that person (a cataphor news uses to
-    introduce who speaks for someone). A new voice comes with words of its own ("said resident Ann Lee")."""
-    for quote, following in zip(quotes, quotes[1:], strict=False):
-        words = quote.speaker.lower().split()
-        if (words[:1] not in (["a"], ["an"]) or not SPOKESPEOPLE & set(words[1:4])
-                or quote.speaker_canonical != quote.speaker or following.start - quote.end > 600):
-            continue
-        name = following.speaker_canonical
-        if following.speaker == name and resolver.people.is_person(name) and not any(
-                at < quote.start and n == name for at, n in resolver.mentions):
-            quote.speaker_canonical = name
 
 
 def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
