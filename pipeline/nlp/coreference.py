@@ -55,6 +55,7 @@ GENDERED = {
           "tante"},
 }
 _NOUN_GENDER = {word: sex for sex, words in GENDERED.items() for word in words}
+GENDERED_NOUNS = frozenset(_NOUN_GENDER)  # nouns that can only mean a person
 
 
 def role_of(token: Token) -> str:

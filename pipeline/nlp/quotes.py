@@ -17,10 +17,11 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
 from pipeline.nlp.introduced import described_then_named
+from pipeline.nlp.naming import naming_verb
 from pipeline.nlp.posts import author_canonical, embedded_posts
 from pipeline.nlp.speakers import Resolver
-from pipeline.nlp.speech import PRONOUNS, REPORT_VERBS, SPEECH_VERBS, inside
-from pipeline.nlp.subjects import speaker_phrase, subject_of
+from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS, inside
+from pipeline.nlp.subjects import english_speaker, speaker_phrase, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -175,26 +176,8 @@ def _speaker_of(verb: Token, language: str = "en") -> tuple[Token, str | None] |
     if verb.lower_ in {"selon", "pour"}:  # French parses "selon" as a case marker on the noun it introduces
         head = verb.head if verb.head.i != verb.i else None
         return (head, None) if head is not None else None
-    subject = _english_speaker(verb)
+    subject = english_speaker(verb)
     return (subject, None) if subject is not None else None
-
-
-def _english_speaker(verb: Token) -> Token | None:
-    if verb.lower_ == "according":
-        to = verb.doc[verb.i + 1]
-        direct = [c for c in to.children if c.dep_ == "pobj"]  # "according to former governor David Dodge"
-        if direct:
-            return direct[0]
-        for tok in to.subtree:
-            if tok.dep_ in {"pobj", "obj", "nmod", "obl"} and tok.pos_ in {"PROPN", "NOUN", "PRON"}:
-                return tok
-        return None
-    subject = subject_of(verb)
-    if subject is None and verb.i > 1:  # "“…,” DeBoer said": the word between the quote and the verb speaks,
-        before = verb.doc[verb.i - 1]  # whatever dependency the parser gave it
-        if before.text[:1].isupper() and verb.doc[verb.i - 2].text in {"”", '"', "’", "'", ","}:
-            return before
-    return subject
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -211,23 +194,6 @@ def _is_real_quote(text: str, start: int, end: int, attributed: bool) -> bool:
     if len(words) >= 4:
         return True
     return attributed and len(words) >= 1 and text[start:end].rstrip("\u201d\u00bb\"' ")[-1:] in ",.!?"
-
-
-NAMING_VERBS = {"call", "dub", "label", "brand", "describe", "term"}
-
-
-def _naming_verb(doc: Doc, qstart: int, qend: int) -> Token | None:
-    """The verb of "X called it “…”" when a quoted phrase is what a person named something."""
-    span = doc.char_span(qstart, qend, alignment_mode="expand")
-    if span is None:
-        return None
-    for tok in span:
-        head = tok.head
-        if head.i < span.start and head.lemma_.lower() in NAMING_VERBS and head.pos_ == "VERB":
-            subject = subject_of(head)
-            if subject is not None and (subject.ent_type_ in {"PERSON", "PER"} or subject.lower_ in PRONOUNS):
-                return head
-    return None
 
 
 def _embedded(doc: Doc, text: str, para_start: int, qstart: int) -> bool:
@@ -259,7 +225,7 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
         verb = _attribution(doc, text, spans, a, b, pstart, pend, language)
         if _is_real_quote(text, a, b, verb is not None) and not _embedded(doc, text, pstart, a):
             direct[(a, b)] = verb  # else: a phrase quoted inside a sentence, part of its reported speech
-        elif (caller := _naming_verb(doc, a, b)) is not None:
+        elif (caller := naming_verb(doc, a, b)) is not None:
             direct[(a, b)] = caller  # "Rempel called him “chicken”": what someone called something is theirs
     direct_spans = list(direct)
 

@@ -72,3 +72,27 @@ def _dateline(token: Token) -> bool:
     after = token.doc[token.i + 1: min(token.i + 8, sent.end)]  # "SEOUL, Aug. 20 (Yonhap) --"
     return (all(t.text.isupper() or t.is_punct for t in opening) and len(token.text) > 1
             and any(t.text in {"—", "–", "-", "--"} and t.whitespace_ and t.doc[t.i - 1].whitespace_ for t in after))
+
+
+def english_speaker(verb: Token) -> Token | None:
+    """Who speaks through an English verb of saying: the agent of a passive, the object of "according to",
+    the subject, or the capitalised word the parse left between a quote and its verb."""
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    named_by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    if named_by is not None:  # "described as “heartbreaking” by the conservation department"
+        return named_by
+    if verb.lower_ == "according":
+        to = verb.doc[verb.i + 1]
+        direct = [c for c in to.children if c.dep_ == "pobj"]  # "according to former governor David Dodge"
+        if direct:
+            return direct[0]
+        for tok in to.subtree:
+            if tok.dep_ in {"pobj", "obj", "nmod", "obl"} and tok.pos_ in {"PROPN", "NOUN", "PRON"}:
+                return tok
+        return None
+    subject = subject_of(verb)
+    if subject is None and verb.i > 1:  # "“…,” DeBoer said": the word between the quote and the verb speaks,
+        before = verb.doc[verb.i - 1]  # whatever dependency the parser gave it
+        if before.text[:1].isupper() and verb.doc[verb.i - 2].text in {"”", '"', "’", "'", ","}:
+            return before
+    return subject

@@ -111,13 +111,13 @@ def test_the_name_between_a_quote_and_its_verb_speaks_whatever_the_parse():
     from spacy.tokens import Doc
 
     from pipeline.nlp.analyze import load_model
-    from pipeline.nlp.quotes import _english_speaker
+    from pipeline.nlp.subjects import english_speaker
 
     words = ["“", "We", "won", ",", "”", "DeWitt", "said", "."]
     doc = Doc(load_model("en").vocab, words=words, spaces=[False, True, False, False, True, True, False, False],
               heads=[2, 2, 6, 2, 6, 6, 6, 6], deps=["punct", "nsubj", "ccomp", "punct", "punct", "aux", "ROOT", "punct"],
               pos=["PUNCT", "PRON", "VERB", "PUNCT", "PUNCT", "AUX", "VERB", "PUNCT"])
-    speaker = _english_speaker(doc[6])
+    speaker = english_speaker(doc[6])
     assert speaker is not None and speaker.text == "DeWitt"
 
 

@@ -254,3 +254,25 @@ def test_before_a_quote_the_verb_nearest_to_it_attributes_it_and_a_noun_is_no_ve
     text = ("“This is not a political rally,” Judge Arthur Engoron said.\n\n"
             "Lawyer Chris Kise argued to let Trump speak. At one point, Kise called his client’s answers “brilliant.”")
     assert one(text, "brilliant").speaker_canonical == "Chris Kise"
+
+
+@pytest.mark.parametrize(("text", "quoted", "speaker"), [
+    ("Aviation analysts called it the \"end of an era,\" as the industry's symbol of excess was retired.",
+     "end of an era", "Aviation analysts"),
+    ("The victim's mother testified, describing her daughter as \"brave, strong, and smart\" before the jury.",
+     "brave, strong", "The victim's mother"),
+    ("Judge Arthur Engoron threatened to remove Trump, telling his lawyer Chris Kise to “control your client.”",
+     "control your client", "Judge Arthur Engoron"),
+    ("The recent spate of mass strandings has been described as “heartbreaking” by the conservation department.",
+     "heartbreaking", "the conservation department"),
+])
+def test_a_phrase_someone_named_or_bade_is_their_quote(text, quoted, speaker):
+    q = one(text, quoted)
+    assert (q.kind, q.speaker) == ("direct", speaker)
+
+
+def test_a_title_told_or_a_thing_describing_is_no_quote():
+    texts = ["He told reporters about “The Kid Who Would Be King” at the premiere on Friday.",
+             "Another strand of the project described it as “Facebook for Palestinians.”"]
+    for text in texts:
+        assert [q.quote for q in quotes(text) if q.kind == "direct"] == []

@@ -1,0 +1,51 @@
+"""Quoted phrases that are someone's words without a verb of saying: what they named something, what they bade.
+
+"Rempel called him “chicken”", "analysts called it the “end of an era”", "describing her daughter as “brave,
+strong, and smart”", "telling his lawyer to “control your client”", "described as “heartbreaking” by the
+department": too short, or too embedded in the sentence, to pass for a quote by themselves, yet the words
+are the speaker's, and the Gender Gap Tracker's annotators take them as quotes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.coreference import GENDERED_NOUNS
+from pipeline.nlp.name_forms import PERSON_NOUNS
+from pipeline.nlp.speakers import ORGANIZATION_KINDS
+from pipeline.nlp.subjects import english_speaker
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+NAMING_VERBS = {"call", "dub", "label", "brand", "describe", "term"}
+BIDDING_VERBS = {"tell", "urge", "ask", "warn", "implore", "beg", "order"}  # "urged Nielsen to “educate yourself”"
+NOT_SPEAKERS = {"it", "this", "that", "which", "what"}
+
+
+def naming_verb(doc: Doc, qstart: int, qend: int) -> Token | None:
+    """The verb of "X called it “…”", "describing her daughter as “…”", "telling his lawyer to “…”" and "described
+    as “…” by Y": a quoted phrase that is what someone named something, or bade someone do, is theirs."""
+    span = doc.char_span(qstart, qend, alignment_mode="expand")
+    if span is None:
+        return None
+    for tok in span:
+        head = tok.head.head if tok.head.lower_ == "as" and tok.head.i < span.start else tok.head
+        lemma = head.lemma_.lower()
+        if head.i >= span.start or head.pos_ != "VERB" or not (
+                lemma in NAMING_VERBS or lemma in BIDDING_VERBS and tok.dep_ == "xcomp" and tok.tag_ == "VB"):
+            continue  # bidding is an order in the quoted words: "to “control your client”", not a title
+        speaker = english_speaker(head)
+        if speaker is not None and _can_speak(speaker):
+            return head
+    return None
+
+
+def _can_speak(token: Token) -> bool:
+    """Someone, or some body, that can name or bid: a name, a pronoun for people, people in the plural, or a
+    noun for a person or a body ("the victim's mother", "the department"); not "another strand" of a story."""
+    if token.pos_ in {"PROPN", "PRON"}:
+        return token.lower_ not in NOT_SPEAKERS
+    lemma = token.lemma_.lower()
+    return token.pos_ == "NOUN" and ("Plur" in token.morph.get("Number", []) or lemma in PERSON_NOUNS
+                                      or lemma in ORGANIZATION_KINDS or lemma in GENDERED_NOUNS)
