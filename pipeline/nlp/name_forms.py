@@ -37,8 +37,14 @@ SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "l
 PERSON_NOUNS = {"official", "source", "spokesperson", "spokesman", "spokeswoman", "representative", "aide", "adviser",
                 "advisor", "member", "resident", "witness", "academic", "expert", "scientist", "worker", "employee",
                 "teacher", "student", "volunteer", "organizer", "organiser", "man", "woman", "person", "neighbour",
-                "neighbor", "relative", "friend", "survivor"}
-_GENDER_OF = {"spokesman": "m", "spokeswoman": "f", "man": "m", "woman": "f"}
+                "neighbor", "relative", "friend", "survivor",
+                # people described by what they do or went through: "says a doctor from Hebron", then "he says"
+                "doctor", "nurse", "physician", "surgeon", "paramedic", "lawyer", "attorney", "officer", "soldier",
+                "farmer", "driver", "pilot", "owner", "manager", "director", "executive", "analyst", "economist",
+                "researcher", "professor", "activist", "journalist", "reporter", "migrant", "refugee", "immigrant",
+                "victim", "patient", "passenger", "protester", "voter", "mother", "father", "parent", "guard",
+                "agent", "smuggler", "shopkeeper", "fisherman", "labourer", "laborer"}
+_GENDER_OF = {"spokesman": "m", "spokeswoman": "f", "man": "m", "woman": "f", "mother": "f", "father": "m"}
 
 
 def one_person_described(subject: Token) -> str:

@@ -131,3 +131,11 @@ def test_he_after_the_quote_of_a_speaker_the_model_did_not_tag_is_that_speaker()
     [result] = analyze([text], "en")
     [quote] = [q for q in result.quotes if "very good" in q.quote]
     assert (quote.speaker, quote.speaker_canonical) == ("he", "James Hall")
+
+
+def test_he_after_a_doctor_described_not_named_is_the_doctor():
+    text = ("Author Antony Loewenstein has written about the occupation for years.\n\n"
+            "“We are not just numbers,” says a doctor from Hebron, whose name has been withheld to protect his "
+            "identity. During a break from his shift, he explains that he now lives locally, but his parents still "
+            "live in Hebron. “There’s a tragedy inside every single one of us in the medical team,” he says.")
+    assert speaker_of(text, "tragedy inside") == "a doctor from Hebron"
