@@ -38,7 +38,9 @@ def is_speech_verb(tok: Token, language: str) -> bool:
     lemma = tok.lemma_.lower()
     if tok.pos_ in {"VERB", "AUX"} and (lemma in SPEECH_VERBS or language == "fr" and lemma in FRENCH_VERBS):
         # after a possessive or an article it is a noun the tagger took for a verb: "his client's answers"
-        return not (language == "en" and tok.i > 0 and tok.doc[tok.i - 1].tag_ in {"POS", "PRP$", "DT"})
+        before = tok.doc[tok.i - 1] if tok.i > 0 else None  # ("they all said" is a verb: only articles count)
+        return not (language == "en" and before is not None and (before.tag_ in {"POS", "PRP$"}
+                                                                 or before.lower_ in {"the", "a", "an"}))
     if language != "fr":
         return False
     form = re.sub(r"-(t-)?(il|elle|ils|elles|on)$", "", tok.lower_)

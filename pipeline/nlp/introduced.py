@@ -22,6 +22,7 @@ class Spoken(Protocol):
     start: int
     end: int
 
+
 SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "aide"}
 
 

@@ -276,3 +276,7 @@ def test_a_title_told_or_a_thing_describing_is_no_quote():
              "Another strand of the project described it as “Facebook for Palestinians.”"]
     for text in texts:
         assert [q.quote for q in quotes(text) if q.kind == "direct"] == []
+
+
+def test_a_verb_after_all_or_both_is_still_a_verb():
+    assert one("“We are united,” they all said after the vote.", "united").verb == "said"
