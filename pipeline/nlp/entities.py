@@ -205,6 +205,22 @@ def _a_person_by_pronoun(doc: Doc, ent: Span) -> bool:
                for t in root.head.subtree)
 
 
+def _a_named_thing(doc: Doc, ent: Span) -> bool:
+    """"the Montreal Gazette", "the Queen Mary", tagged PERSON: in English a person's name takes no article
+    of its own. The article belongs to the name's head, with capitalised words before it and no title
+    among them ("the Rev. Al Sharpton", "the late John Lewis" stay people), and the head is singular
+    ("the Obamas" are people)."""
+    head = ent.root
+    if head.tag_ == "NNPS" or head.text.endswith("s") and len(ent) == 1:
+        return False
+    article = next((c for c in head.children if c.dep_ == "det" and c.lower_ in {"the", "a", "an"}), None)
+    if article is None or article.i >= ent.start:
+        return False
+    between = doc[article.i + 1: ent.start]
+    return all(t.text[:1].isupper() and not TITLES.match(t.text + " ") for t in between) and not any(
+        TITLES.match(t.text + " ") for t in ent)
+
+
 def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], PersonNames]:
     """Entities of a parsed doc, each with its canonical name, and the resolver for people."""
     labels = LABELS.get(language, LABELS["en"])
@@ -218,6 +234,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent)
                                         or language == "en" and _a_person_by_pronoun(doc, ent)):
             label = "person"  # "economist Philip Cross", "Femi Adeyolu" that the small model calls an ORG
+        elif label == "person" and language == "en" and _a_named_thing(doc, ent):
+            label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
         text = clean_mention(ent.text, label)
         if is_junk(text, label):
             continue
