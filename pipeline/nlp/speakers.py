@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.coreference import Salience, genders
@@ -46,7 +46,12 @@ DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement"
              "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
              "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate", "statistic",
              "statistics", "statistiques", "book", "poem", "essay", "column", "tweet", "post", "memoir", "biography",
-             "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis"}
+             "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis",
+             # and words spoken that speak for their speaker: "Ortiz’s remarks suggested …"
+             "remark", "comment", "explanation", "testimony", "message", "speech", "announcement", "reply", "response",
+             "propos", "declaration", "discours", "reponse"}
+# what the small model calls a surname standing alone when it misreads it ("Greer’s statement" as a PRODUCT)
+MISREAD_NAMES = {"PRODUCT", "WORK_OF_ART", "EVENT", "LANGUAGE", "NORP"}
 # head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
 ORGANIZATION_KINDS = {
     "agency", "ministry", "department", "city", "company", "government", "police", "office", "board", "commission",
@@ -123,18 +128,22 @@ def acronyms(text: str) -> dict[str, str]:
     return out
 
 
-def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents: dict[str, str]) -> str | None:
+def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents: dict[str, str],
+                 person: Callable[[str], str | None] = lambda _: None) -> str | None:
     """A document that speaks for whoever made it: "a study released Monday by Civic Action",
-    "Infrastructure Canada's database"; later, "the study" is the same one."""
+    "Infrastructure Canada's database"; later, "the study" is the same one. `person` reads a possessor
+    the model did not tag as anyone back to the person the article names ("Greer’s statement")."""
     kind = fold(subject.lemma_ or subject.text)
     if kind not in DOCUMENTS:
         return None
     words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
     start, end = words[0].idx, words[-1].idx + len(words[-1])
-    inside_phrase = [e for e in named if start <= e.start and e.end <= end]
+    inside_phrase = [e.canonical for e in named if start <= e.start and e.end <= end]
+    inside_phrase += [found for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"
+                      and (found := person(c.text))]
     if inside_phrase:
-        documents[kind] = inside_phrase[0].canonical
-        return inside_phrase[0].canonical
+        documents[kind] = inside_phrase[0]
+        return inside_phrase[0]
     if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
         return documents.get(kind)
     return None
@@ -254,8 +263,10 @@ class Resolver:
             surnames.setdefault(name.split()[-1], []).append(name)
         for tok in doc_tokens(doc):
             names = surnames.get(tok.text)
-            if not names or len(names) > 1 or tok.idx in seen or tok.ent_type_ or inside(quote_spans, tok.idx):
-                continue
+            if not names or len(names) > 1 or tok.idx in seen or inside(quote_spans, tok.idx) or tok.ent_type_ and not (
+                    tok.ent_type_ in MISREAD_NAMES and tok.ent_iob_ == "B" and (tok.i + 1 == len(doc)
+                                                                                or doc[tok.i + 1].ent_iob_ != "I")):
+                continue  # "Greer’s statement" read as a product is still Paul Greer's
             self.mentions.append((tok.idx, names[0]))
             self.salience.add(tok, names[0])
         self.mentions.sort()
@@ -302,7 +313,7 @@ class Resolver:
         short = None if self.people.find_in(bare) else organization_named(self.organizations, bare, subject.idx)
         if short:
             return short
-        inner = named_inside(subject, phrase, self.named, self.documents)
+        inner = named_inside(subject, phrase, self.named, self.documents, self.people.find_in)
         if inner:
             return inner
         after = named_after(subject, self.named, self.people.full, self.text)

@@ -649,3 +649,20 @@ def test_an_article_before_a_title_or_a_plural_keeps_the_person():
     text = ("The Rev. Jesse Carter led the march to the border post on Sunday.\n\n"
             "“We walk for the families who were turned away,” he said.")
     assert quote_with(text, "families who were turned away").speaker_canonical == "Jesse Carter"
+
+
+def test_remarks_speak_for_whoever_made_them():
+    text = ("Mayor Lena Ortiz spoke to the council for an hour on Monday night.\n\n"
+            "Ortiz’s remarks suggested the shelter would “stay open as long as families need it.”")
+    assert quote_with(text, "stay open").speaker_canonical == "Lena Ortiz"
+
+
+def test_a_surname_the_model_misreads_still_names_its_person():
+    # "Greer’s" is tagged PRODUCT in the first text and NORP in the second: both are Paul Greer
+    statement = ("Senator Paul Greer released a statement on Friday.\n\n"
+                 "Greer’s statement said the bill would “end the chaos at the border.”")
+    assert quote_with(statement, "end the chaos").speaker_canonical == "Paul Greer"
+    plan = ("Senator Paul Greer met Mayor Ann Holt and Councillor Tom Reyes on Monday.\n\n"
+            "Reyes spoke first. Greer’s plan drew cheers from the crowd outside, and Greer’s aides handed out "
+            "leaflets.\n\n“We will not turn families away,” he said.")
+    assert quote_with(plan, "turn families away").speaker_canonical == "Paul Greer"
