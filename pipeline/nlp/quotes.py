@@ -53,7 +53,8 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     offset = 0
-    for para in text.split("\n"):
+    paragraphs = text.split("\n")
+    for n, para in enumerate(paragraphs):
         i = 0
         while i < len(para):
             ch = para[i]
@@ -64,6 +65,11 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
             j = para.find(close, i + 1)
             if ch == "\u201c":  # curly quotes may hold straight ones or nested ‘ ’; a straight one may close
                 j = _straight_close(para, i + 1, j)
+            if j == -1 and ch == '"':  # mixed copy: "… a career?” closes with a curly mark
+                j = para.find("\u201d", i + 1)
+            if j == -1 and ch == '"' and _stray(paragraphs, n):
+                i += 1
+                continue
             if j == -1:
                 spans.append((offset + i, offset + len(para.rstrip())))
                 break
@@ -71,6 +77,13 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
             i = j + 1
         offset += len(para) + 1
     return [(a, b) for a, b in spans if b - a > 2]
+
+
+def _stray(paragraphs: list[str], n: int) -> bool:
+    """A straight mark left open in paragraph `n` that the next paragraph does not take up with an opening mark
+    of its own is no quote running on (a title's mark the page lost, a stray keystroke): it opens nothing."""
+    following = next((p.strip() for p in paragraphs[n + 1:] if p.strip()), None)
+    return following is not None and following[:1] not in OPEN_CLOSE
 
 
 def _straight_close(para: str, start: int, curly: int) -> int:

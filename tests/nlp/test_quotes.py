@@ -280,3 +280,28 @@ def test_a_title_told_or_a_thing_describing_is_no_quote():
 
 def test_a_verb_after_all_or_both_is_still_a_verb():
     assert one("“We are united,” they all said after the vote.", "united").verb == "said"
+
+
+def test_a_straight_mark_closed_by_a_curly_one_ends_there():
+    text = 'The union met the minister on Tuesday.\n\n"We will not leave,” Ana Ruiz said, and walked out of the room.'
+    [q] = quotes(text)
+    assert q.quote.strip('"”') == "We will not leave,"
+    assert q.speaker_canonical == "Ana Ruiz"
+
+
+def test_a_stray_straight_mark_no_paragraph_takes_up_opens_no_quote():
+    # the page lost the mark's partner: the paragraph is narration, and what the court said is reported speech
+    text = ('"The Supreme Court of Canada on Friday allowed the province to keep the border post closed, but said '
+            'travellers must be told of the closure a week ahead.\n\n'
+            'The ruling was unanimous. Lawyers for the travellers said they would study it.')
+    found = quotes(text)
+    assert not any(q.quote.lstrip('"').startswith("The Supreme Court") for q in found)
+    told = [q for q in found if "travellers must be told" in q.quote]
+    assert [q.speaker_canonical for q in told] == ["the Supreme Court of Canada"]
+
+
+def test_a_quote_left_open_runs_on_when_the_next_paragraph_takes_it_up():
+    text = ('Ana Ruiz described the crossing in detail. "We walked for two nights without water or food.\n\n'
+            '"Then the children could not walk any more," she said.')
+    found = quotes(text)
+    assert any(q.quote.lstrip('"').startswith("We walked for two nights") for q in found)

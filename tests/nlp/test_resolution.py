@@ -666,3 +666,11 @@ def test_a_surname_the_model_misreads_still_names_its_person():
             "Reyes spoke first. Greer’s plan drew cheers from the crowd outside, and Greer’s aides handed out "
             "leaflets.\n\n“We will not turn families away,” he said.")
     assert quote_with(plan, "turn families away").speaker_canonical == "Paul Greer"
+
+
+def test_a_subject_with_a_given_name_the_model_left_untagged_is_a_person_she_can_mean():
+    text = ("Ana Ruiz described the crossing in detail.\n\n"
+            "“Then the children could not walk any more,” she said.")
+    assert quote_with(text, "could not walk").speaker_canonical == "Ana Ruiz"
+    [report] = analyze(["Canada’s Food Price Report forecasts that prices will rise again."], "en")
+    assert not [e.text for e in report.entities if e.label == "person"]  # "Food" is a given name too
