@@ -7,6 +7,8 @@ The speaker resolver (`speakers`) hands on whatever these return; they read only
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_tokens
@@ -250,3 +252,19 @@ def name_after_titles(subject: Token) -> str | None:
         if fold(word) in first_names() and k and not TITLES.match(word.lower() + " "):
             return " ".join(words[k:])
     return None
+
+
+# kinds of business a description may name the story's main company by ("the utility", "the retailer")
+BUSINESS_KINDS = {"company", "firm", "utility", "manufacturer", "carrier", "retailer", "automaker", "insurer", "airline",
+                  "chain", "lender", "operator", "provider", "producer", "maker", "supplier", "developer", "publisher",
+                  "startup", "business", "giant", "conglomerate", "brand", "entreprise", "societe"}
+
+
+def main_business(organizations: Sequence[tuple[int, str]], pos: int) -> str | None:
+    """"The utility said" with no utility named as one: the organisation the story is about, the one it has
+    named most before, at least twice and more often than any other (a wire story about PG&E names it a
+    dozen times, the regulator and the counties once or twice)."""
+    counts = Counter(name for start, name in organizations if start < pos).most_common(2)
+    if not counts or counts[0][1] < 2 or len(counts) > 1 and counts[1][1] * 2 > counts[0][1]:
+        return None
+    return counts[0][0]

@@ -15,12 +15,14 @@ from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
+    BUSINESS_KINDS,
     SMALL_WORDS,
     abbreviated_titles,
     body_after_kind,
     body_before_kind,
     carried_description,
     fullest,
+    main_business,
     members_of_groups,
     name_after_titles,
     named_after,
@@ -62,6 +64,7 @@ ORGANIZATION_KINDS = {
     "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal",
     "utility", "manufacturer", "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher",
     "chain", "lender", "operator", "provider", "producer", "maker", "supplier", "developer",
+    "startup", "business", "giant", "conglomerate", "brand",
 }
 # last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
 NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
@@ -400,7 +403,8 @@ class Resolver:
         distinct = list(dict.fromkeys(named))
         if distinct:
             return distinct[0] if len(distinct) == 1 else None
-        found = only_organization_before(self, pos) or self.kind_named.get(kind)
+        found = (kind in BUSINESS_KINDS and main_business(self.organizations, pos)
+                 or only_organization_before(self, pos) or self.kind_named.get(kind))
         if found:  # "The paper said" again two sentences on is still the same paper
             self.kind_named[kind] = found
         return found

@@ -674,3 +674,11 @@ def test_a_subject_with_a_given_name_the_model_left_untagged_is_a_person_she_can
     assert quote_with(text, "could not walk").speaker_canonical == "Ana Ruiz"
     [report] = analyze(["Canada’s Food Price Report forecasts that prices will rise again."], "en")
     assert not [e.text for e in report.entities if e.label == "person"]  # "Food" is a given name too
+
+
+def test_a_business_described_by_its_kind_is_the_company_the_story_is_about():
+    text = ("Hydro-Québec cut power to 40,000 homes on Tuesday as an ice storm moved across the province.\n\n"
+            "Crews from Hydro-Québec worked through the night, and Hydro-Québec said most customers would be "
+            "reconnected by Thursday. The Red Cross opened two shelters.\n\n"
+            "The utility said it would “bring in crews from Ontario if the storm lasts.”")
+    assert quote_with(text, "bring in crews").speaker_canonical == "Hydro-Québec"
