@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
@@ -221,15 +222,16 @@ class Resolver:
             self.titles.setdefault(title, name)
             self.titled.append((at, title, name))
         self.gender = genders(doc, persons, quote_spans)
-        self.salience = Salience(doc, quote_spans, self.gender)
+        unread = sorted([*quote_spans, *caption_spans(doc_text(doc))])  # no narration: quotes, photo captions
+        self.salience = Salience(doc, unread, self.gender)
         # a name the model also tags an organisation ("Acme Pipeline") is nobody "he" or "she" stands for
         not_people = {e.canonical for e in organizations} | {e.text for e in organizations}
         for entity in persons:
             span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
-            if span is not None and not inside(quote_spans, entity.start) and entity.canonical not in not_people:
+            if span is not None and not inside(unread, entity.start) and entity.canonical not in not_people:
                 self.salience.add(span.root, entity.canonical)
-        self._surname_mentions(doc, quote_spans, {e.start for e in persons})
-        self.salience.add_titles(self.titles, quote_spans)
+        self._surname_mentions(doc, unread, {e.start for e in persons})
+        self.salience.add_titles(self.titles, unread)
         # short forms of organisations the article also names in full: "Suncor", "EDC"
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
         self.organizations = sorted((e.start, _org_name(e)) for e in organizations

@@ -682,3 +682,15 @@ def test_a_business_described_by_its_kind_is_the_company_the_story_is_about():
             "reconnected by Thursday. The Red Cross opened two shelters.\n\n"
             "The utility said it would “bring in crews from Ontario if the storm lasts.”")
     assert quote_with(text, "bring in crews").speaker_canonical == "Hydro-Québec"
+
+
+def test_a_photo_caption_is_no_narration_the_next_he_says_can_mean():
+    text = ("Historian Carl Brandt has spent a decade on the porters’ archive, and he says the delegation changed "
+            "the law.\n\n"
+            "Omar Haddad, a retired porter, looks at a display of photos at Windsor station in Montreal. "
+            "( THE CANADIAN PRESS FILE PHOTO )\n\n"
+            "The delegation’s trip drew national attention. “These men were smart enough to go to Ottawa,” he says.")
+    assert quote_with(text, "smart enough").speaker_canonical == "Carl Brandt"
+    dateline = ("WASHINGTON (AP) — Senator Paul Greer released a statement on Friday.\n\n"
+                "“This ends the chaos at the border,” he said.")
+    assert quote_with(dateline, "ends the chaos").speaker_canonical == "Paul Greer"
