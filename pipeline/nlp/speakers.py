@@ -201,8 +201,8 @@ class Resolver:
             if not people.is_person(name):
                 continue
             for tok in reversed(doc[max(0, span.start - 3): span.start]):
-                if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"}:
-                    break  # "a spokeswoman for Trudeau" is not Trudeau
+                if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS:
+                    break  # "a spokeswoman for Trudeau" is not Trudeau, "department ranger Jamie Werner" no department
                 if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
                     self.titles[tok.lower_] = name
                     self.titled.append((entity.start, tok.lower_, name))
@@ -400,10 +400,9 @@ class Resolver:
             return None
         named = [name for start, name in self.organizations if start < pos and kind in fold(name).split()
                  and all(fold(m) in fold(name).split() for m in modifiers)]
-        if modifiers:
-            return named[0] if len(set(named)) == 1 else None
-        distinct = list(dict.fromkeys(named))
-        if distinct:
+        # one body under a long and a short name ("New Zealand Department of Conservation", "Department of …")
+        distinct = [n for n in dict.fromkeys(named) if not any(n != o and n in o for o in named)]
+        if distinct or modifiers:
             return distinct[0] if len(distinct) == 1 else None
         found = (kind in BUSINESS_KINDS and main_business(self.organizations, pos)
                  or only_organization_before(self, pos) or self.kind_named.get(kind))

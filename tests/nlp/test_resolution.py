@@ -694,3 +694,11 @@ def test_a_photo_caption_is_no_narration_the_next_he_says_can_mean():
     dateline = ("WASHINGTON (AP) — Senator Paul Greer released a statement on Friday.\n\n"
                 "“This ends the chaos at the border,” he said.")
     assert quote_with(dateline, "ends the chaos").speaker_canonical == "Paul Greer"
+
+
+def test_a_body_before_a_persons_title_is_not_their_title_and_a_short_name_is_the_long_one():
+    text = ("Whales strand for many reasons, according to the New Zealand Department of Conservation. Volunteers "
+            "and the Department of Conservation lead the rescues.\n\n"
+            "Conservation department ranger Jamie Werner attended his first mass beaching last month.\n\n"
+            "The strandings have been described as “heartbreaking” by the conservation department.")
+    assert quote_with(text, "heartbreaking").speaker_canonical == "the New Zealand Department of Conservation"
