@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
+from pipeline.nlp.exchanges import answerer, labelled_speaker
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
 from pipeline.nlp.introduced import described_then_named
 from pipeline.nlp.naming import naming_verb
@@ -269,6 +270,9 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
                 resolver.spoke(a, canonical)
                 previous = (b, canonical)
                 continue
+        elif said := (labelled_speaker(doc, text, next((p[0] for p in paragraphs if p[0] <= a <= p[1]), 0), a, resolver)
+                      or answerer(quotes, paragraphs, text, a)):
+            speaker, canonical, verb_text = "", said, ""  # "Prelogar: “…”"; the answer to another's question
         elif lead_in := _lead_in_person(doc, text, a, spans, resolver):
             speaker, canonical, verb_text = "", lead_in, ""  # "Menendez expressed confidence. “I have every …”"
         elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500 and not (

@@ -305,3 +305,29 @@ def test_a_quote_left_open_runs_on_when_the_next_paragraph_takes_it_up():
             '"Then the children could not walk any more," she said.')
     found = quotes(text)
     assert any(q.quote.lstrip('"').startswith("We walked for two nights") for q in found)
+
+
+EXCHANGE = (
+    "Justice Mara Quinn pressed the government’s lawyer, Solicitor General Daniel Ostrow, on the rule.\n\n"
+    "“That can be true,” Ostrow said, “but the risk of doing nothing is far greater.”\n\n"
+    "“But there is some risk,” Quinn interjected. “Do you dispute that?”\n\n"
+    "“There can be a very small risk for some people, but the rule protects millions.”\n\n"
+    "Quinn cut him off: “No, I am not making that point. Is there any other rule like it?”\n\n"
+    "Ostrow: “I can’t think of one that is exactly like this, but the agency acted within its power.”"
+)
+
+
+def test_in_an_exchange_the_answer_to_a_question_is_the_other_partys():
+    assert one(EXCHANGE, "very small risk").speaker_canonical == "Daniel Ostrow"
+
+
+def test_a_speaker_label_or_a_lead_in_with_a_colon_names_who_speaks():
+    assert one(EXCHANGE, "not making that point").speaker_canonical == "Mara Quinn"
+    assert one(EXCHANGE, "think of one").speaker_canonical == "Daniel Ostrow"
+
+
+def test_a_speech_that_asks_and_answers_itself_stays_with_its_speaker():
+    text = ("Mayor Lena Ortiz spoke for an hour at the shelter on Monday.\n\n"
+            "“What are we fighting for?” she asked.\n\n"
+            "“We are fighting for the families who sleep here tonight.”")
+    assert one(text, "families who sleep here").speaker_canonical == "Lena Ortiz"

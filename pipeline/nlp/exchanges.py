@@ -1,0 +1,76 @@
+"""Who speaks a quote no verb attributes when the article lays out an exchange: a transcript's speaker label
+("Prelogar: “I can’t think of anything else …”"), or the answer to a question another party just asked.
+
+Read one quote at a time, an untagged quote goes to whoever spoke last; in a court argument or an interview
+that is the one who asked, not the one who answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.introduced import Spoken
+from pipeline.nlp.subjects import speaker_phrase
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+    from pipeline.nlp.speakers import Resolver
+
+_LABEL = re.compile(r"^\s*([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})\s*:\s*$")
+_CLOSING = "\u201d\u00bb\"' "
+_STOP = re.compile(r"[.!?][\"”’]?\s+")
+
+
+def labelled_speaker(doc: Doc, text: str, para_start: int, qstart: int, resolver: Resolver) -> str | None:
+    """"Prelogar: “…”": a paragraph that opens with a name and a colon, then the quote, is that person's; so
+    is a quote a clause with a colon leads in ("Alito cut her off: “No, …”"), whose subject is a person."""
+    lead = text[para_start:qstart]
+    label = _LABEL.match(lead)
+    if label is not None:
+        known = resolver.people.find_in(label.group(1))  # the model may read a bare surname as anything
+        if known:
+            return known
+        span = doc.char_span(para_start + label.start(1), para_start + label.end(1), alignment_mode="expand")
+        subject = span.root if span is not None and span.root.pos_ == "PROPN" else None
+    elif lead.rstrip().endswith(":"):
+        stops = list(_STOP.finditer(lead))
+        start = para_start + (stops[-1].end() if stops else 0)
+        span = doc.char_span(start, para_start + len(lead.rstrip()) - 1, alignment_mode="expand")
+        subject = next((t for t in span if t.dep_ == "nsubj" and t.head.i == span.root.i and t.pos_ == "PROPN"),
+                       None) if span is not None and len(span) else None
+    else:
+        return None
+    if subject is None:
+        return None
+    canonical = resolver.resolve(speaker_phrase(subject), subject, qstart)
+    return canonical if resolver.people.is_person(canonical) else None
+
+
+def answerer(quotes: Sequence[Spoken], paragraphs: Sequence[tuple[int, int]], text: str, qstart: int) -> str | None:
+    """An untagged quote that opens its paragraph right after a paragraph ending in another's question, itself
+    after a paragraph where a third voice spoke: the answer is that voice's ("“That can be true,” Prelogar
+    said. / “But there is some risk,” Alito interjected. “Do you dispute that?” / “There can be …”")."""
+    index = next((i for i, (a, b) in enumerate(paragraphs) if a <= qstart <= b), None)
+    if index is None or text[paragraphs[index][0]: qstart].strip():
+        return None
+    previous = [i for i in range(index) if text[paragraphs[i][0]: paragraphs[i][1]].strip()][-2:]
+    if len(previous) < 2 or not quotes:
+        return None
+    asked, answered = previous[1], previous[0]
+    question = quotes[-1]
+    if not paragraphs[asked][0] <= question.start < paragraphs[asked][1] or not text[
+            question.start: question.end].rstrip(_CLOSING).endswith("?"):
+        return None
+    if text[question.end: paragraphs[asked][1]].strip(" .,") and not _a_tag(text[question.end: paragraphs[asked][1]]):
+        return None  # the question is not the paragraph's last words
+    before = [q for q in quotes if paragraphs[answered][0] <= q.start < paragraphs[answered][1]]
+    voice = before[-1].speaker_canonical if before else ""
+    return voice if voice and voice != question.speaker_canonical else None
+
+
+def _a_tag(rest: str) -> bool:
+    """", he asked." after the question: still the paragraph's last words."""
+    return len(rest.split()) <= 4
