@@ -95,4 +95,16 @@ def english_speaker(verb: Token) -> Token | None:
         before = verb.doc[verb.i - 1]  # whatever dependency the parser gave it
         if before.text[:1].isupper() and verb.doc[verb.i - 2].text in {"”", '"', "’", "'", ","}:
             return before
+        if before.pos_ == "PROPN" and before.text[:1].isupper() and _titles_then_name(verb):
+            return before  # "“…,” chairman, CEO and president Craig Menear said", parsed as a list after the quote
     return subject
+
+
+def _titles_then_name(verb: Token) -> bool:
+    """Whether the words between a closing quotation mark and the verb are titles and a name, no clause."""
+    for tok in reversed(verb.doc[max(0, verb.i - 12): verb.i]):
+        if tok.text in {"”", '"'}:
+            return True
+        if tok.pos_ in {"VERB", "AUX", "PRON", "DET", "ADP", "SCONJ"} or tok.text in {".", ";", ":", "“"}:
+            return False
+    return False

@@ -331,3 +331,10 @@ def test_a_speech_that_asks_and_answers_itself_stays_with_its_speaker():
             "“What are we fighting for?” she asked.\n\n"
             "“We are fighting for the families who sleep here tonight.”")
     assert one(text, "families who sleep here").speaker_canonical == "Lena Ortiz"
+
+
+def test_a_name_after_a_list_of_titles_between_the_quote_and_its_verb_speaks():
+    # the parser hangs "chairman, CEO and president …" on the quote as a list and leaves "said" without a subject
+    text = ("“Our results reflected broad-based growth across our business, yet sales were below our "
+            "expectations,\" chairman, CEO and president Craig Menear said in the earnings release.")
+    assert one(text, "broad-based growth").speaker_canonical == "Craig Menear"
