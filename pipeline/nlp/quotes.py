@@ -129,6 +129,8 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
         before_start += stops[-1].end()
     inner_end = text[qstart:qend].rstrip("\u201d\u00bb\"' ").rstrip()
     windows = [(qend, after_end), (before_start, qstart)]
+    if inner_end.endswith((".", "?", "!")) and text[qend:after_end].lstrip().startswith("("):
+        windows = windows[1:]  # "“… models project.” (Current models say …)": the writer's aside, not a tag
     if not inner_end.endswith(","):
         windows.reverse() if text[before_start:qstart].strip().endswith((":", ",")) else None
     for start, end in windows:

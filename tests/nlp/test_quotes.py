@@ -338,3 +338,9 @@ def test_a_name_after_a_list_of_titles_between_the_quote_and_its_verb_speaks():
     text = ("“Our results reflected broad-based growth across our business, yet sales were below our "
             "expectations,\" chairman, CEO and president Craig Menear said in the earnings release.")
     assert one(text, "broad-based growth").speaker_canonical == "Craig Menear"
+
+
+def test_an_aside_in_brackets_after_a_quote_is_not_its_tag():
+    text = ("“The authors are promoting a very dangerous gambit,” Mann writes. “This desperate action rests on a "
+            "fallacy about how much warmer the planet will get.” (Current models say the warming will be smaller.)")
+    assert one(text, "desperate action").speaker_canonical == "Mann"
