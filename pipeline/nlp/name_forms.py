@@ -105,7 +105,9 @@ def spelled_out(text: str, acronym: str) -> str:
         for i in range(len(words) - len(acronym) + 1):
             if "".join(w.group(0)[0] for w in words[i: i + len(acronym)]) == acronym:
                 spelling.add(run.group(0)[words[i].start(): words[i + len(acronym) - 1].end()])
-    return spelling.pop() if len(spelling) == 1 and len(acronym) > 1 else acronym
+    if not spelling and (department := re.fullmatch(r"DO([A-Z])", acronym)):  # "DOJ" where the article writes
+        spelling = {m.group(0) for m in re.finditer(rf"\b{department.group(1)}[a-z]+ Department\b", text)}
+    return spelling.pop() if len(spelling) == 1 and len(acronym) > 1 else acronym  # "the Justice Department"
 
 
 def namesake(text: str, surname: str, sharing: list[str], mentions: list[tuple[int, str]], pos: int) -> str:

@@ -702,3 +702,9 @@ def test_a_body_before_a_persons_title_is_not_their_title_and_a_short_name_is_th
             "Conservation department ranger Jamie Werner attended his first mass beaching last month.\n\n"
             "The strandings have been described as “heartbreaking” by the conservation department.")
     assert quote_with(text, "heartbreaking").speaker_canonical == "the New Zealand Department of Conservation"
+
+
+def test_a_department_acronym_is_the_department_the_article_names_the_other_way_round():
+    text = ("The Justice Department told AT&T that it would need to sell CNN, according to several reports.\n\n"
+            "The DOJ said in a statement that it “does not comment on pending reviews.”")
+    assert quote_with(text, "pending reviews").speaker_canonical == "the Justice Department"
