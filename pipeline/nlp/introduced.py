@@ -24,18 +24,35 @@ class Spoken(Protocol):
 
 
 SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "aide"}
+NOMINATED = {"choice", "pick", "nominee", "appointee"}  # "President Trump’s choice to head …"
 
 
 def described_then_named(quotes: Sequence[Spoken], resolver: Resolver) -> None:
     """"A spokeswoman for Trudeau said …. “…,” said Eleanore Catenaro.": a spokesperson the article describes,
     then names bare as the next speaker, a name it never wrote before, is that person (a cataphor news uses to
-    introduce who speaks for someone). A new voice comes with words of its own ("said resident Ann Lee")."""
-    for quote, following in zip(quotes, quotes[1:], strict=False):
-        words = quote.speaker.lower().split()
-        if (words[:1] not in (["a"], ["an"]) or not SPOKESPEOPLE & set(words[1:4])
-                or quote.speaker_canonical != quote.speaker or following.start - quote.end > 600):
-            continue
-        name = following.speaker_canonical
-        if following.speaker == name and resolver.people.is_person(name) and not any(
-                at < quote.start and n == name for at, n in resolver.mentions):
-            quote.speaker_canonical = name
+    introduce who speaks for someone); so is a wire lede's nominee ("President Trump’s choice to head Homeland
+    Security said … Kirstjen Nielsen said …"). A new voice comes with words of its own ("said resident Ann Lee")."""
+    i = 0
+    while i < len(quotes):
+        quote, last = quotes[i], i
+        while last + 1 < len(quotes) and quotes[last + 1].speaker_canonical == quote.speaker_canonical:
+            last += 1  # the description's run of quotes ("… said she believes …, but said she cannot …")
+        following = quotes[last + 1] if last + 1 < len(quotes) else None
+        if following is not None and _introduces(quote) and following.start - quotes[last].end <= 600:
+            name = following.speaker_canonical
+            if following.speaker == name and resolver.people.is_person(name) and not any(
+                    at < quote.start and n == name for at, n in resolver.mentions):
+                for described in quotes[i: last + 1]:
+                    described.speaker_canonical = name
+        i = last + 1
+
+
+def _introduces(quote: Spoken) -> bool:
+    """A speaker described the way news introduces someone it names next: "a spokesperson for …", "X’s pick"."""
+    if quote.speaker_canonical != quote.speaker:
+        return False
+    words = quote.speaker.lower().split()
+    if words[:1] in (["a"], ["an"]):
+        return bool(SPOKESPEOPLE & set(words[1:4]))
+    return any(w.endswith(("’s", "'s")) and words[n + 1: n + 2] and words[n + 1] in NOMINATED
+               for n, w in enumerate(words[:5]))

@@ -708,3 +708,15 @@ def test_a_department_acronym_is_the_department_the_article_names_the_other_way_
     text = ("The Justice Department told AT&T that it would need to sell CNN, according to several reports.\n\n"
             "The DOJ said in a statement that it “does not comment on pending reviews.”")
     assert quote_with(text, "pending reviews").speaker_canonical == "the Justice Department"
+
+
+def test_a_nominee_described_in_the_lede_is_the_person_named_as_the_next_speaker():
+    text = ("OTTAWA — The prime minister’s pick to lead the border agency said Tuesday that she supports the new "
+            "rules, but said she cannot promise shorter waits.\n\n"
+            "Speaking at her committee hearing, Mireille Tardif said she is “not ready to give a number” on wait times.")
+    assert quote_with(text, "supports the new rules").speaker_canonical == "Mireille Tardif"
+    assert quote_with(text, "cannot promise").speaker_canonical == "Mireille Tardif"
+    named_before = ("Mireille Tardif and Paul Greer met the committee on Tuesday.\n\n"
+                    "The prime minister’s pick to lead the border agency said Tuesday that she supports the rules.\n\n"
+                    "“We will hire more officers,” Paul Greer said.")
+    assert quote_with(named_before, "supports the rules").speaker_canonical != "Paul Greer"
