@@ -402,6 +402,9 @@ class Resolver:
                  and all(fold(m) in fold(name).split() for m in modifiers)]
         # one body under a long and a short name ("New Zealand Department of Conservation", "Department of …")
         distinct = [n for n in dict.fromkeys(named) if not any(n != o and n in o for o in named)]
+        main = main_business(self.organizations, pos) if kind in BUSINESS_KINDS and not modifiers else None
+        if main and distinct and main not in distinct:
+            return main  # "the company" in a story about Whole Foods is not the Dana F. Besecker Company it quotes
         if distinct or modifiers:
             return distinct[0] if len(distinct) == 1 else None
         found = (kind in BUSINESS_KINDS and main_business(self.organizations, pos)

@@ -720,3 +720,13 @@ def test_a_nominee_described_in_the_lede_is_the_person_named_as_the_next_speaker
                     "The prime minister’s pick to lead the border agency said Tuesday that she supports the rules.\n\n"
                     "“We will hire more officers,” Paul Greer said.")
     assert quote_with(named_before, "supports the rules").speaker_canonical != "Paul Greer"
+
+
+def test_the_company_is_the_story_s_business_not_another_named_company_it_quotes():
+    text = ("Northwind Foods cut prices on hundreds of items this month, and Northwind Foods now matches discount "
+            "chains on milk and eggs. Analysts expect Northwind Foods to gain shoppers.\n\n"
+            "“I was shocked to see that level,” said Tyler Brandt, president of Seattle-based Brandt Fishing Company, "
+            "a large halibut buyer.\n\n"
+            "Northwind Foods plans more promotions. At the same time, the company claims its new prices have saved "
+            "customers “hundreds of millions of dollars.”")
+    assert quote_with(text, "saved customers").speaker_canonical == "Northwind Foods"
