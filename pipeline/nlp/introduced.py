@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from pipeline.nlp.speakers import DOCUMENTS
+from pipeline.text import fold
+
 if TYPE_CHECKING:
     from pipeline.nlp.speakers import Resolver
 
@@ -56,3 +59,19 @@ def _introduces(quote: Spoken) -> bool:
         return bool(SPOKESPEOPLE & set(words[1:4]))
     return any(w.endswith(("’s", "'s")) and words[n + 1: n + 2] and words[n + 1] in NOMINATED
                for n, w in enumerate(words[:5]))
+
+
+def document_then_maker(quotes: Sequence[Spoken]) -> None:
+    """"… says a report highlighting the rise of casual contracts. The report by the University and College Union
+    claims …": a document the article names before saying whose it is speaks, once said, for its maker."""
+    for n, quote in enumerate(quotes):
+        words = fold(quote.speaker).split()
+        if quote.speaker_canonical != quote.speaker or len(words) < 2 or words[0] not in {"a", "an", "the"} \
+                or words[1] not in DOCUMENTS:
+            continue
+        for later in quotes[n + 1:]:
+            if later.start - quote.end > 1500:
+                break
+            if words[1] in fold(later.speaker).split()[:3] and later.speaker_canonical != later.speaker:
+                quote.speaker_canonical = later.speaker_canonical
+                break

@@ -730,3 +730,10 @@ def test_the_company_is_the_story_s_business_not_another_named_company_it_quotes
             "Northwind Foods plans more promotions. At the same time, the company claims its new prices have saved "
             "customers “hundreds of millions of dollars.”")
     assert quote_with(text, "saved customers").speaker_canonical == "Northwind Foods"
+
+
+def test_a_document_named_before_its_maker_speaks_for_the_maker_once_named():
+    text = ("Thousands of nurses are leaving rural hospitals for city jobs, says a report on staffing released on "
+            "Monday.\n\n"
+            "The report by the Canadian Nurses Association claims most of them left within two years of starting.")
+    assert quote_with(text, "nurses are leaving").speaker_canonical == "the Canadian Nurses Association"
