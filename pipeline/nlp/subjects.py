@@ -97,6 +97,10 @@ def english_speaker(verb: Token) -> Token | None:
             return before
         if before.pos_ == "PROPN" and before.text[:1].isupper() and _titles_then_name(verb):
             return before  # "“…,” chairman, CEO and president Craig Menear said", parsed as a list after the quote
+        head = verb.head  # "“…,” Pierre Gignac, EDC’s chief risk officer, mentioned": read as "Gignac, mentioned in"
+        if verb.dep_ == "acl" and head.pos_ == "PROPN" and head.i < verb.i and any(
+                t.text in {"”", '"'} for t in verb.doc[max(0, head.i - 4): head.i]):
+            return head
     return subject
 
 

@@ -344,3 +344,10 @@ def test_an_aside_in_brackets_after_a_quote_is_not_its_tag():
     text = ("“The authors are promoting a very dangerous gambit,” Mann writes. “This desperate action rests on a "
             "fallacy about how much warmer the planet will get.” (Current models say the warming will be smaller.)")
     assert one(text, "desperate action").speaker_canonical == "Mann"
+
+
+def test_a_name_the_parse_gives_a_participle_after_the_quote_speaks():
+    # "mentioned" is read as "Kowalski, (who was) mentioned in …": still the quote's tag
+    text = ("“The fund had the largest loss in its history as a result of the turmoil in the Gulf and East Africa,” "
+            "Marta Kowalski, the fund’s then-chief risk officer, mentioned in a 2014 commentary.")
+    assert one(text, "largest loss").speaker_canonical == "Marta Kowalski"
