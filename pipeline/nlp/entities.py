@@ -241,8 +241,9 @@ def _untagged_subjects(doc: Doc) -> list[tuple[str, int, int]]:
                 and doc[start - 1].pos_ == "PROPN" and not doc[start - 1].ent_type_:
             start -= 1
         words = [t.text for t in doc[start: tok.i + 1]]
+        after_article = start > 0 and doc[start - 1].lower_ == "the"  # "the Grace Foundation"
         if (2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and fold(words[0]) in first_names()
-                and fold(words[-1]) not in _BODY_WORDS | _THING_WORDS and (start == 0 or doc[start - 1].text not in {"the", "The"})
+                and fold(words[-1]) not in _BODY_WORDS | _THING_WORDS and not after_article
                 and not any(p.kind != "city" or p.population >= 100_000 for p in gazetteer().candidates(words[0]))):
             found.append((" ".join(words), doc[start].idx, tok.idx + len(tok.text)))
     return found
