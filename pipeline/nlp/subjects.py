@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.speech import WEEKDAYS
+from pipeline.nlp.speech import SPEECH_VERBS, WEEKDAYS
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -58,6 +58,12 @@ def subject_of(verb: Token) -> Token | None:
             return verb.doc[opening.i - 1]  # "UNHCR (the UN refugee agency) said": the name before the brackets
         return subject
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
+        if verb.tag_ == "VBG" and verb.lemma_.lower() in SPEECH_VERBS and verb.dep_ == "advcl":
+            # "Higgs has said the province will stick to it, insisting …": the participle goes on with what the
+            # one who said it says, wherever the parse hung it inside the reported clause
+            ancestor = next((a for a in verb.ancestors if a.lemma_.lower() in SPEECH_VERBS and a.pos_ == "VERB"), None)
+            if ancestor is not None:
+                return subject_of(ancestor)
         return subject_of(verb.head)
     if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
         return subject_of(verb.head)

@@ -351,3 +351,9 @@ def test_a_name_the_parse_gives_a_participle_after_the_quote_speaks():
     text = ("“The fund had the largest loss in its history as a result of the turmoil in the Gulf and East Africa,” "
             "Marta Kowalski, the fund’s then-chief risk officer, mentioned in a 2014 commentary.")
     assert one(text, "largest loss").speaker_canonical == "Marta Kowalski"
+
+
+def test_a_participle_of_saying_inside_a_reported_clause_goes_on_with_its_speaker():
+    text = ("Mayor Lena Ortiz has said the city will keep its promise to fund ten shelters, insisting her council "
+            "won't cut another bed.")
+    assert one(text, "cut another bed").speaker_canonical == "Lena Ortiz"
