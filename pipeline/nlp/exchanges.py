@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _LABEL = re.compile(r"^\s*([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})\s*:\s*$")
 _CLOSING = "\u201d\u00bb\"' "
 _STOP = re.compile(r"[.!?][\"”’]?\s+")
+_INTERJECTION = 4  # words: "On the man," put in by the interviewer, not a turn of its own
 
 
 def labelled_speaker(doc: Doc, text: str, para_start: int, qstart: int, resolver: Resolver) -> str | None:
@@ -52,18 +53,26 @@ def labelled_speaker(doc: Doc, text: str, para_start: int, qstart: int, resolver
 def answerer(quotes: Sequence[Spoken], paragraphs: Sequence[tuple[int, int]], text: str, qstart: int) -> str | None:
     """An untagged quote that opens its paragraph right after a paragraph ending in another's question, itself
     after a paragraph where a third voice spoke: the answer is that voice's ("“That can be true,” Prelogar
-    said. / “But there is some risk,” Alito interjected. “Do you dispute that?” / “There can be …”")."""
+    said. / “But there is some risk,” Alito interjected. “Do you dispute that?” / “There can be …”"). A few words
+    put in cut an answer short the same way, once the two have been taking turns: "… Brat began to reply. /
+    “On the man,” Harlow said. / “I don’t think …”" (Harlow spoke the paragraph before Brat's, too)."""
     index = next((i for i, (a, b) in enumerate(paragraphs) if a <= qstart <= b), None)
     if index is None or text[paragraphs[index][0]: qstart].strip():
         return None
-    previous = [i for i in range(index) if text[paragraphs[i][0]: paragraphs[i][1]].strip()][-2:]
+    previous = [i for i in range(index) if text[paragraphs[i][0]: paragraphs[i][1]].strip()][-3:]
     if len(previous) < 2 or not quotes:
         return None
-    asked, answered = previous[1], previous[0]
+    asked, answered = previous[-1], previous[-2]
     question = quotes[-1]
-    if not paragraphs[asked][0] <= question.start < paragraphs[asked][1] or not text[
-            question.start: question.end].rstrip(_CLOSING).endswith("?"):
+    if not paragraphs[asked][0] <= question.start < paragraphs[asked][1]:
         return None
+    words = text[question.start: question.end].rstrip(_CLOSING)
+    if not words.endswith("?") and not (
+            len(words.split()) <= _INTERJECTION and len(previous) == 3
+            and not text[paragraphs[asked][0]: question.start].strip(_CLOSING + "\u201c\u00ab")
+            and any(q.speaker_canonical == question.speaker_canonical for q in quotes
+                    if paragraphs[previous[0]][0] <= q.start < paragraphs[previous[0]][1])):
+        return None  # neither a question nor a few words put in by one who has been taking turns
     if text[question.end: paragraphs[asked][1]].strip(" .,") and not _a_tag(text[question.end: paragraphs[asked][1]]):
         return None  # the question is not the paragraph's last words
     before = [q for q in quotes if paragraphs[answered][0] <= q.start < paragraphs[answered][1]]

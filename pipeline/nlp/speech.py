@@ -12,7 +12,7 @@ SPEECH_VERBS = {
     "agree", "believe", "think", "point", "begin", "go", "call", "reveal", "find", "show", "quote",
     "rejoin", "retort", "interject", "exclaim", "muse", "scoff", "snap", "reiterate", "recount", "speculate",
     "reason", "concur", "protest", "marvel", "whisper", "yell", "scream", "wonder", "assure", "pledge", "grumble",
-    "mutter", "gush", "rebut", "opine", "posit", "surmise", "charge",
+    "mutter", "gush", "rebut", "opine", "posit", "surmise", "charge", "press",
     # French
     "dire", "déclarer", "affirmer", "expliquer", "ajouter", "indiquer", "souligner", "préciser", "estimer",
     "rappeler", "assurer", "raconter", "confier", "lancer", "soutenir", "admettre", "reconnaître", "écrire",
@@ -21,7 +21,7 @@ SPEECH_VERBS = {
 # Verbs that introduce reported speech only in their plain reporting sense.
 REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find", "quote",
                                 "show", "think", "believe", "agree", "point", "recall", "poursuivre",
-                                "wonder", "marvel", "scream", "yell", "whisper"}
+                                "wonder", "marvel", "scream", "yell", "whisper", "press"}
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi",
             "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 PRONOUNS = {"he", "she", "him", "her", "il", "elle"}

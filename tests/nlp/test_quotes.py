@@ -321,6 +321,32 @@ def test_in_an_exchange_the_answer_to_a_question_is_the_other_partys():
     assert one(EXCHANGE, "very small risk").speaker_canonical == "Daniel Ostrow"
 
 
+INTERVIEW = (
+    "Senator Ray Dunmore spoke to the host, Nadia Kell, on Wednesday morning.\n\n"
+    "“Twice as many people voted against the president as for him,” Kell pressed.\n\n"
+    "“It depends on what you mean by that,” Dunmore began to reply.\n\n"
+    "“On the man,” Kell said.\n\n"
+    "“I don’t think it’s ever a matter of personality. Last night the evidence was health care.”"
+)
+
+
+def test_pressing_a_point_is_speaking():
+    assert one(INTERVIEW, "Twice as many").speaker_canonical == "Nadia Kell"
+
+
+def test_after_a_few_words_put_in_by_one_party_the_other_goes_on():
+    # the interviewer's three words cut the answer short: the untagged paragraph after them is the answer
+    assert one(INTERVIEW, "matter of personality").speaker_canonical == "Ray Dunmore"
+
+
+def test_a_few_words_from_someone_new_are_not_an_interjection():
+    text = ("Residents of the camp met on Sunday.\n\n"
+            "“The council refused to meet us,” said Tom Arden, who has lived there for a decade.\n\n"
+            "“It is over,” said Mary Selwyn, 54.\n\n"
+            "“We have nothing left and nowhere to go.”")
+    assert one(text, "nothing left").speaker_canonical == "Mary Selwyn"
+
+
 def test_a_speaker_label_or_a_lead_in_with_a_colon_names_who_speaks():
     assert one(EXCHANGE, "not making that point").speaker_canonical == "Mara Quinn"
     assert one(EXCHANGE, "think of one").speaker_canonical == "Daniel Ostrow"
