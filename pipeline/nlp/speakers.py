@@ -383,7 +383,7 @@ class Resolver:
             if role in self.titles:
                 return self.titles[role]
             organization = self.organization_of(words[-1], min(pos, subject.idx), words[1:-1]) \
-                if 2 <= len(words) <= 4 else None
+                if 2 <= len(words) <= 4 and words[0] not in {"a", "an"} else None  # "a group" is another one
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
         if subject.pos_ == "NOUN" and self.language == "en":

@@ -24,7 +24,9 @@ def speaker_phrase(subject: Token) -> str:
         if tok.text == "," and tok.i < listed:
             tokens.append(tok)  # "Black voters, campaign organizers and veteran volunteers said": all of them
             continue
-        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ in {"relcl", "acl"} or "\n" in tok.text
+        # a participle stays ("a group representing rural counties", "evidence presented at trial")
+        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ == "relcl" or "\n" in tok.text
+                                  or tok.dep_ == "acl" and tok.tag_ not in {"VBG", "VBN"}
                                   or tok.tag_ in {"WP", "WDT"}
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
             break

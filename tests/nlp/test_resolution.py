@@ -684,6 +684,19 @@ def test_a_business_described_by_its_kind_is_the_company_the_story_is_about():
     assert quote_with(text, "bring in crews").speaker_canonical == "Hydro-Québec"
 
 
+def test_the_business_the_story_is_about_is_handed_on_by_its_full_name_and_a_group_is_another():
+    text = ("Northern Gas & Electric Co. began shutting off power on Wednesday to 300,000 people as winds rose.\n\n"
+            "NG&E crews patrolled the lines overnight, and NG&E officials said the outage could last two days. "
+            "NG&E shares fell. The state regulator asked for a report.\n\n"
+            "The utility said it would “restore power as soon as the winds die down.”\n\n"
+            "A group representing rural counties said “people cannot call for help when the power is out.”")
+    assert quote_with(text, "restore power").speaker_canonical.startswith("Northern Gas & Electric Co")
+    group = quote_with(text, "cannot call for help")
+    assert (group.speaker, group.speaker_canonical) == ("A group representing rural counties",) * 2
+    short = text.split("The utility")[0] + "“People cannot call for help when the power is out,” a group said."
+    assert quote_with(short, "cannot call for help").speaker_canonical == "a group"  # not NG&E: "a" is another
+
+
 def test_a_photo_caption_is_no_narration_the_next_he_says_can_mean():
     text = ("Historian Carl Brandt has spent a decade on the porters’ archive, and he says the delegation changed "
             "the law.\n\n"
