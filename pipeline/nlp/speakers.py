@@ -33,7 +33,7 @@ from pipeline.nlp.name_forms import (
     spelled_out,
     written_again,
 )
-from pipeline.nlp.speech import PRONOUNS, inside
+from pipeline.nlp.speech import ACCESS_VERBS, PRONOUNS, inside
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
 
@@ -98,11 +98,6 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
         if span.start > 0 and before.pos_ == "NOUN" and before.is_lower:  # "media buying company GroupM"
             seen.setdefault(fold(before.text), set()).add(_org_name(entity))
     return {kind: next(iter(names)) for kind, names in seen.items() if len(names) == 1}
-
-
-# verbs of getting hold of a document, not of making it: "the memo, obtained by The Globe"
-ACCESS_VERBS = {"obtain", "see", "review", "acquire", "get", "receive", "read", "leak", "view", "examine", "share",
-                "obtenir", "consulter", "voir", "recevoir", "lire"}
 
 
 def _reached_by_access(token: Token, head: Token) -> bool:
@@ -402,7 +397,8 @@ class Resolver:
                  and all(fold(m) in fold(name).split() for m in modifiers)]
         # one body under a long and a short name ("New Zealand Department of Conservation", "Department of …")
         distinct = [n for n in dict.fromkeys(named) if not any(n != o and n in o for o in named)]
-        main = main_business(self.organizations, pos) if kind in BUSINESS_KINDS and not modifiers else None
+        main = (main_business(self.organizations, pos) or only_organization_before(self, pos)) \
+            if kind in BUSINESS_KINDS and not modifiers else None
         if main and distinct and main not in distinct:
             return main  # "the company" in a story about Whole Foods is not the Dana F. Besecker Company it quotes
         if distinct or modifiers:

@@ -22,6 +22,9 @@ SPEECH_VERBS = {
 REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find", "quote",
                                 "show", "think", "believe", "agree", "point", "recall", "poursuivre",
                                 "wonder", "marvel", "scream", "yell", "whisper", "press"}
+# verbs of getting hold of a document, not of making it: "the memo, obtained by The Globe"
+ACCESS_VERBS = {"obtain", "see", "review", "acquire", "get", "receive", "read", "leak", "view", "examine", "share",
+                "obtenir", "consulter", "voir", "recevoir", "lire"}
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi",
             "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 PRONOUNS = {"he", "she", "him", "her", "il", "elle"}

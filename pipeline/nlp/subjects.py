@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.speech import SPEECH_VERBS, WEEKDAYS
+from pipeline.nlp.speech import ACCESS_VERBS, SPEECH_VERBS, WEEKDAYS
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -24,9 +24,11 @@ def speaker_phrase(subject: Token) -> str:
         if tok.text == "," and tok.i < listed:
             tokens.append(tok)  # "Black voters, campaign organizers and veteran volunteers said": all of them
             continue
-        # a participle stays ("a group representing rural counties", "evidence presented at trial")
+        # a participle stays ("a group representing rural counties", "evidence presented at trial"), unless it
+        # tells how the reporter got hold of the words ("intelligence reports seen by Reuters")
         if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ == "relcl" or "\n" in tok.text
-                                  or tok.dep_ == "acl" and tok.tag_ not in {"VBG", "VBN"}
+                                  or tok.dep_ == "acl" and (tok.tag_ not in {"VBG", "VBN"}
+                                                            or tok.lemma_.lower() in ACCESS_VERBS)
                                   or tok.tag_ in {"WP", "WDT"}
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
             break

@@ -743,6 +743,19 @@ def test_the_company_is_the_story_s_business_not_another_named_company_it_quotes
             "Northwind Foods plans more promotions. At the same time, the company claims its new prices have saved "
             "customers “hundreds of millions of dollars.”")
     assert quote_with(text, "saved customers").speaker_canonical == "Northwind Foods"
+    # no business dominates the story (a rival is named as often): the one the sentence before named
+    shared = ("Northwind Foods cut prices on hundreds of items this month to win shoppers from Bayview Markets. "
+              "Bayview Markets answered with its own discounts, and analysts expect Bayview Markets and Northwind "
+              "Foods to keep cutting.\n\n"
+              "“I was shocked to see that level,” said Tyler Brandt, president of Seattle-based Brandt Fishing "
+              "Company, a large halibut buyer.\n\n"
+              "Northwind Foods plans more promotions. The company also said it was cutting prices “across the store.”")
+    assert quote_with(shared, "across the store").speaker_canonical == "Northwind Foods"
+
+
+def test_a_document_seen_by_a_reporter_speaks_as_itself():
+    text = "Intelligence reports seen by Reuters said “the faction was preparing to take over the party.”"
+    assert quote_with(text, "take over the party").speaker == "Intelligence reports"
 
 
 def test_a_document_named_before_its_maker_speaks_for_the_maker_once_named():
