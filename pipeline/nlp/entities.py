@@ -271,6 +271,14 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
     if language == "en":
         raw += [(text, "person", a, b) for text, a, b in _untagged_subjects(doc)]
         raw.sort(key=lambda r: r[2])
+    # one sense per article the other way too: a name the model tags an organisation three times as often as a
+    # person, and at least three times, is an organisation ("Whole Foods said" read once as a person; the model
+    # tags some people's names ORG twice for once PERSON, so a mere majority is not enough), unless it shares a
+    # word with another person's name ("Hori Parata" beside his son "Te Kaurinui Robert Parata")
+    votes = Counter((t, lab) for t, lab, _, _ in raw)
+    kin = Counter(w for t in {t for t, lab, _, _ in raw if lab == "person"} for w in t.split())
+    raw = [(t, "organization" if lab == "person" and votes[(t, "organization")] >= 3 * max(1, votes[(t, lab)])
+            and all(kin[w] == 1 for w in t.split()) else lab, a, b) for t, lab, a, b in raw]
     # a name the model tags as a person somewhere is a person everywhere in the article, and so is
     # a longer name that ends with it ("Lorena Vidal Ortiz", an ORG, where "Vidal Ortiz" is a person)
     person_words = {w for t, lab, _, _ in raw if lab == "person" for w in t.split()}

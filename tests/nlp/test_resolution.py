@@ -137,6 +137,29 @@ def test_a_first_name_and_a_surname_that_speaks_are_a_person_though_tagged_an_or
     assert labels["Grace Hospital"] == "organization"
 
 
+def test_a_name_tagged_an_organisation_again_and_again_is_one_where_once_tagged_a_person():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+
+    def tagged(text: str, name: str, other: str) -> list[tuple[str, str]]:
+        doc = load_model("en")(text)
+        at = [i for i in range(len(text)) if text.startswith(name, i)]
+        spans = [doc.char_span(a, a + len(name), label="ORG") for a in at[:3]]  # as the small model tags some
+        spans.append(doc.char_span(at[3], at[3] + len(name), label="PERSON"))  # names, and once another way
+        if other:
+            spans.append(doc.char_span(text.index(other), text.index(other) + len(other), label="PERSON"))
+        doc.ents = sorted(spans, key=lambda s: s.start)
+        return [(e.text, e.label) for e in extract_entities(doc)[0]]
+
+    shop = ("Northwind Foods cut prices this week. Northwind Foods shoppers noticed, and Northwind Foods hired more "
+            "staff. Northwind Foods said it has lowered prices on hundreds of items.")
+    assert ("Northwind Foods", "person") not in tagged(shop, "Northwind Foods", "")
+    # the same odds do not flip a person's name that shares a word with another person's: a family
+    family = ("The council met Tane Parau on Monday. Reporters later found Tane Parau at the farm, and a photo "
+              "shows Tane Parau there. Tane Parau and his son Ari Parau went home.")
+    assert ("Tane Parau", "person") in tagged(family, "Tane Parau", "Ari Parau")
+
+
 def test_he_can_be_a_person_whose_surname_was_read_back_to_a_name_the_model_missed():
     from pipeline.nlp.analyze import load_model
     from pipeline.nlp.entities import extract_entities
