@@ -44,6 +44,8 @@ PLACE_ALIASES = {"U.S.": "United States", "US": "United States", "U.S": "United 
                  "États-Unis": "United States", "Etats-Unis": "United States", "Que": "Quebec", "Que.": "Quebec"}
 # "Border Security Minister Bill Blair": the ORG the model sees is part of a title, not an organisation
 _TITLE_AFTER = {"minister", "critic", "ministre", "secretary", "commissioner"}
+# a union's or a club's branch is named by its number: "UFCW Local 832", "Unifor Local 444", "Legion Branch 25"
+_NUMBERED = {"local", "lodge", "branch", "chapter", "district", "section"}
 _POSSESSIVE = re.compile(r"['’]s?$")
 _JUNK = re.compile(r"^(click|watch|read more|story|sponsored|advertisement|share|video|photo|image|getty|"
                    r"file|related|subscribe|copyright)\b|\b(below|advertisement)$", re.I)
@@ -264,10 +266,14 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             label = "person"  # "economist Philip Cross", "Femi Adeyolu" that the small model calls an ORG
         elif label == "person" and language == "en" and _a_named_thing(doc, ent):
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
-        text = clean_mention(ent.text, label)
+        end = ent.end_char
+        if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \
+                and ent[-1].whitespace_:
+            end = doc[ent.end].idx + len(doc[ent.end])
+        text = clean_mention(doc_text(doc)[ent.start_char: end], label)
         if is_junk(text, label):
             continue
-        raw.append((text, label, ent.start_char, ent.end_char))
+        raw.append((text, label, ent.start_char, end))
     if language == "en":
         raw += [(text, "person", a, b) for text, a, b in _untagged_subjects(doc)]
         raw.sort(key=lambda r: r[2])

@@ -160,6 +160,13 @@ def test_a_name_tagged_an_organisation_again_and_again_is_one_where_once_tagged_
     assert ("Tane Parau", "person") in tagged(family, "Tane Parau", "Ari Parau")
 
 
+def test_a_union_local_is_named_with_its_number():
+    text = "A release sent to media from Unifor Local 444 late Friday said “the vote was not close.”"
+    assert quote_with(text, "not close").speaker_canonical == "Unifor Local 444"
+    [result] = analyze(["Apple 2019 sales fell."], "en")
+    assert "Apple 2019" not in [e.text for e in result.entities]
+
+
 def test_he_can_be_a_person_whose_surname_was_read_back_to_a_name_the_model_missed():
     from pipeline.nlp.analyze import load_model
     from pipeline.nlp.entities import extract_entities
