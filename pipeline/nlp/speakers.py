@@ -101,9 +101,10 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
 
 
 def _reached_by_access(token: Token, head: Token) -> bool:
-    """Whether the token hangs from the document through a verb of access."""
+    """Whether the token hangs from the document through a verb of access, or in a clause of its own
+    ("statistics released on Friday as Minister Ahmed Hussen met …" are not his)."""
     while token.i != head.i and token.head.i != token.i:
-        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS:
+        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS or token.dep_ in {"advcl", "relcl", "ccomp"}:
             return True
         token = token.head
     return False

@@ -37,9 +37,9 @@ def speaker_phrase(subject: Token) -> str:
             tokens = []  # a heading above, "selon" / "according to" before the speaker, or the quote's end
             continue
         tokens.append(tok)
-    while tokens and tokens[-1].i > subject.i and tokens[-1].pos_ in {"PART", "ADP", "DET", "CCONJ", "SCONJ", "PUNCT"} \
-            and tokens[-1].text not in _CLOSING:
-        tokens.pop()  # "choice to" of "choice to head the department": the clause cut, its first word with it
+    while tokens and tokens[-1].i > subject.i and (tokens[-1].pos_ in {"PART", "ADP", "DET", "CCONJ", "SCONJ", "PUNCT"}
+                                                   and tokens[-1].text not in _CLOSING or tokens[-1].dep_ == "acl"):
+        tokens.pop()  # "choice to" of "choice to head the department", "statistics released" of "… on Friday"
     if not tokens:
         return subject.text
     return subject.doc[tokens[0].i: tokens[-1].i + 1].text

@@ -185,6 +185,13 @@ def test_he_can_be_a_person_whose_surname_was_read_back_to_a_name_the_model_miss
 
 # ---- documents speak for whoever made them -------------------------------------------------------------
 
+def test_a_document_is_not_of_a_person_named_in_a_clause_hung_on_it():
+    text = ("Fewer asylum seekers crossed into Canada in June than at any time over the last year, according to "
+            "federal statistics released on Friday as Immigration Minister Paul Greer met his counterparts.")
+    said = next(q for q in analyze([text], "en")[0].quotes if "Fewer asylum seekers" in q.quote)
+    assert (said.speaker, said.speaker_canonical) == ("federal statistics", "federal statistics")
+
+
 def test_a_report_speaks_for_its_author_and_so_does_the_report_later():
     text = ("A report released Tuesday by the Maple Policy Institute said that asylum claims at the border doubled "
             "in two years.\n\n"
