@@ -133,8 +133,9 @@ def carried_description(descriptions: list[tuple[int, str, str]], phrase: str, s
     head = fold(subject.lemma_ or subject.text)
     if phrase.split()[0].lower() in ANAPHORIC or phrase.lower() == subject.lower_:
         earlier = [said for at, kind, said in descriptions if kind == head and at < pos]
-        if earlier:
-            return earlier[0]  # the first, fullest telling (tried the nearest: one fewer right on dev)
+        fullest = max(earlier, key=lambda said: len(said.split()), default="")  # the first of the longest
+        if earlier and len(phrase.split()) <= len(fullest.split()):
+            return fullest  # the fullest telling so far (tried the nearest: one fewer right on dev)
     descriptions.append((pos, head, phrase))
     return phrase
 

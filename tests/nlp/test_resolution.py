@@ -185,6 +185,14 @@ def test_he_can_be_a_person_whose_surname_was_read_back_to_a_name_the_model_miss
 
 # ---- documents speak for whoever made them -------------------------------------------------------------
 
+def test_a_fuller_description_stays_itself_and_is_what_the_short_one_later_stands_for():
+    text = ("Four small boats crossed the Channel on Monday. A further 20 people were stopped, a spokeswoman said.\n\n"
+            "“More than 2,500 people have been prevented from making the crossing,” the Home Office spokeswoman "
+            "said.\n\nOfficials met in Calais. “We are working with France,” the spokeswoman added.")
+    assert quote_with(text, "2,500").speaker_canonical == "the Home Office spokeswoman"
+    assert quote_with(text, "working with France").speaker_canonical == "the Home Office spokeswoman"
+
+
 def test_a_document_is_not_of_a_person_named_in_a_clause_hung_on_it():
     text = ("Fewer asylum seekers crossed into Canada in June than at any time over the last year, according to "
             "federal statistics released on Friday as Immigration Minister Paul Greer met his counterparts.")
