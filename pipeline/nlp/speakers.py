@@ -17,6 +17,7 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
     BUSINESS_KINDS,
+    PERSON_NOUNS,
     SMALL_WORDS,
     abbreviated_titles,
     body_after_kind,
@@ -34,6 +35,7 @@ from pipeline.nlp.name_forms import (
     written_again,
 )
 from pipeline.nlp.speech import ACCESS_VERBS, PRONOUNS, inside
+from pipeline.nlp.subjects import plural_antecedent
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
 
@@ -218,7 +220,7 @@ class Resolver:
             self.titles.setdefault(title, name)
             self.titled.append((at, title, name))
         self.gender = genders(doc, persons, quote_spans)
-        unread = sorted([*quote_spans, *caption_spans(doc_text(doc))])  # no narration: quotes, photo captions
+        self.unread = unread = sorted([*quote_spans, *caption_spans(doc_text(doc))])  # quotes, photo captions
         self.salience = Salience(doc, unread, self.gender)
         # a name the model also tags an organisation ("Acme Pipeline") is nobody "he" or "she" stands for
         not_people = {e.canonical for e in organizations} | {e.text for e in organizations}
@@ -358,7 +360,7 @@ class Resolver:
             pair = self.last_speaker[1] if self.last_speaker and self.last_speaker[0] < pos else ""
             if " and " in pair and pair not in self.described_people:  # not "a spokesperson for X and Y"
                 return pair
-            return phrase
+            return plural_antecedent(subject, PERSON_NOUNS, self.unread) or phrase if self.language == "en" else phrase
         if head in PRONOUNS:  # the most salient person the pronoun agrees with (see `coreference`)
             if subject.lower_.lstrip("-") in PRONOUNS:
                 return self.salience.pronoun(subject) or phrase

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.speech import ACCESS_VERBS, SPEECH_VERBS, WEEKDAYS
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from spacy.tokens import Token
 
 
@@ -122,3 +124,21 @@ def _titles_then_name(verb: Token) -> bool:
         if tok.pos_ in {"VERB", "AUX", "PRON", "DET", "ADP", "SCONJ"} or tok.text in {".", ";", ":", "“"}:
             return False
     return False
+
+
+def plural_antecedent(subject: Token, people_nouns: Collection[str], unread: list[tuple[int, int]]) -> str | None:
+    """"Several auto-industry executives have warned … They say …": "they" as a speaker are the people the
+    sentence before (or the one before that) made its subject in the plural, outside quotes."""
+    doc = subject.doc
+    sentences = [s for s in doc.sents if s.end <= subject.sent.start][-2:]
+    for sent in reversed(sentences):
+        for tok in reversed(sent):
+            # a subject, or a plural the parser hung on a noun before it though a verb follows ("the biggest
+            # concern and several executives have warned")
+            acting = tok.dep_ in {"nsubj", "nsubjpass"} or tok.dep_ == "conj" and tok.i + 1 < len(doc) and doc[
+                tok.i + 1].pos_ in {"AUX", "VERB"}
+            if (acting and tok.tag_ == "NNS" and tok.lemma_.lower() in people_nouns
+                    and not any(a <= tok.idx < b for a, b in unread)):
+                return speaker_phrase(tok)
+    return None
+

@@ -193,6 +193,17 @@ def test_a_fuller_description_stays_itself_and_is_what_the_short_one_later_stand
     assert quote_with(text, "working with France").speaker_canonical == "the Home Office spokeswoman"
 
 
+def test_they_who_speak_are_the_people_the_sentence_before_made_its_subject():
+    text = ("Administration officials said they had briefed the transition team on Monday.\n\n"
+            "They said that “the country had a long way to go on human rights.”")
+    assert quote_with(text, "long way to go").speaker_canonical == "Administration officials"
+    misparsed = ("Trade remains the biggest concern and several auto-industry executives have warned about a hard "
+                 "exit. They say “British plants could become uncompetitive.”")
+    assert quote_with(misparsed, "uncompetitive").speaker_canonical == "several auto-industry executives"
+    objects = "Police arrested three protesters on Friday. They said “the march had no permit.”"
+    assert quote_with(objects, "no permit").speaker_canonical == "They"  # not those arrested
+
+
 def test_a_document_is_not_of_a_person_named_in_a_clause_hung_on_it():
     text = ("Fewer asylum seekers crossed into Canada in June than at any time over the last year, according to "
             "federal statistics released on Friday as Immigration Minister Paul Greer met his counterparts.")
