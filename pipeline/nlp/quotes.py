@@ -142,6 +142,9 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
             if is_speech_verb(tok, language):
                 return tok
             if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                lead = [t for t in _tokens_between(doc, before_start, qstart) if not t.is_space]
+                if end != qstart and lead and is_speech_verb(lead[-1], language):
+                    return lead[-1]  # "Stephenson said “…,” according to Stelter": he spoke, Stelter reported it
                 return tok
             if tok.lower_ == "selon":
                 return tok

@@ -26,6 +26,12 @@ def speaking_together(subject: Token, people: PersonNames) -> str | None:
         named = next((c for c in subject.children if c.dep_ == "appos" and c.ent_type_ in {"PERSON", "PER"}), None)
         return speaking_together(named, people) if named is not None and subject.pos_ == "NOUN" else None
     first = people.find_in(subject.text) or subject.text
+    # "CNN’s Brian Stelter and Politico’s Michael Calderone": the parser hangs the first of two names, each
+    # with its employer, on the second as if it owned it
+    owner = next((c for c in subject.children if c.dep_ in {"nmod", "poss"} and c.ent_type_ in {"PERSON", "PER"}
+                  and c.i < subject.i and any(t.lower_ == "and" for t in c.children)), None)
+    if owner is not None:
+        return f"{people.find_in(_with_compounds(owner)) or _with_compounds(owner)} and {first}"
     partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
                 and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG
     if partners:

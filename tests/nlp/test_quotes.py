@@ -347,6 +347,15 @@ def test_a_few_words_from_someone_new_are_not_an_interjection():
     assert one(text, "nothing left").speaker_canonical == "Mary Selwyn"
 
 
+def test_who_said_the_words_speaks_them_though_another_reported_them():
+    text = ("Asked about the claim, Maple Telecom chief executive Randall Stiles refuted it and said “I have never "
+            "offered to sell the network,” according to CNN’s Brian Stelter and Politico’s Michael Calder.")
+    said = one(text, "never offered")
+    assert (said.verb, said.speaker_canonical) == ("said", "Randall Stiles")
+    reported = "The network was never for sale, according to CNN’s Brian Stelter and Politico’s Michael Calder."
+    assert one(reported, "never for sale").speaker_canonical == "Brian Stelter and Michael Calder"
+
+
 def test_a_speaker_label_or_a_lead_in_with_a_colon_names_who_speaks():
     assert one(EXCHANGE, "not making that point").speaker_canonical == "Mara Quinn"
     assert one(EXCHANGE, "think of one").speaker_canonical == "Daniel Ostrow"
