@@ -188,15 +188,18 @@ _BODY_WORDS = {"house", "bank", "group", "media", "news", "inc", "corp", "ltd", 
 
 
 def _a_speaking_person(doc: Doc, ent: Span) -> bool:
-    """"Femi Adeyolu" tagged ORG, then "said Adeyolu": a name that starts with a first name and whose last word
-    is the subject of a verb of saying is a person's (a body speaks under its whole name or a description)."""
+    """"Femi Adeyolu" tagged ORG, then "said Adeyolu": a name whose last word is the subject of a verb of saying
+    is a person's when it starts with a first name, or when that last word speaks alone ("Belkacemi says"): a
+    body speaks under its whole name, its first word or a description, never under its last word alone."""
     words = ent.text.split()
-    return (2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and fold(words[0]) in first_names()
-            and fold(words[-1]) not in _BODY_WORDS
+    if not (2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and fold(words[-1]) not in _BODY_WORDS
             and not any(p.kind != "city" or p.population >= 100_000  # "Ontario Northland", "Georgia Power"
-                        for p in gazetteer().candidates(words[0]))
-            and any(t.text == words[-1] and t.dep_ in {"nsubj", "nsubj:pass"} and t.head.lemma_.lower() in SPEECH_VERBS
-                    for t in doc_tokens(doc)))
+                        for p in gazetteer().candidates(words[0]))):
+        return False
+    speaking = [t for t in doc_tokens(doc) if t.text == words[-1] and t.dep_ in {"nsubj", "nsubj:pass"}
+                and t.head.lemma_.lower() in SPEECH_VERBS]
+    return bool(speaking) and (fold(words[0]) in first_names() or any(
+        t.i == 0 or doc[t.i - 1].text != words[-2] for t in speaking))
 
 
 def _a_person_by_pronoun(doc: Doc, ent: Span) -> bool:

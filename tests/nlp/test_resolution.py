@@ -167,6 +167,20 @@ def test_a_union_local_is_named_with_its_number():
     assert "Apple 2019" not in [e.text for e in result.entities]
 
 
+def test_a_name_tagged_an_organisation_whose_surname_speaks_alone_is_a_person():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+
+    text = ("For Megda Belkacemi, Friday is a day she has awaited. “I am ready,” Belkacemi says. "
+            "Megda Northland, the ferry line, said the crossing would open.")
+    doc = load_model("en")(text)
+    doc.ents = [doc.char_span(4, 19, label="ORG"),  # a given name the lists lack, tagged as a body
+                doc.char_span(text.index("Megda Northland"), text.index(", the ferry"), label="ORG")]
+    labels = {e.text: e.label for e in extract_entities(doc)[0]}
+    assert labels["Megda Belkacemi"] == "person"
+    assert labels["Megda Northland"] == "organization"  # speaks only under its whole name
+
+
 def test_he_can_be_a_person_whose_surname_was_read_back_to_a_name_the_model_missed():
     from pipeline.nlp.analyze import load_model
     from pipeline.nlp.entities import extract_entities
