@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 NAMING_VERBS = {"call", "dub", "label", "brand", "describe", "term"}
+# verbs that name something only through "as": "criticised as a broadcaster of “fake news”", "hailed as “historic”"
+AS_VERBS = {"criticise", "criticize", "dismiss", "denounce", "decry", "deride", "hail", "praise", "slam", "condemn",
+            "characterise", "characterize", "portray", "tout", "refer"}
 BIDDING_VERBS = {"tell", "urge", "ask", "warn", "implore", "beg", "order"}  # "urged Nielsen to “educate yourself”"
 NOT_SPEAKERS = {"it", "this", "that", "which", "what"}
 
@@ -32,12 +35,31 @@ def naming_verb(doc: Doc, qstart: int, qend: int) -> Token | None:
     for tok in span:
         head = tok.head.head if tok.head.lower_ == "as" and tok.head.i < span.start else tok.head
         lemma = head.lemma_.lower()
-        if head.i >= span.start or head.pos_ != "VERB" or not (
+        if lemma not in NAMING_VERBS and (labelled := _named_as(tok, span.start)) is not None:
+            head, lemma = labelled, labelled.lemma_.lower()
+        elif head.i >= span.start or head.pos_ != "VERB" or not (
                 lemma in NAMING_VERBS or lemma in BIDDING_VERBS and tok.dep_ == "xcomp" and tok.tag_ == "VB"):
             continue  # bidding is an order in the quoted words: "to “control your client”", not a title
+        if any(c.dep_ == "auxpass" for c in head.children) and not any(c.dep_ == "agent" for c in head.children):
+            continue  # "they were referred to as “George’s boys”": named by nobody the sentence says
         speaker = english_speaker(head)
         if speaker is not None and _can_speak(speaker):
             return head
+    return None
+
+
+def _named_as(tok: Token, start: int) -> Token | None:
+    """The verb a quoted phrase names something with through "as", a few words up: "criticised as a
+    broadcaster of “fake news”", "dismissed the report as “nonsense”"."""
+    passed_as = False
+    for _ in range(5):
+        tok = tok.head
+        if tok.i >= start or tok.head.i == tok.i and tok.pos_ != "VERB":
+            return None
+        if tok.pos_ == "VERB":
+            lemma = tok.lemma_.lower()
+            return tok if passed_as and (lemma in AS_VERBS or lemma in NAMING_VERBS) else None
+        passed_as = passed_as or tok.lower_ == "as"
     return None
 
 

@@ -265,6 +265,9 @@ def test_before_a_quote_the_verb_nearest_to_it_attributes_it_and_a_noun_is_no_ve
      "control your client", "Judge Arthur Engoron"),
     ("The recent spate of mass strandings has been described as “heartbreaking” by the conservation department.",
      "heartbreaking", "the conservation department"),
+    ("The sale of the network, which Senator Paul Greer has fiercely criticised as a broadcaster of “fake news”, "
+     "is one of the demands.", "fake news", "Senator Paul Greer"),
+    ("Premier Lena Ortiz dismissed the report as “nonsense” on Tuesday.", "nonsense", "Premier Lena Ortiz"),
 ])
 def test_a_phrase_someone_named_or_bade_is_their_quote(text, quoted, speaker):
     q = one(text, quoted)
@@ -273,7 +276,8 @@ def test_a_phrase_someone_named_or_bade_is_their_quote(text, quoted, speaker):
 
 def test_a_title_told_or_a_thing_describing_is_no_quote():
     texts = ["He told reporters about “The Kid Who Would Be King” at the premiere on Friday.",
-             "Another strand of the project described it as “Facebook for Palestinians.”"]
+             "Another strand of the project described it as “Facebook for Palestinians.”",
+             "For a century the porters were Black, and they were sometimes referred to as “George’s boys.”"]
     for text in texts:
         assert [q.quote for q in quotes(text) if q.kind == "direct"] == []
 
