@@ -62,6 +62,10 @@ def subject_of(verb: Token) -> Token | None:
         opening = subject.left_edge
         if opening.text == "(" and opening.i > 0 and verb.doc[opening.i - 1].pos_ in {"PROPN", "NOUN"}:
             return verb.doc[opening.i - 1]  # "UNHCR (the UN refugee agency) said": the name before the brackets
+        if subject.tag_ == "WP" and subject.lower_ in {"who", "that"}:  # "Thomas Pearson, who … called it “…”"
+            clause = next((v for v in [verb, *verb.ancestors] if v.dep_ == "relcl"), None)
+            if clause is not None and clause.head.pos_ in {"PROPN", "NOUN"}:
+                return clause.head
         return subject
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
         if verb.tag_ == "VBG" and verb.lemma_.lower() in SPEECH_VERBS and verb.dep_ == "advcl":

@@ -274,6 +274,12 @@ def test_a_phrase_someone_named_or_bade_is_their_quote(text, quoted, speaker):
     assert (q.kind, q.speaker) == ("direct", speaker)
 
 
+def test_who_in_a_relative_clause_speaks_for_the_name_it_hangs_on():
+    text = "Thomas Pearson, who called the experience “the best thing I experienced in my entire life,” took the video."
+    q = one(text, "best thing")
+    assert (q.speaker, q.speaker_canonical) == ("Thomas Pearson", "Thomas Pearson")
+
+
 def test_a_title_told_or_a_thing_describing_is_no_quote():
     texts = ["He told reporters about “The Kid Who Would Be King” at the premiere on Friday.",
              "Another strand of the project described it as “Facebook for Palestinians.”",
