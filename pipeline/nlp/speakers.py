@@ -103,10 +103,11 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
 
 
 def _reached_by_access(token: Token, head: Token) -> bool:
-    """Whether the token hangs from the document through a verb of access, or in a clause of its own
-    ("statistics released on Friday as Minister Ahmed Hussen met …" are not his)."""
+    """Whether the token hangs from the document through a verb of access, or in an adverbial or complement
+    clause of its own ("statistics released on Friday as Minister Ahmed Hussen met …" are not his); a relative
+    clause may name the maker ("a report, which was prepared by the Maple Policy Institute")."""
     while token.i != head.i and token.head.i != token.i:
-        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS or token.dep_ in {"advcl", "relcl", "ccomp"}:
+        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS or token.dep_ in {"advcl", "ccomp"}:
             return True
         token = token.head
     return False

@@ -223,6 +223,8 @@ def test_a_document_is_not_of_a_person_named_in_a_clause_hung_on_it():
             "federal statistics released on Friday as Immigration Minister Paul Greer met his counterparts.")
     said = next(q for q in analyze([text], "en")[0].quotes if "Fewer asylum seekers" in q.quote)
     assert (said.speaker, said.speaker_canonical) == ("federal statistics", "federal statistics")
+    made = "A report, which was prepared by the Maple Policy Institute, says that “claims doubled in two years.”"
+    assert quote_with(made, "claims doubled").speaker_canonical == "the Maple Policy Institute"  # a relative clause
 
 
 def test_a_report_speaks_for_its_author_and_so_does_the_report_later():
