@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
-from pipeline.nlp.speech import SPEECH_VERBS
+from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -198,8 +198,8 @@ def _a_speaking_person(doc: Doc, ent: Span) -> bool:
         return False
     speaking = [t for t in doc_tokens(doc) if t.text == words[-1] and t.dep_ in {"nsubj", "nsubj:pass"}
                 and t.head.lemma_.lower() in SPEECH_VERBS]
-    return bool(speaking) and (fold(words[0]) in first_names() or any(
-        t.i == 0 or doc[t.i - 1].text != words[-2] for t in speaking))
+    return bool(speaking) and (fold(words[0]) in first_names() or any(  # alone: no capitalised word before it
+        t.head.lemma_.lower() in REPORT_VERBS and (t.i == 0 or not doc[t.i - 1].text[:1].isupper()) for t in speaking))
 
 
 def _a_person_by_pronoun(doc: Doc, ent: Span) -> bool:

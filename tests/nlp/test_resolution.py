@@ -179,6 +179,10 @@ def test_a_name_tagged_an_organisation_whose_surname_speaks_alone_is_a_person():
     labels = {e.text: e.label for e in extract_entities(doc)[0]}
     assert labels["Megda Belkacemi"] == "person"
     assert labels["Megda Northland"] == "organization"  # speaks only under its whole name
+    golf = "Woods won the Wells Fargo Championship in 2007. This year’s PGA Championship goes to Bethpage Black."
+    doc = load_model("en")(golf)
+    doc.ents = [doc.char_span(golf.index("Wells"), golf.index(" in 2007"), label="ORG")]
+    assert [e.label for e in extract_entities(doc)[0]] == ["organization"]  # "goes" after "PGA" is no one speaking
 
 
 def test_he_can_be_a_person_whose_surname_was_read_back_to_a_name_the_model_missed():
