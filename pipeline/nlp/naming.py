@@ -40,7 +40,9 @@ def naming_verb(doc: Doc, qstart: int, qend: int) -> Token | None:
         elif head.i >= span.start or head.pos_ != "VERB" or not (
                 lemma in NAMING_VERBS or lemma in BIDDING_VERBS and tok.dep_ == "xcomp" and tok.tag_ == "VB"):
             continue  # bidding is an order in the quoted words: "to “control your client”", not a title
-        if any(c.dep_ == "auxpass" for c in head.children) and not any(c.dep_ == "agent" for c in head.children):
+        passive = any(c.dep_ == "auxpass" for c in head.children) or (  # "they were … and referred to as": the
+            head.dep_ == "conj" and head.head.lemma_ == "be" and head.tag_ in {"VBD", "VBN"})  # "were" is shared
+        if passive and not any(c.dep_ == "agent" for c in head.children):
             continue  # "they were referred to as “George’s boys”": named by nobody the sentence says
         speaker = english_speaker(head)
         if speaker is not None and _can_speak(speaker):

@@ -283,7 +283,9 @@ def test_who_in_a_relative_clause_speaks_for_the_name_it_hangs_on():
 def test_a_title_told_or_a_thing_describing_is_no_quote():
     texts = ["He told reporters about “The Kid Who Would Be King” at the premiere on Friday.",
              "Another strand of the project described it as “Facebook for Palestinians.”",
-             "For a century the porters were Black, and they were sometimes referred to as “George’s boys.”"]
+             "For a century the porters were Black, and they were sometimes referred to as “George’s boys.”",
+             "For the better part of the last century, they were also Black, male, and sometimes referred to "
+             "condescendingly as “George’s boys” — or, simply, “George.”"]
     for text in texts:
         assert [q.quote for q in quotes(text) if q.kind == "direct"] == []
 
