@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 _CLOSING = {"\u201d", '"', "\u00bb", ")", "\u2019", "'"}  # a phrase keeps the mark that closes what it opened
+_MARKS = {"\u201c", "\u201d", '"', "\u00ab", "\u00bb"}
 
 
 def speaker_phrase(subject: Token) -> str:
@@ -27,10 +28,12 @@ def speaker_phrase(subject: Token) -> str:
             tokens.append(tok)  # "Black voters, campaign organizers and veteran volunteers said": all of them
             continue
         # a participle stays ("a group representing rural counties", "evidence presented at trial"), unless it
-        # tells how the reporter got hold of the words ("intelligence reports seen by Reuters")
+        # tells how the reporter got hold of the words ("intelligence reports seen by Reuters") or quotes them
+        # ("a report highlighting the “alarming rise of …”": the quoted words are a quote of their own)
         if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ == "relcl" or "\n" in tok.text
                                   or tok.dep_ == "acl" and (tok.tag_ not in {"VBG", "VBN"}
-                                                            or tok.lemma_.lower() in ACCESS_VERBS)
+                                                            or tok.lemma_.lower() in ACCESS_VERBS
+                                                            or any(t.text in _MARKS for t in tok.subtree))
                                   or tok.tag_ in {"WP", "WDT"}
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
             break

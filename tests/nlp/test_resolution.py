@@ -769,6 +769,9 @@ def test_the_business_the_story_is_about_is_handed_on_by_its_full_name_and_a_gro
     assert quote_with(text, "restore power").speaker_canonical.startswith("Northern Gas & Electric Co")
     group = quote_with(text, "cannot call for help")
     assert (group.speaker, group.speaker_canonical) == ("A group representing rural counties",) * 2
+    quoting = "A report highlighting the “alarming rise of casual labour” says that staff are paid by the hour."
+    said = next(q for q in analyze([quoting], "en")[0].quotes if "paid by the hour" in q.quote)
+    assert said.speaker == "A report"  # the quoted words in the participle are a quote of their own
     short = text.split("The utility")[0] + "“People cannot call for help when the power is out,” a group said."
     assert quote_with(short, "cannot call for help").speaker_canonical == "a group"  # not NG&E: "a" is another
 
