@@ -371,8 +371,9 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         phrase: str | None = None
         incise = False
         if tok.lower_ in {"according", "selon"} or tok is pour:
-            if tok.head.lemma_.lower() in REPORT_VERBS and subject_of(tok.head) is not None:
-                continue  # "…, he said, according to the Intelligencer": he spoke; the paper only reported it
+            if tok.head.lemma_.lower() in REPORT_VERBS and subject_of(tok.head) is not None and tok.i > sent.start:
+                continue  # "…, he said, according to the Intelligencer": he spoke; the paper only reported it (at
+                # the head of a sentence it is the source: "According to the government, the country had admitted")
             found = _speaker_of(tok, language)
             if found is None:
                 continue

@@ -359,6 +359,14 @@ def test_a_few_words_from_someone_new_are_not_an_interjection():
     assert one(text, "nothing left").speaker_canonical == "Mary Selwyn"
 
 
+def test_according_to_at_the_head_of_a_sentence_gives_its_source_whatever_verb_follows():
+    text = "According to the Jordanian government, the country had admitted more than 1.4 million refugees by 2016."
+    [q] = quotes(text)
+    assert (q.kind, q.speaker, q.verb) == ("reported", "the Jordanian government", "according to")
+    trailing = "“We will appeal,” he said, according to the Intelligencer."  # he spoke; the paper reported it
+    assert [q.verb for q in quotes(trailing)] == ["said"]
+
+
 def test_who_said_the_words_speaks_them_though_another_reported_them():
     text = ("Asked about the claim, Maple Telecom chief executive Randall Stiles refuted it and said “I have never "
             "offered to sell the network,” according to CNN’s Brian Stelter and Politico’s Michael Calder.")
