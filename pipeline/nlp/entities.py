@@ -344,8 +344,12 @@ def without_employer(name: str, others: Collection[str]) -> str:
     return name
 
 
+_LEGAL_FORMS = {"co", "corp", "inc", "ltd", "llc", "plc"}
+
+
 def _initials(name: str) -> str:
-    return "".join(w[0] for w in name.split() if w[0].isupper())
+    """"PGE" for "Pacific Gas & Electric Co.": the capitals an acronym of it spells, its legal form left out."""
+    return "".join(w[0] for w in name.split() if w[0].isupper() and w.lower().rstrip(".") not in _LEGAL_FORMS)
 
 
 _DETERMINER_THE = re.compile(r"^the\s+", re.I)
@@ -369,7 +373,8 @@ def resolve_organization(mention: str, names: list[str], places: Collection[str]
     for name in names:
         if len(name.split()) > len(words) and name.split()[: len(words)] == words:
             return name
-        if mention.isupper() and len(mention) >= 2 and len(name.split()) >= 2 and _initials(name) == mention:
+        if mention.isupper() and len(mention) >= 2 and len(name.split()) >= 2 \
+                and _initials(name) == re.sub(r"[^A-Z]", "", mention):  # "PG&E", "AT&T"
             return name
     if len(words) == 1 and mention not in places:
         longer = {n for n in names if 2 <= len(n.split()) <= 3 and n.split()[-1] == mention

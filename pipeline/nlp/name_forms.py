@@ -263,31 +263,11 @@ BUSINESS_KINDS = {"company", "firm", "utility", "manufacturer", "carrier", "reta
                   "startup", "business", "giant", "conglomerate", "brand", "entreprise", "societe"}
 
 
-_CORPORATE = {"co", "corp", "inc", "ltd", "llc", "plc"}
-
-
-def _initials(name: str) -> str:
-    """"PGE" for "Pacific Gas & Electric Co.": what its short form spells, "&" and the legal form left out."""
-    words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in SMALL_WORDS | _CORPORATE]
-    return "".join(w[0] for w in words if w[0].isupper())
-
-
 def main_business(organizations: Sequence[tuple[int, str]], pos: int) -> str | None:
     """"The utility said" with no utility named as one: the organisation the story is about, the one it has
     named most before, at least twice and more often than any other (a wire story about PG&E names it a
-    dozen times, the regulator and the counties once or twice). Its short form ("PG&E") counts for the
-    full name the story opened with ("Pacific Gas & Electric Co."), and the full name is what is handed on."""
-    names = [name for start, name in organizations if start < pos]
-    spelled: dict[str, list[str]] = {}
-    for name in set(names):
-        if " " in name:
-            spelled.setdefault(_initials(name), []).append(name)
-
-    def body(name: str) -> str:
-        full = spelled.get(re.sub(r"[^A-Z]", "", name), []) if " " not in name and name.isupper() else []
-        return full[0] if len(full) == 1 and len(name) > 1 else name
-
-    counts = Counter(map(body, names)).most_common(2)
+    dozen times, the regulator and the counties once or twice)."""
+    counts = Counter(name for start, name in organizations if start < pos).most_common(2)
     if not counts or counts[0][1] < 2 or len(counts) > 1 and counts[1][1] * 2 > counts[0][1]:
         return None
     return counts[0][0]
