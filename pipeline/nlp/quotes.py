@@ -311,6 +311,9 @@ def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
     if language == "fr" and not comp:  # "l'ASFC admet être dans l'obligation de …": an infinitive says it
         comp = [c for c in tok.children if c.dep_ == "xcomp" and any(t.pos_ == "AUX" or t.tag_ == "VerbForm=Inf"
                                                                        for t in c.subtree)]
+    if language == "en" and not comp:  # "said in a statement that the new king would be sworn in"
+        comp = [c for p in tok.children if p.dep_ == "prep" and p.i > tok.i
+                for n in p.children if n.dep_ == "pobj" for c in n.children if _that_clause(c)]
     if comp:
         sub = list(comp[0].subtree)
         if language == "en":
@@ -331,6 +334,15 @@ def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
 
 
 SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
+
+
+def _that_clause(clause: Token) -> bool:
+    """A finite "that" clause the parser hung on the noun of the speech verb's phrase ("said in a statement
+    that the king would be sworn in" read as the statement's clause): what was said, not a relative clause,
+    whose "that" would be its subject ("a statement that was released Monday")."""
+    return (clause.dep_ in {"acl", "relcl"} and clause.i > clause.head.i
+            and any(c.dep_ == "mark" and c.lower_ == "that" and c.i < clause.i for c in clause.children)
+            and any(c.dep_ in SUBJECTS for c in clause.children))
 
 
 def _complement(verb: Token, comp: Token, sub: list[Token]) -> tuple[int, int]:

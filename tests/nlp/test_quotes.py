@@ -413,3 +413,13 @@ def test_a_participle_of_saying_inside_a_reported_clause_goes_on_with_its_speake
             "won't cut another bed.")
     insisted = [q for q in quotes(text) if q.verb == "insisting"]
     assert [q.speaker_canonical for q in insisted] == ["Lena Ortiz"]
+
+
+def test_a_that_clause_the_parse_hangs_on_the_statement_is_what_was_said():
+    text = ("Keeper of the Ruler's Seal, Syed Danial Syed Ahmad, said the Council of Rulers held a meeting Monday. "
+            "He said in a statement that the new king would be sworn in on Jan. 31.\n\n"
+            "He said in a statement that was released Monday that he would stay.")
+    q = one(text, "new king")
+    assert (q.quote, q.kind, q.speaker_canonical) == (
+        "the new king would be sworn in on Jan. 31", "reported", "Syed Danial Syed Ahmad")
+    assert not [x for x in quotes(text) if "released Monday" in x.quote]  # a relative clause says nothing
