@@ -352,20 +352,26 @@ def _complement(verb: Token, comp: Token, sub: list[Token]) -> tuple[int, int]:
     ("the union says in Nova Scotia ambulances are too often missing the mark": a finite complement
     without a subject of its own)."""
     doc = verb.doc
-    start, end = sub[0].i, sub[-1].i + 1
-    for t in sub:
-        if (t.i > comp.i and t.dep_ == "conj" and t.lemma_.lower() in REPORT_VERBS
-                and any(c.dep_ in SUBJECTS for c in t.children)):
-            end = min(x.i for x in t.subtree)
-            while end > start and (doc[end - 1].dep_ == "cc" or doc[end - 1].is_punct):
-                end -= 1
-            break
+    start, end = sub[0].i, _before_second_attribution(doc, sub[0].i, sub[-1].i + 1, comp.i)
     between = doc[verb.i + 1: start]
     finite = comp.tag_ in {"VBZ", "VBD", "VBP"} or any(c.dep_ in {"aux", "auxpass"} for c in comp.children)
     if (len(between) and between[0].dep_ == "prep" and between[0].head.i == verb.i and finite
             and not any(t.is_punct for t in between) and not any(c.dep_ in SUBJECTS for c in comp.children)):
         start = verb.i + 1
     return start, end
+
+
+def _before_second_attribution(doc: Doc, start: int, end: int, after: int) -> int:
+    """The end of a reported range cut before a second speaker's verb coordinated into it ("… cases but
+    Chapman says that's not what the union is seeing"): that clause is another quote."""
+    for t in doc[after + 1: end]:
+        if (t.dep_ == "conj" and t.lemma_.lower() in REPORT_VERBS
+                and any(c.dep_ in SUBJECTS for c in t.children)):
+            end = min(x.i for x in t.subtree)
+            while end > start and (doc[end - 1].dep_ == "cc" or doc[end - 1].is_punct):
+                end -= 1
+            break
+    return end
 
 
 def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],
@@ -391,7 +397,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
                 continue
             subject = found[0]
             phrase_end = max(t.i for t in subject.subtree) + 1
-            rest = doc[phrase_end: sent.end]
+            rest = doc[phrase_end: _before_second_attribution(doc, phrase_end, sent.end, phrase_end)]
             head = doc[sent.start: tok.i]
             content = rest if len(rest) >= len(head) else head
         elif language == "fr" and tok.i > sent.start + 3 and in_incise(tok) and \

@@ -423,3 +423,12 @@ def test_a_that_clause_the_parse_hangs_on_the_statement_is_what_was_said():
     assert (q.quote, q.kind, q.speaker_canonical) == (
         "the new king would be sworn in on Jan. 31", "reported", "Syed Danial Syed Ahmad")
     assert not [x for x in quotes(text) if "released Monday" in x.quote]  # a relative clause says nothing
+
+
+def test_according_to_stops_where_a_second_speaker_takes_over():
+    text = ("Terry Chapman with the union spoke on Monday.\n\n"
+            "According to EHS, that under nine-minute target is being met in 90 per cent of cases but Chapman says "
+            "that’s not what the union is seeing.")
+    ehs = one(text, "nine-minute target")
+    assert (ehs.quote, ehs.speaker_canonical) == ("under nine-minute target is being met in 90 per cent of cases", "EHS")
+    assert one(text, "not what the union").speaker_canonical == "Terry Chapman"
