@@ -12,6 +12,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
+from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
+
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
@@ -158,11 +161,18 @@ def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[s
         if any(name.split()[-1] == surname for name in known):
             continue
         match = re.search(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b", text)
-        if match and not TITLES.match(match.group(1) + " ") and match.group(1).split()[0] not in _NOT_FIRST_NAMES:
+        if match and not TITLES.match(match.group(1) + " ") and _could_be_a_first_name(match.group(1).split()[0]):
             found.append(f"{match.group(1)} {surname}")
     return found
 
 
+def _could_be_a_first_name(word: str) -> bool:
+    """Not a sentence's capitalised first word: "Once Square’s technology detects you" names no "Once Square"
+    (a function word is no first name, unless it is one: "Will")."""
+    return word not in _NOT_FIRST_NAMES and (word.lower() not in _FUNCTION_WORDS or fold(word.lower()) in first_names())
+
+
+_FUNCTION_WORDS = EN_STOP_WORDS | FR_STOP_WORDS
 _NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "Says", "When", "While", "After", "Before",
                     "If", "As", "For", "With", "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et"}
 

@@ -842,3 +842,17 @@ def test_a_document_named_before_its_maker_speaks_for_the_maker_once_named():
             "Monday.\n\n"
             "The report by the Canadian Nurses Association claims most of them left within two years of starting.")
     assert quote_with(text, "nurses are leaving").speaker_canonical == "the Canadian Nurses Association"
+
+
+def test_a_sentence_s_capitalised_first_word_is_no_first_name():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+
+    def canonicals(text: str) -> list[str]:
+        doc = load_model("en")(text)
+        doc.ents = [doc.char_span(text.index("Quinlan said"), text.index(" said the shop"), label="PERSON")]
+        return [e.canonical for e in extract_entities(doc)[0]]
+
+    assert canonicals("Here’s how it works. Once Quinlan’s phone detects a store, the app opens a tab. "
+                      "Quinlan said the shop had signed up.") == ["Quinlan"]  # not "Once Quinlan"
+    assert canonicals("Will Quinlan runs the shop. Quinlan said the shop had signed up.") == ["Will Quinlan"]
