@@ -271,3 +271,19 @@ def main_business(organizations: Sequence[tuple[int, str]], pos: int) -> str | N
     if not counts or counts[0][1] < 2 or len(counts) > 1 and counts[1][1] * 2 > counts[0][1]:
         return None
     return counts[0][0]
+
+
+def subject_organization_before(doc: Doc, organizations: Sequence[tuple[int, str]], pos: int) -> str | None:
+    """"Angie’s List … has just set the terms for its IPO. In a new filing, the company revealed …": the
+    organisation that is the main subject of the sentence before, the one a description picks up (centering:
+    the previous sentence's subject is the likeliest antecedent), when other bodies named there leave
+    "the only one" undecided."""
+    sentences = [s for s in doc.sents if s.start_char < pos]
+    if len(sentences) < 2:
+        return None
+    previous = sentences[-2]
+    subject = next((c for c in previous.root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None:
+        return None
+    left = min(t.idx for t in subject.subtree if t.i <= subject.i)  # "Angie’s List": its possessive part too
+    return next((name for start, name in organizations if left <= start <= subject.idx), None)

@@ -32,6 +32,7 @@ from pipeline.nlp.name_forms import (
     one_person_described,
     person_after_title,
     spelled_out,
+    subject_organization_before,
     written_again,
 )
 from pipeline.nlp.speech import ACCESS_VERBS, PRONOUNS, inside
@@ -408,7 +409,8 @@ class Resolver:
         if distinct or modifiers:
             return distinct[0] if len(distinct) == 1 else None
         found = (kind in BUSINESS_KINDS and main_business(self.organizations, pos)
-                 or only_organization_before(self, pos) or self.kind_named.get(kind))
+                 or only_organization_before(self, pos) or subject_organization_before(self.doc, self.organizations, pos)
+                 or self.kind_named.get(kind))
         if found:  # "The paper said" again two sentences on is still the same paper
             self.kind_named[kind] = found
         return found

@@ -856,3 +856,10 @@ def test_a_sentence_s_capitalised_first_word_is_no_first_name():
     assert canonicals("Here’s how it works. Once Quinlan’s phone detects a store, the app opens a tab. "
                       "Quinlan said the shop had signed up.") == ["Quinlan"]  # not "Once Quinlan"
     assert canonicals("Will Quinlan runs the shop. Quinlan said the shop had signed up.") == ["Will Quinlan"]
+
+
+def test_the_company_is_the_organisation_the_sentence_before_is_about():
+    text = ("Angie’s List, which offers consumers a way to review and rate doctors, contractors and service "
+            "companies on the Web, has just set the terms for its IPO. In a new filing, the company revealed that "
+            "it aims to raise as much as $131.4 million in the offering.")
+    assert quote_with(text, "aims to raise").speaker_canonical == "Angie’s List"
