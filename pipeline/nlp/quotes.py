@@ -361,6 +361,17 @@ def _complement(verb: Token, comp: Token, sub: list[Token]) -> tuple[int, int]:
     return start, end
 
 
+def _as_reported_by(verb: Token) -> Token | None:
+    """The agent of "As reported by the Guardian, …": a passive report verb in an "as" clause credits the
+    sentence it introduces to its agent, as "according to" does."""
+    if verb.tag_ != "VBN" or verb.dep_ != "advcl" or verb.lemma_.lower() not in REPORT_VERBS or verb.head.i < verb.i:
+        return None
+    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return None
+    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+
+
 def _before_second_attribution(doc: Doc, start: int, end: int, after: int) -> int:
     """The end of a reported range cut before a second speaker's verb coordinated into it ("… cases but
     Chapman says that's not what the union is seeing"): that clause is another quote."""
@@ -405,6 +416,10 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             subject, phrase = inverted  # "Les données … seront publiques, précise Jacqueline Roby."
             incise = True  # the sentence's speech, whatever the parser made the verb hang from
             content = doc[sent.start: tok.i - (2 if doc[tok.i - 1].pos_ == "AUX" else 1)]
+        elif language == "en" and (as_by := _as_reported_by(tok)) is not None:
+            subject = as_by  # "As recently revealed by MG Siegler on his blog, one of the app’s features is …"
+            outside = [t for t in sent if t.i not in {x.i for x in tok.subtree}]
+            content = doc[outside[0].i: outside[-1].i + 1] if outside else None
         elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
                                      is_speech_verb(tok, language)):
             if any(c.dep_ in {"nsubjpass", "nsubj:pass"} for c in tok.children):

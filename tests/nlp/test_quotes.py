@@ -432,3 +432,11 @@ def test_according_to_stops_where_a_second_speaker_takes_over():
     ehs = one(text, "nine-minute target")
     assert (ehs.quote, ehs.speaker_canonical) == ("under nine-minute target is being met in 90 per cent of cases", "EHS")
     assert one(text, "not what the union").speaker_canonical == "Terry Chapman"
+
+
+def test_as_reported_by_credits_the_sentence_to_its_agent():
+    text = ("As reported by the Guardian, the minister resigned on Monday after the vote.\n\n"
+            "The law, as amended by the Senate, will take effect in May.")
+    q = one(text, "minister resigned")
+    assert (q.quote, q.speaker, q.kind) == ("the minister resigned on Monday after the vote", "the Guardian", "reported")
+    assert not [x for x in quotes(text) if "take effect" in x.quote]  # amending is no report
