@@ -89,7 +89,8 @@ def fullest(doc: Doc, text: str, name: str) -> str:
             continue
         first = doc[span.start - 1]
         titled = TITLES.match(first.lower_ + " ") or first.lower_ in ABBREVIATED
-        if fold(first.text) in first_names() and not titled:  # "General", "Major", "King" are ranks here
+        if first.is_title and fold(first.text) in first_names() and not titled:  # "General", "Major" are ranks
+            # here, and "the guy who met President Trump" names no "guy Trump"
             return f"{first.text} {name}"
         if (first.pos_ == "PROPN" and first.is_title and first.is_alpha and not titled
                 and first.ent_type_ not in {"ORG", "GPE", "NORP", "LOC", "FAC"}):

@@ -342,8 +342,9 @@ class Resolver:
             named = self.people.find_in(name)
             if named:
                 return named
-        if subject.ent_type_ in {"PERSON", "PER"}:
-            return self.people.resolve(phrase) if len(phrase.split()) <= 3 else subject.text
+        if subject.ent_type_ in {"PERSON", "PER"}:  # "President Trump", no first name given: "Trump"
+            bare = TITLES.sub("", HONORIFIC.sub("", phrase)).strip() or phrase
+            return self.people.resolve(bare) if len(phrase.split()) <= 3 else subject.text
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:
                 return name

@@ -863,3 +863,9 @@ def test_the_company_is_the_organisation_the_sentence_before_is_about():
             "companies on the Web, has just set the terms for its IPO. In a new filing, the company revealed that "
             "it aims to raise as much as $131.4 million in the offering.")
     assert quote_with(text, "aims to raise").speaker_canonical == "Angie’s List"
+
+
+def test_a_title_before_a_surname_the_article_never_gives_in_full_is_dropped():
+    text = ("Lavrov is Russia’s longtime foreign minister. Pompeo is the guy Trump trusts most. "
+            "President Trump said the meeting went well.")
+    assert quote_with(text, "meeting went well").speaker_canonical == "Trump"  # not "President Trump", "guy Trump"
