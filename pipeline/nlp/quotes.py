@@ -20,6 +20,7 @@ from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_sp
 from pipeline.nlp.introduced import described_then_named, document_then_maker
 from pipeline.nlp.naming import naming_verb
 from pipeline.nlp.posts import author_canonical, embedded_posts
+from pipeline.nlp.reported import as_reported_by, before_second_attribution, content_of
 from pipeline.nlp.speakers import Resolver
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS, inside
 from pipeline.nlp.subjects import english_speaker, speaker_phrase, subject_of
@@ -300,91 +301,6 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
     return sorted(quotes, key=lambda q: q.start)
 
 
-def _content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
-    """What a speech verb reports: its clausal complement, or the clause it is tacked onto.
-
-    "X said (that) CLAUSE" → CLAUSE; "CLAUSE, X said." and "CLAUSE, X said, CLAUSE" (the verb hangs off
-    the main clause as parataxis) → the sentence without the attribution.
-    """
-    doc = sent.doc
-    comp = [c for c in tok.children if c.dep_ == "ccomp" and (c.pos_ in {"VERB", "AUX"} or language == "fr")]
-    if language == "fr" and not comp:  # "l'ASFC admet être dans l'obligation de …": an infinitive says it
-        comp = [c for c in tok.children if c.dep_ == "xcomp" and any(t.pos_ == "AUX" or t.tag_ == "VerbForm=Inf"
-                                                                       for t in c.subtree)]
-    if language == "en" and not comp:  # "said in a statement that the new king would be sworn in"
-        comp = [c for p in tok.children if p.dep_ == "prep" and p.i > tok.i
-                for n in p.children if n.dep_ == "pobj" for c in n.children if _that_clause(c)]
-    if comp:
-        sub = list(comp[0].subtree)
-        if language == "en":
-            return doc[slice(*_complement(tok, comp[0], sub))]
-        return doc[sub[0].i: sub[-1].i + 1]
-    if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i:
-        if tok.head.lemma_.lower() in REPORT_VERBS and not any(t.is_punct for t in doc[tok.head.i + 1: tok.i]):
-            return None  # "Others reported supervisors demanding credit": what was reported, not who reports
-        attribution = {t.i for t in tok.subtree}
-        outside = [t for t in sent if t.i not in attribution]
-        if outside:
-            return doc[outside[0].i: outside[-1].i + 1]
-    subject = subject_of(tok)
-    if (subject is not None and tok.dep_ == "ROOT" and subject.i == tok.i - 1 and subject.i > sent.start + 4
-            and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3):
-        return doc[sent.start: subject.i - 1]  # "CLAUSE, he said." parsed with "said" as the root
-    return None
-
-
-SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
-
-
-def _that_clause(clause: Token) -> bool:
-    """A finite "that" clause the parser hung on the noun of the speech verb's phrase ("said in a statement
-    that the king would be sworn in" read as the statement's clause): what was said, not a relative clause,
-    whose "that" would be its subject ("a statement that was released Monday")."""
-    return (clause.dep_ in {"acl", "relcl"} and clause.i > clause.head.i
-            and any(c.dep_ == "mark" and c.lower_ == "that" and c.i < clause.i for c in clause.children)
-            and any(c.dep_ in SUBJECTS for c in clause.children))
-
-
-def _complement(verb: Token, comp: Token, sub: list[Token]) -> tuple[int, int]:
-    """The token range of what `verb` reports through its complement `comp`: the complement's subtree, but
-    not a second attribution the parser hung in it ("EHS says that … cases but Chapman says that's not …"),
-    and from right after the verb when the parser hung the clause's first words on the verb instead
-    ("the union says in Nova Scotia ambulances are too often missing the mark": a finite complement
-    without a subject of its own)."""
-    doc = verb.doc
-    start, end = sub[0].i, _before_second_attribution(doc, sub[0].i, sub[-1].i + 1, comp.i)
-    between = doc[verb.i + 1: start]
-    finite = comp.tag_ in {"VBZ", "VBD", "VBP"} or any(c.dep_ in {"aux", "auxpass"} for c in comp.children)
-    if (len(between) and between[0].dep_ == "prep" and between[0].head.i == verb.i and finite
-            and not any(t.is_punct for t in between) and not any(c.dep_ in SUBJECTS for c in comp.children)):
-        start = verb.i + 1
-    return start, end
-
-
-def _as_reported_by(verb: Token) -> Token | None:
-    """The agent of "As reported by the Guardian, …": a passive report verb in an "as" clause credits the
-    sentence it introduces to its agent, as "according to" does."""
-    if verb.tag_ != "VBN" or verb.dep_ != "advcl" or verb.lemma_.lower() not in REPORT_VERBS or verb.head.i < verb.i:
-        return None
-    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
-        return None
-    agent = next((c for c in verb.children if c.dep_ == "agent"), None)
-    return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-
-
-def _before_second_attribution(doc: Doc, start: int, end: int, after: int) -> int:
-    """The end of a reported range cut before a second speaker's verb coordinated into it ("… cases but
-    Chapman says that's not what the union is seeing"): that clause is another quote."""
-    for t in doc[after + 1: end]:
-        if (t.dep_ == "conj" and t.lemma_.lower() in REPORT_VERBS
-                and any(c.dep_ in SUBJECTS for c in t.children)):
-            end = min(x.i for x in t.subtree)
-            while end > start and (doc[end - 1].dep_ == "cc" or doc[end - 1].is_punct):
-                end -= 1
-            break
-    return end
-
-
 def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],
               resolver: Resolver, language: str = "en") -> list[Quote]:
     """Reported speech in one sentence: "X said (that) …", "…, X said" and "according to X, …"."""
@@ -408,7 +324,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
                 continue
             subject = found[0]
             phrase_end = max(t.i for t in subject.subtree) + 1
-            rest = doc[phrase_end: _before_second_attribution(doc, phrase_end, sent.end, phrase_end)]
+            rest = doc[phrase_end: before_second_attribution(doc, phrase_end, sent.end, phrase_end)]
             head = doc[sent.start: tok.i]
             content = rest if len(rest) >= len(head) else head
         elif language == "fr" and tok.i > sent.start + 3 and in_incise(tok) and \
@@ -416,7 +332,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             subject, phrase = inverted  # "Les données … seront publiques, précise Jacqueline Roby."
             incise = True  # the sentence's speech, whatever the parser made the verb hang from
             content = doc[sent.start: tok.i - (2 if doc[tok.i - 1].pos_ == "AUX" else 1)]
-        elif language == "en" and (as_by := _as_reported_by(tok)) is not None:
+        elif language == "en" and (as_by := as_reported_by(tok)) is not None:
             subject = as_by  # "As recently revealed by MG Siegler on his blog, one of the app’s features is …"
             outside = [t for t in sent if t.i not in {x.i for x in tok.subtree}]
             content = doc[outside[0].i: outside[-1].i + 1] if outside else None
@@ -429,7 +345,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
                 subject = tok.head  # "experts who contend …": the experts speak
             if subject is None or subject.pos_ == "PRON" and subject.lower_ in {"this", "that", "what"}:
                 continue
-            content = _content_of(tok, sent, language)
+            content = content_of(tok, sent, language)
         if content is None or subject is None:
             continue
         while len(content) and (content[0].lower_ in {"que", "qu'", ",", ":"} or content[0].is_punct
