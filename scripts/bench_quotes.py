@@ -33,7 +33,7 @@ from pipeline.nlp.analyze import analyze, load_model  # noqa: E402
 SHARED = ROOT.parent / "shared"
 # blind sets, each labelled before the product saw it
 UNSEEN = ("quotes-unseen.jsonl", "quotes-unseen2.jsonl", "quotes-unseen3.jsonl", "quotes-unseen4.jsonl",
-          "quotes-unseen5.jsonl", "quotes-unseen6.jsonl", "quotes-unseen7.jsonl")
+          "quotes-unseen5.jsonl", "quotes-unseen6.jsonl", "quotes-unseen7.jsonl", "quotes-unseen8.jsonl")
 SCORER = SHARED / "tools" / "score_quotes.py"
 
 
