@@ -248,13 +248,18 @@ def name_after_titles(subject: Token) -> str | None:
     name is the capitalised words from the first given name on ("James Hall"), not the titles before it."""
     if subject.pos_ != "PROPN" or not subject.is_title or subject.ent_type_ in {"ORG", "GPE", "LOC", "FAC", "NORP"}:
         return None
+    doc = subject.doc
     start = subject.i
-    while start > 0 and subject.doc[start - 1].dep_ in {"compound", "flat"} and subject.doc[start - 1].is_title:
+    while start > 0 and doc[start - 1].dep_ in {"compound", "flat"} and (
+            doc[start - 1].is_title or doc[start - 1].is_upper and len(doc[start - 1]) <= 3):  # "MG Siegler"
         start -= 1
-    words = [t.text for t in subject.doc[start: subject.i + 1]]
+    words = [t.text for t in doc[start: subject.i + 1]]
     for k, word in enumerate(words[:-1]):
         if fold(word) in first_names() and k and not TITLES.match(word.lower() + " "):
             return " ".join(words[k:])
+    if (start > 0 and doc[start - 1].pos_ == "NOUN" and doc[start - 1].is_lower and doc[start - 1].dep_ == "compound"
+            and 2 <= len(words) <= 3 and not TITLES.match(words[0].lower() + " ")):
+        return " ".join(words)  # "TechCrunch writer MG Siegler": the capitalised words after a role noun
     return None
 
 

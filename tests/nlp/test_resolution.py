@@ -869,3 +869,10 @@ def test_a_title_before_a_surname_the_article_never_gives_in_full_is_dropped():
     text = ("Lavrov is Russia’s longtime foreign minister. Pompeo is the guy Trump trusts most. "
             "President Trump said the meeting went well.")
     assert quote_with(text, "meeting went well").speaker_canonical == "Trump"  # not "President Trump", "guy Trump"
+
+
+def test_the_capitalised_words_after_a_role_noun_are_the_name_the_model_missed():
+    text = ("Google is launching a new native Gmail application today. As recently revealed by TechCrunch writer "
+            "MG Siegler on his personal blog, one of the app’s most important features is its ability to do push "
+            "notifications.")
+    assert quote_with(text, "push notifications").speaker_canonical == "MG Siegler"
