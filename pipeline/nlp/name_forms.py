@@ -284,12 +284,33 @@ def subject_organization_before(doc: Doc, organizations: Sequence[tuple[int, str
     organisation that is the main subject of the sentence before, the one a description picks up (centering:
     the previous sentence's subject is the likeliest antecedent), when other bodies named there leave
     "the only one" undecided."""
+    found = _subject_organizations_before(doc, organizations, pos)
+    return found[0] if found else None
+
+
+def organizations_together_before(doc: Doc, organizations: Sequence[tuple[int, str]], pos: int) -> str | None:
+    """"Monster and SDJ Technologies may have just brightened your day. The two companies have just announced
+    …": the bodies the sentence before made its subject together, for a plural description."""
+    found = _subject_organizations_before(doc, organizations, pos)
+    if len(found) == 1 and " and " in found[0]:
+        return found[0]
+    return " and ".join(found) if len(found) >= 2 else None
+
+
+def _subject_organizations_before(doc: Doc, organizations: Sequence[tuple[int, str]], pos: int) -> list[str]:
     sentences = [s for s in doc.sents if s.start_char < pos]
     if len(sentences) < 2:
-        return None
-    previous = sentences[-2]
-    subject = next((c for c in previous.root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-    if subject is None:
-        return None
-    left = min(t.idx for t in subject.subtree if t.i <= subject.i)  # "Angie’s List": its possessive part too
-    return next((name for start, name in organizations if left <= start <= subject.idx), None)
+        return []
+    root = sentences[-2].root
+    clauses = [root, *(c for c in root.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"})]  # "…, then X may"
+    for verb in clauses:
+        subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is None:
+            continue
+        found: list[str] = []
+        for head in [subject, *(c for c in subject.children if c.dep_ == "conj")]:  # "Google and Microsoft"
+            left = min(t.idx for t in head.subtree if t.i <= head.i)  # "Angie’s List": its possessive part too
+            found += [name for start, name in organizations if left <= start <= head.idx and name not in found][:1]
+        if found:
+            return found
+    return []

@@ -30,6 +30,7 @@ from pipeline.nlp.name_forms import (
     named_after,
     namesake,
     one_person_described,
+    organizations_together_before,
     person_after_title,
     spelled_out,
     subject_organization_before,
@@ -374,6 +375,9 @@ class Resolver:
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
         if plural and words[:1] in (["the"], ["these"]) and fold(subject.lemma_) in self.groups:
             return self.groups[fold(subject.lemma_)]  # "the doctors": members of the group the article names
+        if plural and fold(subject.lemma_) in ORGANIZATION_KINDS and (
+                together := organizations_together_before(self.doc, self.organizations, min(pos, subject.idx))):
+            return together  # "The two companies have just announced …"
         if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:

@@ -876,3 +876,10 @@ def test_the_capitalised_words_after_a_role_noun_are_the_name_the_model_missed()
             "MG Siegler on his personal blog, one of the app’s most important features is its ability to do push "
             "notifications.")
     assert quote_with(text, "push notifications").speaker_canonical == "MG Siegler"
+
+
+def test_the_two_companies_are_the_bodies_the_sentence_before_made_its_subject():
+    text = ("If you’ve found yourself yearning for a new memory card but all your options are just too pedestrian, "
+            "then Monster and SDJ Technologies may have just brightened your day. The two companies have just "
+            "announced that they have inked a long-term licensing deal.")
+    assert quote_with(text, "licensing deal").speaker_canonical == "Monster and SDJ Technologies"
