@@ -166,6 +166,20 @@ def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[s
     return found
 
 
+def _coordinated_name_end(doc: Doc, ent: Span) -> int:
+    """"the Society of Motor Manufacturers and Traders" tagged without its last words: an untagged proper noun
+    coordinated with a word after the name's "of" belongs to the name (another body would carry a tag of its own)."""
+    if ent.end + 1 >= len(doc) or doc[ent.end].lower_ not in {"and", "&"}:
+        return 0
+    conj = doc[ent.end + 1]
+    words = list(conj.subtree)
+    of = [t.i for t in ent if t.lower_ == "of"]  # "Department of Fisheries and Oceans"; "Manafort and Gates" are two
+    if (conj.dep_ != "conj" or not of or not of[0] < conj.head.i < ent.end or words[0].i != conj.i
+            or any(t.ent_type_ or t.tag_ not in {"NNP", "NNPS"} for t in words)):
+        return 0
+    return words[-1].idx + len(words[-1])
+
+
 def _could_be_a_first_name(word: str) -> bool:
     """Not a sentence's capitalised first word: "Once Square’s technology detects you" names no "Once Square"
     (a function word is no first name, unless it is one: "Will")."""
@@ -283,6 +297,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \
                 and ent[-1].whitespace_:
             end = doc[ent.end].idx + len(doc[ent.end])
+        if label == "organization":
+            end = max(end, _coordinated_name_end(doc, ent))
         text = clean_mention(doc_text(doc)[ent.start_char: end], label)
         if is_junk(text, label):
             continue

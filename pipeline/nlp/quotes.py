@@ -324,7 +324,10 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
                 continue
             subject = found[0]
             phrase_end = max(t.i for t in subject.subtree) + 1
-            rest = doc[phrase_end: before_second_attribution(doc, phrase_end, sent.end, phrase_end)]
+            end = before_second_attribution(doc, phrase_end, sent.end, phrase_end)
+            later = next((c for c in tok.head.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}
+                          and c.i >= phrase_end > tok.head.i), None)  # "… fell 16.3 per cent according to the SMMT and sales
+            rest = doc[phrase_end: min(end, later.left_edge.i) if later is not None else end]  # have fallen"
             head = doc[sent.start: tok.i]
             content = rest if len(rest) >= len(head) else head
         elif language == "fr" and tok.i > sent.start + 3 and in_incise(tok) and \

@@ -34,7 +34,7 @@ def speaker_phrase(subject: Token) -> str:
                                   or tok.dep_ == "acl" and (tok.tag_ not in {"VBG", "VBN"}
                                                             or tok.lemma_.lower() in ACCESS_VERBS
                                                             or any(t.text in _MARKS for t in tok.subtree))
-                                  or tok.tag_ in {"WP", "WDT"}
+                                  or tok.tag_ in {"WP", "WDT"} or tok.dep_ == "cc" and _clause_after(tok, subject)
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
             break
         if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"
@@ -48,6 +48,15 @@ def speaker_phrase(subject: Token) -> str:
     if not tokens:
         return subject.text
     return subject.doc[tokens[0].i: tokens[-1].i + 1].text
+
+
+def _clause_after(cc: Token, subject: Token) -> bool:
+    """"according to the SMMT and sales have fallen": the words after "and" are the subject of a clause of
+    their own (a finite verb follows them that is not the speaker's), not a second speaker."""
+    conj = next((c for c in cc.head.children if c.dep_ == "conj" and c.i > cc.i), None)
+    after = conj.right_edge.i + 1 if conj is not None else len(cc.doc)
+    return (after < len(cc.doc) and cc.doc[after].tag_ in {"VBP", "VBZ", "VBD", "MD"}
+            and subject.head.i not in {cc.doc[after].i, cc.doc[after].head.i})
 
 
 def subject_of(verb: Token) -> Token | None:

@@ -440,3 +440,16 @@ def test_as_reported_by_credits_the_sentence_to_its_agent():
     q = one(text, "minister resigned")
     assert (q.quote, q.speaker, q.kind) == ("the minister resigned on Monday after the vote", "the Guardian", "reported")
     assert not [x for x in quotes(text) if "take effect" in x.quote]  # amending is no report
+
+
+def test_according_to_after_its_verb_stops_before_the_next_clause_and_its_subject():
+    text = ("Car production fell 9.1 per cent last year, according to figures released on Wednesday by the Society "
+            "of Motor Manufacturers and Traders.\n\n"
+            "The number of cars produced for the domestic market fell 16.3 per cent last year according to the SMMT "
+            "and sales have fallen by nearly 15 per cent since 2016 when British buyers bought a record 2.7 million "
+            "cars.")
+    q = one(text, "domestic market")
+    assert (q.quote, q.speaker, q.speaker_canonical) == (
+        "The number of cars produced for the domestic market fell 16.3 per cent last year", "the SMMT",
+        "the Society of Motor Manufacturers and Traders")  # not "the SMMT and sales": sales have fallen
+    assert one(text, "9.1 per cent").speaker_canonical == "the Society of Motor Manufacturers and Traders"
