@@ -41,6 +41,10 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
         outside = [t for t in sent if t.i not in attribution]
         if outside:
             return doc[outside[0].i: outside[-1].i + 1]
+    if (tok.dep_ == "ccomp" and tok.head.i > tok.right_edge.i and tok.left_edge.i == sent.start
+            and doc[tok.right_edge.i + 1].text == "," and subject_of(tok) is not None
+            and not any(c.dep_ == "neg" for c in tok.children)):  # "X didn't respond to requests, so …"
+        return doc[tok.right_edge.i + 2: sent.end]  # "Chapman admits in this instance, there were fatalities."
     subject = subject_of(tok)
     if (subject is not None and tok.dep_ == "ROOT" and subject.i == tok.i - 1 and subject.i > sent.start + 4
             and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3):

@@ -453,3 +453,11 @@ def test_according_to_after_its_verb_stops_before_the_next_clause_and_its_subjec
         "The number of cars produced for the domestic market fell 16.3 per cent last year", "the SMMT",
         "the Society of Motor Manufacturers and Traders")  # not "the SMMT and sales": sales have fallen
     assert one(text, "9.1 per cent").speaker_canonical == "the Society of Motor Manufacturers and Traders"
+
+
+def test_a_verb_of_saying_the_parse_hangs_below_the_clause_after_its_comma_reports_that_clause():
+    text = ("CBP officials on the tour said back in December, the facility was packed with people.\n\n"
+            "McCallum didn’t respond to interview requests through city staff, so CTV News caught up with him.")
+    q = one(text, "packed")
+    assert (q.quote, q.speaker) == ("the facility was packed with people", "CBP officials on the tour")
+    assert not [x for x in quotes(text) if "caught up" in x.quote]  # a verb denied reports nothing
