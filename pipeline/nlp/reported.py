@@ -49,6 +49,9 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
     if (subject is not None and tok.dep_ == "ROOT" and subject.i == tok.i - 1 and subject.i > sent.start + 4
             and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3):
         return doc[sent.start: subject.i - 1]  # "CLAUSE, he said." parsed with "said" as the root
+    if (subject is not None and tok.dep_ == "ROOT" and subject.i > tok.i > sent.start + 4 and doc[tok.i - 1].text == ","
+            and all(t.is_punct or t.is_space for t in doc[subject.right_edge.i + 1: sent.end])):
+        return doc[sent.start: tok.i - 1]  # "CLAUSE, reports Unwired View." with the clause's verb misread
     return None
 
 
@@ -81,14 +84,19 @@ def _complement(verb: Token, comp: Token, sub: list[Token]) -> tuple[int, int]:
 
 
 def as_reported_by(verb: Token) -> Token | None:
-    """The agent of "As reported by the Guardian, …": a passive report verb in an "as" clause credits the
-    sentence it introduces to its agent, as "according to" does."""
-    if verb.tag_ != "VBN" or verb.dep_ != "advcl" or verb.lemma_.lower() not in REPORT_VERBS or verb.head.i < verb.i:
+    """Who "As reported by the Guardian, …" or "As Kevin Fox noted, …" credits: a report verb in an "as"
+    clause hands the sentence it introduces to its agent or subject, as "according to" does (unless the clause
+    says something of its own: "As he said he would, …")."""
+    if verb.tag_ not in {"VBN", "VBD", "VBZ", "VBP"} or verb.dep_ != "advcl" or verb.head.i < verb.i:
         return None
-    if not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+    if verb.lemma_.lower() not in REPORT_VERBS or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
         return None
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
-    return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    if agent is not None:
+        return next((c for c in agent.children if c.dep_ == "pobj"), None)
+    if any(c.dep_ in {"ccomp", "xcomp", "dobj", "nsubjpass"} for c in verb.children):
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubj" and (c.pos_ != "PRON" or c.lower_ in {"he", "she"})), None)
 
 
 def before_second_attribution(doc: Doc, start: int, end: int, after: int) -> int:

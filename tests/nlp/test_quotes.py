@@ -461,3 +461,18 @@ def test_a_verb_of_saying_the_parse_hangs_below_the_clause_after_its_comma_repor
     q = one(text, "packed")
     assert (q.quote, q.speaker) == ("the facility was packed with people", "CBP officials on the tour")
     assert not [x for x in quotes(text) if "caught up" in x.quote]  # a verb denied reports nothing
+
+
+def test_as_someone_noted_credits_the_sentence_to_them_unless_the_clause_says_something_of_its_own():
+    text = ("As another former Google Reader engineer Kevin Fox previously noted, Google could have made it so that "
+            "sharing was pushed through the API.\n\n"
+            "As he said he would, the minister resigned on Monday.")
+    q = one(text, "sharing was pushed")
+    assert (q.speaker, q.speaker_canonical) == ("another former Google Reader engineer Kevin Fox", "Kevin Fox")
+    assert not [x for x in quotes(text) if "resigned" in x.quote]
+
+
+def test_an_inverted_report_after_a_misread_clause_still_reports_it():
+    q = one("The Chinese model of the phone differentiates itself in terms of design, reports Unwired View.", "design")
+    assert (q.quote, q.speaker) == ("The Chinese model of the phone differentiates itself in terms of design",
+                                    "Unwired View")
