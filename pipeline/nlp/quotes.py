@@ -301,6 +301,12 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
     return sorted(quotes, key=lambda q: q.start)
 
 
+def _a_clause(content: Span) -> bool:
+    """"he resigned", "there were fatalities": a subject and its finite verb are a report however short."""
+    root = content.root
+    return root.tag_ in {"VBD", "VBZ", "VBP", "MD"} and any(c.dep_ in {"nsubj", "expl"} and c.i < root.i for c in root.children)
+
+
 def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],
               resolver: Resolver, language: str = "en") -> list[Quote]:
     """Reported speech in one sentence: "X said (that) …", "…, X said" and "according to X, …"."""
@@ -341,8 +347,8 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             content = doc[outside[0].i: outside[-1].i + 1] if outside else None
         elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
                                      is_speech_verb(tok, language)):
-            if any(c.dep_ in {"nsubjpass", "nsubj:pass"} for c in tok.children):
-                continue  # "more buses would be added", "he was told": the subject did not say it
+            if any(c.dep_ in {"nsubjpass", "nsubj:pass"} or c.dep_ == "mark" and c.lower_ == "than" for c in tok.children):
+                continue  # "more buses would be added", "he was told": the subject did not say it ("lower than X says")
             subject = subject_of(tok)
             if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
                 subject = tok.head  # "experts who contend …": the experts speak
@@ -356,7 +362,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             content = content[1:]
         while len(content) and (content[-1].is_punct and content[-1].text not in {"”", '"', "»"} or content[-1].is_space):
             content = content[:-1]
-        if len(content) < 4 or inside(spans, subject.idx) or "\n" in content.text:
+        if len(content) < (2 if _a_clause(content) else 4) or inside(spans, subject.idx) or "\n" in content.text:
             continue
         covered = sum(inside(direct_here, t.idx) for t in content)  # content lies in the sentence
         if covered > len(content) / 2:

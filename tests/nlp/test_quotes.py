@@ -476,3 +476,11 @@ def test_an_inverted_report_after_a_misread_clause_still_reports_it():
     q = one("The Chinese model of the phone differentiates itself in terms of design, reports Unwired View.", "design")
     assert (q.quote, q.speaker) == ("The Chinese model of the phone differentiates itself in terms of design",
                                     "Unwired View")
+
+
+def test_a_short_clause_with_its_own_subject_is_reported_but_a_comparison_is_not():
+    text = ("Gorka left his position at the White House in August. He claimed to the Associated Press that he "
+            "resigned.\n\n"
+            "A claim the costs are lower than TransLink says they are could make the promise more attractive.")
+    assert one(text, "he resigned").quote == "he resigned"
+    assert not [x for x in quotes(text) if x.quote == "they are"]  # "lower than X says": no report
