@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from pipeline.nlp.speakers import DOCUMENTS
+from pipeline.nlp.documents import DOCUMENTS
 from pipeline.text import fold
 
 if TYPE_CHECKING:

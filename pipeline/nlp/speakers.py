@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
+from pipeline.nlp.documents import named_inside
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
     BUSINESS_KINDS,
@@ -36,7 +37,7 @@ from pipeline.nlp.name_forms import (
     subject_organization_before,
     written_again,
 )
-from pipeline.nlp.speech import ACCESS_VERBS, PRONOUNS, inside
+from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
@@ -48,15 +49,6 @@ _WORD = re.compile(r"\w+")
 _DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
 PLURAL = {"they", "them", "ils", "elles"}
 IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
-# documents that speak for whoever made them ("the study" → the institute behind it)
-DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
-             "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
-             "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate", "statistic",
-             "statistics", "statistiques", "book", "poem", "essay", "column", "tweet", "post", "memoir", "biography",
-             "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis",
-             # and words spoken that speak for their speaker: "Ortiz’s remarks suggested …"
-             "remark", "comment", "explanation", "testimony", "message", "speech", "announcement", "reply", "response",
-             "propos", "declaration", "discours", "reponse"}
 # what the small model calls a surname standing alone when it misreads it ("Greer’s statement" as a PRODUCT)
 MISREAD_NAMES = {"PRODUCT", "WORK_OF_ART", "EVENT", "LANGUAGE", "NORP"}
 # head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
@@ -104,17 +96,6 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
     return {kind: next(iter(names)) for kind, names in seen.items() if len(names) == 1}
 
 
-def _reached_by_access(token: Token, head: Token) -> bool:
-    """Whether the token hangs from the document through a verb of access, or in an adverbial or complement
-    clause of its own ("statistics released on Friday as Minister Ahmed Hussen met …" are not his); a relative
-    clause may name the maker ("a report, which was prepared by the Maple Policy Institute")."""
-    while token.i != head.i and token.head.i != token.i:
-        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS or token.dep_ in {"advcl", "ccomp"}:
-            return True
-        token = token.head
-    return False
-
-
 def acronyms(text: str) -> dict[str, str]:
     """Acronyms the article defines: "L’Agence des services frontaliers du Canada (ASFC)" → ASFC → the name."""
     out = {}
@@ -131,27 +112,6 @@ def acronyms(text: str) -> dict[str, str]:
                 out[acronym] = _DETERMINER.sub("", re.sub(r"^(?:[LlDd]['’])", "", name))
                 break
     return out
-
-
-def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents: dict[str, str],
-                 person: Callable[[str], str | None] = lambda _: None) -> str | None:
-    """A document that speaks for whoever made it: "a study released Monday by Civic Action",
-    "Infrastructure Canada's database"; later, "the study" is the same one. `person` reads a possessor
-    the model did not tag as anyone back to the person the article names ("Greer’s statement")."""
-    kind = fold(subject.lemma_ or subject.text)
-    if kind not in DOCUMENTS:
-        return None
-    words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
-    start, end = words[0].idx, words[-1].idx + len(words[-1])
-    inside_phrase = [e.canonical for e in named if start <= e.start and e.end <= end]
-    inside_phrase += [found for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"
-                      and (found := person(c.text))]
-    if inside_phrase:
-        documents[kind] = inside_phrase[0]
-        return inside_phrase[0]
-    if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
-        return documents.get(kind)
-    return None
 
 
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:

@@ -1,0 +1,59 @@
+"""Documents that speak for whoever made them: "a study released Monday by Civic Action" is Civic Action's,
+"Infrastructure Canada's database" Infrastructure Canada's, and "the study" later the same one's.
+
+The speaker resolver (`speakers`) asks this module before it treats a description as a description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.entities import Entity
+from pipeline.nlp.speech import ACCESS_VERBS
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+# documents that speak for whoever made them ("the study" → the institute behind it)
+DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement", "data", "number", "numbers",
+             "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
+             "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate", "statistic",
+             "statistics", "statistiques", "book", "poem", "essay", "column", "tweet", "post", "memoir", "biography",
+             "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis",
+             # and words spoken that speak for their speaker: "Ortiz’s remarks suggested …"
+             "remark", "comment", "explanation", "testimony", "message", "speech", "announcement", "reply", "response",
+             "propos", "declaration", "discours", "reponse"}
+
+
+def _reached_by_access(token: Token, head: Token) -> bool:
+    """Whether the token hangs from the document through a verb of access, or in an adverbial or complement
+    clause of its own ("statistics released on Friday as Minister Ahmed Hussen met …" are not his); a relative
+    clause may name the maker ("a report, which was prepared by the Maple Policy Institute")."""
+    while token.i != head.i and token.head.i != token.i:
+        if token.pos_ == "VERB" and fold(token.lemma_) in ACCESS_VERBS or token.dep_ in {"advcl", "ccomp"}:
+            return True
+        token = token.head
+    return False
+
+
+def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents: dict[str, str],
+                 person: Callable[[str], str | None] = lambda _: None) -> str | None:
+    """A document that speaks for whoever made it: "a study released Monday by Civic Action",
+    "Infrastructure Canada's database"; later, "the study" is the same one. `person` reads a possessor
+    the model did not tag as anyone back to the person the article names ("Greer’s statement")."""
+    kind = fold(subject.lemma_ or subject.text)
+    if kind not in DOCUMENTS:
+        return None
+    words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
+    start, end = words[0].idx, words[-1].idx + len(words[-1])
+    inside_phrase = [e.canonical for e in named if start <= e.start and e.end <= end]
+    inside_phrase += [found for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"
+                      and (found := person(c.text))]
+    if inside_phrase:
+        documents[kind] = inside_phrase[0]
+        return inside_phrase[0]
+    if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
+        return documents.get(kind)
+    return None
