@@ -883,3 +883,10 @@ def test_the_two_companies_are_the_bodies_the_sentence_before_made_its_subject()
             "then Monster and SDJ Technologies may have just brightened your day. The two companies have just "
             "announced that they have inked a long-term licensing deal.")
     assert quote_with(text, "licensing deal").speaker_canonical == "Monster and SDJ Technologies"
+
+
+def test_a_document_made_by_a_body_the_model_tags_as_no_one_speaks_for_that_body():
+    text = ("A document published by the British government on Wednesday said the contract barred the network from "
+            "firing him.\n\nIntelligence reports seen by Reuters said the army had moved.")
+    assert quote_with(text, "contract barred").speaker_canonical == "the British government"
+    assert quote_with(text, "army had moved").speaker_canonical == "Intelligence reports"  # Reuters only saw them
