@@ -17,7 +17,7 @@ from pipeline.nlp.given_names import first_names
 from pipeline.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Mapping, Sequence
 
     from spacy.tokens import Doc, Token
 
@@ -314,3 +314,22 @@ def _subject_organizations_before(doc: Doc, organizations: Sequence[tuple[int, s
         if found:
             return found
     return []
+
+
+def title_holder(text: str, title: str, people: Collection[str]) -> str | None:
+    """"The AG’s complaint", "AG" spelling "Attorney General": the person the article gives that title ("New
+    York Attorney General Letitia James"), when an acronym spells a title rather than a body."""
+    for match in re.finditer(rf"\b{re.escape(title)}\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{1,2}})", text):
+        name = match.group(1)
+        if name in people:
+            return name
+    return None
+
+
+def full_form(doc: Doc, text: str, name: str, acronyms: Mapping[str, str], people: Collection[str]) -> str:
+    """The fullest form of a one-word name: a surname's full name, an acronym's spelling (or the person holding
+    the title it spells)."""
+    if not name.isupper():
+        return fullest(doc, text, name)
+    spelled = acronyms.get(name) or spelled_out(text, name)
+    return title_holder(text, spelled, people) or spelled

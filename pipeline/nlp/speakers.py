@@ -24,7 +24,7 @@ from pipeline.nlp.name_forms import (
     body_after_kind,
     body_before_kind,
     carried_description,
-    fullest,
+    full_form,
     main_business,
     members_of_groups,
     name_after_titles,
@@ -248,8 +248,7 @@ class Resolver:
         if " " in resolved or not resolved[:1].isupper():
             return resolved
         if resolved not in self.full_forms:  # once per name: both read the whole article
-            self.full_forms[resolved] = (self.acronyms.get(resolved) or spelled_out(self.text, resolved)
-                                         if resolved.isupper() else fullest(self.doc, self.text, resolved))
+            self.full_forms[resolved] = full_form(self.doc, self.text, resolved, self.acronyms, self.people.full)
         if not resolved.isupper() and self.full_forms[resolved] != resolved:  # a surname read back to a person
             self.salience.add(subject, self.full_forms[resolved])  # the model did not tag: "he" may be them next
         return self.full_forms[resolved]

@@ -890,3 +890,9 @@ def test_a_document_made_by_a_body_the_model_tags_as_no_one_speaks_for_that_body
             "firing him.\n\nIntelligence reports seen by Reuters said the army had moved.")
     assert quote_with(text, "contract barred").speaker_canonical == "the British government"
     assert quote_with(text, "army had moved").speaker_canonical == "Intelligence reports"  # Reuters only saw them
+
+
+def test_an_acronym_that_spells_a_title_is_the_person_the_article_gives_that_title():
+    text = ("New York Attorney General Letitia James is suing Trump for $250 million.\n\n"
+            "The AG’s complaint alleges Trump defrauded the bank by providing inflated financial statements.")
+    assert quote_with(text, "defrauded the bank").speaker_canonical == "Letitia James"  # not "Attorney General"
