@@ -303,8 +303,11 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
 
 def _a_clause(content: Span) -> bool:
     """"he resigned", "there were fatalities": a subject and its finite verb are a report however short."""
+    if not len(content):
+        return False
     root = content.root
-    return root.tag_ in {"VBD", "VBZ", "VBP", "MD"} and any(c.dep_ in {"nsubj", "expl"} and c.i < root.i for c in root.children)
+    return root.tag_ in {"VBD", "VBZ", "VBP", "MD"} and any(c.dep_ in {"nsubj", "expl"} and c.i < root.i
+                                                             for c in root.children)
 
 
 def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],
@@ -331,9 +334,11 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             subject = found[0]
             phrase_end = max(t.i for t in subject.subtree) + 1
             end = before_second_attribution(doc, phrase_end, sent.end, phrase_end)
+            # "… fell 16.3 per cent according to the SMMT and sales have fallen": after its verb, the phrase ends
+            # the report, and a clause joined to that verb is the writer's
             later = next((c for c in tok.head.children if c.dep_ == "conj" and c.pos_ in {"VERB", "AUX"}
-                          and c.i >= phrase_end > tok.head.i), None)  # "… fell 16.3 per cent according to the SMMT and sales
-            rest = doc[phrase_end: min(end, later.left_edge.i) if later is not None else end]  # have fallen"
+                          and c.i >= phrase_end > tok.head.i), None)
+            rest = doc[phrase_end: min(end, later.left_edge.i) if later is not None else end]
             head = doc[sent.start: tok.i]
             content = rest if len(rest) >= len(head) else head
         elif language == "fr" and tok.i > sent.start + 3 and in_incise(tok) and \
@@ -348,7 +353,8 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
                                      is_speech_verb(tok, language)):
             if any(c.dep_ in {"nsubjpass", "nsubj:pass"} or c.dep_ == "mark" and c.lower_ == "than" for c in tok.children):
-                continue  # "more buses would be added", "he was told": the subject did not say it ("lower than X says")
+                continue  # "more buses would be added", "he was told": the subject did not say it; "lower than X
+                # says" compares
             subject = subject_of(tok)
             if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
                 subject = tok.head  # "experts who contend …": the experts speak
