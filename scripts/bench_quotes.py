@@ -7,8 +7,8 @@ Prints, with ../shared/tools/score_quotes.py at overlap 0.3 and 0.8:
 - the same set cut in two by sorted article id: the first half is the one the rules were tuned on
   while this work was done, the second half was only measured, so a gap between them shows fitting;
 - the French set (quotes-fr-dev.jsonl);
-- the blind sets (scripts/data/quotes-unseen.jsonl and quotes-unseen2.jsonl: 12 other English articles
-  each, labelled before the product ran on them, see their READMEs);
+- the blind sets (scripts/data/quotes-unseen.jsonl … quotes-unseen8.jsonl: other English articles, each
+  labelled before the product ran on it; see their READMEs for sources, conventions and blind scores);
 then articles per second for plain `nlp.pipe` and for the full extractor over the English texts, and
 their ratio (the extractor must stay at least half as fast as plain `nlp.pipe`).
 """
