@@ -17,7 +17,7 @@ from pipeline.nlp.given_names import first_names
 from pipeline.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
 
     from spacy.tokens import Doc, Token
 
@@ -333,3 +333,23 @@ def full_form(doc: Doc, text: str, name: str, acronyms: Mapping[str, str], peopl
         return fullest(doc, text, name)
     spelled = acronyms.get(name) or spelled_out(text, name)
     return title_holder(text, spelled, people) or spelled
+
+
+FOUNDERS = {"founder", "co-founder", "cofounder"}
+
+
+def founders_named(doc: Doc, resolve: Callable[[str], str], pos: int) -> str | None:
+    """"the founders" of a story that said the company "was founded by Moskovitz and early Facebook employee
+    Justin Rosenstein" before `pos`: the people the agent of "founded" names, together."""
+    for tok in doc_tokens(doc):
+        if tok.idx >= pos:
+            break
+        if tok.tag_ != "VBN" or fold(tok.lemma_) not in {"found", "co-found", "cofound"}:
+            continue
+        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        first = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+        heads = [first, *(c for c in first.children if c.dep_ == "conj")] if first is not None else []
+        spans = [next((e for e in doc.ents if e.start <= h.i < e.end and e.label_ == "PERSON"), None) for h in heads]
+        if spans and all(spans):
+            return " and ".join(resolve(e.text) for e in spans if e is not None)
+    return None

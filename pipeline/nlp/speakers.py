@@ -18,12 +18,14 @@ from pipeline.nlp.documents import named_inside
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
     BUSINESS_KINDS,
+    FOUNDERS,
     PERSON_NOUNS,
     SMALL_WORDS,
     abbreviated_titles,
     body_after_kind,
     body_before_kind,
     carried_description,
+    founders_named,
     full_form,
     main_business,
     members_of_groups,
@@ -193,8 +195,7 @@ class Resolver:
                 self.salience.add(span.root, entity.canonical)
         self._surname_mentions(doc, unread, {e.start for e in persons})
         self.salience.add_titles(self.titles, unread)
-        # short forms of organisations the article also names in full: "Suncor", "EDC"
-        self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}
+        self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}  # short forms: "EDC"
         self.organizations = sorted((e.start, _org_name(e)) for e in organizations
                                     if not inside(quote_spans, e.start))
         self.acting: list[tuple[int, str]] = []  # organisations that are a clause's subject: what "it" may be
@@ -332,6 +333,8 @@ class Resolver:
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
+        if plural and fold(subject.lemma_) in FOUNDERS and (founders := founders_named(self.doc, self.people.resolve, pos)):
+            return founders  # "Asana’s founders" after "founded by Moskovitz and … Justin Rosenstein"
         if plural and words[:1] in (["the"], ["these"]) and fold(subject.lemma_) in self.groups:
             return self.groups[fold(subject.lemma_)]  # "the doctors": members of the group the article names
         if plural and fold(subject.lemma_) in ORGANIZATION_KINDS and (

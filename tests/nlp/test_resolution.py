@@ -896,3 +896,11 @@ def test_an_acronym_that_spells_a_title_is_the_person_the_article_gives_that_tit
     text = ("New York Attorney General Letitia James is suing Trump for $250 million.\n\n"
             "The AG’s complaint alleges Trump defrauded the bank by providing inflated financial statements.")
     assert quote_with(text, "defrauded the bank").speaker_canonical == "Letitia James"  # not "Attorney General"
+
+
+def test_the_founders_are_the_people_the_story_said_founded_it():
+    text = ("Asana is launching to the public today. Because it was founded by Moskovitz and early Facebook employee "
+            "Justin Rosenstein, the company has been closely tracked since its earliest days. Dustin Moskovitz left "
+            "Facebook in 2008.\n\n"
+            "Asana’s founders say that they set out to build a network that puts your work at the center.")
+    assert quote_with(text, "set out to build").speaker_canonical == "Dustin Moskovitz and Justin Rosenstein"
