@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
+from pipeline.nlp.companies import companies_named_as_people
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
@@ -336,6 +337,10 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
                    or lab == "place" and a_surname_not_a_place(t) else lab, lab, a, b) for t, lab, a, b in raw]
     raw = [(clean_mention(t, "person") if new != old else t, new, a, b)  # "Historian Cecile Fortin", tagged ORG
            for t, new, old, a, b in relabelled]
+    if language == "en":  # "Square updated its apps": a one-word "person" the article shows to be a company
+        persons = {t for t, lab, _, _ in raw if lab == "person"}
+        bodies = companies_named_as_people(doc, persons, [t for t in persons if " " in t])
+        raw = [(t, "organization" if t in bodies and lab != "organization" else lab, a, b) for t, lab, a, b in raw]
     others = {t for t, lab, _, _ in raw if lab != "person"}
     raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]

@@ -904,3 +904,20 @@ def test_the_founders_are_the_people_the_story_said_founded_it():
             "Facebook in 2008.\n\n"
             "Asana’s founders say that they set out to build a network that puts your work at the center.")
     assert quote_with(text, "set out to build").speaker_canonical == "Dustin Moskovitz and Justin Rosenstein"
+
+
+def test_a_one_word_name_the_article_shows_to_be_a_company_is_one():
+    text = ("Kellin is a revolutionary service that lets anyone accept cards. Kellin’s founders, Dana Kell and Ravi "
+            "Pun, started it in 2009. Later, Kellin updated its mobile apps. Kellin says it is doubling down on new "
+            "features. In October, the company said it would drop its user limits.")
+    [result] = analyze([text], "en")
+    assert {e.label for e in result.entities if e.canonical == "Kellin"} == {"organization"}
+    assert quote_with(text, "user limits").speaker_canonical == "Kellin"
+
+
+def test_a_surname_keeps_its_person_though_she_has_customers_and_an_app():
+    text = ("Rosa Kellin runs a bakery in Leeds. Kellin’s customers queue from dawn, and Kellin’s app takes orders. "
+            "Kellin said she would open a second shop next year.")
+    [result] = analyze([text], "en")
+    assert "organization" not in {e.label for e in result.entities if "Kellin" in e.text}
+    assert quote_with(text, "second shop").speaker_canonical == "Rosa Kellin"

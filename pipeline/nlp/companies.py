@@ -1,0 +1,68 @@
+"""One-word names the model tags as people but the article treats as companies: "Square", "Asana".
+
+A start-up's or product's name is often a plain word or an invented one, and the small model reads a
+capitalised subject that "says" and "launches" as a person. The article itself tells: a person does not
+own "its" apps, has no founders, merchants or customers of their own, and is not "a revolutionary
+service". A name is taken for a body when the article says so twice in these ways, and only when it is
+one word, no first name, and no surname of a person the article names in full (so "Trump's campaign"
+never turns "Trump" into a body).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.doc_cache import doc_tokens
+from pipeline.nlp.given_names import first_names
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+# what a body is called when the article says what it is ("Asana, the web-based productivity service")
+KINDS = {"company", "companies", "service", "startup", "start-up", "firm", "app", "platform", "network", "website",
+         "site", "maker", "retailer", "provider", "brand", "manufacturer", "chain", "business", "corporation",
+         "carrier", "airline", "bank", "publisher", "developer", "giant", "subsidiary", "marketplace", "tool"}
+# what only a body has: "Asana's founders", "Square's merchants", "Square's technology"
+OWNED = {"founder", "founders", "co-founder", "cofounder", "co-founders", "cofounders", "ceo", "cto", "cfo",
+         "employees", "staff", "customers", "users", "merchants", "subscribers", "shareholders", "investors",
+         "app", "apps", "technology", "platform", "website", "site", "product", "products", "shares", "stock",
+         "headquarters", "valuation", "revenue", "revenues", "ipo", "stores", "service", "services", "software"}
+
+
+def _subject_of(tok: Token) -> Token | None:
+    """The subject of the nearest clause above a token (the token's own, if it heads one)."""
+    for node in [tok, *tok.ancestors]:
+        subject = next((c for c in node.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is not None:
+            return subject
+    return None
+
+
+def _evidence(tok: Token) -> bool:
+    """One mention that only a body fits: owner of "its …", of a founder or a merchant, or called a service."""
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if nxt is not None and nxt.tag_ == "POS" and tok.head.lower_ in OWNED:
+        return True
+    if any(c.dep_ == "appos" and c.lower_ in KINDS for c in tok.children):
+        return True
+    head = tok.head
+    if tok.dep_ in {"nsubj", "nsubjpass"}:
+        if head.lemma_ == "be" and any(c.dep_ == "attr" and c.lower_ in KINDS for c in head.children):
+            return True
+        owned = [t for t in head.subtree if t.lower_ == "its" and t.dep_ == "poss"]
+        return any(_subject_of(t) is tok for t in owned)
+    return False
+
+
+def companies_named_as_people(doc: Doc, people: Collection[str], full_names: Collection[str]) -> set[str]:
+    """The one-word "people" of an article that it shows, at least twice, to be bodies."""
+    surnames = {w for name in full_names for w in name.split()}
+    candidates = {p for p in people if " " not in p and p not in surnames and fold(p.lower()) not in first_names()}
+    if not candidates:
+        return set()
+    shown: Counter[str] = Counter(t.text for t in doc_tokens(doc) if t.text in candidates and _evidence(t))
+    return {name for name, n in shown.items() if n >= 2}
