@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.doc_cache import doc_tokens
+from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import TITLES, Entity, PersonNames
 from pipeline.nlp.given_names import first_names
 from pipeline.text import fold
@@ -277,6 +277,26 @@ def main_business(organizations: Sequence[tuple[int, str]], pos: int) -> str | N
     if not counts or counts[0][1] < 2 or len(counts) > 1 and counts[1][1] * 2 > counts[0][1]:
         return None
     return counts[0][0]
+
+
+# offices whose definite description may name the person the sentence before was about
+OFFICES = {"minister", "premier", "president", "mayor", "senator", "judge", "governor", "chancellor", "coach",
+           "chairman", "chairwoman", "ceo", "leader", "secretary", "commissioner", "chief"}
+
+
+def office_holder_before(doc: Doc, find_person: Callable[[str], str | None], pos: int) -> str | None:
+    """"Trudeau made the comments at a town hall. The prime minister said he was …": the person the sentence
+    before made its subject stands for a definite description of an office the article gave nobody by name
+    (centering: the previous sentence's subject is the likeliest antecedent), in the same paragraph: across a
+    break the story has often moved on to whoever holds the office."""
+    sentences = [s for s in doc.sents if s.start_char < pos]
+    if len(sentences) < 2 or "\n" in doc_text(doc)[sentences[-2].start_char: pos]:
+        return None
+    root = sentences[-2].root
+    subject = next((c for c in root.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None or subject.ent_type_ != "PERSON":
+        return None
+    return find_person(subject.text)
 
 
 def subject_organization_before(doc: Doc, organizations: Sequence[tuple[int, str]], pos: int) -> str | None:

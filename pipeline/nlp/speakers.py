@@ -19,6 +19,7 @@ from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal
 from pipeline.nlp.name_forms import (
     BUSINESS_KINDS,
     FOUNDERS,
+    OFFICES,
     PERSON_NOUNS,
     SMALL_WORDS,
     abbreviated_titles,
@@ -32,6 +33,7 @@ from pipeline.nlp.name_forms import (
     name_after_titles,
     named_after,
     namesake,
+    office_holder_before,
     one_person_described,
     organizations_together_before,
     person_after_title,
@@ -193,7 +195,6 @@ class Resolver:
             span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
             if span is not None and not inside(unread, entity.start) and entity.canonical not in not_people:
                 self.salience.add(span.root, entity.canonical)
-        self._surname_mentions(doc, unread, {e.start for e in persons})
         self.salience.add_titles(self.titles, unread)
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}  # short forms: "EDC"
         self.organizations = sorted((e.start, _org_name(e)) for e in organizations
@@ -217,26 +218,12 @@ class Resolver:
         self.descriptions: list[tuple[int, str, str]] = []  # (offset, head noun, phrase) of unnamed speakers
         self.full_forms: dict[str, str] = {}  # a lone surname or acronym → the full name the article writes
         self.doc = doc
+        surname_mentions(self, unread, {e.start for e in persons})
         self.last_speaker: tuple[int, str] | None = None
         self.untagged_people: set[str] = set()  # names read from a speaker phrase the model did not tag
         self.described_people = self.salience.one_person  # one unnamed person, as described: "a spokesperson for X"
         self.last_other: tuple[int, str] | None = None
         self.language = "fr" if doc.lang_ == "fr" else "en"
-
-    def _surname_mentions(self, doc: Doc, quote_spans: list[tuple[int, int]], seen: set[int]) -> None:
-        """Surnames the model did not tag ("Easley offered to stay") still mention their person."""
-        surnames: dict[str, list[str]] = {}
-        for name in self.people.full:
-            surnames.setdefault(name.split()[-1], []).append(name)
-        for tok in doc_tokens(doc):
-            names = surnames.get(tok.text)
-            if not names or len(names) > 1 or tok.idx in seen or inside(quote_spans, tok.idx) or tok.ent_type_ and not (
-                    tok.ent_type_ in MISREAD_NAMES and tok.ent_iob_ == "B" and (tok.i + 1 == len(doc)
-                                                                                or doc[tok.i + 1].ent_iob_ != "I")):
-                continue  # "Greer’s statement" read as a product is still Paul Greer's
-            self.mentions.append((tok.idx, names[0]))
-            self.salience.add(tok, names[0])
-        self.mentions.sort()
 
     def resolve(self, phrase: str, subject: Token, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
@@ -349,6 +336,9 @@ class Resolver:
                 return found
             if role in self.titles:
                 return self.titles[role]
+            if words[0] == "the" and role in OFFICES and (
+                    holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx))):
+                return holder  # "Trudeau made the comments … The prime minister said"
             organization = self.organization_of(words[-1], min(pos, subject.idx), words[1:-1]) \
                 if 2 <= len(words) <= 4 and words[0] not in {"a", "an"} else None  # "a group" is another one
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
@@ -394,6 +384,23 @@ class Resolver:
             self.last_speaker = (pos, canonical)
             if " and " not in canonical:
                 self.salience.add_at(pos, canonical)
+
+
+def surname_mentions(resolver: Resolver, quote_spans: list[tuple[int, int]], seen: set[int]) -> None:
+    """Surnames the model did not tag ("Easley offered to stay") still mention their person."""
+    doc = resolver.doc
+    surnames: dict[str, list[str]] = {}
+    for name in resolver.people.full:
+        surnames.setdefault(name.split()[-1], []).append(name)
+    for tok in doc_tokens(doc):
+        names = surnames.get(tok.text)
+        if not names or len(names) > 1 or tok.idx in seen or inside(quote_spans, tok.idx) or tok.ent_type_ and not (
+                tok.ent_type_ in MISREAD_NAMES and tok.ent_iob_ == "B" and (tok.i + 1 == len(doc)
+                                                                            or doc[tok.i + 1].ent_iob_ != "I")):
+            continue  # "Greer’s statement" read as a product is still Paul Greer's
+        resolver.mentions.append((tok.idx, names[0]))
+        resolver.salience.add(tok, names[0])
+    resolver.mentions.sort()
 
 
 def only_organization_before(resolver: Resolver, pos: int) -> str | None:

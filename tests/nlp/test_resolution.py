@@ -921,3 +921,16 @@ def test_a_surname_keeps_its_person_though_she_has_customers_and_an_app():
     [result] = analyze([text], "en")
     assert "organization" not in {e.label for e in result.entities if "Kellin" in e.text}
     assert quote_with(text, "second shop").speaker_canonical == "Rosa Kellin"
+
+
+def test_an_office_nobody_was_named_to_is_held_by_the_subject_of_the_sentence_before():
+    text = ("MILTON, Ont. — Justin Trudeau says he is concerned about cuts Premier Doug Ford could make. Trudeau made "
+            "the comments during a town hall meeting Thursday night at a high school. The prime minister said he was "
+            "\"deeply concerned\" about comments Ford made Wednesday.")
+    assert quote_with(text, "deeply concerned").speaker_canonical == "Justin Trudeau"
+
+
+def test_across_a_paragraph_break_the_office_is_not_the_last_subject():
+    text = ("Incumbent Republican Chris Christie can name a replacement until he leaves office in January.\n\n"
+            "If jurors don’t reach a verdict by Thursday, the judge says he’ll excuse a juror who has a vacation.")
+    assert quote_with(text, "excuse a juror").speaker_canonical == "the judge"
