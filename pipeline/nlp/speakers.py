@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
-from pipeline.nlp.documents import named_inside
+from pipeline.nlp.documents import DOCUMENTS, named_inside
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
     BUSINESS_KINDS,
@@ -339,7 +339,10 @@ class Resolver:
             if words[0] == "the" and role in OFFICES and (
                     holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx))):
                 return holder  # "Trudeau made the comments … The prime minister said"
-            organization = self.organization_of(words[-1], min(pos, subject.idx), words[1:-1]) \
+            described_as = set() if words[-1] in DOCUMENTS else {  # "the non-partisan office"; "the new paper" is none
+                t.lower_ for t in subject.lefts if t.dep_ == "amod" and t.pos_ == "ADJ" and t.is_lower}
+            organization = self.organization_of(words[-1], min(pos, subject.idx), [
+                w for w in words[1:-1] if w not in described_as]) \
                 if 2 <= len(words) <= 4 and words[0] not in {"a", "an"} else None  # "a group" is another one
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization

@@ -934,3 +934,11 @@ def test_across_a_paragraph_break_the_office_is_not_the_last_subject():
     text = ("Incumbent Republican Chris Christie can name a replacement until he leaves office in January.\n\n"
             "If jurors don’t reach a verdict by Thursday, the judge says he’ll excuse a juror who has a vacation.")
     assert quote_with(text, "excuse a juror").speaker_canonical == "the judge"
+
+
+def test_an_adjective_describes_the_body_a_description_stands_for_and_does_not_name_another():
+    text = ("The Congressional Budget Office released its estimate on Wednesday. The CBO further estimated that a "
+            "repeal would increase premiums 10 percent.\n\n"
+            "The non-partisan office, whose analyses have come under partisan attack in recent months, said the "
+            "estimate was not based on specific legislative language.")
+    assert quote_with(text, "legislative language").speaker_canonical == "the Congressional Budget Office"
