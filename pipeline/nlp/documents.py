@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.entities import Entity
 from pipeline.nlp.speech import ACCESS_VERBS
 from pipeline.nlp.subjects import speaker_phrase
@@ -57,8 +58,18 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
         documents[kind] = inside_phrase[0]
         return inside_phrase[0]
     if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
-        return documents.get(kind)
+        return documents.get(kind) or (_prosecutors(subject) if kind in CHARGING else None)
     return None
+
+
+# what a prosecution files: "according to the complaint", with no maker named, is the prosecutors' account
+CHARGING = {"complaint", "indictment"}
+
+
+def _prosecutors(subject: Token) -> str | None:
+    """The prosecutors the article mentions ("Prosecutors say more charges could come"), if it does."""
+    found = next((t for t in doc_tokens(subject.doc) if t.lemma_.lower() == "prosecutor" and t.tag_ == "NNS"), None)
+    return speaker_phrase(found) if found is not None else None
 
 
 def _made_by(participle: Token) -> str | None:

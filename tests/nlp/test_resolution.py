@@ -942,3 +942,11 @@ def test_an_adjective_describes_the_body_a_description_stands_for_and_does_not_n
             "The non-partisan office, whose analyses have come under partisan attack in recent months, said the "
             "estimate was not based on specific legislative language.")
     assert quote_with(text, "legislative language").speaker_canonical == "the Congressional Budget Office"
+
+
+def test_a_criminal_complaint_with_no_maker_named_is_the_prosecutors_account():
+    text = ("Dale Fenwick was charged Monday with two counts of burglary. Prosecutors say more charges could come.\n\n"
+            "He broke the window at the back of the house and took the safe, the complaint said.")
+    assert quote_with(text, "took the safe").speaker_canonical == "Prosecutors"
+    text = "He broke the window at the back of the house and took the safe, the complaint said."
+    assert quote_with(text, "took the safe").speaker_canonical == "the complaint"  # nobody to read it back to
