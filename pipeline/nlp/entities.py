@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
-from pipeline.nlp.companies import companies_named_as_people
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
+from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.text import fold
 
@@ -340,7 +340,9 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
     if language == "en":  # "Square updated its apps": a one-word "person" the article shows to be a company
         persons = {t for t, lab, _, _ in raw if lab == "person"}
         bodies = companies_named_as_people(doc, persons, [t for t in persons if " " in t])
-        raw = [(t, "organization" if t in bodies and lab != "organization" else lab, a, b) for t, lab, a, b in raw]
+        misread = people_named_as_bodies(doc, {t for t, lab, _, _ in raw if lab == "organization"})
+        raw = [(t, "organization" if t in bodies and lab != "organization" else "person" if t in misread else lab, a, b)
+               for t, lab, a, b in raw]
     others = {t for t, lab, _, _ in raw if lab != "person"}
     raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]

@@ -11,6 +11,7 @@ post as a quote by its author, and so does `quotes.extract_quotes`.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 # "— Name (@handle) Month D, YYYY" closing a line; the date is optional (some sites drop it)
@@ -59,3 +60,20 @@ def author_canonical(author: str, people: list[str]) -> str:
     surname = author.split()[-1].lower()
     same = {name for name in people if len(name.split()) > 1 and name.split()[-1].lower() == surname} - {author}
     return same.pop() if len(same) == 1 else author
+
+
+# "FM Lavrov: all established facts point …": up to two title words, then a name, then a colon
+_QUOTED_BY_ACCOUNT = re.compile(r"(?P<speaker>(?:[A-Z][A-Za-z.]{0,11}\s+){0,2}?"
+                                r"(?P<name>[A-Z][\w'’.-]*[a-z][\w'’.-]*(?:\s+[A-Z][\w'’.-]+){0,2}))\s*:\s+(?=\S)")
+
+
+def quoted_in_post(text: str, post: Post, people: Collection[str]) -> tuple[int, str, str] | None:
+    """(start, speaker, canonical) of the words a post quotes from someone the article names: an account
+    posting "FM Lavrov: …" quotes Lavrov, so the words after the colon are his as well as the account's.
+    Only a person the article names counts, so "NEW: …" or "Update: …" quotes no one."""
+    match = _QUOTED_BY_ACCOUNT.match(text, post.start, post.end)
+    if match is None:
+        return None
+    surname = match.group("name").split()[-1]
+    canonical = next((name for name in people if name.split()[-1] == surname), None)
+    return (match.end(), match.group("speaker"), canonical) if canonical else None

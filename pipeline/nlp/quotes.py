@@ -19,7 +19,7 @@ from pipeline.nlp.exchanges import answerer, labelled_speaker
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
 from pipeline.nlp.introduced import described_then_named, document_then_maker
 from pipeline.nlp.naming import naming_verb
-from pipeline.nlp.posts import author_canonical, embedded_posts
+from pipeline.nlp.posts import author_canonical, embedded_posts, quoted_in_post
 from pipeline.nlp.reported import as_reported_by, before_second_attribution, content_of
 from pipeline.nlp.speakers import Resolver
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS, inside
@@ -296,8 +296,11 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
     described_then_named(quotes, resolver)
     document_then_maker(quotes)
     named = list(dict.fromkeys(name for _, name in resolver.mentions))
-    quotes += [Quote(text[p.start:p.end], p.author, author_canonical(p.author, named), "", p.start, p.end, "direct")
-               for p in embedded_posts(text)]  # a post's words are its author's: "… — Josh Marshall (@joshtpm)"
+    for post in embedded_posts(text):  # a post's words are its author's: "… — Josh Marshall (@joshtpm)"
+        quotes.append(Quote(text[post.start:post.end], post.author, author_canonical(post.author, named), "",
+                            post.start, post.end, "direct"))
+        if inner := quoted_in_post(text, post, named):  # "FM Lavrov: …" posted by an embassy: Lavrov's too
+            quotes.append(Quote(text[inner[0]:post.end], inner[1], inner[2], "", inner[0], post.end, "direct"))
     return sorted(quotes, key=lambda q: q.start)
 
 

@@ -950,3 +950,23 @@ def test_a_criminal_complaint_with_no_maker_named_is_the_prosecutors_account():
     assert quote_with(text, "took the safe").speaker_canonical == "Prosecutors"
     text = "He broke the window at the back of the house and took the safe, the complaint said."
     assert quote_with(text, "took the safe").speaker_canonical == "the complaint"  # nobody to read it back to
+
+
+def test_a_post_quoting_a_named_person_gives_them_the_words_after_the_colon():
+    text = ("I follow Russian diplomatic Twitter and this morning I saw this. Lavrov is Russia’s longtime foreign "
+            "minister. He met the president in the Oval Office earlier this year.\n\n"
+            "FM Lavrov: all established facts point not to a “Russian trace” in the election, but rather to an "
+            "inside job pic.twitter.com/E507uaQ1kx — Russian Embassy, UK (@RussianEmbassy) November 8, 2017")
+    [result] = analyze([text], "en")
+    assert {e.label for e in result.entities if e.canonical == "Lavrov"} == {"person"}  # the model says ORG
+    spoken = sorted((q.speaker_canonical, q.quote[:20]) for q in result.quotes if "inside job" in q.quote)
+    assert spoken == [("Lavrov", "all established fact"), ("Russian Embassy, UK", "FM Lavrov: all estab")]
+
+
+def test_a_post_opening_with_a_label_quotes_no_one_inside():
+    text = ("Josh Marshall covered the story.\n\n"
+            "Update: the Justice Dept claims that AT&T privately offered to sell CNN pic.twitter.com/x1 — Brian "
+            "Stelter (@brianstelter) November 8, 2017")
+    [result] = analyze([text], "en")
+    assert "Brian Stelter" in {q.speaker_canonical for q in result.quotes}
+    assert not any(q.speaker.startswith("Update") for q in result.quotes)  # no one the article names

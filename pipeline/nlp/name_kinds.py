@@ -1,11 +1,12 @@
-"""One-word names the model tags as people but the article treats as companies: "Square", "Asana".
+"""One-word names the model gives the wrong kind, read back from what the article says of them.
 
 A start-up's or product's name is often a plain word or an invented one, and the small model reads a
-capitalised subject that "says" and "launches" as a person. The article itself tells: a person does not
-own "its" apps, has no founders, merchants or customers of their own, and is not "a revolutionary
-service". A name is taken for a body when the article says so twice in these ways, and only when it is
-one word, no first name, and no surname of a person the article names in full (so "Trump's campaign"
-never turns "Trump" into a body).
+capitalised subject that "says" and "launches" as a person: "Square", "Asana". The article itself tells: a
+person does not own "its" apps, has no founders, merchants or customers of their own, and is not "a
+revolutionary service". A name is taken for a body when the article says so twice in these ways, and only when
+it is one word, no first name, and no surname of a person the article names in full (so "Trump's campaign"
+never turns "Trump" into a body). The other way, a surname the model tags as a body ("Lavrov") is a person's
+when the article says what office or trade the name holds: "Lavrov is Russia's longtime foreign minister".
 """
 
 from __future__ import annotations
@@ -66,3 +67,24 @@ def companies_named_as_people(doc: Doc, people: Collection[str], full_names: Col
         return set()
     shown: Counter[str] = Counter(t.text for t in doc_tokens(doc) if t.text in candidates and _evidence(t))
     return {name for name, n in shown.items() if n >= 2}
+
+
+# what only a person is: "Lavrov is Russia’s longtime foreign minister", "Lavrov, the foreign minister"
+ROLES = {"minister", "president", "secretary", "senator", "governor", "mayor", "premier", "chancellor", "spokesman",
+         "spokeswoman", "spokesperson", "guy", "man", "woman", "lawyer", "judge", "ceo", "chairman", "chairwoman",
+         "economist", "professor", "journalist", "reporter", "actor", "actress", "singer", "coach", "author",
+         "diplomat", "ambassador", "prosecutor"}
+
+
+def _said_to_be_someone(tok: Token) -> bool:
+    head = tok.head
+    if any(c.dep_ == "appos" and c.lower_ in ROLES for c in tok.children):
+        return True
+    return tok.dep_ == "nsubj" and head.lemma_ == "be" and any(
+        c.dep_ == "attr" and c.lower_ in ROLES and c.tag_ == "NN" for c in head.children)
+
+
+def people_named_as_bodies(doc: Doc, bodies: Collection[str]) -> set[str]:
+    """The one-word "organisations" of an article that it says hold an office or a trade."""
+    candidates = {b for b in bodies if " " not in b and not b.isupper()}
+    return {t.text for t in doc_tokens(doc) if t.text in candidates and _said_to_be_someone(t)}
