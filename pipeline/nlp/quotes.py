@@ -61,6 +61,10 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
         while i < len(para):
             ch = para[i]
             close = OPEN_CLOSE.get(ch)
+            if ch == "\u2018" and (single := _single_close(para, i)) != -1:  # ‘wild west of email.’
+                spans.append((offset + i, offset + single + 1))
+                i = single + 1
+                continue
             if close is None or (ch == '"' and i > 0 and para[i - 1].isalnum()):
                 i += 1
                 continue
@@ -79,6 +83,22 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
             i = j + 1
         offset += len(para) + 1
     return [(a, b) for a, b in spans if b - a > 2]
+
+
+def _single_close(para: str, start: int) -> int:
+    """Where a quote opened with a single curly mark ends, or -1 when the mark opens none: it must open a word
+    after a space, and its close (’, or ” in mixed copy: ‘dynamic representations of the business.”) must end
+    a word before a space, punctuation or the paragraph's end, two words on at least. An apostrophe (don’t,
+    ‘90s, rock ‘n’ roll) is no close: a letter follows it."""
+    if start + 1 >= len(para) or not (start == 0 or para[start - 1] in " (—–") or not para[start + 1].isalpha():
+        return -1
+    for k in range(start + 2, len(para)):
+        if para[k] in "\u2019\u201d" and not para[k - 1].isspace() and (
+                k + 1 == len(para) or not para[k + 1].isalnum()):
+            return k if len(para[start + 1:k].split()) >= 2 else -1
+        if para[k] in "\u201c\u2018":
+            return -1
+    return -1
 
 
 def _stray(paragraphs: list[str], n: int) -> bool:
@@ -132,8 +152,10 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
     windows = [(qend, after_end), (before_start, qstart)]
     if inner_end.endswith((".", "?", "!")) and text[qend:after_end].lstrip().startswith("("):
         windows = windows[1:]  # "“… models project.” (Current models say …)": the writer's aside, not a tag
-    if not inner_end.endswith(","):
-        windows.reverse() if text[before_start:qstart].strip().endswith((":", ",")) else None
+    if not inner_end.endswith(","):  # "… calls “dynamic representations.” Square has added …": the sentence
+        opening = text[before_start:qstart].strip()  # ended with the quote, whose verb is before it
+        windows.reverse() if opening.endswith((":", ",")) or inner_end.endswith((".", "?", "!")) and _WORD.search(
+            opening) else None
     for start, end in windows:
         tokens = _tokens_between(doc, start, end)
         for tok in reversed(tokens) if end == qstart else tokens:  # before a quote, the verb nearest to it:

@@ -484,3 +484,18 @@ def test_a_short_clause_with_its_own_subject_is_reported_but_a_comparison_is_not
             "A claim the costs are lower than TransLink says they are could make the promise more attractive.")
     assert one(text, "he resigned").quote == "he resigned"
     assert not [x for x in quotes(text) if x.quote == "they are"]  # "lower than X says": no report
+
+
+def test_single_curly_marks_quote_a_phrase_and_apostrophes_quote_nothing():
+    from pipeline.nlp.quotes import find_quote_spans
+
+    text = "Agari’s chief executive calls it the ‘wild west of email.’ The Smiths’ shop plays rock ‘n’ roll, don’t it."
+    assert [text[a:b] for a, b in find_quote_spans(text)] == ["‘wild west of email.’"]
+    mixed = "Quinn calls them ‘dynamic representations of the business.” Then she left."
+    assert [mixed[a:b] for a, b in find_quote_spans(mixed)] == ["‘dynamic representations of the business.”"]
+
+
+def test_a_quote_ending_its_sentence_takes_the_verb_before_it_not_the_next_sentences():
+    text = ("Merchants can add more information, which Square’s Megan Quinn calls “dynamic representations of the "
+            "business.” While previously you could see the names, Square has added menus.")
+    assert one(text, "dynamic representations").speaker_canonical == "Megan Quinn"
