@@ -130,8 +130,9 @@ def namesake(text: str, surname: str, sharing: list[str], mentions: list[tuple[i
 def carried_description(descriptions: list[tuple[int, str, str]], phrase: str, subject: Token, pos: int) -> str:
     """A speaker the article never names: "the spokesperson" and "sources" are the spokesperson and the
     sources it described before ("a spokesperson who did not wish to be named", "sources familiar with the
-    talks"). `descriptions` holds (offset, head noun, phrase) of those met so far; a new one is added."""
-    head = fold(subject.lemma_ or subject.text)
+    talks"). `descriptions` holds (offset, head noun, phrase) of those met so far; a new one is added. The head
+    keeps its number: "the officials" are not "an airport official" who spoke before them."""
+    head = fold(subject.lemma_ or subject.text) + ("+" if "Plur" in subject.morph.get("Number", []) else "")
     if phrase.split()[0].lower() in ANAPHORIC or phrase.lower() == subject.lower_:
         earlier = [said for at, kind, said in descriptions if kind == head and at < pos]
         fullest = max(earlier, key=lambda said: len(said.split()), default="")  # the first of the longest

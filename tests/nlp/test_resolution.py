@@ -970,3 +970,10 @@ def test_a_post_opening_with_a_label_quotes_no_one_inside():
     [result] = analyze([text], "en")
     assert "Brian Stelter" in {q.speaker_canonical for q in result.quotes}
     assert not any(q.speaker.startswith("Update") for q in result.quotes)  # no one the article names
+
+
+def test_officials_are_not_the_one_official_who_spoke_before_them():
+    text = ("The special aircraft carrying the deportees landed at the Delhi airport at 6am, an airport official said. "
+            "These 150 people have either violated their visa norms or were illegal immigrants, the officials said.")
+    assert quote_with(text, "visa norms").speaker_canonical == "the officials"
+    assert quote_with(text, "landed at").speaker_canonical == "an airport official"
