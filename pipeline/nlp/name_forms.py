@@ -300,6 +300,15 @@ def office_holder_before(doc: Doc, find_person: Callable[[str], str | None], pos
     return find_person(subject.text)
 
 
+def compass_short_form(text: str, bare: str) -> str | None:
+    """"the North warned …" in a story about North Korea: a compass word with its article stands for the one
+    place the article names with it ("North Korea", never both "North Korea" and "North Dakota")."""
+    if bare not in {"North", "South", "East", "West"}:
+        return None
+    named = set(re.findall(rf"\b{bare}\s+[A-Z][a-z]+\b", text))
+    return named.pop() if len(named) == 1 else None
+
+
 def subject_organization_before(doc: Doc, organizations: Sequence[tuple[int, str]], pos: int) -> str | None:
     """"Angie’s List … has just set the terms for its IPO. In a new filing, the company revealed …": the
     organisation that is the main subject of the sentence before, the one a description picks up (centering:

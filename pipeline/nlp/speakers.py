@@ -26,6 +26,7 @@ from pipeline.nlp.name_forms import (
     body_after_kind,
     body_before_kind,
     carried_description,
+    compass_short_form,
     founders_named,
     full_form,
     main_business,
@@ -263,7 +264,8 @@ class Resolver:
         bare = _DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
-        short = None if self.people.find_in(bare) else organization_named(self.organizations, bare, subject.idx)
+        short = None if self.people.find_in(bare) else (organization_named(self.organizations, bare, subject.idx)
+                                                        or compass_short_form(self.text, bare))
         if short:
             return short
         inner = named_inside(subject, phrase, self.named, self.documents, self.people.find_in)

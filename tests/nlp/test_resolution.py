@@ -977,3 +977,12 @@ def test_officials_are_not_the_one_official_who_spoke_before_them():
             "These 150 people have either violated their visa norms or were illegal immigrants, the officials said.")
     assert quote_with(text, "visa norms").speaker_canonical == "the officials"
     assert quote_with(text, "landed at").speaker_canonical == "an airport official"
+
+
+def test_the_north_is_the_one_place_the_article_names_with_that_word():
+    text = ("North Korea's official newspaper blasted South Korea on Tuesday. Earlier last week, the North warned "
+            "that inter-Korean dialogue won't resume unless the South offers a plausible excuse.")
+    assert quote_with(text, "dialogue won't resume").speaker_canonical == "North Korea"
+    text = ("Storms hit North Dakota and North Carolina on Tuesday. Later, the North warned that "
+            "the roads would stay closed until the snow was cleared.")
+    assert quote_with(text, "roads would stay closed").speaker_canonical == "the North"  # which one?
