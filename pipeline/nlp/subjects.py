@@ -59,6 +59,11 @@ def _clause_after(cc: Token, subject: Token) -> bool:
             and subject.head.i not in {cc.doc[after].i, cc.doc[after].head.i})
 
 
+# verbs whose object did what their infinitive says: "led / forced / prompted the company to announce" (not
+# "asked Trump to confirm that …", a request: what follows is the asker's)
+OBJECT_CONTROL = {"lead", "force", "prompt", "cause", "compel", "drive", "spur"}
+
+
 def subject_of(verb: Token) -> Token | None:
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
     if len(subjects) > 1:  # a noun right after a preposition is its object, whatever the parse says: "a
@@ -79,6 +84,9 @@ def subject_of(verb: Token) -> Token | None:
             if clause is not None and clause.head.pos_ in {"PROPN", "NOUN"}:
                 return clause.head
         return subject
+    controller = next((c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i), None)
+    if verb.dep_ == "xcomp" and controller is not None and verb.head.lemma_.lower() in OBJECT_CONTROL:
+        return controller  # "its cutback led the French manufacturer to announce …": the manufacturer announced
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
         if verb.tag_ == "VBG" and verb.lemma_.lower() in SPEECH_VERBS and verb.dep_ == "advcl":
             # "Higgs has said the province will stick to it, insisting …": the participle goes on with what the

@@ -499,3 +499,11 @@ def test_a_quote_ending_its_sentence_takes_the_verb_before_it_not_the_next_sente
     text = ("Merchants can add more information, which Square’s Megan Quinn calls “dynamic representations of the "
             "business.” While previously you could see the names, Square has added menus.")
     assert one(text, "dynamic representations").speaker_canonical == "Megan Quinn"
+
+
+def test_what_a_cause_led_someone_to_announce_is_theirs_and_what_they_were_asked_to_confirm_is_not():
+    text = ("But its cutback on orders of the jumbo jet early this year led the French manufacturer to announce it "
+            "would scrap its production.")
+    assert one(text, "scrap its production").speaker == "the French manufacturer"
+    text = "Wallace ended by asking Trump to confirm that he did not believe his statements inflated his net worth."
+    assert one(text, "inflated his net worth").speaker_canonical != "Trump"  # a request: the asker's words
