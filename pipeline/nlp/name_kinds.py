@@ -77,6 +77,7 @@ ROLES = {"minister", "president", "secretary", "senator", "governor", "mayor", "
 
 
 def _said_to_be_someone(tok: Token) -> bool:
+    """One mention that only a person fits: called a minister or a lawyer, in apposition or after "is"."""
     head = tok.head
     if any(c.dep_ == "appos" and c.lower_ in ROLES for c in tok.children):
         return True
