@@ -337,7 +337,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
                    or lab == "place" and a_surname_not_a_place(t) else lab, lab, a, b) for t, lab, a, b in raw]
     raw = [(clean_mention(t, "person") if new != old else t, new, a, b)  # "Historian Cecile Fortin", tagged ORG
            for t, new, old, a, b in relabelled]
-    if language == "en":  # "Square updated its apps": a one-word "person" the article shows to be a company
+    if language == "en":  # one-word names of the wrong kind: "Square updated its apps", "Lavrov is … minister"
         persons = {t for t, lab, _, _ in raw if lab == "person"}
         bodies = companies_named_as_people(doc, persons, [t for t in persons if " " in t])
         misread = people_named_as_bodies(doc, {t for t, lab, _, _ in raw if lab == "organization"})

@@ -152,10 +152,12 @@ def _attribution(doc: Doc, text: str, quote_spans: list[tuple[int, int]], qstart
     windows = [(qend, after_end), (before_start, qstart)]
     if inner_end.endswith((".", "?", "!")) and text[qend:after_end].lstrip().startswith("("):
         windows = windows[1:]  # "“… models project.” (Current models say …)": the writer's aside, not a tag
-    if not inner_end.endswith(","):  # "… calls “dynamic representations.” Square has added …": the sentence
-        opening = text[before_start:qstart].strip()  # ended with the quote, whose verb is before it
-        windows.reverse() if opening.endswith((":", ",")) or inner_end.endswith((".", "?", "!")) and _WORD.search(
-            opening) else None
+    opening = text[before_start:qstart].strip()
+    # "… calls “dynamic representations.” Square has added …": the sentence ended with the quote, whose verb is
+    # before it
+    if not inner_end.endswith(",") and (opening.endswith((":", ",")) or
+                                        inner_end.endswith((".", "?", "!")) and _WORD.search(opening)):
+        windows.reverse()
     for start, end in windows:
         tokens = _tokens_between(doc, start, end)
         for tok in reversed(tokens) if end == qstart else tokens:  # before a quote, the verb nearest to it:
