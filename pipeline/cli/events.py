@@ -95,8 +95,9 @@ def cmd_index(args: argparse.Namespace) -> int:
             chosen = [r for r in rows if r["level"] == level]
             print(f"{level}s seen in the {args.days} days to {anchor.date().isoformat()} ({len(chosen)}):")
             for r in chosen:
-                print(f"  {r['first_seen'][:10]} – {r['last_seen'][:10]}  {r['reports']:>3} reports from "
-                      f"{r['outlet_count']} outlets  {r['title'][:90]}")
+                reports = "report from" if r["reports"] == 1 else "reports from"
+                print(f"  {r['first_seen'][:10]} – {r['last_seen'][:10]}  {r['reports']:>3} {reports} "
+                      f"{r['outlet_count']} outlet{'' if r['outlet_count'] == 1 else 's'}  {r['title'][:90]}")
                 if r["persons"] or r["places"]:
                     print(f"      people: {', '.join(r['persons'][:4]) or '—'}   places: {', '.join(r['places'][:4]) or '—'}")
                 for f in r.get("figure_findings") or []:

@@ -4,7 +4,8 @@ Stories are grouped by a key (an event id once events are stored; today the stor
 group the figures of the same kind and place are compared in time order. A later value that the earlier
 one allows ("51" after "more than 50") agrees; a value that differs is a revision when the report says so
 ("rises from 46 to 53", "revised", "now") or comes on a later day, and a disagreement when two outlets give
-different values within a day. Each is recorded once with every source. Hands on `reconcile(stories)` →
+different values within a day. Each is recorded once with every source. A story's several values of one
+count (by month, or a total and its children) and a story whose date is unknown are not compared. Hands on `reconcile(stories)` →
 `[Reconciled]`, and `changes(...)` for alert conditions ("figure revised", "outlets disagree").
 """
 
@@ -101,6 +102,8 @@ def reconcile(stories: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]],
     series: dict[tuple[str, str, str], list[Report]] = {}
     places: dict[tuple[str, str, str], str | None] = {}
     for story in stories:
+        if story.get("date_source") == "unknown":
+            continue  # its date is when it was first seen: it can neither revise nor be revised
         group = key_of(story) or story["story_id"]
         focus = (story.get("focus_place") or {}).get("name")
         for f in story.get("figures") or []:
@@ -114,11 +117,25 @@ def reconcile(stories: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]],
                                                    f.get("sentence") or "", f.get("speaker")))
     out = []
     for (group, kind, _), reports in series.items():
+        reports = [r for r in reports if not _breakdown([x for x in reports if x.story_id == r.story_id])]
+        if not reports:
+            continue
         reports.sort(key=lambda r: r.published)
         start = reports[0].published
         reports = [r for r in reports if r.published - start <= window]
         out.append(_compare(Reconciled(group, kind, places[(group, kind, _)], reports[-1].value, reports=reports)))
     return out
+
+
+def _breakdown(reports: list[Report]) -> bool:
+    """One story's several values of one count, none said to revise another ("from 106 in May to 63 in June",
+    "53 died, including 20 children"): parts or periods of the count, not reports of it to compare with
+    other stories' (each would seem a revision or a dispute). A sentence that says so ("the toll rose from 46
+    to 53") is a revision the story reports, and stays."""
+    if len({r.value for r in reports}) < 2:
+        return False
+    shared = [r.sentence for r in reports]
+    return not any(shared.count(sentence) > 1 and REVISION_WORDS.search(sentence) for sentence in set(shared))
 
 
 def _compare(rec: Reconciled) -> Reconciled:

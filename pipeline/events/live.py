@@ -80,9 +80,16 @@ def story_item(story: Story) -> dict[str, Any]:
 
 
 def story_entities(story: Story) -> list[tuple[str, str]]:
-    """(kind, name) of the people, organisations and places enrichment found, in the index's spelling."""
-    return [(str(e.get("label")), str(e.get("canonical") or e.get("text")))
-            for e in story.entities if e.get("label") in ("person", "organization", "place")]
+    """(kind, name) of the people, organisations and places enrichment found, in the index's spelling.
+
+    People are the story's `persons` (no road or agency the model took for a person) and places the ones
+    resolved to GeoNames, by their GeoNames name: an event lists, and a place surges as, "Roxham Road" however
+    the outlets spell it ("chemin Roxham", "Roxham"), never a surname or a headline's first word the model
+    tagged a place ("Biobaku", "Influx")."""
+    return [*(("person", name) for name in story.persons),
+            *(("organization", str(e.get("canonical") or e.get("text"))) for e in story.entities
+              if e.get("label") == "organization"),
+            *(("place", place.name) for place in story.geo_places)]
 
 
 def surge_id(surge: Surge) -> str:

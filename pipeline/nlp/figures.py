@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.numbers import find_amounts
-from pipeline.nlp.places import Located
+from pipeline.nlp.places import Located, qualifying
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -78,6 +78,11 @@ NOT_PEOPLE = {"reactor", "generator", "motor", "sensor", "detector", "processor"
               "degree", "fee", "tree", "committee", "guarantee", "centimeter", "kilometer", "litre", "liter"}
 PERSON_ENDINGS = ("ers", "ors", "ists", "ians", "ees", "ants", "ents", "eurs", "iens", "ais", "aises")
 NUMBER_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre"}
+STREETS = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "drive", "highway",
+           "chemin", "rue", "route", "rang", "autoroute", "montée", "côte"}
 SUBJECT_OBJECT = {"nsubj", "nsubjpass", "nsubj:pass", "dobj", "obj", "pobj", "obl", "conj", "appos", "ROOT",
                   "attr", "npadvmod", "dep", "nmod", "obl:arg", "obl:mod"}
 
@@ -257,8 +262,31 @@ def _not_a_count(span: Span, doc: Doc) -> bool:
     if before is not None and before.lower_ in ("in", "sur") and span.start > 1 and doc[span.start - 2].like_num:
         return True
     after = doc[span.end] if span.end < len(doc) else None
-    return after is not None and after.lower_ in ("in", "out", "sur") and span.end + 1 < len(doc) \
-        and doc[span.end + 1].like_num
+    if after is not None and after.lower_ in ("in", "out", "sur") and span.end + 1 < len(doc) \
+            and doc[span.end + 1].like_num:
+        return True
+    return _date_or_address(span, doc)
+
+
+def _date_or_address(span: Span, doc: Doc) -> bool:
+    """"du 22 et 23 juillet", "July 24", "au 339, chemin Guay", "1200 Vine Street": a day or a street number.
+
+    The French model tags no dates, and a number carried on from a count of people just made
+    ("… 300 demandeurs. … situé au 339, chemin Guay") would otherwise count them."""
+    if span.start > 0 and _month(doc[span.start - 1]):
+        return True
+    ahead = [t for t in doc[span.end:span.end + 4] if not t.is_punct or t.text != ","]
+    for tok in ahead:
+        if _month(tok) or tok.lower_ in STREETS:
+            return True
+        if not (tok.like_num or tok.lower_ in ("et", "and", "au", "to", "-", "–") or tok.text[:1].isupper()):
+            return False
+    return False
+
+
+def _month(tok: Token) -> bool:
+    """"July", "juillet"; "may" and "march" only as names ("120 may have drowned")."""
+    return tok.lower_ in MONTHS and (tok.lower_ not in ("may", "march") or tok.text[:1].isupper())
 
 
 def _year(span: Span) -> bool:
@@ -290,9 +318,7 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
 def _place_near(located: Located, span: Span, sent: Span) -> str | None:
     """The place named nearest the number in its sentence, else the text's focus."""
     doc = span.doc
-    qualifiers = {id(b) for a, b in zip(located.mentions, located.mentions[1:], strict=False)
-                  if b.start == a.end + 1 and doc[a.end].text == "," and a.place and b.place
-                  and b.place.kind in ("admin1", "country") and a.place.country == b.place.country}
+    qualifiers = qualifying(located.mentions, doc)
     near = [m for m in located.mentions if sent.start <= m.start < sent.end and m.place is not None
             and id(m) not in qualifiers]  # "San Antonio, Texas": the place is San Antonio
     if near:

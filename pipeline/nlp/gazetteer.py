@@ -46,6 +46,21 @@ COUNTRY_ALIASES = {
 # few (in capitals only): (its name, its country). Ukraine's older romanisation is `modern_spelling`'s.
 CITY_SPELLINGS = {"Odessa": ("Odesa", "UA"), "Kiev": ("Kyiv", "UA"),
                   "LA": ("Los Angeles", "US"), "L.A.": ("Los Angeles", "US"), "NYC": ("New York City", "US")}
+# The wire services' abbreviations of states and provinces, as datelines and "Emerson, Man." write them after a
+# town and a comma (AP style for the US, Canadian Press style for Canada): read there as the state or province.
+PRESS_ABBREVIATIONS = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
+    "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida", "Ga.": "Georgia", "Ill.": "Illinois",
+    "Ind.": "Indiana", "Kan.": "Kansas", "Ky.": "Kentucky", "La.": "Louisiana", "Md.": "Maryland",
+    "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota", "Miss.": "Mississippi", "Mo.": "Missouri",
+    "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada", "N.H.": "New Hampshire", "N.J.": "New Jersey",
+    "N.M.": "New Mexico", "N.Y.": "New York", "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma",
+    "Ore.": "Oregon", "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
+    "Tenn.": "Tennessee", "Tex.": "Texas", "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington",
+    "W.Va.": "West Virginia", "Wis.": "Wisconsin", "Wyo.": "Wyoming",
+    "Alta.": "Alberta", "B.C.": "British Columbia", "Man.": "Manitoba", "N.B.": "New Brunswick",
+    "N.S.": "Nova Scotia", "Ont.": "Ontario", "Que.": "Quebec", "Sask.": "Saskatchewan",
+}
 _AFTER_CONSONANT_Y = re.compile(r"(?<=[b-df-hj-np-tv-z])y(?=[aeu])")  # Svyatohirsk → Sviatohirsk
 _AFTER_VOWEL_YI = re.compile(r"(?<=[aeiou])yi")  # Mykolayiv → Mykolaiv (but Kyiv stays)
 
@@ -124,7 +139,8 @@ class Gazetteer:
     by_name: dict[str, list[Place]] = field(default_factory=dict)
     exact: dict[str, str] = field(default_factory=dict)  # folded abbreviation → the only spelling it matches
     longest: int = 1  # words in the longest name
-    states: dict[str, Place] = field(default_factory=dict)  # US state by postal code ("Atlanta, GA", "R-GA")
+    # US state by postal code ("Atlanta, GA", "R-GA"), state or province by press abbreviation ("Emerson, Man.")
+    states: dict[str, Place] = field(default_factory=dict)
 
     def add(self, name: str, place: Place) -> None:
         key = fold(name.strip())
@@ -247,6 +263,10 @@ def build_gazetteer() -> Gazetteer:
         gaz.add(row[0].name, row[0])
         for alias in row[1]:
             gaz.add(alias, row[0])
+    for abbreviation, name in PRESS_ABBREVIATIONS.items():
+        regions = [p for p in gaz.candidates(name) if p.kind == "admin1" and p.country in ("US", "CA")]
+        if regions:
+            gaz.states[abbreviation] = regions[0]
     return gaz
 
 

@@ -113,8 +113,11 @@ def find_mentions(doc: Doc, gaz: Gazetteer | None = None, home: str | None = Non
     in_name = [u or t.lower_ in CONNECTORS for u, t in zip(upper, tokens, strict=True)]
     i, n = 0, len(doc)
     while i < n:
-        if texts[i] in gaz.states and i > 1 and texts[i - 1] in (",", "-") and upper[i - 2]:
-            mentions.append(Mention(i, i + 1, texts[i], [gaz.states[texts[i]]]))  # "Atlanta, GA", "R-GA"
+        state = state_after(doc, i - 1, gaz) if i > 1 else None
+        if state is None and i > 1 and texts[i - 1] == "-":
+            state = gaz.states.get(texts[i])
+        if state and upper[i - 2]:
+            mentions.append(Mention(i, i + 1, texts[i], [state]))  # "Atlanta, GA", "R-GA", "EMERSON, Man."
             i += 1
             continue
         if not upper[i]:
@@ -146,6 +149,12 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
              gaz: Gazetteer, named: frozenset[str | None] = frozenset(), home: str | None = None,
              people: tuple[tuple[int, str], ...] = ()) -> list[Place]:
     """The readings a name's surroundings allow (empty: not a place here)."""
+    state = state_after(doc, end, gaz)
+    if state is not None:  # "MILTON, Ont.", "Gordon, Wis.": a town of that state or province, even in capitals
+        local = [c for c in candidates if c.kind == "city" and c.country == state.country
+                 and (state.admin1 is None or c.admin1 == state.admin1)]
+        if local:
+            return local
     ent = ent_of.get(start)
     inside = ent is not None and ent.start <= start and ent.end >= end
     larger = ent is not None and inside and (ent.start < start or ent.end > end)
@@ -226,6 +235,15 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
                     and c.country == "US"}
         kept = [c for c in kept if not (c.kind == "admin1" and c.country in capitals)]
     return kept
+
+
+def state_after(doc: Doc, end: int, gaz: Gazetteer) -> Place | None:
+    """The state or province a comma and its abbreviation name after a town ("Atlanta, GA", "Emerson, Man.")."""
+    if end + 1 >= len(doc) or doc[end].text != ",":
+        return None
+    word = doc[end + 1].text
+    return gaz.states.get(word) or (gaz.states.get(word + ".") if end + 2 < len(doc) and doc[end + 2].text == "."
+                                    else None)
 
 
 def _cued(doc: Doc, start: int, end: int, gaz: Gazetteer, label: str = "", population: int = 0) -> bool:
@@ -353,6 +371,13 @@ def resolve(mentions: list[Mention], doc: Doc, home: str | None = None) -> None:
             m.place = max(m.candidates, key=score)
 
 
+def qualifying(mentions: list[Mention], doc: Doc) -> set[int]:
+    """Ids of the mentions that only say where the town before them is ("San Antonio, Texas", "Milton, Ont.")."""
+    return {id(b) for a, b in zip(mentions, mentions[1:], strict=False)
+            if b.start == a.end + 1 and doc[a.end].text == "," and a.place and b.place
+            and b.place.kind in ("admin1", "country") and a.place.country == b.place.country}
+
+
 def focus_of(mentions: list[Mention], doc: Doc) -> Mention | None:
     """Where the story happens: the place named most, first sentence (the headline) counting double, the most
     specific kind winning ties; continents and oceans only when nothing else is named."""
@@ -361,8 +386,11 @@ def focus_of(mentions: list[Mention], doc: Doc) -> Mention | None:
     first_end = next((s.end for s in doc.sents), len(doc))
     weight: dict[Any, float] = {}
     first: dict[Any, Mention] = {}
+    qualifiers = qualifying(mentions, doc)  # "Milton, Ont." names Milton twice, not Ontario
     for m in mentions:
         assert m.place is not None
+        if id(m) in qualifiers and len(mentions) > len(qualifiers):
+            continue
         key = m.place.geonameid or m.place.name
         first.setdefault(key, m)
         weight[key] = weight.get(key, 0.0) + (2.0 if m.start < first_end else 1.0)

@@ -107,7 +107,8 @@ def format_hit(hit: Page) -> str:
         lines.append(f"  also published by: {', '.join(hit.copies)}")
     event = hit.event
     if event is not None and event.reports > 1:
-        lines.append(f"  event: {event.reports} reports from {event.outlet_count} outlets, "
+        lines.append(f"  event: {event.reports} reports from {event.outlet_count} "
+                     f"outlet{'' if event.outlet_count == 1 else 's'}, "
                      f"{event.first_seen.date().isoformat()} – {event.last_seen.date().isoformat()}: {event.title}"
                      + (f" ({hit.folded} more matching hits folded)" if hit.folded else ""))
     if story.matched_terms:

@@ -32,9 +32,10 @@ def _top(buckets: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def _group_aggs() -> dict[str, Any]:
-    terms = {name: {"terms": {"field": name, "size": TOP}} for name in ("persons", "organizations", "places", "quoted")}
+    terms = {name: {"terms": {"field": name, "size": TOP}} for name in ("persons", "organizations", "quoted")}
     return {
         **terms,
+        "places": {"terms": {"field": "geo_places.name", "size": TOP}},  # resolved: no surname tagged a place
         "outlets": {"terms": {"field": "outlet", "size": 100}},
         "topics": {"terms": {"field": "topics", "size": 10}},
         "ids": {"terms": {"field": "story_id", "size": MAX_IDS, "order": {"first": "asc"}},
@@ -157,8 +158,8 @@ class EventQueries(StoreClient):
         """The stories of these events that report a number of people: what `pipeline.events.figures` compares."""
         query = {"bool": {"filter": [{"terms": {"event_id": list(event_ids)}}, {"exists": {"field": "figures.value"}}]}}
         return self.scan("stories", query, [{"published": "asc"}, {"story_id": "asc"}],
-                         source=["story_id", "outlet", "published", "event_id", "storyline_id", "topics", "figures",
-                                 "focus_place"])
+                         source=["story_id", "outlet", "published", "date_source", "event_id", "storyline_id", "topics",
+                                 "figures", "focus_place"])
 
     def findings_since(self, since: datetime) -> list[FigureFinding]:
         """Figure findings recorded or grown since a time, oldest change first (what the alerts stage reads)."""

@@ -65,3 +65,27 @@ def test_a_third_outlet_repeating_a_disputed_value_joins_the_record_instead_of_m
     later = findings_of([a, b, c], DAY + timedelta(days=1))
     assert [f.finding_id for f in first] == [f.finding_id for f in later] and len(later) == 1
     assert later[0].outlets == ["BBC News", "CNN", "The Guardian"] and later[0].event_id == "e1"
+
+
+def test_a_storys_parts_of_a_count_are_neither_a_revision_nor_a_dispute():
+    total = story("a", "BBC News", 0, "At least 53 migrants died in San Antonio, including 20 children.")
+    months = story("b", "CNN", 1, "In May, 106 asylum seekers crossed into Manitoba; in June, 63 crossed.", "manitoba")
+    other = story("c", "The Guardian", 2, "Fifty-three migrants died in San Antonio, officials said.")
+    assert {r.kind for r in reconcile([total, months])} == set()  # neither story reports one value of a count
+    assert [(r.kind, r.status, [x.story_id for x in r.reports]) for r in reconcile([total, other])] == \
+        [("died", "agreed", ["c"])]
+
+
+def test_a_revision_the_story_itself_reports_stays():
+    [died] = [r for r in reconcile([story("a", "CNN", 0, "The death toll in San Antonio, Texas, rose from 46 to 53 "
+                                                         "migrants on Tuesday, officials said.")]) if r.kind == "died"]
+    assert died.status == "revised" and died.changes[0].values == [46, 53]
+
+
+def test_a_story_whose_date_is_unknown_is_not_compared():
+    a = story("a", "BBC News", 0, "Fifty-one people drowned off Lampedusa, the coastguard said.", "boat")
+    b = story("b", "CNN", 3, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
+    assert reconcile([a, b])[0].status == "disagree"
+    b["date_source"] = "unknown"
+    [only] = reconcile([a, b])
+    assert only.status == "agreed" and [r.story_id for r in only.reports] == ["a"]

@@ -9,7 +9,7 @@ import pytest
 from pipeline.events.features import parse_time, story_features
 from pipeline.events.live import STATE_KEY, dump_monitor, load_monitor, story_entities, story_item, track_events
 from pipeline.ingest.stories import search_words
-from pipeline.store.documents import Story
+from pipeline.store.documents import GeoPlace, Story
 from tests.events.conftest import item_entities, synthetic_items
 
 
@@ -28,8 +28,22 @@ def kept_stories() -> list[Story]:
             topics=topics[it["id"]], enriched=True, cluster_id=it["id"],
             search_terms=search_words(it["title"], it["summary"]),
             entities=[{"text": n, "label": k, "canonical": n, "start": 0, "end": 0} for k, n in found],
-            persons=[n for k, n in found if k == "person"], places=[n for k, n in found if k == "place"]))
+            persons=[n for k, n in found if k == "person"], places=[n for k, n in found if k == "place"],
+            geo_places=[GeoPlace(text=n, name=n, kind="country") for k, n in found if k == "place"]))
     return out
+
+
+def test_events_and_surges_take_the_storys_people_and_its_resolved_places():
+    """Not the model's raw tags: a road tagged a person, a surname and a headline's first word tagged places."""
+    raw = [("person", "Chemin Roxham"), ("person", "Femi Biobaku"), ("place", "Biobaku"), ("place", "Influx"),
+           ("place", "chemin Roxham"), ("organization", "Matthew House")]
+    story = Story(story_id="s", url="u", canonical_url="u", feed_id="f", outlet="CBC", language="en", country="CA",
+                  title="Influx of asylum claimants", published="2023-05-13T10:00:00+00:00",
+                  ingested="2023-05-13T10:00:00+00:00", run_id="r", enriched=True, persons=["Femi Biobaku"],
+                  entities=[{"text": n, "label": k, "canonical": n, "start": 0, "end": 0} for k, n in raw],
+                  geo_places=[GeoPlace(text="chemin Roxham", name="Roxham Road", kind="road")])
+    assert story_entities(story) == [("person", "Femi Biobaku"), ("organization", "Matthew House"),
+                                     ("place", "Roxham Road")]
 
 
 def zorland(stories: list[Story]) -> list[str]:

@@ -92,6 +92,21 @@ def test_a_count_carried_on_keeps_its_unit_and_kind():
     assert [(f["value"], f["kind"]) for f in found] == [(520_000, "displaced"), (4_000_000, "displaced")]
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Plus de 300 demandeurs d'asile sont arrivés lundi. La fin de semaine du 22 et 23 juillet, plus de 450 "
+     "personnes ont quitté les États-Unis.", "fr"),  # a day: the French model tags no dates
+    ("Plus de 300 demandeurs d'asile sont arrivés lundi. L'agence doit louer un local situé au 339, chemin Guay.",
+     "fr"),  # a street number
+    ("More than 300 asylum seekers arrived on Monday. They were taken to 1200 Vine Street in Lacolle.", "en"),
+])
+def test_a_day_or_a_street_number_after_a_count_does_not_carry_it_on(text, lang):
+    assert [f["value"] for f in figures(text, lang)] == ([300, 450] if "450" in text else [300])
+
+
+def test_may_as_a_verb_is_no_month():
+    assert [f["value"] for f in figures("As many as 120 may have drowned off Libya.")] == [120]
+
+
 def test_a_quoted_figure_keeps_its_speaker():
     [result] = analyze(['"At least 200 people have been rescued since Monday," said Filippo Grandi, the UN refugee chief.'],
                        "en")

@@ -229,3 +229,26 @@ def test_st_is_read_as_saint():
 ])
 def test_in_before_a_month_or_a_body_makes_no_town(text):
     assert places_from(text, "GB") == {} and places_from(text, "US") == {}
+
+
+@pytest.mark.parametrize(("text", "town", "region"), [
+    ("EMERSON, Man. — Tensions flared in a border town on Sunday.", None, ("Manitoba", "CA")),  # not Man, Ivory Coast
+    ("MILTON, Ont. — Justin Trudeau held a town hall in a high school.", ("Milton", "CA"), ("Ontario", "CA")),
+    ("He was sent to an immigration detention centre in Batavia, N.Y., last week.", ("Batavia", "US"),
+     ("New York", "US")),  # not Jakarta, once called Batavia
+    ("FRESNO, Calif. (AP) — A man was arrested.", ("Fresno", "US"), ("California", "US")),
+])
+def test_a_wire_abbreviation_after_a_town_names_its_state_or_province(text, town, region):
+    [result] = analyze([text], "en")
+    found = {p["name"]: p["country"] for p in result.places}
+    assert found.get(region[0]) == region[1]
+    if town:
+        assert found.get(town[0]) == town[1] and result.focus["name"] == town[0]
+    else:
+        assert set(found) == {region[0]}
+
+
+def test_a_state_that_only_says_where_its_towns_are_is_not_the_focus():
+    [result] = analyze(["BARRON, Wis. — The girl was found alive in Gordon, Wis., on Thursday, and her abductor "
+                        "was taken to the county jail in Barron, Wis., police said."], "en")
+    assert result.focus["name"] == "Barron"
