@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 
+from pipeline.nlp.datelines import filed_from, place_name, state_after_town
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
@@ -36,6 +37,7 @@ TITLES = re.compile(
     r"chief|councillor|mp|mpp|mla|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
     r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
     r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
+    r"coun\.|cllr\.?|cmdr\.|det\.|insp\.|supt\.|atty\.|adm\.|"
     r"constable|const\.|sgt\.|sergeant|cpl\.|corporal|inspector|superintendent|commissioner|captain|capt\.|"
     r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
@@ -111,6 +113,8 @@ def clean_mention(text: str, label: str) -> str:
 def is_junk(text: str, label: str) -> bool:
     if len(text) < 2 or "\n" in text or _JUNK.search(text):
         return True
+    if TITLES.fullmatch(text.rstrip(".") + ". ") or label != "person" and TITLES.fullmatch(text + " "):
+        return True  # "Coun." of "Coun. Mathieu Fleury"; a headline's "Councillor" tagged a body ("King" may be a surname)
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True
     words = text.split()
@@ -161,7 +165,8 @@ def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[s
     for surname in surnames:
         if any(name.split()[-1] == surname for name in known):
             continue
-        match = re.search(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b", text)
+        # not inside a longer name: "Canada Border" of "Canada Border Services Agency" is nobody
+        match = re.search(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b(?!\s+[A-ZÀ-Þ])", text)
         if match and not TITLES.match(match.group(1) + " ") and _could_be_a_first_name(match.group(1).split()[0]):
             found.append(f"{match.group(1)} {surname}")
     return found
@@ -294,6 +299,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             label = "person"  # "economist Philip Cross", "Femi Adeyolu" that the small model calls an ORG
         elif label == "person" and language == "en" and _a_named_thing(doc, ent):
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
+        if label != "place" and (filed_from(doc, ent) or state_after_town(doc, ent)):
+            label = "place"  # "OTTAWA --", "MILTON, Ont. —": where the story was filed, whatever the model says
         end = ent.end_char
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \
                 and ent[-1].whitespace_:
@@ -357,7 +364,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         elif label == "organization":
             canonical = resolve_organization(text, orgs, places)
         else:
-            canonical = text
+            canonical = place_name(text) if label == "place" else text
         entities.append(Entity(text, label, canonical, start, end))
     return entities, people
 

@@ -33,11 +33,13 @@ def _not_people(analysis: Analysis) -> tuple[set[str], set[str]]:
 # a name right after "chemin", "rue" … or right before "Road", "Street" … names a way, not a person
 _WAY_BEFORE = re.compile(r"\b(?:chemin|rue|route|boulevard|avenue|autoroute|pont|rang|montée)\s+$", re.IGNORECASE)
 _WAY_AFTER = re.compile(r"^\s+(?:Road|Rd\.?|Street|St\.|Avenue|Ave\.?|Highway|Bridge|Boulevard|Crossing)\b")
+_WAY_FIRST = re.compile(r"^(?:chemin|rue|route|boulevard|avenue|autoroute|pont|rang|montée)\s", re.IGNORECASE)
 
 
 def _names_a_way(text: str, start: int, end: int) -> bool:
+    """Also a name that starts with the way's word: a headline's "Chemin Roxham à Saint-Bernard-de-Lacolle"."""
     return bool(text) and bool(_WAY_BEFORE.search(text[max(0, start - 20): start]) or
-                               _WAY_AFTER.match(text[end: end + 20]))
+                               _WAY_AFTER.match(text[end: end + 20]) or _WAY_FIRST.match(text[start:end]))
 
 
 def persons(analysis: Analysis, text: str = "") -> list[str]:

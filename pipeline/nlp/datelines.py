@@ -1,0 +1,40 @@
+"""Places wire copy names in its own way, which the small models misread: the dateline ("OTTAWA --",
+"MILTON, Ont. —") tagged an organisation, and a state's or province's abbreviation after a town ("Ont",
+"Calif.") tagged a person. `entities.extract_entities` relabels them and spells them as the index does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.doc_cache import doc_text
+from pipeline.nlp.gazetteer import gazetteer
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+_FILED = re.compile(r"(?:,\s*[A-Z][\w.]*)?\s*(?:\([^)\n]{1,20}\)\s*)?(?:--|—|–|-)\s")
+
+
+def filed_from(doc: Doc, ent: Span) -> bool:
+    """Capitals opening a paragraph, then a dash ("OTTAWA --", "MILTON, Ont. —", "GENEVA (Reuters) -"): a
+    dateline, naming where the story was filed, when the gazetteer knows the name."""
+    text = doc_text(doc)
+    if not ent.text.isupper() or ent.start_char > 0 and text[ent.start_char - 1] != "\n":
+        return False
+    return bool(_FILED.match(text, ent.end_char)) and bool(gazetteer().candidates(ent.text.title()))
+
+
+def state_after_town(doc: Doc, ent: Span) -> bool:
+    """"Ont" of "Milton, Ont.", "Calif." of "Fresno, Calif.": a state's or a province's abbreviation after a town."""
+    word = ent.text if ent.text.endswith(".") else ent.text + "."
+    return len(ent) <= 2 and ent.start >= 2 and doc[ent.start - 1].text == "," and word in gazetteer().states
+
+
+def place_name(text: str) -> str:
+    """A dateline's "OTTAWA" is Ottawa, "Ont." Ontario: one spelling per place in the index."""
+    state = gazetteer().states.get(text if text.endswith(".") else text + ".")
+    if state is not None:
+        return state.name
+    return text.title() if text.isupper() and len(text) > 3 and gazetteer().candidates(text.title()) else text
