@@ -54,7 +54,7 @@ _TITLE_AFTER = {"minister", "critic", "ministre", "secretary", "commissioner"}
 _NUMBERED = {"local", "lodge", "branch", "chapter", "district", "section"}
 _POSSESSIVE = re.compile(r"['’]s?$")
 _JUNK = re.compile(r"^(click|watch|read more|story|sponsored|advertisement|share|video|photo|image|getty|"
-                   r"file|related|subscribe|copyright)\b|\b(below|advertisement)$", re.I)
+                   r"file|related|subscribe|newsletters?|copyright)\b|\b(below|advertisement)$", re.I)
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
 # what kind of body a name is, written after it in lower case: tagged with the name, never part of it
 _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\s+(?:news agency|agency|newspaper|daily|"
@@ -85,7 +85,7 @@ class Entity:
     end: int
 
 
-_STRAY_HYPHEN = re.compile(r"(?<![\w])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave
+_STRAY_HYPHEN = re.compile(r"(?<![\w.])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave (not "U.S.-Canada")
 
 
 # French honorifics, case-sensitive ("Me" is Maître before a name, never the English pronoun there)

@@ -36,3 +36,10 @@ def test_a_road_that_opens_a_headline_is_no_person():
     [result] = analyze([text], "fr")
     assert "Anick Fournier" in persons(result, text)
     assert not any("Roxham" in name for name in persons(result, text))
+
+
+def test_page_furniture_is_no_body_and_a_hyphen_after_a_full_stop_stays():
+    found = entities("Border closure\n\nJoin our Newsletter\n\nSome trips would be prohibited under the U.S.-Canada "
+                     "border closure, the Canada Border Services Agency said.")
+    names = {name for _, name in found}
+    assert "Newsletter" not in names and "U.S.Canada" not in names
