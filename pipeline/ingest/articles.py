@@ -33,7 +33,8 @@ _TRACKING = re.compile(r"^(utm_.*|at_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid
 _JUNK_LINE = re.compile(
     r"""^\s*(
         story\ continues\ below(\ advertisement)?
-      | advertisement | ad | sponsored(\ content)? | continue\ reading.* | skip\ ad.*
+      | advertisement | ad | sponsored(\ content)? | continue\ reading.* | skip\ ad.* | skip\ to\ (main\ )?content
+      | (join|sign\ up\ for|subscribe\ to)\ our\ (free\ )?newsletters?.*
       | (watch|watch\ below|read\ more|related|more|also\ read|read\ also|lire\ aussi|à\ lire\ aussi|
          trending\ now|recommended|sign\ up|subscribe|click\ to\ play\ video|play\ video|listen)\b\s*[:|].*
       | click\ to\ play\ video\b.*
@@ -112,20 +113,24 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _STRAY_HYPHEN = re.compile(r"(?<=[\s«“(])-(?=[A-ZÀ-Þ]\w)")
 
 
+REPEATED_PARAGRAPH = 80  # characters: a line this long seen twice is the page's repeat, not the writer's
 _WATCH_HEADLINE = re.compile(r"\s*watch\s*:\s*(?=\S)", re.IGNORECASE)
 
 
 def clean_text(text: str) -> str:
-    """Remove page-junk lines and the duplicated caption line a video embed leaves behind."""
+    """Remove page-junk lines, the duplicated caption line a video embed leaves behind, and a paragraph the page
+    repeats (a lead printed again under its photo): its quotes and people would count twice."""
     kept: list[str] = []
+    seen: set[str] = set()
     text = _STRAY_HYPHEN.sub("", _INVISIBLE.sub("", text))
     for line in text.splitlines():
         line = _CREDIT.sub("", line)
         stripped = line.strip()
         if _JUNK_LINE.match(stripped):
             continue
-        if stripped and kept and stripped == kept[-1].strip():
+        if stripped and kept and stripped == kept[-1].strip() or len(stripped) >= REPEATED_PARAGRAPH and stripped in seen:
             continue
+        seen.add(stripped)
         kept.append(line.rstrip())
     cleaned = "\n".join(kept)
     return re.sub(r"\n{3,}", "\n\n", cleaned).strip()

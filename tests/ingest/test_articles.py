@@ -113,3 +113,15 @@ def test_a_link_block_standing_alone_is_still_furniture():
     text = extract_text(page) or ""
     assert "welcomed by Jane Doe of the refugee council." in text
     assert "More stories from the capital" not in text and "Also on the site today" not in text
+
+
+def test_navigation_a_newsletter_sign_up_and_a_repeated_lead_are_cut():
+    lead = ("OTTAWA — Femi Biobaku came to Canada more than a year ago fleeing persecution, forcing him to leave his "
+            "wife and two children.")
+    page = "\n".join(["Skip to content", "Join our Newsletter", lead,
+                      "An influx of asylum claimants has flooded shelters. THE CANADIAN PRESS/Sean Kilpatrick", lead,
+                      "He landed in Ottawa in July 2022.", "“Thank you,” he said.", "“Thank you,” he said."])
+    cleaned = clean_text(page)
+    assert cleaned.count("Femi Biobaku") == 1 and "Skip to content" not in cleaned and "Newsletter" not in cleaned
+    assert cleaned.count("“Thank you,” he said.") == 1  # short lines too, when they follow each other
+    assert "He landed in Ottawa" in cleaned and "flooded shelters" in cleaned
