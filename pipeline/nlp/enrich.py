@@ -179,8 +179,17 @@ def enrichment(analysis: Analysis, text: str = "") -> dict[str, Any]:
         "search_terms": analysis.lemmas,
         **{name: [value for value, _ in counts.most_common()] for name, counts in by_type.items()},
         "persons": people,
+        "places": named_places(analysis, [value for value, _ in by_type["places"].most_common()]),
         **story_where(analysis),  # places resolved to GeoNames, focus, figures
     }
+
+def named_places(analysis: Analysis, tagged: list[str]) -> list[str]:
+    """The places analysts facet on: those resolved to GeoNames, by their GeoNames name, then the model's other
+    place names that the gazetteer knows or that have two words or more ("chemin Ridge"); never a one-word tag
+    nothing places ("Influx" opening a headline, the surname "Biobaku")."""
+    names = list(dict.fromkeys(p["name"] for p in analysis.places))
+    return names + [n for n in tagged if n not in names and (" " in n or "-" in n or gazetteer().candidates(n))]
+
 
 def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
     """One document per quote, with its story's outlet, date and topics."""

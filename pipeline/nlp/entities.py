@@ -20,6 +20,7 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
+from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.text import fold
 
@@ -301,16 +302,18 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
         if label != "place" and (filed_from(doc, ent) or state_after_town(doc, ent)):
             label = "place"  # "OTTAWA --", "MILTON, Ont. —": where the story was filed, whatever the model says
-        end = ent.end_char
+        start, end = ent.start_char, ent.end_char
+        if label != "place" and names_a_way(doc_text(doc), start, end):
+            label, start = "place", way_start(doc_text(doc), start)  # "chemin Ridge", never a body called Ridge
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \
                 and ent[-1].whitespace_:
             end = doc[ent.end].idx + len(doc[ent.end])
         if label == "organization":
             end = max(end, _coordinated_name_end(doc, ent))
-        text = clean_mention(doc_text(doc)[ent.start_char: end], label)
+        text = clean_mention(doc_text(doc)[start: end], label)
         if is_junk(text, label):
             continue
-        raw.append((text, label, ent.start_char, end))
+        raw.append((text, label, start, end))
     if language == "en":
         raw += [(text, "person", a, b) for text, a, b in _untagged_subjects(doc)]
         raw.sort(key=lambda r: r[2])
@@ -364,7 +367,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         elif label == "organization":
             canonical = resolve_organization(text, orgs, places)
         else:
-            canonical = place_name(text) if label == "place" else text
+            canonical = road_name(place_name(text)) if label == "place" else text
         entities.append(Entity(text, label, canonical, start, end))
     return entities, people
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.roads import names_a_way
 
 _NAME = re.compile(r"[A-ZÀ-Þ][\w’'.-]*(?:[ -](?:[A-ZÀ-Þ][\w’'.-]*|de|du|van|von|der|la|le|St\.?))*(?: [A-ZÀ-Þ][\w’'.-]*)")
 
@@ -30,18 +31,6 @@ def _not_people(analysis: Analysis) -> tuple[set[str], set[str]]:
     return names, words
 
 
-# a name right after "chemin", "rue" … or right before "Road", "Street" … names a way, not a person
-_WAY_BEFORE = re.compile(r"\b(?:chemin|rue|route|boulevard|avenue|autoroute|pont|rang|montée)\s+$", re.IGNORECASE)
-_WAY_AFTER = re.compile(r"^\s+(?:Road|Rd\.?|Street|St\.|Avenue|Ave\.?|Highway|Bridge|Boulevard|Crossing)\b")
-_WAY_FIRST = re.compile(r"^(?:chemin|rue|route|boulevard|avenue|autoroute|pont|rang|montée)\s", re.IGNORECASE)
-
-
-def _names_a_way(text: str, start: int, end: int) -> bool:
-    """Also a name that starts with the way's word: a headline's "Chemin Roxham à Saint-Bernard-de-Lacolle"."""
-    return bool(text) and bool(_WAY_BEFORE.search(text[max(0, start - 20): start]) or
-                               _WAY_AFTER.match(text[end: end + 20]) or _WAY_FIRST.match(text[start:end]))
-
-
 def persons(analysis: Analysis, text: str = "") -> list[str]:
     """Canonical person names, most mentioned first, without places and organisations tagged as people.
 
@@ -51,7 +40,7 @@ def persons(analysis: Analysis, text: str = "") -> list[str]:
     names, words = _not_people(analysis)
     counts: dict[str, int] = {}
     for entity in analysis.entities:
-        if entity.label != "person" or _names_a_way(text, entity.start, entity.end):
+        if entity.label != "person" or names_a_way(text, entity.start, entity.end):
             continue
         canonical = entity.canonical
         if canonical in names or (" " not in canonical and canonical in words):

@@ -36,6 +36,13 @@ def test_a_road_that_opens_a_headline_is_no_person():
     [result] = analyze([text], "fr")
     assert "Anick Fournier" in persons(result, text)
     assert not any("Roxham" in name for name in persons(result, text))
+    roads = {(e.label, e.canonical) for e in result.entities if "Roxham" in e.canonical}
+    assert roads == {("place", "chemin Roxham")}
+
+
+def test_a_road_after_its_word_is_a_place_not_a_body():
+    found = entities("La GRC a une présence proche de cette frontière, à l’adresse 332, chemin Ridge, depuis 2017.", "fr")
+    assert ("place", "chemin Ridge") in found and not any(name == "Ridge" for _, name in found)
 
 
 def test_page_furniture_is_no_body_and_a_hyphen_after_a_full_stop_stays():

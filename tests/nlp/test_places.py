@@ -252,3 +252,16 @@ def test_a_state_that_only_says_where_its_towns_are_is_not_the_focus():
     [result] = analyze(["BARRON, Wis. — The girl was found alive in Gordon, Wis., on Thursday, and her abductor "
                         "was taken to the county jail in Barron, Wis., police said."], "en")
     assert result.focus["name"] == "Barron"
+
+
+def test_the_places_analysts_facet_on_are_places_not_a_headline_word_or_a_surname():
+    """A real replay page: the model tags the headline's "Influx" and the surname "Biobaku" as places."""
+    from pipeline.ingest.articles import extract_text
+    from pipeline.local.replay import REPLAY_DIR
+    from pipeline.nlp.enrich import enrichment
+
+    text = extract_text((REPLAY_DIR / "pages" / "018.html").read_text(), None)
+    [result] = analyze([text], "en")
+    assert {"Influx", "Biobaku"} <= {e.canonical for e in result.entities if e.label == "place"}  # the model's tags
+    places = enrichment(result, text)["places"]
+    assert {"Ottawa", "Canada", "Nigeria"} <= set(places) and not {"Influx", "Biobaku"} & set(places)
