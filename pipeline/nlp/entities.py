@@ -103,6 +103,8 @@ def clean_mention(text: str, label: str) -> str:
         text = _LOWER_LEAD.sub("", TITLES.sub("", HONORIFIC.sub("", text)))
     elif text.lower().startswith("the "):
         text = text[4:]
+    elif text.startswith(("l’", "l'")) and label == "organization":
+        text = text[2:]  # "l’ASFC", "l’Association": the elided article, as "the" above (not "La Presse")
     if label == "organization":
         text = _KIND_TAIL.sub("", text)  # "Associated Press news agency" is the Associated Press
     text = _POSSESSIVE.sub("", text).strip(" ,;:-–—\"“”«»'’")

@@ -50,3 +50,10 @@ def test_page_furniture_is_no_body_and_a_hyphen_after_a_full_stop_stays():
                      "border closure, the Canada Border Services Agency said.")
     names = {name for _, name in found}
     assert "Newsletter" not in names and "U.S.Canada" not in names
+
+
+def test_a_bodys_elided_article_goes_but_a_papers_own_article_stays():
+    from pipeline.nlp.entities import clean_mention
+
+    assert clean_mention("l’ASFC", "organization") == "ASFC" and clean_mention("l'Agence", "organization") == "Agence"
+    assert clean_mention("La Presse", "organization") == "La Presse"
