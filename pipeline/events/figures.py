@@ -5,8 +5,9 @@ group the figures of the same kind and place are compared in time order. A later
 one allows ("51" after "more than 50") agrees; a value that differs is a revision when the report says so
 ("rises from 46 to 53", "revised", "now") or comes on a later day, and a disagreement when two outlets give
 different values within a day. Each is recorded once with every source. A story's several values of one
-count (by month, or a total and its children) and a story whose date is unknown are not compared. Hands on `reconcile(stories)` →
-`[Reconciled]`, and `changes(...)` for alert conditions ("figure revised", "outlets disagree").
+count (by month, or a total and its children) and a story whose date is unknown are not compared. Hands on
+`reconcile(stories)` → `[Reconciled]`, and `changes(...)` for alert conditions ("figure revised", "outlets
+disagree").
 """
 
 from __future__ import annotations

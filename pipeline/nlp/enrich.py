@@ -183,6 +183,7 @@ def enrichment(analysis: Analysis, text: str = "") -> dict[str, Any]:
         **story_where(analysis),  # places resolved to GeoNames, focus, figures
     }
 
+
 def named_places(analysis: Analysis, tagged: list[str]) -> list[str]:
     """The places analysts facet on: those resolved to GeoNames, by their GeoNames name, then the model's other
     place names that the gazetteer knows or that have two words or more ("chemin Ridge"); never a one-word tag

@@ -45,6 +45,10 @@ TITLES = re.compile(
     r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr)\s+)+",
     re.I,
 )
+# a person's role, never a body's name alone ("Public Safety", "Justice" may be a department's short name)
+ROLES = {"councillor", "minister", "mayor", "senator", "premier", "president", "secretary", "spokesperson",
+         "spokesman", "spokeswoman", "director", "commissioner", "governor", "ministre", "maire", "mairesse",
+         "président", "présidente", "sergeant", "constable", "inspector", "superintendent", "chairman", "chairwoman"}
 _LOWER_LEAD = re.compile(r"^([a-zà-ÿ][\w.'’-]*\s+)+(?=[A-ZÀ-Þ])")
 PLACE_ALIASES = {"U.S.": "United States", "US": "United States", "U.S": "United States", "USA": "United States",
                  "U.K.": "United Kingdom", "UK": "United Kingdom", "Britain": "United Kingdom",
@@ -116,7 +120,7 @@ def clean_mention(text: str, label: str) -> str:
 def is_junk(text: str, label: str) -> bool:
     if len(text) < 2 or "\n" in text or _JUNK.search(text):
         return True
-    if TITLES.fullmatch(text.rstrip(".") + ". ") or label != "person" and TITLES.fullmatch(text + " "):
+    if TITLES.fullmatch(text.rstrip(".") + ". ") or label != "person" and text.lower() in ROLES:
         return True  # "Coun." of "Coun. Mathieu Fleury"; a headline's "Councillor" tagged a body ("King" may be a surname)
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True

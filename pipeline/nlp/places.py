@@ -389,7 +389,7 @@ def focus_of(mentions: list[Mention], doc: Doc) -> Mention | None:
     qualifiers = qualifying(mentions, doc)  # "Milton, Ont." names Milton twice, not Ontario
     for m in mentions:
         assert m.place is not None
-        if id(m) in qualifiers and len(mentions) > len(qualifiers):
+        if id(m) in qualifiers:
             continue
         key = m.place.geonameid or m.place.name
         first.setdefault(key, m)
