@@ -21,7 +21,7 @@ from pipeline.nlp.analysis import Analysis, with_headline, without_headline
 from pipeline.nlp.analyze import analyze_stream, lemmas_by_table, load_model
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.names import canonical_names, index_forms, rename
-from pipeline.nlp.people import persons, quoted
+from pipeline.nlp.people import persons, quoted, speaker_kind
 from pipeline.nlp.where import quote_where, story_where
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -194,9 +194,8 @@ def named_places(analysis: Analysis, tagged: list[str]) -> list[str]:
 
 def build_quotes(story: Story, analysis: Analysis) -> list[QuoteDoc]:
     """One document per quote, with its story's outlet, date and topics."""
-    kinds = {e.canonical: e.label for e in analysis.entities if e.label in ("person", "organization")}
     return [QuoteDoc(quote_id=f"{story.story_id}-{number:03d}", story_id=story.story_id, **asdict(quote),
-                     speaker_type=kinds.get(quote.speaker_canonical, "other"),
+                     speaker_type=speaker_kind(quote.speaker_canonical, analysis),
                      outlet=story.outlet, feed_id=story.feed_id, language=story.language, published=story.published,
                      ingested=story.ingested, topics=story.topics, title=story.title, url=story.url,
                      run_id=story.run_id, **quote_where(analysis, quote))

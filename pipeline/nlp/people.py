@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 
 from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.names import name_key
 from pipeline.nlp.roads import names_a_way
 
 _NAME = re.compile(r"[A-ZÀ-Þ][\w’'.-]*(?:[ -](?:[A-ZÀ-Þ][\w’'.-]*|de|du|van|von|der|la|le|St\.?))*(?: [A-ZÀ-Þ][\w’'.-]*)")
 
 
+_SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "aux", "au", "en"}
 _INSTITUTION = re.compile(
     r"\b(?:Agency|Agence|Department|Ministry|Minist[eè]re|Office|Bureau|Council|Conseil|Union|Association|Services?|"
     r"Commission|Committee|Comit[ée]|Cent(?:re|er)|Police|Government|Gouvernement|Health|Sant[ée]|Court|Cour|"
@@ -59,3 +61,19 @@ def quoted(analysis: Analysis, people: list[str] | None = None) -> list[str]:
     # organisation ("Megda Belkacemi"), unless the name is an institution's or a place's
     return sorted(s for s in speakers if s in people or (_NAME.fullmatch(s) and s not in places
                                                           and not _INSTITUTION.search(s)))
+
+
+def speaker_kind(name: str | None, analysis: Analysis) -> str:
+    """person, organization or other: what a quote's speaker is, for the "quotes by people" views. The kind of
+    the article's entity of that name, spelling and "the" aside; else an organisation whose acronym the article
+    tags ("Agence des services frontaliers du Canada", tagged only as "ASFC")."""
+    if not name:
+        return "other"
+    kinds = {name_key(e.canonical): e.label for e in analysis.entities if e.label in ("person", "organization")}
+    kind = kinds.get(name_key(name))
+    if kind:
+        return kind
+    acronyms = {e.canonical for e in analysis.entities if e.label == "organization" and e.canonical.isupper()}
+    words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in _SMALL_WORDS]
+    initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in words)
+    return "organization" if name[:1].isupper() and len(words) >= 2 and initials in acronyms else "other"

@@ -38,3 +38,13 @@ def test_a_road_a_document_and_an_agency_are_not_people(analysed):
     assert "Agence des services frontaliers du Canada" not in quoted(agency)
     assert {"Jacqueline Roby", "Judith Gadbois-St-Cyr"} <= set(quoted(agency))
     assert not [p for p in persons(agency, text) if "Roxham" in p]
+
+
+def test_what_a_speaker_is_for_the_quotes_by_people_views(analysed):
+    from pipeline.nlp.people import speaker_kind
+
+    agency, _ = analysed["027"]
+    assert speaker_kind("Agence des services frontaliers du Canada", agency) == "organization"  # tagged as "ASFC"
+    assert speaker_kind("Jacqueline Roby", agency) == "person"
+    tender, _ = analysed["028"]
+    assert speaker_kind("l’appel d’offres", tender) == "other" and speaker_kind(None, tender) == "other"
