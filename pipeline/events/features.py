@@ -114,6 +114,7 @@ class StoryFeatures:
     terms: dict[str, float]
     entities: dict[str, tuple[str, str]] = field(default_factory=dict)
     embedding: tuple[float, ...] = ()  # unit-length sentence embedding (embeddings.py); empty when not computed
+    dated: bool = True  # False: `published` is only when the story was first seen (no date in feed or page)
 
 
 def story_features(item: Mapping[str, Any], entities: Iterable[tuple[str, str]] = (),
@@ -133,7 +134,8 @@ def story_features(item: Mapping[str, Any], entities: Iterable[tuple[str, str]] 
                          outlet=str(item.get("outlet") or ""), title=str(item.get("title") or ""),
                          terms=story_terms(str(item.get("title") or ""), str(item.get("summary") or ""),
                                            str(item.get("text") or "")),
-                         entities=found, embedding=tuple(float(x) for x in embedding))
+                         entities=found, embedding=tuple(float(x) for x in embedding),
+                         dated=bool(item.get("dated", True)))
 
 
 def load_nlp() -> Any:

@@ -76,7 +76,7 @@ def dump_monitor(monitor: Monitor) -> dict[str, Any]:
 def story_item(story: Story) -> dict[str, Any]:
     """A stored story as the monitor reads stream items."""
     return {"id": story.story_id, "published": story.published, "outlet": story.outlet, "title": story.title,
-            "summary": story.summary, "text": story.text}
+            "summary": story.summary, "text": story.text, "dated": story.date_source != "unknown"}
 
 
 def story_entities(story: Story) -> list[tuple[str, str]]:

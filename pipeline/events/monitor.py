@@ -91,13 +91,14 @@ class Monitor:
         for story in ordered:  # one at a time, so any cut of the stream into batches gives the same result
             for placed in assign_batch(self.groups, self.stats, [story], kept, self.grouping):
                 raised: list[Surge] = []
-                for topic in topics[story.id]:
+                # an undated story (a new feed's backlog, all first seen at once) cannot say when it was news
+                for topic in topics[story.id] if story.dated else []:
                     detector = self.detectors.setdefault(topic, DetectorState(topic))
                     raised += observe_story(detector, story.id, story.published,
                                             series_of(story, topic, placed, self.groups), copy_key(story),
                                             self.surge_settings)
                 out.append(Placed(story.id, topics[story.id], placed.event_id, placed.storyline_id, raised))
-            for detector in self.detectors.values():
+            for detector in self.detectors.values() if story.dated else []:
                 observe_item(detector, story.id, story.published, self.surge_settings)
         self.closed = []
         if ordered:

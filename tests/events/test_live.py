@@ -168,6 +168,15 @@ def test_the_burst_surges_in_its_own_batch_and_quiet_series_do_not(store, settin
     assert all(parse_time(s.start.isoformat()) <= parse_time(s.peak.isoformat()) for s in surges)
 
 
+def test_undated_stories_are_placed_but_raise_no_surge(store, settings):
+    """A feed with no dates, polled for the first time: its backlog is all "published" when first seen."""
+    stories = [s.model_copy(update={"date_source": "unknown"}) for s in kept_stories()]
+    store.write_stories(stories)
+    report = track_events(store, settings)
+    assert report.placed == len(stories) and not report.raised
+    assert not store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
+
+
 @pytest.mark.parametrize("kind", ["event", "storyline"])
 def test_recent_groups_lists_the_most_reported_first(store, settings, kind):
     store.write_stories(kept_stories())
