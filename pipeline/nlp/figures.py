@@ -54,6 +54,8 @@ WANTED = {"suspect", "fugitive", "gunman", "attacker", "killer", "robber", "thie
 YEAR_BEFORE = {"the", "in", "since", "of", "by", "from", "until", "before", "after", "during", "'s", "’s"}
 ASYLUM = {"asylum", "refuge", "protection", "status", "asile"}  # what one claims when one applies
 REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
+LEFT_BEHIND = {"leave", "quitter"}  # people who are left (the object) stay: those who leave are the displaced
+CUSTODY = {"custody", "detention", "jail", "prison", "détention", "garde"}
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
 KIND_OF = {lemma: kind for kind, lemmas in KIND_WORDS.items() for lemma in lemmas}
 PEOPLE = {"people", "person", "migrant", "refugee", "asylum", "seeker", "child", "kid", "woman", "man", "adult",
@@ -75,7 +77,11 @@ NOT_PEOPLE = {"reactor", "generator", "motor", "sensor", "detector", "processor"
               "event", "segment", "element", "payment", "comment", "agreement", "statement", "government",
               "department", "apartment", "tent", "cent", "percent", "number", "year", "border", "river",
               "tower", "computer", "monitor", "quarter", "hour", "minister", "parliament", "point", "amount",
-              "degree", "fee", "tree", "committee", "guarantee", "centimeter", "kilometer", "litre", "liter"}
+              "degree", "fee", "tree", "committee", "guarantee", "centimeter", "kilometer", "litre", "liter",
+              "shelter", "trailer", "chapter", "charter", "cluster", "filter", "poster", "banner", "barrier",
+              "corner", "disorder", "shower", "water", "matter", "flower", "cover", "helicopter", "theater", "theatre",
+              "character", "register", "counter", "dinner", "finger", "folder", "laser", "error", "mirror", "floor",
+              "door", "color", "colour", "honor", "honour", "labor", "labour", "favor", "rumor", "tumor", "interior"}
 PERSON_ENDINGS = ("ers", "ors", "ists", "ians", "ees", "ants", "ents", "eurs", "iens", "ais", "aises")
 NUMBER_LABELS = {"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
 MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -147,6 +153,9 @@ def _kind(noun: Token, root: Token) -> str | None:
                 return kind
         if any(lookup(g) == "other" for c in verb.children if c.dep_ == "prep" for g in c.children):
             return "other"  # "taken to hospital" (not "sentenced to death": a place says it, a fate does not)
+        if any(_lemma(g) in CUSTODY for c in verb.children if c.dep_ == "prep" and c.lower_ in ("into", "in")
+               for g in c.children):
+            return "detained"  # "taken into custody", "kept in detention"
         if any(_lemma(c) in REFUGEES for c in verb.children if c.dep_ in ("attr", "oprd")):
             return "displaced"  # "will become refugees"
         return None
@@ -163,9 +172,12 @@ def _kind(noun: Token, root: Token) -> str | None:
     for _ in range(6):
         if tok.head is tok:
             break
-        tok = tok.head
+        below, tok = tok, tok.head
         if tok.pos_ in ("VERB", "AUX", "ADJ") or tok.dep_ == "ROOT":
-            if kind := verb_kind(tok):
+            kind = verb_kind(tok)
+            if _lemma(tok) in LEFT_BEHIND and below.dep_ in ("dobj", "obj") and below.i > tok.i:
+                return "other" if kind in (None, "displaced") else kind  # "to leave his wife, two children"
+            if kind:
                 return kind
             if _lemma(tok) in TRANSPARENT or tok.dep_ in ("acl", "prep"):
                 continue  # "including two children", "a boat carrying 300 migrants ran aground"

@@ -185,3 +185,13 @@ def test_machines_named_like_trades_are_not_people():
 def test_searches_and_four_digit_counts(text, value, kind):
     found = {f["value"]: f["kind"] for f in figures(text)}
     assert found.get(value) == kind, found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fleeing persecution forced him to leave his wife, two children and his job back home.", [(2, "other")]),
+    ("The fighting forced 5,000 people to leave their homes.", [(5000, "displaced")]),
+    ("Some 823 refugee claimants were taken into custody by the RCMP last year.", [(823, "detained")]),
+    ("The influx is straining the city's two emergency family shelters.", []),  # shelters are no people
+])
+def test_who_is_left_behind_who_is_taken_into_custody_and_what_is_no_one(text, expected):
+    assert [(f["value"], f["kind"]) for f in figures(text)] == expected
