@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.gazetteer import gazetteer
+from pipeline.nlp.places import state_after
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -28,8 +29,7 @@ def filed_from(doc: Doc, ent: Span) -> bool:
 
 def state_after_town(doc: Doc, ent: Span) -> bool:
     """"Ont" of "Milton, Ont.", "Calif." of "Fresno, Calif.": a state's or a province's abbreviation after a town."""
-    word = ent.text if ent.text.endswith(".") else ent.text + "."
-    return len(ent) <= 2 and ent.start >= 2 and doc[ent.start - 1].text == "," and word in gazetteer().states
+    return len(ent) <= 2 and ent.start >= 2 and state_after(doc, ent.start - 1, gazetteer()) is not None
 
 
 def place_name(text: str) -> str:

@@ -34,6 +34,13 @@ _CAPITALISED_RUN = re.compile(r"[A-ZÀ-Þ][\w’'-]*(?:\s+(?:(?:of|and|for|the|d
 _DETERMINER = re.compile(r"^(?:the|le|la|les)\s+", re.I)
 SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "pour", "sur", "aux",
                "au", "en", "à"}
+
+
+def initials(words: Sequence[str]) -> str:
+    """The capitals an acronym of these words spells: small words and elided articles left out ("l’Agence des
+    services frontaliers du Canada" → ASFC)."""
+    content = [w.split("’")[-1].split("'")[-1] for w in words]
+    return "".join(w[:1].upper() for w in content if w and w.lower() not in SMALL_WORDS)
 # Singular descriptions of one person ("a spokesperson for UCEA", "an official"): when one speaks, "he" or
 # "she" in the next paragraph may be them, and a quote that follows unattributed goes on in their voice
 PERSON_NOUNS = {"official", "source", "spokesperson", "spokesman", "spokeswoman", "representative", "aide", "adviser",

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 
 from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.name_forms import initials
 from pipeline.nlp.names import name_key
 from pipeline.nlp.roads import names_a_way
 
 _NAME = re.compile(r"[A-ZÀ-Þ][\w’'.-]*(?:[ -](?:[A-ZÀ-Þ][\w’'.-]*|de|du|van|von|der|la|le|St\.?))*(?: [A-ZÀ-Þ][\w’'.-]*)")
 
 
-_SMALL_WORDS = {"of", "the", "and", "for", "de", "des", "du", "d", "la", "le", "les", "l", "et", "aux", "au", "en"}
 _INSTITUTION = re.compile(
     r"\b(?:Agency|Agence|Department|Ministry|Minist[eè]re|Office|Bureau|Council|Conseil|Union|Association|Services?|"
     r"Commission|Committee|Comit[ée]|Cent(?:re|er)|Police|Government|Gouvernement|Health|Sant[ée]|Court|Cour|"
@@ -74,6 +74,5 @@ def speaker_kind(name: str | None, analysis: Analysis) -> str:
     if kind:
         return kind
     acronyms = {e.canonical for e in analysis.entities if e.label == "organization" and e.canonical.isupper()}
-    words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in _SMALL_WORDS]
-    initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in words)
-    return "organization" if name[:1].isupper() and len(words) >= 2 and initials in acronyms else "other"
+    spelt = initials(re.findall(r"[\w’'-]+", name))
+    return "organization" if name[:1].isupper() and len(spelt) >= 2 and spelt in acronyms else "other"

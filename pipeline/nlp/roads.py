@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 # a name right after "chemin", "rue" … or right before "Road", "Street" … names a way, not a person
-_WAY_BEFORE = re.compile(r"\b(?:chemin|rue|route|boulevard|avenue|autoroute|pont|rang|montée)\s+$", re.IGNORECASE)
+_WAY_WORDS = r"(?:chemin|rue|route|boulevard|avenue|autoroute|pont|rang|montée)"  # written before the name
+_WAY_BEFORE = re.compile(rf"\b{_WAY_WORDS}\s+$", re.IGNORECASE)
 _WAY_AFTER = re.compile(r"^\s+(?:Road|Rd\.?|Street|St\.|Avenue|Ave\.?|Highway|Bridge|Boulevard|Crossing)\b")
-_WAY_FIRST = re.compile(r"^(?:chemin|rue|route|boulevard|avenue|autoroute|pont|rang|montée)\s", re.IGNORECASE)
+_WAY_FIRST = re.compile(rf"^{_WAY_WORDS}\s", re.IGNORECASE)
 
 
 def names_a_way(text: str, start: int, end: int) -> bool:

@@ -29,6 +29,7 @@ from pipeline.nlp.name_forms import (
     compass_short_form,
     founders_named,
     full_form,
+    initials,
     main_business,
     members_of_groups,
     name_after_titles,
@@ -110,9 +111,7 @@ def acronyms(text: str) -> dict[str, str]:
         for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
             if words[start].lower() in SMALL_WORDS:
                 continue  # "(Office) of the United Nations …": a name never starts with "of"
-            content = [w for w in words[start:] if w.lower().split("’")[-1].split("'")[-1] not in SMALL_WORDS]
-            initials = "".join(w.split("’")[-1].split("'")[-1][:1].upper() for w in content)
-            if initials == acronym:
+            if initials(words[start:]) == acronym:
                 name = " ".join(words[start:])
                 out[acronym] = _DETERMINER.sub("", re.sub(r"^(?:[LlDd]['’])", "", name))
                 break
