@@ -9,7 +9,10 @@ events and surges → alerts (find, deliver). A subscription asks for surges of 
 aiosmtpd server. Printed: when the burst appeared, when the surge was raised, when the alert arrived, the delay
 against the budget (one poll interval, 5 minutes, plus 60 s), and the alerts sent by a re-run of the burst pass.
 
-    .venv/bin/python scripts/bench_surge_alert.py [--es-url URL]
+    .venv/bin/python scripts/bench_surge_alert.py [--es-url URL] [--save-mail DIR]
+
+`--save-mail DIR` writes every email received as DIR/NN.eml (open it in a mail client to see what a subscriber
+reads, chart included).
 """
 
 from __future__ import annotations
@@ -119,6 +122,7 @@ def stream(now: datetime) -> tuple[list[list[dict]], list[dict]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--es-url", help="an Elasticsearch to use (default: start a local node)")
+    parser.add_argument("--save-mail", type=Path, help="write each email received here as NN.eml")
     args = parser.parse_args()
     os.environ["NEWSWATCH_FETCH__ALLOW"] = "127.0.0.1"
     from pipeline.alerts.delivery import deliver_immediate
@@ -196,6 +200,11 @@ def main() -> int:
         print(f"re-run of the burst pass: {again['alerts']} new alert records, {again['sent']} sent, "
               f"{len(inbox.received) - before - len(arrived)} more emails (duplicates: "
               f"{len(inbox.received) - before - len(arrived)})")
+        if args.save_mail:
+            args.save_mail.mkdir(parents=True, exist_ok=True)
+            for number, (_, message) in enumerate(inbox.received, 1):
+                (args.save_mail / f"{number:02d}.eml").write_bytes(message.as_bytes())
+            print(f"{len(inbox.received)} emails saved in {args.save_mail}")
     finally:
         inbox.controller.stop()
         site.server.shutdown()

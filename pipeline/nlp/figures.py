@@ -55,6 +55,8 @@ YEAR_BEFORE = {"the", "in", "since", "of", "by", "from", "until", "before", "aft
 ASYLUM = {"asylum", "refuge", "protection", "status", "asile"}  # what one claims when one applies
 REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
 LEFT_BEHIND = {"leave", "quitter"}  # people who are left (the object) stay: those who leave are the displaced
+CAPACITY = {"capacity", "capacité", "room", "space", "bed", "lit", "place"}  # "capacity for 200 people": places
+BUILT_FOR = {"build", "design", "plan", "equip", "intend", "construire", "concevoir", "prévoir"}
 CUSTODY = {"custody", "detention", "jail", "prison", "détention", "garde"}
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
 KIND_OF = {lemma: kind for kind, lemmas in KIND_WORDS.items() for lemma in lemmas}
@@ -90,7 +92,7 @@ MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augus
 STREETS = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "drive", "highway",
            "chemin", "rue", "route", "rang", "autoroute", "montée", "côte"}
 SUBJECT_OBJECT = {"nsubj", "nsubjpass", "nsubj:pass", "dobj", "obj", "pobj", "obl", "conj", "appos", "ROOT",
-                  "attr", "npadvmod", "dep", "nmod", "obl:arg", "obl:mod"}
+                  "attr", "npadvmod", "dep", "nmod", "obl:arg", "obl:mod", "oprd"}  # oprd: "left five dead"
 
 
 def _lemma(tok: Token) -> str:
@@ -139,7 +141,7 @@ def _kind(noun: Token, root: Token) -> str | None:
 
     def verb_kind(verb: Token, conj: bool = True) -> str | None:
         if _lemma(verb) == "leave":  # "left 11 people wounded", "left five dead": what they were left
-            for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj")):
+            for obj in (noun, *(c for c in verb.children if c.dep_ in ("dobj", "obj"))):
                 state = verb.doc[obj.i + 1] if obj.i + 1 < len(verb.doc) else None
                 if state is not None and state.tag_ in ("VBN", "JJ"):
                     return lookup(state) or "other"
@@ -217,6 +219,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
         if _year(span) and (noun is None or noun.i != span.end or language == "en" and amount.qualifier is None
                             and span.start > 0 and doc[span.start - 1].lower_ in YEAR_BEFORE):
             continue  # "the 2017 murders", "over 2017 killing"; not "more than 2000 migrants"
+        if _capacity(noun if noun is not None else root):
+            continue  # "a camp built for 3,000 people", "d'une capacité de 400 personnes": places, not people
         unit, kind, counted = None, None, noun is not None and _is_person_noun(noun)
         labels = {t.ent_type_ for t in span if t.like_num}
         if noun is not None and counted:
@@ -255,6 +259,19 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
     return figures
 
 
+def _capacity(word: Token) -> bool:
+    """Whether a count is of the places something has or was made for, not of people: "capacity for 200
+    people", "room for 500", "built for 3,000 people", "d'une capacité de 400 personnes"."""
+    prep = word.head
+    if word.dep_ not in ("pobj", "nmod", "obl") or prep is word:
+        return False
+    if prep.pos_ == "ADP":
+        if prep.lower_ not in ("for", "of", "de", "pour", "d'", "d’"):
+            return False
+        prep = prep.head
+    return _lemma(prep) in CAPACITY or prep.pos_ == "VERB" and _lemma(prep) in BUILT_FOR
+
+
 def _fate(word: Token) -> str | None:
     """What a verb of the lexicon says befell people, when it stands where a counted noun would ("flee")."""
     if word.tag_ not in ("NN", "VB", "VBP", "VBD", "VBN") or word.lower_.endswith("s"):
@@ -264,10 +281,11 @@ def _fate(word: Token) -> str | None:
 
 
 def _not_a_count(span: Span, doc: Doc) -> bool:
-    """"Title 42", "Channel 4", "one in seven": a number in a name or a ratio."""
+    """"Title 42", "Channel 4", "one in seven", "called 911": a number in a name, a ratio or a phone line."""
     before = doc[span.start - 1] if span.start > 0 else None
-    if before is not None and before.text in ("£", "$", "€", "US$", "C$", "#", "No", "no."):
-        return True
+    if before is not None and (before.text in ("£", "$", "€", "US$", "C$", "#", "No", "no.")
+                               or _lemma(before) in ("call", "dial", "phone", "ring", "appeler", "composer")):
+        return True  # a sum, a number's sign, or the emergency line one calls ("called 911")
     if before is not None and before.pos_ == "PROPN" and before.text[:1].isupper() and span[0].like_num \
             and span[0].text[:1].isdigit():
         return True

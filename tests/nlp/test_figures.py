@@ -195,3 +195,18 @@ def test_searches_and_four_digit_counts(text, value, kind):
 ])
 def test_who_is_left_behind_who_is_taken_into_custody_and_what_is_no_one(text, expected):
     assert [(f["value"], f["kind"]) for f in figures(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # each object of "left" is what it was left: the homeless are not the dead beside them
+    ("The storm left five dead and 300 homeless in the region.", [(5, "died"), (300, "other")]),
+    # a capacity counts places, not people: how many a camp was built for is no count of anyone there
+    ("The camp, built for 3,000 people, now holds 12,000 refugees.", [(12000, "detained")]),
+    ("The shelter, which has capacity for 200 people, was full on Tuesday.", []),
+    # the line one calls is no count of the people the sentence is about
+    ("After a neighbour called 911, the suspect was captured.", []),
+    ("Le centre, d'une capacité de 400 personnes, accueille 650 demandeurs d'asile.", [(650, "applied")]),
+])
+def test_each_thing_left_and_a_capacity_are_read_as_they_are(text, expected):
+    lang = "fr" if " le " in f" {text.lower()} " else "en"
+    assert [(f["value"], f["kind"]) for f in figures(text, lang)] == expected
