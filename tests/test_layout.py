@@ -53,3 +53,15 @@ def test_every_stage_package_names_its_public_face_and_each_name_resolves():
     light = subprocess.run([sys.executable, "-c", "import sys, pipeline.nlp, pipeline.events, pipeline.alerts; "
                             "print('spacy' in sys.modules)"], capture_output=True, text=True, check=True)
     assert light.stdout.strip() == "False"
+
+
+def test_the_enrichment_stage_does_not_import_french_before_a_french_story():
+    """A pass imports the enrichment stage before it stores its first story: spaCy's French package imported
+    there (it compiles its tokenizer exceptions for about 2 s) delayed every pass's first story, English or not."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run([sys.executable, "-c", "import sys, pipeline.nlp.enrich, pipeline.events.live; "
+                             "print(sorted(m for m in sys.modules if m.startswith('spacy.lang.fr')))"],
+                            capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

@@ -12,13 +12,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
-from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
-
 from pipeline.nlp.datelines import filed_from, place_name, state_after_town
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
-from pipeline.nlp.given_names import first_names
+from pipeline.nlp.given_names import first_names, function_words
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
@@ -196,10 +193,9 @@ def _coordinated_name_end(doc: Doc, ent: Span) -> int:
 def _could_be_a_first_name(word: str) -> bool:
     """Not a sentence's capitalised first word: "Once Square’s technology detects you" names no "Once Square"
     (a function word is no first name, unless it is one: "Will")."""
-    return word not in _NOT_FIRST_NAMES and (word.lower() not in _FUNCTION_WORDS or fold(word.lower()) in first_names())
+    return word not in _NOT_FIRST_NAMES and (word.lower() not in function_words() or fold(word.lower()) in first_names())
 
 
-_FUNCTION_WORDS = EN_STOP_WORDS | FR_STOP_WORDS
 _NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "Says", "When", "While", "After", "Before",
                     "If", "As", "For", "With", "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et"}
 

@@ -6,8 +6,13 @@ MIT data): gender agreement uses the sex (`coreference`), entity labels the fact
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
 from importlib import resources
+from pathlib import Path
+
+import spacy
+from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 
 from pipeline.text import fold
 
@@ -33,3 +38,19 @@ def by_first_name(name: str) -> str | None:
         return None
     first = fold(words[0])
     return first_names().get(first) or first_names().get(first.split("-")[0])  # "Jean-Luc", "Eva-Marie"
+
+
+@cache
+def function_words() -> frozenset[str]:
+    """English and French function words: a sentence's capitalised "Once" or "Pourquoi" is no first name.
+
+    spaCy's French list is read from its file: importing `spacy.lang.fr.stop_words` runs the package's
+    `__init__`, whose tokenizer exceptions take about 2 s to compile, before the first story of a pass could be
+    stored (English-only work never needs them)."""
+    path = Path(spacy.__file__).parent / "lang" / "fr" / "stop_words.py"
+    spec = importlib.util.spec_from_file_location("_newswatch_fr_stop_words", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"spaCy's French stop words are missing: {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(EN_STOP_WORDS | module.STOP_WORDS)
