@@ -17,6 +17,7 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names, function_words
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
+from pipeline.nlp.national import national_form
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.text import fold
@@ -39,7 +40,8 @@ TITLES = re.compile(
     r"constable|const\.|sgt\.|sergeant|cpl\.|corporal|inspector|superintendent|commissioner|captain|capt\.|"
     r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
-    r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr)\s+)+",
+    r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|"
+    r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan)\s+)+",  # Malaysian honours
     re.I,
 )
 # a person's role, never a body's name alone ("Public Safety", "Justice" may be a department's short name)
@@ -361,13 +363,14 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
     full += _introduced_names(doc_text(doc), {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
     people = PersonNames(full)
     orgs = [t for t, lab, _, _ in raw if lab == "organization"]
+    orgs += [national for t in orgs if (national := national_form(doc_text(doc), t)) != t]  # "U.S. Customs" → …
     places = {t for t, lab, _, _ in raw if lab == "place"}
     entities = []
     for text, label, start, end in raw:
         if label == "person":
             canonical = people.resolve(text)
         elif label == "organization":
-            canonical = resolve_organization(text, orgs, places)
+            canonical = national_form(doc_text(doc), resolve_organization(text, orgs, places))
         else:
             canonical = road_name(place_name(text)) if label == "place" else text
         entities.append(Entity(text, label, canonical, start, end))

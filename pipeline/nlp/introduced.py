@@ -7,6 +7,7 @@ stays "a spokeswoman for Trudeau" and the person's count misses it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -28,13 +29,16 @@ class Spoken(Protocol):
 
 SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "aide"}
 NOMINATED = {"choice", "pick", "nominee", "appointee"}  # "President Trump’s choice to head …"
+# a name followed by who its bearer is: "Shirley Hart, from Welcome House,", "Ann Lee, a nurse who …"
+_WITH_WHO_THEY_ARE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+(?:from|of|at|with|who|whose|an?|the)\b")
 
 
 def described_then_named(quotes: Sequence[Spoken], resolver: Resolver) -> None:
     """"A spokeswoman for Trudeau said …. “…,” said Eleanore Catenaro.": a spokesperson the article describes,
     then names bare as the next speaker, a name it never wrote before, is that person (a cataphor news uses to
     introduce who speaks for someone); so is a wire lede's nominee ("President Trump’s choice to head Homeland
-    Security said … Kirstjen Nielsen said …"). A new voice comes with words of its own ("said resident Ann Lee")."""
+    Security said … Kirstjen Nielsen said …"). A new voice comes with words of its own ("said resident Ann Lee",
+    "Shirley Hart, from Welcome House, said")."""
     i = 0
     while i < len(quotes):
         quote, last = quotes[i], i
@@ -44,10 +48,17 @@ def described_then_named(quotes: Sequence[Spoken], resolver: Resolver) -> None:
         if following is not None and _introduces(quote) and following.start - quotes[last].end <= 600:
             name = following.speaker_canonical
             if following.speaker == name and resolver.people.is_person(name) and not any(
-                    at < quote.start and n == name for at, n in resolver.mentions):
+                    at < quote.start and n == name for at, n in resolver.mentions) \
+                    and not _introduced_with_who(resolver, name, quotes[last].end):
                 for described in quotes[i: last + 1]:
                     described.speaker_canonical = name
         i = last + 1
+
+
+def _introduced_with_who(resolver: Resolver, name: str, after: int) -> bool:
+    """Whether the first mention of `name` after `after` says who its bearer is, as a new voice's does."""
+    at = next((at for at, n in sorted(resolver.mentions) if n == name and at >= after), None)
+    return at is not None and bool(_WITH_WHO_THEY_ARE.match(resolver.text, at))
 
 
 def _introduces(quote: Spoken) -> bool:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import TITLES, Entity, PersonNames
 from pipeline.nlp.given_names import first_names
+from pipeline.nlp.national import national_form
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -369,7 +370,7 @@ def full_form(doc: Doc, text: str, name: str, acronyms: Mapping[str, str], peopl
     if not name.isupper():
         return fullest(doc, text, name)
     spelled = acronyms.get(name) or spelled_out(text, name)
-    return title_holder(text, spelled, people) or spelled
+    return title_holder(text, spelled, people) or national_form(text, spelled)
 
 
 FOUNDERS = {"founder", "co-founder", "cofounder"}
@@ -389,4 +390,18 @@ def founders_named(doc: Doc, resolve: Callable[[str], str], pos: int) -> str | N
         spans = [next((e for e in doc.ents if e.start <= h.i < e.end and e.label_ == "PERSON"), None) for h in heads]
         if spans and all(spans):
             return " and ".join(resolve(e.text) for e in spans if e is not None)
+    return None
+
+
+# "the 72-year-old", "the 34-year-old mother": a person described by an age alone
+AGED = re.compile(r"(?i)(?:the )?(\d{1,3})-year-old(?: [a-z]+)?")  # "the" may be parsed apart
+
+
+def aged_person(text: str, age: str, mentions: Sequence[tuple[int, str]], pos: int) -> str | None:
+    """"Maria Lopez, 34," / "Ann Lee (34)" / "34-year-old Ann Lee" before `pos`: the person news gave that age,
+    whom "the 34-year-old" then names again."""
+    for at, name in reversed([m for m in mentions if m[0] < pos]):
+        if re.match(rf"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){{0,3}}(?:,\s*|\s*\()(?:aged\s+)?{age}\b", text[at:at + 80]) \
+                or re.search(rf"\b{age}-year-old\s+(?:[a-z]+\s+)?$", text[max(0, at - 40): at]):
+            return name
     return None

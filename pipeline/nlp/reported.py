@@ -34,9 +34,14 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
         if language == "en":
             return doc[slice(*_complement(tok, comp[0], sub))]
         return doc[sub[0].i: sub[-1].i + 1]
-    if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i:
+    said_by = subject_of(tok)  # "Since Friday, the authorities said, they had rescued …": set off by commas
+    set_off = (tok.dep_ == "parataxis" and tok.head.i > tok.i + 1 and said_by is not None and said_by.i < tok.i
+               and said_by.left_edge.i > sent.start and doc[said_by.left_edge.i - 1].text == "," and doc[tok.i + 1].text == ",")
+    if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i or set_off:
         if tok.head.lemma_.lower() in REPORT_VERBS and not any(t.is_punct for t in doc[tok.head.i + 1: tok.i]):
             return None  # "Others reported supervisors demanding credit": what was reported, not who reports
+        if set_off:  # the sentence around it, as "CLAUSE, X said, CLAUSE" ("Many of the prisons, she said, are …")
+            return doc[sent.start: sent.end]
         attribution = {t.i for t in tok.subtree}
         outside = [t for t in sent if t.i not in attribution]
         if outside:
@@ -56,6 +61,7 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
 
 
 SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
+CONTRAST = {"while", "whereas", "whilst"}  # a second speaker's clause set against the first's
 
 
 def _that_clause(clause: Token) -> bool:
@@ -101,10 +107,11 @@ def as_reported_by(verb: Token) -> Token | None:
 
 def before_second_attribution(doc: Doc, start: int, end: int, after: int) -> int:
     """The end of a reported range cut before a second speaker's verb coordinated into it ("… cases but
-    Chapman says that's not what the union is seeing"): that clause is another quote."""
+    Chapman says that's not what the union is seeing") or set against it ("…, while Labour MP David Lammy said
+    …"): that clause is another quote."""
     for t in doc[after + 1: end]:
-        if (t.dep_ == "conj" and t.lemma_.lower() in REPORT_VERBS
-                and any(c.dep_ in SUBJECTS for c in t.children)):
+        if ((t.dep_ == "conj" or t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONTRAST for c in t.children))
+                and t.lemma_.lower() in REPORT_VERBS and any(c.dep_ in SUBJECTS for c in t.children)):
             end = min(x.i for x in t.subtree)
             while end > start and (doc[end - 1].dep_ == "cc" or doc[end - 1].is_punct):
                 end -= 1

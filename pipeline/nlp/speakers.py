@@ -17,12 +17,14 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, named_inside
 from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
 from pipeline.nlp.name_forms import (
+    AGED,
     BUSINESS_KINDS,
     FOUNDERS,
     OFFICES,
     PERSON_NOUNS,
     SMALL_WORDS,
     abbreviated_titles,
+    aged_person,
     body_after_kind,
     body_before_kind,
     carried_description,
@@ -320,6 +322,10 @@ class Resolver:
             wanted = "f" if head in {"she", "her", "elle"} else "m"
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
+        definite = phrase.lower().startswith("the ") or self.doc[max(0, subject.left_edge.i - 1)].lower_ == "the"
+        if definite and (aged := AGED.fullmatch(phrase)):  # "the 72-year-old": given that age, or the last speaker
+            last = self.last_speaker[1] if self.last_speaker and pos - IT_REACH < self.last_speaker[0] < pos else None
+            return aged_person(self.text, aged.group(1), self.mentions, pos) or last or phrase
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
         if plural and fold(subject.lemma_) in FOUNDERS and (founders := founders_named(self.doc, self.people.resolve, pos)):
             return founders  # "Asana’s founders" after "founded by Moskovitz and … Justin Rosenstein"

@@ -13,6 +13,7 @@ SPEECH_VERBS = {
     "rejoin", "retort", "interject", "exclaim", "muse", "scoff", "snap", "reiterate", "recount", "speculate",
     "reason", "concur", "protest", "marvel", "whisper", "yell", "scream", "wonder", "assure", "pledge", "grumble",
     "mutter", "gush", "rebut", "opine", "posit", "surmise", "charge", "press",
+    "clamor", "clamour", "cry", "holler", "beg", "implore", "bellow", "shriek", "sob", "murmur", "sigh",
     # French
     "dire", "déclarer", "affirmer", "expliquer", "ajouter", "indiquer", "souligner", "préciser", "estimer",
     "rappeler", "assurer", "raconter", "confier", "lancer", "soutenir", "admettre", "reconnaître", "écrire",
@@ -21,7 +22,8 @@ SPEECH_VERBS = {
 # Verbs that introduce reported speech only in their plain reporting sense.
 REPORT_VERBS = SPEECH_VERBS - {"continue", "go", "begin", "call", "describe", "ask", "chant", "post", "find", "quote",
                                 "show", "think", "believe", "agree", "point", "recall", "poursuivre",
-                                "wonder", "marvel", "scream", "yell", "whisper", "press"}
+                                "wonder", "marvel", "scream", "yell", "whisper", "press", "clamor", "clamour", "cry",
+                                "holler", "beg", "implore", "bellow", "shriek", "sob", "murmur", "sigh"}
 # verbs of getting hold of a document, not of making it: "the memo, obtained by The Globe"
 ACCESS_VERBS = {"obtain", "see", "review", "acquire", "get", "receive", "read", "leak", "view", "examine", "share",
                 "obtenir", "consulter", "voir", "recevoir", "lire"}

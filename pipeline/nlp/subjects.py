@@ -33,6 +33,7 @@ def speaker_phrase(subject: Token) -> str:
         if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ == "relcl" or "\n" in tok.text
                                   or tok.dep_ == "acl" and (tok.tag_ not in {"VBG", "VBN"}
                                                             or tok.lemma_.lower() in ACCESS_VERBS
+                                                            or tok.lemma_.lower() in SPEECH_VERBS  # "a woman … clamored"
                                                             or any(t.text in _MARKS for t in tok.subtree))
                                   or tok.tag_ in {"WP", "WDT"} or tok.dep_ == "cc" and _clause_after(tok, subject)
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
@@ -131,11 +132,15 @@ def english_speaker(verb: Token) -> Token | None:
         before = verb.doc[verb.i - 1]  # whatever dependency the parser gave it
         if before.text[:1].isupper() and verb.doc[verb.i - 2].text in {"”", '"', "’", "'", ","}:
             return before
+        if before.lower_ == "old" and verb.i > 3 and verb.doc[verb.i - 2].text == "-" \
+                and verb.doc[verb.i - 3].lower_ == "year":
+            return before  # "“…,” the 34-year-old said", parsed with no subject
         if before.pos_ == "PROPN" and before.text[:1].isupper() and _titles_then_name(verb):
             return before  # "“…,” chairman, CEO and president Craig Menear said", parsed as a list after the quote
-        head = verb.head  # "“…,” Pierre Gignac, EDC’s chief risk officer, mentioned": read as "Gignac, mentioned in"
-        if verb.dep_ == "acl" and head.pos_ == "PROPN" and head.i < verb.i and any(
-                t.text in {"”", '"'} for t in verb.doc[max(0, head.i - 4): head.i]):
+        head = verb.head  # "“…,” Pierre Gignac, EDC’s chief risk officer, mentioned": read as "Gignac, mentioned in";
+        # "“…,” a woman in the river clamored": read as a woman who clamored
+        if verb.dep_ == "acl" and head.pos_ in {"PROPN", "NOUN"} and head.i < verb.i and any(
+                t.text in {"”", '"'} for t in verb.doc[max(0, min(head.i - 4, head.left_edge.i - 2)): head.i]):
             return head
     return subject
 

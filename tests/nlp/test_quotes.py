@@ -507,3 +507,27 @@ def test_what_a_cause_led_someone_to_announce_is_theirs_and_what_they_were_asked
     assert one(text, "scrap its production").speaker == "the French manufacturer"
     text = "Wallace ended by asking Trump to confirm that he did not believe his statements inflated his net worth."
     assert one(text, "inflated his net worth").speaker_canonical != "Trump"  # a request: the asker's words
+
+
+def test_a_second_speaker_set_against_the_first_ends_the_first_ones_report():
+    found = quotes("Diane Abbott, the shadow home secretary, said the plan was cruel for the Home Office, while "
+                   "Labour MP David Lammy said it was wrong to treat innocent people like criminals.")
+    assert [(q.speaker_canonical, q.quote) for q in found] == [
+        ("Diane Abbott", "the plan was cruel for the Home Office"),
+        ("David Lammy", "it was wrong to treat innocent people like criminals")]
+
+
+def test_an_attribution_set_off_by_commas_inside_the_sentence_reports_what_follows():
+    found = one("The coast guard said on Monday it had sent two boats.\n\n"
+                "Since Friday, the Italian authorities said, they had rescued about 2,000 people from boats in distress.",
+                "2,000")
+    assert (found.speaker, found.quote) == ("the Italian authorities", "Since Friday, the Italian authorities said, "
+                                           "they had rescued about 2,000 people from boats in distress")
+    found = one("Many of the prisons, she said, are aging and need to be repaired.", "aging")
+    assert found.quote == "Many of the prisons, she said, are aging and need to be repaired"
+
+
+def test_a_cry_after_a_quote_is_speech_even_when_the_parse_makes_it_describe_its_speaker():
+    found = one("Migrants pleaded with the guardsmen.\n\n"
+                "“Please, let us through,” a woman in the river clamored in Spanish.", "let us through")
+    assert found.speaker == "a woman in the river"

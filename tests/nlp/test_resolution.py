@@ -709,6 +709,11 @@ def test_a_spokesperson_described_then_named_bare_is_that_person_a_new_voice_is_
                  "A spokesperson for the agency said it is reviewing every file.\n\n"
                  "“It is a disgrace,” said local resident Mary Whitfield.")
     assert quote_with(new_voice, "reviewing every file").speaker_canonical != "Mary Whitfield"
+    # a name brought in with who they are ("X, from Y,") is a new voice too, not the spokesperson named at last
+    introduced = ("The Home Office disputed the lawyer's claims.\n\n"
+                  "A spokesperson said detained people were told of their right to legal advice.\n\n"
+                  "Shirley Hart, from Welcome House, said 16 of the people the charity worked with had been detained.")
+    assert quote_with(introduced, "right to legal advice").speaker_canonical != "Shirley Hart"
 
 
 def test_a_name_with_its_own_article_is_a_paper_not_a_person_he_can_mean():
@@ -986,3 +991,29 @@ def test_the_north_is_the_one_place_the_article_names_with_that_word():
     text = ("Storms hit North Dakota and North Carolina on Tuesday. Later, the North warned that "
             "the roads would stay closed until the snow was cleared.")
     assert quote_with(text, "roads would stay closed").speaker_canonical == "the North"  # which one?
+
+
+# ---- a person described by their age ---------------------------------------------------------------------
+
+def test_the_n_year_old_is_the_person_given_that_age_or_the_one_who_just_spoke():
+    spoke = ("Police said the suspect was arrested on Wednesday.\n\n"
+             "James Markward, who lives nearby, said he heard commotion early Wednesday morning.\n\n"
+             "“It woke me up this morning, the gunshots,” the 72-year-old told The Associated Press.")
+    assert quote_with(spoke, "woke me up").speaker_canonical == "James Markward"
+    aged = ("Maria Lopez, 34, crossed the river with her two children on Monday.\n\n"
+            "Border agent Tom Reyes said the group was taken to a processing centre.\n\n"
+            "“We had no choice,” the 34-year-old said.")
+    assert quote_with(aged, "no choice").speaker_canonical == "Maria Lopez"
+    # another age than the one given is nobody the article named
+    other = aged.replace("the 34-year-old", "a 60-year-old")
+    assert quote_with(other, "no choice").speaker_canonical not in ("Maria Lopez", "Tom Reyes")
+
+
+def test_a_body_is_credited_by_the_fullest_name_the_article_gives_it_nation_included():
+    # the small model tags "U.S. Customs" and "Customs and Border Protection" apart; the article's full name wins
+    text = ("Officials said U.S. Customs and Border Protection is adapting to the rising numbers.\n\n"
+            "CBP said it is closing one of two bridges in Eagle Pass.\n\n"
+            "“The U.S. is continuing to see increased levels of migrant encounters,” Customs and Border Protection "
+            "said in a statement.")
+    assert quote_with(text, "closing one of two bridges").speaker_canonical == "U.S. Customs and Border Protection"
+    assert quote_with(text, "migrant encounters").speaker_canonical == "U.S. Customs and Border Protection"
