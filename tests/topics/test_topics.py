@@ -165,3 +165,14 @@ def test_matching_a_page_of_proximity_hits_at_the_text_cap_is_linear():
     elapsed = time.perf_counter() - started
     assert match.topic == "asylum-border" and len(match.hits) > 10_000
     assert elapsed < 1.0, elapsed
+
+
+@pytest.mark.parametrize("title, description, on", [
+    # the guide's Off: a terrorism suspect or hate preacher deported is a security and crime story
+    ("Radical cleric put on a plane to Amman", "The extremist preacher was deported after a decade-long fight.", False),
+    ("Family deported to Pakistan after asylum claim fails", "Campaigners say the children were born in Glasgow.", True),
+    # Spanish words for the migrants' boats name the crossing without "migrant"
+    ("Record cayuco reaches El Hierro", "More than 200 people were on board the boat from Senegal.", True),
+])
+def test_the_guides_security_stories_and_the_crossings_own_words(title, description, on):
+    assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
