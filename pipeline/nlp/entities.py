@@ -72,8 +72,8 @@ _PREFIXED_TOKEN = re.compile(r"^(?:al|el|ad|an|ar|as|at|az|bin|ibn|abu|ben)-[A-Z
 
 def name_words(words: list[str]) -> bool:
     """Whether these words can be a person's name as written: capitalised, bar particles inside it."""
-    if not words or not _NAME_TOKEN.match(words[0]):
-        return False
+    if not words or not _NAME_TOKEN.match(words[0]) or any(c.isdigit() for w in words for c in w):
+        return False  # "COVID-19" is nobody
     if len(words) == 1:
         return True
     inner_ok = all(_NAME_TOKEN.match(w) or w in _PARTICLES or _PREFIXED_TOKEN.match(w) for w in words[1:-1])
@@ -94,16 +94,24 @@ _STRAY_HYPHEN = re.compile(r"(?<![\w.])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": 
 
 # French honorifics, case-sensitive ("Me" is Maître before a name, never the English pronoun there)
 HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ])")
+# "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
+_BEFORE_TITLE = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
+                           r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
 
 
 def strip_stray_hyphens(text: str) -> str:
     return _STRAY_HYPHEN.sub("", text)
 
 
+def without_titles(text: str) -> str:
+    """A person's mention without the honorific, titles and the place or rank before them."""
+    return TITLES.sub("", _BEFORE_TITLE.sub("", HONORIFIC.sub("", text)))
+
+
 def clean_mention(text: str, label: str) -> str:
     text = strip_stray_hyphens(" ".join(text.split()))
     if label == "person":
-        text = _LOWER_LEAD.sub("", TITLES.sub("", HONORIFIC.sub("", text)))
+        text = _LOWER_LEAD.sub("", without_titles(text))
     elif text.lower().startswith("the "):
         text = text[4:]
     elif text.startswith(("l’", "l'")) and label == "organization":

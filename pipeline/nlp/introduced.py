@@ -28,6 +28,8 @@ class Spoken(Protocol):
 
 
 SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "aide"}
+PLACE_ROLES = {"minister", "premier", "mayor", "chief", "president", "governor", "commissioner", "secretary", "leader",
+               "senator", "ombudsman", "coroner", "ambassador", "envoy", "councillor", "councilor"}
 NOMINATED = {"choice", "pick", "nominee", "appointee"}  # "President Trump’s choice to head …"
 # a name followed by who its bearer is: "Shirley Hart, from Welcome House,", "Ann Lee, a nurse who …"
 _WITH_WHO_THEY_ARE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+(?:from|of|at|with|who|whose|an?|the)\b")
@@ -45,13 +47,17 @@ def described_then_named(quotes: Sequence[Spoken], resolver: Resolver) -> None:
         while last + 1 < len(quotes) and quotes[last + 1].speaker_canonical == quote.speaker_canonical:
             last += 1  # the description's run of quotes ("… said she believes …, but said she cannot …")
         following = quotes[last + 1] if last + 1 < len(quotes) else None
-        if following is not None and _introduces(quote) and following.start - quotes[last].end <= 600:
+        role = _role_of_place(quote)
+        if following is not None and (_introduces(quote) or role) and following.start - quotes[last].end <= 600:
             name = following.speaker_canonical
-            if following.speaker == name and resolver.people.is_person(name) and not any(
-                    at < quote.start and n == name for at, n in resolver.mentions) \
+            named = following.speaker == name or bool(role) and role in following.speaker.lower().split()
+            if named and resolver.people.is_person(name) and (role or not any(
+                    at < quote.start and n == name for at, n in resolver.mentions)) \
                     and not _introduced_with_who(resolver, name, quotes[last].end):
-                for described in quotes[i: last + 1]:
-                    described.speaker_canonical = name
+                description = quote.speaker_canonical
+                for described in quotes[i:]:  # "Toronto’s mayor says …", then "the mayor" it carried over
+                    if described.speaker_canonical == description:
+                        described.speaker_canonical = name
         i = last + 1
 
 
@@ -59,6 +65,17 @@ def _introduced_with_who(resolver: Resolver, name: str, after: int) -> bool:
     """Whether the first mention of `name` after `after` says who its bearer is, as a new voice's does."""
     at = next((at for at, n in sorted(resolver.mentions) if n == name and at >= after), None)
     return at is not None and bool(_WITH_WHO_THEY_ARE.match(resolver.text, at))
+
+
+def _role_of_place(quote: Spoken) -> str:
+    """The role of a wire lede's speaker described by place and office ("Canada’s public safety minister says",
+    "Toronto’s mayor says", "says P.E.I. premier"), who is named with the next quote; "" for any other speaker."""
+    words = quote.speaker.split()
+    if quote.speaker_canonical != quote.speaker or not 2 <= len(words) <= 5 or words[-1].lower() not in PLACE_ROLES:
+        return ""
+    opening = words[0]
+    by_place = opening[:1].isupper() and (opening.endswith(("’s", "'s")) or len(words) == 2 and "." in opening)
+    return words[-1].lower() if by_place and all(w.islower() for w in words[1:]) else ""
 
 
 def _introduces(quote: Spoken) -> bool:

@@ -255,14 +255,17 @@ def body_before_kind(subject: Token, named: Sequence[Entity], kinds: Collection[
 def name_after_titles(subject: Token) -> str | None:
     """"Patrol Chief James Hall with the New York Police Department said", the model tagging no person: the
     name is the capitalised words from the first given name on ("James Hall"), not the titles before it."""
-    if subject.pos_ != "PROPN" or not subject.is_title or subject.ent_type_ in {"ORG", "GPE", "LOC", "FAC", "NORP"}:
-        return None
+    if subject.pos_ != "PROPN" or not (subject.is_title or subject.text[:1].isupper() and subject.text[1:2].islower()):
+        return None  # "MacLauchlan", "McKinley" are names too
     doc = subject.doc
     start = subject.i
     while start > 0 and doc[start - 1].dep_ in {"compound", "flat"} and (
             doc[start - 1].is_title or doc[start - 1].is_upper and len(doc[start - 1]) <= 3):  # "MG Siegler"
         start -= 1
     words = [t.text for t in doc[start: subject.i + 1]]
+    if subject.ent_type_ in {"ORG", "GPE", "LOC", "FAC", "NORP"}:  # "P.E.I. Premier Wade MacLauchlan", tagged ORG:
+        return next((" ".join(words[k:]) for k, word in enumerate(words[1:-1], 1)  # a title, then a first name
+                     if fold(word) in first_names() and TITLES.match(words[k - 1].lower() + " ")), None)
     for k, word in enumerate(words[:-1]):
         if fold(word) in first_names() and k and not TITLES.match(word.lower() + " "):
             return " ".join(words[k:])

@@ -15,7 +15,15 @@ from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, named_inside
-from pipeline.nlp.entities import HONORIFIC, TITLES, Entity, PersonNames, formal_department, strip_stray_hyphens
+from pipeline.nlp.entities import (
+    HONORIFIC,
+    TITLES,
+    Entity,
+    PersonNames,
+    formal_department,
+    strip_stray_hyphens,
+    without_titles,
+)
 from pipeline.nlp.name_forms import (
     AGED,
     BUSINESS_KINDS,
@@ -56,6 +64,7 @@ if TYPE_CHECKING:
 _WORD = re.compile(r"\w+")
 _DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
 PLURAL = {"they", "them", "ils", "elles"}
+DEPUTIES = {"deputy", "vice", "associate", "assistant", "acting", "interim", "former", "ex"}  # not the title itself
 IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
 # what the small model calls a surname standing alone when it misreads it ("Greer’s statement" as a PRODUCT)
 MISREAD_NAMES = {"PRODUCT", "WORK_OF_ART", "EVENT", "LANGUAGE", "NORP"}
@@ -171,6 +180,8 @@ class Resolver:
                 if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS:
                     break  # "a spokeswoman for Trudeau" is not Trudeau, "department ranger Jamie Werner" no department
                 if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
+                    if tok.i > 0 and doc[tok.i - 1].lower_ in DEPUTIES:
+                        break  # "Deputy Premier Sarah Hoffman" is not "the premier"
                     self.titles[tok.lower_] = name
                     self.titled.append((entity.start, tok.lower_, name))
             for child in root.children:
@@ -294,7 +305,7 @@ class Resolver:
             if named:
                 return named
         if subject.ent_type_ in {"PERSON", "PER"}:  # "President Trump", no first name given: "Trump"
-            bare = TITLES.sub("", HONORIFIC.sub("", phrase)).strip() or phrase
+            bare = without_titles(phrase).strip() or phrase
             return self.people.resolve(bare) if len(phrase.split()) <= 3 else subject.text
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:

@@ -1017,3 +1017,35 @@ def test_a_body_is_credited_by_the_fullest_name_the_article_gives_it_nation_incl
             "said in a statement.")
     assert quote_with(text, "closing one of two bridges").speaker_canonical == "U.S. Customs and Border Protection"
     assert quote_with(text, "migrant encounters").speaker_canonical == "U.S. Customs and Border Protection"
+
+
+# ---- a wire lede's speaker described by place and office, named next --------------------------------------
+
+def test_a_lede_describing_the_speaker_by_place_and_office_names_them_with_the_next_quote():
+    text = ("Toews concerned about illegal migrants\n\n"
+            "Canada’s public safety minister says illegal migrants have hardened attitudes towards refugees.\n\n"
+            "Vic Toews said he is concerned that the system is being undermined.\n\n"
+            "The minister said the government would act.")
+    assert quote_with(text, "hardened attitudes").speaker_canonical == "Vic Toews"
+    titled = ("Canada’s immigration minister says refugees in the United States can still make a fair claim.\n\n"
+              "Immigration Minister Ahmed Hussen told reporters in Ottawa that the system works.")
+    assert quote_with(titled, "fair claim").speaker_canonical == "Ahmed Hussen"
+    carried = ("Toronto’s mayor says the city must convey its dissatisfaction over the decision.\n\n"
+               "John Tory said Friday that the cut was abrupt.\n\n"
+               "The mayor acknowledged that the province has jurisdiction over cities.")
+    assert quote_with(carried, "jurisdiction").speaker_canonical == "John Tory"
+
+
+def test_a_deputy_is_not_the_office_and_a_place_before_a_title_is_not_a_name():
+    text = ("EDMONTON -- Alberta Premier Rachel Notley is standing behind her decision to skip the meeting.\n\n"
+            "Notley said Alberta will be represented at the meeting by Deputy Premier Sarah Hoffman.\n\n"
+            "The premier also stressed it is important for her to remain in Edmonton.")
+    assert quote_with(text, "remain in Edmonton").speaker_canonical == "Rachel Notley"
+    said = "\"I'm looking forward to the next meeting,\" P.E.I. Premier Wade MacLauchlan said."
+    assert quote_with(said, "next meeting").speaker_canonical == "Wade MacLauchlan"
+
+
+def test_a_name_with_digits_is_no_one_a_pronoun_can_mean():
+    text = ("Toronto Mayor John Tory said public health officials have been working non-stop.\n\n"
+            "Don't panic about COVID-19, he said, but know the city is preparing.")
+    assert quote_with(text, "panic").speaker_canonical == "John Tory"
