@@ -114,7 +114,7 @@ def test_who_moves_is_read_in_the_sentence_that_carries_the_evidence():
                 if f.startswith("@s:")}
 
     assert subjects("Thousands of families fled the shelling of Kharkiv overnight") == {"@s:subject_group"}
-    assert subjects("Senator's memoir\nShe fled the war in Syria as a child and studied law.") == {"@s:subject_one"}
+    assert subjects("Senator's new book\nShe fled the war in Syria as a child and studied law.") == {"@s:subject_one"}
     assert subjects("Embassy staff evacuated from Ukraine as invasion looms") == {"@s:subject_thing"}
     # the frame is elsewhere: a sentence without evidence says nothing about who moves
     assert subjects("Refugees reach Poland\nHe said the talks would go on. Many shops were shut.") == set()

@@ -173,6 +173,12 @@ def test_matching_a_page_of_proximity_hits_at_the_text_cap_is_linear():
     ("Family deported to Pakistan after asylum claim fails", "Campaigners say the children were born in Glasgow.", True),
     # Spanish words for the migrants' boats name the crossing without "migrant"
     ("Record cayuco reaches El Hierro", "More than 200 people were on board the boat from Senegal.", True),
+    ("Hate cleric flown to Amman", "The radical preacher was deported after a decade-long legal fight.", False),
+    # the status of settled migrant populations is the guide's On, whatever word names it
+    ("Deadline looms for EU citizens", "Campaigners urge those without settled status to apply now.", True),
+    ("Windrush victims still waiting", "Compensation payments remain slow, a report finds.", True),
+    # a refugee past is a star's background, not the story (the guide's Off)
+    ("Oscar winner thanks his mother", "The actor, who fled Vietnam as a refugee, said the award was for her.", False),
 ])
 def test_the_guides_security_stories_and_the_crossings_own_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
