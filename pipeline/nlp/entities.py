@@ -156,7 +156,9 @@ class PersonNames:
             opening = [f for f in self.full if f.startswith(mention + " ")]  # "Te Kaurinui" → "Te Kaurinui Robert Parata"
             return longer[0] if longer else opening[0] if len(opening) == 1 else mention
         candidates = [f for f in self.full if f.split()[-1] == mention] or \
-                     [f for f in self.full if f.split()[0] == mention]
+                     [f for f in self.full if f.split()[0] == mention] or \
+                     [f for f in self.full if len(f.split()) >= 3 and f.split()[-2] == mention]  # "Gonzalez" of
+        # "Jose Arturo Gonzalez Carranza": a Spanish name's first surname
         return candidates[0] if candidates else mention
 
     def find_in(self, text: str) -> str | None:

@@ -32,6 +32,7 @@ PRONOUN = re.compile(r"^-?(t-)?(il|elle|ils|elles|on)$", re.I)
 HONORIFICS = {"M.", "Mme", "Me", "Mlle", "Dr", "Pr", "MM.", "Mmes"}
 DETERMINERS = {"le", "la", "les", "l'", "l’", "un", "une", "des", "ce", "cette", "son", "sa", "leur"}
 STOP = {",", ".", ";", ":", "!", "?", "»", "«", "(", ")"}
+OF = {"de", "du", "des", "d'", "d’"}
 
 
 def is_speech_verb(tok: Token, language: str) -> bool:
@@ -84,13 +85,15 @@ def inverted_speaker(verb: Token) -> tuple[Token, str] | None:
     words: list[Token] = []
     j = i
     if j < len(doc) and doc[j].lower_ in DETERMINERS:  # a description: "la toxicologue", "l’agence"
-        while j < len(doc) and doc[j].text not in STOP and j - i < 6 and "\n" not in doc[j].text:
-            if words and doc[j].pos_ == "ADP" and doc[j].lower_ not in {"de", "du", "des", "d'", "d’"}:
+        while j < len(doc) and doc[j].text not in STOP and j - i < 10 and "\n" not in doc[j].text:
+            if words and doc[j].pos_ == "ADP" and doc[j].lower_ not in OF:
                 break  # "l’ASFC dans un courriel": the speaker ends where the circumstances begin
-            if len(words) >= 2 and doc[j].text[:1].isupper():  # "la toxicologue Dominique Parent-Massin"
-                return _name_from(doc, j)
-            words.append(doc[j])
+            if len(words) >= 2 and doc[j].text[:1].isupper() and words[-1].lower_ not in OF | DETERMINERS:
+                return _name_from(doc, j)  # "la toxicologue Dominique Parent-Massin" ("ministère de l’Intérieur" is
+            words.append(doc[j])  # the body the description names)
             j += 1
+        if j + 1 < len(doc) and doc[j].text == "," and doc[j + 1].ent_type_ in {"PER", "PERSON"} and len(words) >= 2:
+            return _name_from(doc, j + 1)  # "le porte-parole du ministère de l’Intérieur, Pierre-Henry Brandet"
         return (words[-1], _text(doc, words)) if len(words) >= 2 else None
     return _name_from(doc, j)
 

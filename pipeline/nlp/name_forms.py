@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
@@ -223,15 +223,18 @@ def person_after_title(subject: Token) -> str | None:
     return None
 
 
-def body_after_kind(subject: Token, named: Sequence[Entity]) -> Entity | None:
+def body_after_kind(subject: Token, named: Sequence[Entity], kinds: Collection[str] = ()) -> Entity | None:
     """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only
-    common nouns may come before the name ("a spokesperson for Blair" is not Blair)."""
+    common nouns may come before the name ("a spokesperson for Blair" is not Blair), and prepositions when
+    the head is a kind of body ("le groupe de secours aux migrants SOS Méditerranée")."""
     first, last = subject.left_edge, subject.right_edge
+    of_a_body = fold(subject.lemma_) in kinds
     for entity in named:
         if entity.label != "organization" or not first.idx < entity.start or entity.end != last.idx + len(last):
             continue
         before = [t for t in subject.doc[first.i: last.i + 1] if t.idx < entity.start]
-        if before and all(t.pos_ == "DET" or t.pos_ in {"NOUN", "ADJ"} and t.is_lower for t in before) \
+        if before and all(t.pos_ == "DET" or t.pos_ in {"NOUN", "ADJ"} and t.is_lower
+                          or of_a_body and t.pos_ == "ADP" and t.is_lower for t in before) \
                 and any(t.pos_ == "NOUN" for t in before):
             return entity
     return None

@@ -188,6 +188,9 @@ class Resolver:
                 if child.dep_ == "appos" and child.pos_ == "NOUN":
                     self.titles[child.lower_] = name
                     self.titled.append((entity.start, child.lower_, name))
+            if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i:  # "le porte-parole du
+                self.titles[root.head.lower_] = name  # ministère, Pierre-Henry Brandet", "the spokeswoman, Jane Doe"
+                self.titled.append((entity.start, root.head.lower_, name))
             sent = span.sent
             for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
                 if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
@@ -286,7 +289,7 @@ class Resolver:
         after = named_after(subject, self.named, self.people.full, self.text)
         if after:
             return after
-        body = (body_after_kind(subject, self.named) or body_before_kind(subject, self.named, ORGANIZATION_KINDS)
+        body = (body_after_kind(subject, self.named, ORGANIZATION_KINDS) or body_before_kind(subject, self.named, ORGANIZATION_KINDS)
                 or next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end
                          and subject.pos_ == "NOUN" and subject.is_lower), None))  # "Tass news agency", one tag
         if body:

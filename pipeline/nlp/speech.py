@@ -29,7 +29,7 @@ ACCESS_VERBS = {"obtain", "see", "review", "acquire", "get", "receive", "read", 
                 "obtenir", "consulter", "voir", "recevoir", "lire"}
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "lundi", "mardi",
             "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
-PRONOUNS = {"he", "she", "him", "her", "il", "elle"}
+PRONOUNS = {"he", "she", "him", "her", "il", "elle", "lui"}  # "lui": "selon lui"
 
 
 def inside(spans: list[tuple[int, int]], pos: int) -> bool:

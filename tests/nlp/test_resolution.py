@@ -1049,3 +1049,17 @@ def test_a_name_with_digits_is_no_one_a_pronoun_can_mean():
     text = ("Toronto Mayor John Tory said public health officials have been working non-stop.\n\n"
             "Don't panic about COVID-19, he said, but know the city is preparing.")
     assert quote_with(text, "panic").speaker_canonical == "John Tory"
+
+
+# ---- French: a pronoun after "selon", a description then the name after a comma, a group's name ------------
+
+def test_french_selon_lui_the_spokesman_named_after_a_comma_and_a_group_by_its_name():
+    text = ("Le ministre de l’Immigration, Marc Miller, était à Montréal lundi. Selon lui, la prochaine étape est "
+            "de départager les responsabilités.")
+    assert quote_with(text, "prochaine étape", "fr").speaker_canonical == "Marc Miller"
+    spokesman = ("« Les démineurs étaient sur place », a précisé le porte-parole du ministère de l’Intérieur, "
+                 "Pierre-Henry Brandet. « Mais il a pu agir avec des complicités », a ajouté le porte-parole.")
+    assert quote_with(spokesman, "démineurs", "fr").speaker_canonical == "Pierre-Henry Brandet"
+    assert quote_with(spokesman, "complicités", "fr").speaker_canonical == "Pierre-Henry Brandet"
+    group = "Le groupe de pression Greenpeace a déclaré que le projet était dangereux pour la baie."
+    assert quote_with(group, "dangereux", "fr").speaker_canonical == "Greenpeace"
