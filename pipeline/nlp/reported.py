@@ -23,6 +23,11 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
     """
     doc = sent.doc
     comp = [c for c in tok.children if c.dep_ == "ccomp" and (c.pos_ in {"VERB", "AUX"} or language == "fr")]
+    if language == "fr" and not comp:  # "a annoncé que deux embarcations … étaient arrivées", the clause misparsed
+        comp = [c for c in tok.children if c.dep_ in {"advcl", "obj", "acl", "obl:arg"} and c.i > tok.i
+                and c.left_edge.i > tok.i and c.left_edge.lower_ in QUE]
+        if not comp and (que := _que_after(tok, sent)) is not None:
+            return doc[que.i: sent.end]  # the clause hung elsewhere by the parse: what follows "que" is what was said
     if language == "fr" and not comp:  # "l'ASFC admet être dans l'obligation de …": an infinitive says it
         comp = [c for c in tok.children if c.dep_ == "xcomp" and any(t.pos_ == "AUX" or t.tag_ == "VerbForm=Inf"
                                                                        for t in c.subtree)]
@@ -61,6 +66,17 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
 
 
 SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
+QUE = {"que", "qu'", "qu’"}
+
+
+def _que_after(tok: Token, sent: Span) -> Token | None:
+    """The "que" that opens a French verb's reported clause a few words after it ("a déclaré jeudi à l’AFP que …")."""
+    for t in sent.doc[tok.i + 1: min(tok.i + 8, sent.end)]:
+        if t.lower_ in QUE:
+            return t
+        if t.is_punct and t.text != "," or t.pos_ == "VERB":
+            return None
+    return None
 CONTRAST = {"while", "whereas", "whilst"}  # a second speaker's clause set against the first's
 
 

@@ -531,3 +531,11 @@ def test_a_cry_after_a_quote_is_speech_even_when_the_parse_makes_it_describe_its
     found = one("Migrants pleaded with the guardsmen.\n\n"
                 "“Please, let us through,” a woman in the river clamored in Spanish.", "let us through")
     assert found.speaker == "a woman in the river"
+
+
+def test_a_french_verb_reports_the_clause_its_que_opens_even_when_the_parse_hangs_it_elsewhere():
+    found = one("L’ONG a déclaré jeudi à l’AFP que c’était la première fois qu’elle sollicitait une aide directe "
+                "des trois pays.", "première fois", "fr")
+    assert found.quote.startswith("c’était la première fois")
+    # a "que" after a comparison or a time clause is no report
+    assert not quotes("Il est parti avant que la police arrive sur les lieux de l’accident.", "fr")
