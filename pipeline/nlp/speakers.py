@@ -184,13 +184,12 @@ class Resolver:
                         break  # "Deputy Premier Sarah Hoffman" is not "the premier"
                     self.titles[tok.lower_] = name
                     self.titled.append((entity.start, tok.lower_, name))
-            for child in root.children:
-                if child.dep_ == "appos" and child.pos_ == "NOUN":
-                    self.titles[child.lower_] = name
-                    self.titled.append((entity.start, child.lower_, name))
-            if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i:  # "le porte-parole du
-                self.titles[root.head.lower_] = name  # ministère, Pierre-Henry Brandet", "the spokeswoman, Jane Doe"
-                self.titled.append((entity.start, root.head.lower_, name))
+            # "Jane Doe, the spokeswoman"; "le porte-parole du ministère, Pierre-Henry Brandet" (the title before)
+            described = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"] + (
+                [root.head] if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i else [])
+            for child in described:
+                self.titles[child.lower_] = name
+                self.titled.append((entity.start, child.lower_, name))
             sent = span.sent
             for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
                 if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
