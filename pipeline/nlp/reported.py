@@ -70,12 +70,22 @@ QUE = {"que", "qu'", "qu’"}
 
 
 def _que_after(tok: Token, sent: Span) -> Token | None:
-    """The "que" that opens a French verb's reported clause a few words after it ("a déclaré jeudi à l’AFP que …")."""
-    for t in sent.doc[tok.i + 1: min(tok.i + 8, sent.end)]:
+    """The "que" that opens a French verb's reported clause a few words after it ("a déclaré jeudi à l’AFP que …",
+    "affirment, dans un reportage diffusé à TVA, que …": an aside between commas is passed over)."""
+    doc, i, end = sent.doc, tok.i + 1, min(tok.i + 16, sent.end)
+    while i < end:
+        t = doc[i]
         if t.lower_ in QUE:
             return t
-        if t.is_punct and t.text != "," or t.pos_ == "VERB":
+        if t.text == ",":  # an aside: go on after the comma that closes it
+            close = next((k for k in range(i + 1, min(i + 12, end)) if doc[k].text == ","), None)
+            if close is None:
+                return None
+            i = close + 1
+            continue
+        if t.is_punct or t.pos_ == "VERB" or i - tok.i > 7:
             return None
+        i += 1
     return None
 CONTRAST = {"while", "whereas", "whilst"}  # a second speaker's clause set against the first's
 

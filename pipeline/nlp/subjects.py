@@ -66,7 +66,10 @@ OBJECT_CONTROL = {"lead", "force", "prompt", "cause", "compel", "drive", "spur"}
 
 
 def subject_of(verb: Token) -> Token | None:
-    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}]
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "nsubj:pass"}] or [
+        t for t in verb.doc[verb.sent.start: verb.i] if t.dep_ in {"nsubj", "nsubj:pass"}
+        and t.head.pos_ in {"ADP", "ADV"} and t.head.head == verb]  # "Martin Coiteux a en outre affirmé": the
+    # subject hung on the adverb the parse took for its head
     if len(subjects) > 1:  # a noun right after a preposition is its object, whatever the parse says: "a
         # spokesperson who did not wish to be named because of agency policy said" is the spokesperson's, and
         # "Nancy Pelosi (D-CA) told" hers: what stands in brackets is no subject

@@ -539,3 +539,9 @@ def test_a_french_verb_reports_the_clause_its_que_opens_even_when_the_parse_hang
     assert found.quote.startswith("c’était la première fois")
     # a "que" after a comparison or a time clause is no report
     assert not quotes("Il est parti avant que la police arrive sur les lieux de l’accident.", "fr")
+
+
+def test_a_french_subject_the_parse_hangs_on_an_adverb_still_speaks():
+    found = one("Martin Coiteux a en outre affirmé que le Bureau des enquêtes indépendantes n’interviendra pas dans "
+                "ce dossier.", "Bureau", "fr")
+    assert found.speaker == "Martin Coiteux"
