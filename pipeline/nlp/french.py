@@ -88,6 +88,8 @@ def inverted_speaker(verb: Token) -> tuple[Token, str] | None:
         while j < len(doc) and doc[j].text not in STOP and j - i < 10 and "\n" not in doc[j].text:
             if words and doc[j].pos_ == "ADP" and doc[j].lower_ not in OF:
                 break  # "l’ASFC dans un courriel": the speaker ends where the circumstances begin
+            if words and (doc[j].pos_ in {"SCONJ", "VERB", "AUX", "PRON"} or doc[j].lower_ in {"alors", "que", "qui"}):
+                break  # "le porte-parole alors que l'individu …": a clause of the writer's follows
             if len(words) >= 2 and doc[j].text[:1].isupper() and words[-1].lower_ not in OF | DETERMINERS:
                 return _name_from(doc, j)  # "la toxicologue Dominique Parent-Massin" ("ministère de l’Intérieur" is
             words.append(doc[j])  # the body the description names)

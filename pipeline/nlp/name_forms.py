@@ -20,7 +20,7 @@ from pipeline.text import fold
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
 
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 # abbreviated titles before a name stand for the word a description uses: "Coun. Mathieu Fleury" is
 # "an Ottawa councillor", "Cmdr. Sean Robertson" "the commander"
@@ -411,3 +411,16 @@ def aged_person(text: str, age: str, mentions: Sequence[tuple[int, str]], pos: i
                 or re.search(rf"\b{age}-year-old\s+(?:[a-z]+\s+)?$", text[max(0, at - 40): at]):
             return name
     return None
+
+
+def titles_beside(span: Span) -> list[Token]:
+    """The role nouns set beside a person's name: "Jane Doe, the spokeswoman", "le porte-parole du ministère,
+    Pierre-Henry Brandet", and "Pierre-Henry Brandet, porte-parole du ministère" however the parse hangs it."""
+    root, doc = span.root, span.doc
+    beside = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i:
+        beside.append(root.head)
+    if span.end + 1 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].pos_ == "NOUN" \
+            and doc[span.end + 1].is_lower and doc[span.end + 1] not in beside:
+        beside.append(doc[span.end + 1])
+    return beside

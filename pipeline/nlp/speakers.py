@@ -51,6 +51,7 @@ from pipeline.nlp.name_forms import (
     person_after_title,
     spelled_out,
     subject_organization_before,
+    titles_beside,
     written_again,
 )
 from pipeline.nlp.speech import PRONOUNS, inside
@@ -173,7 +174,6 @@ class Resolver:
                 continue
             name = entity.canonical
             self.mentions.append((entity.start, name))
-            root = span.root
             if not people.is_person(name):
                 continue
             for tok in reversed(doc[max(0, span.start - 3): span.start]):
@@ -184,10 +184,7 @@ class Resolver:
                         break  # "Deputy Premier Sarah Hoffman" is not "the premier"
                     self.titles[tok.lower_] = name
                     self.titled.append((entity.start, tok.lower_, name))
-            # "Jane Doe, the spokeswoman"; "le porte-parole du ministère, Pierre-Henry Brandet" (the title before)
-            described = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"] + (
-                [root.head] if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i else [])
-            for child in described:
+            for child in titles_beside(span):
                 self.titles[child.lower_] = name
                 self.titled.append((entity.start, child.lower_, name))
             sent = span.sent

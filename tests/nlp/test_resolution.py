@@ -1063,3 +1063,10 @@ def test_french_selon_lui_the_spokesman_named_after_a_comma_and_a_group_by_its_n
     assert quote_with(spokesman, "complicités", "fr").speaker_canonical == "Pierre-Henry Brandet"
     group = "Le groupe de pression Greenpeace a déclaré que le projet était dangereux pour la baie."
     assert quote_with(group, "dangereux", "fr").speaker_canonical == "Greenpeace"
+
+
+def test_a_role_after_a_name_and_a_comma_is_the_title_a_later_description_uses():
+    text = ("« Il n’y aurait qu’un seul individu concerné », a déclaré Pierre-Henry Brandet, porte-parole du "
+            "ministère de l'Intérieur, jeudi sur Europe 1. « Les démineurs étaient sur place », a indiqué le "
+            "porte-parole alors que l'individu pourrait porter un dispositif.")
+    assert quote_with(text, "démineurs", "fr").speaker_canonical == "Pierre-Henry Brandet"
