@@ -75,7 +75,7 @@ def inverted_speaker(verb: Token) -> tuple[Token, str] | None:
         glued = re.search(r"-(?:t-)?(il|elle|ils|elles|on)$", tok.text, re.I)
         if glued:
             return tok, glued.group(1)
-    i = verb.i + 1
+    i = _past_asides(doc, verb.i + 1)
     if i < len(doc) and PRONOUN.match(doc[i].text):
         if doc[i].text in {"-t"} and i + 1 < len(doc):
             i += 1
@@ -98,6 +98,33 @@ def inverted_speaker(verb: Token) -> tuple[Token, str] | None:
             return _name_from(doc, j + 1)  # "le porte-parole du ministère de l’Intérieur, Pierre-Henry Brandet"
         return (words[-1], _text(doc, words)) if len(words) >= 2 else None
     return _name_from(doc, j)
+
+
+# what stands between an inverted speech verb and its subject: "a dit de son côté Thomas Mulcair", "a déclaré jeudi
+# à l’AFP Sophie Beau"
+_ASIDES = (("de", "son", "côté"), ("de", "leur", "côté"), ("pour", "sa", "part"), ("pour", "leur", "part"),
+           ("à", "son", "tour"), ("quant", "à", "lui"), ("quant", "à", "elle"), ("lui", "aussi"), ("elle", "aussi"),
+           ("ce", "matin"), ("ce", "soir"), ("hier",), ("aujourd’hui",), ("aujourd'hui",), ("encore",), ("aussi",),
+           ("lundi",), ("mardi",), ("mercredi",), ("jeudi",), ("vendredi",), ("samedi",), ("dimanche",))
+
+
+def _past_asides(doc: Doc, i: int) -> int:
+    """The token after the asides and the outlet spoken to ("à l’AFP", "à La Presse") that follow a verb at `i`."""
+    moved = True
+    while moved and i < len(doc):
+        moved = False
+        for aside in _ASIDES:
+            if tuple(t.lower_ for t in doc[i: i + len(aside)]) == aside:
+                i, moved = i + len(aside), True
+                break
+        if not moved and doc[i].lower_ in {"à", "au"} and i + 1 < len(doc):
+            k = i + 1 + (doc[i + 1].lower_ in {"la", "le", "l’", "l'"})
+            if k < len(doc) and doc[k].ent_type_ == "ORG":  # the outlet or body spoken to, then the speaker
+                while k < len(doc) and doc[k].ent_type_ == "ORG":
+                    k += 1
+                if k < len(doc) and doc[k].text[:1].isupper():
+                    i, moved = k, True
+    return i
 
 
 def _name_from(doc: Doc, j: int) -> tuple[Token, str] | None:

@@ -1070,3 +1070,12 @@ def test_a_role_after_a_name_and_a_comma_is_the_title_a_later_description_uses()
             "ministère de l'Intérieur, jeudi sur Europe 1. « Les démineurs étaient sur place », a indiqué le "
             "porte-parole alors que l'individu pourrait porter un dispositif.")
     assert quote_with(text, "démineurs", "fr").speaker_canonical == "Pierre-Henry Brandet"
+
+
+def test_a_french_speaker_after_an_aside_or_the_outlet_spoken_to():
+    text = ("Thomas Mulcair et Stéphane Bédard commentaient la rencontre.\n\n"
+            "«Il ne pouvait pas être plus limpide et plus honnête que ça», a dit de son côté Thomas Mulcair.\n\n"
+            "« Nous ne demandons pas à la France d’ouvrir un port », a déclaré à l’AFP Sophie Beau, directrice de "
+            "SOS Méditerranée.")
+    assert quote_with(text, "limpide", "fr").speaker_canonical == "Thomas Mulcair"
+    assert quote_with(text, "ouvrir un port", "fr").speaker_canonical == "Sophie Beau"
