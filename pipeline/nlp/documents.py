@@ -23,7 +23,8 @@ DOCUMENTS = {"study", "report", "survey", "poll", "memo", "release", "statement"
              "figure", "figures", "database", "analysis", "document", "letter", "complaint", "filing", "lawsuit",
              "ruling", "decision", "paper", "research", "audit", "review", "notice", "bulletin", "estimate", "statistic",
              "statistics", "statistiques", "book", "poem", "essay", "column", "tweet", "post", "memoir", "biography",
-             "etude", "rapport", "sondage", "donnees", "communique", "note", "lettre", "texte", "bilan", "avis",
+             "etude", "rapport", "sondage", "donnees", "donnee", "chiffre", "chiffres", "statistique", "communique",
+             "note", "lettre", "texte", "bilan", "avis",  # French lemmas are singular: "données" → "donnée"
              # and words spoken that speak for their speaker: "Ortiz’s remarks suggested …"
              "remark", "comment", "explanation", "testimony", "message", "speech", "announcement", "reply", "response",
              "propos", "declaration", "discours", "reponse"}

@@ -1079,3 +1079,9 @@ def test_a_french_speaker_after_an_aside_or_the_outlet_spoken_to():
             "SOS Méditerranée.")
     assert quote_with(text, "limpide", "fr").speaker_canonical == "Thomas Mulcair"
     assert quote_with(text, "ouvrir un port", "fr").speaker_canonical == "Sophie Beau"
+
+
+def test_french_data_provided_by_a_body_speak_for_it():
+    text = ("Une quinzaine de demandeurs d'asile se sont vu refuser l'accès au Canada depuis vendredi, selon les "
+            "dernières données fournies par l'Agence des services frontaliers du Canada (ASFC).")
+    assert quote_with(text, "quinzaine", "fr").speaker_canonical == "Agence des services frontaliers du Canada"
