@@ -41,7 +41,8 @@ TITLES = re.compile(
     r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
     r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|"
-    r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan)\s+)+",  # Malaysian honours
+    r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian honours
+    r"designate|elect)\s+)+",  # "Premier Designate Wab Kinew"
     re.I,
 )
 # a person's role, never a body's name alone ("Public Safety", "Justice" may be a department's short name)

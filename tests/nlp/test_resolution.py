@@ -1085,3 +1085,9 @@ def test_french_data_provided_by_a_body_speak_for_it():
     text = ("Une quinzaine de demandeurs d'asile se sont vu refuser l'accès au Canada depuis vendredi, selon les "
             "dernières données fournies par l'Agence des services frontaliers du Canada (ASFC).")
     assert quote_with(text, "quinzaine", "fr").speaker_canonical == "Agence des services frontaliers du Canada"
+
+
+def test_a_premier_designate_is_titled_not_named_designate():
+    text = ("Premier Designate Wab Kinew met outgoing Premier Heather Stefanson on Tuesday.\n\n"
+            "\"It's a milestone,\" Kinew said.")
+    assert quote_with(text, "milestone").speaker_canonical == "Wab Kinew"
