@@ -226,7 +226,7 @@ def person_after_title(subject: Token) -> str | None:
 def body_after_kind(subject: Token, named: Sequence[Entity], kinds: Collection[str] = ()) -> Entity | None:
     """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only
     common nouns may come before the name ("a spokesperson for Blair" is not Blair), and prepositions when
-    the head is a kind of body ("le groupe de secours aux migrants SOS Méditerranée")."""
+    the head is a kind of body ("le groupe de pression Greenpeace")."""
     first, last = subject.left_edge, subject.right_edge
     of_a_body = fold(subject.lemma_) in kinds
     for entity in named:
