@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.datelines import filed_from, place_name, state_after_town
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
-from pipeline.nlp.given_names import first_names, function_words
+from pipeline.nlp.given_names import first_names, function_words, initials_before
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.national import national_form
 from pipeline.nlp.roads import names_a_way, road_name, way_start
@@ -185,7 +185,7 @@ def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[s
         # not inside a longer name: "Canada Border" of "Canada Border Services Agency" is nobody
         match = re.search(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b(?!\s+[A-ZÀ-Þ])", text)
         if match and not TITLES.match(match.group(1) + " ") and _could_be_a_first_name(match.group(1).split()[0]):
-            found.append(f"{match.group(1)} {surname}")
+            found.append(" ".join(text[initials_before(text, match.start(1)): match.end()].split()))
     return found
 
 
@@ -318,6 +318,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         if label != "place" and (filed_from(doc, ent) or state_after_town(doc, ent)):
             label = "place"  # "OTTAWA --", "MILTON, Ont. —": where the story was filed, whatever the model says
         start, end = ent.start_char, ent.end_char
+        if label == "person":
+            start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
         if label != "place" and names_a_way(doc_text(doc), start, end):
             label, start = "place", way_start(doc_text(doc), start)  # "chemin Ridge", never a body called Ridge
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \

@@ -7,6 +7,7 @@ MIT data): gender agreement uses the sex (`coreference`), entity labels the fact
 from __future__ import annotations
 
 import importlib.util
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -54,3 +55,17 @@ def function_words() -> frozenset[str]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return frozenset(EN_STOP_WORDS | module.STOP_WORDS)
+
+
+# given names written as initials before the name, as South Asian news writes them: "M R Ajith Kumar", "C K Manoj";
+# "A" and "I" are words, so alone they count only with a full stop ("A. Ravi")
+_PLACE_INITIALS = {"U.S.", "U.K.", "U.N.", "E.U.", "P.E.I.", "B.C.", "N.S.", "N.B.", "D.C.", "N.Y.", "L.A."}
+_INITIALS = re.compile(r"(?:^|(?<=[\s(]))((?:(?:[B-HJ-Z]|[A-Z]\.)\s?){1,3})\s?$")
+
+
+def initials_before(text: str, start: int) -> int:
+    """Where a person's name starts once the initials the model left out before it are counted in."""
+    match = _INITIALS.search(text, max(0, start - 12), start)
+    if not match or not text[start - 1: start].isspace() or "".join(match.group(1).split()) in _PLACE_INITIALS:
+        return start
+    return match.start(1)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from pipeline.nlp.documents import DOCUMENTS
+from pipeline.nlp.name_forms import OFFICE_NOUNS
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ SPOKESPEOPLE = {"spokesperson", "spokesman", "spokeswoman", "representative", "a
 PLACE_ROLES = {"minister", "premier", "mayor", "chief", "president", "governor", "commissioner", "secretary", "leader",
                "senator", "ombudsman", "coroner", "ambassador", "envoy", "councillor", "councilor"}
 NOMINATED = {"choice", "pick", "nominee", "appointee"}  # "President Trump’s choice to head …"
+_UNNAMED = re.compile(r"anonymity|anonymous|not authori[sz]ed to|declined to be named|not to be named|not be named")
+LEDE_REACH = 800  # characters from the lede's words to the quote that names its speaker
 # a name followed by who its bearer is: "Shirley Hart, from Welcome House,", "Ann Lee, a nurse who …"
 _WITH_WHO_THEY_ARE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+(?:from|of|at|with|who|whose|an?|the)\b")
 
@@ -59,6 +62,41 @@ def described_then_named(quotes: Sequence[Spoken], resolver: Resolver) -> None:
                     if described.speaker_canonical == description:
                         described.speaker_canonical = name
         i = last + 1
+
+
+def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
+    """"A Cabinet Minister has vowed … Health Secretary Victoria Atkins told Sky News …": an office holder the
+    article describes before it names anybody (a lede, or a headline's "Judge says …") is the first person who
+    speaks by name next, if the article did not name them before; so is each later quote of that description."""
+    following = next((q for q in quotes if resolver.people.is_person(q.speaker_canonical)
+                      and q.speaker_canonical.split()[-1] in q.speaker.split()), None)  # the first voice named
+    if following is None:
+        return
+    name = following.speaker_canonical
+    at = next((at for at, n in sorted(resolver.mentions) if n == name), 0)
+    apposition = resolver.text[at: at + 80].lower() if _introduced_with_who(resolver, name, 0) else ""
+    for lede in [q for q in quotes if q.end < following.start and _office(q.speaker)]:
+        if apposition and lede.speaker.split()[-1].lower() not in apposition:
+            continue  # "Shirley Hart, from Welcome House," is a new voice; "Rahman, the Bangladesh official" is not
+        if following.start - lede.end > LEDE_REACH or any(at < lede.start and n == name for at, n in resolver.mentions) \
+                or _UNNAMED.search(resolver.text, max(0, lede.start - 300), lede.end + 300) \
+                or re.compile(rf"{re.escape(lede.speaker)},? (?:who|whose|that)\b").search(
+                    resolver.text, max(0, lede.start - 300), lede.end + 300):
+            continue  # named before; "a senior official, requesting anonymity"; "an officer who was there"
+        description = lede.speaker_canonical
+        read_as_other = description != lede.speaker  # "A Cabinet Minister" read as the one titled minister later
+        for quote in quotes:
+            if quote.start >= lede.start and (quote.speaker == lede.speaker if read_as_other
+                                              else quote.speaker_canonical == description):
+                quote.speaker_canonical = name
+
+
+def _office(speaker: str) -> bool:
+    """"A top health official", "a Federal Court judge", a headline's "Judge": an office, nobody named."""
+    words = speaker.split()
+    if len(words) == 1:
+        return words[0][:1].isupper() and words[0].lower() in OFFICE_NOUNS
+    return bool(words) and words[0].lower() in {"a", "an"} and len(words) <= 5 and words[-1].lower() in OFFICE_NOUNS
 
 
 def _introduced_with_who(resolver: Resolver, name: str, after: int) -> bool:

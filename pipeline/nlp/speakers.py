@@ -52,6 +52,7 @@ from pipeline.nlp.name_forms import (
     spelled_out,
     subject_organization_before,
     titles_beside,
+    voice_described_again,
     written_again,
 )
 from pipeline.nlp.speech import PRONOUNS, inside
@@ -346,7 +347,7 @@ class Resolver:
             return together  # "The two companies have just announced …"
         if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
-        if words and words[0] in {"the", "a", "an", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
+        if words and words[0] in {"the", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles else words[-1]
             found = described(self.titled, role, words[1:-1], pos)
             if found:
@@ -364,7 +365,9 @@ class Resolver:
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
         if subject.pos_ == "NOUN" and self.language == "en":
-            return carried_description(self.descriptions, phrase, subject, pos)
+            carried = carried_description(self.descriptions, phrase, subject, pos)
+            return (voice_described_again(phrase, subject.text, plural, self.last_speaker, pos, IT_REACH)
+                    if carried == phrase else None) or carried
         return phrase
 
     def organization_of(self, kind: str, pos: int, modifiers: Sequence[str] = ()) -> str | None:

@@ -1091,3 +1091,50 @@ def test_a_premier_designate_is_titled_not_named_designate():
     text = ("Premier Designate Wab Kinew met outgoing Premier Heather Stefanson on Tuesday.\n\n"
             "\"It's a milestone,\" Kinew said.")
     assert quote_with(text, "milestone").speaker_canonical == "Wab Kinew"
+
+
+# ---- an office described first, its holder named next -----------------------------------------------
+
+def test_an_office_in_the_lede_is_the_first_person_named_speaking_after_it():
+    # a wire lede describes who acted ("A provincial minister has promised …"); the next paragraph names them
+    text = ("A provincial minister has promised that shelters for asylum seekers in Laval “will not close this winter.”\n\n"
+            "Housing Minister Carla Benoit told reporters on Monday that the province had found 300 more beds.\n\n"
+            "Opposition critic Paul Mercer said the promise came too late for families already turned away.")
+    assert quote_with(text, "will not close").speaker_canonical == "Carla Benoit"  # not the critic, who is last
+    # a headline's bare office too ("Judge says …")
+    headline = ("Judge says the detention review ignored the law\n\n"
+                "Justice Maria Lindqvist said the board failed to consider the detainee’s right to a hearing.\n\n"
+                "“The board did not ask the question at all,” Lindqvist said.")
+    assert quote_with(headline, "ignored the law").speaker_canonical == "Maria Lindqvist"
+
+
+def test_an_office_stays_unnamed_when_the_article_says_so_or_the_name_is_a_new_voice():
+    anonymous = ("Border agents stopped about 4,000 people on Friday, a senior official told reporters, requesting "
+                 "anonymity to discuss unpublished figures.\n\n"
+                 "Rosa Delgado, the top Border Patrol official in the valley, said it had been a quiet day.")
+    assert quote_with(anonymous, "4,000 people").speaker_canonical == "a senior official"
+    new_voice = ("A federal judge has blocked the new asylum rule, saying it breaks the law.\n\n"
+                 "Ana Ruiz, from the Border Rights Project, said families would still wait for weeks.")
+    assert quote_with(new_voice, "breaks the law").speaker_canonical != "Ana Ruiz"
+
+
+def test_the_office_of_the_person_who_just_spoke_is_them_again():
+    # "the senior officer": a definite description the article gave nobody else, right after a named speaker
+    text = ("Inspector Daniel Okafor told reporters that the accused had been questioned for six hours.\n\n"
+            "“He has admitted that he set the fire,” Okafor said.\n\n"
+            "Hours after the court granted custody, the senior officer said the team was checking every lead.")
+    assert quote_with(text, "checking every lead").speaker_canonical == "Daniel Okafor"
+    # not when the office was given to someone described before ("an officer … the officer")
+    described = ("An officer who was at the scene said the fire started in the third carriage.\n\n"
+                 "“We found the bottle near the track,” Inspector Ravi Nair said.\n\n"
+                 "The officer said the carriage was full when the fire began.")
+    assert quote_with(described, "carriage was full").speaker_canonical != "Ravi Nair"
+
+
+def test_initials_before_a_name_are_part_of_it():
+    text = ("ADGP (law and order), T K Vinod Kumar told reporters that the vehicles were released after the checks."
+            "\n\n“We were told to take the vehicles into custody,” Kumar said.")
+    assert quote_with(text, "take the vehicles").speaker_canonical == "T K Vinod Kumar"
+    # a country's initials before a name are no initials of the person
+    country = "U.S. Joe Biden said the border would stay open to those fleeing the war."
+    assert quote_with(country, "stay open").speaker_canonical == "Joe Biden"
