@@ -86,8 +86,8 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
         description = lede.speaker_canonical
         read_as_other = description != lede.speaker  # "A Cabinet Minister" read as the one titled minister later
         for quote in quotes:
-            if quote.start >= lede.start and (quote.speaker == lede.speaker if read_as_other
-                                              else quote.speaker_canonical == description):
+            if quote.start >= lede.start and (quote.speaker.lower() == lede.speaker.lower() if read_as_other
+                                              else quote.speaker_canonical.lower() == description.lower()):
                 quote.speaker_canonical = name
 
 
@@ -96,6 +96,8 @@ def _office(speaker: str) -> bool:
     words = speaker.split()
     if len(words) == 1:
         return words[0][:1].isupper() and words[0].lower() in OFFICE_NOUNS
+    if words[:1] in (["The"], ["the"]):  # "The Taoiseach has said …", then "Leo Varadkar said …"
+        return len(words) <= 3 and words[-1].lower() in OFFICE_NOUNS
     return bool(words) and words[0].lower() in {"a", "an"} and len(words) <= 5 and words[-1].lower() in OFFICE_NOUNS
 
 

@@ -363,7 +363,7 @@ def _subject_organizations_before(doc: Doc, organizations: Sequence[tuple[int, s
 def title_holder(text: str, title: str, people: Collection[str]) -> str | None:
     """"The AG’s complaint", "AG" spelling "Attorney General": the person the article gives that title ("New
     York Attorney General Letitia James"), when an acronym spells a title rather than a body."""
-    for match in re.finditer(rf"\b{re.escape(title)}\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){{1,2}})", text):
+    for match in re.finditer(rf"\b{re.escape(title)}\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w’'-]+){{1,2}})", text):
         name = match.group(1)
         if name in people:
             return name
@@ -405,7 +405,7 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
               "governor", "senator", "lawmaker", "legislator", "commissioner", "chief", "director", "executive",
               "secretary", "diplomat", "envoy", "ambassador", "commander", "inspector", "detective", "coroner",
               "economist", "scientist", "researcher", "professor", "doctor", "physician", "expert", "councillor",
-              "councilor", "premier", "president", "leader"}
+              "councilor", "premier", "president", "leader", "taoiseach", "chancellor"}
 
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,

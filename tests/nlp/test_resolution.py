@@ -1138,3 +1138,15 @@ def test_initials_before_a_name_are_part_of_it():
     # a country's initials before a name are no initials of the person
     country = "U.S. Joe Biden said the border would stay open to those fleeing the war."
     assert quote_with(country, "stay open").speaker_canonical == "Joe Biden"
+
+
+def test_a_definite_office_in_the_lede_and_an_acronym_of_a_title_name_their_holder():
+    lede = ("The chancellor has said that the camp outside the asylum office will be cleared by Friday.\n\n"
+            "Maria Keller said she was “shocked” by the attacks on the tents.\n\n"
+            "Later the chancellor said that the government had found 200 more beds.")
+    assert quote_with(lede, "cleared by Friday").speaker_canonical == "Maria Keller"
+    assert quote_with(lede, "200 more beds").speaker_canonical == "Maria Keller"
+    # "the DGP": the acronym spells a title, held by the person the article gives it, initials and all
+    title = ("Assam Police is also maintaining a high alert along the border, Director General of Police P.K. Sharma "
+             "had earlier said.\n\n“The police are the second line of defence,” the DGP had said.")
+    assert quote_with(title, "second line of defence").speaker_canonical == "P.K. Sharma"
