@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +50,12 @@ class RelevanceModel:
     def score_features(self, found: Sequence[str]) -> float:
         z = self.bias + sum(self.weights.get(f, 0.0) for f in found)
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def knows(self, terms: Iterable[str]) -> bool:
+        """Whether any of these rule terms fired in the items it was trained on. A term added to the rules' `any`
+        list since ("DACA", "Windrush") is one it cannot judge: its veto is for the rules it learnt, until it is
+        retrained on items the new term fires on."""
+        return any(f"@t:{term}@{where}" in self.weights for term in terms for where in ("title", "body"))
 
     def keeps(self, rules_fire: bool, score: float) -> bool:
         return (rules_fire and score >= self.veto) or score >= self.rescue

@@ -182,3 +182,47 @@ def test_matching_a_page_of_proximity_hits_at_the_text_cap_is_linear():
 ])
 def test_the_guides_security_stories_and_the_crossings_own_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
+
+
+@pytest.mark.parametrize("title, description, on", [
+    # asylum in the old sense: a mental hospital, its site and its history (the guide's Off by its definition)
+    ("Plans for 120 flats on former asylum site approved", "The building was a Victorian mental hospital.", False),
+    ("Historians back campaign to save old asylum", "The former lunatic asylum is now student housing.", False),
+    ("Asylum seekers moved to former army barracks", "The Home Office says the site is temporary.", True),
+    # swimmers, trains and holiday traffic cross the Channel too
+    ("Swimmer completes record Channel crossing", "She is the first woman to swim it four times in a row.", False),
+    ("Eurostar cancels cross-Channel services", "Passengers face delays after a power failure in the Channel Tunnel.",
+     False),
+    ("Dinghy with 40 migrants intercepted in the Channel", "The boat was crossing from France.", True),
+    # trafficking is the topic when people are moved, not in sex or drug crime stories
+    ("Police free 12 women from massage parlours in trafficking bust", "Detectives said the sex trafficking ring "
+     "operated across the city.", False),
+    ("Drug traffickers jailed after cocaine found in lorry", "Cocaine worth £2m was seized at the port.", False),
+    ("Traffickers hid 15 people in a lorry at Dover", "", True),
+    # fugitives extradited, terror suspects expelled and detainees resettled are crime and security stories
+    ("Fugitive tycoon returned after fleeing to Yemen", "He faces fraud charges in Dubai.", False),
+    ("Ex-imam expelled on security grounds", "Italy deported the radicalised preacher to Morocco.", False),
+    ("Guantanamo detainees resettled in Oman", "Ten prisoners were transferred for resettlement.", False),
+    # work-visa policy and the status of people brought in as children are the guide's On
+    ("Court ruling leaves DACA recipients in limbo", "The programme protects 600,000 people.", True),
+    ("New H-1B lottery rules", "The changes could make more visas available to tech workers.", True),
+    ("Farmers push for new agricultural visa", "Growers say labour shortages leave fruit unpicked.", True),
+    ("Nurses recruited overseas to fill hospital gaps", "Thousands are hired from the Philippines each year.", True),
+    ("Lawmakers to visit the southern border", "Republicans say the administration has lost control.", True),
+    # a refugee past in a sports story is background
+    ("Refugee striker scores winning penalty", "His goal sent the team to the World Cup.", False),
+])
+def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
+    assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
+
+
+def test_the_model_does_not_veto_a_rule_term_it_was_never_trained_on():
+    """A term added to `any` since the model was trained ("DACA") is kept; a term it learnt is still judged."""
+    from pipeline.topics.relevance import RelevanceModel
+
+    model = RelevanceModel("asylum-border", {"@t:asylum*@title": 0.0, "@t:asylum*@body": 0.0}, bias=-10.0,
+                           veto=0.05, signals=True)
+    models = {"asylum-border": model}
+    assert match_topics("Court ruling leaves DACA recipients in limbo\nThe programme protects 600,000 people.",
+                        TOPICS, "en", models)
+    assert not match_topics("Asylum claims rise\nThe figures were published on Monday.", TOPICS, "en", models)
