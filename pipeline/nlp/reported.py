@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.speech import REPORT_VERBS
 from pipeline.nlp.subjects import subject_of
+from pipeline.text import fold
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -34,6 +35,10 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
     if language == "en" and not comp:  # "said in a statement that the new king would be sworn in"
         comp = [c for p in tok.children if p.dep_ == "prep" and p.i > tok.i
                 for n in p.children if n.dep_ == "pobj" for c in n.children if _that_clause(c)]
+    if language == "en" and not comp:  # "told a news conference that officers took cover": no relative clause
+        comp = [c for n in tok.children if n.dep_ == "dobj" and fold(n.lemma_) in AUDIENCES
+                for c in n.children if c.dep_ == "relcl" and c.left_edge.lower_ == "that" and c.i > n.i
+                and any(s.dep_ in SUBJECTS and s.lower_ != "that" for s in c.children)]
     if comp:
         sub = list(comp[0].subtree)
         if language == "en":
@@ -88,6 +93,12 @@ def _que_after(tok: Token, sent: Span) -> Token | None:
         i += 1
     return None
 CONTRAST = {"while", "whereas", "whilst"}  # a second speaker's clause set against the first's
+
+
+# whom news tells something: after "told a news conference", a "that" clause is what was told
+AUDIENCES = {"conference", "briefing", "reporter", "journalist", "committee", "hearing", "meeting", "audience",
+             "crowd", "council", "legislature", "assembly", "parliament", "senate", "court", "jury", "rally", "forum",
+             "gathering", "inquiry", "panel", "summit", "convention", "media"}
 
 
 def _that_clause(clause: Token) -> bool:

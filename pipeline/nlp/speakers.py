@@ -153,6 +153,9 @@ def organization_named(organizations: list[tuple[int, str]], bare: str, pos: int
     if formal:
         return formal
     words = bare.split()
+    if len(words) > 1 and words[-1].islower() and words[0][:1].isupper():  # "Calgary police": the body named so
+        longer = {n for n in names if fold(n).startswith(fold(bare) + " ")}
+        return longer.pop() if len(longer) == 1 else None
     if len(words) != 1 or not bare[:1].isupper():
         return None
     longer = {n for n in names if len(n.split()) > 1 and bare in (n.split()[0], n.split()[-1])}

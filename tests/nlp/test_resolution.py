@@ -1150,3 +1150,18 @@ def test_a_definite_office_in_the_lede_and_an_acronym_of_a_title_name_their_hold
     title = ("Assam Police is also maintaining a high alert along the border, Director General of Police P.K. Sharma "
              "had earlier said.\n\n“The police are the second line of defence,” the DGP had said.")
     assert quote_with(title, "second line of defence").speaker_canonical == "P.K. Sharma"
+
+
+def test_what_a_speaker_told_a_news_conference_is_reported_speech():
+    # the parser reads "a news conference that officers took cover" as a relative clause
+    text = ("Gilles Caron told a news conference that officers took cover behind their vehicle during the shooting.")
+    assert quote_with(text, "took cover").speaker_canonical == "Gilles Caron"
+
+
+def test_a_city_and_its_police_name_the_police_service_the_article_names():
+    text = ("The Edmonton Police Service opened an investigation in 2015 after a complaint from a family.\n\n"
+            "Edmonton police said three officers had been charged with assault in connection with the incident.")
+    assert quote_with(text, "three officers").speaker_canonical == "the Edmonton Police Service"
+    # a body the article never names stays as written
+    unnamed = "Edmonton police said three officers had been charged with assault in connection with the incident."
+    assert "Service" not in quote_with(unnamed, "three officers").speaker_canonical
