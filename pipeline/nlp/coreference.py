@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 SUBJECT = {"nsubj", "nsubjpass", "nsubj:pass", "csubj"}
+TIME_MARKS = {"as", "when", "while", "after", "before", "because", "since", "until", "once"}  # not "if", "whether"
 OBJECT = {"dobj", "obj", "iobj", "dative", "attr"}
 EMBEDDED = {"poss", "compound", "nmod", "nmod:poss", "flat", "flat:name", "amod"}
 # Lappin & Leass weights: recency 100 + head noun 80 + role (subject 80, object 50, oblique 40)
@@ -110,6 +111,7 @@ def genders(doc: Doc, persons: Sequence[Entity], quote_spans: list[tuple[int, in
     main_subject: dict[int, str] = {}  # sentence start → the person who is its main subject
     speaker_of: dict[int, str] = {}  # token index of a speech verb → its person subject
     votes: dict[tuple[str, str], float] = defaultdict(float)
+    vote_later: list[tuple[str, Token]] = []  # (person, pronoun) pairs found before `vote` is defined
     for entity in persons:
         span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
         if span is None or inside(quote_spans, entity.start):
@@ -123,7 +125,14 @@ def genders(doc: Doc, persons: Sequence[Entity], quote_spans: list[tuple[int, in
         for child in verb.children:
             if child.dep_ in OBJECT and child.lower_ in {"himself", "herself"}:
                 votes[(entity.canonical, "m" if child.lower_ == "himself" else "f")] += 1
-        if verb.dep_ == "ROOT":
+        other = any(c.dep_ in {"dobj", "dative"} and c.pos_ == "PROPN" for c in verb.children)  # "asked Stefanson"
+        for clause in verb.children:  # "Kinew told reporters as he walked inside": a clause's subject binds it
+            if clause.dep_ == "advcl" and clause.i > verb.i and not other and any(
+                    c.dep_ == "mark" and c.lower_ in TIME_MARKS for c in clause.children):
+                subject = next((t for t in clause.children if t.dep_ in SUBJECT), None)
+                if subject is not None and subject.pos_ == "PRON":
+                    vote_later.append((entity.canonical, subject))
+        if verb.dep_ == "ROOT" and not other:  # after "Nakoda asked Dupuis …", "she said" may be either
             main_subject[span.sent.start] = entity.canonical
         if verb.lemma_.lower() in SPEECH_VERBS:
             speaker_of[verb.i] = entity.canonical
@@ -136,12 +145,16 @@ def genders(doc: Doc, persons: Sequence[Entity], quote_spans: list[tuple[int, in
         elif pronoun.lower_ in {"she", "elle"}:
             votes[(name, "f")] += 1
 
+    for person, pronoun in vote_later:
+        vote(person, pronoun)
     for previous, sent in pairwise(doc.sents):
         name = main_subject.get(previous.start)
         subject = next((t for t in sent.root.children if t.dep_ in SUBJECT), None)
         if name and subject is not None and subject.pos_ == "PRON" and sent.start not in main_subject:
             vote(name, subject)
     for verb_i, name in speaker_of.items():
+        if any(c.dep_ in {"dobj", "dative"} and c.pos_ == "PROPN" for c in doc[verb_i].children):
+            continue  # "Kinew asked Stefanson if she had any advice": "she" may be either
         for comp in doc[verb_i].children:
             if comp.dep_ == "ccomp":
                 subject = next((t for t in comp.children if t.dep_ in SUBJECT), None)

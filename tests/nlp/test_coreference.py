@@ -139,3 +139,14 @@ def test_he_after_a_doctor_described_not_named_is_the_doctor():
             "identity. During a break from his shift, he explains that he now lives locally, but his parents still "
             "live in Hebron. “There’s a tragedy inside every single one of us in the medical team,” he says.")
     assert speaker_of(text, "tragedy inside") == "a doctor from Hebron"
+
+
+def test_a_pronoun_in_a_time_clause_marks_the_subject_and_an_asked_question_marks_nobody():
+    # "as he walked inside" is the teller's; "asked Dupuis if she …" may be about either, so it marks no one
+    text = ("Premier-designate Wab Nakoda entered the office at the legislature on Thursday.\n\n"
+            "“It's a milestone,” Nakoda told reporters as he walked inside.\n\n"
+            "Nakoda asked Heather Dupuis if she had any advice for him.\n\n"
+            "“I'll leave that in a letter to you, which is also tradition,” she said.")
+    [result] = analyze([text], "en")
+    [quote] = [q for q in result.quotes if "letter to you" in q.quote]
+    assert quote.speaker_canonical == "Heather Dupuis"
