@@ -57,3 +57,11 @@ def test_a_bodys_elided_article_goes_but_a_papers_own_article_stays():
 
     assert clean_mention("l’ASFC", "organization") == "ASFC" and clean_mention("l'Agence", "organization") == "Agence"
     assert clean_mention("La Presse", "organization") == "La Presse"
+
+
+def test_a_body_before_a_rank_is_the_body_not_a_person():
+    # the small model tags "RCMP Sgt" a person in "RCMP Sgt. Harold Pfleiderer said"
+    found = entities("RCMP say they arrested 21 people near Emerson on Saturday.\n\n"
+                     "RCMP Sgt. Harold Pfleiderer said in an email there has been an increase in crossings.")
+    assert ("organization", "RCMP") in found
+    assert not any("Sgt" in name for _, name in found)
