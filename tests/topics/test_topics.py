@@ -209,6 +209,8 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Farmers push for new agricultural visa", "Growers say labour shortages leave fruit unpicked.", True),
     ("Nurses recruited overseas to fill hospital gaps", "Thousands are hired from the Philippines each year.", True),
     ("Lawmakers to visit the southern border", "Republicans say the administration has lost control.", True),
+    ("Eritreans fleeing north face a long crossing into Egypt", "Aid groups warn of hunger on the way.", True),
+    ("Governor installs buoys and razor wire on the border", "Critics say the barrier endangers lives.", True),
     # a refugee past in a sports story is background
     ("Refugee striker scores winning penalty", "His goal sent the team to the World Cup.", False),
 ])
