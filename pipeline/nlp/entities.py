@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.datelines import filed_from, place_name, state_after_town
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
-from pipeline.nlp.given_names import first_names, function_words, initials_before
+from pipeline.nlp.given_names import first_names, function_words, initials_before, join_split_names
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.national import national_form
 from pipeline.nlp.roads import names_a_way, road_name, way_start
@@ -338,6 +338,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
     if language == "en":
         raw += [(text, "person", a, b) for text, a, b in _untagged_subjects(doc)]
         raw.sort(key=lambda r: r[2])
+    raw = join_split_names(raw, doc_text(doc))
     # one sense per article the other way too: a name the model tags an organisation three times as often as a
     # person, and at least three times, is an organisation ("Whole Foods said" read once as a person; the model
     # tags some people's names ORG twice for once PERSON, so a mere majority is not enough), unless it shares a

@@ -1165,3 +1165,12 @@ def test_a_city_and_its_police_name_the_police_service_the_article_names():
     # a body the article never names stays as written
     unnamed = "Edmonton police said three officers had been charged with assault in connection with the incident."
     assert "Service" not in quote_with(unnamed, "three officers").speaker_canonical
+
+
+def test_a_long_name_the_model_cuts_in_two_is_one_person():
+    # the small model tags "Noor" and "Hisham Abdullah" apart; another Abdullah is in the story
+    text = ("He hoped that Treasury secretary-general, Tan Sri Dr Mohd Irwan Serigar Abdullah, who was also present at "
+            "the event, would propose to increase the allocation.\n\n"
+            "Meanwhile, director-general of Health, Datuk Dr Noor Hisham Abdullah said the ministry received an "
+            "additional budget allocation of between 10 and 15 per cent annually.")
+    assert quote_with(text, "additional budget").speaker_canonical == "Noor Hisham Abdullah"
