@@ -98,7 +98,7 @@ _STRAY_HYPHEN = re.compile(r"(?<![\w.])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": 
 # French honorifics, case-sensitive ("Me" is Maître before a name, never the English pronoun there)
 HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ])")
 # "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
-_BEFORE_TITLE = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
+_BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
                            r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
 
 

@@ -91,9 +91,32 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
                 quote.speaker_canonical = name
 
 
+def named_by_apposition(quotes: Sequence[Spoken], resolver: Resolver) -> None:
+    """"A spokesman for Quebec Immigration Minister Christine Fréchette said …. “…,” Alexandre Lahaie, the
+    spokesman, said": a name set beside "the" and the description's own role, after it, is that person."""
+    for quote in quotes:
+        words = quote.speaker.lower().split()
+        if quote.speaker_canonical != quote.speaker or words[:1] not in (["a"], ["an"]):
+            continue
+        role = next((w for w in words[1:4] if w in SPOKESPEOPLE or w in OFFICE_NOUNS), None)
+        if role is None:
+            continue
+        window = resolver.text[quote.end: quote.end + 1500]
+        found = re.search(rf"((?:[A-ZÀ-Þ][\w.'’-]+\s+){{1,3}}[A-ZÀ-Þ][\w'’-]+),\s+the\s+(?:[\w-]+\s+){{0,2}}{role}\b", window)
+        name = found and resolver.people.find_in(found.group(1))
+        if name:
+            description = quote.speaker_canonical
+            for other in quotes:
+                if other.speaker_canonical == description:
+                    other.speaker_canonical = name
+
+
 def _office(speaker: str) -> bool:
-    """"A top health official", "a Federal Court judge", a headline's "Judge": an office, nobody named."""
+    """"A top health official", "a Federal Court judge", a headline's "Judge": an office, nobody named ("a local
+    official in the border town of Emerson": the words before its first preposition)."""
     words = speaker.split()
+    cut = next((n for n, w in enumerate(words) if n > 1 and w.lower() in {"in", "of", "for", "at", "from", "with"}), None)
+    words = words[:cut]
     if len(words) == 1:
         return words[0][:1].isupper() and words[0].lower() in OFFICE_NOUNS
     if words[:1] in (["The"], ["the"]):  # "The Taoiseach has said …", then "Leo Varadkar said …"

@@ -275,7 +275,14 @@ def name_after_titles(subject: Token) -> str | None:
     if (start > 0 and doc[start - 1].pos_ == "NOUN" and doc[start - 1].is_lower and doc[start - 1].dep_ == "compound"
             and 2 <= len(words) <= 3 and not TITLES.match(words[0].lower() + " ")):
         return " ".join(words)  # "TechCrunch writer MG Siegler": the capitalised words after a role noun
+    titled = TITLES.match(" ".join(words).lower() + " ")
+    rest = " ".join(words)[titled.end():] if titled and titled.end() < len(" ".join(words)) else ""
+    if rest and subject.ent_type_ in {"", "PERSON"} and fold(rest.split()[-1]) not in _BODY_WORDS:
+        return rest  # "Mr Justice Saunders", "police Chief Medaria Arradondo": the name after the titles
     return None
+
+
+_BODY_WORDS = {"office", "department", "ministry", "service", "agency", "council", "board", "court", "police"}
 
 
 # kinds of business a description may name the story's main company by ("the utility", "the retailer")

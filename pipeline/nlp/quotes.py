@@ -17,7 +17,7 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.exchanges import answerer, labelled_speaker
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
-from pipeline.nlp.introduced import described_then_named, document_then_maker, office_named_next
+from pipeline.nlp.introduced import described_then_named, document_then_maker, named_by_apposition, office_named_next
 from pipeline.nlp.naming import naming_verb
 from pipeline.nlp.posts import author_canonical, embedded_posts, quoted_in_post
 from pipeline.nlp.reported import as_reported_by, before_second_attribution, content_of
@@ -319,6 +319,7 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
             previous = (b, canonical)
     described_then_named(quotes, resolver)
     office_named_next(quotes, resolver)
+    named_by_apposition(quotes, resolver)
     document_then_maker(quotes)
     named = list(dict.fromkeys(name for _, name in resolver.mentions))
     for post in embedded_posts(text):  # a post's words are its author's: "… — Josh Marshall (@joshtpm)"

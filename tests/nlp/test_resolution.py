@@ -1174,3 +1174,25 @@ def test_a_long_name_the_model_cuts_in_two_is_one_person():
             "Meanwhile, director-general of Health, Datuk Dr Noor Hisham Abdullah said the ministry received an "
             "additional budget allocation of between 10 and 15 per cent annually.")
     assert quote_with(text, "additional budget").speaker_canonical == "Noor Hisham Abdullah"
+
+
+def test_titles_before_an_untagged_name_are_no_part_of_it():
+    # (the model tags neither name here; both sentences are from AP and Independent copy)
+    police = ("The officers received a report shortly before 3 a.m. that someone had been shot and was lying in the "
+              "road, police Chief Medaria Arradondo said at a news conference.")
+    assert quote_with(police, "lying in the road").speaker_canonical == "Medaria Arradondo"
+    judge = ("He held up a copy of the magazine.\n\nMr Justice Saunders, commenting on the publicity surrounding the "
+             "case, said: “Unfortunately the magazine has seen fit today to put out its edition.”")
+    assert quote_with(judge, "seen fit today").speaker_canonical == "Saunders"
+
+
+def test_a_lede_official_described_by_place_and_a_spokesman_named_in_apposition():
+    lede = ("Premier Brian Palmer is right to keep pressuring the federal government to do more to help with the wave "
+            "of refugees streaming into the province, a local official in the border town of Emerson says.\n\n"
+            "“We need to start ramping this up now,” said Greg Janzen, reeve of the rural municipality.")
+    assert quote_with(lede, "keep pressuring").speaker_canonical == "Greg Janzen"
+    apposition = ("A spokesman for Immigration Minister Christine Fréchette said Wednesday that 102 of the 125 migrants "
+                  "were transferred out of the province.\n\n"
+                  "Fréchette had revealed on Tuesday that most of the asylum seekers were sent to other provinces.\n\n"
+                  "“We hope this will continue,” Alexandre Lahaie, the spokesman, said in an interview.")
+    assert quote_with(apposition, "102 of the 125").speaker_canonical == "Alexandre Lahaie"
