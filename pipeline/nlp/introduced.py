@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from pipeline.nlp.documents import DOCUMENTS
-from pipeline.nlp.name_forms import OFFICE_NOUNS
+from pipeline.nlp.offices import OFFICE_NOUNS
 from pipeline.text import fold
 
 if TYPE_CHECKING:

@@ -52,9 +52,9 @@ from pipeline.nlp.name_forms import (
     spelled_out,
     subject_organization_before,
     titles_beside,
-    voice_described_again,
     written_again,
 )
+from pipeline.nlp.offices import voice_described_again
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
 from pipeline.nlp.together import speaking_together
