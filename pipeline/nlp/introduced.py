@@ -35,7 +35,9 @@ NOMINATED = {"choice", "pick", "nominee", "appointee"}  # "President Trump’s c
 _UNNAMED = re.compile(r"anonymity|anonymous|not authori[sz]ed to|declined to be named|not to be named|not be named")
 LEDE_REACH = 800  # characters from the lede's words to the quote that names its speaker
 # a name followed by who its bearer is: "Shirley Hart, from Welcome House,", "Ann Lee, a nurse who …"
-_WITH_WHO_THEY_ARE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+(?:from|of|at|with|who|whose|an?|the)\b")
+_WITH_WHO_THEY_ARE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+((?:[a-z][\w-]*\s+){0,2}?)"
+                                r"(?:from|of|at|with|who|whose|an?|the)\b")  # "…, chairman of Pro Asyl,"
+_SPEAKING_FOR = {"spokesperson", "spokesman", "spokeswoman", "press", "communications", "aide"}
 
 
 def described_then_named(quotes: Sequence[Spoken], resolver: Resolver) -> None:
@@ -74,9 +76,10 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
         return
     name = following.speaker_canonical
     at = next((at for at, n in sorted(resolver.mentions) if n == name), 0)
-    apposition = resolver.text[at: at + 80].lower() if _introduced_with_who(resolver, name, 0) else ""
+    # "Greg Janzen, reeve of …" names an office, as the lede did; "Ana Ruiz, from the Border Rights Project," does not
+    apposition = resolver.text[at: at + 80].lower() if _introduced_with_who(resolver, name, 0, by_office=False) else ""
     for lede in [q for q in quotes if q.end < following.start and _office(q.speaker)]:
-        if apposition and lede.speaker.split()[-1].lower() not in apposition:
+        if apposition and _office(lede.speaker) not in apposition:
             continue  # "Shirley Hart, from Welcome House," is a new voice; "Rahman, the Bangladesh official" is not
         if following.start - lede.end > LEDE_REACH or any(at < lede.start and n == name for at, n in resolver.mentions) \
                 or _UNNAMED.search(resolver.text, max(0, lede.start - 300), lede.end + 300) \
@@ -111,23 +114,31 @@ def named_by_apposition(quotes: Sequence[Spoken], resolver: Resolver) -> None:
                     other.speaker_canonical = name
 
 
-def _office(speaker: str) -> bool:
-    """"A top health official", "a Federal Court judge", a headline's "Judge": an office, nobody named ("a local
-    official in the border town of Emerson": the words before its first preposition)."""
+def _office(speaker: str) -> str:
+    """The office of "A top health official", "a Federal Court judge", a headline's "Judge" ("" for any other
+    speaker): an office, nobody named; "a local official in the border town of Emerson" by the words before its
+    first preposition."""
     words = speaker.split()
     cut = next((n for n, w in enumerate(words) if n > 1 and w.lower() in {"in", "of", "for", "at", "from", "with"}), None)
     words = words[:cut]
+    if not words:
+        return ""
+    head = words[-1].lower() if words and words[-1].lower() in OFFICE_NOUNS else ""
     if len(words) == 1:
-        return words[0][:1].isupper() and words[0].lower() in OFFICE_NOUNS
+        return head if words[0][:1].isupper() else ""
     if words[:1] in (["The"], ["the"]):  # "The Taoiseach has said …", then "Leo Varadkar said …"
-        return len(words) <= 3 and words[-1].lower() in OFFICE_NOUNS
-    return bool(words) and words[0].lower() in {"a", "an"} and len(words) <= 5 and words[-1].lower() in OFFICE_NOUNS
+        return head if len(words) <= 3 else ""
+    return head if words[0].lower() in {"a", "an"} and len(words) <= 5 else ""
 
 
-def _introduced_with_who(resolver: Resolver, name: str, after: int) -> bool:
-    """Whether the first mention of `name` after `after` says who its bearer is, as a new voice's does."""
+def _introduced_with_who(resolver: Resolver, name: str, after: int, by_office: bool = True) -> bool:
+    """Whether the first mention of `name` after `after` says who its bearer is, as a new voice's does (with
+    `by_office`, also by an office elsewhere: "…, chairman of Pro Asyl,"; never one that speaks for someone)."""
     at = next((at for at, n in sorted(resolver.mentions) if n == name and at >= after), None)
-    return at is not None and bool(_WITH_WHO_THEY_ARE.match(resolver.text, at))
+    found = _WITH_WHO_THEY_ARE.match(resolver.text, at) if at is not None else None
+    if found is None or found.group(1) and not by_office:
+        return False
+    return not _SPEAKING_FOR & set(found.group(1).split())  # "…, spokeswoman at …" speaks for them
 
 
 def _role_of_place(quote: Spoken) -> str:

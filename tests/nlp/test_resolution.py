@@ -714,6 +714,11 @@ def test_a_spokesperson_described_then_named_bare_is_that_person_a_new_voice_is_
                   "A spokesperson said detained people were told of their right to legal advice.\n\n"
                   "Shirley Hart, from Welcome House, said 16 of the people the charity worked with had been detained.")
     assert quote_with(introduced, "right to legal advice").speaker_canonical != "Shirley Hart"
+    # so is one whose apposition names another body's office ("chairman of"), unless it speaks for one
+    chairman = ("The deportations follow an agreement reached in October, a spokeswoman for the Interior Ministry "
+                "said earlier.\n\n“This deportation is irresponsible,” said Guenter Burkhardt, chairman of Pro Asyl, "
+                "one of the biggest groups fighting for the rights of asylum seekers.")
+    assert quote_with(chairman, "agreement reached").speaker_canonical != "Guenter Burkhardt"
 
 
 def test_a_name_with_its_own_article_is_a_paper_not_a_person_he_can_mean():
