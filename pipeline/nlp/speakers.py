@@ -351,15 +351,16 @@ class Resolver:
         if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if words and words[0] in {"the", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
-            role = subject.lower_ if subject.lower_ in self.titles else words[-1]
+            role = subject.lower_ if subject.lower_ in self.titles or subject.lower_ in OFFICES else words[-1]
             found = described(self.titled, role, words[1:-1], pos)
             if found:
                 return found
             if role in self.titles:
                 return self.titles[role]
             if words[0] == "the" and role in OFFICES and (
-                    holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx))):
-                return holder  # "Trudeau made the comments … The prime minister said"
+                    holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx))
+                    or voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH)):
+                return holder  # "Trudeau made the comments … The prime minister said"; "…, Coveney has said."
             described_as = set() if words[-1] in DOCUMENTS else {  # "the non-partisan office"; "the new paper" is none
                 t.lower_ for t in subject.lefts if t.dep_ == "amod" and t.pos_ == "ADJ" and t.is_lower}
             organization = self.organization_of(words[-1], min(pos, subject.idx), [

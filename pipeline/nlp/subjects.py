@@ -36,7 +36,9 @@ def speaker_phrase(subject: Token) -> str:
                                                             or tok.lemma_.lower() in SPEECH_VERBS  # "a woman … clamored"
                                                             or any(t.text in _MARKS for t in tok.subtree))
                                   or tok.tag_ in {"WP", "WDT"} or tok.dep_ == "cc" and _clause_after(tok, subject)
-                                  or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS):
+                                  or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS
+                                  or tok.dep_ == "prep" and tok.head.i == subject.i and subject.pos_ == "PROPN"
+                                  and tok.lower_ in {"in", "on", "during"}):  # "Meili in the press release"
             break
         if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"
                                   or tok.text in {"\"", "\u201c", "\u201d", "\u00ab", "\u00bb"}):

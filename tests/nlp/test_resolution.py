@@ -1201,3 +1201,16 @@ def test_a_lede_official_described_by_place_and_a_spokesman_named_in_apposition(
                   "Fréchette had revealed on Tuesday that most of the asylum seekers were sent to other provinces.\n\n"
                   "“We hope this will continue,” Alexandre Lahaie, the spokesman, said in an interview.")
     assert quote_with(apposition, "102 of the 125").speaker_canonical == "Alexandre Lahaie"
+
+
+def test_where_someone_said_it_is_no_part_of_who_said_it():
+    text = ("“It’s time we actually get it done, New Democrats will do just that,” said Meili in the press release.")
+    assert quote_with(text, "get it done").speaker == "Meili"
+
+
+def test_an_office_after_a_paragraph_break_is_who_just_spoke():
+    # wire copy gives each sentence its own paragraph: "The Minister for Foreign Affairs" is who just spoke
+    text = ("People calling for an end to the system “are not living in the real world”, Simon Coveney has said.\n\n"
+            "The Minister for Foreign Affairs defended the system and said the centres are “significantly better "
+            "in terms of standard than many other countries”.")
+    assert quote_with(text, "significantly better").speaker_canonical == "Simon Coveney"
