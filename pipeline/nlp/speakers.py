@@ -390,7 +390,7 @@ class Resolver:
             if kind in BUSINESS_KINDS and not modifiers else None
         if main and distinct and main not in distinct:
             return main  # "the company" in a story about Whole Foods is not the Dana F. Besecker Company it quotes
-        if distinct or modifiers:
+        if distinct or modifiers or kind in {"government", "gouvernement"}:  # not "WWNY" nor "the Channel" before it
             return distinct[0] if len(distinct) == 1 else None
         found = (kind in BUSINESS_KINDS and main_business(self.organizations, pos)
                  or only_organization_before(self, pos) or subject_organization_before(self.doc, self.organizations, pos)

@@ -1214,3 +1214,9 @@ def test_an_office_after_a_paragraph_break_is_who_just_spoke():
             "The Minister for Foreign Affairs defended the system and said the centres are “significantly better "
             "in terms of standard than many other countries”.")
     assert quote_with(text, "significantly better").speaker_canonical == "Simon Coveney"
+
+
+def test_the_government_is_no_other_body_the_sentence_before_named():
+    text = ("Dozens of officers will be sent from the northern border to the southern one, WWNY reported.\n\n"
+            "The government said that could mean longer waits at border crossings.")
+    assert quote_with(text, "longer waits").speaker_canonical != "WWNY"
