@@ -381,9 +381,10 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             content = doc[outside[0].i: outside[-1].i + 1] if outside else None
         elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
                                      is_speech_verb(tok, language)):
-            if any(c.dep_ in {"nsubjpass", "nsubj:pass"} or c.dep_ == "mark" and c.lower_ == "than" for c in tok.children):
+            if any(c.dep_ in {"nsubjpass", "nsubj:pass"} or c.dep_ == "mark" and c.lower_ == "than"
+                   or c.lower_ in {"how", "why"} and c.i < tok.i for c in tok.children):
                 continue  # "more buses would be added", "he was told": the subject did not say it; "lower than X
-                # says" compares
+                # says" compares; "disclose how the service responded" asks what no one has said yet
             subject = subject_of(tok)
             if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
                 subject = tok.head  # "experts who contend …": the experts speak

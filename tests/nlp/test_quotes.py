@@ -545,3 +545,11 @@ def test_a_french_subject_the_parse_hangs_on_an_adverb_still_speaks():
     found = one("Martin Coiteux a en outre affirmé que le Bureau des enquêtes indépendantes n’interviendra pas dans "
                 "ce dossier.", "Bureau", "fr")
     assert found.speaker == "Martin Coiteux"
+
+
+def test_how_someone_responded_is_no_report_of_what_they_said():
+    from pipeline.nlp.analyze import analyze
+
+    [result] = analyze(["Chief Dana Smith has promised to disclose how the city police service responded to the "
+                        "whistleblowers after the investigation ends."], "en")
+    assert not [q for q in result.quotes if "police service" in q.speaker], [(q.speaker, q.quote) for q in result.quotes]
