@@ -81,7 +81,7 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
     for lede in [q for q in quotes if q.end < following.start and _office(q.speaker)]:
         if apposition and _office(lede.speaker) not in apposition:
             continue  # "Shirley Hart, from Welcome House," is a new voice; "Rahman, the Bangladesh official" is not
-        if following.start - lede.end > LEDE_REACH or any(at < lede.start and n == name for at, n in resolver.mentions) \
+        if following.start - lede.end > LEDE_REACH or any(w < lede.start and n == name for w, n in resolver.mentions) \
                 or _UNNAMED.search(resolver.text, max(0, lede.start - 300), lede.end + 300) \
                 or re.compile(rf"{re.escape(lede.speaker)},? (?:who|whose|that)\b").search(
                     resolver.text, max(0, lede.start - 300), lede.end + 300):
@@ -123,7 +123,7 @@ def _office(speaker: str) -> str:
     words = words[:cut]
     if not words:
         return ""
-    head = words[-1].lower() if words and words[-1].lower() in OFFICE_NOUNS else ""
+    head = words[-1].lower() if words[-1].lower() in OFFICE_NOUNS else ""
     if len(words) == 1:
         return head if words[0][:1].isupper() else ""
     if words[:1] in (["The"], ["the"]):  # "The Taoiseach has said …", then "Leo Varadkar said …"
