@@ -134,7 +134,7 @@ def genders(doc: Doc, persons: Sequence[Entity], quote_spans: list[tuple[int, in
                     vote_later.append((entity.canonical, subject))
         if verb.dep_ == "ROOT" and not other:  # after "Nakoda asked Dupuis …", "she said" may be either
             main_subject[span.sent.start] = entity.canonical
-        if verb.lemma_.lower() in SPEECH_VERBS:
+        if verb.lemma_.lower() in SPEECH_VERBS and not other:  # "Kinew asked Stefanson if she …": either
             speaker_of[verb.i] = entity.canonical
 
     def vote(name: str, pronoun: Token) -> None:
@@ -153,8 +153,6 @@ def genders(doc: Doc, persons: Sequence[Entity], quote_spans: list[tuple[int, in
         if name and subject is not None and subject.pos_ == "PRON" and sent.start not in main_subject:
             vote(name, subject)
     for verb_i, name in speaker_of.items():
-        if any(c.dep_ in {"dobj", "dative"} and c.pos_ == "PROPN" for c in doc[verb_i].children):
-            continue  # "Kinew asked Stefanson if she had any advice": "she" may be either
         for comp in doc[verb_i].children:
             if comp.dep_ == "ccomp":
                 subject = next((t for t in comp.children if t.dep_ in SUBJECT), None)

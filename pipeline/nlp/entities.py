@@ -65,7 +65,6 @@ _NAME_TOKEN = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
 _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\s+(?:news agency|agency|newspaper|daily|"
                         r"broadcaster|network|think tank|website|news outlet|outlet|magazine|wire service|tabloid)$"
                         r"|\s+(?:Staff\s+)?(?:Sgt|Cpl|Const|Cst|Insp|Supt|Det|Lt|Capt)\.?$")  # "RCMP Sgt. Harold …"
-_RANK_TAIL = re.compile(r"\s(?:Sgt|Cpl|Const|Cst|Insp|Supt|Det|Lt|Capt)\.?$")  # a body before a rank, no person
 # Lower-case words that belong inside a name ("Bill de Blasio", "Ursula von der Leyen", "Bashar al-Assad"):
 # a name is capitalised at both ends, and only these may stand lower-case between
 _PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "do", "la", "le",
@@ -329,8 +328,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             end = doc[ent.end].idx + len(doc[ent.end])
         if label == "organization":
             end = max(end, _coordinated_name_end(doc, ent))
-        if label == "person" and _RANK_TAIL.search(doc_text(doc)[start: end]):
-            label = "organization"  # "RCMP Sgt" tagged a person in "RCMP Sgt. Harold Pfleiderer said"
+        if label == "person" and _KIND_TAIL.search(doc_text(doc)[start: end]):
+            label = "organization"  # "RCMP Sgt" of "RCMP Sgt. Harold Pfleiderer said": a body before a rank
         text = clean_mention(doc_text(doc)[start: end], label)
         if is_junk(text, label):
             continue
