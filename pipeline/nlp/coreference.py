@@ -25,9 +25,10 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_tokens
-from pipeline.nlp.entities import TITLES, Entity
+from pipeline.nlp.entities import Entity
 from pipeline.nlp.given_names import by_first_name
 from pipeline.nlp.speech import SPEECH_VERBS, inside
+from pipeline.nlp.titles import TITLES
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

@@ -20,6 +20,7 @@ from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_b
 from pipeline.nlp.national import national_form
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
+from pipeline.nlp.titles import ROLES, TITLES, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -30,25 +31,6 @@ LABELS = {
            "NORP": "group", "LAW": "law"},
     "fr": {"PER": "person", "ORG": "organization", "LOC": "place"},
 }
-TITLES = re.compile(
-    r"^((the|a|an|le|la|les|l')\s+)?((prime|foreign|immigration|public safety|border security|deputy|former|u\.s\.|us|"
-    r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|dr\.?|judge|justice|"
-    r"chief|councillor|mp|mpp|mla|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
-    r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
-    r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
-    r"coun\.|cllr\.?|cmdr\.|det\.|insp\.|supt\.|atty\.|adm\.|"
-    r"constable|const\.|sgt\.|sergeant|cpl\.|corporal|inspector|superintendent|commissioner|captain|capt\.|"
-    r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
-    r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
-    r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|"
-    r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian honours
-    r"designate|elect)\s+)+",  # "Premier Designate Wab Kinew"
-    re.I,
-)
-# a person's role, never a body's name alone ("Public Safety", "Justice" may be a department's short name)
-ROLES = {"councillor", "minister", "mayor", "senator", "premier", "president", "secretary", "spokesperson",
-         "spokesman", "spokeswoman", "director", "commissioner", "governor", "ministre", "maire", "mairesse",
-         "président", "présidente", "sergeant", "constable", "inspector", "superintendent", "chairman", "chairwoman"}
 _LOWER_LEAD = re.compile(r"^([a-zà-ÿ][\w.'’-]*\s+)+(?=[A-ZÀ-Þ])")
 PLACE_ALIASES = {"U.S.": "United States", "US": "United States", "U.S": "United States", "USA": "United States",
                  "U.K.": "United Kingdom", "UK": "United Kingdom", "Britain": "United Kingdom",
@@ -91,29 +73,12 @@ class Entity:
     end: int
 
 
-_STRAY_HYPHEN = re.compile(r"(?<![\w.])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave (not "U.S.-Canada")
 
 
-# French honorifics, case-sensitive ("Me" is Maître before a name, never the English pronoun there)
-HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ])")
-# "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
-_BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
-                           r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
-
-
-def strip_stray_hyphens(text: str) -> str:
-    return _STRAY_HYPHEN.sub("", text)
-
-
-def without_titles(text: str) -> str:
-    """A person's mention without the honorific, titles and the place or rank before them."""
-    return TITLES.sub("", _BEFORE_TITLE.sub("", HONORIFIC.sub("", text)))
-
-
-def clean_mention(text: str, label: str) -> str:
+def clean_mention(text: str, label: str, language: str = "en") -> str:
     text = strip_stray_hyphens(" ".join(text.split()))
     if label == "person":
-        text = _LOWER_LEAD.sub("", without_titles(text))
+        text = _LOWER_LEAD.sub("", without_titles(text, language))
     elif text.lower().startswith("the "):
         text = text[4:]
     elif text.startswith(("l’", "l'")) and label == "organization":
@@ -330,7 +295,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             end = max(end, _coordinated_name_end(doc, ent))
         if label == "person" and _KIND_TAIL.search(doc_text(doc)[start: end]):
             label = "organization"  # "RCMP Sgt" of "RCMP Sgt. Harold Pfleiderer said": a body before a rank
-        text = clean_mention(doc_text(doc)[start: end], label)
+        text = clean_mention(doc_text(doc)[start: end], label, language)
         if is_junk(text, label):
             continue
         raw.append((text, label, start, end))
@@ -366,7 +331,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
 
     relabelled = [(t, "person" if lab == "organization" and a_person_after_all(t)
                    or lab == "place" and a_surname_not_a_place(t) else lab, lab, a, b) for t, lab, a, b in raw]
-    raw = [(clean_mention(t, "person") if new != old else t, new, a, b)  # "Historian Cecile Fortin", tagged ORG
+    raw = [(clean_mention(t, "person", language) if new != old else t, new, a, b)  # "Historian Cecile Fortin", tagged ORG
            for t, new, old, a, b in relabelled]
     if language == "en":  # one-word names of the wrong kind: "Square updated its apps", "Lavrov is … minister"
         persons = {t for t, lab, _, _ in raw if lab == "person"}

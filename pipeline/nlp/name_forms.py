@@ -12,9 +12,10 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
-from pipeline.nlp.entities import TITLES, Entity, PersonNames
+from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.given_names import first_names
 from pipeline.nlp.national import national_form
+from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
 if TYPE_CHECKING:

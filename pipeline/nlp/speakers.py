@@ -11,19 +11,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.body_kinds import MEMBERS, body_of_kind
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, named_inside
-from pipeline.nlp.entities import (
-    HONORIFIC,
-    TITLES,
-    Entity,
-    PersonNames,
-    formal_department,
-    strip_stray_hyphens,
-    without_titles,
-)
+from pipeline.nlp.entities import Entity, PersonNames, formal_department
 from pipeline.nlp.name_forms import (
     AGED,
     BUSINESS_KINDS,
@@ -57,6 +50,7 @@ from pipeline.nlp.name_forms import (
 from pipeline.nlp.offices import voice_described_again
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
+from pipeline.nlp.titles import POSTNOMINAL, TITLES, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
 
@@ -260,7 +254,9 @@ class Resolver:
     def _resolve(self, phrase: str, subject: Token, pos: int) -> str:
         if not phrase:
             return ""
-        phrase = HONORIFIC.sub("", strip_stray_hyphens(phrase))  # "Me Stéphane Handfield", "-Anick -Fournier"
+        phrase = without_honorific(strip_stray_hyphens(phrase), self.language)  # "Me Stéphane Handfield", "-Anick -Fournier"
+        if POSTNOMINAL.search(phrase) and subject.i > 0 and subject.text == phrase.split()[-1]:
+            phrase, subject = POSTNOMINAL.sub("", phrase), subject.doc[subject.i - 1]  # "Judge Anthony Russell QC"
         start = subject.i
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
             start -= 1  # "Wilson-Raybould" is three tokens
@@ -300,6 +296,7 @@ class Resolver:
             if known and known.split()[0] == untagged.split()[0]:
                 return known
             self.untagged_people.add(untagged)  # a person all the same: "he" may be them next
+            self.titled += [(subject.idx, w, untagged) for w in phrase[:max(0, phrase.find(untagged))].lower().split()]
             self.salience.add_untagged(subject, untagged)
             return untagged
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
@@ -308,7 +305,7 @@ class Resolver:
             if named:
                 return named
         if subject.ent_type_ in {"PERSON", "PER"}:  # "President Trump", no first name given: "Trump"
-            bare = without_titles(phrase).strip() or phrase
+            bare = without_titles(phrase, self.language).strip() or phrase
             return self.people.resolve(bare) if len(phrase.split()) <= 3 else subject.text
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:
@@ -340,6 +337,9 @@ class Resolver:
         if definite and (aged := AGED.fullmatch(phrase)):  # "the 72-year-old": given that age, or the last speaker
             last = self.last_speaker[1] if self.last_speaker and pos - IT_REACH < self.last_speaker[0] < pos else None
             return aged_person(self.text, aged.group(1), self.mentions, pos) or last or phrase
+        if words in (["police"], ["agency"]) and self.language == "en" and (
+                kind_body := body_of_kind(words[0], (n for at, n in self.organizations if at < min(pos, subject.idx)))):
+            return kind_body  # "Police say", a headline's "agency says": the one body of that kind named before
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
         if plural and fold(subject.lemma_) in FOUNDERS and (founders := founders_named(self.doc, self.people.resolve, pos)):
             return founders  # "Asana’s founders" after "founded by Moskovitz and … Justin Rosenstein"
@@ -363,7 +363,7 @@ class Resolver:
                 return holder  # "Trudeau made the comments … The prime minister said"; "…, Coveney has said."
             described_as = set() if words[-1] in DOCUMENTS else {  # "the non-partisan office"; "the new paper" is none
                 t.lower_ for t in subject.lefts if t.dep_ == "amod" and t.pos_ == "ADJ" and t.is_lower}
-            organization = self.organization_of(words[-1], min(pos, subject.idx), [
+            organization = organization_of(self, words[-1], min(pos, subject.idx), [
                 w for w in words[1:-1] if w not in described_as]) \
                 if 2 <= len(words) <= 4 and words[0] not in {"a", "an"} else None  # "a group" is another one
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
@@ -373,31 +373,6 @@ class Resolver:
             return (voice_described_again(phrase, subject.text, plural, self.last_speaker, pos, IT_REACH)
                     if carried == phrase else None) or carried
         return phrase
-
-    def organization_of(self, kind: str, pos: int, modifiers: Sequence[str] = ()) -> str | None:
-        """"the agency", "la Ville": the one organisation of that kind named before, else the only one the sentence
-        before named ("… by TransLink. The agency said …"); "the utilities commission": one named with both words."""
-        kind = fold(kind)
-        if kind in self.org_kinds and not modifiers:
-            return self.org_kinds[kind]
-        if kind not in ORGANIZATION_KINDS:
-            return None
-        named = [name for start, name in self.organizations if start < pos and kind in fold(name).split()
-                 and all(fold(m) in fold(name).split() for m in modifiers)]
-        # one body under a long and a short name ("New Zealand Department of Conservation", "Department of …")
-        distinct = [n for n in dict.fromkeys(named) if not any(n != o and n in o for o in named)]
-        main = (main_business(self.organizations, pos) or only_organization_before(self, pos)) \
-            if kind in BUSINESS_KINDS and not modifiers else None
-        if main and distinct and main not in distinct:
-            return main  # "the company" in a story about Whole Foods is not the Dana F. Besecker Company it quotes
-        if distinct or modifiers or kind in {"government", "gouvernement"}:  # not "WWNY" nor "the Channel" before it
-            return distinct[0] if len(distinct) == 1 else None
-        found = (kind in BUSINESS_KINDS and main_business(self.organizations, pos)
-                 or only_organization_before(self, pos) or subject_organization_before(self.doc, self.organizations, pos)
-                 or self.kind_named.get(kind))
-        if found:  # "The paper said" again two sentences on is still the same paper
-            self.kind_named[kind] = found
-        return found
 
     def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
         """Remember who spoke last: a person, or a pair of people ("they" may mean them next).
@@ -411,6 +386,35 @@ class Resolver:
             self.last_speaker = (pos, canonical)
             if " and " not in canonical:
                 self.salience.add_at(pos, canonical)
+
+
+def organization_of(resolver: Resolver, kind: str, pos: int, modifiers: Sequence[str] = ()) -> str | None:
+    """"the agency", "la Ville": the one organisation of that kind named before, else the only one the sentence
+    before named ("… by TransLink. The agency said …"); "the utilities commission": one named with both words."""
+    kind = fold(kind)
+    if kind in resolver.org_kinds and not modifiers:
+        return resolver.org_kinds[kind]
+    named = [name for start, name in resolver.organizations if start < pos and kind in fold(name).split()
+             and all(fold(m) in fold(name).split() for m in modifiers)]
+    if not named and not modifiers and (body := body_of_kind(kind, (n for s, n in resolver.organizations
+                                                                  if s < pos or kind in MEMBERS))):
+        return body  # "the agency" after "the U.S. Food and Drug Administration"; "The Mounties" → RCMP
+    if kind not in ORGANIZATION_KINDS:
+        return None
+    # one body under a long and a short name ("New Zealand Department of Conservation", "Department of …")
+    distinct = [n for n in dict.fromkeys(named) if not any(n != o and n in o for o in named)]
+    main = (main_business(resolver.organizations, pos) or only_organization_before(resolver, pos)) \
+        if kind in BUSINESS_KINDS and not modifiers else None
+    if main and distinct and main not in distinct:
+        return main  # "the company" in a story about Whole Foods is not the Dana F. Besecker Company it quotes
+    if distinct or modifiers or kind in {"government", "gouvernement"}:  # not "WWNY" nor "the Channel" before it
+        return distinct[0] if len(distinct) == 1 else None
+    found = (kind in BUSINESS_KINDS and main_business(resolver.organizations, pos)
+             or only_organization_before(resolver, pos) or subject_organization_before(resolver.doc, resolver.organizations, pos)
+             or resolver.kind_named.get(kind))
+    if found:  # "The paper said" again two sentences on is still the same paper
+        resolver.kind_named[kind] = found
+    return found
 
 
 def surname_mentions(resolver: Resolver, quote_spans: list[tuple[int, int]], seen: set[int]) -> None:

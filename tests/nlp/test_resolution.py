@@ -58,6 +58,39 @@ def test_the_agency_stays_a_description_when_two_agencies_are_named():
     assert q.speaker_canonical.lower() == "the agency"
 
 
+def test_the_agency_is_a_body_whose_name_has_another_head_word():
+    text = ("Twelve patients fell ill after taking a heart drug, the U.S. Food and Drug Administration said, "
+            "in a warning to doctors on Tuesday.\n\n"
+            "Three of the patients had taken twice the dose on the label, the agency said in its notice.")
+    q = quote_with(text, "twice the dose")
+    assert q.speaker_canonical == "the U.S. Food and Drug Administration"
+
+
+def test_a_group_is_the_one_alliance_named_before():
+    text = ("Three men were flown out of the country on Saturday, according to the Coastal Refugee Alliance.\n\n"
+            "About 40 members protested at the airport.\n\n"
+            "“Nobody told their lawyers,” the group said in a statement.")
+    q = quote_with(text, "Nobody told their lawyers")
+    assert q.speaker_canonical.removeprefix("the ") == "Coastal Refugee Alliance"
+
+
+def test_the_mounties_and_bare_police_are_the_police_force_named():  # the Mounties' name may come later
+    text = ("EMERSON, Man. — The Mounties say 14 people crossed the border on foot near the town overnight.\n\n"
+            "The RCMP has added patrols near the crossing since January.\n\n"
+            "Police say all of them asked to make refugee claims.")
+    [result] = analyze([text], "en")
+    speakers = {q.quote.split()[0]: q.speaker_canonical.removeprefix("the ") for q in result.quotes}
+    assert speakers.get("all") == "RCMP"
+    assert speakers.get("14") == "RCMP"
+
+
+def test_bare_police_stay_police_when_no_police_force_is_named():
+    text = ("A man was arrested outside the courthouse in Kerala on Sunday, the Press Trust of India reported.\n\n"
+            "Police said the man had confessed to starting the fire.")
+    q = quote_with(text, "confessed to starting")
+    assert q.speaker_canonical.lower() == "police"
+
+
 def test_the_kind_an_apposition_gives_an_organisation():
     text = ("Harbourline, the regional ferry company, cancelled every sailing on Sunday as the storm came in.\n\n"
             "Dozens of travellers spent the night in the terminal.\n\n"
@@ -1220,3 +1253,27 @@ def test_the_government_is_no_other_body_the_sentence_before_named():
     text = ("Dozens of officers will be sent from the northern border to the southern one, WWNY reported.\n\n"
             "The government said that could mean longer waits at border crossings.")
     assert quote_with(text, "longer waits").speaker_canonical != "WWNY"
+
+
+# ---- titles, ranks and honours around a name ---------------------------------------------------------------
+
+def test_an_english_initial_m_stays_part_of_the_name():
+    text = ("Home Minister M. Sucharita said on Friday that the police had acted within the law.\n\n"
+            "“Nobody is above the law,” Ms. Sucharita said, adding that the inquiry would report in a month.")
+    q = quote_with(text, "Nobody is above the law")
+    assert q.speaker_canonical == "M. Sucharita"
+
+
+def test_honours_after_a_judge_s_name_are_not_the_speaker():
+    text = ("Two men were jailed at Preston Crown Court on Friday for a fight outside a bar in March.\n\n"
+            "Judge Anthony Russell QC said: \"Nobody should carry a knife on a night out.\"")
+    q = quote_with(text, "Nobody should carry a knife")
+    assert q.speaker_canonical == "Anthony Russell"
+
+
+def test_the_rank_described_again_is_the_officer_who_held_it_with_its_modifier():
+    text = ("Chief Superintendent Diarmuid O’Sullivan said the case was the result of a long investigation.\n\n"
+            "All of it ended in “a clear picture of what happened”, the chief superintendent said.\n\n"
+            "Detective Superintendent Kevin Dolan thanked his team.")
+    q = quote_with(text, "a clear picture")
+    assert q.speaker_canonical == "Diarmuid O’Sullivan"

@@ -1,0 +1,61 @@
+"""Titles, ranks and honorifics around a person's name, and how to take them off.
+
+"Chief Supt Diarmuid O’Sullivan", "Judge Anthony Russell QC", "Me Stéphane Handfield": the article's words for
+the person's office are not their name. `entities` cleans every mention with these, `speakers` every phrase.
+"""
+
+from __future__ import annotations
+
+import re
+
+TITLES = re.compile(
+    r"^((the|a|an|le|la|les|l')\s+)?((prime|foreign|immigration|public safety|border security|deputy|former|u\.s\.|us|"
+    r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|dr\.?|judge|justice|"
+    r"chief|councillor|mp|mpp|mla|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
+    r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
+    r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
+    r"coun\.|cllr\.?|cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"
+    r"constable|const\.?|sgt\.?|sergeant|cpl\.?|corporal|inspector|superintendent|commissioner|captain|capt\.?|"
+    r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
+    r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
+    r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|"
+    r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian honours
+    r"designate|elect)\s+)+",  # "Premier Designate Wab Kinew"
+    re.I,
+)
+# a person's role, never a body's name alone ("Public Safety", "Justice" may be a department's short name)
+ROLES = {"councillor", "minister", "mayor", "senator", "premier", "president", "secretary", "spokesperson",
+         "spokesman", "spokeswoman", "director", "commissioner", "governor", "ministre", "maire", "mairesse",
+         "président", "présidente", "sergeant", "constable", "inspector", "superintendent", "chairman", "chairwoman"}
+
+# French honorifics, case-sensitive ("Me" is Maître before a name, never the English pronoun there); in English
+# "M." before a name is an initial ("M. Sucharita"), so it is kept there
+HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ])")
+_ENGLISH_INITIAL = re.compile(r"^(?:M|MM)\.\s+(?=[A-ZÀ-Þ])")
+# "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
+_BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
+                           r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
+# honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
+POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MSP|MEP|MLA|MPP|TD|OBE|CBE|MBE|KBE|DBE)$")
+_STRAY_HYPHEN = re.compile(r"(?<![\w.])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave (not "U.S.-Canada")
+
+
+def strip_stray_hyphens(text: str) -> str:
+    return _STRAY_HYPHEN.sub("", text)
+
+
+def without_honorific(text: str, language: str = "en") -> str:
+    """The mention without a French honorific; English keeps "M." as the initial it is there."""
+    if language == "en" and _ENGLISH_INITIAL.match(text):
+        return text
+    return HONORIFIC.sub("", text)
+
+
+def without_titles(text: str, language: str = "en") -> str:
+    """A person's mention without the honorific, titles and the place or rank before them, and the honours
+    after them."""
+    bare = TITLES.sub("", _BEFORE_TITLE.sub("", without_honorific(text, language)))
+    if language == "en" and re.search(r"(?:^|\s)M\.\s+$", text[: len(text) - len(bare)]):
+        bare = "M. " + bare  # "Home Minister M. Sucharita": the initial goes with the name
+    honours = POSTNOMINAL.search(bare)  # never down to one word: "Yellowhead MP" is a seat, not a Mr Yellowhead
+    return bare[:honours.start()] if honours and " " in bare[:honours.start()].strip() else bare
