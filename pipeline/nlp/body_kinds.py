@@ -9,7 +9,8 @@ forces and agencies that articles seldom spell out are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 
 from pipeline.text import fold
 
@@ -37,7 +38,8 @@ def _kind_of(name: str) -> set[str]:
     """The kinds a name can be described as: by its words ("Winnipeg Police Service" is police), its head
     word (an administration is an agency), or what it is known to be."""
     words = fold(name).split()
-    kinds = {kind for kind, heads in KIND_HEADS.items() if words and words[-1] in heads} | set(words)
+    head = words[:words.index("of")] if "of" in words[1:] else words  # "Independent Investigations Office of B.C."
+    kinds = {kind for kind, heads in KIND_HEADS.items() if head and head[-1] in heads} | set(words)
     known = KNOWN_KINDS.get(name)
     if known:
         kinds |= {known} | {kind for kind, heads in KIND_HEADS.items() if known in heads}
@@ -56,3 +58,17 @@ def body_of_kind(kind: str, names: Iterable[str]) -> str | None:
     found = list(dict.fromkeys(name for name in names if kind in _kind_of(name)))
     distinct = [n for n in found if not any(n != other and n in other for other in found)]
     return distinct[0] if len(distinct) == 1 else None
+
+
+_FAMILY = re.compile(r"\b[Tt]he ((?:[A-Z][\w’'-]+\s+){1,2})family\b")
+_PLURAL_SURNAME = re.compile(r"\b[Tt]he ([A-Z][\w’'-]+)s\b")
+
+
+def family_named(text: str, pos: int, surnames: Collection[str]) -> str | None:
+    """"The family said" after "The Lawrence family has lived in Montreal for five years" (or "The Lawrences
+    have …", where Leon Lawrence is named): the one family the article named before (a family speaks as one
+    in deportation stories), never a guess between two."""
+    named = {" ".join(m.group(1).split()) for m in _FAMILY.finditer(text, 0, pos)}
+    named |= {stem for m in _PLURAL_SURNAME.finditer(text, 0, pos)
+              for stem in (m.group(1), m.group(1).removesuffix("e")) if stem in surnames}  # "the Joneses"
+    return f"{named.pop()} family" if len(named) == 1 else None

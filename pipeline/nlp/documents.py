@@ -42,10 +42,12 @@ def _reached_by_access(token: Token, head: Token) -> bool:
 
 
 def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents: dict[str, str],
-                 person: Callable[[str], str | None] = lambda _: None) -> str | None:
+                 person: Callable[[str], str | None] = lambda _: None,
+                 body: Callable[[str, int], str | None] = lambda _kind, _at: None) -> str | None:
     """A document that speaks for whoever made it: "a study released Monday by Civic Action",
     "Infrastructure Canada's database"; later, "the study" is the same one. `person` reads a possessor
-    the model did not tag as anyone back to the person the article names ("Greer’s statement")."""
+    the model did not tag as anyone back to the person the article names ("Greer’s statement"); `body` a
+    maker described by its kind ("a statement from the agency") back to the body named before."""
     kind = fold(subject.lemma_ or subject.text)
     if kind not in DOCUMENTS:
         return None
@@ -55,6 +57,9 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
     inside_phrase += [found for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"
                       and (found := person(c.text))]
     inside_phrase += [maker for c in subject.children if (maker := _made_by(c))]
+    inside_phrase += [maker for c in subject.children if c.dep_ == "prep" and c.lower_ in {"from", "by"}
+                      for kind in c.children if kind.dep_ == "pobj" and kind.pos_ == "NOUN" and kind.is_lower
+                      and any(d.lower_ == "the" for d in kind.children) and (maker := body(kind.lemma_, kind.idx))]
     if inside_phrase:
         documents[kind] = inside_phrase[0]
         return inside_phrase[0]

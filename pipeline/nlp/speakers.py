@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.body_kinds import MEMBERS, body_of_kind
+from pipeline.nlp.acronyms import DETERMINER, acronyms
+from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
@@ -23,7 +24,6 @@ from pipeline.nlp.name_forms import (
     FOUNDERS,
     OFFICES,
     PERSON_NOUNS,
-    SMALL_WORDS,
     abbreviated_titles,
     aged_person,
     body_after_kind,
@@ -32,7 +32,6 @@ from pipeline.nlp.name_forms import (
     compass_short_form,
     founders_named,
     full_form,
-    initials,
     main_business,
     members_of_groups,
     name_after_titles,
@@ -58,7 +57,6 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _WORD = re.compile(r"\w+")
-_DETERMINER = re.compile(r"^(?:(?:the|le|la|les)\s+|l['’]\s*)", re.I)
 PLURAL = {"they", "them", "ils", "elles"}
 DEPUTIES = {"deputy", "vice", "associate", "assistant", "acting", "interim", "former", "ex"}  # not the title itself
 IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
@@ -79,13 +77,12 @@ ORGANIZATION_KINDS = {
 # last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
 NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
               "regulations", "amendment", "plan", "program", "programme", "loi", "reglement", "traite"}
-_ACRONYM = re.compile(r"((?:[A-ZÀ-Þ][\w’'-]*\s+)(?:(?:[\w’'-]+\s+){0,8}?)[\w’'-]+)\s+\(([A-ZÀ-Þ]{2,8})\)")
 
 
 
 def _org_name(entity: Entity) -> str:
     """An organisation's one name: the long form the article gives it, without a leading "the"."""
-    return _DETERMINER.sub("", entity.canonical)
+    return DETERMINER.sub("", entity.canonical)
 
 
 def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, str]:
@@ -107,22 +104,6 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
         if span.start > 0 and before.pos_ == "NOUN" and before.is_lower:  # "media buying company GroupM"
             seen.setdefault(fold(before.text), set()).add(_org_name(entity))
     return {kind: next(iter(names)) for kind, names in seen.items() if len(names) == 1}
-
-
-def acronyms(text: str) -> dict[str, str]:
-    """Acronyms the article defines: "L’Agence des services frontaliers du Canada (ASFC)" → ASFC → the name."""
-    out = {}
-    for match in _ACRONYM.finditer(text):
-        acronym = match.group(2)
-        words = re.findall(r"[\w’'-]+", match.group(1))
-        for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
-            if words[start].lower() in SMALL_WORDS:
-                continue  # "(Office) of the United Nations …": a name never starts with "of"
-            if initials(words[start:]) == acronym:
-                name = " ".join(words[start:])
-                out[acronym] = _DETERMINER.sub("", re.sub(r"^(?:[LlDd]['’])", "", name))
-                break
-    return out
 
 
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
@@ -272,14 +253,15 @@ class Resolver:
         sharing = [n for n in self.people.full if n.split()[-1] == phrase]
         if len(sharing) > 1:
             return namesake(self.text, phrase, sharing, self.mentions, min(pos, subject.idx))
-        bare = _DETERMINER.sub("", phrase).strip()
+        bare = DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
             return self.acronyms[bare]
         short = None if self.people.find_in(bare) else (organization_named(self.organizations, bare, subject.idx)
                                                         or compass_short_form(self.text, bare))
         if short:
             return short
-        inner = named_inside(subject, phrase, self.named, self.documents, self.people.find_in)
+        inner = named_inside(subject, phrase, self.named, self.documents, self.people.find_in,
+                             lambda kind, at: organization_of(self, kind, at))
         if inner:
             return inner
         after = named_after(subject, self.named, self.people.full, self.text)
@@ -392,6 +374,8 @@ def organization_of(resolver: Resolver, kind: str, pos: int, modifiers: Sequence
     """"the agency", "la Ville": the one organisation of that kind named before, else the only one the sentence
     before named ("… by TransLink. The agency said …"); "the utilities commission": one named with both words."""
     kind = fold(kind)
+    if kind == "family":
+        return family_named(resolver.text, pos, {name.split()[-1] for name in resolver.people.full})
     if kind in resolver.org_kinds and not modifiers:
         return resolver.org_kinds[kind]
     named = [name for start, name in resolver.organizations if start < pos and kind in fold(name).split()

@@ -91,6 +91,29 @@ def test_bare_police_stay_police_when_no_police_force_is_named():
     assert q.speaker_canonical.lower() == "police"
 
 
+def test_a_statement_from_the_agency_is_the_office_named_before():
+    text = ("Halifax Regional Police shot a man who drove at officers early Sunday, police said.\n\n"
+            "The Serious Incident Response Office of Nova Scotia was called in an hour later.\n\n"
+            "“Officers fired two shots at the car,” a statement from the agency says.")
+    q = quote_with(text, "Officers fired two shots")
+    assert q.speaker_canonical.removeprefix("the ") == "Serious Incident Response Office of Nova Scotia"
+
+
+def test_the_family_is_the_family_named_before_by_its_surname():
+    text = ("“We are afraid to go back,” said Nadia Perera, who arrived in Winnipeg with her husband in 2019.\n\n"
+            "The Pereras have lived in the city for four years.\n\n"
+            "The family says its claim was refused because the war is over.")
+    q = quote_with(text, "its claim was refused")
+    assert q.speaker_canonical == "Perera family"
+
+
+def test_the_family_stays_a_description_between_two_families():
+    text = ("The Perera family and the Lopez family arrived in Winnipeg in 2019.\n\n"
+            "The family says its claim was refused because the war is over.")
+    q = quote_with(text, "its claim was refused")
+    assert q.speaker_canonical.lower() == "the family"
+
+
 def test_the_kind_an_apposition_gives_an_organisation():
     text = ("Harbourline, the regional ferry company, cancelled every sailing on Sunday as the storm came in.\n\n"
             "Dozens of travellers spent the night in the terminal.\n\n"
