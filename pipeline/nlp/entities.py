@@ -18,6 +18,7 @@ from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names, function_words, initials_before, join_split_names
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.national import national_form
+from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.nlp.titles import ROLES, TITLES, strip_stray_hyphens, without_titles
@@ -339,6 +340,9 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         misread = people_named_as_bodies(doc, {t for t, lab, _, _ in raw if lab == "organization"})
         raw = [(t, "organization" if t in bodies and lab != "organization" else "person" if t in misread else lab, a, b)
                for t, lab, a, b in raw]
+        if aliases := {t: (a, b) for t, a, b in pseudonyms(doc_text(doc))}:  # "identified only as KN", tagged ORG or not
+            raw = sorted({(t, "person" if t in aliases else lab, a, b) for t, lab, a, b in raw}
+                         | {(t, "person", a, b) for t, (a, b) in aliases.items()}, key=lambda r: (r[2], r[3], r[1], r[0]))
     others = {t for t, lab, _, _ in raw if lab != "person"}
     raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
     full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]

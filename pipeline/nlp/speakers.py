@@ -47,6 +47,7 @@ from pipeline.nlp.name_forms import (
     written_again,
 )
 from pipeline.nlp.offices import voice_described_again
+from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
 from pipeline.nlp.titles import POSTNOMINAL, TITLES, strip_stray_hyphens, without_honorific, without_titles
@@ -199,6 +200,7 @@ class Resolver:
         self.org_kinds = _organization_kinds(doc, organizations)  # "TransLink, the regional transit agency"
         self.text = doc_text(doc)
         self.acronyms = acronyms(self.text)
+        self.pseudonyms = pseudonyms(self.text)
         self.organizations = sorted(self.organizations + written_again(doc, self.text, organizations, quote_spans))
         self.kind_named: dict[str, str] = {}  # "paper" → the body "the paper" stood for last
         self.groups = members_of_groups(doc, self.text) if doc.lang_ == "en" else {}  # "the doctors" → a group
@@ -260,6 +262,9 @@ class Resolver:
                                                         or compass_short_form(self.text, bare))
         if short:
             return short
+        if subject.pos_ == "NOUN" and (alias := pseudonym_of(subject, self.pseudonyms)):
+            self.untagged_people.add(alias)  # a person, whom the next "he" or "the Iraqi Kurd" may be
+            return alias  # "the man, who can only be identified as KN,"
         inner = named_inside(subject, phrase, self.named, self.documents, self.people.find_in,
                              lambda kind, at: organization_of(self, kind, at))
         if inner:

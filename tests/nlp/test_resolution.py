@@ -1300,3 +1300,28 @@ def test_the_rank_described_again_is_the_officer_who_held_it_with_its_modifier()
             "Detective Superintendent Kevin Dolan thanked his team.")
     q = quote_with(text, "a clear picture")
     assert q.speaker_canonical == "Diarmuid O’Sullivan"
+
+
+# ---- people the article may only name by initials or a pseudonym --------------------------------------------
+
+def test_a_man_identified_only_by_initials_speaks_under_them():
+    text = ("One of five asylum seekers taken off Tuesday's flight says he would not have come had he known.\n\n"
+            "But the man, who can only be identified as RT, told the BBC he had been in hiding for months.\n\n"
+            "RT said he learned of the plan from a lawyer.\n\n"
+            "\"I had no idea what was going on,\" he told reporters.")
+    [result] = analyze([text], "en")
+    speakers = {q.quote.split()[0].strip('"'): q.speaker_canonical for q in result.quotes}
+    assert speakers.get("he") == "RT" and speakers.get("I") == "RT"
+
+
+def test_not_his_real_name_is_the_name_he_speaks_under():
+    text = ("Ahmed (not his real name) crossed the Channel in a small boat in May.\n\n"
+            "\"We were twenty in a boat made for eight,\" he said.")
+    q = quote_with(text, "twenty in a boat")
+    assert q.speaker_canonical == "Ahmed"
+
+
+def test_an_area_known_as_a_name_is_nobody():
+    from pipeline.nlp.pseudonyms import pseudonyms
+    assert pseudonyms("They crossed at the spot known as Roxham Road, officials said.") == []
+    assert pseudonyms("A woman who asked to be identified only by her first name, Maria, said so.") == [("Maria", 59, 64)]
