@@ -9,7 +9,8 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
                 "governor", "senator", "lawmaker", "legislator", "commissioner", "chief", "director", "executive",
                 "secretary", "diplomat", "envoy", "ambassador", "commander", "inspector", "detective", "coroner",
                 "economist", "scientist", "researcher", "professor", "doctor", "physician", "expert", "councillor",
-                "councilor", "premier", "president", "leader", "taoiseach", "chancellor"}
+                "councilor", "premier", "president", "leader", "taoiseach", "chancellor", "advocate", "activist",
+                "campaigner", "analyst"}
 
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,

@@ -1201,6 +1201,14 @@ def test_initials_before_a_name_are_part_of_it():
     assert quote_with(country, "stay open").speaker_canonical == "Joe Biden"
 
 
+def test_an_advocate_in_the_lede_is_the_advocate_named_speaking_next():
+    text = ("Transfers of asylum seekers to the island have been kept secret for months, a refugee advocate says.\n\n"
+            "Last week a newspaper reported that a boat had been turned back in September.\n\n"
+            "Refugee Council spokesperson Mary Tanaka told reporters the government refuses to answer questions.")
+    q = quote_with(text, "kept secret")
+    assert q.speaker_canonical == "Mary Tanaka"
+
+
 def test_a_definite_office_in_the_lede_and_an_acronym_of_a_title_name_their_holder():
     lede = ("The chancellor has said that the camp outside the asylum office will be cleared by Friday.\n\n"
             "Maria Keller said she was “shocked” by the attacks on the tents.\n\n"
