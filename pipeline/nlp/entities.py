@@ -125,17 +125,19 @@ class PersonNames:
             return longer[0] if longer else opening[0] if len(opening) == 1 else mention
         candidates = [f for f in self.full if f.split()[-1] == mention] or \
                      [f for f in self.full if f.split()[0] == mention] or \
-                     [f for f in self.full if len(f.split()) >= 3 and f.split()[-2] == mention]  # "Gonzalez" of
-        # "Jose Arturo Gonzalez Carranza": a Spanish name's first surname
+                     [f for f in self.full if len(f.split()) >= 3 and f.split()[-2] == mention] or \
+                     [f for f in self.full if mention in f.split()[-1].split("-")[1:]]  # "Gonzalez" of "Jose Arturo
+        # Gonzalez Carranza": a Spanish name's first surname; "Lopez" of "Byron Sigcho-Lopez", half of a double one
         return candidates[0] if candidates else mention
 
     def find_in(self, text: str) -> str | None:
         """The canonical person a speaker phrase names, if any ("press secretary Marie-Emmanuelle Cadieux")."""
         tokens = set(re.findall(r"[\w'’-]+", _POSSESSIVE.sub("", text)))
         tokens |= {_POSSESSIVE.sub("", t) for t in tokens}
-        for name in self.full:
-            if name.split()[-1] in tokens:
-                return name
+        by_surname = next((n for n in self.full if n.split()[-1] in tokens), None) or next(
+            (n for n in self.full if n.split()[-1].split("-")[-1] in tokens), None)  # "Lopez": Maria Garcia-Lopez
+        if by_surname:
+            return by_surname
         by_first = [name for name in self.full if name.split()[0] in tokens]
         return by_first[0] if len(by_first) == 1 else None
 

@@ -164,6 +164,7 @@ class Resolver:
                         break  # "Deputy Premier Sarah Hoffman" is not "the premier"
                     self.titles[tok.lower_] = name
                     self.titled.append((entity.start, tok.lower_, name))
+            self.titled += [(entity.start, t.lower_, name) for t in span[:-1] if TITLES.fullmatch(t.lower_ + " ")]
             for child in titles_beside(span):
                 self.titles[child.lower_] = name
                 self.titled.append((entity.start, child.lower_, name))
@@ -291,7 +292,7 @@ class Resolver:
             named = self.people.find_in(name)
             if named:
                 return named
-        if subject.ent_type_ in {"PERSON", "PER"}:  # "President Trump", no first name given: "Trump"
+        if subject.ent_type_ in {"PERSON", "PER"} and not TITLES.fullmatch(phrase + " "):  # "President Trump": "Trump"
             bare = without_titles(phrase, self.language).strip() or phrase
             return self.people.resolve(bare) if len(phrase.split()) <= 3 else subject.text
         for (start, end), name in self.org_long.items():
@@ -337,9 +338,14 @@ class Resolver:
             return together  # "The two companies have just announced …"
         if plural and subject.pos_ == "NOUN" and self.language == "en":  # "the three liberal justices" are
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
+        if len(words) == 1 and phrase[:1].isupper() and TITLES.fullmatch(phrase.lower() + " ") and self.language == "en":
+            words = ["the", *words]  # a headline's "Judge says": the judge the article names
         if words and words[0] in {"the", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles or subject.lower_ in OFFICES else words[-1]
-            found = described(self.titled, role, words[1:-1], pos)
+            modifiers = words[1:-1]
+            if len(words) > 2 and words[-1] in {"designate", "elect"}:  # "the Premier Designate": a premier, the
+                role, modifiers = words[-2], [*words[1:-2], words[-1]]  # one titled designate
+            found = described(self.titled, role, modifiers, pos)
             if found:
                 return found
             if role in self.titles:

@@ -90,6 +90,11 @@ def subject_of(verb: Token) -> Token | None:
             if clause is not None and clause.head.pos_ in {"PROPN", "NOUN"}:
                 return clause.head
         return subject
+    misread = next((c for c in verb.children if c.dep_ in {"advmod", "npadvmod"} and c.i < verb.i and c.text[:1].isupper()
+                    and (c.pos_ == "PROPN" and all(t.pos_ == "ADV" for t in verb.doc[c.i + 1: verb.i])
+                         or c.pos_ == "ADV" and c.i == verb.i - 1 and c.lower_.endswith("ly"))), None)
+    if misread is not None:  # "Connelly said", "Kelly told": a surname in -ly the parse took for an adverb
+        return misread
     controller = next((c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i), None)
     if verb.dep_ == "xcomp" and controller is not None and verb.head.lemma_.lower() in OBJECT_CONTROL:
         return controller  # "its cutback led the French manufacturer to announce …": the manufacturer announced

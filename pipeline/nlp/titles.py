@@ -15,6 +15,7 @@ TITLES = re.compile(
     r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
     r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
     r"coun\.|cllr\.?|cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"
+    r"alderman|alderwoman|alderperson|reeve|magistrate|"
     r"constable|const\.?|sgt\.?|sergeant|cpl\.?|corporal|inspector|superintendent|commissioner|captain|capt\.?|"
     r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"

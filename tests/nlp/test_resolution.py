@@ -1333,3 +1333,32 @@ def test_an_area_known_as_a_name_is_nobody():
     from pipeline.nlp.pseudonyms import pseudonyms
     assert pseudonyms("They crossed at the spot known as Roxham Road, officials said.") == []
     assert pseudonyms("A woman who asked to be identified only by her first name, Maria, said so.") == [("Maria", 59, 64)]
+
+
+def test_a_surname_in_ly_the_parse_reads_as_an_adverb_still_speaks():
+    text = ("Councillors voted no confidence in their mayor Martin Connelly on Thursday.\n\n"
+            "Connelly said he regretted that he had lost the confidence of the council.")
+    q = quote_with(text, "he regretted")
+    assert q.speaker_canonical == "Martin Connelly"
+
+
+def test_the_last_half_of_a_double_surname_is_the_person():
+    text = ("Councillor Maria Garcia-Lopez will be at the meeting on Monday.\n\n"
+            "Lopez said the federal government needs to do much more.")
+    q = quote_with(text, "needs to do much more")
+    assert q.speaker_canonical == "Maria Garcia-Lopez"
+
+
+def test_the_premier_designate_is_the_one_titled_designate_not_the_outgoing_premier():
+    text = ("Premier Designate Wab Kinew met the outgoing premier on Thursday.\n\n"
+            "Kinew sat with Premier Heather Stefanson to discuss the transfer of power.\n\n"
+            "According to the Premier Designate, the gas tax cut will come soon but needs a law.")
+    q = quote_with(text, "gas tax cut")
+    assert q.speaker_canonical == "Wab Kinew"
+
+
+def test_a_headline_s_bare_title_is_the_judge_the_article_names():
+    text = ("Judge Ann Lee jailed the man for six years at the Old Bailey on Friday.\n\n"
+            "Judge says \"British justice is on trial\" in the case.")
+    q = quote_with(text, "British justice")
+    assert q.speaker_canonical == "Ann Lee"
