@@ -213,6 +213,18 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Governor installs buoys and razor wire on the border", "Critics say the barrier endangers lives.", True),
     # a refugee past in a sports story is background
     ("Refugee striker scores winning penalty", "His goal sent the team to the World Cup.", False),
+    ("Happy birthday to the child refugee who won the Ballon d'Or", "The midfielder turns 38 today.", False),
+    # leisure accidents, drug seizures and aid trucks at a crossing are not migration (the guide's Off)
+    ("Five dead after tourist boat capsizes on lake", "Passengers rushed to one side to take a selfie.", False),
+    ("Border agents seize $3m of cocaine at port of entry", "The drugs were hidden in a tractor trailer.", False),
+    ("Aid convoy waits at border crossing", "Twenty trucks of humanitarian aid and medical supplies are held up.",
+     False),
+    ("Boat carrying 60 migrants capsizes off Libya", "Survivors were taken to Lampedusa.", True),
+    # offshore detention, a cap on study permits and a child trafficked into a country are the guide's On
+    ("Manus Island centre to close", "The men held there will be moved, the government says.", True),
+    ("Ottawa caps study permits for two years", "The number of new international students will fall by a third.",
+     True),
+    ("Athlete reveals he was trafficked into the UK as a child", "He was brought in under another name.", True),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
