@@ -48,6 +48,10 @@ _JUNK_LINE = re.compile(
 )
 
 
+# A video embed's label glued to the paragraph after it ("Watch Video Sandusky's lawyers had requested …")
+_GLUED_PROMO = re.compile(r"^\s*(?:Watch|Play)\s+Video\s+(?=[A-Z“\"])")
+
+
 # A photo credit at the end of a caption ("… near Hemmingford, Que. THE CANADIAN PRESS/Paul Chiasson.")
 _CREDIT = re.compile(r"\s*\b(THE CANADIAN PRESS|The Canadian Press|Getty Images|REUTERS|Reuters|AP Photo|AFP|"
                      r"La Presse canadienne|LA PRESSE CANADIENNE)\s*/\s*[\w .'’-]+\.?\s*$")
@@ -124,7 +128,7 @@ def clean_text(text: str) -> str:
     seen: set[str] = set()
     text = _STRAY_HYPHEN.sub("", _INVISIBLE.sub("", text))
     for line in text.splitlines():
-        line = _CREDIT.sub("", line)
+        line = _GLUED_PROMO.sub("", _CREDIT.sub("", line))
         stripped = line.strip()
         if _JUNK_LINE.match(stripped):
             continue
@@ -148,6 +152,7 @@ def blank_junk(text: str) -> str:
         credit = _CREDIT.search(line)
         if credit:
             line = line[: credit.start()] + " " * (len(line) - credit.start())
+        line = _GLUED_PROMO.sub(lambda promo: " " * len(promo.group(0)), line)
         headline = _WATCH_HEADLINE.match(line) if opening else None
         opening = opening and not line.strip()
         if headline:

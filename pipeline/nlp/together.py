@@ -22,6 +22,11 @@ def _with_compounds(tok: Token) -> str:
 def speaking_together(subject: Token, people: PersonNames) -> str | None:
     """"Tore Sohlberg and Lehla Abreder said", "Hansen and his collaborators say": a person and who speaks with
     them, as one speaker ("they" may mean them next)."""
+    role = next((c for c in subject.children if c.dep_ == "conj" and c.pos_ == "NOUN"), None)
+    partner = next((c for c in subject.children if c.dep_ == "appos" and c.ent_type_ in {"PERSON", "PER"}
+                    and role is not None and c.left_edge.i == role.i + 1), None)
+    if partner is not None and (first := people.find_in(subject.text)):  # "Amendola and defense attorney Karl
+        return f"{first} and {people.find_in(_with_compounds(partner)) or _with_compounds(partner)}"  # Rominger"
     if subject.ent_type_ not in {"PERSON", "PER"}:  # "Stella's owners Tore Sohlberg and Lehla Abreder said"
         named = next((c for c in subject.children if c.dep_ == "appos" and c.ent_type_ in {"PERSON", "PER"}), None)
         return speaking_together(named, people) if named is not None and subject.pos_ == "NOUN" else None

@@ -39,6 +39,15 @@ def test_seed_article_junk_removed_and_prose_kept(shared_data: Path):
     assert cleaned.count("Border issue ‘politicized’") == 0
 
 
+def test_a_video_label_glued_to_a_paragraph_is_junk_and_offsets_stay():
+    from pipeline.ingest.articles import blank_junk
+
+    text = "Verdict: grounds for appeal?\nWatch Video Sandusky's lawyers had asked for more time.\nWatch videos online."
+    assert blank_junk(text).split("\n")[1].strip() == "Sandusky's lawyers had asked for more time."
+    assert len(blank_junk(text)) == len(text)
+    assert "Watch Video" not in clean_text(text) and "Watch videos online." in clean_text(text)
+
+
 def test_extract_text_from_real_page(shared_data: Path):
     html = (shared_data / "html" / "aeb__5f9c5ed5d6.html").read_bytes()
     text = extract_text(html)

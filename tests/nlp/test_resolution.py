@@ -673,6 +673,13 @@ def test_the_kind_of_body_written_after_its_name_is_not_part_of_it():
 
 
 # ---- a person with company, and a body described by its kind and a word of its name -------------------
+def test_a_surname_and_a_titled_partner_speak_together():
+    text = ("The defence lawyer Joseph Amendola spoke to reporters on Monday.\n\n"
+            "Amendola and defense attorney Karl Rominger both said they would file appeals on several issues.")
+    q = quote_with(text, "file appeals")
+    assert q.speaker_canonical == "Joseph Amendola and Karl Rominger"
+
+
 def test_a_person_and_his_collaborators_speak_together_and_they_is_them():
     text = ("Maria Lund first warned the council of the risk in 1998.\n\n"
             "In a new paper, Lund and her colleagues say the dikes will not hold past 2040.\n\n"
