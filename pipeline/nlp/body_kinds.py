@@ -72,3 +72,13 @@ def family_named(text: str, pos: int, surnames: Collection[str]) -> str | None:
     named |= {stem for m in _PLURAL_SURNAME.finditer(text, 0, pos)
               for stem in (m.group(1), m.group(1).removesuffix("e")) if stem in surnames}  # "the Joneses"
     return f"{named.pop()} family" if len(named) == 1 else None
+
+
+def fullest_body(name: str, names: Collection[str]) -> str:
+    """"the Immigration and Refugee Board" where the article also writes "the Immigration and Refugee Board of
+    Canada": the fullest form of a body's name the article gives (one such form, never a guess between two)."""
+    core = name[4:] if name.lower().startswith("the ") else name
+    if " " not in core:
+        return name
+    longer = {n for n in names if n.startswith(core + " of ") and len(n.split()) - len(core.split()) <= 4}
+    return name[: len(name) - len(core)] + longer.pop() if len(longer) == 1 else name

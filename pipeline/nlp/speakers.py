@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.acronyms import DETERMINER, acronyms
-from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named
+from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
@@ -202,6 +202,7 @@ class Resolver:
         self.text = doc_text(doc)
         self.acronyms = acronyms(self.text)
         self.pseudonyms = pseudonyms(self.text)
+        self.org_names = {name for _, name in self.organizations}
         self.organizations = sorted(self.organizations + written_again(doc, self.text, organizations, quote_spans))
         self.kind_named: dict[str, str] = {}  # "paper" → the body "the paper" stood for last
         self.groups = members_of_groups(doc, self.text) if doc.lang_ == "en" else {}  # "the doctors" → a group
@@ -228,12 +229,12 @@ class Resolver:
             if sex in {"m", "f"}:
                 self.gender.setdefault(resolved, sex)
         if " " in resolved or not resolved[:1].isupper():
-            return resolved
+            return resolved if self.people.is_person(resolved) else fullest_body(resolved, self.org_names)
         if resolved not in self.full_forms:  # once per name: both read the whole article
             self.full_forms[resolved] = full_form(self.doc, self.text, resolved, self.acronyms, self.people.full)
         if not resolved.isupper() and self.full_forms[resolved] != resolved:  # a surname read back to a person
             self.salience.add(subject, self.full_forms[resolved])  # the model did not tag: "he" may be them next
-        return self.full_forms[resolved]
+        return fullest_body(self.full_forms[resolved], self.org_names)
 
     def _resolve(self, phrase: str, subject: Token, pos: int) -> str:
         if not phrase:

@@ -33,6 +33,14 @@ def test_an_acronym_resolves_to_the_name_it_abbreviates():
     assert q.speaker_canonical == "the Immigration and Refugee Board"  # as the article writes it
 
 
+def test_an_acronym_hands_on_the_fullest_name_the_article_gives():
+    text = ("The Independent Investigations Office of B.C. was called in after police shot a man on Sunday.\n\n"
+            "Officers found the car near Slocan Street, police said.\n\n"
+            "The IIO says the stolen car was a black sedan.")
+    q = quote_with(text, "black sedan")
+    assert q.speaker_canonical.removeprefix("the ") == "Independent Investigations Office of B.C."
+
+
 def test_a_french_acronym_with_its_elided_article():
     text = ("L’Agence des services frontaliers du Canada (ASFC) a renvoyé 40 personnes vers les États-Unis le mois "
             "dernier.\n\n« Nous appliquons la loi telle qu’elle est écrite », a indiqué l’ASFC dans un courriel.")
