@@ -3,6 +3,9 @@ Minister" is (the rules that use them are in `introduced` and `speakers`)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
+
 # offices news describes a named person by: before naming them ("A Federal Court judge has set aside …", then
 # "Justice Ann Marie Mcdonald said") or after ("the senior officer"); not bystanders ("a witness", "a resident")
 OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer", "attorney", "prosecutor", "mayor",
@@ -10,7 +13,7 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
                 "secretary", "diplomat", "envoy", "ambassador", "commander", "inspector", "detective", "coroner",
                 "economist", "scientist", "researcher", "professor", "doctor", "physician", "expert", "councillor",
                 "councilor", "premier", "president", "leader", "taoiseach", "chancellor", "advocate", "activist",
-                "campaigner", "analyst"}
+                "campaigner", "analyst", "reeve", "warden", "alderman", "alderwoman", "magistrate"}
 
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,
@@ -22,3 +25,25 @@ def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tu
         return None
     at, name = last_speaker
     return name if 0 < pos - at <= reach and " and " not in name else None
+
+
+# words that make the name after them someone else than the speaker: "a spokesperson for Minister Sean Fraser"
+_FOR_SOMEONE = {"for", "to", "with", "by", "from", "on", "about", "against", "behind", "under"}
+
+
+def holder_named_last(phrase: str, people: Collection[str], titles: re.Pattern[str]) -> str | None:
+    """"Alberta Federation of Labour president Gil McGowan", "Housing Minister and former immigration minister
+    Sean Fraser": a phrase that ends with a person's full name right after their office is that person (the
+    employer and offices before it are who they are, not a name), unless the name belongs to a preposition
+    ("a spokesperson for …") or to a relation ("the wife of …")."""
+    words = phrase.split()
+    for name in people:
+        size = len(name.split())
+        if len(words) <= size or " ".join(words[-size:]) != name or not titles.fullmatch(words[-size - 1].lower() + " "):
+            continue
+        before = words[:-size]
+        if any(w.lower() in _FOR_SOMEONE for w in before) or any(
+                w == "of" and k and before[k - 1].islower() for k, w in enumerate(before)):
+            return None
+        return name
+    return None

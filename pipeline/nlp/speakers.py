@@ -46,7 +46,7 @@ from pipeline.nlp.name_forms import (
     titles_beside,
     written_again,
 )
-from pipeline.nlp.offices import voice_described_again
+from pipeline.nlp.offices import holder_named_last, voice_described_again
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
@@ -252,6 +252,9 @@ class Resolver:
         titled = person_after_title(subject)
         if titled:
             return self.people.find_in(titled) or titled
+        holder = holder_named_last(phrase, self.people.full, TITLES)
+        if holder:
+            return holder
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
             return self.people.resolve(phrase)
         sharing = [n for n in self.people.full if n.split()[-1] == phrase]

@@ -1377,3 +1377,21 @@ def test_a_headline_s_bare_title_is_the_judge_the_article_names():
             "Judge says \"British justice is on trial\" in the case.")
     q = quote_with(text, "British justice")
     assert q.speaker_canonical == "Ann Lee"
+
+
+def test_an_employer_and_office_before_a_name_are_not_part_of_the_speaker():
+    text = ("Employers hired 12,000 temporary foreign workers in Alberta last year.\n\n"
+            "\"There are lots of employers using the program very aggressively,\" said Alberta Federation of Labour "
+            "president Gil McGowan.\n\n"
+            "The plan is on track, a spokesperson for Immigration Minister Sean Fraser said.")
+    [result] = analyze([text], "en")
+    speakers = {q.quote.split()[0].strip('"'): q.speaker_canonical for q in result.quotes}
+    assert speakers.get("There") == "Gil McGowan"
+    assert speakers.get("The") == "a spokesperson for Immigration Minister Sean Fraser"
+
+
+def test_a_reeve_in_the_lede_is_the_reeve_named_next():
+    text = ("Nineteen asylum seekers were rescued from a shack outside town overnight, the town's reeve says.\n\n"
+            "Greg Janzen said one person suffered a broken arm in the cold.")
+    q = quote_with(text, "Nineteen asylum seekers")
+    assert q.speaker_canonical == "Greg Janzen"
