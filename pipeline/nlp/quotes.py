@@ -406,7 +406,8 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         phrase = phrase or speaker_phrase(subject)
         canonical = resolver.resolve(phrase, subject, content.start_char)
         verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
-        out.append(Quote(content.text, phrase, canonical, verb, content.start_char, content.end_char, "reported"))
+        out.append(Quote(doc_text(content.doc)[content.start_char: content.end_char], phrase, canonical, verb,
+                         content.start_char, content.end_char, "reported"))  # the article's characters
         resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT" or verb == "according to" or incise,
                        named=incise and subject.pos_ == "PROPN" and subject.ent_type_ in {"", "MISC"}
                        and canonical[:1].isupper())

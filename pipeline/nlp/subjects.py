@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.speech import ACCESS_VERBS, SPEECH_VERBS, WEEKDAYS
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def speaker_phrase(subject: Token) -> str:
         tokens.pop()  # "choice to" of "choice to head the department", "statistics released" of "… on Friday"
     if not tokens:
         return subject.text
-    return subject.doc[tokens[0].i: tokens[-1].i + 1].text
+    return doc_text(subject.doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1])]  # the article's characters
 
 
 def _clause_after(cc: Token, subject: Token) -> bool:

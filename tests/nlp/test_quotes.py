@@ -553,3 +553,12 @@ def test_how_someone_responded_is_no_report_of_what_they_said():
     [result] = analyze(["Chief Dana Smith has promised to disclose how the city police service responded to the "
                         "whistleblowers after the investigation ends."], "en")
     assert not [q for q in result.quotes if "police service" in q.speaker], [(q.speaker, q.quote) for q in result.quotes]
+
+
+def test_a_typographic_apostrophe_in_a_negation_keeps_the_reported_clause_and_its_characters():
+    text = ("Police chief Danny Smyth spoke to reporters on Monday.\n\n"
+            "Smyth said the incident didn’t warrant criminal charges.")
+    [result] = analyze([text], "en")
+    [quote] = [q for q in result.quotes if "warrant" in q.quote]
+    assert quote.quote == "the incident didn’t warrant criminal charges"  # as the article writes it
+    assert quote.speaker_canonical == "Danny Smyth"
