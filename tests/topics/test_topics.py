@@ -225,6 +225,16 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Ottawa caps study permits for two years", "The number of new international students will fall by a third.",
      True),
     ("Athlete reveals he was trafficked into the UK as a child", "He was brought in under another name.", True),
+    # separations at the border are border enforcement aimed at migrants; an embassy's asylum, a long swim, aid
+    # trucks and an obituary's refugee childhood are not the topic
+    ("What happens to the children now", "Thousands of families were separated at the border last month.", True),
+    ("Publisher arrested after embassy withdraws asylum", "He had lived under diplomatic protection since 2012.",
+     False),
+    ("Swimmer sets record", "She completed her 44th crossing of the English Channel, beating the record held by "
+     "a British swimmer.", False),
+    ("Aid reaches the strip", "Around 20 trucks carrying aid managed to get through the border crossing from Egypt "
+     "on Saturday.", False),
+    ("Former minister dead at 84", "A child refugee from Prague, she rose to lead the foreign ministry.", False),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
