@@ -100,9 +100,19 @@ def is_junk(text: str, label: str) -> bool:
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True
     words = text.split()
-    if label == "person" and not name_words(words):
+    if label == "person" and (not name_words(words) or _many_or_a_thing(words)):
         return True
     return not any(c.isupper() for c in text)
+
+
+def _many_or_a_thing(words: list[str]) -> bool:
+    """"Tory MPs", "Queen’s Speech" tagged as a person: a plural of an office ends it (a group), or an office's
+    possessive opens it (a thing of theirs); "Williams", "Eric Reeves" and "King Charles" stay people."""
+    last, first = words[-1], words[0]
+    plural = last.endswith("s") and (last[:-1].isupper() or bool(TITLES.fullmatch(last[:-1].lower() + " "))
+                                     and fold(first) not in first_names())  # "Eric Reeves" is a person
+    owned = len(words) > 1 and bool(_POSSESSIVE.search(first)) and bool(TITLES.fullmatch(_POSSESSIVE.sub("", first).lower() + " "))
+    return bool(plural or owned)
 
 
 class PersonNames:

@@ -3,6 +3,8 @@ town, a road in a headline. Sentences written for these tests, read by the real 
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.nlp.analyze import analyze
 from pipeline.nlp.people import persons
 
@@ -65,3 +67,14 @@ def test_a_body_before_a_rank_is_the_body_not_a_person():
                      "RCMP Sgt. Harold Pfleiderer said in an email there has been an increase in crossings.")
     assert ("organization", "RCMP") in found
     assert not any("Sgt" in name for _, name in found)
+
+
+@pytest.mark.parametrize("mention, junk", [
+    ("Tory MPs", True), ("Liberal MPPs", True), ("Ottawa Senators", True),  # a group, a team: many, not one
+    ("Queen’s Speech", True), ("Queen’s Park", True),  # a thing of an office, not a person
+    ("Serena Williams", False), ("Eric Reeves", False), ("King Charles", False), ("Ann Jones", False),
+])
+def test_a_group_or_an_office_s_thing_is_no_person(mention, junk):
+    from pipeline.nlp.entities import is_junk
+
+    assert is_junk(mention, "person") is junk
