@@ -47,3 +47,18 @@ def holder_named_last(phrase: str, people: Collection[str], titles: re.Pattern[s
             return None
         return name
     return None
+
+
+def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
+    """"The prime minister", "the rookie defenceman": the person the article last gave that title before
+    the description (a definite description points back), preferring one that also had its modifiers
+    ("prime"); the first one after it when nobody had it before."""
+    having = [(at, name) for at, word, name in titled if word == role]
+    if not having:
+        return None
+    fuller = {name for at, word, name in titled if word in modifiers}
+    having = [h for h in having if h[1] in fuller] or having
+    before = [h for h in having if h[0] < pos]
+    if not before and modifiers and not fuller:
+        return None  # "Canada’s public safety minister" is not the immigration minister named further on
+    return max(before)[1] if before else min(having)[1]

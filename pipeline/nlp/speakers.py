@@ -46,7 +46,7 @@ from pipeline.nlp.name_forms import (
     titles_beside,
     written_again,
 )
-from pipeline.nlp.offices import holder_named_last, voice_described_again
+from pipeline.nlp.offices import described, holder_named_last, voice_described_again
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
@@ -105,19 +105,6 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
         if span.start > 0 and before.pos_ == "NOUN" and before.is_lower:  # "media buying company GroupM"
             seen.setdefault(fold(before.text), set()).add(_org_name(entity))
     return {kind: next(iter(names)) for kind, names in seen.items() if len(names) == 1}
-
-
-def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
-    """"The prime minister", "the rookie defenceman": the person the article last gave that title before
-    the description (a definite description points back), preferring one that also had its modifiers
-    ("prime"); the first one after it when nobody had it before."""
-    having = [(at, name) for at, word, name in titled if word == role]
-    if not having:
-        return None
-    fuller = {name for at, word, name in titled if word in modifiers}
-    having = [h for h in having if h[1] in fuller] or having
-    before = [h for h in having if h[0] < pos]
-    return max(before)[1] if before else min(having)[1]
 
 
 def organization_named(organizations: list[tuple[int, str]], bare: str, pos: int) -> str | None:
@@ -344,6 +331,9 @@ class Resolver:
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if len(words) == 1 and phrase[:1].isupper() and TITLES.fullmatch(phrase.lower() + " ") and self.language == "en":
             words = ["the", *words]  # a headline's "Judge says": the judge the article names
+        elif len(words) >= 3 and words[1] == "s" and phrase[:1].isupper() and words[-1] in OFFICES and (
+                found := described(self.titled, words[-1], words[2:-1], pos)):
+            return found  # "Auckland’s mayor" is as definite as "the mayor"
         if words and words[0] in {"the", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles or subject.lower_ in OFFICES else words[-1]
             modifiers = words[1:-1]

@@ -1395,3 +1395,15 @@ def test_a_reeve_in_the_lede_is_the_reeve_named_next():
             "Greg Janzen said one person suffered a broken arm in the cold.")
     q = quote_with(text, "Nineteen asylum seekers")
     assert q.speaker_canonical == "Greg Janzen"
+
+
+def test_a_place_s_office_is_the_one_who_holds_it_and_never_another_office_named_later():
+    text = ("Auckland mayor Wayne Brown put on a cap at the council meeting on Tuesday.\n\n"
+            "Auckland’s mayor says the saving to ratepayers will amount to a can of beans a month.")
+    q = quote_with(text, "can of beans")
+    assert q.speaker_canonical == "Wayne Brown"
+    text = ("Canada’s public safety minister says illegal migrants have hardened attitudes towards refugees.\n\n"
+            "Vic Toews said he is concerned that illegal migrants undermine the usual welcome.\n\n"
+            "Last year, Immigration Minister Jason Kenney called the claimants queue jumpers.")
+    q = quote_with(text, "hardened attitudes")
+    assert q.speaker_canonical != "Jason Kenney"
