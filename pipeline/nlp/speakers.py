@@ -388,6 +388,9 @@ def organization_of(resolver: Resolver, kind: str, pos: int, modifiers: Sequence
     if not named and not modifiers and (body := body_of_kind(kind, (n for s, n in resolver.organizations
                                                                   if s < pos or kind in MEMBERS))):
         return body  # "the agency" after "the U.S. Food and Drug Administration"; "The Mounties" → RCMP
+    if not named and modifiers and kind in {"department", "ministry", "agency"}:  # "the justice department"
+        named = [n for s, n in resolver.organizations if s < pos and all(fold(m) in fold(n).split() for m in modifiers)]
+        return named[0] if len(set(named)) == 1 else None  # is the one body named with "Justice": Manitoba Justice
     if kind not in ORGANIZATION_KINDS:
         return None
     # one body under a long and a short name ("New Zealand Department of Conservation", "Department of …")

@@ -122,6 +122,14 @@ def test_the_family_stays_a_description_between_two_families():
     assert q.speaker_canonical.lower() == "the family"
 
 
+def test_the_justice_department_is_the_one_body_named_with_justice():
+    text = ("Manitoba Justice said eight people were held on immigration holds in provincial jails in March.\n\n"
+            "Advocates say the number is higher.\n\n"
+            "The count may have changed since, the justice department said in an email.")
+    q = quote_with(text, "may have changed")
+    assert q.speaker_canonical == "Manitoba Justice"
+
+
 def test_the_kind_an_apposition_gives_an_organisation():
     text = ("Harbourline, the regional ferry company, cancelled every sailing on Sunday as the storm came in.\n\n"
             "Dozens of travellers spent the night in the terminal.\n\n"
