@@ -235,6 +235,17 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Aid reaches the strip", "Around 20 trucks carrying aid managed to get through the border crossing from Egypt "
      "on Saturday.", False),
     ("Former minister dead at 84", "A child refugee from Prague, she rose to lead the foreign ministry.", False),
+    # migration levels, the Rwanda law, work visas for a shortage, a shipwreck on the Mediterranean route (On);
+    # a security scare, a lake accident, a border dispute and a drug run told at length (Off)
+    ("Net migration falls for the first time in three years", "The figures were published on Thursday.", True),
+    ("Rwanda bill becomes law after months of wrangling", "Peers gave way late on Monday night.", True),
+    ("Short-term visas for lorry drivers to ease shortage", "Ministers hope to fill 5,000 jobs by Christmas.", True),
+    ("Shipwreck kills dozens", "The wooden boat that set sail from Turkey hit rocks in a storm.", True),
+    ("Airport reopens after evacuation", "A suspicious package was found near the terminal.", False),
+    ("Two die when boat capsizes on lake", "The boating accident happened in a sudden storm.", False),
+    ("Police deployed amid border tensions", "Protesters blocked roads near the disputed border.", False),
+    ("Three men convicted over cocaine plot", "The drugs were on a fishing boat boarded at sea by National Crime "
+     "Agency and Border Force officers.", False),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
