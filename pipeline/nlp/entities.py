@@ -74,8 +74,6 @@ class Entity:
     end: int
 
 
-
-
 def clean_mention(text: str, label: str, language: str = "en") -> str:
     text = strip_stray_hyphens(" ".join(text.split()))
     if label == "person":

@@ -3,8 +3,9 @@ Minister" is (the rules that use them are in `introduced` and `speakers`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
+
+from pipeline.nlp.titles import TITLES
 
 # offices news describes a named person by: before naming them ("A Federal Court judge has set aside …", then
 # "Justice Ann Marie Mcdonald said") or after ("the senior officer"); not bystanders ("a witness", "a resident")
@@ -31,7 +32,7 @@ def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tu
 _FOR_SOMEONE = {"for", "to", "with", "by", "from", "on", "about", "against", "behind", "under"}
 
 
-def holder_named_last(phrase: str, people: Collection[str], titles: re.Pattern[str]) -> str | None:
+def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
     """"Alberta Federation of Labour president Gil McGowan", "Housing Minister and former immigration minister
     Sean Fraser": a phrase that ends with a person's full name right after their office is that person (the
     employer and offices before it are who they are, not a name), unless the name belongs to a preposition
@@ -39,7 +40,7 @@ def holder_named_last(phrase: str, people: Collection[str], titles: re.Pattern[s
     words = phrase.split()
     for name in people:
         size = len(name.split())
-        if len(words) <= size or " ".join(words[-size:]) != name or not titles.fullmatch(words[-size - 1].lower() + " "):
+        if len(words) <= size or " ".join(words[-size:]) != name or not TITLES.fullmatch(words[-size - 1].lower() + " "):
             continue
         before = words[:-size]
         if any(w.lower() in _FOR_SOMEONE for w in before) or any(

@@ -239,7 +239,7 @@ class Resolver:
         titled = person_after_title(subject)
         if titled:
             return self.people.find_in(titled) or titled
-        holder = holder_named_last(phrase, self.people.full, TITLES)
+        holder = holder_named_last(phrase, self.people.full)
         if holder:
             return holder
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
