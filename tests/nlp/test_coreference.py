@@ -150,3 +150,15 @@ def test_a_pronoun_in_a_time_clause_marks_the_subject_and_an_asked_question_mark
     [result] = analyze([text], "en")
     [quote] = [q for q in result.quotes if "letter to you" in q.quote]
     assert quote.speaker_canonical == "Heather Dupuis"
+
+
+def test_the_subject_of_a_when_clause_before_a_pronoun_is_its_antecedent():
+    # the pronoun's own clause holds no antecedent ("Asked about Reed, he said"), but the subject of a clause of
+    # time before it does: "When Hancock was challenged …, he did not answer"
+    text = ("Boris Johnson is due to set out his agenda on Thursday after winning a majority.\n\n"
+            "But when Mr Hancock was challenged on when the party would meet its waiting-time pledge, he did not "
+            "answer and instead spoke about rising demand.\n\n"
+            "He told the programme: “Demand is going up faster, and this is why we need the investment.”")
+    [result] = analyze([text], "en")
+    [quote] = [q for q in result.quotes if "Demand is going up" in q.quote]
+    assert quote.speaker_canonical == "Hancock"
