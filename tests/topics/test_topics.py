@@ -246,6 +246,12 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Police deployed amid border tensions", "Protesters blocked roads near the disputed border.", False),
     ("Three men convicted over cocaine plot", "The drugs were on a fishing boat boarded at sea by National Crime "
      "Agency and Border Force officers.", False),
+    # an army crossing a border to fight and people leaving their homes before a wildfire are not migration
+    ("Army admits battle inside neighbour's territory", "Its forces crossed the border, where they clashed with "
+     "rebels.", False),
+    ("Wildfires force mass exodus", "Thousands of people have been ordered to leave their homes to escape the "
+     "flames.", False),
+    ("Families flee fighting across the border", "Thousands have reached camps in the north.", True),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
