@@ -128,7 +128,8 @@ class PersonNames:
     def resolve(self, mention: str) -> str:
         words = mention.split()
         if len(words) >= 2:
-            longer = [f for f in self.full if len(f.split()) > len(words) and f.endswith(mention)]
+            longer = [f for f in self.full if len(f.split()) > len(words)  # "De Ruyter" opening a sentence
+                      and f.lower().endswith(" " + mention.lower())]  # is "Andre de Ruyter"
             opening = [f for f in self.full if f.startswith(mention + " ")]  # "Te Kaurinui" → "Te Kaurinui Robert Parata"
             return longer[0] if longer else opening[0] if len(opening) == 1 else mention
         candidates = [f for f in self.full if f.split()[-1] == mention] or \

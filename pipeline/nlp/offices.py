@@ -4,8 +4,12 @@ Minister" is (the rules that use them are in `introduced` and `speakers`)."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from pipeline.nlp.titles import TITLES
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 # offices news describes a named person by: before naming them ("A Federal Court judge has set aside …", then
 # "Justice Ann Marie Mcdonald said") or after ("the senior officer"); not bystanders ("a witness", "a resident")
@@ -63,3 +67,16 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     if not before and modifiers and not fuller:
         return None  # "Canada’s public safety minister" is not the immigration minister named further on
     return max(before)[1] if before else min(having)[1]
+
+
+def roles_near(span: Span) -> list[str]:
+    """Title words close to a person's name in its sentence ("McCallum’s last term as Surrey mayor"): roles the
+    article gives them, unless the title is someone else's ("a spokesman for Sunak", "Sunak's spokesman")."""
+    doc, sent, found = span.doc, span.sent, []
+    for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
+        if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
+            between = doc[min(tok.i, span.end): max(tok.i, span.start)]
+            owned = any(t.dep_ == "poss" and t.head.i == tok.i for t in span)
+            if not owned and not any(t.pos_ == "ADP" and t.lower_ in {"for", "to", "of", "with"} for t in between):
+                found.append(tok.lower_)
+    return found

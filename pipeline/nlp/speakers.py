@@ -18,6 +18,7 @@ from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, named_inside
 from pipeline.nlp.entities import Entity, PersonNames, formal_department
+from pipeline.nlp.given_names import given_name_before, honoured_surname
 from pipeline.nlp.name_forms import (
     AGED,
     BUSINESS_KINDS,
@@ -46,7 +47,7 @@ from pipeline.nlp.name_forms import (
     titles_beside,
     written_again,
 )
-from pipeline.nlp.offices import described, holder_named_last, voice_described_again
+from pipeline.nlp.offices import described, holder_named_last, roles_near, voice_described_again
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
@@ -155,12 +156,7 @@ class Resolver:
             for child in titles_beside(span):
                 self.titles[child.lower_] = name
                 self.titled.append((entity.start, child.lower_, name))
-            sent = span.sent
-            for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
-                if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
-                    between = doc[min(tok.i, span.end): max(tok.i, span.start)]
-                    if not any(t.pos_ == "ADP" and t.lower_ in {"for", "to", "of", "with"} for t in between):
-                        roles[(tok.lower_, name)] += 1
+            roles.update((role, name) for role in roles_near(span))
         for (role, name), _ in roles.most_common():
             self.titles.setdefault(role, name)
         for at, title, name in abbreviated_titles(doc, people):
@@ -216,6 +212,8 @@ class Resolver:
             if sex in {"m", "f"}:
                 self.gender.setdefault(resolved, sex)
         if " " in resolved or not resolved[:1].isupper():
+            if self.people.is_person(resolved) and subject.ent_type_ not in {"PERSON", "PER"} and subject.pos_ == "PROPN":
+                self.salience.add(subject, resolved)  # "De Ruyter alleged …": a mention the model did not tag
             return resolved if self.people.is_person(resolved) else fullest_body(resolved, self.org_names)
         if resolved not in self.full_forms:  # once per name: both read the whole article
             self.full_forms[resolved] = full_form(self.doc, self.text, resolved, self.acronyms, self.people.full)
@@ -283,6 +281,8 @@ class Resolver:
             named = self.people.find_in(name)
             if named:
                 return named
+        if self.language == "en" and (surname := honoured_surname(phrase)):  # "Mr Owohunwa", tagged or not
+            return given_name_before(self.text, surname) if (known := self.people.resolve(surname)) == surname else known
         if subject.ent_type_ in {"PERSON", "PER"} and not TITLES.fullmatch(phrase + " "):  # "President Trump": "Trump"
             bare = without_titles(phrase, self.language).strip() or phrase
             return self.people.resolve(bare) if len(phrase.split()) <= 3 else subject.text
@@ -331,7 +331,7 @@ class Resolver:
             return carried_description(self.descriptions, phrase, subject, pos)  # not one person, whatever titles they share
         if len(words) == 1 and phrase[:1].isupper() and TITLES.fullmatch(phrase.lower() + " ") and self.language == "en":
             words = ["the", *words]  # a headline's "Judge says": the judge the article names
-        elif len(words) >= 3 and words[1] == "s" and phrase[:1].isupper() and words[-1] in OFFICES and (
+        elif len(words) >= 3 and words[1] == "s" and phrase[:1].isupper() and words[-1] in OFFICES | self.titles.keys() and (
                 found := described(self.titled, words[-1], words[2:-1], pos)):
             return found  # "Auckland’s mayor" is as definite as "the mayor"
         if words and words[0] in {"the", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:

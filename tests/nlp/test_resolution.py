@@ -1415,3 +1415,33 @@ def test_a_place_s_office_is_the_one_who_holds_it_and_never_another_office_named
             "Last year, Immigration Minister Jason Kenney called the claimants queue jumpers.")
     q = quote_with(text, "hardened attitudes")
     assert q.speaker_canonical != "Jason Kenney"
+
+
+def test_a_named_person_s_lawyer_is_the_lawyer_the_article_introduced():
+    text = ("Ahmed Ali, 34, was detained at the border last month. His lawyer, Sarah Chen, said the detention was "
+            "unlawful.\n\n“My client has done nothing wrong,” Ali’s lawyer said outside court.")
+    assert quote_with(text, "nothing wrong").speaker_canonical == "Sarah Chen"
+    text = ("Ahmed Ali, 34, was detained at the border last month.\n\n"
+            "“My client has done nothing wrong,” Ali’s lawyer said outside court.")
+    assert quote_with(text, "nothing wrong").speaker_canonical == "Ali’s lawyer"  # no lawyer named: the description
+
+
+def test_a_spokesman_of_a_named_person_is_not_that_person():
+    text = ("Rishi Sunak's spokesman said the prime minister remained committed to the plan.\n\n"
+            "“The PM is determined to stop the boats,” the spokesman said.")
+    assert quote_with(text, "stop the boats").speaker_canonical == "Rishi Sunak's spokesman"
+
+
+def test_an_honorific_and_a_surname_the_model_missed_are_the_full_name_the_article_gives():
+    text = ("The suspects are linked to armed robbery and impersonation, Idowu Owohunwa, the police commissioner told "
+            "journalists in Ikeja.\n\nMr Owohunwa said the suspects were arrested within a month.")
+    assert quote_with(text, "within a month").speaker_canonical == "Idowu Owohunwa"
+
+
+def test_a_particle_capitalised_at_a_sentence_start_is_still_the_name_and_he_is_its_bearer():
+    text = ("Energy Minister Gwede Mantashe has challenged former Eskom chief executive Andre de Ruyter to name the "
+            "ministers. Speaking to the Sunday Tribune, Mantashe said De Ruyter must come forward.\n\n"
+            "Before his ousting last month, De Ruyter alleged, during a television interview, that there was rampant "
+            "corruption at Eskom. He said at least two ministers were benefiting.")
+    assert quote_with(text, "rampant corruption").speaker_canonical == "Andre de Ruyter"
+    assert quote_with(text, "two ministers were benefiting").speaker_canonical == "Andre de Ruyter"
