@@ -15,7 +15,6 @@ from pathlib import Path
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 
-from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
 # Ranks and titles the name data holds as first names (a few people are named General or Major): before a
@@ -64,10 +63,16 @@ _PLACE_INITIALS = {"U.S.", "U.K.", "U.N.", "E.U.", "P.E.I.", "B.C.", "N.S.", "N.
 _INITIALS = re.compile(r"(?:^|(?<=[\s(]))((?:(?:[B-HJ-Z]|[A-Z]\.)\s?){1,3})\s?$")
 
 
+# offices written in capitals before a name: "Kiminini MP Chris Wamalwa", "DCP Rajesh Kumar", not initials
+_OFFICE_LETTERS = {"MP", "MPP", "MLA", "MHA", "MNA", "MSP", "MEP", "TD", "QC", "KC", "SC", "JP", "CEO", "CFO", "COO",
+                   "CTO", "DG", "IG", "SP", "DSP", "ASP", "ACP", "DCP", "SI", "ASI", "SHO", "DM", "GM", "MD", "VP"}
+
+
 def initials_before(text: str, start: int) -> int:
     """Where a person's name starts once the initials the model left out before it are counted in."""
     match = _INITIALS.search(text, max(0, start - 12), start)
-    if not match or not text[start - 1: start].isspace() or "".join(match.group(1).split()) in _PLACE_INITIALS:
+    letters = "".join(match.group(1).split()) if match else ""
+    if not match or not text[start - 1: start].isspace() or letters in _PLACE_INITIALS or letters in _OFFICE_LETTERS:
         return start
     return match.start(1)
 
@@ -84,22 +89,3 @@ def join_split_names(raw: list[tuple[str, str, int, int]], text: str) -> list[tu
             out.append(mention)
     return out
 
-
-# "Mr Owohunwa": an honorific marks a person whatever the model tagged the name
-_HONOURED = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+([A-Z][\w’'-]+)")
-
-
-def honoured_surname(phrase: str) -> str | None:
-    """The surname of an English speaker phrase that is an honorific and a surname, else None."""
-    honoured = _HONOURED.fullmatch(phrase)
-    return honoured.group(1) if honoured else None
-
-
-def given_name_before(text: str, surname: str) -> str:
-    """The full name the article writes for a surname, when one capitalised word other than a title, an
-    honorific or a function word ever stands before it ("Idowu Owohunwa, the police commissioner"); else the
-    surname. For names the model missed or tagged an organisation, which the name lists cannot vouch for."""
-    given = {m.group(1) for m in re.finditer(rf"\b([A-Z][\w’'-]+) {re.escape(surname)}\b", text)
-             if not TITLES.match(m.group(1).lower() + " ") and not _HONOURED.fullmatch(m.group(0))
-             and m.group(1).lower() not in function_words()}
-    return f"{given.pop()} {surname}" if len(given) == 1 else surname

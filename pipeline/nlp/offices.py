@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.titles import TITLES
+from pipeline.nlp.titles import TITLES, without_office_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
@@ -44,8 +44,9 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
     words = phrase.split()
     for name in people:
         size = len(name.split())
-        if len(words) <= size or " ".join(words[-size:]) != name or not TITLES.fullmatch(words[-size - 1].lower() + " "):
-            continue
+        if len(words) <= size or " ".join(words[-size:]) != name or not TITLES.fullmatch(
+                words[-size - 1].lower() + " ") and without_office_of(phrase) != name:
+            continue  # "Commissioner of Police Lakhmi Gautam": an office of a body before the name
         before = words[:-size]
         if any(w.lower() in _FOR_SOMEONE for w in before) or any(
                 w == "of" and k and before[k - 1].islower() for k, w in enumerate(before)):

@@ -18,7 +18,6 @@ from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, named_inside
 from pipeline.nlp.entities import Entity, PersonNames, formal_department
-from pipeline.nlp.given_names import given_name_before, honoured_surname
 from pipeline.nlp.name_forms import (
     AGED,
     BUSINESS_KINDS,
@@ -51,6 +50,7 @@ from pipeline.nlp.offices import described, holder_named_last, roles_near, voice
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
+from pipeline.nlp.surnames import given_name_before, honoured_surname
 from pipeline.nlp.titles import POSTNOMINAL, TITLES, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold

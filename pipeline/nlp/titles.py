@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from pipeline.nlp.given_names import first_names
+from pipeline.text import fold
+
 TITLES = re.compile(
     r"^((the|a|an|le|la|les|l')\s+)?((prime|foreign|immigration|public safety|border security|deputy|former|u\.s\.|us|"
     r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|dr\.?|judge|justice|"
@@ -38,6 +41,11 @@ _BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minis
                            r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
 # honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
 POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MSP|MEP|MLA|MPP|TD|OBE|CBE|MBE|KBE|DBE)$")
+# "Additional Commissioner of Police Lakhmi Gautam", "Director of Public Prosecutions Max Hill": an office of a
+# body, written before the name in one run of capitals
+_OFFICE_OF = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){0,2}?(?:Commissioner|Superintendent|Director|Secretary|Minister|Chief|"
+                        r"Inspector|Inspector[- ]General|Chancellor|Head|Chair|Governor|Registrar|Speaker|Leader|"
+                        r"Comptroller|Auditor|Solicitor|Attorney|Collector|Magistrate)\s+of\s+(?:the\s+)?")
 _STRAY_HYPHEN = re.compile(r"(?<![\w.])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave (not "U.S.-Canada")
 
 
@@ -52,9 +60,23 @@ def without_honorific(text: str, language: str = "en") -> str:
     return HONORIFIC.sub("", text)
 
 
+def without_office_of(text: str) -> str:
+    """The name after an office of a body: its last two words, three when the first of them is a given name
+    ("Secretary of Homeland Security Alejandro Mayorkas"); the text itself when a small word or too few words
+    leave no name after the body ("Commissioner of Police for Lagos State")."""
+    match = _OFFICE_OF.match(text)
+    rest = [w for w in text[match.end():].split() if not w.startswith("(") and not w.endswith(")")] if match else []
+    if len(rest) < 3 or not all(w[:1].isupper() for w in rest):
+        return text
+    size = 3 if len(rest) >= 4 and fold(rest[-3]) in first_names() else 2
+    return " ".join(rest[-size:])
+
+
 def without_titles(text: str, language: str = "en") -> str:
     """A person's mention without the honorific, titles and the place or rank before them, and the honours
     after them."""
+    if language == "en":
+        text = without_office_of(text)
     bare = TITLES.sub("", _BEFORE_TITLE.sub("", without_honorific(text, language)))
     if language == "en" and re.search(r"(?:^|\s)M\.\s+$", text[: len(text) - len(bare)]):
         bare = "M. " + bare  # "Home Minister M. Sucharita": the initial goes with the name

@@ -1445,3 +1445,17 @@ def test_a_particle_capitalised_at_a_sentence_start_is_still_the_name_and_he_is_
             "corruption at Eskom. He said at least two ministers were benefiting.")
     assert quote_with(text, "rampant corruption").speaker_canonical == "Andre de Ruyter"
     assert quote_with(text, "two ministers were benefiting").speaker_canonical == "Andre de Ruyter"
+
+
+def test_an_office_of_a_body_before_a_name_is_not_part_of_the_name():
+    text = "Additional Commissioner of Police Lakhmi Gautam said the accused had been arrested on Tuesday."
+    assert quote_with(text, "accused had been arrested").speaker_canonical == "Lakhmi Gautam"
+    text = "Director of Public Prosecutions Max Hill said the law was clear."
+    assert quote_with(text, "law was clear").speaker_canonical == "Max Hill"
+
+
+def test_an_office_in_capitals_between_a_seat_and_a_name_is_no_initials():
+    text = ("Kiminini MP Chris Wamalwa said the Speaker had failed.\n\n"
+            "“It’s your responsibility to maintain the dignity of this House,” he said.")
+    assert quote_with(text, "Speaker had failed").speaker_canonical == "Chris Wamalwa"
+    assert quote_with(text, "dignity of this House").speaker_canonical == "Chris Wamalwa"
