@@ -20,7 +20,8 @@ def acronyms(text: str) -> dict[str, str]:
         for start in range(len(words)):  # the shortest tail of the phrase whose initials spell it
             if words[start].lower() in SMALL_WORDS:
                 continue  # "(Office) of the United Nations …": a name never starts with "of"
-            if initials(words[start:]) == acronym:
+            every = "".join(w[:1].upper() for w in words[start:])  # "MOM" spells "Ministry of Manpower" with its "of"
+            if acronym in (initials(words[start:]), every):
                 name = " ".join(words[start:])
                 out[acronym] = DETERMINER.sub("", re.sub(r"^(?:[LlDd]['’])", "", name))
                 break

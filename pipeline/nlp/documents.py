@@ -86,3 +86,12 @@ def _made_by(participle: Token) -> str | None:
     agent = next((c for c in participle.children if c.dep_ == "agent"), None)
     maker = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     return speaker_phrase(maker) if maker is not None and maker.pos_ in {"NOUN", "PROPN"} else None
+
+
+def record_medium(subject: Token, maker: str, documents: dict[str, str]) -> None:
+    """"In a letter to employers, MOM said …", "she said in a statement": the document the words came in is the
+    speaker's, so that "said the letter" later speaks for them too."""
+    for prep in subject.head.children:
+        if prep.dep_ == "prep" and prep.lower_ in {"in", "dans"} and maker:
+            documents.update({fold(c.lemma_): maker for c in prep.children
+                              if c.dep_ == "pobj" and fold(c.lemma_) in DOCUMENTS})

@@ -16,7 +16,7 @@ from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
-from pipeline.nlp.documents import DOCUMENTS, named_inside
+from pipeline.nlp.documents import DOCUMENTS, named_inside, record_medium
 from pipeline.nlp.entities import Entity, PersonNames, formal_department
 from pipeline.nlp.name_forms import (
     AGED,
@@ -206,6 +206,7 @@ class Resolver:
     def resolve(self, phrase: str, subject: Token, pos: int) -> str:
         """`subject` is the phrase's head token: "a spokesperson for Blair" is not Blair."""
         resolved = self._resolve(phrase, subject, pos)
+        record_medium(subject, resolved, self.documents)
         if resolved and resolved == phrase and self.language == "en" and (sex := one_person_described(subject)):
             self.described_people.add(resolved)
             self.salience.add(subject, resolved)  # a mention like a name's: "he" may be them next

@@ -1459,3 +1459,11 @@ def test_an_office_in_capitals_between_a_seat_and_a_name_is_no_initials():
             "“It’s your responsibility to maintain the dignity of this House,” he said.")
     assert quote_with(text, "Speaker had failed").speaker_canonical == "Chris Wamalwa"
     assert quote_with(text, "dignity of this House").speaker_canonical == "Chris Wamalwa"
+
+
+def test_an_acronym_may_spell_the_small_words_of_its_name_and_the_letter_it_wrote_speaks_for_it():
+    text = ("SINGAPORE: The Ministry of Manpower (MOM) on Thursday warned foreign workers about gatherings.\n\n"
+            "In a letter to employers, MOM said foreign workers are expected to practise safe distancing.\n\n"
+            "Foreign workers who meet indoors must also observe the rules on gathering sizes, said the letter.")
+    assert quote_with(text, "practise safe distancing").speaker_canonical == "the Ministry of Manpower"
+    assert quote_with(text, "gathering sizes").speaker_canonical == "the Ministry of Manpower"
