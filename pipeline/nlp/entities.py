@@ -21,6 +21,7 @@ from pipeline.nlp.national import national_form
 from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
+from pipeline.nlp.surnames import given_name_before_surname
 from pipeline.nlp.titles import ROLES, TITLES, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
@@ -51,7 +52,7 @@ _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\
 # Lower-case words that belong inside a name ("Bill de Blasio", "Ursula von der Leyen", "Bashar al-Assad"):
 # a name is capitalised at both ends, and only these may stand lower-case between
 _PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "do", "la", "le",
-              "bin", "ibn", "al", "el", "ter", "ten", "zu", "y"}
+              "bin", "ibn", "al", "el", "ter", "ten", "zu", "y", "ap", "ab"}
 _PREFIXED_TOKEN = re.compile(r"^(?:al|el|ad|an|ar|as|at|az|bin|ibn|abu|ben)-[A-ZÀ-Þ][\w'’.-]*$")
 
 
@@ -77,7 +78,7 @@ class Entity:
 def clean_mention(text: str, label: str, language: str = "en") -> str:
     text = strip_stray_hyphens(" ".join(text.split()))
     if label == "person":
-        text = _LOWER_LEAD.sub("", without_titles(text, language))
+        text = _name_after_role(_LOWER_LEAD.sub("", without_titles(text, language)))
     elif text.lower().startswith("the "):
         text = text[4:]
     elif text.startswith(("l’", "l'")) and label == "organization":
@@ -88,6 +89,15 @@ def clean_mention(text: str, label: str, language: str = "en") -> str:
     if text.endswith(".") and text.count(".") == 1:  # a sentence full stop, not "U.S."
         text = text[:-1]
     return PLACE_ALIASES.get(text, text) if label == "place" else text
+
+
+def _name_after_role(text: str) -> str:
+    """"Plaid Cymru health spokesperson Rhun ap Iorwerth", tagged whole: the capitalised words after the last
+    lowercase word that is no particle of a name, when they are two to four."""
+    words = text.split()
+    lower = [k for k, w in enumerate(words) if w[:1].islower() and w not in _PARTICLES]
+    tail = words[lower[-1] + 1:] if lower else []
+    return " ".join(tail) if 2 <= len(tail) <= 4 and all(w[:1].isupper() or w in _PARTICLES for w in tail) else text
 
 
 def is_junk(text: str, label: str) -> bool:
@@ -143,7 +153,8 @@ class PersonNames:
         """The canonical person a speaker phrase names, if any ("press secretary Marie-Emmanuelle Cadieux")."""
         tokens = set(re.findall(r"[\w'’-]+", _POSSESSIVE.sub("", text)))
         tokens |= {_POSSESSIVE.sub("", t) for t in tokens}
-        by_surname = next((n for n in self.full if n.split()[-1] in tokens), None) or next(
+        by_surname = next((n for n in self.full if set(n.split()) <= tokens), None) or next(  # two Pereras
+            (n for n in self.full if n.split()[-1] in tokens), None) or next(
             (n for n in self.full if n.split()[-1].split("-")[-1] in tokens), None)  # "Lopez": Maria Garcia-Lopez
         if by_surname:
             return by_surname
@@ -298,6 +309,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         start, end = ent.start_char, ent.end_char
         if label == "person":
             start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
+            if len(ent) == 1 and (given := given_name_before_surname(ent[0])) is not None:
+                start = given.idx  # "Sulakshani Perera" tagged from "Perera"
         if label != "place" and names_a_way(doc_text(doc), start, end):
             label, start = "place", way_start(doc_text(doc), start)  # "chemin Ridge", never a body called Ridge
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \

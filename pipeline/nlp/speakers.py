@@ -50,7 +50,7 @@ from pipeline.nlp.offices import described, holder_named_last, roles_near, voice
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
-from pipeline.nlp.surnames import given_name_before, honoured_surname
+from pipeline.nlp.surnames import another_bearer, given_name_before, honoured_surname
 from pipeline.nlp.titles import POSTNOMINAL, TITLES, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
@@ -226,7 +226,7 @@ class Resolver:
         if not phrase:
             return ""
         phrase = without_honorific(strip_stray_hyphens(phrase), self.language)  # "Me Stéphane Handfield", "-Anick -Fournier"
-        if POSTNOMINAL.search(phrase) and subject.i > 0 and subject.text == phrase.split()[-1]:
+        if POSTNOMINAL.search(phrase) and subject.i > 0 and subject.text == phrase.split()[-1] and subject.nbor(-1).pos_ == "PROPN":
             phrase, subject = POSTNOMINAL.sub("", phrase), subject.doc[subject.i - 1]  # "Judge Anthony Russell QC"
         start = subject.i
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
@@ -281,7 +281,9 @@ class Resolver:
         for name in names:
             named = self.people.find_in(name)
             if named:
-                return named
+                if other := another_bearer(subject, named):
+                    self.salience.add_untagged(subject, other)  # another person, whom "she" may mean next
+                return other or named
         if self.language == "en" and (surname := honoured_surname(phrase)):  # "Mr Owohunwa", tagged or not
             return given_name_before(self.text, surname) if (known := self.people.resolve(surname)) == surname else known
         if subject.ent_type_ in {"PERSON", "PER"} and not TITLES.fullmatch(phrase + " "):  # "President Trump": "Trump"

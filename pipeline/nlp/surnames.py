@@ -7,12 +7,17 @@ police commissioner told journalists"), and then only as "Mr Owohunwa": the hono
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from pipeline.nlp.given_names import function_words
 from pipeline.nlp.titles import TITLES
 
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
 # "Mr Owohunwa": an honorific marks a person whatever the model tagged the name
-_HONOURED = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+([A-Z][\w’'-]+)")
+_HONOURED = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+((?:(?:ap|ab|de|van|von|da|di|du|del|della|le|bin|al|el)\s+)?"
+                       r"[A-Z][\w’'-]+)")  # "Mr ap Iorwerth"
 
 
 def honoured_surname(phrase: str) -> str | None:
@@ -29,3 +34,22 @@ def given_name_before(text: str, surname: str) -> str:
              if not TITLES.match(m.group(1).lower() + " ") and not _HONOURED.fullmatch(m.group(0))
              and m.group(1).lower() not in function_words()}
     return f"{given.pop()} {surname}" if len(given) == 1 else surname
+
+
+def given_name_before_surname(surname: Token) -> Token | None:
+    """The untagged capitalised word before a surname the model tagged alone ("Sulakshani" of "… Associate
+    Sulakshani Perera"), when it is no title, function word or other name."""
+    if surname.i == 0:
+        return None
+    given = surname.doc[surname.i - 1]
+    if (given.pos_ != "PROPN" or not given.is_title or given.ent_type_ or not given.is_alpha
+            or TITLES.match(given.lower_ + " ") or given.lower_ in function_words()):
+        return None
+    return given
+
+
+def another_bearer(surname: Token, known: str) -> str | None:
+    """"Sulakshani Perera" where the article named "Chulanada Perera" and the model tagged only "Perera": a given
+    name written before the surname that is not the known person's makes another person of it."""
+    given = given_name_before_surname(surname) if known.split()[-1] == surname.text else None
+    return f"{given.text} {surname.text}" if given is not None and given.text not in known.split() else None

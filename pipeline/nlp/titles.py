@@ -40,7 +40,7 @@ _ENGLISH_INITIAL = re.compile(r"^(?:M|MM)\.\s+(?=[A-ZÀ-Þ])")
 _BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
                            r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
 # honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
-POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MSP|MEP|MLA|MPP|TD|OBE|CBE|MBE|KBE|DBE)$")
+POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MS|MSP|MEP|MLA|MPP|MHA|MLC|TD|AM|OBE|CBE|MBE|KBE|DBE)$")
 # "Additional Commissioner of Police Lakhmi Gautam", "Director of Public Prosecutions Max Hill": an office of a
 # body, written before the name in one run of capitals
 _OFFICE_OF = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){0,2}?(?:Commissioner|Superintendent|Director|Secretary|Minister|Chief|"

@@ -1467,3 +1467,19 @@ def test_an_acronym_may_spell_the_small_words_of_its_name_and_the_letter_it_wrot
             "Foreign workers who meet indoors must also observe the rules on gathering sizes, said the letter.")
     assert quote_with(text, "practise safe distancing").speaker_canonical == "the Ministry of Manpower"
     assert quote_with(text, "gathering sizes").speaker_canonical == "the Ministry of Manpower"
+
+
+def test_a_given_name_before_a_surname_tagged_alone_is_another_bearer_of_the_surname():
+    text = ("UNHCR External Relations Associate Sulakshani Perera stated that the agency had received reports of "
+            "letters.\n\nShe said that the letters cited overstay of visas.\n\n"
+            "The Immigration Controller, Chulanada Perera refused to comment on the issue.")
+    assert quote_with(text, "received reports").speaker_canonical == "Sulakshani Perera"
+    assert quote_with(text, "overstay of visas").speaker_canonical == "Sulakshani Perera"
+
+
+def test_a_seat_after_a_description_is_no_name_and_an_honoured_surname_keeps_its_particle():
+    text = 'An MP said he would continue to "name and shame them" despite pleas for restraint.'
+    assert quote_with(text, "continue to").speaker_canonical == "An MP"
+    text = ("Rhun ap Iorwerth said the targets had been missed again.\n\n"
+            "“Now we’re into spring, it’s clear,” Mr ap Iorwerth said.")
+    assert quote_with(text, "into spring").speaker_canonical == "Rhun ap Iorwerth"
