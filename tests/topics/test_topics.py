@@ -252,6 +252,10 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Wildfires force mass exodus", "Thousands of people have been ordered to leave their homes to escape the "
      "flames.", False),
     ("Families flee fighting across the border", "Thousands have reached camps in the north.", True),
+    # boat people, "stop the boats" and EU citizens' right to stay after Brexit are migration frames
+    ("Boat people finally set foot on land", "They left on homemade rafts seventeen months ago.", True),
+    ("Premier repeats his pledge to stop the boats", "The policy has cost billions, critics say.", True),
+    ("Fears people may miss deadline", "Thousands of EU nationals have applied for the right to stay.", True),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
