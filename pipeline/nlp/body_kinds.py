@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 
+from pipeline.nlp.given_names import first_names
+from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
 # the head words of names that a description of each kind may stand for
@@ -82,3 +84,15 @@ def fullest_body(name: str, names: Collection[str]) -> str:
         return name
     longer = {n for n in names if n.startswith(core + " of ") and len(n.split()) - len(core.split()) <= 4}
     return name[: len(name) - len(core)] + longer.pop() if len(longer) == 1 else name
+
+
+_KIND_THEN_NAME = re.compile(r"(?:[Tt]he\s+)?([a-z]+)\s+((?:[A-Z][\w&’'.-]*\s?){1,4})")
+
+
+def named_after_its_kind(phrase: str, kinds: Collection[str]) -> str | None:
+    """"according to the union Unite", "the charity Refugee Action": a body's kind, then its name, which the
+    model may not have tagged; not a person after their employer's kind ("police Chief Medaria Arradondo")."""
+    match = _KIND_THEN_NAME.fullmatch(phrase)
+    name = match.group(2).strip() if match and fold(match.group(1)) in kinds else ""
+    first = name.split()[0].lower() if name else ""
+    return name if name and not TITLES.match(first + " ") and fold(first) not in first_names() else None

@@ -229,6 +229,10 @@ class Salience:
             self.pending.pop(0)
         return self._resolve(token)
 
+    def salient(self, token: Token) -> str | None:
+        """The most salient person where a description of one stands ("the 45-year-old"), of either sex."""
+        return self._most_salient(token, None)
+
     def _resolve(self, token: Token) -> str | None:
         if token.i in self.resolved:
             return self.resolved[token.i]

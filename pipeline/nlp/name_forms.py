@@ -115,6 +115,8 @@ def spelled_out(text: str, acronym: str) -> str:
         for i in range(len(words) - len(acronym) + 1):
             if "".join(w.group(0)[0] for w in words[i: i + len(acronym)]) == acronym:
                 spelling.add(run.group(0)[words[i].start(): words[i + len(acronym) - 1].end()])
+    spelling |= {m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b", text)  # "VC": Vice-Chancellor
+                 if "".join(part[0] for part in m.group(0).split("-")) == acronym}
     if not spelling and (department := re.fullmatch(r"DO([A-Z])", acronym)):  # "DOJ" where the article writes
         spelling = {m.group(0) for m in re.finditer(rf"\b{department.group(1)}[a-z]+ Department\b", text)}
     return spelling.pop() if len(spelling) == 1 and len(acronym) > 1 else acronym  # "the Justice Department"
@@ -371,7 +373,9 @@ def _subject_organizations_before(doc: Doc, organizations: Sequence[tuple[int, s
 def title_holder(text: str, title: str, people: Collection[str]) -> str | None:
     """"The AG’s complaint", "AG" spelling "Attorney General": the person the article gives that title ("New
     York Attorney General Letitia James"), when an acronym spells a title rather than a body."""
-    for match in re.finditer(rf"\b{re.escape(title)}\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w’'-]+){{1,2}})", text):
+    for match in re.finditer(rf"\b{re.escape(title)}(?:\s*\([A-Z]{{2,8}}\))?(?:\s+of\s+(?:the\s+)?[A-Z][\w’'-]*,?)?"
+                             rf"(?:\s+(?:Prof|Dr|Mr|Mrs|Ms|Hon)\.?)?\s+([A-Z][\w.’'-]*(?:\s+[A-Z][\w’'-]+){{1,2}})", text):
+        # "Additional Advocate General (AAG) J Ravindran", "the Vice-Chancellor of FUPRE, Prof. Ezekiel Agbalagba"
         name = match.group(1)
         if name in people:
             return name

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.acronyms import DETERMINER, acronyms
-from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body
+from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body, named_after_its_kind
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
@@ -43,6 +43,7 @@ from pipeline.nlp.name_forms import (
     person_after_title,
     spelled_out,
     subject_organization_before,
+    title_holder,
     titles_beside,
     written_again,
 )
@@ -74,7 +75,7 @@ ORGANIZATION_KINDS = {
     "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal",
     "utility", "manufacturer", "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher",
     "chain", "lender", "operator", "provider", "producer", "maker", "supplier", "developer",
-    "startup", "business", "giant", "conglomerate", "brand",
+    "startup", "business", "giant", "conglomerate", "brand", "district",
 }
 # last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
 NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
@@ -247,10 +248,11 @@ class Resolver:
         if len(sharing) > 1:
             return namesake(self.text, phrase, sharing, self.mentions, min(pos, subject.idx))
         bare = DETERMINER.sub("", phrase).strip()
-        if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"
-            return self.acronyms[bare]
+        if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"; "AAG" → who holds it
+            return title_holder(self.text, self.acronyms[bare], self.people.full) or self.acronyms[bare]
         short = None if self.people.find_in(bare) else (organization_named(self.organizations, bare, subject.idx)
-                                                        or compass_short_form(self.text, bare))
+                                                        or compass_short_form(self.text, bare)
+                                                        or named_after_its_kind(phrase, ORGANIZATION_KINDS))
         if short:
             return short
         if subject.pos_ == "NOUN" and (alias := pseudonym_of(subject, self.pseudonyms)):
@@ -279,8 +281,7 @@ class Resolver:
             return untagged
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
-            named = self.people.find_in(name)
-            if named:
+            if named := self.people.find_in(name):
                 if other := another_bearer(subject, named):
                     self.salience.add_untagged(subject, other)  # another person, whom "she" may mean next
                 return other or named
@@ -316,9 +317,9 @@ class Resolver:
             fitting = [m for m in before if self.gender.get(m[1], wanted) == wanted]
             return (fitting or before)[-1][1] if before else phrase
         definite = phrase.lower().startswith("the ") or self.doc[max(0, subject.left_edge.i - 1)].lower_ == "the"
-        if definite and (aged := AGED.fullmatch(phrase)):  # "the 72-year-old": given that age, or the last speaker
+        if definite and (aged := AGED.fullmatch(phrase)):  # "the 72-year-old": given that age, the last speaker, the centre
             last = self.last_speaker[1] if self.last_speaker and pos - IT_REACH < self.last_speaker[0] < pos else None
-            return aged_person(self.text, aged.group(1), self.mentions, pos) or last or phrase
+            return aged_person(self.text, aged.group(1), self.mentions, pos) or last or self.salience.salient(subject) or phrase
         if words in (["police"], ["agency"]) and self.language == "en" and (
                 kind_body := body_of_kind(words[0], (n for at, n in self.organizations if at < min(pos, subject.idx)))):
             return kind_body  # "Police say", a headline's "agency says": the one body of that kind named before

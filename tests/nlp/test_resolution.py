@@ -1483,3 +1483,28 @@ def test_a_seat_after_a_description_is_no_name_and_an_honoured_surname_keeps_its
     text = ("Rhun ap Iorwerth said the targets had been missed again.\n\n"
             "“Now we’re into spring, it’s clear,” Mr ap Iorwerth said.")
     assert quote_with(text, "into spring").speaker_canonical == "Rhun ap Iorwerth"
+
+
+def test_a_body_named_after_its_kind_and_the_district_of_a_school_district():
+    text = ("The plant was considering shutting down due to overcapacity, according to the union Unite, which "
+            "represents workers there.\n\nUnite Wales secretary Andy Richards said the closure would be a blow.")
+    assert quote_with(text, "shutting down").speaker_canonical == "Unite"
+    text = ("Gloria Maxwell, a teacher, gave a report to the board of trustees for the Auburn Union Elementary School "
+            "District on Tuesday.\n\nThe district said it is expecting a $1.4 million structural deficit by the end "
+            "of the year.")
+    assert quote_with(text, "structural deficit").speaker_canonical == "the Auburn Union Elementary School District"
+
+
+def test_an_acronym_of_an_office_is_the_person_holding_it():
+    text = ("Additional Advocate General (AAG) J Ravindran submitted that the matter has to be placed before a "
+            "division bench.\n\nIt is a peculiar case as the bench delivered a split verdict, said the AAG.")
+    assert quote_with(text, "peculiar case").speaker_canonical == "J Ravindran"
+    text = ("Reacting, the Vice-Chancellor of FUPRE, Prof. Ezekiel Agbalagba, described the protesters as unknown.\n\n"
+            "“We have been meeting with the student union leaders,” the VC said.")
+    assert quote_with(text, "student union leaders").speaker_canonical == "Ezekiel Agbalagba"
+
+
+def test_an_age_no_name_was_given_is_the_person_at_the_centre():
+    text = ("An emotional Alen Stajcic spoke for the first time since he was dumped last month, telling reporters he "
+            "was considering legal action.\n\n“My career is in tatters,” the 45-year-old said.")
+    assert quote_with(text, "in tatters").speaker_canonical == "Alen Stajcic"
