@@ -13,7 +13,7 @@ from pipeline.text import fold
 
 TITLES = re.compile(
     r"^((the|a|an|le|la|les|l')\s+)?((prime|foreign|immigration|public safety|border security|deputy|former|u\.s\.|us|"
-    r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|dr\.?|judge|justice|"
+    r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|miss|mx\.?|sir|dame|dr\.?|judge|justice|"
     r"chief|councillor|mp|mpp|mla|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
     r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
     r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"

@@ -1508,3 +1508,9 @@ def test_an_age_no_name_was_given_is_the_person_at_the_centre():
     text = ("An emotional Alen Stajcic spoke for the first time since he was dumped last month, telling reporters he "
             "was considering legal action.\n\n“My career is in tatters,” the 45-year-old said.")
     assert quote_with(text, "in tatters").speaker_canonical == "Alen Stajcic"
+
+
+def test_miss_and_sir_are_titles_not_given_names():
+    text = ("Rachel Masters, prosecuting, said Firth punched the man several times.\n\n"
+            "Miss Masters said the defendant struggled with the officers.")
+    assert quote_with(text, "struggled with the officers").speaker_canonical == "Rachel Masters"
