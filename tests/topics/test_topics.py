@@ -256,6 +256,10 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Boat people finally set foot on land", "They left on homemade rafts seventeen months ago.", True),
     ("Premier repeats his pledge to stop the boats", "The policy has cost billions, critics say.", True),
     ("Fears people may miss deadline", "Thousands of EU nationals have applied for the right to stay.", True),
+    # zoo animals are evacuated too; people fleeing an offensive and paid to go home are migration
+    ("Big cats evacuated from war zone arrive at sanctuary", "Twelve lions and tigers were moved from a zoo.", False),
+    ("Thousands flee enclave after offensive", "Families queued for days on the only road out.", True),
+    ("Government to pay immigrants to leave", "The grant rises to $34,000 a person.", True),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
