@@ -383,6 +383,8 @@ def organization_of(resolver: Resolver, kind: str, pos: int, modifiers: Sequence
     """"the agency", "la Ville": the one organisation of that kind named before, else the only one the sentence
     before named ("… by TransLink. The agency said …"); "the utilities commission": one named with both words."""
     kind = fold(kind)
+    if kind in PERSON_NOUNS and kind not in ORGANIZATION_KINDS:
+        return None  # "the official", "the spokesman": a person, never the body the sentence before named
     if kind == "family":
         return family_named(resolver.text, pos, {name.split()[-1] for name in resolver.people.full})
     if kind in resolver.org_kinds and not modifiers:

@@ -1514,3 +1514,14 @@ def test_miss_and_sir_are_titles_not_given_names():
     text = ("Rachel Masters, prosecuting, said Firth punched the man several times.\n\n"
             "Miss Masters said the defendant struggled with the officers.")
     assert quote_with(text, "struggled with the officers").speaker_canonical == "Rachel Masters"
+
+
+def test_the_official_is_never_the_paper_the_sentence_before_named():
+    text = ("In Islamabad, a 13-day measles vaccination campaign is scheduled to begin from February 9 after being "
+            "postponed several times.\n\n"
+            "Talking to The Express Tribune, an official in the Expanded Programme on Immunisation (EPI) on the "
+            "condition of anonymity said earlier it was decided that the capital would begin its anti-measles drive "
+            "with Punjab from January 26.\n\n"
+            "However, due to various reasons, the anti-measles drive was postponed and now it is scheduled to be carried "
+            "out from February 9, said the official.")
+    assert "Tribune" not in quote_with(text, "scheduled to be carried out").speaker_canonical
