@@ -22,7 +22,7 @@ from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.nlp.surnames import given_name_before_surname
-from pipeline.nlp.titles import ROLES, TITLES, strip_stray_hyphens, without_titles
+from pipeline.nlp.titles import ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -311,6 +311,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
             if len(ent) == 1 and (given := given_name_before_surname(ent[0])) is not None:
                 start = given.idx  # "Sulakshani Perera" tagged from "Perera"
+            start = office_lead(doc_text(doc), start) if language == "en" else start  # "Leader of the Opposition …"
         if label != "place" and names_a_way(doc_text(doc), start, end):
             label, start = "place", way_start(doc_text(doc), start)  # "chemin Ridge", never a body called Ridge
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \

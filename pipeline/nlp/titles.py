@@ -60,6 +60,15 @@ def without_honorific(text: str, language: str = "en") -> str:
     return HONORIFIC.sub("", text)
 
 
+def office_lead(text: str, start: int) -> int:
+    """Where an office of a body begins that ends where a name the model tagged begins ("Leader of the
+    Opposition Debabrata Saikia" tagged from "Opposition"), else `start`."""
+    lead = re.search(r"(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w-]*\s+of\s+(?:the\s+)?$", text[max(0, start - 60): start])
+    if lead is None or not _OFFICE_OF.match(lead.group(0)):
+        return start
+    return max(0, start - 60) + lead.start()
+
+
 def without_office_of(text: str) -> str:
     """The name after an office of a body: its last two words, three when the first of them is a given name
     ("Secretary of Homeland Security Alejandro Mayorkas"); the text itself when a small word or too few words

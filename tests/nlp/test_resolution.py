@@ -1525,3 +1525,10 @@ def test_the_official_is_never_the_paper_the_sentence_before_named():
             "However, due to various reasons, the anti-measles drive was postponed and now it is scheduled to be carried "
             "out from February 9, said the official.")
     assert "Tribune" not in quote_with(text, "scheduled to be carried out").speaker_canonical
+
+
+def test_an_office_of_a_body_the_model_tagged_in_part_is_not_part_of_the_name():
+    text = ("Speaking on the walkout, Leader of the Opposition Debabrata Saikia said the government had failed.\n\n"
+            "Saikia further claimed that even opposition MLAs are being misled by the BJP.")
+    assert quote_with(text, "government had failed").speaker_canonical == "Debabrata Saikia"
+    assert quote_with(text, "being misled").speaker_canonical == "Debabrata Saikia"
