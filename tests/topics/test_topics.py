@@ -260,6 +260,9 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     ("Big cats evacuated from war zone arrive at sanctuary", "Twelve lions and tigers were moved from a zoo.", False),
     ("Thousands flee enclave after offensive", "Families queued for days on the only road out.", True),
     ("Government to pay immigrants to leave", "The grant rises to $34,000 a person.", True),
+    # football fans deported after violence are a sports and public-order story
+    ("Fans deported after violent scenes", "Groups of fans are being deported after repeated scenes of violence.",
+     False),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
