@@ -1,6 +1,7 @@
 """Quote quality and speed together: score the extractor on the labelled sets and time it.
 
     .venv/bin/python scripts/bench_quotes.py [--gold GGT.jsonl] [--french FR.jsonl] [--runs 3]
+    .venv/bin/python scripts/bench_quotes.py --pages DIR [--pages DIR …]
 
 Prints, with ../shared/tools/score_quotes.py at overlap 0.3 and 0.8:
 - the English set (Gender Gap Tracker dev articles), whole;
@@ -11,6 +12,8 @@ Prints, with ../shared/tools/score_quotes.py at overlap 0.3 and 0.8:
   labelled before the product ran on it; see their READMEs for sources, conventions and blind scores);
 then articles per second for plain `nlp.pipe` and for the full extractor over the English texts, and
 their ratio (the extractor must stay at least half as fast as plain `nlp.pipe`).
+With `--pages`, only those sets: stored news pages labelled by hand outside the repository (their texts are
+third-party pages), each a folder of `quotes.jsonl` and the texts its lines name, and their pooled figures.
 """
 
 from __future__ import annotations
@@ -121,8 +124,20 @@ def main() -> None:
     parser.add_argument("--french", type=Path, default=SHARED / "data" / "quotes-fr-dev.jsonl")
     parser.add_argument("--unseen", type=Path, action="append",
                         help="blind sets (labels naming their text's source under ../shared/data; default: both)")
+    parser.add_argument("--pages", type=Path, action="append", default=[],
+                        help="a set of stored pages labelled outside the repository: DIR/quotes.jsonl, each line "
+                             "naming its text DIR/<file>; several together are also scored pooled")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.pages:  # only these: a blind set is scored once, before anything else reads it
+        pooled: list[dict[str, Any]] = []
+        for folder in args.pages:
+            rows = [{**r, "text": (folder / r["file"]).read_text(encoding="utf-8")} for r in read_jsonl(folder / "quotes.jsonl")]
+            show(f"English pages {folder.name}", score(rows, predict(rows, "en")))
+            pooled += rows
+        if len(args.pages) > 1:
+            show("  pooled", score(pooled, predict(pooled, "en")))
+        return
 
     english = sorted(read_jsonl(args.gold), key=lambda r: r["id"])
     predictions = predict(english, "en")
