@@ -63,16 +63,18 @@ _PLACE_INITIALS = {"U.S.", "U.K.", "U.N.", "E.U.", "P.E.I.", "B.C.", "N.S.", "N.
 _INITIALS = re.compile(r"(?:^|(?<=[\s(]))((?:(?:[B-HJ-Z]|[A-Z]\.)\s?){1,3})\s?$")
 
 
-# offices written in capitals before a name: "Kiminini MP Chris Wamalwa", "DCP Rajesh Kumar", not initials
+# offices written in capitals as one word before a name: "Kiminini MP Chris Wamalwa", "DCP Rajesh Kumar", not
+# initials (spaced initials stay initials: "S P Singh")
 _OFFICE_LETTERS = {"MP", "MPP", "MLA", "MHA", "MNA", "MSP", "MEP", "TD", "QC", "KC", "SC", "JP", "CEO", "CFO", "COO",
-                   "CTO", "DG", "IG", "SP", "DSP", "ASP", "ACP", "DCP", "SI", "ASI", "SHO", "DM", "GM", "MD", "VP"}
+                   "CTO", "DG", "IG", "SP", "DSP", "ASP", "ACP", "DCP", "SI", "ASI", "SHO", "DM", "GM", "VP"}
 
 
 def initials_before(text: str, start: int) -> int:
     """Where a person's name starts once the initials the model left out before it are counted in."""
     match = _INITIALS.search(text, max(0, start - 12), start)
     letters = "".join(match.group(1).split()) if match else ""
-    if not match or not text[start - 1: start].isspace() or letters in _PLACE_INITIALS or letters in _OFFICE_LETTERS:
+    if not match or not text[start - 1: start].isspace() or letters in _PLACE_INITIALS \
+            or match.group(1).strip() in _OFFICE_LETTERS:
         return start
     return match.start(1)
 
@@ -88,4 +90,3 @@ def join_split_names(raw: list[tuple[str, str, int, int]], text: str) -> list[tu
         else:
             out.append(mention)
     return out
-

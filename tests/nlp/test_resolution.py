@@ -1532,3 +1532,12 @@ def test_an_office_of_a_body_the_model_tagged_in_part_is_not_part_of_the_name():
             "Saikia further claimed that even opposition MLAs are being misled by the BJP.")
     assert quote_with(text, "government had failed").speaker_canonical == "Debabrata Saikia"
     assert quote_with(text, "being misled").speaker_canonical == "Debabrata Saikia"
+
+
+def test_spaced_initials_stay_initials_and_a_role_before_a_name_tagged_whole_goes():
+    from pipeline.nlp.given_names import initials_before
+
+    text = "Superintendent S P Singh said the road was closed. Kiminini MP Chris Wamalwa said so too."
+    assert initials_before(text, text.index("Singh")) == text.index("S P Singh")
+    assert initials_before(text, text.index("Chris")) == text.index("Chris")
+    assert clean_mention("Plaid Cymru health spokesperson Rhun ap Iorwerth", "person") == "Rhun ap Iorwerth"
