@@ -1,7 +1,9 @@
-"""A surname written with an honorific ("Mr Owohunwa") and the full name the article gives it.
+"""Surnames and the full names an article gives them, where the model's tags fall short.
 
-Some outlets write a name in full once, often where the model does not tag it a person ("…, Idowu Owohunwa, the
-police commissioner told journalists"), and then only as "Mr Owohunwa": the honorific says it is a person's.
+An honorific says a surname is a person's whatever the model tagged it: "Mr Owohunwa" is the "Idowu Owohunwa" the
+article wrote once ("…, Idowu Owohunwa, the police commissioner told journalists", tagged an organisation). A given
+name written before a surname the model tagged alone makes another bearer of it: "Sulakshani Perera", tagged from
+"Perera", is not the "Chulanada Perera" named elsewhere.
 """
 
 from __future__ import annotations
