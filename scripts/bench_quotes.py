@@ -131,12 +131,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.pages:  # only these: a blind set is scored once, before anything else reads it
         pooled: list[dict[str, Any]] = []
+        pooled_predictions: list[dict[str, Any]] = []
         for folder in args.pages:
             rows = [{**r, "text": (folder / r["file"]).read_text(encoding="utf-8")} for r in read_jsonl(folder / "quotes.jsonl")]
-            show(f"English pages {folder.name}", score(rows, predict(rows, "en")))
+            predictions = predict(rows, "en")
+            show(f"English pages {folder.name}", score(rows, predictions))
             pooled += rows
+            pooled_predictions += predictions
         if len(args.pages) > 1:
-            show("  pooled", score(pooled, predict(pooled, "en")))
+            show("  pooled", score(pooled, pooled_predictions))
         return
 
     english = sorted(read_jsonl(args.gold), key=lambda r: r["id"])

@@ -41,11 +41,11 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
     Sean Fraser": a phrase that ends with a person's full name right after their office is that person (the
     employer and offices before it are who they are, not a name), unless the name belongs to a preposition
     ("a spokesperson for …") or to a relation ("the wife of …")."""
-    words = phrase.split()
+    words, held = phrase.split(), without_office_of(phrase)
     for name in people:
         size = len(name.split())
         if len(words) <= size or " ".join(words[-size:]) != name or not TITLES.fullmatch(
-                words[-size - 1].lower() + " ") and without_office_of(phrase) != name:
+                words[-size - 1].lower() + " ") and held != name:
             continue  # "Commissioner of Police Lakhmi Gautam": an office of a body before the name
         before = words[:-size]
         if any(w.lower() in _FOR_SOMEONE for w in before) or any(
