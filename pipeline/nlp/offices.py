@@ -55,11 +55,16 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
     return None
 
 
+# offices written with either word: the article titles a judge "Justice", then calls them "the judge"
+_SAME_OFFICE = {"judge": "justice", "justice": "judge"}
+
+
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
     """"The prime minister", "the rookie defenceman": the person the article last gave that title before
     the description (a definite description points back), preferring one that also had its modifiers
     ("prime"); the first one after it when nobody had it before."""
-    having = [(at, name) for at, word, name in titled if word == role]
+    having = [(at, name) for at, word, name in titled if word == role] or [
+        (at, name) for at, word, name in titled if word == _SAME_OFFICE.get(role)]  # "justice Ngaa" is "the judge"
     if not having:
         return None
     fuller = {name for at, word, name in titled if word in modifiers}

@@ -148,10 +148,11 @@ class Resolver:
             for tok in reversed(doc[max(0, span.start - 3): span.start]):
                 if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS:
                     break  # "a spokeswoman for Trudeau" is not Trudeau, "department ranger Jamie Werner" no department
-                if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN"} and tok.ent_type_ not in {"PERSON", "PER"}:
+                if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN", "ADJ"} and tok.ent_type_ not in {"PERSON", "PER"}:
                     if tok.i > 0 and doc[tok.i - 1].lower_ in DEPUTIES:
                         break  # "Deputy Premier Sarah Hoffman" is not "the premier"
-                    self.titles[tok.lower_] = name
+                    if tok.pos_ != "ADJ":  # "former" is no title; yet "Procurator fiscal X" is "the fiscal" later
+                        self.titles[tok.lower_] = name
                     self.titled.append((entity.start, tok.lower_, name))
             self.titled += [(entity.start, t.lower_, name) for t in span[:-1] if TITLES.fullmatch(t.lower_ + " ")]
             for child in titles_beside(span):
@@ -250,6 +251,8 @@ class Resolver:
         bare = DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"; "AAG" → who holds it
             return title_holder(self.text, self.acronyms[bare], self.people.full) or self.acronyms[bare]
+        if after := named_after(subject, self.named, self.people.full, self.text):  # before a body: "The Divisional
+            return after  # Crime Officer, DSP Omari Boakye," is the officer, whatever the model tagged the office
         short = None if self.people.find_in(bare) else (organization_named(self.organizations, bare, subject.idx)
                                                         or compass_short_form(self.text, bare)
                                                         or named_after_its_kind(phrase, ORGANIZATION_KINDS))
@@ -262,9 +265,6 @@ class Resolver:
                              lambda kind, at: organization_of(self, kind, at))
         if inner:
             return inner
-        after = named_after(subject, self.named, self.people.full, self.text)
-        if after:
-            return after
         body = (body_after_kind(subject, self.named, ORGANIZATION_KINDS) or body_before_kind(subject, self.named, ORGANIZATION_KINDS)
                 or next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end
                          and subject.pos_ == "NOUN" and subject.is_lower), None))  # "Tass news agency", one tag

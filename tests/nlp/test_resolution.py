@@ -1541,3 +1541,24 @@ def test_spaced_initials_stay_initials_and_a_role_before_a_name_tagged_whole_goe
     assert initials_before(text, text.index("Singh")) == text.index("S P Singh")
     assert initials_before(text, text.index("Chris")) == text.index("Chris")
     assert clean_mention("Plaid Cymru health spokesperson Rhun ap Iorwerth", "person") == "Rhun ap Iorwerth"
+
+
+def test_an_adjective_office_before_a_name_is_the_description_later():
+    text = ("Procurator fiscal Angus Kerrigan said the accused had been drinking all afternoon.\n\n"
+            "Sheriff Morag Baird fined him £500.\n\n"
+            "“This is a case which shows that drink does not mix with disputes,” the fiscal told the court.")
+    assert quote_with(text, "does not mix").speaker_canonical == "Angus Kerrigan"
+
+
+def test_the_judge_is_the_justice_the_article_named():
+    text = ("A judge at the city's law courts has asked the bar to discipline advocate Peter Mwangi.\n\n"
+            "The lawyer apologised for interrupting the proceedings of justice Kamau Otieno.\n\n"
+            "In a brief ruling, the judge said the conduct of the advocate was unbecoming.")
+    assert quote_with(text, "unbecoming").speaker_canonical == "Kamau Otieno"
+
+
+def test_a_rank_between_commas_after_an_office_is_the_named_officer_and_an_office_after_a_name_is_no_one():
+    text = ("The Divisional Crime Officer, DSP John Mensah, told journalists that the suspect had fled the town.\n\n"
+            "According to Thandiwe Mokoena, Municipal Spokesperson, the meeting was disrupted by a group of youths.")
+    assert quote_with(text, "suspect had fled").speaker_canonical == "John Mensah"
+    assert quote_with(text, "meeting was disrupted").speaker_canonical == "Thandiwe Mokoena"
