@@ -77,12 +77,15 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
 
 def roles_near(span: Span) -> list[str]:
     """Title words close to a person's name in its sentence ("McCallum’s last term as Surrey mayor"): roles the
-    article gives them, unless the title is someone else's ("a spokesman for Sunak", "Sunak's spokesman")."""
+    article gives them, unless the title is someone else's ("a spokesman for Sunak", "Sunak's spokesman", "Howells
+    asked the leader")."""
     doc, sent, found = span.doc, span.sent, []
     for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
         if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
             between = doc[min(tok.i, span.end): max(tok.i, span.start)]
             owned = any(t.dep_ == "poss" and t.head.i == tok.i for t in span)
+            owned = owned or tok.dep_ in {"dobj", "dative", "iobj"} and span.root.dep_ in {"nsubj", "nsubjpass"} \
+                and tok.head.i == span.root.head.i  # "Cllr Howells asked the authority's leader": another person
             if not owned and not any(t.pos_ == "ADP" and t.lower_ in {"for", "to", "of", "with"} for t in between):
                 found.append(tok.lower_)
     return found

@@ -99,6 +99,10 @@ def subject_of(verb: Token) -> Token | None:
     controller = next((c for c in verb.head.children if c.dep_ == "dobj" and c.i < verb.i), None)
     if verb.dep_ == "xcomp" and controller is not None and verb.head.lemma_.lower() in OBJECT_CONTROL:
         return controller  # "its cutback led the French manufacturer to announce …": the manufacturer announced
+    reported = verb.head if verb.dep_ == "conj" and verb.lemma_.lower() in SPEECH_VERBS else None
+    if reported is not None and reported.dep_ == "ccomp" and reported.lemma_.lower() not in SPEECH_VERBS and (
+            reported.head.lemma_.lower() in SPEECH_VERBS and any(c.text == "," for c in reported.children)):
+        return subject_of(reported.head)  # "He said repairs could wait, but assured …": he assured, not the repairs
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
         if verb.tag_ == "VBG" and verb.lemma_.lower() in SPEECH_VERBS and verb.dep_ == "advcl":
             # "Higgs has said the province will stick to it, insisting …": the participle goes on with what the

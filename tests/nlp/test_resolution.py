@@ -1562,3 +1562,17 @@ def test_a_rank_between_commas_after_an_office_is_the_named_officer_and_an_offic
             "According to Thandiwe Mokoena, Municipal Spokesperson, the meeting was disrupted by a group of youths.")
     assert quote_with(text, "suspect had fled").speaker_canonical == "John Mensah"
     assert quote_with(text, "meeting was disrupted").speaker_canonical == "Thandiwe Mokoena"
+
+
+def test_a_title_someone_asks_is_not_the_asker_s_and_a_contrasting_speech_verb_keeps_the_speaker():
+    text = ("Road repairs are a priority for the city, the council’s leader has vowed.\n\n"
+            "Cllr Anwen Pritchard said the state of the roads was a hot topic on social media.\n\n"
+            "The leader said the council had so far resurfaced 20 roads.\n\n"
+            "Cllr Gareth Moss said residents in his ward were worried about school routes.\n\n"
+            "Cllr Pritchard said repair scheduling could depend on subcontractors, but assured the ward’s "
+            "councillor “those roads are on the priority list”.\n\n"
+            "Cllr Moss also asked the council’s leader to rule out favouring some wards.")
+    assert quote_with(text, "resurfaced 20 roads").speaker_canonical == "Anwen Pritchard"
+    [result] = analyze([text], "en")
+    assured = [q for q in result.quotes if q.quote.startswith("those roads")]
+    assert [q.speaker_canonical for q in assured] == ["Anwen Pritchard"]
