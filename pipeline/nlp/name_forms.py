@@ -436,8 +436,9 @@ def titles_beside(span: Span) -> list[Token]:
     Pierre-Henry Brandet", and "Pierre-Henry Brandet, porte-parole du ministère" however the parse hangs it."""
     root, doc = span.root, span.doc
     beside = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
-    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < root.i:
-        beside.append(root.head)
+    if root.dep_ == "appos" and root.head.i < root.i and (root.head.pos_ == "NOUN" or root.head.pos_ == "PROPN"
+                                                          and TITLES.fullmatch(root.head.lower_ + " ")):
+        beside.append(root.head)  # "The Commissioner of Police, Mr Ene Okon," whether or not it is capitalised
     if span.end + 1 < len(doc) and doc[span.end].text == "," and doc[span.end + 1].pos_ == "NOUN" \
             and doc[span.end + 1].is_lower and doc[span.end + 1] not in beside:
         beside.append(doc[span.end + 1])

@@ -55,8 +55,11 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
     return None
 
 
-# offices written with either word: the article titles a judge "Justice", then calls them "the judge"
-_SAME_OFFICE = {"judge": "justice", "justice": "judge"}
+# offices written with another word: the article titles a judge "Justice", then calls them "the judge"; "the
+# police boss" is whoever it titled to lead the force
+_HEADS = frozenset({"commissioner", "chief", "director", "head", "chairman", "chairperson", "chairwoman", "executive",
+                    "ceo", "manager", "president", "superintendent", "leader"})
+_SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"}), "boss": _HEADS}
 
 
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
@@ -64,7 +67,7 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     the description (a definite description points back), preferring one that also had its modifiers
     ("prime"); the first one after it when nobody had it before."""
     having = [(at, name) for at, word, name in titled if word == role] or [
-        (at, name) for at, word, name in titled if word == _SAME_OFFICE.get(role)]  # "justice Ngaa" is "the judge"
+        (at, name) for at, word, name in titled if word in _SAME_OFFICE.get(role, ())]  # "justice Ngaa" is "the judge"
     if not having:
         return None
     fuller = {name for at, word, name in titled if word in modifiers}

@@ -1576,3 +1576,14 @@ def test_a_title_someone_asks_is_not_the_asker_s_and_a_contrasting_speech_verb_k
     [result] = analyze([text], "en")
     assured = [q for q in result.quotes if q.quote.startswith("those roads")]
     assert [q.speaker_canonical for q in assured] == ["Anwen Pritchard"]
+
+
+def test_the_police_boss_is_the_commissioner_named_and_he_is_the_boss_next():
+    text = ("The Commissioner of Police, Mr Ene Okon, confirmed the arrest in an interview on Monday.\n\n"
+            "Okon said that the suspects had confessed to the crime.\n\n"
+            "The suspects were identified as Ejike Nwaokocha, 42, who claimed to be a native doctor; and David "
+            "Alfred, 23.\n\n"
+            "The police boss alleged that the suspects were also responsible for a series of robberies.\n\n"
+            "He also said that the suspects belonged to a secret cult operating in the city.")
+    assert quote_with(text, "series of robberies").speaker_canonical == "Ene Okon"
+    assert quote_with(text, "secret cult").speaker_canonical == "Ene Okon"
