@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.name_forms import carried_description
 from pipeline.nlp.titles import TITLES, without_office_of
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Span, Token
 
 # offices news describes a named person by: before naming them ("A Federal Court judge has set aside …", then
 # "Justice Ann Marie Mcdonald said") or after ("the senior officer"); not bystanders ("a witness", "a resident")
@@ -24,12 +25,31 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,
                           pos: int, reach: int) -> str | None:
     """"Kumar said. … Hours after …, the senior officer said …": a definite description of an office, which the
-    article gave nobody (no title, no earlier "an officer"), is the person who spoke just before, by name."""
+    article gave nobody (no title; see `described_or_voice` for an earlier "an officer"), is the person who spoke
+    just before, by name."""
     words = phrase.lower().split()
     if plural or words[:1] != ["the"] or head.lower() not in OFFICE_NOUNS or last_speaker is None:
         return None
     at, name = last_speaker
     return name if 0 < pos - at <= reach and " and " not in name else None
+
+
+# words after which a description tells one person apart: "an officer who was at the scene", "a doctor in Kabul"
+_SETTING_APART = frozenset({"who", "whom", "which", "that", "at", "in", "from", "with", "on", "for", "of", "familiar"})
+
+
+def described_or_voice(descriptions: list[tuple[int, str, str]], phrase: str, subject: Token, pos: int, plural: bool,
+                       last_speaker: tuple[int, str] | None, reach: int) -> str:
+    """A description is the unnamed one described before when the article set them apart ("an officer who
+    was at the scene … the officer": `carried_description`), or else the named person who just spoke
+    (`voice_described_again`): "…, says Rohingya relief official", then "Commissioner Mohammad Abul Kalam said",
+    then "the official said" is Kalam."""
+    carried = carried_description(descriptions, phrase, subject, pos)
+    again = voice_described_again(phrase, subject.text, plural, last_speaker, pos, reach)
+    at = subject.doc.text.find(carried)  # where the article described them: what follows sets them apart
+    following = subject.doc.text[at + len(carried):].split(maxsplit=1)[:1] if at >= 0 else []
+    set_apart = any(w.lower() in _SETTING_APART for w in carried.split()[1:] + following)
+    return again if again and (carried == phrase or not set_apart) else carried
 
 
 # words that make the name after them someone else than the speaker: "a spokesperson for Minister Sean Fraser"
@@ -78,17 +98,21 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     return max(before)[1] if before else min(having)[1]
 
 
+# a title and a name that are the subject and the object of one verb are two people: "Cllr Howells asked the
+# authority's leader", "Judge castigates lawyer Kinyanjui"
+_SUBJECT_AND_OBJECT = [{s, o} for s in ("nsubj", "nsubjpass") for o in ("dobj", "dative", "iobj")]
+
+
 def roles_near(span: Span) -> list[str]:
     """Title words close to a person's name in its sentence ("McCallum’s last term as Surrey mayor"): roles the
-    article gives them, unless the title is someone else's ("a spokesman for Sunak", "Sunak's spokesman", "Howells
-    asked the leader")."""
+    article gives them, unless the title is someone else's ("a spokesman for Sunak", "Sunak's spokesman", "Judge
+    castigates Kinyanjui")."""
     doc, sent, found = span.doc, span.sent, []
     for tok in doc[max(sent.start, span.start - 8): min(sent.end, span.end + 8)]:
         if tok.pos_ == "NOUN" and TITLES.match(tok.lower_ + " "):
             between = doc[min(tok.i, span.end): max(tok.i, span.start)]
             owned = any(t.dep_ == "poss" and t.head.i == tok.i for t in span)
-            owned = owned or tok.dep_ in {"dobj", "dative", "iobj"} and span.root.dep_ in {"nsubj", "nsubjpass"} \
-                and tok.head.i == span.root.head.i  # "Cllr Howells asked the authority's leader": another person
+            owned = owned or tok.head.i == span.root.head.i and {tok.dep_, span.root.dep_} in _SUBJECT_AND_OBJECT
             if not owned and not any(t.pos_ == "ADP" and t.lower_ in {"for", "to", "of", "with"} for t in between):
                 found.append(tok.lower_)
     return found

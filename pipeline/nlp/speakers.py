@@ -47,7 +47,7 @@ from pipeline.nlp.name_forms import (
     titles_beside,
     written_again,
 )
-from pipeline.nlp.offices import described, holder_named_last, roles_near, voice_described_again
+from pipeline.nlp.offices import described, described_or_voice, holder_named_last, roles_near, voice_described_again
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
@@ -360,9 +360,7 @@ class Resolver:
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
         if subject.pos_ == "NOUN" and self.language == "en":
-            carried = carried_description(self.descriptions, phrase, subject, pos)
-            return (voice_described_again(phrase, subject.text, plural, self.last_speaker, pos, IT_REACH)
-                    if carried == phrase else None) or carried
+            return described_or_voice(self.descriptions, phrase, subject, pos, plural, self.last_speaker, IT_REACH)
         return phrase
 
     def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:

@@ -1587,3 +1587,13 @@ def test_the_police_boss_is_the_commissioner_named_and_he_is_the_boss_next():
             "He also said that the suspects belonged to a secret cult operating in the city.")
     assert quote_with(text, "series of robberies").speaker_canonical == "Ene Okon"
     assert quote_with(text, "secret cult").speaker_canonical == "Ene Okon"
+
+
+def test_the_official_after_a_named_official_spoke_is_them_not_the_headline_s_unnamed_one():
+    text = ("They don't want to go back, says Rohingya relief official\n\n"
+            "No Rohingya refugees were repatriated by noon as none showed willingness to return to Myanmar, said a "
+            "relief official today.\n\n"
+            "\"None of the listed people expressed willingness to go back,\" Repatriation Commissioner Mohammad Abul "
+            "Kalam said while talking to journalists at the camp.\n\n"
+            "\"Five buses remain ready in front of the camp since morning,\" the official said.")
+    assert quote_with(text, "Five buses").speaker_canonical == "Mohammad Abul Kalam"
