@@ -308,7 +308,9 @@ class Resolver:
             pair = self.last_speaker[1] if self.last_speaker and self.last_speaker[0] < pos else ""
             if " and " in pair and pair not in self.described_people:  # not "a spokesperson for X and Y"
                 return pair
-            return plural_antecedent(subject, PERSON_NOUNS, self.unread) or phrase if self.language == "en" else phrase
+            found = plural_antecedent(subject, PERSON_NOUNS | {"police"}, self.unread) if self.language == "en" else None
+            force = found and found.lower() == "police" and body_of_kind("police", (n for at, n in self.organizations if at < pos))
+            return force or found or phrase  # "police say they saw …. They say": the force the article named, if one
         if head in PRONOUNS:  # the most salient person the pronoun agrees with (see `coreference`)
             if subject.lower_.lstrip("-") in PRONOUNS:
                 return self.salience.pronoun(subject) or phrase

@@ -291,7 +291,7 @@ def test_they_who_speak_are_the_people_the_sentence_before_made_its_subject():
                  "exit. They say “British plants could become uncompetitive.”")
     assert quote_with(misparsed, "uncompetitive").speaker_canonical == "several auto-industry executives"
     objects = "Police arrested three protesters on Friday. They said “the march had no permit.”"
-    assert quote_with(objects, "no permit").speaker_canonical == "They"  # not those arrested
+    assert quote_with(objects, "no permit").speaker_canonical == "Police"  # the subject, not those arrested
 
 
 def test_a_document_is_not_of_a_person_named_in_a_clause_hung_on_it():
@@ -1597,3 +1597,9 @@ def test_the_official_after_a_named_official_spoke_is_them_not_the_headline_s_un
             "Kalam said while talking to journalists at the camp.\n\n"
             "\"Five buses remain ready in front of the camp since morning,\" the official said.")
     assert quote_with(text, "Five buses").speaker_canonical == "Mohammad Abul Kalam"
+
+
+def test_they_after_police_say_is_the_force_the_article_named():
+    text = ("The Springfield Police Department has released body camera video of the arrest.\n\n"
+            "In the call, police say they saw the man holding a brick. They say he failed to obey their commands.")
+    assert quote_with(text, "failed to obey").speaker_canonical == "the Springfield Police Department"
