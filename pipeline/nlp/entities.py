@@ -21,7 +21,7 @@ from pipeline.nlp.national import national_form
 from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
-from pipeline.nlp.surnames import given_name_before_surname
+from pipeline.nlp.surnames import given_name_before_surname, honoured_surname
 from pipeline.nlp.titles import ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
@@ -299,9 +299,9 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             continue
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
-        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent)
-                                        or language == "en" and _a_person_by_pronoun(doc, ent)):
-            label = "person"  # "economist Philip Cross", "Femi Adeyolu" that the small model calls an ORG
+        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent) or language == "en"
+                                        and (_a_person_by_pronoun(doc, ent) or honoured_surname(ent.text))):
+            label = "person"  # "economist Philip Cross", "Femi Adeyolu", "Mr Wangui" that the small model calls an ORG
         elif label == "person" and language == "en" and _a_named_thing(doc, ent):
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
         if label != "place" and (filed_from(doc, ent) or state_after_town(doc, ent)):

@@ -24,6 +24,7 @@ from pipeline.nlp.reported import as_reported_by, before_second_attribution, con
 from pipeline.nlp.speakers import Resolver
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS, inside
 from pipeline.nlp.subjects import english_speaker, speaker_phrase, subject_of
+from pipeline.nlp.surnames import honoured_surname
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -185,8 +186,9 @@ def _lead_in_person(doc: Doc, text: str, qstart: int, spans: list[tuple[int, int
     subject = subject_of(before[-1].root)
     if subject is None or subject.pos_ != "PROPN" or inside(spans, subject.idx):
         return None
-    canonical = resolver.resolve(speaker_phrase(subject), subject, subject.idx)
-    return canonical if resolver.people.is_person(canonical) else None
+    phrase = speaker_phrase(subject)  # "Mr Wangui denied …": a person by the honorific, whatever the model tagged
+    canonical = resolver.resolve(phrase, subject, subject.idx)
+    return canonical if resolver.people.is_person(canonical) or honoured_surname(phrase) else None
 
 
 def _a_quoted_phrase(text: str, start: int, end: int) -> bool:

@@ -1603,3 +1603,12 @@ def test_they_after_police_say_is_the_force_the_article_named():
     text = ("The Springfield Police Department has released body camera video of the arrest.\n\n"
             "In the call, police say they saw the man holding a brick. They say he failed to obey their commands.")
     assert quote_with(text, "failed to obey").speaker_canonical == "the Springfield Police Department"
+
+
+def test_an_honorific_and_a_surname_lead_in_a_quote_whatever_the_model_tagged():
+    text = ("A group stormed into Kirinyaga Governor Anne Waiguru's function on Thursday accusing her of denying their "
+            "Mutira Ward Representative Kinyua Wangui a chance to address the people.\n\n"
+            "Ms Waiguru said she would not allow the MCA to continue insulting her.\n\n"
+            "Mr Wangui denied insulting Ms Waiguru and accused his political enemies of peddling falsehoods.\n\n"
+            "\"My political enemies are antagonising the governor and I. My foes should stop misleading her.\"")
+    assert quote_with(text, "antagonising").speaker_canonical == "Kinyua Wangui"
