@@ -153,29 +153,6 @@ def carried_description(descriptions: list[tuple[int, str, str]], phrase: str, s
     return phrase
 
 
-def named_after(subject: Token, named: Sequence[Entity], full: Collection[str], text: str) -> str | None:
-    """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase (a rank
-    may stand before it)."""
-    doc = subject.doc
-    last = max(t.i for t in subject.subtree)
-    for tok in doc[subject.i: last + 1]:
-        if tok.text == ",":
-            last = tok.i - 1
-            break
-    if last + 1 >= len(doc) or doc[last + 1].text != ",":
-        return None
-    first = last + 2
-    while first + 1 < len(doc) and doc[first].is_alpha and (doc[first].is_upper or TITLES.fullmatch(doc[first].lower_ + " ")):
-        first += 1  # "The Divisional Crime Officer, DSP Omari Boakye, told …": a rank before the name
-    after = doc[first].idx if first < len(doc) else -1
-    person = next((e for e in named if e.start == after and e.canonical in full), None)
-    if person is None or person.end >= len(text) or text[person.end: person.end + 1] != ",":
-        return None
-    if TITLES.fullmatch(person.canonical.split()[-1].lower() + " "):
-        return None  # "Matshidiso Mothapo, Municipal Spokesperson,": an office the model tagged a person
-    return person.canonical
-
-
 def written_again(doc: Doc, text: str, organizations: Sequence[Entity],
                   quote_spans: list[tuple[int, int]]) -> list[tuple[int, str]]:
     """(offset, name) where the text writes an organisation's name again and the model did not tag it there

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.acronyms import DETERMINER, acronyms
+from pipeline.nlp.appositions import named_after, named_before
 from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body, named_after_its_kind
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
@@ -35,7 +36,6 @@ from pipeline.nlp.name_forms import (
     main_business,
     members_of_groups,
     name_after_titles,
-    named_after,
     namesake,
     office_holder_before,
     one_person_described,
@@ -251,8 +251,8 @@ class Resolver:
         bare = DETERMINER.sub("", phrase).strip()
         if bare in self.acronyms:  # "l’ASFC" → "Agence des services frontaliers du Canada"; "AAG" → who holds it
             return title_holder(self.text, self.acronyms[bare], self.people.full) or self.acronyms[bare]
-        if after := named_after(subject, self.named, self.people.full, self.text):  # before a body: "The Divisional
-            return after  # Crime Officer, DSP Omari Boakye," is the officer, whatever the model tagged the office
+        if after := named_after(subject, self.named, self.people.full, self.text) or named_before(subject, self.named, self.people.full):
+            return after  # before a body: "The Divisional Crime Officer, DSP Omari Boakye," whatever the model tagged
         short = None if self.people.find_in(bare) else (organization_named(self.organizations, bare, subject.idx)
                                                         or compass_short_form(self.text, bare)
                                                         or named_after_its_kind(phrase, ORGANIZATION_KINDS))

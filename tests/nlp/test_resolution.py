@@ -1612,3 +1612,13 @@ def test_an_honorific_and_a_surname_lead_in_a_quote_whatever_the_model_tagged():
             "Mr Wangui denied insulting Ms Waiguru and accused his political enemies of peddling falsehoods.\n\n"
             "\"My political enemies are antagonising the governor and I. My foes should stop misleading her.\"")
     assert quote_with(text, "antagonising").speaker_canonical == "Kinyua Wangui"
+
+
+def test_a_name_before_an_apposition_missing_its_closing_comma_is_the_speaker():
+    text = ("The Lagos State Police Command on Thursday paraded 66 alleged criminals.\n\n"
+            "The suspects are linked to different crimes, including armed robbery, unlawful possession of arms, "
+            "impersonation, cultism, murder, Idowu Owohunwa, the police commissioner told journalists in Ikeja.\n\n"
+            "He said they were apprehended after an operation was launched last week.\n\n"
+            "Mr Owohunwa said the suspects were arrested within a month.")
+    assert quote_with(text, "linked to different crimes").speaker_canonical == "Idowu Owohunwa"
+    assert quote_with(text, "apprehended after").speaker_canonical == "Idowu Owohunwa"

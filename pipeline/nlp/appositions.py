@@ -1,0 +1,47 @@
+"""A speaker phrase and the name set off by commas beside it: "A spokeswoman for Trudeau, Eleanore Catenaro,
+said", and "Idowu Owohunwa, the police commissioner told" where the closing comma was left out."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.entities import Entity
+from pipeline.nlp.titles import TITLES
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+
+def named_after(subject: Token, named: Sequence[Entity], full: Collection[str], text: str) -> str | None:
+    """"A spokeswoman for Trudeau, Eleanore Catenaro, said": the name set off by commas after the phrase (a rank
+    may stand before it)."""
+    doc = subject.doc
+    last = max(t.i for t in subject.subtree)
+    for tok in doc[subject.i: last + 1]:
+        if tok.text == ",":
+            last = tok.i - 1
+            break
+    if last + 1 >= len(doc) or doc[last + 1].text != ",":
+        return None
+    first = last + 2
+    while first + 1 < len(doc) and doc[first].is_alpha and (doc[first].is_upper or TITLES.fullmatch(doc[first].lower_ + " ")):
+        first += 1  # "The Divisional Crime Officer, DSP Omari Boakye, told …": a rank before the name
+    after = doc[first].idx if first < len(doc) else -1
+    person = next((e for e in named if e.start == after and e.canonical in full), None)
+    if person is None or person.end >= len(text) or text[person.end: person.end + 1] != ",":
+        return None
+    if TITLES.fullmatch(person.canonical.split()[-1].lower() + " "):
+        return None  # "Matshidiso Mothapo, Municipal Spokesperson,": an office the model tagged a person
+    return person.canonical
+
+
+def named_before(subject: Token, named: Sequence[Entity], full: Collection[str]) -> str | None:
+    """"Idowu Owohunwa, the police commissioner told journalists": the apposition's closing comma left out, the
+    parse makes the description the subject; the person named right before its comma is who spoke."""
+    start = subject.left_edge.i
+    if start < 2 or subject.doc[start].lower_ != "the" or subject.doc[start - 1].text != ",":
+        return None
+    comma = subject.doc[start - 1].idx
+    person = next((e for e in named if e.end == comma and e.canonical in full), None)
+    return person.canonical if person is not None else None
