@@ -27,8 +27,8 @@ def named_after(subject: Token, named: Sequence[Entity], full: Collection[str], 
     first = last + 2
     while first + 1 < len(doc) and doc[first].is_alpha and (doc[first].is_upper or TITLES.fullmatch(doc[first].lower_ + " ")):
         first += 1  # "The Divisional Crime Officer, DSP Omari Boakye, told …": a rank before the name
-    after = doc[first].idx if first < len(doc) else -1
-    person = next((e for e in named if e.start == after and e.canonical in full), None)
+    after = {doc[k].idx for k in range(last + 2, min(first, len(doc) - 1) + 1)}  # the name, or its rank the model tagged
+    person = next((e for e in named if e.start in after and e.canonical in full), None)
     if person is None or person.end >= len(text) or text[person.end: person.end + 1] != ",":
         return None
     if TITLES.fullmatch(person.canonical.split()[-1].lower() + " "):

@@ -21,7 +21,7 @@ from pipeline.nlp.national import national_form
 from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
-from pipeline.nlp.surnames import given_name_before_surname, honoured_surname
+from pipeline.nlp.surnames import given_name_before_surname, honoured_name
 from pipeline.nlp.titles import ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
@@ -222,11 +222,6 @@ _BODY_WORDS = {"house", "bank", "group", "media", "news", "inc", "corp", "ltd", 
                "city", "county", "state", "river", "lake", "mountain", "street", "road", "park", "square"}
 
 
-def _honoured(doc: Doc, ent: Span) -> bool:
-    """"Mr Wangui", "Mr Owohunwa": an honorific before a name marks a person, inside the entity or just before it."""
-    return bool(honoured_surname(ent.text) or ent.start and honoured_surname(doc[ent.start - 1: ent.end].text))
-
-
 def _a_speaking_person(doc: Doc, ent: Span) -> bool:
     """"Femi Adeyolu" tagged ORG, then "said Adeyolu": a name whose last word is the subject of a verb of saying
     is a person's when it starts with a first name, or when that last word speaks alone ("Belkacemi says"): a
@@ -305,7 +300,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
         if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent) or language == "en"
-                                        and (_a_person_by_pronoun(doc, ent) or _honoured(doc, ent))):
+                                        and (_a_person_by_pronoun(doc, ent) or honoured_name(doc[max(0, ent.start - 1): ent.end].text))):
             label = "person"  # "economist Philip Cross", "Femi Adeyolu", "Mr Wangui" that the small model calls an ORG
         elif label == "person" and language == "en" and _a_named_thing(doc, ent):
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be

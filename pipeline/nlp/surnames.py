@@ -28,6 +28,14 @@ def honoured_surname(phrase: str) -> str | None:
     return honoured.group(1) if honoured else None
 
 
+def honoured_name(text: str) -> bool:
+    """"Mr Wangui", ", Dr Thato Patlakwe": an honorific (first or second word: a word before the entity may come
+    with it) and one to three capitalised words mark a person, whatever the model tagged the name."""
+    words = text.split()
+    at = next((k for k, w in enumerate(words[:2]) if honoured_surname(f"{w} {words[-1]}")), None)
+    return at is not None and 1 <= len(words) - at - 1 <= 3 and all(w[:1].isupper() for w in words[at + 1:])
+
+
 def given_name_before(text: str, surname: str) -> str:
     """The full name the article writes for a surname, when one capitalised word other than a title, an
     honorific or a function word ever stands before it ("Idowu Owohunwa, the police commissioner"); else the

@@ -1622,3 +1622,10 @@ def test_a_name_before_an_apposition_missing_its_closing_comma_is_the_speaker():
             "Mr Owohunwa said the suspects were arrested within a month.")
     assert quote_with(text, "linked to different crimes").speaker_canonical == "Idowu Owohunwa"
     assert quote_with(text, "apprehended after").speaker_canonical == "Idowu Owohunwa"
+
+
+def test_an_office_then_a_doctor_s_name_without_its_closing_comma_is_the_doctor():
+    text = ("The boxing body has lost its funding.\n\n"
+            "Meanwhile, BoBA president, Dr Thato Patlakwe told an ordinary general meeting over the weekend that they "
+            "are going through a period of uncertainty.")
+    assert quote_with(text, "period of uncertainty").speaker_canonical == "Thato Patlakwe"
