@@ -155,9 +155,10 @@ class Resolver:
                         self.titles[tok.lower_] = name
                     self.titled.append((entity.start, tok.lower_, name))
             self.titled += [(entity.start, t.lower_, name) for t in span[:-1] if TITLES.fullmatch(t.lower_ + " ")]
-            for child in titles_beside(span):
+            for child in titles_beside(span):  # with its modifiers: "The Information Minister, Kojo Oppong Nkrumah,"
                 self.titles[child.lower_] = name
-                self.titled.append((entity.start, child.lower_, name))
+                self.titled += [(entity.start, t.lower_, name) for t in child.subtree if t.i == child.i or t.head.i == child.i
+                                and t.dep_ in {"compound", "amod"}]
             roles.update((role, name) for role in roles_near(span))
         for (role, name), _ in roles.most_common():
             self.titles.setdefault(role, name)
@@ -345,8 +346,7 @@ class Resolver:
             modifiers = words[1:-1]
             if len(words) > 2 and words[-1] in {"designate", "elect"}:  # "the Premier Designate": a premier, the
                 role, modifiers = words[-2], [*words[1:-2], words[-1]]  # one titled designate
-            found = described(self.titled, role, modifiers, pos)
-            if found:
+            if found := described(self.titled, role, modifiers, pos):
                 return found
             if role in self.titles:
                 return self.titles[role]

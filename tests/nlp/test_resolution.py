@@ -1629,3 +1629,10 @@ def test_an_office_then_a_doctor_s_name_without_its_closing_comma_is_the_doctor(
             "Meanwhile, BoBA president, Dr Thato Patlakwe told an ordinary general meeting over the weekend that they "
             "are going through a period of uncertainty.")
     assert quote_with(text, "period of uncertainty").speaker_canonical == "Thato Patlakwe"
+
+
+def test_two_ministers_in_apposition_keep_their_portfolios():
+    text = ("The Information Minister, Kojo Oppong Nkrumah, is daring anyone who doubts the cases to see the patients.\n\n"
+            "The first two cases were announced by the Health Minister, Kwaku Agyeman-Manu, on Thursday night.\n\n"
+            "The Information Minister explained that “they have been in the country for the past week”.")
+    assert quote_with(text, "past week").speaker_canonical == "Kojo Oppong Nkrumah"
