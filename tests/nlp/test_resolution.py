@@ -1636,3 +1636,10 @@ def test_two_ministers_in_apposition_keep_their_portfolios():
             "The first two cases were announced by the Health Minister, Kwaku Agyeman-Manu, on Thursday night.\n\n"
             "The Information Minister explained that “they have been in the country for the past week”.")
     assert quote_with(text, "past week").speaker_canonical == "Kojo Oppong Nkrumah"
+
+
+@pytest.mark.parametrize("title", ["Cr", "Coun", "Garda", "Councilman", "SSP"])
+def test_local_and_police_titles_are_no_part_of_the_name(title):
+    text = (f"{title} Greg Williamson will chair the new group of regional mayors.\n\n"
+            f"{title} Williamson said the group would advocate on roads and energy costs.")
+    assert quote_with(text, "advocate on roads").speaker_canonical == "Greg Williamson"
