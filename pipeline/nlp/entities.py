@@ -312,6 +312,11 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             if len(ent) == 1 and (given := given_name_before_surname(ent[0])) is not None:
                 start = given.idx  # "Sulakshani Perera" tagged from "Perera"
             start = office_lead(doc_text(doc), start) if language == "en" else start  # "Leader of the Opposition …"
+            bare = without_titles(ent.text, language).split()  # "Garda Colin" tagged, "Talbot" left out
+            after = doc[ent.end] if ent.end < len(doc) else None
+            if len(bare) == 1 < len(ent) and after is not None and after.pos_ == "PROPN" and after.is_title \
+                    and not after.ent_type_ and after.lower_ not in _BODY_WORDS | {"administration", "government"}:
+                end = after.idx + len(after)
         if label != "place" and names_a_way(doc_text(doc), start, end):
             label, start = "place", way_start(doc_text(doc), start)  # "chemin Ridge", never a body called Ridge
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \

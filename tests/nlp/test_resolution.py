@@ -1643,3 +1643,12 @@ def test_local_and_police_titles_are_no_part_of_the_name(title):
     text = (f"{title} Greg Williamson will chair the new group of regional mayors.\n\n"
             f"{title} Williamson said the group would advocate on roads and energy costs.")
     assert quote_with(text, "advocate on roads").speaker_canonical == "Greg Williamson"
+
+
+def test_a_surname_the_model_left_out_after_a_title_and_given_name_is_part_of_the_name():
+    text = ("He had been stationed in Dublin for five years.\n\n"
+            "His colleague Garda Colin Talbot revealed how the officers had to draw their batons to calm the situation "
+            "down.\n\n“It got quite hostile,” said Garda Talbot.")
+    assert quote_with(text, "draw their batons").speaker_canonical == "Colin Talbot"
+    [result] = analyze(["Officials of the President Biden Administration said the border would stay open."], "en")
+    assert all("Administration" not in e.canonical for e in result.entities if e.label == "person")
