@@ -1638,7 +1638,8 @@ def test_two_ministers_in_apposition_keep_their_portfolios():
     assert quote_with(text, "past week").speaker_canonical == "Kojo Oppong Nkrumah"
 
 
-@pytest.mark.parametrize("title", ["Cr", "Coun", "Garda", "Councilman", "SSP"])
+@pytest.mark.parametrize("title", ["Cr", "Coun", "Garda", "Councilman", "SSP", "Sheriff", "Coroner", "Ambassador", "Speaker",
+                                   "Vice President", "Headteacher", "Trooper"])
 def test_local_and_police_titles_are_no_part_of_the_name(title):
     text = (f"{title} Greg Williamson will chair the new group of regional mayors.\n\n"
             f"{title} Williamson said the group would advocate on roads and energy costs.")
