@@ -562,3 +562,9 @@ def test_a_typographic_apostrophe_in_a_negation_keeps_the_reported_clause_and_it
     [quote] = [q for q in result.quotes if "warrant" in q.quote]
     assert quote.quote == "the incident didn’t warrant criminal charges"  # as the article writes it
     assert quote.speaker_canonical == "Danny Smyth"
+
+
+@pytest.mark.parametrize("verb", ["underlined", "affirmed", "clarified", "elaborated", "reckoned"])
+def test_more_verbs_of_saying_report_a_clause(verb):
+    quote = one(f"Mayor Greg Williamson {verb} that the group would advocate on roads and energy costs.", "advocate")
+    assert (quote.speaker_canonical, quote.verb) == ("Greg Williamson", verb)
