@@ -1653,3 +1653,10 @@ def test_a_surname_the_model_left_out_after_a_title_and_given_name_is_part_of_th
     assert quote_with(text, "draw their batons").speaker_canonical == "Colin Talbot"
     [result] = analyze(["Officials of the President Biden Administration said the border would stay open."], "en")
     assert all("Administration" not in e.canonical for e in result.entities if e.label == "person")
+
+
+@pytest.mark.parametrize(("body", "kind"), [("Tesco", "supermarket"), ("the Royal College of Nursing", "college")])
+def test_a_body_of_a_kind_named_before_is_the_kind_described_again(body, kind):
+    text = (f"{body[0].upper() + body[1:]} has published a new plan for the region.\n\n"
+            f"The {kind} said the plan would cut waiting times across the region.")
+    assert quote_with(text, "waiting times").speaker_canonical == body
