@@ -18,10 +18,12 @@ from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names, function_words, initials_before, join_split_names
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.national import national_form
+from pipeline.nlp.place_uses import names_used_as_places
 from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.nlp.surnames import given_name_before_surname, honoured_name
+from pipeline.nlp.titled_names import titled_person, untagged_titled
 from pipeline.nlp.titles import ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
@@ -202,15 +204,6 @@ _NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "S
                     "If", "As", "For", "With", "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et"}
 
 
-def _looks_like_person(doc: Doc, ent: Span) -> bool:
-    """Two or three capitalised words right after a role word ("economist", "spokeswoman")."""
-    words = ent.text.split()
-    if not 2 <= len(words) <= 3 or not all(_NAME_TOKEN.match(w) for w in words) or ent.start == 0:
-        return False
-    before = doc[ent.start - 1]
-    return before.is_lower and bool(TITLES.match(before.text + " "))
-
-
 # last words of organisations' names that a first name may start ("Matthew House", "Tim Hortons" aside)
 _BODY_WORDS = {"house", "bank", "group", "media", "news", "inc", "corp", "ltd", "foundation", "institute", "centre",
                "center", "canada", "international", "association", "council", "university", "college", "hospital",
@@ -299,9 +292,11 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             continue
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
-        if label == "organization" and (_looks_like_person(doc, ent) or _a_speaking_person(doc, ent) or language == "en"
-                                        and (_a_person_by_pronoun(doc, ent) or honoured_name(doc[max(0, ent.start - 1): ent.end].text))):
+        if label == "organization" and (_a_speaking_person(doc, ent) or language == "en" and (
+                titled_person(doc, ent) or _a_person_by_pronoun(doc, ent) or honoured_name(doc[max(0, ent.start - 1): ent.end].text))):
             label = "person"  # "economist Philip Cross", "Femi Adeyolu", "Mr Wangui" that the small model calls an ORG
+        elif label == "place" and language == "en" and titled_person(doc, ent):
+            label = "person"  # "ward councillor Sibongile Mncwango", tagged LOC
         elif label == "person" and language == "en" and _a_named_thing(doc, ent):
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
         if label != "place" and (filed_from(doc, ent) or state_after_town(doc, ent)):
@@ -332,6 +327,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         raw.append((text, label, start, end))
     if language == "en":
         raw += [(text, "person", a, b) for text, a, b in _untagged_subjects(doc)]
+        raw += [(text, "person", a, b) for text, a, b in untagged_titled(doc) if not any(r[2] == a for r in raw)]
         raw.sort(key=lambda r: r[2])
     raw = join_split_names(raw, doc_text(doc))
     # one sense per article the other way too: a name the model tags an organisation three times as often as a
@@ -368,8 +364,9 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         persons = {t for t, lab, _, _ in raw if lab == "person"}
         bodies = companies_named_as_people(doc, persons, [t for t in persons if " " in t])
         misread = people_named_as_bodies(doc, {t for t, lab, _, _ in raw if lab == "organization"})
-        raw = [(t, "organization" if t in bodies and lab != "organization" else "person" if t in misread else lab, a, b)
-               for t, lab, a, b in raw]
+        places = names_used_as_places(doc, {t for t, lab, _, _ in raw if lab == "person"})  # "neighbouring Kano"
+        raw = [(t, "organization" if t in bodies and lab != "organization" else "person" if t in misread
+                else "place" if t in places and lab == "person" else lab, a, b) for t, lab, a, b in raw]
         if aliases := {t: (a, b) for t, a, b in pseudonyms(doc_text(doc))}:  # "identified only as KN", tagged ORG or not
             raw = sorted({(t, "person" if t in aliases else lab, a, b) for t, lab, a, b in raw}
                          | {(t, "person", a, b) for t, (a, b) in aliases.items()}, key=lambda r: (r[2], r[3], r[1], r[0]))

@@ -79,7 +79,9 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
 # police boss" is whoever it titled to lead the force
 _HEADS = frozenset({"commissioner", "chief", "director", "head", "chairman", "chairperson", "chairwoman", "executive",
                     "ceo", "manager", "president", "superintendent", "leader"})
-_SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"}), "boss": _HEADS}
+_SPOKES = frozenset({"spokesman", "spokeswoman", "spokesperson"})
+_SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"}), "boss": _HEADS,
+                **{word: _SPOKES - {word} for word in _SPOKES}}  # the spokeswoman named is "the spokesperson" later
 
 
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:

@@ -78,3 +78,14 @@ def test_a_group_or_an_office_s_thing_is_no_person(mention, junk):
     from pipeline.nlp.entities import is_junk
 
     assert is_junk(mention, "person") is junk
+
+
+def test_places_used_as_places_are_not_people_but_kin_of_a_person_stay_people():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+
+    text = ("The Dadaab and Kakuma refugee camps will stay open.\n\n"
+            "Israel Serrano walked ahead; her brothers Israel and Miguel Serrano followed.")
+    labels = {e.text: e.label for e in extract_entities(load_model("en")(text))[0]}
+    assert labels.get("Kakuma") != "person"
+    assert labels.get("Miguel Serrano") == "person"

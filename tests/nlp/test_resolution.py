@@ -1660,3 +1660,36 @@ def test_a_body_of_a_kind_named_before_is_the_kind_described_again(body, kind):
     text = (f"{body[0].upper() + body[1:]} has published a new plan for the region.\n\n"
             f"The {kind} said the plan would cut waiting times across the region.")
     assert quote_with(text, "waiting times").speaker_canonical == body
+
+
+# ---- names the small model misses or mistypes, told by the title before them or by their use as places ----
+
+def test_an_untagged_name_after_a_judicial_title_is_who_she_refers_to():
+    text = ("Justice Mugure Thande quashed the directive on Monday.\n\n"
+            "She said the State had to follow the law on repatriation to the letter.")
+    assert quote_with(text, "repatriation").speaker_canonical == "Mugure Thande"
+
+
+def test_a_name_tagged_a_place_after_a_councillor_title_is_a_person():
+    text = ("Some protesters blamed ward councillor Sibongile Mncwango for the cuts.\n\n"
+            "Mncwango said the truck hired to empty the toilets had broken down.")
+    assert quote_with(text, "truck hired").speaker_canonical == "Sibongile Mncwango"
+
+
+def test_a_title_and_surname_tagged_a_body_is_the_person_named_before():
+    text = ("Councillor Robert Ian Williams wrote to Mark Pritchard after the meeting.\n\n"
+            "There, Cllr Pritchard made a statement warning members against using the committee.\n\n"
+            "“We will take legal representation,” he said.")
+    assert quote_with(text, "legal representation").speaker_canonical == "Mark Pritchard"
+
+
+def test_resident_before_a_name_is_no_part_of_it():
+    assert quote_with("Resident Sihle Nkomo said the homes had no water for a week.",
+                      "no water").speaker_canonical == "Sihle Nkomo"
+
+
+def test_a_town_the_model_tags_a_person_is_no_antecedent_for_he():
+    text = ("Police spokesman Lawan Shiisu said two men were arrested.\n\n"
+            "Gangs had been terrorising parts of the state and neighbouring Kano.\n\n"
+            "“The police arrested them during a special operation,” he said.")
+    assert quote_with(text, "special operation").speaker_canonical == "Lawan Shiisu"

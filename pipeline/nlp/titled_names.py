@@ -1,0 +1,85 @@
+"""People the small model misses or mistypes, found by the title written before their name.
+
+Outlets name people the English model has rarely seen: "Justice Mugure Thande quashed the directive"
+(untagged), "ward councillor Sibongile Mncwango" (tagged a place), "Cllr Pritchard made a statement"
+(tagged a body). A personal title right before capitalised words says more than the model's guess there:
+bodies and places take no "Cllr", "Justice" or "DSP". Titles that also open the names of things ("General
+Motors", "Prince Edward Island", "Premier League", "Chief Executive") are left out of this list.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pipeline.nlp.doc_cache import doc_tokens
+from pipeline.nlp.titles import TITLES
+from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+# titles only people carry, as written before a name (lower case, without a full stop)
+PERSONAL_TITLES = frozenset({
+    "mr", "mrs", "ms", "mx", "dr", "sir", "dame", "cllr", "coun", "cr", "councillor", "councilman", "councilwoman",
+    "councilmember", "alderman", "alderwoman", "mayor", "senator", "sen", "rep", "congressman", "congresswoman",
+    "assemblyman", "assemblywoman", "gov", "governor", "minister", "justice", "judge", "magistrate", "sheriff", "sgt",
+    "sergeant", "const", "constable", "cst", "insp", "inspector", "supt", "superintendent", "det", "detective", "cpl",
+    "corporal", "lt", "col", "maj", "capt", "cmdr", "dsp", "asp", "ssp", "dig", "igp", "acp", "dcp", "garda", "pc",
+    "dci", "prof", "professor", "rev", "reverend", "pastor", "bishop", "archbishop", "imam", "rabbi", "provost",
+    "spokesperson", "spokesman", "spokeswoman", "hon", "datuk", "dato", "datin", "resident", "trooper", "deputy",
+})
+_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]*$")
+# words that end the names of bodies and places, never a person's name after a title ("Justice Department")
+_NOT_A_NAME = {"department", "ministry", "office", "court", "party", "league", "union", "council", "committee",
+               "commission", "service", "services", "agency", "board", "police", "force", "house", "hall", "street",
+               "road", "avenue", "park", "school", "college", "university", "hospital", "church", "centre", "center",
+               "county", "city", "island", "river", "lake", "bridge", "act", "bill", "report", "plan", "fund",
+               "foundation", "institute", "group", "company", "association", "society", "club", "award", "prize"}
+
+
+def personal_title(token: Token) -> bool:
+    return fold(token.text.rstrip(".")).lower() in PERSONAL_TITLES
+
+
+def _a_name_word(token: Token) -> bool:
+    return bool(_NAME.match(token.text)) and token.lower_ not in _NOT_A_NAME and not personal_title(token) \
+        and not TITLES.fullmatch(token.lower_ + " ")  # "Mr Speaker" names no one
+
+
+def _name_tokens(tokens: list[Token]) -> bool:
+    return 1 <= len(tokens) <= 3 and all(_a_name_word(t) for t in tokens)
+
+
+def titled_person(doc: Doc, ent: Span) -> bool:
+    """A body or a place the model tagged that is a person's name: one to three capitalised words after a
+    personal title, inside the entity ("Cllr Pritchard") or right before it ("councillor Sibongile Mncwango");
+    or two or three after any lower-case role word ("economist Philip Cross")."""
+    words = list(ent)
+    lead = 0
+    while lead < len(words) and personal_title(words[lead]):
+        lead += 1
+    if lead:
+        return _name_tokens(words[lead:])
+    if ent.start == 0 or not _name_tokens(words):
+        return False
+    before = doc[ent.start - 1]
+    return personal_title(before) or len(words) >= 2 and before.is_lower and bool(TITLES.match(before.text + " "))
+
+
+def untagged_titled(doc: Doc) -> list[tuple[str, int, int]]:
+    """Names the model left untagged after a personal title: "Justice Mugure Thande quashed" (the name's
+    words, without the title). One word after a title counts too ("Cllr Dempsey's motion")."""
+    found = []
+    tokens = doc_tokens(doc)
+    for tok in tokens:
+        if not personal_title(tok):
+            continue
+        end = tok.i + 1
+        while end < len(doc) and end - tok.i <= 3 and doc[end].pos_ == "PROPN" and not doc[end].ent_type_ \
+                and _a_name_word(doc[end]):
+            end += 1
+        name = doc[tok.i + 1: end]
+        if len(name) and end - tok.i <= 4 and (end == len(doc) or not doc[end].ent_type_ and doc[end].pos_ != "PROPN"):
+            found.append((name.text, name.start_char, name.end_char))
+    return found
