@@ -263,6 +263,14 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
     # football fans deported after violence are a sports and public-order story
     ("Fans deported after violent scenes", "Groups of fans are being deported after repeated scenes of violence.",
      False),
+    # an exodus from violence, detention in immigration centres and a travel ban on nationals of named countries
+    # are the guide's On; a travel ban against an epidemic is a quarantine regime (Off)
+    ("Minority's exodus amid army violence", "Aid agencies warn of an emergency.", True),
+    ("Immigration centres 'inadequate', inspectors say", "Inspectors found poor conditions at four sites.", True),
+    ("President signs proclamation to ban travel from 12 countries", "Nationals of the countries will be refused "
+     "entry.", True),
+    ("Islands impose travel ban as virus spreads", "Visitors from the mainland face a ban during the outbreak.",
+     False),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
