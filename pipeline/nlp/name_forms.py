@@ -209,6 +209,14 @@ def person_after_title(subject: Token) -> str | None:
     return None
 
 
+def mononym_in_apposition(subject: Token, name: str) -> str | None:
+    """"former chief minister Siddaramaiah tweeted": the parse makes the office the subject and the one-word
+    name its apposition; a name of one word is no full name the article's people can vouch for, but the
+    model tagged it a person right there."""
+    return name if any(c.dep_ == "appos" and c.text == name and c.ent_type_ in {"PERSON", "PER"} and c.ent_iob_ == "B"
+                       and (c.i + 1 == len(c.doc) or c.doc[c.i + 1].ent_iob_ != "I") for c in subject.children) else None
+
+
 def body_after_kind(subject: Token, named: Sequence[Entity], kinds: Collection[str] = ()) -> Entity | None:
     """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only
     common nouns may come before the name ("a spokesperson for Blair" is not Blair), and prepositions when

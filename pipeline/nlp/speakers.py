@@ -35,6 +35,7 @@ from pipeline.nlp.name_forms import (
     full_form,
     main_business,
     members_of_groups,
+    mononym_in_apposition,
     name_after_titles,
     namesake,
     office_holder_before,
@@ -283,7 +284,7 @@ class Resolver:
             return untagged
         names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
         for name in names:
-            if named := self.people.find_in(name):
+            if named := self.people.find_in(name) or mononym_in_apposition(subject, name):
                 if other := another_bearer(subject, named):
                     self.salience.add_untagged(subject, other)  # another person, whom "she" may mean next
                 return other or named

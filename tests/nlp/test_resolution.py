@@ -1693,3 +1693,9 @@ def test_a_town_the_model_tags_a_person_is_no_antecedent_for_he():
             "Gangs had been terrorising parts of the state and neighbouring Kano.\n\n"
             "“The police arrested them during a special operation,” he said.")
     assert quote_with(text, "special operation").speaker_canonical == "Lawan Shiisu"
+
+
+def test_a_one_word_name_in_apposition_to_an_office_is_the_speaker():
+    text = ("Responding to the video, former chief minister Siddaramaiah tweeted that the video revealed it was a "
+            "government-sponsored unrest.")
+    assert quote_with(text, "the video revealed").speaker_canonical == "Siddaramaiah"
