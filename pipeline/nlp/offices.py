@@ -84,10 +84,15 @@ _SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"})
                 **{word: _SPOKES - {word} for word in _SPOKES}}  # the spokeswoman named is "the spokesperson" later
 
 
+# offices written as initials before a name ("PM Lee", "CM Shah"): the words "the prime minister" describes them by
+_INITIALS = {"pm": ("prime", "minister"), "cm": ("chief", "minister"), "dpm": ("deputy", "prime", "minister")}
+
+
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
     """"The prime minister", "the rookie defenceman": the person the article last gave that title before
     the description (a definite description points back), preferring one that also had its modifiers
     ("prime"); the first one after it when nobody had it before."""
+    titled = [(at, w, name) for at, word, name in titled for w in (word, *_INITIALS.get(word.rstrip("."), ()))]
     having = [(at, name) for at, word, name in titled if word == role] or [
         (at, name) for at, word, name in titled if word in _SAME_OFFICE.get(role, ())]  # "justice Ngaa" is "the judge"
     if not having:

@@ -1699,3 +1699,10 @@ def test_a_one_word_name_in_apposition_to_an_office_is_the_speaker():
     text = ("Responding to the video, former chief minister Siddaramaiah tweeted that the video revealed it was a "
             "government-sponsored unrest.")
     assert quote_with(text, "the video revealed").speaker_canonical == "Siddaramaiah"
+
+
+@pytest.mark.parametrize(("initials", "described"), [("PM", "The Prime Minister"), ("CM", "The chief minister")])
+def test_an_office_written_as_initials_is_the_office_described_later(initials, described):
+    text = (f"{initials} Lee Hsien Loong opened the new hospital on Monday.\n\n"
+            f"{described} said the hospital would serve 500,000 residents in the north.")
+    assert quote_with(text, "500,000 residents").speaker_canonical == "Lee Hsien Loong"
