@@ -23,7 +23,7 @@ from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.nlp.surnames import given_name_before_surname, honoured_name
-from pipeline.nlp.titled_names import titled_person, untagged_titled
+from pipeline.nlp.titled_names import person_start, untagged_titled
 from pipeline.nlp.titles import ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
@@ -292,10 +292,11 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             continue
         if label == "organization" and ent.end < len(doc) and doc[ent.end].lower_ in _TITLE_AFTER:
             continue
-        if label == "organization" and (_a_speaking_person(doc, ent) or language == "en" and (
-                titled_person(doc, ent) or _a_person_by_pronoun(doc, ent) or honoured_name(doc[max(0, ent.start - 1): ent.end].text))):
+        named_at = person_start(doc, ent, titled=label != "person") if language == "en" else None  # a person keeps titles
+        if label == "organization" and (named_at is not None or _a_speaking_person(doc, ent) or language == "en" and (
+                _a_person_by_pronoun(doc, ent) or honoured_name(doc[max(0, ent.start - 1): ent.end].text))):
             label = "person"  # "economist Philip Cross", "Femi Adeyolu", "Mr Wangui" that the small model calls an ORG
-        elif label == "place" and language == "en" and titled_person(doc, ent):
+        elif label == "place" and named_at is not None:
             label = "person"  # "ward councillor Sibongile Mncwango", tagged LOC
         elif label == "person" and language == "en" and _a_named_thing(doc, ent):
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
@@ -307,6 +308,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             if len(ent) == 1 and (given := given_name_before_surname(ent[0])) is not None:
                 start = given.idx  # "Sulakshani Perera" tagged from "Perera"
             start = office_lead(doc_text(doc), start) if language == "en" else start  # "Leader of the Opposition …"
+            start = max(start, named_at or 0)  # "Sanirajak Mayor Jaypeetee Audlakiak", "Witney Robert Courts"
             bare = without_titles(ent.text, language).split()  # "Garda Colin" tagged, "Talbot" left out
             after = doc[ent.end] if ent.end < len(doc) else None
             if len(bare) == 1 < len(ent) and after is not None and after.pos_ == "PROPN" and after.is_title \

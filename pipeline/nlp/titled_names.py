@@ -13,6 +13,8 @@ import re
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_tokens
+from pipeline.nlp.gazetteer import gazetteer
+from pipeline.nlp.given_names import first_names
 from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
@@ -51,20 +53,28 @@ def _name_tokens(tokens: list[Token]) -> bool:
     return 1 <= len(tokens) <= 3 and all(_a_name_word(t) for t in tokens)
 
 
-def titled_person(doc: Doc, ent: Span) -> bool:
-    """A body or a place the model tagged that is a person's name: one to three capitalised words after a
-    personal title, inside the entity ("Cllr Pritchard") or right before it ("councillor Sibongile Mncwango");
-    or two or three after any lower-case role word ("economist Philip Cross")."""
+def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
+    """Where a person's name starts in an entity the model tagged a body or a place, or None: after a personal
+    title that opens it ("Cllr Pritchard") or follows capitalised words ("Sanirajak Mayor Jaypeetee
+    Audlakiak"); the whole entity after a personal title ("councillor Sibongile Mncwango") or after a
+    lower-case role word ("economist Philip Cross"); after a constituency's town ("MP for Witney Robert
+    Courts"). The name is one to three capitalised words (two or three after a role word or a town).
+    `titled=False`: the town alone (a person's entity keeps its titles, which tell its office)."""
     words = list(ent)
-    lead = 0
-    while lead < len(words) and personal_title(words[lead]):
-        lead += 1
-    if lead:
-        return _name_tokens(words[lead:])
+    titles = [k for k, t in enumerate(words) if personal_title(t)]
+    if titles and titled:
+        k = titles[-1]
+        named = _name_tokens(words[k + 1:]) and all(t.text[:1].isupper() for t in words[:k])
+        return words[k + 1].idx if named else None
     if ent.start == 0 or not _name_tokens(words):
-        return False
+        return None
     before = doc[ent.start - 1]
-    return personal_title(before) or len(words) >= 2 and before.is_lower and bool(TITLES.match(before.text + " "))
+    if titled and (personal_title(before) or len(words) >= 2 and before.is_lower and bool(TITLES.match(before.text + " "))):
+        return ent.start_char
+    if before.lower_ in {"for", "of"} and 3 <= len(words) and fold(words[1].text) in first_names() \
+            and any(p.kind == "city" for p in gazetteer().candidates(words[0].text)):
+        return words[1].idx
+    return None
 
 
 def untagged_titled(doc: Doc) -> list[tuple[str, int, int]]:

@@ -1706,3 +1706,11 @@ def test_an_office_written_as_initials_is_the_office_described_later(initials, d
     text = (f"{initials} Lee Hsien Loong opened the new hospital on Monday.\n\n"
             f"{described} said the hospital would serve 500,000 residents in the north.")
     assert quote_with(text, "500,000 residents").speaker_canonical == "Lee Hsien Loong"
+
+
+def test_a_town_glued_to_a_name_after_a_constituency_or_a_title_is_no_part_of_it():
+    text = ("An asylum hotel has opened in Witney without warning, said Conservative MP for Witney Robert Courts.\n\n"
+            "He said: “There was no prior consultation with me or other local leaders.”")
+    assert quote_with(text, "prior consultation").speaker_canonical == "Robert Courts"
+    text = ("Sanirajak Mayor Jaypeetee Audlakiak said he values the support he gets from hamlet councillors.")
+    assert quote_with(text, "values the support").speaker_canonical == "Jaypeetee Audlakiak"
