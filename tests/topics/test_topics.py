@@ -271,6 +271,14 @@ def test_the_guides_security_stories_and_the_crossings_own_words(title, descript
      "entry.", True),
     ("Islands impose travel ban as virus spreads", "Visitors from the mainland face a ban during the outbreak.",
      False),
+    # stowaways in a lorry, relocation of Afghans who served the army, and people fleeing Iraq are the guide's On;
+    # a stowaway cat and a firm's relocation are not
+    ("Eight found in lorry at port", "Five stowaways, two of them children, were rescued from a trailer at Dover.",
+     True),
+    ("Afghan interpreters to be relocated sooner", "Moves to bring them to the UK will be sped up.", True),
+    ("Doors closing on families fleeing Iraq", "Neighbouring states are tightening entry rules.", True),
+    ("Cat stowaway survives flight", "The cat hid in the cabin of a light plane for two hours.", False),
+    ("Bank to relocate 300 staff to Dublin", "The move follows a review of its offices.", False),
 ])
 def test_the_guides_false_friends_and_frames_without_the_usual_words(title, description, on):
     assert bool(match_topics(f"{title}\n{description}", TOPICS, "en")) is on
