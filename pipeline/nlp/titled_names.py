@@ -30,6 +30,7 @@ PERSONAL_TITLES = frozenset({
     "corporal", "lt", "col", "maj", "capt", "cmdr", "dsp", "asp", "ssp", "dig", "igp", "acp", "dcp", "garda", "pc",
     "dci", "prof", "professor", "rev", "reverend", "pastor", "bishop", "archbishop", "imam", "rabbi", "provost",
     "spokesperson", "spokesman", "spokeswoman", "hon", "datuk", "dato", "datin", "resident", "trooper", "deputy",
+    "mp", "mla", "mpp", "msp", "mep",
 })
 _NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]*$")
 # words that end the names of bodies and places, never a person's name after a title ("Justice Department")
@@ -74,7 +75,25 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
     if before.lower_ in {"for", "of"} and 3 <= len(words) and fold(words[1].text) in first_names() \
             and any(p.kind == "city" for p in gazetteer().candidates(words[0].text)):
         return words[1].idx
-    return None
+    return ent.start_char if titled and len(words) >= 2 and _role_or_age_after(doc, ent) else None
+
+
+def _role_or_age_after(doc: Doc, ent: Span) -> bool:
+    """"Videsh Maharaj, permanent secretary of Homeland Security", "Matshidiso Mothapo, Municipal
+    Spokesperson,", "Alhassan Osman, 20,": a role or an age in apposition, with no article before it (a body
+    is described as "the company" or "its spokesman", never by a bare office or an age)."""
+    after = doc[ent.end: ent.end + 5]
+    if len(after) < 2 or after[0].text != ",":
+        return False
+    if after[1].like_num and len(after) > 2 and after[2].text in {",", "is", "was"}:
+        return 0 < int(after[1].text) < 110 if after[1].text.isdigit() else False
+    for tok in after[1:]:
+        if tok.pos_ in {"DET", "PRON"} or tok.text in {",", "."}:
+            return False
+        if personal_title(tok) or tok.lower_ in {"secretary", "director", "commissioner", "chairman", "chairperson",
+                                                 "president", "chief", "officer", "manager"}:
+            return True
+    return False
 
 
 def untagged_titled(doc: Doc) -> list[tuple[str, int, int]]:

@@ -89,3 +89,18 @@ def test_places_used_as_places_are_not_people_but_kin_of_a_person_stay_people():
     labels = {e.text: e.label for e in extract_entities(load_model("en")(text))[0]}
     assert labels.get("Kakuma") != "person"
     assert labels.get("Miguel Serrano") == "person"
+
+
+def test_a_name_the_model_tags_a_body_is_a_person_with_a_role_or_an_age_in_apposition():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+
+    def label_of(text: str, name: str) -> str | None:
+        return next((e.label for e in extract_entities(load_model("en")(text))[0] if e.text == name), None)
+
+    assert label_of("According to Matshidiso Mothapo, Municipal Spokesperson, the meeting was disrupted by a group.",
+                    "Matshidiso Mothapo") == "person"
+    assert label_of("The order stays, according to a memo signed by Videsh Maharaj, permanent secretary of Homeland "
+                    "Security.", "Videsh Maharaj") == "person"
+    assert label_of("Acme Holdings, the company that owns the site, said the plan would go ahead.",
+                    "Acme Holdings") != "person"
