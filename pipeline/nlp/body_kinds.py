@@ -10,7 +10,7 @@ forces and agencies that articles seldom spell out are.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from pipeline.nlp.given_names import first_names
 from pipeline.nlp.titles import TITLES
@@ -60,6 +60,14 @@ def body_of_kind(kind: str, names: Iterable[str]) -> str | None:
     found = list(dict.fromkeys(name for name in names if kind in _kind_of(name)))
     distinct = [n for n in found if not any(n != other and n in other for other in found)]
     return distinct[0] if len(distinct) == 1 else None
+
+
+def kind_named(kind: str, organizations: Sequence[tuple[int, str]], before: int) -> str | None:
+    """The one body of this kind named before `before`; for the police, else the one force the article names
+    anywhere: "Police now tell Channel 2 …" long before "Maj. Michael O'Connor, with the Atlanta Police
+    Department, said" (a story names the force it quotes once, often only further down)."""
+    return body_of_kind(kind, (n for at, n in organizations if at < before)) or (
+        body_of_kind(kind, (n for _, n in organizations)) if kind == "police" else None)
 
 
 _FAMILY = re.compile(r"\b[Tt]he ((?:[A-Z][\w’'-]+\s+){1,2})family\b")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.acronyms import DETERMINER, acronyms
 from pipeline.nlp.appositions import named_after, named_before
-from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body, named_after_its_kind
+from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body, kind_named, named_after_its_kind
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
@@ -325,8 +325,8 @@ class Resolver:
         if definite and (aged := AGED.fullmatch(phrase)):  # "the 72-year-old": given that age, the last speaker, the centre
             last = self.last_speaker[1] if self.last_speaker and pos - IT_REACH < self.last_speaker[0] < pos else None
             return aged_person(self.text, aged.group(1), self.mentions, pos) or last or self.salience.salient(subject) or phrase
-        if words in (["police"], ["agency"]) and self.language == "en" and (
-                kind_body := body_of_kind(words[0], (n for at, n in self.organizations if at < min(pos, subject.idx)))):
+        if words in (["police"], ["the", "police"], ["agency"]) and self.language == "en" and (
+                kind_body := kind_named(words[-1], self.organizations, min(pos, subject.idx))):
             return kind_body  # "Police say", a headline's "agency says": the one body of that kind named before
         plural = subject.tag_ in {"NNS", "NNPS"} or "Plur" in subject.morph.get("Number", [])
         if plural and fold(subject.lemma_) in FOUNDERS and (founders := founders_named(self.doc, self.people.resolve, pos)):

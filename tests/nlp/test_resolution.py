@@ -1714,3 +1714,10 @@ def test_a_town_glued_to_a_name_after_a_constituency_or_a_title_is_no_part_of_it
     assert quote_with(text, "prior consultation").speaker_canonical == "Robert Courts"
     text = ("Sanirajak Mayor Jaypeetee Audlakiak said he values the support he gets from hamlet councillors.")
     assert quote_with(text, "values the support").speaker_canonical == "Jaypeetee Audlakiak"
+
+
+def test_bare_police_before_the_force_is_named_are_the_one_force_named_later():
+    text = ("Police now say that a man found dead behind a shop had tried to break in.\n\n"
+            "“He ran into a small deck and the wheels spun,” Maj. Michael Reid, with the Atlanta Police Department, "
+            "said.")
+    assert quote_with(text, "tried to break in").speaker_canonical == "the Atlanta Police Department"
