@@ -91,7 +91,7 @@ def _role_or_age_after(doc: Doc, ent: Span) -> bool:
         if tok.pos_ in {"DET", "PRON"} or tok.text in {",", "."}:
             return False
         if personal_title(tok) or tok.lower_ in {"secretary", "director", "commissioner", "chairman", "chairperson",
-                                                 "president", "chief", "officer", "manager"}:
+                                                 "president", "officer", "manager"}:  # not "chief": "chief sponsor"
             return True
     return False
 
@@ -109,6 +109,6 @@ def untagged_titled(doc: Doc) -> list[tuple[str, int, int]]:
                 and _a_name_word(doc[end]):
             end += 1
         name = doc[tok.i + 1: end]
-        if len(name) and end - tok.i <= 4 and (end == len(doc) or not doc[end].ent_type_ and doc[end].pos_ != "PROPN"):
+        if len(name) and (end == len(doc) or not doc[end].ent_type_ and doc[end].pos_ != "PROPN"):  # the whole name
             found.append((name.text, name.start_char, name.end_char))
     return found
