@@ -172,11 +172,13 @@ def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[s
     found = []
     for surname in surnames:
         if any(name.split()[-1] == surname for name in known):
-            continue
-        # not inside a longer name: "Canada Border" of "Canada Border Services Agency" is nobody
-        match = re.search(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b(?!\s+[A-ZÀ-Þ])", text)
-        if match and not TITLES.match(match.group(1) + " ") and _could_be_a_first_name(match.group(1).split()[0]):
-            found.append(" ".join(text[initials_before(text, match.start(1)): match.end()].split()))
+            continue  # below, not inside a longer name: "Canada Border" of "Canada Border Services Agency" is nobody
+        for match in re.finditer(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b(?!\s+[A-ZÀ-Þ])", text):
+            titled = TITLES.match(match.group(1) + " ")  # past "Minister O’Gorman" to "Minister Roderic O’Gorman"
+            start = match.start(1) + (titled.end() if titled else 0)
+            if start < match.start(1) + len(match.group(1)) and _could_be_a_first_name(text[start:].split()[0]):
+                found.append(" ".join(text[initials_before(text, start): match.end()].split()))
+                break
     return found
 
 
@@ -200,8 +202,9 @@ def _could_be_a_first_name(word: str) -> bool:
     return word not in _NOT_FIRST_NAMES and (word.lower() not in function_words() or fold(word.lower()) in first_names())
 
 
-_NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "Says", "When", "While", "After", "Before",
-                    "If", "As", "For", "With", "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et"}
+_NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "Says", "When", "While", "After", "Before", "If", "As", "For", "With",
+                    "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et", "Like", "Unlike", "Despite", "Although", "Though",
+                    "Because", "Since", "Until", "Unless", "Amid"}
 
 
 # last words of organisations' names that a first name may start ("Matthew House", "Tim Hortons" aside)

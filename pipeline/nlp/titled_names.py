@@ -105,8 +105,8 @@ def untagged_titled(doc: Doc) -> list[tuple[str, int, int]]:
         if not personal_title(tok):
             continue
         end = tok.i + 1
-        while end < len(doc) and end - tok.i <= 3 and doc[end].pos_ == "PROPN" and not doc[end].ent_type_ \
-                and _a_name_word(doc[end]):
+        while end < len(doc) and end - tok.i <= 3 and not doc[end].ent_type_ and _a_name_word(doc[end]) and (
+                doc[end].pos_ == "PROPN" or doc[end].text[1:2] in {"’", "'"}):  # "O’Gorman", which the parse calls a noun
             end += 1
         name = doc[tok.i + 1: end]
         if len(name) and (end == len(doc) or not doc[end].ent_type_ and doc[end].pos_ != "PROPN"):  # the whole name

@@ -1721,3 +1721,12 @@ def test_bare_police_before_the_force_is_named_are_the_one_force_named_later():
             "“He ran into a small deck and the wheels spun,” Maj. Michael Reid, with the Atlanta Police Department, "
             "said.")
     assert quote_with(text, "tried to break in").speaker_canonical == "the Atlanta Police Department"
+
+
+def test_a_preposition_opening_a_sentence_is_no_first_name_and_an_apostrophe_name_after_a_title_is_a_person():
+    text = ("Like Carlos, many immigrants now skip their hearings.\n\n"
+            "Carlos said he first heard the rumours at the court in March.")
+    assert quote_with(text, "first heard the rumours").speaker_canonical == "Carlos"
+    text = ("Minister O’Gorman said at the time that every effort was being made to find rooms.\n\n"
+            "“In December, Minister Roderic O’Gorman made the right decision,” a local TD said.")
+    assert quote_with(text, "every effort").speaker_canonical == "Roderic O’Gorman"
