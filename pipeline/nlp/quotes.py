@@ -410,7 +410,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
         out.append(Quote(doc_text(content.doc)[content.start_char: content.end_char], phrase, canonical, verb,
                          content.start_char, content.end_char, "reported"))  # the article's characters
-        resolver.spoke(content.start_char, canonical, main=tok.dep_ == "ROOT" or verb == "according to" or incise,
+        resolver.spoke(content.start_char, canonical, main=tok.dep_ in {"ROOT", "parataxis"} or verb == "according to" or incise,
                        named=incise and subject.pos_ == "PROPN" and subject.ent_type_ in {"", "MISC"}
                        and canonical[:1].isupper())
     return out

@@ -1730,3 +1730,10 @@ def test_a_preposition_opening_a_sentence_is_no_first_name_and_an_apostrophe_nam
     text = ("Minister O’Gorman said at the time that every effort was being made to find rooms.\n\n"
             "“In December, Minister Roderic O’Gorman made the right decision,” a local TD said.")
     assert quote_with(text, "every effort").speaker_canonical == "Roderic O’Gorman"
+
+
+def test_a_quote_after_a_parenthetical_said_goes_on_from_its_speaker():
+    text = ("Union leader Maria Ostrowska attacked the plan on Monday.\n\n"
+            "There was no evidence, she said, of any failure in the scheme. \"What there has been is a failure of "
+            "nerve, and the members hope it will be put right soon.\"")
+    assert quote_with(text, "failure of nerve").speaker_canonical == "Maria Ostrowska"
