@@ -1639,7 +1639,7 @@ def test_two_ministers_in_apposition_keep_their_portfolios():
 
 
 @pytest.mark.parametrize("title", ["Cr", "Coun", "Garda", "Councilman", "SSP", "Sheriff", "Coroner", "Ambassador", "Speaker",
-                                   "Vice President", "Headteacher", "Trooper"])
+                                   "Vice President", "Headteacher", "Trooper", "DP", "VP"])
 def test_local_and_police_titles_are_no_part_of_the_name(title):
     text = (f"{title} Greg Williamson will chair the new group of regional mayors.\n\n"
             f"{title} Williamson said the group would advocate on roads and energy costs.")
