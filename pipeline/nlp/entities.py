@@ -16,6 +16,7 @@ from pipeline.nlp.datelines import filed_from, place_name, state_after_town
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names, function_words, initials_before, join_split_names
+from pipeline.nlp.headline_names import without_headline_guesses
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.national import national_form
 from pipeline.nlp.place_uses import names_used_as_places
@@ -334,11 +335,10 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         raw += [(text, "person", a, b) for text, a, b in _untagged_subjects(doc)]
         raw += [(text, "person", a, b) for text, a, b in untagged_titled(doc) if not any(r[2] == a for r in raw)]
         raw.sort(key=lambda r: r[2])
-    raw = join_split_names(raw, doc_text(doc))
-    # one sense per article the other way too: a name the model tags an organisation three times as often as a
-    # person, and at least three times, is an organisation ("Whole Foods said" read once as a person; the model
-    # tags some people's names ORG twice for once PERSON, so a mere majority is not enough), unless it shares a
-    # word with another person's name ("Hori Parata" beside his son "Te Kaurinui Robert Parata")
+    raw = join_split_names(without_headline_guesses(doc_text(doc), raw) if language == "en" else raw, doc_text(doc))
+    # one sense per article the other way too: a name the model tags an organisation three times as often as a person, and at least
+    # three times, is an organisation ("Whole Foods said" read once as a person; the model tags some people's names ORG twice for once
+    # PERSON, so a mere majority is not enough), unless it shares a word with another person's ("Hori Parata" beside "Te Kaurinui Parata")
     votes = Counter((t, lab) for t, lab, _, _ in raw)
     kin = Counter(w for t in {t for t, lab, _, _ in raw if lab == "person"} for w in t.split())
     raw = [(t, "organization" if lab == "person" and votes[(t, "organization")] >= 3 * max(1, votes[(t, lab)])

@@ -104,3 +104,17 @@ def test_a_name_the_model_tags_a_body_is_a_person_with_a_role_or_an_age_in_appos
                     "Security.", "Videsh Maharaj") == "person"
     assert label_of("Acme Holdings, the company that owns the site, said the plan would go ahead.",
                     "Acme Holdings") != "person"
+
+
+def test_a_person_found_only_in_a_title_cased_headline_is_dropped_but_one_the_body_names_is_kept():
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.entities import extract_entities
+
+    def people(text: str) -> set[str]:
+        return {e.text for e in extract_entities(load_model("en")(text))[0] if e.label == "person"}
+
+    body = "\nThe minister of immigration said extra checks along the frontier were not needed."
+    assert "Border Monitoring May" not in people(
+        "Greece: Migration Minister Says Border Monitoring May Breach International Law" + body)
+    assert "Notis Mitarakis" in people("Greece: Minister Notis Mitarakis Says Checks Breach The Law\n"
+                                       "Notis Mitarakis said extra checks along the frontier were not needed.")
