@@ -13,6 +13,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.given_names import first_names
+from pipeline.nlp.places import LOCATIVE
 from pipeline.nlp.speech import SPEECH_VERBS
 from pipeline.nlp.titled_names import personal_title
 from pipeline.text import fold
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 PLACE_NOUNS = frozenset({"village", "villages", "town", "city", "camp", "camps", "area", "district", "county",
                          "province", "region", "state", "settlement", "township", "valley", "neighbourhood",
                          "neighborhood", "suburb", "municipality", "ward", "constituency", "island"})
-_LOCATIVE = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "around", "within"})
+_LOCATIVE = frozenset(LOCATIVE | {"inside", "across", "throughout", "around", "within"})
 _NEIGHBOURING = frozenset({"neighbouring", "neighboring", "nearby"})
 _PLACE_TAGS = frozenset({"GPE", "LOC", "FAC"})
 

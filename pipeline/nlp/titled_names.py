@@ -33,7 +33,8 @@ PERSONAL_TITLES = frozenset({
     "mp", "mla", "mpp", "msp", "mep",
 })
 _NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]*$")
-# words that end the names of bodies and places, never a person's name after a title ("Justice Department")
+# words that end the names of bodies and places, never a person's name after a title ("Justice Department"); narrower
+# than `entities._BODY_WORDS`, which judges names with no title before them: after "Cllr", "Power" is a surname
 _NOT_A_NAME = {"department", "ministry", "office", "court", "party", "league", "union", "council", "committee",
                "commission", "service", "services", "agency", "board", "police", "force", "house", "hall", "street",
                "road", "avenue", "park", "school", "college", "university", "hospital", "church", "centre", "center",
