@@ -15,6 +15,7 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.given_names import first_names
 from pipeline.nlp.national import national_form
+from pipeline.nlp.titled_names import NOT_A_NAME
 from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
@@ -269,6 +270,9 @@ def name_after_titles(subject: Token) -> str | None:
     if (start > 0 and doc[start - 1].pos_ == "NOUN" and doc[start - 1].is_lower and doc[start - 1].dep_ == "compound"
             and 2 <= len(words) <= 3 and not TITLES.match(words[0].lower() + " ")):
         return " ".join(words)  # "TechCrunch writer MG Siegler": the capitalised words after a role noun
+    if start > 0 and doc[start - 1].tag_ == "POS" and 2 <= len(words) <= 3 and not any(  # "Freedom Front Plus’s Corne
+            w.isupper() or TITLES.match(w.lower() + " ") or w.lower() in NOT_A_NAME for w in words):  # Mulder said"
+        return " ".join(words)  # a body's possessive, then the capitalised words of the person speaking for it
     titled = TITLES.match(" ".join(words).lower() + " ")
     rest = " ".join(words)[titled.end():] if titled and titled.end() < len(" ".join(words)) else ""
     if rest and subject.ent_type_ in {"", "PERSON"} and fold(rest.split()[-1]) not in _BODY_WORDS:

@@ -64,15 +64,27 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
     words, held = phrase.split(), without_office_of(phrase)
     for name in people:
         size = len(name.split())
-        if len(words) <= size or " ".join(words[-size:]) != name or not TITLES.fullmatch(
-                words[-size - 1].lower() + " ") and held != name:
-            continue  # "Commissioner of Police Lakhmi Gautam": an office of a body before the name
+        if len(words) <= size or " ".join(words[-size:]) != name:
+            continue
         before = words[:-size]
-        if any(w.lower() in _FOR_SOMEONE for w in before) or any(
+        of_body = _office_of_body(before)
+        if not TITLES.fullmatch(before[-1].lower() + " ") and held != name and not of_body:
+            continue  # "Commissioner of Police Lakhmi Gautam": an office of a body before the name
+        if any(w.lower() in _FOR_SOMEONE for w in before) or not of_body and any(
                 w == "of" and k and before[k - 1].islower() for k, w in enumerate(before)):
             return None
         return name
     return None
+
+
+def _office_of_body(before: list[str]) -> bool:
+    """"president of ASPSU Eric Noll", "Chairman of Ward 2 of Thalara Rural Municipality Hem Khadka": the
+    phrase opens with an office, and the words between its last "of" and the name are all a body's
+    capitalised name (after "the wife of" or "a spokesperson for Minister …" the name is someone else's)."""
+    if len(before) < 3 or not TITLES.fullmatch(before[0].lower() + " ") or "of" not in before:
+        return False
+    body = before[len(before) - before[::-1].index("of"):]
+    return bool(body) and all(w[:1].isupper() and not TITLES.fullmatch(w.lower() + " ") for w in body)
 
 
 # offices written with another word: the article titles a judge "Justice", then calls them "the judge"; "the

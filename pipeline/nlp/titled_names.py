@@ -35,11 +35,12 @@ PERSONAL_TITLES = frozenset({
 _NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]*$")
 # words that end the names of bodies and places, never a person's name after a title ("Justice Department"); narrower
 # than `entities._BODY_WORDS`, which judges names with no title before them: after "Cllr", "Power" is a surname
-_NOT_A_NAME = {"department", "ministry", "office", "court", "party", "league", "union", "council", "committee",
+NOT_A_NAME = {"department", "ministry", "office", "court", "party", "league", "union", "council", "committee",
                "commission", "service", "services", "agency", "board", "police", "force", "house", "hall", "street",
                "road", "avenue", "park", "school", "college", "university", "hospital", "church", "centre", "center",
                "county", "city", "island", "river", "lake", "bridge", "act", "bill", "report", "plan", "fund",
-               "foundation", "institute", "group", "company", "association", "society", "club", "award", "prize"}
+               "foundation", "institute", "group", "company", "association", "society", "club", "award", "prize",
+               "municipality", "district", "province", "ward", "township", "constituency"}
 
 
 def personal_title(token: Token) -> bool:
@@ -47,7 +48,7 @@ def personal_title(token: Token) -> bool:
 
 
 def _a_name_word(token: Token) -> bool:
-    return bool(_NAME.match(token.text)) and token.lower_ not in _NOT_A_NAME and not personal_title(token) \
+    return bool(_NAME.match(token.text)) and token.lower_ not in NOT_A_NAME and not personal_title(token) \
         and not TITLES.fullmatch(token.lower_ + " ")  # "Mr Speaker" names no one
 
 
@@ -61,13 +62,19 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
     Audlakiak"); the whole entity after a personal title ("councillor Sibongile Mncwango") or after a
     lower-case role word ("economist Philip Cross"); after a constituency's town ("MP for Witney Robert
     Courts"). The name is one to three capitalised words (two or three after a role word or a town).
-    `titled=False`: the town alone (a person's entity keeps its titles, which tell its office)."""
+    `titled=False`: the town or the body's last word alone (a person's entity keeps its titles, which tell its
+    office)."""
     words = list(ent)
     titles = [k for k, t in enumerate(words) if personal_title(t)]
     if titles and titled:
         k = titles[-1]
         named = _name_tokens(words[k + 1:]) and all(t.text[:1].isupper() for t in words[:k])
         return words[k + 1].idx if named else None
+    if titled and len(words) >= 3 and words[0].is_upper and len(words[0]) > 1 and fold(words[1].text) in first_names() \
+            and _name_tokens(words[1:]):
+        return words[1].idx  # "president of FRSU Daniel Okafor" tagged one body: the acronym, then a given name
+    if not titled and len(words) >= 3 and words[0].lower_ in NOT_A_NAME and _name_tokens(words[1:]):
+        return words[1].idx  # "… of Thalara Rural Municipality Hem Khadka", the person tagged from "Municipality"
     if ent.start == 0 or not _name_tokens(words):
         return None
     before = doc[ent.start - 1]

@@ -1737,3 +1737,22 @@ def test_a_quote_after_a_parenthetical_said_goes_on_from_its_speaker():
             "There was no evidence, she said, of any failure in the scheme. \"What there has been is a failure of "
             "nerve, and the members hope it will be put right soon.\"")
     assert quote_with(text, "failure of nerve").speaker_canonical == "Maria Ostrowska"
+
+
+def test_the_holder_of_an_office_of_a_named_body_is_the_name_after_it():
+    text = "“We had our own folks at the rally,” said president of FRSU Daniel Okafor."
+    assert quote_with(text, "our own folks").speaker_canonical == "Daniel Okafor"
+    text = ("Chairman of Ward 7 of Lembara Rural Municipality Tek Bahadur Oli, however, claimed that the council had "
+            "shared the budget equally.")
+    assert quote_with(text, "shared the budget").speaker_canonical == "Tek Bahadur Oli"
+    text = "A spokesperson for Immigration Minister Daniel Okafor said the rules would stay."
+    assert quote_with(text, "rules would stay").speaker_canonical != "Daniel Okafor"
+
+
+def test_a_name_after_a_bodys_possessive_is_the_person_speaking_for_it():
+    text = ("Freedom Front Plus’s Corne Mulder said they were confident that they had the numbers to win the vote.\n\n"
+            "“We never had any issues in the coalition,” he said.")
+    assert quote_with(text, "had the numbers").speaker_canonical == "Corne Mulder"
+    assert quote_with(text, "never had any issues").speaker_canonical == "Corne Mulder"
+    text = "Britain’s Home Office said the scheme would continue through the winter."
+    assert "Home Office" in quote_with(text, "scheme would continue").speaker_canonical
