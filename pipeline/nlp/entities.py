@@ -32,8 +32,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 LABELS = {
-    "en": {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place",
-           "NORP": "group", "LAW": "law"},
+    "en": {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group", "LAW": "law"},
     "fr": {"PER": "person", "ORG": "organization", "LOC": "place"},
 }
 _LOWER_LEAD = re.compile(r"^([a-zà-ÿ][\w.'’-]*\s+)+(?=[A-ZÀ-Þ])")
@@ -106,8 +105,9 @@ def _name_after_role(text: str) -> str:
 def is_junk(text: str, label: str) -> bool:
     if len(text) < 2 or "\n" in text or _JUNK.search(text):
         return True
-    if TITLES.fullmatch(text.rstrip(".") + ". ") or label != "person" and text.lower() in ROLES:
-        return True  # "Coun." of "Coun. Mathieu Fleury"; a headline's "Councillor" tagged a body ("King" may be a surname)
+    if TITLES.fullmatch(text.rstrip(".") + ". ") or " " in text and TITLES.fullmatch(text + " ") or label != "person" and \
+            text.lower() in ROLES:  # "Coun." of "Coun. Mathieu Fleury", "Pro Tem" of "President Pro Tem Chuck Winder";
+        return True  # a headline's "Councillor" tagged a body ("King" alone may be a surname)
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True
     words = text.split()

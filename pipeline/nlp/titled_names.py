@@ -43,6 +43,11 @@ NOT_A_NAME = {"department", "ministry", "office", "court", "party", "league", "u
                "municipality", "district", "province", "ward", "township", "constituency"}
 
 
+# who holds a seat named after "for": "Member for Gippsland", "MP for Witney"
+_SEATS = {"member", "mp", "mla", "mpp", "msp", "ms", "mep", "td", "senator", "representative", "congressman",
+          "congresswoman", "assemblyman", "assemblywoman", "councillor", "councilor"}
+
+
 def personal_title(token: Token) -> bool:
     return fold(token.text.rstrip(".")).lower() in PERSONAL_TITLES
 
@@ -80,8 +85,9 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
     before = doc[ent.start - 1]
     if titled and (personal_title(before) or len(words) >= 2 and before.is_lower and bool(TITLES.match(before.text + " "))):
         return ent.start_char
-    if before.lower_ in {"for", "of"} and 3 <= len(words) and fold(words[1].text) in first_names() \
-            and any(p.kind == "city" for p in gazetteer().candidates(words[0].text)):
+    if before.lower_ in {"for", "of"} and 3 <= len(words) and fold(words[1].text) in first_names() and (
+            any(p.kind == "city" for p in gazetteer().candidates(words[0].text))
+            or ent.start >= 2 and doc[ent.start - 2].lower_ in _SEATS):  # "Member for Gippsland Darren Chester"
         return words[1].idx
     return ent.start_char if titled and len(words) >= 2 and _role_or_age_after(doc, ent) else None
 

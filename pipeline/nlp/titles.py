@@ -27,7 +27,7 @@ TITLES = re.compile(
     r"cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"
     r"alderman|alderwoman|alderperson|reeve|magistrate|"
     r"constable|const\.?|sgt\.?|sergeant|cpl\.?|corporal|inspector|superintendent|commissioner|captain|capt\.?|"
-    r"general|gen\.|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
+    r"general|gen\.?|pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
     r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|resident|"
     r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian honours
@@ -48,6 +48,10 @@ _BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minis
                            r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
 # honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
 POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MS|MSP|MEP|MLA|MPP|MHA|MLC|TD|AM|OBE|CBE|MBE|KBE|DBE)$")
+# an employer's initials and an office, or an age, the model tagged with the name: "Natalia Perez IOM Head" (of
+# programmes), "Tambudzai Mawunganidze 30" (, said)
+_OFFICE_AFTER = re.compile(r"\s+(?:[A-Z]{2,6}\s+(?:Head|Chief|Director|Chairman|Chair|Spokesperson|Spokesman|President|"
+                           r"Secretary|Coordinator|Manager|Officer|Representative)|\d{1,3})$")
 # "Additional Commissioner of Police Lakhmi Gautam", "Director of Public Prosecutions Max Hill": an office of a
 # body, written before the name in one run of capitals
 _OFFICE_OF = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){0,2}?(?:Commissioner|Superintendent|Director|Secretary|Minister|Chief|"
@@ -96,5 +100,5 @@ def without_titles(text: str, language: str = "en") -> str:
     bare = TITLES.sub("", _BEFORE_TITLE.sub("", without_honorific(text, language)))
     if language == "en" and re.search(r"(?:^|\s)M\.\s+$", text[: len(text) - len(bare)]):
         bare = "M. " + bare  # "Home Minister M. Sucharita": the initial goes with the name
-    honours = POSTNOMINAL.search(bare)  # never down to one word: "Yellowhead MP" is a seat, not a Mr Yellowhead
-    return bare[:honours.start()] if honours and " " in bare[:honours.start()].strip() else bare
+    honours = POSTNOMINAL.search(bare) or _OFFICE_AFTER.search(bare)  # never down to one word: "Yellowhead MP" is
+    return bare[:honours.start()] if honours and " " in bare[:honours.start()].strip() else bare  # a seat, not a name

@@ -1756,3 +1756,17 @@ def test_a_name_after_a_bodys_possessive_is_the_person_speaking_for_it():
     assert quote_with(text, "never had any issues").speaker_canonical == "Corne Mulder"
     text = "Britain’s Home Office said the scheme would continue through the winter."
     assert "Home Office" in quote_with(text, "scheme would continue").speaker_canonical
+
+
+def test_seat_ranks_and_an_employers_initials_are_no_part_of_a_name():
+    text = ("Member for Coolbara Darren Whitely said he would pass the requests on to the minister.\n\n"
+            "“The numbers will keep falling as cases are dealt with,” Mr Whitely said.")
+    assert quote_with(text, "keep falling").speaker_canonical == "Darren Whitely"
+    text = ("Senate President Pro Tem Chuck Wender, R-Boise, was defiant after the announcement.\n\n"
+            "“He certainly has a right to veto it,” Wender said.")
+    assert quote_with(text, "right to veto").speaker_canonical == "Chuck Wender"
+    text = ("Assam Governor General (Retd) JJ Singh has appealed to the people for calm.\n\n"
+            "Gen Singh said that the violence had spread fear among law-abiding citizens.")
+    assert quote_with(text, "spread fear").speaker_canonical == "JJ Singh"
+    text = "“Men do work that exposes them more than women,” said Natalia Perez IOM Head of programmes."
+    assert quote_with(text, "exposes them").speaker_canonical == "Natalia Perez"
