@@ -24,14 +24,14 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,
                           pos: int, reach: int) -> str | None:
-    """"Kumar said. … Hours after …, the senior officer said …": a definite description of an office, which the
-    article gave nobody (no title; see `described_or_voice` for an earlier "an officer"), is the person who spoke
-    just before, by name."""
+    """"Kumar said. … Hours after …, the senior officer said …" (or "the police spokesman"): a definite
+    description of an office, which the article gave nobody (no title; see `described_or_voice` for an earlier
+    "an officer"), is the person who spoke just before, by name."""
     words = phrase.lower().split()
-    if plural or words[:1] != ["the"] or head.lower() not in OFFICE_NOUNS or last_speaker is None:
+    if plural or words[:1] != ["the"] or head.lower() not in OFFICE_NOUNS | _SPOKES or last_speaker is None:
         return None
     at, name = last_speaker
-    return name if 0 < pos - at <= reach and " and " not in name else None
+    return name if 0 < pos - at <= reach and " and " not in name and name[:1].isupper() else None  # not "a spokeswoman"
 
 
 # words after which a description tells one person apart: "an officer who was at the scene", "a doctor in Kabul"
@@ -90,7 +90,7 @@ def _office_of_body(before: list[str]) -> bool:
 # offices written with another word: the article titles a judge "Justice", then calls them "the judge"; "the
 # police boss" is whoever it titled to lead the force
 _HEADS = frozenset({"commissioner", "chief", "director", "head", "chairman", "chairperson", "chairwoman", "executive",
-                    "ceo", "manager", "president", "superintendent", "leader"})
+                    "ceo", "manager", "president", "superintendent", "leader", "commander"})
 _SPOKES = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 _SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"}), "boss": _HEADS,
                 **{word: _SPOKES - {word} for word in _SPOKES}}  # the spokeswoman named is "the spokesperson" later

@@ -1770,3 +1770,13 @@ def test_seat_ranks_and_an_employers_initials_are_no_part_of_a_name():
     assert quote_with(text, "spread fear").speaker_canonical == "JJ Singh"
     text = "“Men do work that exposes them more than women,” said Natalia Perez IOM Head of programmes."
     assert quote_with(text, "exposes them").speaker_canonical == "Natalia Perez"
+
+
+def test_the_spokesman_after_a_named_officer_spoke_is_that_officer_but_not_an_unnamed_one():
+    text = ("The Police Public Relations Officer, DSP Musa Garba, confirmed the arrest in Dutse.\n\n"
+            "Garba said the suspects were arrested on Sunday following a tip-off.\n\n"
+            "The police spokesman further stated that four rifles were recovered from the hideout.")
+    assert quote_with(text, "four rifles").speaker_canonical == "Musa Garba"
+    text = ("A spokeswoman said the scheme had been a success in its first year.\n\n"
+            "The Home Office spokeswoman said that more than 2,500 crossings had been prevented.")
+    assert quote_with(text, "2,500 crossings").speaker_canonical != "a spokeswoman"
