@@ -100,10 +100,11 @@ _SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"})
 _INITIALS = {"pm": ("prime", "minister"), "cm": ("chief", "minister"), "dpm": ("deputy", "prime", "minister")}
 
 
-def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int) -> str | None:
+def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int, voice: str | None = None) -> str | None:
     """"The prime minister", "the rookie defenceman": the person the article last gave that title before
     the description (a definite description points back), preferring one that also had its modifiers
-    ("prime"); the first one after it when nobody had it before."""
+    ("prime"); when nobody had it before, the `voice` who just spoke ("Mitsotakis responded …. Further, the
+    minister declared"), else the first one titled after it."""
     titled = [(at, w, name) for at, word, name in titled for w in (word, *_INITIALS.get(word.rstrip("."), ()))]
     having = [(at, name) for at, word, name in titled if word == role] or [
         (at, name) for at, word, name in titled if word in _SAME_OFFICE.get(role, ())]  # "justice Ngaa" is "the judge"
@@ -114,7 +115,7 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     before = [h for h in having if h[0] < pos]
     if not before and modifiers and not fuller:
         return None  # "Canada’s public safety minister" is not the immigration minister named further on
-    return max(before)[1] if before else min(having)[1]
+    return max(before)[1] if before else voice or min(having)[1]
 
 
 # a title and a name that are the subject and the object of one verb are two people: "Cllr Howells asked the

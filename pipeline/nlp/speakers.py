@@ -348,7 +348,7 @@ class Resolver:
             modifiers = words[1:-1]
             if len(words) > 2 and words[-1] in {"designate", "elect"}:  # "the Premier Designate": a premier, the
                 role, modifiers = words[-2], [*words[1:-2], words[-1]]  # one titled designate
-            if found := described(self.titled, role, modifiers, pos):
+            if found := described(self.titled, role, modifiers, pos, voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH)):
                 return found
             if role in self.titles:
                 return self.titles[role]

@@ -1780,3 +1780,11 @@ def test_the_spokesman_after_a_named_officer_spoke_is_that_officer_but_not_an_un
     text = ("A spokeswoman said the scheme had been a success in its first year.\n\n"
             "The Home Office spokeswoman said that more than 2,500 crossings had been prevented.")
     assert quote_with(text, "2,500 crossings").speaker_canonical != "a spokeswoman"
+
+
+def test_an_office_nobody_held_before_is_the_named_person_who_just_spoke_not_one_titled_later():
+    text = ("Boris Johnson responded that Britain was intercepting boats at sea in line with the law. Further, the "
+            "minister declared: “This is our policy, we will stand by it.”\n\n"
+            "In statements to reporters on Friday, the home secretary and immigration minister Priti Patel rejected a "
+            "monitoring mechanism.")
+    assert quote_with(text, "our policy").speaker_canonical == "Boris Johnson"
