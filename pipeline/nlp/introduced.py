@@ -35,8 +35,8 @@ NOMINATED = {"choice", "pick", "nominee", "appointee"}  # "President Trump’s c
 _UNNAMED = re.compile(r"anonymity|anonymous|not authori[sz]ed to|declined to be named|not to be named|not be named")
 LEDE_REACH = 800  # characters from the lede's words to the quote that names its speaker
 # a name followed by who its bearer is: "Shirley Hart, from Welcome House,", "Ann Lee, a nurse who …"
-_WITH_WHO_THEY_ARE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+((?:[a-z][\w-]*\s+){0,2}?)"
-                                r"(?:from|of|at|with|who|whose|an?|the)\b")  # "…, chairman of Pro Asyl,"
+_WITH_WHO_THEY_ARE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){0,3}[A-Z][\w.'’-]*,\s+((?:[A-Za-z][\w-]*\s+){0,2}?)"
+                                r"(?:from|of|at|with|who|whose|an?|the)\b")  # "…, chairman of Pro Asyl,", "…, Director of"
 _SPEAKING_FOR = {"spokesperson", "spokesman", "spokeswoman", "press", "communications", "aide"}
 
 
@@ -138,7 +138,7 @@ def _introduced_with_who(resolver: Resolver, name: str, after: int, by_office: b
     found = _WITH_WHO_THEY_ARE.match(resolver.text, at) if at is not None else None
     if found is None or found.group(1) and not by_office:
         return False
-    return not _SPEAKING_FOR & set(found.group(1).split())  # "…, spokeswoman at …" speaks for them
+    return not _SPEAKING_FOR & set(found.group(1).lower().split())  # "…, spokeswoman at …" speaks for them
 
 
 def _role_of_place(quote: Spoken) -> str:

@@ -1788,3 +1788,11 @@ def test_an_office_nobody_held_before_is_the_named_person_who_just_spoke_not_one
             "In statements to reporters on Friday, the home secretary and immigration minister Priti Patel rejected a "
             "monitoring mechanism.")
     assert quote_with(text, "our policy").speaker_canonical == "Boris Johnson"
+
+
+def test_a_new_voice_introduced_by_a_capitalised_office_is_not_the_spokesperson_described_before():
+    text = ("A spokesperson for the authority said the council remained committed to the site.\n\n"
+            "The developers had hoped to invest £300 million there.\n\n"
+            "Sally Grindrod-Smith, Director of Planning at West Lindsey District Council said: “We are extremely "
+            "disappointed with today’s announcement.”")
+    assert quote_with(text, "remained committed").speaker_canonical == "A spokesperson for the authority"
