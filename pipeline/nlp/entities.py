@@ -53,7 +53,7 @@ _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\
                         r"|\s+(?:Staff\s+)?(?:Sgt|Cpl|Const|Cst|Insp|Supt|Det|Lt|Capt)\.?$")  # "RCMP Sgt. Harold …"
 # Lower-case words that belong inside a name ("Bill de Blasio", "Ursula von der Leyen", "Bashar al-Assad"):
 # a name is capitalised at both ends, and only these may stand lower-case between
-_PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "do", "la", "le",
+_PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "do", "la", "le", "los", "las",
               "bin", "ibn", "al", "el", "ter", "ten", "zu", "y", "ap", "ab"}
 _PREFIXED_TOKEN = re.compile(r"^(?:al|el|ad|an|ar|as|at|az|bin|ibn|abu|ben)-[A-ZÀ-Þ][\w'’.-]*$")
 

@@ -113,6 +113,18 @@ def subject_of(verb: Token) -> Token | None:
         return subject_of(verb.head)
     if verb.dep_ == "pobj" or verb.pos_ == "ADP" and verb.head.i != verb.i:  # "quoted as saying"
         return subject_of(verb.head)
+    return _apposition_before(verb)
+
+
+def _apposition_before(verb: Token) -> Token | None:
+    """"Responding to questions from an opposition leader, Cllr Neil Parkin, who represents St Nicolas Ward,
+    said": the parse hung the name on the phrase before it and left the verb with no subject; a named person
+    in apposition whose words (with their relative clause) end right before the verb, commas aside, speaks."""
+    doc = verb.doc
+    for tok in reversed(doc[verb.sent.start: verb.i]):
+        if tok.dep_ == "appos" and tok.ent_type_ in {"PERSON", "PER"} and tok.right_edge.i < verb.i \
+                and all(t.is_punct for t in doc[tok.right_edge.i + 1: verb.i]):
+            return tok
     return None
 
 

@@ -45,7 +45,7 @@ HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ
 _ENGLISH_INITIAL = re.compile(r"^(?:M|MM)\.\s+(?=[A-ZÀ-Þ])")
 # "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
 _BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
-                           r"President|Councillor|MP|MLA|MPP)\s+[A-Z])")
+                           r"President|Councillor|Cllr\.?|Sen\.|Rep\.|MP|MLA|MPP)\s+[A-Z])")
 # honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
 POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MS|MSP|MEP|MLA|MPP|MHA|MLC|TD|AM|OBE|CBE|MBE|KBE|DBE)$")
 # an employer's initials and an office, or an age, the model tagged with the name: "Natalia Perez IOM Head" (of

@@ -1796,3 +1796,13 @@ def test_a_new_voice_introduced_by_a_capitalised_office_is_not_the_spokesperson_
             "Sally Grindrod-Smith, Director of Planning at West Lindsey District Council said: “We are extremely "
             "disappointed with today’s announcement.”")
     assert quote_with(text, "remained committed").speaker_canonical == "A spokesperson for the authority"
+
+
+def test_an_apposed_name_left_without_a_verb_speaks_and_keeps_its_particles_without_its_party():
+    text = ("Responding to questions from an opposition leader, Conservative Cllr Neil Parkin, who represents St "
+            "Nicolas Ward in Shoreham, said: “I’m staggered at the leader of the opposition.”")
+    assert quote_with(text, "staggered").speaker_canonical == "Neil Parkin"
+    text = ("The representative of the INM, Carmen de los Santos Robledo, explained that Yucatan receives a minimal "
+            "number of migrants.\n\n“There is no specific municipality,” she said.")
+    assert quote_with(text, "minimal number").speaker_canonical == "Carmen de los Santos Robledo"
+    assert quote_with(text, "no specific municipality").speaker_canonical == "Carmen de los Santos Robledo"
