@@ -254,11 +254,14 @@ class Salience:
                     apart -= {t.i for c in clause.children if c.dep_ in SUBJECT for t in c.subtree}  # of a clause before
         else:  # "Trudeau told him": nor is an object its own verb's subject
             apart = {t.i for t in token.head.children if t.dep_ in SUBJECT}
+        objects = {t.i for c in token.head.children if c.dep_ in {"dobj", "dative", "iobj"} for t in c.subtree} \
+            if token.dep_ in SUBJECT else set()  # "He told Fraser": whoever "he" is, not the one he told
+        named_as_object = {name for at, _, name, _ in self.mentions if at in objects}
         per_sentence: dict[tuple[str, int], float] = {}  # role factors count once per sentence (Lappin & Leass)
         spoke: set[tuple[str, int]] = set()
         for at, sentence, name, weight in self.mentions:
             if at >= token.i or (" and " in name and name not in self.one_person) or (
-                    wanted and self.gender.get(name, wanted) != wanted):
+                    wanted and self.gender.get(name, wanted) != wanted) or name in named_as_object:
                 continue
             if sentence == here and at in apart:
                 continue

@@ -1806,3 +1806,10 @@ def test_an_apposed_name_left_without_a_verb_speaks_and_keeps_its_particles_with
             "number of migrants.\n\n“There is no specific municipality,” she said.")
     assert quote_with(text, "minimal number").speaker_canonical == "Carmen de los Santos Robledo"
     assert quote_with(text, "no specific municipality").speaker_canonical == "Carmen de los Santos Robledo"
+
+
+def test_a_subject_pronoun_is_never_the_person_named_as_its_own_verbs_object():
+    text = ("Alexander Fraser’s claim that he used the tool to cut rope cut no ice with Sheriff Andrew Berry.\n\n"
+            "He told Fraser at Wick Sheriff Court on Tuesday: \"If a cruise liner had to cut its rope every time it "
+            "docked it would go through a lot of rope.\"")
+    assert quote_with(text, "cruise liner").speaker_canonical == "Andrew Berry"
