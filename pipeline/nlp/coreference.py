@@ -249,8 +249,10 @@ class Salience:
         if token.dep_ in SUBJECT:  # "Asked about Reed, he said": a pronoun's own clause does not hold its antecedent
             apart = {t.i for t in token.head.subtree}
             for clause in token.head.children:  # but "When Hancock was challenged, he did not answer": the subject
-                if clause.dep_ == "advcl" and clause.i < token.i and any(
-                        c.dep_ == "mark" or c.dep_ == "advmod" and c.tag_ == "WRB" for c in clause.children):
+                if clause.i < token.i and (clause.dep_ == "advcl" and any(
+                        c.dep_ == "mark" or c.dep_ == "advmod" and c.tag_ == "WRB" for c in clause.children)
+                        or clause.dep_ in {"ccomp", "parataxis"} and clause.right_edge.i + 1 < token.i
+                        and token.doc[clause.right_edge.i + 1].text == ";"):  # "Townsend reiterated …; she said"
                     apart -= {t.i for c in clause.children if c.dep_ in SUBJECT for t in c.subtree}  # of a clause before
         else:  # "Trudeau told him": nor is an object its own verb's subject
             apart = {t.i for t in token.head.children if t.dep_ in SUBJECT}

@@ -1813,3 +1813,11 @@ def test_a_subject_pronoun_is_never_the_person_named_as_its_own_verbs_object():
             "He told Fraser at Wick Sheriff Court on Tuesday: \"If a cruise liner had to cut its rope every time it "
             "docked it would go through a lot of rope.\"")
     assert quote_with(text, "cruise liner").speaker_canonical == "Andrew Berry"
+
+
+def test_the_subject_of_a_clause_before_a_semicolon_is_an_antecedent_for_she():
+    text = ("Voting for the proposal were Commissioners Jane Philbrook and Gayle Townsend. Voting against it was "
+            "Commissioner Ann Murguia.\n\n"
+            "Townsend repeated her comments from last year about a coin toss; she said a special election was found to "
+            "be too expensive.\n\nShe said she did not believe the lawsuit was the way to resolve it.")
+    assert quote_with(text, "the lawsuit was the way").speaker_canonical == "Gayle Townsend"
