@@ -105,7 +105,7 @@ def _role_or_age_after(doc: Doc, ent: Span) -> bool:
         if tok.pos_ in {"DET", "PRON"} or tok.text in {",", "."}:
             return False
         if personal_title(tok) or tok.lower_ in {"secretary", "director", "commissioner", "chairman", "chairperson",
-                                                 "president", "officer", "manager"}:  # not "chief": "chief sponsor"
+                                                 "president", "officer", "manager", "sp"}:  # not "chief" ("chief sponsor")
             return True
     return False
 

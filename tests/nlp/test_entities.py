@@ -118,3 +118,10 @@ def test_a_person_found_only_in_a_title_cased_headline_is_dropped_but_one_the_bo
         "Greece: Migration Minister Says Border Monitoring May Breach International Law" + body)
     assert "Notis Mitarakis" in people("Greece: Minister Notis Mitarakis Says Checks Breach The Law\n"
                                        "Notis Mitarakis said extra checks along the frontier were not needed.")
+
+
+def test_a_name_tagged_a_body_with_a_police_superintendent_in_apposition_is_a_person():
+    text = ("“False complaints waste the time of police personnel and courts,” said Nitish Agarwal, Mahendragarh SP.\n\n"
+            "He said all police stations in the district had been told to act against those filing false complaints.")
+    people = {e["text"] for e in analyze([text], "en")[0].as_dict()["entities"] if e["label"] == "person"}
+    assert "Nitish Agarwal" in people
