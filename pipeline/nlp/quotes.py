@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 OPEN_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"'}
 _WORD = re.compile(r"\w+")
 # a sentence ends at . ! or ? and a space, unless the period closes a title or an initial: "Dr. Luz Arroyo"
-_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bSt)(?<!\bSen)(?<!\bRep)(?<!\bGov)"
-                           r"(?<!\bProf)(?<!\bCoun)(?<!\bCmdr)(?<!\bSgt)(?<!\bLt)(?<!\bGen)(?<!\bCol)(?<!\bCapt)"
-                           r"(?<!\bCpl)(?<!\bDet)(?<!\bConst)(?<!\bJr)(?<!\bSr)[.!?](\s|$)")
+# a full stop after a title's abbreviation ends no sentence: "…,” Maj. Michael O'Connor, with the … said"
+_TITLE_STOPS = ("Dr", "Mr", "Ms", "Mrs", "St", "Sen", "Rep", "Gov", "Prof", "Coun", "Cmdr", "Sgt", "Lt", "Gen", "Col",
+                "Capt", "Cpl", "Det", "Const", "Jr", "Sr", "Maj", "Supt", "Insp", "Brig", "Adm", "Hon", "Rev", "Atty",
+                "Cst", "Cllr", "Fr")
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])" + "".join(rf"(?<!\b{a})" for a in _TITLE_STOPS) + r"[.!?](\s|$)")
 
 
 @dataclass

@@ -1821,3 +1821,9 @@ def test_the_subject_of_a_clause_before_a_semicolon_is_an_antecedent_for_she():
             "Townsend repeated her comments from last year about a coin toss; she said a special election was found to "
             "be too expensive.\n\nShe said she did not believe the lawsuit was the way to resolve it.")
     assert quote_with(text, "the lawsuit was the way").speaker_canonical == "Gayle Townsend"
+
+
+def test_an_abbreviated_rank_after_a_quote_ends_no_sentence():
+    text = ("“There is a small deck he ran into and the wheels spun for a long time,” Maj. Michael Reid, with the "
+            "Atlanta Police Department said.")
+    assert quote_with(text, "small deck").speaker_canonical == "Michael Reid"
