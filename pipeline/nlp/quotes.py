@@ -193,6 +193,19 @@ def _lead_in_person(doc: Doc, text: str, qstart: int, spans: list[tuple[int, int
     return canonical if resolver.people.is_person(canonical) or honoured_surname(phrase) else None
 
 
+_REACTION = re.compile(r"[\s.]*(?:This|That|These|Those|Such)\s+(?:was|were|is|are)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?"
+                       r"(?:reaction|response|words|message|verdict|comments?|view|warning|plea)\s+of\s+")
+
+
+def _reaction_of(text: str, qend: int, resolver: Resolver) -> str | None:
+    """"“Anger, anger and shame. …” / This was the reaction of Rome mayor Virginia Raggi in a Facebook post": a
+    quote standing alone, then a sentence that says whose words they were; the person named right there."""
+    found = _REACTION.match(text, qend)
+    if found is None:
+        return None
+    return next((name for at, name in resolver.mentions if found.end() <= at <= found.end() + 40), None)
+
+
 def _a_quoted_phrase(text: str, start: int, end: int) -> bool:
     """"Scott told “CBS This Morning” co-host Gayle King, “…”", "“…,” one source with “direct knowledge” of the
     talks told the paper": a few words in quotation marks with no punctuation of speech name a show or mark a
@@ -309,6 +322,8 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
             speaker, canonical, verb_text = "", said, ""  # "Prelogar: “…”"; the answer to another's question
         elif lead_in := _lead_in_person(doc, text, a, spans, resolver):
             speaker, canonical, verb_text = "", lead_in, ""  # "Menendez expressed confidence. “I have every …”"
+        elif owner := _reaction_of(text, b, resolver):
+            speaker, canonical, verb_text = "", owner, ""  # "“Anger and shame.” This was the reaction of …"
         elif resolver.last_speaker and a - resolver.last_speaker[0] < 1500 and not (
                 previous and previous[0] > resolver.last_speaker[0]):
             # a floating quote goes on from whoever spoke last, in a quote or in reported speech

@@ -1827,3 +1827,10 @@ def test_an_abbreviated_rank_after_a_quote_ends_no_sentence():
     text = ("“There is a small deck he ran into and the wheels spun for a long time,” Maj. Michael Reid, with the "
             "Atlanta Police Department said.")
     assert quote_with(text, "small deck").speaker_canonical == "Michael Reid"
+
+
+def test_a_lone_quote_is_of_the_person_the_next_sentence_calls_it_the_reaction_of():
+    text = ("Mayor thanks police for reducing crime in the capital.\n\n"
+            "\"Anger, anger and shame. The death of a young man killed by two criminals is unacceptable.\"\n\n"
+            "This was the reaction of Rome mayor Virginia Raggi in a Facebook post on Thursday.")
+    assert quote_with(text, "Anger, anger").speaker_canonical == "Virginia Raggi"
