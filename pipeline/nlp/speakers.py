@@ -53,7 +53,7 @@ from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
 from pipeline.nlp.surnames import another_bearer, given_name_before, honoured_surname
-from pipeline.nlp.titles import POSTNOMINAL, TITLES, strip_stray_hyphens, without_honorific, without_titles
+from pipeline.nlp.titles import POSTNOMINAL, TITLES, not_a_title, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
 
@@ -68,16 +68,15 @@ IT_REACH = 600  # characters: "it" is an organisation named as a subject or spea
 MISREAD_NAMES = {"PRODUCT", "WORK_OF_ART", "EVENT", "LANGUAGE", "NORP"}
 # head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
 ORGANIZATION_KINDS = {
-    "agency", "ministry", "department", "city", "company", "government", "police", "office", "board", "commission",
-    "union", "council", "court", "university", "hospital", "school", "service", "party", "association", "group",
-    "organization", "organisation", "firm", "bank", "airline", "authority", "network", "charity", "institute",
-    "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau", "syndicat", "conseil", "tribunal",
-    "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
-    "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal",
-    "utility", "manufacturer", "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher",
-    "chain", "lender", "operator", "provider", "producer", "maker", "supplier", "developer",
-    "startup", "business", "giant", "conglomerate", "brand", "district", "college", "supermarket", "store", "club",
-    "foundation", "trust", "society", "federation", "league", "coalition", "alliance", "institution", "museum",
+    "agency", "ministry", "department", "city", "company", "government", "police", "office", "board", "commission", "union", "council",
+    "court", "university", "hospital", "school", "service", "party", "association", "group", "organization", "organisation", "firm", "bank",
+    "airline", "authority", "network", "charity", "institute", "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau",
+    "syndicat", "conseil", "tribunal", "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
+    "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal", "utility", "manufacturer",
+    "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher", "chain", "lender", "operator", "provider",
+    "producer", "maker", "supplier", "developer", "startup", "business", "giant", "conglomerate", "brand", "district", "college",
+    "supermarket", "store", "club", "foundation", "trust", "society", "federation", "league", "coalition", "alliance", "institution",
+    "museum",
 }
 # last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
 NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
@@ -147,9 +146,9 @@ class Resolver:
             self.mentions.append((entity.start, name))
             if not people.is_person(name):
                 continue
-            for tok in reversed(doc[max(0, span.start - 3): span.start]):
-                if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS:
-                    break  # "a spokeswoman for Trudeau" is not Trudeau, "department ranger Jamie Werner" no department
+            for tok in reversed(doc[max(0, span.start - 3): span.start]):  # "a spokeswoman for Trudeau" is not Trudeau,
+                if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS or not_a_title(tok, span):
+                    break  # "department ranger Jamie Werner" no department, "Judge castigates lawyer Kinyanjui" no judge
                 if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN", "ADJ"} and tok.ent_type_ not in {"PERSON", "PER"}:
                     if tok.i > 0 and doc[tok.i - 1].lower_ in DEPUTIES:
                         break  # "Deputy Premier Sarah Hoffman" is not "the premier"

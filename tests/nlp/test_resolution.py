@@ -1834,3 +1834,10 @@ def test_a_lone_quote_is_of_the_person_the_next_sentence_calls_it_the_reaction_o
             "\"Anger, anger and shame. The death of a young man killed by two criminals is unacceptable.\"\n\n"
             "This was the reaction of Rome mayor Virginia Raggi in a Facebook post on Thursday.")
     assert quote_with(text, "Anger, anger").speaker_canonical == "Virginia Raggi"
+
+
+def test_a_headline_verb_the_model_tags_a_noun_gives_no_title_to_the_name_after_it():
+    text = ("Judge castigates lawyer Kinyanjui, asks LSK to discipline him\n\n"
+            "A judge at the Milimani law courts has asked the Law Society to discipline advocate Harrison Kinyanjui.\n\n"
+            "In a brief ruling, the judge said the lawyer had caused a scene outside his chambers on Thursday.")
+    assert quote_with(text, "caused a scene").speaker_canonical != "Harrison Kinyanjui"
