@@ -68,15 +68,16 @@ IT_REACH = 600  # characters: "it" is an organisation named as a subject or spea
 MISREAD_NAMES = {"PRODUCT", "WORK_OF_ART", "EVENT", "LANGUAGE", "NORP"}
 # head nouns of descriptions that stand for an organisation named in the article ("the agency" → CBSA)
 ORGANIZATION_KINDS = {
-    "agency", "ministry", "department", "city", "company", "government", "police", "office", "board", "commission", "union", "council",
-    "court", "university", "hospital", "school", "service", "party", "association", "group", "organization", "organisation", "firm", "bank",
-    "airline", "authority", "network", "charity", "institute", "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau",
-    "syndicat", "conseil", "tribunal", "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour",
-    "newspaper", "paper", "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal", "utility", "manufacturer",
-    "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher", "chain", "lender", "operator", "provider",
-    "producer", "maker", "supplier", "developer", "startup", "business", "giant", "conglomerate", "brand", "district", "college",
-    "supermarket", "store", "club", "foundation", "trust", "society", "federation", "league", "coalition", "alliance", "institution",
-    "museum",
+    "agency", "ministry", "department", "city", "company", "government", "police", "office", "board", "commission",
+    "union", "council", "court", "university", "hospital", "school", "service", "party", "association", "group",
+    "organization", "organisation", "firm", "bank", "airline", "authority", "network", "charity", "institute",
+    "agence", "ministere", "ville", "entreprise", "gouvernement", "bureau", "syndicat", "conseil", "tribunal",
+    "universite", "hopital", "societe", "parti", "groupe", "organisme", "municipalite", "cour", "newspaper", "paper",
+    "daily", "broadcaster", "magazine", "outlet", "committee", "regime", "journal", "utility", "manufacturer",
+    "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher", "chain", "lender",
+    "operator", "provider", "producer", "maker", "supplier", "developer", "startup", "business", "giant",
+    "conglomerate", "brand", "district", "college", "supermarket", "store", "club", "foundation", "trust", "society",
+    "federation", "league", "coalition", "alliance", "institution", "museum",
 }
 # last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
 NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",
