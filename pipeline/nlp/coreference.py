@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 SUBJECT = {"nsubj", "nsubjpass", "nsubj:pass", "csubj"}
 TIME_MARKS = {"as", "when", "while", "after", "before", "because", "since", "until", "once"}  # not "if", "whether"
+TOPIC_MARKS = {"as", "regarding", "concerning"}  # "As for X, he …": a topic set out before its clause
 OBJECT = {"dobj", "obj", "iobj", "dative", "attr"}
 EMBEDDED = {"poss", "compound", "nmod", "nmod:poss", "flat", "flat:name", "amod"}
 # Lappin & Leass weights: recency 100 + head noun 80 + role (subject 80, object 50, oblique 40)
@@ -254,6 +255,9 @@ class Salience:
                         or clause.dep_ in {"ccomp", "parataxis"} and clause.right_edge.i + 1 < token.i
                         and token.doc[clause.right_edge.i + 1].text == ";"):  # "Townsend reiterated …; she said"
                     apart -= {t.i for c in clause.children if c.dep_ in SUBJECT for t in c.subtree}  # of a clause before
+                elif clause.i < token.i and clause.dep_ == "prep" and clause.lower_ in TOPIC_MARKS and (
+                        clause.lower_ != "as" or any(c.lower_ in {"for", "to"} for c in clause.children)):
+                    apart -= {t.i for t in clause.subtree}  # "As for Niyonkuru, he says": the topic set before it
         else:  # "Trudeau told him": nor is an object its own verb's subject
             apart = {t.i for t in token.head.children if t.dep_ in SUBJECT}
         objects = {t.i for c in token.head.children if c.dep_ in {"dobj", "dative", "iobj"} for t in c.subtree} \

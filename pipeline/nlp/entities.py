@@ -47,6 +47,7 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _JUNK = re.compile(r"^(click|watch|read more|story|sponsored|advertisement|share|video|photo|image|getty|"
                    r"file|related|subscribe|newsletters?|copyright)\b|\b(below|advertisement)$", re.I)
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
+_ELIDED_SURNAME = re.compile(r"^[A-Z][’'][A-Z][a-z]")
 # what kind of body a name is, written after it in lower case: tagged with the name, never part of it
 _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\s+(?:news agency|agency|newspaper|daily|"
                         r"broadcaster|network|think tank|website|news outlet|outlet|magazine|wire service|tabloid)$"
@@ -248,16 +249,15 @@ def _a_person_by_pronoun(doc: Doc, ent: Span) -> bool:
 
 
 def _a_named_thing(doc: Doc, ent: Span) -> bool:
-    """"the Montreal Gazette", "the Queen Mary", tagged PERSON: in English a person's name takes no article
-    of its own. The article belongs to the name's head, with capitalised words before it and no title
-    among them ("the Rev. Al Sharpton", "the late John Lewis" stay people), and the head is singular
-    ("the Obamas" are people)."""
+    """"the Montreal Gazette", "the Queen Mary", tagged PERSON: in English a person's name takes no article of its own.
+    The article belongs to the name's head, with capitalised words before it and no title among them ("the Rev. Al
+    Sharpton", "the late John Lewis" stay people), and the head is singular ("the Obamas" are people)."""
     head = ent.root
     if head.tag_ == "NNPS" or head.text.endswith("s") and len(ent) == 1:
         return False
     article = next((c for c in head.children if c.dep_ == "det" and c.lower_ in {"the", "a", "an"}), None)
-    if article is None or article.i >= ent.start:
-        return False
+    if article is None or article.i >= ent.start or article.text == "A" and not article.is_sent_start:
+        return False  # "Minister A H Mahmood Ali": a capital A inside a sentence is an initial
     between = doc[article.i + 1: ent.start]
     return all(t.text[:1].isupper() and not TITLES.match(t.text + " ") for t in between) and not any(
         TITLES.match(t.text + " ") for t in ent)
@@ -308,16 +308,16 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             label = "place"  # "OTTAWA --", "MILTON, Ont. —": where the story was filed, whatever the model says
         start, end = ent.start_char, ent.end_char
         if label == "person":
-            start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
             if len(ent) == 1 and (given := given_name_before_surname(ent[0])) is not None:
                 start = given.idx  # "Sulakshani Perera" tagged from "Perera"
+            start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
             start = office_lead(doc_text(doc), start) if language == "en" else start  # "Leader of the Opposition …"
             start = max(start, named_at or 0)  # "Sanirajak Mayor Jaypeetee Audlakiak", "Witney Robert Courts"
             bare = without_titles(ent.text, language).split()  # "Garda Colin" tagged, "Talbot" left out
             after = doc[ent.end] if ent.end < len(doc) else None
-            if len(bare) == 1 < len(ent) and after is not None and after.pos_ == "PROPN" and after.is_title \
-                    and not after.ent_type_ and after.lower_ not in _BODY_WORDS | {"administration", "government"}:
-                end = after.idx + len(after)
+            if after is not None and len(bare) == 1 and (len(ent) > 1 and after.pos_ == "PROPN" or _ELIDED_SURNAME.match(after.text)) \
+                    and after.is_title and not after.ent_type_ and after.lower_ not in _BODY_WORDS | {"administration", "government"}:
+                end = after.idx + len(after)  # and "Brendan O’Connell", "O’Connell" tagged a noun
         if label != "place" and names_a_way(doc_text(doc), start, end):
             label, start = "place", way_start(doc_text(doc), start)  # "chemin Ridge", never a body called Ridge
         if label == "organization" and ent.end < len(doc) and ent[-1].lower_ in _NUMBERED and doc[ent.end].like_num \

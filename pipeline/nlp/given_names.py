@@ -60,7 +60,7 @@ def function_words() -> frozenset[str]:
 # given names written as initials before the name, as South Asian news writes them: "M R Ajith Kumar", "C K Manoj";
 # "A" and "I" are words, so alone they count only with a full stop ("A. Ravi")
 _PLACE_INITIALS = {"U.S.", "U.K.", "U.N.", "E.U.", "P.E.I.", "B.C.", "N.S.", "N.B.", "D.C.", "N.Y.", "L.A."}
-_INITIALS = re.compile(r"(?:^|(?<=[\s(]))((?:(?:[B-HJ-Z]|[A-Z]\.)\s?){1,3})\s?$")
+_INITIALS = re.compile(r"(?:^|(?<=[\s(]))((?:(?:[B-HJ-Z]|[A-Z]\.|A(?= [B-HJ-Z] ))\s?){1,3})\s?$")  # "A H", not "a"
 
 
 # offices written in capitals as one word before a name: "Kiminini MP Chris Wamalwa", "DCP Rajesh Kumar", not

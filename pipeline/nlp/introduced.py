@@ -88,6 +88,9 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
             continue  # named before; "a senior official, requesting anonymity"; "an officer who was there"
         description = lede.speaker_canonical
         read_as_other = description != lede.speaker  # "A Cabinet Minister" read as the one titled minister later
+        if read_as_other and any(lede.end <= q.start < following.start and q.speaker_canonical == description
+                                 and q.speaker != lede.speaker for q in quotes):
+            continue  # "the attorney said. “…,” Luis M. Garcia, an immigration attorney.": a voice before the next named
         for quote in quotes:
             if quote.start >= lede.start and (quote.speaker.lower() == lede.speaker.lower() if read_as_other
                                               else quote.speaker_canonical.lower() == description.lower()):

@@ -1200,6 +1200,12 @@ def test_an_office_stays_unnamed_when_the_article_says_so_or_the_name_is_a_new_v
     new_voice = ("A federal judge has blocked the new asylum rule, saying it breaks the law.\n\n"
                  "Ana Ruiz, from the Border Rights Project, said families would still wait for weeks.")
     assert quote_with(new_voice, "breaks the law").speaker_canonical != "Ana Ruiz"
+    # the office was read as a voice that speaks, named, before the next person named speaking
+    voiced = ("Five detainees were never told why they were held, according to an immigration lawyer.\n\n"
+              "After they asked for asylum at the border, they were detained, the lawyer said.\n\n"
+              "“They have no way of knowing where their children are,” Mona Ferreira, an immigration lawyer based in Salem.\n\n"
+              "“We do not separate families at the ports,” Commissioner Ken Halvorsen told reporters on Monday.")
+    assert quote_with(voiced, "they were detained").speaker_canonical == "Mona Ferreira"
 
 
 def test_the_office_of_the_person_who_just_spoke_is_them_again():
@@ -1222,6 +1228,17 @@ def test_initials_before_a_name_are_part_of_it():
     # a country's initials before a name are no initials of the person
     country = "U.S. Joe Biden said the border would stay open to those fleeing the war."
     assert quote_with(country, "stay open").speaker_canonical == "Joe Biden"
+    # a capital "A" inside a sentence is an initial, not an article that makes the name a thing's
+    initial_a = ("Foreign Minister A H Mahmood Ali on Thursday said the refugees would not be sent back by force.\n\n"
+                 "The minister said talks with Myanmar would go on.")
+    assert quote_with(initial_a, "sent back by force").speaker_canonical == "A H Mahmood Ali"
+    assert quote_with(initial_a, "talks with Myanmar").speaker_canonical == "A H Mahmood Ali"
+
+
+def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
+    text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
+            "Reimbursements usually arrive within a year, O’Connell said.")
+    assert quote_with(text, "offset the difference").speaker_canonical == "Brendan O’Connell"
 
 
 def test_an_advocate_in_the_lede_is_the_advocate_named_speaking_next():
@@ -1821,6 +1838,13 @@ def test_the_subject_of_a_clause_before_a_semicolon_is_an_antecedent_for_she():
             "Townsend repeated her comments from last year about a coin toss; she said a special election was found to "
             "be too expensive.\n\nShe said she did not believe the lawsuit was the way to resolve it.")
     assert quote_with(text, "the lawsuit was the way").speaker_canonical == "Gayle Townsend"
+
+
+def test_a_topic_set_out_before_its_clause_is_the_pronoun_s_antecedent():
+    text = ("Peter Ndayisaba, the interior minister, said the government expects all refugees home by December.\n\n"
+            "He said the registration of returnees would go on until the end of August.\n\n"
+            "As for Eric Nzeyimana, a spokesman of the opposition in exile, he says the returns are forced.")
+    assert quote_with(text, "returns are forced").speaker_canonical == "Eric Nzeyimana"
 
 
 def test_an_abbreviated_rank_after_a_quote_ends_no_sentence():
