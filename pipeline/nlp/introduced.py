@@ -70,7 +70,8 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
     """"A Cabinet Minister has vowed … Health Secretary Victoria Atkins told Sky News …": an office holder the
     article describes before it names anybody (a lede, or a headline's "Judge says …") is the first person who
     speaks by name next, if the article did not name them before; so is each later quote of that description."""
-    following = next((q for q in quotes if resolver.people.is_person(q.speaker_canonical)
+    following = next((q for q in quotes if (resolver.people.is_person(q.speaker_canonical) or q.speaker_canonical in
+                                            resolver.untagged_people)  # a name the model did not tag is one too
                       and q.speaker_canonical.split()[-1] in q.speaker.split()), None)  # the first voice named
     if following is None:
         return

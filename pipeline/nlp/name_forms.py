@@ -379,9 +379,12 @@ def title_holder(text: str, title: str, people: Collection[str]) -> str | None:
 
 def full_form(doc: Doc, text: str, name: str, acronyms: Mapping[str, str], people: Collection[str]) -> str:
     """The fullest form of a one-word name: a surname's full name, an acronym's spelling (or the person holding
-    the title it spells)."""
+    the title it spells); a given name's full name when one person of the article bears it ("Chatchawan" said,
+    after "Lt-Gen Chatchawan Suksomchit" spoke: many peoples call a person by the given name)."""
     if not name.isupper():
-        return fullest(doc, text, name)
+        surname_of = fullest(doc, text, name)
+        given = {n for n in people if len(n.split()) > 1 and n.split()[0] == name}
+        return given.pop() if surname_of == name and len(given) == 1 else surname_of
     spelled = acronyms.get(name) or spelled_out(text, name)
     return title_holder(text, spelled, people) or national_form(text, spelled)
 

@@ -222,7 +222,7 @@ class Resolver:
                 self.salience.add(subject, resolved)  # "De Ruyter alleged", "The police boss alleged": "he" next
             return resolved if self.people.is_person(resolved) else fullest_body(resolved, self.org_names)
         if resolved not in self.full_forms:  # once per name: both read the whole article
-            self.full_forms[resolved] = full_form(self.doc, self.text, resolved, self.acronyms, self.people.full)
+            self.full_forms[resolved] = full_form(self.doc, self.text, resolved, self.acronyms, [*self.people.full, *self.untagged_people])
         if not resolved.isupper() and self.full_forms[resolved] != resolved:  # a surname read back to a person
             self.salience.add(subject, self.full_forms[resolved])  # the model did not tag: "he" may be them next
         return fullest_body(self.full_forms[resolved], self.org_names)

@@ -31,7 +31,8 @@ TITLES = re.compile(
     r"cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"
     r"alderman|alderwoman|alderperson|reeve|magistrate|"
     r"constable|const\.?|sgt\.?|sergeant|cpl\.?|corporal|inspector|superintendent|commissioner|captain|capt\.?|"
-    r"general|gen\.?|pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
+    r"general|gen\.?|(?:lt|lieut|maj|brig|vice|rear)\.?-(?:gen|col|cdr|cmdr|general|colonel|adm|admiral)\.?|"  # "Lt-Gen"
+    r"pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
     r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|resident|"
     r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian honours

@@ -1235,6 +1235,14 @@ def test_initials_before_a_name_are_part_of_it():
     assert quote_with(initial_a, "talks with Myanmar").speaker_canonical == "A H Mahmood Ali"
 
 
+def test_a_hyphenated_rank_is_a_title_and_a_given_name_alone_is_the_one_person_who_bears_it():
+    text = ("Bangkok - Thailand will deport the latest group of boat people, a top immigration official said Saturday.\n\n"
+            "The 78 men will be sent back \"as soon as we find a humane way,\" Immigration Commissioner Lt-Gen "
+            "Chatchawan Suksomchit said.\n\n\"The law is clear. Illegal immigrants will be sent home,\" Chatchawan said.")
+    assert quote_with(text, "law is clear").speaker_canonical == "Chatchawan Suksomchit"
+    assert quote_with(text, "will deport").speaker_canonical == "Chatchawan Suksomchit"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
