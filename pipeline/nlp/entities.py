@@ -12,10 +12,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.nlp.coordinated_names import coordinated_name_end
 from pipeline.nlp.datelines import filed_from, place_name, state_after_town
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
-from pipeline.nlp.given_names import first_names, function_words, initials_before, join_split_names
+from pipeline.nlp.given_names import SHEIKH, first_names, function_words, initials_before, join_split_names, nasab_of
 from pipeline.nlp.headline_names import without_headline_guesses
 from pipeline.nlp.name_kinds import companies_named_as_people, people_named_as_bodies
 from pipeline.nlp.national import national_form
@@ -132,9 +133,10 @@ class PersonNames:
 
     def __init__(self, full_names: list[str]) -> None:
         counts = Counter(full_names)
-        # a name that ends a longer one is its short form, however often written: "De LaTorre" is
-        # "Justin De LaTorre", never a person of its own that a speaker phrase could name first
-        counts = Counter({n: c for n, c in counts.items() if not any(o.endswith(" " + n) for o in counts)})
+        # a name that ends a longer one is its short form, however often written: "De LaTorre" is "Justin De LaTorre",
+        # never a person of its own that a speaker phrase could name first; so is "Sheikh Hamad" of "Hamad Bin Jassem"
+        counts = Counter({n: c for n, c in counts.items() if not any(o.endswith(" " + n) for o in counts)
+                          and not (n.split()[0] in SHEIKH and len(n.split()) == 2 and nasab_of(n.split()[1], counts))})
         # when two full names share a surname ("Mary Ann Schicketanz", "Studio Schicketanz"), the one
         # the article names most often, then the longer, is the one a bare surname means
         self.full = sorted(counts, key=lambda n: (-counts[n], -len(n.split()), full_names.index(n)))
@@ -144,7 +146,8 @@ class PersonNames:
         if len(words) >= 2:
             longer = [f for f in self.full if len(f.split()) > len(words)  # "De Ruyter" opening a sentence
                       and f.lower().endswith(" " + mention.lower())]  # is "Andre de Ruyter"
-            opening = [f for f in self.full if f.startswith(mention + " ")]  # "Te Kaurinui" → "Te Kaurinui Robert Parata"
+            opening = [f for f in self.full if f.startswith(mention + " ")] or (  # "Te Kaurinui" → "Te Kaurinui Robert
+                nasab_of(words[1], self.full) if len(words) == 2 and words[0] in SHEIKH else [])  # Parata"; "Sheikh Hamad"
             return longer[0] if longer else opening[0] if len(opening) == 1 else mention
         candidates = [f for f in self.full if f.split()[-1] == mention] or \
                      [f for f in self.full if f.split()[0] == mention] or \
@@ -182,20 +185,6 @@ def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[s
                 found.append(" ".join(text[initials_before(text, start): match.end()].split()))
                 break
     return found
-
-
-def _coordinated_name_end(doc: Doc, ent: Span) -> int:
-    """"the Society of Motor Manufacturers and Traders" tagged without its last words: an untagged proper noun
-    coordinated with a word after the name's "of" belongs to the name (another body would carry a tag of its own)."""
-    if ent.end + 1 >= len(doc) or doc[ent.end].lower_ not in {"and", "&"}:
-        return 0
-    conj = doc[ent.end + 1]
-    words = list(conj.subtree)
-    of = [t.i for t in ent if t.lower_ == "of"]  # "Department of Fisheries and Oceans"; "Manafort and Gates" are two
-    if (conj.dep_ != "conj" or not of or not of[0] < conj.head.i < ent.end or words[0].i != conj.i
-            or any(t.ent_type_ or t.tag_ not in {"NNP", "NNPS"} for t in words)):
-        return 0
-    return words[-1].idx + len(words[-1])
 
 
 def _could_be_a_first_name(word: str) -> bool:
@@ -324,7 +313,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
                 and ent[-1].whitespace_:
             end = doc[ent.end].idx + len(doc[ent.end])
         if label == "organization":
-            end = max(end, _coordinated_name_end(doc, ent))
+            end = max(end, coordinated_name_end(doc, ent))
         if label == "person" and _KIND_TAIL.search(doc_text(doc)[start: end]):
             label = "organization"  # "RCMP Sgt" of "RCMP Sgt. Harold Pfleiderer said": a body before a rank
         text = clean_mention(doc_text(doc)[start: end], label, language)

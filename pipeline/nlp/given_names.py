@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Collection
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -90,3 +91,14 @@ def join_split_names(raw: list[tuple[str, str, int, int]], text: str) -> list[tu
         else:
             out.append(mention)
     return out
+
+
+SHEIKH = {"Sheikh", "Sheik", "Shaikh"}
+_NASAB = {"bin", "bint", "ibn", "al", "el"}  # the links of an Arabic name: "Hamad Bin Jassem al Thani"
+
+
+def nasab_of(given: str, names: Collection[str]) -> list[str]:
+    """The full Arabic names among `names` that start with this given name ("Sheikh Hamad" is "Hamad Bin
+    Jassem al Thani", the honorific and the given name being how such a person is called), longest form only."""
+    found = [n for n in names if n.startswith(given + " ") and _NASAB & set(n.lower().split())]
+    return [n for n in found if not any(o.startswith(n + " ") for o in found)]

@@ -1243,6 +1243,16 @@ def test_a_hyphenated_rank_is_a_title_and_a_given_name_alone_is_the_one_person_w
     assert quote_with(text, "will deport").speaker_canonical == "Chatchawan Suksomchit"
 
 
+def test_sheikh_and_a_given_name_is_the_arabic_full_name_the_article_writes_and_no_other():
+    text = ("Doha - Sheikh Khalid bin Saad al Mahmoud of Qatar met the editors of three Saudi newspapers on Monday.\n\n"
+            "Sheikh Khalid told the editors, “I will meet with you tomorrow.”\n\n"
+            "Later Sheikh Khalid said, “I have become used to criticism.”")
+    assert quote_with(text, "used to criticism").speaker_canonical == "Khalid bin Saad al Mahmoud"
+    other = ("Sheikh Hasina, the prime minister, met Khalid Rahman of the planning ministry on Monday.\n\n"
+             "“We will build more houses,” Sheikh Hasina said.")
+    assert quote_with(other, "more houses").speaker_canonical == "Sheikh Hasina"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
