@@ -113,8 +113,8 @@ def is_junk(text: str, label: str) -> bool:
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True
     words = text.split()
-    if label == "person" and (not name_words(words) or _many_or_a_thing(words)):
-        return True
+    if label == "person" and (not name_words(words) or _many_or_a_thing(words) or words[0] == "The"):
+        return True  # "The Waheh Shnong" is an office: a person's name takes no article
     return not any(c.isupper() for c in text)
 
 
@@ -181,6 +181,8 @@ def _introduced_names(text: str, surnames: set[str], known: list[str]) -> list[s
         for match in re.finditer(rf"\b([A-ZÀ-Þ][a-zà-ÿ]+(?:[- ][A-ZÀ-Þ][a-zà-ÿ]+)?) {re.escape(surname)}\b(?!\s+[A-ZÀ-Þ])", text):
             titled = TITLES.match(match.group(1) + " ")  # past "Minister O’Gorman" to "Minister Roderic O’Gorman"
             start = match.start(1) + (titled.end() if titled else 0)
+            if " " in match.group(1) and office_lead(text, match.start(1)) < match.start(1):
+                start = match.start(1) + match.group(1).index(" ") + 1  # past "Minister of Agriculture" to "Indar Weir"
             if start < match.start(1) + len(match.group(1)) and _could_be_a_first_name(text[start:].split()[0]):
                 found.append(" ".join(text[initials_before(text, start): match.end()].split()))
                 break

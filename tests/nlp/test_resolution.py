@@ -1253,6 +1253,22 @@ def test_sheikh_and_a_given_name_is_the_arabic_full_name_the_article_writes_and_
     assert quote_with(other, "more houses").speaker_canonical == "Sheikh Hasina"
 
 
+def test_a_full_name_found_after_an_office_of_a_body_leaves_the_body_out():
+    text = ("The feud between Minister of Agriculture Indar Weir and his predecessor, Anthony Wood, spilled on to the floor "
+            "of Parliament on Tuesday.\n\nA visibly incensed Weir told the Lower Chamber that all ministers had declared "
+            "their assets.")
+    assert quote_with(text, "declared their assets").speaker_canonical == "Indar Weir"
+
+
+def test_an_office_the_model_tags_a_person_with_its_article_is_no_name():
+    text = ("SHILLONG, Nov 23: The Waheh Shnong of Mukroh village Hamboi Sumer on Wednesday demanded that the state "
+            "government set up a police outpost on the border.\n\n"
+            "The Waheh Shnong of Mukroh also asked the state government to give firm orders to the police. He said the "
+            "villagers were living in fear.")
+    assert quote_with(text, "police outpost").speaker_canonical == "Hamboi Sumer"
+    assert quote_with(text, "living in fear").speaker_canonical == "Hamboi Sumer"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
