@@ -26,7 +26,7 @@ from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.nlp.surnames import given_name_before_surname, honoured_name
 from pipeline.nlp.titled_names import person_start, untagged_titled
-from pipeline.nlp.titles import ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
+from pipeline.nlp.titles import POSTNOMINAL, ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 _JUNK = re.compile(r"^(click|watch|read more|story|sponsored|advertisement|share|video|photo|image|getty|"
                    r"file|related|subscribe|newsletters?|copyright)\b|\b(below|advertisement)$", re.I)
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
+_ACRONYM_END = re.compile(r"\s(?!(?:II|III|IV|VI|VII|VIII)$)[A-Z]{3,}$")  # not a king's "III"
 _ELIDED_SURNAME = re.compile(r"^[A-Z][’'][A-Z][a-z]")
 # what kind of body a name is, written after it in lower case: tagged with the name, never part of it
 _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\s+(?:news agency|agency|newspaper|daily|"
@@ -318,6 +319,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             end = max(end, coordinated_name_end(doc, ent))
         if label == "person" and _KIND_TAIL.search(doc_text(doc)[start: end]):
             label = "organization"  # "RCMP Sgt" of "RCMP Sgt. Harold Pfleiderer said": a body before a rank
+        elif label == "person" and len(ent) > 1 and _ACRONYM_END.search(ent.text) and not POSTNOMINAL.search(ent.text):
+            label = "organization"  # "Manitoba RCMP": a place and a body's initials, no person's name
         text = clean_mention(doc_text(doc)[start: end], label, language)
         if is_junk(text, label):
             continue

@@ -125,3 +125,11 @@ def test_a_name_tagged_a_body_with_a_police_superintendent_in_apposition_is_a_pe
             "He said all police stations in the district had been told to act against those filing false complaints.")
     people = {e["text"] for e in analyze([text], "en")[0].as_dict()["entities"] if e["label"] == "person"}
     assert "Nitish Agarwal" in people
+
+
+def test_a_place_before_a_bodys_initials_tagged_a_person_is_the_body():
+    found = entities("Manitoba RCMP are not yet turning to a hard-line approach to the stream of asylum seekers crossing "
+                     "in this border town.\n\nThose who cross are arrested by RCMP and taken to a border agency.")
+    assert ("person", "Manitoba RCMP") not in found and ("person", "RCMP") not in found
+    assert ("organization", "Manitoba RCMP") in found or ("organization", "RCMP") in found
+
