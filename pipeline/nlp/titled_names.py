@@ -73,7 +73,9 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
     titles = [k for k, t in enumerate(words) if personal_title(t)]
     if titles and titled:
         k = titles[-1]
-        named = _name_tokens(words[k + 1:]) and all(t.text[:1].isupper() for t in words[:k])
+        # an honorific and a full name end even a run of lower-case words: "the chamber Ms Elizabeth Salome"
+        named = _name_tokens(words[k + 1:]) and (all(t.text[:1].isupper() for t in words[:k]) or len(words) - k > 2
+                                                  and words[k].lower_.rstrip(".") in {"mr", "mrs", "ms", "miss", "dr"})
         return words[k + 1].idx if named else None
     if titled and len(words) >= 3 and words[0].is_upper and len(words[0]) > 1 and fold(words[1].text) in first_names() \
             and _name_tokens(words[1:]):

@@ -133,3 +133,10 @@ def test_a_place_before_a_bodys_initials_tagged_a_person_is_the_body():
     assert ("person", "Manitoba RCMP") not in found and ("person", "RCMP") not in found
     assert ("organization", "Manitoba RCMP") in found or ("organization", "RCMP") in found
 
+
+def test_an_honorific_and_a_full_name_end_a_run_of_lower_case_words_tagged_a_body():
+    found = entities("The plan was backed by the head of youth affairs at the council Ms Grace Achieng adding that young "
+                     "traders would gain most.")
+    assert ("person", "Grace Achieng") in found
+    assert not any("Ms Grace" in name for _, name in found)
+
