@@ -13,7 +13,7 @@ SPEECH_VERBS = {
     "rejoin", "retort", "interject", "exclaim", "muse", "scoff", "snap", "reiterate", "recount", "speculate",
     "reason", "concur", "protest", "marvel", "whisper", "yell", "scream", "wonder", "assure", "pledge", "grumble",
     "mutter", "gush", "rebut", "opine", "posit", "surmise", "charge", "press", "underline", "affirm", "clarify",
-    "elaborate", "reckon",  # not "disclose": "disclosed that it had …" is a filing more often than speech
+    "elaborate", "reckon", "comment",  # not "disclose": "disclosed that it had …" is a filing more often than speech
     "clamor", "clamour", "cry", "holler", "beg", "implore", "bellow", "shriek", "sob", "murmur", "sigh",
     # French
     "dire", "déclarer", "affirmer", "expliquer", "ajouter", "indiquer", "souligner", "préciser", "estimer",

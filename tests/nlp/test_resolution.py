@@ -1269,6 +1269,12 @@ def test_an_office_the_model_tags_a_person_with_its_article_is_no_name():
     assert quote_with(text, "living in fear").speaker_canonical == "Hamboi Sumer"
 
 
+def test_commented_is_a_verb_of_saying():
+    text = ("Justice Minister Anders Lund apologised on Tuesday.\n\n"
+            "“It is necessary that we ask our questions,” Martin Kolberg, the committee chairman, commented.")
+    assert quote_with(text, "ask our questions").speaker_canonical == "Martin Kolberg"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
