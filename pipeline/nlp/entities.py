@@ -108,9 +108,9 @@ def _name_after_role(text: str) -> str:
 def is_junk(text: str, label: str) -> bool:
     if len(text) < 2 or "\n" in text or _JUNK.search(text):
         return True
-    if TITLES.fullmatch(text.rstrip(".") + ". ") or " " in text and TITLES.fullmatch(text + " ") or label != "person" and \
+    if TITLES.fullmatch(text.rstrip(".") + ". ") or " " in text and TITLES.fullmatch(text + " ") or \
             text.lower() in ROLES:  # "Coun." of "Coun. Mathieu Fleury", "Pro Tem" of "President Pro Tem Chuck Winder";
-        return True  # a headline's "Councillor" tagged a body ("King" alone may be a surname)
+        return True  # a headline's "Councillor" tagged a body or a person ("King" alone may be a surname)
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True
     words = text.split()

@@ -60,7 +60,9 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
     """"Alberta Federation of Labour president Gil McGowan", "Housing Minister and former immigration minister
     Sean Fraser": a phrase that ends with a person's full name right after their office is that person (the
     employer and offices before it are who they are, not a name), unless the name belongs to a preposition
-    ("a spokesperson for …") or to a relation ("the wife of …")."""
+    ("a spokesperson for …") or to a relation ("the wife of …"). A name right after a body's capitalised name is in
+    apposition to the phrase ("a spokesperson for Podlaski Border Guard Regional Unit Katarzyna Zdanowicz"); a
+    preposition inside a body's name is no relation ("Taiwan Association for Human Rights secretary-general …")."""
     words, held = phrase.split(), without_office_of(phrase)
     for name in people:
         size = len(name.split())
@@ -68,10 +70,13 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
             continue
         before = words[:-size]
         of_body = _office_of_body(before)
-        if not TITLES.fullmatch(before[-1].lower() + " ") and held != name and not of_body:
+        titled = any(TITLES.fullmatch(part.lower() + " ") for part in before[-1].split("-"))  # "secretary-general"
+        after_body = len(before) >= 2 and before[-1][:1].isupper() and before[-1].isalpha() and not titled
+        if not titled and held != name and not of_body and not after_body:
             continue  # "Commissioner of Police Lakhmi Gautam": an office of a body before the name
-        if any(w.lower() in _FOR_SOMEONE for w in before) or not of_body and any(
-                w == "of" and k and before[k - 1].islower() for k, w in enumerate(before)):
+        if not after_body and (any(w.lower() in _FOR_SOMEONE and not (k and before[k - 1][:1].isupper())
+                                   for k, w in enumerate(before)) or not of_body and any(
+                w == "of" and k and before[k - 1].islower() for k, w in enumerate(before))):
             return None
         return name
     return None

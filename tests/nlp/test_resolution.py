@@ -1275,6 +1275,25 @@ def test_commented_is_a_verb_of_saying():
     assert quote_with(text, "ask our questions").speaker_canonical == "Martin Kolberg"
 
 
+def test_a_name_right_after_a_body_s_name_or_a_hyphenated_office_is_the_speaker():
+    apposed = ("Twenty-six people crossed the border on Monday, said a spokesperson for Podlaski Border Guard Regional "
+               "Unit Katarzyna Zdanowicz.\n\nZdanowicz said the group had been escorted back.")
+    assert quote_with(apposed, "Twenty-six people").speaker_canonical == "Katarzyna Zdanowicz"
+    hyphenated = ("Taiwan Association for Human Rights secretary-general Chiu Ee-ling said the refugee bill had stalled "
+                  "for a decade.\n\nChiu said the deportations broke the principle of non-refoulement.")
+    assert quote_with(hyphenated, "had stalled").speaker_canonical == "Chiu Ee-ling"
+    # a spokesperson for a titled person is not that person
+    other = ("A spokesperson for Immigration Minister Sean Fraser said the rules would change in March.\n\n"
+             "Fraser has not commented on the plan.")
+    assert quote_with(other, "rules would change").speaker_canonical != "Sean Fraser"
+
+
+def test_an_office_word_tagged_a_person_is_not_joined_to_the_name_after_it():
+    text = ("A motion from Councillor John Middleton-Hope carried 6-2 at council’s meeting on Tuesday.\n\n"
+            "“This request is a full examination of the process,” Middleton-Hope said.")
+    assert quote_with(text, "full examination").speaker_canonical == "John Middleton-Hope"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
