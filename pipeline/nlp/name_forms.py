@@ -16,7 +16,7 @@ from pipeline.nlp.entities import Entity, PersonNames
 from pipeline.nlp.given_names import first_names
 from pipeline.nlp.national import national_form
 from pipeline.nlp.titled_names import NOT_A_NAME
-from pipeline.nlp.titles import TITLES
+from pipeline.nlp.titles import TITLES, without_titles
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -273,8 +273,11 @@ def name_after_titles(subject: Token) -> str | None:
     if start > 0 and doc[start - 1].tag_ == "POS" and 2 <= len(words) <= 3 and not any(  # "Freedom Front Plus’s Corne
             w.isupper() or TITLES.match(w.lower() + " ") or w.lower() in NOT_A_NAME for w in words):  # Mulder said"
         return " ".join(words)  # a body's possessive, then the capitalised words of the person speaking for it
-    titled = TITLES.match(" ".join(words).lower() + " ")
-    rest = " ".join(words)[titled.end():] if titled and titled.end() < len(" ".join(words)) else ""
+    titled, joined = TITLES.match(" ".join(words).lower() + " "), " ".join(words)
+    rest = joined[titled.end():] if titled and titled.end() < len(joined) else ""
+    bare = without_titles(joined)  # "Nagaland DGP Rupin Sharma": a place before the title too
+    if not rest and bare != joined and len(bare.split()) >= 2 and not TITLES.match(bare.lower() + " "):
+        rest = bare
     if rest and subject.ent_type_ in {"", "PERSON"} and fold(rest.split()[-1]) not in _BODY_WORDS:
         return rest  # "Mr Justice Saunders", "police Chief Medaria Arradondo": the name after the titles
     return None

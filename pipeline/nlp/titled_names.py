@@ -27,7 +27,7 @@ PERSONAL_TITLES = frozenset({
     "councilmember", "alderman", "alderwoman", "mayor", "senator", "sen", "rep", "congressman", "congresswoman",
     "assemblyman", "assemblywoman", "gov", "governor", "minister", "justice", "judge", "magistrate", "sheriff", "sgt",
     "sergeant", "const", "constable", "cst", "insp", "inspector", "supt", "superintendent", "det", "detective", "cpl",
-    "corporal", "lt", "col", "maj", "capt", "cmdr", "dsp", "asp", "ssp", "dig", "igp", "acp", "dcp", "garda", "pc",
+    "corporal", "lt", "col", "maj", "capt", "cmdr", "dsp", "asp", "ssp", "dig", "igp", "dgp", "adgp", "acp", "dcp", "garda", "pc",
     "dci", "prof", "professor", "rev", "reverend", "pastor", "bishop", "archbishop", "imam", "rabbi", "provost",
     "spokesperson", "spokesman", "spokeswoman", "hon", "datuk", "dato", "datin", "resident", "trooper", "deputy",
     "mp", "mla", "mpp", "msp", "mep",

@@ -1294,6 +1294,12 @@ def test_an_office_word_tagged_a_person_is_not_joined_to_the_name_after_it():
     assert quote_with(text, "full examination").speaker_canonical == "John Middleton-Hope"
 
 
+def test_a_state_and_a_police_office_in_initials_before_an_untagged_name_are_no_part_of_it():
+    text = ("Nagaland DGP Rupin Sharma said some people from Manipur had paid money to buy the ammunition.\n\n"
+            "The Deputy Chief Minister said the state police would submit a report.")
+    assert quote_with(text, "paid money").speaker_canonical == "Rupin Sharma"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
