@@ -49,6 +49,7 @@ _JUNK = re.compile(r"^(click|watch|read more|story|sponsored|advertisement|share
                    r"file|related|subscribe|newsletters?|copyright)\b|\b(below|advertisement)$", re.I)
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*$")
 _ACRONYM_END = re.compile(r"\s(?!(?:II|III|IV|VI|VII|VIII)$)[A-Z]{3,}$")  # not a king's "III"
+_SUFFIXES = {"II", "III", "IV", "Jr", "Jr."}  # "Antonio Trillanes IV" is "Trillanes"
 _ELIDED_SURNAME = re.compile(r"^[A-Z][’'][A-Z][a-z]")
 # what kind of body a name is, written after it in lower case: tagged with the name, never part of it
 _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\s+(?:news agency|agency|newspaper|daily|"
@@ -136,7 +137,8 @@ class PersonNames:
         counts = Counter(full_names)
         # a name that ends a longer one is its short form, however often written: "De LaTorre" is "Justin De LaTorre",
         # never a person of its own that a speaker phrase could name first; so is "Sheikh Hamad" of "Hamad Bin Jassem"
-        counts = Counter({n: c for n, c in counts.items() if not any(o.endswith(" " + n) for o in counts)
+        counts = Counter({n: c for n, c in counts.items() if not any(o.endswith(" " + n) or o.endswith(f" {n} {o.split()[-1]}")
+                                                                     and o.split()[-1] in _SUFFIXES for o in counts)
                           and not (n.split()[0] in SHEIKH and len(n.split()) == 2 and nasab_of(n.split()[1], counts))})
         # when two full names share a surname ("Mary Ann Schicketanz", "Studio Schicketanz"), the one
         # the article names most often, then the longer, is the one a bare surname means
@@ -162,7 +164,7 @@ class PersonNames:
         tokens = set(re.findall(r"[\w'’-]+", _POSSESSIVE.sub("", text)))
         tokens |= {_POSSESSIVE.sub("", t) for t in tokens}
         by_surname = next((n for n in self.full if set(n.split()) <= tokens), None) or next(  # two Pereras
-            (n for n in self.full if n.split()[-1] in tokens), None) or next(
+            (n for n in self.full if n.split()[-1] in tokens or " ".join(n.split()[-2:-1]) in tokens and n.split()[-1] in _SUFFIXES), None) or next(
             (n for n in self.full if n.split()[-1].split("-")[-1] in tokens), None)  # "Lopez": Maria Garcia-Lopez
         if by_surname:
             return by_surname
@@ -302,6 +304,9 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         if label == "person":
             if len(ent) == 1 and (given := given_name_before_surname(ent[0])) is not None:
                 start = given.idx  # "Sulakshani Perera" tagged from "Perera"
+            lead = next((k for k in range(ent.start, 0, -1) if not (doc[k - 1].lower_ in _PARTICLES and doc[k - 1].is_lower)), ent.start)
+            if len(ent) == 1 and lead < ent.start and doc[lead - 1].is_title and not TITLES.match(doc[lead - 1].lower_ + " "):
+                start = doc[lead - 1].idx  # "Eric van der Burg" tagged from "Burg" ("Eric van" apart)
             start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
             start = office_lead(doc_text(doc), start) if language == "en" else start  # "Leader of the Opposition …"
             start = max(start, named_at or 0)  # "Sanirajak Mayor Jaypeetee Audlakiak", "Witney Robert Courts"

@@ -85,10 +85,13 @@ def holder_named_last(phrase: str, people: Collection[str]) -> str | None:
 def _office_of_body(before: list[str]) -> bool:
     """"president of ASPSU Eric Noll", "Chairman of Ward 2 of Thalara Rural Municipality Hem Khadka": the
     phrase opens with an office, and the words between its last "of" and the name are all a body's
-    capitalised name (after "the wife of" or "a spokesperson for Minister …" the name is someone else's)."""
+    capitalised name, or "the" and one or two common nouns ("chairman of the bench Elizabeth Hjort"); after "the
+    wife of" or "a spokesperson for Minister …" the name is someone else's."""
     if len(before) < 3 or not TITLES.fullmatch(before[0].lower() + " ") or "of" not in before:
         return False
     body = before[len(before) - before[::-1].index("of"):]
+    if len(body) in (2, 3) and body[0] == "the" and all(w.isalpha() and w.islower() for w in body[1:]):
+        return True
     return bool(body) and all(w[:1].isupper() and not TITLES.fullmatch(w.lower() + " ") for w in body)
 
 

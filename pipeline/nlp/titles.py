@@ -35,7 +35,7 @@ TITLES = re.compile(
     r"pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
     r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|resident|"
-    r"datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian honours
+    r"alhaji|alhaja|hajia|datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian, West African honours
     r"designate|elect)\s+)+",  # "Premier Designate Wab Kinew"
     re.I,
 )

@@ -1300,6 +1300,24 @@ def test_a_state_and_a_police_office_in_initials_before_an_untagged_name_are_no_
     assert quote_with(text, "paid money").speaker_canonical == "Rupin Sharma"
 
 
+def test_name_particles_a_generational_suffix_and_a_hajj_honour_in_full_names():
+    particles = ("State Secretary Eric van der Burg said earlier in the evening that he might have a solution to the "
+                 "space shortage at the reception centre.")
+    assert quote_with(particles, "space shortage").speaker_canonical == "Eric van der Burg"
+    suffix = ("A heated argument broke out between Senator Antonio Trillanes IV and Senator Juan Miguel Zubiri on Tuesday."
+              "\n\nTrillanes said the investigation of the two officials had been whitewashed.")
+    assert quote_with(suffix, "whitewashed").speaker_canonical == "Antonio Trillanes IV"
+    honour = ("The coordinator of the Lagos office, Alhaji Idris Muhammed, said the returnees arrived on Tuesday night.\n\n"
+              "Muhammed said they were brought back by the International Organization for Migration.")
+    assert quote_with(honour, "brought back").speaker_canonical == "Idris Muhammed"
+
+
+def test_the_chairman_of_a_body_described_in_common_nouns_is_the_name_after_it():
+    text = ("The court sat late on Friday, said chairman of the bench Elizabeth Hjort.\n\n"
+            "“We did our best,” she said.")
+    assert quote_with(text, "sat late").speaker_canonical == "Elizabeth Hjort"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
