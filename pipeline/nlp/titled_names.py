@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # titles only people carry, as written before a name (lower case, without a full stop)
 PERSONAL_TITLES = frozenset({
-    "mr", "mrs", "ms", "mx", "dr", "sir", "dame", "cllr", "coun", "cr", "councillor", "councilman", "councilwoman",
+    "mr", "mrs", "ms", "mx", "dr", "sir", "dame", "cllr", "clr", "coun", "cr", "councillor", "councilman", "councilwoman",
     "councilmember", "alderman", "alderwoman", "mayor", "senator", "sen", "rep", "congressman", "congresswoman",
     "assemblyman", "assemblywoman", "gov", "governor", "minister", "justice", "judge", "magistrate", "sheriff", "sgt",
     "sergeant", "const", "constable", "cst", "insp", "inspector", "supt", "superintendent", "det", "detective", "cpl",

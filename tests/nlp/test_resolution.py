@@ -1318,6 +1318,12 @@ def test_the_chairman_of_a_body_described_in_common_nouns_is_the_name_after_it()
     assert quote_with(text, "sat late").speaker_canonical == "Elizabeth Hjort"
 
 
+def test_clr_is_a_councillor_s_title():
+    text = ("The council's leader, Clr Peter McBride, welcomed the inspectors' report on Monday.\n\n"
+            "“The inspectors vindicated the view of the council,” he said.")
+    assert quote_with(text, "vindicated the view").speaker_canonical == "Peter McBride"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
