@@ -185,6 +185,7 @@ class Salience:
                 narrative += 1  # a sentence wholly inside a quote does not move the story on
             self.sentence_of.update(dict.fromkeys(range(sent.start, sent.end), narrative))
         self.mentions: list[tuple[int, int, str, float]] = []  # (token index, sentence, canonical, weight)
+        self.mentioned: set[int] = set()  # tokens that are a mention of a person (not a voice)
         # French "il" and "elle" stand for things as often as people ("la grève … elle sera suivie"): there only
         # the subject of a verb of saying is taken for a person
         self.pending = [t for t in tokens if t.lower_ in SINGULAR and t.pos_ == "PRON" and not inside(quote_spans, t.idx)
@@ -197,6 +198,8 @@ class Salience:
             return  # "the Acme Pipeline expansion": a name inside a compound is an anaphoric island (Postal)
         weight = SPEAKER if role == "speaker" else WEIGHTS[role or role_of(token)]
         self.mentions.append((token.i, self.sentence_of[token.i], canonical, weight))
+        if role != "speaker":
+            self.mentioned.add(token.i)
 
     def add_untagged(self, token: Token, name: str) -> None:
         """A speaker's name the model did not tag ("Patrol Chief James Hall" read as a work of art): a mention

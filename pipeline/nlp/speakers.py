@@ -218,8 +218,8 @@ class Resolver:
             if sex in {"m", "f"}:
                 self.gender.setdefault(resolved, sex)
         if " " in resolved or not resolved[:1].isupper():
-            if self.people.is_person(resolved) and subject.ent_type_ not in {"PERSON", "PER"} and subject.pos_ in {"PROPN", "NOUN"}:
-                self.salience.add(subject, resolved)  # "De Ruyter alleged", "The police boss alleged": "he" next
+            if self.people.is_person(resolved) and subject.i not in self.salience.mentioned and subject.pos_ in {"PROPN", "NOUN"}:
+                self.salience.add(subject, resolved)  # "De Ruyter alleged", "The police boss alleged", "Dr Sen": "he" next
             return resolved if self.people.is_person(resolved) else fullest_body(resolved, self.org_names)
         if resolved not in self.full_forms:  # once per name: both read the whole article
             self.full_forms[resolved] = full_form(self.doc, self.text, resolved, self.acronyms, [*self.people.full, *self.untagged_people])

@@ -1324,6 +1324,15 @@ def test_clr_is_a_councillor_s_title():
     assert quote_with(text, "vindicated the view").speaker_canonical == "Peter McBride"
 
 
+def test_a_speaker_tag_whose_mention_the_entities_dropped_still_makes_its_speaker_salient():
+    # "Sen" is also a senator's abbreviation, so no entity stands for "Dr Sen"; "He" is still the voice just heard
+    text = ("Dr Amit Sen, a Rajya Sabha MP, said the team did not go to the hospital to speak with the injured officer.\n\n"
+            "Chief Minister Mamata Banerjee and party general secretary Abhishek Banerjee went to see him at the hospital.\n\n"
+            "\"Twenty-seven police officers were injured during the rally. A police jeep was set on fire,\" Dr Sen said.\n\n"
+            "He alleged that hooligans from other states had been brought in to create chaos.")
+    assert quote_with(text, "hooligans").speaker_canonical == "Amit Sen"
+
+
 def test_a_surname_elided_with_an_apostrophe_ends_the_name_the_model_tagged_from_its_given_name():
     text = ("Federal grants will offset the difference, Director of Finance Brendan O’Connell estimated.\n\n"
             "Reimbursements usually arrive within a year, O’Connell said.")
