@@ -89,7 +89,8 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
         return ent.start_char
     if before.lower_ in {"for", "of"} and 3 <= len(words) and fold(words[1].text) in first_names() and (
             any(p.kind == "city" for p in gazetteer().candidates(words[0].text))
-            or ent.start >= 2 and doc[ent.start - 2].lower_ in _SEATS):  # "Member for Gippsland Darren Chester"
+            or ent.start >= 2 and (doc[ent.start - 2].lower_ in _SEATS  # "Member for Gippsland Darren Chester",
+                                   or TITLES.fullmatch(doc[ent.start - 2].lower_ + " "))):  # "Minister of Agriculture Khaled"
         return words[1].idx
     return ent.start_char if titled and len(words) >= 2 and _role_or_age_after(doc, ent) else None
 

@@ -140,3 +140,9 @@ def test_an_honorific_and_a_full_name_end_a_run_of_lower_case_words_tagged_a_bod
     assert ("person", "Grace Achieng") in found
     assert not any("Ms Grace" in name for _, name in found)
 
+
+def test_a_name_the_model_tagged_a_body_after_an_office_of_a_ministry_starts_at_the_given_name():
+    found = entities("On Tuesday, Minister of Agriculture Khaled Hneifat said no licences had been issued since August.")
+    assert ("person", "Khaled Hneifat") in found
+    assert not any("Agriculture" in name for _, name in found)
+
