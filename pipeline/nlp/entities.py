@@ -324,7 +324,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             end = max(end, coordinated_name_end(doc, ent))
         if label == "person" and _KIND_TAIL.search(doc_text(doc)[start: end]):
             label = "organization"  # "RCMP Sgt" of "RCMP Sgt. Harold Pfleiderer said": a body before a rank
-        elif label == "person" and len(ent) > 1 and _ACRONYM_END.search(ent.text) and not POSTNOMINAL.search(ent.text):
+        elif label == "person" and len(ent) > 1 and _ACRONYM_END.search(ent.text) and not POSTNOMINAL.search(ent.text) \
+                and fold(ent[0].text) not in first_names():  # "Emmanuel MACRON" is a surname in capitals
             label = "organization"  # "Manitoba RCMP": a place and a body's initials, no person's name
         text = clean_mention(doc_text(doc)[start: end], label, language)
         if is_junk(text, label):

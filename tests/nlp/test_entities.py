@@ -132,6 +132,10 @@ def test_a_place_before_a_bodys_initials_tagged_a_person_is_the_body():
                      "in this border town.\n\nThose who cross are arrested by RCMP and taken to a border agency.")
     assert ("person", "Manitoba RCMP") not in found and ("person", "RCMP") not in found
     assert ("organization", "Manitoba RCMP") in found or ("organization", "RCMP") in found
+    # a surname some outlets write in capitals stays a person's
+    capitals = entities("French President Emmanuel MACRON said on Tuesday that the border would stay open.\n\n"
+                        "“We will not close it,” MACRON said.")
+    assert ("person", "Emmanuel MACRON") in capitals
 
 
 def test_an_honorific_and_a_full_name_end_a_run_of_lower_case_words_tagged_a_body():
