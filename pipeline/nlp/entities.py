@@ -24,7 +24,7 @@ from pipeline.nlp.place_uses import names_used_as_places
 from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
-from pipeline.nlp.surnames import given_name_before_surname, honoured_name
+from pipeline.nlp.surnames import given_name_before_particles, given_name_before_surname, honoured_name
 from pipeline.nlp.titled_names import person_start, untagged_titled
 from pipeline.nlp.titles import POSTNOMINAL, ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
@@ -302,11 +302,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             label = "place"  # "OTTAWA --", "MILTON, Ont. —": where the story was filed, whatever the model says
         start, end = ent.start_char, ent.end_char
         if label == "person":
-            if len(ent) == 1 and (given := given_name_before_surname(ent[0])) is not None:
-                start = given.idx  # "Sulakshani Perera" tagged from "Perera"
-            lead = next((k for k in range(ent.start, 0, -1) if not (doc[k - 1].lower_ in _PARTICLES and doc[k - 1].is_lower)), ent.start)
-            if len(ent) == 1 and lead < ent.start and doc[lead - 1].is_title and not TITLES.match(doc[lead - 1].lower_ + " "):
-                start = doc[lead - 1].idx  # "Eric van der Burg" tagged from "Burg" ("Eric van" apart)
+            if len(ent) == 1 and (given := given_name_before_surname(ent[0]) or given_name_before_particles(ent[0], _PARTICLES)):
+                start = given.idx  # "Sulakshani Perera" tagged from "Perera", "Eric van der Burg" from "Burg"
             start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
             start = office_lead(doc_text(doc), start) if language == "en" else start  # "Leader of the Opposition …"
             start = max(start, named_at or 0)  # "Sanirajak Mayor Jaypeetee Audlakiak", "Witney Robert Courts"

@@ -9,6 +9,7 @@ name written before a surname the model tagged alone makes another bearer of it:
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.given_names import function_words
@@ -54,6 +55,18 @@ def given_name_before_surname(surname: Token) -> Token | None:
     given = surname.doc[surname.i - 1]
     if (given.pos_ != "PROPN" or not given.is_title or given.ent_type_ or not given.is_alpha
             or TITLES.match(given.lower_ + " ") or given.lower_ in function_words()):
+        return None
+    return given
+
+
+def given_name_before_particles(surname: Token, particles: Collection[str]) -> Token | None:
+    """"Eric van der Burg" tagged from "Burg" (and "Eric van" apart): the capitalised word before the lower-case
+    particles before a surname, when it is no title or function word ("In van der Burg's view" names no "In")."""
+    k = surname.i
+    while k > 1 and surname.doc[k - 1].lower_ in particles and surname.doc[k - 1].is_lower:
+        k -= 1
+    given = surname.doc[k - 1] if k < surname.i else None
+    if given is None or not given.is_title or given.lower_ in function_words() or TITLES.match(given.lower_ + " "):
         return None
     return given
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import first_names
+from pipeline.nlp.surnames import honoured_surname
 from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
@@ -75,7 +76,7 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
         k = titles[-1]
         # an honorific and a full name end even a run of lower-case words: "the chamber Ms Elizabeth Salome"
         named = _name_tokens(words[k + 1:]) and (all(t.text[:1].isupper() for t in words[:k]) or len(words) - k > 2
-                                                  and words[k].lower_.rstrip(".") in {"mr", "mrs", "ms", "miss", "dr"})
+                                                  and honoured_surname(f"{words[k].text} {words[-1].text}") is not None)
         return words[k + 1].idx if named else None
     if titled and len(words) >= 3 and words[0].is_upper and len(words[0]) > 1 and fold(words[1].text) in first_names() \
             and _name_tokens(words[1:]):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.analyze import analyze
+from pipeline.nlp.analyze import analyze, load_model
 from pipeline.nlp.people import persons
+from pipeline.nlp.surnames import given_name_before_particles
 
 
 def entities(text: str, lang: str = "en") -> set[tuple[str, str]]:
@@ -149,4 +150,15 @@ def test_a_name_the_model_tagged_a_body_after_an_office_of_a_ministry_starts_at_
     found = entities("On Tuesday, Minister of Agriculture Khaled Hneifat said no licences had been issued since August.")
     assert ("person", "Khaled Hneifat") in found
     assert not any("Agriculture" in name for _, name in found)
+
+
+def test_the_given_name_before_a_surname_s_particles_is_never_a_function_word_or_a_title():
+    nlp = load_model("en")
+    for text, expected in (("State Secretary Eric van der Burg said the centre was full.", "Eric"),
+                           ("In van der Burg's view the centre was full.", None),
+                           ("Minister van der Burg said the centre was full.", None)):
+        doc = nlp(text)
+        surname = next(t for t in doc if t.text == "Burg")
+        given = given_name_before_particles(surname, {"van", "der", "de"})
+        assert (given.text if given is not None else None) == expected, text
 
