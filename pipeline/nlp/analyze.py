@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pipeline.nlp.analysis import Analysis
 from pipeline.nlp.doc_cache import doc_tokens, forget, know_text
 from pipeline.nlp.entities import extract_entities
-from pipeline.nlp.figures import extract_figures
+from pipeline.nlp.figures import MONTHS, extract_figures
 from pipeline.nlp.names import unify_article
 from pipeline.nlp.places import locate
 from pipeline.nlp.quotes import extract_quotes
@@ -78,6 +78,31 @@ def _hyphenated_names(doc: Doc) -> Doc:
     return doc
 
 
+def _dates_off_names(doc: Doc) -> Doc:
+    """"In August Cyprus requested …", "The March 12 Board of Trustees": the small model runs a month (and its
+    day) into the place or body after it, and "August Cyprus" is no place. A person's name keeps its month
+    ("April Ryan")."""
+    from spacy.tokens import Span
+
+    spans, changed = [], False
+    for ent in doc.ents:
+        start = ent.start
+        if ent.label_ in _NOT_PEOPLE and ent[0].lower_ in MONTHS - {"may"}:
+            start += 1
+            while start < ent.end and (doc[start].like_num or doc[start].text == ","):
+                start += 1
+            if start == ent.end or not doc[start].text[:1].isupper():
+                start = ent.start  # "March Madness" and the like stay whole only when nothing capitalised follows
+        changed |= start != ent.start
+        spans.append(Span(doc, start, ent.end, label=ent.label_))
+    if changed:
+        doc.set_ents(spans)
+    return doc
+
+
+_NOT_PEOPLE = {"GPE", "LOC", "ORG", "NORP", "FAC"}
+
+
 @cache
 def load_model(language: str) -> Language:
     """The spaCy pipeline for a language, loaded once per process."""
@@ -87,6 +112,7 @@ def load_model(language: str) -> Language:
     if "paragraph_breaks" not in Language.factories:
         Language.component("paragraph_breaks", func=_paragraph_breaks)
         Language.component("hyphenated_names", func=_hyphenated_names)
+        Language.component("dates_off_names", func=_dates_off_names)
     names = MODELS.get(language, MODELS["en"])
     for name in names:
         try:
@@ -96,6 +122,7 @@ def load_model(language: str) -> Language:
         nlp.add_pipe("paragraph_breaks", before="parser")
         if "ner" in nlp.pipe_names:
             nlp.add_pipe("hyphenated_names", after="ner")
+            nlp.add_pipe("dates_off_names", after="hyphenated_names")
         return nlp
     raise RuntimeError(f"no spaCy model for {language!r}: install one of {', '.join(names)}")
 

@@ -99,6 +99,8 @@ def fullest(doc: Doc, text: str, name: str) -> str:
             continue
         first = doc[span.start - 1]
         titled = TITLES.match(first.lower_ + " ") or first.lower_ in ABBREVIATED
+        if first.ent_type_ in {"DATE", "TIME"}:
+            continue  # "In August Cyprus requested …": a month, not a given name
         if first.is_title and fold(first.text) in first_names() and not titled:  # "General", "Major" are ranks
             # here, and "the guy who met President Trump" names no "guy Trump"
             return f"{first.text} {name}"

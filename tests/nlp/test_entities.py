@@ -162,3 +162,10 @@ def test_the_given_name_before_a_surname_s_particles_is_never_a_function_word_or
         given = given_name_before_particles(surname, {"van", "der", "de"})
         assert (given.text if given is not None else None) == expected, text
 
+
+
+def test_a_month_before_a_place_or_body_is_no_part_of_its_name():
+    found = entities("Germany to help\n\nIn March Germany said it would take 500 people. The March 12 Board of Trustees "
+                     "met in Ottawa. April Ryan asked about it.")
+    assert ("place", "Germany") in found and ("person", "April Ryan") in found
+    assert not {name for _, name in found} & {"March Germany", "March 12 Board of Trustees"}

@@ -1963,3 +1963,9 @@ def test_a_headline_verb_the_model_tags_a_noun_gives_no_title_to_the_name_after_
             "A judge at the Milimani law courts has asked the Law Society to discipline advocate Harrison Kinyanjui.\n\n"
             "In a brief ruling, the judge said the lawyer had caused a scene outside his chambers on Thursday.")
     assert quote_with(text, "caused a scene").speaker_canonical != "Harrison Kinyanjui"
+
+
+def test_a_month_before_a_country_that_speaks_is_no_given_name():
+    text = ("Cyprus seeks help\n\nIn August Cyprus requested fellow EU member states to accept 5,000 migrants. "
+            "Cyprus said “it has come under pressure from increased irregular migration flows” this year.")
+    assert quote_with(text, "under pressure").speaker_canonical == "Cyprus"
