@@ -39,7 +39,8 @@ def speaker_phrase(subject: Token) -> str:
                                   or tok.tag_ in {"WP", "WDT"} or tok.dep_ == "cc" and _clause_after(tok, subject)
                                   or tok.ent_type_ in {"DATE", "TIME"} or tok.lower_ in WEEKDAYS
                                   or tok.dep_ == "prep" and tok.head.i == subject.i and subject.pos_ == "PROPN"
-                                  and tok.lower_ in {"in", "on", "during"}):  # "Meili in the press release"
+                                  and tok.lower_ in {"in", "on", "during"}  # "Meili in the press release"
+                                  or _in_a_medium(tok, subject)):
             break
         if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"
                                   or tok.text in {"\"", "\u201c", "\u201d", "\u00ab", "\u00bb"}):
@@ -52,6 +53,16 @@ def speaker_phrase(subject: Token) -> str:
     if not tokens:
         return subject.text
     return doc_text(subject.doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1])]  # the article's characters
+
+
+# what words reach readers through: "said a Sudanese migrant in a video published by …" names the migrant only
+_MEDIA = {"statement", "email", "e-mail", "video", "interview", "post", "letter", "tweet", "message", "release",
+          "speech", "broadcast", "podcast", "op-ed", "column", "clip", "recording", "footage"}
+
+
+def _in_a_medium(tok: Token, subject: Token) -> bool:
+    return (tok.dep_ == "prep" and tok.head.i == subject.i and tok.lower_ in {"in", "on"}
+            and any(c.dep_ == "pobj" and c.lemma_.lower() in _MEDIA for c in tok.children))
 
 
 def _clause_after(cc: Token, subject: Token) -> bool:

@@ -1969,3 +1969,9 @@ def test_a_month_before_a_country_that_speaks_is_no_given_name():
     text = ("Cyprus seeks help\n\nIn August Cyprus requested fellow EU member states to accept 5,000 migrants. "
             "Cyprus said “it has come under pressure from increased irregular migration flows” this year.")
     assert quote_with(text, "under pressure").speaker_canonical == "Cyprus"
+
+
+def test_the_medium_a_speaker_used_is_no_part_of_the_speaker():
+    text = ("Migrants in Oujda\n\n“The situation is so difficult, we are beaten,” said a Sudanese migrant in a video "
+            "published by the Moroccan Association for Human Rights.")
+    assert quote_with(text, "so difficult").speaker_canonical == "a Sudanese migrant"
