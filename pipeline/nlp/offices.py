@@ -3,6 +3,7 @@ Minister" is (the rules that use them are in `introduced` and `speakers`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
@@ -23,15 +24,28 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
 
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,
-                          pos: int, reach: int) -> str | None:
+                          pos: int, reach: int, text: str = "") -> str | None:
     """"Kumar said. … Hours after …, the senior officer said …" (or "the police spokesman"): a definite
     description of an office, which the article gave nobody (no title; see `described_or_voice` for an earlier
-    "an officer"), is the person who spoke just before, by name."""
+    "an officer"), is the person who spoke just before, by name, unless someone new came in under that noun
+    since ("…," Larsen said. He saw his client detained by a plainclothes officer. The officer confirmed …)."""
     words = phrase.lower().split()
     if plural or words[:1] != ["the"] or head.lower() not in OFFICE_NOUNS | _SPOKES or last_speaker is None:
         return None
     at, name = last_speaker
+    if text and _introduced(text[max(0, pos - reach):pos], head):
+        return None
     return name if 0 < pos - at <= reach and " and " not in name and name[:1].isupper() else None  # not "a spokeswoman"
+
+
+def _introduced(text: str, head: str) -> bool:
+    """Someone brought in, unnamed, under that noun: "detained by a plainclothes officer", not "an officer, Sgt
+    Ian Bell," nor "said a police officer" (a speaker of their own, whom `carried_description` follows)."""
+    for found in re.finditer(rf"\b(?:an?|another)\s+(?:[\w-]+\s+){{0,3}}{re.escape(head.lower())}\b", text.lower()):
+        before, after = text[max(0, found.start() - 12):found.start()].lower(), text[found.end():found.end() + 3]
+        if not re.search(r"\b(?:said|says|told|added)\s*$", before) and not re.match(r",? ?[A-Z]", after):
+            return True
+    return False
 
 
 # words after which a description tells one person apart: "an officer who was at the scene", "a doctor in Kabul"
@@ -45,7 +59,7 @@ def described_or_voice(descriptions: list[tuple[int, str, str]], phrase: str, su
     (`voice_described_again`): "…, says Rohingya relief official", then "Commissioner Mohammad Abul Kalam said",
     then "the official said" is Kalam."""
     carried = carried_description(descriptions, phrase, subject, pos)
-    again = voice_described_again(phrase, subject.text, plural, last_speaker, pos, reach)
+    again = voice_described_again(phrase, subject.text, plural, last_speaker, pos, reach, subject.doc.text)
     at = subject.doc.text.find(carried)  # where the article described them: what follows sets them apart
     following = subject.doc.text[at + len(carried):].split(maxsplit=1)[:1] if at >= 0 else []
     set_apart = any(w.lower() in _SETTING_APART for w in carried.split()[1:] + following)

@@ -348,13 +348,13 @@ class Resolver:
             modifiers = words[1:-1]
             if len(words) > 2 and words[-1] in {"designate", "elect"}:  # "the Premier Designate": a premier, the
                 role, modifiers = words[-2], [*words[1:-2], words[-1]]  # one titled designate
-            if found := described(self.titled, role, modifiers, pos, voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH)):
+            again = voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH, self.text)
+            if found := described(self.titled, role, modifiers, pos, again):
                 return found
             if role in self.titles:
                 return self.titles[role]
             if words[0] == "the" and role in OFFICES and (
-                    holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx))
-                    or voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH)):
+                    holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx)) or again):
                 return holder  # "Trudeau made the comments … The prime minister said"; "…, Coveney has said."
             described_as = set() if words[-1] in DOCUMENTS else {  # "the non-partisan office"; "the new paper" is none
                 t.lower_ for t in subject.lefts if t.dep_ == "amod" and t.pos_ == "ADJ" and t.is_lower}

@@ -1975,3 +1975,14 @@ def test_the_medium_a_speaker_used_is_no_part_of_the_speaker():
     text = ("Migrants in Oujda\n\n“The situation is so difficult, we are beaten,” said a Sudanese migrant in a video "
             "published by the Moroccan Association for Human Rights.")
     assert quote_with(text, "so difficult").speaker_canonical == "a Sudanese migrant"
+
+
+def test_the_office_after_someone_new_came_in_under_it_is_not_the_last_speaker():
+    text = ("ICE arrests at the courthouse\n\nRobert Larsen, a local defense attorney, said his client was detained. "
+            "“When I returned to my seat, my client was no longer there,” Larsen said. He saw his client being detained "
+            "by a plainclothes officer.\n\n“I approached them,” Larsen said. The officer said “he worked for ICE and "
+            "was there on orders” before leaving.")
+    assert quote_with(text, "worked for ICE").speaker_canonical != "Robert Larsen"
+    named = ("Border raid\n\nAn officer, Sgt Ian Bell, led the raid. “We found twelve people in the lorry,” Bell said. "
+             "The officer said “they were all taken to hospital for checks” on Monday.")
+    assert quote_with(named, "taken to hospital").speaker_canonical == "Ian Bell"
