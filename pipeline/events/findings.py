@@ -24,8 +24,11 @@ WINDOW = timedelta(days=14)  # an event lasts days; a count stays comparable for
 
 
 def finding_id(rec: Reconciled, change: Change) -> str:
-    """The same revision or disagreement always gets the same id, however often it is found."""
-    parts = [rec.group, rec.kind, fold(rec.place or ""), change.kind, *(f"{v:g}" for v in change.values)]
+    """The same revision or disagreement always gets the same id, however often it is found. A disagreement has
+    no direction: "46 vs 53" found in one run and "53 vs 46" in the next (an earlier report from a feed polled
+    later now leads the walk) is one finding, one alert."""
+    values = sorted(change.values) if change.kind == "disagree" else change.values
+    parts = [rec.group, rec.kind, fold(rec.place or ""), change.kind, *(f"{v:g}" for v in values)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 

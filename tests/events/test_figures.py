@@ -89,3 +89,17 @@ def test_a_story_whose_date_is_unknown_is_not_compared():
     b["date_source"] = "unknown"
     [only] = reconcile([a, b])
     assert only.status == "agreed" and [r.story_id for r in only.reports] == ["a"]
+
+
+def test_a_disagreement_keeps_its_id_when_an_earlier_report_arrives_later():
+    from pipeline.events.findings import findings_of
+
+    a = story("a", "BBC News", 2, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
+    b = story("b", "CNN", 4, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
+    c = story("c", "The Guardian", 0, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
+    for s in (a, b, c):
+        s["event_id"] = "e1"
+    [first] = findings_of([a, b], DAY)
+    [later] = findings_of([a, b, c], DAY + timedelta(days=1))  # c, published first, was polled last
+    assert first.values == [46, 53] and later.values == [53, 46]  # the walk now starts from c's 53
+    assert first.finding_id == later.finding_id
