@@ -129,7 +129,7 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
     dirty.surges.update(surge_id(s) for s in monitor.surges() if batch & set(s.stories) or s.end != ends.get(surge_id(s)))
     if placed:  # stored surges long closed leave the state, so that it stays small however long it runs
         for detector in monitor.detectors.values():
-            forget_surges(detector, max(p.published for p in features))
+            forget_surges(detector, max(p.published for p in features), unwritten=lambda s: surge_id(s) in dirty.surges)
     state = dump_monitor(monitor)
     version = store.save_monitor_state(STATE_KEY, state | {"pending": pending, "dirty": dirty.to_dict()},
                                        placed_before + len(placed), version)

@@ -22,7 +22,7 @@ changes nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -315,15 +315,18 @@ def close_surges(state: DetectorState, now: datetime, settings: SurgeSettings = 
     return closed
 
 
-def forget_surges(state: DetectorState, now: datetime, keep_days: float = 7.0) -> int:
+def forget_surges(state: DetectorState, now: datetime, keep_days: float = 7.0,
+                  unwritten: Callable[[Surge], bool] = lambda surge: False) -> int:
     """Drop closed surges older than `keep_days` from the state (the live stage has stored them); how many.
 
     What the detector still reads of past surges (its weekly budget, whether a burst is covered) looks back
-    seven days, so the state stays small however long it runs. The offline contract keeps them all."""
+    seven days, so the state stays small however long it runs. The offline contract keeps them all. A surge
+    the caller has not stored as it now stands (`unwritten`: closed in this very pass, after a quiet week)
+    stays until it has been."""
     horizon = utc_iso(now - timedelta(days=keep_days))
     open_ones = {s.surge for s in state.series.values() if s.surge >= 0}
     kept = [i for i, surge in enumerate(state.surges)
-            if i in open_ones or utc_iso(parse_time(surge.last_hot or surge.start)) >= horizon]
+            if i in open_ones or unwritten(surge) or utc_iso(parse_time(surge.last_hot or surge.start)) >= horizon]
     if len(kept) == len(state.surges):
         return 0
     new_index = {old: new for new, old in enumerate(kept)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -146,6 +146,22 @@ def test_a_surge_that_closes_in_a_later_batch_is_stored_closed(store, settings):
     track_events(store, settings)
     closed = {s.surge_id: s for s in store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))}
     assert {s.surge_id for s in opened} <= set(closed)
+    assert all(closed[s.surge_id].end is not None for s in opened)
+
+
+def test_a_surge_that_closes_after_a_quiet_week_is_stored_closed_before_the_state_forgets_it(store, settings):
+    stories = kept_stories()
+    burst = zorland(stories)
+    last = max(i for i, s in enumerate(stories) if s.story_id in burst)
+    store.write_stories(stories[: last + 1])
+    track_events(store, settings)
+    opened = store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
+    assert opened and all(s.end is None for s in opened)
+    week_later = (parse_time(stories[last].published) + timedelta(days=9)).isoformat()
+    store.write_stories([stories[last + 1].model_copy(update={  # the next story only nine days on: closed and
+        "story_id": "quiet-week", "cluster_id": "quiet-week", "published": week_later, "ingested": week_later})])
+    track_events(store, settings)  # older than the state's week, in one pass
+    closed = {s.surge_id: s for s in store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))}
     assert all(closed[s.surge_id].end is not None for s in opened)
 
 
