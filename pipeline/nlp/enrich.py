@@ -25,6 +25,7 @@ from pipeline.nlp.people import persons, quoted, speaker_kind
 from pipeline.nlp.where import quote_where, story_where
 from pipeline.settings import Settings
 from pipeline.store import Store
+from pipeline.store.client import refused_for_good
 from pipeline.store.documents import QuoteDoc, Story, TopQuote
 from pipeline.timing import percentiles
 
@@ -151,6 +152,12 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     result = store.update_docs("stories", ready, refresh=False)
     report.stories += result.ok
     report.rejected.update(result.rejected)
+    refused = {q.story_id: written.rejected[q.quote_id] for q in quotes if q.quote_id in written.rejected} | {
+        sid: reason for sid, reason in result.rejected.items() if sid in dict(updates)}
+    set_aside = [(sid, {"enrich_error": reason[:1000]}) for sid, reason in refused.items() if refused_for_good(reason)]
+    if set_aside:  # one story the mapping refuses must not stall every run behind it; the run still fails once
+        store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
+        log.warning("enrichment: %d stories set aside (enrich_error): %s", len(set_aside), sorted(dict(set_aside)))
     pending.clear()
 
 

@@ -200,6 +200,9 @@ def _unit(noun: Token) -> str:
     return " ".join([*(m.text for m in mods), noun.text])
 
 
+MOST_PEOPLE = 1e10
+
+
 def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = None,
                     language: str = "en") -> list[dict[str, Any]]:
     """The people counts of a parsed text, one per distinct (value, kind), first mention first."""
@@ -211,6 +214,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
         span = doc.char_span(amount.start, amount.end, alignment_mode="expand")
         if span is None or len(span) == 0 or amount.value == 1 or _not_a_count(span, doc):
             continue  # one person is a story, not a figure
+        if amount.value is not None and amount.value > MOST_PEOPLE:
+            continue  # a serial number, a typo or hostile text: more people than live on Earth (and past a float)
         if amount.start >= 2 and text[amount.start - 1] == "-" and text[amount.start - 2].isalpha():
             continue  # "Covid-19", "F-16", "G-7": a name with a number in it
         root = span[-1]

@@ -120,6 +120,16 @@ class BulkResult:
         return self
 
 
+# rejections a document earns by its content: sent again, it is refused again
+_REFUSED_FOR_GOOD = ("mapper_parsing_exception", "document_parsing_exception", "illegal_argument_exception",
+                     "strict_dynamic_mapping_exception")
+
+
+def refused_for_good(reason: str) -> bool:
+    """A rejection no retry will change (a value the mapping cannot take), unlike a busy or blocked node."""
+    return reason.startswith(_REFUSED_FOR_GOOD)
+
+
 def _remember(actions: Iterable[dict[str, Any]], sent: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Pass actions on, keeping each by id: an action held by a write block is sent again as it was."""
     for action in actions:

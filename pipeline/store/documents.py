@@ -144,6 +144,9 @@ class Story(Document):
     minhash: StoredInts = []
     search_terms: Text = ""  # folded words, then folded lemmas once enriched: what `newswatch search` matches
     enriched: Bool = False  # entities and quotes added (text first, enrichment after)
+    # why Elasticsearch refused this story's enrichment for good (a mapping error, not a busy node): it is set
+    # aside, not retried in every run ahead of the stories behind it; clear the field to try it again
+    enrich_error: Text | None = None
     first_seen: Date | None = None  # when its item was first seen in a feed
     searchable_at: Date | None = None
     enriched_at: Date | None = None

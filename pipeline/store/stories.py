@@ -25,8 +25,9 @@ class StoryQueries(StoreClient):
         return self.scan("stories", query, [{"enriched_at": "asc"}, {"story_id": "asc"}], page)
 
     def waiting_stories(self, page: int = 200) -> Iterator[Story]:
-        """Stories indexed with their text but not yet enriched, oldest first."""
-        return self.scan("stories", {"term": {"enriched": False}}, [{"ingested": "asc"}, {"story_id": "asc"}], page)
+        """Stories indexed with their text but not yet enriched, oldest first; not those set aside (`enrich_error`)."""
+        query = {"bool": {"filter": [{"term": {"enriched": False}}], "must_not": [{"exists": {"field": "enrich_error"}}]}}
+        return self.scan("stories", query, [{"ingested": "asc"}, {"story_id": "asc"}], page)
 
     @_translated("measuring freshness")
     def freshness(self, feed_ids: list[str], since: datetime) -> dict[str, dict[str, float | None]]:

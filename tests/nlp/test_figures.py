@@ -210,3 +210,8 @@ def test_who_is_left_behind_who_is_taken_into_custody_and_what_is_no_one(text, e
 def test_each_thing_left_and_a_capacity_are_read_as_they_are(text, expected):
     lang = "fr" if " le " in f" {text.lower()} " else "en"
     assert [(f["value"], f["kind"]) for f in figures(text, lang)] == expected
+
+
+def test_more_people_than_live_on_earth_is_no_figure():
+    [result] = analyze(["1000000000000000000000000000000000000000 migrants died at sea, and 46 migrants were rescued."], "en")
+    assert [f["value"] for f in result.figures] == [46]

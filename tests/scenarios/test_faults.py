@@ -145,3 +145,26 @@ def test_the_health_page_never_shows_the_password():
     assert page.status_code == 503 and "did not answer" in page.text
     assert "s3cret-pw" not in page.text and "admin" not in page.text
     assert "s3cret-pw" not in client.get("/api/feeds").text
+
+
+def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(store, settings, monkeypatch):
+    import pipeline.nlp.enrich as enrich
+    from pipeline.store.documents import Story
+
+    when = "2024-05-01T10:00:00+00:00"
+    stories = [Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                     feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                     text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.", published=when,
+                     ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(3)]
+    store.write_stories(stories)
+    fields = enrich.enrichment
+
+    def refused_for_s0(analysis, text=""):  # a value the mapping cannot take, as a hostile page may bring
+        return fields(analysis, text) | ({"quote_count": "many"} if "40 asylum" in text else {})
+
+    monkeypatch.setattr(enrich, "enrichment", refused_for_s0)
+    report = enrich_stories(store, settings, ["s0", "s1"])
+    assert report.stories == 1 and list(report.rejected) == ["s0"]  # the task raises on it: the run is red once
+    assert "s0" not in enrich.waiting_ids(store)  # the next runs do not stall on it
+    assert enrich.waiting_ids(store) == ["s2"]
+    assert "parsing" in store.get("stories", "s0").enrich_error
