@@ -52,9 +52,11 @@ def newswatch_enrich():
             raise WriteRejected("enrichment", report.rejected)
         return counts
 
-    @task
+    @task(trigger_rule="all_done")
     def place_events(counts: list[dict]) -> dict:
-        """Events, storylines and surges for the stories just enriched (one run at a time: max_active_runs=1)."""
+        """Events, storylines and surges for the stories enriched and not yet placed (one run at a time:
+        max_active_runs=1). Runs whatever the batches did: one failed batch must not hold back the stories the
+        others enriched, and a run with nothing to enrich still finishes what a run that died left."""
         from pipeline.events.live import track_events
         from pipeline.ops.tasks import printed_counts, with_store
 
