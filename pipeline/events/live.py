@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.events.features import TermStats, parse_time, story_features
@@ -75,8 +75,19 @@ def dump_monitor(monitor: Monitor) -> dict[str, Any]:
 
 def story_item(story: Story) -> dict[str, Any]:
     """A stored story as the monitor reads stream items."""
-    return {"id": story.story_id, "published": story.published, "outlet": story.outlet, "title": story.title,
+    return {"id": story.story_id, "published": counted_at(story), "outlet": story.outlet, "title": story.title,
             "summary": story.summary, "text": story.text, "dated": story.date_source != "unknown"}
+
+
+def counted_at(story: Story) -> datetime:
+    """When the story counts in events and surges. A page that states only its day is dated at that day's
+    midnight UTC, which would leave an evening story out of a trailing 24-hour window at once and pile every
+    such story into hour 0: seen within two days of that midnight, it counts when it was first seen."""
+    published = story.published.astimezone(UTC)
+    day_only = story.date_source == "page" and published == published.replace(hour=0, minute=0, second=0, microsecond=0)
+    if day_only and story.first_seen and published <= story.first_seen < published + timedelta(days=2):
+        return story.first_seen
+    return published
 
 
 def story_entities(story: Story) -> list[tuple[str, str]]:

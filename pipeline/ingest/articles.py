@@ -200,14 +200,20 @@ async def fetch_page(item: FeedItem, fetcher: Fetcher) -> tuple[bytes | None, st
 
 
 def page_date(page_html: bytes | str) -> datetime | None:
-    """The publication date an article page states (its metadata, else its visible date line), or None."""
+    """The publication time an article page states (its metadata, else its visible date line), in UTC, or None.
+
+    With the time and offset when the page gives them ("2022-03-01T21:30-05:00" is 02:30 UTC the next day: an
+    evening story west of Greenwich must not count as the morning's); a date alone is its midnight UTC."""
     from htmldate import find_date  # trafilatura's own date finder
 
     try:
-        found = find_date(page_html, original_date=True, extensive_search=False)
+        found = find_date(page_html, original_date=True, extensive_search=False, outputformat="%Y-%m-%dT%H:%M:%S%z")
+        stated = datetime.fromisoformat(found) if found else None
     except Exception:  # a hostile page costs its date, never the item
         return None
-    return datetime.fromisoformat(found).replace(tzinfo=UTC) if found else None
+    if stated is None:
+        return None
+    return stated.astimezone(UTC) if stated.tzinfo else stated.replace(tzinfo=UTC)
 
 
 def build_article(item: FeedItem, text: str | None, error: str | None,

@@ -39,3 +39,30 @@ def test_an_undated_item_takes_its_pages_date_or_stays_unknown(store, settings, 
 def test_the_replay_invents_no_dates():
     for feed in (REPLAY_DIR / "feeds").glob("*.rss"):
         assert "01 Jan 2019 00:00:00" not in feed.read_text(), feed
+
+
+def test_a_pages_stated_time_and_offset_are_kept():
+    from datetime import UTC, datetime
+
+    from pipeline.ingest.articles import page_date
+
+    evening = b'<html><head><meta property="article:published_time" content="2022-03-01T21:30:00-05:00"></head></html>'
+    assert page_date(evening) == datetime(2022, 3, 2, 2, 30, tzinfo=UTC)  # not 2022-03-01 00:00 UTC
+    day_only = b'<html><head><meta name="date" content="2022-03-01"></head></html>'
+    assert page_date(day_only) == datetime(2022, 3, 1, tzinfo=UTC)
+
+
+def test_a_story_dated_by_its_page_day_alone_counts_when_first_seen():
+    from datetime import UTC, datetime
+
+    from pipeline.events.live import story_item
+    from pipeline.store.documents import Story
+
+    story = Story(story_id="s", url="u", canonical_url="u", feed_id="f", outlet="o", language="en", country="GB",
+                  title="t", published=datetime(2022, 3, 1, tzinfo=UTC), date_source="page", run_id="r",
+                  ingested=datetime(2022, 3, 1, 23, 40, tzinfo=UTC), first_seen=datetime(2022, 3, 1, 23, 35, tzinfo=UTC))
+    assert story_item(story)["published"] == datetime(2022, 3, 1, 23, 35, tzinfo=UTC)
+    stated = story.model_copy(update={"published": datetime(2022, 3, 1, 21, 0, tzinfo=UTC)})
+    assert story_item(stated)["published"] == datetime(2022, 3, 1, 21, 0, tzinfo=UTC)  # a stated time stands
+    stale = story.model_copy(update={"first_seen": datetime(2022, 3, 9, tzinfo=UTC)})  # found a week later
+    assert story_item(stale)["published"] == datetime(2022, 3, 1, tzinfo=UTC)
