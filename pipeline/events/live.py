@@ -147,8 +147,10 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
     store.update_docs("stories", [(i, {"event_id": ids[0], "storyline_id": ids[1]}) for i, ids in pending.items()],
                       refresh=True, missing_ok=True).require("event ids of stories")
     report.placed = len(pending)
-    findings = event_findings(store, sorted(i for i, g in dirty.groups.items() if g["level"] == "event"))
+    touched = sorted(i for i, g in dirty.groups.items() if g["level"] == "event")
+    findings = event_findings(store, touched)
     report.findings = write_findings(store, findings)
+    store.drop_findings(touched, {f.finding_id for found in findings.values() for f in found})
     report.events, report.storylines = _write_groups(store, dirty, findings)
     report.surges, report.raised = _write_surges(store, monitor, dirty.surges, set(ends))
     store.refresh("events", "surges", "figure-findings")

@@ -9,11 +9,11 @@ story placed twice (a crashed run re-run) is still counted once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import ConflictError, NotFoundError
+from elasticsearch import ConflictError, NotFoundError, helpers
 
 from pipeline.errors import StoreError
 from pipeline.store.client import BulkResult, StoreClient, _translated
@@ -165,6 +165,21 @@ class EventQueries(StoreClient):
         """Figure findings recorded or grown since a time, oldest change first (what the alerts stage reads)."""
         query = {"range": {"updated": {"gte": since.isoformat()}}}
         return list(self.scan("figure-findings", query, [{"at": "asc"}, {"finding_id": "asc"}]))
+
+    @_translated("dropping figure findings")
+    def drop_findings(self, event_ids: Sequence[str], keep: Collection[str]) -> int:
+        """Delete the findings of these events not in `keep`: what their stories no longer show (a report that
+        arrived late changed the walk). Ids are read, then deleted: the node has no delete-by-query."""
+        if not event_ids:
+            return 0
+        query = {"bool": {"filter": [{"terms": {"event_id": list(event_ids)}}], "must_not": [{"ids": {"values": list(keep)}}]}}
+        self.client.indices.refresh(index=self.index("figure-findings"))  # what was just written counts
+        hits = self.client.search(index=self.index("figure-findings"), query=query, size=10_000, source=False)["hits"]["hits"]
+        if not hits:
+            return 0
+        ok, _ = helpers.bulk(self.client, ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits),
+                             raise_on_error=False, refresh=False)
+        return ok
 
     def event_findings(self, event_id: str) -> list[FigureFinding]:
         return list(self.scan("figure-findings", {"term": {"event_id": event_id}}, [{"at": "asc"}, {"finding_id": "asc"}]))

@@ -103,3 +103,21 @@ def test_a_disagreement_keeps_its_id_when_an_earlier_report_arrives_later():
     [later] = findings_of([a, b, c], DAY + timedelta(days=1))  # c, published first, was polled last
     assert first.values == [46, 53] and later.values == [53, 46]  # the walk now starts from c's 53
     assert first.finding_id == later.finding_id
+
+
+def test_a_finding_its_stories_no_longer_show_leaves_the_index(store):
+    from pipeline.events.findings import findings_of, write_findings
+
+    a = story("a", "BBC News", 0, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
+    b = story("b", "BBC News", 30, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
+    c = story("c", "CNN", -1, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
+    for s in (a, b, c):
+        s["event_id"] = "e1"
+    [revised] = findings_of([a, b], DAY)
+    write_findings(store, {"e1": [revised]})
+    later = findings_of([c, a, b], DAY + timedelta(days=2))  # c, the earliest report, was polled last
+    assert revised.condition == "revised" and [f.condition for f in later] == ["disagree"]
+    write_findings(store, {"e1": later})
+    store.drop_findings(["e1"], {f.finding_id for f in later})
+    store.refresh("figure-findings")
+    assert [f.finding_id for f in store.event_findings("e1")] == [later[0].finding_id]
