@@ -157,7 +157,7 @@ def test_a_surge_that_closes_after_a_quiet_week_is_stored_closed_before_the_stat
     track_events(store, settings)
     opened = store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
     assert opened and all(s.end is None for s in opened)
-    week_later = (parse_time(stories[last].published) + timedelta(days=9)).isoformat()
+    week_later = stories[last].published + timedelta(days=9)
     store.write_stories([stories[last + 1].model_copy(update={  # the next story only nine days on: closed and
         "story_id": "quiet-week", "cluster_id": "quiet-week", "published": week_later, "ingested": week_later})])
     track_events(store, settings)  # older than the state's week, in one pass
