@@ -17,6 +17,18 @@ def story(story_id: str, outlet: str, hours: float, text: str, cluster: str = "s
             "figures": analysis.figures, "focus_place": analysis.focus}
 
 
+def one_event(*reports: tuple[str, str, float, str]) -> list[dict]:
+    """Stories of one event "e1": (id, outlet, hours, text) each."""
+    stories = [story(*report, "boat") for report in reports]
+    for s in stories:
+        s["event_id"] = "e1"
+    return stories
+
+
+DROWNED_46 = "Forty-six people drowned off Lampedusa, the coastguard said."
+DROWNED_53 = "Fifty-three people drowned off Lampedusa, the coastguard said."
+
+
 def test_a_revised_toll_across_two_reports_is_recorded_once_with_both_sources():
     first = story("a", "BBC News", 0, "At least 46 migrants died after being found in a truck in San Antonio, Texas.")
     second = story("b", "CNN", 20, "The death toll in San Antonio, Texas, rose to 53 migrants on Tuesday, "
@@ -52,11 +64,7 @@ def test_the_grouping_key_is_a_parameter():
 def test_a_third_outlet_repeating_a_disputed_value_joins_the_record_instead_of_making_a_second():
     from pipeline.events.findings import findings_of
 
-    a = story("a", "BBC News", 0, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
-    b = story("b", "CNN", 3, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
-    c = story("c", "The Guardian", 5, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
-    for s in (a, b, c):
-        s["event_id"] = "e1"
+    a, b, c = one_event(("a", "BBC News", 0, DROWNED_46), ("b", "CNN", 3, DROWNED_53), ("c", "The Guardian", 5, DROWNED_53))
     [disputed] = reconcile([a, b, c])
     [change] = disputed.changes
     assert change.kind == "disagree" and [s["story_id"] for s in change.sources] == ["a", "b", "c"]
@@ -94,11 +102,7 @@ def test_a_story_whose_date_is_unknown_is_not_compared():
 def test_a_disagreement_keeps_its_id_when_an_earlier_report_arrives_later():
     from pipeline.events.findings import findings_of
 
-    a = story("a", "BBC News", 2, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
-    b = story("b", "CNN", 4, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
-    c = story("c", "The Guardian", 0, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
-    for s in (a, b, c):
-        s["event_id"] = "e1"
+    a, b, c = one_event(("a", "BBC News", 2, DROWNED_46), ("b", "CNN", 4, DROWNED_53), ("c", "The Guardian", 0, DROWNED_53))
     [first] = findings_of([a, b], DAY)
     [later] = findings_of([a, b, c], DAY + timedelta(days=1))  # c, published first, was polled last
     assert first.values == [46, 53] and later.values == [53, 46]  # the walk now starts from c's 53
@@ -108,11 +112,7 @@ def test_a_disagreement_keeps_its_id_when_an_earlier_report_arrives_later():
 def test_a_finding_its_stories_no_longer_show_leaves_the_index(store):
     from pipeline.events.findings import findings_of, write_findings
 
-    a = story("a", "BBC News", 0, "Forty-six people drowned off Lampedusa, the coastguard said.", "boat")
-    b = story("b", "BBC News", 30, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
-    c = story("c", "CNN", -1, "Fifty-three people drowned off Lampedusa, the coastguard said.", "boat")
-    for s in (a, b, c):
-        s["event_id"] = "e1"
+    a, b, c = one_event(("a", "BBC News", 0, DROWNED_46), ("b", "BBC News", 30, DROWNED_53), ("c", "CNN", -1, DROWNED_53))
     [revised] = findings_of([a, b], DAY)
     write_findings(store, {"e1": [revised]})
     later = findings_of([c, a, b], DAY + timedelta(days=2))  # c, the earliest report, was polled last

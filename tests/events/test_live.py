@@ -134,7 +134,8 @@ def test_a_run_that_died_after_writing_ids_writes_its_documents_in_the_next_run(
     assert track_events(store, settings).placed == 0  # nothing left to finish
 
 
-def test_a_surge_that_closes_in_a_later_batch_is_stored_closed(store, settings):
+def placed_through_the_burst(store, settings) -> tuple[list[Story], int, list]:
+    """The stories up to the burst's last placed in one pass: the stories, the last one's index, the open surges."""
     stories = kept_stories()
     burst = zorland(stories)
     last = max(i for i, s in enumerate(stories) if s.story_id in burst)
@@ -142,27 +143,28 @@ def test_a_surge_that_closes_in_a_later_batch_is_stored_closed(store, settings):
     track_events(store, settings)
     opened = store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
     assert opened and all(s.end is None for s in opened)
+    return stories, last, opened
+
+
+def stored_closed(store, opened) -> bool:
+    stored = {s.surge_id: s for s in store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))}
+    return all(s.surge_id in stored and stored[s.surge_id].end is not None for s in opened)
+
+
+def test_a_surge_that_closes_in_a_later_batch_is_stored_closed(store, settings):
+    stories, last, opened = placed_through_the_burst(store, settings)
     store.write_stories(stories[last + 1:])  # four more days of quiet coverage: the burst cools down
     track_events(store, settings)
-    closed = {s.surge_id: s for s in store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))}
-    assert {s.surge_id for s in opened} <= set(closed)
-    assert all(closed[s.surge_id].end is not None for s in opened)
+    assert stored_closed(store, opened)
 
 
 def test_a_surge_that_closes_after_a_quiet_week_is_stored_closed_before_the_state_forgets_it(store, settings):
-    stories = kept_stories()
-    burst = zorland(stories)
-    last = max(i for i, s in enumerate(stories) if s.story_id in burst)
-    store.write_stories(stories[: last + 1])
-    track_events(store, settings)
-    opened = store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))
-    assert opened and all(s.end is None for s in opened)
+    stories, last, opened = placed_through_the_burst(store, settings)
     week_later = stories[last].published + timedelta(days=9)
     store.write_stories([stories[last + 1].model_copy(update={  # the next story only nine days on: closed and
         "story_id": "quiet-week", "cluster_id": "quiet-week", "published": week_later, "ingested": week_later})])
     track_events(store, settings)  # older than the state's week, in one pass
-    closed = {s.surge_id: s for s in store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))}
-    assert all(closed[s.surge_id].end is not None for s in opened)
+    assert stored_closed(store, opened)
 
 
 def test_the_burst_surges_in_its_own_batch_and_quiet_series_do_not(store, settings):
