@@ -101,7 +101,7 @@ def english():
 class Webhook:
     """A real HTTP receiver on 127.0.0.1 collecting the JSON bodies posted to it (Apprise json://)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1", redirect_to: str | None = None) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -110,14 +110,17 @@ class Webhook:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
+                self.send_response(307 if redirect_to else 200)  # a hop that sends the alert on elsewhere
+                if redirect_to:
+                    self.send_header("Location", redirect_to)
                 self.end_headers()
 
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.http_url = f"http://{host}:{self.server.server_address[1]}/hook"
+        self.url = f"json://{host}:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 

@@ -54,6 +54,8 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
     client = apprise.Apprise()
     if not client.add(url):
         raise DeliveryError("", scheme, "Apprise cannot use this URL")
+    for server in client:
+        server.redirects = False  # the guard checked this host: a redirect must not carry the alert elsewhere
     attach = None
     if message.attachments and scheme in ("mailto", "mailtos"):  # text channels carry a link instead
         from apprise.attachment.memory import AttachMemory
@@ -67,6 +69,27 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
     if not ok:
         lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
         raise DeliveryError("", scheme, "; ".join(lines[-2:]) or "delivery failed")
+
+
+def channel_parts(template: str, url: str) -> list[tuple[str, str]]:
+    """The parts of a channel whose delivery is tracked one by one, each (key, URL).
+
+    Apprise sends each recipient of an email channel a message of its own but reports the channel failed when
+    one address bounces: tracked as one, every retry would mail the others again. So an email channel with
+    several recipients is one part per recipient (its cc and bcc ride with the first); any other channel, and
+    an email channel with one recipient, is itself, under the key it always had."""
+    from apprise.plugins.email import NotifyEmail
+
+    key = channel_key(template)
+    server = apprise.Apprise.instantiate(url)
+    if not isinstance(server, NotifyEmail) or len(server.targets) < 2:
+        return [(key, url)]
+    targets, cc, bcc = list(server.targets), set(server.cc), set(server.bcc)
+    parts = []
+    for n, target in enumerate(targets):
+        server.targets, server.cc, server.bcc = [target], cc if n == 0 else set(), bcc if n == 0 else set()
+        parts.append((f"{key}:{hashlib.sha256(target[1].lower().encode()).hexdigest()[:8]}", server.url(privacy=False)))
+    return parts
 
 
 @contextmanager
@@ -94,17 +117,17 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
     record = claimed
     sent = list(record.channels_sent)
     errors = []
-    for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
-        key = channel_key(template)
-        if key in sent:
-            continue
-        try:
-            send(url, message)
-        except DeliveryError as exc:
-            errors.append(f"{exc.channel}: {exc.reason}")
-            continue
-        sent.append(key)
-        store.update_alert(record.alert_id, channels_sent=sent)
+    for template, channel_url in zip(sub.channels, sub.channel_urls(), strict=True):
+        for key, url in channel_parts(template, channel_url):
+            if key in sent:
+                continue
+            try:
+                send(url, message)
+            except DeliveryError as exc:
+                errors.append(f"{exc.channel}: {exc.reason}")
+                continue
+            sent.append(key)
+            store.update_alert(record.alert_id, channels_sent=sent)
     if not errors:
         store.update_alert(record.alert_id, status="sent", sent_at=at, last_error=None)
         report.sent += 1

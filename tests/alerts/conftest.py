@@ -18,9 +18,18 @@ class Inbox:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.controller: Controller | None = None
+        self.refused: set[str] = set()  # addresses answered "550 no such mailbox"
+        self.delivered: list[str] = []  # one recipient per accepted message
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # aiosmtpd handler hook
+        if address in self.refused:
+            return "550 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         self.messages.append(email.message_from_bytes(envelope.content))
+        self.delivered += envelope.rcpt_tos
         return "250 OK"
 
     def start(self) -> None:

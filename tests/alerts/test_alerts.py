@@ -120,6 +120,37 @@ def test_smtp_down_then_up_delivers_exactly_once(store, stories, inbox, tmp_path
     assert len(inbox.messages) == found.created
 
 
+def test_a_bounced_recipient_never_resends_to_the_others(store, stories, inbox, tmp_path):
+    inbox.refused.add("gone@example.org")
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org,gone@example.org")],
+                                     "rule": {"keywords": {"any": ["inches closer"]}}}])
+    config = DEFAULT.model_copy(update={"backoff": timedelta(minutes=1), "max_attempts": 3})
+    found = find_new_alerts(store, subs, config)
+    first = deliver_immediate(store, subs, config)
+    assert found.created == 1 and first.retrying == 1 and inbox.delivered == ["desk@example.org"]
+    for hours in (1, 2, 3):  # every retry, until the record is given up
+        deliver_immediate(store, subs, config, at=now() + timedelta(hours=hours))
+    assert inbox.delivered == ["desk@example.org"]  # once, however often the bounced address is retried
+    inbox.refused.clear()
+
+
+def test_a_channel_redirect_never_carries_the_alert_past_the_guard(webhook):
+    from pipeline.alerts.delivery import send
+    from pipeline.alerts.messages import Message
+    from pipeline.errors import DeliveryError
+    from tests.conftest import Webhook
+
+    inside = Webhook(host="127.0.0.2")  # a host the outbound guard refuses (only 127.0.0.1 is allowed here)
+    hop = Webhook(redirect_to=inside.http_url)
+    try:
+        with pytest.raises(DeliveryError):
+            send(hop.url, Message("Roxham Road", "<p>alert</p>"))
+        assert len(hop.received) == 1 and inside.received == []
+    finally:
+        inside.server.shutdown()
+        hop.server.shutdown()
+
+
 def test_a_down_channel_does_not_block_the_other(store, stories, inbox, webhook, tmp_path, es):
     dead = f"json://127.0.0.1:{free_port()}/nobody-listens"
     subs = subscriptions(tmp_path, [{"name": "both", "channels": [dead, webhook.url],
