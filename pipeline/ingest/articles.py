@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Query parameters that only say where a reader came from. Only names no site uses for the article itself:
+# "cid", "src", "ref", "feature", "via", "partner" and "rss" are article ids somewhere ("article.php?cid=123"),
+# and dropping one makes two articles one story id, the second never stored; a tracking code left in at worst
+# leaves a copy to the near-duplicate clusters.
 _TRACKING = re.compile(r"^(utm_.*|at_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|cmpid|ocid|srcref|ns_.*|"
-                       r"rss|ref|ref_src|taid|cid|sr_share|xtor|igshid|__twitter_impression|"
-                       r"_ga|yclid|wt\.mc_id|src|feature|partner|via|cmp|ncid)$", re.I)
+                       r"ref_src|taid|sr_share|xtor|igshid|__twitter_impression|"
+                       r"_ga|yclid|wt\.mc_id|cmp|ncid)$", re.I)
 
 # Lines that belong to the page around the story, not to the story: video and ad furniture,
 # cross-links, credits. They must never become entities or quotes.
@@ -91,8 +95,11 @@ def canonical_url(url: str) -> str:
     try:
         normalised = normalize_url(url.strip(), strict=False, trailing_slash=True)
     except (ValueError, UnicodeError):
-        normalised = url
-    return own_canonical_url(normalised)
+        return own_canonical_url(url)
+    # courlan's query cleaning also drops names some sites give their article ids ("cid", "ref", "source"):
+    # the query is the URL's own, less our tracking list only
+    query = urlencode(parse_qsl(urlsplit(url.strip()).query, keep_blank_values=True))
+    return own_canonical_url(urlunsplit(urlsplit(normalised)._replace(query=query)))
 
 
 def own_canonical_url(url: str) -> str:

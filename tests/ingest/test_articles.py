@@ -28,6 +28,8 @@ def test_canonical_url_drops_tracking_and_fragment():
     assert canonical_url("https://x.ca/b/?ncid=other_topnav&q=%7e") == "https://x.ca/b/?q=~"
     assert story_id(url) == story_id("https://www.bbc.co.uk/news/world-australia-59383184")
     assert story_id(url) != story_id("https://www.bbc.co.uk/news/world-australia-59383185")
+    for name in ("cid", "src", "ref", "feature", "via", "partner", "rss"):  # an article's id on some sites
+        assert story_id(f"https://ex.org/article.php?{name}=123") != story_id(f"https://ex.org/article.php?{name}=456")
 
 
 def test_seed_article_junk_removed_and_prose_kept(shared_data: Path):
