@@ -42,7 +42,8 @@ def find_figure_alerts(store: Store, subs: list[Subscription], config: AlertSett
                                     "published": finding.at}
 
     return alert_each(store, "figure", subs, WATERMARK, LOOK_BACK, store.findings_since, lambda f: f.updated,
-                      lambda sub, f: wants_figure(sub, f.condition, f.kind, f.place, f.topics), lambda f: f.at, fields)
+                      lambda sub, f: wants_figure(sub, f.condition, f.kind, f.place, f.topics), lambda f: f.at, fields,
+                      lambda f: f.at, config.max_age)
 
 
 def sources(store: Store, finding: FigureFinding) -> list[dict[str, Any]]:

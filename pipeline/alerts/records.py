@@ -65,12 +65,15 @@ T = TypeVar("T")
 def alert_each(store: Store, kind: Literal["surge", "figure"], subs: list[Subscription], watermark: str,
                look_back: timedelta, read: Callable[[datetime], Iterable[T]], updated: Callable[[T], datetime],
                wanted: Callable[[Subscription, T], bool], began: Callable[[T], datetime],
-               fields: Callable[[T], tuple[str, dict[str, Any]]]) -> AlertReport:
+               fields: Callable[[T], tuple[str, dict[str, Any]]], last_moved: Callable[[T], datetime],
+               max_age: timedelta | None) -> AlertReport:
     """One alert record per (subscription, record of what happened: a surge, a figure finding), create-only.
 
-    The records are `read` from the watermark (the first run looks back `look_back`); what `began` before a
-    subscription did is held back by the flood guard. `fields` gives an item's id and what its alert record
-    holds; the alert id is (subscription, kind, item id), so reading again changes nothing.
+    The records are `read` from the watermark (the first run looks back `look_back`); the flood guard holds
+    back what `began` before a subscription did and, as for stories, what `last_moved` longer than `max_age`
+    ago (a surge that peaked a week ago is not news to a subscription that asks for surges today). `fields`
+    gives an item's id and what its alert record holds; the alert id is (subscription, kind, item id), so
+    reading again changes nothing.
     """
     report = AlertReport()
     watching = [s for s in subs if (s.surges if kind == "surge" else s.figures) is not None]
@@ -80,12 +83,13 @@ def alert_each(store: Store, kind: Literal["surge", "figure"], subs: list[Subscr
     since = store.get_time(watermark) or store.now() - look_back
     starts = subscription_starts(store, watching)
     newest = since
+    stale = store.now() - max_age if max_age is not None else None
     for item in read(since):
         newest = max(newest, updated(item))
         for sub in watching:
             if not wanted(sub, item):
                 continue
-            if began(item) < starts[sub.name]:
+            if began(item) < starts[sub.name] or stale is not None and last_moved(item) < stale:
                 report.too_old += 1
                 continue
             at = store.now()

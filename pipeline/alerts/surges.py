@@ -45,7 +45,7 @@ def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSetti
 
     return alert_each(store, "surge", subs, WATERMARK, timedelta(days=CHART_DAYS), store.surges_since,
                       lambda s: s.updated, lambda sub, s: wants_surge(sub, s.topic, s.kind, s.label, s.score),
-                      lambda s: s.start, fields)
+                      lambda s: s.start, fields, lambda s: s.end or s.peak, config.max_age)
 
 
 def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes:

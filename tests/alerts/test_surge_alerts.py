@@ -65,6 +65,18 @@ def test_surges_before_a_subscription_began_are_held_back(store, surged, inbox, 
     assert deliver_immediate(store, subs, DEFAULT).sent == 0 and not inbox.messages
 
 
+def test_surges_that_last_moved_long_ago_are_held_back_for_an_old_subscription(store, surged, inbox, tmp_path):
+    """A subscription begun long ago that asks for surges today is not sent weeks-old surges as news."""
+    from pipeline.settings import AlertSettings
+
+    subs = subscriptions(tmp_path, [{"name": "old-desk", "channels": [inbox.url("old@example.org")],
+                                     "stories": False, "surges": {}}])
+    config = AlertSettings(rate_per_hour=1000)  # the 48-hour age limit stories have
+    found = find_alerts(store, subs, config)
+    assert found.created == 0 and found.too_old >= 1
+    assert deliver_immediate(store, subs, config).sent == 0 and not inbox.messages
+
+
 def test_a_digest_lists_surges_once(store, surged, inbox, tmp_path):
     subs = subscriptions(tmp_path, [{"name": "weekly", "mode": "digest", "channels": [inbox.url("d@example.org")],
                                      "stories": False, "surges": {"kinds": ["topic", "event"]},
