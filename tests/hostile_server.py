@@ -358,4 +358,12 @@ class HostileServer:
 
         r["/feed/stuck-page"] = stuck_feed
         r["/page/stuck"] = r["/page/good-0"]  # a good page: the test makes its extraction hang
+        r["/page/stuck-2"] = r["/page/good-1"]
+
+        async def stuck_then_slow(writer: Writer, _: dict[str, str]) -> None:  # both workers stuck, then pages
+            items = [item(f"{ON_TOPIC} (stuck page {n})", f"{self.url}/page/stuck{n}") for n in ("", "-2")]
+            items += [item(f"{ON_TOPIC} (after the stuck pages {n})", f"{self.url}/page/slow-{n}") for n in range(3)]
+            await self.send(writer, 200, rss(items), {"Content-Type": "application/rss+xml"})
+
+        r["/feed/stuck-then-slow"] = stuck_then_slow
         r["/page/proximity-bomb"] = self.feed(bomb_page, "text/html; charset=utf-8")

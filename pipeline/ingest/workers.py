@@ -97,6 +97,11 @@ class JobTimeout(Exception):
         super().__init__(f"worker job took longer than {seconds:g} s")
 
 
+def pool_size(pool: Executor) -> int:
+    """How many jobs the pool runs at once."""
+    return int(getattr(pool, "_max_workers", 1))
+
+
 def stop_workers(pool: Executor) -> None:
     """End a pool whose worker is stuck past its deadline: its processes are terminated, not waited for.
 

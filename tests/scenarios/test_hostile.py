@@ -216,18 +216,18 @@ def _hanging_extractor(real):
     """An extractor that never returns for the page called `stuck` (inherited by forked workers)."""
 
     def extract(page, url):
-        if url and url.endswith("/page/stuck"):
+        if url and "/page/stuck" in url:
             time.sleep(3600)
         return real(page, url)
 
     return extract
 
 
-def _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll):
+def _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll, stuck_feed="/feed/stuck-page"):
     import pipeline.ingest.workers
 
     monkeypatch.setattr(pipeline.ingest.workers, "extract_or_error", _hanging_extractor(pipeline.ingest.workers.extract_or_error))
-    path = write_feeds(tmp_path, {"stuck": f"{hostile.url}/feed/stuck-page", "good": f"{hostile.url}/feed/good"})
+    path = write_feeds(tmp_path, {"stuck": f"{hostile.url}{stuck_feed}", "good": f"{hostile.url}/feed/good"})
     settings = settings.replace(feeds_file=path, poll=poll,
                                 fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
     started = time.monotonic()
@@ -250,6 +250,19 @@ def test_a_worker_stuck_on_one_page_costs_that_page_only(store, settings, hostil
     stories = {s.title: s for s in store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}])}
     stuck = next(s for title, s in stories.items() if "(stuck page)" in title)
     assert stuck.text_source == "summary" and "timeout" in (stuck.page_error or "")
+
+
+@pytest.mark.slow
+def test_pages_after_every_worker_got_stuck_are_still_extracted(store, settings, hostile, tmp_path, monkeypatch):
+    """Their deadline counts from when a worker takes them, not from the queue behind the stuck ones."""
+    poll = settings.poll.model_copy(update={"job_timeout": 3.0, "parse_workers": 2})
+    report, wall = _stuck_pass(store, settings, hostile, tmp_path, monkeypatch, poll, "/feed/stuck-then-slow")
+    assert wall < 30, wall
+    assert {f.feed_id: f.outcome for f in report.feeds} == {"stuck": "ok", "good": "ok"}
+    stories = {s.title: s for s in store.scan("stories", {"match_all": {}}, [{"story_id": "asc"}])}
+    after = [s for title, s in stories.items() if "after the stuck pages" in title]
+    assert len(after) == 3 and all(s.text_source == "page" for s in after), [s.page_error for s in after]
+    assert all(s.text_source == "summary" for title, s in stories.items() if "(stuck page" in title)
 
 
 @pytest.mark.slow
