@@ -77,7 +77,7 @@ def reindex(store: IndexLifecycle, kind: str, settle: int = 100, max_passes: int
     store.client.indices.create(index=new)  # settings and mapping from the template; no alias
     copied = passes = 0
     blocked_at: float | None = None
-    swapped = False
+    swapped: bool | None = False  # None: the swap's answer was lost and the alias cannot be read to tell
     try:
         checkpoints: dict[int, int] = {}
         while True:
@@ -96,13 +96,24 @@ def reindex(store: IndexLifecycle, kind: str, settle: int = 100, max_passes: int
         documents = _reconcile(store, old, new)
         actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": alias, "is_write_index": True}}]
         actions.append({"remove_index": {"index": old}} if old == alias else {"remove": {"index": old, "alias": alias}})
-        store.client.indices.update_aliases(actions=actions)
+        try:
+            store.client.indices.update_aliases(actions=actions)
+        except Exception:
+            # the swap may have taken effect with its answer lost (a timeout; a retry then finds no alias to
+            # remove): cleaning up would delete the index the alias now names, with the writes sent since
+            swapped = _names(store, alias, new)
+            if not swapped:
+                if swapped is None:
+                    log.error("reindex %s: the alias swap's outcome is unknown; %s and %s are both kept and %s stays "
+                              "write-blocked: check `GET _alias/%s` before anything else", kind, old, new, old, alias)
+                raise
+            log.warning("reindex %s: the alias swap answered with an error but took effect", kind)
         swapped = True
         blocked = time.monotonic() - blocked_at
         if old != alias:
             store.client.indices.delete(index=old)
     finally:
-        if not swapped:
+        if swapped is False:
             store.client.options(ignore_status=404).indices.delete(index=new)
             if blocked_at is not None:
                 store.client.indices.put_settings(index=old, settings={"index.blocks.write": None})
@@ -184,6 +195,14 @@ def _changed(store: IndexLifecycle, index: str, shard: int, since: int, limit: i
         if len(hits) < 1000:
             return
         after = hits[-1]["sort"]
+
+
+def _names(store: IndexLifecycle, alias: str, index: str) -> bool | None:
+    """Whether the alias names the index now; None when that cannot be read either."""
+    try:
+        return index in store.client.options(ignore_status=404).indices.get_alias(name=alias).body
+    except Exception:
+        return None
 
 
 def _wait_settled(store: IndexLifecycle, index: str, timeout: float = 30.0) -> None:

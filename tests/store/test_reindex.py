@@ -153,6 +153,23 @@ def test_an_interrupted_reindex_leaves_the_kind_as_it_was(store, es):
     assert done.documents == 51 == store.count("quotes") and done.new_index == f"{alias}-000002"
 
 
+def test_a_swap_whose_answer_was_lost_keeps_the_index_it_made(store, es, monkeypatch):
+    from elasticsearch import ConnectionTimeout
+
+    store.write("quotes", [(f"q{i}", {"quote_id": f"q{i}", "story_id": "s", "quote": "We will"}) for i in range(20)])
+    alias = store.index("quotes")
+    real = store.client.indices.update_aliases
+
+    def applied_then_timed_out(**kwargs):  # the cluster swapped; the client never heard back
+        real(**kwargs)
+        raise ConnectionTimeout("timed out")
+
+    monkeypatch.setattr(store.client.indices, "update_aliases", applied_then_timed_out)
+    done = reindex(store, "quotes")
+    assert sorted(es.indices.get_alias(name=alias).body) == [f"{alias}-000002"] == [done.new_index]
+    assert store.count("quotes") == 20 and not es.indices.exists(index=f"{alias}-000001")
+
+
 def test_an_index_made_before_aliases_is_moved_behind_its_alias_once(store, es):
     alias = store.index("names")
     es.indices.delete(index=f"{alias}-000001")  # the old layout: a concrete index with the alias's name
