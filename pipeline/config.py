@@ -13,7 +13,27 @@ from pydantic_core import ErrorDetails
 from pipeline.errors import ConfigError
 
 # libyaml's loader when present: a list of a thousand feeds loads in milliseconds, not a second
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_FastLoader):  # type: ignore[misc,valid-type]
+    """YAML's safe loader that refuses a key given twice in one mapping: a second `any:` under a topic's
+    language would otherwise replace the first list without a word."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *defaults": merged keys may be overridden
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                line = first.setdefault(key, key_node.start_mark.line)
+            except TypeError:  # an unhashable key: the constructor below says what is wrong with it
+                continue
+            if line != key_node.start_mark.line:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice (first on line {line + 1})",
+                                                        key_node.start_mark)
+        return super().construct_mapping(node, deep)
 
 
 class _Strict(BaseModel):
@@ -96,6 +116,12 @@ class LanguageRules(_Strict):
     def _not_empty(self) -> LanguageRules:
         if not (self.any or self.near or self.context or self.all):
             raise ValueError("a language needs at least one of any, near, context, all")
+        terms = {t.casefold() for t in [*self.any, *(t for n in self.near for t in [*n.terms, *n.with_]),
+                                        *(t for c in self.context for t in c.terms), *(t for g in self.all for t in g)]}
+        for n, ex in enumerate(self.exclude):
+            unknown = [d for d in ex.drops if d.casefold() not in terms]
+            if unknown:  # a drop that names no rule term would never apply, silently
+                raise ValueError(f"exclude.{n}.drops: {', '.join(map(repr, unknown))} is no term of these rules")
         return self
 
 
@@ -109,6 +135,12 @@ class LongText(_Strict):
     words: int = Field(default=200, ge=1)
     lead_words: int = Field(default=120, ge=1)
     min_hits: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _lead_within_long(self) -> LongText:
+        if self.lead_words > self.words:  # a text between the two would have no lead to read
+            raise ValueError(f"lead_words ({self.lead_words}) must not exceed words ({self.words})")
+        return self
 
 
 class Topic(_Strict):

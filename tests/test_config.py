@@ -101,3 +101,30 @@ def test_a_directory_where_a_file_is_expected(tmp_path: Path):
     (tmp_path / "feeds.yaml").mkdir()
     with pytest.raises(ConfigError, match="cannot be read"):
         load_feeds(tmp_path / "feeds.yaml")
+
+
+TOPIC = "topics:\n  - name: t\n    title: T\n{extra}    languages:\n      en:\n        any: [asylum*, Migrant*]\n{rules}"
+
+
+@pytest.mark.parametrize("extra, rules, where, problem", [
+    ("", "        near: []\n        any: [deport*]\n", "line 8", "key 'any' given twice (first on line 6)"),
+    ("    long_text: {words: 50, lead_words: 120}\n", "", "topics.0.long_text", "lead_words (120) must not exceed words (50)"),
+    ("", "        exclude:\n          - {why: birds, near: [bird*], drops: [migra*]}\n", "topics.0.languages.en",
+     "'migra*' is no term of these rules"),
+])
+def test_a_topic_rule_that_would_fail_or_never_apply_is_refused(tmp_path: Path, extra, rules, where, problem):
+    path = tmp_path / "topics.yaml"
+    path.write_text(TOPIC.format(extra=extra, rules=rules))
+    with pytest.raises(ConfigError) as err:
+        load_topics(path)
+    assert str(path) in str(err.value) and where in str(err.value) and problem in str(err.value)
+
+
+def test_an_exclusions_drops_ignore_case_as_matching_does(tmp_path: Path):
+    from pipeline.topics.rules import match_topics
+
+    path = tmp_path / "topics.yaml"
+    path.write_text(TOPIC.format(extra="", rules="        exclude:\n          - {why: birds, near: [bird*], drops: [migrant*]}\n"))
+    [topic] = load_topics(path)
+    assert not match_topics("Migrant birds return to the lake", [topic])
+    assert match_topics("Migrant workers return to the farms", [topic])

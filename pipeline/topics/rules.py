@@ -159,7 +159,7 @@ def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions:
     """Whether an exclusion covers or is near the hit; each check is a bisection, so matching stays linear."""
     first, last = hit_range
     for ex in exclusions:
-        if ex.drops and term not in ex.drops:
+        if ex.drops and term.casefold() not in (d.casefold() for d in ex.drops):  # case ignored, as in matching
             continue
         phrases, nears = _present(tokens, ex)
         for phrase, length in phrases:
