@@ -7,6 +7,7 @@ reported naming the variable (`NEWSWATCH_FETCH__READ_TIMEOUT: Input should be a 
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -229,6 +230,9 @@ class Settings(BaseSettings):
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from the environment; `overrides` that are not None win. Bad values raise SettingsError."""
+        slip = misspelt_variable(os.environ)
+        if slip:
+            raise SettingsError(slip[0], f"no setting has this name (did you mean {slip[1]}?); unset or rename it")
         try:
             settings = cls.model_validate({k: v for k, v in overrides.items() if v is not None})
         except ValidationError as exc:
@@ -262,6 +266,12 @@ class Settings(BaseSettings):
             else:
                 out[f"{ENV_PREFIX}{name}".upper()] = "" if default is None else str(default)
         return out
+
+    @classmethod
+    def names(cls) -> set[str]:
+        """Every variable name a setting reads, the local node's included."""
+        local = {f"{ENV_PREFIX}LOCAL__{sub}".upper() for sub in LocalSettings.model_fields}
+        return set(cls.variables()) | local
 
     @property
     def feeds_path(self) -> Path:
@@ -311,3 +321,18 @@ def local_environment() -> LocalSettings:
 def environment() -> Mapping[str, str]:
     """The process environment, for `${VAR}` in channel URLs of alerts.yaml (secrets never sit in the YAML)."""
     return dict(os.environ)
+
+
+def misspelt_variable(environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """A NEWSWATCH_ variable no setting reads, one slip away from one that does, and that one.
+
+    "NEWSWATCH_ES_REPLICAS" for NEWSWATCH_ES__REPLICAS, "NEWSWATCH_INDEX_PREFX": left alone, the default would
+    be used without a word (no replicas on a three-node cluster). Variables that only resemble nothing
+    (a channel's `${NEWSWATCH_CHANNEL_HOOK}`, the scripts' own) pass."""
+    known = Settings.names()
+    for name in sorted(environ):
+        if name.startswith(ENV_PREFIX) and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.9)
+            if close:
+                return name, close[0]
+    return None

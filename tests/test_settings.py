@@ -33,7 +33,11 @@ def test_overrides_win_over_the_environment(monkeypatch, tmp_path):
     ("NEWSWATCH_FETCH__READ_TIMEOUT", "soon", "valid number"),
     ("NEWSWATCH_SOURCE", "sometimes", "'live', 'replay' or 'auto'"),
     ("NEWSWATCH_POLL__SHARD_SIZE", "0", "greater than or equal to 1"),
-    ("NEWSWATCH_FETCH__READ_TIMOUT", "3", "Extra inputs are not permitted"),
+    ("NEWSWATCH_FETCH__READ_TIMOUT", "3", "did you mean NEWSWATCH_FETCH__READ_TIMEOUT?"),
+    ("NEWSWATCH_FETCH__SOMETHING_ELSE", "3", "Extra inputs are not permitted"),
+    ("NEWSWATCH_ES_REPLICAS", "1", "did you mean NEWSWATCH_ES__REPLICAS?"),  # one underscore: silently ignored
+    ("NEWSWATCH_INDEX_PREFX", "nw2", "did you mean NEWSWATCH_INDEX_PREFIX?"),
+    ("NEWSWATCH_RETENTON__FEED_HEALTH_DAYS", "7", "did you mean NEWSWATCH_RETENTION__FEED_HEALTH_DAYS?"),
     ("NEWSWATCH_INDEX_PREFIX", "Has Spaces", "should match pattern"),
 ])
 def test_a_bad_value_names_the_variable(monkeypatch, variable, value, problem):
