@@ -71,10 +71,15 @@ def feedback_items(store: Store, topic: str) -> list[Labelled]:
 
 
 def _errors(model: RelevanceModel, items: Sequence[Labelled]) -> float:
-    """Weighted wrong verdicts of rules + model on held-out items."""
+    """Weighted wrong verdicts of rules + model on held-out items, as production decides them: an item in a
+    language the model was not trained for is kept or not by the rules alone (`match_topics`), so a candidate
+    earns nothing there (a French feedback item, weighing 22, once counted as fixed by a veto never applied)."""
     wrong = 0.0
     for item in items:
-        kept = model.keeps(item.rules, model.score_features(item.features))
+        if item.language not in model.languages:
+            kept = item.rules
+        else:
+            kept = model.keeps(item.rules, model.score_features(item.features))
         wrong += item.weight if kept != (item.label == "on") else 0.0
     return wrong
 

@@ -83,3 +83,17 @@ def test_retraining_refuses_when_the_labelled_files_are_missing(store, settings,
         assert "gone.jsonl" in str(error) and "trained_on" in str(error)
     else:
         raise AssertionError("a model was retrained without its labelled files")
+
+
+def test_a_language_the_model_was_not_trained_for_is_judged_by_the_rules_alone():
+    """As `match_topics` decides it: a veto the model never applies to French items cannot earn a candidate."""
+    from pipeline.ops.retrain import _errors
+    from pipeline.topics.train import Labelled, features
+
+    model = load_relevance(PROJECT_ROOT / "config", "asylum-border")
+    text = "Le club de football a battu son rival 3-0 samedi soir devant ses supporters."
+    assert model is not None and "fr" not in model.languages
+    assert model.score_features(features(text)) < model.veto  # the model would veto it, were it asked
+    on = Labelled("fr-1", text, "on", "feedback", language="fr", rules=True, features=features(text))
+    off = Labelled("fr-2", text, "off", "feedback", language="fr", rules=True, features=features(text))
+    assert _errors(model, [on]) == 0.0 and _errors(model, [off]) == off.weight  # the rules keep both
