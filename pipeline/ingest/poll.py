@@ -29,14 +29,13 @@ from pipeline.ingest.fetch import Fetcher, host_of
 from pipeline.ingest.schedule import plan_next
 from pipeline.ingest.sources import feed_source, feeds_file
 from pipeline.ingest.stories import build_story
+from pipeline.ingest.worker_slots import Workers
 from pipeline.ingest.workers import (
     JobTimeout,
     PageText,
     ParsedItems,
     extract_and_match,
     parse_and_match,
-    pool_size,
-    stop_workers,
     worker_pool,
 )
 from pipeline.settings import PollSettings, Settings
@@ -206,8 +205,6 @@ class _Pass:
         self.started = time.monotonic()
         self.failure: BaseException | None = None  # a write that failed: the pass stops and reports it
         self.running: dict[str, _FeedWork] = {}  # every feed started, done or not (for the pass deadline)
-        self.stuck = False  # a worker job ran past its deadline: the pool is ended, not joined
-        self.lost = 0  # workers of the current pool held by a job past its deadline
         self.preparing: asyncio.Task | None = None  # clustering's imports, started by the first new story
 
     async def run(self) -> PollReport:
@@ -215,34 +212,34 @@ class _Pass:
                                              asyncio.to_thread(self.store.host_waits))
         topics = self.settings.config_dir / "topics.yaml"
         with ExitStack() as pools:
-            self.new_pool = lambda: pools.enter_context(worker_pool(self.settings.poll.parse_workers, topics,
-                                                                    self.settings.limits))
-            self.pool = self.new_pool()
-            self.slots = asyncio.Semaphore(pool_size(self.pool))
-            async with Fetcher(self.settings.fetch, waits) as fetcher:
-                self.fetcher = fetcher
-                done = asyncio.Event()
-                flusher = asyncio.create_task(self._flush_every(FLUSH_SECONDS, done))
-                try:
-                    async with asyncio.timeout(self.settings.poll.pass_deadline):
-                        async with asyncio.TaskGroup() as group:
-                            for feed in self.feeds:
-                                group.create_task(self._feed(feed, states.get(feed.id)))
-                except TimeoutError:
-                    await self._past_deadline()
-                finally:
-                    # never cancelled: a flush holds stories it has taken from the buffer until they are written
-                    done.set()
-                    await flusher
-                    if self.preparing:
-                        await self.preparing
-                if self.failure:
-                    raise self.failure
-                await self._flush()
-                await asyncio.to_thread(self.store.save_host_waits, fetcher.waits)
-                self.report.peak_per_host = max(fetcher.gate.peak.values(), default=0)
-            if self.stuck:
-                stop_workers(self.pool)  # a worker still busy past its deadline is ended, not waited for
+            self.workers = Workers(lambda: pools.enter_context(worker_pool(self.settings.poll.parse_workers, topics,
+                                                                           self.settings.limits)),
+                                   self.settings.poll.job_timeout)
+            try:
+                async with Fetcher(self.settings.fetch, waits) as fetcher:
+                    self.fetcher = fetcher
+                    done = asyncio.Event()
+                    flusher = asyncio.create_task(self._flush_every(FLUSH_SECONDS, done))
+                    try:
+                        async with asyncio.timeout(self.settings.poll.pass_deadline):
+                            async with asyncio.TaskGroup() as group:
+                                for feed in self.feeds:
+                                    group.create_task(self._feed(feed, states.get(feed.id)))
+                    except TimeoutError:
+                        await self._past_deadline()
+                    finally:
+                        # never cancelled: a flush holds stories it has taken from the buffer until they are written
+                        done.set()
+                        await flusher
+                        if self.preparing:
+                            await self.preparing
+                    if self.failure:
+                        raise self.failure
+                    await self._flush()
+                    await asyncio.to_thread(self.store.save_host_waits, fetcher.waits)
+                    self.report.peak_per_host = max(fetcher.gate.peak.values(), default=0)
+            finally:
+                self.workers.end()  # a stuck worker is ended, not joined, whatever ended the pass
         self.report.seconds = time.monotonic() - self.started
         return self.report
 
@@ -261,38 +258,7 @@ class _Pass:
                     sum(w.result.error_kind == "deadline" for w in self.running.values()))
 
     async def _in_pool(self, func: Any, *args: Any) -> Any:
-        """Run CPU work in a worker with a deadline; a job past it raises JobTimeout (the worker is ended later).
-
-        A job waits for a free worker before its deadline starts: queued behind stuck ones, every later page
-        would time out too. A stuck worker keeps its slot; once every worker of the pool is stuck, the pool is
-        ended and a fresh one takes the rest of the pass."""
-        await self.slots.acquire()
-        job = asyncio.get_running_loop().run_in_executor(self.pool, func, *args)
-        try:
-            result = await asyncio.wait_for(job, self.settings.poll.job_timeout)
-        except TimeoutError:
-            self.stuck = True
-            self._lose_worker()
-            raise JobTimeout(self.settings.poll.job_timeout) from None
-        except asyncio.CancelledError:  # the pass deadline: a job already running cannot be cancelled, only ended
-            self.stuck = True
-            raise
-        except BaseException:
-            self.slots.release()
-            raise
-        self.slots.release()
-        return result
-
-    def _lose_worker(self) -> None:
-        self.lost += 1
-        size = pool_size(self.pool)
-        if self.lost < size:
-            return
-        log.warning("every parse worker is stuck past its deadline: they are ended and new ones started")
-        stop_workers(self.pool)
-        self.pool, self.lost = self.new_pool(), 0
-        for _ in range(size):
-            self.slots.release()
+        return await self.workers.run(func, *args)
 
     async def _feed(self, feed: Feed, previous: FeedState | None) -> None:
         """One feed, start to end; whatever goes wrong with this feed's URL or items stays this feed's error."""
