@@ -118,6 +118,8 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
     sent = list(record.channels_sent)
     errors = []
     for template, channel_url in zip(sub.channels, sub.channel_urls(), strict=True):
+        if channel_key(template) in sent:
+            continue  # the whole channel went out (a record written before channels were tracked per recipient)
         for key, url in channel_parts(template, channel_url):
             if key in sent:
                 continue
