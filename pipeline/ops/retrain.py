@@ -90,6 +90,8 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
 
     The labelled files are the model's `trained_on` (relative paths from the project root) unless given;
     a missing one is an error, so the weekly run never fits a model on the feedback alone."""
+    in_use = model_path(settings.config_dir, topic)
+    compared = in_use.read_bytes() if in_use.exists() else b""  # what the candidate is judged against
     current = load_relevance(settings.config_dir, topic)
     if current is None:
         raise ValueError(f"{model_path(settings.config_dir, topic)}: no model in use to compare with")
@@ -122,6 +124,9 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     log(f"{len(labels)} labelled items, {len(feedback)} feedback items; held-out errors (weighted): "
         f"model in use {current_errors:.1f}, candidate {candidate_errors:.1f}")
     shipped = bool(feedback) and candidate_errors < current_errors
+    if shipped and (in_use.read_bytes() if in_use.exists() else b"") != compared:
+        shipped = False  # a `topics-train` replaced the model meanwhile: the comparison was with another one
+        log(f"kept {in_use}: it changed while this run compared against it; the next run compares again")
     if shipped:
         model = recipe(items)
         model.trained_on, model.frames = [str(p) for p in paths], frames or {}
@@ -134,7 +139,7 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
         staged.replace(path)  # atomic: a reader sees the old model or the new one, never half of one
         log(f"shipped {path}: {current_errors - candidate_errors:.1f} fewer held-out errors "
             f"({current_errors:.1f} → {candidate_errors:.1f})")
-    else:
+    elif candidate_errors >= current_errors or not feedback:
         log(f"kept the model in use: the candidate is not better on held-out items "
             f"({current_errors:.1f} → {candidate_errors:.1f})")
     proposals = propose_exclusions(store, topic)

@@ -97,3 +97,22 @@ def test_a_language_the_model_was_not_trained_for_is_judged_by_the_rules_alone()
     on = Labelled("fr-1", text, "on", "feedback", language="fr", rules=True, features=features(text))
     off = Labelled("fr-2", text, "off", "feedback", language="fr", rules=True, features=features(text))
     assert _errors(model, [on]) == 0.0 and _errors(model, [off]) == off.weight  # the rules keep both
+
+
+def test_a_model_replaced_while_the_retrain_compared_is_not_overwritten(store, settings, tmp_path):
+    from pipeline.topics.relevance import model_path
+
+    config = feedback_config(tmp_path)
+    path = model_path(config, "asylum-border")
+    store.write_stories(rejected_stories())
+    for n in range(3):
+        record_feedback(store, f"rejected-{n}", "irrelevant", "asylum-border", "analyst")
+    trained_meanwhile = json.dumps(json.loads(path.read_text()), indent=1)  # a `topics-train` run's model
+
+    def log(line: str) -> None:
+        if "held-out errors (weighted)" in line:  # after the comparison, before shipping
+            path.write_text(trained_meanwhile)
+
+    result = retrain(store, settings.replace(config_dir=config), log=log)
+    assert result.candidate_errors < result.current_errors and not result.shipped
+    assert path.read_text() == trained_meanwhile
