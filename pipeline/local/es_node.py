@@ -292,22 +292,26 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
         process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                    **kwargs)
     node = LocalNode(url=f"http://127.0.0.1:{port}", process=process, workdir=workdir)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = node.log_path.read_text(errors="replace")[-3000:]
-            node.stop(keep_data=keep_data)
-            raise LocalNodeError(f"Elasticsearch exited with {process.returncode}:\n{tail}")
-        try:
-            health = httpx.get(f"{node.url}/_cluster/health", timeout=2)
-            if health.status_code == 200 and health.json().get("status") in ("green", "yellow"):
-                return node
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    tail = node.log_path.read_text(errors="replace")[-3000:]
-    node.stop(keep_data=keep_data)
-    raise LocalNodeError(f"Elasticsearch did not answer on {node.url} within {timeout:.0f}s:\n{tail}")
+    ready = False
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = node.log_path.read_text(errors="replace")[-3000:]
+                raise LocalNodeError(f"Elasticsearch exited with {process.returncode}:\n{tail}")
+            try:
+                health = httpx.get(f"{node.url}/_cluster/health", timeout=2)
+                if health.status_code == 200 and health.json().get("status") in ("green", "yellow"):
+                    ready = True
+                    return node
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        tail = node.log_path.read_text(errors="replace")[-3000:]
+        raise LocalNodeError(f"Elasticsearch did not answer on {node.url} within {timeout:.0f}s:\n{tail}")
+    finally:
+        if not ready:  # it died, it did not answer, or Ctrl-C came while waiting: in its own session, the node
+            node.stop(keep_data=keep_data)  # would outlive this process, recorded nowhere, holding its data folder
 
 
 def _answers(url: str) -> bool:
@@ -351,11 +355,15 @@ def port_is_free(port: int) -> bool:
 def stop_persistent_node(state_dir: Path) -> bool:
     """Stop the node; its state file keeps the URL (without a pid), so the next start takes the same port."""
     state_file = state_dir / "es.json"
-    if not state_file.exists():
+    try:
+        recorded = json.loads(state_file.read_text())
+        pid, url = recorded.get("pid"), recorded["url"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # none, or a half-written one
         return False
-    recorded = json.loads(state_file.read_text())
-    pid = recorded.get("pid")
     if pid is None:
+        return False
+    if not _is_elasticsearch(pid):  # a pid from before a reboot may be someone else's now
+        state_file.write_text(json.dumps({"url": url, "pid": None}))
         return False
     try:
         os.killpg(pid, signal.SIGTERM)
@@ -366,8 +374,16 @@ def stop_persistent_node(state_dir: Path) -> bool:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    state_file.write_text(json.dumps({"url": recorded["url"], "pid": None}))
+    state_file.write_text(json.dumps({"url": url, "pid": None}))
     return True
+
+
+def _is_elasticsearch(pid: int) -> bool:
+    """Whether the process is (still) an Elasticsearch node: its launcher or its JVM names it."""
+    try:
+        return b"elasticsearch" in Path(f"/proc/{pid}/cmdline").read_bytes().lower()
+    except OSError:
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,61 @@
+"""The local node's start and stop under interruption and stale state: nothing left running, nothing wrongly killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from pipeline.local import es_node
+
+pytestmark = pytest.mark.slow  # a real node starts (and is interrupted)
+
+
+def test_ctrl_c_while_the_node_starts_leaves_no_node_behind(tmp_path: Path):
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    started = []
+    real_popen = subprocess.Popen
+
+    def recording(*args, **kwargs):
+        process = real_popen(*args, **kwargs)
+        started.append(process.pid)
+        return process
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGALRM, interrupt)
+    es_node.subprocess.Popen = recording  # the real launcher, its pid noted
+    try:
+        signal.alarm(2)  # long before the JVM answers
+        with pytest.raises(KeyboardInterrupt):
+            es_node.start_node(workdir=tmp_path / "es", state_dir=tmp_path)
+    finally:
+        signal.alarm(0)
+        es_node.subprocess.Popen = real_popen
+    assert started
+    with pytest.raises(ProcessLookupError):
+        os.killpg(started[0], 0)  # its whole session is gone: the launcher and the JVM
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, left
+
+
+def test_stop_local_never_kills_a_stale_pid_that_is_not_a_node(tmp_path: Path):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    try:
+        (tmp_path / "es.json").write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": other.pid}))
+        assert es_node.stop_persistent_node(tmp_path) is False
+        assert other.poll() is None  # still running
+        assert json.loads((tmp_path / "es.json").read_text()) == {"url": "http://127.0.0.1:9", "pid": None}
+        (tmp_path / "es.json").write_text('{"url": "http://127.0.0.1:9", "pi')  # half written
+        assert es_node.stop_persistent_node(tmp_path) is False
+    finally:
+        other.kill()
+        other.wait()
