@@ -12,11 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from pipeline.alerts.feedback import UnknownStory, all_feedback, latest_verdicts, precision_by, record_link_feedback
 from pipeline.alerts.rendering import render
 from pipeline.alerts.signing import FeedbackLinkError, verify_link
+from pipeline.errors import StoreError
+from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
 
@@ -30,6 +32,15 @@ def _page(store: Store, message: str = "", kind: str = "ok", status: int = 200) 
 
 def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Store]]) -> None:
     """`/feedback` (a signed link lands here), `/feedback/report` and `/api/feedback`."""
+
+    @app.exception_handler(StoreError)
+    def store_down(request: Request, exc: StoreError) -> Response:
+        """Elasticsearch unreachable: say so (503), never a bare 500; a link's verdict was not stored, and the
+        link stays good until it expires, so the analyst can open it again."""
+        message = redact(str(exc))
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=503)
+        return HTMLResponse(render("health_error.html", message=message), status_code=503)
 
     @app.get("/feedback", response_class=HTMLResponse)
     def feedback_link(request: Request) -> HTMLResponse:

@@ -145,6 +145,10 @@ def test_the_health_page_never_shows_the_password():
     assert page.status_code == 503 and "did not answer" in page.text
     assert "s3cret-pw" not in page.text and "admin" not in page.text
     assert "s3cret-pw" not in client.get("/api/feeds").text
+    for path in ("/feedback/report", "/feedback?story=s&verdict=irrelevant", "/api/feedback"):  # never a bare 500
+        answer = client.get(path)
+        assert answer.status_code == 503 and "did not answer" in answer.text, (path, answer.status_code)
+        assert "s3cret-pw" not in answer.text
 
 
 def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(store, settings, monkeypatch):
