@@ -37,7 +37,22 @@ def read_stream(path: Path) -> Iterator[dict[str, Any]]:
             raise ConfigError(str(path), f"line {number}", f"not valid JSON: {exc.msg}") from None
         if not isinstance(row, dict) or "id" not in row or "published" not in row:
             raise ConfigError(str(path), f"line {number}", "must be a JSON object with 'id' and 'published'")
+        if not _aware_time(row["published"]):  # else a traceback deep in grouping, naming no line
+            raise ConfigError(str(path), f"line {number}", f"'published' must be an ISO time with its offset "
+                              f"(\"2022-03-13T11:59:00+00:00\" or \"…Z\"), not {row['published']!r}")
+        for field in ("title", "summary", "text", "outlet"):
+            if row.get(field) is not None and not isinstance(row[field], str):
+                raise ConfigError(str(path), f"line {number}", f"'{field}' must be a string, not {row[field]!r}")
         yield row
+
+
+def _aware_time(value: object) -> bool:
+    from pipeline.events.features import parse_time
+
+    try:
+        return isinstance(value, str) and parse_time(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def cmd_stream(args: argparse.Namespace) -> int:

@@ -45,9 +45,18 @@ def test_surges_prints_surge_records(march, capsys):
         assert surge["start"] <= surge["peak"] and set(surge["stories"]) <= known and len(surge["stories"]) >= 2
 
 
-def test_a_bad_stream_line_is_named(tmp_path):
+@pytest.mark.parametrize("second, problem", [
+    ("[1, 2]", "JSON object"),
+    ('{"id": "b", "published": "March 1 2022", "title": "t"}', "ISO time with its offset"),
+    ('{"id": "b", "published": "2022-03-01", "title": "t"}', "ISO time with its offset"),  # no offset: naive
+    ('{"id": "b", "published": null, "title": "t"}', "ISO time with its offset"),
+    ('{"id": "b", "published": "2022-03-01T00:00:00Z", "title": 2022}', "'title' must be a string"),
+])
+def test_a_bad_stream_line_is_named(tmp_path, second, problem):
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"id": "a", "published": "2022-03-01T00:00:00Z", "title": "t"}\n[1, 2]\n')
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "events", "--input", str(path)],
-                          capture_output=True, text=True)
-    assert done.returncode == 3 and "line 2" in done.stderr and "Traceback" not in done.stderr
+    path.write_text('{"id": "a", "published": "2022-03-01T00:00:00Z", "title": "t"}\n' + second + "\n")
+    for command in ("events", "surges"):
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", command, "--input", str(path)],
+                              capture_output=True, text=True)
+        assert done.returncode == 3 and "line 2" in done.stderr and problem in done.stderr, done.stderr[-500:]
+        assert "Traceback" not in done.stderr
