@@ -306,12 +306,13 @@ def recorded_node_url(state_file: Path) -> str | None:
 
 
 def local_environment() -> LocalSettings:
-    """Settings for the embedded node, from NEWSWATCH_CACHE, JAVA_HOME and PATH."""
+    """Settings for the embedded node, from NEWSWATCH_LOCAL__CACHE_DIR (or NEWSWATCH_CACHE),
+    NEWSWATCH_LOCAL__JAVA_HOME (or JAVA_HOME) and PATH: the names `newswatch settings` lists are the ones read."""
 
     class _Local(BaseSettings):
         model_config = SettingsConfigDict(extra="ignore")
-        cache_dir: Path | None = Field(None, validation_alias=AliasChoices("NEWSWATCH_CACHE"))
-        java_home: Path | None = Field(None, validation_alias=AliasChoices("JAVA_HOME"))
+        cache_dir: Path | None = Field(None, validation_alias=AliasChoices("NEWSWATCH_LOCAL__CACHE_DIR", "NEWSWATCH_CACHE"))
+        java_home: Path | None = Field(None, validation_alias=AliasChoices("NEWSWATCH_LOCAL__JAVA_HOME", "JAVA_HOME"))
         path: str = Field("/usr/local/bin:/usr/bin:/bin", validation_alias=AliasChoices("PATH"))
 
     found = _Local()

@@ -62,3 +62,12 @@ def test_a_scheduled_run_never_guesses_the_replay(monkeypatch):
     for source, expected in (("auto", "live"), ("live", "live"), ("replay", "replay")):
         monkeypatch.setenv("NEWSWATCH_SOURCE", source)
         assert production_source(Settings.from_env()) == expected
+
+
+def test_the_local_node_reads_the_names_newswatch_settings_lists(monkeypatch, tmp_path):
+    from pipeline.settings import local_environment
+
+    monkeypatch.delenv("NEWSWATCH_CACHE", raising=False)
+    monkeypatch.setenv("NEWSWATCH_LOCAL__CACHE_DIR", str(tmp_path))  # what the node's error message names
+    assert local_environment().cache_dir == tmp_path
+    assert "NEWSWATCH_LOCAL__CACHE_DIR" in Settings.names()

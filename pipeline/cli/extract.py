@@ -39,6 +39,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
             raise ConfigError(str(path), f"line {number}", f"must be a JSON object, not {kind}")
         if not isinstance(row.get("text"), str):
             raise ConfigError(str(path), f"line {number}", "missing string field 'text'")
+        if row.get("title") is not None and not isinstance(row["title"], str):  # found before the NLP, not after
+            raise ConfigError(str(path), f"line {number}", f"'title' must be a string, not {row['title']!r}")
         rows.append(row)
     return rows
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.common import settings_from
@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from pipeline.ops.feed_health import FeedHealth
 
 
+def iso_time(value: str) -> datetime:
+    """An ISO time for an option; without an offset it is UTC (a one-line usage error otherwise)."""
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {value!r} (e.g. 2026-12-01T08:00:00+00:00)") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def cmd_feed_health(args: argparse.Namespace) -> int:
     from pipeline.config import load_feeds
     from pipeline.ingest.sources import feeds_file
@@ -26,7 +35,7 @@ def cmd_feed_health(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
-    at = datetime.fromisoformat(args.at) if args.at else None
+    at = args.at
     with Store.open(settings) as store:
         rows = feed_health(store, feed_ids, at=at, config=settings.health)
     if args.json:
@@ -136,7 +145,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("feed-health", "per-feed status: ok, failing, silent, slow, new")
-    p.add_argument("--at", help="judge as of this ISO time (default: now)")
+    p.add_argument("--at", type=iso_time, help="judge as of this ISO time (default: now)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a feed is failing or silent")
     p.add_argument("--json", action="store_true", help="JSON Lines: one object per feed")
     p.add_argument("--source", choices=["auto", "live", "replay"])

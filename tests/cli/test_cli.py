@@ -94,11 +94,15 @@ def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path
                           ('"just a string"\n', "line 1: must be a JSON object, not a string"),
                           ('{"text": "ok"}\n\n{"id": 2}\n', "line 3: missing string field 'text'"),
                           ('{"text": "ok"}\n{"text": \n', "line 2: not valid JSON"),
+                          ('{"text": "ok", "title": 2024}\n', "line 1: 'title' must be a string, not 2024"),
                           (b'{"text": "caf\xe9"}\n', "line 1: not UTF-8 text")):
         src.write_bytes(body if isinstance(body, bytes) else body.encode())
         done = run("extract", "--input", str(src), env={})
         assert done.returncode == 3, (body, done.stderr)
         assert done.stderr.strip().splitlines() == [done.stderr.strip()] and f"{src}: {problem}" in done.stderr
+    bad_time = run("feed-health", "--at", "yesterday", env={})  # a usage error in one line, exit 2
+    assert bad_time.returncode == 2 and "not an ISO time: 'yesterday'" in bad_time.stderr
+    assert "Traceback" not in bad_time.stderr
     missing = run("extract", "--input", str(tmp_path / "nope.jsonl"), env={})
     assert missing.returncode == 3 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
 
