@@ -62,14 +62,15 @@ class Feed(_Strict):
 class FeedsFile(_Strict):
     feeds: list[Feed] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> FeedsFile:
-        seen: set[str] = set()
-        for feed in self.feeds:
+    @field_validator("feeds")
+    @classmethod
+    def _unique_ids(cls, feeds: list[Feed]) -> list[Feed]:
+        seen: dict[str, int] = {}
+        for n, feed in enumerate(feeds):
             if feed.id in seen:
-                raise ValueError(f"feed id {feed.id!r} is used twice")
-            seen.add(feed.id)
-        return self
+                raise ValueError(f"feed id {feed.id!r} is used twice: feeds.{seen[feed.id]}.id and feeds.{n}.id")
+            seen[feed.id] = n
+        return feeds
 
 
 class Exclusion(_Strict):

@@ -25,7 +25,7 @@ def test_bundled_replay_feeds_load():
     ("feeds:\n  - {id: a, url: http://x, outlet: X, language: de, country: CA}\n", "feeds.0.language", "'en' or 'fr'"),
     ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: CA, colour: red}\n", "feeds.0.colour", "Extra"),
     ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: CA}\n"
-     "  - {id: a, url: http://y, outlet: Y, language: en, country: CA}\n", "feeds", "used twice"),
+     "  - {id: a, url: http://y, outlet: Y, language: en, country: CA}\n", "feeds: ", "used twice: feeds.0.id and feeds.1.id"),
     ("feeds: [\n", "line", "not valid YAML"),
 ])
 def test_bad_feeds_file_names_file_key_and_problem(tmp_path: Path, body: str, key: str, problem: str):
