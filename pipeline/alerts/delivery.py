@@ -245,7 +245,8 @@ def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: s
     records = store.alerts(record.alert_ids).values()
     by_id = store.stories(r.story_id for r in records if r.story_id and r.kind == "story")
     stories: list[tuple[Story, list[str]]] = [(by_id[r.story_id], r.other_outlets) for r in records
-                                              if r.story_id in by_id]
+                                              if r.kind == "story" and r.story_id in by_id]  # a surge's or a
+    # figure change's record names a story too: it is listed under its surge, not a second time as a story
     surges = store.get_many("surges", [r.surge_id for r in records if r.kind == "surge" and r.surge_id]).values()
     figures = [r.title or "" for r in records if r.kind == "figure"]
     if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges), figures), config, report, at):

@@ -70,7 +70,7 @@ def enrich_stories(store: Store, settings: Settings, ids: list[str] | None = Non
     if ids is None:
         stories = store.waiting_stories()
     else:
-        stories = (s for s in store.stories(ids).values() if not s.enriched)
+        stories = (s for s in store.stories(ids).values() if not s.enriched and not s.enrich_error)  # a retry too
     by_language: dict[str, list[Story]] = {}
     for story in stories:
         by_language.setdefault(story.language, []).append(story)

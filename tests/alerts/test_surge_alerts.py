@@ -90,6 +90,21 @@ def test_a_digest_lists_surges_once(store, surged, inbox, tmp_path):
     assert run_digests(store, subs, DEFAULT, at=later).sent == 0
 
 
+def test_a_digest_lists_a_story_once_when_a_surge_carries_it_too(store, surged, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "both", "mode": "digest", "channels": [inbox.url("b@example.org")],
+                                     "rule": {"keywords": {"any": ["Zorland"]}}, "surges": {},
+                                     "digest": {"every": "hourly"}}])
+    store.write_stories([s.model_copy(update={"enriched_at": store.now()}) for s in surged])  # news to alert on
+    found = find_alerts(store, subs, DEFAULT)
+    assert found.surges >= 1 and found.created > found.surges  # story alerts and surge alerts
+    later = store.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1, minutes=1)
+    assert run_digests(store, subs, DEFAULT, at=later).sent == 1
+    body = html_part(inbox.messages[0])
+    titles = {s.title.replace("'", "&#39;") for s in surged if s.story_id in zorland(surged)}
+    listed = {t: body.count(f">{t}<") for t in titles}
+    assert all(n <= 1 for n in listed.values()) and sum(listed.values()) == len(titles), listed
+
+
 def test_a_subscription_must_ask_for_something(tmp_path: Path):
     path = tmp_path / "alerts.yaml"
     path.write_text(f"subscriptions:\n  - name: nothing\n    channels: [\"json://127.0.0.1:1/\"]\n"

@@ -172,3 +172,5 @@ def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(
     assert "s0" not in enrich.waiting_ids(store)  # the next runs do not stall on it
     assert enrich.waiting_ids(store) == ["s2"]
     assert "parsing" in store.get("stories", "s0").enrich_error
+    retried = enrich_stories(store, settings, ["s0", "s1"])  # Airflow retries the same batch: it passes now
+    assert not retried.rejected and retried.stories == 0
