@@ -378,12 +378,17 @@ def stop_persistent_node(state_dir: Path) -> bool:
     return True
 
 
-def _is_elasticsearch(pid: int) -> bool:
-    """Whether the process is (still) an Elasticsearch node: its launcher or its JVM names it."""
-    try:
-        return b"elasticsearch" in Path(f"/proc/{pid}/cmdline").read_bytes().lower()
-    except OSError:
-        return False
+def _is_elasticsearch(pgid: int) -> bool:
+    """Whether the process group is (still) an Elasticsearch node's: its launcher or its JVM names it (the
+    launcher may be gone while the JVM of its group runs on)."""
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            stat_fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat_fields[2]) == pgid and b"elasticsearch" in (proc / "cmdline").read_bytes().lower():
+                return True
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile, or not ours to read
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:
