@@ -146,14 +146,13 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
             report.delays.append(delay)
     written = store.write("quotes", ((q.quote_id, q) for q in quotes), refresh=False)
     report.quotes += written.ok
-    failed_stories = {q.story_id for q in quotes if q.quote_id in written.rejected}
+    quotes_refused = {q.story_id: written.rejected[q.quote_id] for q in quotes if q.quote_id in written.rejected}
     report.rejected.update(written.rejected)
-    ready = [(sid, doc) for sid, doc in updates if sid not in failed_stories]
+    ready = [(sid, doc) for sid, doc in updates if sid not in quotes_refused]
     result = store.update_docs("stories", ready, refresh=False)
     report.stories += result.ok
     report.rejected.update(result.rejected)
-    refused = {q.story_id: written.rejected[q.quote_id] for q in quotes if q.quote_id in written.rejected} | {
-        sid: reason for sid, reason in result.rejected.items() if sid in dict(updates)}
+    refused = quotes_refused | result.rejected  # story id → why: its quotes or its own update were refused
     set_aside = [(sid, {"enrich_error": reason[:1000]}) for sid, reason in refused.items() if refused_for_good(reason)]
     if set_aside:  # one story the mapping refuses must not stall every run behind it; the run still fails once
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
