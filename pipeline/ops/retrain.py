@@ -3,9 +3,11 @@ only when it makes fewer mistakes on held-out items than the model in use, and r
 for rule terms whose feedback precision is low.
 
 Both recipes are judged on the same held-out items: each labelled outlet left out in turn (the model in
-use refitted without it, the candidate refitted without it but with the feedback), and each feedback item
-left out in turn (the model in use as it is, since it never saw feedback; the candidate refitted on the
-labels and the other feedback). The combination (C, veto, rescue) of the model in use is kept: the weekly
+use refitted without it on what it was fitted on: the labels and the feedback a past run shipped it with; the
+candidate refitted without it on the labels and today's feedback), and each feedback item left out in turn
+(the model in use as it is where it never saw the item, else refitted without it; the candidate refitted on
+the labels and the other feedback). A model judged on items it was fitted on would look better than it is,
+and no candidate would ever replace it. The combination (C, veto, rescue) of the model in use is kept: the weekly
 run learns from new verdicts, it does not re-choose the policy (`newswatch topics-train` does).
 """
 
@@ -28,6 +30,7 @@ from pipeline.topics.train import Labelled, fit, load_labelled, prepare
 FEEDBACK_WEIGHT = 22.0  # what an item of a random sample of the feed stands for (score_topics.py W3): an analyst judges live items
 LOW_PRECISION = 0.5  # rule terms below this feedback precision, on at least MIN_VERDICTS, get a proposal
 MIN_VERDICTS = 3
+FEEDBACK_PREFIX = "feedback-"
 
 
 @dataclass
@@ -58,16 +61,24 @@ def feedback_items(store: Store, topic: str) -> list[Labelled]:
     for f in latest_verdicts(all_feedback(store)):
         if f.topic == topic:
             votes.setdefault(f.story_id, Counter())[f.verdict] += 1
-    stories = store.get_many("stories", list(votes))
-    out: list[Labelled] = []
-    for story_id, count in votes.items():
-        story = stories.get(story_id)
-        if story is None or count["relevant"] == count["irrelevant"]:
-            continue
-        label = "on" if count["relevant"] > count["irrelevant"] else "off"
-        out.append(_Weighted(f"feedback-{story_id}", f"{story.title}\n{story.summary}", label, "feedback",
-                             language=story.language if story.language in ("en", "fr") else "en"))
-    return out
+    labels = {story_id: "on" if count["relevant"] > count["irrelevant"] else "off"
+              for story_id, count in votes.items() if count["relevant"] != count["irrelevant"]}
+    return _items(store, labels)
+
+
+def _items(store: Store, labels: dict[str, str]) -> list[Labelled]:
+    """Feedback items for stories still in the index, each with the given label."""
+    stories = store.get_many("stories", list(labels))
+    return [_Weighted(f"{FEEDBACK_PREFIX}{story_id}", f"{story.title}\n{story.summary}", label, "feedback",
+                      language=story.language if story.language in ("en", "fr") else "en")
+            for story_id, label in labels.items() if (story := stories.get(story_id)) is not None]
+
+
+def trained_feedback(store: Store, model: RelevanceModel) -> list[Labelled]:
+    """The feedback a shipped model was fitted on, with the verdicts it was fitted with (analysts may have
+    changed theirs since): the model in use is refitted on these, so it is never judged on items it saw."""
+    recorded = model.cross_validation.get("retrained", {}).get("feedback", {})
+    return _items(store, {str(k): str(v) for k, v in recorded.items()}) if isinstance(recorded, dict) else []
 
 
 def _errors(model: RelevanceModel, items: Sequence[Labelled]) -> float:
@@ -103,8 +114,9 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     frames = load_frames(settings.config_dir / "frames.yaml", topic) if current.signals else None
     labels = load_labelled(paths)
     feedback = feedback_items(store, topic)
-    items = labels + feedback
-    prepare(items, load_topics(settings.config_dir / "topics.yaml"), topic, frames)
+    old_feedback = trained_feedback(store, current)  # what the model in use learnt besides the labels
+    items, in_use_items = labels + feedback, labels + old_feedback
+    prepare(items + old_feedback, load_topics(settings.config_dir / "topics.yaml"), topic, frames)
     c = float(current.cross_validation.get("c", 1.0))
 
     def recipe(train: Sequence[Labelled]) -> RelevanceModel:
@@ -116,10 +128,12 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     current_errors = candidate_errors = 0.0
     for outlet in outlets:
         held = [i for i in labels if i.outlet == outlet and i.judged]
-        current_errors += _errors(recipe([i for i in labels if i.outlet != outlet]), held)
+        current_errors += _errors(recipe([i for i in in_use_items if i.outlet != outlet]), held)
         candidate_errors += _errors(recipe([i for i in items if i.outlet != outlet]), held)
-    for item in feedback:
-        current_errors += _errors(current, [item])
+    seen = {i.id for i in old_feedback}
+    for item in feedback:  # the model in use as it is where it never saw the item, else refitted without it
+        judge = recipe([i for i in in_use_items if i.id != item.id]) if item.id in seen else current
+        current_errors += _errors(judge, [item])
         candidate_errors += _errors(recipe([i for i in items if i is not item]), [item])
     log(f"{len(labels)} labelled items, {len(feedback)} feedback items; held-out errors (weighted): "
         f"model in use {current_errors:.1f}, candidate {candidate_errors:.1f}")
@@ -132,7 +146,8 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
         model.trained_on, model.frames = [str(p) for p in paths], frames or {}
         model.cross_validation = {**current.cross_validation, "retrained": {
             "feedback_items": len(feedback), "held_out_errors_before": current_errors,
-            "held_out_errors_after": candidate_errors}}
+            "held_out_errors_after": candidate_errors,
+            "feedback": {i.id.removeprefix(FEEDBACK_PREFIX): i.label for i in feedback}}}
         path = model_path(settings.config_dir, topic)
         staged = path.with_suffix(".json.new")
         model.save(staged)

@@ -116,3 +116,20 @@ def test_a_model_replaced_while_the_retrain_compared_is_not_overwritten(store, s
     result = retrain(store, settings.replace(config_dir=config), log=log)
     assert result.candidate_errors < result.current_errors and not result.shipped
     assert path.read_text() == trained_meanwhile
+
+
+def test_the_model_in_use_is_never_judged_on_feedback_it_was_fitted_on(store, settings, tmp_path):
+    """After a shipped retrain the model in use has seen the feedback: judged as it is, it would make no
+    mistake on those items while the candidate is judged without each, and no candidate could replace it."""
+    from pipeline.topics.relevance import model_path
+
+    config = feedback_config(tmp_path)
+    conf = settings.replace(config_dir=config)
+    store.write_stories(rejected_stories())
+    for n in range(3):
+        record_feedback(store, f"rejected-{n}", "irrelevant", "asylum-border", "analyst")
+    assert retrain(store, conf, log=lambda line: None).shipped
+    shipped = json.loads(model_path(config, "asylum-border").read_text())
+    assert shipped["cross_validation"]["retrained"]["feedback"] == {f"rejected-{n}": "off" for n in range(3)}
+    again = retrain(store, conf, log=lambda line: None)  # nothing new: the same recipe on the same items
+    assert again.current_errors == again.candidate_errors and not again.shipped
