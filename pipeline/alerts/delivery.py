@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import apprise
 
-from pipeline.alerts.channels import channel_refusal
+from pipeline.alerts.channels import channel_host, channel_refusal
 from pipeline.alerts.figures import figure_message
 from pipeline.alerts.messages import Message, digest, story_alert
 from pipeline.alerts.records import AlertReport, record_id
@@ -23,7 +23,7 @@ from pipeline.alerts.signing import feedback_links
 from pipeline.alerts.subscriptions import Subscription
 from pipeline.alerts.surges import surge_message
 from pipeline.errors import DeliveryError
-from pipeline.ingest.outbound import OutboundPolicy
+from pipeline.ingest.outbound import OutboundPolicy, checked_connections
 from pipeline.settings import AlertSettings, FeedbackSettings, Settings
 from pipeline.store import Store
 from pipeline.store.alerts import claimable
@@ -47,7 +47,7 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
     """
     scheme = url.split("://")[0]
     policy = OutboundPolicy.allowing(Settings.from_env().fetch.allow if allow is None else allow)
-    refused = channel_refusal(url, policy)
+    refused, host = channel_refusal(url, policy), channel_host(url) or ""
     if refused:
         raise DeliveryError("", scheme, f"refused: {refused}; a channel reaches only public addresses unless "
                                         "NEWSWATCH_FETCH__ALLOW names its host or network")
@@ -63,9 +63,13 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
         attach = apprise.AppriseAttachment()
         for name, content in message.attachments:
             attach.add(AttachMemory(content=content, name=name, mimetype="image/png"))
-    with apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as captured, _kept_to_capture():
+    with (apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s") as captured, _kept_to_capture(),
+          checked_connections(host, policy) as refusals):
         ok = client.notify(title=message.title, body=message.html, body_format=apprise.NotifyFormat.HTML,
                            attach=attach)
+    if refusals:  # the name resolved elsewhere when the request was made than when the channel was checked
+        raise DeliveryError("", scheme, f"refused: {refusals[0]}; a channel reaches only public addresses unless "
+                                        "NEWSWATCH_FETCH__ALLOW names its host or network")
     if not ok:
         lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
         raise DeliveryError("", scheme, "; ".join(lines[-2:]) or "delivery failed")

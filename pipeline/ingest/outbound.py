@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,3 +180,62 @@ def guarded_socket_factory(policy: OutboundPolicy, resolver: GuardedResolver | N
         return socket.socket(family=family, type=type_, proto=proto)
 
     return factory
+
+
+
+_checked: dict[str, list[tuple[OutboundPolicy, list[str]]]] = {}  # host → the open `checked_connections` blocks
+_checked_lock = threading.Lock()
+
+
+@contextmanager
+def checked_connections(host: str, policy: OutboundPolicy) -> Iterator[list[str]]:
+    """Within the block, every urllib3 connection to `host` (Apprise's HTTP channels go through requests; its
+    worker threads included) resolves the name once, is refused when an address is one the policy refuses,
+    and connects to the very addresses checked. A name checked earlier may resolve elsewhere by the time the
+    request is made (DNS rebinding: a public address first, the metadata service next); this check cannot be
+    walked around that way. Yields the refusals, for the caller's message (urllib3 reports them as connection
+    errors). Connections to other hosts (the Elasticsearch client's, to its node) are not touched."""
+    _install_connection_check()
+    refusals: list[str] = []
+    key, entry = host.strip("[]").lower(), (policy, refusals)
+    with _checked_lock:
+        _checked.setdefault(key, []).append(entry)
+    try:
+        yield refusals
+    finally:
+        with _checked_lock:
+            _checked[key].remove(entry)
+            if not _checked[key]:
+                del _checked[key]
+
+
+def _install_connection_check() -> None:
+    import urllib3.util.connection as connection
+
+    original = connection.create_connection
+    if getattr(original, "newswatch_check", False):
+        return
+
+    def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        host, port = address[0].strip("[]"), address[1]
+        with _checked_lock:
+            blocks = list(_checked.get(host.lower(), ()))
+        if not blocks:
+            return original(address, *args, **kwargs)
+        addresses = [parse_address(str(info[4][0])) for info in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)]
+        for resolved in addresses:
+            for policy, refusals in blocks:
+                reason = policy.refusal(host, resolved) if resolved is not None else f"cannot tell which address {host} is"
+                if reason:
+                    refusals.append(reason)
+                    raise ConnectionRefusedError(f"refused by the outbound guard: {reason}")
+        error: OSError | None = None
+        for resolved in dict.fromkeys(addresses):  # the checked addresses, never the name again
+            try:
+                return original((str(resolved), port), *args, **kwargs)
+            except OSError as exc:
+                error = exc
+        raise error or OSError(f"{host} resolves to no address")
+
+    create_connection.newswatch_check = True  # type: ignore[attr-defined]
+    connection.create_connection = create_connection

@@ -461,3 +461,32 @@ def test_a_digest_that_failed_all_period_is_sent_later_with_its_own_stories_only
     assert items == sorted([first, second]), [subject(m) for m in inbox.messages]
     statuses = {r.status for r in store.scan("alerts", {"term": {"subscription": "night"}}, [{"alert_id": "asc"}])}
     assert statuses == {"sent"}
+
+
+def test_a_channel_name_that_resolves_elsewhere_at_send_time_is_refused(monkeypatch):
+    """DNS rebinding: the name is public when the channel is checked and a refused address when the request is
+    made; the connection itself is checked, on the address it uses."""
+    import socket
+
+    from pipeline.alerts.delivery import send
+    from pipeline.alerts.messages import Message
+    from pipeline.errors import DeliveryError
+    from tests.conftest import Webhook
+
+    inside = Webhook(host="127.0.0.2")  # a host the outbound guard refuses
+    port = inside.server.server_address[1]
+    answers = iter(["93.184.215.14", "127.0.0.2", "127.0.0.2", "127.0.0.2"])  # a rebinding name server
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    try:
+        with pytest.raises(DeliveryError, match="refused: rebind.example resolves to loopback address 127.0.0.2"):
+            send(f"json://rebind.example:{port}/hook", Message("Roxham Road", "<p>alert</p>"), allow=["127.0.0.1"])
+        assert inside.received == []
+    finally:
+        inside.server.shutdown()
