@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from pipeline.alerts.subscriptions import Subscription, matches, story_tokens
+from pipeline.ingest.clusters import settled_cluster
 from pipeline.settings import AlertSettings
 from pipeline.store import Store
 from pipeline.store.documents import AlertRecord, Story
@@ -52,9 +53,16 @@ def record_id(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def cluster_of(store: Store, story: Story) -> tuple[str, list[Story]]:
-    """The cluster of a story (set when it was indexed, `pipeline.ingest.clusters`) and its other copies."""
+def cluster_of(store: Store, story: Story, config: AlertSettings | None = None) -> tuple[str, list[Story]]:
+    """The cluster of a story and its other copies: with `config`, asked again now that its copies are indexed
+    (`settled_cluster`: copies written at the same moment by parallel poll shards had each started their own);
+    a changed cluster is written back, so search and Kibana count the copies once too."""
     cluster = story.cluster_id or story.story_id
+    if config is not None:
+        settled = settled_cluster(store, story, config.similarity, config.cluster_days)
+        if settled != cluster:
+            store.update("stories", story.story_id, refresh=False, cluster_id=settled)
+            cluster = settled
     copies = [s for s in store.cluster_members(cluster) if s.story_id != story.story_id]
     return cluster, copies
 
@@ -145,7 +153,7 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
         wanted = [s for s in wanted if s not in held]
         if not wanted:
             continue
-        cluster, copies = cluster_of(store, story)
+        cluster, copies = cluster_of(store, story, config)
         for sub in wanted:
             _record(store, sub, story, cluster, copies, report)
     store.refresh("alerts")

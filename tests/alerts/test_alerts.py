@@ -181,6 +181,24 @@ def test_syndicated_copy_alerts_once_naming_the_other_outlet(store, stories, inb
     assert "Also published by: Toronto Star (wire copy)" in html_part(mail)
 
 
+def test_copies_that_raced_into_two_clusters_alert_once(store, stories, inbox, tmp_path, es):
+    """Parallel poll shards flushing at the same moment: each copy looked for the other before it was written,
+    and each started its own cluster. The alerts stage asks again, now that both are indexed."""
+    original = seed(stories)
+    raced = original.model_copy(update={"story_id": "raced-copy", "cluster_id": "raced-copy",
+                                        "outlet": "Toronto Star (wire copy)", "feed_id": "other",
+                                        "url": "https://example.org/raced-copy", "ingested": now()})
+    store.write_stories([raced])
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["inches closer"]}}}])
+    found = find_new_alerts(store, subs, DEFAULT)
+    deliver_immediate(store, subs, DEFAULT)
+    assert found.created == 1 and found.syndicated == 1 and len(inbox.messages) == 1
+    assert "Also published by: Toronto Star (wire copy)" in html_part(inbox.messages[0])
+    es.indices.refresh(index=store.index("stories"))
+    assert store.get("stories", "raced-copy").cluster_id == (original.cluster_id or original.story_id)
+
+
 def test_digest_groups_stories_once_per_period(store, stories, inbox, tmp_path):
     subs = subscriptions(tmp_path, [{"name": "morning", "mode": "digest", "channels": [inbox.url("team@example.org")],
                                      "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
@@ -236,11 +254,15 @@ def test_shipped_subscriptions_load():
 
 def fresh_copy(story: Story, n: int, **changes) -> Story:
     """A story as if its item had just been seen and enriched (a new story, published now)."""
+    from pipeline.ingest.clusters import signature
+
     at = now()
-    return story.model_copy(update={"story_id": f"fresh-{n}", "cluster_id": f"fresh-{n}",
-                                    "url": f"https://example.org/fresh-{n}",
-                                    "title": f"{story.title} (fresh {n})", "first_seen": at, "ingested": at,
-                                    "enriched_at": at, "published": at, **changes})
+    fresh = story.model_copy(update={"story_id": f"fresh-{n}", "cluster_id": f"fresh-{n}",
+                                     "url": f"https://example.org/fresh-{n}",
+                                     "title": f"{story.title} (fresh {n})", "first_seen": at, "ingested": at,
+                                     "enriched_at": at, "published": at, **changes})
+    signed = signature(f"{fresh.title}\n{fresh.text}")  # its own text's, as polling signs it
+    return fresh.model_copy(update={"minhash": signed.hashvalues, "minhash_bands": signed.bands})
 
 
 def test_a_new_subscription_is_not_flooded_with_older_stories(store, stories, webhook, tmp_path):
