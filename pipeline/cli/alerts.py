@@ -23,6 +23,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from pipeline.alerts.finding import find_alerts
     from pipeline.alerts.subscriptions import configured_subscriptions, load_subscriptions, subscription_problems
 
+    if args.action != "test" and (args.name or args.dry_run):  # `run --dry-run` must never be a real run
+        args.parser.error(f"alerts {args.action} takes no subscription name and no --dry-run (they are for "
+                          "`alerts test NAME [--dry-run]`); a run sends every pending alert")
+    if args.file is not None and not args.file.is_file():
+        args.parser.error(f"--file {args.file}: no such file")  # not "no subscriptions", and a run that does nothing
     settings = settings_from(args)
     path = args.file or settings.config_dir / "alerts.yaml"
     if args.action == "list":  # every usable subscription, and what is wrong with the others

@@ -117,3 +117,8 @@ def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path
     listed = run("alerts", "list", "--file", str(tmp_path / "alerts.yaml"), env={})
     assert listed.returncode == 3 and "(top level): must be a mapping (key: value), not a list" in listed.stderr
     assert len(listed.stderr.strip().splitlines()) == 1
+    for wrong in (["run", "--dry-run"], ["run", "desk"], ["list", "--dry-run"]):  # never a real run meant as a preview
+        refused = run("alerts", *wrong, "--file", str(tmp_path / "alerts.yaml"), env={"NEWSWATCH_ES_URL": "http://127.0.0.1:9"})
+        assert refused.returncode == 2 and "takes no subscription name and no --dry-run" in refused.stderr, wrong
+    typo = run("alerts", "run", "--file", str(tmp_path / "alertz.yaml"), env={"NEWSWATCH_ES_URL": "http://127.0.0.1:9"})
+    assert typo.returncode == 2 and "alertz.yaml: no such file" in typo.stderr
