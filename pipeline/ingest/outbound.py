@@ -64,6 +64,10 @@ class OutboundPolicy:
         return f"{host} resolves to {kind} address {address}" if kind else None
 
 
+# Special-purpose blocks (IANA) that some Python versions' `is_global` lets through (CVE-2024-4032: Python
+# before 3.11.10 calls 192.0.0.192, a cloud metadata address, global), and shared address space (carrier NAT).
+_SPECIAL = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "100.64.0.0/10", "198.18.0.0/15", "0.0.0.0/8",
+                                                   "240.0.0.0/4", "2001::/23", "2001:db8::/32", "fc00::/7"))
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # RFC 2765 IPv4-translated
 _COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible (::a.b.c.d)
@@ -98,7 +102,8 @@ def _kind(address: IPAddress) -> str | None:
         return "multicast"
     if address.is_private:
         return "private"
-    if address.is_reserved or address.is_unspecified or not address.is_global:
+    if (address.is_reserved or address.is_unspecified or not address.is_global
+            or any(address.version == net.version and address in net for net in _SPECIAL)):
         return "reserved"
     return None
 
