@@ -113,6 +113,9 @@ def _published(entry: dict[str, Any]) -> datetime | None:
     return None
 
 
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def _repair_utf8(body: bytes, content_type: str, warnings: list[str]) -> bytes:
     """A UTF-8 feed with a few broken bytes stays UTF-8 (feedparser would read all of it as cp1252)."""
     declared = _XML_ENCODING.search(body[:200])
@@ -126,8 +129,10 @@ def _repair_utf8(body: bytes, content_type: str, warnings: list[str]) -> bytes:
     except UnicodeDecodeError:
         text = body.decode("utf-8", "replace")
         broken = text.count("\ufffd")
-        if broken > max(16, len(text) // 100):
-            return body  # not UTF-8 after all: let feedparser detect the encoding
+        if broken > max(16, len(text) // 100) or broken > len(_UTF8_SEQUENCE.findall(body)):
+            # not UTF-8 after all (a cp1252 feed that declares nothing has no valid multi-byte sequence and
+            # an invalid byte for each accent): let feedparser detect the encoding
+            return body
         warnings.append(f"bad_encoding: {broken} invalid UTF-8 sequences replaced")
         return text.encode("utf-8")
 

@@ -94,6 +94,21 @@ def test_feed_with_wrong_declared_encoding_still_parses(shared_data):
     assert len(items) == 15 and all(i.title for i in items)
 
 
+def test_an_undeclared_windows_1252_feed_keeps_its_accents():
+    """No charset anywhere and bytes that are not UTF-8: a French feed in cp1252 is read as cp1252, not as
+    UTF-8 with every accent replaced (its topic words would never match, and its items are never read again)."""
+    items = "".join(f"<item><title>{n}: 500 réfugiés</title><link>http://h.example/actualites/{n}?utm_source=rss"
+                    f"</link><guid isPermaLink='false'>h.example-{n}</guid><pubDate>Mon, 03 Jan 2022 10:00:00 "
+                    "+0000</pubDate><category>Canada</category><description>Les demandeurs d'asile sont arrives "
+                    "par le chemin Roxham, selon la GRC, qui dit que la situation evolue rapidement depuis "
+                    "lundi matin et que les agents restent sur place pour les accueillir.</description></item>"
+                    for n in range(20))
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Actualités</title>{items}</channel></rss>'
+    parsed = parse_feed(feed("fr", "http://127.0.0.1/fr"), body.encode("cp1252"), "application/rss+xml")
+    assert len(parsed.items) == 20 and all("500 réfugiés" in i.title for i in parsed.items)
+    assert not any(w.startswith("bad_encoding") for w in parsed.warnings)
+
+
 def test_malformed_feed_with_recoverable_items_is_kept_with_a_warning(web):
     [result] = fetch_feeds([feed("sax", f"{web.url}/feeds/nodefp__saxerror.xml")], {}, FAST)
     assert result.outcome == "ok" and len(result.items) == 3
