@@ -22,7 +22,7 @@ from typing import Any
 
 from pipeline.config import Feed, load_feeds
 from pipeline.errors import ConfigError, FeedsFailed, StoreError, WriteRejected
-from pipeline.ingest.articles import build_article, fetch_page, story_id
+from pipeline.ingest.articles import build_article, fetch_page, story_id, worth_waiting
 from pipeline.ingest.clusters import assign_clusters, prepare
 from pipeline.ingest.feeds import FeedItem, FeedResult, fetch_feed_body
 from pipeline.ingest.fetch import Fetcher, host_of
@@ -335,6 +335,10 @@ class _Pass:
         fetch_pages = work.feed.fetch_pages or self.settings.fetch_pages
         async with self.pages:
             page, url, error = (await fetch_page(item, self.fetcher)) if fetch_pages == "always" else (None, None, None)
+            if worth_waiting(error, item.published, self.store.now()):  # not its summary for good: the next pass
+                work.held_back.add(item.key)
+                work.result.warnings.append(f"page of {item.link[:200]} not fetched ({error}): asked again next pass")
+                return
             try:
                 text: PageText = await self._in_pool(extract_and_match, page, url, item.title, item.summary,
                                                      item.language, item.published is None)

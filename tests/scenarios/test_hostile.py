@@ -275,3 +275,40 @@ def test_the_pass_deadline_records_the_unfinished_feed(store, settings, hostile,
     assert by_id["stuck"].outcome == "error" and by_id["stuck"].error.startswith("deadline")
     state = store.feed_states(["stuck"])["stuck"]
     assert state.last_error_kind == "deadline" and not state.seen  # the next pass reads its items again
+
+
+def test_a_page_that_failed_for_a_passing_reason_is_asked_again_next_pass(store, settings, tmp_path):
+    """A 503 on the article page must not leave the story with its feed summary for good (a written story is
+    never fetched again: no body text, quotes or speakers); a young item waits for the next pass."""
+    from email.utils import format_datetime
+
+    from pipeline.ingest.articles import story_id
+    from tests.hostile_server import ON_TOPIC, item, rss
+
+    hostile = HostileServer().start()
+    asked: list[int] = []
+    link = f"{hostile.url}/page/busy-once"
+
+    async def feed(writer, _):
+        await hostile.send(writer, 200, rss([item(ON_TOPIC, link, date=format_datetime(store.now()))]),
+                           {"Content-Type": "application/rss+xml"})
+
+    async def busy_once(writer, _):
+        asked.append(1)
+        if len(asked) == 1:
+            await hostile.send(writer, 503, b"busy")
+            return
+        text = "Asylum seekers crossed the border at Roxham Road on Tuesday, officials said. " * 20
+        await hostile.send(writer, 200, f"<html><body><article><h1>{ON_TOPIC}</h1><p>{text}</p></article></body>"
+                           "</html>".encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+    hostile.routes["/feed/busy-page"], hostile.routes["/page/busy-once"] = feed, busy_once
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": [
+        {"id": "busy", "url": f"{hostile.url}/feed/busy-page", "outlet": "B", "language": "en", "country": "CA"}]}))
+    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    first = poll_feeds(store, settings, ["busy"], run_id="r1").feeds[0]
+    assert first.new == 0 and "asked again next pass" in (first.warning or ""), first
+    second = poll_feeds(store, settings, ["busy"], run_id="r2").feeds[0]
+    assert second.new == 1 and len(asked) == 2
+    story = store.stories([story_id(link)])[story_id(link)]
+    assert story.text_source == "page" and "Roxham Road on Tuesday" in story.text
