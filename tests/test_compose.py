@@ -72,6 +72,18 @@ def test_mounted_paths_exist_and_env_vars_are_read_by_the_code():
     assert host in COMPOSE["services"]
 
 
+def test_the_labelled_files_the_model_was_trained_on_are_mounted_for_the_weekly_retrain():
+    """The retrain refits on the model's `trained_on` (relative to /opt/newswatch in the image): unmounted,
+    it failed every week in the Docker stack."""
+    import posixpath
+
+    model = json.loads((PROJECT_ROOT / "config" / "models" / "asylum-border.json").read_text())
+    targets = [next(part for part in v.split(":")[1:] if part.startswith("/")) for v in COMPOSE["x-airflow-common"]["volumes"]]
+    for path in model["trained_on"]:
+        inside = posixpath.normpath(posixpath.join("/opt/newswatch", path))
+        assert any(inside == t or inside.startswith(t + "/") for t in targets), (path, inside)
+
+
 def test_env_example_documents_every_variable_the_compose_file_uses():
     text = (PROJECT_ROOT / "docker-compose.yml").read_text()
     used = set(re.findall(r"(?<!\$)\$\{([A-Z_]+)(?::?[-?][^}]*)?\}", text))  # $${X} is for the container shell

@@ -143,7 +143,7 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
         log(f"kept {in_use}: it changed while this run compared against it; the next run compares again")
     if shipped:
         model = recipe(items)
-        model.trained_on, model.frames = [str(p) for p in paths], frames or {}
+        model.trained_on, model.frames = [_portable(p) for p in paths], frames or {}
         model.cross_validation = {**current.cross_validation, "retrained": {
             "feedback_items": len(feedback), "held_out_errors_before": current_errors,
             "held_out_errors_after": candidate_errors,
@@ -151,9 +151,14 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
         path = model_path(settings.config_dir, topic)
         staged = path.with_suffix(".json.new")
         model.save(staged)
-        staged.replace(path)  # atomic: a reader sees the old model or the new one, never half of one
-        log(f"shipped {path}: {current_errors - candidate_errors:.1f} fewer held-out errors "
-            f"({current_errors:.1f} → {candidate_errors:.1f})")
+        if (path.read_bytes() if path.exists() else b"") != compared:  # a `topics-train` finished during the fit
+            staged.unlink()
+            shipped = False
+            log(f"kept {path}: it changed while this run fitted the candidate; the next run compares again")
+        else:
+            staged.replace(path)  # atomic: a reader sees the old model or the new one, never half of one
+            log(f"shipped {path}: {current_errors - candidate_errors:.1f} fewer held-out errors "
+                f"({current_errors:.1f} → {candidate_errors:.1f})")
     elif candidate_errors >= current_errors or not feedback:
         log(f"kept the model in use: the candidate is not better on held-out items "
             f"({current_errors:.1f} → {candidate_errors:.1f})")
@@ -161,6 +166,15 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     for line in proposals:
         log(line)
     return RetrainResult(topic, len(feedback), current_errors, candidate_errors, shipped, proposals)
+
+
+def _portable(path: Path) -> str:
+    """A labelled file as `trained_on` names it: relative to the project where it lies under it or beside it
+    (`../shared/…`), so the model file means the same in another checkout or in the Docker image."""
+    root, resolved = PROJECT_ROOT.resolve(), path.resolve()
+    if resolved.is_relative_to(root):
+        return str(resolved.relative_to(root))
+    return str(Path("..") / resolved.relative_to(root.parent)) if resolved.is_relative_to(root.parent) else str(path)
 
 
 def propose_exclusions(store: Store, topic: str) -> list[str]:

@@ -131,5 +131,27 @@ def test_the_model_in_use_is_never_judged_on_feedback_it_was_fitted_on(store, se
     assert retrain(store, conf, log=lambda line: None).shipped
     shipped = json.loads(model_path(config, "asylum-border").read_text())
     assert shipped["cross_validation"]["retrained"]["feedback"] == {f"rejected-{n}": "off" for n in range(3)}
+    assert shipped["trained_on"] == ["../shared/data/topics-dev.jsonl"]  # means the same in any checkout or image
     again = retrain(store, conf, log=lambda line: None)  # nothing new: the same recipe on the same items
     assert again.current_errors == again.candidate_errors and not again.shipped
+
+
+def test_a_model_replaced_while_the_candidate_was_fitted_is_not_overwritten(store, settings, tmp_path, monkeypatch):
+    from pipeline.topics.relevance import RelevanceModel, model_path
+
+    config = feedback_config(tmp_path)
+    path = model_path(config, "asylum-border")
+    store.write_stories(rejected_stories())
+    for n in range(3):
+        record_feedback(store, f"rejected-{n}", "irrelevant", "asylum-border", "analyst")
+    trained_meanwhile = json.dumps(json.loads(path.read_text()), indent=1)
+    save = RelevanceModel.save
+
+    def finishing_meanwhile(model, target):  # a `topics-train` run finishes while the candidate is staged
+        path.write_text(trained_meanwhile)
+        save(model, target)
+
+    monkeypatch.setattr(RelevanceModel, "save", finishing_meanwhile)
+    result = retrain(store, settings.replace(config_dir=config), log=lambda line: None)
+    assert result.candidate_errors < result.current_errors and not result.shipped
+    assert path.read_text() == trained_meanwhile and not path.with_suffix(".json.new").exists()
