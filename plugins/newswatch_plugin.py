@@ -10,9 +10,9 @@ user here (the same JWT cookie or bearer token the rest of the UI and API use).
 from __future__ import annotations
 
 from airflow.api_fastapi.auth.managers.models.resource_details import AccessView
-from airflow.api_fastapi.core_api.security import requires_access_view
+from airflow.api_fastapi.core_api.security import GetUserDep, requires_access_view
 from airflow.plugins_manager import AirflowPlugin
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from pipeline.ops.health_app import create_app
 from pipeline.ops.kibana import EVENTS_DASHBOARD
@@ -20,7 +20,14 @@ from pipeline.ops.links import dashboard_url, discover_stories_url
 from pipeline.settings import Settings
 
 settings = Settings.from_env()
-app = create_app(settings, dependencies=[Depends(requires_access_view(AccessView.WEBSITE))])
+
+
+def remember_user(request: Request, user: GetUserDep) -> None:
+    """Who opened the page: a verdict is that analyst's, not the subscription's the link was sent to."""
+    request.state.newswatch_user = user.get_name()
+
+
+app = create_app(settings, dependencies=[Depends(requires_access_view(AccessView.WEBSITE)), Depends(remember_user)])
 
 
 class NewswatchPlugin(AirflowPlugin):

@@ -8,16 +8,21 @@ verdicts back as labels (`feedback_labels`).
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.alerts.signing import FeedbackClaim, FeedbackLinkError
+from pipeline.errors import StoreError
 from pipeline.store.documents import Feedback
 
 if TYPE_CHECKING:
     from pipeline.store import Store
+
+log = logging.getLogger(__name__)
 
 
 class UnknownStory(LookupError):
@@ -39,7 +44,10 @@ def record_feedback(store: Store, story_id: str, verdict: str, topic: str | None
                    outlet=story.outlet, terms=terms)
     if not store.create("feedback", feedback_id or uuid.uuid4().hex, doc):
         return None
-    store.refresh("feedback")
+    try:
+        store.refresh("feedback")  # stored already: a slow refresh must not report the verdict lost
+    except StoreError as exc:
+        log.warning("feedback on %s stored; refreshing the index failed: %s", story_id, exc)
     return doc
 
 
@@ -62,9 +70,12 @@ def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: 
     return doc
 
 
-def record_link_feedback(store: Store, claim: FeedbackClaim) -> Feedback:
-    """Record a verified link's verdict under its nonce: a second use raises FeedbackLinkError."""
-    doc = record_feedback(store, claim.story, claim.verdict, claim.topic, claim.to, "link", f"link-{claim.nonce}")
+def record_link_feedback(store: Store, claim: FeedbackClaim, user: str | None = None) -> Feedback:
+    """Record a verified link's verdict, as the logged-in `user`'s (else the subscriber's the link was sent to),
+    under its nonce and that user: a second use by the same person raises FeedbackLinkError."""
+    by = user or claim.to
+    doc_id = f"link-{claim.nonce}" if user is None else f"link-{claim.nonce}-{hashlib.sha256(user.encode()).hexdigest()[:16]}"
+    doc = record_feedback(store, claim.story, claim.verdict, claim.topic, by, "link", doc_id)
     if doc is None:
         raise FeedbackLinkError("the link was already used")
     return doc

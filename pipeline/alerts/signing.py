@@ -62,7 +62,7 @@ def sign_link(base_url: str, secret: str, story: str, verdict: str, topic: str, 
 
 def feedback_links(config: FeedbackSettings | None, story: str, topic: str, to: str, now: datetime) -> dict[str, str]:
     """verdict → signed link, for an alert message; {} when no secret is configured (no links then)."""
-    if config is None or config.secret is None:
+    if config is None or config.secret is None or not topic:  # a story on no topic: a verdict would teach nothing
         return {}
     secret = config.secret.get_secret_value()
     return {verdict: sign_link(config.base_url, secret, story, verdict, topic, to, now, timedelta(days=config.link_days))
@@ -77,7 +77,7 @@ def verify_link(params: dict[str, str], secret: str, now: datetime) -> FeedbackC
     if any(not params.get(k) for k in (*_FIELDS, "check")):
         raise FeedbackLinkError("a field is missing")
     values = {k: params[k] for k in _FIELDS}
-    if not hmac.compare_digest(_signature(secret, values), params["check"]):
+    if not hmac.compare_digest(_signature(secret, values).encode(), params["check"].encode()):  # any text: no TypeError
         raise FeedbackLinkError("the signature does not match")
     if values["verdict"] not in VERDICTS:
         raise FeedbackLinkError("unknown verdict")

@@ -2,8 +2,9 @@
 feedback precision per rule term and per outlet.
 
 The app is mounted behind Airflow's login (`plugins/newswatch_plugin.py`), so a link only counts when an
-Airflow user opens it; the link itself says which story, verdict, topic and subscriber, and is refused
-when forged, altered, expired or already used (`pipeline.alerts.signing`).
+Airflow user opens it, and the verdict is that user's (a desk's shared alert is judged by each analyst who
+opens it, once each); the link itself says which story, verdict, topic and subscriber, and is refused
+when forged, altered, expired or already used by that user (`pipeline.alerts.signing`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Stor
         """Elasticsearch unreachable: say so (503), never a bare 500; a link's verdict was not stored, and the
         link stays good until it expires, so the analyst can open it again."""
         message = redact(str(exc))
-        if request.url.path.startswith("/api/"):
+        if request.url.path.removeprefix(request.scope.get("root_path", "")).startswith("/api/"):  # mounted: /newswatch/api/…
             return JSONResponse({"error": message}, status_code=503)
         return HTMLResponse(render("health_error.html", message=message), status_code=503)
 
@@ -50,12 +51,17 @@ def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Stor
             return HTMLResponse("feedback links are not configured (NEWSWATCH_FEEDBACK__SECRET)", status_code=503)
         try:
             claim = verify_link(dict(request.query_params), secret.get_secret_value(), store.now())
-            doc = record_link_feedback(store, claim)
+            doc = record_link_feedback(store, claim, getattr(request.state, "newswatch_user", None))
         except FeedbackLinkError as exc:
             return _page(store, str(exc), "error", 403)
         except UnknownStory as exc:
             return _page(store, str(exc), "error", 404)
-        return _page(store, f"Thank you: story {doc.story_id} marked {doc.verdict} for {doc.topic}.")
+        thanks = f"Thank you: story {doc.story_id} marked {doc.verdict} for {doc.topic}."
+        try:
+            return _page(store, thanks)
+        except StoreError as exc:  # stored: the link is used; only the report cannot be shown now
+            return HTMLResponse(render("feedback.html", message=f"{thanks} (The report cannot be shown now: "
+                                       f"{redact(str(exc))})", kind="ok", tables=[], verdicts=0))
 
     @app.get("/feedback/report", response_class=HTMLResponse)
     def feedback_report() -> HTMLResponse:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from fastapi import Depends
 from pydantic import SecretStr
 
 from pipeline.alerts.feedback import all_feedback, precision_by, record_feedback, record_link_feedback
@@ -122,3 +123,51 @@ def test_a_wrong_speaker_is_corrected_and_the_name_registered(store):
     assert any(f.verdict == "wrong-speaker" for f in all_feedback(store))
     with pytest.raises(LookupError):
         correct_speaker(store, "nope", "X Y", "ana")
+
+
+def test_each_analyst_who_opens_a_shared_alert_link_gives_a_verdict_of_their_own(store, settings):
+    """One message goes to a desk: the verdict is the logged-in analyst's (the plugin puts the Airflow user in
+    the request), once per analyst, so two analysts are two votes and one analyst twice is a replay."""
+    from fastapi import FastAPI, Request
+    from fastapi.testclient import TestClient
+
+    from pipeline.ops.health_app import create_app
+
+    def logged_in(request: Request) -> None:  # what plugins/newswatch_plugin.py's remember_user leaves
+        request.state.newswatch_user = request.headers["x-user"]
+
+    store.write_stories([story("s6", "CNN", "border*")])
+    conf = settings.replace(feedback=settings.feedback.model_copy(update={"secret": SecretStr(SECRET)}))
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(conf, dependencies=[Depends(logged_in)]))
+    client = TestClient(airflow)
+    url = sign_link("/newswatch/feedback", SECRET, "s6", "relevant", "asylum-border", "desk",
+                    datetime.now(UTC), timedelta(days=1))
+    assert client.get(url, headers={"x-user": "alice"}).status_code == 200
+    assert client.get(url, headers={"x-user": "bob"}).status_code == 200
+    assert client.get(url, headers={"x-user": "alice"}).status_code == 403  # her replay
+    assert sorted(f.by for f in all_feedback(store) if f.story_id == "s6") == ["alice", "bob"]
+    odd = client.get(url.replace("check=", "check=%C3%A9"), headers={"x-user": "carol"})
+    assert odd.status_code == 403 and "signature" in odd.text  # refused, not a 500
+
+
+def test_no_feedback_links_for_a_story_on_no_topic():
+    from pipeline.alerts.signing import feedback_links
+
+    config = type("Config", (), {"secret": SecretStr(SECRET), "base_url": "http://x/fb", "link_days": 14})()
+    assert feedback_links(config, "s1", "", "desk", NOW) == {}  # a link no page could ever accept
+    assert set(feedback_links(config, "s1", "asylum-border", "desk", NOW)) == {"relevant", "irrelevant"}
+
+
+def test_the_feedback_api_answers_json_when_the_index_is_down_under_the_mount(settings):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from pipeline.local.es_node import free_port
+    from pipeline.ops.health_app import create_app
+
+    down = settings.replace(es_url=f"http://127.0.0.1:{free_port()}")
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(down))
+    answer = TestClient(airflow).get("/newswatch/api/feedback")
+    assert answer.status_code == 503 and answer.headers["content-type"].startswith("application/json")

@@ -17,6 +17,7 @@ import httpx
 import pytest
 import yaml
 
+from pipeline.alerts.feedback import all_feedback
 from pipeline.local.es_node import free_port
 from pipeline.settings import PROJECT_ROOT
 from tests.ops.test_retrain import REJECTED, feedback_config, matching, rejected_stories
@@ -91,6 +92,8 @@ def test_analysts_teach_the_relevance_model(dagbag, airflow_home, es_url, prefix
         assert replayed.status_code == 403 and "already used" in replayed.text
         forged = httpx.get(links[1].replace("verdict=irrelevant", "verdict=relevant"), headers=auth, timeout=30)
         assert forged.status_code == 403 and "signature" in forged.text
+        with Store.open(settings) as store:
+            assert {f.by for f in all_feedback(store)} == {"analyst"}  # the logged-in Airflow user's verdicts
         shown = httpx.get(f"{base}/newswatch/api/feedback", headers=auth, timeout=30).json()
         assert shown["outlet"] == [{"key": "Example News", "precision": 0.0, "relevant": 0, "irrelevant": 3}]
 
