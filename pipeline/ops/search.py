@@ -15,8 +15,11 @@ from dataclasses import replace
 from pipeline.store import Page, Store
 from pipeline.text import clip, fold
 
-_TOKENS = re.compile(r'"[^"]*"|[()|+\-~*]|[^\s()|+"~*]+')
-OPERATORS = {"(", ")", "|", "+", "-", "~", "*"}
+# a phrase (with its slop, `"a b"~2`), an operator, or a word (with its prefix `*` or fuzziness `~`, which
+# belong to it: `migra *` would look for the word "migra")
+_TOKENS = re.compile(r'"[^"]*"(?:~\d*)?|[()|+]|-(?=[^\s])|-|[^\s()|+"]+')
+OPERATORS = {"(", ")", "|", "+", "-"}
+_SUFFIX = re.compile(r"(.*?)(\*|~\d*)$")
 _PERSON = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+)+")  # two capitalised words or more
 
 
@@ -43,10 +46,17 @@ def analysed_query(query: str) -> str:
         if token in OPERATORS:
             out.append(token)
         elif token.startswith('"'):
-            forms = _forms(token.strip('"'))
-            out.append("(" + " | ".join(f'"{f}"' for f in forms) + ")" if forms else token)
+            phrase, _, slop = token[1:].partition('"')
+            forms = _forms(phrase)
+            out.append("(" + " | ".join(f'"{f}"{slop}' for f in forms) + ")" if forms else token)
+        elif (suffixed := _SUFFIX.fullmatch(token)) and suffixed.group(1):
+            # a prefix or a fuzzy word is matched as written (folded), not lemmatized: "migra*" has no lemma
+            words = re.findall(r"\w+", fold(suffixed.group(1)))
+            out.append(" ".join([*words[:-1], words[-1] + suffixed.group(2)]) if words else token)
         else:
-            forms = _forms(token)
+            # a hyphenated word's forms are several words each: a phrase apiece, or `a b | c d` would
+            # read as `((a b) | c) d` (the simple query string has no precedence) and match nothing
+            forms = [f'"{f}"' if " " in f else f for f in _forms(token)]
             out.append("(" + " | ".join(forms) + ")" if len(forms) > 1 else (forms[0] if forms else token))
     return " ".join(out).replace("- (", "-(").replace("- ", "-")
 

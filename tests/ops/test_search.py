@@ -34,6 +34,19 @@ def test_phrases_exclusions_and_choices_keep_their_meaning(replay_store):
     assert analysed_query("migrants -Québec") == "(migrants | migrant) -quebec"
 
 
+def test_hyphenated_words_prefixes_and_fuzzy_words_match_on_the_analyzer_less_node(replay_store):
+    """A hyphenated word is a phrase (its forms once read as `((a b) | c) d`: nothing matched and an exclusion
+    excluded nothing); `*` and `~` stay on their word (`roxh *` looked for the word "roxh")."""
+    def ids(query: str) -> set[str]:
+        return {p.doc.story_id for p in search_stories(replay_store, query, size=100)}
+
+    stca = ids('"safe third country"')
+    assert stca and ids("Safe-Third-Country") == stca
+    assert ids('"safe third country" -Safe-Third-Country') == set()
+    roxham = ids("Roxham")
+    assert roxham and roxham <= ids("Roxh*") and roxham <= ids("Roxhan~1")
+
+
 def test_syndicated_copies_are_one_hit_naming_the_other_outlet(replay_store):
     hits = search_stories(replay_store, '"inches closer"', size=10)
     [seed] = [h for h in hits if "inches closer" in h.doc.title]
