@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli.parsing import bounded
 from pipeline.settings import Settings
 
 
@@ -93,7 +94,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         anchor = min(store.now(), newest[0].last_seen) if newest else store.now()
         since = anchor - timedelta(days=args.days)
         if args.command == "surges":
-            rows = [s.to_source() for s in store.surges_since(since, [args.topic] if args.topic else None)]
+            rows = [s.to_source() for s in store.surges_since(since, [args.topic] if args.topic else None, news_time=True)]
             rows.sort(key=lambda r: r["start"], reverse=True)
         else:
             rows = [g.to_source() for level in ("event", "storyline")
@@ -130,8 +131,8 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
         p = command(name, what)
         p.add_argument("--input", type=Path, help="a JSONL stream {id, published, outlet, title, summary}")
         p.add_argument("--batch-size", type=int, default=200, help="items per simulated poll (default 200)")
-        p.add_argument("--days", type=int, default=7, help="from the index: seen in the last N days (default 7)")
-        p.add_argument("--size", type=int, default=20, help="from the index: how many of each (default 20)")
+        p.add_argument("--days", type=bounded(1, 36_500), default=7, help="from the index: seen in the last N days (default 7)")
+        p.add_argument("--size", type=bounded(1, 10_000), default=20, help="from the index: how many of each (default 20)")
         p.add_argument("--topic", help="from the index: one topic only")
         p.add_argument("--json", action="store_true", help="from the index: one JSON object per line")
         p.add_argument("--es-url")

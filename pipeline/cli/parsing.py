@@ -20,6 +20,22 @@ from typing import Any, NoReturn
 _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
 
+def bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number within [low, high], else a usage error naming the range
+    (not a traceback from Elasticsearch's "result window is too large" or a negative size)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number} is out of range ({low}–{high})")
+        return number
+
+    return parse
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice a typo most likely meant, or None when none is close."""
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -137,6 +137,7 @@ class EventQueries(StoreClient):
                    != doc.model_dump(exclude={"updated"})]
         return self.write(kind, changed, refresh=False) if changed else BulkResult()
 
+    @_translated("reading events")
     def recent_groups(self, level: str, since: datetime, size: int = 20, topic: str | None = None,
                       sort: str = "stories") -> list[GroupDoc]:
         """Events or storylines seen since a time, the most reported first (or the latest: `sort="last_seen"`)."""
@@ -147,9 +148,14 @@ class EventQueries(StoreClient):
                                    sort=[{sort: "desc"}, {"last_seen": "desc"}])
         return [GroupDoc.model_validate(h["_source"]) for h in found["hits"]["hits"]]
 
-    def surges_since(self, since: datetime, topics: Sequence[str] | None = None) -> list[SurgeDoc]:
-        """Surge records raised or grown since a time, oldest first (what the alerts stage looks at)."""
-        filters: list[dict[str, Any]] = [{"range": {"updated": {"gte": since.isoformat()}}}]
+    @_translated("reading surges")
+    def surges_since(self, since: datetime, topics: Sequence[str] | None = None, news_time: bool = False) -> list[SurgeDoc]:
+        """Surge records raised or grown since a time, oldest first (what the alerts stage looks at); with
+        `news_time`, surges that peaked or ended since then in the news (a replay writes old surges today)."""
+        when = [{"range": {"peak": {"gte": since.isoformat()}}}, {"range": {"end": {"gte": since.isoformat()}}},
+                {"bool": {"must_not": {"exists": {"field": "end"}}}}] if news_time else []
+        filters: list[dict[str, Any]] = [{"bool": {"should": when, "minimum_should_match": 1}} if news_time
+                                         else {"range": {"updated": {"gte": since.isoformat()}}}]
         if topics:
             filters.append({"terms": {"topic": list(topics)}})
         return list(self.scan("surges", {"bool": {"filter": filters}}, [{"start": "asc"}, {"surge_id": "asc"}]))

@@ -232,3 +232,16 @@ def test_analysts_see_events_in_the_cli_and_search_folds_by_event(store, setting
     assert hits[0].event.reports == len(zorland(stories)) and hits[0].folded == len(by_story) - 1
     assert main(["search", "Zorland"]) == 0
     assert f"event: {len(zorland(stories))} reports from 3 outlets" in capsys.readouterr().out
+
+    from pipeline.store.documents import SurgeDoc
+
+    old = datetime(2020, 5, 1, tzinfo=UTC)  # a surge of 2020 written today (a replay): not this week's news
+    store.write("surges", [("old", SurgeDoc(surge_id="old", topic="t", key="topic:t", kind="topic", label="t",
+                                             start=old, peak=old, end=old + timedelta(days=1), score=3.0, count=5,
+                                             expected=0.5, updated=store.now()))])
+    store.refresh("surges")
+    assert main(["surges", "--json", "--days", "7"]) in (0, 1)
+    assert all(json.loads(line)["surge_id"] != "old" for line in capsys.readouterr().out.splitlines())
+    with pytest.raises(SystemExit):  # a usage error, not Elasticsearch's "result window is too large" traceback
+        main(["events", "--size", "20000"])
+    assert "out of range" in capsys.readouterr().err
