@@ -227,6 +227,11 @@ class _Pass:
                                     group.create_task(self._feed(feed, states.get(feed.id)))
                     except TimeoutError:
                         await self._past_deadline()
+                    except ExceptionGroup as errors:  # a feed's Elasticsearch trouble ends the pass: as itself
+                        first = next((e for e in errors.exceptions if isinstance(e, StoreError)), None)
+                        if first is None:
+                            raise
+                        self.failure = self.failure or first
                     finally:
                         # never cancelled: a flush holds stories it has taken from the buffer until they are written
                         done.set()

@@ -182,3 +182,18 @@ def test_due_feeds_follow_the_learned_schedule(store, settings, good_host, tmp_p
     assert due_feeds(store, settings) == []
     later = Store(store.client, store.prefix, clock=lambda: state.next_due + timedelta(seconds=1))
     assert due_feeds(later, settings) == ["good"]
+
+
+def test_elasticsearch_failing_inside_a_feed_ends_the_pass_with_its_own_error(store, settings, good_host, tmp_path,
+                                                                              monkeypatch):
+    """Not an ExceptionGroup from the task group: the CLI and the operator's notifier expect the StoreError (its
+    one-line reason, exit 4)."""
+    feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good", "two": f"{good_host.url}/feed/good-two"})
+    settings = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+
+    def down(self, kind, ids):
+        raise StoreUnavailable("reading stories", "the node went away")
+
+    monkeypatch.setattr(Store, "existing_ids", down)
+    with pytest.raises(StoreUnavailable, match="the node went away"):
+        poll_feeds(store, settings, ["good", "two"], run_id="down")
