@@ -276,8 +276,8 @@ class _Pass:
             await self._poll(work)
         except StoreError:
             raise  # Elasticsearch trouble is the pass's, never one feed's
-        except JobTimeout as exc:
-            self._failed(work, "timeout", f"parsing the feed took longer than {exc.seconds:g} s")
+        except JobTimeout as exc:  # or WorkerDied
+            self._failed(work, exc.kind, exc.reason("parsing the feed"))
         except Exception as exc:
             log.exception("feed %s: unexpected failure", feed.id)
             self._failed(work, "crash", f"{type(exc).__name__}: {str(exc)[:300]}")
@@ -348,7 +348,7 @@ class _Pass:
                 text: PageText = await self._in_pool(extract_and_match, page, url, item.title, item.summary,
                                                      item.language, item.published is None)
             except JobTimeout as exc:  # the page is this story's problem: it keeps its feed summary
-                reason = f"timeout: extracting the page took longer than {exc.seconds:g} s"
+                reason = f"{exc.kind}: {exc.reason('extracting the page')}"
                 work.result.warnings.append(f"page of {item.link[:200]} not extracted ({reason})")
                 text = PageText(None, title_matches, reason)
         article = build_article(item, text.text, error or text.error, text.published)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
 from typing import Any
 
-from pipeline.ingest.workers import JobTimeout, pool_size, stop_workers
+from pipeline.ingest.workers import JobTimeout, WorkerDied, pool_size, stop_workers
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +28,36 @@ class Workers:
         self.stuck = False  # some job ran past its deadline: the pool is ended at the end, not joined
 
     async def run(self, func: Any, *args: Any) -> Any:
-        """`func(*args)` in a worker; past the deadline, JobTimeout (the worker is ended later)."""
-        await self.slots.acquire()
-        job = asyncio.get_running_loop().run_in_executor(self.pool, func, *args)
-        try:
-            result = await asyncio.wait_for(job, self.timeout)
-        except TimeoutError:
-            self.stuck = True
-            self._lose_worker()
-            raise JobTimeout(self.timeout) from None
-        except asyncio.CancelledError:  # the pass deadline: a job already running cannot be cancelled, only ended
-            self.stuck = True
-            raise
-        except BaseException:
+        """`func(*args)` in a worker; past the deadline, JobTimeout (the worker is ended later).
+
+        A worker process that dies breaks its whole pool: every job in it, and every later one, would fail.
+        The pool is replaced and the job tried once more there; a job whose worker dies again is WorkerDied
+        (the others of the broken pool, tried again, go through)."""
+        for attempt in (1, 2):
+            await self.slots.acquire()
+            pool = self.pool
+            try:
+                result = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(pool, func, *args),
+                                                self.timeout)
+            except TimeoutError:
+                self.stuck = True
+                self._lose_worker()
+                raise JobTimeout(self.timeout) from None
+            except asyncio.CancelledError:  # the pass deadline: a job already running cannot be cancelled, only ended
+                self.stuck = True
+                raise
+            except BrokenExecutor:
+                self.slots.release()
+                self._replace(pool, "a parse worker died: its pool is replaced")
+                if attempt == 2:
+                    raise WorkerDied() from None
+                continue
+            except BaseException:
+                self.slots.release()
+                raise
             self.slots.release()
-            raise
-        self.slots.release()
-        return result
+            return result
+        raise AssertionError("unreachable")
 
     def end(self) -> None:
         """At the end of the pass: a worker still busy past its deadline is ended, not waited for."""
@@ -53,11 +66,16 @@ class Workers:
 
     def _lose_worker(self) -> None:
         self.lost += 1
-        size = pool_size(self.pool)
-        if self.lost < size:
+        if self.lost >= pool_size(self.pool):
+            self._replace(self.pool, "every parse worker is stuck past its deadline: they are ended and new ones started")
+
+    def _replace(self, pool: Executor, why: str) -> None:
+        """A fresh pool for the rest of the pass (once per pool, however many of its jobs notice); the slots
+        stuck jobs held in the old one are free again."""
+        if pool is not self.pool:
             return
-        log.warning("every parse worker is stuck past its deadline: they are ended and new ones started")
-        stop_workers(self.pool)
-        self.pool, self.lost = self.start(), 0
-        for _ in range(size):
+        log.warning(why)
+        stop_workers(pool)
+        self.pool, lost, self.lost = self.start(), self.lost, 0
+        for _ in range(lost):
             self.slots.release()

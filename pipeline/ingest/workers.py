@@ -92,9 +92,28 @@ def extract_and_match(page: bytes | None, url: str | None, title: str, fallback:
 class JobTimeout(Exception):
     """A worker job ran past its deadline (a page that costs too much to extract, a hostile feed body)."""
 
+    kind = "timeout"
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         super().__init__(f"worker job took longer than {seconds:g} s")
+
+    def reason(self, doing: str) -> str:
+        return f"{doing} took longer than {self.seconds:g} s"
+
+
+class WorkerDied(JobTimeout):
+    """A job's worker process died under it twice, the second time in a fresh pool (the system ended it: out of
+    memory, a crash in a C parser): the job's own failure, as a timeout is."""
+
+    kind = "crash"
+
+    def __init__(self) -> None:
+        Exception.__init__(self, "the worker process died, twice")
+        self.seconds = 0.0
+
+    def reason(self, doing: str) -> str:
+        return f"the worker process died while {doing}, twice (ended by the system: out of memory?)"
 
 
 def pool_size(pool: Executor) -> int:
@@ -121,8 +140,9 @@ def stop_workers(pool: Executor) -> None:
 @contextmanager
 def worker_pool(workers: int, topics_path: Path, limits: FeedLimits) -> Iterator[Executor]:
     """Processes that parse and extract; `workers=0` runs the same work in threads of this process."""
+    _init(str(topics_path), limits)  # here first: a mistake in topics.yaml is one ConfigError naming file and key,
+    # not every worker dying in its initializer and every feed of the pass reporting a broken pool
     if workers <= 0:
-        _init(str(topics_path), limits)
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="parse") as threads:
             yield threads
         return
@@ -133,7 +153,6 @@ def worker_pool(workers: int, topics_path: Path, limits: FeedLimits) -> Iterator
         pool: Executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init,
                                              initargs=(str(topics_path), limits))
     except (OSError, ValueError, AssertionError):  # no fork, or a daemonic worker that may not have children
-        _init(str(topics_path), limits)
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parse")
     with pool:
         yield pool

@@ -1,0 +1,49 @@
+"""The poll pass's parse workers when one of them dies, and a mistake in topics.yaml before any starts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from contextlib import ExitStack
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.ingest.worker_slots import Workers
+from pipeline.ingest.workers import WorkerDied, worker_pool
+from pipeline.settings import PROJECT_ROOT, FeedLimits
+
+
+def die() -> None:
+    """What the system does to a worker out of memory, or a crash in a C parser."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def square(x: int) -> int:
+    time.sleep(0.3)
+    return x * x
+
+
+def test_a_dead_worker_costs_its_own_job_only():
+    topics = PROJECT_ROOT / "config" / "topics.yaml"
+    with ExitStack() as pools:
+        workers = Workers(lambda: pools.enter_context(worker_pool(2, topics, FeedLimits())), timeout=30)
+
+        async def run() -> list[object]:
+            return await asyncio.gather(workers.run(square, 3), workers.run(die), workers.run(square, 4),
+                                        return_exceptions=True)
+
+        first, killed, second = asyncio.run(run())
+        assert (first, second) == (9, 16)  # the jobs of the broken pool went through in the fresh one
+        assert isinstance(killed, WorkerDied) and "died" in killed.reason("parsing the feed")
+        assert asyncio.run(workers.run(square, 5)) == 25  # and every later job too
+        workers.end()
+
+
+def test_a_mistake_in_topics_yaml_is_one_error_naming_file_and_key(tmp_path):
+    (tmp_path / "topics.yaml").write_text("topics:\n  - name: asylum\n    languages:\n      francais: {}\n")
+    with pytest.raises(ConfigError, match="topics.yaml"):
+        with worker_pool(2, tmp_path / "topics.yaml", FeedLimits()):
+            pass
