@@ -35,6 +35,8 @@ def test_the_feed_error_policy():
     raise_for_feed_errors(report, "never")
     with pytest.raises(FeedsFailed, match="1 of 2 feeds failed: a: timeout"):
         raise_for_feed_errors(report, "any")
+    alone = PollReport(feeds=[FeedReport("a", "error", error="http_404: gone")])  # the only feed due in its shard
+    raise_for_feed_errors(alone, "all")  # that feed's warning, not an outage: no retries re-polling it, no red run
     down = PollReport(feeds=[FeedReport("a", "error", error="network: refused"), FeedReport("b", "error")])
     with pytest.raises(FeedsFailed):
         raise_for_feed_errors(down, "all")
