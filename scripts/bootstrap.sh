@@ -6,8 +6,14 @@ cd "$(dirname "$0")/.."
 
 started=$(date +%s%N)
 PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+# a venv left half-made (Debian's python3-venv missing: the interpreter is there, pip is not) is made again
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+  rm -rf .venv
+  if ! "$PYTHON" -m venv .venv; then
+    rm -rf .venv
+    echo "could not create .venv with $PYTHON (on Debian/Ubuntu: apt-get install python3-venv), then re-run" >&2
+    exit 1
+  fi
 fi
 # One stamp per set of requirements, so `scripts/test.sh` then `scripts/run.sh` (or the reverse) do not
 # reinstall everything: each checks only that what it needs is what is installed.
