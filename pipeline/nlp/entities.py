@@ -366,7 +366,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         persons = {t for t, lab, _, _ in raw if lab == "person"}
         bodies = companies_named_as_people(doc, persons, [t for t in persons if " " in t])
         misread = people_named_as_bodies(doc, {t for t, lab, _, _ in raw if lab == "organization"})
-        places = names_used_as_places(doc, {t for t, lab, _, _ in raw if lab == "person"})  # "neighbouring Kano"
+        places = names_used_as_places(doc, persons) | {  # "neighbouring Kano"; a parish, town or church of a saint:
+            t for t in persons if t.split()[0] in {"St", "St.", "Saint", "Ste"}}  # "People living in St Joseph"
         raw = [(t, "organization" if t in bodies and lab != "organization" else "person" if t in misread
                 else "place" if t in places and lab == "person" else lab, a, b) for t, lab, a, b in raw]
         if aliases := {t: (a, b) for t, a, b in pseudonyms(doc_text(doc))}:  # "identified only as KN", tagged ORG or not

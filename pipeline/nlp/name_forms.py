@@ -92,6 +92,9 @@ def fullest(doc: Doc, text: str, name: str) -> str:
     proper noun that ever stands before it and is neither a title nor a place or an organisation."""
     if " " in name or not name[:1].isupper():
         return name
+    nick = re.search(rf"\b([A-ZÀ-Þ][\w'’-]+) ([“\"‘][A-ZÀ-Þ][\w'’-]*[”\"’]) {re.escape(name)}\b", text)
+    if nick and fold(nick.group(1)) in first_names():  # "Winston “Tot” Gamble": the nickname is part of the name
+        return f"{nick.group(1)} {nick.group(2)} {name}"
     found = set()
     for match in re.finditer(rf"(?<=\w )\b{re.escape(name)}\b", text):
         span = doc.char_span(match.start(), match.end())

@@ -31,7 +31,7 @@ PERSONAL_TITLES = frozenset({
     "corporal", "lt", "col", "maj", "capt", "cmdr", "dsp", "asp", "ssp", "dig", "igp", "dgp", "adgp", "acp", "dcp", "garda", "pc",
     "dci", "prof", "professor", "rev", "reverend", "pastor", "bishop", "archbishop", "imam", "rabbi", "provost",
     "spokesperson", "spokesman", "spokeswoman", "hon", "datuk", "dato", "datin", "resident", "trooper", "deputy",
-    "mp", "mla", "mpp", "msp", "mep",
+    "mp", "mla", "mpp", "msp", "mep", "dep",  # "Dep Fleming": an Irish TD, a Deputy
 })
 _NAME = re.compile(r"^[A-ZÀ-Þ][\w'’-]*$")
 # words that end the names of bodies and places, never a person's name after a title ("Justice Department"); narrower

@@ -23,7 +23,7 @@ TITLES = re.compile(
     r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
     r"coun\.?|cllr\.?|clr\.?|cr\.?|councilman|councilwoman|councilmember|council\s+member|assemblyman|assemblywoman|"
     r"congressman|congresswoman|lawmaker|legislator|hon\.|honourable|honorable|pm|cm\.?|dp|vp|"  # "PM Lee", "CM Shah", "DP Ruto"
-    r"garda|gda\.|ssp|dsp|asp|dig|igp|dgp|adgp|acp|dcp|sho|maj\.|brig\.|lieutenant|colonel|brigadier|admiral|commander|"
+    r"garda|gda\.|dep|ssp|dsp|asp|dig|igp|dgp|adgp|acp|dcp|sho|maj\.|brig\.|lieutenant|colonel|brigadier|admiral|commander|"
     r"pastor|bishop|archbishop|imam|rabbi|cardinal|reverend|rev|pope|emir|crown\s+prince|engineer|senior|supervisor|trustee|"
     r"sheriff|coroner|prosecutor|solicitor|barrister|dci|pc|trooper|marshal|ranger|warden|detective|firefighter|"
     r"paramedic|ambassador|envoy|consul|speaker|vice[\s-]+president|vice[\s-]+chancellor|chancellor|provost|"

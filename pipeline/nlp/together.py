@@ -35,8 +35,8 @@ def speaking_together(subject: Token, people: PersonNames) -> str | None:
     # with its employer, on the second as if it owned it
     owner = next((c for c in subject.children if c.dep_ in {"nmod", "poss"} and c.ent_type_ in {"PERSON", "PER"}
                   and c.i < subject.i and any(t.lower_ == "and" for t in c.children)), None)
-    if owner is not None:
-        return f"{people.find_in(_with_compounds(owner)) or _with_compounds(owner)} and {first}"
+    if owner is not None and " " in (owned := people.find_in(_with_compounds(owner)) or _with_compounds(owner)):
+        return f"{owned} and {first}"  # a full name: "Bressay and Lerwick north councillor Caroline Miller" is one
     partners = [c for c in subject.children if c.dep_ == "conj" and c.ent_type_ in {"PERSON", "PER", "ORG"}
                 and c.pos_ == "PROPN"]  # the small model often calls the second name of a pair an ORG
     if partners:

@@ -1986,3 +1986,30 @@ def test_the_office_after_someone_new_came_in_under_it_is_not_the_last_speaker()
     named = ("Border raid\n\nAn officer, Sgt Ian Bell, led the raid. “We found twelve people in the lorry,” Bell said. "
              "The officer said “they were all taken to hospital for checks” on Monday.")
     assert quote_with(named, "taken to hospital").speaker_canonical == "Ian Bell"
+
+
+def test_dep_is_the_title_of_an_irish_deputy():
+    text = ("TD warns on deportations\n\nFianna Fail TD Sean Fleming made the comments at a public meeting in Durrow. "
+            "“This year so far about 200 have been deported,” said Dep Fleming. He said the planes were not going out "
+            "fast enough.")
+    assert quote_with(text, "about 200 have been deported").speaker_canonical == "Sean Fleming"
+
+
+def test_a_saint_named_as_a_place_is_nobody_a_pronoun_can_mean():
+    text = ("Residents want water\n\nPeople living in St Joseph are calling for better water service. In Horse Hill in "
+            "St Joseph, residents said the water was rarely running.\n\nJohn Gamble complained his livestock had "
+            "been suffering. He said they had to gather water from over the hill.")
+    assert quote_with(text, "gather water").speaker_canonical == "John Gamble"
+
+
+def test_a_nickname_between_given_name_and_surname_is_part_of_the_full_name():
+    text = ("Water woes\n\nWinston “Tot” Gamble complained his livestock had been suffering. “It’s difficult and now "
+            "we have to pay more,” Gamble said.")
+    assert quote_with(text, "It’s difficult").speaker_canonical == "Winston “Tot” Gamble"
+
+
+def test_a_place_before_and_is_not_a_second_speaker():
+    text = ("Islanders priced off the ferries\n\nSOME people on the outer isles can no longer pay the ferry fares to the "
+            "mainland, it was claimed on Wednesday.\n\nBressay and Lerwick north councillor Caroline Miller said the "
+            "recent 15 per cent hike in ferry fares has forced some islanders to leave their cars on the mainland.")
+    assert quote_with(text, "hike in ferry fares").speaker_canonical == "Caroline Miller"
