@@ -174,10 +174,14 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
     stories = store.stories(r.story_id for r in due if r.story_id)
     for name, sub in by_name.items():
         records = [r for r in due if r.subscription == name and (r.story_id or "") in stories]
-        room = max(0, config.rate_per_hour - store.sent_since(name, at - timedelta(hours=1)))
-        # retries keep their place; beyond the hourly rate, fresh alerts go out together as one message
-        one_by_one = [r for r in records if r.attempts > 0] + [r for r in records if r.attempts == 0][:room]
-        burst = [r for r in records if r.attempts == 0][room:]
+        hour = at - timedelta(hours=1)
+        room = max(0, config.rate_per_hour - store.sent_since(name, hour))
+        # retries first, within the hourly rate too (a channel back from an outage must not get dozens at once);
+        # beyond it, the rest go out together as one message, one such message an hour: the others wait for the next
+        waiting = [r for r in records if r.attempts > 0] + [r for r in records if r.attempts == 0]
+        one_by_one, burst = waiting[:room], waiting[room:]
+        if burst and store.burst_since(name, hour):
+            burst = []
         for record in one_by_one:
             story = stories[record.story_id or ""]
             if record.kind in ("surge", "figure"):
@@ -217,7 +221,8 @@ def _deliver_record(store: Store, record: AlertRecord, sub: Subscription, config
         message = figure_message(store, found, sub.name)
     else:
         message, png = surge_message(store, found, sub.name, Settings.from_env().kibana_url)
-        message.attachments.append(("surge.png", png))
+        if png:
+            message.attachments.append(("surge.png", png))
     _deliver(store, record, sub, message, config, report, at)
 
 

@@ -60,7 +60,7 @@ def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes
         ax.bar(range(len(days)), [n for _, n in days], color="#c0392b", label="stories a day")
         ax.axhline(baseline, color="#555", linestyle="--", linewidth=1, label=f"baseline {baseline:.1f}")
         ax.set_xticks(range(len(days)), [d[5:] for d, _ in days], fontsize=7, rotation=45)
-        ax.set_title(label[:80], fontsize=9)
+        ax.set_title(label[:80], fontsize=9, parse_math=False)  # a title's "$1B … $2B" is money, not a formula
         ax.legend(fontsize=7, loc="upper left", frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
         fig.tight_layout()
@@ -92,7 +92,11 @@ def surge_message(store: Store, surge: SurgeDoc, subscription: str, kibana_url: 
     stories = sorted(store.stories(surge.story_ids).values(), key=lambda s: s.published)
     outlets = Counter(s.outlet for s in stories).most_common(5)
     days = series_days(store, surge, max(surge.peak, store.now()))
-    png = chart_png(days, surge.expected, surge.label)
+    try:
+        png = chart_png(days, surge.expected, surge.label)
+    except Exception:  # the chart is an aid: without it the alert still goes, and the others behind it
+        log.exception("surge %s: the chart could not be drawn; the alert goes without it", surge.surge_id)
+        png = b""
     ratio = surge.count / surge.expected if surge.expected else float("inf")
     why = (f"{surge.count} distinct stories in 24 hours where its history led one to expect {surge.expected:.1f} "
            f"(a chance of 1 in {10 ** surge.score:,.0f} at that rate)")

@@ -104,6 +104,14 @@ class AlertQueries(StoreClient):
             {"range": {"sent_at": {"gte": since.isoformat()}}}],
             "must_not": [{"exists": {"field": "digest_id"}}]}})
 
+    def burst_since(self, subscription: str, since: datetime) -> bool:
+        """Whether a burst message (the alerts beyond the hourly rate, folded) made for a subscription since a time
+        holds any alert: one a dead pass recorded and never filled does not count."""
+        query = {"bool": {"filter": [{"term": {"subscription": subscription}}, {"term": {"kind": "digest"}},
+                                     {"term": {"mode": "immediate"}}, {"range": {"created": {"gte": since.isoformat()}}}]}}
+        bursts = [r.alert_id for r in self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])]
+        return bool(bursts) and self.count("alerts", {"terms": {"digest_id": bursts}}) > 0
+
     def due_bursts(self, subscription: str, at: datetime) -> list[AlertRecord]:
         """Due burst and digest messages of a subscription, whichever mode made them: one whose mode changed
         since still sends what it had gathered."""

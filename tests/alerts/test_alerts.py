@@ -304,6 +304,16 @@ def test_a_burst_beyond_the_hourly_rate_is_one_message(store, stories, webhook, 
     again = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=5))
     assert again.sent == 0 and len(webhook.received) == 4  # the burst went once
 
+    more = [fresh_copy(roxham, 20 + n, text=f"Later story {n} from Roxham Road, unlike any other. " * (12 + 3 * n))
+            for n in range(5)]
+    store.write_stories(more)
+    assert find_new_alerts(store, subs, config).created == 5
+    for minutes in (10, 15, 20):  # the next passes of the same hour: no second burst message
+        deliver_immediate(store, subs, config, at=now() + timedelta(minutes=minutes))
+    assert len(webhook.received) == 4
+    later = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=70))
+    assert later.sent >= 1 and len(webhook.received) <= 4 + 3 + 1  # the next hour: its rate, then one burst
+
 
 def test_a_burst_left_half_done_by_a_dead_pass_sends_each_alert_once(store, stories, webhook, tmp_path):
     """A pass died after recording its burst message (members not moved yet) over another set of alerts than

@@ -147,3 +147,25 @@ def test_new_speaker_alerts_only_for_a_voice_never_quoted_on_the_topic(store, tm
     found = find_alerts(store, subs, DEFAULT)
     made = sorted(r.story_id for r in store.scan("alerts", {"term": {"kind": "story"}}, [{"alert_id": "asc"}]))
     assert found.created == 2 and made == ["fresh", "old"]
+
+
+def test_a_label_with_dollar_signs_draws_its_chart_and_a_failed_chart_never_stops_the_alert(store, monkeypatch):
+    """Matplotlib reads "$…$" as a formula: a storyline titled with two sums of money once raised in every alerts
+    run, before the record was claimed, and held up every alert behind it for good."""
+    from datetime import UTC, datetime
+
+    import pipeline.alerts.surges as surges
+    from pipeline.store.documents import SurgeDoc
+
+    png = surges.chart_png([("2026-12-01", 1), ("2026-12-02", 5)], 1.2, 'Ottawa\'s $1B "safe third country" plan: $2B more?')
+    assert png.startswith(b"\x89PNG")
+
+    def broken(*args, **kwargs):
+        raise ValueError("no chart today")
+
+    monkeypatch.setattr(surges, "chart_png", broken)
+    surge = SurgeDoc(surge_id="s", topic="asylum-border", key="topic:asylum-border", kind="topic", label="asylum",
+                     start=datetime(2026, 12, 1, tzinfo=UTC), peak=datetime(2026, 12, 2, tzinfo=UTC), score=3.0,
+                     count=5, expected=0.5, updated=datetime(2026, 12, 2, tzinfo=UTC))
+    message, chart = surges.surge_message(store, surge, "desk", "http://kibana")
+    assert chart == b"" and "Surge: asylum" in message.title and "<img" not in message.html
