@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+import logging
 import socket
 from collections.abc import Iterable
+from typing import Any
 
 from pipeline.ingest.outbound import IPAddress, OutboundPolicy
 
@@ -27,17 +29,31 @@ def allowed_variable(name: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
 
 
+def instantiate(url: str) -> Any:
+    """Apprise's service for a URL, or None when Apprise cannot use it.
+
+    Apprise's own warnings about a URL it refuses quote the token in clear ("An invalid Slack Token (s3cr…)
+    was specified"), and every alerts run checks the subscriptions: they are kept out of the logs; the caller
+    reports the problem with the file and key and the URL redacted."""
+    import apprise
+
+    logger = logging.getLogger("apprise")
+    before, logger.disabled = logger.disabled, True
+    try:
+        return apprise.Apprise.instantiate(url)
+    finally:
+        logger.disabled = before
+
+
 def channel_host(url: str) -> str | None:
     """The host a channel's service connects to, when the URL names it (`json://host/…`, `ntfy://host/…`).
 
     None for services at a fixed public address (Slack, Discord, Telegram: their URLs hold tokens
     where a host would be, which must not go to DNS), for email relays and for URLs Apprise rejects.
     """
-    import apprise
-
     if url.split("://", 1)[0].lower() in RELAY_SCHEMES:
         return None
-    plugin = apprise.Apprise.instantiate(url)
+    plugin = instantiate(url)
     if plugin is None or "host" not in getattr(type(plugin), "template_tokens", {}):
         return None
     host = getattr(plugin, "host", None)

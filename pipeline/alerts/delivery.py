@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import apprise
 
-from pipeline.alerts.channels import channel_host, channel_refusal
+from pipeline.alerts.channels import channel_host, channel_refusal, instantiate
 from pipeline.alerts.figures import figure_message
 from pipeline.alerts.messages import Message, digest, story_alert
 from pipeline.alerts.records import AlertReport, record_id
@@ -85,7 +85,7 @@ def channel_parts(template: str, url: str) -> list[tuple[str, str]]:
     from apprise.plugins.email import NotifyEmail
 
     key = channel_key(template)
-    server = apprise.Apprise.instantiate(url)
+    server = instantiate(url)
     if not isinstance(server, NotifyEmail) or len(server.targets) < 2:
         return [(key, url)]
     targets, cc, bcc = list(server.targets), set(server.cc), set(server.bcc)

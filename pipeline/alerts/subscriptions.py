@@ -10,6 +10,7 @@ compared by the key the index files names under (`pipeline.nlp.names`), so any s
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,8 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from pipeline.alerts.channels import allowed_variable
-from pipeline.config import LanguageRules, read_mapping
+from pipeline.alerts.channels import allowed_variable, instantiate
+from pipeline.config import LanguageRules, load_topics, read_mapping
 from pipeline.errors import ConfigError
 from pipeline.nlp.names import name_key
 from pipeline.settings import Settings, environment
@@ -158,8 +159,6 @@ class AlertsFile(_Strict):
 
 def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
                       variables: Sequence[str]) -> list[ConfigError]:
-    import apprise
-
     sub.fill({name: value for name, value in env.items() if allowed_variable(name, variables)})
     problems = []
     for number, url in enumerate(sub.channels):
@@ -171,7 +170,7 @@ def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
                                         f"the variables NEWSWATCH_ALERTS__CHANNEL_VARIABLES names ({', '.join(variables)})"))
         elif missing:
             problems.append(ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set"))
-        elif apprise.Apprise.instantiate(sub.channel_urls()[number]) is None:
+        elif instantiate(sub.channel_urls()[number]) is None:
             problems.append(ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)"))
     return problems
 
@@ -221,8 +220,26 @@ def _load(path: Path, env: Mapping[str, str] | None,
         if names.count(name) > 1:
             raise ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice")
     env = environment() if env is None else env
-    variables = Settings.from_env().alerts.channel_variables if variables is None else variables
-    return subs, [problem for sub in subs for problem in _channel_problems(path, sub, env, variables)]
+    settings = Settings.from_env()
+    variables = settings.alerts.channel_variables if variables is None else variables
+    return subs, [*_topic_problems(path, subs, settings.config_dir / "topics.yaml"),
+                  *(problem for sub in subs for problem in _channel_problems(path, sub, env, variables))]
+
+
+def _topic_problems(path: Path, subs: list[Subscription], topics_file: Path) -> list[ConfigError]:
+    """A topic no rule defines matches nothing, ever: "asylum-bordr" must be an error, not a quiet subscription."""
+    if not topics_file.exists():
+        return []
+    known = {t.name for t in load_topics(topics_file)}
+    problems = []
+    for sub in subs:
+        for where, named in (("rule.topics", sub.rule.topics), ("surges.topics", sub.surges.topics if sub.surges else []),
+                             ("figures.topics", sub.figures.topics if sub.figures else [])):
+            if unknown := [t for t in named if t not in known]:
+                guess = next(iter(difflib.get_close_matches(unknown[0], sorted(known), n=1)), None)
+                problems.append(ConfigError(str(path), f"subscriptions[{sub.name}].{where}", f"no topic {unknown[0]!r} in "
+                                            f"{topics_file}" + (f": did you mean {guess!r}?" if guess else "")))
+    return problems
 
 
 def story_tokens(story: Story) -> Tokens:

@@ -66,3 +66,31 @@ def test_the_kibana_link_of_a_surge_quotes_its_key_for_rison_and_kql():
 
     link = unquote(surges_link("http://kibana.example:5601", SimpleNamespace(key='person:o\'brien! "x"')))
     assert "query:'key:\"person:o!'brien!! \\\"x\\\"\"'" in link
+
+
+def test_a_topic_no_rule_defines_is_an_error_naming_the_subscription(tmp_path):
+    import pytest
+
+    from pipeline.alerts.subscriptions import load_subscriptions, subscription_problems
+    from pipeline.errors import ConfigError
+
+    path = tmp_path / "alerts.yaml"
+    path.write_text("subscriptions:\n  - name: desk\n    channels: ['json://127.0.0.1/hook']\n"
+                    "    rule: {topics: [asylum-bordr]}\n")
+    with pytest.raises(ConfigError, match=r"subscriptions\[desk\].rule.topics: no topic 'asylum-bordr'.*asylum-border"):
+        load_subscriptions(path)
+    assert len(subscription_problems(path)) == 1
+
+
+def test_apprise_never_writes_a_refused_token_to_the_log(tmp_path, caplog):
+    import logging
+
+    from pipeline.alerts.subscriptions import subscription_problems
+
+    path = tmp_path / "alerts.yaml"
+    path.write_text("subscriptions:\n  - name: desk\n    channels: ['slack://T1234ABCD/B5678EFGH/s3cr3tW3bh00kT0k3nXYZ-']\n"
+                    "    rule: {topics: [asylum-border]}\n")
+    with caplog.at_level(logging.DEBUG):
+        problems = subscription_problems(path)
+    assert problems and "not a URL Apprise understands" in str(problems[0])
+    assert "s3cr3tW3bh00kT0k3nXYZ" not in caplog.text

@@ -30,7 +30,7 @@ def surged(store, settings):
 def test_a_surge_alert_goes_out_once_with_its_chart(store, surged, inbox, tmp_path):
     subs = subscriptions(tmp_path, [
         {"name": "surge-desk", "channels": [inbox.url("desk@example.org")], "stories": False,
-         "surges": {"topics": ["asylum"]}},
+         "surges": {"topics": ["asylum-border"]}},
         {"name": "people-only", "channels": [inbox.url("people@example.org")], "stories": False,
          "surges": {"kinds": ["person"], "names": ["Somebody Else"]}},
     ])

@@ -43,7 +43,7 @@ def synthetic_items(days: int = 20, seed: int = 7) -> tuple[list[dict], dict[str
             items.append(item(i, when + timedelta(minutes=5), f"Migrants rescued off {place} coast",
                               f"Coastguard says {rng.randrange(20, 90)} people were brought ashore near {place}.",
                               rng.choice(OUTLETS)))
-            topics[items[-1]["id"]] = ["asylum"]
+            topics[items[-1]["id"]] = ["asylum-border"]
             i += 1
     burst = START + timedelta(days=15, hours=6)
     headlines = ("Government signs deportation deal with Zorland", "Asylum seekers to be flown to Zorland",
@@ -56,7 +56,7 @@ def synthetic_items(days: int = 20, seed: int = 7) -> tuple[list[dict], dict[str
         items.append(item(i, when, headline,
                           "Asylum seekers arriving without papers will be flown to Zorland under the deportation deal, "
                           "the home minister Varga said.", OUTLETS[k % 3]))
-        topics[items[-1]["id"]] = ["asylum"]
+        topics[items[-1]["id"]] = ["asylum-border"]
         i += 1
     items.sort(key=lambda it: (it["published"], it["id"]))
     return items, topics
