@@ -80,18 +80,21 @@ def channel_parts(template: str, url: str) -> list[tuple[str, str]]:
 
     Apprise sends each recipient of an email channel a message of its own but reports the channel failed when
     one address bounces: tracked as one, every retry would mail the others again. So an email channel with
-    several recipients is one part per recipient (its cc and bcc ride with the first); any other channel, and
+    several recipients (to, cc and bcc alike) is one part per recipient; any other channel, and
     an email channel with one recipient, is itself, under the key it always had."""
     from apprise.plugins.email import NotifyEmail
 
     key = channel_key(template)
     server = instantiate(url)
-    if not isinstance(server, NotifyEmail) or len(server.targets) < 2:
+    if not isinstance(server, NotifyEmail):
         return [(key, url)]
-    targets, cc, bcc = list(server.targets), set(server.cc), set(server.bcc)
+    # cc and bcc are recipients of their own: riding with the first, they were mailed again each time it bounced
+    recipients = [*server.targets, *(("", a) for a in sorted(server.cc)), *(("", a) for a in sorted(server.bcc))]
+    if len(recipients) < 2:
+        return [(key, url)]
     parts = []
-    for n, target in enumerate(targets):
-        server.targets, server.cc, server.bcc = [target], cc if n == 0 else set(), bcc if n == 0 else set()
+    for target in dict.fromkeys(recipients):
+        server.targets, server.cc, server.bcc = [target], set(), set()
         parts.append((f"{key}:{hashlib.sha256(target[1].lower().encode()).hexdigest()[:8]}", server.url(privacy=False)))
     return parts
 

@@ -134,6 +134,19 @@ def test_a_bounced_recipient_never_resends_to_the_others(store, stories, inbox, 
     inbox.refused.clear()
 
 
+def test_a_copy_recipient_is_never_mailed_again_when_the_first_bounces(store, stories, inbox, tmp_path):
+    inbox.refused.add("gone@example.org")
+    channel = inbox.url("gone@example.org") + "&cc=chief@example.org"
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [channel],
+                                     "rule": {"keywords": {"any": ["inches closer"]}}}])
+    config = DEFAULT.model_copy(update={"backoff": timedelta(minutes=1), "max_attempts": 3})
+    assert find_new_alerts(store, subs, config).created == 1
+    for hours in (0, 1, 2, 3):
+        deliver_immediate(store, subs, config, at=now() + timedelta(hours=hours))
+    assert inbox.delivered == ["chief@example.org"]  # once, though the first address bounced every time
+    inbox.refused.clear()
+
+
 def test_a_channel_redirect_never_carries_the_alert_past_the_guard(webhook):
     from pipeline.alerts.delivery import send
     from pipeline.alerts.messages import Message
