@@ -26,38 +26,57 @@ class Workers:
         self.slots = asyncio.Semaphore(pool_size(self.pool))
         self.lost = 0  # workers of the current pool held by a job past its deadline
         self.stuck = False  # some job ran past its deadline: the pool is ended at the end, not joined
+        self.alone = asyncio.Lock()  # a job tried again after its pool broke runs with no other job beside it
 
     async def run(self, func: Any, *args: Any) -> Any:
         """`func(*args)` in a worker; past the deadline, JobTimeout (the worker is ended later).
 
         A worker process that dies breaks its whole pool: every job in it, and every later one, would fail.
-        The pool is replaced and the job tried once more there; a job whose worker dies again is WorkerDied
-        (the others of the broken pool, tried again, go through)."""
+        The pool is replaced and each job of the broken one is tried once more there, alone (holding every
+        worker slot), so a job that kills its worker again is the one that did: WorkerDied for it, and the
+        others of the broken pool go through."""
         for attempt in (1, 2):
-            await self.slots.acquire()
+            held = await self._exclusive() if attempt == 2 else await self._one()
             pool = self.pool
             try:
                 result = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(pool, func, *args),
                                                 self.timeout)
             except TimeoutError:
                 self.stuck = True
+                self._release(held - 1)  # the stuck job keeps one worker's slot, as any does
                 self._lose_worker()
                 raise JobTimeout(self.timeout) from None
             except asyncio.CancelledError:  # the pass deadline: a job already running cannot be cancelled, only ended
                 self.stuck = True
                 raise
             except BrokenExecutor:
-                self.slots.release()
+                self._release(held)
                 self._replace(pool, "a parse worker died: its pool is replaced")
                 if attempt == 2:
                     raise WorkerDied() from None
                 continue
             except BaseException:
-                self.slots.release()
+                self._release(held)
                 raise
-            self.slots.release()
+            self._release(held)
             return result
         raise AssertionError("unreachable")
+
+    async def _one(self) -> int:
+        await self.slots.acquire()
+        return 1
+
+    async def _exclusive(self) -> int:
+        """Every slot a live worker could take, one retry at a time (two gathering slots at once would deadlock)."""
+        async with self.alone:
+            wanted = max(1, pool_size(self.pool) - self.lost)
+            for _ in range(wanted):
+                await self.slots.acquire()
+            return wanted
+
+    def _release(self, held: int) -> None:
+        for _ in range(held):
+            self.slots.release()
 
     def end(self) -> None:
         """At the end of the pass: a worker still busy past its deadline is ended, not waited for."""

@@ -26,19 +26,27 @@ def square(x: int) -> int:
     return x * x
 
 
+def slow(x: int) -> int:
+    time.sleep(1.0)
+    return x * x
+
+
 def test_a_dead_worker_costs_its_own_job_only():
     topics = PROJECT_ROOT / "config" / "topics.yaml"
     with ExitStack() as pools:
         workers = Workers(lambda: pools.enter_context(worker_pool(2, topics, FeedLimits())), timeout=30)
 
-        async def run() -> list[object]:
-            return await asyncio.gather(workers.run(square, 3), workers.run(die), workers.run(square, 4),
-                                        return_exceptions=True)
+        async def run() -> None:  # one event loop, as one poll pass has
+            first, killed, second = await asyncio.gather(workers.run(square, 3), workers.run(die), workers.run(square, 4),
+                                                         return_exceptions=True)
+            assert (first, second) == (9, 16)  # the jobs of the broken pool went through in the fresh one
+            assert isinstance(killed, WorkerDied) and "died" in killed.reason("parsing the feed")
+            for _ in range(3):  # a job still running when the killer runs again, in the fresh pool, is not lost
+                slow_one, killer = await asyncio.gather(workers.run(slow, 6), workers.run(die), return_exceptions=True)
+                assert slow_one == 36 and isinstance(killer, WorkerDied)
+            assert await workers.run(square, 5) == 25  # and every later job too
 
-        first, killed, second = asyncio.run(run())
-        assert (first, second) == (9, 16)  # the jobs of the broken pool went through in the fresh one
-        assert isinstance(killed, WorkerDied) and "died" in killed.reason("parsing the feed")
-        assert asyncio.run(workers.run(square, 5)) == 25  # and every later job too
+        asyncio.run(run())
         workers.end()
 
 
