@@ -95,23 +95,29 @@ def assign_clusters(store: Store, stories: list[Story], threshold: float = 0.5, 
 
 
 def settled_cluster(store: Store, story: Story, threshold: float = 0.5, days: int = 3) -> str:
-    """The cluster of a story asked again once its copies are indexed: that of the earliest copy.
+    """The cluster of a story asked again once its copies are indexed: of the clusters it and its copies are in,
+    the one founded first.
 
     Two copies flushed at the same moment by parallel poll shards each looked for the other before it was
-    written, found nothing and started their own cluster; asked now, both name the same one (the earliest
-    copy's, ties by id), so an alert still goes once per story."""
+    written, found nothing and started their own cluster. Asked now, each names the clusters around it and
+    keeps the oldest by its founding story (the cluster id is that story's id), so both settle in the same
+    one even when one of them had also joined an older cluster the other is not similar enough to."""
     own = story.cluster_id or story.story_id
     if not story.minhash or not story.minhash_bands:
         return own
     window = timedelta(days=days)
-    first = (story.ingested, story.story_id, own)
+    seen = {own: story.ingested}  # cluster → the earliest of its members met here
     for doc in store.stories_sharing_bands(story.minhash_bands, story.ingested - window):
         ingested = datetime.fromisoformat(str(doc["ingested"]))
         if (doc["story_id"] == story.story_id or ingested > story.ingested + window
                 or similarity(story.minhash, doc.get("minhash") or []) < threshold):
             continue
-        first = min(first, (ingested, doc["story_id"], doc.get("cluster_id") or doc["story_id"]))
-    return first[2]
+        cluster = doc.get("cluster_id") or doc["story_id"]
+        seen[cluster] = min(seen.get(cluster, ingested), ingested)
+    if len(seen) == 1:
+        return own
+    founders = store.get_many("stories", list(seen))
+    return min(seen, key=lambda c: (founders[c].ingested if c in founders else seen[c], c))
 
 
 @dataclass

@@ -54,3 +54,32 @@ def test_every_copy_at_the_threshold_is_found(store):
             pairs.append(n)
             assert b.cluster_id == a.cluster_id, f"pair {n}: similarity {similarity(a.minhash, b.minhash):.2f}"
     assert len(pairs) >= 20  # the test holds enough pairs at the threshold to mean something
+
+
+def test_racing_copies_settle_in_one_cluster_even_when_one_also_joined_an_older_story(store):
+    """A and B are copies written at once by parallel shards; A is just similar enough to an older story O (so
+    joined O's cluster), B just not. Each settling on "the earliest copy similar to me" left A in O's cluster
+    and B in its own: two alerts. The oldest cluster around them is one answer for both."""
+    import random
+    from datetime import timedelta
+
+    from pipeline.ingest.clusters import settled_cluster
+
+    rng = random.Random(0)
+    vocabulary = [f"w{n}" for n in range(5000)]
+    old = rng.choices(vocabulary, k=300)
+    a = [w if rng.random() > 0.06 else rng.choice(vocabulary) for w in old]
+    b = [w if rng.random() > 0.01 else rng.choice(vocabulary) for w in a]
+    now = datetime.now(UTC)
+    docs = {}
+    for sid, words, cluster, ago in (("O", old, "O", timedelta(days=1)), ("A", a, "O", timedelta(0)),
+                                     ("B", b, "B", timedelta(seconds=1))):
+        signed = signature(" ".join(words))
+        docs[sid] = story(sid, sid, " ".join(words)).model_copy(update={
+            "minhash": signed.hashvalues, "minhash_bands": signed.bands, "cluster_id": cluster,
+            "ingested": now - ago})
+    assert similarity(docs["A"].minhash, docs["O"].minhash) >= 0.5 > similarity(docs["B"].minhash, docs["O"].minhash)
+    assert similarity(docs["A"].minhash, docs["B"].minhash) >= 0.5
+    store.write_stories(list(docs.values()))
+    store.refresh("stories")
+    assert settled_cluster(store, docs["A"]) == settled_cluster(store, docs["B"]) == "O"
