@@ -216,11 +216,14 @@ def _evict(series: Series, boundary: datetime, settings: SurgeSettings) -> None:
 
 def expected_count(state: DetectorState, series: Series, when: datetime, settings: SurgeSettings) -> float:
     """The stories the series' own history leads one to expect in the window ending at `when` (floored)."""
+    return max(settings.floor, _history_expects(state, series, when, settings))
+
+
+def _history_expects(state: DetectorState, series: Series, when: datetime, settings: SurgeSettings) -> float:
     boundary = when - timedelta(hours=settings.window_hours)
     past = _decay(series.past, series.past_at, boundary, settings.half_life_days) if series.past_at else 0.0
     rate = past / state.exposure if state.exposure > 0 else 0.0
-    seasonal = state.profile.integral(boundary, when, settings.profile_prior)
-    return max(settings.floor, rate * seasonal)
+    return rate * state.profile.integral(boundary, when, settings.profile_prior)
 
 
 def observe_story(state: DetectorState, story_id: str, published: datetime, series: Iterable[SeriesRef],
@@ -300,10 +303,13 @@ def _within_budget(state: DetectorState, when: datetime, score: float, settings:
 def close_surges(state: DetectorState, now: datetime, settings: SurgeSettings = SurgeSettings()) -> list[Surge]:
     """Close the open surges whose series have been quiet for the cool-down; the closed ones.
 
-    Also forgets series with nothing in the window and a history worth less than a hundredth of a story:
-    their expectation is the floor either way, and the state stays small."""
+    Also forgets series with nothing in the window whose history expects under half the floor: their expectation
+    is the floor either way, and the state stays small (each series is evicted here, not only when a story of its
+    own comes: every event, storyline and name met once used to stay for good, some 400 series a day)."""
     closed = []
+    boundary = now - timedelta(hours=settings.window_hours)
     for s in state.series.values():
+        _evict(s, boundary, settings)
         if s.surge >= 0:
             surge = state.surges[s.surge]
             if (now - parse_time(surge.last_hot)).total_seconds() / 3600 > settings.cooldown_hours:
@@ -311,7 +317,7 @@ def close_surges(state: DetectorState, now: datetime, settings: SurgeSettings = 
                 s.surge = -1
                 closed.append(surge)
     state.series = {k: s for k, s in state.series.items()
-                    if s.window or s.surge >= 0 or _decay(s.past, s.past_at, now, settings.half_life_days) >= 0.01}
+                    if s.window or s.surge >= 0 or _history_expects(state, s, now, settings) >= settings.floor / 2}
     return closed
 
 

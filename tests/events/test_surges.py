@@ -130,3 +130,23 @@ def test_forgetting_old_surges_keeps_open_and_recent_ones_and_the_series_links()
     assert [s.key for s in state.surges] == ["open", "recent"]
     assert state.surges[state.series["open"].surge].key == "open"
     assert forget_surges(state, T0) == 0
+
+
+def test_series_met_once_are_forgotten_and_the_state_stops_growing():
+    """Every event, storyline and name met once was a series for good (the windows were evicted only when a story
+    of the same series came): the one state document grew by some 400 series a day, for ever."""
+    from pipeline.events.surges import close_surges
+
+    state = DetectorState("asylum-border")
+    sizes = {}
+    for day in range(90):
+        for n in range(20):
+            when = T0 + timedelta(days=day, hours=8, minutes=20 * n)
+            sid = f"d{day}-{n}"
+            observe_item(state, sid, when)
+            observe_story(state, sid, when, [SeriesRef("topic:asylum-border", "asylum"),
+                                             SeriesRef(f"event:{sid}", sid), SeriesRef(f"person:{sid}", sid)])
+        close_surges(state, T0 + timedelta(days=day + 1))
+        sizes[day] = len(state.series)
+    assert sizes[89] <= sizes[30] + 5 and sizes[89] < 100, sizes  # bounded, not 40 more a day
+    assert "topic:asylum-border" in state.series  # a series with a history worth keeping stays
