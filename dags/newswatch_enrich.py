@@ -41,15 +41,20 @@ def newswatch_enrich():
 
     @task(max_active_tis_per_dag=2)
     def enrich_batch(story_ids: list[str]) -> dict:
-        """Entities and quotes for a batch of stories."""
-        from pipeline.errors import WriteRejected
+        """Entities and quotes for a batch of stories.
+
+        Stories Elasticsearch refuses for good are set aside (`enrich_error`) and fail the task without retries:
+        a retry would pass (they are no longer waiting) and the run would end green with them lost from view."""
+        from airflow.sdk.exceptions import AirflowFailException
+
         from pipeline.nlp.enrich import enrich_stories
         from pipeline.ops.tasks import printed_counts, with_store
 
         report = with_store(lambda store, settings: enrich_stories(store, settings, story_ids))
         counts = printed_counts(report)
         if report.rejected:
-            raise WriteRejected("enrichment", report.rejected)
+            raise AirflowFailException(f"enrichment: {len(report.rejected)} stories refused and set aside "
+                                       f"(enrich_error): " + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:5]))
         return counts
 
     @task(trigger_rule="all_done")

@@ -156,6 +156,8 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     set_aside = [(sid, {"enrich_error": reason[:1000]}) for sid, reason in refused.items() if refused_for_good(reason)]
     if set_aside:  # one story the mapping refuses must not stall every run behind it; the run still fails once
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
+        aside = {sid for sid, _ in set_aside}  # its quotes written already would be searchable and counted for a
+        store.delete_many("quotes", [q.quote_id for q in quotes if q.story_id in aside])  # story never enriched
         log.warning("enrichment: %d stories set aside (enrich_error): %s", len(set_aside), sorted(dict(set_aside)))
     pending.clear()
 

@@ -288,6 +288,11 @@ class StoreClient:
         self._bulk(kind, ({"_op_type": "update", "_index": self.index(kind), "_id": i, "doc": doc} for i in ids),
                    refresh=True, chunk=500).require(kind)
 
+    def delete_many(self, kind: str, ids: Iterable[str]) -> BulkResult:
+        """Delete documents by id (one already gone is no error); what could not be deleted is `rejected`."""
+        actions = ({"_op_type": "delete", "_index": self.index(kind), "_id": i} for i in dict.fromkeys(ids))
+        return self._bulk(kind, actions, refresh=False, chunk=500, missing_ok=True)
+
     @_translated("creating a document")
     def create(self, kind: str, doc_id: str, doc: Document) -> bool:
         """Write only if the id is new; False when it already exists (the exactly-once guard)."""

@@ -99,7 +99,8 @@ class EventQueries(StoreClient):
             searches: list[dict[str, Any]] = []
             for group_id in chunk:
                 searches += [{"index": self.index("stories")},
-                             {"size": 0, "query": {"term": {field_name: group_id}}, "aggs": _group_aggs()}]
+                             {"size": 0, "track_total_hits": True,  # a year-long storyline passes 10,000 reports
+                              "query": {"term": {field_name: group_id}}, "aggs": _group_aggs()}]
             for group_id, answer in zip(chunk, self.client.msearch(searches=searches)["responses"], strict=True):
                 if "error" in answer:
                     raise StoreError("summarising events", str(answer["error"])[:300])

@@ -37,3 +37,30 @@ def test_enrich_dag_enriches_places_and_summarises(dagbag, es_url, prefix, es, a
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def test_a_story_refused_for_good_fails_its_batch_once_without_retries(dagbag, es_url, prefix, es, airflow_home,
+                                                                        monkeypatch):
+    """Set aside (`enrich_error`) and the task failed at once: a retry would pass, the story being no longer
+    waiting, and the run would end green with the story lost from view."""
+    import pipeline.nlp.enrich as enrich
+    from pipeline.settings import Settings
+    from pipeline.store import Store
+    from pipeline.store.documents import Story
+
+    monkeypatch.setenv("NEWSWATCH_ES_URL", es_url)
+    monkeypatch.setenv("NEWSWATCH_INDEX_PREFIX", f"{prefix}-aside")
+    fields = enrich.enrichment
+    monkeypatch.setattr(enrich, "enrichment", lambda analysis, text="": fields(analysis, text) | (
+        {"quote_count": "many"} if "40 asylum" in text else {}))  # a value the mapping cannot take
+    when = "2024-05-01T10:00:00+00:00"
+    with Store.open(Settings.from_env()) as store:
+        store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                                   feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                                   text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.", published=when,
+                                   ingested=when, run_id="r") for i in range(2)])
+    run = dagbag.dags["newswatch_enrich"].test()
+    batch = next(ti for ti in run.get_task_instances() if ti.task_id == "enrich_batch")
+    assert str(run.state).endswith("failed") and str(batch.state).endswith("failed") and batch.try_number == 1
+    with Store.open(Settings.from_env()) as store:
+        assert "parsing" in (store.get("stories", "s0").enrich_error or "") and store.get("stories", "s1").enriched
