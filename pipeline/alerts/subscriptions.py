@@ -228,9 +228,14 @@ def _load(path: Path, env: Mapping[str, str] | None,
 
 def _topic_problems(path: Path, subs: list[Subscription], topics_file: Path) -> list[ConfigError]:
     """A topic no rule defines matches nothing, ever: "asylum-bordr" must be an error, not a quiet subscription."""
-    if not topics_file.exists():
+    named = [t for sub in subs for t in [*sub.rule.topics, *(sub.surges.topics if sub.surges else []),
+                                         *(sub.figures.topics if sub.figures else [])]]
+    if not named or not topics_file.exists():
         return []
-    known = {t.name for t in load_topics(topics_file)}
+    try:
+        known = {t.name for t in load_topics(topics_file)}
+    except ConfigError:  # topics.yaml's own mistake is reported where it is read; alerts (the operator's) still go
+        return []
     problems = []
     for sub in subs:
         for where, named in (("rule.topics", sub.rule.topics), ("surges.topics", sub.surges.topics if sub.surges else []),

@@ -160,10 +160,12 @@ def _loop_factory() -> Any:
 
 
 def raise_for_feed_errors(report: PollReport, policy: str) -> None:
-    """Fail the task when feeds failed, per policy: `all` of them (the network is down: two feeds at least, since a
-    scheduled shard may hold one broken feed alone, which is that feed's warning, not an outage), `any`, `never`."""
+    """Fail the task when feeds failed, per policy: `all` of them (the network is down; a shard with one feed due
+    counts as down only when that feed could not be reached at all: a 404 or a broken body is its own warning),
+    `any`, `never`."""
     failed = [f for f in report.feeds if f.outcome == "error"]
-    if not failed or policy == "never" or policy == "all" and (len(failed) < len(report.feeds) or len(failed) < 2):
+    unreachable = len(failed) >= 2 or any((f.error or "").startswith(("network", "timeout")) for f in failed)
+    if not failed or policy == "never" or policy == "all" and (len(failed) < len(report.feeds) or not unreachable):
         if failed:
             log.warning("%d of %d feeds failed: %s", len(failed), len(report.feeds),
                         "; ".join(f"{f.feed_id}: {f.error}" for f in failed[:10]))

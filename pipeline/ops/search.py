@@ -52,7 +52,8 @@ def analysed_query(query: str) -> str:
         elif (suffixed := _SUFFIX.fullmatch(token)) and suffixed.group(1):
             # a prefix or a fuzzy word is matched as written (folded), not lemmatized: "migra*" has no lemma
             words = re.findall(r"\w+", fold(suffixed.group(1)))
-            out.append(" ".join([*words[:-1], words[-1] + suffixed.group(2)]) if words else token)
+            joined = " ".join([*words[:-1], words[-1] + suffixed.group(2)]) if words else token
+            out.append(f"({joined})" if len(words) > 1 else joined)  # `-anti-vax*` excludes the whole of it
         else:
             # a hyphenated word's forms are several words each: a phrase apiece, or `a b | c d` would
             # read as `((a b) | c) d` (the simple query string has no precedence) and match nothing

@@ -37,6 +37,9 @@ def test_the_feed_error_policy():
         raise_for_feed_errors(report, "any")
     alone = PollReport(feeds=[FeedReport("a", "error", error="http_404: gone")])  # the only feed due in its shard
     raise_for_feed_errors(alone, "all")  # that feed's warning, not an outage: no retries re-polling it, no red run
+    cut_off = PollReport(feeds=[FeedReport("a", "error", error="network: ClientConnectorError: refused")])
+    with pytest.raises(FeedsFailed):  # one feed due, and it could not be reached: the network may be down
+        raise_for_feed_errors(cut_off, "all")
     down = PollReport(feeds=[FeedReport("a", "error", error="network: refused"), FeedReport("b", "error")])
     with pytest.raises(FeedsFailed):
         raise_for_feed_errors(down, "all")

@@ -43,6 +43,8 @@ def test_hyphenated_words_prefixes_and_fuzzy_words_match_on_the_analyzer_less_no
     stca = ids('"safe third country"')
     assert stca and ids("Safe-Third-Country") == stca
     assert ids('"safe third country" -Safe-Third-Country') == set()
+    assert ids('"safe third country" -Safe-Third-Coun*') == set()  # a prefix of a hyphenated word, excluded whole
+    assert analysed_query("-anti-vax*") == "-(anti vax*)"
     roxham = ids("Roxham")
     assert roxham and roxham <= ids("Roxh*") and roxham <= ids("Roxhan~1")
 
