@@ -197,9 +197,10 @@ def checked_connections(host: str, policy: OutboundPolicy) -> Iterator[list[str]
     """Within the block, every urllib3 connection to `host` (Apprise's HTTP channels go through requests; its
     worker threads included) resolves the name once, is refused when an address is one the policy refuses,
     and connects to the very addresses checked. A name checked earlier may resolve elsewhere by the time the
-    request is made (DNS rebinding: a public address first, the metadata service next); this check cannot be
-    walked around that way. Yields the refusals, for the caller's message (urllib3 reports them as connection
-    errors). Connections to other hosts (the Elasticsearch client's, to its node) are not touched."""
+    request is made (DNS rebinding: a public address first, the metadata service next); that way round is
+    closed. Connections to other hosts are not checked here (the Elasticsearch client's, to its node): the
+    caller keeps redirects off (Apprise's `redirects`), and an HTTP proxy, when one is set, is trusted to reach
+    the host. Yields the refusals, for the caller's message (urllib3 reports them as connection errors)."""
     _install_connection_check()
     refusals: list[str] = []
     key, entry = host.strip("[]").lower(), (policy, refusals)
