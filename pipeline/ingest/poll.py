@@ -17,16 +17,15 @@ from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from pipeline.config import Feed, load_feeds
 from pipeline.errors import ConfigError, FeedsFailed, StoreError, WriteRejected
 from pipeline.ingest.articles import build_article, fetch_page, story_id, worth_waiting
 from pipeline.ingest.clusters import assign_clusters, prepare
+from pipeline.ingest.feed_work import FeedReport, FeedWork, finish
 from pipeline.ingest.feeds import FeedItem, FeedResult, fetch_feed_body
 from pipeline.ingest.fetch import Fetcher, host_of
-from pipeline.ingest.schedule import plan_next
 from pipeline.ingest.sources import feed_source, feeds_file
 from pipeline.ingest.stories import build_story
 from pipeline.ingest.worker_slots import Workers
@@ -38,34 +37,14 @@ from pipeline.ingest.workers import (
     parse_and_match,
     worker_pool,
 )
-from pipeline.settings import PollSettings, Settings
+from pipeline.settings import Settings
 from pipeline.store import Store
-from pipeline.store.documents import FeedOutcome, FeedState, PollRecord, Story
+from pipeline.store.documents import FeedState, Story
 from pipeline.timing import percentiles
 from pipeline.topics.rules import TopicMatch
 
 log = logging.getLogger(__name__)
-SEEN_KEPT = 2000  # item keys remembered per feed
 FLUSH_SECONDS = 1.0  # a story waits at most about this long for its bulk write
-
-
-@dataclass
-class FeedReport:
-    """One feed's line of the pass report: its outcome, counts and error, for logs, XCom and the CLI."""
-
-    feed_id: str
-    outcome: FeedOutcome
-    items: int = 0
-    matched: int = 0
-    new: int = 0
-    error: str | None = None
-    warning: str | None = None
-    next_due: str | None = None
-
-    def settle(self, result: FeedResult) -> None:
-        """Take the outcome, item count, error and warning of the feed's poll."""
-        self.outcome, self.items, self.warning = result.outcome, result.items_seen, result.warning
-        self.error = f"{result.error_kind}: {result.error}" if result.outcome in ("error", "deferred") else None
 
 
 @dataclass
@@ -179,21 +158,6 @@ def raise_for_rejected(report: PollReport) -> None:
         raise WriteRejected("stories", report.rejected)
 
 
-@dataclass
-class _FeedWork:
-    """One feed's pass, until its state can be saved."""
-
-    feed: Feed
-    previous: FeedState | None
-    result: FeedResult
-    report: FeedReport
-    keys: list[str] = field(default_factory=list)  # every item key the feed listed
-    held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
-    stories: dict[str, str] = field(default_factory=dict)  # story id → item key, written for this feed
-    delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
-    done: bool = False
-
-
 class _Pass:
     def __init__(self, store: Store, settings: Settings, feeds: list[Feed], run_id: str,
                  progress: Callable[[PollReport], None] | None = None) -> None:
@@ -201,13 +165,13 @@ class _Pass:
         self.report = PollReport()
         self.claimed: set[str] = set()  # story ids taken by a feed in this pass (the first feed wins a duplicate)
         self.budget = settings.limits.max_new_per_pass
-        self.buffer: list[tuple[Story, _FeedWork]] = []
-        self.works: list[_FeedWork] = []
+        self.buffer: list[tuple[Story, FeedWork]] = []
+        self.works: list[FeedWork] = []
         self.lock = asyncio.Lock()
         self.pages = asyncio.Semaphore(max(4, settings.fetch.concurrency // 2))  # pages held in memory at once
         self.started = time.monotonic()
         self.failure: BaseException | None = None  # a write that failed: the pass stops and reports it
-        self.running: dict[str, _FeedWork] = {}  # every feed started, done or not (for the pass deadline)
+        self.running: dict[str, FeedWork] = {}  # every feed started, done or not (for the pass deadline)
         self.preparing: asyncio.Task | None = None  # clustering's imports, started by the first new story
 
     async def run(self) -> PollReport:
@@ -272,7 +236,7 @@ class _Pass:
         """One feed, start to end; whatever goes wrong with this feed's URL or items stays this feed's error."""
         if self.failure:
             raise self.failure
-        work = _FeedWork(feed, previous, FeedResult(feed, "error"), FeedReport(feed.id, "error"))
+        work = FeedWork(feed, previous, FeedResult(feed, "error"), FeedReport(feed.id, "error"))
         self.running[feed.id] = work
         self.report.feeds.append(work.report)
         try:
@@ -290,11 +254,11 @@ class _Pass:
             self.works.append(work)
 
     @staticmethod
-    def _failed(work: _FeedWork, kind: str, reason: str) -> None:
+    def _failed(work: FeedWork, kind: str, reason: str) -> None:
         log.warning("feed %s (%s): %s: %s", work.feed.id, work.feed.url, kind, reason)
         work.result.fail(kind, reason)
 
-    async def _poll(self, work: _FeedWork) -> None:
+    async def _poll(self, work: FeedWork) -> None:
         feed, previous = work.feed, work.previous
         result, body = await fetch_feed_body(feed, previous, self.fetcher)
         work.result = result
@@ -312,7 +276,7 @@ class _Pass:
                 work.keys = parsed.keys
                 await self._stories(work, parsed.matched)
 
-    async def _stories(self, work: _FeedWork, matched: list[tuple[FeedItem, list[TopicMatch]]]) -> None:
+    async def _stories(self, work: FeedWork, matched: list[tuple[FeedItem, list[TopicMatch]]]) -> None:
         work.report.matched = len(matched)
         candidates: dict[str, tuple[FeedItem, list[TopicMatch]]] = {}
         for item, matches in matched:
@@ -337,7 +301,7 @@ class _Pass:
         jobs: list[Coroutine[Any, Any, None]] = [self._story(work, sid, item, m) for sid, item, m in take]
         await asyncio.gather(*jobs)
 
-    async def _story(self, work: _FeedWork, sid: str, item: FeedItem, title_matches: list[TopicMatch]) -> None:
+    async def _story(self, work: FeedWork, sid: str, item: FeedItem, title_matches: list[TopicMatch]) -> None:
         if self.failure:
             raise self.failure
         fetch_pages = work.feed.fetch_pages or self.settings.fetch_pages
@@ -409,42 +373,6 @@ class _Pass:
                         work.delays.append(story.searchable_delay)
         if finished:
             now = self.store.now()
-            states, records = zip(*(_finish(w, now, self.settings.poll, self.run_id) for w in finished), strict=True)
+            states, records = zip(*(finish(w, now, self.settings.poll, self.run_id) for w in finished), strict=True)
             await asyncio.to_thread(self.store.save_feed_states, list(states))
             await asyncio.to_thread(self.store.record_polls, list(records))
-
-
-def _finish(work: _FeedWork, now: datetime, settings: PollSettings, run_id: str) -> tuple[FeedState, PollRecord]:
-    """A finished feed's new state and its poll record."""
-    result, previous = work.result, work.previous
-    # a shallow copy: `seen` is the only mutable field and it is replaced, never changed in place
-    state = previous.model_copy() if previous else FeedState(feed_id=work.feed.id)
-    plan = plan_next(previous, result, result.items, work.feed.poll_interval_minutes, settings, now)
-    state.last_polled = now
-    state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \
-        plan.rate_per_hour
-    state.schedule_reason = plan.why
-    state.last_warning = result.warning
-    if result.outcome == "error":
-        state.consecutive_failures += 1
-        state.last_error, state.last_error_kind = result.error, result.error_kind
-    elif result.outcome != "deferred":
-        state.consecutive_failures = 0
-        state.last_success = now
-        state.items_seen += len(result.items)
-        if not work.held_back:  # else the next pass must read the same body again
-            state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
-        if work.keys:
-            listed = [k for k in work.keys if k not in work.held_back]
-            state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[
-                :SEEN_KEPT]
-    work.report.next_due = plan.next_due.isoformat(timespec="seconds")
-    stats = percentiles("d", work.delays)
-    record = PollRecord(feed_id=work.feed.id, time=now, outcome=result.outcome, http_status=result.http_status,
-                        latency=round(result.latency, 3), bytes=result.bytes, items_seen=result.items_seen,
-                        new_items=len(result.items), new_stories=work.report.new, error_class=result.error_kind,
-                        error_message=result.error, consecutive_failures=state.consecutive_failures,
-                        warning=result.warning, next_due=plan.next_due, run_id=run_id,
-                        searchable_p50=stats.get("d_p50"),
-                        searchable_p95=stats.get("d_p95"))
-    return state, record

@@ -1,0 +1,86 @@
+"""One feed's pass, from its fetch until its state can be saved: its line of the report, what it holds, and
+the feed state and poll record it leaves (`finish`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pipeline.config import Feed
+from pipeline.ingest.feeds import FeedResult
+from pipeline.ingest.schedule import plan_next
+from pipeline.settings import PollSettings
+from pipeline.store.documents import FeedOutcome, FeedState, PollRecord
+from pipeline.timing import percentiles
+
+SEEN_KEPT = 2000  # item keys remembered per feed
+
+
+@dataclass
+class FeedReport:
+    """One feed's line of the pass report: its outcome, counts and error, for logs, XCom and the CLI."""
+
+    feed_id: str
+    outcome: FeedOutcome
+    items: int = 0
+    matched: int = 0
+    new: int = 0
+    error: str | None = None
+    warning: str | None = None
+    next_due: str | None = None
+
+    def settle(self, result: FeedResult) -> None:
+        """Take the outcome, item count, error and warning of the feed's poll."""
+        self.outcome, self.items, self.warning = result.outcome, result.items_seen, result.warning
+        self.error = f"{result.error_kind}: {result.error}" if result.outcome in ("error", "deferred") else None
+
+
+@dataclass
+class FeedWork:
+    """One feed's pass, until its state can be saved."""
+
+    feed: Feed
+    previous: FeedState | None
+    result: FeedResult
+    report: FeedReport
+    keys: list[str] = field(default_factory=list)  # every item key the feed listed
+    held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
+    stories: dict[str, str] = field(default_factory=dict)  # story id → item key, written for this feed
+    delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
+    done: bool = False
+
+
+def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -> tuple[FeedState, PollRecord]:
+    """A finished feed's new state and its poll record."""
+    result, previous = work.result, work.previous
+    # a shallow copy: `seen` is the only mutable field and it is replaced, never changed in place
+    state = previous.model_copy() if previous else FeedState(feed_id=work.feed.id)
+    plan = plan_next(previous, result, result.items, work.feed.poll_interval_minutes, settings, now)
+    state.last_polled = now
+    state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \
+        plan.rate_per_hour
+    state.schedule_reason = plan.why
+    state.last_warning = result.warning
+    if result.outcome == "error":
+        state.consecutive_failures += 1
+        state.last_error, state.last_error_kind = result.error, result.error_kind
+    elif result.outcome != "deferred":
+        state.consecutive_failures = 0
+        state.last_success = now
+        state.items_seen += len(result.items)
+        if not work.held_back:  # else the next pass must read the same body again
+            state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
+        if work.keys:
+            listed = [k for k in work.keys if k not in work.held_back]
+            state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[
+                :SEEN_KEPT]
+    work.report.next_due = plan.next_due.isoformat(timespec="seconds")
+    stats = percentiles("d", work.delays)
+    record = PollRecord(feed_id=work.feed.id, time=now, outcome=result.outcome, http_status=result.http_status,
+                        latency=round(result.latency, 3), bytes=result.bytes, items_seen=result.items_seen,
+                        new_items=len(result.items), new_stories=work.report.new, error_class=result.error_kind,
+                        error_message=result.error, consecutive_failures=state.consecutive_failures,
+                        warning=result.warning, next_due=plan.next_due, run_id=run_id,
+                        searchable_p50=stats.get("d_p50"),
+                        searchable_p95=stats.get("d_p95"))
+    return state, record
