@@ -206,19 +206,19 @@ async def fetch_page(item: FeedItem, fetcher: Fetcher) -> tuple[bytes | None, st
     return resp.body, resp.url, None
 
 
-PAGE_RETRY_HOURS = 6  # a story whose page failed for a passing reason waits this long for it, then takes its summary
+PAGE_RETRY_HOURS = 2  # a story whose page failed for a passing reason waits this long for it, then takes its summary
 _PASSING = ("deferred:", "network:", "timeout:", "http_429:", "http_5", "HTTP 429", "HTTP 5")
 
 
-def worth_waiting(error: str | None, published: datetime | None, now: datetime) -> bool:
+def worth_waiting(error: str | None, failing_since: datetime, now: datetime) -> bool:
     """Whether a story should wait for the next pass rather than be written with its feed summary for good.
 
     A page that failed for a passing reason (the host asked us to wait, a timeout, a 5xx, a dropped
     connection) is asked again next pass: once written, a story is never fetched again and would keep its
-    summary, without body text, quotes or speakers. A young item only (its feed date within PAGE_RETRY_HOURS):
-    a host down for a day must not hold its stories back for a day."""
-    return bool(error and error.startswith(_PASSING) and published is not None
-                and now - published < timedelta(hours=PAGE_RETRY_HOURS))
+    summary, without body text, quotes or speakers. For PAGE_RETRY_HOURS from its first failure, kept in the
+    feed's state (not from the feed's date, which a feed may move on every build): a host down for a day must
+    not hold its stories back for a day."""
+    return bool(error and error.startswith(_PASSING) and now - failing_since < timedelta(hours=PAGE_RETRY_HOURS))
 
 
 def page_date(page_html: bytes | str) -> datetime | None:

@@ -47,7 +47,16 @@ class FeedWork:
     held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
     stories: dict[str, str] = field(default_factory=dict)  # story id → item key, written for this feed
     delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
+    waiting: dict[str, datetime] = field(default_factory=dict)  # item key → since when its page fails (held back)
     done: bool = False
+
+    def failing_since(self, key: str) -> datetime | None:
+        """When a held-back item's page first failed, as the feed's state remembers it."""
+        for entry in self.previous.waiting if self.previous else []:
+            held, _, since = entry.partition("\t")
+            if held == key:
+                return datetime.fromisoformat(since)
+        return None
 
 
 def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -> tuple[FeedState, PollRecord]:
@@ -55,7 +64,10 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
     result, previous = work.result, work.previous
     # a shallow copy: `seen` is the only mutable field and it is replaced, never changed in place
     state = previous.model_copy() if previous else FeedState(feed_id=work.feed.id)
-    plan = plan_next(previous, result, result.items, work.feed.poll_interval_minutes, settings, now)
+    # an item waiting for its page since an earlier pass is no new item again: counted, it would shorten the
+    # feed's interval, and the failing host would be asked more often, not less
+    fresh = [i for i in result.items if work.failing_since(i.key) is None]
+    plan = plan_next(previous, result, fresh, work.feed.poll_interval_minutes, settings, now)
     state.last_polled = now
     state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \
         plan.rate_per_hour
@@ -70,6 +82,7 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
         state.items_seen += len(result.items)
         if not work.held_back:  # else the next pass must read the same body again
             state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
+        state.waiting = [f"{key}\t{since.isoformat()}" for key, since in work.waiting.items()]
         if work.keys:
             listed = [k for k in work.keys if k not in work.held_back]
             state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[

@@ -307,8 +307,10 @@ class _Pass:
         fetch_pages = work.feed.fetch_pages or self.settings.fetch_pages
         async with self.pages:
             page, url, error = (await fetch_page(item, self.fetcher)) if fetch_pages == "always" else (None, None, None)
-            if worth_waiting(error, item.published, self.store.now()):  # not its summary for good: the next pass
+            since = work.failing_since(item.key) or self.store.now()
+            if worth_waiting(error, since, self.store.now()):  # not its summary for good: the next pass
                 work.held_back.add(item.key)
+                work.waiting[item.key] = since
                 work.result.warnings.append(f"page of {item.link[:200]} not fetched ({error}): asked again next pass")
                 return
             try:

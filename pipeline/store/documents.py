@@ -212,6 +212,7 @@ class FeedState(Document):
     schedule_reason: Text | None = None
     last_warning: Text | None = None
     seen: Stored = []  # keys of the items listed in recent polls, newest last
+    waiting: Stored = []  # "item key<TAB>ISO time": items held back since their page first failed for a passing reason
 
 
 class PollRecord(Document):

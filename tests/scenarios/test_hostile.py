@@ -312,3 +312,39 @@ def test_a_page_that_failed_for_a_passing_reason_is_asked_again_next_pass(store,
     assert second.new == 1 and len(asked) == 2
     story = store.stories([story_id(link)])[story_id(link)]
     assert story.text_source == "page" and "Roxham Road on Tuesday" in story.text
+
+
+def test_a_page_that_keeps_failing_holds_its_story_back_two_hours_at_most(store, settings, tmp_path):
+    """The wait counts from the first failure, kept in the feed's state: a feed that dates each item at build
+    time (every pass a new date) must not hold its story back for ever, nor speed its own polling up."""
+    from datetime import timedelta
+    from email.utils import format_datetime
+
+    from pipeline.ingest.articles import story_id
+    from tests.hostile_server import ON_TOPIC, item, rss
+
+    hostile = HostileServer().start()
+    link = f"{hostile.url}/page/always-busy"
+    clock = {"now": store.now()}
+    store.now = lambda: clock["now"]
+
+    async def feed(writer, _):  # dated when built, as some generated feeds are
+        await hostile.send(writer, 200, rss([item(ON_TOPIC, link, date=format_datetime(clock["now"]))]),
+                           {"Content-Type": "application/rss+xml"})
+
+    async def busy(writer, _):
+        await hostile.send(writer, 503, b"busy")
+
+    hostile.routes["/feed/dated-at-build"], hostile.routes["/page/always-busy"] = feed, busy
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": [
+        {"id": "built", "url": f"{hostile.url}/feed/dated-at-build", "outlet": "B", "language": "en", "country": "CA"}]}))
+    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    for hours in (0, 1):
+        clock["now"] = store.now() + timedelta(hours=hours) if hours else clock["now"]
+        assert poll_feeds(store, settings, ["built"], run_id=f"r{hours}").feeds[0].new == 0
+    rate = store.feed_states(["built"])["built"].rate_per_hour
+    clock["now"] += timedelta(hours=1, minutes=30)  # 2 h 30 after the first failure
+    assert poll_feeds(store, settings, ["built"], run_id="r3").feeds[0].new == 1
+    story = store.stories([story_id(link)])[story_id(link)]
+    assert story.text_source == "summary" and "503" in (story.page_error or "")
+    assert rate is None or rate <= 1.0  # the waiting item was not counted as a new one each pass
