@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.alerts.feedback import all_feedback, latest_verdicts, precision_by
@@ -55,10 +56,11 @@ class _Weighted(Labelled):
         return FEEDBACK_WEIGHT
 
 
-def feedback_items(store: Store, topic: str) -> list[Labelled]:
-    """One labelled item per story with feedback for the topic: the majority of the latest verdicts."""
+def feedback_items(store: Store, topic: str, before: datetime | None = None) -> list[Labelled]:
+    """One labelled item per story with feedback for the topic: the majority of the latest verdicts (given before
+    a time, with `before`)."""
     votes: dict[str, Counter[str]] = {}
-    for f in latest_verdicts(all_feedback(store)):
+    for f in latest_verdicts([f for f in all_feedback(store) if before is None or f.at <= before]):
         if f.topic == topic:
             votes.setdefault(f.story_id, Counter())[f.verdict] += 1
     labels = {story_id: "on" if count["relevant"] > count["irrelevant"] else "off"
@@ -74,11 +76,19 @@ def _items(store: Store, labels: dict[str, str]) -> list[Labelled]:
             for story_id, label in labels.items() if (story := stories.get(story_id)) is not None]
 
 
-def trained_feedback(store: Store, model: RelevanceModel) -> list[Labelled]:
+def trained_feedback(store: Store, model: RelevanceModel, topic: str, saved: datetime) -> list[Labelled]:
     """The feedback a shipped model was fitted on, with the verdicts it was fitted with (analysts may have
-    changed theirs since): the model in use is refitted on these, so it is never judged on items it saw."""
-    recorded = model.cross_validation.get("retrained", {}).get("feedback", {})
-    return _items(store, {str(k): str(v) for k, v in recorded.items()}) if isinstance(recorded, dict) else []
+    changed theirs since): the model in use is refitted on these, so it is never judged on items it saw.
+
+    A model shipped before the map was recorded (`retrained` without `feedback`) saw the verdicts given before
+    it was saved (`saved`, its file's time)."""
+    retrained = model.cross_validation.get("retrained")
+    if not isinstance(retrained, dict):
+        return []
+    recorded = retrained.get("feedback")
+    if isinstance(recorded, dict):
+        return _items(store, {str(k): str(v) for k, v in recorded.items()})
+    return feedback_items(store, topic, before=saved)
 
 
 def _errors(model: RelevanceModel, items: Sequence[Labelled]) -> float:
@@ -114,7 +124,8 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     frames = load_frames(settings.config_dir / "frames.yaml", topic) if current.signals else None
     labels = load_labelled(paths)
     feedback = feedback_items(store, topic)
-    old_feedback = trained_feedback(store, current)  # what the model in use learnt besides the labels
+    saved = datetime.fromtimestamp(in_use.stat().st_mtime, UTC) if in_use.exists() else datetime.now(UTC)
+    old_feedback = trained_feedback(store, current, topic, saved)  # what the model in use learnt besides the labels
     items, in_use_items = labels + feedback, labels + old_feedback
     prepare(items + old_feedback, load_topics(settings.config_dir / "topics.yaml"), topic, frames)
     c = float(current.cross_validation.get("c", 1.0))
