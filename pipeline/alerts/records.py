@@ -182,6 +182,12 @@ def _record(store: Store, sub: Subscription, story: Story, cluster: str, copies:
         store.update_alert(alert_id, story_ids=[*existing.story_ids, story.story_id], other_outlets=outlets)
 
 
+def orphaned_alerts(store: Store, names: set[str]) -> dict[str, int]:
+    """Alerts still waiting under a name the subscriptions file no longer has (renamed or removed since):
+    nothing will ever send them, so `alerts list` says so rather than letting them vanish."""
+    return {name: n for name, n in store.waiting_by_subscription().items() if name not in names}
+
+
 def subscription_status(store: Store, subs: list[Subscription]) -> list[dict[str, object]]:
     """Per subscription: alerts sent, pending, failed, and the last delivery and error."""
     rows: list[dict[str, object]] = []

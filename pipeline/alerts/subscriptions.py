@@ -193,6 +193,11 @@ def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict:
     return [s for s in subs if s.name not in broken]
 
 
+def subscription_names(path: Path) -> set[str]:
+    """Every subscription the file names, usable or not."""
+    return {s.name for s in _load(path, None, None)[0]}
+
+
 def subscription_problems(path: Path, env: Mapping[str, str] | None = None,
                           variables: Sequence[str] | None = None) -> list[ConfigError]:
     """What is wrong with each subscription's channels (empty when all can be used)."""

@@ -21,7 +21,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from pipeline.alerts import delivery
     from pipeline.alerts import records as alerts
     from pipeline.alerts.finding import find_alerts
-    from pipeline.alerts.subscriptions import configured_subscriptions, load_subscriptions, subscription_problems
+    from pipeline.alerts.subscriptions import (
+        configured_subscriptions,
+        load_subscriptions,
+        subscription_names,
+        subscription_problems,
+    )
 
     if args.action != "test" and (args.name or args.dry_run):  # `run --dry-run` must never be a real run
         args.parser.error(f"alerts {args.action} takes no subscription name and no --dry-run (they are for "
@@ -35,6 +40,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         problems = [str(p) for p in subscription_problems(path)]
         with Store.open(settings) as store:
             rows = alerts.subscription_status(store, subs)
+            orphans = alerts.orphaned_alerts(store, subscription_names(path))
+        problems += [f"{n} alerts wait under subscription {name!r}, which {path} no longer has (renamed or "
+                     f"removed?): nothing will send them; restore the name to have them sent"
+                     for name, n in sorted(orphans.items())]
         if args.json:  # a line per subscription, then a line per subscription that cannot be used
             print_lines([*rows, *({"problem": p} for p in problems)])
             return 0

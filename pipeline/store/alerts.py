@@ -127,6 +127,13 @@ class AlertQueries(StoreClient):
         return list(self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}]))
 
     @_translated("summarising alerts")
+    def waiting_by_subscription(self) -> dict[str, int]:
+        """Alerts not yet sent (pending, sending, in a digest), per subscription name."""
+        found = self.client.search(index=self.index("alerts"), size=0, query={"terms": {"status": ["pending", "sending", "in-digest"]}},
+                                   aggs={"by": {"terms": {"field": "subscription", "size": 1000}}})
+        return {b["key"]: b["doc_count"] for b in found["aggregations"]["by"]["buckets"]}
+
+    @_translated("summarising alerts")
     def alert_summary(self, subscription: str) -> dict[str, Any]:
         """Counts by status, the last delivery and the last error of one subscription."""
         index = self.index("alerts")

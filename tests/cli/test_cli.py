@@ -85,6 +85,15 @@ def test_exit_codes_and_json(es_url, prefix, es, tmp_path):
         **env, "NEWSWATCH_ALERT_TO": "a@example.org", "NEWSWATCH_DIGEST_TO": "b@example.org"}).stdout.splitlines()]
     assert {s["name"] for s in listed} and not [s for s in listed if "problem" in s]
 
+    from pipeline.store.documents import AlertRecord  # a subscription renamed while it held alerts: said, not lost
+    es.index(index=f"{prefix}-alerts", id="orphan", document=AlertRecord(
+        alert_id="orphan", kind="story", subscription="old-desk-name", mode="immediate", story_id="s",
+        created="2026-12-01T08:00:00+00:00").to_source(),
+        refresh=True)
+    listed = [__import__("json").loads(line) for line in run("alerts", "list", "--json", env={
+        **env, "NEWSWATCH_ALERT_TO": "a@example.org", "NEWSWATCH_DIGEST_TO": "b@example.org"}).stdout.splitlines()]
+    assert [s["problem"] for s in listed if "problem" in s and "'old-desk-name'" in s["problem"]]
+
 
 @pytest.mark.slow
 def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path):
