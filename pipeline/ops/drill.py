@@ -364,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-base", type=int, default=Ports().base)
     parser.add_argument("--keep", action="store_true", help="leave the shape up afterwards")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped (a CI timeout): the shape still comes down
     ports = Ports(args.port_base)
     servers = [ReplayServer(SHARED, REPLAY_DIR, host=host).start() for host in HOSTS]
     work = cluster.STATE / "drill"
