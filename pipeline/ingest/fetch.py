@@ -199,12 +199,13 @@ class Fetcher:
     async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
         started = time.monotonic()
         seen: set[str] = set()
+        spent: list[float] = []  # seconds each hop took once it had its slot: the deadline is for all of them
         for _ in range(self.settings.max_redirects + 1):
             check_url(url, self.policy)
             if url in seen:
                 raise FetchError(url, "redirect_loop", "redirects come back to a URL already visited")
             seen.add(url)
-            status, resp_headers, body, location = await self._one(url, headers)
+            status, resp_headers, body, location = await self._one(url, headers, spent)
             if status in REDIRECTS:
                 if not location:
                     raise FetchError(url, "redirect_without_location", f"HTTP {status} without a Location header",
@@ -217,18 +218,23 @@ class Fetcher:
             return Fetched(url, status, resp_headers, body, time.monotonic() - started)
         raise FetchError(url, "too_many_redirects", f"more than {self.settings.max_redirects} redirects")
 
-    async def _one(self, url: str, headers: dict[str, str]) -> tuple[int, CIMultiDictProxy[str], bytes, str | None]:
+    async def _one(self, url: str, headers: dict[str, str],
+                   spent: list[float] | None = None) -> tuple[int, CIMultiDictProxy[str], bytes, str | None]:
+        """One hop; `spent` holds what the earlier hops of the request took (time queued for a slot is not
+        counted), and this one's time is added to it."""
         host = host_of(url)
         now = datetime.now(UTC)
         if host in self.gate.waits and self.gate.waits[host] > now:
             raise FetchError(url, "deferred", f"{host} asked us to wait until "
                              f"{self.gate.waits[host].isoformat(timespec='seconds')} (Retry-After)",
                              retry_after=self.gate.waits[host])
+        spent = [] if spent is None else spent
         async with self.gate.slot(host), self.global_slots:
             self.gate.in_flight[host] += 1
             self.gate.peak[host] = max(self.gate.peak[host], self.gate.in_flight[host])
+            began = time.monotonic()
             try:
-                async with asyncio.timeout(self.settings.total_timeout):
+                async with asyncio.timeout(max(0.0, self.settings.total_timeout - sum(spent))):
                     return await self._exchange(url, headers)
             except TimeoutError:  # the total deadline, or aiohttp's connect or read timeout
                 raise FetchError(url, "timeout", f"no complete answer within {self.settings.total_timeout:g} s "
@@ -244,6 +250,7 @@ class Fetcher:
                 raise FetchError(url, "network", f"{type(exc).__name__}: {reason}") from None
             finally:
                 self.gate.in_flight[host] -= 1
+                spent.append(time.monotonic() - began)
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, CIMultiDictProxy[str], bytes, str | None]:
         assert self.session is not None, "use the Fetcher as an async context manager"

@@ -348,3 +348,35 @@ def test_a_page_that_keeps_failing_holds_its_story_back_two_hours_at_most(store,
     story = store.stories([story_id(link)])[story_id(link)]
     assert story.text_source == "summary" and "503" in (story.page_error or "")
     assert rate is None or rate <= 1.0  # the waiting item was not counted as a new one each pass
+
+
+def test_the_total_deadline_covers_every_redirect_hop():
+    """Four slow hops of 0.6 s under a 1.5 s deadline: each hop within it, the request not."""
+    import asyncio
+
+    from pipeline.errors import FetchError
+    from pipeline.ingest.fetch import Fetcher
+    from tests.hostile_server import ON_TOPIC, item, rss
+
+    hostile = HostileServer().start()
+
+    def hop(n: int):
+        async def handler(writer, _):
+            await asyncio.sleep(0.6)
+            if n < 4:
+                await hostile.send(writer, 302, b"", {"Location": f"{hostile.url}/hop/{n + 1}"})
+            else:
+                await hostile.send(writer, 200, rss([item(ON_TOPIC, "http://h.example/x")]),
+                                   {"Content-Type": "application/rss+xml"})
+        return handler
+
+    for n in range(1, 5):
+        hostile.routes[f"/hop/{n}"] = hop(n)
+
+    async def fetch(total: float):
+        async with Fetcher(FetchSettings(retries=0, total_timeout=total, allow=("127.0.0.1",))) as fetcher:
+            return await fetcher.get(f"{hostile.url}/hop/1")
+
+    assert asyncio.run(fetch(10.0)).status == 200
+    with pytest.raises(FetchError, match="timeout"):
+        asyncio.run(fetch(1.5))
