@@ -210,14 +210,17 @@ PAGE_RETRY_HOURS = 2  # a story whose page failed for a passing reason waits thi
 _PASSING = ("deferred:", "network:", "timeout:", "http_429:", "http_5", "HTTP 429", "HTTP 5")
 
 
-def worth_waiting(error: str | None, failing_since: datetime, now: datetime) -> bool:
+def worth_waiting(error: str | None, failing_since: datetime, now: datetime, published: datetime | None = None) -> bool:
     """Whether a story should wait for the next pass rather than be written with its feed summary for good.
 
     A page that failed for a passing reason (the host asked us to wait, a timeout, a 5xx, a dropped
     connection) is asked again next pass: once written, a story is never fetched again and would keep its
     summary, without body text, quotes or speakers. For PAGE_RETRY_HOURS from its first failure, kept in the
     feed's state (not from the feed's date, which a feed may move on every build): a host down for a day must
-    not hold its stories back for a day."""
+    not hold its stories back for a day. An item the feed dates two days back or more is no news to hurry for
+    and none to hold back either: it is written at once."""
+    if published is not None and now - published > timedelta(days=2):
+        return False
     return bool(error and error.startswith(_PASSING) and now - failing_since < timedelta(hours=PAGE_RETRY_HOURS))
 
 

@@ -308,7 +308,7 @@ class _Pass:
         async with self.pages:
             page, url, error = (await fetch_page(item, self.fetcher)) if fetch_pages == "always" else (None, None, None)
             since = work.failing_since(item.key) or self.store.now()
-            if worth_waiting(error, since, self.store.now()):  # not its summary for good: the next pass
+            if worth_waiting(error, since, self.store.now(), item.published):  # not its summary for good: next pass
                 work.held_back.add(item.key)
                 work.waiting[item.key] = since
                 work.result.warnings.append(f"page of {item.link[:200]} not fetched ({error}): asked again next pass")
