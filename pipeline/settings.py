@@ -8,6 +8,7 @@ reported naming the variable (`NEWSWATCH_FETCH__READ_TIMEOUT: Input should be a 
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections.abc import Mapping
 from datetime import timedelta
@@ -164,10 +165,37 @@ class IndexSettings(_Group):
         return self.replicas_by_index.get(kind, self.replicas)
 
 
+def _drop_blank(values: object) -> object:
+    if isinstance(values, dict):
+        return {k: _drop_blank(v) for k, v in values.items() if v != ""}
+    return values
+
+
+def _as_written(default: object, comma_list: bool) -> str:
+    """A default as one would write it in the environment, so that it reads back as itself (a Python tuple's
+    repr read back as one odd string): comma lists for the settings split on commas, JSON for other lists and
+    maps, nothing for None."""
+    if default is None:
+        return ""
+    if isinstance(default, (list, tuple)) and comma_list:
+        return ",".join(map(str, default))
+    if isinstance(default, (list, tuple, dict)):
+        return json.dumps(default, default=str)
+    return str(default)
+
+
 class FeedbackSettings(_Group):
     """Analysts' "relevant / not relevant" links in alert messages (`pipeline.alerts.signing`)."""
 
     secret: SecretStr | None = None  # signs the links; without it, messages carry no feedback links
+
+    @field_validator("secret")
+    @classmethod
+    def _strong_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        """A guessable key signs links anyone could forge, and forged verdicts teach the weekly retrain."""
+        if value is not None and (len(value.get_secret_value()) < 16 or value.get_secret_value().lower() == "none"):
+            raise ValueError("too short to sign feedback links: at least 16 characters (e.g. `openssl rand -hex 32`)")
+        return value
     link_days: int = Field(14, ge=1)  # a link older than this is refused
     base_url: str = "http://localhost:8080/newswatch/feedback"  # the Airflow plugin's feedback page
 
@@ -222,10 +250,9 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _blank_is_unset(cls, values: object) -> object:
-        """`NEWSWATCH_OPERATOR_SUBSCRIPTION=` in a compose file means "not set", not an empty name."""
-        if isinstance(values, dict):
-            return {k: v for k, v in values.items() if v != ""}
-        return values
+        """`NEWSWATCH_OPERATOR_SUBSCRIPTION=` in a compose file means "not set", not an empty name; so does
+        `NEWSWATCH_FEEDBACK__SECRET=` inside a group (an empty secret signed links anyone could forge)."""
+        return _drop_blank(values)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -262,9 +289,10 @@ class Settings(BaseSettings):
             default = info.get_default(call_default_factory=True)
             if isinstance(default, BaseModel):
                 for sub, sub_info in type(default).model_fields.items():
-                    out[f"{ENV_PREFIX}{name}__{sub}".upper()] = str(sub_info.get_default(call_default_factory=True))
+                    out[f"{ENV_PREFIX}{name}__{sub}".upper()] = _as_written(
+                        sub_info.get_default(call_default_factory=True), NoDecode in sub_info.metadata)
             else:
-                out[f"{ENV_PREFIX}{name}".upper()] = "" if default is None else str(default)
+                out[f"{ENV_PREFIX}{name}".upper()] = _as_written(default, NoDecode in info.metadata)
         return out
 
     @classmethod

@@ -71,3 +71,27 @@ def test_the_local_node_reads_the_names_newswatch_settings_lists(monkeypatch, tm
     monkeypatch.setenv("NEWSWATCH_LOCAL__CACHE_DIR", str(tmp_path))  # what the node's error message names
     assert local_environment().cache_dir == tmp_path
     assert "NEWSWATCH_LOCAL__CACHE_DIR" in Settings.names()
+
+
+def test_every_listed_default_reads_back_as_itself(monkeypatch):
+    """What `newswatch settings` prints, copied into a .env, must mean the defaults: a tuple's repr once read as
+    patterns with quote marks in them (no channel variable expanded) and "None" as a feedback secret."""
+    defaults = Settings()
+    for name, value in Settings.variables().items():
+        monkeypatch.setenv(name, value)
+    read = Settings.from_env()
+    assert read.alerts.channel_variables == defaults.alerts.channel_variables
+    assert read.fetch.allow == defaults.fetch.allow and read.fetch.rewrite == defaults.fetch.rewrite
+    assert read.feedback.secret is None and read.es.shards_by_index == defaults.es.shards_by_index
+
+
+@pytest.mark.parametrize("secret", ["", "None", "short"])
+def test_a_blank_or_weak_feedback_secret_never_signs_links(monkeypatch, secret):
+    from pipeline.errors import SettingsError
+
+    monkeypatch.setenv("NEWSWATCH_FEEDBACK__SECRET", secret)
+    if secret == "":
+        assert Settings.from_env().feedback.secret is None  # not set: messages carry no links
+        return
+    with pytest.raises(SettingsError, match="NEWSWATCH_FEEDBACK__SECRET.*at least 16 characters"):
+        Settings.from_env()
