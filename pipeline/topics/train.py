@@ -21,6 +21,7 @@ import json
 import random
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,7 +161,16 @@ def fit(items: Sequence[Labelled], topic: str, c: float = 1.0, keep: int = 6000,
     weights = dict(zip(vectorizer.get_feature_names_out(), model.coef_[0], strict=True))
     strongest = sorted(weights, key=lambda f: -abs(weights[f]))[:keep]
     return RelevanceModel(topic, {f: round(float(weights[f]), 5) for f in strongest}, float(model.intercept_[0]),
-                          signals=frames is not None, frames=frames or {})
+                          signals=frames is not None, frames=frames or {}, languages=trained_languages(items))
+
+
+def trained_languages(items: Sequence[Labelled]) -> list[str]:
+    """The languages the model may judge: those it saw enough of (a tenth of the items, 30 at least). A model
+    fitted on French items is no judge of English ones, nor the other way round; nine French items among 1,275
+    English ones leave French to the rules alone."""
+    counts = Counter(i.language for i in items)
+    enough = sorted(lang for lang, n in counts.items() if n >= max(30, len(items) / 10))
+    return (enough or [counts.most_common(1)[0][0]]) if counts else ["en"]
 
 
 @dataclass

@@ -161,3 +161,19 @@ def test_a_model_with_signals_is_saved_and_scores_the_same_through_the_rules(tmp
     assert loaded is not None and loaded.frames == frames
     [match] = match_topics(ON[1], TOPICS, "en", {"asylum-border": loaded})
     assert match.score == round(model.score_features(items[1].features), 4)
+
+
+def test_a_model_judges_only_the_languages_it_was_fitted_on():
+    """Every model was marked English: one fitted on French items scored English ones with French weights and left
+    French ones, its own, to the rules."""
+    from pipeline.topics.train import Labelled, features, fit
+
+    def items(language: str, n: int) -> list[Labelled]:
+        on, off = ("demandeurs d'asile à la frontière", "match de football samedi") if language == "fr" else \
+            ("asylum seekers at the border", "football match on saturday")
+        return [Labelled(f"{language}{k}", text, label, "g", language=language, features=features(text))
+                for k in range(n) for text, label in ((f"{on} {k}", "on"), (f"{off} {k}", "off"))]
+
+    assert fit(items("fr", 20), "asylum-border", 1.0).languages == ["fr"]
+    assert fit(items("en", 300) + items("fr", 4), "asylum-border", 1.0).languages == ["en"]
+    assert fit(items("en", 100) + items("fr", 40), "asylum-border", 1.0).languages == ["en", "fr"]
