@@ -13,7 +13,7 @@ _SPACE = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and unify apostrophes so rules need one spelling."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'").lower()  # ʼ too: "dʼasile"
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)
@@ -21,8 +21,9 @@ def fold(text: str) -> str:
 
 
 def plain_text(value: str) -> str:
-    """Feed titles and summaries often carry HTML; alerts and matching want words."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value or ""))).strip()
+    """Feed titles and summaries often carry HTML; alerts and matching want words, their accents composed (NFC):
+    a feed that sends "é" as "e" and a combining accent must match "réfugiés" like any other."""
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value or ""))).strip())
 
 
 def item_text(item: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -133,8 +134,8 @@ def clean_text(text: str) -> str:
     repeats (a lead printed again under its photo): its quotes and people would count twice."""
     kept: list[str] = []
     seen: set[str] = set()
-    text = _STRAY_HYPHEN.sub("", _INVISIBLE.sub("", text))
-    for line in text.splitlines():
+    text = _STRAY_HYPHEN.sub("", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))  # accents composed, as
+    for line in text.splitlines():  # `plain_text` gives feed items: "e" + a combining accent matches as "é"
         line = _GLUED_PROMO.sub("", _CREDIT.sub("", line))
         stripped = line.strip()
         if _JUNK_LINE.match(stripped):

@@ -294,3 +294,20 @@ def test_the_model_does_not_veto_a_rule_term_it_was_never_trained_on():
     assert match_topics("Court ruling leaves DACA recipients in limbo\nThe programme protects 600,000 people.",
                         TOPICS, "en", models)
     assert not match_topics("Asylum claims rise\nThe figures were published on Monday.", TOPICS, "en", models)
+
+
+def test_decomposed_accents_and_the_modifier_apostrophe_match_like_any_other():
+    """A feed sending "é" as "e" + a combining accent split every word at each accent (only "expulse" matched);
+    "dʼasile" with U+02BC matched nothing."""
+    import unicodedata
+
+    from pipeline.config import load_topics
+    from pipeline.settings import PROJECT_ROOT
+    from pipeline.text import plain_text
+    from pipeline.topics.rules import match_topics
+
+    topics = load_topics(PROJECT_ROOT / "config" / "topics.yaml")
+    title = plain_text(unicodedata.normalize("NFD", "Québec : des réfugiés arrivent, les expulsés témoignent"))
+    [match] = match_topics(title, topics, "fr")
+    assert {"réfugiés", "expulsés"} <= set(match.terms)
+    assert match_topics("Les demandeurs dʼasile arrivent à la frontière", topics, "fr")
