@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -47,15 +48,24 @@ class Feed(_Strict):
     url: str
     outlet: str
     language: Literal["en", "fr"]
-    country: str = Field(min_length=2, max_length=2)
+    country: str
     poll_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
     fetch_pages: Literal["always", "never"] | None = None
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+        if not re.match(r"https?://[^/?#\s]+", value):
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country_code(cls, value: object) -> object:
+        if isinstance(value, bool):  # YAML reads NO (Norway) as false
+            raise ValueError("reads as true/false: quote the country code (country: \"NO\")")
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Z]{2}", value):
+            raise ValueError("must be a two-letter country code in capitals (ISO 3166: GB, CA, FR)")
         return value
 
 
@@ -66,10 +76,13 @@ class FeedsFile(_Strict):
     @classmethod
     def _unique_ids(cls, feeds: list[Feed]) -> list[Feed]:
         seen: dict[str, int] = {}
+        urls: dict[str, int] = {}
         for n, feed in enumerate(feeds):
             if feed.id in seen:
                 raise ValueError(f"feed id {feed.id!r} is used twice: feeds.{seen[feed.id]}.id and feeds.{n}.id")
-            seen[feed.id] = n
+            if feed.url in urls:  # polled twice a pass, its stories claimed by whichever came first
+                raise ValueError(f"feed URL {feed.url!r} is used twice: feeds.{urls[feed.url]}.url and feeds.{n}.url")
+            seen[feed.id], urls[feed.url] = n, n
         return feeds
 
 
@@ -105,6 +118,16 @@ class Context(_Strict):
     terms: list[str] = Field(min_length=1)
     min: int = Field(default=2, ge=2)
 
+    @model_validator(mode="after")
+    def _can_fire(self) -> Context:
+        if self.min > len({t.casefold() for t in self.terms}):
+            raise ValueError(f"min {self.min} is more than its {len(set(self.terms))} different terms: it can never fire")
+        return self
+
+
+_TERM = re.compile(r"[^\W\d_]|\d")  # a term holds a word character
+_MISPLACED_STAR = re.compile(r"\*(?=\S)|(?:^|\s)\*")  # `*` ends a word (a prefix), nowhere else
+
 
 class LanguageRules(_Strict):
     any: list[str] = []
@@ -119,10 +142,20 @@ class LanguageRules(_Strict):
             raise ValueError("a language needs at least one of any, near, context, all")
         terms = {t.casefold() for t in [*self.any, *(t for n in self.near for t in [*n.terms, *n.with_]),
                                         *(t for c in self.context for t in c.terms), *(t for g in self.all for t in g)]}
+        for term in sorted(terms):
+            if not _TERM.search(term):
+                raise ValueError(f"term {term!r} holds no word: it can never match")
+            if _MISPLACED_STAR.search(term):
+                raise ValueError(f"term {term!r}: `*` may only end a word (a prefix: deport*), it matches nothing elsewhere")
         for n, ex in enumerate(self.exclude):
             unknown = [d for d in ex.drops if d.casefold() not in terms]
             if unknown:  # a drop that names no rule term would never apply, silently
                 raise ValueError(f"exclude.{n}.drops: {', '.join(map(repr, unknown))} is no term of these rules")
+            whole = [ph for ph in ex.phrases if ph.casefold() in terms and (not ex.drops or ph.casefold() in
+                                                                          {d.casefold() for d in ex.drops})]
+            if whole:  # the phrase is the term itself: every hit of it would be dropped, the term cancelled
+                raise ValueError(f"exclude.{n}.phrases: {whole[0]!r} is itself a rule term: the exclusion would "
+                                 "drop every hit of it (name the longer phrase that makes it a false friend)")
         return self
 
 
@@ -153,6 +186,15 @@ class Topic(_Strict):
 
 class TopicsFile(_Strict):
     topics: list[Topic] = Field(min_length=1)
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_names(cls, topics: list[Topic]) -> list[Topic]:
+        names = [t.name for t in topics]
+        for n, name in enumerate(names):
+            if name in names[:n]:
+                raise ValueError(f"topic name {name!r} is used twice: topics.{names.index(name)} and topics.{n}")
+        return topics
 
 
 def _location(error: ErrorDetails) -> str:

@@ -27,6 +27,11 @@ def test_bundled_replay_feeds_load():
     ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: CA}\n"
      "  - {id: a, url: http://y, outlet: Y, language: en, country: CA}\n", "feeds: ", "used twice: feeds.0.id and feeds.1.id"),
     ("feeds: [\n", "line", "not valid YAML"),
+    ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: CA}\n"
+     "  - {id: b, url: http://x, outlet: Y, language: en, country: CA}\n", "feeds: ", "URL 'http://x' is used twice"),
+    ("feeds:\n  - {id: a, url: 'https://', outlet: X, language: en, country: CA}\n", "feeds.0.url", "with a host"),
+    ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: NO}\n", "feeds.0.country", 'quote the country'),
+    ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: gb}\n", "feeds.0.country", "in capitals"),
 ])
 def test_bad_feeds_file_names_file_key_and_problem(tmp_path: Path, body: str, key: str, problem: str):
     path = tmp_path / "feeds.yaml"
@@ -111,6 +116,12 @@ TOPIC = "topics:\n  - name: t\n    title: T\n{extra}    languages:\n      en:\n 
     ("    long_text: {words: 50, lead_words: 120}\n", "", "topics.0.long_text", "lead_words (120) must not exceed words (50)"),
     ("", "        exclude:\n          - {why: birds, near: [bird*], drops: [migra*]}\n", "topics.0.languages.en",
      "'migra*' is no term of these rules"),
+    ("", "        near: [{terms: [deport*ation], with: [order*]}]\n", "topics.0.languages.en", "`*` may only end a word"),
+    ("", "        context: [{terms: [visa*, sponsor*], min: 3}]\n", "context.0", "it can never fire"),
+    ("", "        all: [['-']]\n", "topics.0.languages.en", "holds no word"),
+    ("", "        exclude:\n          - {why: old sense, phrases: [asylum*]}\n", "topics.0.languages.en",
+     "is itself a rule term"),
+    ("", "  - name: t\n    title: T again\n    languages: {en: {any: [x]}}\n", "topics", "topic name 't' is used twice"),
 ])
 def test_a_topic_rule_that_would_fail_or_never_apply_is_refused(tmp_path: Path, extra, rules, where, problem):
     path = tmp_path / "topics.yaml"
