@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-import yaml
+from pipeline.config import read_mapping
+from pipeline.errors import ConfigError
 
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")  # the title is a sentence of its own
 SUBJECTS = ("subject_group", "subject_one", "subject_thing")  # frames judged in the evidence's own sentence
@@ -39,11 +40,23 @@ def load_frames(path: Path, topic: str) -> dict[str, list[str]]:
     """The topic's frames from `config/frames.yaml` ({} when the file or the topic is absent)."""
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    frames = data.get(topic) or {}
-    if not isinstance(frames, dict) or not all(isinstance(v, list) for v in frames.values()):
-        raise ValueError(f"{path}: {topic}: expected frame names mapping to lists of terms")
-    return {str(k): [str(t) for t in v] for k, v in frames.items()}
+    data = read_mapping(path, empty_ok=True)  # the strict loader: a frame given twice is refused, with its line
+    if topic not in data:
+        if data:  # "asylum_border:" for "asylum-border": a model trained with signals and no frames, silently
+            raise ConfigError(str(path), topic, f"no frames for this topic (the file has {', '.join(map(str, data))})")
+        return {}
+    frames = data[topic]
+    if not isinstance(frames, dict):
+        raise ConfigError(str(path), topic, "expected frame names mapping to lists of terms")
+    for name, terms in frames.items():
+        if str(name).startswith("subject_") and name not in SUBJECTS:
+            raise ConfigError(str(path), f"{topic}.{name}", f"no such frame (the subject frames are {', '.join(SUBJECTS)})")
+        if not isinstance(terms, list) or not terms:
+            raise ConfigError(str(path), f"{topic}.{name}", "expected a list of terms")
+        for n, term in enumerate(terms):
+            if not isinstance(term, str) or not term.strip():  # YAML reads no, on, off, yes as true/false
+                raise ConfigError(str(path), f"{topic}.{name}.{n}", f"{term!r} is not a term: quote it")
+    return {str(k): list(v) for k, v in frames.items()}
 
 
 def signals(text: str, hits: Sequence[Evidence], frames: Mapping[str, Sequence[str]] | None = None,

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipeline.config import load_topics
 from pipeline.settings import PROJECT_ROOT
 from pipeline.topics.relevance import RelevanceModel, features, load_relevance
@@ -177,3 +179,22 @@ def test_a_model_judges_only_the_languages_it_was_fitted_on():
     assert fit(items("fr", 20), "asylum-border", 1.0).languages == ["fr"]
     assert fit(items("en", 300) + items("fr", 4), "asylum-border", 1.0).languages == ["en"]
     assert fit(items("en", 100) + items("fr", 40), "asylum-border", 1.0).languages == ["en", "fr"]
+
+
+@pytest.mark.parametrize("body, where, problem", [
+    ("asylum-border:\n  policy: [visa*]\n  policy: [troop*]\n", "line 3", "given twice"),
+    ("asylum_border:\n  policy: [visa*]\n", "asylum-border", "no frames for this topic"),
+    ("asylum-border:\n  subject_grop: [they]\n", "asylum-border.subject_grop", "no such frame"),
+    ("asylum-border:\n  profile: [he, no, she]\n", "asylum-border.profile.1", "quote it"),
+])
+def test_a_frames_file_mistake_names_file_key_and_problem(tmp_path, body, where, problem):
+    """frames.yaml was read with the plain loader: a frame given twice replaced the first, a misspelt topic trained
+    a model with signals and no frames, and YAML's `no` became the term 'False'."""
+    from pipeline.errors import ConfigError
+    from pipeline.topics.signals import load_frames
+
+    path = tmp_path / "frames.yaml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as err:
+        load_frames(path, "asylum-border")
+    assert str(path) in str(err.value) and where in str(err.value) and problem in str(err.value)
