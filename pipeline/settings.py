@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -38,6 +40,19 @@ ENV_PREFIX = "NEWSWATCH_"
 
 class _Group(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _durations_in_seconds(cls, value: object, info: ValidationInfo) -> object:
+        """A duration may be written in seconds (`NEWSWATCH_ALERTS__BACKOFF=90`), as HH:MM:SS or ISO 8601
+        (PT2H); an optional one (`MAX_AGE`) may be `none` for none."""
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or not isinstance(value, str) or "timedelta" not in str(field.annotation):
+            return value
+        text = value.strip()
+        if text.lower() in {"none", "null"} and "None" in str(field.annotation):
+            return None
+        return timedelta(seconds=float(text)) if re.fullmatch(r"\d+(\.\d+)?", text) else value
 
 
 class FetchSettings(_Group):
@@ -265,6 +280,12 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             first = exc.errors()[0]
             variable = ENV_PREFIX + "__".join(str(p) for p in first["loc"]).upper()
+            group = re.search(r'parsing value for field "(\w+)"', first["msg"])
+            if not first["loc"] and group:  # a list or map that is not JSON: the error names only its group
+                prefix = f"{ENV_PREFIX}{group.group(1)}__".upper()
+                variable = ", ".join(sorted(k for k in os.environ if k.upper().startswith(prefix))) or prefix + "*"
+                raise SettingsError(variable, "not valid JSON: lists and maps are written as JSON "
+                                              '(NEWSWATCH_ES__SHARDS_BY_INDEX={"stories": 2})') from None
             more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
             raise SettingsError(variable, first["msg"] + more) from None
         if settings.es_url_set:

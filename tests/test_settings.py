@@ -39,6 +39,7 @@ def test_overrides_win_over_the_environment(monkeypatch, tmp_path):
     ("NEWSWATCH_INDEX_PREFX", "nw2", "did you mean NEWSWATCH_INDEX_PREFIX?"),
     ("NEWSWATCH_RETENTON__FEED_HEALTH_DAYS", "7", "did you mean NEWSWATCH_RETENTION__FEED_HEALTH_DAYS?"),
     ("NEWSWATCH_INDEX_PREFIX", "Has Spaces", "should match pattern"),
+    ("NEWSWATCH_ES__SHARDS_BY_INDEX", "stories:2", "not valid JSON"),  # once named only "NEWSWATCH_"
 ])
 def test_a_bad_value_names_the_variable(monkeypatch, variable, value, problem):
     monkeypatch.setenv(variable, value)
@@ -95,3 +96,12 @@ def test_a_blank_or_weak_feedback_secret_never_signs_links(monkeypatch, secret):
         return
     with pytest.raises(SettingsError, match="NEWSWATCH_FEEDBACK__SECRET.*at least 16 characters"):
         Settings.from_env()
+
+
+def test_durations_may_be_written_in_seconds_and_an_optional_one_as_none(monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_ALERTS__BACKOFF", "90")
+    monkeypatch.setenv("NEWSWATCH_ALERTS__MAX_AGE", "none")
+    monkeypatch.setenv("NEWSWATCH_HEALTH__SILENT_MINIMUM", "PT2H")
+    settings = Settings.from_env()
+    assert settings.alerts.backoff == timedelta(seconds=90) and settings.alerts.max_age is None
+    assert settings.health.silent_minimum == timedelta(hours=2)
