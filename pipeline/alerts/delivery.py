@@ -179,10 +179,11 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
         records = [r for r in due if r.subscription == name and (r.story_id or "") in stories]
         hour = at - timedelta(hours=1)
         room = max(0, config.rate_per_hour - store.sent_since(name, hour))
-        # retries first, within the hourly rate too (a channel back from an outage must not get dozens at once);
-        # beyond it, the rest go out together as one message, one such message an hour: the others wait for the next
-        waiting = [r for r in records if r.attempts > 0] + [r for r in records if r.attempts == 0]
-        one_by_one, burst = waiting[:room], waiting[room:]
+        # retries first, within the hourly rate too (a channel back from an outage must not get dozens at once:
+        # the rest wait for room); fresh alerts beyond it go out together as one message, one such message an
+        # hour: the others wait for the next
+        one_by_one = ([r for r in records if r.attempts > 0] + [r for r in records if r.attempts == 0])[:room]
+        burst = [r for r in records if r.attempts == 0 and r not in one_by_one]
         if burst and store.burst_since(name, hour):
             burst = []
         for record in one_by_one:
@@ -208,8 +209,8 @@ def _send_due_bursts(store: Store, sub: Subscription, config: AlertSettings, rep
         if folded.alert_ids:
             label = "a burst of stories" if digest_record.mode == "immediate" else f"until {digest_record.period}"
             _send_digest(store, sub, folded, label, config, report, at)
-        else:  # every alert it meant to take went out another way
-            store.update_alert(folded.alert_id, status="sent", sent_at=at)
+        else:  # every alert it meant to take went out another way: no message, none counted against the rate
+            store.update_alert(folded.alert_id, status="sent")
 
 
 def _deliver_record(store: Store, record: AlertRecord, sub: Subscription, config: AlertSettings,

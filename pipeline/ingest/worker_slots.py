@@ -27,56 +27,53 @@ class Workers:
         self.lost = 0  # workers of the current pool held by a job past its deadline
         self.stuck = False  # some job ran past its deadline: the pool is ended at the end, not joined
         self.alone = asyncio.Lock()  # a job tried again after its pool broke runs with no other job beside it
+        self.quarantine: Executor | None = None  # the pool those jobs run in, one at a time
 
     async def run(self, func: Any, *args: Any) -> Any:
         """`func(*args)` in a worker; past the deadline, JobTimeout (the worker is ended later).
 
         A worker process that dies breaks its whole pool: every job in it, and every later one, would fail.
-        The pool is replaced and each job of the broken one is tried once more there, alone (holding every
-        worker slot), so a job that kills its worker again is the one that did: WorkerDied for it, and the
-        others of the broken pool go through."""
-        for attempt in (1, 2):
-            held = await self._exclusive() if attempt == 2 else await self._one()
-            pool = self.pool
-            try:
-                result = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(pool, func, *args),
-                                                self.timeout)
-            except TimeoutError:
-                self.stuck = True
-                self._release(held - 1)  # the stuck job keeps one worker's slot, as any does
-                self._lose_worker()
-                raise JobTimeout(self.timeout) from None
-            except asyncio.CancelledError:  # the pass deadline: a job already running cannot be cancelled, only ended
-                self.stuck = True
-                raise
-            except BrokenExecutor:
-                self._release(held)
-                self._replace(pool, "a parse worker died: its pool is replaced")
-                if attempt == 2:
-                    raise WorkerDied() from None
-                continue
-            except BaseException:
-                self._release(held)
-                raise
-            self._release(held)
-            return result
-        raise AssertionError("unreachable")
-
-    async def _one(self) -> int:
+        The pool is replaced, and each job of the broken one is tried once more by itself in a pool of its own
+        (`_alone`), beside the others' work: a job whose worker dies there is the one that killed it
+        (WorkerDied), and the others of the broken pool go through."""
         await self.slots.acquire()
-        return 1
-
-    async def _exclusive(self) -> int:
-        """Every slot a live worker could take, one retry at a time (two gathering slots at once would deadlock)."""
-        async with self.alone:
-            wanted = max(1, pool_size(self.pool) - self.lost)
-            for _ in range(wanted):
-                await self.slots.acquire()
-            return wanted
-
-    def _release(self, held: int) -> None:
-        for _ in range(held):
+        pool = self.pool
+        try:
+            result = await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(pool, func, *args), self.timeout)
+        except TimeoutError:
+            self.stuck = True
+            self._lose_worker()
+            raise JobTimeout(self.timeout) from None
+        except asyncio.CancelledError:  # the pass deadline: a job already running cannot be cancelled, only ended
+            self.stuck = True
+            raise
+        except BrokenExecutor:
             self.slots.release()
+            self._replace(pool, "a parse worker died: its pool is replaced")
+            return await self._alone(func, *args)
+        except BaseException:
+            self.slots.release()
+            raise
+        self.slots.release()
+        return result
+
+    async def _alone(self, func: Any, *args: Any) -> Any:
+        """A job of a broken pool, once more, with no other job in its pool (one at a time): it holds no slot
+        of the main pool, so nothing waits on it there."""
+        async with self.alone:
+            self.quarantine = self.quarantine or self.start()
+            pool = self.quarantine
+            try:
+                return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(pool, func, *args),
+                                              self.timeout)
+            except TimeoutError:
+                stop_workers(pool)  # only this job was in it
+                self.quarantine = None
+                raise JobTimeout(self.timeout) from None
+            except BrokenExecutor:
+                stop_workers(pool)
+                self.quarantine = None
+                raise WorkerDied() from None
 
     def end(self) -> None:
         """At the end of the pass: a worker still busy past its deadline is ended, not waited for."""

@@ -535,3 +535,28 @@ def test_a_channel_name_that_resolves_elsewhere_at_send_time_is_refused(monkeypa
         assert inside.received == []
     finally:
         inside.server.shutdown()
+
+
+def test_retries_beyond_the_hourly_rate_wait_and_make_no_empty_burst(store, stories, webhook, tmp_path):
+    """Retries went into the burst, which moves only fresh alerts: an empty burst was recorded and marked sent,
+    counted against the rate, and pushed the retries back another hour, again and again."""
+    from pipeline.store.documents import AlertRecord
+
+    story = seed(stories)
+    subs = subscriptions(tmp_path, [{"name": "busy", "channels": [webhook.url], "rule": {"keywords": {"any": ["x"]}}}])
+    at = now()
+    sent = [AlertRecord(alert_id=f"sent-{n}", kind="story", subscription="busy", mode="immediate", story_id=story.story_id,
+                        status="sent", created=at - timedelta(minutes=40), sent_at=at - timedelta(minutes=35 - n))
+            for n in range(2)]
+    retry = AlertRecord(alert_id="retry", kind="story", subscription="busy", mode="immediate", story_id=story.story_id,
+                        attempts=1, created=at - timedelta(minutes=30), next_attempt=at - timedelta(minutes=1))
+    for record in [*sent, retry]:
+        store.create_alert(record)
+    store.refresh("alerts")
+    config = AlertSettings(rate_per_hour=2, max_age=None)
+    deliver_immediate(store, subs, config, at=at)
+    store.refresh("alerts")
+    assert store.count("alerts", {"term": {"kind": "digest"}}) == 0 and store.alert("retry").status == "pending"
+    assert store.sent_since("busy", at - timedelta(hours=1)) == 2 and webhook.received == []
+    deliver_immediate(store, subs, config, at=at + timedelta(minutes=30))  # room again: the retry goes out
+    assert store.alert("retry").status == "sent" and len(webhook.received) == 1

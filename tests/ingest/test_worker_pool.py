@@ -50,6 +50,32 @@ def test_a_dead_worker_costs_its_own_job_only():
         workers.end()
 
 
+def hang() -> None:
+    time.sleep(30)
+
+
+def test_a_page_past_its_deadline_beside_a_dead_worker_holds_nothing_up():
+    """A retry once gathered every slot one by one: holding one, it waited for the slot of a job stuck past its
+    deadline, which never came back, and the whole pass waited with it."""
+    topics = PROJECT_ROOT / "config" / "topics.yaml"
+    with ExitStack() as pools:
+        workers = Workers(lambda: pools.enter_context(worker_pool(2, topics, FeedLimits())), timeout=2)
+
+        async def run() -> list[object]:
+            async def later(delay: float, func, *args):
+                await asyncio.sleep(delay)
+                return await workers.run(func, *args)
+
+            jobs = [workers.run(die), workers.run(slow, 2), workers.run(hang), *(later(0.6, square, n) for n in range(3))]
+            return await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), 30)
+
+        killer, innocent, stuck, *rest = asyncio.run(run())
+        assert type(killer).__name__ == "WorkerDied" and innocent == 4, (killer, innocent)
+        assert rest == [0, 1, 4] and type(stuck).__name__ == "JobTimeout", (stuck, rest)
+        workers.stuck = True
+        workers.end()
+
+
 def test_a_mistake_in_topics_yaml_is_one_error_naming_file_and_key(tmp_path):
     (tmp_path / "topics.yaml").write_text("topics:\n  - name: asylum\n    languages:\n      francais: {}\n")
     with pytest.raises(ConfigError, match="topics.yaml"):
