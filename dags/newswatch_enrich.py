@@ -44,17 +44,21 @@ def newswatch_enrich():
         """Entities and quotes for a batch of stories.
 
         Stories Elasticsearch refuses for good are set aside (`enrich_error`) and fail the task without retries:
-        a retry would pass (they are no longer waiting) and the run would end green with them lost from view."""
+        a retry would pass (they are no longer waiting) and the run would end green with them lost from view.
+        Other refusals (a busy node) are retried as usual."""
         from airflow.sdk.exceptions import AirflowFailException
 
+        from pipeline.errors import WriteRejected
         from pipeline.nlp.enrich import enrich_stories
         from pipeline.ops.tasks import printed_counts, with_store
 
         report = with_store(lambda store, settings: enrich_stories(store, settings, story_ids))
         counts = printed_counts(report)
+        if report.set_aside:
+            raise AirflowFailException(f"enrichment: {len(report.set_aside)} stories refused for good and set aside "
+                                       "(enrich_error): " + "; ".join(f"{k}: {v}" for k, v in list(report.set_aside.items())[:5]))
         if report.rejected:
-            raise AirflowFailException(f"enrichment: {len(report.rejected)} stories refused and set aside "
-                                       f"(enrich_error): " + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:5]))
+            raise WriteRejected("enrichment", report.rejected)
         return counts
 
     @task(trigger_rule="all_done")

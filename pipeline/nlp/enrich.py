@@ -40,6 +40,7 @@ class EnrichReport:
     stories: int = 0
     quotes: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
+    set_aside: dict[str, str] = field(default_factory=dict)  # story id → why: refused for good, `enrich_error` set
     seconds: float = 0.0
     delays: list[float] = field(default_factory=list)  # seconds from first seen to enriched
 
@@ -156,6 +157,7 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     set_aside = [(sid, {"enrich_error": reason[:1000]}) for sid, reason in refused.items() if refused_for_good(reason)]
     if set_aside:  # one story the mapping refuses must not stall every run behind it; the run still fails once
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
+        report.set_aside.update({sid: doc["enrich_error"] for sid, doc in set_aside})
         aside = {sid for sid, _ in set_aside}  # its quotes written already would be searchable and counted for a
         store.delete_many("quotes", [q.quote_id for q in quotes if q.story_id in aside])  # story never enriched
         log.warning("enrichment: %d stories set aside (enrich_error): %s", len(set_aside), sorted(dict(set_aside)))

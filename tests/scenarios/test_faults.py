@@ -168,7 +168,7 @@ def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(
 
     monkeypatch.setattr(enrich, "enrichment", refused_for_s0)
     report = enrich_stories(store, settings, ["s0", "s1"])
-    assert report.stories == 1 and list(report.rejected) == ["s0"]  # the task raises on it: the run is red once
+    assert report.stories == 1 and list(report.rejected) == list(report.set_aside) == ["s0"]  # the task raises on it: the run is red once
     assert "s0" not in enrich.waiting_ids(store)  # the next runs do not stall on it
     assert enrich.waiting_ids(store) == ["s2"]
     assert "parsing" in store.get("stories", "s0").enrich_error
