@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -90,11 +91,17 @@ def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], forc
     return report, enriched, events
 
 
+def _as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def cmd_run_local(args: argparse.Namespace) -> int:
     """The main job on embedded defaults: local Elasticsearch, configured feeds (or the replay), one pass."""
     from pipeline.ingest.sources import feeds_file, resolved_source
     from pipeline.local.es_node import ensure_persistent_node
 
+    for stop in (signal.SIGTERM, signal.SIGHUP):  # a CI cancel, `timeout`, a dropped SSH session: as Ctrl-C, so a
+        signal.signal(stop, _as_interrupt)  # node still starting is ended, not left orphaned on the data directory
     state_dir = Settings.from_env().state_dir
     state_dir.mkdir(parents=True, exist_ok=True)
     url = ensure_persistent_node(state_dir.resolve())

