@@ -172,7 +172,7 @@ def _kind(noun: Token, root: Token) -> str | None:
             return kind
     tok = noun
     for _ in range(6):
-        if tok.head is tok:
+        if tok.head.i == tok.i:
             break
         below, tok = tok, tok.head
         if tok.pos_ in ("VERB", "AUX", "ADJ") or tok.dep_ == "ROOT":
@@ -364,9 +364,9 @@ def _place_near(located: Located, span: Span, sent: Span) -> str | None:
         def governed(m: Any) -> bool:  # "died off Lampedusa": the place hangs on the figure's verb
             tok = doc[m.start]
             for _ in range(4):
-                if tok is verb:
+                if tok.i == verb.i:  # spaCy makes a new Token per access: `is` never held, and the nearest place won
                     return True
-                if tok.head is tok:
+                if tok.head.i == tok.i:
                     return False
                 tok = tok.head
             return False

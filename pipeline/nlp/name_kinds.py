@@ -55,7 +55,7 @@ def _evidence(tok: Token) -> bool:
         if head.lemma_ == "be" and any(c.dep_ == "attr" and c.lower_ in KINDS for c in head.children):
             return True
         owned = [t for t in head.subtree if t.lower_ == "its" and t.dep_ == "poss"]
-        return any(_subject_of(t) is tok for t in owned)
+        return any((subject := _subject_of(t)) is not None and subject.i == tok.i for t in owned)
     return False
 
 

@@ -215,3 +215,13 @@ def test_each_thing_left_and_a_capacity_are_read_as_they_are(text, expected):
 def test_more_people_than_live_on_earth_is_no_figure():
     [result] = analyze(["1000000000000000000000000000000000000000 migrants died at sea, and 46 migrants were rescued."], "en")
     assert [f["value"] for f in result.figures] == [46]
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Italian coast guard officials in Rome said 40 migrants drowned off Lampedusa on Sunday.", "Lampedusa"),
+    ("The Red Cross in Geneva reported that 12 people were killed in Kharkiv on Tuesday.", "Kharkiv"),
+])
+def test_a_count_takes_the_place_its_verb_governs_not_the_nearest(text, place):
+    """The check compared spaCy tokens with `is`, which never holds (a new Token per access): the nearest place won."""
+    [figure] = figures(text)
+    assert figure["place"] == place, figure
