@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 started=$(date +%s%N)
 PYTHON=${PYTHON:-python3}
 # a venv left half-made (Debian's python3-venv missing: the interpreter is there, pip is not) is made again
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -m pip --version >/dev/null 2>&1; then
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pip" >/dev/null 2>&1; then
   rm -rf .venv
   if ! "$PYTHON" -m venv .venv; then
     rm -rf .venv

