@@ -185,6 +185,8 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
                       and not gaz.candidates(t.text) for t in (before, doc[end] if end < len(doc) else None))
     in_longer_place = larger and label in PLACE_ENTS and beside_name  # "Florida Panhandle", "Irvine Cove"
     person_elsewhere = any(written in name and at != start and fold(name.strip()) != text for at, name in people)
+    surname = end - start == 1 and any(at != start and len(name.split()) >= 2 and name.split()[-1] == written
+                                       for at, name in people)
     spelling = CITY_SPELLINGS.get(written, ("",))[0]  # "Odessa" is GeoNames' "Odesa"
     cities = [c.population for c in candidates if c.kind == "city" and fold(c.name) in (text, fold(spelling))]
     cue = _cued(doc, start, end, gaz, label, max(cities or [0]))
@@ -226,6 +228,9 @@ def _allowed(doc: Doc, start: int, end: int, candidates: list[Place], ent_of: di
             continue  # "BBC News Channel"
         elif label in ("PERSON", "PER") and c.kind == "admin1":
             continue  # "Kent said": a surname; countries, seas and islands are rarely anyone's name
+        elif surname and not (before is not None and before.pos_ == "ADP"):
+            continue  # unless the article names the person in full: "Health Minister Mark Holland … Holland said"
+            # is no Netherlands ("in Jordan", after a preposition, stays the country)
         else:
             kept.append(c)
     if before is not None and before.lower_ == "à" and any(c.kind == "city" for c in kept):

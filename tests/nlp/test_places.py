@@ -265,3 +265,13 @@ def test_the_places_analysts_facet_on_are_places_not_a_headline_word_or_a_surnam
     assert {"Influx", "Biobaku"} <= {e.canonical for e in result.entities if e.label == "place"}  # the model's tags
     places = enrichment(result, text)["places"]
     assert {"Ottawa", "Canada", "Nigeria"} <= set(places) and not {"Influx", "Biobaku"} & set(places)
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Health Minister Mark Holland announced the dental care program on Monday. Holland said it would cover nine "
+     "million Canadians.", "The Netherlands"),
+    ("Rep. Jim Jordan spoke to reporters on Monday. Jordan said the bill would pass the House.", "Jordan"),
+])
+def test_the_surname_of_a_person_the_article_names_in_full_is_no_country(text, country):
+    assert country not in {p["name"] for p in places(text).values()}
+    assert "Jordan" in places("Refugees fleeing Syria arrived in Jordan on Monday. Jordan said it would take more.")
