@@ -56,6 +56,8 @@ ASYLUM = {"asylum", "refuge", "protection", "status", "asile"}  # what one claim
 REFUGEES = {"refugee", "réfugié", "evacuee", "exilé", "displaced", "déplacé"}  # counted without a verb: displaced
 LEFT_BEHIND = {"leave", "quitter"}  # people who are left (the object) stay: those who leave are the displaced
 CAPACITY = {"capacity", "capacité", "room", "space", "bed", "lit", "place"}  # "capacity for 200 people": places
+VENUES = {"arena", "stadium", "venue", "hall", "theatre", "theater", "auditorium", "room", "boat", "vessel", "ship",
+          "bus", "plane", "aircraft", "building", "church", "school", "centre", "center", "facility", "tent"}
 BUILT_FOR = {"build", "design", "plan", "equip", "intend", "construire", "concevoir", "prévoir"}
 CUSTODY = {"custody", "detention", "jail", "prison", "détention", "garde"}
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
@@ -218,6 +220,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
             continue  # a serial number, a typo or hostile text: more people than live on Earth (and past a float)
         if amount.start >= 2 and text[amount.start - 1] == "-" and text[amount.start - 2].isalpha():
             continue  # "Covid-19", "F-16", "G-7": a name with a number in it
+        if text[amount.start - 1: amount.start] == "/" or text[amount.end: amount.end + 1] == "/":
+            continue  # "9/11", "24/7": a date or a rate, no count of people
         root = span[-1]
         sent = root.sent
         noun = _counted_noun(span, doc)
@@ -268,7 +272,10 @@ def _capacity(word: Token) -> bool:
     """Whether a count is of the places something has or was made for, not of people: "capacity for 200
     people", "room for 500", "built for 3,000 people", "d'une capacité de 400 personnes"."""
     prep = word.head
-    if word.dep_ not in ("pobj", "nmod", "obl") or prep is word:
+    if word.dep_ == "dobj" and _lemma(prep) == "hold" and any(
+            c.lower_ in ("can", "could") or c.dep_ == "nsubj" and _lemma(c) in VENUES for c in prep.children):
+        return True  # "the arena can hold 19,800 fans", "the stadium holds …": room ("holding four people" stays)
+    if word.dep_ not in ("pobj", "nmod", "obl") or prep.i == word.i:
         return False
     if prep.pos_ == "ADP":
         if prep.lower_ not in ("for", "of", "de", "pour", "d'", "d’"):
@@ -291,9 +298,9 @@ def _not_a_count(span: Span, doc: Doc) -> bool:
     if before is not None and (before.text in ("£", "$", "€", "US$", "C$", "#", "No", "no.")
                                or _lemma(before) in ("call", "dial", "phone", "ring", "appeler", "composer")):
         return True  # a sum, a number's sign, or the emergency line one calls ("called 911")
-    if before is not None and before.pos_ == "PROPN" and before.text[:1].isupper() and span[0].like_num \
-            and span[0].text[:1].isdigit():
-        return True
+    if before is not None and before.pos_ in ("PROPN", "NOUN") and before.text[:1].isupper() and span[0].like_num \
+            and span[0].text[:1].isdigit() and not before.is_stop:  # "Some 50 people", tagged a noun, counts
+        return True  # "Title 42", "Flight 752" (a capitalised common noun: the model tags "Flight" so)
     if before is not None and before.lower_ in ("in", "sur") and span.start > 1 and doc[span.start - 2].like_num:
         return True
     after = doc[span.end] if span.end < len(doc) else None

@@ -225,3 +225,21 @@ def test_a_count_takes_the_place_its_verb_governs_not_the_nearest(text, place):
     """The check compared spaCy tokens with `is`, which never holds (a new Token per access): the nearest place won."""
     [figure] = figures(text)
     assert figure["place"] == place, figure
+
+
+@pytest.mark.parametrize("text", [
+    "The 9/11 families gathered at the memorial on Monday.",
+    "The arena, which can hold 19,800 fans, stood empty on Monday.",
+    "The stadium holds 65,000 spectators.",
+])
+def test_numbers_of_flights_dates_and_room_are_no_counts_of_people(text):
+    assert figures(text) == []
+
+
+def test_a_flight_number_is_no_count_beside_the_count_of_its_dead():
+    assert [f["value"] for f in figures("Flight 752 was shot down, killing all 176 people on board.")] == [176]
+
+
+def test_people_held_by_someone_are_still_detained():
+    [figure] = figures("A gunman stormed the synagogue, holding four people at gunpoint for 11 hours.")
+    assert (figure["value"], figure["kind"]) == (4, "detained")
