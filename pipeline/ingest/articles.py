@@ -44,10 +44,14 @@ _JUNK_LINE = re.compile(
          trending\ now|recommended|sign\ up|subscribe|click\ to\ play\ video|play\ video|listen)\b\s*[:|].*
       | click\ to\ play\ video\b.*
       | .*\ [–-]\ (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\ \d{1,2},\ \d{4}
-      | (photo|image|file\ photo|credit|photograph)\ ?(:|by\b).*
+      | (photo|image|file\ photo|credit|photograph)(\ credit)?\ ?(:|by\b).*
+      | \(?(ap|reuters|afp|cp|getty|canadian\ press)\ ?photo\ ?/[^)]*\)?
+      | \((additional\ )?reporting\ by\b.*\)
+      | (associated\ press|ap|reuters|the\ canadian\ press)\ writers?\ .*\ contributed\ (to\ )?this\ report\.?
+      | advertisement: | related\ (stories|articles|coverage)
       | [—–-]+\ ?with\ files\ from\b.*
       | share\ this(\ (story|article))?:? | (facebook|twitter|email|linkedin|reddit|whatsapp)(\s+(facebook|twitter|email|linkedin|reddit|whatsapp))*
-      | copyright\b.* | ©.* | all\ rights\ reserved.*
+      | copyright\ *(©|\(c\)|\d{4}).* | (©|\(c\)).* | all\ rights\ reserved.*
     )\s*$""",
     re.I | re.X,
 )

@@ -136,3 +136,17 @@ def test_navigation_a_newsletter_sign_up_and_a_repeated_lead_are_cut():
     assert cleaned.count("Femi Biobaku") == 1 and "Skip to content" not in cleaned and "Newsletter" not in cleaned
     assert cleaned.count("“Thank you,” he said.") == 1  # short lines too, when they follow each other
     assert "He landed in Ottawa" in cleaned and "flooded shelters" in cleaned
+
+
+def test_credits_and_sign_offs_go_and_a_lead_starting_with_copyright_stays():
+    """"Copyright holders say …" was deleted whole as a notice; credits and sign-offs became people and places."""
+    from pipeline.ingest.articles import clean_text
+
+    page = ("Copyright holders say the new bill goes too far, executive director Victoria Shen said Monday.\n\n"
+            "Photo credit: Sean Kilpatrick/The Canadian Press\n\n(AP Photo/Darryl Dyck)\n\n"
+            "(Reporting by William Schomberg in London; Editing by Toby Chopra)\n\n"
+            "Associated Press writer Samya Kullab in Kyiv contributed to this report.\n\nRelated Stories\n\n"
+            "(c) 2024 Reuters\n\nCopyright 2024 The Associated Press. All rights reserved.\n\n"
+            "The minister said the plan would go ahead.")
+    assert clean_text(page) == ("Copyright holders say the new bill goes too far, executive director Victoria Shen "
+                                "said Monday.\n\nThe minister said the plan would go ahead.")
