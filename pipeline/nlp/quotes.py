@@ -29,6 +29,8 @@ from pipeline.nlp.surnames import honoured_surname
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
+# a wire story's dateline opening what was said: "OTTAWA — The federal government will …, officials said"
+_DATELINE = re.compile(r"[A-Z][A-Z.'’ -]*[A-Z.](?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\([^)\n]{1,20}\)\s*)?(?:--|—|–)\s")
 OPEN_CLOSE = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c", '"': '"'}
 _WORD = re.compile(r"\w+")
 # a sentence ends at . ! or ? and a space, unless the period closes a title or an initial: "Dr. Luz Arroyo"
@@ -417,6 +419,8 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             content = content[1:]
         while len(content) and (content[-1].is_punct and content[-1].text not in {"”", '"', "»"} or content[-1].is_space):
             content = content[:-1]
+        if len(content) and (dateline := _DATELINE.match(doc_text(content.doc), content.start_char)):
+            content = content[next((k for k, t in enumerate(content) if t.idx >= dateline.end()), len(content)):]
         if len(content) < (2 if _a_clause(content) else 4) or inside(spans, subject.idx) or "\n" in content.text:
             continue
         covered = sum(inside(direct_here, t.idx) for t in content)  # content lies in the sentence

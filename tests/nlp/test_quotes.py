@@ -568,3 +568,14 @@ def test_a_typographic_apostrophe_in_a_negation_keeps_the_reported_clause_and_it
 def test_more_verbs_of_saying_report_a_clause(verb):
     quote = one(f"Mayor Greg Williamson {verb} that the group would advocate on roads and energy costs.", "advocate")
     assert (quote.speaker_canonical, quote.verb) == ("Greg Williamson", verb)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("OTTAWA — The federal government will spend $2 billion on housing, officials said Tuesday.",
+     "The federal government will spend $2 billion on housing"),
+    ("KYIV, Ukraine (AP) — Russian drones struck the capital overnight, officials said.",
+     "Russian drones struck the capital overnight"),
+])
+def test_a_dateline_is_no_part_of_what_was_said(text, said):
+    [quote] = quotes(text)
+    assert quote.quote == said
