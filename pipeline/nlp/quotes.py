@@ -356,8 +356,9 @@ def _a_clause(content: Span) -> bool:
     if not len(content):
         return False
     root = content.root
-    return root.tag_ in {"VBD", "VBZ", "VBP", "MD"} and any(c.dep_ in {"nsubj", "expl"} and c.i < root.i
-                                                             for c in root.children)
+    finite = root.tag_ in {"VBD", "VBZ", "VBP", "MD"} or any(  # "he would resign", "he was withdrawing"
+        c.dep_ in {"aux", "auxpass"} and c.tag_ in {"VBD", "VBZ", "VBP", "MD"} for c in root.children)
+    return finite and any(c.dep_ in {"nsubj", "nsubjpass", "expl"} and c.i < root.i for c in root.children)
 
 
 def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple[int, int]],

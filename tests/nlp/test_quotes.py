@@ -579,3 +579,12 @@ def test_more_verbs_of_saying_report_a_clause(verb):
 def test_a_dateline_is_no_part_of_what_was_said(text, said):
     [quote] = quotes(text)
     assert quote.quote == said
+
+
+@pytest.mark.parametrize("text, said", [
+    ("Prime Minister Justin Trudeau said he would resign.", "he would resign"),
+    ("President Joe Biden said he was withdrawing.", "he was withdrawing"),
+])
+def test_a_short_report_with_a_helper_verb_is_a_report(text, said):
+    """Three words with a finite helper ("would resign") were dropped as too short: only a finite main verb counted."""
+    assert [q.quote for q in quotes(text)] == [said]
