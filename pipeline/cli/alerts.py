@@ -40,7 +40,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         problems = [str(p) for p in subscription_problems(path)]
         with Store.open(settings) as store:
             rows = alerts.subscription_status(store, subs)
-            orphans = alerts.orphaned_alerts(store, subscription_names(path))
+            configured = settings.config_dir / "alerts.yaml"  # another file's alerts are not orphans of this one
+            orphans = alerts.orphaned_alerts(store, subscription_names(path) | (
+                subscription_names(configured) if configured.exists() else set()))
         problems += [f"{n} alerts wait under subscription {name!r}, which {path} no longer has (renamed or "
                      f"removed?): nothing will send them; restore the name to have them sent"
                      for name, n in sorted(orphans.items())]

@@ -82,7 +82,9 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
         state.items_seen += len(result.items)
         if not work.held_back:  # else the next pass must read the same body again
             state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
-        state.waiting = [f"{key}\t{since.isoformat()}" for key, since in work.waiting.items()]
+        # an item held back for another reason this pass (the new-story budget) keeps its first failure's time
+        kept = {key: since for key in work.held_back if key not in work.waiting and (since := work.failing_since(key))}
+        state.waiting = [f"{key}\t{since.isoformat()}" for key, since in {**kept, **work.waiting}.items()]
         if work.keys:
             listed = [k for k in work.keys if k not in work.held_back]
             state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[

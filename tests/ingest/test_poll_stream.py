@@ -197,3 +197,21 @@ def test_elasticsearch_failing_inside_a_feed_ends_the_pass_with_its_own_error(st
     monkeypatch.setattr(Store, "existing_ids", down)
     with pytest.raises(StoreUnavailable, match="the node went away"):
         poll_feeds(store, settings, ["good", "two"], run_id="down")
+
+
+def test_an_item_held_back_by_the_budget_keeps_the_time_its_page_first_failed():
+    """Held back for the new-story budget in a pass between two failures, it got a fresh two-hour wait each time."""
+    from datetime import UTC, datetime
+
+    from pipeline.config import Feed
+    from pipeline.ingest.feed_work import FeedReport, FeedWork, finish
+    from pipeline.ingest.feeds import FeedResult
+    from pipeline.settings import PollSettings
+    from pipeline.store.documents import FeedState
+
+    feed = Feed(id="f", url="http://h.example/feed", outlet="O", language="en", country="CA")
+    first = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    previous = FeedState(feed_id="f", waiting=[f"item-1\t{first.isoformat()}"])
+    work = FeedWork(feed, previous, FeedResult(feed, "ok"), FeedReport("f", "ok"), keys=["item-1"], held_back={"item-1"})
+    state, _ = finish(work, datetime(2026, 12, 1, 9, tzinfo=UTC), PollSettings(), "r")
+    assert state.waiting == [f"item-1\t{first.isoformat()}"] and "item-1" not in state.seen
