@@ -203,6 +203,8 @@ class FeedbackSettings(_Group):
     """Analysts' "relevant / not relevant" links in alert messages (`pipeline.alerts.signing`)."""
 
     secret: SecretStr | None = None  # signs the links; without it, messages carry no feedback links
+    link_days: int = Field(14, ge=1)  # a link older than this is refused
+    base_url: str = "http://localhost:8080/newswatch/feedback"  # the Airflow plugin's feedback page
 
     @field_validator("secret")
     @classmethod
@@ -211,8 +213,6 @@ class FeedbackSettings(_Group):
         if value is not None and (len(value.get_secret_value()) < 16 or value.get_secret_value().lower() == "none"):
             raise ValueError("too short to sign feedback links: at least 16 characters (e.g. `openssl rand -hex 32`)")
         return value
-    link_days: int = Field(14, ge=1)  # a link older than this is refused
-    base_url: str = "http://localhost:8080/newswatch/feedback"  # the Airflow plugin's feedback page
 
 
 class SearchSettings(_Group):

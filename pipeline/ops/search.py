@@ -17,7 +17,7 @@ from pipeline.text import clip, fold
 
 # a phrase (with its slop, `"a b"~2`), an operator, or a word (with its prefix `*` or fuzziness `~`, which
 # belong to it: `migra *` would look for the word "migra")
-_TOKENS = re.compile(r'"[^"]*"(?:~\d*)?|[()|+]|-(?=[^\s])|-|[^\s()|+"]+')
+_TOKENS = re.compile(r'"[^"]*"(?:~\d*)?|[()|+-]|[^\s()|+"]+')
 OPERATORS = {"(", ")", "|", "+", "-"}
 _SUFFIX = re.compile(r"(.*?)(\*|~\d*)$")
 _PERSON = re.compile(r"[A-ZÀ-Þ][\w'’.-]+(?: [A-ZÀ-Þ][\w'’.-]+)+")  # two capitalised words or more
