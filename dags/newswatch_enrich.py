@@ -43,7 +43,8 @@ def newswatch_enrich():
     def enrich_batch(story_ids: list[str]) -> dict:
         """Entities and quotes for a batch of stories.
 
-        Stories Elasticsearch refuses for good are set aside (`enrich_error`) and fail the task without retries:
+        Stories Elasticsearch refuses for good, or the extractors fail on, are set aside (`enrich_error`) and
+        fail the task without retries:
         a retry would pass (they are no longer waiting) and the run would end green with them lost from view.
         Other refusals (a busy node) are retried as usual."""
         from airflow.sdk.exceptions import AirflowFailException
@@ -55,7 +56,7 @@ def newswatch_enrich():
         report = with_store(lambda store, settings: enrich_stories(store, settings, story_ids))
         counts = printed_counts(report)
         if report.set_aside:
-            raise AirflowFailException(f"enrichment: {len(report.set_aside)} stories refused for good and set aside "
+            raise AirflowFailException(f"enrichment: {len(report.set_aside)} stories refused for good or failing analysis, set aside "
                                        "(enrich_error): " + "; ".join(f"{k}: {v}" for k, v in list(report.set_aside.items())[:5]))
         if report.rejected:
             raise WriteRejected("enrichment", report.rejected)

@@ -99,8 +99,10 @@ def extract_records(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
               for row in rows]
     for lang, indices in by_lang.items():
         pairs = ((headed[i][0], _Source(i, _home(rows[i], homes))) for i in indices)
-        for source, analysis in analyze_stream(pairs, lang, settings.nlp.batch_size):
+        for source, analysis in analyze_stream(pairs, lang, settings.nlp.batch_size, keep_going=True):
             results[source.index] = without_headline(analysis, headed[source.index][1]).as_dict()
+            if analysis.error:  # one line per input still: this one says why it is empty
+                results[source.index]["error"] = analysis.error
     records = []
     for i, row in enumerate(rows):
         text = ((row.get("title") or "") + "\n" + row["text"]).strip()

@@ -92,6 +92,8 @@ import numpy as np
 from pipeline.events.features import StoryFeatures, TermStats, dot, normalise, parse_time, story_vector, utc_iso
 
 CENTROID_TERMS = 300  # a group keeps its heaviest terms only: documents stay small, similarity barely moves
+MEMBERS_KEPT = 500  # the latest story and event ids a group keeps in the state: a storyline open for a year stays small
+ENTITIES_KEPT = 200  # the most frequent entities a group keeps once it has twice as many
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class Group:
     kind: str  # "event" | "storyline"
     first_seen: str
     last_seen: str
-    story_ids: list[str] = field(default_factory=list)
+    story_ids: list[str] = field(default_factory=list)  # the latest MEMBERS_KEPT (the group's documents list them all)
+    size: int = 0  # stories placed in it, every one (0 in states written before it was counted: len(story_ids))
     outlets: list[str] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)
     embedding: list[float] = field(default_factory=list)  # sum (storylines: decayed) of story embeddings
@@ -133,7 +136,11 @@ class Group:
         return [name for name, _ in sorted(self.entities.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"top_entities": self.top_entities, "size": len(self.story_ids)}
+        return asdict(self) | {"top_entities": self.top_entities, "size": self.stories}
+
+    @property
+    def stories(self) -> int:
+        return max(self.size, len(self.story_ids))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Group:
@@ -202,7 +209,7 @@ def _mix(words: float, embedded: float, story: StoryFeatures, weight: float) -> 
 
 
 def _mean_link(vec: Mapping[str, float], story: StoryFeatures, event: Group, settings: GroupingSettings) -> float:
-    size = max(1, len(event.story_ids))
+    size = max(1, event.stories)
     return _mix(dot(vec, event.centroid) / size, _embedding_dot(story, event) / size, story,
                 settings.event_embedding_weight)
 
@@ -237,12 +244,15 @@ def _add(group: Group, story: StoryFeatures, vec: Mapping[str, float], weight: f
     if story.embedding:
         total = np.asarray(group.embedding or np.zeros(len(story.embedding))) + weight * np.asarray(story.embedding)
         group.embedding = total.tolist()
-    group.story_ids.append(story.id)
+    group.size = group.stories + 1
+    group.story_ids = [*group.story_ids[-(MEMBERS_KEPT - 1):], story.id]
     if story.outlet and story.outlet not in group.outlets:
         group.outlets.append(story.outlet)
     for _key, (kind, name) in story.entities.items():
         label = f"{kind}:{name}"
         group.entities[label] = group.entities.get(label, 0) + 1
+    if len(group.entities) > 2 * ENTITIES_KEPT:
+        group.entities = dict(sorted(group.entities.items(), key=lambda kv: (-kv[1], kv[0]))[:ENTITIES_KEPT])
     when = utc_iso(story.published)
     group.first_seen = min(group.first_seen, when)
     group.last_seen = max(group.last_seen, when)
@@ -290,7 +300,7 @@ def assign(state: GroupingState, story: StoryFeatures, stats: TermStats,
         state.events[best.id] = best
     if best.storyline_id != line.id:
         best.storyline_id = line.id
-        line.event_ids.append(best.id)
+        line.event_ids = [*line.event_ids[-(MEMBERS_KEPT - 1):], best.id]
     _add(best, story, vec)
     _add(line, story, line_vec, _decay(line, when, settings.storyline_half_life_days))
     return Assignment(story.id, best.id, line.id, new_event, new_line)

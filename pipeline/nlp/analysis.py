@@ -20,6 +20,7 @@ class Analysis:
     figures: list[dict] = field(default_factory=list)  # numbers of people (pipeline.nlp.figures)
     place_spans: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # (start, end, index in places)
     figure_spans: list[tuple[int, int]] = field(default_factory=list, repr=False)  # character span of each figure
+    error: str = ""  # why the extractors failed on this text (analyze_stream with keep_going): nothing else is set
 
     def as_dict(self) -> dict:
         return {"entities": [asdict(e) for e in self.entities], "quotes": [asdict(q) for q in self.quotes],

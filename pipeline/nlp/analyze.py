@@ -133,10 +133,13 @@ def analyze(texts: Iterable[str], language: str = "en", batch_size: int = 16) ->
 
 
 def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_size: int = 16,
-                   processes: int = 1) -> Iterator[tuple[T, Analysis]]:
+                   processes: int = 1, keep_going: bool = False) -> Iterator[tuple[T, Analysis]]:
     """(text, context) pairs in, (context, analysis) out, lazily and in order: memory stays flat however many.
 
     With `processes` > 1 spaCy parses in worker processes while this one extracts entities and quotes.
+    With `keep_going` a text the extractors fail on comes out as an empty analysis carrying `error`, and the
+    stream goes on: a generator that raised cannot resume, so one odd text would otherwise stop every text
+    behind it, run after run.
     """
     nlp = load_model(language)
     texts: deque[str] = deque()  # the texts handed to spaCy, in order: it gives the docs back in the same order
@@ -149,14 +152,24 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
     for doc, context in nlp.pipe(fed(), as_tuples=True, batch_size=batch_size, n_process=processes):
         know_text(doc, texts.popleft())
         try:
-            entities, people = extract_entities(doc, language)
-            lemmas, lemma_of = _lemmas_and_table(doc)
-            analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
-            analysis = unify_article(analysis, doc if language == "en" else None)
-            where_and_how_many(doc, analysis, language, home_of(context))
+            analysis = _analysis(doc, language, context)
+        except Exception as error:
+            if not keep_going:
+                raise
+            log.exception("analysis failed on one text (%d characters); the others go on", len(doc.text))
+            analysis = Analysis([], [], error=f"analysis failed: {type(error).__name__}: {error}"[:1000])
         finally:
             forget(doc)  # also when an extractor fails: a doc holding its token list cannot be serialised
         yield context, analysis
+
+
+def _analysis(doc: Doc, language: str, context: object) -> Analysis:
+    entities, people = extract_entities(doc, language)
+    lemmas, lemma_of = _lemmas_and_table(doc)
+    analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
+    analysis = unify_article(analysis, doc if language == "en" else None)
+    where_and_how_many(doc, analysis, language, home_of(context))
+    return analysis
 
 
 def home_of(context: object) -> str | None:

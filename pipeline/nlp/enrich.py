@@ -112,7 +112,8 @@ def _enrich_language(store: Store, settings: Settings, language: str, stories: l
             future.add_done_callback(_log_failure)  # seen even when the parse fails first and it is never raised
             return future
 
-        for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes):
+        for story, analysis in analyze_stream(pairs, language, settings.nlp.batch_size, settings.nlp.processes,
+                                                  keep_going=True):
             analysis = without_headline(analysis, headed[story.story_id][1])
             head = lemmas_by_table(f"{story.title}\n{story.summary}", analysis.lemma_of)
             analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
@@ -137,7 +138,10 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     quotes: list[QuoteDoc] = []
     updates: list[tuple[str, dict[str, Any]]] = []
     at = store.now()
+    failed = {story.story_id: analysis.error for story, analysis in pending if analysis.error}
     for story, analysis in pending:
+        if analysis.error:
+            continue
         rename(analysis, forms)
         delay = (at - story.first_seen).total_seconds() if story.first_seen else None
         quotes += build_quotes(story, analysis)
@@ -155,11 +159,12 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     report.rejected.update(result.rejected)
     refused = quotes_refused | result.rejected  # story id → why: its quotes or its own update were refused
     set_aside = [(sid, {"enrich_error": reason[:1000]}) for sid, reason in refused.items() if refused_for_good(reason)]
+    set_aside += [(sid, {"enrich_error": reason}) for sid, reason in failed.items()]  # the same text fails again
     if set_aside:  # one story the mapping refuses must not stall every run behind it; the run still fails once
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
         report.set_aside.update({sid: doc["enrich_error"] for sid, doc in set_aside})
         aside = {sid for sid, _ in set_aside}  # its quotes written already would be searchable and counted for a
-        store.delete_many("quotes", [q.quote_id for q in quotes if q.story_id in aside])  # story never enriched
+        store.delete_many("quotes", [q.quote_id for q in quotes if q.story_id in aside]).require("quotes set aside")
         log.warning("enrichment: %d stories set aside (enrich_error): %s", len(set_aside), sorted(dict(set_aside)))
     pending.clear()
 

@@ -293,6 +293,12 @@ class StoreClient:
         actions = ({"_op_type": "delete", "_index": self.index(kind), "_id": i} for i in dict.fromkeys(ids))
         return self._bulk(kind, actions, refresh=False, chunk=500, missing_ok=True)
 
+    def delete_hits(self, kind: str, hits: Iterable[dict[str, Any]], refresh: bool = False) -> BulkResult:
+        """Delete search hits where they live (an alias may span several indices); a refusal raises WriteRejected:
+        a deletion that silently failed leaves expired records or stale findings counted as current."""
+        actions = ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits)
+        return self._bulk(kind, actions, refresh=refresh, chunk=500, missing_ok=True).require(f"deleting {kind}")
+
     @_translated("creating a document")
     def create(self, kind: str, doc_id: str, doc: Document) -> bool:
         """Write only if the id is new; False when it already exists (the exactly-once guard)."""

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import ConflictError, NotFoundError, helpers
+from elasticsearch import ConflictError, NotFoundError
 
 from pipeline.errors import StoreError
 from pipeline.store.client import BulkResult, StoreClient, _translated
@@ -184,9 +184,7 @@ class EventQueries(StoreClient):
         hits = self.client.search(index=self.index("figure-findings"), query=query, size=10_000, source=False)["hits"]["hits"]
         if not hits:
             return 0
-        ok, _ = helpers.bulk(self.client, ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits),
-                             raise_on_error=False, refresh=False)
-        return ok
+        return self.delete_hits("figure-findings", hits).ok
 
     def event_findings(self, event_id: str) -> list[FigureFinding]:
         return list(self.scan("figure-findings", {"term": {"event_id": event_id}}, [{"at": "asc"}, {"finding_id": "asc"}]))

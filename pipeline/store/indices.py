@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from elasticsearch import ApiError, NotFoundError, helpers
+from elasticsearch import ApiError, NotFoundError
 
 from pipeline.errors import SettingsError, StoreError
 from pipeline.store.client import StoreClient, _translated
@@ -141,8 +141,7 @@ class IndexLifecycle(StoreClient):
             hits = self.client.search(index=self.index(kind), query=query, size=page, source=False)["hits"]["hits"]
             if not hits:
                 return deleted
-            actions = ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits)
-            ok, _ = helpers.bulk(self.client, actions, raise_on_error=False, refresh=True)
+            ok = self.delete_hits(kind, hits, refresh=True).ok
             deleted += ok
             if ok == 0:
                 return deleted

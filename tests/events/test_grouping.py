@@ -124,3 +124,23 @@ def test_shared_names_weigh_more_in_events_than_in_storylines():
                                                    {"a", "b"}, GroupingSettings(event_entity_weight=weight))}
         assert (out["a"].event_id == out["b"].event_id) is joined
         assert out["a"].storyline_id == out["b"].storyline_id
+
+
+def test_a_long_running_storyline_keeps_a_bounded_state():
+    """A storyline open for a year must not carry every story id in the state written after each batch."""
+    import pipeline.events.grouping as grouping
+
+    when = datetime(2022, 1, 1, tzinfo=UTC)
+    state, stats = GroupingState(), TermStats()
+    stories = [story_features({"id": f"s{n}", "published": (when + timedelta(hours=6 * n)).isoformat(), "outlet": "BBC",
+                               "title": f"Channel crossings: small boats carrying asylum seekers reach Dover, day {n}",
+                               "summary": "Migrants crossed the Channel in small boats to Dover."},
+                              entities=[("person", f"Person {n}"), ("place", "Dover")]) for n in range(3 * grouping.MEMBERS_KEPT)]
+    for story in stories:
+        assign_batch(state, stats, [story], {story.id})
+    [line] = state.storylines.values()
+    assert line.stories == len(stories) and line.to_dict()["size"] == len(stories)  # counted, every one
+    assert len(line.story_ids) == grouping.MEMBERS_KEPT and line.story_ids[-1] == stories[-1].id
+    assert len(line.entities) <= 2 * grouping.ENTITIES_KEPT and "place:Dover" in line.top_entities
+    assert len(line.event_ids) <= grouping.MEMBERS_KEPT
+    assert len(json.dumps(line.to_dict())) < 100_000

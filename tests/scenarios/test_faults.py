@@ -151,6 +151,31 @@ def test_the_health_page_never_shows_the_password():
         assert "s3cret-pw" not in answer.text
 
 
+def test_a_story_the_extractors_fail_on_is_set_aside_and_the_rest_of_its_batch_enriched(store, settings, monkeypatch):
+    import pipeline.nlp.analyze as analyze
+    import pipeline.nlp.enrich as enrich
+    from pipeline.store.documents import Story
+
+    stories = [Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                     feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                     text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.", published="2024-05-01T10:00:00+00:00",
+                     ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(3)]
+    store.write_stories(stories)
+    figures = analyze.extract_figures
+
+    def broken_on_s1(doc, *args):  # an extractor's bug that one text brings out
+        if "41 asylum" in doc.text:
+            raise IndexError("list index out of range")
+        return figures(doc, *args)
+
+    monkeypatch.setattr(analyze, "extract_figures", broken_on_s1)
+    report = enrich_stories(store, settings)
+    assert report.stories == 2 and list(report.set_aside) == ["s1"]  # the task fails once, without retries
+    assert "IndexError" in store.get("stories", "s1").enrich_error and not store.get("stories", "s1").enriched
+    assert store.get("stories", "s0").enriched and store.get("stories", "s2").enriched  # those behind it too
+    assert enrich.waiting_ids(store) == []  # the next run does not stall on it
+
+
 def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(store, settings, monkeypatch):
     import pipeline.nlp.enrich as enrich
     from pipeline.store.documents import Story

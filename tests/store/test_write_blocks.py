@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,9 +12,10 @@ from pipeline.errors import WritesBlocked
 from pipeline.ingest.poll import poll_feeds
 from pipeline.local.replay import REPLAY_DIR
 from pipeline.ops.health_app import create_app
-from pipeline.settings import IndexSettings
+from pipeline.settings import IndexSettings, RetentionSettings
 from pipeline.store.cluster_health import cluster_health
-from pipeline.store.documents import PollRecord
+from pipeline.store.documents import AlertRecord, PollRecord
+from pipeline.store.retention import expire_records
 from tests.support import replay_settings
 
 FLOOD = "index.blocks.read_only_allow_delete"  # what Elasticsearch sets past the flood-stage disk watermark
@@ -109,3 +110,17 @@ def test_the_cluster_command_exits_1_while_an_index_is_read_only(store, es, es_u
         assert "writes AT RISK" in out and f"{names} is read-only (disk flood-stage watermark)" in out
     finally:
         es.indices.put_settings(index=names, settings={FLOOD: None})
+
+
+def test_expiry_that_cannot_delete_fails_instead_of_reporting_nothing_to_delete(store, es):
+    """A refused deletion used to count as 0 deleted: old alerts stayed, and the run said all was well."""
+    old = store.now() - timedelta(days=400)
+    store.write("alerts", [("a-old", AlertRecord(alert_id="a-old", kind="story", subscription="s", mode="immediate", created=old))])
+    alerts = physical(es, store.index("alerts"))
+    es.indices.put_settings(index=alerts, settings={"index.blocks.read_only": True})
+    try:
+        with pytest.raises(WritesBlocked, match=alerts):
+            expire_records(store, RetentionSettings(alerts_days=180))
+    finally:
+        es.indices.put_settings(index=alerts, settings={"index.blocks.read_only": None})
+    assert expire_records(store, RetentionSettings(alerts_days=180))["alerts"] == 1
