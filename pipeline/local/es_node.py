@@ -30,7 +30,17 @@ from urllib.parse import urlsplit
 import httpx
 
 from pipeline.errors import LocalNodeError
-from pipeline.local.node_dirs import ES_USER, JDK_ROOT, NODE_ROOT, _closed, _open_root, place_workdir, reachable_jdk
+from pipeline.local.node_dirs import (
+    ES_USER,
+    JDK_ROOT,
+    NODE_ROOT,
+    TEMP_PREFIX,
+    _closed,
+    _open_root,
+    place_workdir,
+    reachable_jdk,
+    sweep_orphans,
+)
 from pipeline.settings import LocalSettings, local_environment, recorded_node_url
 
 ES_VERSION = "9.5.4"
@@ -50,6 +60,13 @@ def cache_dir(local: LocalSettings | None = None) -> Path:
     if os.geteuid() == 0:
         return Path("/var/cache/newswatch")
     return Path.home() / ".cache" / "newswatch"
+
+
+def distribution_cached(cache: Path | None = None) -> bool:
+    """Whether the distribution is here already, unpacked or as a whole zip: then Maven is not needed."""
+    cache = cache or cache_dir()
+    archive = cache / f"elasticsearch-{ES_VERSION}.zip"
+    return (cache / f"elasticsearch-{ES_VERSION}" / "bin" / "elasticsearch").exists() or zipfile.is_zipfile(archive)
 
 
 def fetch_distribution(cache: Path | None = None) -> Path:
@@ -199,7 +216,8 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
     keep_data = workdir is not None
     if workdir is None:
         base = _open_root(NODE_ROOT, owner) if owner and _closed(Path(tempfile.gettempdir()), owner) else None
-        workdir = Path(tempfile.mkdtemp(prefix="newswatch-es-", dir=base))
+        sweep_orphans(base or Path(tempfile.gettempdir()))  # what killed runs left behind
+        workdir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=base))
     else:
         workdir = place_workdir(workdir, owner, state_dir, NODE_ROOT)
     workdir.chmod(0o700)  # the node's user owns it: nobody else needs in

@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from pipeline.errors import LocalNodeError
@@ -90,9 +91,54 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
         theirs = next(p for p in closed if not (p == ours or ours in p.parents))
         raise LocalNodeError(f"{exc}; nor can it reach {workdir} ({theirs} is closed to it, and is not "
                              "Newswatch's to open): choose a state directory it can reach") from None
+    sweep_orphans(root)
     target = root / f"{workdir.name}-{hashlib.sha256(str(workdir).encode()).hexdigest()[:12]}"
     if target.exists():  # left by an earlier checkout or test at this very path, whose link is gone: Newswatch's
         shutil.rmtree(target)
     shutil.move(workdir, target)
+    (target / ORIGIN).write_text(str(workdir))
     workdir.symlink_to(target, target_is_directory=True)
     return target
+
+
+ORIGIN = ".newswatch-origin"  # in a node directory placed elsewhere: the path of the link that leads to it
+TEMP_PREFIX = "newswatch-node-"  # a throw-away node's directory (tests, benchmarks)
+
+
+def sweep_orphans(root: Path, settle: float = 600) -> list[Path]:
+    """Remove the node directories under `root` nothing leads to any more and no node runs in: a placed one
+    whose link is gone (a test's temporary state directory, a deleted checkout) or a throw-away one left by a
+    run that was killed. Each holds a node's data, hundreds of megabytes, and would pile up run after run.
+    A throw-away directory younger than `settle` seconds is left alone: its node may be starting."""
+    try:
+        entries = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return []
+    running = _node_command_lines()
+    removed = []
+    for path in entries:
+        origin = path / ORIGIN
+        if origin.exists():
+            link = Path(origin.read_text().strip())
+            if link.is_symlink() and link.resolve() == path.resolve():
+                continue
+        elif not path.name.startswith(TEMP_PREFIX) or time.time() - path.stat().st_mtime < settle:
+            continue
+        if any(f"{path}/" in line for line in running):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _node_command_lines() -> list[str]:
+    """The command lines of the Elasticsearch processes running here (their -Epath.data names their directory)."""
+    lines = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            line = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        if "elasticsearch" in line.lower():
+            lines.append(line)
+    return lines

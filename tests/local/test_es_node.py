@@ -153,3 +153,44 @@ def test_a_node_directory_left_by_an_earlier_checkout_at_the_same_path_is_replac
     (private / "es").mkdir()
     again = es_node.place_workdir(private / "es", NOBODY, elsewhere=base / "nodes")
     assert again == first and not (again / "stale").exists() and (private / "es").is_symlink()
+
+
+def test_node_directories_nothing_leads_to_any_more_are_swept(base):
+    """pytest removed its temporary state directories, links included; the data they led to piled up under
+    /var/lib/newswatch/nodes, hundreds of megabytes a test run."""
+    import os
+    import time
+
+    from pipeline.local import node_dirs
+
+    nodes = base / "nodes"
+    homes = [base / f"home{n}" for n in range(3)]
+    for home in homes:
+        (home / "es").mkdir(parents=True)
+        home.chmod(0o700)
+    placed = [es_node.place_workdir(home / "es", NOBODY, elsewhere=nodes) for home in homes[:2]]
+    (homes[0] / "es").unlink()  # the test's state directory was removed: its node's data is orphaned
+    killed = nodes / f"{node_dirs.TEMP_PREFIX}gone"  # a throw-away node whose run was killed, an hour ago
+    starting = nodes / f"{node_dirs.TEMP_PREFIX}new"  # one whose node is starting right now
+    for path in (killed, starting):
+        (path / "data").mkdir(parents=True)
+    os.utime(killed, (time.time() - 3600, time.time() - 3600))
+    third = es_node.place_workdir(homes[2] / "es", NOBODY, elsewhere=nodes)  # sweeps on its way in
+    assert not placed[0].exists() and not killed.exists()
+    assert placed[1].exists() and starting.exists() and third.exists() and (homes[1] / "es").resolve() == placed[1]
+
+
+def test_maven_is_needed_only_while_the_distribution_is_not_cached(tmp_path):
+    import zipfile
+
+    archive = tmp_path / f"elasticsearch-{es_node.ES_VERSION}.zip"
+    assert not es_node.distribution_cached(tmp_path)
+    archive.write_bytes(b"PK\x03\x04 cut short")  # a download cut short is fetched again
+    assert not es_node.distribution_cached(tmp_path)
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(f"elasticsearch-{es_node.ES_VERSION}/bin/elasticsearch", "#!/bin/sh\n")
+    assert es_node.distribution_cached(tmp_path)
+    archive.unlink()
+    (tmp_path / f"elasticsearch-{es_node.ES_VERSION}" / "bin").mkdir(parents=True)
+    (tmp_path / f"elasticsearch-{es_node.ES_VERSION}" / "bin" / "elasticsearch").write_text("#!/bin/sh\n")
+    assert es_node.distribution_cached(tmp_path)
