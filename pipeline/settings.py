@@ -52,7 +52,12 @@ class _Group(BaseModel):
         text = value.strip()
         if text.lower() in {"none", "null"} and "None" in str(field.annotation):
             return None
-        return timedelta(seconds=float(text)) if re.fullmatch(r"\d+(\.\d+)?", text) else value
+        if not re.fullmatch(r"\d+(\.\d+)?", text):
+            return value
+        try:
+            return timedelta(seconds=float(text))
+        except OverflowError:  # past 2.7 million years: a typo, to be named like any other bad value
+            raise ValueError(f"{text} seconds is longer than any duration can be") from None
 
 
 class FetchSettings(_Group):

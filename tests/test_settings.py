@@ -105,3 +105,9 @@ def test_durations_may_be_written_in_seconds_and_an_optional_one_as_none(monkeyp
     settings = Settings.from_env()
     assert settings.alerts.backoff == timedelta(seconds=90) and settings.alerts.max_age is None
     assert settings.health.silent_minimum == timedelta(hours=2)
+
+
+def test_a_duration_too_long_for_any_clock_is_an_error_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_ALERTS__BACKOFF", "600000000000000")  # a typo: a raw OverflowError traceback
+    with pytest.raises(SettingsError, match="NEWSWATCH_ALERTS__BACKOFF.*longer than any duration"):
+        Settings.from_env()

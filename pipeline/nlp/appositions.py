@@ -45,3 +45,10 @@ def named_before(subject: Token, named: Sequence[Entity], full: Collection[str])
     comma = subject.doc[start - 1].idx
     person = next((e for e in named if e.end == comma and e.canonical in full), None)
     return person.canonical if person is not None else None
+
+
+def misparsed_apposition(name: Token) -> bool:
+    """"council cabinet member for transport Manda Rigby said": the parse may join the name to the role as a
+    conjunct; with no "and", "or" or comma between them it is the role's holder, not a second speaker."""
+    between = name.doc[name.head.i + 1: name.left_edge.i]
+    return name.ent_type_ in {"PERSON", "PER"} and not any(t.dep_ == "cc" or t.is_punct for t in between)

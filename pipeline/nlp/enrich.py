@@ -161,10 +161,12 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     set_aside = [(sid, {"enrich_error": reason[:1000]}) for sid, reason in refused.items() if refused_for_good(reason)]
     set_aside += [(sid, {"enrich_error": reason}) for sid, reason in failed.items()]  # the same text fails again
     if set_aside:  # one story the mapping refuses must not stall every run behind it; the run still fails once
+        aside = {sid for sid, _ in set_aside}  # its quotes written already would be searchable and counted for a
+        dropped = [q.quote_id for q in quotes if q.story_id in aside and q.quote_id not in written.rejected]
+        store.delete_many("quotes", dropped).require("quotes set aside")  # story never enriched: gone before the
+        report.quotes -= len(dropped)  # story is marked, since a story set aside is never read again to clean up
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
         report.set_aside.update({sid: doc["enrich_error"] for sid, doc in set_aside})
-        aside = {sid for sid, _ in set_aside}  # its quotes written already would be searchable and counted for a
-        store.delete_many("quotes", [q.quote_id for q in quotes if q.story_id in aside]).require("quotes set aside")
         log.warning("enrichment: %d stories set aside (enrich_error): %s", len(set_aside), sorted(dict(set_aside)))
     pending.clear()
 

@@ -59,6 +59,7 @@ CAPACITY = {"capacity", "capacité", "room", "space", "bed", "lit", "place"}  # 
 VENUES = {"arena", "stadium", "venue", "hall", "theatre", "theater", "auditorium", "room", "boat", "vessel", "ship",
           "bus", "plane", "aircraft", "building", "church", "school", "centre", "center", "facility", "tent"}
 BUILT_FOR = {"build", "design", "plan", "equip", "intend", "construire", "concevoir", "prévoir"}
+HELD = {"detainee", "prisoner", "inmate", "migrant", "refugee", "seeker", "suspect", "child", "minor", "family", "man", "woman"}
 CUSTODY = {"custody", "detention", "jail", "prison", "détention", "garde"}
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
 KIND_OF = {lemma: kind for kind, lemmas in KIND_WORDS.items() for lemma in lemmas}
@@ -272,9 +273,13 @@ def _capacity(word: Token) -> bool:
     """Whether a count is of the places something has or was made for, not of people: "capacity for 200
     people", "room for 500", "built for 3,000 people", "d'une capacité de 400 personnes"."""
     prep = word.head
-    if word.dep_ == "dobj" and _lemma(prep) == "hold" and any(
-            c.lower_ in ("can", "could") or c.dep_ == "nsubj" and _lemma(c) in VENUES for c in prep.children):
-        return True  # "the arena can hold 19,800 fans", "the stadium holds …": room ("holding four people" stays)
+    venue = any(c.dep_ == "nsubj" and _lemma(c) in VENUES for c in prep.children) or prep.dep_ == "relcl" and _lemma(prep.head) in VENUES
+    if word.dep_ == "dobj" and _lemma(prep) == "hold" and venue \
+            and (prep.tag_ == "VB" and any(c.lower_ in ("can", "could") for c in prep.children)
+                 or prep.tag_ in {"VBZ", "VBP"} and _lemma(word) not in HELD):
+        return True  # "the arena can hold 19,800 fans", "the stadium holds …": room; "the centre was holding 4,000
+        # people", "the boat held 400 migrants", "the facility holds 1,200 detainees", "police can hold the 12
+        # suspects" are people held
     if word.dep_ not in ("pobj", "nmod", "obl") or prep.i == word.i:
         return False
     if prep.pos_ == "ADP":

@@ -11,6 +11,8 @@ when the article says what office or trade the name holds: "Lavrov is Russia's l
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING
@@ -89,3 +91,14 @@ def people_named_as_bodies(doc: Doc, bodies: Collection[str]) -> set[str]:
     """The one-word "organisations" of an article that it says hold an office or a trade."""
     candidates = {b for b in bodies if " " not in b and not b.isupper()}
     return {t.text for t in doc_tokens(doc) if t.text in candidates and _said_to_be_someone(t)}
+
+
+def _spelt(name: str) -> str:
+    return " ".join(re.split(r"[\s.\-–]+", name.lower())).strip()
+
+
+def surnames_of_people(names: Collection[str], people: Collection[str]) -> set[str]:
+    """The names of two words or more that end a person's longer name: "St. Onge" of "Mark St. Onge", "St. Pierre"
+    of "Marie St-Pierre" are that person's surname, whatever the model tagged them (a saint's town, a body)."""
+    fulls = {_spelt(p) for p in people}
+    return {n for n in names if " " in _spelt(n) and any(f.endswith(f" {_spelt(n)}") for f in fulls)}

@@ -20,7 +20,8 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
                 "secretary", "diplomat", "envoy", "ambassador", "commander", "inspector", "detective", "coroner",
                 "economist", "scientist", "researcher", "professor", "doctor", "physician", "expert", "councillor",
                 "councilor", "premier", "president", "leader", "taoiseach", "chancellor", "advocate", "activist",
-                "campaigner", "analyst", "reeve", "warden", "alderman", "alderwoman", "magistrate"}
+                "campaigner", "analyst", "reeve", "warden", "alderman", "alderwoman", "magistrate", "politician",
+                "mp", "td", "mla", "congressman", "congresswoman", "sheriff", "chairman", "chairwoman", "superintendent"}
 
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.acronyms import DETERMINER, acronyms
-from pipeline.nlp.appositions import named_after, named_before
+from pipeline.nlp.appositions import misparsed_apposition, named_after, named_before
 from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body, kind_named, named_after_its_kind
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
@@ -282,8 +282,8 @@ class Resolver:
             self.titled += [(subject.idx, w, untagged) for w in phrase[:max(0, phrase.find(untagged))].lower().split()]
             self.salience.add_untagged(subject, untagged)
             return untagged
-        names = [glued, subject.text] + [c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}]
-        for name in names:
+        for name in [glued, subject.text, *(c.text for c in subject.children if c.dep_ in {"appos", "flat", "flat:name"}
+                                            or c.dep_ == "conj" and c.i > subject.i and misparsed_apposition(c))]:
             if named := self.people.find_in(name) or mononym_in_apposition(subject, name):
                 if other := another_bearer(subject, named):
                     self.salience.add_untagged(subject, other)  # another person, whom "she" may mean next

@@ -57,11 +57,11 @@ POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MS|MSP|MEP|MLA|MPP|MHA|MLC|TD|AM|
 # programmes), "Tambudzai Mawunganidze 30" (, said)
 _OFFICE_AFTER = re.compile(r"\s+(?:[A-Z]{2,6}\s+(?:Head|Chief|Director|Chairman|Chair|Spokesperson|Spokesman|President|"
                            r"Secretary|Coordinator|Manager|Officer|Representative)|\d{1,3})$")
-# "Additional Commissioner of Police Lakhmi Gautam", "Director of Public Prosecutions Max Hill": an office of a
-# body, written before the name in one run of capitals
+# "Additional Commissioner of Police Lakhmi Gautam", "Director of Public Prosecutions Max Hill", "Minister for
+# Integration Roderic O’Gorman": an office of a body or a portfolio, written before the name in one run of capitals
 _OFFICE_OF = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){0,2}?(?:Commissioner|Superintendent|Director|Secretary|Minister|Chief|"
                         r"Inspector|Inspector[- ]General|Chancellor|Head|Chair|Governor|Registrar|Speaker|Leader|"
-                        r"Comptroller|Auditor|Solicitor|Attorney|Collector|Magistrate)\s+of\s+(?:the\s+)?")
+                        r"Comptroller|Auditor|Solicitor|Attorney|Collector|Magistrate)\s+(?:of|for)\s+(?:the\s+)?")
 _STRAY_HYPHEN = re.compile(r"(?<![\w.])-(?=[A-ZÀ-Þ])")  # "-Anick -Fournier": hyphenation marks some sites leave (not "U.S.-Canada")
 
 
@@ -79,7 +79,7 @@ def without_honorific(text: str, language: str = "en") -> str:
 def office_lead(text: str, start: int) -> int:
     """Where an office of a body begins that ends where a name the model tagged begins ("Leader of the
     Opposition Debabrata Saikia" tagged from "Opposition"), else `start`."""
-    lead = re.search(r"(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w-]*\s+of\s+(?:the\s+)?$", text[max(0, start - 60): start])
+    lead = re.search(r"(?:[A-Z][\w.'’-]*\s+){0,2}?[A-Z][\w-]*\s+(?:of|for)\s+(?:the\s+)?$", text[max(0, start - 60): start])
     if lead is None or not _OFFICE_OF.match(lead.group(0)):
         return start
     return max(0, start - 60) + lead.start()

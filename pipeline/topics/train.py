@@ -184,7 +184,9 @@ def _judge(model: RelevanceModel, test: Sequence[Labelled]) -> dict[tuple[float,
     out = {}
     for veto in VETOES:
         for rescue in RESCUES:
-            kept = [(i.rules and s >= veto) or s >= rescue for i, s in zip(test, scores, strict=True)]
+            kept = [i.rules if i.language not in model.languages else (i.rules and s >= veto) or s >= rescue
+                    for i, s in zip(test, scores, strict=True)]  # as production judges: a language it was not trained for
+            # is the rules' alone
             out[(veto, rescue)] = weighted_scores(test, kept)
     return out
 

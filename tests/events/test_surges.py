@@ -150,3 +150,24 @@ def test_series_met_once_are_forgotten_and_the_state_stops_growing():
         sizes[day] = len(state.series)
     assert sizes[89] <= sizes[30] + 5 and sizes[89] < 100, sizes  # bounded, not 40 more a day
     assert "topic:asylum-border" in state.series  # a series with a history worth keeping stays
+
+
+def test_a_name_met_every_day_or_two_keeps_its_baseline_and_its_busy_day_does_not_surge():
+    """Forgotten at each quiet day (its expectation under half the floor), a regular's history restarted at the
+    floor, and its ordinary three-story day raised a surge."""
+    from pipeline.events.surges import close_surges
+
+    state = DetectorState("asylum-border")
+    regular = SeriesRef("person:minister", "The minister")
+    surges = []
+    for n in range(40):  # about every 30 hours, for seven weeks
+        when = T0 + timedelta(hours=30 * n)
+        for k in range(10):  # the outlets' rhythm: ten items a day
+            observe_item(state, f"i{n}-{k}", when + timedelta(minutes=7 * k))
+        surges += observe_story(state, f"s{n}", when, [regular])
+        close_surges(state, when + timedelta(hours=29))
+    assert "person:minister" in state.series
+    busy = T0 + timedelta(hours=30 * 40)
+    for k in range(3):  # an ordinary busy day for them
+        surges += observe_story(state, f"busy{k}", busy + timedelta(hours=k), [regular])
+    assert [s for s in surges if s.key == "person:minister"] == []

@@ -243,3 +243,14 @@ def test_a_flight_number_is_no_count_beside_the_count_of_its_dead():
 def test_people_held_by_someone_are_still_detained():
     [figure] = figures("A gunman stormed the synagogue, holding four people at gunpoint for 11 hours.")
     assert (figure["value"], figure["kind"]) == (4, "detained")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("The Manston centre was holding 4,000 people last week.", 4000),
+    ("The facility holds 1,200 detainees, officials said.", 1200),
+    ("The boat held 400 migrants when it capsized off Lampedusa.", 400),
+    ("Police can hold the 12 suspects for 48 hours.", 12),
+])
+def test_people_a_place_holds_or_held_are_counted_not_taken_for_its_room(text, value):
+    """Only a venue's room ("can hold", "holds … fans") is no count: a centre's or a boat's people are news."""
+    assert [f["value"] for f in figures(text)] == [value]

@@ -15,6 +15,8 @@ from pipeline.nlp.titles import without_titles
     ("Treasurer Dominic Perrottet", "Dominic Perrottet"),
     ("Deputy Grand Chief Anna Betty Achneepineskum", "Anna Betty Achneepineskum"),
     ("Yellowhead MP", "Yellowhead MP"),  # a seat, not a Mr Yellowhead: never cut down to one word
+    ("Minister for Integration Roderic O’Gorman", "Roderic O’Gorman"),  # a portfolio, Irish and British style
+    ("Secretary of Homeland Security Alejandro Mayorkas", "Alejandro Mayorkas"),
 ])
 def test_titles_and_honours_come_off(mention, name):
     assert without_titles(mention) == name
@@ -24,3 +26,28 @@ def test_m_is_an_initial_in_english_and_monsieur_in_french():
     assert without_titles("M. Sucharita", "en") == "M. Sucharita"
     assert without_titles("Home Minister M. Sucharita", "en") == "M. Sucharita"
     assert without_titles("M. Legault", "fr") == "Legault"
+
+
+def test_a_role_holder_the_parse_joined_as_a_conjunct_is_the_speaker():
+    """"…, but council cabinet member for transport Manda Rigby said": the parse made the name a conjunct of
+    the role, and the whole phrase stood as the speaker's name."""
+    from pipeline.nlp.analyze import analyze
+
+    text = ("One opposition councillor said it \"can't be seen as a good use of £13,700\", but council cabinet member "
+            "for transport Manda Rigby said pollution levels had dropped.\n\nMinister for Integration Roderic O’Gorman "
+            "said protests will not change the plans.\n\nMr O’Gorman said: “No.”")
+    [result] = analyze([text], "en")
+    speakers = {q.quote[:9]: q.speaker_canonical for q in result.quotes}
+    assert speakers["pollution"] == "Manda Rigby"
+    assert speakers["protests "] == speakers["“No.”"] == "Roderic O’Gorman"
+    assert speakers["it \"can't"] == "One opposition councillor"  # not the role holder of the other clause
+
+
+def test_a_politician_described_by_party_right_after_speaking_is_that_speaker():
+    from pipeline.nlp.analyze import analyze
+
+    text = ("There are too many people seeking protection who are not entitled to it, Minister for Justice Jim "
+            "O’Callaghan has said.\n\n“I have to be honest with people,” he told RTÉ radio on Sunday.\n\n"
+            "The Fianna Fáil politician said he was not going to shy away from stating the facts.")
+    [result] = analyze([text], "en")
+    assert [q.speaker_canonical for q in result.quotes] == ["Jim O’Callaghan"] * 3
