@@ -12,7 +12,6 @@ when the article says what office or trade the name holds: "Lavrov is Russia's l
 from __future__ import annotations
 
 import re
-
 from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING
