@@ -3,11 +3,12 @@ the feed state and poll record it leaves (`finish`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from pipeline.config import Feed
-from pipeline.ingest.feeds import FeedResult
+from pipeline.ingest.feeds import FeedItem, FeedResult
 from pipeline.ingest.schedule import plan_next
 from pipeline.settings import PollSettings
 from pipeline.store.documents import FeedOutcome, FeedState, PollRecord
@@ -47,16 +48,35 @@ class FeedWork:
     held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
     stories: dict[str, str] = field(default_factory=dict)  # story id → item key, written for this feed
     delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
-    waiting: dict[str, datetime] = field(default_factory=dict)  # item key → since when its page fails (held back)
+    waiting: dict[str, tuple[datetime, FeedItem]] = field(default_factory=dict)  # key → since when its page fails
     done: bool = False
 
     def failing_since(self, key: str) -> datetime | None:
         """When a held-back item's page first failed, as the feed's state remembers it."""
-        for entry in self.previous.waiting if self.previous else []:
-            held, _, since = entry.partition("\t")
-            if held == key:
-                return datetime.fromisoformat(since)
-        return None
+        entry = _entries(self.previous).get(key)
+        return datetime.fromisoformat(entry.split("\t")[1]) if entry else None
+
+    def held_items(self) -> list[FeedItem]:
+        """The items held back by earlier passes, as the feed listed them: one the feed no longer lists (a busy
+        feed moves on within the hours its page may fail) is still written, from these."""
+        items = []
+        for entry in _entries(self.previous).values():
+            parts = entry.split("\t", 2)
+            if len(parts) == 3:  # entries written before the item was kept with its key have none
+                fields = json.loads(parts[2])
+                published = fields.pop("published")
+                items.append(FeedItem(**fields, published=datetime.fromisoformat(published) if published else None))
+        return items
+
+
+def waiting_entry(key: str, since: datetime, item: FeedItem) -> str:
+    """A held-back item in the feed's state: "key<TAB>first failure<TAB>the item as JSON"."""
+    fields = asdict(item) | {"published": item.published.isoformat() if item.published else None}
+    return f"{key}\t{since.isoformat()}\t{json.dumps(fields, ensure_ascii=False)}"
+
+
+def _entries(state: FeedState | None) -> dict[str, str]:
+    return {entry.split("\t", 1)[0]: entry for entry in state.waiting} if state else {}
 
 
 def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -> tuple[FeedState, PollRecord]:
@@ -79,12 +99,13 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
     elif result.outcome != "deferred":
         state.consecutive_failures = 0
         state.last_success = now
-        state.items_seen += len(result.items)
+        state.items_seen += len(fresh)
         if not work.held_back:  # else the next pass must read the same body again
             state.etag, state.last_modified, state.body_hash = result.etag, result.last_modified, result.body_hash
-        # an item held back for another reason this pass (the new-story budget) keeps its first failure's time
-        kept = {key: since for key in work.held_back if key not in work.waiting and (since := work.failing_since(key))}
-        state.waiting = [f"{key}\t{since.isoformat()}" for key, since in {**kept, **work.waiting}.items()]
+        if result.outcome == "ok":  # a feed not read again (unchanged, not modified) leaves its waiting items be
+            # an item held back for another reason this pass (the new-story budget) keeps its entry as it was
+            kept = {key: entry for key, entry in _entries(previous).items() if key in work.held_back and key not in work.waiting}
+            state.waiting = [*kept.values(), *(waiting_entry(key, since, item) for key, (since, item) in work.waiting.items())]
         if work.keys:
             listed = [k for k in work.keys if k not in work.held_back]
             state.seen = list(dict.fromkeys([*listed, *(k for k in state.seen if k not in work.held_back)]))[
@@ -93,7 +114,7 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
     stats = percentiles("d", work.delays)
     record = PollRecord(feed_id=work.feed.id, time=now, outcome=result.outcome, http_status=result.http_status,
                         latency=round(result.latency, 3), bytes=result.bytes, items_seen=result.items_seen,
-                        new_items=len(result.items), new_stories=work.report.new, error_class=result.error_kind,
+                        new_items=len(fresh), new_stories=work.report.new, error_class=result.error_kind,
                         error_message=result.error, consecutive_failures=state.consecutive_failures,
                         warning=result.warning, next_due=plan.next_due, run_id=run_id,
                         searchable_p50=stats.get("d_p50"),

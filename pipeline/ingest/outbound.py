@@ -203,7 +203,7 @@ def checked_connections(host: str, policy: OutboundPolicy) -> Iterator[list[str]
     the host. Yields the refusals, for the caller's message (urllib3 reports them as connection errors)."""
     _install_connection_check()
     refusals: list[str] = []
-    key, entry = host.strip("[]").lower(), (policy, refusals)
+    key, entry = _host_key(host), (policy, refusals)
     with _checked_lock:
         _checked.setdefault(key, []).append(entry)
     try:
@@ -213,6 +213,17 @@ def checked_connections(host: str, policy: OutboundPolicy) -> Iterator[list[str]
             _checked[key].remove(entry)
             if not _checked[key]:
                 del _checked[key]
+
+
+def _host_key(host: str) -> str:
+    """One spelling of a host name for both sides: requests connects to "xn--bcher-kva.example" where the
+    channel's URL said "bücher.example" (a check filed under the one would miss the other), and to no
+    trailing dot."""
+    host = host.strip("[]").rstrip(".").lower()
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:  # not a name IDNA can spell (an address, an odd label): compared as written
+        return host
 
 
 def _install_connection_check() -> None:
@@ -225,7 +236,7 @@ def _install_connection_check() -> None:
     def create_connection(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
         host, port = address[0].strip("[]"), address[1]
         with _checked_lock:
-            blocks = list(_checked.get(host.lower(), ()))
+            blocks = list(_checked.get(_host_key(host), ()))
         if not blocks:
             return original(address, *args, **kwargs)
         addresses = [parse_address(str(info[4][0])) for info in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)]

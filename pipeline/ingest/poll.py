@@ -265,7 +265,7 @@ class _Pass:
         if body is not None:
             seen = frozenset(previous.seen) if previous else frozenset()
             parsed: ParsedItems = await self._in_pool(parse_and_match, feed, body, result.content_type, result.url,
-                                                      seen, result.fetched_at)
+                                                      seen, result.fetched_at, tuple(work.held_items()))
             if parsed.error_kind:
                 log.warning("feed %s (%s): %s: %s", feed.id, feed.url, parsed.error_kind, parsed.error)
                 result.fail(parsed.error_kind, parsed.error)
@@ -310,7 +310,7 @@ class _Pass:
             since = work.failing_since(item.key) or self.store.now()
             if worth_waiting(error, since, self.store.now(), item.published):  # not its summary for good: next pass
                 work.held_back.add(item.key)
-                work.waiting[item.key] = since
+                work.waiting[item.key] = (since, item)
                 work.result.warnings.append(f"page of {item.link[:200]} not fetched ({error}): asked again next pass")
                 return
             try:

@@ -74,11 +74,18 @@ class Workers:
                 stop_workers(pool)
                 self.quarantine = None
                 raise WorkerDied() from None
+            except asyncio.CancelledError:  # the pass ends with it running: `end` stops it, not waits for it
+                self.stuck = True
+                raise
 
     def end(self) -> None:
-        """At the end of the pass: a worker still busy past its deadline is ended, not waited for."""
+        """At the end of the pass: a worker still busy past its deadline is ended, not waited for (in the main
+        pool, or in the one a job of a broken pool runs alone in)."""
         if self.stuck:
             stop_workers(self.pool)
+            if self.quarantine is not None:
+                stop_workers(self.quarantine)
+                self.quarantine = None
 
     def _lose_worker(self) -> None:
         self.lost += 1

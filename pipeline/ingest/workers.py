@@ -50,8 +50,9 @@ class ParsedItems:
 
 
 def parse_and_match(feed: Feed, body: bytes, content_type: str, url: str | None, seen: frozenset[str],
-                    now: datetime) -> ParsedItems:
-    """Parse a feed body and match the topic rules on the title and summary of each new item."""
+                    now: datetime, held: tuple[FeedItem, ...] = ()) -> ParsedItems:
+    """Parse a feed body and match the topic rules on the title and summary of each new item, and of each item
+    held back by an earlier pass that the feed no longer lists (`held`: it is still news to write)."""
     try:
         parsed = parse_feed(feed, body, content_type, url, _LIMITS, now)
     except FeedError as exc:
@@ -60,7 +61,8 @@ def parse_and_match(feed: Feed, body: bytes, content_type: str, url: str | None,
         return ParsedItems(error_kind="crash", error=f"{type(exc).__name__}: {str(exc)[:300]}")
     out = ParsedItems(keys=[i.key for i in parsed.items], warnings=parsed.warnings, ttl_minutes=parsed.ttl_minutes,
                       skip_hours=parsed.skip_hours)
-    for item in parsed.items:
+    listed = set(out.keys)
+    for item in [*parsed.items, *(i for i in held if i.key not in listed)]:
         if item.key in seen:
             continue
         out.new.append(item)

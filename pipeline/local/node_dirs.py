@@ -94,6 +94,8 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
     sweep_orphans(root)
     target = root / f"{workdir.name}-{hashlib.sha256(str(workdir).encode()).hexdigest()[:12]}"
     if target.exists():  # left by an earlier checkout or test at this very path, whose link is gone: Newswatch's
+        if any(f"{target}/" in line for line in _node_command_lines()):
+            raise LocalNodeError(f"an Elasticsearch node still runs in {target}, which {workdir} led to: stop it first")
         shutil.rmtree(target)
     shutil.move(workdir, target)
     (target / ORIGIN).write_text(str(workdir))

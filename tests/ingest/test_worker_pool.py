@@ -76,6 +76,25 @@ def test_a_page_past_its_deadline_beside_a_dead_worker_holds_nothing_up():
         workers.end()
 
 
+def test_a_job_running_alone_after_its_pool_broke_is_ended_with_the_pass_not_waited_for():
+    """Cancelled by the pass deadline while it ran in the pool of a broken pool's jobs, a hung job was waited
+    for when the pools closed: the pass hung until Airflow killed it."""
+    topics = PROJECT_ROOT / "config" / "topics.yaml"
+    started = time.monotonic()
+    with ExitStack() as pools:
+        workers = Workers(lambda: pools.enter_context(worker_pool(2, topics, FeedLimits())), timeout=60)
+
+        async def run() -> None:
+            jobs = asyncio.gather(workers.run(hang), workers.run(die), return_exceptions=True)
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(jobs, 3)  # the pass deadline
+
+        asyncio.run(run())
+        assert workers.quarantine is not None or workers.stuck  # the hung job was re-run alone
+        workers.end()
+    assert time.monotonic() - started < 20  # not the 30 s the hung job would take
+
+
 def test_a_mistake_in_topics_yaml_is_one_error_naming_file_and_key(tmp_path):
     (tmp_path / "topics.yaml").write_text("topics:\n  - name: asylum\n    languages:\n      francais: {}\n")
     with pytest.raises(ConfigError, match="topics.yaml"):

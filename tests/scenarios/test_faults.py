@@ -199,5 +199,6 @@ def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(
     assert "parsing" in store.get("stories", "s0").enrich_error
     store.refresh("quotes")  # its quote, written before its own update was refused, is not left searchable
     assert store.count("quotes", {"term": {"story_id": "s0"}}) == 0 < store.count("quotes", {"term": {"story_id": "s1"}})
+    assert report.quotes == store.count("quotes")  # the quotes deleted with s0 are not counted as indexed
     retried = enrich_stories(store, settings, ["s0", "s1"])  # Airflow retries the same batch: it passes now
     assert not retried.rejected and retried.stories == 0

@@ -314,6 +314,44 @@ def test_a_page_that_failed_for_a_passing_reason_is_asked_again_next_pass(store,
     assert story.text_source == "page" and "Roxham Road on Tuesday" in story.text
 
 
+def test_an_item_held_back_is_written_even_when_the_feed_no_longer_lists_it(store, settings, tmp_path):
+    """A busy feed moved on while the page answered 503: the item the feed dropped was never written at all."""
+    from email.utils import format_datetime
+
+    from pipeline.ingest.articles import story_id
+    from tests.hostile_server import ON_TOPIC, item, rss
+
+    hostile = HostileServer().start()
+    link = f"{hostile.url}/page/busy-then-fine"
+    passes: list[int] = []
+
+    async def feed(writer, _):  # the second pass lists another story only
+        passes.append(1)
+        listed = [item(ON_TOPIC, link, date=format_datetime(store.now()))] if len(passes) == 1 else \
+            [item("Weather: a mild week ahead", f"{hostile.url}/page/weather", description="Sunny spells.",
+                  date=format_datetime(store.now()))]
+        await hostile.send(writer, 200, rss(listed), {"Content-Type": "application/rss+xml"})
+
+    async def page(writer, _):
+        if len(passes) == 1:
+            await hostile.send(writer, 503, b"busy")
+            return
+        text = "Asylum seekers crossed the border at Roxham Road on Tuesday, officials said. " * 20
+        await hostile.send(writer, 200, f"<html><body><article><h1>{ON_TOPIC}</h1><p>{text}</p></article></body>"
+                           "</html>".encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+    hostile.routes["/feed/moving-on"], hostile.routes["/page/busy-then-fine"] = feed, page
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": [
+        {"id": "moving", "url": f"{hostile.url}/feed/moving-on", "outlet": "B", "language": "en", "country": "CA"}]}))
+    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    assert poll_feeds(store, settings, ["moving"], run_id="r1").feeds[0].new == 0
+    assert poll_feeds(store, settings, ["moving"], run_id="r2").feeds[0].new == 1
+    story = store.stories([story_id(link)])[story_id(link)]
+    assert story.text_source == "page" and "Roxham Road on Tuesday" in story.text
+    assert not store.feed_states(["moving"])["moving"].waiting  # written: it waits no more
+    assert poll_feeds(store, settings, ["moving"], run_id="r3").feeds[0].new == 0  # and is not written twice
+
+
 def test_a_page_that_keeps_failing_holds_its_story_back_two_hours_at_most(store, settings, tmp_path):
     """The wait counts from the first failure, kept in the feed's state: a feed that dates each item at build
     time (every pass a new date) must not hold its story back for ever, nor speed its own polling up."""
