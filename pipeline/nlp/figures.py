@@ -11,6 +11,7 @@ text's focus; a quote around the number gives the speaker. Hands on `extract_fig
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from pipeline.nlp.doc_cache import doc_text
@@ -223,6 +224,8 @@ def extract_figures(doc: Doc, located: Located, quotes: list[Quote] | None = Non
             continue  # "Covid-19", "F-16", "G-7": a name with a number in it
         if text[amount.start - 1: amount.start] == "/" or text[amount.end: amount.end + 1] == "/":
             continue  # "9/11", "24/7": a date or a rate, no count of people
+        if _sized_thing(text, amount.end, doc):
+            continue  # "a 12-member jury", "a six-person panel": the size of a body, not people in the news
         root = span[-1]
         sent = root.sent
         noun = _counted_noun(span, doc)
@@ -354,12 +357,38 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
             and doc[span.start - 3].lower_ in ("aged", "ages", "âgés", "âgées") and text.isdigit():
         return True  # "aged 15 to 44": the upper age of a range
     after = doc[span.end:span.end + 3].text.lower()
-    if before == "," and span.text.isdigit() and int(span.text) < 120 and span.start > 1 \
-            and (doc[span.start - 2].pos_ == "PROPN" or _is_person_noun(doc[span.start - 2])) \
-            and (span.end >= len(doc) or doc[span.end].text in (",", ")", ".", ";")):
-        return True  # "a woman, 50, and her son", "Bob Saget, 65,": an age between commas
+    if _ages_between_commas(span, doc):
+        return True  # "a woman, 50, and her son", "Bob Saget, 65,", "the children, 12 and 14,": ages
     return after.startswith(("-year", "year-old", "years old", "ans", "%", "per cent", "percent", "o'clock", "h ",
                              "or older", "or over", "or younger", "and older", "and over", "and under"))
+
+
+_PEOPLE_GROUPS = {"family", "household", "gang", "crew", "group", "team", "delegation", "band", "cell", "ring", "convoy"}
+_SIZED = re.compile(r"-(member|person|people|man|woman|strong)\s+(\w+)")
+
+
+def _sized_thing(text: str, end: int, doc: Doc) -> bool:
+    """A number joined to "member" or "person" before a noun that is no person: "a 12-member jury". "A
+    300-strong group", "a five-member family" stay counts of people."""
+    found = _SIZED.match(text, end)
+    if found is None or found.group(1) == "strong":
+        return False
+    word = doc.char_span(found.start(2), found.end(2))
+    noun = word[0] if word is not None and len(word) == 1 else None
+    return noun is not None and noun.pos_ == "NOUN" and not _is_person_noun(noun) and _lemma(noun) not in _PEOPLE_GROUPS
+
+
+def _ages_between_commas(span: Span, doc: Doc) -> bool:
+    """Numbers alone between commas right after a person ("Bob Saget, 65,", "the boys, 12 and 14,")."""
+    start, end = span.start, span.end
+    while start > 0 and (doc[start - 1].like_num or doc[start - 1].lower_ in ("and", "or")):
+        start -= 1
+    while end < len(doc) and (doc[end].like_num or doc[end].lower_ in ("and", "or")):
+        end += 1
+    numbers = [t for t in doc[start:end] if t.like_num]
+    return start > 1 and doc[start - 1].text == "," and (doc[start - 2].pos_ == "PROPN" or _is_person_noun(doc[start - 2])) \
+        and (end >= len(doc) or doc[end].text in (",", ")", ".", ";")) \
+        and all(t.text.isdigit() and int(t.text) < 120 for t in numbers)
 
 
 def _place_near(located: Located, span: Span, sent: Span) -> str | None:

@@ -71,14 +71,17 @@ def word_value(words: str) -> float | None:
     if parts[:1] == ["half"]:  # "half a million"
         rest = word_value(" ".join(parts[1:]))
         return rest / 2 if rest else None
-    total, current, half = 0.0, 0.0, False
+    total, current, half, article = 0.0, 0.0, False, False
     for w in parts:
         if w == "half":
             half = True
             continue
         if w in ("a", "an"):
-            current = current or 1
+            current, article = current or 1, not current  # one only before a scale: "a hundred", not "a six"
             continue
+        if article and (w in EN_UNITS or w in FR_UNITS):
+            current = 0.0
+        article = False
         if w in ("vingt", "vingts") and current == 4:  # quatre-vingt(s)
             current = 80
             continue

@@ -254,3 +254,22 @@ def test_people_held_by_someone_are_still_detained():
 def test_people_a_place_holds_or_held_are_counted_not_taken_for_its_room(text, value):
     """Only a venue's room ("can hold", "holds … fans") is no count: a centre's or a boat's people are news."""
     assert [f["value"] for f in figures(text)] == [value]
+
+
+@pytest.mark.parametrize("text, values", [
+    ("The children, 12 and 14, crossed with their mother.", []),  # their ages
+    ("Police detained the men, 23 and 45, on Monday.", []),
+    ("A 12-member jury found him guilty on Friday.", []),  # the size of a body
+    ("A six-person panel will review the 40 asylum claims.", []),  # was read as "a" (one) and six: seven
+    ("Police arrested a 20-member gang of smugglers.", [20]),  # a group of people stays a count
+    ("Officials said 40 and 50 migrants arrived on two boats.", [40, 50]),
+])
+def test_ages_sizes_of_bodies_and_an_article_before_a_number_are_no_counts(text, values):
+    assert [f["value"] for f in figures(text)] == values
+
+
+def test_a_before_a_number_word_is_no_one():
+    from pipeline.nlp.numbers import word_value
+
+    assert [word_value(w) for w in ("A six", "a hundred", "a hundred and six", "a thousand", "an eleven")] == \
+        [6, 100, 106, 1000, 11]
