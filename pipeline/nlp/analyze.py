@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 from pipeline.nlp.analysis import Analysis
+from pipeline.nlp.datelines import tag_datelines
 from pipeline.nlp.doc_cache import doc_tokens, forget, know_text
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.figures import MONTHS, extract_figures
@@ -164,6 +165,7 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
 
 
 def _analysis(doc: Doc, language: str, context: object) -> Analysis:
+    tag_datelines(doc)  # here, not in the pipeline: its gazetteer is loaded once, not in every spaCy worker
     entities, people = extract_entities(doc, language)
     lemmas, lemma_of = _lemmas_and_table(doc)
     analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)

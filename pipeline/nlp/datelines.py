@@ -27,6 +27,26 @@ def filed_from(doc: Doc, ent: Span) -> bool:
     return bool(_FILED.match(text, ent.end_char)) and bool(gazetteer().candidates(ent.text.title()))
 
 
+def tag_datelines(doc: Doc) -> None:
+    """Tag a dateline the model left untagged a place ("OTTAWA —", read as an adjective): capitals opening a
+    paragraph, then a dash, that the gazetteer knows. The story was filed there, and it is often where it happens."""
+    from spacy.tokens import Span
+
+    text = doc_text(doc)
+    added = []
+    for tok in doc:
+        if tok.idx and text[tok.idx - 1] != "\n" or tok.ent_type_ or not (tok.is_upper and tok.is_alpha and len(tok) > 2):
+            continue
+        end = tok.i + 1
+        while end < len(doc) and doc[end].is_upper and doc[end].is_alpha and not doc[end].ent_type_:
+            end += 1  # "SAN DIEGO —"
+        span = doc[tok.i:end]
+        if _FILED.match(text, span.end_char) and gazetteer().candidates(span.text.title()):
+            added.append(Span(doc, tok.i, end, label="GPE"))
+    if added:
+        doc.set_ents(sorted([*doc.ents, *added], key=lambda e: e.start))
+
+
 def state_after_town(doc: Doc, ent: Span) -> bool:
     """"Ont" of "Milton, Ont.", "Calif." of "Fresno, Calif.": a state's or a province's abbreviation after a town."""
     return len(ent) <= 2 and ent.start >= 2 and state_after(doc, ent.start - 1, gazetteer()) is not None

@@ -275,3 +275,17 @@ def test_the_places_analysts_facet_on_are_places_not_a_headline_word_or_a_surnam
 def test_the_surname_of_a_person_the_article_names_in_full_is_no_country(text, country):
     assert country not in {p["name"] for p in places(text).values()}
     assert "Jordan" in places("Refugees fleeing Syria arrived in Jordan on Monday. Jordan said it would take more.")
+
+
+@pytest.mark.parametrize("text, place", [
+    ("OTTAWA — Immigration Minister Marc Miller said on Monday the cap would stay.", "Ottawa"),  # read as an adjective
+    ("Cap stays\n\nSAN DIEGO — Border agents said on Monday they stopped 40 people.", "San Diego"),
+])
+def test_a_dateline_the_model_left_untagged_is_where_the_story_was_filed(text, place):
+    [result] = analyze([text], "en")
+    assert place in [p["name"] for p in result.places] and result.focus["name"] == place
+
+
+def test_capitals_before_a_dash_that_name_no_place_are_no_dateline():
+    [result] = analyze(["BREAKING — The federal government said on Monday the cap would stay."], "en")
+    assert result.places == []
