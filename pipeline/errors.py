@@ -72,6 +72,15 @@ class FeedsFailed(NewswatchError):
         super().__init__(f"{failed} of {polled} feeds failed: {'; '.join(samples)}")
 
 
+class AnalysisFailed(NewswatchError):
+    """The extractors failed on many texts of one chunk: a fault of the code or its data, not of the texts."""
+
+    def __init__(self, failed: int, total: int, sample: str) -> None:
+        self.failed, self.total = failed, total
+        super().__init__(f"analysis failed on {failed} of {total} stories (e.g. {sample}); none was set aside: "
+                         "they wait for a fixed version")
+
+
 class StoreError(NewswatchError):
     def __init__(self, operation: str, reason: str) -> None:
         self.operation, self.reason = operation, redact(reason)

@@ -92,7 +92,7 @@ import numpy as np
 from pipeline.events.features import StoryFeatures, TermStats, dot, normalise, parse_time, story_vector, utc_iso
 
 CENTROID_TERMS = 300  # a group keeps its heaviest terms only: documents stay small, similarity barely moves
-MEMBERS_KEPT = 500  # the latest story and event ids a group keeps in the state: a storyline open for a year stays small
+MEMBERS_KEPT = 500  # the latest story and event ids a storyline keeps in the state: open for a year, it stays small
 ENTITIES_KEPT = 200  # the most frequent entities a group keeps once it has twice as many
 
 
@@ -119,7 +119,7 @@ class Group:
     kind: str  # "event" | "storyline"
     first_seen: str
     last_seen: str
-    story_ids: list[str] = field(default_factory=list)  # the latest MEMBERS_KEPT (the group's documents list them all)
+    story_ids: list[str] = field(default_factory=list)  # a storyline's latest MEMBERS_KEPT (its documents list them all)
     size: int = 0  # stories placed in it, every one (0 in states written before it was counted: len(story_ids))
     outlets: list[str] = field(default_factory=list)
     centroid: dict[str, float] = field(default_factory=dict)
@@ -245,7 +245,9 @@ def _add(group: Group, story: StoryFeatures, vec: Mapping[str, float], weight: f
         total = np.asarray(group.embedding or np.zeros(len(story.embedding))) + weight * np.asarray(story.embedding)
         group.embedding = total.tolist()
     group.size = group.stories + 1
-    group.story_ids = [*group.story_ids[-(MEMBERS_KEPT - 1):], story.id]
+    group.story_ids.append(story.id)  # an event closes within days and keeps them all: `find` reads them
+    if group.kind == "storyline" and len(group.story_ids) > MEMBERS_KEPT:
+        group.story_ids = group.story_ids[-MEMBERS_KEPT:]
     if story.outlet and story.outlet not in group.outlets:
         group.outlets.append(story.outlet)
     for _key, (kind, name) in story.entities.items():

@@ -51,7 +51,8 @@ _JUNK_LINE = re.compile(
       | advertisement: | related\ (stories|articles|coverage)
       | [—–-]+\ ?with\ files\ from\b.*
       | share\ this(\ (story|article))?:? | (facebook|twitter|email|linkedin|reddit|whatsapp)(\s+(facebook|twitter|email|linkedin|reddit|whatsapp))*
-      | copyright\ *(©|\(c\)|\d{4}).* | ©.* | \(c\)\ *(\d{4}|copyright\b).* | all\ rights\ reserved.*
+      | copyright\ *(©|\(c\)|\d{4}).* | ©.* | \(c\)\ *(\d{4}|copyright\b).* | \(c\)(\ +[A-Z][\w&'’.-]*){1,4}
+      | all\ rights\ reserved.*
     )\s*$""",
     re.I | re.X,
 )

@@ -75,6 +75,7 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
     if workdir.is_symlink():  # placed elsewhere by an earlier run
         target = workdir.resolve()
         target.mkdir(parents=True, exist_ok=True)
+        (target / ORIGIN).write_text(str(workdir))  # where it is led to from now (a checkout may have moved)
         return target
     workdir.mkdir(parents=True, exist_ok=True)
     if owner is None:
@@ -98,8 +99,8 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
             raise LocalNodeError(f"an Elasticsearch node still runs in {target}, which {workdir} led to: stop it first")
         shutil.rmtree(target)
     shutil.move(workdir, target)
-    (target / ORIGIN).write_text(str(workdir))
     workdir.symlink_to(target, target_is_directory=True)
+    (target / ORIGIN).write_text(str(workdir))  # after the link: a sweep meanwhile finds no origin, and keeps it
     return target
 
 
@@ -107,11 +108,16 @@ ORIGIN = ".newswatch-origin"  # in a node directory placed elsewhere: the path o
 TEMP_PREFIX = "newswatch-node-"  # a throw-away node's directory (tests, benchmarks)
 
 
+KEEP_UNLED_DAYS = 30  # a placed directory whose link left the temporary directory: a moved checkout may come back
+
+
 def sweep_orphans(root: Path, settle: float = 600) -> list[Path]:
     """Remove the node directories under `root` nothing leads to any more and no node runs in: a placed one
-    whose link is gone (a test's temporary state directory, a deleted checkout) or a throw-away one left by a
-    run that was killed. Each holds a node's data, hundreds of megabytes, and would pile up run after run.
-    A throw-away directory younger than `settle` seconds is left alone: its node may be starting."""
+    whose link in the temporary directory is gone (a test's state directory), or, untouched for KEEP_UNLED_DAYS,
+    whose link elsewhere is (a deleted checkout; a moved one rewrites its origin when it next runs), and a
+    throw-away one left by a killed run. Each holds a node's data, hundreds of megabytes, and would pile up run
+    after run. A throw-away directory younger than `settle` seconds is left alone: its node may be starting.
+    Directories this user cannot read (another user's, in /tmp) are not Newswatch's to judge."""
     try:
         entries = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
     except OSError:
@@ -119,18 +125,27 @@ def sweep_orphans(root: Path, settle: float = 600) -> list[Path]:
     running = _node_command_lines()
     removed = []
     for path in entries:
-        origin = path / ORIGIN
-        if origin.exists():
-            link = Path(origin.read_text().strip())
-            if link.is_symlink() and link.resolve() == path.resolve():
+        try:
+            if not _orphaned(path, settle) or any(f"{path.resolve()}/" in line for line in running):
                 continue
-        elif not path.name.startswith(TEMP_PREFIX) or time.time() - path.stat().st_mtime < settle:
-            continue
-        if any(f"{path}/" in line for line in running):
+        except OSError:  # unreadable, or removed meanwhile by another run's sweep
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
+
+
+def _orphaned(path: Path, settle: float) -> bool:
+    origin = path / ORIGIN
+    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+        return False
+    if origin.exists():
+        link = Path(origin.read_text().strip())
+        if link.is_symlink() and link.resolve() == path.resolve():
+            return False
+        throwaway = Path(tempfile.gettempdir()).resolve() in link.parents or link.is_relative_to(tempfile.gettempdir())
+        return throwaway or time.time() - origin.stat().st_mtime > KEEP_UNLED_DAYS * 86400
+    return path.name.startswith(TEMP_PREFIX) and time.time() - path.stat().st_mtime >= settle
 
 
 def _node_command_lines() -> list[str]:

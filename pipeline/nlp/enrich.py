@@ -18,6 +18,7 @@ from typing import Any
 
 from pipeline.ingest.stories import search_words
 from pipeline.nlp.analysis import Analysis, with_headline, without_headline
+from pipeline.errors import AnalysisFailed
 from pipeline.nlp.analyze import analyze_stream, lemmas_by_table, load_model
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.names import canonical_names, index_forms, rename
@@ -139,6 +140,8 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     updates: list[tuple[str, dict[str, Any]]] = []
     at = store.now()
     failed = {story.story_id: analysis.error for story, analysis in pending if analysis.error}
+    if len(failed) > max(2, len(pending) // 10):  # systemic (a missing data file, a bug most texts meet): setting
+        raise AnalysisFailed(len(failed), len(pending), next(iter(failed.values())))  # them all aside would hide them
     for story, analysis in pending:
         if analysis.error:
             continue

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.given_names import first_names
+from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -101,3 +102,17 @@ def surnames_of_people(names: Collection[str], people: Collection[str]) -> set[s
     of "Marie St-Pierre" are that person's surname, whatever the model tagged them (a saint's town, a body)."""
     fulls = {_spelt(p) for p in people}
     return {n for n in names if " " in _spelt(n) and any(f.endswith(f" {_spelt(n)}") for f in fulls)}
+
+
+def people_in_apposition(doc: Doc, bodies: Collection[str]) -> set[str]:
+    """"South Africa’s home affairs minister, Malusi Gigaba, said": capitalised words set off by commas after an
+    office name its holder, whatever the model tagged them (an organisation, here)."""
+    found = set()
+    for ent in doc.ents:
+        if ent.label_ != "ORG" or ent.text not in bodies or not 2 <= len(ent) <= 3 or ent.start == 0:
+            continue
+        head = ent.root.head
+        if ent.root.dep_ == "appos" and doc[ent.start - 1].text == "," and all(t.is_title and t.is_alpha for t in ent) \
+                and head.i < ent.start and TITLES.fullmatch(head.lower_ + " ") and (ent.end == len(doc) or doc[ent.end].text == ","):
+            found.add(ent.text)
+    return found

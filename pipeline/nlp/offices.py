@@ -21,7 +21,9 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
                 "economist", "scientist", "researcher", "professor", "doctor", "physician", "expert", "councillor",
                 "councilor", "premier", "president", "leader", "taoiseach", "chancellor", "advocate", "activist",
                 "campaigner", "analyst", "reeve", "warden", "alderman", "alderwoman", "magistrate", "politician",
-                "mp", "td", "mla", "congressman", "congresswoman", "sheriff", "chairman", "chairwoman", "superintendent"}
+                "mp", "td", "mla", "congressman", "congresswoman", "sheriff", "chairman", "chairwoman", "superintendent",
+                "skipper", "captain", "coach", "manager", "player", "striker", "midfielder", "defender", "goalkeeper",
+                "batsman", "bowler", "opener", "quarterback", "founder", "ceo", "owner", "host", "presenter", "author"}
 
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,

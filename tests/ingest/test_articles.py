@@ -146,7 +146,7 @@ def test_credits_and_sign_offs_go_and_a_lead_starting_with_copyright_stays():
             "Photo credit: Sean Kilpatrick/The Canadian Press\n\n(AP Photo/Darryl Dyck)\n\n"
             "(Reporting by William Schomberg in London; Editing by Toby Chopra)\n\n"
             "Associated Press writer Samya Kullab in Kyiv contributed to this report.\n\nRelated Stories\n\n"
-            "(c) 2024 Reuters\n\nCopyright 2024 The Associated Press. All rights reserved.\n\n"
+            "(c) 2024 Reuters\n\n(c) The Canadian Press\n\nCopyright 2024 The Associated Press. All rights reserved.\n\n"
             "The minister said the plan would go ahead.\n\n(c) a person convicted of a serious crime may be removed.")
     assert clean_text(page) == ("Copyright holders say the new bill goes too far, executive director Victoria Shen "
                                 "said Monday.\n\nThe minister said the plan would go ahead.\n\n"

@@ -215,3 +215,22 @@ def test_an_item_held_back_by_the_budget_keeps_the_time_its_page_first_failed():
     work = FeedWork(feed, previous, FeedResult(feed, "ok"), FeedReport("f", "ok"), keys=["item-1"], held_back={"item-1"})
     state, _ = finish(work, datetime(2026, 12, 1, 9, tzinfo=UTC), PollSettings(), "r")
     assert state.waiting == [f"item-1\t{first.isoformat()}"] and "item-1" not in state.seen
+
+
+def test_waiting_entries_written_before_items_were_kept_whole_still_read():
+    """A feed state saved by the previous version holds "key<TAB>time" only: its wait still counts from then,
+    and it offers no item to write (it has none)."""
+    from datetime import UTC, datetime
+
+    from pipeline.config import Feed
+    from pipeline.ingest.feed_work import FeedReport, FeedWork, waiting_entry
+    from pipeline.ingest.feeds import FeedItem, FeedResult
+    from pipeline.store.documents import FeedState
+
+    feed = Feed(id="f", url="http://h.example/feed", outlet="O", language="en", country="CA")
+    first = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    item = FeedItem("f", "O", "en", "CA", "g-2", "http://h.example/2", "Asylum seekers", "At Roxham Road", first)
+    previous = FeedState(feed_id="f", waiting=[f"item-1\t{first.isoformat()}", waiting_entry(item.key, first, item)])
+    work = FeedWork(feed, previous, FeedResult(feed, "ok"), FeedReport("f", "ok"))
+    assert work.failing_since("item-1") == first == work.failing_since(item.key)
+    assert work.held_items() == [item]  # the old entry offers none, the new one its item as it was

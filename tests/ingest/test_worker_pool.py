@@ -90,8 +90,9 @@ def test_a_job_running_alone_after_its_pool_broke_is_ended_with_the_pass_not_wai
                 await asyncio.wait_for(jobs, 3)  # the pass deadline
 
         asyncio.run(run())
-        assert workers.quarantine is not None or workers.stuck  # the hung job was re-run alone
+        assert workers.stuck and workers.quarantine is not None  # the hung job was re-run alone, and is still running
         workers.end()
+        assert workers.quarantine is None
     assert time.monotonic() - started < 20  # not the 30 s the hung job would take
 
 

@@ -194,3 +194,29 @@ def test_maven_is_needed_only_while_the_distribution_is_not_cached(tmp_path):
     (tmp_path / f"elasticsearch-{es_node.ES_VERSION}" / "bin").mkdir(parents=True)
     (tmp_path / f"elasticsearch-{es_node.ES_VERSION}" / "bin" / "elasticsearch").write_text("#!/bin/sh\n")
     assert es_node.distribution_cached(tmp_path)
+
+
+def test_a_moved_checkouts_data_and_a_running_nodes_are_kept_by_the_sweep(base):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from pipeline.local import node_dirs
+
+    nodes = base / "nodes"
+    moved, old, running = (nodes / name for name in ("moved", "deleted-long-ago", f"{node_dirs.TEMP_PREFIX}live"))
+    for path in (moved, old, running):
+        (path / "data").mkdir(parents=True)
+    for path in (moved, old):  # their checkouts lived outside the temporary directory; the links are gone
+        (path / node_dirs.ORIGIN).write_text(f"/nonexistent/{path.name}/.newswatch/es")
+    month = time.time() - 31 * 86400
+    os.utime(old / node_dirs.ORIGIN, (month, month))
+    os.utime(running, (month, month))
+    node = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "elasticsearch", f"-Epath.data={running}/data"])
+    try:
+        removed = node_dirs.sweep_orphans(nodes)
+    finally:
+        node.kill()
+        node.wait()
+    assert removed == [old] and moved.exists() and running.exists()

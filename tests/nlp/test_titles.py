@@ -51,3 +51,23 @@ def test_a_politician_described_by_party_right_after_speaking_is_that_speaker():
             "The Fianna Fáil politician said he was not going to shy away from stating the facts.")
     [result] = analyze([text], "en")
     assert [q.speaker_canonical for q in result.quotes] == ["Jim O’Callaghan"] * 3
+
+
+def test_an_office_holder_named_in_apposition_is_a_person_whatever_the_model_tagged():
+    from pipeline.nlp.analyze import analyze
+
+    text = ("South Africa’s home affairs minister, Malusi Gigaba, said on Monday that he would only speak about "
+            "the issue next month.")  # the model tags "Malusi Gigaba" an organisation
+    [result] = analyze([text], "en")
+    assert [q.speaker_canonical for q in result.quotes] == ["Malusi Gigaba"]
+    assert ("Malusi Gigaba", "person") in {(e.text, e.label) for e in result.entities}
+
+
+def test_a_player_described_by_role_right_after_speaking_is_that_player():
+    from pipeline.nlp.analyze import analyze
+
+    text = ("England skipper and opener, Alastair Cook, was disappointed.\n\n\"Everyone has to stick his hands up,\" "
+            "Cook said.\n\n\"We were bowled out for 191 in the first innings and it was there we lost the game,\" said "
+            "the England opener.")
+    [result] = analyze([text], "en")
+    assert [q.speaker_canonical for q in result.quotes] == ["Alastair Cook", "Alastair Cook"]

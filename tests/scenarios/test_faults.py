@@ -176,6 +176,29 @@ def test_a_story_the_extractors_fail_on_is_set_aside_and_the_rest_of_its_batch_e
     assert enrich.waiting_ids(store) == []  # the next run does not stall on it
 
 
+def test_extractors_failing_on_most_texts_set_nothing_aside_and_fail_the_run(store, settings, monkeypatch):
+    """A fault of the code or its data (a missing names file) fails every text: setting them all aside, run
+    after run, would hide thousands of stories from events and alerts until someone cleared the field by hand."""
+    import pipeline.nlp.analyze as analyze
+    import pipeline.nlp.enrich as enrich
+    from pipeline.errors import AnalysisFailed
+    from pipeline.store.documents import Story
+
+    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                               text=f"Officials said 4{i} asylum seekers arrived in Dover.", published="2024-05-01T10:00:00+00:00",
+                               ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(4)])
+
+    def broken(doc, *args):
+        raise FileNotFoundError("first-names.tsv")
+
+    monkeypatch.setattr(analyze, "extract_figures", broken)
+    with pytest.raises(AnalysisFailed, match="4 of 4 stories"):
+        enrich_stories(store, settings)
+    store.refresh("stories")
+    assert sorted(enrich.waiting_ids(store)) == ["s0", "s1", "s2", "s3"]  # waiting for a fixed version, none set aside
+
+
 def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(store, settings, monkeypatch):
     import pipeline.nlp.enrich as enrich
     from pipeline.store.documents import Story
