@@ -16,9 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pipeline.errors import AnalysisFailed
 from pipeline.ingest.stories import search_words
 from pipeline.nlp.analysis import Analysis, with_headline, without_headline
-from pipeline.errors import AnalysisFailed
 from pipeline.nlp.analyze import analyze_stream, lemmas_by_table, load_model
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.names import canonical_names, index_forms, rename

@@ -18,7 +18,12 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import SHEIKH, first_names, function_words, initials_before, join_split_names, nasab_of
 from pipeline.nlp.headline_names import without_headline_guesses
-from pipeline.nlp.name_kinds import companies_named_as_people, people_in_apposition, people_named_as_bodies, surnames_of_people
+from pipeline.nlp.name_kinds import (
+    companies_named_as_people,
+    people_in_apposition,
+    people_named_as_bodies,
+    surnames_of_people,
+)
 from pipeline.nlp.national import national_form
 from pipeline.nlp.place_uses import names_used_as_places
 from pipeline.nlp.pseudonyms import pseudonyms
