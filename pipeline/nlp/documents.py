@@ -60,12 +60,23 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
     inside_phrase += [maker for c in subject.children if c.dep_ == "prep" and c.lower_ in {"from", "by"}
                       for kind in c.children if kind.dep_ == "pobj" and kind.pos_ == "NOUN" and kind.is_lower
                       and any(d.lower_ == "the" for d in kind.children) and (maker := body(kind.lemma_, kind.idx))]
+    inside_phrase += _maker_described(subject)  # last: "a statement from the hospital", no hospital named before
     if inside_phrase:
         documents[kind] = inside_phrase[0]
         return inside_phrase[0]
     if phrase.lower().startswith(("the ", "this ", "that ", "le ", "la ", "l'", "l’", "ce ", "cette ")):
         return documents.get(kind) or (_prosecutors(subject) if kind in CHARGING else None)
     return None
+
+
+def _maker_described(document: Token) -> list[str]:
+    """"A statement from the hospital", "a report attributed to the police": the maker, described, when the
+    article names no body of that kind; the document speaks for them, not for itself."""
+    heads = [document, *(c for c in document.children if c.dep_ == "acl" and c.tag_ == "VBN")]
+    return [f"the {noun.text}" for head in heads for prep in head.children
+            if prep.dep_ in {"prep", "agent"} and prep.lower_ in {"from", "by", "to"}
+            for noun in prep.children if noun.dep_ == "pobj" and noun.pos_ == "NOUN" and noun.is_lower
+            and any(d.lower_ == "the" for d in noun.children) and not any(c.dep_ in {"prep", "amod", "compound"} for c in noun.children)]
 
 
 # what a prosecution files: "according to the complaint", with no maker named, is the prosecutors' account

@@ -71,3 +71,14 @@ def test_a_player_described_by_role_right_after_speaking_is_that_player():
             "the England opener.")
     [result] = analyze([text], "en")
     assert [q.speaker_canonical for q in result.quotes] == ["Alastair Cook", "Alastair Cook"]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("A statement from the hospital said the patient was stable.", "the hospital"),
+    ("An earlier report attributed to the police said two accused had been arrested.", "the police"),
+])
+def test_a_document_from_a_body_described_speaks_for_that_body(text, speaker):
+    from pipeline.nlp.analyze import analyze
+
+    [result] = analyze([text], "en")
+    assert [q.speaker_canonical for q in result.quotes] == [speaker]
