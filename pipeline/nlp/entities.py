@@ -18,12 +18,7 @@ from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import SHEIKH, first_names, function_words, initials_before, join_split_names, nasab_of
 from pipeline.nlp.headline_names import without_headline_guesses
-from pipeline.nlp.name_kinds import (
-    companies_named_as_people,
-    people_in_apposition,
-    people_named_as_bodies,
-    surnames_of_people,
-)
+from pipeline.nlp.name_kinds import companies_named_as_people, people_among_bodies, surnames_of_people
 from pipeline.nlp.national import national_form
 from pipeline.nlp.place_uses import names_used_as_places
 from pipeline.nlp.pseudonyms import pseudonyms
@@ -371,8 +366,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         persons = {t for t, lab, _, _ in raw if lab == "person"}
         bodies = companies_named_as_people(doc, persons, [t for t in persons if " " in t])
         bodies_named = {t for t, lab, _, _ in raw if lab == "organization"}  # "St. Onge" of "Mark St. Onge" is one too
-        misread = people_named_as_bodies(doc, bodies_named) | surnames_of_people(bodies_named, persons) | people_in_apposition(
-            doc, bodies_named)
+        misread = people_among_bodies(doc, bodies_named, persons)
         places = names_used_as_places(doc, persons) | {  # "neighbouring Kano"; a parish, town or church of a saint:
             t for t in persons if t.split()[0] in {"St", "St.", "Saint", "Ste"}} - surnames_of_people(persons, persons)
         raw = [(t, "organization" if t in bodies and lab != "organization" else "person" if t in misread

@@ -116,3 +116,9 @@ def people_in_apposition(doc: Doc, bodies: Collection[str]) -> set[str]:
                 and head.i < ent.start and TITLES.fullmatch(head.lower_ + " ") and (ent.end == len(doc) or doc[ent.end].text == ","):
             found.add(ent.text)
     return found
+
+
+def people_among_bodies(doc: Doc, bodies: Collection[str], persons: Collection[str]) -> set[str]:
+    """The "organisations" of an article that are people: said to hold an office or a trade, a person's surname
+    ("St. Onge"), or an office holder in apposition ("the minister, Malusi Gigaba,")."""
+    return people_named_as_bodies(doc, bodies) | surnames_of_people(bodies, persons) | people_in_apposition(doc, bodies)

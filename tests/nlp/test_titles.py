@@ -82,3 +82,18 @@ def test_a_document_from_a_body_described_speaks_for_that_body(text, speaker):
 
     [result] = analyze([text], "en")
     assert [q.speaker_canonical for q in result.quotes] == [speaker]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("GOP senator says border deal would make matters worse\n\nSen. Roger Marshall came out against the border bill on "
+     "Monday.\n\n“They did not give me a bill that secures the border,” Marshall said.", "Roger Marshall"),
+    ("Councils may block asylum hotels, says shadow home secretary\n\nChris Philp named three councils on Monday.\n\n"
+     "“People are understandably angry,” Mr Philp told BBC Breakfast.", "Chris Philp"),
+    ("Stop signs would have helped, a collision expert said on Monday.\n\nRobert Major, the crash victim's father, "
+     "said: “We want answers.”", "a collision expert"),  # someone the article keeps unnamed stays so
+])
+def test_a_role_in_the_headline_is_the_person_the_lead_then_names(text, first):
+    from pipeline.nlp.analyze import analyze
+
+    [result] = analyze([text], "en")
+    assert result.quotes[0].speaker_canonical == first
