@@ -277,6 +277,22 @@ def test_the_pass_deadline_records_the_unfinished_feed(store, settings, hostile,
     assert state.last_error_kind == "deadline" and not state.seen  # the next pass reads its items again
 
 
+async def _send_article(hostile: HostileServer, writer) -> None:
+    """An on-topic article page, for the feeds whose page fails first."""
+    from tests.hostile_server import ON_TOPIC
+
+    text = "Asylum seekers crossed the border at Roxham Road on Tuesday, officials said. " * 20
+    await hostile.send(writer, 200, f"<html><body><article><h1>{ON_TOPIC}</h1><p>{text}</p></article></body>"
+                       "</html>".encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _one_feed(settings, tmp_path, feed_id: str, url: str):
+    """Settings polling one feed of the hostile server, with no retries."""
+    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": [
+        {"id": feed_id, "url": url, "outlet": "B", "language": "en", "country": "CA"}]}))
+    return settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+
+
 def test_a_page_that_failed_for_a_passing_reason_is_asked_again_next_pass(store, settings, tmp_path):
     """A 503 on the article page must not leave the story with its feed summary for good (a written story is
     never fetched again: no body text, quotes or speakers); a young item waits for the next pass."""
@@ -298,14 +314,10 @@ def test_a_page_that_failed_for_a_passing_reason_is_asked_again_next_pass(store,
         if len(asked) == 1:
             await hostile.send(writer, 503, b"busy")
             return
-        text = "Asylum seekers crossed the border at Roxham Road on Tuesday, officials said. " * 20
-        await hostile.send(writer, 200, f"<html><body><article><h1>{ON_TOPIC}</h1><p>{text}</p></article></body>"
-                           "</html>".encode(), {"Content-Type": "text/html; charset=utf-8"})
+        await _send_article(hostile, writer)
 
     hostile.routes["/feed/busy-page"], hostile.routes["/page/busy-once"] = feed, busy_once
-    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": [
-        {"id": "busy", "url": f"{hostile.url}/feed/busy-page", "outlet": "B", "language": "en", "country": "CA"}]}))
-    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    settings = _one_feed(settings, tmp_path, "busy", f"{hostile.url}/feed/busy-page")
     first = poll_feeds(store, settings, ["busy"], run_id="r1").feeds[0]
     assert first.new == 0 and "asked again next pass" in (first.warning or ""), first
     second = poll_feeds(store, settings, ["busy"], run_id="r2").feeds[0]
@@ -336,14 +348,10 @@ def test_an_item_held_back_is_written_even_when_the_feed_no_longer_lists_it(stor
         if len(passes) == 1:
             await hostile.send(writer, 503, b"busy")
             return
-        text = "Asylum seekers crossed the border at Roxham Road on Tuesday, officials said. " * 20
-        await hostile.send(writer, 200, f"<html><body><article><h1>{ON_TOPIC}</h1><p>{text}</p></article></body>"
-                           "</html>".encode(), {"Content-Type": "text/html; charset=utf-8"})
+        await _send_article(hostile, writer)
 
     hostile.routes["/feed/moving-on"], hostile.routes["/page/busy-then-fine"] = feed, page
-    (tmp_path / "feeds.yaml").write_text(yaml.safe_dump({"feeds": [
-        {"id": "moving", "url": f"{hostile.url}/feed/moving-on", "outlet": "B", "language": "en", "country": "CA"}]}))
-    settings = settings.replace(feeds_file=tmp_path / "feeds.yaml", fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    settings = _one_feed(settings, tmp_path, "moving", f"{hostile.url}/feed/moving-on")
     assert poll_feeds(store, settings, ["moving"], run_id="r1").feeds[0].new == 0
     assert poll_feeds(store, settings, ["moving"], run_id="r2").feeds[0].new == 1
     story = store.stories([story_id(link)])[story_id(link)]
