@@ -19,7 +19,6 @@ from pipeline.nlp.datelines import tag_datelines
 from pipeline.nlp.doc_cache import doc_tokens, forget, know_text
 from pipeline.nlp.entities import extract_entities
 from pipeline.nlp.figures import MONTHS, extract_figures
-from pipeline.nlp.lead_roles import roles_named_after
 from pipeline.nlp.names import unify_article
 from pipeline.nlp.places import locate
 from pipeline.nlp.quotes import extract_quotes
@@ -171,8 +170,6 @@ def _analysis(doc: Doc, language: str, context: object) -> Analysis:
     lemmas, lemma_of = _lemmas_and_table(doc)
     analysis = Analysis(entities, extract_quotes(doc, entities, people, language), lemmas, lemma_of)
     analysis = unify_article(analysis, doc if language == "en" else None)
-    if language == "en":
-        roles_named_after(analysis.quotes, analysis.entities, set(people.full))
     where_and_how_many(doc, analysis, language, home_of(context))
     return analysis
 

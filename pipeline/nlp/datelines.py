@@ -27,6 +27,13 @@ def filed_from(doc: Doc, ent: Span) -> bool:
     return bool(_FILED.match(text, ent.end_char)) and bool(gazetteer().candidates(ent.text.title()))
 
 
+# words that open a paragraph in capitals as a rubric, and are towns too (Police in Poland, Reading, Mobile)
+_NEWS_WORDS = {"police", "media", "justice", "liberty", "hope", "reading", "mobile", "opportunity", "independence",
+               "paradise", "commerce", "industry", "enterprise", "union", "progress", "security", "health", "welfare",
+               "education", "sport", "business", "politics", "opinion", "analysis", "world", "nation", "local", "update",
+               "live", "watch", "video", "breaking", "exclusive", "comment", "review", "victory", "unity", "concord"}
+
+
 def tag_datelines(doc: Doc) -> None:
     """Tag a dateline the model left untagged a place ("OTTAWA —", read as an adjective): capitals opening a
     paragraph, then a dash, that the gazetteer knows. The story was filed there, and it is often where it happens."""
@@ -41,8 +48,11 @@ def tag_datelines(doc: Doc) -> None:
         while end < len(doc) and doc[end].is_upper and doc[end].is_alpha and not doc[end].ent_type_:
             end += 1  # "SAN DIEGO —"
         span = doc[tok.i:end]
-        if _FILED.match(text, span.end_char) and gazetteer().candidates(span.text.title()):
-            added.append(Span(doc, tok.i, end, label="GPE"))
+        filed = _FILED.match(text, span.end_char)
+        known = gazetteer().candidates(span.text.title())  # a town of its own ("MILTON, Ont. —"), or a city of note:
+        if filed and known and span.text.lower() not in _NEWS_WORDS and (
+                filed.group().startswith(",") or max(p.population for p in known) >= 20_000):
+            added.append(Span(doc, tok.i, end, label="LOC" if doc.lang_ == "fr" else "GPE"))  # not "POLICE —"
     if added:
         doc.set_ents(sorted([*doc.ents, *added], key=lambda e: e.start))
 

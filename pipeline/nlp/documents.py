@@ -71,10 +71,12 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
 
 def _maker_described(document: Token) -> list[str]:
     """"A statement from the hospital", "a report attributed to the police": the maker, described, when the
-    article names no body of that kind; the document speaks for them, not for itself."""
-    heads = [document, *(c for c in document.children if c.dep_ == "acl" and c.tag_ == "VBN")]
+    article names no body of that kind; the document speaks for them, not for itself. Not who got hold of it
+    ("obtained by the newspaper") nor whom it went to ("a letter to the council")."""
+    heads = [document, *(c for c in document.children if c.dep_ == "acl" and c.tag_ == "VBN"
+                         and fold(c.lemma_) not in ACCESS_VERBS)]  # "a report obtained by the newspaper": not its maker
     return [f"the {noun.text}" for head in heads for prep in head.children
-            if prep.dep_ in {"prep", "agent"} and prep.lower_ in {"from", "by", "to"}
+            if prep.dep_ in {"prep", "agent"} and (prep.lower_ in {"from", "by"} or prep.lower_ == "to" and fold(head.lemma_) == "attribute")
             for noun in prep.children if noun.dep_ == "pobj" and noun.pos_ == "NOUN" and noun.is_lower
             and any(d.lower_ == "the" for d in noun.children) and not any(c.dep_ in {"prep", "amod", "compound"} for c in noun.children)]
 

@@ -60,6 +60,7 @@ CAPACITY = {"capacity", "capacité", "room", "space", "bed", "lit", "place"}  # 
 VENUES = {"arena", "stadium", "venue", "hall", "theatre", "theater", "auditorium", "room", "boat", "vessel", "ship",
           "bus", "plane", "aircraft", "building", "church", "school", "centre", "center", "facility", "tent"}
 BUILT_FOR = {"build", "design", "plan", "equip", "intend", "construire", "concevoir", "prévoir"}
+KEEPERS = {"police", "authority", "officer", "agent", "government", "they", "we", "he", "she", "it", "ice", "court"}
 HELD = {"detainee", "prisoner", "inmate", "migrant", "refugee", "seeker", "suspect", "child", "minor", "family", "man", "woman"}
 CUSTODY = {"custody", "detention", "jail", "prison", "détention", "garde"}
 TRANSPARENT = {"include", "including", "among", "dont", "notamment", "carry", "believe", "have", "be"}
@@ -276,12 +277,14 @@ def _capacity(word: Token) -> bool:
     """Whether a count is of the places something has or was made for, not of people: "capacity for 200
     people", "room for 500", "built for 3,000 people", "d'une capacité de 400 personnes"."""
     prep = word.head
-    venue = any(c.dep_ == "nsubj" and _lemma(c) in VENUES for c in prep.children) or prep.dep_ == "relcl" and _lemma(prep.head) in VENUES
-    if word.dep_ == "dobj" and _lemma(prep) == "hold" and venue \
-            and (prep.tag_ == "VB" and any(c.lower_ in ("can", "could") for c in prep.children)
-                 or prep.tag_ in {"VBZ", "VBP"} and _lemma(word) not in HELD):
-        return True  # "the arena can hold 19,800 fans", "the stadium holds …": room; "the centre was holding 4,000
-        # people", "the boat held 400 migrants", "the facility holds 1,200 detainees", "police can hold the 12
+    if word.dep_ == "dobj" and _lemma(prep) == "hold":
+        subject = next((c for c in prep.children if c.dep_ == "nsubj"), None)
+        keepers = subject is not None and (_is_person_noun(subject) or _lemma(subject) in KEEPERS)
+        venue = subject is not None and _lemma(subject) in VENUES or prep.dep_ == "relcl" and _lemma(prep.head) in VENUES
+        if prep.tag_ == "VB" and any(c.lower_ in ("can", "could") for c in prep.children) and not keepers \
+                or prep.tag_ in {"VBZ", "VBP"} and venue and _lemma(word) not in HELD:
+            return True  # "the camp can hold 3,000 people", "the stadium holds …": room; "the centre was holding
+        # 4,000 people", "the boat held 400 migrants", "the facility holds 1,200 detainees", "police can hold the 12
         # suspects" are people held
     if word.dep_ not in ("pobj", "nmod", "obl") or prep.i == word.i:
         return False
@@ -363,19 +366,20 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
                              "or older", "or over", "or younger", "and older", "and over", "and under"))
 
 
-_PEOPLE_GROUPS = {"family", "household", "gang", "crew", "group", "team", "delegation", "band", "cell", "ring", "convoy"}
+_BODIES = {"jury", "panel", "committee", "board", "council", "commission", "cabinet", "bench", "tribunal", "parliament",
+           "assembly", "senate", "chamber", "legislature", "orchestra", "choir"}  # sizes of bodies, no news of people
 _SIZED = re.compile(r"-(member|person|people|man|woman|strong)\s+(\w+)")
 
 
 def _sized_thing(text: str, end: int, doc: Doc) -> bool:
-    """A number joined to "member" or "person" before a noun that is no person: "a 12-member jury". "A
-    300-strong group", "a five-member family" stay counts of people."""
+    """A number joined to "member" or "person" before a body that has that many seats: "a 12-member jury". "A
+    2,000-person crowd", "a five-member family", "a 20-member gang" stay counts of people."""
     found = _SIZED.match(text, end)
     if found is None or found.group(1) == "strong":
         return False
     word = doc.char_span(found.start(2), found.end(2))
     noun = word[0] if word is not None and len(word) == 1 else None
-    return noun is not None and noun.pos_ == "NOUN" and not _is_person_noun(noun) and _lemma(noun) not in _PEOPLE_GROUPS
+    return noun is not None and _lemma(noun) in _BODIES
 
 
 def _ages_between_commas(span: Span, doc: Doc) -> bool:

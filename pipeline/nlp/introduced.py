@@ -130,9 +130,18 @@ def _office(speaker: str) -> str:
     head = words[-1].lower() if words[-1].lower() in OFFICE_NOUNS else ""
     if len(words) == 1:
         return head if words[0][:1].isupper() else ""
-    if words[:1] in (["The"], ["the"]):  # "The Taoiseach has said …", then "Leo Varadkar said …"
-        return head if len(words) <= 3 else ""
-    return head if words[0].lower() in {"a", "an"} and len(words) <= 5 else ""
+    if words[:1] in (["The"], ["the"]):  # "The Taoiseach has said …", "the shadow home secretary has said …"
+        return head if len(words) <= 3 or len(words) == 4 and all(w.islower() for w in words[1:]) else ""
+    if words[0].lower() in {"a", "an"}:
+        return head if len(words) <= 5 else ""
+    if words[0].lower() in _NOT_A_HEADLINE_ROLE:
+        return ""  # "One opposition councillor", "his lawyer": someone else than a headline's role
+    return head if len(words) <= 3 and all(w.islower() for w in words[1:]) else ""  # a headline's "GOP senator says",
+    # "…, says shadow home secretary"
+
+
+_NOT_A_HEADLINE_ROLE = {"one", "two", "three", "another", "some", "several", "many", "most", "other", "few", "no", "each",
+                        "every", "his", "her", "their", "its", "our", "my", "your", "this", "that", "these", "those"}
 
 
 def _introduced_with_who(resolver: Resolver, name: str, after: int, by_office: bool = True) -> bool:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.given_names import first_names
+from pipeline.nlp.titled_names import NOT_A_NAME
 from pipeline.nlp.titles import TITLES
 from pipeline.text import fold
 
@@ -100,8 +101,18 @@ def _spelt(name: str) -> str:
 def surnames_of_people(names: Collection[str], people: Collection[str]) -> set[str]:
     """The names of two words or more that end a person's longer name: "St. Onge" of "Mark St. Onge", "St. Pierre"
     of "Marie St-Pierre" are that person's surname, whatever the model tagged them (a saint's town, a body)."""
-    fulls = {_spelt(p) for p in people}
-    return {n for n in names if " " in _spelt(n) and any(f.endswith(f" {_spelt(n)}") for f in fulls)}
+    tails: set[str] = set()
+    for person in people:
+        words = _spelt(person).split()
+        tails.update(" ".join(words[k:]) for k in range(1, len(words) - 1))  # two words or more, never the whole
+    return {n for n in names if " " in (spelt := _spelt(n)) and spelt in tails}
+
+
+_CORPORATE = {"corp", "inc", "ltd", "llc", "plc", "holdings", "capital", "investments", "platforms", "partners", "media",
+              "group", "bank", "airlines", "motors", "energy", "technologies", "systems", "industries", "pharma"}
+# roles a company may fill: "the paper's owner, News Corp," is no person
+_NOT_HELD_BY_PEOPLE = {"owner", "manager", "host", "agent", "founder", "centre", "center", "general", "resident", "operator",
+                       "provider", "partner", "sponsor", "parent", "publisher", "distributor", "buyer", "seller", "lender"}
 
 
 def people_in_apposition(doc: Doc, bodies: Collection[str]) -> set[str]:
@@ -113,7 +124,8 @@ def people_in_apposition(doc: Doc, bodies: Collection[str]) -> set[str]:
             continue
         head = ent.root.head
         if ent.root.dep_ == "appos" and doc[ent.start - 1].text == "," and all(t.is_title and t.is_alpha for t in ent) \
-                and head.i < ent.start and TITLES.fullmatch(head.lower_ + " ") and (ent.end == len(doc) or doc[ent.end].text == ","):
+                and head.i < ent.start and TITLES.fullmatch(head.lower_ + " ") and head.lower_ not in _NOT_HELD_BY_PEOPLE \
+                and (ent.end == len(doc) or doc[ent.end].text == ",") and not any(fold(t.lower_) in NOT_A_NAME | _CORPORATE for t in ent):
             found.add(ent.text)
     return found
 

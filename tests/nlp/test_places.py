@@ -289,3 +289,8 @@ def test_a_dateline_the_model_left_untagged_is_where_the_story_was_filed(text, p
 def test_capitals_before_a_dash_that_name_no_place_are_no_dateline():
     [result] = analyze(["BREAKING — The federal government said on Monday the cap would stay."], "en")
     assert result.places == []
+
+
+def test_a_rubric_in_capitals_that_is_also_a_town_is_no_dateline():
+    [result] = analyze(["POLICE — Officers said on Monday two men were arrested at the border."], "en")
+    assert "Police" not in [p["name"] for p in result.places]

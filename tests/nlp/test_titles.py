@@ -97,3 +97,23 @@ def test_a_role_in_the_headline_is_the_person_the_lead_then_names(text, first):
 
     [result] = analyze([text], "en")
     assert result.quotes[0].speaker_canonical == first
+
+
+@pytest.mark.parametrize("text, quote, speaker", [
+    ("“Mark Rowley has let us down,” the victim’s mother told the BBC on Tuesday.\n\nSir Mark Rowley said the force "
+     "was “deeply sorry”.", "Mark Rowley has", "the victim’s mother"),  # the man she blames is not her
+    ("“We will rebuild,” said Fire Chief Bob Roe.\n\n“We have lost everything,” the owner said.", "We have", "the owner"),
+    ("A report obtained by the newspaper says the ministry ignored warnings.", "the ministry", "A report"),  # not its maker
+])
+def test_a_bystander_or_a_documents_holder_is_not_given_anothers_name(text, quote, speaker):
+    from pipeline.nlp.analyze import analyze
+
+    [result] = analyze([text], "en")
+    assert next(q for q in result.quotes if quote in q.quote).speaker_canonical == speaker
+
+
+def test_a_company_in_apposition_to_a_role_stays_a_company():
+    from pipeline.nlp.analyze import analyze
+
+    [result] = analyze(["The paper’s owner, News Corp, declined to comment on Monday."], "en")
+    assert ("News Corp", "organization") in {(e.text, e.label) for e in result.entities}
