@@ -4,6 +4,7 @@ the feed state and poll record it leaves (`finish`)."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from pipeline.ingest.schedule import plan_next
 from pipeline.settings import PollSettings
 from pipeline.store.documents import FeedOutcome, FeedState, PollRecord
 from pipeline.timing import percentiles
+
+log = logging.getLogger(__name__)
 
 SEEN_KEPT = 2000  # item keys remembered per feed
 
@@ -62,10 +65,14 @@ class FeedWork:
         items = []
         for entry in _entries(self.previous).values():
             parts = entry.split("\t", 2)
-            if len(parts) == 3:  # entries written before the item was kept with its key have none
+            if len(parts) < 3:  # entries written before the item was kept with its key have none
+                continue
+            try:
                 fields = json.loads(parts[2])
                 published = fields.pop("published")
                 items.append(FeedItem(**fields, published=datetime.fromisoformat(published) if published else None))
+            except (ValueError, TypeError, KeyError, AttributeError):  # an entry this version cannot read: that
+                log.warning("feed %s: a waiting item's entry is unreadable and is dropped", self.feed.id)  # item only
         return items
 
 

@@ -230,7 +230,8 @@ def test_waiting_entries_written_before_items_were_kept_whole_still_read():
     feed = Feed(id="f", url="http://h.example/feed", outlet="O", language="en", country="CA")
     first = datetime(2026, 12, 1, 8, tzinfo=UTC)
     item = FeedItem("f", "O", "en", "CA", "g-2", "http://h.example/2", "Asylum seekers", "At Roxham Road", first)
-    previous = FeedState(feed_id="f", waiting=[f"item-1\t{first.isoformat()}", waiting_entry(item.key, first, item)])
+    previous = FeedState(feed_id="f", waiting=[f"item-1\t{first.isoformat()}", waiting_entry(item.key, first, item),
+                                               f"item-3\t{first.isoformat()}\t{{not json"])
     work = FeedWork(feed, previous, FeedResult(feed, "ok"), FeedReport("f", "ok"))
     assert work.failing_since("item-1") == first == work.failing_since(item.key)
-    assert work.held_items() == [item]  # the old entry offers none, the new one its item as it was
+    assert work.held_items() == [item]  # the old entry offers none, the new one its item as it was, a broken one none
