@@ -120,6 +120,11 @@ def _counted_noun(span: Span, doc: Doc) -> Token | None:
     if root.dep_ == "nummod" and root.head.pos_ in ("NOUN", "PROPN") and root.head.i > root.i:
         return root.head
     i = span.end
+    if i + 1 < len(doc) and doc[i].text in ("-", "–") and doc[i + 1].lower_ == "strong":
+        i += 2  # "a 300-strong group of migrants", "a 50-strong crowd"
+        if i + 1 < len(doc) and doc[i].lower_ in ("group", "crowd", "contingent", "team", "delegation") \
+                and doc[i + 1].lower_ == "of":
+            i += 1  # the people the group is of
     if i < len(doc) and doc[i].lower_ in ("of", "de", "d'", "d’"):
         i += 1
     for tok in doc[i:i + 5]:

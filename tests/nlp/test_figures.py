@@ -279,6 +279,7 @@ def test_a_before_a_number_word_is_no_one():
     ("The camp can hold 3,000 people but now houses 12,000 refugees.", [12000]),  # its room is no count
     ("Each lifeboat could hold 65 people.", []),
     ("A 2,000-person crowd marched to the border.", [2000]),  # a crowd is people
+    ("A 300-strong group of migrants crossed the border on Monday.", [300]),  # the group's people
 ])
 def test_room_is_no_count_whoever_built_it_and_a_crowd_is_people(text, values):
     assert [f["value"] for f in figures(text)] == values
