@@ -48,11 +48,9 @@ def tag_datelines(doc: Doc) -> None:
         while end < len(doc) and doc[end].is_upper and doc[end].is_alpha and not doc[end].ent_type_:
             end += 1  # "SAN DIEGO —"
         span = doc[tok.i:end]
-        filed = _FILED.match(text, span.end_char)
-        known = gazetteer().candidates(span.text.title())  # a town of its own ("MILTON, Ont. —"), or a city of note:
-        if filed and known and span.text.lower() not in _NEWS_WORDS and (
-                filed.group().startswith(",") or max(p.population for p in known) >= 20_000):
-            added.append(Span(doc, tok.i, end, label="LOC" if doc.lang_ == "fr" else "GPE"))  # not "POLICE —"
+        if filed_from(doc, span) and span.text.lower() not in _NEWS_WORDS and (  # a town of its own ("MILTON,
+                text[span.end_char] == "," or max(p.population for p in gazetteer().candidates(span.text.title())) >= 20_000):
+            added.append(Span(doc, tok.i, end, label="LOC" if doc.lang_ == "fr" else "GPE"))  # Ont. —"), a city of note
     if added:
         doc.set_ents(sorted([*doc.ents, *added], key=lambda e: e.start))
 
