@@ -117,7 +117,9 @@ def _enrich_language(store: Store, settings: Settings, language: str, stories: l
                                                   keep_going=True):
             analysis = without_headline(analysis, headed[story.story_id][1])
             head = lemmas_by_table(f"{story.title}\n{story.summary}", analysis.lemma_of)
-            analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary)}"
+            # the words as written stay beside the lemmas: a body's verb "crossing" is lemmatized "cross", a
+            # query "crossing" takes the noun's lemma, and a node without language analyzers has nothing else
+            analysis.lemmas = f"{head}\n{analysis.lemmas}\n{search_words(story.title, story.summary, story.text)}"
             analysis.lemma_of = {}
             pending.append((story, analysis))
             if len(pending) >= FLUSH:

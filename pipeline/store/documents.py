@@ -142,7 +142,7 @@ class Story(Document):
     cluster_id: Keyword | None = None  # syndicated copies and near-duplicates share it (pipeline.ingest.clusters)
     minhash_bands: list[Keyword] = []
     minhash: StoredInts = []
-    search_terms: Text = ""  # folded words, then folded lemmas once enriched: what `newswatch search` matches
+    search_terms: Text = ""  # folded words, and folded lemmas beside them once enriched: what `newswatch search` matches
     enriched: Bool = False  # entities and quotes added (text first, enrichment after)
     # why Elasticsearch refused this story's enrichment for good (a mapping error, not a busy node): it is set
     # aside, not retried in every run ahead of the stories behind it; clear the field to try it again

@@ -101,3 +101,33 @@ def test_place_and_country_filters_and_each_hit_shows_its_focus_and_figure(repla
     assert located and all(f"where: {h.doc.focus_place.name}" in format_hit(h) for h in located)
     counted = [h for h in search_stories(replay_store, "", size=200) if h.doc.headline_figure]
     assert counted and all("figure: " in format_hit(h) for h in counted)
+
+
+def test_a_word_only_the_body_uses_is_found_as_written_though_its_lemma_differs_from_the_querys(replay_store):
+    """Enriched stories kept the body only as lemmas: "crossing" as a verb sat there as "cross", while the
+    query "crossing" takes the noun's lemma, so on a node without the language analyzers the story was lost."""
+    import re
+
+    from pipeline.nlp.analyze import load_model
+    from pipeline.ops.search import _forms
+    from pipeline.text import fold
+
+    nlp = load_model("en")
+    missed: list[tuple[str, str]] = []  # (story id, a body word no query form of it meets among the body's lemmas)
+    for story in replay_store.scan("stories", {"term": {"enriched": True}}, sort=["_doc"]):
+        if story.language != "en" or not story.text:
+            continue
+        head = set(re.findall(r"\w+", fold(f"{story.title} {story.summary}")))
+        lemmas: dict[str, set[str]] = {}
+        for token in nlp(story.text):
+            if token.is_alpha and len(token.text) > 3:
+                lemmas.setdefault(fold(token.text), set()).add(fold(token.lemma_))
+        for word, its in lemmas.items():
+            if word not in head and not its & set(_forms(word)) and word not in its:
+                missed.append((story.story_id, word))
+        if len(missed) >= 8:
+            break
+    assert missed, "the replay should hold body words whose lemma the query does not take"
+    for story_id, word in missed[:8]:
+        assert story_id in {p.doc.story_id for p in search_stories(replay_store, word, size=200, collapse=False,
+                                                                     by_event=False)}, word
