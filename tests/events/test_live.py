@@ -245,3 +245,15 @@ def test_analysts_see_events_in_the_cli_and_search_folds_by_event(store, setting
     with pytest.raises(SystemExit):  # a usage error, not Elasticsearch's "result window is too large" traceback
         main(["events", "--size", "20000"])
     assert "out of range" in capsys.readouterr().err
+
+
+def test_a_storyline_past_ten_thousand_reports_is_counted_whole(store):
+    """A search counts hits exactly only up to 10,000 unless asked (`track_total_hits`); a storyline open for
+    a year passes that, and its document must not say 10,000."""
+    many = 10_050
+    base = datetime(2022, 1, 1, tzinfo=UTC)
+    store.write("stories", ((f"s{n}", {"story_id": f"s{n}", "storyline_id": "sl-long", "cluster_id": f"s{n}",
+                                       "published": (base + timedelta(minutes=n)).isoformat(), "outlet": "BBC",
+                                       "topics": ["asylum"], "enriched": True}) for n in range(many)))
+    [(found_id, found)] = store.summarise_groups("storyline", ["sl-long"]).items()
+    assert found_id == "sl-long" and found["reports"] == many
