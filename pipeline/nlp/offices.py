@@ -124,6 +124,10 @@ _SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"})
 _INITIALS = {"pm": ("prime", "minister"), "cm": ("chief", "minister"), "dpm": ("deputy", "prime", "minister")}
 
 
+# words that make a title another office than the bare one: "the shadow home secretary" is not "the home secretary"
+OTHER_HOLDERS = frozenset({"deputy", "vice", "associate", "assistant", "former", "ex", "shadow"})
+
+
 def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int, voice: str | None = None) -> str | None:
     """"The prime minister", "the rookie defenceman": the person the article last gave that title before
     the description (a definite description points back), preferring one that also had its modifiers
@@ -132,6 +136,8 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     titled = [(at, w, name) for at, word, name in titled for w in (word, *_INITIALS.get(word.rstrip("."), ()))]
     having = [(at, name) for at, word, name in titled if word == role] or [
         (at, name) for at, word, name in titled if word in _SAME_OFFICE.get(role, ())]  # "justice Ngaa" is "the judge"
+    others = {(at, name) for at, word, name in titled if word in OTHER_HOLDERS and word not in modifiers}
+    having = [h for h in having if h not in others]
     if not having:
         return None
     fuller = {name for at, word, name in titled if word in modifiers}
@@ -147,6 +153,19 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
 _SUBJECT_AND_OBJECT = [{s, o} for s in ("nsubj", "nsubjpass") for o in ("dobj", "dative", "iobj")]
 
 
+def another_office(title: Token) -> bool:
+    """Whether a title word's modifiers make it another office ("shadow", "deputy", "former")."""
+    return any(t.lower_ in OTHER_HOLDERS for t in title.children)
+
+
+def _clause(token: Token) -> int:
+    """The head of the reported clause a token sits in (the sentence's root outside any): a title and a name
+    in two such clauses describe two people."""
+    while token.dep_ not in {"ccomp", "ROOT"} and token.head.i != token.i:
+        token = token.head
+    return token.i
+
+
 def roles_near(span: Span) -> list[str]:
     """Title words close to a person's name in its sentence ("McCallum’s last term as Surrey mayor"): roles the
     article gives them, unless the title is someone else's ("a spokesman for Sunak", "Sunak's spokesman", "Judge
@@ -157,6 +176,8 @@ def roles_near(span: Span) -> list[str]:
             between = doc[min(tok.i, span.end): max(tok.i, span.start)]
             owned = any(t.dep_ == "poss" and t.head.i == tok.i for t in span)
             owned = owned or tok.head.i == span.root.head.i and {tok.dep_, span.root.dep_} in _SUBJECT_AND_OBJECT
+            owned = owned or _clause(tok) != _clause(span.root)  # "a judge has ruled that Ararso is owed …"
+            owned = owned or another_office(tok)  # "the shadow home secretary"
             if not owned and not any(t.pos_ == "ADP" and t.lower_ in {"for", "to", "of", "with"} for t in between):
                 found.append(tok.lower_)
     return found

@@ -52,7 +52,7 @@ from pipeline.nlp.offices import described, described_or_voice, holder_named_las
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
-from pipeline.nlp.surnames import another_bearer, given_name_before, honoured_surname
+from pipeline.nlp.surnames import another_bearer, given_name_before, honoured_surname, titled_surname
 from pipeline.nlp.titles import POSTNOMINAL, TITLES, not_a_title, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"\w+")
 PLURAL = {"they", "them", "ils", "elles"}
-DEPUTIES = {"deputy", "vice", "associate", "assistant", "acting", "interim", "former", "ex"}  # not the title itself
+DEPUTIES = {"deputy", "vice", "associate", "assistant", "acting", "interim", "former", "ex", "shadow"}  # not the title itself
 IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
 # what the small model calls a surname standing alone when it misreads it ("Greer’s statement" as a PRODUCT)
 MISREAD_NAMES = {"PRODUCT", "WORK_OF_ART", "EVENT", "LANGUAGE", "NORP"}
@@ -145,8 +145,8 @@ class Resolver:
                 continue
             name = entity.canonical
             self.mentions.append((entity.start, name))
-            if not people.is_person(name):
-                continue
+            if not (people.is_person(name) or titled_surname(span)):
+                continue  # a bare surname is someone the article titles only when a title stands before it
             for tok in reversed(doc[max(0, span.start - 3): span.start]):  # "a spokeswoman for Trudeau" is not Trudeau,
                 if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS or not_a_title(tok, span):
                     break  # "department ranger Jamie Werner" no department, "Judge castigates lawyer Kinyanjui" no judge
@@ -158,7 +158,7 @@ class Resolver:
                     self.titled.append((entity.start, tok.lower_, name))
             self.titled += [(entity.start, t.lower_, name) for t in span[:-1] if TITLES.fullmatch(t.lower_ + " ")]
             for child in titles_beside(span):  # with its modifiers: "The Information Minister, Kojo Oppong Nkrumah,"
-                self.titles[child.lower_] = name
+                self.titles.update({} if DEPUTIES & {t.lower_ for t in child.children} else {child.lower_: name})  # not "shadow"
                 self.titled += [(entity.start, t.lower_, name) for t in child.subtree if t.i == child.i or t.head.i == child.i
                                 and t.dep_ in {"compound", "amod"}]
             roles.update((role, name) for role in roles_near(span))

@@ -16,7 +16,7 @@ from pipeline.nlp.given_names import function_words
 from pipeline.nlp.titles import TITLES
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Span, Token
 
 # "Mr Owohunwa": an honorific marks a person whatever the model tagged the name
 _HONOURED = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+((?:(?:ap|ab|de|van|von|da|di|du|del|della|le|bin|al|el)\s+)?"
@@ -76,3 +76,10 @@ def another_bearer(surname: Token, known: str) -> str | None:
     name written before the surname that is not the known person's makes another person of it."""
     given = given_name_before_surname(surname) if known.split()[-1] == surname.text else None
     return f"{given.text} {surname.text}" if given is not None and given.text not in known.split() else None
+
+
+def titled_surname(span: Span) -> bool:
+    """A one-word name with a capitalised title right before it ("Mr Justice Kerr", "Mayor Tory"): someone the
+    article titles though it never gives a first name."""
+    return len(span) == 1 and span.start > 0 and span.doc[span.start - 1].is_title and bool(
+        TITLES.fullmatch(span.doc[span.start - 1].lower_ + " "))

@@ -2013,3 +2013,24 @@ def test_a_place_before_and_is_not_a_second_speaker():
             "mainland, it was claimed on Wednesday.\n\nBressay and Lerwick north councillor Caroline Miller said the "
             "recent 15 per cent hike in ferry fares has forced some islanders to leave their cars on the mainland.")
     assert quote_with(text, "hike in ferry fares").speaker_canonical == "Caroline Miller"
+
+
+# ---- offices: who holds the office a description names ---------------------------------------------------
+
+def test_the_shadow_holder_of_an_office_is_not_the_office_holder():
+    text = ("Unions have attacked Graham Pettifer after the transport secretary appeared to say that rail fares "
+            "would rise again next year.\n\n"
+            "The criticism was echoed by the shadow transport secretary, Lorna Backhouse, who called it a betrayal.")
+    assert quote_with(text, "rail fares").speaker_canonical == "Graham Pettifer"
+    described = ("The shadow transport secretary, Lorna Backhouse, spoke first.\n\n"
+                 "“It is a betrayal,” the shadow transport secretary said on Monday.")
+    assert quote_with(described, "betrayal").speaker_canonical == "Lorna Backhouse"
+
+
+def test_a_title_whose_clause_reports_on_someone_is_not_their_title():
+    """"A county judge ruled that Tomasz Olvera is owed damages": the judge is not Olvera; "the judge" later
+    is whoever the article titles a judge, not the last name before it."""
+    text = ("A county judge has ruled that Tomasz Olvera, 31, is owed damages because he was held for too long.\n\n"
+            "Judge Harriet Sallow concluded the first weeks of his detention had been lawful. "
+            "But the judge said things changed when Mr Olvera announced an appeal.")
+    assert quote_with(text, "things changed").speaker_canonical == "Harriet Sallow"
