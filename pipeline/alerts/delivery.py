@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 import apprise
 
@@ -115,37 +116,56 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
     """Claim the record, send to each channel not yet done, marking each success at once; True when all have it.
 
     The claim comes first: a second pass racing this one (a retried task, the digests DAG) gets
-    nothing to send, so each channel is called at most once per record.
+    nothing to send, so each channel is called at most once per record. The claim runs from when it is
+    taken (not from the pass's start: a slow pass would hold claims already expired), is renewed before
+    each part, and every write checks it is still this pass's: one that outran it stops.
     """
-    claimed = store.claim_alert(record.alert_id, at, at + config.claim_timeout)
+    def clock() -> datetime:
+        return max(at, store.now())  # `at` may be later than the clock: a pass run for a time to come
+
+    claimed = store.claim_alert(record.alert_id, clock(), clock() + config.claim_timeout)
     if claimed is None:
         log.info("alert %s for %s is held by another delivery pass or no longer due", record.alert_id, sub.name)
         return False
-    record = claimed
+    record, held = claimed, claimed.claimed_until or clock()  # never None: the claim just set it
     sent = list(record.channels_sent)
     errors = []
+
+    def keep(**fields: Any) -> bool:
+        nonlocal held
+        renewed = fields.setdefault("claimed_until", held)
+        if not store.keep_claim(record.alert_id, held, **fields):
+            log.warning("alert %s for %s: another delivery pass took it over; this one stops", record.alert_id, sub.name)
+            return False
+        held = renewed
+        return True
+
     for template, channel_url in zip(sub.channels, sub.channel_urls(), strict=True):
         if channel_key(template) in sent:
             continue  # the whole channel went out (a record written before channels were tracked per recipient)
         for key, url in channel_parts(template, channel_url):
             if key in sent:
                 continue
+            if not keep(claimed_until=clock() + config.claim_timeout):
+                return False
             try:
                 send(url, message)
             except DeliveryError as exc:
                 errors.append(f"{exc.channel}: {exc.reason}")
                 continue
             sent.append(key)
-            store.update_alert(record.alert_id, channels_sent=sent)
+            if not keep(channels_sent=sent):
+                return False
     if not errors:
-        store.update_alert(record.alert_id, status="sent", sent_at=at, last_error=None)
-        report.sent += 1
-        return True
+        if keep(status="sent", sent_at=at, last_error=None):
+            report.sent += 1
+            return True
+        return False
     attempts = record.attempts + 1
     status = "failed" if attempts >= config.max_attempts else "pending"
     retry_at = at + config.backoff * (2 ** (attempts - 1))
-    store.update_alert(record.alert_id, attempts=attempts, status=status, next_attempt=retry_at,
-                       last_error=" | ".join(errors))
+    if not keep(attempts=attempts, status=status, next_attempt=retry_at, last_error=" | ".join(errors)):
+        return False
     if status == "failed":
         report.failed += 1
         log.error("alert %s for %s failed after %d attempts: %s", record.alert_id, sub.name, attempts, errors)
@@ -263,6 +283,9 @@ def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: s
     surges = store.get_many("surges", [r.surge_id for r in records if r.kind == "surge" and r.surge_id]).values()
     figures = [r.title or "" for r in records if r.kind == "figure"]
     if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges), figures), config, report, at):
+        if (after := store.alert(record.alert_id)) is not None and after.status == "failed":
+            # out of attempts: its alerts wait again (the next digest or pass takes them), not "in-digest" for ever
+            store.update_many("alerts", store.digest_members(record.alert_id), status="pending", digest_id=None)
         return False
     store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
     mark_alerted(store, [s for s, _ in stories], at)

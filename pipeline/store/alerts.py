@@ -76,6 +76,15 @@ class AlertQueries(StoreClient):
                                    {"status": "sending", "claimed_until": until.isoformat()})
         return record.model_copy(update={"status": "sending", "claimed_until": until}) if record and won else None
 
+    @_translated("writing a claimed alert")
+    def keep_claim(self, alert_id: str, held_until: datetime, **fields: Any) -> bool:
+        """Write to a record this pass claimed, only while the claim is still its own (compare-and-set): a pass
+        that outran its claim, which another pass then took, stops instead of sending the same parts again.
+
+        `claimed_until` among `fields` renews the claim."""
+        doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
+        return self._set_if(alert_id, lambda r: r.status == "sending" and r.claimed_until == held_until, doc)[1]
+
     @_translated("folding an alert into a burst")
     def fold_alert(self, alert_id: str, digest_id: str) -> bool:
         """Move a fresh pending alert into a burst message, compare-and-set: of two passes folding (or one

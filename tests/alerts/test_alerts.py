@@ -562,3 +562,66 @@ def test_retries_beyond_the_hourly_rate_wait_and_make_no_empty_burst(store, stor
     assert store.sent_since("busy", at - timedelta(hours=1)) == 2 and webhook.received == []
     deliver_immediate(store, subs, config, at=at + timedelta(minutes=30))  # room again: the retry goes out
     assert store.alert("retry").status == "sent" and len(webhook.received) == 1
+
+
+def test_a_claim_taken_late_in_a_long_pass_is_not_already_expired(store, stories, inbox, tmp_path, monkeypatch):
+    """A pass claimed each alert until its *start* plus the timeout: one claimed 20 minutes into a slow pass
+    was expired at once, and the digests DAG's retry took it while it was being sent (every part twice)."""
+    import pipeline.alerts.delivery as delivery
+
+    subs = subscriptions(tmp_path, [{"name": "slow", "channels": [inbox.url("a@example.org")],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    assert find_new_alerts(store, subs, DEFAULT).created >= 1
+    start = now()
+    store.now = lambda: start + timedelta(minutes=20)  # the pass reaches its alerts 20 minutes after it began
+    taken_over = []
+    real_send = delivery.send
+
+    def send_while_another_pass_looks(url, message):
+        held = store.alert(next(r.alert_id for r in store.scan("alerts", {"term": {"status": "sending"}}, ["_doc"])))
+        taken_over.append(store.claim_alert(held.alert_id, store.now(), store.now() + DEFAULT.claim_timeout))
+        real_send(url, message)
+
+    monkeypatch.setattr(delivery, "send", send_while_another_pass_looks)
+    deliver_immediate(store, subs, DEFAULT, at=start)
+    assert taken_over and not any(taken_over)
+
+
+def test_a_pass_that_lost_its_claim_stops_sending(store, stories, inbox, tmp_path, monkeypatch):
+    """Taken over between two recipients' messages, a pass must leave the rest to the pass that holds the claim."""
+    import pipeline.alerts.delivery as delivery
+
+    to = [f"r{n}@example.org" for n in range(3)]
+    subs = subscriptions(tmp_path, [{"name": "lost", "channels": [inbox.url(",".join(to))],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    assert find_new_alerts(store, subs, DEFAULT).created >= 1
+    [first, *_] = list(store.due_alerts(["lost"], now()))
+    real_send, calls = delivery.send, []
+
+    def send_then_lose_the_claim(url, message):
+        real_send(url, message)
+        calls.append(url)
+        if len(calls) == 1:  # another pass takes the record over (as if this one had outrun its claim)
+            store.update_alert(first.alert_id, claimed_until=now() - timedelta(seconds=1))
+            assert store.claim_alert(first.alert_id, now(), now() + DEFAULT.claim_timeout) is not None
+
+    monkeypatch.setattr(delivery, "send", send_then_lose_the_claim)
+    only = [r for r in store.due_alerts(["lost"], now()) if r.alert_id == first.alert_id]
+    monkeypatch.setattr(store, "due_alerts", lambda subs_, at: iter(only))
+    deliver_immediate(store, subs, DEFAULT)
+    assert len(calls) == 1 and len(inbox.delivered) == 1
+    assert store.alert(first.alert_id).status == "sending"  # the other pass's, untouched
+
+
+def test_a_digest_out_of_attempts_hands_its_stories_back(store, stories, inbox, tmp_path):
+    """A digest that failed for good left its alerts "in-digest" for ever: the whole period's stories were lost."""
+    subs = subscriptions(tmp_path, [{"name": "lost-day", "mode": "digest", "channels": [inbox.url("d@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    created = find_new_alerts(store, subs, DEFAULT).created
+    assert created >= 1
+    inbox.stop()
+    once = DEFAULT.model_copy(update={"max_attempts": 1})
+    assert run_digests(store, subs, once, at=now() + timedelta(hours=1)).failed == 1
+    inbox.start()
+    assert run_digests(store, subs, once, at=now() + timedelta(hours=2)).sent == 1
+    assert len(inbox.messages) == 1 and store.alert_summary("lost-day")["counts"].get("sent", 0) == created + 1
