@@ -17,11 +17,19 @@ from pipeline.text import clip
 # "@everyone" and "@here" from a story would ping a whole Discord server (Apprise turns them into
 # mentions); a zero-width space after the "@" reads the same and pings no one, as Slack's escaping does
 _MASS_MENTION = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
+# a user or role mention ("<@123…>", "<@&456…>", even "@123…": Apprise pings any "@" and digits) and a Slack
+# "<!channel>" or "<#C…>", raw in a title or escaped in the HTML (Apprise un-escapes it making Markdown); and a
+# Markdown link "[text](url)" a story wrote, which Discord shows as a masked link: a zero-width space keeps the
+# words and breaks the syntax
+_MENTION = re.compile(r"@(?=(?:&|&amp;)?\d)|(?:<|&lt;)(?=#|!(?:everyone|here|channel|subteam|date)\b)", re.IGNORECASE)
+_MASKED_LINK = re.compile(r"\](?=\s*\()")
 
 
 def quiet(text: str) -> str:
-    """`text` safe to send anywhere: mass mentions defused and URL secrets (a feed's apikey in a link) masked."""
-    return _MASS_MENTION.sub("@\u200b", redact(text))
+    """`text` safe to send anywhere: mentions and Markdown links from a story defused, URL secrets (a feed's
+    apikey in a link) masked."""
+    text = _MENTION.sub(lambda m: m.group(0) + "\u200b", redact(text))
+    return _MASKED_LINK.sub("]\u200b", _MASS_MENTION.sub("@\u200b", text))
 
 
 @dataclass

@@ -29,3 +29,20 @@ def test_mass_mentions_are_defused_in_every_message(webhook):
     for payload in webhook.received:  # the generic webhook's JSON too
         assert "@everyone" not in str(payload).lower() and "@here" not in str(payload).lower()
     assert len(webhook.received) == 2
+
+
+def test_a_storys_mentions_and_masked_links_reach_discord_as_plain_text():
+    """Escaped in the HTML, "<@…>" and "[text](url)" came back whole once Apprise made Markdown of it for Discord:
+    a user or role pinged, a phishing link shown in place of the story's."""
+    from apprise.conversion import html_to_markdown
+
+    now = datetime.now(UTC)
+    story = Story(story_id="s", title="Border update [Verify your account](https://evil.example/login) <@&123456789012345678>",
+                  url="https://news.example.org/s", canonical_url="https://news.example.org/s", feed_id="f",
+                  outlet="News", language="en", country="CA", published=now, ingested=now, run_id="r",
+                  topics=["asylum-border"], summary="Roxham Road, said <@987654321098765432> in <#1234567890>.")
+    discord = apprise.Apprise.instantiate("discord://1234567890/abcdefghijklmnop")
+    for message in (story_alert(story, [], "desk"), digest([(story, [])], "desk", "now")):
+        body = html_to_markdown(message.html)
+        assert discord.ping_payload(message.title, body) == {}
+        assert "](https://evil" not in message.title + body and "Verify your account" in message.title + body
