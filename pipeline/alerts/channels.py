@@ -22,6 +22,14 @@ from pipeline.ingest.outbound import IPAddress, OutboundPolicy
 # default in config/alerts.yaml) and spoken to in SMTP: the host check is for the services that post
 # over HTTP to a host the channel names.
 RELAY_SCHEMES = frozenset({"mailto", "mailtos"})
+# Services whose URL names no host and that post to their own fixed public address (Slack's hooks.slack.com,
+# Discord's discord.com …). Any other service without a host in its URL builds one Newswatch cannot see
+# (Zulip posts to the "organisation" itself when it holds a dot: a name resolving to the metadata service), so
+# it is refused: a channel reaches either a checked host or one of these.
+FIXED_ADDRESS_SCHEMES = frozenset({
+    "slack", "discord", "tgram", "pover", "pbul", "gchat", "webex", "wxteams", "twilio", "pagerduty", "opsgenie",
+    "sendgrid", "signl4", "victorops", "ifttt", "line", "spush", "sns", "ses", "postmark", "resend", "brevo",
+})
 
 
 def allowed_variable(name: str, patterns: Iterable[str]) -> bool:
@@ -60,12 +68,23 @@ def channel_host(url: str) -> str | None:
     return host.strip("[]") if isinstance(host, str) and host else None
 
 
+def unchecked_service(url: str) -> str | None:
+    """Why a channel's service cannot be held to the outbound policy (it builds its host from other parts of the
+    URL), or None."""
+    scheme = url.split("://", 1)[0].lower()
+    plugin = instantiate(url) if scheme not in RELAY_SCHEMES | FIXED_ADDRESS_SCHEMES else None
+    if plugin is None or "host" in getattr(type(plugin), "template_tokens", {}):
+        return None
+    return (f"the {scheme} service connects to a host its URL does not name, which cannot be checked (channels may "
+            f"be email, a service with a host in its URL, or {', '.join(sorted(FIXED_ADDRESS_SCHEMES))})")
+
+
 def channel_refusal(url: str, policy: OutboundPolicy) -> str | None:
     """Why the policy forbids the channel's host (an IP literal, or a name resolving to a loopback, private,
     link-local or reserved address), or None when it may be reached."""
     host = channel_host(url)
     if host is None:
-        return None
+        return unchecked_service(url)
     literal = _literal(host)
     for address in [literal] if literal is not None else _resolved(host):
         reason = policy.refusal(host, address)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from pipeline.alerts.channels import allowed_variable, instantiate
+from pipeline.alerts.channels import allowed_variable, instantiate, unchecked_service
 from pipeline.config import LanguageRules, load_topics, read_mapping
 from pipeline.errors import ConfigError
 from pipeline.nlp.names import name_key
@@ -172,6 +172,8 @@ def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
             problems.append(ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set"))
         elif instantiate(sub.channel_urls()[number]) is None:
             problems.append(ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)"))
+        elif unchecked := unchecked_service(sub.channel_urls()[number]):
+            problems.append(ConfigError(str(path), where, unchecked))
     return problems
 
 

@@ -79,3 +79,23 @@ def test_an_allowed_internal_channel_is_delivered(webhook, tmp_path, monkeypatch
     monkeypatch.setenv("NEWSWATCH_FETCH__ALLOW", "127.0.0.0/8")
     assert send_test(sub) == {webhook.url: None}
     assert len(webhook.received) == 2
+
+
+def test_a_service_whose_host_cannot_be_checked_is_refused(tmp_path, monkeypatch):
+    """Zulip posts to "<organisation>.zulipchat.com", or to the organisation itself when it has a dot: a name that
+    resolves to a private address. Only services with a checked host or a fixed public address may be channels."""
+    from pipeline.alerts.channels import channel_refusal
+    from pipeline.ingest.outbound import OutboundPolicy
+
+    monkeypatch.delenv("NEWSWATCH_FETCH__ALLOW", raising=False)
+    policy = OutboundPolicy.allowing(())
+    zulip = "zulip://bot@org.169.254.169.254.nip.io/" + "a" * 32
+    assert "zulip" in (channel_refusal(zulip, policy) or "")
+    with pytest.raises(DeliveryError, match="zulip"):
+        send(zulip, MESSAGE)
+    fixed = ["slack://T1234ABCD/B1234ABCD/abcdefghijklmnopqrstuvwx", "discord://1234567890/abcdefghijklmnop",
+             "tgram://123456789:abcdefghijklmnopqrstuvwxyz123456789/12345"]
+    assert [channel_refusal(url, policy) for url in fixed] == [None] * len(fixed)
+    path = alerts_file(tmp_path, {"zulip": zulip})
+    with pytest.raises(ConfigError, match=r"subscriptions\[zulip\]\.channels\.0.*zulip service"):
+        load_subscriptions(path)
