@@ -53,8 +53,8 @@ def record_id(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def cluster_of(store: Store, story: Story, config: AlertSettings | None = None) -> tuple[str, list[Story]]:
-    """The cluster of a story and its other copies: with `config`, asked again now that its copies are indexed
+def cluster_of(store: Store, story: Story, config: AlertSettings | None = None) -> tuple[str, list[str]]:
+    """The cluster of a story and the outlets of its other copies: with `config`, asked again now that its copies are indexed
     (`settled_cluster`: copies written at the same moment by parallel poll shards had each started their own);
     a changed cluster is written back, so search and Kibana count the copies once too."""
     cluster = story.cluster_id or story.story_id
@@ -63,8 +63,7 @@ def cluster_of(store: Store, story: Story, config: AlertSettings | None = None) 
         if settled != cluster:
             store.update("stories", story.story_id, refresh=False, cluster_id=settled)
             cluster = settled
-    copies = [s for s in store.cluster_members(cluster) if s.story_id != story.story_id]
-    return cluster, copies
+    return cluster, [str(c.get("outlet") or "") for c in store.cluster_members(cluster) if c["story_id"] != story.story_id]
 
 
 T = TypeVar("T")
@@ -162,13 +161,13 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
     return report
 
 
-def _record(store: Store, sub: Subscription, story: Story, cluster: str, copies: list[Story],
+def _record(store: Store, sub: Subscription, story: Story, cluster: str, copies: list[str],
             report: AlertReport) -> None:
     alert_id = record_id(sub.name, cluster)
     at = store.now()
     record = AlertRecord(alert_id=alert_id, kind="story", subscription=sub.name, mode=sub.mode,
                          story_id=story.story_id, cluster_id=cluster, story_ids=[story.story_id],
-                         outlet=story.outlet, other_outlets=sorted({c.outlet for c in copies} - {story.outlet}),
+                         outlet=story.outlet, other_outlets=sorted(set(copies) - {story.outlet, ""}),
                          title=story.title, url=story.url, published=story.published, created=at,
                          next_attempt=at)
     if store.create_alert(record):

@@ -73,3 +73,25 @@ def test_unreachable_node_is_one_clear_error_without_credentials():
         Store.open(settings)
     assert "s3cret" not in str(err.value) and "did not answer" in str(err.value)
     assert redact("https://u:p@host:9200/x") == "https://***@host:9200/x"
+
+
+def test_a_wire_storys_copies_are_read_one_page_deep_and_without_their_text(store):
+    """An alert names a story's other outlets: a cluster of 120 copies was read whole, text and all, for each."""
+    now = datetime.now(UTC)
+    store.write("stories", ((f"c{n}", {"story_id": f"c{n}", "cluster_id": "wire", "outlet": f"Outlet {n}",
+                                       "text": "A long wire story. " * 200, "ingested": (now + timedelta(seconds=n)).isoformat()})
+                            for n in range(120)))
+    searches = []
+    real = store.client.search
+
+    def counted(**kwargs):
+        searches.append(kwargs)
+        return real(**kwargs)
+
+    store.client.search = counted
+    try:
+        members = store.cluster_members("wire", limit=50)
+    finally:
+        store.client.search = real
+    assert [m["story_id"] for m in members] == [f"c{n}" for n in range(50)]
+    assert len(searches) == 1 and all("text" not in m for m in members)
