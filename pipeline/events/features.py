@@ -187,8 +187,9 @@ class TermStats:
         self.docs += 1
         for term in set(terms):
             self.df[term] = self.df.get(term, 0) + 1
-        if len(self.df) > MAX_TERMS:  # words seen once weigh as much as words never seen: forget them
-            self.df = {t: n for t, n in self.df.items() if n > 1}
+        if len(self.df) > MAX_TERMS:  # forget the rarest quarter (words seen once weigh as words never seen):
+            kept = sorted(self.df.items(), key=lambda kv: (-kv[1], kv[0]))[: MAX_TERMS * 3 // 4]  # room for new ones
+            self.df = dict(kept)
         self.recent[item_id] = when
         if when > self.newest:
             self.newest = when

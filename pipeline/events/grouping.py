@@ -194,8 +194,8 @@ def _best(groups: Iterable[Group], when: datetime, days: float, threshold: float
     """The open group (last story within `days`) scoring highest and at least `threshold`; ties go to the older."""
     best, best_score = None, threshold
     for group in sorted(groups, key=lambda g: (g.first_seen, g.id)):
-        if _days(when, group.last_seen) > days:
-            continue
+        if _days(when, group.last_seen) > days or -_days(when, group.first_seen) > days:
+            continue  # too long after its last story, or (a late or page-dated story) long before its first
         value = score(group)
         if value > best_score or (best is None and value >= best_score):
             best, best_score = group, value

@@ -29,6 +29,7 @@ from typing import Any
 
 from pipeline.events.features import parse_time, utc_iso
 
+WATCH_GAP_DAYS = 2.0  # longer without a single item, the detector was not watching (a real stream has items hourly)
 KIND_ORDER = ("event", "storyline", "person", "organization", "place", "topic")  # most specific first
 
 
@@ -130,6 +131,8 @@ class DetectorState:
     series: dict[str, Series] = field(default_factory=dict)
     surges: list[Surge] = field(default_factory=list)
     counted: dict[str, str] = field(default_factory=dict)  # profile: item id → published, for idempotency
+    seen: str = ""  # the newest item counted
+    watched: float = 0.0  # days the detector has watched the stream: gaps longer than WATCH_GAP_DAYS do not count
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,10 +141,30 @@ class DetectorState:
     def from_dict(cls, data: Mapping[str, Any]) -> DetectorState:
         state = cls(topic=data["topic"], start=data.get("start", ""), now=data.get("now", ""),
                     exposure=data.get("exposure", 0.0), exposure_at=data.get("exposure_at", ""),
-                    profile=Profile(**data.get("profile", {})), counted=dict(data.get("counted", {})))
-        state.series = {k: Series(**v) for k, v in data.get("series", {}).items()}
-        state.surges = [Surge(**s) for s in data.get("surges", [])]
+                    profile=_known(Profile, data.get("profile", {})), counted=dict(data.get("counted", {})),
+                    seen=data.get("seen", ""), watched=data.get("watched", -1.0))
+        if state.watched < 0:  # written before watching was counted: it has watched since it began
+            began = state.start and state.now and (parse_time(state.now) - parse_time(state.start)).total_seconds()
+            state.watched = max(0.0, float(began or 0) / 86400)
+        state.series = {k: _known(Series, v) for k, v in data.get("series", {}).items()}
+        state.surges = [_known(Surge, s) for s in data.get("surges", [])]
         return state
+
+
+def _known(cls: Any, data: Mapping[str, Any]) -> Any:
+    """A dataclass from a stored dict, ignoring fields this version does not know (a newer release wrote them)."""
+    return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def _watch(state: DetectorState, when: datetime) -> None:
+    """Count the time the detector has watched the stream: a stretch it saw nothing of (a backlog item from
+    before it began was its first story, or it was down) is not history it knows, and not its first week."""
+    if state.seen:
+        gap = (when - parse_time(state.seen)).total_seconds() / 86400
+        if 0 < gap <= WATCH_GAP_DAYS:
+            state.watched += gap
+    if utc_iso(when) > state.seen:
+        state.seen = utc_iso(when)
 
 
 def poisson_tail(count: int, expected: float) -> float:
@@ -179,6 +202,7 @@ def observe_item(state: DetectorState, item_id: str, published: datetime, settin
     """Count any polled item (kept or not) in the seasonal profile: the rhythm of the outlets' publishing."""
     if item_id in state.counted:
         return
+    _watch(state, published)
     state.counted[item_id] = utc_iso(published)
     state.profile.add(published)
     if len(state.counted) > 4096:
@@ -190,6 +214,7 @@ def _advance(state: DetectorState, when: datetime, settings: SurgeSettings) -> N
     """Move the history boundary (the window's start) to `when - window`, accumulating exposure."""
     if not state.start:
         state.start = state.exposure_at = utc_iso(when)
+    _watch(state, when)
     if state.now and when <= parse_time(state.now):
         return
     state.now = utc_iso(when)
@@ -266,7 +291,7 @@ def observe_story(state: DetectorState, story_id: str, published: datetime, seri
                         surge.score, surge.peak, surge.count, surge.expected = score, utc_iso(when), count, \
                             round(expected, 2)
                 continue
-        warm = (when - parse_time(state.start)).total_seconds() >= settings.warmup_days * 86400
+        warm = state.watched >= settings.warmup_days
         if hot and warm and not _covered(state, s, when, settings) and _within_budget(state, when, score, settings):
             surge = Surge(topic=state.topic, key=s.key, label=s.label, start=utc_iso(when), peak=utc_iso(when),
                           score=score, stories=[entry[2] for entry in s.window], count=count,

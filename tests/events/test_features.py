@@ -44,6 +44,21 @@ def test_word_counts_forget_words_seen_once_when_the_vocabulary_outgrows_its_cap
     stats.add("a", when, ["rwanda", "flight", "court"])
     stats.add("b", when, ["rwanda", "flight", "judge"])
     assert len(stats.df) == 4
-    stats.add("c", when, ["rwanda", "appeal", "ruling"])  # six words: those seen once go
-    assert stats.df == {"rwanda": 3, "flight": 2}
+    stats.add("c", when, ["rwanda", "appeal", "ruling"])  # six words: the rarest go, down to three quarters
+    assert stats.df == {"rwanda": 3, "flight": 2, "appeal": 1}
     assert stats.idf("court") == stats.idf("never-seen") > stats.idf("flight")
+
+
+def test_past_the_cap_new_words_are_still_counted(monkeypatch):
+    """Once the words seen twice alone filled the cap, every new word was dropped at its first count, so a new
+    name never became common (and the whole table was rebuilt for each story)."""
+    import pipeline.events.features as features
+
+    monkeypatch.setattr(features, "MAX_TERMS", 8)
+    stats = features.TermStats()
+    when = datetime(2023, 5, 1, tzinfo=UTC)
+    for item in range(6):  # words in pairs of items, four at a time: eight seen twice fill the cap
+        stats.add(f"old{item}", when, [f"w{4 * (item // 2) + k}" for k in range(4)])
+    for item in range(4):
+        stats.add(f"new{item}", when, ["zorland"])
+    assert stats.df.get("zorland") == 4 and len(stats.df) <= 8

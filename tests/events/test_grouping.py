@@ -144,3 +144,22 @@ def test_a_long_running_storyline_keeps_a_bounded_state():
     assert len(line.entities) <= 2 * grouping.ENTITIES_KEPT and "place:Dover" in line.top_entities
     assert len(line.event_ids) <= grouping.MEMBERS_KEPT
     assert len(json.dumps(line.to_dict())) < 100_000
+
+
+def test_a_story_from_long_before_an_open_event_does_not_join_it():
+    """A page dated 2019 (or a feed item late by weeks) worded like today's event joined it, and the event's
+    first sighting became 2019."""
+    when = datetime(2023, 5, 1, tzinfo=UTC)
+
+    def story(i, days, title):
+        return story_features({"id": i, "published": (when + timedelta(days=days)).isoformat(), "title": title,
+                               "summary": "Flights to Zorland will start next month, the minister said."})
+
+    today = [story("a", 0, "Varga signs deportation deal with Zorland"),
+             story("b", 0.2, "Varga deportation deal with Zorland signed")]
+    old = story("old", -1400, "Varga signs deportation deal with Zorland")
+    state = GroupingState()
+    out = {a.story_id: a for a in assign_batch(state, TermStats(), today, {"a", "b"})}
+    [late] = assign_batch(state, TermStats(), [old], {"old"})
+    assert out["a"].event_id == out["b"].event_id != late.event_id
+    assert state.events[out["a"].event_id].first_seen.startswith("2023-05-01")

@@ -171,3 +171,42 @@ def test_a_name_met_every_day_or_two_keeps_its_baseline_and_its_busy_day_does_no
     for k in range(3):  # an ordinary busy day for them
         surges += observe_story(state, f"busy{k}", busy + timedelta(hours=k), [regular])
     assert [s for s in surges if s.key == "person:minister"] == []
+
+
+def test_a_backlog_story_older_than_the_detector_does_not_cut_its_first_week_short():
+    """A new detector's first story was a backlog item from 8 days ago: its week counted from then, and the
+    next day's handful of stories, against no history, surged."""
+    state = DetectorState("asylum")
+    assert feed(state, [T0 - timedelta(days=8)], prefix="old") == []
+    assert feed(state, [T0 + timedelta(hours=6 + h) for h in range(8)]) == []
+
+
+def test_a_week_of_other_items_without_a_kept_story_keeps_the_detector_warm():
+    """The gap that restarts the warm-up is one the detector saw nothing of: items off the topic count."""
+    state = DetectorState("asylum")
+    feed(state, daily(10))
+    for hour in range(8 * 24):
+        observe_item(state, f"other{hour}", T0 + timedelta(days=10, hours=hour))
+    assert feed(state, [T0 + timedelta(days=18, hours=6 + h) for h in range(8)], prefix="b")
+
+
+def test_a_state_written_by_a_newer_version_loads():
+    """Fields this version does not know (a newer release's, read after a rollback) are ignored, not fatal."""
+    state = DetectorState("asylum")
+    feed(state, daily(14) + [T0 + timedelta(days=14, hours=h) for h in range(8)])
+    data = json.loads(json.dumps(state.to_dict()))
+    data["profile"]["future"] = 1
+    data["later"] = True
+    for series in data["series"].values():
+        series["future"] = 1
+    for surge in data["surges"]:
+        surge["future"] = 1
+    assert DetectorState.from_dict(data).to_dict() == state.to_dict()
+
+
+def test_a_state_written_before_watching_was_counted_stays_warm():
+    state = DetectorState("asylum")
+    feed(state, daily(14))
+    data = json.loads(json.dumps(state.to_dict()))
+    del data["watched"], data["seen"]
+    assert DetectorState.from_dict(data).watched >= 12
