@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,8 @@ from pipeline.store.events import StateConflict
 
 log = logging.getLogger(__name__)
 STATE_KEY = "monitor"
+LEASE_KEY = "monitor-lease"
+LEASE = timedelta(minutes=30)  # longer than any run (5,000 stories take a minute or two); a killed run's lapses
 SERIES_KINDS = ("topic", "event", "storyline", "person", "organization", "place")
 
 
@@ -119,7 +122,20 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
     """Place the enriched stories that have no event yet (oldest first) and update what they touch.
 
     What a run must still write (its placements, the groups and surges they touched) is saved with the
-    state and cleared only once written, so a run that died at any step is finished by the next one."""
+    state and cleared only once written, so a run that died at any step is finished by the next one.
+    One run at a time (a lease): a run that finds another at work places nothing and says so."""
+    holder = uuid.uuid4().hex
+    if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE):
+        log.warning("events: another run is placing stories (its lease runs up to %s); this one leaves them to it",
+                    LEASE)
+        return EventReport()
+    try:
+        return _track_events(store, holder, limit)
+    finally:
+        store.release_lease(LEASE_KEY, holder)
+
+
+def _track_events(store: Store, holder: str, limit: int) -> EventReport:
     report = EventReport()
     started = time.monotonic()
     saved, placed_before, version = store.monitor_state(STATE_KEY)
@@ -144,6 +160,8 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
     state = dump_monitor(monitor)
     version = store.save_monitor_state(STATE_KEY, state | {"pending": pending, "dirty": dirty.to_dict()},
                                        placed_before + len(placed), version)
+    if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE):  # ran past its lease, which another run took:
+        raise StateConflict("placing events", "this run outlasted its lease and another run took over; run again")
     store.update_docs("stories", [(i, {"event_id": ids[0], "storyline_id": ids[1]}) for i, ids in pending.items()],
                       refresh=True, missing_ok=True).require("event ids of stories")
     report.placed = len(pending)

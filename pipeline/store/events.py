@@ -80,6 +80,41 @@ class EventQueries(StoreClient):
                                 "another run placed stories since this one read it; run again") from None
         return saved["_seq_no"], saved["_primary_term"]
 
+    @_translated("holding the events lease")
+    def hold_lease(self, key: str, holder: str, until: datetime) -> bool:
+        """Take or renew a lease (compare-and-set on its document): True when `holder` holds it until `until`, False
+        while another holder's lease runs. A run writing documents from a state another run has moved past
+        would put old documents over new ones; with the lease, one run works at a time."""
+        now = self.now()
+        doc = MonitorState(key=key, state={"holder": holder, "until": until.isoformat()}, updated=now).to_source()
+        try:
+            found = self.client.get(index=self.index("monitor"), id=key)
+        except NotFoundError:
+            found = None
+        try:
+            if found is None:
+                self.client.create(index=self.index("monitor"), id=key, document=doc, refresh=True)
+                return True
+            lease = found["_source"].get("state") or {}
+            if lease.get("holder") != holder and lease.get("until") and datetime.fromisoformat(lease["until"]) > now:
+                return False
+            self.client.index(index=self.index("monitor"), id=key, document=doc, if_seq_no=found["_seq_no"],
+                              if_primary_term=found["_primary_term"], refresh=True)
+        except ConflictError:  # another run took it between the read and the write
+            return False
+        return True
+
+    @_translated("releasing the events lease")
+    def release_lease(self, key: str, holder: str) -> None:
+        """Give a lease up at once, if it is still `holder`'s: the next run need not wait for it to run out."""
+        try:
+            found = self.client.get(index=self.index("monitor"), id=key)
+            if (found["_source"].get("state") or {}).get("holder") == holder:
+                self.client.delete(index=self.index("monitor"), id=key, if_seq_no=found["_seq_no"],
+                                   if_primary_term=found["_primary_term"], refresh=True)
+        except (NotFoundError, ConflictError):
+            pass
+
     def unplaced_stories(self, limit: int = 5000) -> Iterator[Story]:
         """Enriched on-topic stories without an event yet, oldest first (the order they are placed in)."""
         query = {"bool": {"filter": [{"term": {"enriched": True}}, {"exists": {"field": "topics"}}],

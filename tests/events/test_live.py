@@ -257,3 +257,18 @@ def test_a_storyline_past_ten_thousand_reports_is_counted_whole(store):
                                        "topics": ["asylum"], "enriched": True}) for n in range(many)))
     [(found_id, found)] = store.summarise_groups("storyline", ["sl-long"]).items()
     assert found_id == "sl-long" and found["reports"] == many
+
+
+def test_one_run_at_a_time_places_stories_and_a_lapsed_lease_is_taken_over(store, settings):
+    """Two runs at once (a poll from the command line beside the DAG's, a zombie task beside its retry) wrote
+    documents from two states, the older over the newer: while one holds the lease the other places nothing."""
+    from pipeline.events.live import LEASE, LEASE_KEY
+
+    stories = kept_stories()
+    store.write_stories(stories)
+    assert store.hold_lease(LEASE_KEY, "another-run", store.now() + LEASE)
+    assert track_events(store, settings).placed == 0
+    assert all(s.event_id is None for s in store.stories(s.story_id for s in stories).values())
+    assert store.hold_lease(LEASE_KEY, "another-run", store.now() - timedelta(seconds=1))  # it lapses (a killed run)
+    assert track_events(store, settings).placed == len(stories)
+    assert store.hold_lease(LEASE_KEY, "next-run", store.now() + LEASE)  # released when the run ended
