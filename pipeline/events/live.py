@@ -170,7 +170,7 @@ def _track_events(store: Store, holder: str, limit: int) -> EventReport:
     report.findings = write_findings(store, findings)
     store.drop_findings(touched, {f.finding_id for found in findings.values() for f in found})
     report.events, report.storylines = _write_groups(store, dirty, findings)
-    report.surges, report.raised = _write_surges(store, monitor, dirty.surges, set(ends))
+    report.surges, report.raised = _write_surges(store, monitor, dirty.surges)
     store.refresh("events", "surges", "figure-findings")
     try:  # all written: nothing left for the next run to finish
         store.save_monitor_state(STATE_KEY, state, placed_before + len(placed), version)
@@ -227,9 +227,12 @@ def _write_groups(store: Store, dirty: Dirty, findings: Mapping[str, Sequence[Fi
     return written[0], written[1]
 
 
-def _write_surges(store: Store, monitor: Monitor, ids: set[str], before: set[str]) -> tuple[int, list[str]]:
-    """The surges that took in a story of the batch or closed during it (those the state still holds)."""
+def _write_surges(store: Store, monitor: Monitor, ids: set[str]) -> tuple[int, list[str]]:
+    """The surges that took in a story of the batch or closed during it (those the state still holds), and those
+    of them written for the first time: raised by this run, or by one that died before writing them (the alerts
+    DAG runs on that count)."""
     touched = [s for s in monitor.surges() if surge_id(s) in ids]
+    stored = store.get_many("surges", [surge_id(s) for s in touched])
     at = store.now()
     result = store.write_changed("surges", ((surge_id(s), surge_doc(s, at)) for s in touched)).require("surges")
-    return result.ok, [surge_id(s) for s in touched if surge_id(s) not in before]
+    return result.ok, [surge_id(s) for s in touched if surge_id(s) not in stored]
