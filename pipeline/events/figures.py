@@ -160,9 +160,12 @@ def _compare(rec: Reconciled) -> Reconciled:
 
 
 def _add_change(rec: Reconciled, change: Change) -> None:
-    """A change already recorded (a third outlet repeating "53" against "46") gains a source, not a second entry."""
+    """A change already recorded (a third outlet repeating "53" against "46") gains a source, not a second entry;
+    a disagreement has no direction ("53 against 46" later is the same one, under the same finding id)."""
+    unordered = change.kind == "disagree"
     for known in rec.changes:
-        if known.kind == change.kind and known.values == change.values:
+        if known.kind == change.kind and (known.values == change.values
+                                          or unordered and sorted(known.values) == sorted(change.values)):
             seen = {s["story_id"] for s in known.sources}
             known.sources += [s for s in change.sources if s["story_id"] not in seen]
             return

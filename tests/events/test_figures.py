@@ -121,3 +121,17 @@ def test_a_finding_its_stories_no_longer_show_leaves_the_index(store):
     store.drop_findings(["e1"], {f.finding_id for f in later})
     store.refresh("figure-findings")
     assert [f.finding_id for f in store.event_findings("e1")] == [later[0].finding_id]
+
+
+def test_one_disagreement_met_twice_in_either_order_is_one_finding_with_all_its_sources():
+    """46 against 53 on day one, 53 revised in on day two, 46 again an hour later: two "disagree" entries with one
+    id, of which the store kept the last, losing the first two outlets."""
+    from pipeline.events.findings import findings_of
+
+    stories = one_event(("a", "BBC News", 0, DROWNED_46), ("b", "CNN", 3, DROWNED_53),
+                        ("c", "The Guardian", 30, DROWNED_53), ("d", "Reuters", 31, DROWNED_46))
+    found = findings_of(stories, DAY + timedelta(days=2))
+    ids = [f.finding_id for f in found]
+    assert len(ids) == len(set(ids))
+    [disputed] = [f for f in found if f.condition == "disagree"]
+    assert {"BBC News", "CNN", "Reuters"} <= set(disputed.outlets)
