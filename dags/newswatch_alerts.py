@@ -29,7 +29,7 @@ def newswatch_alerts():
         from airflow.sdk.exceptions import AirflowSkipException
 
         from pipeline.alerts.finding import find_alerts as find
-        from pipeline.ops.tasks import for_subscriptions, printed_counts, with_store
+        from pipeline.ops.tasks import for_matching, printed_counts, with_store
 
         events = get_current_context().get("triggering_asset_events") or {}
         news = [(e.extra.get("stories_enriched"), e.extra.get("surges_raised"), e.extra.get("figure_findings_written"))
@@ -37,7 +37,7 @@ def newswatch_alerts():
         if news and not any(any(n) for n in news):
             raise AirflowSkipException("the enrichment run that triggered this one enriched no story and raised "
                                        "no surge or figure finding")
-        return printed_counts(with_store(for_subscriptions(find)))
+        return printed_counts(with_store(for_matching(find)))
 
     @task
     def deliver_alerts(found: dict) -> dict:

@@ -178,20 +178,25 @@ def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
 
 
 def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict: bool = True,
-                       variables: Sequence[str] | None = None) -> list[Subscription]:
+                       variables: Sequence[str] | None = None, matching: bool = False) -> list[Subscription]:
     """Subscriptions, checked: unique names, valid schedules, channels Apprise can use.
 
     `${VARS}` in channels come from `env` (default: the process environment, through `pipeline.settings`),
     and only those `variables` allows (default: NEWSWATCH_ALERTS__CHANNEL_VARIABLES).
     Strict, any problem raises; otherwise a subscription with an unusable channel is left out (and
     logged), so one unset secret never stops the alerts of the others: see `subscription_problems`.
+    `matching`: for finding alerts, a subscription whose only problem is its channels is kept: its alerts
+    are recorded and wait until the channel works (a secret unset during a redeploy must not lose a day's
+    stories for it); delivery, which loads without it, leaves them pending meanwhile.
     """
     subs, problems = _load(path, env, variables)
     if strict and problems:
         raise problems[0]
     for problem in problems:
-        log.error("alerts for this subscription are off until fixed: %s", problem)
-    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in problems}
+        log.error("alerts for this subscription are %s until fixed: %s", "held" if matching and ".channels." in
+                  problem.key else "off", problem)
+    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in problems
+              if not (matching and ".channels." in p.key)}
     return [s for s in subs if s.name not in broken]
 
 
@@ -258,10 +263,11 @@ def story_tokens(story: Story) -> Tokens:
     return Tokens.of(f"{story.title}\n{story.text}")
 
 
-def configured_subscriptions(settings: Settings, strict: bool = False) -> list[Subscription]:
-    """The usable subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent)."""
+def configured_subscriptions(settings: Settings, strict: bool = False, matching: bool = False) -> list[Subscription]:
+    """The usable subscriptions of `settings.config_dir/alerts.yaml` (none when the file is absent); `matching`:
+    also those whose channels cannot be used yet (see `load_subscriptions`)."""
     return load_subscriptions(settings.config_dir / "alerts.yaml", strict=strict,
-                              variables=settings.alerts.channel_variables)
+                              variables=settings.alerts.channel_variables, matching=matching)
 
 
 def operator_subscription(settings: Settings) -> Subscription | None:

@@ -74,7 +74,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             print(f"{'FAILED' if error else 'sent  '} {redact(channel.split('?')[0])}" + (f": {error}" if error else ""))
         return 1 if any(results.values()) else 0
     with Store.open(settings) as store:
-        found = find_alerts(store, subs, settings.alerts)
+        matching = configured_subscriptions(settings, matching=True) if args.file is None else \
+            load_subscriptions(args.file, strict=False, matching=True)  # a channel down still gets its alerts recorded
+        found = find_alerts(store, matching, settings.alerts)
         delivered = delivery.deliver_immediate(store, subs, settings.alerts, feedback=settings.feedback)
         digests = delivery.run_digests(store, subs, settings.alerts)
     passes = {"new": found, "immediate": delivered, "digests": digests}

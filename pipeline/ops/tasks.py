@@ -34,6 +34,13 @@ def for_subscriptions(step: Callable[[Store, list[Subscription], AlertSettings],
     return lambda store, settings: step(store, configured_subscriptions(settings), settings.alerts)
 
 
+def for_matching(step: Callable[[Store, list[Subscription], AlertSettings], R]) -> Callable[[Store, Settings], R]:
+    """The finding step over every subscription whose rules are sound, its channels usable or not yet: a
+    subscription left out while a secret is unset would never be matched against that time's stories (the
+    watermark moves on); its alerts wait for the channel instead."""
+    return lambda store, settings: step(store, configured_subscriptions(settings, matching=True), settings.alerts)
+
+
 def deliver_due(store: Store, settings: Settings) -> AlertReport:
     """Every due immediate alert, with signed feedback links when a secret is set: the alerts DAG, the retry
     pass and `newswatch alerts` send the same messages."""

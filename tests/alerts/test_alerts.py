@@ -625,3 +625,21 @@ def test_a_digest_out_of_attempts_hands_its_stories_back(store, stories, inbox, 
     inbox.start()
     assert run_digests(store, subs, once, at=now() + timedelta(hours=2)).sent == 1
     assert len(inbox.messages) == 1 and store.alert_summary("lost-day")["counts"].get("sent", 0) == created + 1
+
+
+def test_a_subscription_whose_channel_cannot_be_used_for_a_while_still_gets_that_times_stories(
+        store, settings, stories, webhook, tmp_path, monkeypatch):
+    """Its secret unset during a redeploy, a subscription was left out of matching while the watermark moved on:
+    the stories of that time never reached it. They are recorded and wait for the channel instead."""
+    from pipeline.alerts.finding import find_alerts
+    from pipeline.ops.tasks import deliver_due, for_matching
+
+    monkeypatch.delenv("ALERT_LATER_HOOK", raising=False)
+    (tmp_path / "alerts.yaml").write_text(yaml.safe_dump({"subscriptions": [
+        {"name": "later", "since": LONG_AGO, "channels": ["${ALERT_LATER_HOOK}"], "rule": {"keywords": {"any": ["Roxham"]}}}]}))
+    configured = settings.model_copy(update={"config_dir": tmp_path, "alerts": DEFAULT})
+    found = for_matching(find_alerts)(store, configured)
+    assert found.created >= 1
+    assert deliver_due(store, configured).sent == 0 and webhook.received == []  # held: nowhere to send yet
+    monkeypatch.setenv("ALERT_LATER_HOOK", webhook.url)
+    assert deliver_due(store, configured).sent == found.created and len(webhook.received) == found.created
