@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import apprise
 
@@ -25,6 +26,7 @@ from pipeline.alerts.subscriptions import Subscription
 from pipeline.alerts.surges import surge_message
 from pipeline.errors import DeliveryError
 from pipeline.ingest.outbound import OutboundPolicy, checked_connections
+from pipeline.redact import redact
 from pipeline.settings import AlertSettings, FeedbackSettings, Settings
 from pipeline.store import Store
 from pipeline.store.alerts import claimable
@@ -73,7 +75,20 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
                                         "NEWSWATCH_FETCH__ALLOW names its host or network")
     if not ok:
         lines = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]
-        raise DeliveryError("", scheme, "; ".join(lines[-2:]) or "delivery failed")
+        raise DeliveryError("", scheme, scrubbed("; ".join(lines[-2:]), url) or "delivery failed")
+
+
+def scrubbed(text: str, url: str) -> str:
+    """`text` without the parts of a channel URL that may be secret: its user and password, its path segments
+    (tokens, an ntfy topic) and a host that is one word (a public ntfy topic); the reason goes into the alert
+    record and the log. Hosts with a dot and query parameter names stay: they say where delivery failed."""
+    parts = urlsplit(url)
+    secrets = [parts.username, parts.password, *parts.path.split("/")]
+    if parts.hostname and "." not in parts.hostname and parts.hostname != "localhost":
+        secrets.append(parts.hostname)
+    for secret in sorted({unquote(p) for p in secrets if p and len(p) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, "…")
+    return redact(text)
 
 
 def channel_parts(template: str, url: str) -> list[tuple[str, str]]:

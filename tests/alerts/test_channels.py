@@ -99,3 +99,31 @@ def test_a_service_whose_host_cannot_be_checked_is_refused(tmp_path, monkeypatch
     path = alerts_file(tmp_path, {"zulip": zulip})
     with pytest.raises(ConfigError, match=r"subscriptions\[zulip\]\.channels\.0.*zulip service"):
         load_subscriptions(path)
+
+
+def test_a_failed_delivery_never_records_the_channels_secret_parts(monkeypatch):
+    """Apprise's ntfy warning quotes the topic, on public ntfy.sh its only access control; the reason went into
+    the alert record (Kibana) and the task log as written."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        for url, secret in ((f"ntfy://127.0.0.1:{port}/topsecret-topic-7731", "topsecret-topic-7731"),
+                            (f"json://user:hunter22pass@127.0.0.1:{port}/hooks/tok3nvalue998", "hunter22pass")):
+            with pytest.raises(DeliveryError) as err:
+                send(url, MESSAGE, allow=("127.0.0.1",))
+            assert err.value.reason and secret not in err.value.reason and "tok3nvalue998" not in err.value.reason
+    finally:
+        server.shutdown()
