@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.alerts.messages import Message
-from pipeline.alerts.records import AlertReport, alert_each
+from pipeline.alerts.records import AlertReport, alert_each, record_id
 from pipeline.alerts.rendering import render
 from pipeline.alerts.subscriptions import Subscription, wants_surge
 from pipeline.redact import public_link
@@ -37,15 +37,28 @@ SERIES_FIELDS = {"topic": "topics", "event": "event_id", "storyline": "storyline
 
 
 def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSettings) -> AlertReport:
-    """Alert records for the surges raised or grown since the last run; safe to run twice."""
+    """Alert records for the surges raised or grown since the last run; safe to run twice.
+
+    One alert per happening: each topic has its own detector, so a burst on two topics raises its event's (or
+    person's, place's) surge in both; the alert is keyed by the series and its start, not the topic."""
     def fields(surge: SurgeDoc) -> tuple[str, dict[str, Any]]:
-        return surge.surge_id, {"surge_id": surge.surge_id, "story_ids": list(surge.story_ids),
-                                "story_id": surge.story_ids[0] if surge.story_ids else None,
-                                "title": f"Surge: {surge.label}", "published": surge.start}
+        return happening(surge), {"surge_id": surge.surge_id, "story_ids": list(surge.story_ids),
+                                  "story_id": surge.story_ids[0] if surge.story_ids else None,
+                                  "title": f"Surge: {surge.label}", "published": surge.start}
+
+    def wanted(sub: Subscription, surge: SurgeDoc) -> bool:
+        if not wants_surge(sub, surge.topic, surge.kind, surge.label, surge.score):
+            return False  # below: alerted before its key changed (records keyed by the surge's id)
+        return happening(surge) == surge.surge_id or store.alert(record_id(sub.name, "surge", surge.surge_id)) is None
 
     return alert_each(store, "surge", subs, WATERMARK, timedelta(days=CHART_DAYS), store.surges_since,
-                      lambda s: s.updated, lambda sub, s: wants_surge(sub, s.topic, s.kind, s.label, s.score),
-                      lambda s: s.start, fields, lambda s: s.end or s.peak, config.max_age)
+                      lambda s: s.updated, wanted, lambda s: s.start, fields, lambda s: s.end or s.peak, config.max_age)
+
+
+def happening(surge: SurgeDoc) -> str:
+    """What an alert is about: a topic's own surge, or a series (event, storyline, person …) from its start on,
+    whichever topics' detectors raised it."""
+    return surge.surge_id if surge.kind == "topic" else f"{surge.key}|{surge.start.isoformat()}"
 
 
 def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes:

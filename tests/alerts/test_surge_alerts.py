@@ -169,3 +169,19 @@ def test_a_label_with_dollar_signs_draws_its_chart_and_a_failed_chart_never_stop
                      count=5, expected=0.5, updated=datetime(2026, 12, 2, tzinfo=UTC))
     message, chart = surges.surge_message(store, surge, "desk", "http://kibana")
     assert chart == b"" and "Surge: asylum" in message.title and "<img" not in message.html
+
+
+def test_a_happening_on_two_topics_surges_once_for_a_subscriber_of_both(store, settings, inbox, tmp_path):
+    """Each topic has its own detector, so a burst of stories on two topics raised its event's (and people's and
+    places') surge twice: one alert per topic for the same happening."""
+    stories = [s.model_copy(update={"topics": ["asylum-border", "refugees"]}) for s in kept_stories()]
+    for start in range(0, len(stories), 8):
+        store.write_stories(stories[start: start + 8])
+        track_events(store, settings)
+    surges = list(store.scan("surges", {"match_all": {}}, [{"start": "asc"}]))
+    assert {s.topic for s in surges} == {"asylum-border", "refugees"}
+    subs = subscriptions(tmp_path, [{"name": "all-surges", "channels": [inbox.url("desk@example.org")],
+                                     "stories": False, "surges": {}}])
+    found = find_alerts(store, subs, DEFAULT)
+    happenings = {(s.key, s.start) for s in surges}
+    assert found.surges == len(happenings) < len(surges)
