@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from pipeline.nlp.doc_cache import doc_tokens
 from pipeline.nlp.entities import Entity
 from pipeline.nlp.given_names import by_first_name
+from pipeline.nlp.offices import with_same_offices
 from pipeline.nlp.speech import SPEECH_VERBS, inside
 from pipeline.nlp.titles import TITLES
 
@@ -209,7 +210,9 @@ class Salience:
         self.add(token, name)
 
     def add_titles(self, titles: Mapping[str, str], quote_spans: list[tuple[int, int]]) -> None:
-        """"the mayor brought it up again": in the narration, a mention of the person who holds that title."""
+        """"the mayor brought it up again": in the narration, a mention of the person who holds that title (or the
+        same office in other words: "the judge" titled "Justice")."""
+        titles = with_same_offices(titles)
         for tok in doc_tokens(self.doc):
             if (tok.pos_ == "NOUN" and tok.lower_ in titles and TITLES.match(tok.lower_ + " ")
                     and not inside(quote_spans, tok.idx)

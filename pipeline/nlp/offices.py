@@ -4,7 +4,7 @@ Minister" is (the rules that use them are in `introduced` and `speakers`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.name_forms import carried_description
@@ -118,6 +118,17 @@ _HEADS = frozenset({"commissioner", "chief", "director", "head", "chairman", "ch
 _SPOKES = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 _SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"}), "boss": _HEADS,
                 **{word: _SPOKES - {word} for word in _SPOKES}}  # the spokeswoman named is "the spokesperson" later
+
+
+def with_same_offices(titles: Mapping[str, str]) -> dict[str, str]:
+    """Titles with the other words for the same office: "the judge" in the narration is the one the article
+    titled "Justice" (when only one holds the office that way)."""
+    out = dict(titles)
+    for word, others in _SAME_OFFICE.items():
+        holders = {titles[o] for o in others if o in titles}
+        if word not in out and len(holders) == 1:
+            out[word] = holders.pop()
+    return out
 
 
 # offices written as initials before a name ("PM Lee", "CM Shah"): the words "the prime minister" describes them by

@@ -214,6 +214,11 @@ def test_a_moved_checkouts_data_and_a_running_nodes_are_kept_by_the_sweep(base):
     os.utime(old / node_dirs.ORIGIN, (month, month))
     os.utime(running, (month, month))
     node = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "elasticsearch", f"-Epath.data={running}/data"])
+    cmdline = Path(f"/proc/{node.pid}/cmdline")
+    for _ in range(200):  # until it has exec'd: a busy machine once swept it while it was still its parent's fork
+        if b"elasticsearch" in cmdline.read_bytes():
+            break
+        time.sleep(0.05)
     try:
         removed = node_dirs.sweep_orphans(nodes)
     finally:

@@ -2034,3 +2034,16 @@ def test_a_title_whose_clause_reports_on_someone_is_not_their_title():
             "Judge Harriet Sallow concluded the first weeks of his detention had been lawful. "
             "But the judge said things changed when Mr Olvera announced an appeal.")
     assert quote_with(text, "things changed").speaker_canonical == "Harriet Sallow"
+
+
+def test_the_judge_titled_justice_by_surname_alone_is_who_the_judge_and_then_he_are():
+    """"Mr Justice Harlow" (a surname only) was no titled person, so "the judge" took the judge the first
+    sentence said had ruled on Olvera, i.e. Olvera; and "He said" after "The judge concluded" followed."""
+    text = ("One High Court judge has ruled that Peruvian Tomas Olvera, 27 is entitled to compensation because he had "
+            "been unlawfully held in detention for about seven weeks.\n\n"
+            "Mr Justice Harlow concluded Mr Olvera's detention had initially been lawful. But the judge said "
+            "circumstances had changed when Mr Olvera announced an appeal.\n\n"
+            "The judge concluded Mr Olvera had been unlawfully detained between September 16 and November 7. "
+            "He said he hoped Mr Olvera would agree a compensation figure with the Home Office.")
+    for words in ("circumstances had changed", "unlawfully detained", "compensation figure"):
+        assert quote_with(text, words).speaker_canonical == "Harlow", words
