@@ -75,8 +75,19 @@ def unchecked_service(url: str) -> str | None:
     plugin = instantiate(url) if scheme not in RELAY_SCHEMES | FIXED_ADDRESS_SCHEMES else None
     if plugin is None or "host" in getattr(type(plugin), "template_tokens", {}):
         return None
+    if _protocols(plugin) & FIXED_ADDRESS_SCHEMES:  # a service's own web address ("https://hooks.slack.com/…")
+        return None
     return (f"the {scheme} service connects to a host its URL does not name, which cannot be checked (channels may "
             f"be email, a service with a host in its URL, or {', '.join(sorted(FIXED_ADDRESS_SCHEMES))})")
+
+
+def _protocols(plugin: Any) -> set[str]:
+    """The schemes an Apprise service answers to (`protocol`, `secure_protocol`: a name or a tuple of them)."""
+    names: set[str] = set()
+    for attr in ("protocol", "secure_protocol"):
+        value = getattr(type(plugin), attr, None)
+        names |= {value} if isinstance(value, str) else set(value or ())
+    return {n.lower() for n in names}
 
 
 def channel_refusal(url: str, policy: OutboundPolicy) -> str | None:

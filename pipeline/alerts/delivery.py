@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -83,11 +84,12 @@ def scrubbed(text: str, url: str) -> str:
     (tokens, an ntfy topic) and a host that is one word (a public ntfy topic); the reason goes into the alert
     record and the log. Hosts with a dot and query parameter names stay: they say where delivery failed."""
     parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2].rsplit(":", 1)[0]  # as written: Apprise quotes a topic in its own case
     secrets = [parts.username, parts.password, *parts.path.split("/")]
-    if parts.hostname and "." not in parts.hostname and parts.hostname != "localhost":
-        secrets.append(parts.hostname)
+    if host and "." not in host and host.lower() != "localhost":
+        secrets.append(host)
     for secret in sorted({unquote(p) for p in secrets if p and len(p) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "…")
+        text = re.sub(re.escape(secret), "…", text, flags=re.IGNORECASE)
     return redact(text)
 
 
@@ -298,9 +300,12 @@ def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: s
     surges = store.get_many("surges", [r.surge_id for r in records if r.kind == "surge" and r.surge_id]).values()
     figures = [r.title or "" for r in records if r.kind == "figure"]
     if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges), figures), config, report, at):
-        if (after := store.alert(record.alert_id)) is not None and after.status == "failed":
-            # out of attempts: its alerts wait again (the next digest or pass takes them), not "in-digest" for ever
-            store.update_many("alerts", store.digest_members(record.alert_id), status="pending", digest_id=None)
+        if (after := store.alert(record.alert_id)) is not None and after.status == "failed" and not after.channels_sent:
+            # out of attempts and sent nowhere: its alerts wait again, as retries (sent one by one, never folded into
+            # a burst under this failed message's id), not "in-digest" for ever; one sent to some recipients stays
+            # as it is, or the next digest would mail them the same stories again
+            store.update_many("alerts", store.digest_members(record.alert_id), status="pending", digest_id=None,
+                              attempts=1)
         return False
     store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
     mark_alerted(store, [s for s, _ in stories], at)

@@ -17,12 +17,13 @@ from pipeline.text import clip
 # "@everyone" and "@here" from a story would ping a whole Discord server (Apprise turns them into
 # mentions); a zero-width space after the "@" reads the same and pings no one, as Slack's escaping does
 _MASS_MENTION = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
-# a user or role mention ("<@123…>", "<@&456…>", even "@123…": Apprise pings any "@" and digits) and a Slack
-# "<!channel>" or "<#C…>", raw in a title or escaped in the HTML (Apprise un-escapes it making Markdown); and a
-# Markdown link "[text](url)" a story wrote, which Discord shows as a masked link: a zero-width space keeps the
-# words and breaks the syntax
-_MENTION = re.compile(r"@(?=(?:&|&amp;)?\d)|(?:<|&lt;)(?=#|!(?:everyone|here|channel|subteam|date)\b)", re.IGNORECASE)
+# a user or role mention ("<@123…>", "<@!123…>", "<@&456…>", even "@123…": Apprise pings any "@" and digits) and
+# a Slack "<!channel>" or "<#C…>", raw in a title or escaped in the HTML (Apprise un-escapes it making Markdown);
+# and a Markdown link "[text](url)" a story wrote, which Discord shows as a masked link: a zero-width space keeps
+# the words and breaks the syntax
+_MENTION = re.compile(r"@(?=(?:!|&|&amp;)?\d)|(?:<|&lt;)(?=#|!(?:everyone|here|channel|subteam|date)\b)", re.IGNORECASE)
 _MASKED_LINK = re.compile(r"\](?=\s*\()")
+_TAG = re.compile(r"(<[A-Za-z/!][^>]*>)")  # our template's tags: a story's own "<" reaches the HTML escaped
 
 
 def quiet(text: str) -> str:
@@ -30,6 +31,12 @@ def quiet(text: str) -> str:
     apikey in a link) masked."""
     text = _MENTION.sub(lambda m: m.group(0) + "\u200b", redact(text))
     return _MASKED_LINK.sub("]\u200b", _MASS_MENTION.sub("@\u200b", text))
+
+
+def quiet_html(html: str) -> str:
+    """`quiet` for the text of an HTML message, never its tags: a link to "maps/@45.5,-73.5" must stay a link
+    (secrets in links are still masked)."""
+    return "".join(redact(part) if _TAG.fullmatch(part) else quiet(part) for part in _TAG.split(html))
 
 
 @dataclass
@@ -41,7 +48,7 @@ class Message:
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content): email only
 
     def __post_init__(self) -> None:
-        self.title, self.html = quiet(self.title), quiet(self.html)
+        self.title, self.html = quiet(self.title), quiet_html(self.html)
 
     @property
     def text(self) -> str:

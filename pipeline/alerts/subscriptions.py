@@ -185,19 +185,23 @@ def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict:
     and only those `variables` allows (default: NEWSWATCH_ALERTS__CHANNEL_VARIABLES).
     Strict, any problem raises; otherwise a subscription with an unusable channel is left out (and
     logged), so one unset secret never stops the alerts of the others: see `subscription_problems`.
-    `matching`: for finding alerts, a subscription whose only problem is its channels is kept: its alerts
-    are recorded and wait until the channel works (a secret unset during a redeploy must not lose a day's
+    `matching`: for finding alerts, a subscription whose only problem is an unset channel variable is kept: its
+    alerts are recorded and wait until the variable is set (a secret unset during a redeploy must not lose a day's
     stories for it); delivery, which loads without it, leaves them pending meanwhile.
     """
     subs, problems = _load(path, env, variables)
     if strict and problems:
         raise problems[0]
     for problem in problems:
-        log.error("alerts for this subscription are %s until fixed: %s", "held" if matching and ".channels." in
-                  problem.key else "off", problem)
-    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in problems
-              if not (matching and ".channels." in p.key)}
+        log.error("alerts for this subscription are %s until fixed: %s", "held" if matching and _unset(problem)
+                  else "off", problem)
+    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in problems if not (matching and _unset(p))}
     return [s for s in subs if s.name not in broken]
+
+
+def _unset(problem: ConfigError) -> bool:
+    """A channel waiting for its secret (a passing state, a redeploy), not a channel that is wrong as written."""
+    return ".channels." in problem.key and problem.problem.startswith("environment variable ")
 
 
 def subscription_names(path: Path) -> set[str]:

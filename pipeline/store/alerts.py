@@ -83,7 +83,15 @@ class AlertQueries(StoreClient):
 
         `claimed_until` among `fields` renews the claim."""
         doc = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in fields.items()}
-        return self._set_if(alert_id, lambda r: r.status == "sending" and r.claimed_until == held_until, doc)[1]
+
+        def mine(record: AlertRecord) -> bool:
+            return record.status == "sending" and record.claimed_until == held_until
+
+        for _ in range(5):  # another write to the record (a syndicated copy adding its outlet) is no lost claim
+            record, won = self._set_if(alert_id, mine, doc)
+            if won or record is None or not mine(record):
+                return won
+        return False
 
     @_translated("folding an alert into a burst")
     def fold_alert(self, alert_id: str, digest_id: str) -> bool:

@@ -46,3 +46,15 @@ def test_a_storys_mentions_and_masked_links_reach_discord_as_plain_text():
         body = html_to_markdown(message.html)
         assert discord.ping_payload(message.title, body) == {}
         assert "](https://evil" not in message.title + body and "Verify your account" in message.title + body
+
+
+def test_defusing_a_storys_mentions_leaves_its_links_whole():
+    """"@45.50" in a maps link, "@60minutes" in a channel's address: the links must still lead there."""
+    from pipeline.alerts.messages import Message
+
+    html = ('<p><a href="https://www.google.com/maps/@45.50,-73.56,15z">map</a> said &lt;@!123456789012345678&gt; '
+            '<a href="https://www.youtube.com/@60minutes">video</a></p>')
+    quiet = Message("<@!123456789012345678> title", html)
+    assert 'href="https://www.google.com/maps/@45.50,-73.56,15z"' in quiet.html
+    assert 'href="https://www.youtube.com/@60minutes"' in quiet.html
+    assert "&lt;@!123" not in quiet.html and "<@!123" not in quiet.title

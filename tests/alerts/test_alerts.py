@@ -643,3 +643,40 @@ def test_a_subscription_whose_channel_cannot_be_used_for_a_while_still_gets_that
     assert deliver_due(store, configured).sent == 0 and webhook.received == []  # held: nowhere to send yet
     monkeypatch.setenv("ALERT_LATER_HOOK", webhook.url)
     assert deliver_due(store, configured).sent == found.created and len(webhook.received) == found.created
+
+
+def test_a_digest_that_reached_some_recipients_keeps_its_stories_when_it_fails(store, stories, inbox, tmp_path):
+    """Handed back after reaching one of two recipients, a failed digest's stories went to that one again in the
+    next digest, and again, for as long as the other address bounced."""
+    inbox.refused.add("gone@example.org")
+    subs = subscriptions(tmp_path, [{"name": "half", "mode": "digest", "digest": {"every": "hourly"},
+                                     "channels": [inbox.url("desk@example.org,gone@example.org")],
+                                     "rule": {"topics": ["asylum-border"]}}])
+    assert find_new_alerts(store, subs, DEFAULT).created >= 1
+    once = DEFAULT.model_copy(update={"max_attempts": 1})
+    assert run_digests(store, subs, once, at=now() + timedelta(hours=1)).failed == 1
+    assert inbox.delivered == ["desk@example.org"]
+    run_digests(store, subs, once, at=now() + timedelta(hours=2))
+    assert inbox.delivered == ["desk@example.org"]  # not mailed the same stories again
+
+
+def test_another_write_to_a_claimed_record_is_no_lost_claim(store, stories, inbox, tmp_path, monkeypatch):
+    """A syndicated copy adding its outlet to the record between a pass's read and its write made the pass
+    believe another had taken the record over: it stopped with a part sent and not recorded."""
+    subs = subscriptions(tmp_path, [{"name": "busy", "channels": [inbox.url("a@example.org,b@example.org")],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    assert find_new_alerts(store, subs, DEFAULT).created >= 1
+    [first, *_] = list(store.due_alerts(["busy"], now()))
+    monkeypatch.setattr(store, "due_alerts", lambda subs_, at: iter([first]))
+    real_update, interleaved = store.client.update, []
+
+    def update(**kwargs):
+        if "if_seq_no" in kwargs and "channels_sent" in kwargs.get("doc", {}) and not interleaved:
+            interleaved.append(True)  # a copy's outlet lands first
+            real_update(index=kwargs["index"], id=kwargs["id"], doc={"other_outlets": ["Copy Outlet"]}, refresh=True)
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(store.client, "update", update)
+    assert deliver_immediate(store, subs, DEFAULT).sent == 1
+    assert interleaved and sorted(inbox.delivered) == ["a@example.org", "b@example.org"]
+    assert store.alert(first.alert_id).status == "sent"

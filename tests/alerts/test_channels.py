@@ -94,7 +94,9 @@ def test_a_service_whose_host_cannot_be_checked_is_refused(tmp_path, monkeypatch
     with pytest.raises(DeliveryError, match="zulip"):
         send(zulip, MESSAGE)
     fixed = ["slack://T1234ABCD/B1234ABCD/abcdefghijklmnopqrstuvwx", "discord://1234567890/abcdefghijklmnop",
-             "tgram://123456789:abcdefghijklmnopqrstuvwxyz123456789/12345"]
+             "tgram://123456789:abcdefghijklmnopqrstuvwxyz123456789/12345",
+             "https://hooks.slack.com/services/T1234ABCD/B1234ABCD/abcdefghijklmnopqrstuvwx",  # the services' own
+             "https://discord.com/api/webhooks/1234567890/abcdefghijklmnop"]  # addresses, which Apprise reads too
     assert [channel_refusal(url, policy) for url in fixed] == [None] * len(fixed)
     path = alerts_file(tmp_path, {"zulip": zulip})
     with pytest.raises(ConfigError, match=r"subscriptions\[zulip\]\.channels\.0.*zulip service"):
@@ -121,9 +123,18 @@ def test_a_failed_delivery_never_records_the_channels_secret_parts(monkeypatch):
     try:
         port = server.server_address[1]
         for url, secret in ((f"ntfy://127.0.0.1:{port}/topsecret-topic-7731", "topsecret-topic-7731"),
+                            (f"ntfy://127.0.0.1:{port}/TopSecret-Topic-7731", "TopSecret-Topic-7731"),
                             (f"json://user:hunter22pass@127.0.0.1:{port}/hooks/tok3nvalue998", "hunter22pass")):
             with pytest.raises(DeliveryError) as err:
                 send(url, MESSAGE, allow=("127.0.0.1",))
             assert err.value.reason and secret not in err.value.reason and "tok3nvalue998" not in err.value.reason
     finally:
         server.shutdown()
+
+
+def test_a_public_ntfy_topic_is_scrubbed_in_the_case_apprise_quotes_it():
+    """On ntfy.sh the topic is written where a host would be; Python lower-cases a host, Apprise does not."""
+    from pipeline.alerts.delivery import scrubbed
+
+    reason = scrubbed("Failed to send ntfy notification to topic 'MySecretTopic': error=500.", "ntfy://MySecretTopic")
+    assert "MySecretTopic" not in reason and "error=500" in reason
