@@ -36,6 +36,10 @@ class NewswatchError(Exception):
         super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
+class LabelsError(NewswatchError, ValueError):
+    """A labelled file for evaluation or training that cannot be read as given (named in the message)."""
+
+
 class ConfigError(NewswatchError):
     def __init__(self, path: str, key: str, problem: str) -> None:
         self.path, self.key, self.problem = path, key, redact(problem)

@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import LabelsError
+
 
 def read_labelled_rows(path: Path) -> list[dict[str, Any]]:
     """The file's objects, each with `title` and `description` (filled from its stream where it names one)."""
@@ -25,7 +27,7 @@ def _with_stream_text(row: dict[str, Any], path: Path) -> dict[str, Any]:
     stream = (path.parent / str(row["stream"])).resolve()
     item = stream_items(stream).get(str(row["id"]))
     if item is None:
-        raise ValueError(f"{path}: item {row['id']} is not in {stream}")
+        raise LabelsError(f"{path}: item {row['id']} is not in {stream}")
     return {**row, "title": item.get("title"), "description": item.get("summary"), "feed": item.get("feed")}
 
 

@@ -29,6 +29,7 @@ from statistics import mean
 from typing import Any
 
 from pipeline.config import Topic
+from pipeline.errors import LabelsError
 from pipeline.text import item_text
 from pipeline.topics.labelled_rows import read_labelled_rows, stream_items
 from pipeline.topics.relevance import RelevanceModel, features
@@ -91,7 +92,7 @@ def _joined_labels(path: Path, rows: list[dict[str, Any]]) -> list[Labelled]:
     stream = _stream_for(path)
     period = stream.stem.removeprefix("stream-")
     if not stream.exists():
-        raise ValueError(f"{path}: labels without titles need {stream.name} beside them")
+        raise LabelsError(f"{path}: labels without titles need {stream.name} beside them")
     items = stream_items(stream.resolve())
     out = []
     for row in rows:
@@ -118,7 +119,7 @@ def load_labelled(paths: Sequence[Path]) -> list[Labelled]:
 
     for path in paths:
         if not path.exists():
-            raise ValueError(f"{path}: no such labelled file or directory")
+            raise LabelsError(f"{path}: no such labelled file or directory")
         add(_load_one(path))
     return out
 

@@ -131,3 +131,14 @@ def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path
         assert refused.returncode == 2 and "takes no subscription name and no --dry-run" in refused.stderr, wrong
     typo = run("alerts", "run", "--file", str(tmp_path / "alertz.yaml"), env={"NEWSWATCH_ES_URL": "http://127.0.0.1:9"})
     assert typo.returncode == 2 and "alertz.yaml: no such file" in typo.stderr
+
+
+def test_a_labelled_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, shared_data):
+    """Event labels need their stream beside them: the evaluation printed a traceback instead of saying so."""
+    labels = tmp_path / "events-extra.labels.jsonl"
+    labels.write_text('{"id": "a1", "topic": "on", "event": "e", "storyline": ""}\n')
+    for args in (("topics-eval", str(shared_data / "topics-dev.jsonl"), "--cv", "5", "--more", str(labels)),
+                 ("topics-eval", str(tmp_path / "missing.jsonl"), "--cv", "5")):
+        done = run(*args, env={})
+        assert done.returncode == 6 and "Traceback" not in done.stderr, done.stderr
+        assert str(tmp_path) in done.stderr
