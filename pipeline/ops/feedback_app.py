@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -31,6 +32,21 @@ def _page(store: Store, message: str = "", kind: str = "ok", status: int = 200) 
                                verdicts=len(latest_verdicts(feedback))), status_code=status)
 
 
+def _message(message: str, status: int, kind: str = "error") -> HTMLResponse:
+    """A page with a message and no report: a refused link costs no read of every verdict."""
+    return HTMLResponse(render("feedback.html", message=message, kind=kind, tables=[], verdicts=None),
+                        status_code=status)
+
+
+def _cross_site(request: Request) -> str | None:
+    """Why a confirmation is refused as coming from another site, as the browser says (`Sec-Fetch-Site`; the
+    `Origin` is not compared: behind a proxy the public host is not the one the app sees), or None. Besides,
+    Airflow's login cookie is SameSite=Lax: a cross-site POST does not carry it."""
+    if request.headers.get("sec-fetch-site", "") in ("cross-site", "same-site"):
+        return "refused: a verdict is confirmed on this page, not sent from another site"
+    return None
+
+
 def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Store]]) -> None:
     """`/feedback` (a signed link lands here), `/feedback/report` and `/api/feedback`."""
 
@@ -45,23 +61,41 @@ def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Stor
 
     @app.get("/feedback", response_class=HTMLResponse)
     def feedback_link(request: Request) -> HTMLResponse:
+        """Where a signed link lands: the verdict it carries, to confirm. A GET records nothing: Airflow's login
+        cookie rides along on a top-level GET from any site, so a page elsewhere could make an analyst's
+        browser open a link it got hold of and vote in their name (a cross-site POST carries no such cookie)."""
         conf, store = current()
         secret = conf.feedback.secret
         if secret is None:
             return HTMLResponse("feedback links are not configured (NEWSWATCH_FEEDBACK__SECRET)", status_code=503)
+        params = dict(request.query_params)
         try:
-            claim = verify_link(dict(request.query_params), secret.get_secret_value(), store.now())
+            claim = verify_link(params, secret.get_secret_value(), store.now())
+        except FeedbackLinkError as exc:
+            return _message(str(exc), 403)
+        return HTMLResponse(render("feedback_confirm.html", claim=claim, params=sorted(params.items())))
+
+    @app.post("/feedback", response_class=HTMLResponse)
+    async def feedback_confirmed(request: Request) -> HTMLResponse:
+        conf, store = current()
+        secret = conf.feedback.secret
+        if secret is None:
+            return HTMLResponse("feedback links are not configured (NEWSWATCH_FEEDBACK__SECRET)", status_code=503)
+        if refused := _cross_site(request):
+            return _message(refused, 403)
+        params = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        try:
+            claim = verify_link(params, secret.get_secret_value(), store.now())
             doc = record_link_feedback(store, claim, getattr(request.state, "newswatch_user", None))
         except FeedbackLinkError as exc:
-            return _page(store, str(exc), "error", 403)
+            return _message(str(exc), 403)
         except UnknownStory as exc:
-            return _page(store, str(exc), "error", 404)
+            return _message(str(exc), 404)
         thanks = f"Thank you: story {doc.story_id} marked {doc.verdict} for {doc.topic}."
         try:
             return _page(store, thanks)
         except StoreError as exc:  # stored: the link is used; only the report cannot be shown now
-            return HTMLResponse(render("feedback.html", message=f"{thanks} (The report cannot be shown now: "
-                                       f"{redact(str(exc))})", kind="ok", tables=[], verdicts=0))
+            return _message(f"{thanks} (The report cannot be shown now: {redact(str(exc))})", 200, "ok")
 
     @app.get("/feedback/report", response_class=HTMLResponse)
     def feedback_report() -> HTMLResponse:

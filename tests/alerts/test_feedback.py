@@ -96,11 +96,14 @@ def test_a_signed_link_lands_on_the_plugin_page_once(store, settings):
     client = TestClient(airflow)
     url = sign_link("/newswatch/feedback", SECRET, "s5", "irrelevant", "asylum-border", "desk",
                     datetime.now(UTC), timedelta(days=1))
-    first = client.get(url)
+    landing = client.get(url)
+    assert landing.status_code == 200 and "<form method='post'>" in landing.text and not all_feedback(store)
+    first = confirm(client, url)
     assert first.status_code == 200 and "story s5 marked irrelevant" in first.text and "border*" in first.text
-    assert client.get(url).status_code == 403  # replayed
+    assert confirm(client, url).status_code == 403  # replayed
     forged = url.replace("irrelevant", "relevant")
     assert client.get(forged).status_code == 403 and "signature" in client.get(forged).text
+    assert confirm(client, forged).status_code == 403
     assert client.get("/newswatch/api/feedback").json()["outlet"] == [
         {"key": "CNN", "precision": 0.0, "relevant": 0, "irrelevant": 1}]
 
@@ -143,12 +146,42 @@ def test_each_analyst_who_opens_a_shared_alert_link_gives_a_verdict_of_their_own
     client = TestClient(airflow)
     url = sign_link("/newswatch/feedback", SECRET, "s6", "relevant", "asylum-border", "desk",
                     datetime.now(UTC), timedelta(days=1))
-    assert client.get(url, headers={"x-user": "alice"}).status_code == 200
-    assert client.get(url, headers={"x-user": "bob"}).status_code == 200
-    assert client.get(url, headers={"x-user": "alice"}).status_code == 403  # her replay
+    assert confirm(client, url, {"x-user": "alice"}).status_code == 200
+    assert confirm(client, url, {"x-user": "bob"}).status_code == 200
+    assert confirm(client, url, {"x-user": "alice"}).status_code == 403  # her replay
     assert sorted(f.by for f in all_feedback(store) if f.story_id == "s6") == ["alice", "bob"]
-    odd = client.get(url.replace("check=", "check=%C3%A9"), headers={"x-user": "carol"})
+    odd = confirm(client, url.replace("check=", "check=%C3%A9"), {"x-user": "carol"})
     assert odd.status_code == 403 and "signature" in odd.text  # refused, not a 500
+
+
+def confirm(client, url: str, headers: dict | None = None):
+    """What the landing page's Confirm button sends: the link's own parameters, posted from the page."""
+    path, _, query = url.partition("?")
+    return client.post(path, content=query, headers={"content-type": "application/x-www-form-urlencoded",
+                                                     "sec-fetch-site": "same-origin", **(headers or {})})
+
+
+def test_a_link_opened_from_another_site_records_nothing(store, settings):
+    """Airflow's login cookie rides along on a top-level GET from any site: a page elsewhere holding a link
+    could make a logged-in analyst's browser vote with it. Landing records nothing; a cross-site confirmation
+    is refused."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from pipeline.ops.health_app import create_app
+
+    store.write_stories([story("s7", "CNN", "border*")])
+    conf = settings.replace(feedback=settings.feedback.model_copy(update={"secret": SecretStr(SECRET)}))
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(conf))
+    client = TestClient(airflow)
+    url = sign_link("/newswatch/feedback", SECRET, "s7", "irrelevant", "asylum-border", "desk",
+                    datetime.now(UTC), timedelta(days=1))
+    assert client.get(url, headers={"sec-fetch-site": "cross-site"}).status_code == 200
+    path, _, query = url.partition("?")
+    posted = client.post(path, content=query, headers={"content-type": "application/x-www-form-urlencoded",
+                                                       "sec-fetch-site": "cross-site"})
+    assert posted.status_code == 403 and not [f for f in all_feedback(store) if f.story_id == "s7"]
 
 
 def test_no_feedback_links_for_a_story_on_no_topic():
@@ -171,3 +204,21 @@ def test_the_feedback_api_answers_json_when_the_index_is_down_under_the_mount(se
     airflow.mount("/newswatch", create_app(down))
     answer = TestClient(airflow).get("/newswatch/api/feedback")
     assert answer.status_code == 503 and answer.headers["content-type"].startswith("application/json")
+
+
+def test_a_feedback_document_written_by_hand_without_a_field_is_left_out_not_a_500(store, settings, es):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from pipeline.ops.health_app import create_app
+
+    store.write_stories([story("s8", "CNN", "border*")])
+    record_feedback(store, "s8", "irrelevant", "asylum-border", "lee", "cli")
+    es.index(index=f"{settings.index_prefix}-feedback", id="by-hand", refresh=True,
+             document={"story_id": "s8", "verdict": "relevant", "at": datetime.now(UTC).isoformat()})  # no `by`
+    assert [f.by for f in all_feedback(store)] == ["lee"]
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(settings))
+    client = TestClient(airflow)
+    assert client.get("/newswatch/feedback/report").status_code == 200
+    assert client.get("/newswatch/api/feedback").status_code == 200

@@ -85,10 +85,17 @@ def test_analysts_teach_the_relevance_model(dagbag, airflow_home, es_url, prefix
         token = httpx.post(f"{base}/auth/token", json={"username": "analyst", "password": PASSWORD},
                            timeout=30).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
+        def confirm(link: str) -> httpx.Response:  # the landing page's Confirm button: its form, posted
+            landing = httpx.get(link, headers=auth, timeout=60)
+            assert landing.status_code == 200 and "<form method='post'>" in landing.text, landing.text[-500:]
+            fields = dict(re.findall(r"name='([^']+)' value='([^']*)'", landing.text))
+            return httpx.post(link.partition("?")[0], data={k: html.unescape(v) for k, v in fields.items()},
+                              headers=auth, timeout=60)
+
         for link in links:
-            answer = httpx.get(link, headers=auth, timeout=60)
+            answer = confirm(link)
             assert answer.status_code == 200 and "marked irrelevant" in answer.text, answer.text[-500:]
-        replayed = httpx.get(links[0], headers=auth, timeout=30)
+        replayed = confirm(links[0])
         assert replayed.status_code == 403 and "already used" in replayed.text
         forged = httpx.get(links[1].replace("verdict=irrelevant", "verdict=relevant"), headers=auth, timeout=30)
         assert forged.status_code == 403 and "signature" in forged.text
