@@ -113,6 +113,35 @@ def _published(entry: dict[str, Any]) -> datetime | None:
     return None
 
 
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _possible_char_refs(body: bytes) -> bytes:
+    """Character references written as UTF-16 halves ("&#55357;&#56832;", an emoji as some CMSes write it) made
+    one, and lone halves or numbers past Unicode made U+FFFD: feedparser's lenient parser crashes on them."""
+    def code(m: re.Match[bytes]) -> int:
+        return int(m.group(1), 16) if m.group(1) else int(m.group(2))
+
+    refs = list(_CHAR_REF.finditer(body))
+    if not any(0xD800 <= code(m) <= 0xDFFF or code(m) > 0x10FFFF for m in refs):
+        return body
+    out, at, skip = [], 0, -1
+    for k, m in enumerate(refs):
+        if k == skip:
+            continue
+        value = code(m)
+        after = refs[k + 1] if k + 1 < len(refs) and refs[k + 1].start() == m.end() else None
+        if 0xD800 <= value <= 0xDBFF and after is not None and 0xDC00 <= code(after) <= 0xDFFF:
+            value, end, skip = 0x10000 + (value - 0xD800) * 0x400 + code(after) - 0xDC00, after.end(), k + 1
+        elif 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+            value, end = 0xFFFD, m.end()
+        else:
+            continue
+        out += [body[at: m.start()], b"&#x%X;" % value]
+        at = end
+    return b"".join([*out, body[at:]])
+
+
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
@@ -162,7 +191,7 @@ def _json_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
                 try:
                     published = datetime.fromisoformat(item[key].replace("Z", "+00:00")).utctimetuple()
                     break
-                except ValueError:
+                except (ValueError, OverflowError):  # "9999-12-31T23:59:59-05:00" runs past year 9999 in UTC
                     continue
         entries.append({"id": str(item.get("id") or ""), "link": item.get("url") or item.get("external_url") or "",
                         "title": str(item.get("title") or ""),
@@ -196,7 +225,7 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
     else:
         import feedparser  # the lenient path, for what the fast one does not take
 
-        body = _repair_utf8(body, content_type, warnings)
+        body = _possible_char_refs(_repair_utf8(body, content_type, warnings))
         parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-type": content_type,
                                                                       "content-location": base_url or feed.url})
         if not parsed.entries:
@@ -283,7 +312,10 @@ def _date(value: str | None) -> Any:
             return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).timetuple()
+    try:
+        return when.astimezone(UTC).timetuple()
+    except (OverflowError, ValueError):  # "31 Dec 9999 23:59:59 -0500" is past what a datetime holds in UTC
+        return None
 
 
 def _int(value: object, high: int = 10**6) -> int | None:
@@ -291,11 +323,34 @@ def _int(value: object, high: int = 10**6) -> int | None:
     return bounded_int(value, 0, high)
 
 
+def _newest(entries: list[Any], keep: int) -> list[Any]:
+    """The `keep` newest entries, in the feed's order (an archive listed oldest first must not keep only its
+    oldest); undated entries count as listed: a feed without dates keeps its first ones."""
+    def when(k: int) -> tuple[int, float]:
+        published = _published(entries[k])
+        return (1, published.timestamp()) if published else (0, -k)
+
+    chosen = set(sorted(range(len(entries)), key=when, reverse=True)[:keep])
+    return [e for k, e in enumerate(entries) if k in chosen]
+
+
+def _shared_guids(entries: list[Any]) -> set[str]:
+    """GUIDs that several items with links of their own carry (a CMS writing one GUID for all): such items go
+    by their link, or all but one would be dropped now and every later one skipped as seen."""
+    links: dict[str, set[str]] = {}
+    for entry in entries:
+        guid, link = str(entry.get("id") or ""), str(entry.get("link") or "").strip()
+        if guid and link:
+            links.setdefault(guid, set()).add(link)
+    return {guid for guid, found in links.items() if len(found) > 1}
+
+
 def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: datetime,
            warnings: list[str]) -> list[FeedItem]:
     if len(entries) > limits.max_items:
-        warnings.append(f"capped: {len(entries)} items listed, the first {limits.max_items} kept")
-        entries = entries[: limits.max_items]
+        warnings.append(f"capped: {len(entries)} items listed, the newest {limits.max_items} kept")
+        entries = _newest(entries, limits.max_items)
+    shared = _shared_guids(entries)
     items, keys = [], set()
     dropped = {"link": 0, "invalid": 0, "duplicate": 0, "future": 0, "long": 0}
     for entry in entries:
@@ -319,7 +374,8 @@ def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: d
         if published and published > now + timedelta(days=1):
             dropped["future"] += 1
             published = now
-        item = FeedItem(feed.id, feed.outlet, feed.language, feed.country, str(entry.get("id") or link)[:2000],
+        guid = str(entry.get("id") or "")
+        item = FeedItem(feed.id, feed.outlet, feed.language, feed.country, (link if not guid or guid in shared else guid)[:2000],
                         link[:2000], title, summary, published)
         if item.key in keys:
             dropped["duplicate"] += 1

@@ -156,3 +156,57 @@ def test_entity_declarations_are_refused_wherever_and_however_encoded(body: byte
 def test_documents_without_entity_declarations_are_read(body: bytes):
     [item] = parse_feed(feed("x", "http://h.example/feed"), body).items
     assert item.title == "Asylum"
+
+
+def rss(*items: str) -> bytes:
+    return ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>T</title>"
+            + "".join(items) + "</channel></rss>").encode()
+
+
+def item(n: int, extra: str = "", guid: str | None = None, title: str | None = None) -> str:
+    guid_tag = f"<guid isPermaLink='false'>{guid}</guid>" if guid is not None else ""
+    return (f"<item><title>{title or f'Story {n}'}</title><link>https://news.example/{n}</link>{guid_tag}"
+            f"<description>Asylum story {n}.</description>{extra}</item>")
+
+
+@pytest.mark.parametrize("bad", ["B &#55357;&#56832;", "B &#xD83D;", "B &#x110000;", "B &#xDE00;&#xD83D;"],
+                         ids=["surrogate-pair", "lone-high", "out-of-range", "pair-reversed"])
+def test_an_item_with_an_impossible_character_reference_keeps_the_feed_and_its_other_items(bad: str):
+    """feedparser's lenient parser crashed on them (chr(0xD83D).encode), and the whole feed failed every pass."""
+    parsed = parse_feed(feed("x", "http://h.example/feed"), rss(item(1), item(2, title=bad)))
+    titles = [i.title for i in parsed.items]
+    assert titles[0] == "Story 1" and len(titles) == 2
+    if "55357" in bad:
+        assert titles[1] == "B 😀"
+
+
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -0500", "Fri, 31 Dec 9999 23:59:59 EST",
+                                  "0001-01-01T00:00:00+01:00"])
+def test_a_date_out_of_range_is_no_date_not_a_failed_feed(date: str):
+    parsed = parse_feed(feed("x", "http://h.example/feed"), rss(item(1, f"<pubDate>{date}</pubDate>"), item(2)))
+    assert [i.title for i in parsed.items] == ["Story 1", "Story 2"]
+    json_feed = ('{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "1", "url": '
+                 f'"https://news.example/1", "title": "Story 1", "date_published": "{date}"}}]}}').encode()
+    assert len(parse_feed(feed("j", "http://h.example/feed.json"), json_feed).items) == 1
+
+
+def test_items_sharing_one_guid_with_their_own_links_are_all_kept():
+    """A CMS giving every item the same GUID: four of five were dropped as repeats, and every later article,
+    under the same GUID, was skipped as seen."""
+    parsed = parse_feed(feed("x", "http://h.example/feed"), rss(*(item(n, guid="https://example.com/") for n in range(5))))
+    assert len(parsed.items) == 5 and len({i.key for i in parsed.items}) == 5
+    copies = parse_feed(feed("x", "http://h.example/feed"), rss(item(1, guid="g1"), item(1, guid="g1")))
+    assert len(copies.items) == 1  # the same item listed twice is still one
+
+
+def test_a_capped_feed_listed_oldest_first_keeps_its_newest_items():
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.ingest.feeds import FeedLimits
+
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    entries = [item(n, f"<pubDate>{(day + timedelta(days=n)).strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>")
+               for n in range(10)]
+    parsed = parse_feed(feed("x", "http://h.example/feed"), rss(*entries), limits=FeedLimits(max_items=4),
+                        now=day + timedelta(days=20))
+    assert sorted(i.title for i in parsed.items) == ["Story 6", "Story 7", "Story 8", "Story 9"]
