@@ -91,7 +91,8 @@ class PollSettings(_Group):
     parse_workers: int = Field(2, ge=0)  # processes that parse feeds and extract pages (0: threads in-process)
     write_chunk: int = Field(200, ge=1)  # documents per bulk request
     job_timeout: float = Field(60.0, gt=0)  # seconds one feed parse or page extraction may take in a worker
-    pass_deadline: float = Field(1800.0, gt=0)  # seconds a whole pass may take; unfinished feeds are recorded
+    pass_deadline: float = Field(900.0, gt=0)  # seconds a whole pass may take; unfinished feeds are recorded (below
+    # the poll DAG's 20-minute task timeout: a task Airflow kills records nothing)
     # when a poll task fails because of feed errors: all of its feeds failed (the network is down), any, never
     fail_on_feed_errors: Literal["all", "any", "never"] = "all"
 

@@ -179,6 +179,12 @@ def _json_feed(body: bytes) -> dict[str, Any] | None:
     return None
 
 
+def _utf8(value: object) -> str:
+    """A JSON Feed string as text UTF-8 can hold: JSON may carry a lone UTF-16 half ("\\udc80"), which no URL,
+    story id or index write can encode."""
+    return str(value or "").encode("utf-8", "replace").decode("utf-8")
+
+
 def _json_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
     """JSON Feed items in feedparser's shape, so one code path builds FeedItems."""
     entries = []
@@ -193,9 +199,9 @@ def _json_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
                     break
                 except (ValueError, OverflowError):  # "9999-12-31T23:59:59-05:00" runs past year 9999 in UTC
                     continue
-        entries.append({"id": str(item.get("id") or ""), "link": item.get("url") or item.get("external_url") or "",
-                        "title": str(item.get("title") or ""),
-                        "summary": str(item.get("summary") or item.get("content_text") or item.get("content_html") or ""),
+        entries.append({"id": _utf8(item.get("id")), "link": _utf8(item.get("url") or item.get("external_url")),
+                        "title": _utf8(item.get("title")),
+                        "summary": _utf8(item.get("summary") or item.get("content_text") or item.get("content_html")),
                         "published_parsed": published})
     return entries
 

@@ -41,6 +41,13 @@ def test_poll_dag_shape(dagbag):
     for task in dag.tasks:
         assert task.retries >= 2 and task.retry_exponential_backoff
     assert dag.get_task("poll_shard").upstream_task_ids == {"plan_shards"}
+    # the pass ends itself, recording its unfinished feeds (back-off, feed health), before Airflow kills the task
+    from datetime import timedelta
+
+    from pipeline.settings import Settings
+
+    deadline = timedelta(seconds=Settings().poll.pass_deadline)
+    assert deadline + timedelta(minutes=2) <= dag.get_task("poll_shard").execution_timeout
 
 
 def test_dag_files_import_only_airflow_sdk_and_defer_heavy_imports():

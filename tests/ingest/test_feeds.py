@@ -210,3 +210,16 @@ def test_a_capped_feed_listed_oldest_first_keeps_its_newest_items():
     parsed = parse_feed(feed("x", "http://h.example/feed"), rss(*entries), limits=FeedLimits(max_items=4),
                         now=day + timedelta(days=20))
     assert sorted(i.title for i in parsed.items) == ["Story 6", "Story 7", "Story 8", "Story 9"]
+
+
+def test_a_json_feed_item_with_a_lone_utf16_half_is_kept_in_text_that_encodes():
+    """json.loads keeps "\\udc80"; the story id of such a link raised on encoding and failed the whole feed."""
+    from pipeline.ingest.articles import story_id
+
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "1", "url": '
+            b'"https://news.example/a\\udc80", "title": "Asylum \\udc80 story"}, {"id": "2", "url": "https://news.example/b", '
+            b'"title": "Story 2"}]}')
+    parsed = parse_feed(feed("j", "http://h.example/feed.json"), body)
+    assert len(parsed.items) == 2
+    for it in parsed.items:
+        assert it.title.encode("utf-8") and story_id(it.link)
