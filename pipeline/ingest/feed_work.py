@@ -86,6 +86,20 @@ def _entries(state: FeedState | None) -> dict[str, str]:
     return {entry.split("\t", 1)[0]: entry for entry in state.waiting} if state else {}
 
 
+def merged_state(new: FeedState, base: FeedState | None, stored: FeedState | None) -> FeedState:
+    """`new`, a pass's state made from `base` (what it read when it began), with what another pass saved since
+    (`stored` differing from `base`): the items that pass holds back as waiting and the keys it saw. Without it,
+    two overlapping polls of one feed (a `newswatch poll --force` beside the DAG's) kept only the last one's
+    state, and an item the other held back, which the feed then stopped listing, was lost."""
+    if stored is None or base is not None and stored.model_dump() == base.model_dump():
+        return new
+    old_waiting, old_seen = _entries(base), set(base.seen) if base else set()
+    waiting = _entries(new)
+    waiting |= {key: entry for key, entry in _entries(stored).items() if key not in old_waiting and key not in waiting}
+    seen = [*new.seen, *(k for k in stored.seen if k not in old_seen and k not in set(new.seen))][:SEEN_KEPT]
+    return new.model_copy(update={"waiting": list(waiting.values()), "seen": seen})
+
+
 def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -> tuple[FeedState, PollRecord]:
     """A finished feed's new state and its poll record."""
     result, previous = work.result, work.previous

@@ -23,7 +23,7 @@ from pipeline.config import Feed, load_feeds
 from pipeline.errors import ConfigError, FeedsFailed, StoreError, WriteRejected
 from pipeline.ingest.articles import build_article, fetch_page, story_id, worth_waiting
 from pipeline.ingest.clusters import assign_clusters, prepare
-from pipeline.ingest.feed_work import FeedReport, FeedWork, finish
+from pipeline.ingest.feed_work import FeedReport, FeedWork, finish, merged_state
 from pipeline.ingest.feeds import FeedItem, FeedResult, fetch_feed_body
 from pipeline.ingest.fetch import Fetcher, host_of
 from pipeline.ingest.sources import feed_source, feeds_file
@@ -376,5 +376,7 @@ class _Pass:
         if finished:
             now = self.store.now()
             states, records = zip(*(finish(w, now, self.settings.poll, self.run_id) for w in finished), strict=True)
-            await asyncio.to_thread(self.store.save_feed_states, list(states))
+            bases = {w.feed.id: w.previous for w in finished}  # what each state was made from: another pass's
+            await asyncio.to_thread(self.store.save_feed_states, list(states),  # saves since are merged in
+                                    lambda new, stored: merged_state(new, bases[new.feed_id], stored))
             await asyncio.to_thread(self.store.record_polls, list(records))

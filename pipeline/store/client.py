@@ -108,10 +108,12 @@ class BulkResult:
 
     ok: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
+    conflicts: set[str] = field(default_factory=set)  # ids a compare-and-set or create-only write found taken
 
     def add(self, other: BulkResult) -> None:
         self.ok += other.ok
         self.rejected.update(other.rejected)
+        self.conflicts |= other.conflicts
 
     def require(self, what: str) -> BulkResult:
         """Raise WriteRejected when any document was refused: for writes whose loss would lose data silently."""
@@ -224,7 +226,9 @@ class StoreClient:
                 reason = f"{error.get('type')}: {error.get('reason')}" if isinstance(error, dict) else str(error)
                 if ok:
                     result.ok += 1
-                elif (conflicts_ok and info.get("status") == 409) or (missing_ok and info.get("status") == 404):
+                elif conflicts_ok and info.get("status") == 409:
+                    result.conflicts.add(str(info.get("_id")))
+                elif missing_ok and info.get("status") == 404:
                     continue
                 elif reason.startswith("cluster_block_exception"):
                     if not is_write_block(reason) or waited >= self.layout.write_block_wait:

@@ -4,7 +4,7 @@ Hands on `FeedQueries`, a part of `Store`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from pipeline.store.client import BulkResult, StoreClient, _translated
@@ -29,9 +29,33 @@ class FeedQueries(StoreClient):
     def feed_states(self, feed_ids: Iterable[str]) -> dict[str, FeedState]:
         return self.get_many("feeds", feed_ids)
 
-    def save_feed_states(self, states: Iterable[FeedState]) -> BulkResult:
-        """Feed states are read by id (real time), so the write does not wait for a refresh."""
-        return self.write("feeds", ((s.feed_id, s) for s in states), refresh=False).require("feed states")
+    def save_feed_states(self, states: Iterable[FeedState],
+                         merge: Callable[[FeedState, FeedState | None], FeedState] | None = None) -> BulkResult:
+        """Feed states are read by id (real time), so the write does not wait for a refresh.
+
+        With `merge` (new state, state stored now → state to write), each is written only if nobody wrote it
+        since it was read here (compare-and-set); one written meanwhile is merged and tried again."""
+        pending = list(states)
+        if merge is None:
+            return self.write("feeds", ((s.feed_id, s) for s in pending), refresh=False).require("feed states")
+        result = BulkResult()
+        for _ in range(5):
+            if not pending:
+                break
+            found = self.client.mget(index=self.index("feeds"), ids=[s.feed_id for s in pending])["docs"]
+            actions = []
+            for state, doc in zip(pending, found, strict=True):
+                stored = FeedState.model_validate(doc["_source"]) if doc.get("found") else None
+                action = {"_index": self.index("feeds"), "_id": state.feed_id, "_source": merge(state, stored).to_source()}
+                if doc.get("found"):
+                    action |= {"if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]}
+                else:
+                    action["_op_type"] = "create"
+                actions.append(action)
+            written = self._bulk("feeds", iter(actions), False, 500, conflicts_ok=True)
+            result.ok += written.ok
+            pending = [s for s in pending if s.feed_id in written.conflicts]
+        return result.require("feed states")
 
     def record_polls(self, records: Iterable[PollRecord]) -> BulkResult:
         """One record per feed per poll; the id makes a retried task overwrite, not add.

@@ -235,3 +235,27 @@ def test_waiting_entries_written_before_items_were_kept_whole_still_read():
     work = FeedWork(feed, previous, FeedResult(feed, "ok"), FeedReport("f", "ok"))
     assert work.failing_since("item-1") == first == work.failing_since(item.key)
     assert work.held_items() == [item]  # the old entry offers none, the new one its item as it was, a broken one none
+
+
+def test_two_overlapping_polls_of_a_feed_keep_the_item_either_holds_back(store):
+    """Pass A holds item X back (its page timed out); pass B, a moment later, no longer sees X listed and saves
+    last: X's waiting entry, the only trace of it, was overwritten."""
+    from datetime import UTC, datetime
+
+    from pipeline.ingest.feed_work import merged_state, waiting_entry
+    from pipeline.ingest.feeds import FeedItem
+    from pipeline.store.documents import FeedState
+
+    when = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    x = FeedItem("f", "O", "en", "CA", "g-x", "http://h.example/x", "Asylum seekers", "At Roxham Road", when)
+    base = FeedState(feed_id="f", seen=["g-a"], etag="E0")
+    store.save_feed_states([base])
+    a = base.model_copy(update={"waiting": [waiting_entry(x.key, when, x)], "seen": ["g-a"]})
+    b = base.model_copy(update={"seen": ["g-b", "g-a"], "etag": "E2"})
+    for new in (a, b):  # both were made from `base`; B is saved last
+        store.save_feed_states([new], lambda new, stored: merged_state(new, base, stored))
+    saved = store.feed_states(["f"])["f"]
+    assert [e.split("\t")[0] for e in saved.waiting] == [x.key] and saved.seen == ["g-b", "g-a"] and saved.etag == "E2"
+    again = saved.model_copy(update={"waiting": []})  # a later pass, made from the saved state, writes X: it goes
+    store.save_feed_states([again], lambda new, stored: merged_state(new, saved, stored))
+    assert store.feed_states(["f"])["f"].waiting == []
