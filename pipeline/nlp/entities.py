@@ -24,7 +24,7 @@ from pipeline.nlp.place_uses import names_used_as_places
 from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
-from pipeline.nlp.surnames import given_name_before_particles, given_name_before_surname, honoured_name
+from pipeline.nlp.surnames import gaelic_surname, given_name_before_particles, given_name_before_surname, honoured_name
 from pipeline.nlp.titled_names import person_start, untagged_titled
 from pipeline.nlp.titles import POSTNOMINAL, ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
@@ -376,8 +376,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
                          | {(t, "person", a, b) for t, (a, b) in aliases.items()}, key=lambda r: (r[2], r[3], r[1], r[0]))
     others = {t for t, lab, _, _ in raw if lab != "person"}
     raw = [(without_employer(t, others) if lab == "person" else t, lab, a, b) for t, lab, a, b in raw]
-    full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2]
-    full += _introduced_names(doc_text(doc), {t for t, lab, _, _ in raw if lab == "person" and len(t.split()) == 1}, full)
+    full = [t for t, lab, _, _ in raw if lab == "person" and len(t.split()) >= 2 and not gaelic_surname(t)]
+    full += _introduced_names(doc_text(doc), {t for t, lab, _, _ in raw if lab == "person" and (len(t.split()) == 1 or gaelic_surname(t))}, full)
     people = PersonNames(full)
     orgs = [t for t, lab, _, _ in raw if lab == "organization"]
     orgs += [national for t in orgs if (national := national_form(doc_text(doc), t)) != t]  # "U.S. Customs" → …

@@ -52,7 +52,7 @@ from pipeline.nlp.offices import described, described_or_voice, holder_named_las
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
 from pipeline.nlp.subjects import plural_antecedent
-from pipeline.nlp.surnames import another_bearer, given_name_before, honoured_surname, titled_surname
+from pipeline.nlp.surnames import another_bearer, gaelic_surname, given_name_before, honoured_surname, titled_surname
 from pipeline.nlp.titles import POSTNOMINAL, TITLES, not_a_title, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
 from pipeline.text import fold
@@ -276,7 +276,7 @@ class Resolver:
         untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject)
         if untagged:  # before the surname alone ("Hall") is read as another Hall the article names
             known = self.people.find_in(untagged)
-            if known and known.split()[0] == untagged.split()[0]:
+            if known and (known.split()[0] == untagged.split()[0] or gaelic_surname(untagged) and known.endswith(" " + untagged)):
                 return known
             self.untagged_people.add(untagged)  # a person all the same: "he" may be them next
             self.titled += [(subject.idx, w, untagged) for w in phrase[:max(0, phrase.find(untagged))].lower().split()]

@@ -83,3 +83,9 @@ def titled_surname(span: Span) -> bool:
     article titles though it never gives a first name."""
     return len(span) == 1 and span.start > 0 and span.doc[span.start - 1].is_title and bool(
         TITLES.fullmatch(span.doc[span.start - 1].lower_ + " "))
+
+
+def gaelic_surname(name: str) -> bool:
+    """"Ó Ríordáin", "Ní Chonaill": two words, yet a surname alone, whose bearer the article named in full before
+    (the model tags "Aodhán Ó Ríordáin" seldom, "Ó Ríordáin" often)."""
+    return len(name.split()) == 2 and name.split()[0] in {"Ó", "Ní", "Nic", "Uí", "Mhic", "Ua"}

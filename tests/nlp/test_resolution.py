@@ -2047,3 +2047,12 @@ def test_the_judge_titled_justice_by_surname_alone_is_who_the_judge_and_then_he_
             "He said he hoped Mr Olvera would agree a compensation figure with the Home Office.")
     for words in ("circumstances had changed", "unlawfully detained", "compensation figure"):
         assert quote_with(text, words).speaker_canonical == "Harlow", words
+
+
+def test_an_irish_surname_with_its_particle_is_the_person_named_in_full_before():
+    """"Ó Maoláin" is two words but a surname: taken for a full name, it never led back to "Cathal Ó Maoláin"."""
+    text = ("Labour TD Cathal Ó Maoláin said the centres were not fit for purpose.\n\n"
+            "\"It is not acceptable,\" he said.\n\n"
+            "Mr Ó Maoláin said he visited a centre in Athlone last week.")
+    for words in ("not fit for purpose", "not acceptable", "visited a centre"):
+        assert quote_with(text, words).speaker_canonical == "Cathal Ó Maoláin", words
