@@ -34,6 +34,8 @@ def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tu
     words = phrase.lower().split()
     if plural or words[:1] != ["the"] or head.lower() not in OFFICE_NOUNS | _SPOKES or last_speaker is None:
         return None
+    if re.search(r"\w['’]s\b", phrase):  # "the First Minister's spokesperson": someone's, not whoever spoke last
+        return None
     at, name = last_speaker
     if text and _introduced(text[max(0, pos - reach):pos], head):
         return None
@@ -152,6 +154,8 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     if not having:
         return None
     fuller = {name for at, word, name in titled if word in modifiers}
+    if "s" in modifiers and not any(h[1] in fuller for h in having):
+        return None  # "the First Minister's spokesperson" is nobody else's spokesperson the article named
     having = [h for h in having if h[1] in fuller] or having
     before = [h for h in having if h[0] < pos]
     if not before and modifiers and not fuller:

@@ -351,9 +351,9 @@ class Resolver:
             again = voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH, self.text)
             if found := described(self.titled, role, modifiers, pos, again):
                 return found
-            if role in self.titles:
+            if role in self.titles and "s" not in modifiers:  # "the First Minister's spokesperson" is theirs, not any
                 return self.titles[role]
-            if words[0] == "the" and role in OFFICES and (
+            if words[0] == "the" and role in OFFICES and "s" not in modifiers and (
                     holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx)) or again):
                 return holder  # "Trudeau made the comments … The prime minister said"; "…, Coveney has said."
             described_as = set() if words[-1] in DOCUMENTS else {  # "the non-partisan office"; "the new paper" is none

@@ -2056,3 +2056,14 @@ def test_an_irish_surname_with_its_particle_is_the_person_named_in_full_before()
             "Mr Ó Maoláin said he visited a centre in Athlone last week.")
     for words in ("not fit for purpose", "not acceptable", "visited a centre"):
         assert quote_with(text, words).speaker_canonical == "Cathal Ó Maoláin", words
+
+
+def test_someones_spokesperson_is_not_another_spokesperson_nor_the_last_voice():
+    """"The First Minister's spokesperson" was read as the opposition's energy spokesperson named before (the
+    title's holder), or else as whoever spoke last."""
+    text = ("Dermot Callow, the Conservative energy spokesperson, raised the fact that Hamish Dunmore told the "
+            "committee he first heard of the issue in September.\n\n"
+            "The First Minister’s spokesperson also said it was a matter of public record that officials had "
+            "discussed the figures. He said: “It’s there, you’ve got that.”")
+    for words in ("matter of public record", "It’s there"):
+        assert quote_with(text, words).speaker_canonical == "The First Minister’s spokesperson", words
