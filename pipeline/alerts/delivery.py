@@ -300,12 +300,14 @@ def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: s
     surges = store.get_many("surges", [r.surge_id for r in records if r.kind == "surge" and r.surge_id]).values()
     figures = [r.title or "" for r in records if r.kind == "figure"]
     if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges), figures), config, report, at):
-        if (after := store.alert(record.alert_id)) is not None and after.status == "failed" and not after.channels_sent:
-            # out of attempts and sent nowhere: its alerts wait again, as retries (sent one by one, never folded into
-            # a burst under this failed message's id), not "in-digest" for ever; one sent to some recipients stays
-            # as it is, or the next digest would mail them the same stories again
-            store.update_many("alerts", store.digest_members(record.alert_id), status="pending", digest_id=None,
-                              attempts=1)
+        if (after := store.alert(record.alert_id)) is not None and after.status == "failed":
+            members = store.digest_members(record.alert_id)
+            if not after.channels_sent:  # out of attempts and sent nowhere: its alerts wait again, as retries (one
+                # by one, never folded into a burst under this failed message's id), not "in-digest" for ever
+                store.update_many("alerts", members, status="pending", digest_id=None, attempts=1)
+            else:  # it reached some recipients: its alerts went out (the next digest must not mail them again)
+                store.update_many("alerts", members, status="sent", sent_at=at)
+                mark_alerted(store, [s for s, _ in stories], at)
         return False
     store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
     mark_alerted(store, [s for s, _ in stories], at)

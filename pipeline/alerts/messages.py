@@ -33,10 +33,14 @@ def quiet(text: str) -> str:
     return _MASKED_LINK.sub("]\u200b", _MASS_MENTION.sub("@\u200b", text))
 
 
+_TAG_MENTION = re.compile(r"@(?=(?:everyone|here)\b|&?\d{15,})", re.IGNORECASE)  # a Discord id has 17–20 digits
+
+
 def quiet_html(html: str) -> str:
-    """`quiet` for the text of an HTML message, never its tags: a link to "maps/@45.5,-73.5" must stay a link
-    (secrets in links are still masked)."""
-    return "".join(redact(part) if _TAG.fullmatch(part) else quiet(part) for part in _TAG.split(html))
+    """`quiet` for the text of an HTML message; in its tags (a story's link) only what pings, percent-encoded (the
+    same URL): a link to "maps/@45.5,-73.5" stays a link, "…/@everyone/…" pings no one. Secrets are masked."""
+    return "".join(_TAG_MENTION.sub("%40", redact(part)) if _TAG.fullmatch(part) else quiet(part)
+                   for part in _TAG.split(html))
 
 
 @dataclass

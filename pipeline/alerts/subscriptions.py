@@ -144,8 +144,8 @@ class Subscription(_Strict):
     def fill(self, env: Mapping[str, str]) -> list[str]:
         """The variables a channel needs and `env` lacks; the filled-in URLs are kept for `channel_urls`."""
         missing = [name for url in self.channels for name, default in _VAR.findall(url)
-                   if name not in env and not default]
-        self._urls = [_VAR.sub(lambda m: env.get(m.group(1), m.group(2) or ""), url) for url in self.channels]
+                   if not env.get(name) and not default]  # an empty value (compose's `${X:-}`) is no value
+        self._urls = [_VAR.sub(lambda m: env.get(m.group(1)) or m.group(2) or "", url) for url in self.channels]
         return missing
 
     def channel_urls(self) -> list[str]:
@@ -163,7 +163,7 @@ def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
     problems = []
     for number, url in enumerate(sub.channels):
         forbidden = [name for name, _ in _VAR.findall(url) if not allowed_variable(name, variables)]
-        missing = [name for name, default in _VAR.findall(url) if name not in env and not default]
+        missing = [name for name, default in _VAR.findall(url) if not env.get(name) and not default]  # unset or empty
         where = f"subscriptions[{sub.name}].channels.{number}"
         if forbidden:
             problems.append(ConfigError(str(path), where, f"a channel may not expand {', '.join(forbidden)}: only "

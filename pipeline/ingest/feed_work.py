@@ -95,9 +95,12 @@ def merged_state(new: FeedState, base: FeedState | None, stored: FeedState | Non
         return new
     old_waiting, old_seen = _entries(base), set(base.seen) if base else set()
     waiting = _entries(new)
-    waiting |= {key: entry for key, entry in _entries(stored).items() if key not in old_waiting and key not in waiting}
+    theirs = {key: entry for key, entry in _entries(stored).items() if key not in old_waiting and key not in waiting}
     seen = [*new.seen, *(k for k in stored.seen if k not in old_seen and k not in set(new.seen))][:SEEN_KEPT]
-    return new.model_copy(update={"waiting": list(waiting.values()), "seen": seen})
+    update: dict[str, object] = {"waiting": [*waiting.values(), *theirs.values()], "seen": seen}
+    if theirs:  # their items wait for a body read again: this pass's validators would make it "not modified"
+        update |= {"etag": None, "last_modified": None, "body_hash": None}
+    return new.model_copy(update=update)
 
 
 def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -> tuple[FeedState, PollRecord]:

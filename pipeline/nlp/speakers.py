@@ -345,7 +345,7 @@ class Resolver:
             return found  # "Auckland’s mayor" is as definite as "the mayor"
         if words and words[0] in {"the", "le", "la", "l", "les", "our", "his", "her", "its", "their"}:
             role = subject.lower_ if subject.lower_ in self.titles or subject.lower_ in OFFICES else words[-1]
-            modifiers = words[1:-1]
+            modifiers = [w for w in words[1:-1] if w != "s" or re.search(r"\w['’]s\b", phrase)]  # "U.S." is no "'s"
             if len(words) > 2 and words[-1] in {"designate", "elect"}:  # "the Premier Designate": a premier, the
                 role, modifiers = words[-2], [*words[1:-2], words[-1]]  # one titled designate
             again = voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH, self.text)

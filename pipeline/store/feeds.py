@@ -38,10 +38,13 @@ class FeedQueries(StoreClient):
         pending = list(states)
         if merge is None:
             return self.write("feeds", ((s.feed_id, s) for s in pending), refresh=False).require("feed states")
+        return self._save_merged(pending, merge).require("feed states")
+
+    @_translated("saving feed states")
+    def _save_merged(self, pending: list[FeedState],
+                     merge: Callable[[FeedState, FeedState | None], FeedState]) -> BulkResult:
         result = BulkResult()
         for _ in range(5):
-            if not pending:
-                break
             found = self.client.mget(index=self.index("feeds"), ids=[s.feed_id for s in pending])["docs"]
             actions = []
             for state, doc in zip(pending, found, strict=True):
@@ -54,8 +57,12 @@ class FeedQueries(StoreClient):
                 actions.append(action)
             written = self._bulk("feeds", iter(actions), False, 500, conflicts_ok=True)
             result.ok += written.ok
+            result.rejected.update(written.rejected)
             pending = [s for s in pending if s.feed_id in written.conflicts]
-        return result.require("feed states")
+            if not pending:
+                return result
+        result.rejected.update({s.feed_id: "written by other passes again and again (compare-and-set)" for s in pending})
+        return result
 
     def record_polls(self, records: Iterable[PollRecord]) -> BulkResult:
         """One record per feed per poll; the id makes a retried task overwrite, not add.

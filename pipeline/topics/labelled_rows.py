@@ -17,8 +17,20 @@ from pipeline.errors import LabelsError
 
 def read_labelled_rows(path: Path) -> list[dict[str, Any]]:
     """The file's objects, each with `title` and `description` (filled from its stream where it names one)."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = json_lines(path)
     return [_with_stream_text(row, path) for row in rows]
+
+
+def json_lines(path: Path) -> list[Any]:
+    """The JSON value of each non-blank line; a line that is not JSON is a LabelsError naming the file and line."""
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise LabelsError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+    return out
 
 
 def _with_stream_text(row: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -35,13 +47,10 @@ def _with_stream_text(row: dict[str, Any], path: Path) -> dict[str, Any]:
 def stream_items(stream: Path) -> dict[str, dict[str, Any]]:
     """A captured stream's items by id (read once per process: several label files may name one stream)."""
     if not stream.exists():
-        raise ValueError(f"{stream}: the stream a labels file names does not exist")
+        raise LabelsError(f"{stream}: the stream a labels file names does not exist")
     items: dict[str, dict[str, Any]] = {}
-    for number, line in enumerate(stream.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for number, row in enumerate(json_lines(stream), 1):
         if not isinstance(row, dict) or "id" not in row:
-            raise ValueError(f"{stream}: line {number} is not an item with an id")
+            raise LabelsError(f"{stream}: item {number} is not an item with an id")
         items[str(row["id"])] = row
     return items

@@ -31,7 +31,7 @@ from typing import Any
 from pipeline.config import Topic
 from pipeline.errors import LabelsError
 from pipeline.text import item_text
-from pipeline.topics.labelled_rows import read_labelled_rows, stream_items
+from pipeline.topics.labelled_rows import json_lines, read_labelled_rows, stream_items
 from pipeline.topics.relevance import RelevanceModel, features
 from pipeline.topics.rules import Tokens, item_signals, match_rules, match_topics
 
@@ -131,7 +131,7 @@ def _load_one(path: Path) -> list[Labelled]:
                          f"{(row.get('text') or '')[:400]}", label, "articles", 0, row.get("lang") or "en")
                 for row in rows for label in [row.get("topic") or row.get("label")] if label in ("on", "off")]
     if path.name.endswith(".labels.jsonl"):
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = json_lines(path)
         return _joined_labels(path, rows)
     rows = read_labelled_rows(path)
     return [Labelled(str(row["id"]), item_text(row), row["label"], _outlet(row, path), int(row.get("sample") or 0),

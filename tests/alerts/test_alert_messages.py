@@ -58,3 +58,14 @@ def test_defusing_a_storys_mentions_leaves_its_links_whole():
     assert 'href="https://www.google.com/maps/@45.50,-73.56,15z"' in quiet.html
     assert 'href="https://www.youtube.com/@60minutes"' in quiet.html
     assert "&lt;@!123" not in quiet.html and "<@!123" not in quiet.title
+
+
+def test_a_story_link_that_would_ping_reaches_every_channel_percent_encoded(webhook):
+    """Tags are left as written so links work; a link with "@everyone" or a Discord id in it must still ping
+    nobody (Apprise reads mentions out of the Markdown it makes of the link)."""
+    story = loud_story().model_copy(update={"url": "https://news.example.org/@everyone/s/@123456789012345678"})
+    message = story_alert(story, [], "desk")
+    assert "@everyone" not in message.html and "@123456789012345678" not in message.html
+    assert "https://news.example.org/%40everyone/s/%40123456789012345678" in message.html
+    send(webhook.url, message, allow=("127.0.0.1",))
+    assert "@everyone" not in str(webhook.received).lower()

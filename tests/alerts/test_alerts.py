@@ -658,6 +658,7 @@ def test_a_digest_that_reached_some_recipients_keeps_its_stories_when_it_fails(s
     assert inbox.delivered == ["desk@example.org"]
     run_digests(store, subs, once, at=now() + timedelta(hours=2))
     assert inbox.delivered == ["desk@example.org"]  # not mailed the same stories again
+    assert "in-digest" not in store.alert_summary("half")["counts"]  # they went out (to one), not pending for ever
 
 
 def test_another_write_to_a_claimed_record_is_no_lost_claim(store, stories, inbox, tmp_path, monkeypatch):
@@ -680,3 +681,13 @@ def test_another_write_to_a_claimed_record_is_no_lost_claim(store, stories, inbo
     assert deliver_immediate(store, subs, DEFAULT).sent == 1
     assert interleaved and sorted(inbox.delivered) == ["a@example.org", "b@example.org"]
     assert store.alert(first.alert_id).status == "sent"
+
+
+def test_a_channel_variable_set_but_empty_holds_the_subscription_as_an_unset_one_does(tmp_path):
+    """compose's `${X:-}` leaves a variable empty: the URL became "json://" and the subscription was off, its
+    stories of that time lost."""
+    path = tmp_path / "alerts.yaml"
+    path.write_text(yaml.safe_dump({"subscriptions": [{"name": "desk", "channels": ["${ALERT_HOOK}"], "rule": {}}]}))
+    for env in ({}, {"ALERT_HOOK": ""}):
+        assert [s.name for s in load_subscriptions(path, env=env, strict=False, matching=True)] == ["desk"], env
+        assert load_subscriptions(path, env=env, strict=False) == []

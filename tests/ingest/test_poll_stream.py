@@ -255,7 +255,22 @@ def test_two_overlapping_polls_of_a_feed_keep_the_item_either_holds_back(store):
     for new in (a, b):  # both were made from `base`; B is saved last
         store.save_feed_states([new], lambda new, stored: merged_state(new, base, stored))
     saved = store.feed_states(["f"])["f"]
-    assert [e.split("\t")[0] for e in saved.waiting] == [x.key] and saved.seen == ["g-b", "g-a"] and saved.etag == "E2"
+    assert [e.split("\t")[0] for e in saved.waiting] == [x.key] and saved.seen == ["g-b", "g-a"]
+    assert saved.etag is None  # B's validators would answer "not modified" and X would wait for a changed body
     again = saved.model_copy(update={"waiting": []})  # a later pass, made from the saved state, writes X: it goes
     store.save_feed_states([again], lambda new, stored: merged_state(new, saved, stored))
     assert store.feed_states(["f"])["f"].waiting == []
+
+
+def test_a_feed_state_the_node_refuses_fails_the_save(store):
+    """The compare-and-set write counted what it wrote and nothing it lost: a refused state passed in silence."""
+    import pytest
+
+    from pipeline.errors import WriteRejected
+    from pipeline.store.documents import FeedState
+
+    def broken(new, stored):
+        return new.model_copy(update={"interval_minutes": "not a number"})
+
+    with pytest.raises(WriteRejected):
+        store.save_feed_states([FeedState(feed_id="f")], broken)

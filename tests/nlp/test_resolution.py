@@ -2067,3 +2067,11 @@ def test_someones_spokesperson_is_not_another_spokesperson_nor_the_last_voice():
             "discussed the figures. He said: “It’s there, you’ve got that.”")
     for words in ("matter of public record", "It’s there"):
         assert quote_with(text, words).speaker_canonical == "The First Minister’s spokesperson", words
+
+
+def test_the_us_ambassador_is_the_ambassador_named_before_not_a_possessive():
+    """"The U.S. ambassador" splits into "u", "s": read as a possessive ("someone's ambassador"), it was left
+    unresolved."""
+    text = ("U.S. Ambassador Jane Hartwell met officials in Paris on Monday.\n\n"
+            "The U.S. ambassador said the two countries would sign the accord within weeks.")
+    assert quote_with(text, "sign the accord").speaker_canonical == "Jane Hartwell"

@@ -37,3 +37,12 @@ def test_a_stream_with_blank_lines_and_numeric_ids_still_resolves(tmp_path):
     labels.write_text(json.dumps({"id": 7, "stream": "stream.jsonl", "label": "off"}) + "\n")
     [row] = read_labelled_rows(labels)
     assert (row["title"], row["description"]) == ("t", "s")
+
+
+def test_a_line_that_is_not_json_is_named_by_file_and_line(tmp_path):
+    from pipeline.errors import LabelsError
+
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({"id": "a", "title": "t", "label": "on"}) + "\n{not json\n")
+    with pytest.raises(LabelsError, match=r"labels.jsonl: line 2 is not JSON"):
+        read_labelled_rows(labels)
