@@ -83,17 +83,22 @@ def test_the_cli_records_feedback_and_reports_precision(store, settings):
     assert "asylum*" in report and "precision 0.00  (0 relevant, 1 irrelevant)" in report
 
 
-def test_a_signed_link_lands_on_the_plugin_page_once(store, settings):
+def plugin_client(settings, **app_options):
+    """The plugin's app as Airflow mounts it, with feedback links signed by SECRET."""
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
     from pipeline.ops.health_app import create_app
 
-    store.write_stories([story("s5", "CNN", "border*")])
     conf = settings.replace(feedback=settings.feedback.model_copy(update={"secret": SecretStr(SECRET)}))
     airflow = FastAPI()
-    airflow.mount("/newswatch", create_app(conf))
-    client = TestClient(airflow)
+    airflow.mount("/newswatch", create_app(conf, **app_options))
+    return TestClient(airflow)
+
+
+def test_a_signed_link_lands_on_the_plugin_page_once(store, settings):
+    store.write_stories([story("s5", "CNN", "border*")])
+    client = plugin_client(settings)
     url = sign_link("/newswatch/feedback", SECRET, "s5", "irrelevant", "asylum-border", "desk",
                     datetime.now(UTC), timedelta(days=1))
     landing = client.get(url)
@@ -165,16 +170,8 @@ def test_a_link_opened_from_another_site_records_nothing(store, settings):
     """Airflow's login cookie rides along on a top-level GET from any site: a page elsewhere holding a link
     could make a logged-in analyst's browser vote with it. Landing records nothing; a cross-site confirmation
     is refused."""
-    from fastapi import FastAPI
-    from fastapi.testclient import TestClient
-
-    from pipeline.ops.health_app import create_app
-
     store.write_stories([story("s7", "CNN", "border*")])
-    conf = settings.replace(feedback=settings.feedback.model_copy(update={"secret": SecretStr(SECRET)}))
-    airflow = FastAPI()
-    airflow.mount("/newswatch", create_app(conf))
-    client = TestClient(airflow)
+    client = plugin_client(settings)
     url = sign_link("/newswatch/feedback", SECRET, "s7", "irrelevant", "asylum-border", "desk",
                     datetime.now(UTC), timedelta(days=1))
     assert client.get(url, headers={"sec-fetch-site": "cross-site"}).status_code == 200
