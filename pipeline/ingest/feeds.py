@@ -357,6 +357,9 @@ def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: d
         warnings.append(f"capped: {len(entries)} items listed, the newest {limits.max_items} kept")
         entries = _newest(entries, limits.max_items)
     shared = _shared_guids(entries)
+    if shared:
+        warnings.append(f"{sum(str(e.get('id') or '') in shared for e in entries)} items share a GUID with others: "
+                        "each goes by its link")
     items, keys = [], set()
     dropped = {"link": 0, "invalid": 0, "duplicate": 0, "future": 0, "long": 0}
     for entry in entries:

@@ -195,6 +195,7 @@ def test_items_sharing_one_guid_with_their_own_links_are_all_kept():
     under the same GUID, was skipped as seen."""
     parsed = parse_feed(feed("x", "http://h.example/feed"), rss(*(item(n, guid="https://example.com/") for n in range(5))))
     assert len(parsed.items) == 5 and len({i.key for i in parsed.items}) == 5
+    assert any("5 items share a GUID" in w for w in parsed.warnings)
     copies = parse_feed(feed("x", "http://h.example/feed"), rss(item(1, guid="g1"), item(1, guid="g1")))
     assert len(copies.items) == 1  # the same item listed twice is still one
 

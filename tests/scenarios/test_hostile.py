@@ -71,10 +71,10 @@ CASES: dict[str, tuple[str, str, str]] = {
     "/status/503": ("error", "http_503", "unavailable with an HTTP-date Retry-After"),
     "/feed/reset": ("error", "network", "connection reset"),
     "/feed/tls-garbage": ("error", "", "TLS bytes where HTTP was expected"),
-    "/feed/many-items": ("ok", "capped", "10,000 items: the first 500 are read, the cap is a warning"),
+    "/feed/many-items": ("ok", "capped", "10,000 items: the newest 500 are read, the cap is a warning"),
     "/feed/hostile-links": ("ok", "items without an http(s) link skipped", "items linking to hostile pages"),
     "/feed/html-titles": ("ok", "", "HTML and scripts in titles and summaries"),
-    "/feed/duplicate-guids": ("ok", "repeated GUID", "two items with one GUID"),
+    "/feed/duplicate-guids": ("ok", "share a GUID", "two items with one GUID and links of their own: both kept"),
     "/feed/future-date": ("ok", "in the future", "a date in year 9999"),
     "/feed/huge-title": ("ok", "cut", "a 2 MB title"),
     # round two: numbers out of range, host spellings, quadratic text (each stopped the whole pass, or got through)
