@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from pipeline.alerts.feedback import UnknownStory, all_feedback, latest_verdicts, precision_by, record_link_feedback
 from pipeline.alerts.rendering import render
@@ -77,13 +78,16 @@ def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Stor
 
     @app.post("/feedback", response_class=HTMLResponse)
     async def feedback_confirmed(request: Request) -> HTMLResponse:
+        params = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
+        return await run_in_threadpool(record_confirmed, request, params)  # the store's calls block: not on the loop
+
+    def record_confirmed(request: Request, params: dict[str, str]) -> HTMLResponse:
         conf, store = current()
         secret = conf.feedback.secret
         if secret is None:
             return HTMLResponse("feedback links are not configured (NEWSWATCH_FEEDBACK__SECRET)", status_code=503)
         if refused := _cross_site(request):
             return _message(refused, 403)
-        params = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
         try:
             claim = verify_link(params, secret.get_secret_value(), store.now())
             doc = record_link_feedback(store, claim, getattr(request.state, "newswatch_user", None))
