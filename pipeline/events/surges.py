@@ -29,7 +29,6 @@ from typing import Any
 
 from pipeline.events.features import parse_time, utc_iso
 
-WATCH_GAP_DAYS = 2.0  # longer without a single item, the detector was not watching (a real stream has items hourly)
 KIND_ORDER = ("event", "storyline", "person", "organization", "place", "topic")  # most specific first
 
 
@@ -132,7 +131,7 @@ class DetectorState:
     surges: list[Surge] = field(default_factory=list)
     counted: dict[str, str] = field(default_factory=dict)  # profile: item id → published, for idempotency
     seen: str = ""  # the newest item counted
-    watched: float = 0.0  # days the detector has watched the stream: gaps longer than WATCH_GAP_DAYS do not count
+    watched: float = 0.0  # days the detector has watched the stream: a gap longer than its first week does not count
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,12 +155,13 @@ def _known(cls: Any, data: Mapping[str, Any]) -> Any:
     return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
-def _watch(state: DetectorState, when: datetime) -> None:
-    """Count the time the detector has watched the stream: a stretch it saw nothing of (a backlog item from
-    before it began was its first story, or it was down) is not history it knows, and not its first week."""
+def _watch(state: DetectorState, when: datetime, settings: SurgeSettings) -> None:
+    """Count the time the detector has watched the stream. A gap longer than its whole first week (a backlog
+    item from long before it began was its first story) is no history it knows; shorter gaps count, for in the
+    product a detector sees only its topic's stories, and a quiet topic has days without one."""
     if state.seen:
         gap = (when - parse_time(state.seen)).total_seconds() / 86400
-        if 0 < gap <= WATCH_GAP_DAYS:
+        if 0 < gap <= settings.warmup_days:
             state.watched += gap
     if utc_iso(when) > state.seen:
         state.seen = utc_iso(when)
@@ -202,7 +202,7 @@ def observe_item(state: DetectorState, item_id: str, published: datetime, settin
     """Count any polled item (kept or not) in the seasonal profile: the rhythm of the outlets' publishing."""
     if item_id in state.counted:
         return
-    _watch(state, published)
+    _watch(state, published, settings)
     state.counted[item_id] = utc_iso(published)
     state.profile.add(published)
     if len(state.counted) > 4096:
@@ -214,7 +214,7 @@ def _advance(state: DetectorState, when: datetime, settings: SurgeSettings) -> N
     """Move the history boundary (the window's start) to `when - window`, accumulating exposure."""
     if not state.start:
         state.start = state.exposure_at = utc_iso(when)
-    _watch(state, when)
+    _watch(state, when, settings)
     if state.now and when <= parse_time(state.now):
         return
     state.now = utc_iso(when)

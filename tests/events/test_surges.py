@@ -210,3 +210,12 @@ def test_a_state_written_before_watching_was_counted_stays_warm():
     data = json.loads(json.dumps(state.to_dict()))
     del data["watched"], data["seen"]
     assert DetectorState.from_dict(data).watched >= 12
+
+
+def test_a_quiet_topic_with_days_between_its_stories_warms_up_all_the_same():
+    """In the product a topic's detector sees only that topic's stories: one every three days is a quiet topic
+    it has watched, not a gap in its watch (it must still surge after its first week)."""
+    state = DetectorState("asylum")
+    feed(state, [T0 + timedelta(days=3 * n, hours=9) for n in range(5)], prefix="q")
+    assert state.watched >= 12
+    assert feed(state, [T0 + timedelta(days=16, hours=6 + h) for h in range(8)], prefix="b")
