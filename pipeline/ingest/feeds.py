@@ -180,8 +180,7 @@ def _json_feed(body: bytes) -> dict[str, Any] | None:
 
 
 def _utf8(value: object) -> str:
-    """A JSON Feed string as text UTF-8 can hold: JSON may carry a lone UTF-16 half ("\\udc80"), which no URL,
-    story id or index write can encode."""
+    """A JSON Feed string as text UTF-8 can hold: JSON may carry a lone UTF-16 half, which nothing downstream encodes."""
     return str(value or "").encode("utf-8", "replace").decode("utf-8")
 
 
@@ -358,8 +357,7 @@ def _items(feed: Feed, entries: list[Any], base: str, limits: FeedLimits, now: d
         entries = _newest(entries, limits.max_items)
     shared = _shared_guids(entries)
     if shared:
-        warnings.append(f"{sum(str(e.get('id') or '') in shared for e in entries)} items share a GUID with others: "
-                        "each goes by its link")
+        warnings.append(f"{sum(str(e.get('id') or '') in shared for e in entries)} items share a GUID: each goes by its link")
     items, keys = [], set()
     dropped = {"link": 0, "invalid": 0, "duplicate": 0, "future": 0, "long": 0}
     for entry in entries:
