@@ -102,3 +102,24 @@ def nasab_of(given: str, names: Collection[str]) -> list[str]:
     Jassem al Thani", the honorific and the given name being how such a person is called), longest form only."""
     found = [n for n in names if n.startswith(given + " ") and _NASAB & set(n.lower().split())]
     return [n for n in found if not any(o.startswith(n + " ") for o in found)]
+
+
+# lower-case words after which a name is someone the speaker speaks for or of: "a spokeswoman for minister Ann Lee"
+_NOT_THEIR_ROLE = {"for", "to", "with", "by", "from", "on", "about", "against", "behind", "under", "of", "and", "the", "a",
+                   "an", "as", "at", "in", "said", "says", "told"}
+
+
+def name_after_role(phrase: str) -> str | None:
+    """"Grandmothers Against Detention of Refugee Children co-ordinator Virginia Schneiders": a body's name, a
+    role in lower case, then a person (the model tagged them as part of the body, or not at all). The person
+    is the capitalised words from a known first name on; not a name the phrase speaks for or of."""
+    words = phrase.split()
+    for k in range(1, len(words) - 1):
+        if not (fold(words[k]) in first_names() and words[k - 1][:1].islower() and len(words) - k <= 3):
+            continue
+        if words[k - 1].lower() in _NOT_THEIR_ROLE or any(w in _NOT_THEIR_ROLE - {"of", "and", "the", "a", "an", "in", "at"}
+                                                          for w in words[:k - 1] if w.islower()):
+            return None
+        if all(w[:1].isupper() for w in words[k:]):
+            return " ".join(words[k:])
+    return None

@@ -93,9 +93,17 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
                                  and q.speaker != lede.speaker for q in quotes):
             continue  # "the attorney said. “…,” Luis M. Garcia, an immigration attorney.": a voice before the next named
         for quote in quotes:
-            if quote.start >= lede.start and (quote.speaker.lower() == lede.speaker.lower() if read_as_other
-                                              else quote.speaker_canonical.lower() == description.lower()):
+            if quote.start >= lede.start and ((quote.speaker.lower() == lede.speaker.lower() if read_as_other
+                                               else quote.speaker_canonical.lower() == description.lower())
+                                              or _same_office_again(quote, lede)):
                 quote.speaker_canonical = name
+
+
+def _same_office_again(quote: Spoken, lede: Spoken) -> bool:
+    """"A Conservative MP has suggested …", "Philip Hollobone told …", then "the MP for Kettering told …": a
+    definite description of the lede's office that nothing else resolved is the person the lede introduced."""
+    return (quote.speaker_canonical == quote.speaker and quote.speaker.lower().startswith("the ")
+            and _office(quote.speaker) == _office(lede.speaker))
 
 
 def named_by_apposition(quotes: Sequence[Spoken], resolver: Resolver) -> None:
@@ -103,13 +111,15 @@ def named_by_apposition(quotes: Sequence[Spoken], resolver: Resolver) -> None:
     spokesman, said": a name set beside "the" and the description's own role, after it, is that person."""
     for quote in quotes:
         words = quote.speaker.lower().split()
-        if quote.speaker_canonical != quote.speaker or words[:1] not in (["a"], ["an"]):
+        headline = len(words) == 1 and quote.start < resolver.text.find("\n")  # "…, attorney says"
+        if quote.speaker_canonical != quote.speaker or words[:1] not in (["a"], ["an"]) and not headline:
             continue
-        role = next((w for w in words[1:4] if w in SPOKESPEOPLE or w in OFFICE_NOUNS), None)
+        role = next((w for w in words[int(not headline):4] if w in SPOKESPEOPLE or w in OFFICE_NOUNS), None)
         if role is None:
             continue
         window = resolver.text[quote.end: quote.end + 1500]
-        found = re.search(rf"((?:[A-ZÀ-Þ][\w.'’-]+\s+){{1,3}}[A-ZÀ-Þ][\w'’-]+),\s+the\s+(?:[\w-]+\s+){{0,2}}{role}\b", window)
+        found = re.search(rf"((?:[A-ZÀ-Þ][\w.'’-]+\s+){{1,3}}[A-ZÀ-Þ][\w'’-]+),\s+the\s+(?:[\w-]+\s+){{0,2}}{role}\b", window) \
+            or re.search(rf"\b[Tt]he\s+(?:[\w-]+\s+){{0,2}}{role},\s+((?:[A-ZÀ-Þ][\w.'’-]+\s+){{1,3}}[A-ZÀ-Þ][\w'’-]+),", window)
         name = found and resolver.people.find_in(found.group(1))
         if name:
             description = quote.speaker_canonical

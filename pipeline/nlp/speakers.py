@@ -19,6 +19,7 @@ from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, named_inside, record_medium
 from pipeline.nlp.entities import Entity, PersonNames, formal_department
+from pipeline.nlp.given_names import name_after_role
 from pipeline.nlp.name_forms import (
     AGED,
     BUSINESS_KINDS,
@@ -256,10 +257,9 @@ class Resolver:
             return title_holder(self.text, self.acronyms[bare], self.people.full) or self.acronyms[bare]
         if after := named_after(subject, self.named, self.people.full, self.text) or named_before(subject, self.named, self.people.full):
             return after  # before a body: "The Divisional Crime Officer, DSP Omari Boakye," whatever the model tagged
-        short = None if self.people.find_in(bare) else (organization_named(self.organizations, bare, subject.idx)
-                                                        or compass_short_form(self.text, bare)
-                                                        or named_after_its_kind(phrase, ORGANIZATION_KINDS))
-        if short:
+        if short := None if self.people.find_in(bare) else (organization_named(self.organizations, bare, subject.idx)
+                                                            or compass_short_form(self.text, bare)
+                                                            or named_after_its_kind(phrase, ORGANIZATION_KINDS)):
             return short
         if subject.pos_ == "NOUN" and (alias := pseudonym_of(subject, self.pseudonyms)):
             self.untagged_people.add(alias)  # a person, whom the next "he" or "the Iraqi Kurd" may be
@@ -273,7 +273,7 @@ class Resolver:
                          and subject.pos_ == "NOUN" and subject.is_lower), None))  # "Tass news agency", one tag
         if body:
             return _org_name(body)
-        untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject)
+        untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject) or name_after_role(phrase)
         if untagged:  # before the surname alone ("Hall") is read as another Hall the article names
             known = self.people.find_in(untagged)
             if known and (known.split()[0] == untagged.split()[0] or gaelic_surname(untagged) and known.endswith(" " + untagged)):

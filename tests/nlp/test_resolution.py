@@ -2075,3 +2075,34 @@ def test_the_us_ambassador_is_the_ambassador_named_before_not_a_possessive():
     text = ("U.S. Ambassador Jane Hartwell met officials in Paris on Monday.\n\n"
             "The U.S. ambassador said the two countries would sign the accord within weeks.")
     assert quote_with(text, "sign the accord").speaker_canonical == "Jane Hartwell"
+
+
+def test_a_person_after_a_bodys_name_and_a_role_is_that_person_not_the_body():
+    text = ("Members of Parents Against Detention of Migrant Families rallied outside the minister's office.\n\n"
+            "Parents Against Detention of Migrant Families co-ordinator Virginia Tallis said the group wanted a meeting.\n\n"
+            "“He has refused to see us,” she said.")
+    assert quote_with(text, "wanted a meeting").speaker_canonical == "Virginia Tallis"
+    assert quote_with(text, "refused to see us").speaker_canonical == "Virginia Tallis"
+
+
+def test_a_name_a_spokesperson_speaks_for_is_not_the_speaker():
+    text = ("A spokeswoman for immigration minister Marcia Lund said the file was under review.\n\n"
+            "“We will not comment on individual cases,” the spokeswoman said.")
+    assert quote_with(text, "under review").speaker_canonical != "Marcia Lund"
+
+
+def test_the_ledes_office_named_again_is_the_person_the_lede_introduced():
+    text = ("A Conservative MP has said the immigration minister should resign over the hotel.\n\n"
+            "Peter Alderton told the House of Commons that 41 asylum seekers had been moved into a hotel in Corby.\n\n"
+            "But the council was never told, Mr Alderton said.\n\n"
+            "“The situation is now so chaotic that the minister should go,” the MP for Corby told the chamber.")
+    assert quote_with(text, "minister should go").speaker_canonical == "Peter Alderton"
+
+
+def test_the_role_then_a_name_after_the_lede_names_the_described_speaker_and_the_headline_role():
+    text = ("Migrants waited hours on a tarmac for a deportation flight, attorney says\n\n"
+            "Migrants in Texas who were told they would be deported sat on an airfield for hours on Wednesday, an "
+            "attorney for one of the men told reporters.\n\n"
+            "The attorney, Daniel Okafor, said his client was among the migrants woken before dawn.")
+    assert quote_with(text, "sat on an airfield").speaker_canonical == "Daniel Okafor"
+    assert quote_with(text, "waited hours on a tarmac").speaker_canonical == "Daniel Okafor"
