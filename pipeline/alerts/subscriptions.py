@@ -205,8 +205,10 @@ def _unset(problem: ConfigError) -> bool:
 
 
 def subscription_names(path: Path) -> set[str]:
-    """Every subscription the file names, usable or not."""
-    return {s.name for s in _load(path, None, None)[0]}
+    """Every subscription the file names, usable or not (written wrong, too: its alerts are not orphans)."""
+    entries = read_mapping(path, empty_ok=True).get("subscriptions") if path.exists() else None
+    return {e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)} \
+        if isinstance(entries, list) else set()
 
 
 def subscription_problems(path: Path, env: Mapping[str, str] | None = None,
@@ -217,29 +219,42 @@ def subscription_problems(path: Path, env: Mapping[str, str] | None = None,
 
 def _load(path: Path, env: Mapping[str, str] | None,
           variables: Sequence[str] | None) -> tuple[list[Subscription], list[ConfigError]]:
+    """Each subscription is checked on its own: one written wrong ("at: 7:30", a name used twice) is a problem
+    that leaves it out, not an error that stops every subscriber's alerts and the operator's failure mail."""
     if not path.exists():
         return [], []
     raw = read_mapping(path, empty_ok=True)
-    try:
-        subs = AlertsFile.model_validate(raw).subscriptions
+    entries = raw.get("subscriptions")
+    try:  # the file's own keys, and a list where the subscriptions go
+        AlertsFile.model_validate({**raw, "subscriptions": []} if isinstance(entries, list) else raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = list(first["loc"])
-        if len(loc) >= 2 and loc[0] == "subscriptions" and isinstance(loc[1], int):
-            entry = raw["subscriptions"][loc[1]]
-            name = entry.get("name") if isinstance(entry, dict) else None
-            loc[1] = f"[{name if isinstance(name, str) and name else loc[1]}]"
-        where = ".".join(str(p) for p in loc).replace(".[", "[") or "(top level)"
-        raise ConfigError(str(path), where, first["msg"]) from None
+        raise _entry_error(path, exc, ()) from None
+    subs, problems = [], []
+    for number, entry in enumerate(entries or []):
+        try:
+            subs.append(Subscription.model_validate(entry))
+        except ValidationError as exc:
+            problems.append(_entry_error(path, exc, ("subscriptions", number), entry))
     names = [s.name for s in subs]
-    for name in names:
-        if names.count(name) > 1:
-            raise ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    problems += [ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice") for name in twice]
+    subs = [s for s in subs if s.name not in twice]
     env = environment() if env is None else env
     settings = Settings.from_env()
     variables = settings.alerts.channel_variables if variables is None else variables
-    return subs, [*_topic_problems(path, subs, settings.config_dir / "topics.yaml"),
+    return subs, [*problems, *_topic_problems(path, subs, settings.config_dir / "topics.yaml"),
                   *(problem for sub in subs for problem in _channel_problems(path, sub, env, variables))]
+
+
+def _entry_error(path: Path, exc: ValidationError, prefix: tuple[str | int, ...], entry: object = None) -> ConfigError:
+    """The first thing wrong, where it is: `subscriptions[desk].digest.at` (by name where the entry has one)."""
+    first = exc.errors()[0]
+    loc: list[object] = [*prefix, *first["loc"]]
+    if len(loc) >= 2 and loc[0] == "subscriptions" and isinstance(loc[1], int):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        loc[1] = f"[{name if isinstance(name, str) and name else loc[1]}]"
+    where = ".".join(str(p) for p in loc).replace(".[", "[") or "(top level)"
+    return ConfigError(str(path), where, first["msg"])
 
 
 def _topic_problems(path: Path, subs: list[Subscription], topics_file: Path) -> list[ConfigError]:

@@ -35,6 +35,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         args.parser.error(f"--file {args.file}: no such file")  # not "no subscriptions", and a run that does nothing
     settings = settings_from(args)
     path = args.file or settings.config_dir / "alerts.yaml"
+    if args.action == "run" and args.file is not None and args.file.resolve() != (settings.config_dir / "alerts.yaml").resolve():
+        args.parser.error(f"alerts run --file {args.file}: a run moves the one watermark every subscription shares, so "
+                          f"the stories it checks would never be matched against {settings.config_dir / 'alerts.yaml'} "
+                          "(and alerts pending under a name both files use would go to this file's channels); try it "
+                          "with `alerts test NAME --file …`, or point NEWSWATCH_CONFIG_DIR at its folder")
     if args.action == "list":  # every usable subscription, and what is wrong with the others
         subs = load_subscriptions(path, strict=False)
         problems = [str(p) for p in subscription_problems(path)]
@@ -58,8 +63,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         return 0
     if args.action == "test" and not args.name:
         args.parser.error("alerts test needs the name of a subscription: newswatch alerts test NAME [--dry-run]")
-    subs = configured_subscriptions(settings, strict=args.action == "test") if args.file is None else \
-        load_subscriptions(args.file, strict=args.action == "test")
+    if args.action == "test" and (own := [p for p in subscription_problems(path)  # not another subscription's
+                                          if p.key.split("]")[0] == f"subscriptions[{args.name}"]):
+        raise own[0]
+    subs = configured_subscriptions(settings) if args.file is None else load_subscriptions(args.file, strict=False)
     if args.action == "test":
         chosen = [s for s in subs if s.name == args.name]
         if not chosen:

@@ -407,6 +407,26 @@ def test_one_unset_secret_stops_only_its_own_subscription(tmp_path, webhook, mon
     assert "subscriptions[broken].channels.0" in str(problem) and "NO_SUCH_SECRET is not set" in str(problem)
 
 
+def test_one_subscription_written_wrong_stops_only_itself(tmp_path, webhook):
+    """A bad digest time or a name used twice raised for the whole file: every subscriber's alerts stopped."""
+    from pipeline.alerts.subscriptions import subscription_names, subscription_problems
+
+    path = tmp_path / "alerts.yaml"
+    path.write_text(yaml.safe_dump({"subscriptions": [
+        {"name": "early", "channels": [webhook.url], "rule": {}, "digest": {"at": "7:30"}},
+        {"name": "twice", "channels": [webhook.url], "rule": {}},
+        {"name": "fine", "channels": [webhook.url], "rule": {}},
+        {"name": "twice", "channels": [webhook.url], "rule": {"outlets": ["X"]}}]}))
+    with pytest.raises(ConfigError, match=r"subscriptions\[early\]\.digest"):
+        load_subscriptions(path)  # strict: the first problem, by name
+    assert [s.name for s in load_subscriptions(path, strict=False)] == ["fine"]
+    assert [s.name for s in load_subscriptions(path, strict=False, matching=True)] == ["fine"]
+    problems = [str(p) for p in subscription_problems(path)]
+    assert any("subscriptions[early].digest" in p for p in problems), problems
+    assert any("subscriptions[twice]: the name is used twice" in p for p in problems), problems
+    assert subscription_names(path) == {"early", "twice", "fine"}  # their pending alerts are not orphans
+
+
 def _racing(stores: list[Store], run) -> list:
     """Run one delivery pass per store at once, each reading its due records before either claims one."""
     import threading

@@ -131,6 +131,22 @@ def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path
         assert refused.returncode == 2 and "takes no subscription name and no --dry-run" in refused.stderr, wrong
     typo = run("alerts", "run", "--file", str(tmp_path / "alertz.yaml"), env={"NEWSWATCH_ES_URL": "http://127.0.0.1:9"})
     assert typo.returncode == 2 and "alertz.yaml: no such file" in typo.stderr
+    # another file's run would move the watermark all subscriptions share: config/alerts.yaml's would miss those stories
+    other = run("alerts", "run", "--file", str(tmp_path / "alerts.yaml"), env={"NEWSWATCH_ES_URL": "http://127.0.0.1:9"})
+    assert other.returncode == 2 and "moves the one watermark every subscription shares" in other.stderr
+
+
+def test_alerts_test_is_refused_only_for_the_named_subscriptions_own_problem(tmp_path):
+    """Another subscription's unset secret refused `alerts test good`: an operator could test nothing."""
+    (tmp_path / "alerts.yaml").write_text(
+        "subscriptions:\n  - {name: good, channels: ['json://localhost/hook'], rule: {}}\n"
+        "  - {name: waiting, channels: ['mailto://${ALERT_NEVER_SET_X}@example.org'], rule: {}}\n")
+    env = {"NEWSWATCH_CONFIG_DIR": str(tmp_path), "ALERT_NEVER_SET_X": ""}
+    good = run("alerts", "test", "good", "--dry-run", env=env)
+    assert good.returncode == 0 and "json://localhost/hook" in good.stdout, good.stderr
+    waiting = run("alerts", "test", "waiting", "--dry-run", env=env)
+    assert waiting.returncode == 3 and "subscriptions[waiting].channels.0" in waiting.stderr
+    assert "ALERT_NEVER_SET_X is not set" in waiting.stderr
 
 
 def test_a_labelled_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, shared_data):
