@@ -29,14 +29,12 @@ def newswatch_alerts():
         from airflow.sdk.exceptions import AirflowSkipException
 
         from pipeline.alerts.finding import find_alerts as find
-        from pipeline.ops.tasks import for_matching, printed_counts, with_store
+        from pipeline.ops.tasks import for_matching, nothing_to_alert, printed_counts, with_store
 
         events = get_current_context().get("triggering_asset_events") or {}
-        news = [(e.extra.get("stories_enriched"), e.extra.get("surges_raised"), e.extra.get("figure_findings_written"))
-                for evs in events.values() for e in evs]
-        if news and not any(any(n) for n in news):
-            raise AirflowSkipException("the enrichment run that triggered this one enriched no story and raised "
-                                       "no surge or figure finding")
+        if nothing_to_alert([dict(e.extra or {}) for evs in events.values() for e in evs]):
+            raise AirflowSkipException("the enrichment run that triggered this one enriched no story, raised "
+                                       "no surge or figure finding and had no failed batch")
         return printed_counts(with_store(for_matching(find)))
 
     @task

@@ -79,11 +79,15 @@ def newswatch_enrich():
         Runs whatever failed before it: the stories a batch did enrich, and the surges of any run, still get
         their alerts when another batch or `place_events` failed (the watcher fails the run for operators)."""
         events = get_current_context()["ti"].xcom_pull(task_ids="place_events") or {}
-        done = [c for c in counts if c]
+        planned = get_current_context()["ti"].xcom_pull(task_ids="plan_batches") or []
+        done = [c for c in counts if c]  # a failed batch pushed nothing: it is missing here, not None
         totals = {"stories_enriched": sum(c["stories_enriched"] for c in done),
                   "quotes_indexed": sum(c["quotes_indexed"] for c in done),
                   "surges_raised": events.get("surges_raised", 0),
-                  "figure_findings_written": events.get("figure_findings_written", 0)}
+                  "figure_findings_written": events.get("figure_findings_written", 0),
+                  # a failed batch returns no counts though it may have enriched most of its stories: the alerts
+                  # run must look rather than skip (their alerts would wait for the next run, past max_age)
+                  "batches_failed": max(0, len(planned) - len(done))}
         get_current_context()["outlet_events"][ENRICHED].extra = totals
         print(totals)
         return totals

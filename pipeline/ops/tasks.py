@@ -52,3 +52,11 @@ def printed_counts(report: Counted) -> dict[str, Any]:
     counts = report.counts()
     print(counts)
     return counts
+
+
+def nothing_to_alert(enriched: list[dict[str, Any]]) -> bool:
+    """Whether the enrichment runs that triggered an alerts run left nothing to look at: no story enriched, no
+    surge or figure finding, and no batch failed (a failed batch reports no counts, yet may have enriched most of
+    its stories; skipping would leave their alerts for a later run, perhaps past their maximum age)."""
+    keys = ("stories_enriched", "surges_raised", "figure_findings_written", "batches_failed")
+    return bool(enriched) and not any(extra.get(key) for extra in enriched for key in keys)

@@ -62,5 +62,7 @@ def test_a_story_refused_for_good_fails_its_batch_once_without_retries(dagbag, e
     run = dagbag.dags["newswatch_enrich"].test()
     batch = next(ti for ti in run.get_task_instances() if ti.task_id == "enrich_batch")
     assert str(run.state).endswith("failed") and str(batch.state).endswith("failed") and batch.try_number == 1
+    totals = next(ti for ti in run.get_task_instances() if ti.task_id == "summarize").xcom_pull(task_ids="summarize")
+    assert totals["batches_failed"] == 1  # s1 was enriched: the alerts run must look, not skip
     with Store.open(Settings.from_env()) as store:
         assert "parsing" in (store.get("stories", "s0").enrich_error or "") and store.get("stories", "s1").enriched
