@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -28,10 +29,11 @@ class SafeLoader(_FastLoader):  # type: ignore[misc,valid-type]
                 continue
             key = self.construct_object(key_node, deep=deep)
             try:
-                line = first.setdefault(key, key_node.start_mark.line)
+                seen = key in first
             except TypeError:  # an unhashable key: the constructor below says what is wrong with it
                 continue
-            if line != key_node.start_mark.line:
+            line = first.setdefault(key, key_node.start_mark.line)
+            if seen:  # on another line or the same one: "{any: [a], any: [b]}"
                 raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice (first on line {line + 1})",
                                                         key_node.start_mark)
         return super().construct_mapping(node, deep)
@@ -55,8 +57,19 @@ class Feed(_Strict):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not re.match(r"https?://[^/?#\s]+", value):
+        try:
+            host = urlsplit(value).hostname if re.match(r"https?://[^/?#\s]+", value) else None
+        except ValueError:  # "http://[::1/rss": a bracket never closed
+            host = None
+        if not host:  # "http://:80/rss" has a port and no host
             raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+    @field_validator("poll_interval_minutes", mode="before")
+    @classmethod
+    def _minutes(cls, value: object) -> object:
+        if isinstance(value, bool):  # YAML's yes/no/on/off would be 1 or 0 minutes
+            raise ValueError(f"reads as {str(value).lower()}: give a number of minutes")
         return value
 
     @field_validator("country", mode="before")

@@ -32,6 +32,11 @@ def test_bundled_replay_feeds_load():
     ("feeds:\n  - {id: a, url: 'https://', outlet: X, language: en, country: CA}\n", "feeds.0.url", "with a host"),
     ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: NO}\n", "feeds.0.country", 'quote the country'),
     ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: gb}\n", "feeds.0.country", "in capitals"),
+    ("feeds:\n  - {id: a, url: 'http://:80/rss', outlet: X, language: en, country: CA}\n", "feeds.0.url", "with a host"),
+    ("feeds:\n  - {id: a, url: http://x, outlet: X, language: en, country: CA, poll_interval_minutes: yes}\n",
+     "feeds.0.poll_interval_minutes", "reads as true"),
+    ("feeds:\n  - {id: a, url: http://x, outlet: X, id: b, language: en, country: CA}\n", "line 2",
+     "key 'id' given twice (first on line 2)"),  # one line, a flow mapping: the second id replaced the first
 ])
 def test_bad_feeds_file_names_file_key_and_problem(tmp_path: Path, body: str, key: str, problem: str):
     path = tmp_path / "feeds.yaml"
