@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, ParamSpec, Self, TypeVar
 
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError, helpers
+from pydantic import ValidationError
 
 from pipeline.errors import StoreError, StoreUnavailable, WriteRejected, WritesBlocked
 from pipeline.redact import redact
@@ -270,7 +271,8 @@ class StoreClient:
         out: dict[str, Any] = {}
         for start in range(0, len(wanted), 1000):
             docs = self.client.mget(index=self.index(kind), ids=wanted[start: start + 1000])["docs"]
-            out |= {d["_id"]: model.model_validate(d["_source"]) for d in docs if d.get("found")}
+            out |= {d["_id"]: parsed for d in docs if d.get("found")
+                    and (parsed := _parsed(model, kind, d["_id"], d["_source"])) is not None}
         return out
 
     @_translated("reading a document")
@@ -324,7 +326,10 @@ class StoreClient:
                 extra["source_includes"] = source
             hits = self.client.search(index=self.index(kind), query=query, sort=sort, size=page, **extra)["hits"]["hits"]
             for hit in hits:
-                yield model.model_validate(hit["_source"]) if source is None else hit["_source"]
+                if source is not None:
+                    yield hit["_source"]
+                elif (parsed := _parsed(model, kind, hit["_id"], hit["_source"])) is not None:
+                    yield parsed
             if len(hits) < page:
                 return
             after = hits[-1]["sort"]
@@ -350,3 +355,15 @@ class StoreClient:
 
     def set_time(self, key: str, value: datetime) -> None:
         self.write("state", [(key, StateEntry(key=key, value=value))]).require("named times")
+
+
+def _parsed(model: type[Document], kind: str, doc_id: str, source: dict[str, Any]) -> Any | None:
+    """A stored document as its model, or None (logged) when it is not one: a story edited by hand in Kibana, or
+    a field an older version wrote, must leave that document out, not stop every stage that reads the index."""
+    try:
+        return model.model_validate(source)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        log.error("%s/%s left out: %s: %s (fix or delete the document)", kind, doc_id,
+                  ".".join(map(str, first["loc"])) or "(document)", first["msg"])
+        return None

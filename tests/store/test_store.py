@@ -95,3 +95,19 @@ def test_a_wire_storys_copies_are_read_one_page_deep_and_without_their_text(stor
         store.client.search = real
     assert [m["story_id"] for m in members] == [f"c{n}" for n in range(50)]
     assert len(searches) == 1 and all("text" not in m for m in members)
+
+
+def test_a_stored_document_its_model_cannot_read_is_left_out_not_fatal(store, es, caplog):
+    """A story edited by hand in Kibana (no login there), or a value an older version wrote, stopped every stage
+    that scans the index: enrichment, alerts and events stalled behind one document."""
+    when = "2024-05-01T10:00:00+00:00"
+    doc = {"quote_id": "s1-000", "story_id": "s1", "quote": "We will", "speaker": "Trudeau", "speaker_canonical":
+           "Justin Trudeau", "verb": "said", "kind": "direct", "start": 0, "end": 9, "outlet": "X", "feed_id": "f",
+           "language": "en", "published": when, "ingested": when, "title": "T", "url": "https://x.example/1", "run_id": "r"}
+    store.write("quotes", [("s1-000", doc), ("s1-001", doc | {"quote_id": "s1-001"})])
+    es.index(index=store.index("quotes"), id="s1-002", document=doc | {"quote_id": "s1-002", "start": None},
+             refresh=True)  # a value the index takes and the model does not
+    found = list(store.scan("quotes", {"match_all": {}}, sort=[{"quote_id": "asc"}]))
+    assert [q.quote_id for q in found] == ["s1-000", "s1-001"]
+    assert sorted(store.get_many("quotes", ["s1-000", "s1-002", "s1-001"])) == ["s1-000", "s1-001"]
+    assert "quotes/s1-002 left out" in caplog.text
