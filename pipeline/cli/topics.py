@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.cli.parsing import closest
 from pipeline.settings import Settings
 
 
@@ -36,16 +37,21 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
 
 def cmd_topics_train(args: argparse.Namespace) -> int:
     from pipeline.config import load_topics
-    from pipeline.topics.relevance import model_path
+    from pipeline.topics.relevance import model_lock, model_path
     from pipeline.topics.signals import load_frames
     from pipeline.topics.train import train
 
     settings = Settings.from_env()
+    topics = load_topics(settings.config_dir / "topics.yaml")
+    if args.topic not in (names := [t.name for t in topics]):  # a model for no topic is never used
+        guess = closest(args.topic, names)
+        args.parser.error(f"--topic {args.topic}: no such topic in {settings.config_dir / 'topics.yaml'}"
+                          + (f": did you mean {guess!r}?" if guess else f" (have: {', '.join(names)})"))
     frames = None if args.words_only else load_frames(settings.config_dir / "frames.yaml", args.topic)
-    model = train(args.labelled, load_topics(settings.config_dir / "topics.yaml"), args.topic, args.folds,
-                  frames=frames)
+    model = train(args.labelled, topics, args.topic, args.folds, frames=frames)
     out = args.out or model_path(settings.config_dir, args.topic)
-    model.save(out)
+    with model_lock(out):  # not between the weekly retrain's check and its move
+        model.save(out)
     print(f"wrote {out}")
     return 0
 
@@ -67,4 +73,4 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--words-only", action="store_true", help="words alone, no signals (config/frames.yaml)")
     p.add_argument("--out", type=Path, help="default: config/models/TOPIC.json")
-    p.set_defaults(func=cmd_topics_train)
+    p.set_defaults(func=cmd_topics_train, parser=p)

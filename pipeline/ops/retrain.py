@@ -24,14 +24,15 @@ from pipeline.alerts.feedback import all_feedback, latest_verdicts, precision_by
 from pipeline.config import load_topics
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.store import Store
-from pipeline.topics.relevance import RelevanceModel, load_relevance, model_path
+from pipeline.topics.relevance import RelevanceModel, load_relevance, model_lock, model_path
 from pipeline.topics.signals import load_frames
-from pipeline.topics.train import Labelled, fit, load_labelled, prepare
+from pipeline.topics.train import Labelled, fit, load_labelled, portable_path, prepare
 
 FEEDBACK_WEIGHT = 22.0  # what an item of a random sample of the feed stands for (score_topics.py W3): an analyst judges live items
 LOW_PRECISION = 0.5  # rule terms below this feedback precision, on at least MIN_VERDICTS, get a proposal
 MIN_VERDICTS = 3
 FEEDBACK_PREFIX = "feedback-"
+FEEDBACK_FOLDS = 5  # feedback is judged in this many folds: a thousand verdicts must not mean two thousand fits
 
 
 @dataclass
@@ -99,8 +100,8 @@ def _errors(model: RelevanceModel, items: Sequence[Labelled]) -> float:
     for item in items:
         if item.language not in model.languages:
             kept = item.rules
-        else:
-            kept = model.keeps(item.rules, model.score_features(item.features))
+        else:  # and no veto on an `any` term the model never saw, as `match_topics` decides
+            kept = model.decides(item.rules, model.score_features(item.features), item.any_terms)
         wrong += item.weight if kept != (item.label == "on") else 0.0
     return wrong
 
@@ -135,6 +136,9 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
         model.veto, model.rescue, model.languages = current.veto, current.rescue, current.languages
         return model
 
+    proposals = propose_exclusions(store, topic)  # first: a run that times out in the fits still proposes
+    for line in proposals:
+        log(line)
     outlets = sorted({i.outlet for i in labels if i.outlet != "articles"})
     current_errors = candidate_errors = 0.0
     for outlet in outlets:
@@ -142,10 +146,13 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
         current_errors += _errors(recipe([i for i in in_use_items if i.outlet != outlet]), held)
         candidate_errors += _errors(recipe([i for i in items if i.outlet != outlet]), held)
     seen = {i.id for i in old_feedback}
-    for item in feedback:  # the model in use as it is where it never saw the item, else refitted without it
-        judge = recipe([i for i in in_use_items if i.id != item.id]) if item.id in seen else current
-        current_errors += _errors(judge, [item])
-        candidate_errors += _errors(recipe([i for i in items if i is not item]), [item])
+    k = min(FEEDBACK_FOLDS, len(feedback))  # each item left out once; at most 2 fits a fold, however much feedback
+    for fold in (feedback[n::k] for n in range(k)):
+        ids = {i.id for i in fold}
+        learnt = [i for i in fold if i.id in seen]  # the model in use as it is where it never saw the item,
+        current_errors += _errors(current, [i for i in fold if i.id not in seen])  # else refitted without them
+        current_errors += _errors(recipe([i for i in in_use_items if i.id not in ids]), learnt) if learnt else 0.0
+        candidate_errors += _errors(recipe([i for i in items if i.id not in ids]), fold)
     log(f"{len(labels)} labelled items, {len(feedback)} feedback items; held-out errors (weighted): "
         f"model in use {current_errors:.1f}, candidate {candidate_errors:.1f}")
     shipped = bool(feedback) and candidate_errors < current_errors
@@ -154,38 +161,25 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
         log(f"kept {in_use}: it changed while this run compared against it; the next run compares again")
     if shipped:
         model = recipe(items)
-        model.trained_on, model.frames = [_portable(p) for p in paths], frames or {}
+        model.trained_on, model.frames = [portable_path(p) for p in paths], frames or {}
         model.cross_validation = {**current.cross_validation, "retrained": {
             "feedback_items": len(feedback), "held_out_errors_before": current_errors,
             "held_out_errors_after": candidate_errors,
             "feedback": {i.id.removeprefix(FEEDBACK_PREFIX): i.label for i in feedback}}}
         path = model_path(settings.config_dir, topic)
-        staged = path.with_suffix(".json.new")
-        model.save(staged)
-        if (path.read_bytes() if path.exists() else b"") != compared:  # a `topics-train` finished during the fit
-            staged.unlink()
-            shipped = False
-            log(f"kept {path}: it changed while this run fitted the candidate; the next run compares again")
-        else:
-            staged.replace(path)  # atomic: a reader sees the old model or the new one, never half of one
+        with model_lock(path):  # no `topics-train` between the check and the move
+            if (path.read_bytes() if path.exists() else b"") != compared:  # one finished during the fit
+                shipped = False
+                log(f"kept {path}: it changed while this run fitted the candidate; the next run compares again")
+            else:
+                model.save(path)  # atomic: a reader sees the old model or the new one, never half of one
+        if shipped:
             log(f"shipped {path}: {current_errors - candidate_errors:.1f} fewer held-out errors "
                 f"({current_errors:.1f} → {candidate_errors:.1f})")
     elif candidate_errors >= current_errors or not feedback:
         log(f"kept the model in use: the candidate is not better on held-out items "
             f"({current_errors:.1f} → {candidate_errors:.1f})")
-    proposals = propose_exclusions(store, topic)
-    for line in proposals:
-        log(line)
     return RetrainResult(topic, len(feedback), current_errors, candidate_errors, shipped, proposals)
-
-
-def _portable(path: Path) -> str:
-    """A labelled file as `trained_on` names it: relative to the project where it lies under it or beside it
-    (`../shared/…`), so the model file means the same in another checkout or in the Docker image."""
-    root, resolved = PROJECT_ROOT.resolve(), path.resolve()
-    if resolved.is_relative_to(root):
-        return str(resolved.relative_to(root))
-    return str(Path("..") / resolved.relative_to(root.parent)) if resolved.is_relative_to(root.parent) else str(path)
 
 
 def propose_exclusions(store: Store, topic: str) -> list[str]:

@@ -10,15 +10,19 @@ ship in the repository and loaded in milliseconds; scoring is a few dictionary l
 
 from __future__ import annotations
 
+import fcntl
 import json
 import math
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import ConfigError
 from pipeline.text import fold
 
 _WORD = re.compile(r"\w+")
@@ -60,10 +64,32 @@ class RelevanceModel:
     def keeps(self, rules_fire: bool, score: float) -> bool:
         return (rules_fire and score >= self.veto) or score >= self.rescue
 
+    def decides(self, rules_fire: bool, score: float, any_terms: Iterable[str]) -> bool:
+        """Production's verdict (`match_topics`), which the weekly retrain must judge a model by too: the policy,
+        except that no veto falls on an item an `any` term fired on that the model never saw in training."""
+        return self.keeps(rules_fire, score) or rules_fire and self.signals and any(
+            not self.knows([term]) for term in any_terms)
+
     def save(self, path: Path) -> None:
+        """Written beside, then moved into place: a poll's workers load a model whenever its file changes, and
+        half a file would break every feed of that pass."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=0) + "\n",
-                        encoding="utf-8")
+        staged = path.with_name(f".{path.name}.{os.getpid()}.new")
+        staged.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=0) + "\n",
+                          encoding="utf-8")
+        staged.replace(path)
+
+
+@contextmanager
+def model_lock(path: Path) -> Iterator[None]:
+    """One writer of a topic's model at a time (`topics-train`, the weekly retrain's compare-then-ship)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(f".{path.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def model_path(config_dir: Path, topic: str) -> Path:
@@ -72,7 +98,11 @@ def model_path(config_dir: Path, topic: str) -> Path:
 
 @lru_cache(maxsize=16)
 def _load(path: str, mtime: float) -> RelevanceModel:
-    return RelevanceModel(**json.loads(Path(path).read_text(encoding="utf-8")))
+    try:
+        fields = json.loads(Path(path).read_text(encoding="utf-8"))
+        return RelevanceModel(**fields)
+    except (ValueError, TypeError) as exc:  # not JSON, not UTF-8, a field it does not know or lacks
+        raise ConfigError(path, "(model)", f"not a relevance model this version can read: {exc}") from None
 
 
 def load_relevance(config_dir: Path, topic: str) -> RelevanceModel | None:

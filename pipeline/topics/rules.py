@@ -302,8 +302,7 @@ def match_topics(text: str, topics: list[Topic], language: str = "en",
         if not fire and model.rescue > 1.0:
             continue  # the model never rescues: an item the rules miss needs no score
         score = model.score(text, item_signals(tokens, hits, model.frames) if model.signals else ())
-        if model.keeps(fire, score) or fire and model.signals and any(  # a term added since training: no veto
-                h.rule == "any" and not model.knows([h.term]) for h in hits):
+        if model.decides(fire, score, [h.term for h in hits if h.rule == "any"]):  # a term added since: no veto
             matches.append(TopicMatch(topic.name, hits if fire else [], round(score, 4)))
     return matches
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from pipeline.config import Topic
 from pipeline.errors import LabelsError
+from pipeline.settings import PROJECT_ROOT
 from pipeline.text import item_text
 from pipeline.topics.labelled_rows import json_lines, read_labelled_rows, stream_items
 from pipeline.topics.relevance import RelevanceModel, features
@@ -56,6 +57,7 @@ class Labelled:
     language: str = "en"
     rules: bool = False
     features: list[str] = field(default_factory=list)
+    any_terms: list[str] = field(default_factory=list)  # `any` rule terms that fired: a model never vetoes one it never saw
     judged: bool = True  # False: trained on, never scored (labels drawn for another purpose)
 
     @property
@@ -200,10 +202,12 @@ def prepare(items: list[Labelled], topics: list[Topic], topic: str,
         item.rules = any(m.topic == topic for m in match_topics(item.text, topics, item.language))
         item.features = features(item.text)
         language_rules = rules.languages.get(item.language) if rules else None  # type: ignore[call-overload]
-        if frames is not None and language_rules is not None:
+        if language_rules is not None:
             tokens = Tokens.of(item.text)
             hits = match_rules(tokens, language_rules)
-            item.features += item_signals(tokens, hits, frames)
+            item.any_terms = [h.term for h in hits if h.rule == "any"]
+            if frames is not None:
+                item.features += item_signals(tokens, hits, frames)
 
 
 def _k_folds(items: list[Labelled], k: int, seed: int) -> list[list[Labelled]]:
@@ -289,7 +293,17 @@ def train(paths: Sequence[Path], topics: list[Topic], topic: str, k: int = 5,
     summary = cross_validate(items, topic, k, log=log, frames=frames)
     model = fit(items, topic, summary["c"], frames=frames)
     model.veto, model.rescue = summary["veto"], summary["rescue"]
-    model.trained_on = [str(p) for p in paths]
+    model.trained_on = [portable_path(p) for p in paths]
     model.cross_validation = summary
     log(f"trained in {time.perf_counter() - started:.1f} s; {len(model.weights)} features kept")
     return model
+
+
+def portable_path(path: Path) -> str:
+    """A labelled file as `trained_on` names it: relative to the project where it lies under it or beside it
+    (`../shared/…`), so the model file means the same in another checkout, in the Docker image, and to the weekly
+    retrain, which reads it from the project root whatever folder `topics-train` ran in."""
+    root, resolved = PROJECT_ROOT.resolve(), path.resolve()
+    if resolved.is_relative_to(root):
+        return str(resolved.relative_to(root))
+    return str(Path("..") / resolved.relative_to(root.parent)) if resolved.is_relative_to(root.parent) else str(resolved)

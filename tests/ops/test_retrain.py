@@ -141,7 +141,8 @@ def test_the_model_in_use_is_never_judged_on_feedback_it_was_fitted_on(store, se
 
 
 def test_a_model_replaced_while_the_candidate_was_fitted_is_not_overwritten(store, settings, tmp_path, monkeypatch):
-    from pipeline.topics.relevance import RelevanceModel, model_path
+    import pipeline.ops.retrain as retraining
+    from pipeline.topics.relevance import model_path
 
     config = feedback_config(tmp_path)
     path = model_path(config, "asylum-border")
@@ -149,13 +150,65 @@ def test_a_model_replaced_while_the_candidate_was_fitted_is_not_overwritten(stor
     for n in range(3):
         record_feedback(store, f"rejected-{n}", "irrelevant", "asylum-border", "analyst")
     trained_meanwhile = json.dumps(json.loads(path.read_text()), indent=1)
-    save = RelevanceModel.save
+    compared, fit = [], retraining.fit
 
-    def finishing_meanwhile(model, target):  # a `topics-train` run finishes while the candidate is staged
-        path.write_text(trained_meanwhile)
-        save(model, target)
+    def finishing_meanwhile(*args, **kwargs):  # a `topics-train` run finishes while the candidate is fitted
+        if compared:
+            path.write_text(trained_meanwhile)
+        return fit(*args, **kwargs)
 
-    monkeypatch.setattr(RelevanceModel, "save", finishing_meanwhile)
-    result = retrain(store, settings.replace(config_dir=config), log=lambda line: None)
+    monkeypatch.setattr(retraining, "fit", finishing_meanwhile)
+    result = retrain(store, settings.replace(config_dir=config),
+                     log=lambda line: compared.append(line) if "held-out errors (weighted)" in line else None)
     assert result.candidate_errors < result.current_errors and not result.shipped
-    assert path.read_text() == trained_meanwhile and not path.with_suffix(".json.new").exists()
+    assert path.read_text() == trained_meanwhile and [p.name for p in path.parent.iterdir() if p.suffix == ".new"] == []
+
+
+def test_one_writer_of_a_model_at_a_time_and_a_broken_file_names_itself(tmp_path):
+    """`topics-train` and the retrain's compare-then-ship take the same lock; a model file cut short or from
+    another version is a ConfigError naming it, not a traceback in every poll worker."""
+    import threading
+    import time
+
+    import pytest
+
+    from pipeline.errors import ConfigError
+    from pipeline.topics.relevance import load_relevance, model_lock, model_path
+
+    path = model_path(tmp_path, "asylum-border")
+    entered: list[float] = []
+
+    def take_it() -> None:
+        with model_lock(path):
+            entered.append(time.monotonic())
+
+    with model_lock(path):
+        other = threading.Thread(target=take_it)
+        other.start()
+        time.sleep(0.3)
+        assert entered == []  # still waiting
+        released = time.monotonic()
+    other.join(5)
+    assert entered and entered[0] >= released
+    path.write_text('{"topic": "asylum-border", "weights": {')
+    with pytest.raises(ConfigError, match=r"asylum-border\.json: \(model\): not a relevance model"):
+        load_relevance(tmp_path, "asylum-border")
+    path.write_text('{"topic": "asylum-border", "weights": {}, "bias": 0.0, "colour": "red"}')
+    with pytest.raises(ConfigError, match="colour"):
+        load_relevance(tmp_path, "asylum-border")
+
+
+def test_the_retrain_judges_a_model_as_production_does_with_rule_terms_it_never_saw():
+    """`match_topics` never vetoes an `any` term the model was not trained on: judged without that, the model in
+    use was credited with vetoes it never makes, and feedback on such stories could ship nothing."""
+    from pipeline.ops.retrain import _errors
+    from pipeline.topics.train import Labelled, features
+
+    model = load_relevance(PROJECT_ROOT / "config", "asylum-border")
+    text = "Council to resurface Larchmere Lane over the summer, with lane closures planned for July."
+    assert model is not None and model.signals and model.score_features(features(text)) < model.veto
+    new_term = Labelled("f-1", text, "off", "feedback", rules=True, features=features(text), any_terms=["Larchmere"])
+    known = Labelled("f-2", text, "off", "feedback", rules=True, features=features(text), any_terms=["Calais"])
+    assert model.knows(["Calais"]) and not model.knows(["Larchmere"])
+    assert _errors(model, [new_term]) == new_term.weight  # production keeps it: a wrong verdict
+    assert _errors(model, [known]) == 0.0  # vetoed, as production does

@@ -152,6 +152,27 @@ def test_topics_eval_command_reports_precision_recall_and_mistakes(tmp_path: Pat
     assert "missed          New shelter opens for newcomers" in out and "items/s" in out
 
 
+def test_topics_train_refuses_a_topic_no_rule_defines_and_names_its_files_from_the_project(tmp_path: Path,
+                                                                                              monkeypatch):
+    """A typo wrote a model no topic uses (exit 0); files named from another folder broke the weekly retrain,
+    which reads `trained_on` from the project root."""
+    import os
+    import subprocess
+    import sys
+
+    from pipeline.topics.train import portable_path
+
+    typo = subprocess.run([sys.executable, "-m", "pipeline.cli", "topics-train", "x.jsonl", "--topic", "asylum-bordr"],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert typo.returncode == 2 and "no such topic" in typo.stderr and "did you mean 'asylum-border'?" in typo.stderr
+    assert not (PROJECT_ROOT / "config" / "models" / "asylum-bordr.json").exists()
+    monkeypatch.chdir(PROJECT_ROOT / "tests")
+    assert portable_path(Path("../scripts/data/events-extra.labels.jsonl")) == "scripts/data/events-extra.labels.jsonl"
+    assert portable_path(Path(os.path.relpath(PROJECT_ROOT.parent / "shared" / "data" / "topics-dev.jsonl"))) \
+        == "../shared/data/topics-dev.jsonl"
+    assert portable_path(tmp_path / "mine.jsonl") == str((tmp_path / "mine.jsonl").resolve())  # elsewhere: in full
+
+
 def test_matching_a_page_of_proximity_hits_at_the_text_cap_is_linear():
     """A hostile page repeating a proximity rule's words up to the text cap: matched in well under a second."""
     import time
