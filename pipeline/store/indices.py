@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
 from elasticsearch import ApiError, NotFoundError
 
 from pipeline.errors import SettingsError, StoreError
+from pipeline.redact import redact
 from pipeline.store.client import StoreClient, _translated
 from pipeline.store.dated import DATED, month_index
 from pipeline.store.documents import INDEXED, mapping_of
+
+log = logging.getLogger(__name__)
 
 LANGUAGE_FIELDS = {"stories": ("title", "summary", "text"), "quotes": ("quote",)}
 
@@ -54,9 +58,25 @@ class IndexLifecycle(StoreClient):
                     if exc.meta.status != 400 or "resource_already_exists" not in str(exc):
                         raise  # another task created it first: fine
             else:
-                self.client.indices.put_mapping(index=name, properties=mapping["properties"])
+                if kind in DATED:
+                    self._map_months(kind, mapping)
+                else:
+                    self.client.indices.put_mapping(index=name, properties=mapping["properties"])
                 self.client.indices.put_settings(index=name, settings={  # shards: only new indices
                     "number_of_replicas": self.index_settings(kind)["number_of_replicas"]})
+
+    def _map_months(self, kind: str, mapping: dict[str, Any]) -> None:
+        """New fields into each month's index; a month that cannot take the mapping (a field's type changed)
+        keeps its own, with a warning: next month's index takes the new one from the template, and until then
+        every task opening the store must still run (`newswatch reindex` cannot help while this one fails)."""
+        for month in sorted(self.client.indices.get_alias(name=self.index(kind)).body):
+            try:
+                self.client.indices.put_mapping(index=month, properties=mapping["properties"])
+            except ApiError as exc:
+                if exc.meta.status != 400:
+                    raise
+                log.warning("%s keeps its mapping (%s); the indices of later months take the new one", month,
+                            redact(str(exc))[:300])
 
     def _desired(self) -> tuple[dict[str, dict[str, Any]], str]:
         """Every kind's mapping, and the hash of the mappings and index settings the templates carry."""

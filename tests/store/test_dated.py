@@ -74,3 +74,21 @@ def test_shards_and_replicas_come_from_the_settings(es, settings):
     wrong = settings.replace(es=IndexSettings(shards_by_index={"storys": 2}))
     with pytest.raises(SettingsError, match="NEWSWATCH_ES__SHARDS_BY_INDEX: unknown index storys"):
         Store.open(wrong)
+
+
+def test_a_past_month_that_cannot_take_the_mapping_keeps_its_own_and_the_store_still_opens(store, es, caplog):
+    """A field's type changed (latency float → keyword, as an older version had it): one put_mapping on the alias
+    of every month failed, and so did every task opening the store until the old months expired."""
+    clocked = Store(store.client, store.prefix, clock=lambda: NOW)
+    clocked.record_polls([PollRecord(feed_id="f", time=NOW, outcome="ok")])
+    alias = clocked.index("feed-health")
+    old = f"{alias}-2026.06"
+    es.indices.create(index=old, mappings={"dynamic": "strict", "properties": {"latency": {"type": "keyword"}}},
+                      aliases={alias: {}})
+    es.indices.delete_index_template(name=alias)  # the next ensure() puts every mapping again
+    clocked.ensure()
+    assert f"{old} keeps its mapping" in caplog.text
+    current = es.indices.get_mapping(index=f"{alias}-2026.12").body[f"{alias}-2026.12"]["mappings"]["properties"]
+    assert current["latency"]["type"] == "float" and "consecutive_failures" in current
+    assert es.indices.get_mapping(index=old).body[old]["mappings"]["properties"]["latency"]["type"] == "keyword"
+    assert es.indices.exists_index_template(name=alias)
