@@ -59,6 +59,8 @@ def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: 
     kept with who made it and what the quote carried before."""
     from pipeline.nlp.names import index_forms
 
+    if not any(ch.isalpha() for ch in right_name):  # "  " or "-": no name the registry could hold
+        raise ValueError(f"{right_name!r} is no name: give the speaker's full name")
     quote = store.get_many("quotes", [quote_id]).get(quote_id)
     if quote is None:
         raise UnknownStory(f"no quote {quote_id!r} in the index")

@@ -7,13 +7,21 @@ import getpass
 from collections.abc import Callable
 
 from pipeline.cli.common import EXIT_CONFIG, settings_from
+from pipeline.cli.parsing import closest
 from pipeline.store import Store
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     from pipeline.alerts.feedback import UnknownStory, record_feedback
+    from pipeline.config import load_topics
 
-    with Store.open(settings_from(args)) as store:
+    settings = settings_from(args)
+    names = [t.name for t in load_topics(settings.config_dir / "topics.yaml")]
+    if args.topic is not None and args.topic not in names:  # stored, it would be read by no retrain
+        guess = closest(args.topic, names)
+        args.parser.error(f"--topic {args.topic}: no such topic in {settings.config_dir / 'topics.yaml'}"
+                          + (f": did you mean {guess!r}?" if guess else f" (have: {', '.join(names)})"))
+    with Store.open(settings) as store:
         try:
             doc = record_feedback(store, args.story, args.verdict, args.topic, args.by or getpass.getuser())
         except UnknownStory as exc:
@@ -31,7 +39,7 @@ def cmd_feedback_speaker(args: argparse.Namespace) -> int:
     with Store.open(settings_from(args)) as store:
         try:
             doc = correct_speaker(store, args.quote, args.name, args.by or getpass.getuser())
-        except UnknownStory as exc:
+        except (UnknownStory, ValueError) as exc:
             print(exc)
             return EXIT_CONFIG
     print(f"quote {doc.quote_id}: speaker {doc.was or '(none)'} → {doc.speaker} by {doc.by}")
@@ -53,7 +61,7 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--topic", help="default: the story's first topic")
     p.add_argument("--by", help="who judged (default: the login name)")
     p.add_argument("--es-url")
-    p.set_defaults(func=cmd_feedback)
+    p.set_defaults(func=cmd_feedback, parser=p)
     p = command("feedback-speaker", "wrong speaker: give a quote its right speaker (the names registry learns it)")
     p.add_argument("quote", help="the quote id")
     p.add_argument("name", help="the right speaker's full name")

@@ -79,6 +79,10 @@ def test_the_cli_records_feedback_and_reports_precision(store, settings):
     assert done.returncode == 0, done.stderr
     assert "s9: irrelevant for asylum-border by lee (The Guardian; terms asylum*)" in done.stdout
     assert run("feedback", "nope", "relevant").returncode == 3
+    typo = run("feedback", "s9", "irrelevant", "--topic", "asylum-bordr")  # stored, no retrain would ever read it
+    assert typo.returncode == 2 and "did you mean 'asylum-border'?" in typo.stderr
+    blank = run("feedback-speaker", "q1", "  ")
+    assert blank.returncode == 3 and "is no name" in blank.stdout and "Traceback" not in blank.stderr
     report = run("feedback-report").stdout
     assert "asylum*" in report and "precision 0.00  (0 relevant, 1 irrelevant)" in report
 
