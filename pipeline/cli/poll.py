@@ -50,6 +50,12 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
     if c["stories_rejected"]:
         print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
               + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
+    if enriched is not None and enriched.rejected:
+        print(f"ENRICHMENT REJECTED by Elasticsearch: {len(enriched.rejected)} stories (tried again next pass): "
+              + "; ".join(f"{k}: {v}" for k, v in list(enriched.rejected.items())[:3]), file=out)
+    if enriched is not None and enriched.set_aside:
+        print(f"SET ASIDE (enrich_error, not retried): {len(enriched.set_aside)} stories: "
+              + "; ".join(f"{k}: {v}" for k, v in list(enriched.set_aside.items())[:3]), file=out)
     for f in report.feeds:
         line = f"  {f.feed_id:<28} {f.outcome:<13} items {f.items:>3}  matched {f.matched:>3}  new {f.new:>3}"
         print(redact(line + (f"  ERROR {f.error}" if f.error else "") + (f"  WARNING {f.warning}" if f.warning else "")),
@@ -65,7 +71,13 @@ def cmd_poll(args: argparse.Namespace) -> int:
         report, enriched, events = _poll_and_enrich(store, settings, args.feed, args.force, args.run_id,
                                                     not args.no_enrich)
         print_summary(report, store, settings, enriched=enriched, events=events)
-    return EXIT_REJECTED if report.rejected else 0
+    return poll_exit(report, enriched)
+
+
+def poll_exit(report: PollReport, enriched: EnrichReport | None) -> int:
+    """5 when the index refused stories, or their enrichment (refused, or set aside): a cron job must see it."""
+    held = enriched is not None and bool(enriched.rejected or enriched.set_aside)
+    return EXIT_REJECTED if report.rejected or held else 0
 
 
 def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], force: bool, run_id: str,

@@ -158,3 +158,24 @@ def test_a_labelled_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, sha
         done = run(*args, env={})
         assert done.returncode == 6 and "Traceback" not in done.stderr, done.stderr
         assert str(tmp_path) in done.stderr
+
+
+def test_a_pass_whose_enrichment_was_refused_or_set_aside_says_so_and_exits_5(store, settings):
+    """Only the poll's own refusals set exit 5: a cron job saw success while stories sat unenriched."""
+    import io
+
+    from pipeline.cli.poll import poll_exit, print_summary
+    from pipeline.ingest.poll import PollReport
+    from pipeline.nlp.enrich import EnrichReport
+
+    clean, refused = EnrichReport(stories=3), EnrichReport(stories=2, rejected={"s1": "mapper_parsing_exception"})
+    aside = EnrichReport(stories=2, set_aside={"s2": "analysis failed: ValueError"})
+    assert poll_exit(PollReport(), clean) == 0 and poll_exit(PollReport(), None) == 0
+    assert poll_exit(PollReport(), refused) == 5 and poll_exit(PollReport(), aside) == 5
+    assert poll_exit(PollReport(rejected={"s3": "version conflict"}), clean) == 5
+    out = io.StringIO()
+    print_summary(PollReport(), store, settings, out=out, enriched=refused)
+    assert "ENRICHMENT REJECTED by Elasticsearch: 1 stories" in out.getvalue() and "s1: mapper_parsing" in out.getvalue()
+    out = io.StringIO()
+    print_summary(PollReport(), store, settings, out=out, enriched=aside)
+    assert "SET ASIDE (enrich_error, not retried): 1 stories: s2: analysis failed" in out.getvalue()
