@@ -147,13 +147,19 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     for story, analysis in pending:
         if analysis.error:
             continue
-        rename(analysis, forms)
         delay = (at - story.first_seen).total_seconds() if story.first_seen else None
-        quotes += build_quotes(story, analysis)
-        updates.append((story.story_id, {**enrichment(analysis, story.text), "enriched": True, "enriched_at": at.isoformat(),
-                                         "enriched_delay": delay}))
+        try:  # one story's odd analysis must not fail its chunk, run after run, with every story behind it
+            rename(analysis, forms)
+            built, fields = build_quotes(story, analysis), enrichment(analysis, story.text)
+        except Exception as exc:  # noqa: BLE001 - set aside with its reason, as a failed parse is
+            failed[story.story_id] = f"building its documents failed: {type(exc).__name__}: {exc}"[:1000]
+            continue
+        quotes += built
+        updates.append((story.story_id, {**fields, "enriched": True, "enriched_at": at.isoformat(), "enriched_delay": delay}))
         if delay is not None:
             report.delays.append(delay)
+    if len(failed) > max(2, len(pending) // 10):  # the same systemic failure, met while building the documents
+        raise AnalysisFailed(len(failed), len(pending), next(iter(failed.values())))
     written = store.write("quotes", ((q.quote_id, q) for q in quotes), refresh=False)
     report.quotes += written.ok
     quotes_refused = {q.story_id: written.rejected[q.quote_id] for q in quotes if q.quote_id in written.rejected}

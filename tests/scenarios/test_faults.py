@@ -176,6 +176,34 @@ def test_a_story_the_extractors_fail_on_is_set_aside_and_the_rest_of_its_batch_e
     assert enrich.waiting_ids(store) == []  # the next run does not stall on it
 
 
+def test_a_story_whose_documents_cannot_be_built_is_set_aside_and_the_rest_of_its_chunk_written(store, settings,
+                                                                                                   monkeypatch):
+    """Building a story's quotes and fields ran outside the per-story guard: one odd analysis failed its whole
+    chunk, run after run."""
+    import pipeline.nlp.enrich as enrich
+    from pipeline.store.documents import Story
+
+    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                               text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.",
+                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
+                         for i in range(3)])
+    fields = enrich.enrichment
+
+    def broken_on_s1(analysis, text=""):
+        if "41 asylum" in text:
+            raise KeyError("focus")
+        return fields(analysis, text)
+
+    monkeypatch.setattr(enrich, "enrichment", broken_on_s1)
+    report = enrich_stories(store, settings)
+    assert report.stories == 2 and list(report.set_aside) == ["s1"]
+    assert "building its documents failed: KeyError" in store.get("stories", "s1").enrich_error
+    assert store.get("stories", "s0").enriched and store.get("stories", "s2").enriched
+    store.refresh("quotes")
+    assert store.count("quotes", {"term": {"story_id": "s1"}}) == 0
+
+
 def test_extractors_failing_on_most_texts_set_nothing_aside_and_fail_the_run(store, settings, monkeypatch):
     """A fault of the code or its data (a missing names file) fails every text: setting them all aside, run
     after run, would hide thousands of stories from events and alerts until someone cleared the field by hand."""
