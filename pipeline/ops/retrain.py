@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -128,7 +128,13 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     saved = datetime.fromtimestamp(in_use.stat().st_mtime, UTC) if in_use.exists() else datetime.now(UTC)
     old_feedback = trained_feedback(store, current, topic, saved)  # what the model in use learnt besides the labels
     items, in_use_items = labels + feedback, labels + old_feedback
-    prepare(items + old_feedback, load_topics(settings.config_dir / "topics.yaml"), topic, frames)
+    topics = load_topics(settings.config_dir / "topics.yaml")
+    prepare(items + old_feedback, topics, topic, frames)
+    as_is = {i.id: i for i in feedback}  # the model in use judged with the frames it scores with in production
+    if current.signals and current.frames and current.frames != (frames or {}):  # `frames.yaml` edited since
+        copies = [replace(i, features=[]) for i in feedback]
+        prepare(copies, topics, topic, current.frames)
+        as_is = {i.id: i for i in copies}
     c = float(current.cross_validation.get("c", 1.0))
 
     def recipe(train: Sequence[Labelled]) -> RelevanceModel:
@@ -150,7 +156,7 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     for fold in (feedback[n::k] for n in range(k)):
         ids = {i.id for i in fold}
         learnt = [i for i in fold if i.id in seen]  # the model in use as it is where it never saw the item,
-        current_errors += _errors(current, [i for i in fold if i.id not in seen])  # else refitted without them
+        current_errors += _errors(current, [as_is[i.id] for i in fold if i.id not in seen])  # else refitted without them
         current_errors += _errors(recipe([i for i in in_use_items if i.id not in ids]), learnt) if learnt else 0.0
         candidate_errors += _errors(recipe([i for i in items if i.id not in ids]), fold)
     log(f"{len(labels)} labelled items, {len(feedback)} feedback items; held-out errors (weighted): "

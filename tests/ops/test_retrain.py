@@ -212,3 +212,34 @@ def test_the_retrain_judges_a_model_as_production_does_with_rule_terms_it_never_
     assert model.knows(["Calais"]) and not model.knows(["Larchmere"])
     assert _errors(model, [new_term]) == new_term.weight  # production keeps it: a wrong verdict
     assert _errors(model, [known]) == 0.0  # vetoed, as production does
+
+
+def test_the_model_in_use_is_judged_with_its_own_frames_after_frames_yaml_changed(store, settings, tmp_path,
+                                                                                   monkeypatch):
+    """Production scores with the frames a model was trained with (`model.frames`); judged with an edited
+    `frames.yaml`, the model in use was charged with verdicts it never gives."""
+    import pipeline.ops.retrain as retraining
+    from pipeline.topics.train import Labelled, prepare
+
+    config = feedback_config(tmp_path)
+    frames_file = config / "frames.yaml"
+    frames_file.write_text(frames_file.read_text().replace("  war: [troop*", "  war: [ceasefire*, troop*"))
+    store.write_stories(rejected_stories())
+    for n in range(3):
+        record_feedback(store, f"rejected-{n}", "irrelevant", "asylum-border", "analyst")
+    current = load_relevance(config, "asylum-border")
+    assert current is not None and current.signals
+    judged: list[Labelled] = []
+    errors = retraining._errors
+
+    def recording(model, items):
+        if model is current:
+            judged.extend(items)
+        return errors(model, items)
+
+    monkeypatch.setattr(retraining, "_errors", recording)
+    retrain(store, settings.replace(config_dir=config), log=lambda line: None)
+    assert sorted(i.id for i in judged) == [f"feedback-rejected-{n}" for n in range(3)]
+    own = [Labelled(i.id, i.text, i.label, i.outlet, language=i.language) for i in judged]
+    prepare(own, load_topics(config / "topics.yaml"), "asylum-border", current.frames)
+    assert [i.features for i in judged] == [i.features for i in own]
