@@ -88,9 +88,18 @@ def join_split_names(raw: list[tuple[str, str, int, int]], text: str) -> list[tu
         if out and mention[1] == out[-1][1] == "person" and text[out[-1][3]: mention[2]] == " " \
                 and len(out[-1][0].split()) + len(mention[0].split()) <= 4:
             out[-1] = (f"{out[-1][0]} {mention[0]}", "person", out[-1][2], mention[3])
+        elif out and out[-1][1] == "person" and mention[2] < out[-1][3]:
+            continue  # "ten", read as a number, inside "Erik ten Hag"
         else:
             out.append(mention)
+            if mention[1] == "person" and (particle := _PARTICLE_SURNAME.match(text, mention[3])):
+                out[-1] = (f"{mention[0]}{particle.group(0)}", "person", mention[2], particle.end())
     return out
+
+
+# a Dutch or German surname's particle after a given name the model tagged alone: "Erik" of "Erik ten Hag" ("ten"
+# read as a number), "Virgil van Dijk"; not "de" or "du", which French and English put before places too
+_PARTICLE_SURNAME = re.compile(r" (?:van der|van den|van de|von der|ten|ter|van|von|den)(?: [A-Z][\w'’-]+)")
 
 
 SHEIKH = {"Sheikh", "Sheik", "Shaikh"}
@@ -109,6 +118,14 @@ _NOT_THEIR_ROLE = {"for", "to", "with", "by", "from", "on", "about", "against", 
                    "an", "as", "at", "in", "said", "says", "told"}
 
 
+# people a phrase may describe by someone else: "the wife of asylum seeker X" is not X (X's own role next to
+# the name is theirs: "his brother John Smith")
+_RELATIONS = {"wife", "husband", "mother", "father", "son", "daughter", "family", "brother", "sister", "widow",
+              "widower", "parents", "parent", "relatives", "relative", "friend", "friends", "partner", "girlfriend",
+              "boyfriend", "lawyer", "lawyers", "attorney", "attorneys", "counsel", "spokesperson", "spokesman",
+              "spokeswoman", "aide", "cousin", "uncle", "aunt", "niece", "nephew", "children", "child", "mum", "dad"}
+
+
 def name_after_role(phrase: str) -> str | None:
     """"Grandmothers Against Detention of Refugee Children co-ordinator Virginia Schneiders": a body's name, a
     role in lower case, then a person (the model tagged them as part of the body, or not at all). The person
@@ -117,9 +134,10 @@ def name_after_role(phrase: str) -> str | None:
     for k in range(1, len(words) - 1):
         if not (fold(words[k]) in first_names() and words[k - 1][:1].islower() and len(words) - k <= 3):
             continue
+        before = [w.lower() for w in words[:k - 1] if w.islower()]
         if words[k - 1].lower() in _NOT_THEIR_ROLE or any(w in _NOT_THEIR_ROLE - {"of", "and", "the", "a", "an", "in", "at"}
-                                                          for w in words[:k - 1] if w.islower()):
-            return None
+                                                          or w.endswith("ing") or w in _RELATIONS for w in before):
+            return None  # "a lawyer representing Ann Lee", "the wife of asylum seeker Ann Lee": not her
         if all(w[:1].isupper() for w in words[k:]):
             return " ".join(words[k:])
     return None

@@ -137,7 +137,10 @@ def _office(speaker: str) -> str:
     words = words[:cut]
     if not words:
         return ""
-    head = words[-1].lower() if words[-1].lower() in OFFICE_NOUNS else ""
+    last = words[-1].lower()  # "director-general", "secretary-general": a director's, a secretary's office
+    head = last if last in OFFICE_NOUNS else last.split("-")[0] if last.split("-")[0] in OFFICE_NOUNS else ""
+    if re.fullmatch(r"[A-Z][\w.]*['’]s", words[0]) and len(words) <= 5:  # "Malaysia’s Immigration Department
+        return head  # director-general said …": as definite as "the", and nobody named yet
     if len(words) == 1:
         return head if words[0][:1].isupper() else ""
     if words[:1] in (["The"], ["the"]):  # "The Taoiseach has said …", "the shadow home secretary has said …"

@@ -140,13 +140,15 @@ class Resolver:
         self.titles: dict[str, str] = {}  # "minister" → "Ahmed Hussen" from "Immigration Minister Ahmed Hussen"
         self.titled: list[tuple[int, str, str]] = []  # (offset, title word, person) where the article says so
         roles: Counter = Counter()  # (role word, person) seen close together: "McCallum's term as mayor"
+        # a name the model also tags an organisation ("Acme Pipeline", "Border Patrol") is nobody "he" or "she"
+        not_people = {e.canonical for e in organizations} | {e.text for e in organizations}  # stands for, nor titled
         for entity in persons:
             span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
             if span is None or inside(quote_spans, entity.start):
                 continue
             name = entity.canonical
             self.mentions.append((entity.start, name))
-            if not (people.is_person(name) or titled_surname(span)):
+            if name in not_people or not (people.is_person(name) or titled_surname(span)):
                 continue  # a bare surname is someone the article titles only when a title stands before it
             for tok in reversed(doc[max(0, span.start - 3): span.start]):  # "a spokeswoman for Trudeau" is not Trudeau,
                 if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS or not_a_title(tok, span):
@@ -171,8 +173,6 @@ class Resolver:
         self.gender = genders(doc, persons, quote_spans)
         self.unread = unread = sorted([*quote_spans, *caption_spans(doc_text(doc))])  # quotes, photo captions
         self.salience = Salience(doc, unread, self.gender)
-        # a name the model also tags an organisation ("Acme Pipeline") is nobody "he" or "she" stands for
-        not_people = {e.canonical for e in organizations} | {e.text for e in organizations}
         for entity in persons:
             span = doc.char_span(entity.start, entity.end, alignment_mode="expand")
             if span is not None and not inside(unread, entity.start) and entity.canonical not in not_people:

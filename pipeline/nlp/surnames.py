@@ -86,6 +86,9 @@ def titled_surname(span: Span) -> bool:
 
 
 def gaelic_surname(name: str) -> bool:
-    """"Ó Ríordáin", "Ní Chonaill": two words, yet a surname alone, whose bearer the article named in full before
-    (the model tags "Aodhán Ó Ríordáin" seldom, "Ó Ríordáin" often)."""
-    return len(name.split()) == 2 and name.split()[0] in {"Ó", "Ní", "Nic", "Uí", "Mhic", "Ua"}
+    """"Ó Ríordáin", "Ní Chonaill", "ten Hag" ("Ten Hag" at a sentence's start): two words, yet a surname alone,
+    whose bearer the article named in full before (the model tags "Aodhán Ó Ríordáin" seldom, "Ó Ríordáin" often).
+    Not "Van" or "Von" in capitals, which start given names too ("Van Jones")."""
+    words = name.split()
+    return len(words) == 2 and (words[0] in {"Ó", "Ní", "Nic", "Uí", "Mhic", "Ua"}
+                                or words[0].lower() in {"ten", "ter", "van", "von", "den"} and words[0] not in {"Van", "Von"})

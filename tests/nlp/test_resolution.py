@@ -2085,8 +2085,11 @@ def test_a_person_after_a_bodys_name_and_a_role_is_that_person_not_the_body():
     assert quote_with(text, "refused to see us").speaker_canonical == "Virginia Tallis"
 
 
-def test_a_name_a_spokesperson_speaks_for_is_not_the_speaker():
-    text = ("A spokeswoman for immigration minister Marcia Lund said the file was under review.\n\n"
+@pytest.mark.parametrize("speaker", ["A spokeswoman for immigration minister Marcia Lund",
+                                     "The wife of asylum seeker Marcia Lund", "A lawyer representing Marcia Lund",
+                                     "The mother of murdered teenager Marcia Lund"])
+def test_a_name_the_speaker_speaks_for_or_of_is_not_the_speaker(speaker):
+    text = (f"{speaker} said the file was under review.\n\n"
             "“We will not comment on individual cases,” the spokeswoman said.")
     assert quote_with(text, "under review").speaker_canonical != "Marcia Lund"
 
@@ -2106,3 +2109,30 @@ def test_the_role_then_a_name_after_the_lede_names_the_described_speaker_and_the
             "The attorney, Daniel Okafor, said his client was among the migrants woken before dawn.")
     assert quote_with(text, "sat on an airfield").speaker_canonical == "Daniel Okafor"
     assert quote_with(text, "waited hours on a tarmac").speaker_canonical == "Daniel Okafor"
+
+
+def test_a_name_the_model_also_tags_an_organisation_holds_no_title_a_description_could_mean():
+    text = ("The number of migrants is only going to rise, a senior Border Patrol agent warned Friday.\n\n"
+            "The agent, who spoke on background, said 380,000 people had been apprehended in February.\n\n"
+            "In Cochise County that warning has begun to bear out near Douglas and in Willcox, where the already "
+            "stretched-thin Border Patrol is arresting more single adults attempting to slip into the country.\n\n"
+            "Douglas Mayor Donald Huish said Friday the latest information he received this week from Border Patrol "
+            "agents at the station just outside Douglas is that they are confronting about 100 adults daily.\n\n"
+            "“I fully expect to see the numbers increase,” the senior agent said.")
+    for words in ("380,000 people", "numbers increase"):
+        assert quote_with(text, words).speaker_canonical != "Border Patrol", words
+
+
+def test_a_dutch_particle_surname_leads_back_to_the_name_in_full():
+    text = ("Erik ten Hag confirmed the defender will miss Sunday's fixture as the club awaits a diagnosis.\n\n"
+            "“I had to make the changes, there was no other way,” United boss Ten Hag said.\n\n"
+            "Ten Hag said the injury was not to the Achilles.")
+    assert quote_with(text, "no other way").speaker_canonical == "Erik ten Hag"
+    assert quote_with(text, "not to the Achilles").speaker_canonical == "Erik ten Hag"
+
+
+def test_a_countrys_office_in_the_lede_is_the_person_who_speaks_by_name_next():
+    text = ("Malaysia deported more than 1,000 Myanmar nationals on Tuesday despite a court order.\n\n"
+            "Malaysia’s Immigration Department director-general said the deportees did not include refugees.\n\n"
+            "“All of those returned had agreed to be sent back voluntarily,” Khairul Dzaimee Daud said in a statement.")
+    assert quote_with(text, "did not include refugees").speaker_canonical == "Khairul Dzaimee Daud"
