@@ -189,13 +189,14 @@ def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict:
     alerts are recorded and wait until the variable is set (a secret unset during a redeploy must not lose a day's
     stories for it); delivery, which loads without it, leaves them pending meanwhile.
     """
-    subs, problems = _load(path, env, variables)
-    if strict and problems:
-        raise problems[0]
-    for problem in problems:
+    subs, written_wrong, unusable = _load(path, env, variables)
+    if strict and (written_wrong or unusable):
+        raise [*written_wrong, *unusable][0]
+    for problem in [*written_wrong, *unusable]:
         log.error("alerts for this subscription are %s until fixed: %s", "held" if matching and _unset(problem)
                   else "off", problem)
-    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in problems if not (matching and _unset(p))}
+    # an entry written wrong was never loaded: it must not switch off a working subscription of the same name
+    broken = {p.key.split("]")[0].removeprefix("subscriptions[") for p in unusable if not (matching and _unset(p))}
     return [s for s in subs if s.name not in broken]
 
 
@@ -213,16 +214,18 @@ def subscription_names(path: Path) -> set[str]:
 
 def subscription_problems(path: Path, env: Mapping[str, str] | None = None,
                           variables: Sequence[str] | None = None) -> list[ConfigError]:
-    """What is wrong with each subscription's channels (empty when all can be used)."""
-    return _load(path, env, variables)[1]
+    """What is wrong with each subscription, as written or its channels and topics (empty when all can be used)."""
+    _, written_wrong, unusable = _load(path, env, variables)
+    return [*written_wrong, *unusable]
 
 
 def _load(path: Path, env: Mapping[str, str] | None,
-          variables: Sequence[str] | None) -> tuple[list[Subscription], list[ConfigError]]:
-    """Each subscription is checked on its own: one written wrong ("at: 7:30", a name used twice) is a problem
+          variables: Sequence[str] | None) -> tuple[list[Subscription], list[ConfigError], list[ConfigError]]:
+    """The subscriptions loaded, the entries written wrong (left out), and the problems of loaded ones' channels
+    and topics. Each subscription is checked on its own: one written wrong ("at: 7:30", a name used twice) is a problem
     that leaves it out, not an error that stops every subscriber's alerts and the operator's failure mail."""
     if not path.exists():
-        return [], []
+        return [], [], []
     raw = read_mapping(path, empty_ok=True)
     entries = raw.get("subscriptions")
     try:  # the file's own keys, and a list where the subscriptions go
@@ -235,15 +238,18 @@ def _load(path: Path, env: Mapping[str, str] | None,
             subs.append(Subscription.model_validate(entry))
         except ValidationError as exc:
             problems.append(_entry_error(path, exc, ("subscriptions", number), entry))
-    names = [s.name for s in subs]
-    twice = sorted({name for name in names if names.count(name) > 1})
-    problems += [ConfigError(str(path), f"subscriptions[{name}]", "the name is used twice") for name in twice]
-    subs = [s for s in subs if s.name not in twice]
+    first: dict[str, Subscription] = {}
+    for sub in subs:  # a copied entry not yet renamed: the later one is left out, the subscriber keeps theirs
+        if sub.name in first:
+            problems.append(ConfigError(str(path), f"subscriptions[{sub.name}]", "the name is used twice: "
+                                        "this later entry is left out until it has a name of its own"))
+        first.setdefault(sub.name, sub)
+    subs = list(first.values())
     env = environment() if env is None else env
     settings = Settings.from_env()
     variables = settings.alerts.channel_variables if variables is None else variables
-    return subs, [*problems, *_topic_problems(path, subs, settings.config_dir / "topics.yaml"),
-                  *(problem for sub in subs for problem in _channel_problems(path, sub, env, variables))]
+    return subs, problems, [*_topic_problems(path, subs, settings.config_dir / "topics.yaml"),
+                            *(problem for sub in subs for problem in _channel_problems(path, sub, env, variables))]
 
 
 def _entry_error(path: Path, exc: ValidationError, prefix: tuple[str | int, ...], entry: object = None) -> ConfigError:

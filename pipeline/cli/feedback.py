@@ -16,7 +16,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     from pipeline.config import load_topics
 
     settings = settings_from(args)
-    names = [t.name for t in load_topics(settings.config_dir / "topics.yaml")]
+    names = [t.name for t in load_topics(settings.config_dir / "topics.yaml")] if args.topic is not None else []
     if args.topic is not None and args.topic not in names:  # stored, it would be read by no retrain
         guess = closest(args.topic, names)
         args.parser.error(f"--topic {args.topic}: no such topic in {settings.config_dir / 'topics.yaml'}"

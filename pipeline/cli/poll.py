@@ -50,9 +50,10 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
     if c["stories_rejected"]:
         print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
               + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
-    if enriched is not None and enriched.rejected:
-        print(f"ENRICHMENT REJECTED by Elasticsearch: {len(enriched.rejected)} stories (tried again next pass): "
-              + "; ".join(f"{k}: {v}" for k, v in list(enriched.rejected.items())[:3]), file=out)
+    retried = {k: v for k, v in enriched.rejected.items() if k not in enriched.set_aside} if enriched else {}
+    if enriched is not None and retried:  # quote ids and story ids; a story set aside is said below
+        print(f"ENRICHMENT REJECTED by Elasticsearch: {len(retried)} documents (their stories tried again next pass): "
+              + "; ".join(f"{k}: {v}" for k, v in list(retried.items())[:3]), file=out)
     if enriched is not None and enriched.set_aside:
         print(f"SET ASIDE (enrich_error, not retried): {len(enriched.set_aside)} stories: "
               + "; ".join(f"{k}: {v}" for k, v in list(enriched.set_aside.items())[:3]), file=out)

@@ -75,9 +75,12 @@ class RelevanceModel:
         half a file would break every feed of that pass."""
         path.parent.mkdir(parents=True, exist_ok=True)
         staged = path.with_name(f".{path.name}.{os.getpid()}.new")
-        staged.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=0) + "\n",
-                          encoding="utf-8")
-        staged.replace(path)
+        try:
+            staged.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=0) + "\n",
+                              encoding="utf-8")
+            staged.replace(path)
+        finally:
+            staged.unlink(missing_ok=True)  # a full disk leaves nothing half-written behind
 
 
 @contextmanager

@@ -416,13 +416,16 @@ def test_one_subscription_written_wrong_stops_only_itself(tmp_path, webhook):
         {"name": "early", "channels": [webhook.url], "rule": {}, "digest": {"at": "7:30"}},
         {"name": "twice", "channels": [webhook.url], "rule": {}},
         {"name": "fine", "channels": [webhook.url], "rule": {}},
-        {"name": "twice", "channels": [webhook.url], "rule": {"outlets": ["X"]}}]}))
+        {"name": "twice", "channels": [webhook.url], "rule": {"outlets": ["X"]}},  # a copy not yet renamed
+        {"name": "fine", "channels": [webhook.url], "rule": {}, "digest": {"at": "25:00"}}]}))  # and one written wrong
     with pytest.raises(ConfigError, match=r"subscriptions\[early\]\.digest"):
         load_subscriptions(path)  # strict: the first problem, by name
-    assert [s.name for s in load_subscriptions(path, strict=False)] == ["fine"]
-    assert [s.name for s in load_subscriptions(path, strict=False, matching=True)] == ["fine"]
+    usable = load_subscriptions(path, strict=False)  # the subscribers of "twice" and "fine" keep theirs
+    assert [(s.name, s.rule.outlets) for s in usable] == [("twice", []), ("fine", [])]
+    assert [s.name for s in load_subscriptions(path, strict=False, matching=True)] == ["twice", "fine"]
     problems = [str(p) for p in subscription_problems(path)]
     assert any("subscriptions[early].digest" in p for p in problems), problems
+    assert any("subscriptions[fine].digest" in p for p in problems), problems
     assert any("subscriptions[twice]: the name is used twice" in p for p in problems), problems
     assert subscription_names(path) == {"early", "twice", "fine"}  # their pending alerts are not orphans
 

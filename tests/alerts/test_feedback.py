@@ -81,10 +81,17 @@ def test_the_cli_records_feedback_and_reports_precision(store, settings):
     assert run("feedback", "nope", "relevant").returncode == 3
     typo = run("feedback", "s9", "irrelevant", "--topic", "asylum-bordr")  # stored, no retrain would ever read it
     assert typo.returncode == 2 and "did you mean 'asylum-border'?" in typo.stderr
+    broken = PROJECT_ROOT / "test-artifacts" / "broken-topics"  # only --topic needs topics.yaml
+    broken.mkdir(parents=True, exist_ok=True)
+    (broken / "topics.yaml").write_text("topics: [\n")
+    env["NEWSWATCH_CONFIG_DIR"] = str(broken)
+    assert run("feedback", "s9", "relevant", "--by", "kim").returncode == 0
+    assert run("feedback", "s9", "relevant", "--topic", "asylum-border").returncode == 3  # named: it is read
+    del env["NEWSWATCH_CONFIG_DIR"]
     blank = run("feedback-speaker", "q1", "  ")
     assert blank.returncode == 3 and "is no name" in blank.stdout and "Traceback" not in blank.stderr
     report = run("feedback-report").stdout
-    assert "asylum*" in report and "precision 0.00  (0 relevant, 1 irrelevant)" in report
+    assert "asylum*" in report and "precision 0.50  (1 relevant, 1 irrelevant)" in report
 
 
 def plugin_client(settings, **app_options):

@@ -175,7 +175,11 @@ def test_a_pass_whose_enrichment_was_refused_or_set_aside_says_so_and_exits_5(st
     assert poll_exit(PollReport(rejected={"s3": "version conflict"}), clean) == 5
     out = io.StringIO()
     print_summary(PollReport(), store, settings, out=out, enriched=refused)
-    assert "ENRICHMENT REJECTED by Elasticsearch: 1 stories" in out.getvalue() and "s1: mapper_parsing" in out.getvalue()
+    assert "ENRICHMENT REJECTED by Elasticsearch: 1 documents" in out.getvalue() and "s1: mapper_parsing" in out.getvalue()
     out = io.StringIO()
     print_summary(PollReport(), store, settings, out=out, enriched=aside)
     assert "SET ASIDE (enrich_error, not retried): 1 stories: s2: analysis failed" in out.getvalue()
+    both = EnrichReport(rejected={"s4": "mapper_parsing_exception"}, set_aside={"s4": "mapper_parsing_exception"})
+    out = io.StringIO()  # refused for good: set aside, not also "tried again next pass"
+    print_summary(PollReport(), store, settings, out=out, enriched=both)
+    assert "SET ASIDE" in out.getvalue() and "ENRICHMENT REJECTED" not in out.getvalue()
