@@ -69,14 +69,25 @@ class IndexLifecycle(StoreClient):
         """New fields into each month's index; a month that cannot take the mapping (a field's type changed)
         keeps its own, with a warning: next month's index takes the new one from the template, and until then
         every task opening the store must still run (`newswatch reindex` cannot help while this one fails)."""
+        writing = month_index(self.index(kind), self.now())
         for month in sorted(self.client.indices.get_alias(name=self.index(kind)).body):
             try:
                 self.client.indices.put_mapping(index=month, properties=mapping["properties"])
+                continue
             except ApiError as exc:
                 if exc.meta.status != 400:
                     raise
-                log.warning("%s keeps its mapping (%s); the indices of later months take the new one", month,
-                            redact(str(exc))[:300])
+                refused = redact(str(exc))[:300]
+            have = self.client.indices.get_mapping(index=month).body[month]["mappings"].get("properties", {})
+            new = {k: v for k, v in mapping["properties"].items() if k not in have}
+            if new:  # the new fields at least (put_mapping is all or nothing): this month's records carry them
+                self.client.indices.put_mapping(index=month, properties=new)
+            if month >= writing:  # the month written to now: its records may be refused until it ends
+                log.error("%s (written to now) cannot take the changed mapping (%s): its new fields were added; "
+                          "a record whose changed field it cannot hold is refused until next month's index", month,
+                          refused)
+            else:
+                log.warning("%s keeps its mapping (%s); the indices of later months take the new one", month, refused)
 
     def _desired(self) -> tuple[dict[str, dict[str, Any]], str]:
         """Every kind's mapping, and the hash of the mappings and index settings the templates carry."""

@@ -92,3 +92,23 @@ def test_a_past_month_that_cannot_take_the_mapping_keeps_its_own_and_the_store_s
     assert current["latency"]["type"] == "float" and "consecutive_failures" in current
     assert es.indices.get_mapping(index=old).body[old]["mappings"]["properties"]["latency"]["type"] == "keyword"
     assert es.indices.exists_index_template(name=alias)
+
+
+def test_the_month_written_to_takes_the_new_fields_when_a_changed_type_is_refused(store, es, caplog):
+    """put_mapping is all or nothing: a type change in the current month's index kept its new fields out too, and
+    with a strict mapping every poll record carrying them was refused for the rest of the month."""
+    clocked = Store(store.client, store.prefix, clock=lambda: NOW)
+    alias = clocked.index("feed-health")
+    current = f"{alias}-2026.12"
+    es.indices.delete(index=f"{alias}-*")  # as an older version made this month's index
+    es.indices.delete_index_template(name=alias)
+    es.indices.create(index=current, mappings={"dynamic": "strict", "properties": {
+        "feed_id": {"type": "keyword"}, "time": {"type": "date"}, "latency": {"type": "keyword"}}}, aliases={alias: {}})
+    clocked.ensure()
+    assert f"{current} (written to now) cannot take the changed mapping" in caplog.text
+    props = es.indices.get_mapping(index=current).body[current]["mappings"]["properties"]
+    assert props["latency"]["type"] == "keyword" and props["consecutive_failures"]["type"] == "integer"
+    clocked.record_polls([PollRecord(feed_id="f", time=NOW, outcome="ok", consecutive_failures=2, warning="slow")])
+    clocked.refresh("feed-health")
+    assert clocked.count("feed-health") == 1  # a record with the new fields is written
+
