@@ -10,7 +10,7 @@ from typing import Any
 
 from elasticsearch import ConflictError, NotFoundError
 
-from pipeline.store.client import StoreClient, _translated
+from pipeline.store.client import StoreClient, _translated, parsed_document
 from pipeline.store.documents import AlertRecord
 
 
@@ -54,7 +54,9 @@ class AlertQueries(StoreClient):
             found = self.client.get(index=self.index("alerts"), id=alert_id)
         except NotFoundError:
             return None, False
-        record = AlertRecord.model_validate(found["_source"])
+        record = parsed_document(AlertRecord, "alerts", alert_id, found["_source"])
+        if record is None:  # unreadable (logged): claimed by nobody, as if missing
+            return None, False
         if not wanted(record):
             return record, False
         try:

@@ -272,7 +272,7 @@ class StoreClient:
         for start in range(0, len(wanted), 1000):
             docs = self.client.mget(index=self.index(kind), ids=wanted[start: start + 1000])["docs"]
             out |= {d["_id"]: parsed for d in docs if d.get("found")
-                    and (parsed := _parsed(model, kind, d["_id"], d["_source"])) is not None}
+                    and (parsed := parsed_document(model, kind, d["_id"], d["_source"])) is not None}
         return out
 
     @_translated("reading a document")
@@ -281,7 +281,11 @@ class StoreClient:
             found = self.client.get(index=self.index(kind), id=doc_id)
         except NotFoundError:
             return None
-        return INDEXED[kind].model_validate(found["_source"])
+        try:
+            return INDEXED[kind].model_validate(found["_source"])
+        except ValidationError as exc:  # not "missing": a caller would write a fresh one over it
+            raise StoreError("reading a document", f"{kind}/{doc_id} is not a {INDEXED[kind].__name__} this version "
+                             f"can read ({str(exc).splitlines()[0]}): fix or delete it") from None
 
     @_translated("updating a document")
     def update(self, kind: str, doc_id: str, refresh: bool = True, **fields: Any) -> None:
@@ -328,7 +332,7 @@ class StoreClient:
             for hit in hits:
                 if source is not None:
                     yield hit["_source"]
-                elif (parsed := _parsed(model, kind, hit["_id"], hit["_source"])) is not None:
+                elif (parsed := parsed_document(model, kind, hit["_id"], hit["_source"])) is not None:
                     yield parsed
             if len(hits) < page:
                 return
@@ -357,7 +361,7 @@ class StoreClient:
         self.write("state", [(key, StateEntry(key=key, value=value))]).require("named times")
 
 
-def _parsed(model: type[Document], kind: str, doc_id: str, source: dict[str, Any]) -> Any | None:
+def parsed_document(model: type[Document], kind: str, doc_id: str, source: dict[str, Any]) -> Any | None:
     """A stored document as its model, or None (logged) when it is not one: a story edited by hand in Kibana, or
     a field an older version wrote, must leave that document out, not stop every stage that reads the index."""
     try:

@@ -16,7 +16,7 @@ from typing import Any
 from elasticsearch import ConflictError, NotFoundError
 
 from pipeline.errors import StoreError
-from pipeline.store.client import BulkResult, StoreClient, _translated
+from pipeline.store.client import BulkResult, StoreClient, _translated, parsed_document
 from pipeline.store.documents import FigureFinding, GroupDoc, MonitorState, Story, SurgeDoc
 
 TOP = 10  # people, organisations, places and speakers an event document lists
@@ -60,7 +60,10 @@ class EventQueries(StoreClient):
             found = self.client.get(index=self.index("monitor"), id=key)
         except NotFoundError:
             return {}, 0, None
-        doc = MonitorState.model_validate(found["_source"])
+        doc = parsed_document(MonitorState, "monitor", key, found["_source"])
+        if doc is None:  # a fresh state saved over it would be refused (it exists): say what to do
+            raise StoreError("reading the events state", f"monitor/{key} cannot be read by this version: delete it "
+                             "to start the events state afresh (the next run places the unplaced stories again)")
         return doc.state, doc.stories, (found["_seq_no"], found["_primary_term"])
 
     @_translated("saving the events state")
@@ -182,7 +185,8 @@ class EventQueries(StoreClient):
             filters.append({"term": {"topics": topic}})
         found = self.client.search(index=self.index("events"), query={"bool": {"filter": filters}}, size=size,
                                    sort=[{sort: "desc"}, {"last_seen": "desc"}])
-        return [GroupDoc.model_validate(h["_source"]) for h in found["hits"]["hits"]]
+        return [doc for h in found["hits"]["hits"]
+                if (doc := parsed_document(GroupDoc, "events", h["_id"], h["_source"])) is not None]
 
     @_translated("reading surges")
     def surges_since(self, since: datetime, topics: Sequence[str] | None = None, news_time: bool = False) -> list[SurgeDoc]:

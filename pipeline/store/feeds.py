@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from pipeline.store.client import BulkResult, StoreClient, _translated
+from pipeline.store.client import BulkResult, StoreClient, _translated, parsed_document
 from pipeline.store.documents import FeedState, PollRecord, StateEntry
 from pipeline.store.poll_summary import NEW_ITEM_TIMES, RECENT_SUCCESSES, PollSummary
 
@@ -48,7 +48,7 @@ class FeedQueries(StoreClient):
             found = self.client.mget(index=self.index("feeds"), ids=[s.feed_id for s in pending])["docs"]
             actions = []
             for state, doc in zip(pending, found, strict=True):
-                stored = FeedState.model_validate(doc["_source"]) if doc.get("found") else None
+                stored = parsed_document(FeedState, "feeds", state.feed_id, doc["_source"]) if doc.get("found") else None
                 action = {"_index": self.index("feeds"), "_id": state.feed_id, "_source": merge(state, stored).to_source()}
                 if doc.get("found"):
                     action |= {"if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]}
@@ -109,8 +109,11 @@ class FeedQueries(StoreClient):
         out: dict[str, PollSummary] = {}
         for bucket in found["aggregations"]["feeds"]["buckets"]:
             ok, new = bucket["ok"]["latest"]["hits"]["hits"], bucket["new"]["latest"]["hits"]["hits"]
+            last = bucket["last"]["hits"]["hits"][0]
+            if (record := parsed_document(PollRecord, "feed-health", last["_id"], last["_source"])) is None:
+                continue
             out[bucket["key"]] = PollSummary(
-                last=PollRecord.model_validate(bucket["last"]["hits"]["hits"][0]["_source"]),
+                last=record,
                 first_poll=at(bucket["first"]["value"]), successes=bucket["ok"]["doc_count"],
                 last_success=at(ok[0]["sort"][0]) if ok else None,
                 latencies=[float(hit["_source"].get("latency", 0.0)) for hit in reversed(ok)],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.store.client import _translated
+from pipeline.store.client import _translated, parsed_document
 from pipeline.store.documents import Story
 from pipeline.store.indices import IndexLifecycle
 
@@ -58,7 +58,8 @@ class SearchQueries(IndexLifecycle):  # it asks whether the index has the langua
         for hit in found["hits"]["hits"]:
             copies = hit.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("hits", [])
             outlets = [c["_source"]["outlet"] for c in copies if c["_id"] != hit["_id"]]
-            doc = Story.model_validate({**hit["_source"], "text": ""})
+            if (doc := parsed_document(Story, "stories", hit["_id"], {**hit["_source"], "text": ""})) is None:
+                continue
             pages.append(Page(doc, hit.get("highlight", {}), list(dict.fromkeys(o for o in outlets
                                                                                  if o != doc.outlet))))
         return pages

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline.errors import StoreUnavailable
+from pipeline.errors import StoreError, StoreUnavailable
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
@@ -111,3 +111,10 @@ def test_a_stored_document_its_model_cannot_read_is_left_out_not_fatal(store, es
     assert [q.quote_id for q in found] == ["s1-000", "s1-001"]
     assert sorted(store.get_many("quotes", ["s1-000", "s1-002", "s1-001"])) == ["s1-000", "s1-001"]
     assert "quotes/s1-002 left out" in caplog.text
+    with pytest.raises(StoreError, match=r"quotes/s1-002 is not a QuoteDoc this version can read"):
+        store.get("quotes", "s1-002")  # by id: not "missing", which a caller would write a fresh one over
+    es.index(index=store.index("feeds"), id="f1", document={"feed_id": "f1", "consecutive_failures": None}, refresh=True)
+    merged: list[object] = []
+    store.save_feed_states([FeedState(feed_id="f1", items_seen=3)],
+                           merge=lambda new, stored: merged.append(stored) or new)  # read as absent, written over
+    assert merged == [None] and store.get("feeds", "f1").items_seen == 3
