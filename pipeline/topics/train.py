@@ -184,11 +184,13 @@ class Fold:
 
 def _judge(model: RelevanceModel, test: Sequence[Labelled]) -> dict[tuple[float, float], tuple[float, float, float]]:
     scores = [model.score_features(i.features) for i in test]
+    # as production judges (`RelevanceModel.decides`): no veto on an `any` term the fold's model never saw
+    unvetoed = [i.rules and model.signals and any(not model.knows([t]) for t in i.any_terms) for i in test]
     out = {}
     for veto in VETOES:
         for rescue in RESCUES:
-            kept = [i.rules if i.language not in model.languages else (i.rules and s >= veto) or s >= rescue
-                    for i, s in zip(test, scores, strict=True)]  # as production judges: a language it was not trained for
+            kept = [i.rules if i.language not in model.languages else (i.rules and s >= veto) or s >= rescue or free
+                    for i, s, free in zip(test, scores, unvetoed, strict=True)]  # a language it was not trained for
             # is the rules' alone
             out[(veto, rescue)] = weighted_scores(test, kept)
     return out

@@ -243,3 +243,17 @@ def test_the_model_in_use_is_judged_with_its_own_frames_after_frames_yaml_change
     own = [Labelled(i.id, i.text, i.label, i.outlet, language=i.language) for i in judged]
     prepare(own, load_topics(config / "topics.yaml"), "asylum-border", current.frames)
     assert [i.features for i in judged] == [i.features for i in own]
+
+
+def test_cross_validation_judges_a_fold_as_production_does_with_rule_terms_it_never_saw():
+    """`topics-train` chose veto and rescue counting vetoes production never makes (an `any` term the fold's
+    model was not trained on), so the weekly retrain inherited them."""
+    from pipeline.topics.train import Labelled, _judge, features
+
+    model = load_relevance(PROJECT_ROOT / "config", "asylum-border")
+    text = "Council to resurface Larchmere Lane over the summer, with lane closures planned for July."
+    assert model is not None and model.score_features(features(text)) < 0.02
+    new_term = Labelled("n", text, "on", "x", rules=True, features=features(text), any_terms=["Larchmere"])
+    known = Labelled("k", text, "on", "x", rules=True, features=features(text), any_terms=["Calais"])
+    assert all(recall == 1.0 for _, recall, _ in _judge(model, [new_term]).values())  # never vetoed
+    assert min(recall for _, recall, _ in _judge(model, [known]).values()) == 0.0  # vetoed where the veto is high
