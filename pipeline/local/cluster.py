@@ -305,6 +305,9 @@ def down(state: Path = STATE, timeout: float = 120) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and supervisor_alive(state):
         time.sleep(0.5)
+    if supervisor_alive(state):  # busy workers finishing their tasks: `up` now would find it alive and fail
+        raise LocalNodeError(f"still stopping after {timeout:.0f} s (supervisor pid {pid}, processes stop last started "
+                           f"first): wait for it, or see {state / 'state.json'}")
     return True
 
 

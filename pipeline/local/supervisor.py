@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,25 +102,34 @@ class Supervisor:
     def __init__(self, state: Path) -> None:
         self.state = state
         self.running: dict[str, Running] = {}
+        self.failed_starts: dict[str, float] = {}
         self.stopping = False
 
     def _stop_signal(self, *_: object) -> None:
         self.stopping = True
 
     def run(self) -> None:
+        """Until SIGTERM, or until the loop itself fails (a full disk writing the state): either way every child
+        is stopped, since each runs in a session of its own and would outlive this process out of reach."""
         signal.signal(signal.SIGTERM, self._stop_signal)
         signal.signal(signal.SIGINT, self._stop_signal)
-        while not self.stopping:
-            self.step(read_plan(self.state))
-            self.write_state()
-            time.sleep(0.5)
-        plan = read_plan(self.state)
-        for name in sorted(self.running, key=lambda n: -plan.get(n, {}).get("order", 0)):
-            run = self.running[name]
-            if run.process.poll() is None:
-                stop_process(run.process, plan.get(name, {}).get("stop_signal", signal.SIGTERM))
-        self.running.clear()
-        self.write_state()
+        reap_leftovers(self.state)  # a supervisor that died (SIGKILL, OOM) left its children running
+        try:
+            while not self.stopping:
+                self.step(read_plan(self.state))
+                self.write_state()
+                time.sleep(0.5)
+        finally:
+            plan = read_plan(self.state)
+            for name in sorted(self.running, key=lambda n: -plan.get(n, {}).get("order", 0)):
+                run = self.running[name]
+                if run.process.poll() is None:
+                    stop_process(run.process, plan.get(name, {}).get("stop_signal", signal.SIGTERM))
+            self.running.clear()
+            try:
+                self.write_state()
+            except OSError as exc:  # the error that ended the loop, most likely: it is raised as it is
+                print(f"could not write the state: {exc}", file=sys.stderr, flush=True)
 
     def step(self, plan: dict[str, dict[str, Any]]) -> None:
         now = time.monotonic()
@@ -136,20 +146,63 @@ class Supervisor:
             elif run and run.exited_at is None:
                 kill_group(run.process.pid, signal.SIGKILL)  # what the dead leader left behind
                 run.exited_at, run.last_exit = now, run.process.returncode
-            if held(self.state, name) or (run and run.exited_at and now - run.exited_at < RESTART_DELAY):
+            if held(self.state, name) or (run and run.exited_at and now - run.exited_at < RESTART_DELAY) \
+                    or now - self.failed_starts.get(name, -RESTART_DELAY) < RESTART_DELAY:
                 continue
-            process = start_process(spec)
+            try:
+                process = start_process(spec)
+            except OSError as exc:  # a binary missing while the venv is rebuilt: this one waits, the rest run
+                print(f"{name}: could not start: {exc}", file=sys.stderr, flush=True)
+                self.failed_starts[name] = now
+                continue
             self.running[name] = Running(process, digest, time.time(), (run.restarts + 1) if run else 0,
                                          last_exit=run.last_exit if run else None)
 
     def write_state(self) -> None:
         out = {name: {"pid": run.process.pid, "alive": run.process.poll() is None, "started": run.started,
-                      "restarts": run.restarts, "last_exit": run.last_exit, "held": held(self.state, name)}
+                      "restarts": run.restarts, "last_exit": run.last_exit, "held": held(self.state, name),
+                      "ticks": start_ticks(run.process.pid)}
                for name, run in self.running.items()}
         out["supervisor"] = {"pid": os.getpid(), "alive": True}
         tmp = self.state / "state.json.tmp"
         tmp.write_text(json.dumps(out, indent=1))
         os.replace(tmp, self.state / "state.json")
+
+
+def start_ticks(pid: int) -> int | None:
+    """When the process started (clock ticks since boot, /proc/PID/stat): with the pid, names one process for good,
+    where a pid alone may have been handed to another since."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    """Alive, not a zombie waiting for its parent."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def reap_leftovers(state: Path) -> list[str]:
+    """Stop the process groups a dead supervisor's `state.json` lists that still run (the same pid and start
+    time): PostgreSQL, Redis or a node left running would hold their ports and locks, and every restart of the
+    new supervisor's own would fail on them."""
+    reaped = []
+    for name, info in read_state(state).items():
+        pid = info.get("pid") if name != "supervisor" else None
+        if pid and info.get("ticks") is not None and start_ticks(pid) == info["ticks"]:
+            kill_group(pid, signal.SIGTERM)
+            reaped.append(name)
+    deadline = time.monotonic() + 40
+    for name in reaped:
+        pid = read_state(state)[name]["pid"]
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.2)
+        kill_group(pid, signal.SIGKILL)
+    return reaped
 
 
 def read_state(state: Path) -> dict[str, dict[str, Any]]:

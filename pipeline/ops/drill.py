@@ -366,6 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped (a CI timeout): the shape still comes down
     ports = Ports(args.port_base)
+    if pid := cluster.supervisor_alive(cluster.STATE):  # not a developer's own cluster: taken over, then stopped
+        print(f"error: a cluster is up already (supervisor pid {pid}): the drill would rewrite its plan, pause its "
+              "DAGs, clear its mail and bring it down; stop it first with `scripts/cluster.sh down`", file=sys.stderr)
+        return 1
     servers = [ReplayServer(SHARED, REPLAY_DIR, host=host).start() for host in HOSTS]
     work = cluster.STATE / "drill"
     work.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,71 @@
+"""The cluster's supervisor: its children never outlive it out of reach, and one that cannot start does not stop
+the others (real processes, each in a session of its own as the supervisor starts them)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.local.supervisor import Supervisor, reap_leftovers, start_ticks, write_plan
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(300)"]
+
+
+def plan(state: Path, **commands: list[str]) -> None:
+    (state / "logs").mkdir(parents=True, exist_ok=True)
+    write_plan(state, {name: {"cmd": cmd, "env": dict(os.environ), "log": str(state / "logs" / f"{name}.log"),
+                              "order": n} for n, (name, cmd) in enumerate(commands.items())})
+
+
+def alive(pid: int) -> bool:
+    return start_ticks(pid) is not None and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]
+
+
+def test_children_left_by_a_dead_supervisor_are_stopped_by_the_next(tmp_path):
+    """A SIGKILLed supervisor's PostgreSQL, Redis and nodes kept their ports; the next one's restarts failed on
+    them every 2 s while `up` reported the cluster healthy."""
+    left = subprocess.Popen(SLEEPER, start_new_session=True)
+    other = subprocess.Popen(SLEEPER, start_new_session=True)  # the pid recorded, but another start time: not ours
+    (tmp_path / "state.json").write_text(json.dumps({
+        "redis": {"pid": left.pid, "ticks": start_ticks(left.pid)},
+        "postgres": {"pid": other.pid, "ticks": (start_ticks(other.pid) or 0) - 1},
+        "supervisor": {"pid": 1}}))
+    try:
+        assert reap_leftovers(tmp_path) == ["redis"]
+        left.wait(10)
+        assert left.returncode is not None and other.poll() is None
+    finally:
+        for p in (left, other):
+            p.kill()
+            p.wait()
+
+
+def test_a_failing_loop_stops_every_child_and_a_missing_binary_stops_only_itself(tmp_path, monkeypatch):
+    plan(tmp_path, sleeper=SLEEPER, missing=["/nonexistent/bin/redis-server"])
+    supervisor = Supervisor(tmp_path)
+    supervisor.step(json.loads((tmp_path / "plan.json").read_text()))  # no exception for the missing binary
+    assert list(supervisor.running) == ["sleeper"] and "missing" in supervisor.failed_starts
+    pid = supervisor.running["sleeper"].process.pid
+    writes = 0
+    real = Supervisor.write_state
+
+    def full_disk(self):
+        nonlocal writes
+        writes += 1
+        if writes >= 2:
+            raise OSError(28, "No space left on device")
+        real(self)
+
+    monkeypatch.setattr(Supervisor, "write_state", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        supervisor.run()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and alive(pid):
+        time.sleep(0.2)
+    assert not alive(pid)  # stopped with the supervisor, not left running in its own session
