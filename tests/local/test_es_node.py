@@ -56,7 +56,7 @@ def started(base: Path, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     monkeypatch.setattr(es_node, "find_java_home", lambda local: base / "jdk")
     monkeypatch.setattr(es_node, "_run_as", lambda: NOBODY)
     monkeypatch.setattr(es_node, "NODE_ROOT", base / "nodes")
-    monkeypatch.setattr(os, "chown", lambda path, uid, gid: None)
+    monkeypatch.setattr(os, "chown", lambda path, uid, gid, follow_symlinks=True: None)
     monkeypatch.setattr(subprocess, "Popen", Exited)
     return launched
 
@@ -139,6 +139,26 @@ def test_a_jdk_the_node_user_cannot_reach_is_copied_where_it_can(base, started, 
     copies = list((base / "jdk-copies").glob("jdk-*"))
     assert len(copies) == 1 and mode(copies[0] / "bin" / "java") & 0o005 == 0o005 and mode(private) == 0o700
     assert not es_node._closed(copies[0] / "bin" / "java", NOBODY)
+
+
+def test_the_clusters_nodes_run_a_jdk_their_user_can_reach_too(base, started, monkeypatch):
+    """The three nodes of `scripts/cluster.sh` skipped the copy the test node makes: "could not find java" every
+    2 s until `up` gave up."""
+    from pipeline.local import cluster
+    from pipeline.local.cluster_shape import Ports
+
+    private = base / "root"
+    (private / "jdk" / "bin").mkdir(parents=True)
+    (private / "jdk" / "bin" / "java").write_text("#!/bin/sh\n")
+    (private / "jdk" / "bin" / "java").chmod(0o700)
+    private.chmod(0o700)
+    monkeypatch.setattr(es_node, "find_java_home", lambda local=None: private / "jdk")
+    monkeypatch.setattr(es_node, "JDK_ROOT", base / "jdk-copies")
+    (base / "state" / "logs").mkdir(parents=True)
+    spec = cluster.es_spec(1, Ports(), base / "state")
+    java = Path(spec["env"]["ES_JAVA_HOME"])
+    assert java.parent == base / "jdk-copies" and not es_node._closed(java / "bin" / "java", NOBODY)
+    assert spec["log"] == str(base / "state" / "logs" / "es-1.log")  # root's folder, not the node user's
 
 
 def test_a_node_directory_left_by_an_earlier_checkout_at_the_same_path_is_replaced(base):

@@ -80,3 +80,21 @@ def test_run_local_stopped_by_sigterm_while_the_node_starts_leaves_no_node_behin
     where = {str(tmp_path), str((tmp_path / "state" / "es").resolve())}  # run as root, its data may live elsewhere
     left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(w in " ".join(p.info["cmdline"] or []) for w in where)]
     assert run.returncode != 0 and not left, (run.returncode, left, run.stdout.read()[-2000:] if run.stdout else "")
+
+
+def test_the_test_scripts_node_stopped_by_sigterm_while_it_starts_leaves_no_node_behind(tmp_path: Path):
+    """`python -m pipeline.local.es_node start` (scripts/test.sh, .ci/run) died on SIGTERM without its cleanup:
+    the node ran on with nothing recording it, and the trap's `rm -rf` took its data folder from under it."""
+    import time
+
+    es_node.fetch_distribution(es_node.cache_dir(es_node.local_environment()))
+    state = tmp_path / "state"
+    start = subprocess.Popen([sys.executable, "-m", "pipeline.local.es_node", "start", "--state-dir", str(state)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
+    time.sleep(4)  # the node is starting
+    start.send_signal(signal.SIGTERM)
+    start.wait(120)
+    time.sleep(2)
+    where = {str(tmp_path), str((state / "es").resolve())}
+    left = [p.pid for p in psutil.process_iter(["cmdline"]) if any(w in " ".join(p.info["cmdline"] or []) for w in where)]
+    assert start.returncode != 0 and not left, (start.returncode, left, start.stdout.read()[-2000:] if start.stdout else "")

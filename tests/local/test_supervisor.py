@@ -69,3 +69,17 @@ def test_a_failing_loop_stops_every_child_and_a_missing_binary_stops_only_itself
     while time.monotonic() < deadline and alive(pid):
         time.sleep(0.2)
     assert not alive(pid)  # stopped with the supervisor, not left running in its own session
+
+
+def test_a_log_replaced_by_a_link_is_not_followed(tmp_path):
+    """The supervisor runs as root and opened each service's log in a folder the service's user owns: a link put
+    there (to /root/.ssh/authorized_keys, say) was followed and the file handed to the service."""
+    plan(tmp_path, sleeper=SLEEPER)
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me\n")
+    log = tmp_path / "logs" / "sleeper.log"
+    log.symlink_to(target)
+    supervisor = Supervisor(tmp_path)
+    supervisor.step(json.loads((tmp_path / "plan.json").read_text()))
+    assert "sleeper" not in supervisor.running and "sleeper" in supervisor.failed_starts
+    assert target.read_text() == "keep me\n"
