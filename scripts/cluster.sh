@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 action="${1:-}"
 [ $# -gt 0 ] && shift
+if [ ! -x .venv/bin/python ]; then
+  echo "no project virtualenv (.venv): run scripts/bootstrap.sh first" >&2; exit 2
+fi
 case "$action" in
   up|status|down) exec .venv/bin/python -m pipeline.local.cluster "$action" "$@" ;;
   test) exec .venv/bin/python -m pipeline.ops.drill "$@" ;;

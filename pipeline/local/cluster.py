@@ -100,15 +100,21 @@ def init_postgres(state: Path) -> tuple[Path, tuple[int, int] | None]:
     workdir = es_node.place_workdir(state / "pg", owner, state)
     data = workdir / "data"
     if not (data / "PG_VERSION").exists():
-        shutil.rmtree(data, ignore_errors=True)
+        staging = workdir / "data.initdb"  # moved into place whole: initdb cut short (Ctrl-C) writes PG_VERSION
+        shutil.rmtree(data, ignore_errors=True)  # early, and a later `up` would trust a half-made cluster
+        shutil.rmtree(staging, ignore_errors=True)
         (workdir / "pwfile").write_text(DB + "\n")
         _chown_tree(workdir, owner)
         kwargs: dict[str, Any] = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
-        done = subprocess.run([str(PG_BIN / "initdb"), "-D", str(data), "-U", DB, f"--pwfile={workdir / 'pwfile'}",
+        if not (PG_BIN / "initdb").exists():
+            raise LocalNodeError(f"PostgreSQL 15 is not installed ({PG_BIN} is missing): "
+                                 "`apt-get install -y postgresql-15`")
+        done = subprocess.run([str(PG_BIN / "initdb"), "-D", str(staging), "-U", DB, f"--pwfile={workdir / 'pwfile'}",
                                "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
                               capture_output=True, text=True, **kwargs)
         if done.returncode != 0:
             raise LocalNodeError(f"initdb failed: {(done.stdout + done.stderr)[-2000:]}")
+        os.replace(staging, data)
     return workdir, owner
 
 
@@ -199,7 +205,8 @@ def wait_for(what: str, check: Any, timeout: float, state: Path | None = None) -
         except (httpx.HTTPError, OSError, ValueError, KeyError):
             pass
         time.sleep(1)
-    raise LocalNodeError(f"{what} did not come up within {timeout:.0f}s (logs: {state or STATE}/logs)")
+    raise LocalNodeError(f"{what} did not come up within {timeout:.0f}s (logs: {state or STATE}/logs; is another "
+                         "process holding its port? `ss -ltnp`, or choose others with --port-base)")
 
 
 def es_health(ports: Ports, timeout: float = 5) -> dict[str, Any]:
@@ -239,8 +246,10 @@ def airflow_init(ports: Ports, state: Path, overlay: dict[str, str] | None) -> N
                              DB, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"],
                             env=pg, capture_output=True, text=True)
     if exists.stdout.strip() != "1":
-        subprocess.run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(ports.postgres), "-U", DB, DB],
-                       env=pg, check=True, capture_output=True)
+        made = subprocess.run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(ports.postgres), "-U", DB, DB],
+                              env=pg, capture_output=True, text=True)
+        if made.returncode != 0:
+            raise LocalNodeError(f"createdb {DB} failed: {(made.stdout + made.stderr).strip()[-1000:]}")
     for step in ([str(VENV_BIN / "airflow"), "db", "migrate"], [sys.executable, "-m", "pipeline.cli", "init"]):
         done = subprocess.run(step, env=env, cwd=state / "airflow", capture_output=True, text=True)
         if done.returncode != 0:

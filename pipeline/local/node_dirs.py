@@ -151,7 +151,10 @@ def _orphaned(path: Path, settle: float) -> bool:
             return False
         throwaway = Path(tempfile.gettempdir()).resolve() in link.parents or link.is_relative_to(tempfile.gettempdir())
         return throwaway or time.time() - origin.stat().st_mtime > KEEP_UNLED_DAYS * 86400
-    return path.name.startswith(TEMP_PREFIX) and time.time() - path.stat().st_mtime >= settle
+    age = time.time() - path.stat().st_mtime
+    if path.name.startswith(TEMP_PREFIX):
+        return age >= settle
+    return age > KEEP_UNLED_DAYS * 86400  # moved here by a run that died before it linked and marked it
 
 
 def _node_command_lines() -> list[str]:

@@ -226,8 +226,10 @@ def test_a_moved_checkouts_data_and_a_running_nodes_are_kept_by_the_sweep(base):
 
     nodes = base / "nodes"
     moved, old, running = (nodes / name for name in ("moved", "deleted-long-ago", f"{node_dirs.TEMP_PREFIX}live"))
-    for path in (moved, old, running):
+    unmarked, fresh = nodes / "es-died-before-marking", nodes / "es-being-placed"  # moved, never linked and marked
+    for path in (moved, old, running, unmarked, fresh):
         (path / "data").mkdir(parents=True)
+    os.utime(unmarked, (time.time() - 31 * 86400,) * 2)
     for path in (moved, old):  # their checkouts lived outside the temporary directory; the links are gone
         (path / node_dirs.ORIGIN).write_text(f"/nonexistent/{path.name}/.newswatch/es")
     month = time.time() - 31 * 86400
@@ -244,4 +246,4 @@ def test_a_moved_checkouts_data_and_a_running_nodes_are_kept_by_the_sweep(base):
     finally:
         node.kill()
         node.wait()
-    assert removed == [old] and moved.exists() and running.exists()
+    assert sorted(removed) == sorted([old, unmarked]) and moved.exists() and running.exists() and fresh.exists()

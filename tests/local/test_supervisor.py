@@ -83,3 +83,26 @@ def test_a_log_replaced_by_a_link_is_not_followed(tmp_path):
     supervisor.step(json.loads((tmp_path / "plan.json").read_text()))
     assert "sleeper" not in supervisor.running and "sleeper" in supervisor.failed_starts
     assert target.read_text() == "keep me\n"
+
+
+def test_postgres_is_initialised_whole_or_not_at_all(tmp_path):
+    """initdb writes PG_VERSION early: cut short by Ctrl-C it left a data folder every later `up` trusted, and
+    PostgreSQL crash-looped on it. It now runs in a staging folder moved into place whole."""
+    import shutil
+    import tempfile
+
+    from pipeline.local import cluster
+
+    state = Path(tempfile.mkdtemp(prefix="newswatch-pg-test-"))
+    state.chmod(0o755)
+    try:
+        (state / "pg" / "data.initdb").mkdir(parents=True)  # what a killed first run left
+        (state / "pg" / "data.initdb" / "PG_VERSION").write_text("15\n")
+        workdir, _ = cluster.init_postgres(state)
+        assert (workdir / "data" / "PG_VERSION").exists() and (workdir / "data" / "global" / "pg_control").exists()
+        assert not (workdir / "data.initdb").exists()
+        rules = [line.split() for line in (workdir / "data" / "pg_hba.conf").read_text().splitlines()
+                 if line.strip() and not line.startswith("#")]
+        assert all(rule[-1] == "scram-sha-256" for rule in rules if rule[0] == "local")  # no trust on the socket
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
