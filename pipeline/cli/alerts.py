@@ -63,10 +63,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         return 0
     if args.action == "test" and not args.name:
         args.parser.error("alerts test needs the name of a subscription: newswatch alerts test NAME [--dry-run]")
-    if args.action == "test" and (own := [p for p in subscription_problems(path)  # not another subscription's
-                                          if p.key.split("]")[0] == f"subscriptions[{args.name}"]):
-        raise own[0]
     subs = configured_subscriptions(settings) if args.file is None else load_subscriptions(args.file, strict=False)
+    if args.action == "test" and args.name not in {s.name for s in subs} and (
+            own := [p for p in subscription_problems(path) if p.key.split("]")[0] == f"subscriptions[{args.name}"]):
+        raise own[0]  # its own problem, not another subscription's (nor a later copy's, when it loads and works)
     if args.action == "test":
         chosen = [s for s in subs if s.name == args.name]
         if not chosen:

@@ -103,7 +103,9 @@ def init_postgres(state: Path) -> tuple[Path, tuple[int, int] | None]:
         staging = workdir / "data.initdb"  # moved into place whole: initdb cut short (Ctrl-C) writes PG_VERSION
         shutil.rmtree(data, ignore_errors=True)  # early, and a later `up` would trust a half-made cluster
         shutil.rmtree(staging, ignore_errors=True)
-        (workdir / "pwfile").write_text(DB + "\n")
+        (workdir / "pwfile").unlink(missing_ok=True)  # never written through a link the postgres user made
+        with open(os.open(workdir / "pwfile", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "w") as out:
+            out.write(DB + "\n")
         _chown_tree(workdir, owner)
         kwargs: dict[str, Any] = {"user": owner[0], "group": owner[1], "extra_groups": []} if owner else {}
         if not (PG_BIN / "initdb").exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -98,6 +99,7 @@ def place_workdir(workdir: Path, owner: tuple[int, int] | None, state_dir: Path 
         if any(f"{target}/" in line for line in _node_command_lines()):
             raise LocalNodeError(f"an Elasticsearch node still runs in {target}, which {workdir} led to: stop it first")
         shutil.rmtree(target)
+    os.utime(workdir)  # moved with its old time, a sweep meanwhile (before the mark) would judge it abandoned
     shutil.move(workdir, target)
     workdir.symlink_to(target, target_is_directory=True)
     _write_origin(target, workdir)  # after the link: a sweep meanwhile finds no origin, and keeps it
@@ -154,7 +156,10 @@ def _orphaned(path: Path, settle: float) -> bool:
     age = time.time() - path.stat().st_mtime
     if path.name.startswith(TEMP_PREFIX):
         return age >= settle
-    return age > KEEP_UNLED_DAYS * 86400  # moved here by a run that died before it linked and marked it
+    # moved here by a run that died before it linked and marked it: only a name `place_workdir` gives, never a
+    # folder of the temporary directory that is not Newswatch's
+    placed = re.fullmatch(r".+-[0-9a-f]{12}", path.name) and path.parent.resolve() != Path(tempfile.gettempdir()).resolve()
+    return bool(placed) and age > KEEP_UNLED_DAYS * 86400
 
 
 def _node_command_lines() -> list[str]:

@@ -112,9 +112,13 @@ class Supervisor:
     def run(self) -> None:
         """Until SIGTERM, or until the loop itself fails (a full disk writing the state): either way every child
         is stopped, since each runs in a session of its own and would outlive this process out of reach."""
-        signal.signal(signal.SIGTERM, self._stop_signal)
-        signal.signal(signal.SIGINT, self._stop_signal)
-        reap_leftovers(self.state)  # a supervisor that died (SIGKILL, OOM) left its children running
+        previous = read_state(self.state)
+        other = previous.get("supervisor", {}).get("pid")
+        if other and other != os.getpid() and supervisor_alive(self.state):
+            raise RuntimeError(f"another supervisor (pid {other}) runs on {self.state}")
+        before = {sig: signal.signal(sig, self._stop_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+        self.write_state()  # this one's pid first: `up`, `down` and the drill see it while it reaps
+        reap_leftovers(previous)  # a supervisor that died (SIGKILL, OOM) left its children running
         try:
             while not self.stopping:
                 self.step(read_plan(self.state))
@@ -131,6 +135,8 @@ class Supervisor:
                 self.write_state()
             except OSError as exc:  # the error that ended the loop, most likely: it is raised as it is
                 print(f"could not write the state: {exc}", file=sys.stderr, flush=True)
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
 
     def step(self, plan: dict[str, dict[str, Any]]) -> None:
         now = time.monotonic()
@@ -187,19 +193,19 @@ def _running(pid: int) -> bool:
         return False
 
 
-def reap_leftovers(state: Path) -> list[str]:
-    """Stop the process groups a dead supervisor's `state.json` lists that still run (the same pid and start
-    time): PostgreSQL, Redis or a node left running would hold their ports and locks, and every restart of the
-    new supervisor's own would fail on them."""
+def reap_leftovers(previous: dict[str, dict[str, Any]]) -> list[str]:
+    """Stop the process groups a dead supervisor's `state.json` (`previous`) lists that still run (the same pid and
+    start time): PostgreSQL, Redis or a node left running would hold their ports and locks, and every restart of
+    the new supervisor's own would fail on them."""
     reaped = []
-    for name, info in read_state(state).items():
+    for name, info in previous.items():
         pid = info.get("pid") if name != "supervisor" else None
         if pid and info.get("ticks") is not None and start_ticks(pid) == info["ticks"]:
             kill_group(pid, signal.SIGTERM)
             reaped.append(name)
     deadline = time.monotonic() + 40
     for name in reaped:
-        pid = read_state(state)[name]["pid"]
+        pid = previous[name]["pid"]
         while time.monotonic() < deadline and _running(pid):
             time.sleep(0.2)
         kill_group(pid, signal.SIGKILL)

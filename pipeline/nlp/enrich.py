@@ -178,6 +178,9 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
         report.quotes -= len(dropped)  # story is marked, since a story set aside is never read again to clean up
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
         report.set_aside.update({sid: doc["enrich_error"] for sid, doc in set_aside})
+        for quote in quotes:  # said once, as set aside: not also "tried again next pass" under its quotes' ids
+            if quote.story_id in aside:
+                report.rejected.pop(quote.quote_id, None)
         log.warning("enrichment: %d stories set aside (enrich_error): %s", len(set_aside), sorted(dict(set_aside)))
     pending.clear()
 

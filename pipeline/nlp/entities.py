@@ -332,7 +332,8 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
         raw += [(text, "person", a, b) for text, a, b in _untagged_subjects(doc)]
         raw += [(text, "person", a, b) for text, a, b in untagged_titled(doc) if not any(r[2] == a for r in raw)]
         raw.sort(key=lambda r: r[2])
-    raw = join_split_names(without_headline_guesses(doc_text(doc), raw) if language == "en" else raw, doc_text(doc))
+    joined = join_split_names(without_headline_guesses(doc_text(doc), raw) if language == "en" else raw, doc_text(doc))
+    raw = [(clean_mention(t, lab, language) if lab == "person" else t, lab, a, b) for t, lab, a, b in joined]  # "Taoiseach Enda Kenny"
     # one sense per article the other way too: a name the model tags an organisation three times as often as a person, and at least
     # three times, is an organisation ("Whole Foods said" read once as a person; the model tags some people's names ORG twice for once
     # PERSON, so a mere majority is not enough), unless it shares a word with another person's ("Hori Parata" beside "Te Kaurinui Parata")

@@ -86,7 +86,8 @@ def join_split_names(raw: list[tuple[str, str, int, int]], text: str) -> list[tu
     out: list[tuple[str, str, int, int]] = []
     for mention in raw:
         if out and mention[1] == out[-1][1] == "person" and text[out[-1][3]: mention[2]] == " " \
-                and len(out[-1][0].split()) + len(mention[0].split()) <= 4:
+                and len(out[-1][0].split()) + len(mention[0].split()) <= 4 \
+                and not re.search(r"['’]s$", text[out[-1][2]: out[-1][3]]):  # "Labour’s Alan Mosley": the party's
             out[-1] = (f"{out[-1][0]} {mention[0]}", "person", out[-1][2], mention[3])
         elif out and out[-1][1] == "person" and mention[2] < out[-1][3]:
             continue  # "ten", read as a number, inside "Erik ten Hag"
@@ -134,9 +135,11 @@ def name_after_role(phrase: str) -> str | None:
     for k in range(1, len(words) - 1):
         if not (fold(words[k]) in first_names() and words[k - 1][:1].islower() and len(words) - k <= 3):
             continue
-        before = [w.lower() for w in words[:k - 1] if w.islower()]
-        if words[k - 1].lower() in _NOT_THEIR_ROLE or any(w in _NOT_THEIR_ROLE - {"of", "and", "the", "a", "an", "in", "at"}
-                                                          or w.endswith("ing") or w in _RELATIONS for w in before):
+        before = words[:k - 1]  # lower-case words only: "Grandmothers Against Detention" is a body's name
+        if words[k - 1].lower() in _NOT_THEIR_ROLE or words[k - 1].lower().endswith("ing") or any(
+                w in _NOT_THEIR_ROLE - {"of", "and", "the", "a", "an", "in", "at"}
+                or w.lower() in _RELATIONS and after == "of" for w, after in zip(before, words[1:k], strict=True)
+                if w.islower() or w.lower() in _RELATIONS):
             return None  # "a lawyer representing Ann Lee", "the wife of asylum seeker Ann Lee": not her
         if all(w[:1].isupper() for w in words[k:]):
             return " ".join(words[k:])

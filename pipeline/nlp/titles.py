@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 TITLES = re.compile(
     r"^((the|a|an|le|la|les|l')\s+)?((prime|foreign|immigration|public safety|border security|deputy|former|u\.s\.|us|"
     r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|miss|mx\.?|sir|dame|dr\.?|judge|justice|"
-    r"chief|councillor|mp|mpp|mla|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
+    r"chief|councillor|mp|mpp|mla|td|msp|mep|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
     r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
     r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
     r"coun\.?|cllr\.?|clr\.?|cr\.?|councilman|councilwoman|councilmember|council\s+member|assemblyman|assemblywoman|"
@@ -50,7 +50,7 @@ HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ
 _ENGLISH_INITIAL = re.compile(r"^(?:M|MM)\.\s+(?=[A-ZÀ-Þ])")
 # "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
 _BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
-                           r"President|Councillor|Cllr\.?|Clr\.?|Sen\.|Rep\.|MP|MLA|MPP|DGP|ADGP|IGP|SSP|SP)\s+[A-Z])")
+                           r"President|Councillor|Cllr\.?|Clr\.?|Sen\.|Rep\.|MP|MLA|MPP|TD|MSP|MEP|DGP|ADGP|IGP|SSP|SP)\s+[A-Z])")
 # honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
 POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MS|MSP|MEP|MLA|MPP|MHA|MLC|TD|AM|OBE|CBE|MBE|KBE|DBE)$")
 # an employer's initials and an office, or an age, the model tagged with the name: "Natalia Perez IOM Head" (of

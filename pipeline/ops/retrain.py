@@ -131,7 +131,7 @@ def retrain(store: Store, settings: Settings, topic: str = "asylum-border", labe
     topics = load_topics(settings.config_dir / "topics.yaml")
     prepare(items + old_feedback, topics, topic, frames)
     as_is = {i.id: i for i in feedback}  # the model in use judged with the frames it scores with in production
-    if current.signals and current.frames and current.frames != (frames or {}):  # `frames.yaml` edited since
+    if current.signals and current.frames != (frames or {}):  # `frames.yaml` edited since (or trained without one)
         copies = [replace(i, features=[]) for i in feedback]
         prepare(copies, topics, topic, current.frames)
         as_is = {i.id: i for i in copies}

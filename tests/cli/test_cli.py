@@ -140,7 +140,8 @@ def test_alerts_test_is_refused_only_for_the_named_subscriptions_own_problem(tmp
     """Another subscription's unset secret refused `alerts test good`: an operator could test nothing."""
     (tmp_path / "alerts.yaml").write_text(
         "subscriptions:\n  - {name: good, channels: ['json://localhost/hook'], rule: {}}\n"
-        "  - {name: waiting, channels: ['mailto://${ALERT_NEVER_SET_X}@example.org'], rule: {}}\n")
+        "  - {name: waiting, channels: ['mailto://${ALERT_NEVER_SET_X}@example.org'], rule: {}}\n"
+        "  - {name: good, channels: ['json://localhost/copy'], rule: {}, digest: {at: '25:00'}}\n")  # a later copy
     env = {"NEWSWATCH_CONFIG_DIR": str(tmp_path), "ALERT_NEVER_SET_X": ""}
     good = run("alerts", "test", "good", "--dry-run", env=env)
     assert good.returncode == 0 and "json://localhost/hook" in good.stdout, good.stderr

@@ -2136,3 +2136,34 @@ def test_a_countrys_office_in_the_lede_is_the_person_who_speaks_by_name_next():
             "Malaysia’s Immigration Department director-general said the deportees did not include refugees.\n\n"
             "“All of those returned had agreed to be sent back voluntarily,” Khairul Dzaimee Daud said in a statement.")
     assert quote_with(text, "did not include refugees").speaker_canonical == "Khairul Dzaimee Daud"
+
+
+def test_a_title_or_party_the_model_tagged_apart_is_not_joined_to_the_name():
+    """"Taoiseach" and "Enda Kenny", "Labour Cllr" and "John Maher" were tagged as two people one space apart and
+    joined into one name; "Labour’s" (the party's) with "Alan Mosley" too; "Dublin West TD Jack Chambers" kept his
+    seat."""
+    text = ("Attacks in recent days by opposition TDs were unfair, the Taoiseach said.\n\n"
+            "Taoiseach Enda Kenny told the Dáil that the report cleared the Attorney General.\n\n"
+            "Dublin West TD Jack Chambers said her failure to inform the Taoiseach was serious.\n\n"
+            "Labour Cllr John Maher said the false news was unhelpful.\n\n"
+            "Lib Dem leader Roger Evans and Labour’s Alan Mosley both voted against the budget.\n\n"
+            "“It is policy leading to poverty,” Councillor Alan Mosley said.")
+    [result] = analyze([text], "en")
+    names = {e.canonical for e in result.entities if e.label == "person"}
+    assert {"Enda Kenny", "Jack Chambers", "John Maher", "Alan Mosley"} <= names, names
+    assert not any(n.startswith(("Taoiseach ", "Labour ", "Dublin ")) for n in names), names
+
+
+@pytest.mark.parametrize("phrase, name", [
+    ("Refugee Council acting chief executive Mary Jones", "Mary Jones"),  # "acting" is their own office
+    ("housing charity Shelter chief executive Polly Neate", "Polly Neate"),
+    ("child protection agency director Mary Jones", "Mary Jones"),  # "child" of no one
+    ("his brother John Smith", "John Smith"),
+    ("The wife of asylum seeker Ahmed Hassan", None),
+    ("A lawyer representing Marcia Lund", None),
+    ("Wife of detainee Marcia Lund", None),
+])
+def test_a_role_before_a_name_is_theirs_unless_it_relates_them_to_someone(phrase, name):
+    from pipeline.nlp.given_names import name_after_role
+
+    assert name_after_role(phrase) == name

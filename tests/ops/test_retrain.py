@@ -219,11 +219,14 @@ def test_the_model_in_use_is_judged_with_its_own_frames_after_frames_yaml_change
     """Production scores with the frames a model was trained with (`model.frames`); judged with an edited
     `frames.yaml`, the model in use was charged with verdicts it never gives."""
     import pipeline.ops.retrain as retraining
+    from pipeline.topics.signals import load_frames
     from pipeline.topics.train import Labelled, prepare
 
     config = feedback_config(tmp_path)
     frames_file = config / "frames.yaml"
-    frames_file.write_text(frames_file.read_text().replace("  war: [troop*", "  war: [ceasefire*, troop*"))
+    edited = frames_file.read_text().replace("  crime: [murder*, jailed, ", "  crime: [murder*, ")  # the texts say jailed
+    assert edited != frames_file.read_text()
+    frames_file.write_text(edited)
     store.write_stories(rejected_stories())
     for n in range(3):
         record_feedback(store, f"rejected-{n}", "irrelevant", "asylum-border", "analyst")
@@ -243,6 +246,9 @@ def test_the_model_in_use_is_judged_with_its_own_frames_after_frames_yaml_change
     own = [Labelled(i.id, i.text, i.label, i.outlet, language=i.language) for i in judged]
     prepare(own, load_topics(config / "topics.yaml"), "asylum-border", current.frames)
     assert [i.features for i in judged] == [i.features for i in own]
+    today = [Labelled(i.id, i.text, i.label, i.outlet, language=i.language) for i in judged]
+    prepare(today, load_topics(config / "topics.yaml"), "asylum-border", load_frames(frames_file, "asylum-border"))
+    assert [i.features for i in today] != [i.features for i in own]  # the edit matters to these texts
 
 
 def test_cross_validation_judges_a_fold_as_production_does_with_rule_terms_it_never_saw():
