@@ -226,7 +226,7 @@ def test_a_moved_checkouts_data_and_a_running_nodes_are_kept_by_the_sweep(base):
 
     nodes = base / "nodes"
     moved, old, running = (nodes / name for name in ("moved", "deleted-long-ago", f"{node_dirs.TEMP_PREFIX}live"))
-    unmarked, fresh = nodes / "es-died-before-marking", nodes / "es-being-placed"  # moved, never linked and marked
+    unmarked, fresh = nodes / "es-57ab5bcbdb7b", nodes / "es-5c993910e378"  # moved, never linked and marked
     for path in (moved, old, running, unmarked, fresh):
         (path / "data").mkdir(parents=True)
     os.utime(unmarked, (time.time() - 31 * 86400,) * 2)
@@ -247,3 +247,10 @@ def test_a_moved_checkouts_data_and_a_running_nodes_are_kept_by_the_sweep(base):
         node.kill()
         node.wait()
     assert sorted(removed) == sorted([old, unmarked]) and moved.exists() and running.exists() and fresh.exists()
+    theirs = Path(tempfile.mkdtemp(prefix="someone-elses-"))  # an old folder of the temporary directory
+    os.utime(theirs, (month, month))
+    try:
+        node_dirs.sweep_orphans(Path(tempfile.gettempdir()))
+        assert theirs.exists()
+    finally:
+        shutil.rmtree(theirs, ignore_errors=True)
