@@ -23,9 +23,9 @@ from pipeline.text import fold
 REVISION_WORDS = re.compile(r"\b(rise[sn]?|rose|rising|climb(?:s|ed)?|revis(?:e|ed|es|ion)|updat(?:e|ed)|now|"
                             r"increas(?:e|ed|es)|jump(?:s|ed)?|reach(?:es|ed)?|passe[sd]|"
                             r"hausse|s'élève|atteint|désormais|révis[ée])\b|\bfrom\s+\S+\s+to\b", re.IGNORECASE)
-AT_LEAST = {"more than", "over", "at least", "upwards of", "plus de", "au moins", "pas moins de", "as many as"}
+AT_LEAST = {"more than", "over", "at least", "upwards of", "plus de", "au moins", "pas moins de"}
 AT_MOST = {"up to", "fewer than", "less than", "nearly", "almost", "close to", "moins de", "jusqu'à", "presque",
-           "près de"}
+           "près de", "as many as"}  # "as many as 50": an upper estimate
 ABOUT = {"about", "around", "some", "roughly", "approximately", "an estimated", "environ", "quelque",
          "approximativement", "autour de"}
 SAME_DAY = timedelta(hours=24)
@@ -121,11 +121,19 @@ def reconcile(stories: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]],
         reports = [r for r in reports if not _breakdown([x for x in reports if x.story_id == r.story_id])]
         if not reports:
             continue
-        reports.sort(key=lambda r: r.published)
+        reports.sort(key=lambda r: (r.published, not _prior(r)))  # "rose to 53, up from 46": 46 came first
         start = reports[0].published
         reports = [r for r in reports if r.published - start <= window]
         out.append(_compare(Reconciled(group, kind, places[(group, kind, _)], reports[-1].value, reports=reports)))
     return out
+
+
+def _prior(report: Report) -> bool:
+    """Whether the sentence gives this value as the earlier one: "up from 46", "from 46 to 53", "previously 46"."""
+    value = int(report.value) if float(report.value).is_integer() else report.value
+    forms = "|".join(re.escape(f) for f in {f"{value}", f"{value:,}"})
+    return bool(re.search(rf"\b(?:from|previously|earlier|de)\s+(?:about\s+|some\s+|environ\s+)?(?:{forms})(?![\d,])",
+                          report.sentence, re.IGNORECASE))
 
 
 def _breakdown(reports: list[Report]) -> bool:

@@ -319,11 +319,16 @@ def _not_a_count(span: Span, doc: Doc) -> bool:
         return True  # "Title 42", "Flight 752" (a capitalised common noun: the model tags "Flight" so)
     if before is not None and before.lower_ in ("in", "sur") and span.start > 1 and doc[span.start - 2].like_num:
         return True
+    if before is not None and before.lower_ in ("by", "de") and span.start > 1 and _lemma(doc[span.start - 2]) in _CHANGES:
+        return True  # "the toll rose by 12 to 53": how much it changed, not a count of people
     after = doc[span.end] if span.end < len(doc) else None
     if after is not None and after.lower_ in ("in", "out", "sur") and span.end + 1 < len(doc) \
             and doc[span.end + 1].like_num:
         return True
     return _date_or_address(span, doc)
+
+
+_CHANGES = {"rise", "increase", "jump", "climb", "grow", "fall", "drop", "decrease", "decline", "augmenter", "baisser", "diminuer"}
 
 
 def _date_or_address(span: Span, doc: Doc) -> bool:
@@ -359,8 +364,14 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
     if _year(span) or text.isdigit() and len(text) > 1 and text[0] == "0":
         return True
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
-    if before in ("aged", "age", "at", "âgé", "âgée") and span.text.isdigit() and int(span.text) < 120:
+    first = next((t for t in span if t.like_num), None)  # "aged 15 to 44", "aged between 18 and 25": one range
+    aged = before in ("aged", "age", "at", "âgé", "âgée", "âgés", "âgées", "ages") or before == "of" and span.start > 1 \
+        and doc[span.start - 2].lower_ == "age"  # "over the age of 65"
+    if aged and first is not None and first.text.isdigit() and int(first.text) < 120:
         return True  # "dead at 78", "aged 12"
+    if span[0].lower_ in ("over", "under", "above") and before in _PEOPLE_OF_AN_AGE and span[-1].text.isdigit() \
+            and int(span[-1].text) < 120 and not (span.end < len(doc) and doc[span.end].pos_ == "NOUN"):
+        return True  # "people over 65 were evacuated": an age, not a count of people
     if before in ("to", "and", "-", "–", "à", "et") and span.start >= 3 and doc[span.start - 2].like_num \
             and doc[span.start - 3].lower_ in ("aged", "ages", "âgés", "âgées") and text.isdigit():
         return True  # "aged 15 to 44": the upper age of a range
@@ -371,6 +382,7 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
                              "or older", "or over", "or younger", "and older", "and over", "and under"))
 
 
+_PEOPLE_OF_AN_AGE = {"people", "children", "adults", "men", "women", "residents", "those", "anyone", "patients"}
 _BODIES = {"jury", "panel", "committee", "board", "council", "commission", "cabinet", "bench", "tribunal", "parliament",
            "assembly", "senate", "chamber", "legislature", "orchestra", "choir"}  # sizes of bodies, no news of people
 _SIZED = re.compile(r"-(member|person|people|man|woman|strong)\s+(\w+)")

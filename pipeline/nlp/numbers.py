@@ -37,8 +37,9 @@ _WORDS_FR = "|".join(sorted(FR_UNITS, key=len, reverse=True))
 _SCALE = r"(?:hundred|thousand|million|billion|mille|millions?|milliards?|cents?)"
 _DIGITS = r"\d{1,3}(?:(?:,|\u202f|\u00a0| (?=\d{3}\b))\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
 _W = rf"(?:{_WORDS_EN}|{_WORDS_FR}|{_SCALE})"
-_WORDNUM = (rf"(?:(?:a|an|half(?:\s+a)?)\s+)?{_W}"
-            rf"(?:(?:\s+and\s+a\s+half\s+|\s+et\s+(?=une?\b)|[\s-]+){_W})*(?:\s+and\s+a\s+half)?\b")
+_WORDNUM = (rf"(?:(?:a|an|half(?:\s+a)?)\s+)?{_W}"  # "two hundred and fifty thousand", "vingt-et-un", "soixante et onze"
+            rf"(?:(?:\s+and\s+a\s+half\s+|(?<=hundred)\s+and\s+|(?<=thousand)\s+and\s+|[\s-]+et[\s-]+(?=(?:une?|onze)\b)"
+            rf"|[\s-]+){_W})*(?:\s+and\s+a\s+half)?\b")
 _QUAL = "|".join(re.escape(q) for q in sorted(set(QUALIFIERS), key=len, reverse=True))
 # Every expression starts a word: trying the alternatives only there, not at each letter, is 2.5× faster and
 # no longer reads "a dozen" into "Canada dozen" or "de hundreds" into "made hundreds".
@@ -151,4 +152,29 @@ def find_amounts(text: str, language: str = "en") -> list[Amount]:
         start = m.start("qual") if m.group("qual") else m.start() + (len(m.group()) - len(m.group().lstrip()))
         out.append(Amount(start, m.end(), text[start:m.end()],
                           int(value) if value is not None and float(value).is_integer() else value, qualifier))
+    return _ranges(text, out)
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:to|-|–|à|or|ou)\s*$|\s+(?:and|et)\s+$", re.IGNORECASE)
+_RANGE_OPEN = re.compile(r"(?:between|entre)\s+$", re.IGNORECASE)
+_FROM = re.compile(r"(?:from|de|du|by)\s+$", re.IGNORECASE)  # "from 46 to 53", "rose by 12 to 53": no range
+
+
+def _ranges(text: str, amounts: list[Amount]) -> list[Amount]:
+    """"20 to 30 protesters", "1,000-1,500 people", "between 50 and 60": one amount, its upper bound "up to" (read
+    apart, the top was an exact figure, and a later "about 25" a dispute). Not "from 46 to 53", a change."""
+    out: list[Amount] = []
+    for amount in amounts:
+        low = out[-1] if out else None
+        between = text[low.end:amount.start] if low else ""
+        joined = low is not None and low.value is not None and amount.value is not None and low.value < amount.value \
+            and bool(_RANGE_JOIN.fullmatch(between) or _RANGE_JOIN.search(between) and between.strip() in ("-", "–"))
+        opened = _RANGE_OPEN.search(text[max(0, low.start - 9):low.start]) if joined and low is not None else None
+        if joined and low is not None and not _FROM.search(text[max(0, low.start - 5):low.start]) and (
+                opened or between.strip().lower() not in ("and", "et")):
+            start = low.start - len(opened.group()) if opened else low.start
+            out[-1] = Amount(start, amount.end, text[start:amount.end], amount.value,
+                             low.qualifier or amount.qualifier or "up to")
+        else:
+            out.append(amount)
     return out

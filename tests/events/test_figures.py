@@ -135,3 +135,23 @@ def test_one_disagreement_met_twice_in_either_order_is_one_finding_with_all_its_
     assert len(ids) == len(set(ids))
     [disputed] = [f for f in found if f.condition == "disagree"]
     assert {"BBC News", "CNN", "Reuters"} <= set(disputed.outlets)
+
+
+def test_a_story_giving_the_old_and_the_new_toll_revises_forward_and_agrees_with_the_new():
+    """"rose to 53 …, up from 46" was walked in text order: "revised 53 → 46", then "outlets disagree 46 vs 53"
+    with the next outlet's 53, and 46 left as the figure in force."""
+    stories = one_event(("x", "BBC News", 0, "The death toll in the shipwreck rose to 53 on Thursday, up from 46."),
+                        ("y", "CNN", 3, "Fifty-three people died in the shipwreck, officials said."))
+    [died] = [r for r in reconcile(stories, key="event_id") if r.kind == "died"]
+    assert died.value == 53 and [(c.kind, c.values) for c in died.changes] == [("revised", [46, 53])]
+
+
+def test_a_range_agrees_with_a_figure_inside_it_and_as_many_as_is_an_upper_estimate():
+    stories = one_event(("x", "BBC News", 0, "Police detained 20 to 30 protesters near the border crossing."),
+                        ("y", "CNN", 2, "About 25 protesters were detained near the border crossing."))
+    [detained] = [r for r in reconcile(stories, key="event_id") if r.kind == "detained"]
+    assert detained.changes == [], detained.changes  # no "outlets disagree 30 vs 25"
+    more = one_event(("x", "BBC News", 0, "As many as 50 people drowned off Lampedusa, the coastguard said."),
+                     ("y", "CNN", 2, "Thirty people drowned off Lampedusa, the coastguard said."))
+    [died] = [r for r in reconcile(more, key="event_id") if r.kind == "died"]
+    assert died.changes == []  # 30 is within "as many as 50"

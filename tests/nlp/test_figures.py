@@ -283,3 +283,25 @@ def test_a_before_a_number_word_is_no_one():
 ])
 def test_room_is_no_count_whoever_built_it_and_a_crowd_is_people(text, values):
     assert [f["value"] for f in figures(text)] == values
+
+
+@pytest.mark.parametrize("text, lang, want", [
+    ("Two hundred and fifty migrants were rescued off Lampedusa.", "en", [250]),
+    ("Vingt-et-un migrants ont été secourus au large de Calais.", "fr", [21]),
+    ("Soixante et onze personnes sont mortes en Méditerranée.", "fr", [71]),
+    ("Police arrested 15 people aged between 18 and 25 on Friday.", "en", [15]),  # ages, not people
+    ("More than 1,000 people over the age of 65 were moved.", "en", [1000]),
+    ("The death toll rose by 12 to 53 on Thursday, officials said.", "en", [53]),  # 12 is how much it rose
+    ("Police detained 20 to 30 protesters near the border.", "en", [30]),  # one range, "up to" its top
+])
+def test_compound_numbers_ranges_ages_and_increases(text, lang, want):
+    [result] = analyze([text], lang)
+    assert [f["value"] for f in result.figures] == want, result.figures
+
+
+def test_a_range_is_one_amount_up_to_its_top_and_a_change_is_not_a_range():
+    [r] = find_amounts("between 50 and 60 people")
+    assert (r.value, r.qualifier) == (60, "up to")
+    assert [a.value for a in find_amounts("the toll rose from 46 to 53")] == [46, 53]
+    assert [a.value for a in find_amounts("killed 5 and injured 60")] == [5, 60]
+
