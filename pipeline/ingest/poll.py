@@ -37,6 +37,7 @@ from pipeline.ingest.workers import (
     parse_and_match,
     worker_pool,
 )
+from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.store.documents import FeedState, Story
@@ -73,8 +74,10 @@ class PollReport:
             "first_searchable_seconds": None if self.first_searchable is None else round(self.first_searchable, 2),
             "peak_requests_per_host": self.peak_per_host,
             **percentiles("searchable_delay", self.searchable_delays),
-            "errors": {f.feed_id: f.error for f in self.feeds if f.error},
-            "rejected": dict(list(self.rejected.items())[:20]),
+            "errors": {f.feed_id: redact(f.error) for f in self.feeds if f.error},  # a URL's credentials, masked
+            # the refusal's kind only: Elasticsearch quotes the field's value ("Preview of field's value: …"), article
+            # text, which XCom must never carry
+            "rejected": {sid: why.split(":", 1)[0][:80] for sid, why in list(self.rejected.items())[:20]},
         }
 
 
