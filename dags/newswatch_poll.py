@@ -88,11 +88,15 @@ def newswatch_poll():
         raise_for_feed_errors(report, settings.poll.fail_on_feed_errors)
         return counts
 
-    @task(outlets=[STORIES])
+    @task(outlets=[STORIES], trigger_rule="all_done")
     def summarize(shard_counts: list[dict]) -> dict:
-        """Add up the shards and show the run's summary in the task log."""
+        """Add up the shards and show the run's summary in the task log.
+
+        Runs whatever the shards did: the stories the healthy shards indexed go on to enrichment now, not after
+        the next all-green run (a failed shard pushes no counts; the watcher fails the run for operators)."""
         keys = ("feeds_polled", "feeds_failed", "feeds_deferred", "items_seen", "stories_matched",
                 "stories_indexed", "stories_postponed")
+        shard_counts = [c for c in shard_counts if c]
         totals = {key: sum(c[key] for c in shard_counts) for key in keys}
         errors = {k: v for c in shard_counts for k, v in c["errors"].items()}
         context = get_current_context()
@@ -106,7 +110,16 @@ def newswatch_poll():
             print(f"feed {feed_id} failed: {error}")
         return {**totals, "failed_feeds": sorted(errors)}
 
-    summarize(poll_shard.expand(shard=plan_shards()))
+    @task(trigger_rule="one_failed")
+    def watcher() -> None:
+        """Fails the run when a shard failed, although `summarize` ran: the operator sees the run red."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException("a shard of this run failed (see its log); its feeds are polled again next run")
+
+    counts = poll_shard.expand(shard=plan_shards())
+    total = summarize(counts)
+    [counts, total] >> watcher()
 
 
 newswatch_poll()

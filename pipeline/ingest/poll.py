@@ -40,6 +40,7 @@ from pipeline.ingest.workers import (
 from pipeline.redact import redact
 from pipeline.settings import Settings
 from pipeline.store import Store
+from pipeline.store.client import refused_for_good
 from pipeline.store.documents import FeedState, Story
 from pipeline.timing import percentiles
 from pipeline.topics.rules import TopicMatch
@@ -52,7 +53,8 @@ FLUSH_SECONDS = 1.0  # a story waits at most about this long for its bulk write
 class PollReport:
     feeds: list[FeedReport] = field(default_factory=list)
     indexed: int = 0
-    rejected: dict[str, str] = field(default_factory=dict)  # story id → Elasticsearch's reason
+    rejected: dict[str, str] = field(default_factory=dict)  # story id → Elasticsearch's reason (retried next pass)
+    set_aside: dict[str, str] = field(default_factory=dict)  # refused for good (a value the mapping cannot take)
     postponed: int = 0  # on-topic items left for the next pass (per-pass cap)
     searchable_delays: list[float] = field(default_factory=list)
     first_searchable: float | None = None  # seconds from the start of the pass
@@ -69,6 +71,7 @@ class PollReport:
             "stories_matched": sum(f.matched for f in self.feeds),
             "stories_indexed": self.indexed,
             "stories_rejected": len(self.rejected),
+            "stories_set_aside": len(self.set_aside),
             "stories_postponed": self.postponed,
             "seconds": round(self.seconds, 2),
             "first_searchable_seconds": None if self.first_searchable is None else round(self.first_searchable, 2),
@@ -365,12 +368,19 @@ class _Pass:
                 stories[n] = story.model_copy(update={"searchable_at": at, "searchable_delay": delay})
             written = await asyncio.to_thread(self.store.write_stories, stories, self.settings.poll.write_chunk)
             self.report.indexed += written.ok
-            self.report.rejected.update(written.rejected)
+            for_good = {sid: why for sid, why in written.rejected.items() if refused_for_good(why)}
+            self.report.rejected.update({sid: why for sid, why in written.rejected.items() if sid not in for_good})
+            self.report.set_aside.update(for_good)  # a mapping no retry changes: not held back to fail every pass
+            for sid, why in for_good.items():
+                log.error("story %s set aside, refused by Elasticsearch for good: %s", sid, why.split(":", 1)[0])
             if self.report.first_searchable is None and written.ok:
                 self.report.first_searchable = time.monotonic() - self.started
             for story, (_, work) in zip(stories, batch, strict=True):
-                if story.story_id in written.rejected:
+                if story.story_id in written.rejected and story.story_id not in for_good:
                     work.held_back.add(work.stories[story.story_id])
+                elif story.story_id in for_good:
+                    kind = for_good[story.story_id].split(":", 1)[0]
+                    work.report.warning = "; ".join(filter(None, [work.report.warning, f"a story refused for good: {kind}"]))
                 else:
                     work.report.new += 1
                     if story.searchable_delay is not None:

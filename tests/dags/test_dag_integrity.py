@@ -37,7 +37,9 @@ def test_poll_dag_shape(dagbag):
     assert dag.max_active_runs == 1 and dag.catchup is False
     assert dag.doc_md and "Newswatch" in dag.doc_md
     assert "newswatch" in dag.tags
-    assert set(dag.task_ids) == {"plan_shards", "poll_shard", "summarize"}
+    assert set(dag.task_ids) == {"plan_shards", "poll_shard", "summarize", "watcher"}
+    # the healthy shards' stories go on to enrichment when one shard fails; the watcher turns the run red
+    assert dag.get_task("summarize").trigger_rule == "all_done" and dag.get_task("watcher").trigger_rule == "one_failed"
     for task in dag.tasks:
         assert task.retries >= 2 and task.retry_exponential_backoff
     assert dag.get_task("poll_shard").upstream_task_ids == {"plan_shards"}

@@ -45,6 +45,31 @@ def test_a_write_blocked_index_fails_the_pass_and_its_stories_are_indexed_on_the
     assert store.count("stories") == 3
 
 
+def test_a_story_refused_for_good_is_set_aside_and_the_pass_goes_on(store, settings, host, tmp_path, monkeypatch):
+    """A story the mapping cannot take was held back and refused again on every pass: the feed's shard failed,
+    retried, and held back the run's other stories from enrichment."""
+    from pipeline.store.documents import Story
+
+    settings = settings.replace(feeds_file=feeds_file(tmp_path, {"good": f"{host.url}/feed/good"}),
+                                fetch=FetchSettings(retries=0, allow=("127.0.0.1",)))
+    source, odd = Story.to_source, []
+
+    def unmappable(self, *args, **kwargs):
+        doc = source(self, *args, **kwargs)
+        if not odd or odd[0] == self.story_id:
+            odd[:1] = [self.story_id]
+            doc["colour"] = "red"  # the strict mapping refuses it, as it would any value it cannot take
+        return doc
+
+    monkeypatch.setattr(Story, "to_source", unmappable)
+    first = poll_feeds(store, settings, ["good"], run_id="odd")
+    raise_for_rejected(first)  # nothing to retry: the task succeeds
+    assert first.indexed == 2 and list(first.set_aside) == odd and not first.rejected
+    assert first.counts()["stories_set_aside"] == 1 and "refused for good" in (first.feeds[0].warning or "")
+    again = poll_feeds(store, settings, ["good"], run_id="odd-again")
+    assert not again.rejected and not again.set_aside  # not refused again, pass after pass
+
+
 def test_every_index_read_only_mid_pass_fails_it_and_loses_nothing(store, settings, es, host, tmp_path):
     """Disk flood stage: every index turns read-only while a pass streams stories in. The pass fails with a
     one-line reason (never "0 failed" with its feed states dropped); after the block is lifted the re-run
