@@ -36,10 +36,10 @@ class NewswatchPlugin(AirflowPlugin):
     external_views = [
         {"name": "Newswatch", "href": "/newswatch/", "url_route": "newswatch", "destination": "nav",
          "category": "browse"},
-        {"name": "Kibana: asylum & border stories", "href": discover_stories_url(settings.kibana_url),
+        {"name": "Kibana: asylum & border stories", "href": discover_stories_url(settings.kibana_url, prefix=settings.index_prefix),
          "destination": "nav", "category": "browse"},
-        {"name": "Kibana: events and surges", "href": dashboard_url(settings.kibana_url, EVENTS_DASHBOARD),
+        {"name": "Kibana: events and surges", "href": dashboard_url(settings.kibana_url, EVENTS_DASHBOARD, settings.index_prefix),
          "destination": "nav", "category": "browse"},
-        {"name": "Stories of this run (Kibana)", "href": discover_stories_url(settings.kibana_url, "{RUN_ID}"),
+        {"name": "Stories of this run (Kibana)", "href": discover_stories_url(settings.kibana_url, "{RUN_ID}", prefix=settings.index_prefix),
          "destination": "dag_run"},
     ]

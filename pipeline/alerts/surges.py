@@ -84,11 +84,11 @@ def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes
         plt.close(fig)
 
 
-def surges_link(kibana_url: str, surge: SurgeDoc) -> str:
-    """Kibana Discover on the surges data view, filtered to this series."""
+def surges_link(kibana_url: str, surge: SurgeDoc, prefix: str = "newswatch") -> str:
+    """Kibana Discover on the surges data view (of the index prefix), filtered to this series."""
     kql = 'key:"' + surge.key.replace("\\", "\\\\").replace('"', '\\"') + '"'
     rison = "'" + kql.replace("!", "!!").replace("'", "!'") + "'"  # rison quotes: ! escapes ! and '
-    app = f"(dataSource:(dataViewId:'newswatch-surges',type:dataView),query:(language:kuery,query:{rison}))"
+    app = f"(dataSource:(dataViewId:'{prefix}-surges',type:dataView),query:(language:kuery,query:{rison}))"
     return (f"{public_link(kibana_url).rstrip('/')}/app/discover#/?_g={quote('(time:(from:now-30d,to:now))', safe='():,')}"
             f"&_a={quote(app, safe='():,')}")
 
@@ -115,7 +115,7 @@ def surge_message(store: Store, surge: SurgeDoc, subscription: str, kibana_url: 
            f"(a chance of 1 in {10 ** surge.score:,.0f} at that rate)")
     body = render("surge.html", surge=surge, kind=surge.kind, why=why, ratio=f"{ratio:.1f}",
                   stories=_top(stories), outlets=outlets, subscription=subscription,
-                  chart=base64.b64encode(png).decode(), link=surges_link(kibana_url, surge),
+                  chart=base64.b64encode(png).decode(), link=surges_link(kibana_url, surge, store.prefix),
                   start=surge.start.strftime("%Y-%m-%d %H:%M"))
     return Message(f"[Newswatch] Surge: {surge.label} ({surge.count} stories, {ratio:.1f}× usual)", body), png
 

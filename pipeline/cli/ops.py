@@ -64,7 +64,8 @@ def print_table(rows: list[FeedHealth]) -> None:
 def cmd_kibana_setup(args: argparse.Namespace) -> int:
     from pipeline.ops.kibana import import_objects
 
-    result = import_objects(args.kibana_url or Settings.from_env().kibana_url, wait=args.wait)
+    settings = Settings.from_env()
+    result = import_objects(args.kibana_url or settings.kibana_url, wait=args.wait, prefix=settings.index_prefix)
     print(f"imported {result.get('successCount', 0)} saved objects into Kibana")
     return 0
 

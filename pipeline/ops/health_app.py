@@ -50,7 +50,7 @@ def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
         rows.append({**asdict(h), "outlet": feed.outlet, "url": redact(feed.url),
                      "searchable_p50": fresh.get("searchable_delay_p50"),
                      "searchable_p95": fresh.get("searchable_delay_p95"),
-                     "kibana": discover_stories_url(settings.kibana_url, feed_id=feed.id),
+                     "kibana": discover_stories_url(settings.kibana_url, feed_id=feed.id, prefix=settings.index_prefix),
                      "run_link": f"/dags/newswatch_poll/runs/{quote(h.last_run_id, safe='')}"
                      if h.last_run_id and AIRFLOW_RUN.match(h.last_run_id) else None})
     return sorted(rows, key=lambda r: (ORDER.get(r["status"], 9), r["feed_id"]))
@@ -76,13 +76,14 @@ def _seconds(value: float | None) -> str:
     return f"{value:.0f} s" if value < 120 else f"{value / 60:.0f} min"
 
 
-def render_page(rows: list[dict[str, Any]], kibana_url: str, cluster: ClusterHealth | None = None) -> str:
+def render_page(rows: list[dict[str, Any]], kibana_url: str, cluster: ClusterHealth | None = None,
+                prefix: str = "newswatch") -> str:
     shown = [{**r, "last_success_shown": _when(r["last_success"]), "last_new_item_shown": _when(r["last_new_item"]),
               "next_due_shown": _when(r["next_due"]),
               "freshness": f"p50 {_seconds(r['searchable_p50'])}, p95 {_seconds(r['searchable_p95'])}"
               if r["searchable_p50"] is not None else "—"} for r in rows]
-    return render("health.html", rows=shown, kibana=discover_stories_url(kibana_url), cluster=cluster,
-                  happening=dashboard_url(kibana_url, EVENTS_DASHBOARD),
+    return render("health.html", rows=shown, kibana=discover_stories_url(kibana_url, prefix=prefix), cluster=cluster,
+                  happening=dashboard_url(kibana_url, EVENTS_DASHBOARD, prefix),
                   generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                   count=lambda status: sum(r["status"] == status for r in rows),
                   top=lambda counts: max([n for _, n in counts] + [1]))
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
         try:
             conf, store = current()
             cluster = cluster_health(store)  # first: when the feeds cannot be read, it says why
-            return HTMLResponse(render_page(feed_status(store, conf), conf.kibana_url, cluster))
+            return HTMLResponse(render_page(feed_status(store, conf), conf.kibana_url, cluster, conf.index_prefix))
         except StoreError as exc:  # say what is wrong instead of a bare 500; the message never holds a password
             return HTMLResponse(render("health_error.html", message=redact(str(exc))), status_code=503)
 

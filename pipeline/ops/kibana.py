@@ -264,7 +264,14 @@ def render() -> str:
     return "".join(json.dumps(o, ensure_ascii=False, sort_keys=True) + "\n" for o in saved_objects())
 
 
-def import_objects(kibana_url: str, path: Path = NDJSON, wait: float = 0, timeout: float = 30) -> dict:
+def for_prefix(ndjson: str, prefix: str) -> str:
+    """The objects for another index prefix (NEWSWATCH_INDEX_PREFIX): data views on `PREFIX-stories` …, and every
+    id and reference renamed alike (`links.kibana_id`), so two deployments can share one Kibana."""
+    return ndjson if prefix == "newswatch" else ndjson.replace('"newswatch-', f'"{prefix}-')
+
+
+def import_objects(kibana_url: str, path: Path = NDJSON, wait: float = 0, timeout: float = 30,
+                   prefix: str = "newswatch") -> dict:
     """Import (overwriting) into Kibana; raise KibanaError saying what went wrong and where.
 
     `wait`: seconds Kibana may take to come up (the compose step starts with it), retried every 3 s.
@@ -274,9 +281,9 @@ def import_objects(kibana_url: str, path: Path = NDJSON, wait: float = 0, timeou
     @retry(retry=retry_if_exception_type(httpx.TransportError), wait=wait_fixed(3), reraise=True,
            stop=stop_after_delay(wait))
     def post() -> httpx.Response:
-        with path.open("rb") as handle:
-            return httpx.post(url, headers={"kbn-xsrf": "newswatch"}, timeout=timeout,
-                              files={"file": (path.name, handle, "application/ndjson")})
+        body = for_prefix(path.read_text(encoding="utf-8"), prefix).encode("utf-8")
+        return httpx.post(url, headers={"kbn-xsrf": "newswatch"}, timeout=timeout,
+                          files={"file": (path.name, body, "application/ndjson")})
 
     try:
         resp = post()

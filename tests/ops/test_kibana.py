@@ -212,3 +212,20 @@ def test_import_reports_an_unreachable_kibana_clearly():
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(KibanaError, match=f"Kibana is not reachable at {url}"):
         import_objects(url)
+
+
+def test_objects_for_another_index_prefix_point_at_its_indices_and_keep_every_reference():
+    """NEWSWATCH_INDEX_PREFIX=prod imported data views of `newswatch-stories`: every dashboard and link was
+    empty, and two deployments sharing a Kibana overwrote each other's objects."""
+    from pipeline.ops.kibana import for_prefix
+    from pipeline.ops.links import dashboard_url, discover_stories_url
+
+    objects = [json.loads(line) for line in for_prefix(render(), "prod").splitlines()]
+    views = [o for o in objects if o["type"] == "index-pattern"]
+    assert views and all(o["attributes"]["title"].startswith("prod-") for o in views)
+    ids = {o["id"] for o in objects}
+    assert all(i.startswith("prod-") for i in ids)
+    assert all(ref["id"] in ids for o in objects for ref in o["references"])  # every reference still resolves
+    assert "prod-stories" in discover_stories_url("http://kibana:5601", prefix="prod")
+    assert dashboard_url("http://kibana:5601", "newswatch-what-is-happening", "prod").endswith("/prod-what-is-happening")
+    assert for_prefix(render(), "newswatch") == render()
