@@ -120,7 +120,7 @@ def spelled_out(text: str, acronym: str) -> str:
         words = [w for w in re.finditer(r"[\w’'-]+", run.group(0)) if w.group(0).lower() not in SMALL_WORDS]
         for i in range(len(words) - len(acronym) + 1):
             if "".join(w.group(0)[0] for w in words[i: i + len(acronym)]) == acronym:
-                spelling.add(run.group(0)[words[i].start(): words[i + len(acronym) - 1].end()])
+                spelling.add(re.sub(r"['’]s$", "", run.group(0)[words[i].start(): words[i + len(acronym) - 1].end()]))
     spelling |= {m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b", text)  # "VC": Vice-Chancellor
                  if "".join(part[0] for part in m.group(0).split("-")) == acronym}
     if not spelling and (department := re.fullmatch(r"DO([A-Z])", acronym)):  # "DOJ" where the article writes

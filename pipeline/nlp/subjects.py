@@ -31,7 +31,8 @@ def speaker_phrase(subject: Token) -> str:
         # a participle stays ("a group representing rural counties", "evidence presented at trial"), unless it
         # tells how the reporter got hold of the words ("intelligence reports seen by Reuters") or quotes them
         # ("a report highlighting the “alarming rise of …”": the quoted words are a quote of their own)
-        if tok.i > subject.i and (tok.text in {",", "(", "—", "–"} or tok.dep_ == "relcl" or "\n" in tok.text
+        if tok.i > subject.i and (tokens and tok.i > tokens[-1].i + 1  # an apposition the parse hung past the verb
+                                  or tok.text in {",", "(", "—", "–"} or tok.dep_ == "relcl" or "\n" in tok.text
                                   or tok.dep_ == "acl" and (tok.tag_ not in {"VBG", "VBN"}
                                                             or tok.lemma_.lower() in ACCESS_VERBS
                                                             or tok.lemma_.lower() in SPEECH_VERBS  # "a woman … clamored"

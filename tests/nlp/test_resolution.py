@@ -2167,3 +2167,17 @@ def test_a_role_before_a_name_is_theirs_unless_it_relates_them_to_someone(phrase
     from pipeline.nlp.given_names import name_after_role
 
     assert name_after_role(phrase) == name
+
+
+def test_an_apposition_the_parse_hangs_past_the_verb_does_not_pull_the_clause_into_the_speaker():
+    text = ("The Australian Border Force has confirmed it sent 11 asylum seekers to Nauru in September, the first "
+            "transfer to immigration detention on the Pacific nation in nine years.")
+    q = quote_with(text, "11 asylum seekers")
+    assert q.speaker == "The Australian Border Force" and "confirmed" not in q.speaker_canonical
+
+
+def test_an_acronym_spelled_out_before_a_possessive_drops_the_possessive():
+    text = ("“We are not going to pull resources,” said Todd Owen, an executive assistant commissioner for U.S. "
+            "Customs and Border Protection's Office of Field Operations.\n\n"
+            "But CBP insisted Monday that the remarks did not amount to an open invitation.")
+    assert quote_with(text, "open invitation").speaker_canonical == "U.S. Customs and Border Protection"
