@@ -94,10 +94,14 @@ def newswatch_poll():
 
         Runs whatever the shards did: the stories the healthy shards indexed go on to enrichment now, not after
         the next all-green run (a failed shard pushes no counts; the watcher fails the run for operators)."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
         keys = ("feeds_polled", "feeds_failed", "feeds_deferred", "items_seen", "stories_matched",
-                "stories_indexed", "stories_postponed")
-        shard_counts = [c for c in shard_counts if c]
-        totals = {key: sum(c[key] for c in shard_counts) for key in keys}
+                "stories_indexed", "stories_postponed", "stories_set_aside")
+        shard_counts = [c for c in shard_counts or [] if c]
+        if not shard_counts:  # every shard failed (the index down?): no asset event, no enrichment run to fail too
+            raise AirflowSkipException("no shard of this run finished")
+        totals = {key: sum(c.get(key, 0) for c in shard_counts) for key in keys}
         errors = {k: v for c in shard_counts for k, v in c["errors"].items()}
         context = get_current_context()
         run_id = context["run_id"]
@@ -110,7 +114,7 @@ def newswatch_poll():
             print(f"feed {feed_id} failed: {error}")
         return {**totals, "failed_feeds": sorted(errors)}
 
-    @task(trigger_rule="one_failed")
+    @task(trigger_rule="one_failed", on_failure_callback=None)  # the failed shard told the operator already
     def watcher() -> None:
         """Fails the run when a shard failed, although `summarize` ran: the operator sees the run red."""
         from airflow.sdk.exceptions import AirflowFailException

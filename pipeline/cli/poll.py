@@ -47,6 +47,9 @@ def print_summary(report: PollReport, store: Store, settings: Settings, out: Tex
     if events is not None and events.placed:
         print(f"events: {events.placed} stories placed in {events.seconds:.2f} s ({events.events} events and "
               f"{events.storylines} storylines updated), {len(events.raised)} surges raised", file=out)
+    if report.set_aside:
+        print(f"SET ASIDE at polling (refused for good, not retried): {len(report.set_aside)} stories: "
+              + "; ".join(f"{k}: {v.split(':', 1)[0]}" for k, v in list(report.set_aside.items())[:3]), file=out)
     if c["stories_rejected"]:
         print(f"REJECTED by Elasticsearch: {c['stories_rejected']} stories (tried again next pass): "
               + "; ".join(f"{k}: {v}" for k, v in list(report.rejected.items())[:3]), file=out)
@@ -76,9 +79,10 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 
 def poll_exit(report: PollReport, enriched: EnrichReport | None) -> int:
-    """5 when the index refused stories, or their enrichment (refused, or set aside): a cron job must see it."""
+    """5 when the index refused stories (now, or for good: set aside), or their enrichment (refused, or set aside):
+    a cron job must see it."""
     held = enriched is not None and bool(enriched.rejected or enriched.set_aside)
-    return EXIT_REJECTED if report.rejected or held else 0
+    return EXIT_REJECTED if report.rejected or report.set_aside or held else 0
 
 
 def _poll_and_enrich(store: Store, settings: Settings, feed_ids: list[str], force: bool, run_id: str,

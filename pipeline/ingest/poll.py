@@ -379,8 +379,8 @@ class _Pass:
                 if story.story_id in written.rejected and story.story_id not in for_good:
                     work.held_back.add(work.stories[story.story_id])
                 elif story.story_id in for_good:
-                    kind = for_good[story.story_id].split(":", 1)[0]
-                    work.report.warning = "; ".join(filter(None, [work.report.warning, f"a story refused for good: {kind}"]))
+                    work.result.warnings.append(f"a story refused for good: {for_good[story.story_id].split(':', 1)[0]}")
+                    work.report.warning = work.result.warning  # saved with the feed's state and poll record too
                 else:
                     work.report.new += 1
                     if story.searchable_delay is not None:

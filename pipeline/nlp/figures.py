@@ -319,8 +319,9 @@ def _not_a_count(span: Span, doc: Doc) -> bool:
         return True  # "Title 42", "Flight 752" (a capitalised common noun: the model tags "Flight" so)
     if before is not None and before.lower_ in ("in", "sur") and span.start > 1 and doc[span.start - 2].like_num:
         return True
-    if before is not None and before.lower_ in ("by", "de") and span.start > 1 and _lemma(doc[span.start - 2]) in _CHANGES:
-        return True  # "the toll rose by 12 to 53": how much it changed, not a count of people
+    if before is not None and (before.lower_ in ("by", "de") and span.start > 1 and _lemma(doc[span.start - 2]) in _CHANGES
+                               or _lemma(before) in _CHANGES and before.pos_ == "VERB"):
+        return True  # "the toll rose by 12 to 53", "rose 12 to 53": how much it changed, not a count of people
     after = doc[span.end] if span.end < len(doc) else None
     if after is not None and after.lower_ in ("in", "out", "sur") and span.end + 1 < len(doc) \
             and doc[span.end + 1].like_num:
@@ -365,16 +366,15 @@ def _years_or_ages(span: Span, doc: Doc) -> bool:
         return True
     before = doc[span.start - 1].lower_ if span.start > 0 else ""
     first = next((t for t in span if t.like_num), None)  # "aged 15 to 44", "aged between 18 and 25": one range
-    aged = before in ("aged", "age", "at", "âgé", "âgée", "âgés", "âgées", "ages") or before == "of" and span.start > 1 \
-        and doc[span.start - 2].lower_ == "age"  # "over the age of 65"
-    if aged and first is not None and first.text.isdigit() and int(first.text) < 120:
+    aged = before in ("aged", "age", "âgé", "âgée", "âgés", "âgées", "ages") or before == "of" and span.start > 1 \
+        and doc[span.start - 2].lower_ == "age" or before in ("and", "et", "to") and span.start > 2 and doc[span.start - 3].lower_ \
+        in ("aged", "ages", "âgés", "âgées")  # "over the age of 65", "aged 16 and 17"; "at" only bare: "stands at more than 100"
+    if (aged and (span[0].like_num or span[0].lower_ in ("between", "entre")) or before == "at" and text.isdigit()) \
+            and first is not None and first.text.isdigit() and int(first.text) < 120:
         return True  # "dead at 78", "aged 12"
     if span[0].lower_ in ("over", "under", "above") and before in _PEOPLE_OF_AN_AGE and span[-1].text.isdigit() \
             and int(span[-1].text) < 120 and not (span.end < len(doc) and doc[span.end].pos_ == "NOUN"):
         return True  # "people over 65 were evacuated": an age, not a count of people
-    if before in ("to", "and", "-", "–", "à", "et") and span.start >= 3 and doc[span.start - 2].like_num \
-            and doc[span.start - 3].lower_ in ("aged", "ages", "âgés", "âgées") and text.isdigit():
-        return True  # "aged 15 to 44": the upper age of a range
     after = doc[span.end:span.end + 3].text.lower()
     if _ages_between_commas(span, doc):
         return True  # "a woman, 50, and her son", "Bob Saget, 65,", "the children, 12 and 14,": ages

@@ -136,7 +136,8 @@ def name_after_role(phrase: str) -> str | None:
         if not (fold(words[k]) in first_names() and words[k - 1][:1].islower() and len(words) - k <= 3):
             continue
         before = words[:k - 1]  # lower-case words only: "Grandmothers Against Detention" is a body's name
-        if words[k - 1].lower() in _NOT_THEIR_ROLE or words[k - 1].lower().endswith("ing") or any(
+        participle = words[k - 1].lower().endswith("ing") and k > 1 and words[k - 2].lower() not in ("of", "for")
+        if words[k - 1].lower() in _NOT_THEIR_ROLE or participle or any(  # not "head of campaigning"
                 w in _NOT_THEIR_ROLE - {"of", "and", "the", "a", "an", "in", "at"}
                 or w.lower() in _RELATIONS and after == "of" for w, after in zip(before, words[1:k], strict=True)
                 if w.islower() or w.lower() in _RELATIONS):

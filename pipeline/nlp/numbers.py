@@ -38,8 +38,10 @@ _SCALE = r"(?:hundred|thousand|million|billion|mille|millions?|milliards?|cents?
 _DIGITS = r"\d{1,3}(?:(?:,|\u202f|\u00a0| (?=\d{3}\b))\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
 _W = rf"(?:{_WORDS_EN}|{_WORDS_FR}|{_SCALE})"
 _WORDNUM = (rf"(?:(?:a|an|half(?:\s+a)?)\s+)?{_W}"  # "two hundred and fifty thousand", "vingt-et-un", "soixante et onze"
-            rf"(?:(?:\s+and\s+a\s+half\s+|(?<=hundred)\s+and\s+|(?<=thousand)\s+and\s+|[\s-]+et[\s-]+(?=(?:une?|onze)\b)"
-            rf"|[\s-]+){_W})*(?:\s+and\s+a\s+half)?\b")
+            rf"(?:(?:\s+and\s+a\s+half\s+|(?<=hundred)\s+and\s+(?=(?:{_WORDS_EN})\b(?![\s-]+hundred\b))"
+            rf"|(?<=thousand)\s+and\s+(?=(?:{_WORDS_EN})\b(?![\s-]+(?:hundred|thousand)\b))"
+            rf"|(?:(?<=vingt)|(?<=trente)|(?<=quarante)|(?<=cinquante)|(?<=soixante))[\s-]+et[\s-]+(?=(?:une?|onze)\b)"
+            rf"|[\s-]+){_W})*(?:\s+and\s+a\s+half)?\b")  # not "between one hundred and two hundred", "cinq et onze"
 _QUAL = "|".join(re.escape(q) for q in sorted(set(QUALIFIERS), key=len, reverse=True))
 # Every expression starts a word: trying the alternatives only there, not at each letter, is 2.5× faster and
 # no longer reads "a dozen" into "Canada dozen" or "de hundreds" into "made hundreds".
@@ -157,7 +159,9 @@ def find_amounts(text: str, language: str = "en") -> list[Amount]:
 
 _RANGE_JOIN = re.compile(r"\s*(?:to|-|–|à|or|ou)\s*$|\s+(?:and|et)\s+$", re.IGNORECASE)
 _RANGE_OPEN = re.compile(r"(?:between|entre)\s+$", re.IGNORECASE)
-_FROM = re.compile(r"(?:from|de|du|by)\s+$", re.IGNORECASE)  # "from 46 to 53", "rose by 12 to 53": no range
+# "from 46 to 53", "rose by 12 to 53", "rose 12 to 53", "est passé de 46 à 53": a change, no range
+_FROM = re.compile(r"(?:\b(?:from|(?:rise|rose|risen|rises|increased|jumped|climbed|fell|fallen|dropped|grew|up|down)(?:\s+by)?)|"
+                   r"\b(?:pass|augment|baiss|grimp|chut)\w*\s+(?:de|d['’]environ))\s+$", re.IGNORECASE)
 
 
 def _ranges(text: str, amounts: list[Amount]) -> list[Amount]:
@@ -170,11 +174,11 @@ def _ranges(text: str, amounts: list[Amount]) -> list[Amount]:
         joined = low is not None and low.value is not None and amount.value is not None and low.value < amount.value \
             and bool(_RANGE_JOIN.fullmatch(between) or _RANGE_JOIN.search(between) and between.strip() in ("-", "–"))
         opened = _RANGE_OPEN.search(text[max(0, low.start - 9):low.start]) if joined and low is not None else None
-        if joined and low is not None and not _FROM.search(text[max(0, low.start - 5):low.start]) and (
+        if joined and low is not None and not _FROM.search(text[max(0, low.start - 30):low.start]) and (
                 opened or between.strip().lower() not in ("and", "et")):
             start = low.start - len(opened.group()) if opened else low.start
-            out[-1] = Amount(start, amount.end, text[start:amount.end], amount.value,
-                             low.qualifier or amount.qualifier or "up to")
+            out[-1] = Amount(start, amount.end, text[start:amount.end], amount.value, "up to")  # "some 200 to 300":
+            # its top as an upper bound, whatever stood before it (an "about 300" would dispute "about 250")
         else:
             out.append(amount)
     return out

@@ -267,7 +267,8 @@ def render() -> str:
 def for_prefix(ndjson: str, prefix: str) -> str:
     """The objects for another index prefix (NEWSWATCH_INDEX_PREFIX): data views on `PREFIX-stories` …, and every
     id and reference renamed alike (`links.kibana_id`), so two deployments can share one Kibana."""
-    return ndjson if prefix == "newswatch" else ndjson.replace('"newswatch-', f'"{prefix}-')
+    return ndjson if prefix == "newswatch" else ndjson.replace("newswatch-", f"{prefix}-")  # reference names too
+    # ("indexpattern-datasource-layer-newswatch-…-layer" names a layer id: renamed alike, they still match)
 
 
 def import_objects(kibana_url: str, path: Path = NDJSON, wait: float = 0, timeout: float = 30,

@@ -293,6 +293,9 @@ def test_room_is_no_count_whoever_built_it_and_a_crowd_is_people(text, values):
     ("More than 1,000 people over the age of 65 were moved.", "en", [1000]),
     ("The death toll rose by 12 to 53 on Thursday, officials said.", "en", [53]),  # 12 is how much it rose
     ("Police detained 20 to 30 protesters near the border.", "en", [30]),  # one range, "up to" its top
+    ("The death toll stands at more than 100, officials said.", "en", [100]),  # "at" a qualified count: no age
+    ("The toll rose 12 to 53 on Friday, police said.", "en", [53]),
+    ("Between 2018 and 2020, 22 children aged 16 and 17 died in such homes.", "en", [22]),
 ])
 def test_compound_numbers_ranges_ages_and_increases(text, lang, want):
     [result] = analyze([text], lang)
@@ -304,4 +307,8 @@ def test_a_range_is_one_amount_up_to_its_top_and_a_change_is_not_a_range():
     assert (r.value, r.qualifier) == (60, "up to")
     assert [a.value for a in find_amounts("the toll rose from 46 to 53")] == [46, 53]
     assert [a.value for a in find_amounts("killed 5 and injured 60")] == [5, 60]
+    assert [(a.value, a.qualifier) for a in find_amounts("between one hundred and two hundred people")] == [(200, "up to")]
+    assert [(a.value, a.qualifier) for a in find_amounts("entre cinq et onze migrants", "fr")] == [(11, "up to")]
+    assert [(a.value, a.qualifier) for a in find_amounts("some 200 to 300 migrants")] == [(300, "up to")]
+    assert [a.value for a in find_amounts("two hundred and fifty thousand refugees")] == [250000]
 

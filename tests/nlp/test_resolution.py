@@ -2159,6 +2159,7 @@ def test_a_title_or_party_the_model_tagged_apart_is_not_joined_to_the_name():
     ("housing charity Shelter chief executive Polly Neate", "Polly Neate"),
     ("child protection agency director Mary Jones", "Mary Jones"),  # "child" of no one
     ("his brother John Smith", "John Smith"),
+    ("Refugee Action head of campaigning Mary Jones", "Mary Jones"),  # an -ing word that is her office
     ("The wife of asylum seeker Ahmed Hassan", None),
     ("A lawyer representing Marcia Lund", None),
     ("Wife of detainee Marcia Lund", None),

@@ -226,6 +226,11 @@ def test_objects_for_another_index_prefix_point_at_its_indices_and_keep_every_re
     ids = {o["id"] for o in objects}
     assert all(i.startswith("prod-") for i in ids)
     assert all(ref["id"] in ids for o in objects for ref in o["references"])  # every reference still resolves
+    original = [json.loads(line) for line in render().splitlines()]
+    for before, after in zip(original, objects, strict=True):  # a Lens layer or control finds its view by name
+        assert [r["name"].replace("newswatch-", "prod-") for r in before["references"]] == [r["name"] for r in after["references"]]
+        layers = re.findall(r'"layers": \{"([^"]+)"', json.dumps(after["attributes"]))
+        assert all(f"indexpattern-datasource-layer-{layer}" in {r["name"] for r in after["references"]} for layer in layers)
     assert "prod-stories" in discover_stories_url("http://kibana:5601", prefix="prod")
     assert dashboard_url("http://kibana:5601", "newswatch-what-is-happening", "prod").endswith("/prod-what-is-happening")
     assert for_prefix(render(), "newswatch") == render()

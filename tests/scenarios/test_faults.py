@@ -66,6 +66,10 @@ def test_a_story_refused_for_good_is_set_aside_and_the_pass_goes_on(store, setti
     raise_for_rejected(first)  # nothing to retry: the task succeeds
     assert first.indexed == 2 and list(first.set_aside) == odd and not first.rejected
     assert first.counts()["stories_set_aside"] == 1 and "refused for good" in (first.feeds[0].warning or "")
+    assert "refused for good" in (store.feed_states(["good"])["good"].last_warning or "")  # the health page shows it
+    from pipeline.cli.poll import poll_exit
+
+    assert poll_exit(first, None) == 5  # `newswatch poll` in a cron job sees it
     again = poll_feeds(store, settings, ["good"], run_id="odd-again")
     assert not again.rejected and not again.set_aside  # not refused again, pass after pass
 
