@@ -1,6 +1,7 @@
 """Feed health verdicts, from poll histories and from real polls against the real node."""
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 from pipeline.config import load_feeds
 from pipeline.ingest.poll import poll_feeds
@@ -94,7 +95,9 @@ def test_health_page_shows_status_and_reason(store, settings, web, tmp_path, mon
     cli = page[page.index("data-feed='replay-not-a-feed'"):].split("</tr>")[0]
     assert "last poll log" not in cli  # a pass run from the CLI has no Airflow page to link to
     assert "/app/discover#" in row and "feed_id:%22replay-quebec%22" in row  # its stories in Kibana
-    assert "/app/dashboards#/view/newswatch-what-is-happening" in page  # the events view and surges timeline
+    # the events view and surges timeline, of this deployment's index prefix (the objects `kibana-setup` imports)
+    assert f"/app/dashboards#/view/{settings.index_prefix}-what-is-happening" in page
+    assert f"dataViewId:'{settings.index_prefix}-stories'" in unquote(page)
 
 
 def long_history(feed_id: str, polls: int, start: datetime) -> list[PollRecord]:
