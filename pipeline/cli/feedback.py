@@ -7,7 +7,7 @@ import getpass
 from collections.abc import Callable
 
 from pipeline.cli.common import EXIT_CONFIG, settings_from
-from pipeline.cli.parsing import closest
+from pipeline.cli.parsing import refuse_unknown_topic
 from pipeline.store import Store
 
 
@@ -16,11 +16,9 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     from pipeline.config import load_topics
 
     settings = settings_from(args)
-    names = [t.name for t in load_topics(settings.config_dir / "topics.yaml")] if args.topic is not None else []
-    if args.topic is not None and args.topic not in names:  # stored, it would be read by no retrain
-        guess = closest(args.topic, names)
-        args.parser.error(f"--topic {args.topic}: no such topic in {settings.config_dir / 'topics.yaml'}"
-                          + (f": did you mean {guess!r}?" if guess else f" (have: {', '.join(names)})"))
+    if args.topic is not None:  # stored, a verdict for no topic would be read by no retrain
+        topics_file = settings.config_dir / "topics.yaml"
+        refuse_unknown_topic(args.parser, args.topic, [t.name for t in load_topics(topics_file)], topics_file)
     with Store.open(settings) as store:
         try:
             doc = record_feedback(store, args.story, args.verdict, args.topic, args.by or getpass.getuser())

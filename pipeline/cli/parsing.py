@@ -15,6 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, NoReturn
 
 _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
@@ -40,6 +41,15 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     """The choice a typo most likely meant, or None when none is close."""
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def refuse_unknown_topic(parser: argparse.ArgumentParser, topic: str, names: list[str], topics_file: Path) -> None:
+    """`--topic` naming no topic of `topics_file`: a usage error with the likely meaning (a model or a verdict for
+    no topic would be kept and never used)."""
+    if topic not in names:
+        guess = closest(topic, names)
+        parser.error(f"--topic {topic}: no such topic in {topics_file}"
+                     + (f": did you mean {guess!r}?" if guess else f" (have: {', '.join(names)})"))
 
 
 class Parser(argparse.ArgumentParser):

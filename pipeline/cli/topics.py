@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.cli.parsing import closest
+from pipeline.cli.parsing import refuse_unknown_topic
 from pipeline.settings import Settings
 
 
@@ -43,10 +43,7 @@ def cmd_topics_train(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     topics = load_topics(settings.config_dir / "topics.yaml")
-    if args.topic not in (names := [t.name for t in topics]):  # a model for no topic is never used
-        guess = closest(args.topic, names)
-        args.parser.error(f"--topic {args.topic}: no such topic in {settings.config_dir / 'topics.yaml'}"
-                          + (f": did you mean {guess!r}?" if guess else f" (have: {', '.join(names)})"))
+    refuse_unknown_topic(args.parser, args.topic, [t.name for t in topics], settings.config_dir / "topics.yaml")
     frames = None if args.words_only else load_frames(settings.config_dir / "frames.yaml", args.topic)
     model = train(args.labelled, topics, args.topic, args.folds, frames=frames)
     out = args.out or model_path(settings.config_dir, args.topic)

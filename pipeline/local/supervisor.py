@@ -176,21 +176,24 @@ class Supervisor:
         os.replace(tmp, self.state / "state.json")
 
 
-def start_ticks(pid: int) -> int | None:
-    """When the process started (clock ticks since boot, /proc/PID/stat): with the pid, names one process for good,
-    where a pid alone may have been handed to another since."""
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command name (which may hold spaces and parentheses); [] when gone."""
     try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return None
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def start_ticks(pid: int) -> int | None:
+    """When the process started (clock ticks since boot): with the pid, names one process for good, where a pid
+    alone may have been handed to another since."""
+    fields = _stat(pid)
+    return int(fields[19]) if len(fields) > 19 and fields[19].isdigit() else None
 
 
 def _running(pid: int) -> bool:
     """Alive, not a zombie waiting for its parent."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
+    return _stat(pid)[:1] not in ([], ["Z"])
 
 
 def reap_leftovers(previous: dict[str, dict[str, Any]]) -> list[str]:
