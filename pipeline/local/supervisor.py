@@ -9,6 +9,7 @@ What runs, with its pid and restarts, is written to `state.json` for `status` an
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -112,9 +113,16 @@ class Supervisor:
     def run(self) -> None:
         """Until SIGTERM, or until the loop itself fails (a full disk writing the state): either way every child
         is stopped, since each runs in a session of its own and would outlive this process out of reach."""
+        lock = hold_supervisor_lock(self.state)
+        try:
+            self._run()
+        finally:
+            os.close(lock)
+
+    def _run(self) -> None:
         previous = read_state(self.state)
         other = previous.get("supervisor", {}).get("pid")
-        if other and other != os.getpid() and supervisor_alive(self.state):
+        if other and other != os.getpid() and supervisor_alive(self.state):  # one started before the lock was
             raise RuntimeError(f"another supervisor (pid {other}) runs on {self.state}")
         before = {sig: signal.signal(sig, self._stop_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         self.write_state()  # this one's pid first: `up`, `down` and the drill see it while it reaps
@@ -174,6 +182,20 @@ class Supervisor:
         tmp = self.state / "state.json.tmp"
         tmp.write_text(json.dumps(out, indent=1))
         os.replace(tmp, self.state / "state.json")
+
+
+def hold_supervisor_lock(state: Path) -> int:
+    """An exclusive lock on `state/supervisor.lock`, held while the process lives: two supervisors started at
+    once both read a state naming no live supervisor, and each would start every service. The lock goes with
+    the process however it ends (SIGKILL too), so a stale file never blocks the next one."""
+    fd = os.open(state / "supervisor.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        other = read_state(state).get("supervisor", {}).get("pid")
+        raise RuntimeError(f"another supervisor (pid {other or 'unknown'}) runs on {state}") from None
+    return fd
 
 
 def _stat(pid: int) -> list[str]:

@@ -72,6 +72,28 @@ def test_a_failing_loop_stops_every_child_and_a_missing_binary_stops_only_itself
     assert not alive(pid)  # stopped with the supervisor, not left running in its own session
 
 
+def test_two_supervisors_started_at_once_run_one(tmp_path):
+    """Two `cluster.sh supervise` started together both read a state naming no live supervisor; each would have
+    started PostgreSQL, Redis and the nodes, the second set failing on the first's ports for ever."""
+    plan(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from pipeline.local.supervisor import hold_supervisor_lock; "
+                               "hold_supervisor_lock(Path(sys.argv[1])); print('held', flush=True); time.sleep(300)",
+                               str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert not (tmp_path / "state.json").exists()  # the holder wrote no state: only the lock tells
+        with pytest.raises(RuntimeError, match="another supervisor"):
+            Supervisor(tmp_path).run()
+    finally:
+        holder.kill()
+        holder.wait()
+    supervisor = Supervisor(tmp_path)  # the lock went with its process, killed: the next one runs
+    supervisor.stopping = True
+    supervisor.run()
+    assert json.loads((tmp_path / "state.json").read_text())["supervisor"]["pid"] == os.getpid()
+
+
 def test_a_log_replaced_by_a_link_is_not_followed(tmp_path):
     """The supervisor runs as root and opened each service's log in a folder the service's user owns: a link put
     there (to /root/.ssh/authorized_keys, say) was followed and the file handed to the service."""
