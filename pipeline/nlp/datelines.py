@@ -34,6 +34,20 @@ _NEWS_WORDS = {"police", "media", "justice", "liberty", "hope", "reading", "mobi
                "live", "watch", "video", "breaking", "exclusive", "comment", "review", "victory", "unity", "concord"}
 
 
+_DASHES = {"-", "--", "–", "—"}
+
+
+def after_dateline_dash(doc: Doc, ent: Span) -> Span:
+    """"Abuja - Barrister Aloy Ejimakor", "Lagos - Barrister Femi Falana", tagged as one name: the place a story
+    was filed from, a spaced dash, then the name. No name holds a dash with spaces around it, so the entity is
+    what follows the last one (the place is left to the dateline's own tagging)."""
+    from spacy.tokens import Span
+
+    dashes = [tok.i for tok in ent[:-1] if tok.text in _DASHES and tok.whitespace_ and tok.i > ent.start
+              and doc[tok.i - 1].whitespace_]
+    return Span(doc, dashes[-1] + 1, ent.end, label=ent.label_) if dashes else ent
+
+
 def tag_datelines(doc: Doc) -> None:
     """Tag a dateline the model left untagged a place ("OTTAWA —", read as an adjective): capitals opening a
     paragraph, then a dash, that the gazetteer knows. The story was filed there, and it is often where it happens."""

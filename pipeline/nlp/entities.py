@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.coordinated_names import coordinated_name_end
-from pipeline.nlp.datelines import filed_from, place_name, state_after_town
+from pipeline.nlp.datelines import after_dateline_dash, filed_from, place_name, state_after_town
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import SHEIKH, first_names, function_words, initials_before, join_split_names, nasab_of
@@ -110,8 +110,8 @@ def is_junk(text: str, label: str) -> bool:
     if len(text) < 2 or "\n" in text or _JUNK.search(text):
         return True
     if TITLES.fullmatch(text.rstrip(".") + ". ") or " " in text and TITLES.fullmatch(text + " ") or \
-            text.lower() in ROLES:  # "Coun." of "Coun. Mathieu Fleury", "Pro Tem" of "President Pro Tem Chuck Winder";
-        return True  # a headline's "Councillor" tagged a body or a person ("King" alone may be a surname)
+            text.lower() in ROLES or text in {"Seri", "Sri"}:  # "Coun." of "Coun. Mathieu Fleury", "Pro Tem" of "President Pro
+        return True  # Tem Chuck Winder"; a headline's "Councillor"; "Seri" left of "Datuk Seri" ("King" may be a surname)
     if text.isupper() and " " in text and label != "organization":  # "WATCH BELOW", "READ MORE"
         return True
     words = text.split()
@@ -284,7 +284,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
     """Entities of a parsed doc, each with its canonical name, and the resolver for people."""
     labels = LABELS.get(language, LABELS["en"])
     raw = []
-    for ent in doc.ents:
+    for ent in (after_dateline_dash(doc, e) for e in doc.ents):  # "Abuja - Barrister Aloy Ejimakor": the name only
         label = labels.get(ent.label_)
         if not label:
             continue

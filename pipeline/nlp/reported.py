@@ -62,12 +62,21 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
         return doc[tok.right_edge.i + 2: sent.end]  # "Chapman admits in this instance, there were fatalities."
     subject = subject_of(tok)
     if (subject is not None and tok.dep_ == "ROOT" and subject.i == tok.i - 1 and subject.i > sent.start + 4
-            and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3):
+            and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3 and not _leads_in(tok, sent)):
         return doc[sent.start: subject.i - 1]  # "CLAUSE, he said." parsed with "said" as the root
     if (subject is not None and tok.dep_ == "ROOT" and subject.i > tok.i > sent.start + 4 and doc[tok.i - 1].text == ","
             and all(t.is_punct or t.is_space for t in doc[subject.right_edge.i + 1: sent.end])):
         return doc[sent.start: tok.i - 1]  # "CLAUSE, reports Unwired View." with the clause's verb misread
     return None
+
+
+def _leads_in(tok: Token, sent: Span) -> bool:
+    """"Speaking after the verdict, Ejimakor said:" and "Asked about the plan, she said": the words before the
+    speaker say when or why they spoke, and what they said comes after (a colon, or the next paragraph)."""
+    doc = sent.doc
+    first = doc[sent.start]
+    return tok.i + 1 < len(doc) and doc[tok.i + 1].text == ":" or (
+        first.dep_ == "advcl" and first.head.i == tok.i and first.tag_ in {"VBG", "VBN"})
 
 
 SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}

@@ -276,7 +276,8 @@ class Resolver:
         untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject) or name_after_role(phrase)
         if untagged:  # before the surname alone ("Hall") is read as another Hall the article names
             known = self.people.find_in(untagged)
-            if known and (known.split()[0] == untagged.split()[0] or gaelic_surname(untagged) and known.endswith(" " + untagged)):
+            if known and (known.split()[0] == untagged.split()[0] or known.endswith(" " + untagged) and (  # "Ms Mosely"
+                    gaelic_surname(untagged) or honoured_surname(phrase) == untagged)):
                 return known
             self.untagged_people.add(untagged)  # a person all the same: "he" may be them next
             self.titled += [(subject.idx, w, untagged) for w in phrase[:max(0, phrase.find(untagged))].lower().split()]
@@ -368,10 +369,8 @@ class Resolver:
         return phrase
 
     def spoke(self, pos: int, canonical: str, main: bool = True, named: bool = False) -> None:
-        """Remember who spoke last: a person, or a pair of people ("they" may mean them next).
-
-        `named`: the speaker was written as a proper name the model did not tag ("explique Me Stéphane
-        Handfield"); the quote that follows unattributed is still theirs."""
+        """Remember who spoke last: a person, or a pair of people ("they" may mean them next). `named`: the speaker
+        was a proper name the model did not tag ("explique Me Stéphane Handfield"); an unattributed quote next is theirs."""
         named = named or canonical in self.untagged_people or canonical in self.described_people
         if main and canonical[:1].isupper() and not (named or self.people.is_person(canonical.split(" and ")[0])):
             self.last_other = (pos, canonical)  # an organisation that spoke: "it" may be it next

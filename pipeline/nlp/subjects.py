@@ -20,6 +20,9 @@ _CLOSING = {"\u201d", '"', "\u00bb", ")", "\u2019", "'"}  # a phrase keeps the m
 _MARKS = {"\u201c", "\u201d", '"', "\u00ab", "\u00bb"}
 
 
+_DASHES = {"-", "--", "–", "—"}  # "Lagos - Barrister Femi Falana said": what the dash follows is where it was filed
+
+
 def speaker_phrase(subject: Token) -> str:
     """The subject's words, without relative clauses, appositions after a comma, or a heading above."""
     tokens: list[Token] = []
@@ -44,8 +47,9 @@ def speaker_phrase(subject: Token) -> str:
                                   or _in_a_medium(tok, subject)):
             break
         if tok.i < subject.i and ("\n" in tok.text_with_ws or tok.dep_ == "case" and tok.pos_ == "ADP"
-                                  or tok.text in {"\"", "\u201c", "\u201d", "\u00ab", "\u00bb"}):
-            tokens = []  # a heading above, "selon" / "according to" before the speaker, or the quote's end
+                                  or tok.text in {"\"", "\u201c", "\u201d", "\u00ab", "\u00bb"}
+                                  or tok.text in _DASHES and tok.whitespace_ and tok.i and tok.nbor(-1).whitespace_):
+            tokens = []  # a heading above, "selon" / "according to" before the speaker, the quote's end, a dateline
             continue
         tokens.append(tok)
     while tokens and tokens[-1].i > subject.i and (tokens[-1].pos_ in {"PART", "ADP", "DET", "CCONJ", "SCONJ", "PUNCT"}

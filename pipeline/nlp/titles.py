@@ -22,7 +22,7 @@ TITLES = re.compile(
     r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
     r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
     r"coun\.?|cllr\.?|clr\.?|cr\.?|councilman|councilwoman|councilmember|council\s+member|assemblyman|assemblywoman|"
-    r"congressman|congresswoman|lawmaker|legislator|hon\.|honourable|honorable|pm|cm\.?|dp|vp|"  # "PM Lee", "CM Shah", "DP Ruto"
+    r"congressman|congresswoman|representative|lawmaker|legislator|hon\.|honourable|honorable|pm|cm\.?|dp|vp|"  # "PM Lee", "CM Shah", "DP Ruto"
     r"garda|gda\.|dep|ssp|dsp|asp|dig|igp|dgp|adgp|acp|dcp|sho|maj\.|brig\.|lieutenant|colonel|brigadier|admiral|commander|"
     r"pastor|bishop|archbishop|imam|rabbi|cardinal|reverend|rev|pope|emir|crown\s+prince|engineer|senior|supervisor|trustee|"
     r"sheriff|coroner|prosecutor|solicitor|barrister|dci|pc|trooper|marshal|ranger|warden|detective|firefighter|"

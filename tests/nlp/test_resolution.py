@@ -2182,3 +2182,35 @@ def test_an_acronym_spelled_out_before_a_possessive_drops_the_possessive():
             "Customs and Border Protection's Office of Field Operations.\n\n"
             "But CBP insisted Monday that the remarks did not amount to an open invitation.")
     assert quote_with(text, "open invitation").speaker_canonical == "U.S. Customs and Border Protection"
+
+
+def test_a_dateline_the_model_tagged_into_a_name_is_cut_off():
+    text = ("ABUJA, Nigeria - The appeal was heard on Friday.\n\n"
+            "FCT, Abuja - Barrister Aloy Ejimakor, one of the lawyers to the separatist leader, on Friday said the "
+            "team will wait for the judgment.\n\n"
+            "Speaking after the verdict, Ejimakor said:\n\n"
+            "“The ruling today was in fact disappointing. A lot of people might say it is ambiguous.\n\n"
+            "“We are going to formally apply for the certified true copies of what the judges ruled today.”\n\n"
+            "Asked about the appeal, the lawyer said it would be filed.")
+    [result] = analyze([text], "en")
+    people = {e.canonical for e in result.entities if e.label == "person"}
+    assert "Aloy Ejimakor" in people and not any("Abuja" in p for p in people), people
+    said = {q.quote: q for q in result.quotes}
+    assert said["the team will wait for the judgment"].speaker == "Barrister Aloy Ejimakor"
+    # what a participle before the speaker says is when they spoke, not what they said
+    assert not any(q.startswith(("Speaking", "Asked")) for q in said), list(said)
+    assert quote_with(text, "certified true copies").speaker_canonical == "Aloy Ejimakor"
+    assert quote_with(text, "would be filed").quote == "it would be filed"
+
+
+def test_a_malaysian_honour_is_no_part_of_the_name_and_an_honorific_surname_is_the_full_name():
+    text = ("Amanah deputy president Datuk Seri Salahuddin Ayub said the opposition had accepted the defeat.\n\n"
+            "Salahuddin said Umno was showing its true colours.\n\n"
+            "Finance Minister Sri Mulyani Indrawati said the budget was sound.\n\n"
+            "Care4Calais founder Clare Mosely said the flights were postponed.\n\n"
+            "Ms Mosely added that the charity was trying to find those detained.")
+    assert quote_with(text, "true colours").speaker_canonical == "Salahuddin Ayub"
+    assert quote_with(text, "accepted the defeat").speaker_canonical == "Salahuddin Ayub"
+    [result] = analyze([text], "en")  # "Sri" with no honour before it is a given name
+    assert any(e.canonical.startswith("Sri Mulyani") for e in result.entities if e.label == "person")
+    assert quote_with(text, "trying to find").speaker_canonical == "Clare Mosely"
