@@ -45,6 +45,8 @@ def record_feedback(store: Store, story_id: str, verdict: str, topic: str | None
     doc = Feedback(story_id=story_id, verdict=verdict, topic=topic, by=by, at=store.now(), via=via,
                    outlet=story.outlet, terms=terms)
     if not store.create("feedback", feedback_id or uuid.uuid4().hex, doc):
+        if feedback_id is None:  # a fresh id taken: this call's own write, retried after a timeout, had landed
+            return doc
         return None
     try:
         store.refresh("feedback")  # stored already: a slow refresh must not report the verdict lost
@@ -56,7 +58,12 @@ def record_feedback(store: Store, story_id: str, verdict: str, topic: str | None
 def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: str = "cli") -> Feedback:
     """"Wrong speaker": the quote takes the right name, in the form the names registry holds for it (the
     name is registered first if new, so every later story spells it the same way), and the correction is
-    kept with who made it and what the quote carried before."""
+    kept with who made it and what the quote carried before.
+
+    The correction is stored first, under an id of its quote, name and person: a run cut short after it is run
+    again without a second record, and the speaker it replaced (`was`) is the one the quote first carried,
+    not the name the cut-short run had already written. The story's own copies follow (who is quoted, its
+    quote list, its top quote): alerts, `quoted` subscriptions and new-voice alerts read those."""
     from pipeline.nlp.names import index_forms
 
     if not any(ch.isalpha() for ch in right_name):  # "  " or "-": no name the registry could hold
@@ -65,23 +72,51 @@ def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: 
     if quote is None:
         raise UnknownStory(f"no quote {quote_id!r} in the index")
     name = index_forms(store, [right_name.strip()])[right_name.strip()]
-    store.update("quotes", quote_id, speaker_canonical=name, speaker_type="person")
     doc = Feedback(story_id=quote.story_id, verdict="wrong-speaker", topic=quote.topics[0] if quote.topics else "",
                    by=by, at=store.now(), via=via, outlet=quote.outlet, quote_id=quote_id, speaker=name,
                    was=quote.speaker_canonical)
-    store.create("feedback", uuid.uuid4().hex, doc)
+    feedback_id = "speaker-" + hashlib.sha256(f"{quote_id}\n{name}\n{by}".encode()).hexdigest()[:32]
+    if not store.create("feedback", feedback_id, doc):
+        stored = store.get_many("feedback", [feedback_id]).get(feedback_id)
+        doc = stored if isinstance(stored, Feedback) else doc  # the first run's record, with the first `was`
+    store.update("quotes", quote_id, speaker_canonical=name, speaker_type="person")
+    _story_follows(store, quote.story_id, quote_id, doc.was or "", name)
     store.refresh("feedback", "names")
     return doc
+
+
+def _story_follows(store: Store, story_id: str, quote_id: str, was: str, name: str) -> None:
+    """The story's copies of the speaker: its quote list (the quote's number is its place there), who it
+    quotes (the old name stays while another of its quotes still carries it), and its top quote."""
+    story = store.get_many("stories", [story_id]).get(story_id)
+    if story is None:
+        return
+    number = int(quote_id.rsplit("-", 1)[1]) if quote_id.rsplit("-", 1)[-1].isdigit() else -1
+    quotes = [dict(q) for q in story.quotes]
+    if not 0 <= number < len(quotes):
+        return
+    top = story.top_quote
+    if top is not None and top.quote == quotes[number].get("quote") and top.speaker_canonical == quotes[number].get("speaker_canonical"):
+        top = top.model_copy(update={"speaker_canonical": name})
+    quotes[number]["speaker_canonical"] = name
+    still = {q.get("speaker_canonical") for q in quotes}
+    quoted = sorted({*(n for n in story.quoted if n != was or was in still), name})
+    store.update("stories", story_id, quotes=quotes, quoted=quoted,
+                 top_quote=top.model_dump() if top is not None else None)
 
 
 def record_link_feedback(store: Store, claim: FeedbackClaim, user: str | None = None) -> Feedback:
     """Record a verified link's verdict, as the logged-in `user`'s (else the subscriber's the link was sent to),
     under its nonce and that user: a second use by the same person raises FeedbackLinkError."""
+    user = (user or "").strip() or None  # an auth manager's empty name is no one: the subscriber's verdict
     by = user or claim.to
     doc_id = f"link-{claim.nonce}" if user is None else f"link-{claim.nonce}-{hashlib.sha256(user.encode()).hexdigest()[:16]}"
     doc = record_feedback(store, claim.story, claim.verdict, claim.topic, by, "link", doc_id)
-    if doc is None:
-        raise FeedbackLinkError("the link was already used")
+    if doc is None:  # a second click, or a replay: nothing more is stored, and the page says the first one was
+        first = store.get_many("feedback", [doc_id]).get(doc_id)
+        when = f" at {first.at:%Y-%m-%d %H:%M} UTC" if isinstance(first, Feedback) else ""
+        raise FeedbackLinkError(f"the link was already used: {by}'s verdict ({claim.verdict} for story {claim.story})"
+                                f" was recorded{when}, once")
     return doc
 
 

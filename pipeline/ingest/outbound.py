@@ -100,8 +100,8 @@ def _kind(address: IPAddress) -> str | None:
         return "link-local"
     if address.is_multicast:
         return "multicast"
-    if address.is_private:
-        return "private"
+    if address.is_private or address.version == 6 and address.is_site_local:  # fec0::/10, deprecated, still routed
+        return "private"  # inside some networks, and not private to Python 3.11
     if (address.is_reserved or address.is_unspecified or not address.is_global
             or any(address.version == net.version and address in net for net in _SPECIAL)):
         return "reserved"

@@ -74,7 +74,10 @@ def add_feedback_routes(app: FastAPI, current: Callable[[], tuple[Settings, Stor
             claim = verify_link(params, secret.get_secret_value(), store.now())
         except FeedbackLinkError as exc:
             return _message(str(exc), 403)
-        return HTMLResponse(render("feedback_confirm.html", claim=claim, params=sorted(params.items())))
+        # no frame of another origin: a page on a sibling host (same site, so the login cookie rides along)
+        # could frame the button and have the analyst click it; Airflow frames its plugins from its own origin
+        return HTMLResponse(render("feedback_confirm.html", claim=claim, params=sorted(params.items())),
+                            headers={"Content-Security-Policy": "frame-ancestors 'self'", "X-Content-Type-Options": "nosniff"})
 
     @app.post("/feedback", response_class=HTMLResponse)
     async def feedback_confirmed(request: Request) -> HTMLResponse:

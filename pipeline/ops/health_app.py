@@ -7,6 +7,7 @@ It lives in `pipeline` because it needs only the store; `plugins/newswatch_plugi
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -100,11 +101,14 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
     app = FastAPI(title="Newswatch feed health", dependencies=list(dependencies), docs_url=None, redoc_url=None,
                   openapi_url=None)
     opened: dict[str, Any] = {}
+    opening = threading.Lock()  # the first requests arrive together on the thread pool: one client, not one each
 
     def current() -> tuple[Settings, Store]:
-        if "store" not in opened:
-            opened["settings"] = settings or Settings.from_env()
-            opened["store"] = (store_factory or Store.open)(opened["settings"])
+        with opening:
+            if "store" not in opened:
+                conf = settings or Settings.from_env()
+                opened["store"] = (store_factory or Store.open)(conf)
+                opened["settings"] = conf
         return opened["settings"], opened["store"]
 
     @app.get("/", response_class=HTMLResponse)

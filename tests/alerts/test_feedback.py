@@ -55,8 +55,10 @@ def test_verdicts_are_stored_and_a_link_is_used_once(store):
                     timedelta(days=14))
     first = record_link_feedback(store, verify_link(params(url), SECRET, NOW))
     assert (first.by, first.via, first.outlet, first.terms) == ("desk", "link", "BBC News", ["deport*"])
-    with pytest.raises(FeedbackLinkError, match="already used"):
-        record_link_feedback(store, verify_link(params(url), SECRET, NOW))
+    # a double click is told its verdict is in, not only refused; an empty user name is no one, not a person
+    with pytest.raises(FeedbackLinkError, match=r"already used: desk's verdict \(irrelevant for story s1\) was "
+                                                r"recorded at \d{4}-\d\d-\d\d \d\d:\d\d UTC, once"):
+        record_link_feedback(store, verify_link(params(url), SECRET, NOW), " ")
     record_feedback(store, "s2", "relevant", "asylum-border", "ana")
     record_feedback(store, "s2", "irrelevant", "asylum-border", "ana")  # changed her mind: the last verdict counts
     stored = all_feedback(store)
@@ -114,6 +116,7 @@ def test_a_signed_link_lands_on_the_plugin_page_once(store, settings):
                     datetime.now(UTC), timedelta(days=1))
     landing = client.get(url)
     assert landing.status_code == 200 and "<form method='post'>" in landing.text and not all_feedback(store)
+    assert landing.headers["content-security-policy"] == "frame-ancestors 'self'"  # no framing by a sibling host
     first = confirm(client, url)
     assert first.status_code == 200 and "story s5 marked irrelevant" in first.text and "border*" in first.text
     assert confirm(client, url).status_code == 403  # replayed
@@ -142,6 +145,41 @@ def test_a_wrong_speaker_is_corrected_and_the_name_registered(store):
     assert any(f.verdict == "wrong-speaker" for f in all_feedback(store))
     with pytest.raises(LookupError):
         correct_speaker(store, "nope", "X Y", "ana")
+
+
+def test_a_speaker_correction_reaches_the_story_and_a_rerun_keeps_the_first_record(store):
+    """The story's `quoted`, quote list and top quote carried the wrong name after a correction (alerts print the
+    top quote; `quoted` subscriptions match on it); a run cut short after the quote was written and run again
+    stored the corrected name as the one it replaced."""
+    from pipeline.alerts.feedback import correct_speaker
+    from pipeline.store.documents import QuoteDoc, TopQuote
+
+    said = [{"quote": "“We will act.”", "speaker": "she", "speaker_canonical": "Anne Marie Cerato", "verb": "said",
+             "start": 0, "end": 14, "kind": "direct"},
+            {"quote": "the plan stands", "speaker": "Cerato", "speaker_canonical": "Anne Marie Cerato", "verb": "said",
+             "start": 20, "end": 35, "kind": "reported"},
+            {"quote": "it was late", "speaker": "Lee", "speaker_canonical": "Jo Lee", "verb": "said", "start": 40,
+             "end": 51, "kind": "reported"}]
+    s9 = story("s9", "CBC", "asylum").model_copy(update={
+        "quotes": said, "quoted": ["Anne Marie Cerato", "Jo Lee"],
+        "top_quote": TopQuote(quote="“We will act.”", speaker="she", speaker_canonical="Anne Marie Cerato", verb="said",
+                              kind="direct")})
+    store.write_stories([s9])
+    for n, q in enumerate(said):
+        store.write("quotes", [(f"s9-{n:03d}", QuoteDoc(quote_id=f"s9-{n:03d}", story_id="s9", outlet="CBC", feed_id="f",
+                                                         language="en", published=NOW, ingested=NOW, topics=["asylum-border"],
+                                                         title="t", url="u", run_id="r", **q))])
+    store.refresh("quotes")
+    first = correct_speaker(store, "s9-000", "Morgan McNeely", "ana")
+    stored = store.get_many("stories", ["s9"])["s9"]
+    assert stored.top_quote.speaker_canonical == "Morgan McNeely"
+    assert [q["speaker_canonical"] for q in stored.quotes] == ["Morgan McNeely", "Anne Marie Cerato", "Jo Lee"]
+    assert stored.quoted == ["Anne Marie Cerato", "Jo Lee", "Morgan McNeely"]  # Cerato still speaks in s9-001
+    again = correct_speaker(store, "s9-000", "Morgan McNeely", "ana")  # the same analyst's run, run again
+    assert first.was == again.was == "Anne Marie Cerato"
+    assert sum(f.quote_id == "s9-000" for f in all_feedback(store)) == 1
+    correct_speaker(store, "s9-001", "Morgan McNeely", "ana")
+    assert store.get_many("stories", ["s9"])["s9"].quoted == ["Jo Lee", "Morgan McNeely"]
 
 
 def test_each_analyst_who_opens_a_shared_alert_link_gives_a_verdict_of_their_own(store, settings):

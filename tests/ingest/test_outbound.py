@@ -121,7 +121,8 @@ def test_the_guard_sees_the_address_the_socket_uses():
     """IP literals skip the resolver in aiohttp: the socket factory is what catches them."""
     factory = guarded_socket_factory(OutboundPolicy.allowing([]))
     for address in ("127.0.0.1", "169.254.169.254", "::1", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe",
-                    "192.0.0.192", "100.100.100.200"):  # Oracle Cloud's and Alibaba Cloud's metadata services
+                    "192.0.0.192", "100.100.100.200",  # Oracle Cloud's and Alibaba Cloud's metadata services
+                    "fec0::1"):  # IPv6 site-local, deprecated yet routed inside some networks
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         with pytest.raises(Exception, match="address"):
             factory((family, socket.SOCK_STREAM, 6, "", (address, 80)))

@@ -21,3 +21,28 @@ def test_no_route_answers_without_the_login(settings):
     for path in ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"):
         answer = client.get(f"/newswatch{path}")
         assert answer.status_code == 404 and "/api/feeds" not in answer.text, path
+
+
+def test_the_first_requests_together_open_one_store(settings, store):
+    """Two first requests ran `current()` at once on the thread pool: each opened a client, one never closed."""
+    import threading
+    import time
+
+    opened = []
+
+    def slow_open(conf):
+        opened.append(conf)
+        time.sleep(0.5)  # as a real open, which waits on the cluster's health
+        return store
+
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(settings, store_factory=slow_open))
+    client = TestClient(airflow)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(client.get("/newswatch/api/cluster").status_code))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [200, 200, 200] and len(opened) == 1
