@@ -49,7 +49,7 @@ class FeedWork:
     report: FeedReport
     keys: list[str] = field(default_factory=list)  # every item key the feed listed
     held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
-    stories: dict[str, str] = field(default_factory=dict)  # story id → item key, written for this feed
+    stories: dict[str, FeedItem] = field(default_factory=dict)  # story id → its item, written for this feed
     delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
     waiting: dict[str, tuple[datetime, FeedItem]] = field(default_factory=dict)  # key → since when its page fails
     done: bool = False
@@ -58,6 +58,12 @@ class FeedWork:
         """When a held-back item's page first failed, as the feed's state remembers it."""
         entry = _entries(self.previous).get(key)
         return datetime.fromisoformat(entry.split("\t")[1]) if entry else None
+
+    def hold(self, item: FeedItem, now: datetime) -> None:
+        """Keep `item` for the next pass (over the new-story budget, or its write refused for now): not seen, and
+        kept in the state whole, so that it is written even if the feed stops listing it before then."""
+        self.held_back.add(item.key)
+        self.waiting.setdefault(item.key, (self.failing_since(item.key) or now, item))
 
     def held_items(self) -> list[FeedItem]:
         """The items held back by earlier passes, as the feed listed them: one the feed no longer lists (a busy

@@ -299,7 +299,7 @@ class _Pass:
         take = fresh[: max(0, self.budget)]
         self.budget -= len(take)
         for _, item, _ in fresh[len(take):]:
-            work.held_back.add(item.key)
+            work.hold(item, self.store.now())
         if len(take) < len(fresh):
             self.report.postponed += len(fresh) - len(take)
             work.result.warnings.append(f"capped: {len(fresh) - len(take)} new stories left for the next pass "
@@ -334,7 +334,7 @@ class _Pass:
         if scores:
             story = story.model_copy(update={"topic_score": max(scores)})
         async with self.lock:
-            work.stories[sid] = item.key
+            work.stories[sid] = item
             self.buffer.append((story, work))
 
     async def _flush_every(self, seconds: float, done: asyncio.Event) -> None:
@@ -366,7 +366,7 @@ class _Pass:
             for n, story in enumerate(stories):
                 delay = (at - story.first_seen).total_seconds() if story.first_seen else None
                 stories[n] = story.model_copy(update={"searchable_at": at, "searchable_delay": delay})
-            written = await asyncio.to_thread(self.store.write_stories, stories, self.settings.poll.write_chunk)
+            written = await asyncio.to_thread(self.store.write_stories, stories, self.settings.poll.write_chunk, True)
             self.report.indexed += written.ok
             for_good = {sid: why for sid, why in written.rejected.items() if refused_for_good(why)}
             self.report.rejected.update({sid: why for sid, why in written.rejected.items() if sid not in for_good})
@@ -377,7 +377,9 @@ class _Pass:
                 self.report.first_searchable = time.monotonic() - self.started
             for story, (_, work) in zip(stories, batch, strict=True):
                 if story.story_id in written.rejected and story.story_id not in for_good:
-                    work.held_back.add(work.stories[story.story_id])
+                    work.hold(work.stories[story.story_id], at)
+                elif story.story_id in written.conflicts:  # stored by an overlapping pass meanwhile: not ours
+                    continue
                 elif story.story_id in for_good:
                     work.result.warnings.append(f"a story refused for good: {for_good[story.story_id].split(':', 1)[0]}")
                     work.report.warning = work.result.warning  # saved with the feed's state and poll record too

@@ -12,8 +12,15 @@ from pipeline.store.documents import Story
 
 
 class StoryQueries(StoreClient):
-    def write_stories(self, stories: Iterable[Story], chunk: int = 500) -> BulkResult:
-        return self.write("stories", ((s.story_id, s) for s in stories), chunk=chunk)
+    def write_stories(self, stories: Iterable[Story], chunk: int = 500, create_only: bool = False) -> BulkResult:
+        """With `create_only` (the poll), a story stored meanwhile is left as it is, counted in `conflicts`: two
+        overlapping passes (`newswatch poll --force` beside the DAG's) both found it new, and the later whole
+        write wiped the enrichment the first one's story had got since (entities, quotes, `alerted_at`)."""
+        if not create_only:
+            return self.write("stories", ((s.story_id, s) for s in stories), chunk=chunk)
+        actions = ({"_op_type": "create", "_index": self.index("stories"), "_id": s.story_id, "_source": s.to_source()}
+                   for s in stories)
+        return self._bulk("stories", actions, refresh=True, chunk=chunk, conflicts_ok=True)
 
     def stories(self, ids: Iterable[str]) -> dict[str, Story]:
         return self.get_many("stories", ids)

@@ -129,6 +129,44 @@ def test_the_pass_ending_during_a_flush_loses_none_of_its_stories(store, setting
     assert set(store.feed_states(["good", "two"])) == {"good", "two"}  # both feeds' states were saved
 
 
+def test_stories_over_the_budget_are_written_after_the_feed_stops_listing_them(store, settings, good_host, tmp_path):
+    """Held back by the new-story budget (or a write refused for now), an item was neither seen nor kept: a
+    busy feed that dropped it before the next pass lost it for good."""
+    from pipeline.settings import FeedLimits
+
+    feeds_file = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good"})
+    capped = settings.replace(feeds_file=feeds_file, fetch=FetchSettings(retries=0, allow=("127.0.0.1",)),
+                              limits=FeedLimits(max_new_per_pass=1))
+    first = poll_feeds(store, capped, ["good"], run_id="capped")
+    assert first.indexed == 1 and first.postponed == 2
+    assert len(store.feed_states(["good"])["good"].waiting) == 2  # each kept whole, with its item
+    moved_on = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good-two"})  # the feed lists two others now
+    second = poll_feeds(store, settings.replace(feeds_file=moved_on, fetch=capped.fetch), ["good"], run_id="moved-on")
+    assert second.indexed == 4  # the two held back, and the two the feed lists now
+    assert store.client.count(index=store.index("stories"))["count"] == 5
+    assert store.feed_states(["good"])["good"].waiting == []
+
+
+def test_a_story_an_overlapping_pass_stored_meanwhile_is_not_written_over(store, settings, good_host, tmp_path,
+                                                                            monkeypatch):
+    """Both passes found the story new (each looked before the other wrote); the later whole write replaced the
+    stored story, wiping the enrichment it had got since, which was then done and alerted on again."""
+    fetch = FetchSettings(retries=0, allow=("127.0.0.1",))
+    first = settings.replace(feeds_file=write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good"}), fetch=fetch)
+    assert poll_feeds(store, first, ["good"], run_id="first").indexed == 3
+    (tmp_path / "mirror").mkdir()  # another feed listing the same items, as a second pass sees them again
+    settings = settings.replace(feeds_file=write_feeds(tmp_path / "mirror", {"mirror": f"{good_host.url}/feed/good"}),
+                                fetch=fetch)
+    ids = sorted(store.existing_ids("stories", [h["_id"] for h in store.client.search(
+        index=store.index("stories"), size=10)["hits"]["hits"]]))
+    store.update("stories", ids[0], enriched=True, enriched_at=store.now())
+    monkeypatch.setattr(type(store), "existing_ids", lambda self, kind, wanted: set())  # looked before it was written
+    second = poll_feeds(store, settings, ["mirror"], run_id="overlapping")
+    assert second.indexed == 0 and {f.feed_id: f.new for f in second.feeds} == {"mirror": 0}
+    assert store.get_many("stories", [ids[0]])[ids[0]].enriched  # kept as the first pass's story became
+    assert store.client.count(index=store.index("stories"))["count"] == 3
+
+
 def plan(previous: FeedState | None, new: int, hours: float, config: PollSettings | None = None):
     now = datetime(2026, 11, 28, 12, tzinfo=UTC)
     if previous is not None:
