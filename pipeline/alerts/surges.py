@@ -16,6 +16,7 @@ import base64
 import io
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -40,25 +41,38 @@ def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSetti
     """Alert records for the surges raised or grown since the last run; safe to run twice.
 
     One alert per happening: each topic has its own detector, so a burst on two topics raises its event's (or
-    person's, place's) surge in both; the alert is keyed by the series and its start, not the topic."""
+    person's, place's) surge in both, each from the story that took its own topic over the line (hours apart
+    at times); the alert is keyed by the series and the start of the first of those surges, not the topic."""
+    firsts: dict[str, str] = {}
+
+    def key_of(surge: SurgeDoc) -> str:
+        if surge.surge_id not in firsts:
+            firsts[surge.surge_id] = happening(surge, store.surges_of(surge.key, surge.start))
+        return firsts[surge.surge_id]
+
     def fields(surge: SurgeDoc) -> tuple[str, dict[str, Any]]:
-        return happening(surge), {"surge_id": surge.surge_id, "story_ids": list(surge.story_ids),
-                                  "story_id": surge.story_ids[0] if surge.story_ids else None,
-                                  "title": f"Surge: {surge.label}", "published": surge.start}
+        return key_of(surge), {"surge_id": surge.surge_id, "story_ids": list(surge.story_ids),
+                               "story_id": surge.story_ids[0] if surge.story_ids else None,
+                               "title": f"Surge: {surge.label}", "published": surge.start}
 
     def wanted(sub: Subscription, surge: SurgeDoc) -> bool:
         if not wants_surge(sub, surge.topic, surge.kind, surge.label, surge.score):
             return False  # below: alerted before its key changed (records keyed by the surge's id)
-        return happening(surge) == surge.surge_id or store.alert(record_id(sub.name, "surge", surge.surge_id)) is None
+        return key_of(surge) == surge.surge_id or store.alert(record_id(sub.name, "surge", surge.surge_id)) is None
 
     return alert_each(store, "surge", subs, WATERMARK, timedelta(days=CHART_DAYS), store.surges_since,
                       lambda s: s.updated, wanted, lambda s: s.start, fields, lambda s: s.end or s.peak, config.max_age)
 
 
-def happening(surge: SurgeDoc) -> str:
-    """What an alert is about: a topic's own surge, or a series (event, storyline, person …) from its start on,
-    whichever topics' detectors raised it."""
-    return surge.surge_id if surge.kind == "topic" else f"{surge.key}|{surge.start.isoformat()}"
+def happening(surge: SurgeDoc, same_series: Sequence[SurgeDoc] = ()) -> str:
+    """What an alert is about: a topic's own surge, or a series (event, storyline, person …) from the start of
+    the first of its surges still running when this one started (`same_series`: the series' surges that
+    started by then, any topic's), whichever topics' detectors raised them."""
+    if surge.kind == "topic":
+        return surge.surge_id
+    running = [o.start for o in same_series if o.key == surge.key and o.start <= surge.start
+               and (o.end is None or o.end >= surge.start)]
+    return f"{surge.key}|{min([surge.start, *running]).isoformat()}"
 
 
 def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes:

@@ -200,6 +200,15 @@ class EventQueries(StoreClient):
             filters.append({"terms": {"topic": list(topics)}})
         return list(self.scan("surges", {"bool": {"filter": filters}}, [{"start": "asc"}, {"surge_id": "asc"}]))
 
+    @_translated("reading surges")
+    def surges_of(self, key: str, until: datetime) -> list[SurgeDoc]:
+        """The surges of one series (every topic's) that started by `until`, the latest 20: whether a surge
+        another topic's detector raised is one happening with an earlier one (`pipeline.alerts.surges`)."""
+        found = self.client.search(index=self.index("surges"), size=20, sort=[{"start": "desc"}], query={"bool": {
+            "filter": [{"term": {"key": key}}, {"range": {"start": {"lte": until.isoformat()}}}]}})
+        return [doc for hit in found["hits"]["hits"]
+                if (doc := parsed_document(SurgeDoc, "surges", hit["_id"], hit["_source"])) is not None]
+
     def event_figures(self, event_ids: Sequence[str]) -> Iterator[dict[str, Any]]:
         """The stories of these events that report a number of people: what `pipeline.events.figures` compares."""
         query = {"bool": {"filter": [{"terms": {"event_id": list(event_ids)}}, {"exists": {"field": "figures.value"}}]}}

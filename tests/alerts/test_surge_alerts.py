@@ -185,3 +185,29 @@ def test_a_happening_on_two_topics_surges_once_for_a_subscriber_of_both(store, s
     found = find_alerts(store, subs, DEFAULT)
     happenings = {(s.key, s.start) for s in surges}
     assert found.surges == len(happenings) < len(surges)
+
+
+def test_an_event_surging_hours_apart_on_two_topics_is_one_alert(store, inbox, tmp_path):
+    """The refugees detector crossed its line three hours after the asylum one (its share of the stories came
+    later): two starts, so two alert keys and two "Surge: …" mails for one happening to a subscriber of both."""
+    from datetime import datetime
+
+    from pipeline.store.documents import SurgeDoc
+
+    now = store.now()
+    first, later = now - timedelta(hours=5), now - timedelta(hours=2)
+
+    def surge(topic: str, start: datetime, end: datetime | None = None, key: str = "event:ev-1") -> SurgeDoc:
+        return SurgeDoc(surge_id=f"{topic}|{key}|{start.isoformat()}", topic=topic, key=key, kind=key.split(":")[0],
+                        label="Boat capsizes off Lampedusa", start=start, peak=start + timedelta(hours=1), end=end,
+                        score=4.0, count=5, expected=0.4, story_ids=["s1", "s2", "s3"], updated=now)
+
+    store.write("surges", [(s.surge_id, s) for s in (
+        surge("asylum-border", first), surge("refugees", later),
+        # the same series surging again after it had cooled down is another happening
+        surge("asylum-border", now - timedelta(days=9), end=now - timedelta(days=8)),
+        surge("refugees", now - timedelta(days=8, hours=12), end=now - timedelta(days=8, hours=6)))])
+    subs = subscriptions(tmp_path, [{"name": "all-surges", "channels": [inbox.url("desk@example.org")],
+                                     "stories": False, "surges": {}, "since": "2000-01-01T00:00:00Z"}])
+    found = find_alerts(store, subs, DEFAULT.model_copy(update={"max_age": timedelta(days=30)}))
+    assert found.surges == found.created == 2  # today's happening once, and the one of eight days ago once
