@@ -70,7 +70,9 @@ def newswatch_enrich():
         from pipeline.events.live import track_events
         from pipeline.ops.tasks import printed_counts, with_store
 
-        return printed_counts(with_store(track_events))
+        ti = get_current_context()["ti"]  # the lease's holder: a retry after a killed attempt takes it back
+        holder = f"{ti.dag_id}/{ti.run_id}/{ti.task_id}"
+        return printed_counts(with_store(lambda store, settings: track_events(store, settings, holder=holder)))
 
     @task(outlets=[ENRICHED], trigger_rule="all_done")
     def summarize(counts: list[dict]) -> dict:

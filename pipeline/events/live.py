@@ -19,6 +19,7 @@ same ids and documents from them, without placing or counting anything again: no
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 import uuid
@@ -83,11 +84,12 @@ def story_item(story: Story) -> dict[str, Any]:
 
 
 def counted_at(story: Story) -> datetime:
-    """When the story counts in events and surges. A page that states only its day is dated at that day's
+    """When the story counts in events and surges. A page or feed that states only its day is dated at that day's
     midnight UTC, which would leave an evening story out of a trailing 24-hour window at once and pile every
     such story into hour 0: seen within two days of that midnight, it counts when it was first seen."""
-    published = story.published.astimezone(UTC)
-    day_only = story.date_source == "page" and published == published.replace(hour=0, minute=0, second=0, microsecond=0)
+    published = story.published.astimezone(UTC)  # a feed's bare date ("2026-12-01", "… 00:00:00 GMT") as well
+    day_only = story.date_source in ("page", "feed") and published == published.replace(hour=0, minute=0, second=0,
+                                                                                       microsecond=0)
     if day_only and story.first_seen and published <= story.first_seen < published + timedelta(days=2):
         return story.first_seen
     return published
@@ -107,8 +109,13 @@ def story_entities(story: Story) -> list[tuple[str, str]]:
 
 
 def surge_id(surge: Surge) -> str:
-    """One id per surge: a series surges again only after it cooled down, so (topic, key, start) is unique."""
-    return f"{surge.topic}|{surge.key}|{surge.start}"
+    """One id per surge: a series surges again only after it cooled down, so (topic, key, start) is unique. A
+    key too long for an id (Elasticsearch takes 512 bytes: a boilerplate organisation's name) is hashed, or the
+    surge would be refused on every run and hold the stage back."""
+    whole = f"{surge.topic}|{surge.key}|{surge.start}"
+    if len(whole.encode()) <= 500:
+        return whole
+    return f"{surge.topic}|{surge.key.split(':', 1)[0]}:sha256-{hashlib.sha256(surge.key.encode()).hexdigest()}|{surge.start}"
 
 
 def surge_doc(surge: Surge, at: datetime) -> SurgeDoc:
@@ -118,13 +125,15 @@ def surge_doc(surge: Surge, at: datetime) -> SurgeDoc:
                     expected=round(surge.expected, 3), story_ids=list(surge.stories), updated=at)
 
 
-def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventReport:
+def track_events(store: Store, settings: Settings, limit: int = 5000, holder: str | None = None) -> EventReport:
     """Place the enriched stories that have no event yet (oldest first) and update what they touch.
 
     What a run must still write (its placements, the groups and surges they touched) is saved with the
     state and cleared only once written, so a run that died at any step is finished by the next one.
-    One run at a time (a lease): a run that finds another at work places nothing and says so."""
-    holder = uuid.uuid4().hex
+    One run at a time (a lease): a run that finds another at work places nothing and says so. `holder` names
+    the run for the lease: the DAG gives its task's, so that a retry of an attempt that was killed (its lease
+    left running for half an hour) takes the lease back and does the work, not nothing in green."""
+    holder = holder or uuid.uuid4().hex
     if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE):
         log.warning("events: another run is placing stories (its lease runs up to %s); this one leaves them to it",
                     LEASE)
@@ -133,6 +142,13 @@ def track_events(store: Store, settings: Settings, limit: int = 5000) -> EventRe
         return _track_events(store, holder, limit)
     finally:
         store.release_lease(LEASE_KEY, holder)
+
+
+def _still_holding(store: Store, holder: str) -> None:
+    """Renew the lease before each write, or stop: a run that outlasted it (a slow CLI pass) would write its
+    older documents over those of the run that took over (a closed surge reopened, for good)."""
+    if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE):
+        raise StateConflict("placing events", "this run outlasted its lease and another run took over; run again")
 
 
 def _track_events(store: Store, holder: str, limit: int) -> EventReport:
@@ -160,8 +176,7 @@ def _track_events(store: Store, holder: str, limit: int) -> EventReport:
     state = dump_monitor(monitor)
     version = store.save_monitor_state(STATE_KEY, state | {"pending": pending, "dirty": dirty.to_dict()},
                                        placed_before + len(placed), version)
-    if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE):  # ran past its lease, which another run took:
-        raise StateConflict("placing events", "this run outlasted its lease and another run took over; run again")
+    _still_holding(store, holder)
     store.update_docs("stories", [(i, {"event_id": ids[0], "storyline_id": ids[1]}) for i, ids in pending.items()],
                       refresh=True, missing_ok=True).require("event ids of stories")
     report.placed = len(pending)
@@ -169,8 +184,17 @@ def _track_events(store: Store, holder: str, limit: int) -> EventReport:
     findings = event_findings(store, touched)
     report.findings = write_findings(store, findings)
     store.drop_findings(touched, {f.finding_id for found in findings.values() for f in found})
+    _still_holding(store, holder)
     report.events, report.storylines = _write_groups(store, dirty, findings)
-    report.surges, report.raised = _write_surges(store, monitor, dirty.surges)
+    touched_surges = [s for s in monitor.surges() if surge_id(s) in dirty.surges]
+    stored = store.get_many("surges", [surge_id(s) for s in touched_surges])
+    if new := {surge_id(s) for s in touched_surges if surge_id(s) not in stored} - dirty.raised:
+        dirty.raised |= new  # kept until the final save: a retry after the write still reports them raised
+        version = store.save_monitor_state(STATE_KEY, state | {"pending": pending, "dirty": dirty.to_dict()},
+                                           placed_before + len(placed), version)
+    _still_holding(store, holder)
+    report.surges = _write_surges(store, touched_surges)
+    report.raised = sorted(dirty.raised)
     store.refresh("events", "surges", "figure-findings")
     try:  # all written: nothing left for the next run to finish
         store.save_monitor_state(STATE_KEY, state, placed_before + len(placed), version)
@@ -189,16 +213,17 @@ class Dirty:
 
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # id → {level, title, storyline_id}
     surges: set[str] = field(default_factory=set)
+    raised: set[str] = field(default_factory=set)  # surges first written by the run that noted them
 
     def __bool__(self) -> bool:
-        return bool(self.groups or self.surges)
+        return bool(self.groups or self.surges or self.raised)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dirty:
-        return cls(dict(data.get("groups", {})), set(data.get("surges", [])))
+        return cls(dict(data.get("groups", {})), set(data.get("surges", [])), set(data.get("raised", [])))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"groups": self.groups, "surges": sorted(self.surges)}
+        return {"groups": self.groups, "surges": sorted(self.surges), "raised": sorted(self.raised)}
 
     def add_groups(self, monitor: Monitor, placements: Iterable[Sequence[str]]) -> None:
         """The groups of (event id, storyline id) placements, as the monitor knows them now; a group it no
@@ -227,12 +252,7 @@ def _write_groups(store: Store, dirty: Dirty, findings: Mapping[str, Sequence[Fi
     return written[0], written[1]
 
 
-def _write_surges(store: Store, monitor: Monitor, ids: set[str]) -> tuple[int, list[str]]:
-    """The surges that took in a story of the batch or closed during it (those the state still holds), and those
-    of them written for the first time: raised by this run, or by one that died before writing them (the alerts
-    DAG runs on that count)."""
-    touched = [s for s in monitor.surges() if surge_id(s) in ids]
-    stored = store.get_many("surges", [surge_id(s) for s in touched])
+def _write_surges(store: Store, touched: Sequence[Surge]) -> int:
+    """The surges that took in a story of the batch or closed during it (those the state still holds)."""
     at = store.now()
-    result = store.write_changed("surges", ((surge_id(s), surge_doc(s, at)) for s in touched)).require("surges")
-    return result.ok, [surge_id(s) for s in touched if surge_id(s) not in stored]
+    return store.write_changed("surges", ((surge_id(s), surge_doc(s, at)) for s in touched)).require("surges").ok

@@ -273,3 +273,63 @@ def test_one_run_at_a_time_places_stories_and_a_lapsed_lease_is_taken_over(store
     assert store.hold_lease(LEASE_KEY, "another-run", store.now() - timedelta(seconds=1))  # it lapses (a killed run)
     assert track_events(store, settings).placed == len(stories)
     assert store.hold_lease(LEASE_KEY, "next-run", store.now() + LEASE)  # released when the run ended
+
+
+def test_a_retry_of_the_same_task_takes_its_lease_back_and_does_the_work(store, settings):
+    """A killed attempt's lease runs for half an hour: its retry, finding it held, returned nothing in green and
+    the stories, their surges and alerts waited for a later run."""
+    from pipeline.events.live import LEASE, LEASE_KEY
+
+    stories = kept_stories()
+    store.write_stories(stories)
+    task = "newswatch_enrich/scheduled__2026-12-06/place_events"
+    assert store.hold_lease(LEASE_KEY, task, store.now() + LEASE)  # the killed attempt's
+    assert track_events(store, settings).placed == 0  # another run's: left to it
+    assert track_events(store, settings, holder=task).placed == len(stories)
+
+
+def test_a_retry_after_the_surges_were_written_still_reports_them_raised(store, settings, monkeypatch):
+    """The attempt wrote its surges, then failed on the state's last save; the retry found them stored and
+    reported none raised, so the alerts run, which goes by that count, could be skipped past the alerts' age."""
+    from pipeline.errors import StoreError
+
+    stories = kept_stories()
+    store.write_stories(stories)
+    real = type(store).save_monitor_state
+
+    def last_save_fails(self, key, state, placed, version):
+        if "pending" not in state:  # the final save, with nothing left to write
+            raise StoreError("saving the events state", "the node went away")
+        return real(self, key, state, placed, version)
+
+    monkeypatch.setattr(type(store), "save_monitor_state", last_save_fails)
+    with pytest.raises(StoreError):
+        track_events(store, settings)
+    assert store.surges_since(datetime(2000, 1, 1, tzinfo=UTC))  # written before the failure
+    monkeypatch.undo()
+    retry = track_events(store, settings)
+    assert retry.raised and retry.placed == len(stories)
+    assert not track_events(store, settings).raised  # reported until saved, then no more
+
+
+def test_a_surge_of_a_very_long_name_gets_an_id_elasticsearch_takes():
+    from pipeline.events.live import surge_id
+    from pipeline.events.surges import Surge
+
+    long_key = "organization:" + "Department of " * 60
+    ids = {surge_id(Surge("asylum-border", key, "x", "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00", 3.0))
+           for key in (long_key, long_key + "Health")}
+    assert len(ids) == 2 and all(len(i.encode()) <= 512 for i in ids)
+    short = Surge("asylum-border", "person:Ana Ruiz", "Ana Ruiz", "2026-12-01T10:00:00+00:00", "", 3.0)
+    assert surge_id(short) == "asylum-border|person:Ana Ruiz|2026-12-01T10:00:00+00:00"  # as stored so far
+
+
+def test_a_feed_that_gives_only_the_day_counts_the_story_when_it_was_first_seen():
+    from pipeline.events.live import counted_at
+
+    day = datetime(2026, 12, 1, tzinfo=UTC)
+    seen = day + timedelta(hours=21)
+    story = kept_stories()[0].model_copy(update={"published": day, "date_source": "feed", "first_seen": seen})
+    assert counted_at(story) == seen  # not 21 hours early, in hour 0 of the profile
+    timed = story.model_copy(update={"published": day + timedelta(hours=20, minutes=5)})
+    assert counted_at(timed) == day + timedelta(hours=20, minutes=5)
