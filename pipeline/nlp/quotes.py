@@ -76,6 +76,9 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
             j = para.find(close, i + 1)
             if ch == "\u201c":  # curly quotes may hold straight ones or nested ‘ ’; a straight one may close
                 j = _straight_close(para, i + 1, j)
+                if j == -1:  # "… the neighborhood,“ Collins told": an opening mark typed for the closing one
+                    j = next((k for k in range(i + 2, len(para)) if para[k] == "\u201c" and para[k - 1] in ",.!?"
+                              and (k + 1 == len(para) or para[k + 1].isspace())), -1)
             if j == -1 and ch == '"':  # mixed copy: "… a career?” closes with a curly mark
                 j = para.find("\u201d", i + 1)
             if j == -1 and ch == '"' and _stray(paragraphs, n):

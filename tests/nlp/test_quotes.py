@@ -72,6 +72,19 @@ def test_a_curly_quote_closed_by_a_straight_mark_ends_there():
     assert second.kind == "direct"
 
 
+def test_a_curly_quote_closed_by_an_opening_mark_ends_there():
+    """A keying slip, "…the neighborhood,“ Collins told …": the quote ran to the paragraph's end, tag and all,
+    with no speaker. An opening mark after a word that opens the next quote is left alone."""
+    text = ("Darline Collins lives a block away.\n\n"
+            "“These children have nowhere else to play but this park,“ Collins told reporters on Monday.\n\n"
+            "The chief called it “senseless” and “tragic” on Monday.")
+    q = one(text, "nowhere else to play")
+    assert q.quote.endswith("this park,“") and q.speaker_canonical == "Darline Collins"
+    from pipeline.nlp.quotes import find_quote_spans
+
+    assert {text[a:b] for a, b in find_quote_spans(text)} >= {"“senseless”", "“tragic”"}
+
+
 def test_straight_quotes_nested_in_curly_ones_stay_inside():
     text = "“He told me \"go home,\" and then he left the building,” said Amina Diallo, a nurse at the clinic."
     q = one(text, "go home")
