@@ -117,8 +117,10 @@ def subject_of(verb: Token) -> Token | None:
         return controller  # "its cutback led the French manufacturer to announce …": the manufacturer announced
     reported = verb.head if verb.dep_ == "conj" and verb.lemma_.lower() in SPEECH_VERBS else None
     if reported is not None and reported.dep_ == "ccomp" and reported.lemma_.lower() not in SPEECH_VERBS and (
-            reported.head.lemma_.lower() in SPEECH_VERBS and any(c.text == "," for c in reported.children)):
-        return subject_of(reported.head)  # "He said repairs could wait, but assured …": he assured, not the repairs
+            reported.head.lemma_.lower() in SPEECH_VERBS and any(c.text == "," or c.dep_ in {"nsubjpass", "nsubj:pass"}
+                                                                 for c in reported.children)):
+        return subject_of(reported.head)  # "He said repairs could wait, but assured …": he assured, not the repairs;
+        # "Evans says their claims have been refused but admits …": what was done to is no one who admits
     if verb.dep_ in {"advcl", "xcomp", "conj", "ccomp", "pcomp"} and verb.head.i != verb.i:  # "…, adding …"
         if verb.tag_ == "VBG" and verb.lemma_.lower() in SPEECH_VERBS and verb.dep_ == "advcl":
             # "Higgs has said the province will stick to it, insisting …": the participle goes on with what the

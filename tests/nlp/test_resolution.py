@@ -2214,3 +2214,15 @@ def test_a_malaysian_honour_is_no_part_of_the_name_and_an_honorific_surname_is_t
     [result] = analyze([text], "en")  # "Sri" with no honour before it is a given name
     assert any(e.canonical.startswith("Sri Mulyani") for e in result.entities if e.label == "person")
     assert quote_with(text, "trying to find").speaker_canonical == "Clare Mosely"
+
+
+def test_a_speech_verb_joined_to_a_passive_clause_is_the_first_speakers():
+    text = ("Immigration Minister Chris Evans defended the transfer on Friday.\n\n"
+            "Senator Evans says their claims for refugee status have been refused but admits some of the men are "
+            "still under review.\n\n"
+            "The spokeswoman said the files had been closed and added that no appeal was lodged.")
+    [result] = analyze([text], "en")
+    admitted = [q for q in result.quotes if q.quote.startswith("some of the men")]
+    assert [q.speaker_canonical for q in admitted] == ["Chris Evans"], result.quotes
+    added = [q for q in result.quotes if q.quote == "no appeal was lodged"]
+    assert [q.speaker for q in added] == ["The spokeswoman"]  # an active clause: as before
