@@ -51,19 +51,26 @@ class FeedWork:
     held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
     stories: dict[str, FeedItem] = field(default_factory=dict)  # story id → its item, written for this feed
     delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
-    waiting: dict[str, tuple[datetime, FeedItem]] = field(default_factory=dict)  # key → since when its page fails
+    # key → (since when its page fails, None if it never failed; the item)
+    waiting: dict[str, tuple[datetime | None, FeedItem]] = field(default_factory=dict)
     done: bool = False
 
     def failing_since(self, key: str) -> datetime | None:
-        """When a held-back item's page first failed, as the feed's state remembers it."""
+        """When a held-back item's page first failed, as the feed's state remembers it (None: it never failed)."""
         entry = _entries(self.previous).get(key)
-        return datetime.fromisoformat(entry.split("\t")[1]) if entry else None
+        when = entry.split("\t")[1] if entry and "\t" in entry else ""
+        return datetime.fromisoformat(when) if when else None
 
-    def hold(self, item: FeedItem, now: datetime) -> None:
+    def was_waiting(self, key: str) -> bool:
+        """Held back by an earlier pass, for whatever reason: no new item of the feed's again."""
+        return key in _entries(self.previous)
+
+    def hold(self, item: FeedItem) -> None:
         """Keep `item` for the next pass (over the new-story budget, or its write refused for now): not seen, and
-        kept in the state whole, so that it is written even if the feed stops listing it before then."""
+        kept in the state whole, so that it is written even if the feed stops listing it before then. Its page
+        did not fail: a page failing later gets its hours of retries from then."""
         self.held_back.add(item.key)
-        self.waiting.setdefault(item.key, (self.failing_since(item.key) or now, item))
+        self.waiting.setdefault(item.key, (self.failing_since(item.key), item))
 
     def held_items(self) -> list[FeedItem]:
         """The items held back by earlier passes, as the feed listed them: one the feed no longer lists (a busy
@@ -82,10 +89,10 @@ class FeedWork:
         return items
 
 
-def waiting_entry(key: str, since: datetime, item: FeedItem) -> str:
-    """A held-back item in the feed's state: "key<TAB>first failure<TAB>the item as JSON"."""
+def waiting_entry(key: str, since: datetime | None, item: FeedItem) -> str:
+    """A held-back item in the feed's state: "key<TAB>first failure of its page, if any<TAB>the item as JSON"."""
     fields = asdict(item) | {"published": item.published.isoformat() if item.published else None}
-    return f"{key}\t{since.isoformat()}\t{json.dumps(fields, ensure_ascii=False)}"
+    return f"{key}\t{since.isoformat() if since else ''}\t{json.dumps(fields, ensure_ascii=False)}"
 
 
 def _entries(state: FeedState | None) -> dict[str, str]:
@@ -116,7 +123,7 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
     state = previous.model_copy() if previous else FeedState(feed_id=work.feed.id)
     # an item waiting for its page since an earlier pass is no new item again: counted, it would shorten the
     # feed's interval, and the failing host would be asked more often, not less
-    fresh = [i for i in result.items if work.failing_since(i.key) is None]
+    fresh = [i for i in result.items if not work.was_waiting(i.key)]
     plan = plan_next(previous, result, fresh, work.feed.poll_interval_minutes, settings, now)
     state.last_polled = now
     state.next_due, state.interval_minutes, state.rate_per_hour = plan.next_due, plan.interval_minutes, \

@@ -299,7 +299,7 @@ class _Pass:
         take = fresh[: max(0, self.budget)]
         self.budget -= len(take)
         for _, item, _ in fresh[len(take):]:
-            work.hold(item, self.store.now())
+            work.hold(item)
         if len(take) < len(fresh):
             self.report.postponed += len(fresh) - len(take)
             work.result.warnings.append(f"capped: {len(fresh) - len(take)} new stories left for the next pass "
@@ -367,7 +367,11 @@ class _Pass:
                 delay = (at - story.first_seen).total_seconds() if story.first_seen else None
                 stories[n] = story.model_copy(update={"searchable_at": at, "searchable_delay": delay})
             written = await asyncio.to_thread(self.store.write_stories, stories, self.settings.poll.write_chunk, True)
-            self.report.indexed += written.ok
+            # a conflict is a story stored already: by an overlapping pass, or by this one's own write that the
+            # client sent again after a timeout (then it is this run's, and counted)
+            stored = await asyncio.to_thread(self.store.get_many, "stories", written.conflicts) if written.conflicts else {}
+            others = {sid for sid in written.conflicts if getattr(stored.get(sid), "run_id", None) != self.run_id}
+            self.report.indexed += written.ok + len(written.conflicts) - len(others)
             for_good = {sid: why for sid, why in written.rejected.items() if refused_for_good(why)}
             self.report.rejected.update({sid: why for sid, why in written.rejected.items() if sid not in for_good})
             self.report.set_aside.update(for_good)  # a mapping no retry changes: not held back to fail every pass
@@ -377,8 +381,8 @@ class _Pass:
                 self.report.first_searchable = time.monotonic() - self.started
             for story, (_, work) in zip(stories, batch, strict=True):
                 if story.story_id in written.rejected and story.story_id not in for_good:
-                    work.hold(work.stories[story.story_id], at)
-                elif story.story_id in written.conflicts:  # stored by an overlapping pass meanwhile: not ours
+                    work.hold(work.stories[story.story_id])
+                elif story.story_id in others:  # stored by an overlapping pass meanwhile: not ours
                     continue
                 elif story.story_id in for_good:
                     work.result.warnings.append(f"a story refused for good: {for_good[story.story_id].split(':', 1)[0]}")

@@ -139,7 +139,9 @@ def test_stories_over_the_budget_are_written_after_the_feed_stops_listing_them(s
                               limits=FeedLimits(max_new_per_pass=1))
     first = poll_feeds(store, capped, ["good"], run_id="capped")
     assert first.indexed == 1 and first.postponed == 2
-    assert len(store.feed_states(["good"])["good"].waiting) == 2  # each kept whole, with its item
+    waiting = store.feed_states(["good"])["good"].waiting
+    assert len(waiting) == 2  # each kept whole, with its item
+    assert all(e.split("\t")[1] == "" for e in waiting)  # no page failed: a later failure gets its full retry hours
     moved_on = write_feeds(tmp_path, {"good": f"{good_host.url}/feed/good-two"})  # the feed lists two others now
     second = poll_feeds(store, settings.replace(feeds_file=moved_on, fetch=capped.fetch), ["good"], run_id="moved-on")
     assert second.indexed == 4  # the two held back, and the two the feed lists now
@@ -165,6 +167,10 @@ def test_a_story_an_overlapping_pass_stored_meanwhile_is_not_written_over(store,
     assert second.indexed == 0 and {f.feed_id: f.new for f in second.feeds} == {"mirror": 0}
     assert store.get_many("stories", [ids[0]])[ids[0]].enriched  # kept as the first pass's story became
     assert store.client.count(index=store.index("stories"))["count"] == 3
+    # a pass's own write, sent again by the client after a timeout, conflicts with itself: still its stories
+    (tmp_path / "again").mkdir()
+    again = settings.replace(feeds_file=write_feeds(tmp_path / "again", {"again": f"{good_host.url}/feed/good"}))
+    assert poll_feeds(store, again, ["again"], run_id="first").indexed == 3
 
 
 def plan(previous: FeedState | None, new: int, hours: float, config: PollSettings | None = None):
