@@ -70,8 +70,8 @@ def newswatch_enrich():
         from pipeline.events.live import track_events
         from pipeline.ops.tasks import printed_counts, with_store
 
-        ti = get_current_context()["ti"]  # the lease's holder: a retry after a killed attempt takes it back
-        holder = f"{ti.dag_id}/{ti.run_id}/{ti.task_id}"
+        ti = get_current_context()["ti"]  # the lease's holder: a retry takes it over from its earlier attempt
+        holder = f"{ti.dag_id}/{ti.run_id}/{ti.task_id}#{ti.try_number}"
         return printed_counts(with_store(lambda store, settings: track_events(store, settings, holder=holder)))
 
     @task(outlets=[ENRICHED], trigger_rule="all_done")

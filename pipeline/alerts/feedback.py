@@ -60,10 +60,11 @@ def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: 
     name is registered first if new, so every later story spells it the same way), and the correction is
     kept with who made it and what the quote carried before.
 
-    The correction is stored first, under an id of its quote, name and person: a run cut short after it is run
-    again without a second record, and the speaker it replaced (`was`) is the one the quote first carried,
-    not the name the cut-short run had already written. The story's own copies follow (who is quoted, its
-    quote list, its top quote): alerts, `quoted` subscriptions and new-voice alerts read those."""
+    The correction is stored first, under an id of its quote, the name it replaces, the right name and the
+    person; a quote that carries the right name already (a run cut short after writing it, run again) takes
+    the last correction that gave it, so no second record is made and the speaker it replaced (`was`) stays
+    the one the quote first carried. The story's own copies follow (who is quoted, its quote list, its top
+    quote): alerts, `quoted` subscriptions and new-voice alerts read those."""
     from pipeline.nlp.names import index_forms
 
     if not any(ch.isalpha() for ch in right_name):  # "  " or "-": no name the registry could hold
@@ -75,14 +76,23 @@ def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: 
     doc = Feedback(story_id=quote.story_id, verdict="wrong-speaker", topic=quote.topics[0] if quote.topics else "",
                    by=by, at=store.now(), via=via, outlet=quote.outlet, quote_id=quote_id, speaker=name,
                    was=quote.speaker_canonical)
-    feedback_id = "speaker-" + hashlib.sha256(f"{quote_id}\n{name}\n{by}".encode()).hexdigest()[:32]
-    if not store.create("feedback", feedback_id, doc):
-        stored = store.get_many("feedback", [feedback_id]).get(feedback_id)
-        doc = stored if isinstance(stored, Feedback) else doc  # the first run's record, with the first `was`
+    given = _last_correction(store, quote_id, name) if quote.speaker_canonical == name else None
+    if given is not None:
+        doc = given  # the cut-short run's record, with the name the quote first carried
+    else:
+        store.create("feedback", "speaker-" + hashlib.sha256(f"{quote_id}\n{doc.was}\n{name}\n{by}".encode()).hexdigest()[:32], doc)
     store.update("quotes", quote_id, speaker_canonical=name, speaker_type="person")
     _story_follows(store, quote.story_id, quote_id, doc.was or "", name)
     store.refresh("feedback", "names")
     return doc
+
+
+def _last_correction(store: Store, quote_id: str, name: str) -> Feedback | None:
+    """The latest correction of this quote to this name, if one was stored."""
+    store.refresh("feedback")
+    query = {"bool": {"filter": [{"term": {"quote_id": quote_id}}, {"term": {"speaker": name}},
+                                 {"term": {"verdict": "wrong-speaker"}}]}}
+    return next((f for f in store.scan("feedback", query, [{"at": "desc"}], page=10) if f.was != name), None)
 
 
 def _story_follows(store: Store, story_id: str, quote_id: str, was: str, name: str) -> None:

@@ -16,7 +16,7 @@ import base64
 import io
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -47,7 +47,7 @@ def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSetti
 
     def key_of(surge: SurgeDoc) -> str:
         if surge.surge_id not in firsts:
-            firsts[surge.surge_id] = happening(surge, store.surges_of(surge.key, surge.start))
+            firsts[surge.surge_id] = happening(surge, store.surges_of(surge.key, surge.start), key_of)
         return firsts[surge.surge_id]
 
     def fields(surge: SurgeDoc) -> tuple[str, dict[str, Any]]:
@@ -64,15 +64,20 @@ def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSetti
                       lambda s: s.updated, wanted, lambda s: s.start, fields, lambda s: s.end or s.peak, config.max_age)
 
 
-def happening(surge: SurgeDoc, same_series: Sequence[SurgeDoc] = ()) -> str:
-    """What an alert is about: a topic's own surge, or a series (event, storyline, person …) from the start of
-    the first of its surges still running when this one started (`same_series`: the series' surges that
-    started by then, any topic's), whichever topics' detectors raised them."""
+def happening(surge: SurgeDoc, same_series: Sequence[SurgeDoc] = (),
+              key_of: Callable[[SurgeDoc], str] | None = None) -> str:
+    """What an alert is about: a topic's own surge, or a series (event, storyline, person …) from its start on,
+    whichever topics' detectors raised it. A surge that started while another of its series was running (any
+    topic's: `same_series`, the series' surges that started by then) is that one's happening (`key_of` it, so
+    a chain of overlapping surges is one happening however it goes on)."""
     if surge.kind == "topic":
         return surge.surge_id
-    running = [o.start for o in same_series if o.key == surge.key and o.start <= surge.start
+    running = [o for o in same_series if o.key == surge.key and (o.start, o.surge_id) < (surge.start, surge.surge_id)
                and (o.end is None or o.end >= surge.start)]
-    return f"{surge.key}|{min([surge.start, *running]).isoformat()}"
+    if not running:
+        return f"{surge.key}|{surge.start.isoformat()}"
+    first = min(running, key=lambda o: (o.start, o.surge_id))
+    return key_of(first) if key_of is not None else f"{surge.key}|{first.start.isoformat()}"
 
 
 def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes:

@@ -23,7 +23,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -131,10 +131,11 @@ def track_events(store: Store, settings: Settings, limit: int = 5000, holder: st
     What a run must still write (its placements, the groups and surges they touched) is saved with the
     state and cleared only once written, so a run that died at any step is finished by the next one.
     One run at a time (a lease): a run that finds another at work places nothing and says so. `holder` names
-    the run for the lease: the DAG gives its task's, so that a retry of an attempt that was killed (its lease
-    left running for half an hour) takes the lease back and does the work, not nothing in green."""
+    the run for the lease: the DAG gives its task's and try's ("dag/run/task#2"), so that a retry takes over from
+    its own earlier attempt (killed, its lease left running for half an hour; or still running though Airflow
+    gave up on it, which then stops at its next write) and does the work, not nothing in green."""
     holder = holder or uuid.uuid4().hex
-    if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE):
+    if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE, supersedes=earlier_attempt(holder)):
         log.warning("events: another run is placing stories (its lease runs up to %s); this one leaves them to it",
                     LEASE)
         return EventReport()
@@ -142,6 +143,17 @@ def track_events(store: Store, settings: Settings, limit: int = 5000, holder: st
         return _track_events(store, holder, limit)
     finally:
         store.release_lease(LEASE_KEY, holder)
+
+
+def earlier_attempt(holder: str) -> Callable[[str], bool]:
+    """Whether a lease's holder is an earlier try of the same task as `holder` ("task#1" for "task#2")."""
+    task, _, attempt = holder.rpartition("#")
+
+    def earlier(other: str) -> bool:
+        other_task, _, other_attempt = other.rpartition("#")
+        return bool(task) and other_task == task and other_attempt.isdigit() and attempt.isdigit() \
+            and int(other_attempt) < int(attempt)
+    return earlier
 
 
 def _still_holding(store: Store, holder: str) -> None:

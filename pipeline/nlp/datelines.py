@@ -38,11 +38,14 @@ _DASHES = {"-", "--", "–", "—"}
 
 
 def after_dateline_dash(doc: Doc, ent: Span) -> Span:
-    """"Abuja - Barrister Aloy Ejimakor", "Lagos - Barrister Femi Falana", tagged as one name: the place a story
-    was filed from, a spaced dash, then the name. No name holds a dash with spaces around it, so the entity is
-    what follows the last one (the place is left to the dateline's own tagging)."""
+    """"Abuja - Barrister Aloy Ejimakor", "Lagos - Barrister Femi Falana", tagged as one person or body: the place
+    a story was filed from, a spaced dash, then the name. No person's name holds a dash with spaces around it,
+    so the entity is what follows the last one; the place before it is left out (not tagged a place either).
+    Places keep theirs ("Kitchener – Waterloo")."""
     from spacy.tokens import Span
 
+    if ent.label_ not in {"PERSON", "PER", "ORG"}:
+        return ent
     dashes = [tok.i for tok in ent[:-1] if tok.text in _DASHES and tok.whitespace_ and tok.i > ent.start
               and doc[tok.i - 1].whitespace_]
     return Span(doc, dashes[-1] + 1, ent.end, label=ent.label_) if dashes else ent

@@ -9,7 +9,7 @@ story placed twice (a crashed run re-run) is still counted once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -84,10 +84,11 @@ class EventQueries(StoreClient):
         return saved["_seq_no"], saved["_primary_term"]
 
     @_translated("holding the events lease")
-    def hold_lease(self, key: str, holder: str, until: datetime) -> bool:
+    def hold_lease(self, key: str, holder: str, until: datetime, supersedes: Callable[[str], bool] | None = None) -> bool:
         """Take or renew a lease (compare-and-set on its document): True when `holder` holds it until `until`, False
-        while another holder's lease runs. A run writing documents from a state another run has moved past
-        would put old documents over new ones; with the lease, one run works at a time."""
+        while another holder's lease runs, unless `supersedes` that holder (a task's retry, its attempt before).
+        A run writing documents from a state another run has moved past would put old documents over new ones;
+        with the lease, one run works at a time."""
         now = self.now()
         doc = MonitorState(key=key, state={"holder": holder, "until": until.isoformat()}, updated=now).to_source()
         try:
@@ -99,7 +100,9 @@ class EventQueries(StoreClient):
                 self.client.create(index=self.index("monitor"), id=key, document=doc, refresh=True)
                 return True
             lease = found["_source"].get("state") or {}
-            if lease.get("holder") != holder and lease.get("until") and datetime.fromisoformat(lease["until"]) > now:
+            other = str(lease.get("holder") or "")
+            if other != holder and lease.get("until") and datetime.fromisoformat(lease["until"]) > now and not (
+                    supersedes is not None and supersedes(other)):
                 return False
             self.client.index(index=self.index("monitor"), id=key, document=doc, if_seq_no=found["_seq_no"],
                               if_primary_term=found["_primary_term"], refresh=True)

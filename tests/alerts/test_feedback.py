@@ -180,6 +180,12 @@ def test_a_speaker_correction_reaches_the_story_and_a_rerun_keeps_the_first_reco
     assert sum(f.quote_id == "s9-000" for f in all_feedback(store)) == 1
     correct_speaker(store, "s9-001", "Morgan McNeely", "ana")
     assert store.get_many("stories", ["s9"])["s9"].quoted == ["Jo Lee", "Morgan McNeely"]
+    # corrected on, then back: each change is a record of its own, and the story follows each
+    assert correct_speaker(store, "s9-000", "Ana Ruiz", "bob").was == "Morgan McNeely"
+    back = correct_speaker(store, "s9-000", "Morgan McNeely", "ana")
+    assert back.was == "Ana Ruiz" and back.by == "ana"
+    assert store.get_many("stories", ["s9"])["s9"].quoted == ["Jo Lee", "Morgan McNeely"]  # Ana Ruiz speaks no more
+    assert sum(f.quote_id == "s9-000" for f in all_feedback(store)) == 3
 
 
 def test_each_analyst_who_opens_a_shared_alert_link_gives_a_verdict_of_their_own(store, settings):

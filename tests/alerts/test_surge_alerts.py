@@ -203,7 +203,9 @@ def test_an_event_surging_hours_apart_on_two_topics_is_one_alert(store, inbox, t
                         score=4.0, count=5, expected=0.4, story_ids=["s1", "s2", "s3"], updated=now)
 
     store.write("surges", [(s.surge_id, s) for s in (
-        surge("asylum-border", first), surge("refugees", later),
+        # asylum's surge ends while the refugees one still runs, and asylum surges again: one happening throughout
+        surge("asylum-border", first, end=now - timedelta(minutes=90)), surge("refugees", later),
+        surge("asylum-border", now - timedelta(hours=1)),
         # the same series surging again after it had cooled down is another happening
         surge("asylum-border", now - timedelta(days=9), end=now - timedelta(days=8)),
         surge("refugees", now - timedelta(days=8, hours=12), end=now - timedelta(days=8, hours=6)))])

@@ -278,14 +278,19 @@ def test_one_run_at_a_time_places_stories_and_a_lapsed_lease_is_taken_over(store
 def test_a_retry_of_the_same_task_takes_its_lease_back_and_does_the_work(store, settings):
     """A killed attempt's lease runs for half an hour: its retry, finding it held, returned nothing in green and
     the stories, their surges and alerts waited for a later run."""
-    from pipeline.events.live import LEASE, LEASE_KEY
+    from pipeline.events.live import LEASE, LEASE_KEY, earlier_attempt
 
     stories = kept_stories()
     store.write_stories(stories)
     task = "newswatch_enrich/scheduled__2026-12-06/place_events"
-    assert store.hold_lease(LEASE_KEY, task, store.now() + LEASE)  # the killed attempt's
+    assert store.hold_lease(LEASE_KEY, f"{task}#1", store.now() + LEASE)  # the killed attempt's
     assert track_events(store, settings).placed == 0  # another run's: left to it
-    assert track_events(store, settings, holder=task).placed == len(stories)
+    assert track_events(store, settings, holder="other_dag/run/place_events#2").placed == 0  # not its own task
+    assert store.hold_lease(LEASE_KEY, f"{task}#1", store.now() + LEASE)
+    assert track_events(store, settings, holder=f"{task}#2").placed == len(stories)
+    # an attempt Airflow gave up on but which runs on cannot take the lease back from its retry
+    assert store.hold_lease(LEASE_KEY, f"{task}#2", store.now() + LEASE)
+    assert not store.hold_lease(LEASE_KEY, f"{task}#1", store.now() + LEASE, supersedes=earlier_attempt(f"{task}#1"))
 
 
 def test_a_retry_after_the_surges_were_written_still_reports_them_raised(store, settings, monkeypatch):
