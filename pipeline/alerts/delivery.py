@@ -98,14 +98,15 @@ def channel_parts(template: str, url: str) -> list[tuple[str, str]]:
 
     Apprise sends each recipient of an email channel a message of its own but reports the channel failed when
     one address bounces: tracked as one, every retry would mail the others again. So an email channel with
-    several recipients (to, cc and bcc alike) is one part per recipient; any other channel, and
-    an email channel with one recipient, is itself, under the key it always had."""
+    several recipients (to, cc and bcc alike) is one part per recipient, and so is any channel with several
+    targets (Slack channels, Telegram chats, ntfy topics: one channel the bot was removed from had the others
+    get every alert five times); a channel with one target is itself, under the key it always had."""
     from apprise.plugins.email import NotifyEmail
 
     key = channel_key(template)
     server = instantiate(url)
     if not isinstance(server, NotifyEmail):
-        return [(key, url)]
+        return _target_parts(key, url, server)
     # cc and bcc are recipients of their own: riding with the first, they were mailed again each time it bounced
     recipients = [*server.targets, *(("", a) for a in sorted(server.cc)), *(("", a) for a in sorted(server.bcc))]
     if len(recipients) < 2:
@@ -115,6 +116,26 @@ def channel_parts(template: str, url: str) -> list[tuple[str, str]]:
         server.targets, server.cc, server.bcc = [target], set(), set()
         parts.append((f"{key}:{hashlib.sha256(target[1].lower().encode()).hexdigest()[:8]}", server.url(privacy=False)))
     return parts
+
+
+def _target_parts(key: str, url: str, server: Any) -> list[tuple[str, str]]:
+    """One part per target of a channel that has several, where its URL can be written for one target alone."""
+    many = next((a for a in ("targets", "channels", "topics") if isinstance(getattr(server, a, None), list)
+                 and len(getattr(server, a)) > 1), None)
+    if many is None or len(server) < 2:
+        return [(key, url)]
+    parts = []
+    for target in list(dict.fromkeys(map(_hashable, getattr(server, many)))):
+        setattr(server, many, [target])
+        one = server.url(privacy=False)
+        if len(instantiate(one)) != 1:  # a plugin whose URL this cannot split: tracked whole, as before
+            return [(key, url)]
+        parts.append((f"{key}:{hashlib.sha256(repr(target).encode()).hexdigest()[:8]}", one))
+    return parts
+
+
+def _hashable(target: Any) -> Any:
+    return tuple(target) if isinstance(target, list) else target
 
 
 @contextmanager

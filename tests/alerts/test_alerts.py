@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from email.message import Message as EmailMessage
 from pathlib import Path
@@ -132,6 +133,39 @@ def test_a_bounced_recipient_never_resends_to_the_others(store, stories, inbox, 
         deliver_immediate(store, subs, config, at=now() + timedelta(hours=hours))
     assert inbox.delivered == ["desk@example.org"]  # once, however often the bounced address is retried
     inbox.refused.clear()
+
+
+def test_a_channel_with_several_targets_never_resends_to_the_ones_that_got_it(store, stories, tmp_path):
+    """An ntfy channel with two topics (as a Slack channel list, Telegram chats), one of them refused: Apprise
+    reported the channel failed, and every retry posted to the other topic again, five times in all."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    posted = []
+
+    class Ntfy(BaseHTTPRequestHandler):
+        def do_POST(self):
+            topic = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["topic"]
+            posted.append(topic)
+            self.send_response(403 if topic == "gone" else 200)  # a topic the server no longer lets us post to
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ntfy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        subs = subscriptions(tmp_path, [{"name": "desk", "channels": [f"ntfy://127.0.0.1:{server.server_address[1]}/desk/gone"],
+                                         "rule": {"keywords": {"any": ["inches closer"]}}}])
+        config = DEFAULT.model_copy(update={"backoff": timedelta(minutes=1), "max_attempts": 3})
+        assert find_new_alerts(store, subs, config).created == 1
+        for hours in (0, 1, 2, 3):
+            deliver_immediate(store, subs, config, at=now() + timedelta(hours=hours))
+    finally:
+        server.shutdown()
+    assert posted.count("desk") == 1 and posted.count("gone") == 3  # tried until given up; the other once
 
 
 def test_a_copy_recipient_is_never_mailed_again_when_the_first_bounces(store, stories, inbox, tmp_path):
