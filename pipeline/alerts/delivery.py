@@ -2,7 +2,8 @@
 
 Delivery marks each channel as sent the moment it succeeds, so a retried task or a restart resends
 at most the one message that was in flight, and a channel that is down delays only itself: its
-record is retried with exponential backoff on later runs and marked `failed` after `max_attempts`.
+record is retried with exponential backoff on later runs and marked `failed` after `max_attempts`, unless it
+went out nowhere: then it goes on being tried (an hour apart at most) until it is older than `max_age`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from pipeline.store.documents import AlertRecord, Story
 from pipeline.timing import utcnow
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(hours=1)
+RETRY_WHILE = timedelta(hours=48)  # how long an alert sent nowhere is tried when no `max_age` bounds it
 
 
 def channel_key(url_template: str) -> str:
@@ -200,8 +203,11 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
             return True
         return False
     attempts = record.attempts + 1
-    status = "failed" if attempts >= config.max_attempts else "pending"
-    retry_at = at + config.backoff * (2 ** (attempts - 1))
+    # an alert sent nowhere yet (SMTP or Slack down for longer than the attempts' backoff, half an hour) keeps
+    # trying, an hour apart at most, for as long as it is news; a digest hands its alerts back instead
+    waits = not sent and record.kind != "digest" and at < record.created + (config.max_age or RETRY_WHILE)
+    status = "failed" if attempts >= config.max_attempts and not waits else "pending"
+    retry_at = at + min(config.backoff * (2 ** min(attempts - 1, 16)), MAX_BACKOFF)
     if not keep(attempts=attempts, status=status, next_attempt=retry_at, last_error=" | ".join(errors)):
         return False
     if status == "failed":

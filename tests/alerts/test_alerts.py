@@ -121,6 +121,35 @@ def test_smtp_down_then_up_delivers_exactly_once(store, stories, inbox, tmp_path
     assert len(inbox.messages) == found.created
 
 
+def test_an_alert_sent_nowhere_outlasts_its_attempts_while_it_is_news(store, stories, inbox, tmp_path):
+    """SMTP down for 40 minutes: five attempts a minute, two, four, eight minutes apart were spent in half an hour
+    and every alert of that time was marked failed, never sent; the overflow of a burst survived it."""
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = DEFAULT.model_copy(update={"backoff": timedelta(minutes=1), "max_attempts": 2})
+    inbox.stop()
+    found = find_new_alerts(store, subs, config)
+    for minutes in (0, 2, 10, 40):
+        report = deliver_immediate(store, subs, config, at=now() + timedelta(minutes=minutes))
+        assert report.failed == 0 and report.sent == 0
+    assert store.alert_summary("desk")["counts"] == {"pending": found.created}
+    inbox.start()
+    assert deliver_immediate(store, subs, config, at=now() + timedelta(hours=2)).sent == found.created
+    assert len(inbox.messages) == found.created
+
+
+def test_an_alert_sent_nowhere_is_given_up_once_it_is_no_news(store, stories, inbox, tmp_path):
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}}])
+    config = DEFAULT.model_copy(update={"backoff": timedelta(minutes=1), "max_attempts": 2})
+    inbox.stop()
+    found = find_new_alerts(store, subs, config)
+    deliver_immediate(store, subs, config)
+    assert deliver_immediate(store, subs, config, at=now() + timedelta(hours=49)).failed == found.created
+    inbox.start()
+    assert deliver_immediate(store, subs, config, at=now() + timedelta(hours=50)).sent == 0
+
+
 def test_a_bounced_recipient_never_resends_to_the_others(store, stories, inbox, tmp_path):
     inbox.refused.add("gone@example.org")
     subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org,gone@example.org")],
