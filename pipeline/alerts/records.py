@@ -24,7 +24,10 @@ from pipeline.store.documents import AlertRecord, Story
 log = logging.getLogger(__name__)
 WATERMARK = "alerts-watermark"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-OVERLAP = timedelta(minutes=2)
+# read again below the newest time seen: a story is stamped `enriched_at` before its chunk's writes, and a
+# chunk written slowly (a loaded node) becomes visible after a later one; alert ids are create-only, so the
+# stories read twice are never alerted twice
+OVERLAP = timedelta(minutes=10)
 
 
 @dataclass
