@@ -355,6 +355,8 @@ def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
     """One message per subscription and period, with the alerts created before the period began."""
     at = at or store.now()
     report = AlertReport()
+    if any(sub.mode == "digest" for sub in subs):  # an alert created a second before the boundary is searchable
+        store.refresh("alerts")  # now, not only after the period's digest was built without it
     for sub in subs:
         if sub.mode != "digest" or sub.digest is None:
             continue
