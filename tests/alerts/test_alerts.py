@@ -699,6 +699,26 @@ def test_a_pass_that_lost_its_claim_stops_sending(store, stories, inbox, tmp_pat
     assert store.alert(first.alert_id).status == "sending"  # the other pass's, untouched
 
 
+def test_an_alert_created_just_before_the_boundary_is_in_that_digest(store, stories, inbox, tmp_path, es):
+    """Created at 07:59:58 by a finding pass, not yet searchable at the 08:00:03 run (the index refreshes every
+    few seconds): the digest was built without it, and that period's digest existing, it waited a day."""
+    from pipeline.store.documents import AlertRecord
+
+    subs = subscriptions(tmp_path, [{"name": "daily", "mode": "digest", "channels": [inbox.url("d@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    story = stories[0]
+    es.indices.put_settings(index=store.index("alerts"), settings={"index.refresh_interval": "-1"})
+    try:
+        created = now()
+        assert store.create_alert(AlertRecord(alert_id="daily-late", kind="story", subscription="daily",
+                                              mode="digest", story_id=story.story_id, title=story.title,
+                                              published=story.published, created=created, next_attempt=created))
+        report = run_digests(store, subs, DEFAULT, at=created + timedelta(hours=1))
+    finally:
+        es.indices.put_settings(index=store.index("alerts"), settings={"index.refresh_interval": None})
+    assert report.sent == 1 and story.title.split()[0] in html_part(inbox.messages[0])
+
+
 def test_a_digest_out_of_attempts_hands_its_stories_back(store, stories, inbox, tmp_path):
     """A digest that failed for good left its alerts "in-digest" for ever: the whole period's stories were lost."""
     subs = subscriptions(tmp_path, [{"name": "lost-day", "mode": "digest", "channels": [inbox.url("d@example.org")],
