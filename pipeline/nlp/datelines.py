@@ -51,6 +51,19 @@ def after_dateline_dash(doc: Doc, ent: Span) -> Span:
     return Span(doc, dashes[-1] + 1, ent.end, label=ent.label_) if dashes else ent
 
 
+_IN_PLACE = re.compile(r"^(?P<body>.+?\S)\s+in\s+(?P<place>[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?)$")
+
+
+def without_place_tail(name: str) -> str:
+    """"Mansfield Plumbing in Kilgore", tagged whole: a body's name, then where it is. The place a gazetteer
+    knows is no part of the name (a name with "in" inside keeps it: "Church in Wales" is tagged so rarely
+    alone that it is not worth a list; a place too small for the gazetteer leaves the name as it is)."""
+    found = _IN_PLACE.match(name)
+    if found is None or len(found.group("body").split()) < 2 or not gazetteer().candidates(found.group("place")):
+        return name
+    return found.group("body")
+
+
 def tag_datelines(doc: Doc) -> None:
     """Tag a dateline the model left untagged a place ("OTTAWA —", read as an adjective): capitals opening a
     paragraph, then a dash, that the gazetteer knows. The story was filed there, and it is often where it happens."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.coordinated_names import coordinated_name_end
-from pipeline.nlp.datelines import after_dateline_dash, filed_from, place_name, state_after_town
+from pipeline.nlp.datelines import after_dateline_dash, filed_from, place_name, state_after_town, without_place_tail
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.gazetteer import gazetteer
 from pipeline.nlp.given_names import SHEIKH, first_names, function_words, initials_before, join_split_names, nasab_of
@@ -90,7 +90,7 @@ def clean_mention(text: str, label: str, language: str = "en") -> str:
     elif text.startswith(("l’", "l'")) and label == "organization":
         text = text[2:]  # "l’ASFC", "l’Association": the elided article, as "the" above (not "La Presse")
     if label == "organization":
-        text = _KIND_TAIL.sub("", text)  # "Associated Press news agency" is the Associated Press
+        text = without_place_tail(_KIND_TAIL.sub("", text))  # "Associated Press news agency", "X Plumbing in Kilgore"
     text = _POSSESSIVE.sub("", text).strip(" ,;:-–—\"“”«»'’")
     if text.endswith(".") and text.count(".") == 1:  # a sentence full stop, not "U.S."
         text = text[:-1]
@@ -152,8 +152,8 @@ class PersonNames:
             opening = [f for f in self.full if f.startswith(mention + " ")] or (  # "Te Kaurinui" → "Te Kaurinui Robert
                 nasab_of(words[1], self.full) if len(words) == 2 and words[0] in SHEIKH else [])  # Parata"; "Sheikh Hamad"
             return longer[0] if longer else opening[0] if len(opening) == 1 else mention
-        candidates = [f for f in self.full if f.split()[-1] == mention] or \
-                     [f for f in self.full if f.split()[0] == mention] or \
+        candidates = [f for f in self.full if f.split()[-1] == mention] or [  # "Garcia" of "Jaqueline Rayos García"
+                         f for f in self.full if fold(f.split()[-1]) == fold(mention)] or [f for f in self.full if f.split()[0] == mention] or \
                      [f for f in self.full if len(f.split()) >= 3 and f.split()[-2] == mention] or \
                      [f for f in self.full if mention in f.split()[-1].split("-")[1:]]  # "Gonzalez" of "Jose Arturo
         # Gonzalez Carranza": a Spanish name's first surname; "Lopez" of "Byron Sigcho-Lopez", half of a double one

@@ -25,7 +25,7 @@ TITLES = re.compile(
     r"congressman|congresswoman|representative|lawmaker|legislator|hon\.|honourable|honorable|pm|cm\.?|dp|vp|"  # "PM Lee", "CM Shah", "DP Ruto"
     r"garda|gda\.|dep|ssp|dsp|asp|dig|igp|dgp|adgp|acp|dcp|sho|maj\.|brig\.|lieutenant|colonel|brigadier|admiral|commander|"
     r"pastor|bishop|archbishop|imam|rabbi|cardinal|reverend|rev|pope|emir|crown\s+prince|engineer|senior|supervisor|trustee|"
-    r"sheriff|coroner|prosecutor|solicitor|barrister|dci|pc|trooper|marshal|ranger|warden|detective|firefighter|"
+    r"sheriff|coroner|prosecutor|solicitor|barrister|plaintiff|defendant|petitioner|appellant|dci|pc|trooper|marshal|ranger|warden|detective|firefighter|"
     r"paramedic|ambassador|envoy|consul|speaker|vice[\s-]+president|vice[\s-]+chancellor|chancellor|provost|"
     r"principal|headteacher|headmaster|headmistress|selectman|selectwoman|prof|"
     r"cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"

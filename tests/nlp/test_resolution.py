@@ -2226,3 +2226,19 @@ def test_a_speech_verb_joined_to_a_passive_clause_is_the_first_speakers():
     assert [q.speaker_canonical for q in admitted] == ["Chris Evans"], result.quotes
     added = [q for q in result.quotes if q.quote == "no appeal was lodged"]
     assert [q.speaker for q in added] == ["The spokeswoman"]  # an active clause: as before
+
+
+def test_a_surname_written_without_its_accent_a_role_title_and_a_place_after_a_body_name():
+    text = ("“I honestly don’t have any words,” Jaqueline Rayos García said at a press conference.\n\n"
+            "“I think it’s unfair that they just took her away,” Garcia said.\n\n"
+            "Plaintiff Art LeBeau said he plans to appeal.\n\n"
+            "“It is not going to die,” LeBeau said.\n\n"
+            "For five months workers at Mansfield Plumbing in Kilgore have been locked out.\n\n"
+            "Mansfield Plumbing said it had no choice but to close the plant.\n\n"
+            "Workers at the Church in Wales said the roof had fallen in.")
+    assert quote_with(text, "just took her away").speaker_canonical == "Jaqueline Rayos García"
+    assert quote_with(text, "going to die").speaker_canonical == "Art LeBeau"
+    assert quote_with(text, "close the plant").speaker_canonical == "Mansfield Plumbing"
+    [result] = analyze([text], "en")
+    bodies = {e.canonical for e in result.entities if e.label == "organization"}
+    assert "Mansfield Plumbing in Kilgore" not in bodies and "Wales" not in bodies, bodies
