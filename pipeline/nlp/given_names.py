@@ -145,3 +145,20 @@ def name_after_role(phrase: str) -> str | None:
         if all(w[:1].isupper() for w in words[k:]):
             return " ".join(words[k:])
     return None
+
+
+# last words of bodies and places that open with a given name ("Grace Church", "Victoria Station")
+_NOT_PEOPLE = {"church", "hospital", "school", "university", "college", "foundation", "group", "bank", "company", "inc",
+               "ltd", "corp", "club", "association", "centre", "center", "society", "trust", "fund", "party", "union",
+               "station", "street", "road", "park", "house", "hall", "court", "council", "institute", "project",
+               "network", "media", "news", "times", "post", "press", "airport", "bridge", "lake", "river", "island"}
+
+
+def given_named(phrase: str) -> str | None:
+    """"Jacqueline Swaisland said", untagged by the model: two or three capitalised words opening with a known
+    given name are a person's name (whom "she" or "the lawyer" may mean next), not a body's."""
+    words = phrase.split()
+    if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w.replace("-", "").replace("'", "").replace("’", "").isalpha()
+                                           for w in words):
+        return None
+    return phrase if fold(words[0]) in first_names() and fold(words[-1]) not in _NOT_PEOPLE else None

@@ -19,7 +19,7 @@ from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, named_inside, record_medium
 from pipeline.nlp.entities import Entity, PersonNames, formal_department
-from pipeline.nlp.given_names import name_after_role
+from pipeline.nlp.given_names import given_named, name_after_role
 from pipeline.nlp.name_forms import (
     AGED,
     BUSINESS_KINDS,
@@ -273,7 +273,8 @@ class Resolver:
                          and subject.pos_ == "NOUN" and subject.is_lower), None))  # "Tass news agency", one tag
         if body:
             return _org_name(body)
-        untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject) or name_after_role(phrase)
+        untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject) or name_after_role(phrase) or (
+            given_named(phrase) if subject.pos_ == "PROPN" and self.language == "en" else None)
         if untagged:  # before the surname alone ("Hall") is read as another Hall the article names
             known = self.people.find_in(untagged)
             if known and (known.split()[0] == untagged.split()[0] or known.endswith(" " + untagged) and (  # "Ms Mosely"

@@ -2242,3 +2242,13 @@ def test_a_surname_written_without_its_accent_a_role_title_and_a_place_after_a_b
     [result] = analyze([text], "en")
     bodies = {e.canonical for e in result.entities if e.label == "organization"}
     assert "Mansfield Plumbing in Kilgore" not in bodies and "Wales" not in bodies, bodies
+
+
+def test_an_untagged_name_with_a_given_name_is_a_person_the_next_description_may_mean():
+    text = ("“We were notified that they had cancelled the deportation order,” Jacqueline Swaisland said.\n\n"
+            "At the moment the lawyer says she has no further information about the cancellation.\n\n"
+            "“They just told us it was cancelled,” she added.\n\n"
+            "Grace Church said its doors would stay open.")
+    assert quote_with(text, "no further information").speaker_canonical == "Jacqueline Swaisland"
+    assert quote_with(text, "just told us").speaker_canonical == "Jacqueline Swaisland"
+    assert quote_with(text, "doors would stay open").speaker_canonical == "Grace Church"  # a body, not Ms Church
