@@ -54,10 +54,14 @@ def after_dateline_dash(doc: Doc, ent: Span) -> Span:
 _IN_PLACE = re.compile(r"^(?P<body>.+?\S)\s+in\s+(?P<place>[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?)$")
 
 
+_KIND_LEAD = re.compile(r"^(?:NGO|charity|aid group|rights group)\s+(?=[A-Z]\S*\s+[A-Z])")
+
+
 def without_place_tail(name: str) -> str:
     """"Mansfield Plumbing in Kilgore", tagged whole: a body's name, then where it is. The place a gazetteer
     knows is no part of the name (a name with "in" inside keeps it: "Church in Wales" is tagged so rarely
     alone that it is not worth a list; a place too small for the gazetteer leaves the name as it is)."""
+    name = _KIND_LEAD.sub("", name)  # "NGO Proactiva Open Arms": what the body is, then its name
     found = _IN_PLACE.match(name)
     if found is None or len(found.group("body").split()) < 2 or not gazetteer().candidates(found.group("place")):
         return name

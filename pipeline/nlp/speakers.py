@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.nlp.acronyms import DETERMINER, acronyms
-from pipeline.nlp.appositions import misparsed_apposition, named_after, named_before
+from pipeline.nlp.appositions import described_before_name, misparsed_apposition, named_after, named_before
 from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest_body, kind_named, named_after_its_kind
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
@@ -298,9 +298,9 @@ class Resolver:
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:
                 return name
-        whole = next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end
-                      and len(e.text) > len(phrase) and phrase in e.text), None)
-        if whole is not None:  # "Immigration, Refugees and Citizenship Canada": a name the phrase cut at a comma
+        whole = next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end and (
+            len(e.text) > len(phrase) and phrase in e.text or phrase.endswith(" " + e.text) and described_before_name(subject, e.start))), None)
+        if whole is not None:  # "Immigration, Refugees and Citizenship Canada": a name the phrase cut at a comma; "Spanish NGO X"
             return _org_name(whole)
         head = phrase.lower() if phrase.lower() in PRONOUNS | PLURAL else subject.text.lower()
         words = [w.lower() for w in _WORD.findall(phrase)]

@@ -2252,3 +2252,12 @@ def test_an_untagged_name_with_a_given_name_is_a_person_the_next_description_may
     assert quote_with(text, "no further information").speaker_canonical == "Jacqueline Swaisland"
     assert quote_with(text, "just told us").speaker_canonical == "Jacqueline Swaisland"
     assert quote_with(text, "doors would stay open").speaker_canonical == "Grace Church"  # a body, not Ms Church
+
+
+def test_a_body_named_after_its_kind_and_nationality_is_the_body():
+    text = ("MADRID: A rescue ship saved 59 migrants on Saturday.\n\n"
+            "Spanish NGO Proactiva Open Arms said on Twitter the 59 migrants were now on board their ship.\n\n"
+            "The California Governor's Office of Emergency Services said the level of engagement was unacceptable.")
+    assert quote_with(text, "now on board").speaker_canonical == "Proactiva Open Arms"
+    # capitalised words before a body's name are a longer name the model cut, not a description of it
+    assert quote_with(text, "unacceptable").speaker_canonical != "Office of Emergency Services"
