@@ -162,7 +162,7 @@ class PersonNames:
     def find_in(self, text: str) -> str | None:
         """The canonical person a speaker phrase names, if any ("press secretary Marie-Emmanuelle Cadieux")."""
         tokens = set(re.findall(r"[\w'’-]+", _POSSESSIVE.sub("", text)))
-        tokens |= {_POSSESSIVE.sub("", t) for t in tokens}
+        tokens |= {v for t in tokens for v in (_POSSESSIVE.sub("", t), t.replace("'", "’"), t.replace("’", "'"))}  # Matiang'i
         by_surname = next((n for n in self.full if set(n.split()) <= tokens), None) or next(  # two Pereras
             (n for n in self.full if n.split()[-1] in tokens or " ".join(n.split()[-2:-1]) in tokens and n.split()[-1] in _SUFFIXES), None) or next(
             (n for n in self.full if n.split()[-1].split("-")[-1] in tokens), None)  # "Lopez": Maria Garcia-Lopez

@@ -274,7 +274,7 @@ class Resolver:
         if body:
             return _org_name(body)
         untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject) or name_after_role(phrase) or (
-            given_named(phrase) if subject.pos_ == "PROPN" and self.language == "en" else None)
+            given_named(without_titles(phrase)) if subject.text[:1].isupper() and self.language == "en" else None)
         if untagged:  # before the surname alone ("Hall") is read as another Hall the article names
             known = self.people.find_in(untagged)
             if known and (known.split()[0] == untagged.split()[0] or known.endswith(" " + untagged) and (  # "Ms Mosely"

@@ -2261,3 +2261,12 @@ def test_a_body_named_after_its_kind_and_nationality_is_the_body():
     assert quote_with(text, "now on board").speaker_canonical == "Proactiva Open Arms"
     # capitalised words before a body's name are a longer name the model cut, not a description of it
     assert quote_with(text, "unacceptable").speaker_canonical != "Office of Emergency Services"
+
+
+def test_an_office_of_a_ministry_before_an_untagged_name_and_a_name_with_another_apostrophe():
+    text = ("The state can no longer house every applicant, with Minister for Integration Roderic O’Gorman saying it "
+            "is likely supply will run out.\n\n"
+            "Interior Cabinet Secretary Fred Matiang’i issued the directive on Wednesday.\n\n"
+            "“We must strike a balance between our obligations and our duty,” Matiang'i said.")
+    assert quote_with(text, "supply will run out").speaker_canonical == "Roderic O’Gorman"
+    assert quote_with(text, "strike a balance").speaker_canonical == "Fred Matiang’i"
