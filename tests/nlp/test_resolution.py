@@ -2270,3 +2270,9 @@ def test_an_office_of_a_ministry_before_an_untagged_name_and_a_name_with_another
             "“We must strike a balance between our obligations and our duty,” Matiang'i said.")
     assert quote_with(text, "supply will run out").speaker_canonical == "Roderic O’Gorman"
     assert quote_with(text, "strike a balance").speaker_canonical == "Fred Matiang’i"
+
+
+def test_a_plural_title_before_two_names_is_no_part_of_either():
+    text = ("Councillor Mohini Singh spoke first.\n\n"
+            "Councillors Singh and Gord Lovegrove said they made similar mistakes.")
+    assert quote_with(text, "similar mistakes").speaker_canonical.startswith("Mohini Singh")  # not "Councillors Singh"
