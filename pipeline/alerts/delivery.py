@@ -205,7 +205,7 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
     attempts = record.attempts + 1
     # an alert sent nowhere yet (SMTP or Slack down for longer than the attempts' backoff, half an hour) keeps
     # trying, an hour apart at most, for as long as it is news; a digest hands its alerts back instead
-    waits = not sent and record.kind != "digest" and at < record.created + (config.max_age or RETRY_WHILE)
+    waits = not sent and record.kind != "digest" and at < (record.published or record.created) + (config.max_age or RETRY_WHILE)
     status = "failed" if attempts >= config.max_attempts and not waits else "pending"
     retry_at = at + min(config.backoff * (2 ** min(attempts - 1, 16)), MAX_BACKOFF)
     if not keep(attempts=attempts, status=status, next_attempt=retry_at, last_error=" | ".join(errors)):

@@ -60,11 +60,11 @@ def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: 
     name is registered first if new, so every later story spells it the same way), and the correction is
     kept with who made it and what the quote carried before.
 
-    The correction is stored first, under an id of its quote, the name it replaces, the right name and the
-    person; a quote that carries the right name already (a run cut short after writing it, run again) takes
-    the last correction that gave it, so no second record is made and the speaker it replaced (`was`) stays
-    the one the quote first carried. The story's own copies follow (who is quoted, its quote list, its top
-    quote): alerts, `quoted` subscriptions and new-voice alerts read those."""
+    The correction is stored first; a run cut short and run again finds it as the quote's latest correction
+    (the same change by the same person, or the one that gave the quote the name it now carries), so no second
+    record is made and the speaker it replaced (`was`) stays the one the quote first carried. The story's own
+    copies follow (who is quoted, its quote list, its top quote): alerts, `quoted` subscriptions and new-voice
+    alerts read those."""
     from pipeline.nlp.names import index_forms
 
     if not any(ch.isalpha() for ch in right_name):  # "  " or "-": no name the registry could hold
@@ -76,23 +76,25 @@ def correct_speaker(store: Store, quote_id: str, right_name: str, by: str, via: 
     doc = Feedback(story_id=quote.story_id, verdict="wrong-speaker", topic=quote.topics[0] if quote.topics else "",
                    by=by, at=store.now(), via=via, outlet=quote.outlet, quote_id=quote_id, speaker=name,
                    was=quote.speaker_canonical)
-    given = _last_correction(store, quote_id, name) if quote.speaker_canonical == name else None
-    if given is not None:
-        doc = given  # the cut-short run's record, with the name the quote first carried
+    last = _last_correction(store, quote_id)
+    if quote.speaker_canonical == name and last is not None and last.speaker == name:
+        doc = last  # a run cut short after writing the quote: its record, with the name the quote first carried
+    elif last is not None and (last.was, last.speaker, last.by) == (quote.speaker_canonical, name, by):
+        doc = last  # a run cut short before writing the quote: the same correction, stored once
     else:
-        store.create("feedback", "speaker-" + hashlib.sha256(f"{quote_id}\n{doc.was}\n{name}\n{by}".encode()).hexdigest()[:32], doc)
+        store.create("feedback", f"speaker-{uuid.uuid4().hex}", doc)
     store.update("quotes", quote_id, speaker_canonical=name, speaker_type="person")
     _story_follows(store, quote.story_id, quote_id, doc.was or "", name)
     store.refresh("feedback", "names")
     return doc
 
 
-def _last_correction(store: Store, quote_id: str, name: str) -> Feedback | None:
-    """The latest correction of this quote to this name, if one was stored."""
+def _last_correction(store: Store, quote_id: str) -> Feedback | None:
+    """The latest speaker correction of this quote, if one was stored."""
     store.refresh("feedback")
-    query = {"bool": {"filter": [{"term": {"quote_id": quote_id}}, {"term": {"speaker": name}},
-                                 {"term": {"verdict": "wrong-speaker"}}]}}
-    return next((f for f in store.scan("feedback", query, [{"at": "desc"}], page=10) if f.was != name), None)
+    query = {"bool": {"filter": [{"term": {"quote_id": quote_id}}, {"term": {"verdict": "wrong-speaker"}}]}}
+    found = store.client.search(index=store.index("feedback"), query=query, sort=[{"at": "desc"}], size=1)["hits"]["hits"]
+    return Feedback.model_validate(found[0]["_source"]) if found else None
 
 
 def _story_follows(store: Store, story_id: str, quote_id: str, was: str, name: str) -> None:

@@ -33,6 +33,9 @@ from pipeline.store.documents import Story, SurgeDoc
 log = logging.getLogger(__name__)
 WATERMARK = "surge-alerts-watermark"
 CHART_DAYS = 14
+# how far back a surge of the same series still makes one happening with a later one (a person in the news for
+# weeks surges again and again: each new burst is news, and the chain stays a few links long)
+HAPPENING_DAYS = timedelta(days=3)
 SERIES_FIELDS = {"topic": "topics", "event": "event_id", "storyline": "storyline_id", "person": "persons",
                  "organization": "organizations", "place": "places"}
 
@@ -73,7 +76,7 @@ def happening(surge: SurgeDoc, same_series: Sequence[SurgeDoc] = (),
     if surge.kind == "topic":
         return surge.surge_id
     running = [o for o in same_series if o.key == surge.key and (o.start, o.surge_id) < (surge.start, surge.surge_id)
-               and (o.end is None or o.end >= surge.start)]
+               and (o.end is None or o.end >= surge.start) and surge.start - o.start <= HAPPENING_DAYS]
     if not running:
         return f"{surge.key}|{surge.start.isoformat()}"
     first = min(running, key=lambda o: (o.start, o.surge_id))

@@ -367,10 +367,11 @@ class _Pass:
                 delay = (at - story.first_seen).total_seconds() if story.first_seen else None
                 stories[n] = story.model_copy(update={"searchable_at": at, "searchable_delay": delay})
             written = await asyncio.to_thread(self.store.write_stories, stories, self.settings.poll.write_chunk, True)
-            # a conflict is a story stored already: by an overlapping pass, or by this one's own write that the
-            # client sent again after a timeout (then it is this run's, and counted)
+            # a conflict is a story stored already: by an overlapping pass (another shard of this run too), or by
+            # this very write, sent again by the client after a timeout: then the stored story is this one, stamped
+            # searchable at this flush's instant, and counted
             stored = await asyncio.to_thread(self.store.get_many, "stories", written.conflicts) if written.conflicts else {}
-            others = {sid for sid in written.conflicts if getattr(stored.get(sid), "run_id", None) != self.run_id}
+            others = {sid for sid in written.conflicts if getattr(stored.get(sid), "searchable_at", None) != at}
             self.report.indexed += written.ok + len(written.conflicts) - len(others)
             for_good = {sid: why for sid, why in written.rejected.items() if refused_for_good(why)}
             self.report.rejected.update({sid: why for sid, why in written.rejected.items() if sid not in for_good})

@@ -54,11 +54,13 @@ def misparsed_apposition(name: Token) -> bool:
     return name.ent_type_ in {"PERSON", "PER"} and not any(t.dep_ == "cc" or t.is_punct for t in between)
 
 
-def described_before_name(subject: Token, name_start: int) -> bool:
+def described_before_name(subject: Token, body: Entity) -> bool:
     """"Spanish NGO Proactiva Open Arms", "the Dutch charity Stichting X": the words of a speaker phrase before a
     body's name only say what it is (articles, lower-case words, a nationality, a kind's initials), so the phrase
     is the body. Not when they are capitalised words of a longer name the model cut
     ("The California Governor's Office of Emergency Services", "the World Travel and Tourism Council")."""
+    name_start = body.end - len(body.text)  # its name ends the entity ("NGO Proactiva Open Arms" is the name's)
     before = [t for t in subject.doc[subject.left_edge.i: subject.i + 1] if t.idx < name_start]
-    return bool(before) and all(t.is_lower or t.lower_ in {"a", "an", "the"} or t.ent_type_ == "NORP" or t.pos_ == "ADJ"
-                                or t.is_upper and len(t) <= 4 and t.is_alpha for t in before)
+    kind = [t for t in before if t.is_upper and len(t) <= 4 and t.is_alpha or t.is_lower and t.pos_ == "NOUN"]
+    return bool(kind) and all(t.is_lower or t.lower_ in {"a", "an", "the"} or t.ent_type_ == "NORP" or t.pos_ == "ADJ"
+                              or t in kind for t in before)  # "Spanish Red Cross" is a name: no kind before it

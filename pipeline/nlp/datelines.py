@@ -54,6 +54,9 @@ def after_dateline_dash(doc: Doc, ent: Span) -> Span:
 _IN_PLACE = re.compile(r"^(?P<body>.+?\S)\s+in\s+(?P<place>[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+)?)$")
 
 
+# bodies whose name says where they are ("Evangelical Lutheran Church in America", "Presbyterian Church in Canada")
+_NAMED_WHERE = {"church", "council", "union", "society", "association", "federation", "conference", "synod", "diocese",
+                "congress", "assembly", "party", "league", "commission", "committee", "board", "office", "mission"}
 _KIND_LEAD = re.compile(r"^(?:NGO|charity|aid group|rights group)\s+(?=[A-Z]\S*\s+[A-Z])")
 
 
@@ -63,7 +66,8 @@ def without_place_tail(name: str) -> str:
     alone that it is not worth a list; a place too small for the gazetteer leaves the name as it is)."""
     name = _KIND_LEAD.sub("", name)  # "NGO Proactiva Open Arms": what the body is, then its name
     found = _IN_PLACE.match(name)
-    if found is None or len(found.group("body").split()) < 2 or not gazetteer().candidates(found.group("place")):
+    if found is None or len(found.group("body").split()) < 2 or not gazetteer().candidates(found.group("place")) \
+            or found.group("body").split()[-1].lower() in _NAMED_WHERE:
         return name
     return found.group("body")
 

@@ -12,11 +12,15 @@ from collections.abc import Collection
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 
 from pipeline.text import fold
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 # Ranks and titles the name data holds as first names (a few people are named General or Major): before a
 # surname in the news they are the rank ("General Zaluzhnyi"), which says nothing of the person's sex.
@@ -151,13 +155,17 @@ def name_after_role(phrase: str) -> str | None:
 _NOT_PEOPLE = {"church", "hospital", "school", "university", "college", "foundation", "group", "bank", "company", "inc",
                "ltd", "corp", "club", "association", "centre", "center", "society", "trust", "fund", "party", "union",
                "station", "street", "road", "park", "house", "hall", "court", "council", "institute", "project",
-               "network", "media", "news", "times", "post", "press", "airport", "bridge", "lake", "river", "island"}
+               "network", "media", "news", "times", "post", "press", "airport", "bridge", "lake", "river", "island",
+               "beach", "state", "city", "county", "valley", "power", "tech", "fc", "police", "bay", "springs", "falls"}
 
 
-def given_named(phrase: str) -> str | None:
+def given_named(phrase: str, subject: Token) -> str | None:
     """"Jacqueline Swaisland said", untagged by the model: two or three capitalised words opening with a known
-    given name are a person's name (whom "she" or "the lawyer" may mean next), not a body's."""
+    given name are a person's name (whom "she" or "the lawyer" may mean next), not a body's, nor a place the
+    model tagged one ("Virginia Beach said")."""
     words = phrase.split()
+    if not subject.text[:1].isupper() or subject.ent_type_ in {"GPE", "LOC", "FAC"}:
+        return None
     if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w.replace("-", "").replace("'", "").replace("’", "").isalpha()
                                            for w in words):
         return None

@@ -274,7 +274,7 @@ class Resolver:
         if body:
             return _org_name(body)
         untagged = None if subject.ent_type_ in {"PERSON", "PER"} else name_after_titles(subject) or name_after_role(phrase) or (
-            given_named(without_titles(phrase)) if subject.text[:1].isupper() and self.language == "en" else None)
+            given_named(without_titles(phrase), subject) if self.language == "en" else None)
         if untagged:  # before the surname alone ("Hall") is read as another Hall the article names
             known = self.people.find_in(untagged)
             if known and (known.split()[0] == untagged.split()[0] or known.endswith(" " + untagged) and (  # "Ms Mosely"
@@ -299,7 +299,7 @@ class Resolver:
             if start <= subject.idx < end:
                 return name
         whole = next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end and (
-            len(e.text) > len(phrase) and phrase in e.text or phrase.endswith(" " + e.text) and described_before_name(subject, e.start))), None)
+            len(e.text) > len(phrase) and phrase in e.text or phrase.endswith(" " + e.text) and described_before_name(subject, e))), None)
         if whole is not None:  # "Immigration, Refugees and Citizenship Canada": a name the phrase cut at a comma; "Spanish NGO X"
             return _org_name(whole)
         head = phrase.lower() if phrase.lower() in PRONOUNS | PLURAL else subject.text.lower()

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 TITLES = re.compile(
     r"^((the|a|an|le|la|les|l')\s+)?((prime|foreign|immigration|public safety|border security|deputy|former|u\.s\.|us|"
     r"federal|provincial|premier|president|minister|mayor|senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|miss|mx\.?|sir|dame|dr\.?|judge|justice|"
-    r"chief|councillors?|councilors|senators|ministers|justices|commissioners|cllrs|mp|mpp|mla|td|msp|mep|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
+    r"chief|councillors?|councilors|senators|ministers|justices|commissioners|cllrs|"
+    r"mp|mpp|mla|td|msp|mep|secretary|spokesperson|spokesman|spokeswoman|premier ministre|ministre|"
     r"président|présidente|maire|mairesse|m\.|mme|organizer|organiser|economist|professor|prof\.|director|"
     r"coach|lawyer|attorney|chair|chairman|chairwoman|ceo|executive|analyst|researcher|leader|officer|"
     r"coun\.?|cllr\.?|clr\.?|cr\.?|councilman|councilwoman|councilmember|council\s+member|assemblyman|assemblywoman|"

@@ -186,6 +186,8 @@ def test_a_speaker_correction_reaches_the_story_and_a_rerun_keeps_the_first_reco
     assert back.was == "Ana Ruiz" and back.by == "ana"
     assert store.get_many("stories", ["s9"])["s9"].quoted == ["Jo Lee", "Morgan McNeely"]  # Ana Ruiz speaks no more
     assert sum(f.quote_id == "s9-000" for f in all_feedback(store)) == 3
+    assert correct_speaker(store, "s9-000", "Ana Ruiz", "bob").was == "Morgan McNeely"  # bob's change, once more
+    assert sum(f.quote_id == "s9-000" for f in all_feedback(store)) == 4
 
 
 def test_each_analyst_who_opens_a_shared_alert_link_gives_a_verdict_of_their_own(store, settings):

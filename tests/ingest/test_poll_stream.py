@@ -163,14 +163,23 @@ def test_a_story_an_overlapping_pass_stored_meanwhile_is_not_written_over(store,
         index=store.index("stories"), size=10)["hits"]["hits"]]))
     store.update("stories", ids[0], enriched=True, enriched_at=store.now())
     monkeypatch.setattr(type(store), "existing_ids", lambda self, kind, wanted: set())  # looked before it was written
-    second = poll_feeds(store, settings, ["mirror"], run_id="overlapping")
+    second = poll_feeds(store, settings, ["mirror"], run_id="first")  # another shard of the same run
     assert second.indexed == 0 and {f.feed_id: f.new for f in second.feeds} == {"mirror": 0}
     assert store.get_many("stories", [ids[0]])[ids[0]].enriched  # kept as the first pass's story became
     assert store.client.count(index=store.index("stories"))["count"] == 3
-    # a pass's own write, sent again by the client after a timeout, conflicts with itself: still its stories
+    # a pass's own write, sent again by the client after a timeout, conflicts with itself: still its stories;
+    # a story another shard of the same run stored (the same run id) is not
+    monkeypatch.undo()
+    real = type(store).write_stories
+
+    def sent_twice(self, stories, chunk=500, create_only=False):
+        real(self, stories, chunk, create_only)  # the first attempt landed; its answer was lost
+        return real(self, stories, chunk, create_only)
+
+    monkeypatch.setattr(type(store), "write_stories", sent_twice)
     (tmp_path / "again").mkdir()
-    again = settings.replace(feeds_file=write_feeds(tmp_path / "again", {"again": f"{good_host.url}/feed/good"}))
-    assert poll_feeds(store, again, ["again"], run_id="first").indexed == 3
+    again = settings.replace(feeds_file=write_feeds(tmp_path / "again", {"again": f"{good_host.url}/feed/good-two"}))
+    assert poll_feeds(store, again, ["again"], run_id="first").indexed == 2
 
 
 def plan(previous: FeedState | None, new: int, hours: float, config: PollSettings | None = None):

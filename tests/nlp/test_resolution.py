@@ -2276,3 +2276,16 @@ def test_a_plural_title_before_two_names_is_no_part_of_either():
     text = ("Councillor Mohini Singh spoke first.\n\n"
             "Councillors Singh and Gord Lovegrove said they made similar mistakes.")
     assert quote_with(text, "similar mistakes").speaker_canonical.startswith("Mohini Singh")  # not "Councillors Singh"
+
+
+def test_names_that_hold_a_place_a_nationality_or_a_given_name_stay_whole():
+    text = ("The Evangelical Lutheran Church in America said it would open its halls.\n\n"
+            "Spanish Red Cross said its volunteers were at the port.\n\n"
+            "Virginia Beach said the boardwalk would stay shut.\n\n"
+            "“We ask people to stay home,” she said.")
+    from pipeline.nlp.datelines import without_place_tail
+
+    assert without_place_tail("Evangelical Lutheran Church in America").endswith("Church in America")
+    assert without_place_tail("Presbyterian Church in Canada") == "Presbyterian Church in Canada"
+    assert quote_with(text, "volunteers were at the port").speaker_canonical == "Spanish Red Cross"
+    assert quote_with(text, "stay home").speaker_canonical != "Virginia Beach"  # a city, which no "she" can mean
