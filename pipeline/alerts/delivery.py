@@ -37,7 +37,7 @@ from pipeline.timing import utcnow
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
-RETRY_WHILE = timedelta(hours=48)  # how long an alert sent nowhere is tried when no `max_age` bounds it
+RETRY_WHILE = timedelta(hours=48)  # how long after it was made an alert sent nowhere is tried when there is no `max_age`
 
 
 def channel_key(url_template: str) -> str:
@@ -205,7 +205,8 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
     attempts = record.attempts + 1
     # an alert sent nowhere yet (SMTP or Slack down for longer than the attempts' backoff, half an hour) keeps
     # trying, an hour apart at most, for as long as it is news; a digest hands its alerts back instead
-    waits = not sent and record.kind != "digest" and at < (record.published or record.created) + (config.max_age or RETRY_WHILE)
+    news_until = (record.published or record.created) + config.max_age if config.max_age else record.created + RETRY_WHILE
+    waits = not sent and record.kind != "digest" and at < news_until
     status = "failed" if attempts >= config.max_attempts and not waits else "pending"
     retry_at = at + min(config.backoff * (2 ** min(attempts - 1, 16)), MAX_BACKOFF)
     if not keep(attempts=attempts, status=status, next_attempt=retry_at, last_error=" | ".join(errors)):
