@@ -4,6 +4,8 @@ Delivery marks each channel as sent the moment it succeeds, so a retried task or
 at most the one message that was in flight, and a channel that is down delays only itself: its
 record is retried with exponential backoff on later runs and marked `failed` after `max_attempts`, unless it
 went out nowhere: then it goes on being tried (an hour apart at most) until it is older than `max_age`.
+An alert that reaches delivery only after that (its subscription held for days by an unset secret) is
+`expired`, never sent: a channel back from a long outage gets today's news, not last week's.
 """
 
 from __future__ import annotations
@@ -205,8 +207,7 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
     attempts = record.attempts + 1
     # an alert sent nowhere yet (SMTP or Slack down for longer than the attempts' backoff, half an hour) keeps
     # trying, an hour apart at most, for as long as it is news; a digest hands its alerts back instead
-    news_until = (record.published or record.created) + config.max_age if config.max_age else record.created + RETRY_WHILE
-    waits = not sent and record.kind != "digest" and at < news_until
+    waits = not sent and record.kind != "digest" and at < news_until(record, config)
     status = "failed" if attempts >= config.max_attempts and not waits else "pending"
     retry_at = at + min(config.backoff * (2 ** min(attempts - 1, 16)), MAX_BACKOFF)
     if not keep(attempts=attempts, status=status, next_attempt=retry_at, last_error=" | ".join(errors)):
@@ -220,6 +221,34 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
                     attempts, retry_at.isoformat(), errors)
     report.errors.extend(errors)
     return False
+
+
+def news_until(record: AlertRecord, config: AlertSettings) -> datetime:
+    """Until when an alert is worth sending: its story's `max_age` (or, with none, 48 h after it was made).
+
+    A surge or figure alert counts from when it was made: its `published` is when the surge began, which
+    may be days before it moved enough to be alerted."""
+    if config.max_age is None:
+        return record.created + RETRY_WHILE
+    return (record.published if record.kind == "story" and record.published else record.created) + config.max_age
+
+
+def _expired(store: Store, records: list[AlertRecord], config: AlertSettings, report: AlertReport,
+             at: datetime) -> list[AlertRecord]:
+    """Expire the records never tried whose story stopped being news while they waited; the others.
+
+    One tried and refused all along is not expired here: its attempts end it as `failed`, as an outage's do."""
+    kept = []
+    for record in records:
+        if record.attempts or record.channels_sent or at < news_until(record, config):
+            kept.append(record)
+            continue
+        held = (at - record.created).total_seconds() / 3600
+        reason = f"not sent: waited {held:.0f} h, past the time its story is news (max_age)"
+        if store.expire_alert(record.alert_id, at, reason):
+            report.too_old += 1
+            log.warning("alert %s for %s expired unsent: %s", record.alert_id, record.subscription, reason)
+    return kept
 
 
 def feedback_topic(sub: Subscription, topics: list[str]) -> str:
@@ -241,7 +270,8 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
     due = list(store.due_alerts(list(by_name), at))
     stories = store.stories(r.story_id for r in due if r.story_id)
     for name, sub in by_name.items():
-        records = [r for r in due if r.subscription == name and (r.story_id or "") in stories]
+        records = _expired(store, [r for r in due if r.subscription == name and (r.story_id or "") in stories],
+                           config, report, at)
         hour = at - timedelta(hours=1)
         room = max(0, config.rate_per_hour - store.sent_since(name, hour))
         # retries first, within the hourly rate too (a channel back from an outage must not get dozens at once:

@@ -37,7 +37,7 @@ class AlertReport:
     syndicated: int = 0
     sent: int = 0
     folded: int = 0  # alerts of a burst sent together as one message
-    too_old: int = 0  # matches held back by the flood guard
+    too_old: int = 0  # matches held back by the flood guard, and alerts expired unsent at delivery
     failed: int = 0
     retrying: int = 0
     surges: int = 0  # surge alerts among those created
@@ -198,6 +198,6 @@ def subscription_status(store: Store, subs: list[Subscription]) -> list[dict[str
         counts = summary["counts"]
         rows.append({"name": sub.name, "mode": sub.mode, "channels": len(sub.channels),
                      "sent": counts.get("sent", 0), "pending": counts.get("pending", 0) + counts.get("in-digest", 0) + counts.get("sending", 0),
-                     "failed": counts.get("failed", 0), "last_delivery": summary["last_delivery"],
+                     "failed": counts.get("failed", 0), "expired": counts.get("expired", 0), "last_delivery": summary["last_delivery"],
                      "last_error": summary["last_error"]})
     return rows

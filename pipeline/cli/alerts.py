@@ -56,7 +56,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             return 0
         for row in rows:
             print(f"{row['name']:<24} {row['mode']:<9} channels {row['channels']}  sent {row['sent']:>4}  "
-                  f"pending {row['pending']:>3}  failed {row['failed']:>3}  last delivery {row['last_delivery'] or '—'}"
+                  f"pending {row['pending']:>3}  failed {row['failed']:>3}  expired {row['expired']:>3}  last delivery {row['last_delivery'] or '—'}"
                   + (f"\n    last error: {row['last_error']}" if row["last_error"] else ""))
         for problem in problems:
             print(f"NOT SENT: {problem}")

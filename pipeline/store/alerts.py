@@ -78,6 +78,14 @@ class AlertQueries(StoreClient):
                                    {"status": "sending", "claimed_until": until.isoformat()})
         return record.model_copy(update={"status": "sending", "claimed_until": until}) if record and won else None
 
+    @_translated("expiring an alert")
+    def expire_alert(self, alert_id: str, at: datetime, reason: str) -> bool:
+        """Give up an alert sent nowhere yet, unless a delivery pass holds it or has sent it somewhere since
+        (compare-and-set, as a claim): True when this call expired it."""
+        _, won = self._set_if(alert_id, lambda r: claimable(r, at) and not r.channels_sent,
+                              {"status": "expired", "last_error": reason})
+        return won
+
     @_translated("writing a claimed alert")
     def keep_claim(self, alert_id: str, held_until: datetime, **fields: Any) -> bool:
         """Write to a record this pass claimed, only while the claim is still its own (compare-and-set): a pass

@@ -42,7 +42,8 @@ GeoPoint = Annotated[dict[str, float], ES({"type": "geo_point"})]  # {"lat": …
 # The statuses, one spelling each, wherever they appear (stored as keywords).
 FeedOutcome = Literal["ok", "not_modified", "unchanged", "error", "deferred"]  # one feed, one poll
 HealthStatus = Literal["ok", "failing", "silent", "slow", "new"]  # one feed, judged over its polls
-AlertStatus = Literal["pending", "sending", "in-digest", "sent", "failed"]  # sending: claimed by a delivery pass
+# sending: claimed by a delivery pass; expired: held (a channel's secret unset) until its story was no longer news
+AlertStatus = Literal["pending", "sending", "in-digest", "sent", "failed", "expired"]
 
 
 class Document(BaseModel):

@@ -150,6 +150,25 @@ def test_an_alert_sent_nowhere_is_given_up_once_it_is_no_news(store, stories, in
     assert deliver_immediate(store, subs, config, at=now() + timedelta(hours=50)).sent == 0
 
 
+def test_alerts_held_until_their_story_is_no_news_expire_unsent(store, stories, inbox, tmp_path):
+    """A subscription held for three days (its channel's secret unset during a redeploy) had every alert of those
+    days sent on return, ten at once and the rest as a burst, days after the news; now they expire unsent."""
+    fresh = [s.model_copy(update={"published": now() - timedelta(hours=1)}) for s in stories]
+    store.write_stories(fresh)
+    subs = subscriptions(tmp_path, [{"name": name, "channels": [inbox.url(f"{name}@example.org")],
+                                     "rule": {"keywords": {"any": ["Roxham"]}}} for name in ("held", "live")])
+    config = DEFAULT.model_copy(update={"max_age": timedelta(hours=48)})
+    found = find_new_alerts(store, subs, config)
+    assert found.created >= 4
+    [held, live] = subs
+    assert deliver_immediate(store, [live], config, at=now() + timedelta(hours=1)).sent == found.created // 2
+    report = deliver_immediate(store, [held], config, at=now() + timedelta(hours=72))
+    assert (report.sent, report.too_old) == (0, found.created // 2)
+    assert {m["To"] for m in inbox.messages} == {"live@example.org"}
+    assert store.alert_summary("held")["counts"] == {"expired": found.created // 2}
+    assert deliver_immediate(store, [held], config, at=now() + timedelta(hours=73)).sent == 0
+
+
 def test_a_bounced_recipient_never_resends_to_the_others(store, stories, inbox, tmp_path):
     inbox.refused.add("gone@example.org")
     subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org,gone@example.org")],
