@@ -361,8 +361,9 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
 
     relabelled = [(t, "person" if lab == "organization" and a_person_after_all(t)
                    or lab == "place" and a_surname_not_a_place(t) else lab, lab, a, b) for t, lab, a, b in raw]
-    raw = [(clean_mention(t, "person", language) if new != old else t, new, a, b)  # "Historian Cecile Fortin", tagged ORG
-           for t, new, old, a, b in relabelled]
+    raw = [(clean_mention(doc_text(doc)[o: b] if (o := office_lead(doc_text(doc), a) if language == "en" else a) < a else t,
+                          "person", language), new, o, b) if new != old else (t, new, a, b)  # "Historian Cecile Fortin", tagged
+           for t, new, old, a, b in relabelled]  # ORG; "Minister for Large-Scale Industries R.V. Deshpande", from "Large-Scale"
     if language == "en":  # one-word names of the wrong kind: "Square updated its apps", "Lavrov is … minister"
         persons = {t for t, lab, _, _ in raw if lab == "person"}
         bodies = companies_named_as_people(doc, persons, [t for t in persons if " " in t])
@@ -433,8 +434,7 @@ def resolve_organization(mention: str, names: list[str], places: Collection[str]
     """"Suncor" → "Suncor Energy", "EDC" → "Export Development Canada", "Transit" → "Metro Transit"
     when the article has the long form (a place name is never taken for the end of an organisation's)."""
     words = mention.split()
-    formal = formal_department(mention, names)
-    if formal:
+    if formal := formal_department(mention, names):
         return formal
     for name in names:
         if len(name.split()) > len(words) and name.split()[: len(words)] == words:

@@ -37,6 +37,14 @@ def first_names() -> dict[str, str]:
     return {name: sex for name, sex in pairs if name not in RANKS}
 
 
+@cache
+def given_names() -> frozenset[str]:
+    """Folded first names of either sex: those of `first_names` and those no sex holds ("Georgie", "Jordan"), for
+    whether a word opens a person's name rather than whom it points to."""
+    text = resources.files("pipeline.nlp").joinpath("data/given-names.tsv").read_text(encoding="utf-8")
+    return frozenset(first_names()) | {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
 def by_first_name(name: str) -> str | None:
     """The sex a full name's first name points to, if it points clearly ("Michelle Rempel" → "f")."""
     words = name.split()
@@ -169,4 +177,4 @@ def given_named(phrase: str, subject: Token) -> str | None:
     if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w.replace("-", "").replace("'", "").replace("’", "").isalpha()
                                            for w in words):
         return None
-    return phrase if fold(words[0]) in first_names() and fold(words[-1]) not in _NOT_PEOPLE else None
+    return phrase if fold(words[0]) in given_names() and fold(words[-1]) not in _NOT_PEOPLE else None

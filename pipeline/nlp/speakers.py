@@ -117,8 +117,7 @@ def organization_named(organizations: list[tuple[int, str]], bare: str, pos: int
     names = {name for start, name in organizations if start <= pos}
     if bare in names:
         return bare
-    formal = formal_department(bare, {name for _, name in organizations})  # "the Justice Dept"
-    if formal:
+    if formal := formal_department(bare, {name for _, name in organizations}):  # "the Justice Dept"
         return formal
     words = bare.split()
     if len(words) > 1 and words[-1].islower() and words[0][:1].isupper():  # "Calgary police": the body named so
@@ -238,14 +237,11 @@ class Resolver:
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
             start -= 1  # "Wilson-Raybould" is three tokens
         glued = subject.doc[start: subject.i + 1].text
-        together = speaking_together(subject, self.people)
-        if together:
+        if together := speaking_together(subject, self.people):
             return together
-        titled = person_after_title(subject)
-        if titled:
+        if titled := person_after_title(subject):
             return self.people.find_in(titled) or titled
-        holder = holder_named_last(phrase, self.people.full)
-        if holder:
+        if holder := holder_named_last(phrase, self.people.full):
             return holder
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
             return self.people.resolve(phrase)
@@ -264,9 +260,8 @@ class Resolver:
         if subject.pos_ == "NOUN" and (alias := pseudonym_of(subject, self.pseudonyms)):
             self.untagged_people.add(alias)  # a person, whom the next "he" or "the Iraqi Kurd" may be
             return alias  # "the man, who can only be identified as KN,"
-        inner = named_inside(subject, phrase, self.named, self.documents, self.people.find_in,
-                             lambda kind, at: organization_of(self, kind, at))
-        if inner:
+        if inner := named_inside(subject, phrase, self.named, self.documents, self.people.find_in,
+                                 lambda kind, at: organization_of(self, kind, at)):
             return inner
         body = (body_after_kind(subject, self.named, ORGANIZATION_KINDS) or body_before_kind(subject, self.named, ORGANIZATION_KINDS)
                 or next((e for e in self.named if e.label == "organization" and e.start <= subject.idx < e.end
@@ -292,7 +287,8 @@ class Resolver:
                 return other or named
         if self.language == "en" and (surname := honoured_surname(phrase)):  # "Mr Owohunwa", tagged or not
             return given_name_before(self.text, surname) if (known := self.people.resolve(surname)) == surname else known
-        if subject.ent_type_ in {"PERSON", "PER"} and not TITLES.fullmatch(phrase + " "):  # "President Trump": "Trump"
+        if (subject.ent_type_ in {"PERSON", "PER"} or any(e.label == "person" and e.start <= subject.idx < e.end for e in self.named)) \
+                and not TITLES.fullmatch(phrase + " "):  # "President Trump": "Trump"; "District 1 Councilman Bernal", tagged ORG
             bare = without_titles(phrase, self.language).strip() or phrase
             return self.people.resolve(bare) if len(phrase.split()) <= 3 else subject.text
         for (start, end), name in self.org_long.items():
@@ -389,6 +385,7 @@ def organization_of(resolver: Resolver, kind: str, pos: int, modifiers: Sequence
         return None  # "the official", "the spokesman": a person, never the body the sentence before named
     if kind == "family":
         return family_named(resolver.text, pos, {name.split()[-1] for name in resolver.people.full})
+    modifiers = [m for k, m in enumerate(modifiers) if "based" not in (m, *modifiers[k + 1: k + 2])]  # "the Calgary-based firm"
     if kind in resolver.org_kinds and not modifiers:
         return resolver.org_kinds[kind]
     named = [name for start, name in resolver.organizations if start < pos and kind in fold(name).split()
@@ -409,10 +406,13 @@ def organization_of(resolver: Resolver, kind: str, pos: int, modifiers: Sequence
         return main  # "the company" in a story about Whole Foods is not the Dana F. Besecker Company it quotes
     if distinct or modifiers or kind in {"government", "gouvernement"}:  # not "WWNY" nor "the Channel" before it
         return distinct[0] if len(distinct) == 1 else None
-    found = (kind in BUSINESS_KINDS and main_business(resolver.organizations, pos)
+    said = resolver.last_other if resolver.last_other and pos - IT_REACH < resolver.last_other[0] < pos else None
+    end = next((s.end_char for s in resolver.doc.sents if s.start_char <= said[0] < s.end_char), pos) if said else pos
+    spoke = said[1] if said and not any(end <= s < pos and n != said[1] for s, n in resolver.organizations) else None
+    found = (kind in BUSINESS_KINDS and (spoke or main_business(resolver.organizations, pos))  # after "EA said", "The
              or only_organization_before(resolver, pos) or subject_organization_before(resolver.doc, resolver.organizations, pos)
              or resolver.kind_named.get(kind))
-    if found:  # "The paper said" again two sentences on is still the same paper
+    if found:  # company also said" is EA; "The paper said" again two sentences on is still the same paper
         resolver.kind_named[kind] = found
     return found
 

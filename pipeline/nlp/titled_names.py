@@ -64,8 +64,8 @@ def _name_tokens(tokens: list[Token]) -> bool:
 
 def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
     """Where a person's name starts in an entity the model tagged a body or a place, or None: after a personal
-    title that opens it ("Cllr Pritchard") or follows capitalised words ("Sanirajak Mayor Jaypeetee
-    Audlakiak"); the whole entity after a personal title ("councillor Sibongile Mncwango") or after a
+    title that opens it ("Cllr Pritchard") or follows capitalised words or a number ("Sanirajak Mayor Jaypeetee
+    Audlakiak", "District 1 Councilman Bernal"); the whole entity after a personal title ("councillor Sibongile Mncwango") or after a
     lower-case role word ("economist Philip Cross"); after a constituency's town ("MP for Witney Robert
     Courts"). The name is one to three capitalised words (two or three after a role word or a town).
     `titled=False`: the town or the body's last word alone (a person's entity keeps its titles, which tell its
@@ -75,7 +75,7 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
     if titles and titled:
         k = titles[-1]
         # an honorific and a full name end even a run of lower-case words: "the chamber Ms Elizabeth Salome"
-        named = _name_tokens(words[k + 1:]) and (all(t.text[:1].isupper() for t in words[:k]) or len(words) - k > 2
+        named = _name_tokens(words[k + 1:]) and (all(t.text[:1].isupper() or t.is_digit for t in words[:k]) or len(words) - k > 2
                                                   and honoured_surname(f"{words[k].text} {words[-1].text}") is not None)
         return words[k + 1].idx if named else None
     if titled and len(words) >= 3 and words[0].is_upper and len(words[0]) > 1 and fold(words[1].text) in first_names() \

@@ -30,7 +30,7 @@ TITLES = re.compile(
     r"paramedic|ambassador|envoy|consul|speaker|vice[\s-]+president|vice[\s-]+chancellor|chancellor|provost|"
     r"principal|headteacher|headmaster|headmistress|selectman|selectwoman|prof|"
     r"cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"
-    r"alderman|alderwoman|alderperson|reeve|magistrate|"
+    r"alderman|alderwoman|alderperson|reeve|magistrate|clerk|"
     r"constable|const\.?|sgt\.?|sergeant|cpl\.?|corporal|inspector|superintendent|commissioner|captain|capt\.?|"
     r"general|gen\.?|(?:lt|lieut|maj|brig|vice|rear)\.?-(?:gen|col|cdr|cmdr|general|colonel|adm|admiral)\.?|"  # "Lt-Gen"
     r"pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
@@ -50,14 +50,22 @@ ROLES = {"councillor", "minister", "mayor", "senator", "premier", "president", "
 HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ])")
 _ENGLISH_INITIAL = re.compile(r"^(?:M|MM)\.\s+(?=[A-ZÀ-Þ])")
 # "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
-_BEFORE_TITLE = re.compile(r"^(?:[A-Za-z][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
-                           r"President|Councillor|Cllr\.?|Clr\.?|Sen\.|Rep\.|MP|MLA|MPP|TD|MSP|MEP|DGP|ADGP|IGP|SSP|SP)\s+[A-Z])")
+# ("District 1 Councilman Joe Bernal", "City Clerk Leticia Vacek")
+_BEFORE_TITLE = re.compile(r"^(?:[A-Za-z0-9][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
+                           r"President|Councillor|Council(?:man|woman|member|or)|Alderman|Clerk|Cllr\.?|Clr\.?|Sen\.|Rep\.|"
+                           r"MP|MLA|MPP|TD|MSP|MEP|DGP|ADGP|IGP|SSP|SP)\s+[A-Z])")
 # honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
 POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MS|MSP|MEP|MLA|MPP|MHA|MLC|TD|AM|OBE|CBE|MBE|KBE|DBE)$")
 # an employer's initials and an office, or an age, the model tagged with the name: "Natalia Perez IOM Head" (of
 # programmes), "Tambudzai Mawunganidze 30" (, said)
 _OFFICE_AFTER = re.compile(r"\s+(?:[A-Z]{2,6}\s+(?:Head|Chief|Director|Chairman|Chair|Spokesperson|Spokesman|President|"
                            r"Secretary|Coordinator|Manager|Officer|Representative)|\d{1,3})$")
+# an office of a body written after a name with no comma between: "Georgie Laming Director of Campaigns and
+# Communications said"
+_OFFICE_OF_AFTER = re.compile(r"^(?:[A-ZÀ-Þ][\w.'’-]*\s+){1,2}[A-ZÀ-Þ][\w'’-]*(?P<office>\s+(?:Deputy\s+|Executive\s+|Senior\s+)?"
+                              r"(?:Director|Head|Chief|"
+                              r"Chair|Chairman|Chairwoman|President|Secretary|Coordinator|Manager|Officer|Spokesperson|"
+                              r"Spokesman|Spokeswoman)\s+(?:of|for)\s+[A-Z].*)$")
 # "Additional Commissioner of Police Lakhmi Gautam", "Director of Public Prosecutions Max Hill", "Minister for
 # Integration Roderic O’Gorman": an office of a body or a portfolio, written before the name in one run of capitals
 _OFFICE_OF = re.compile(r"^(?:[A-Z][\w.'’-]*\s+){0,2}?(?:Commissioner|Superintendent|Director|Secretary|Minister|Chief|"
@@ -113,5 +121,7 @@ def without_titles(text: str, language: str = "en") -> str:
     bare = TITLES.sub("", _BEFORE_TITLE.sub("", without_honorific(text, language)))
     if language == "en" and re.search(r"(?:^|\s)M\.\s+$", text[: len(text) - len(bare)]):
         bare = "M. " + bare  # "Home Minister M. Sucharita": the initial goes with the name
+    if office := _OFFICE_OF_AFTER.match(bare):
+        return bare[:office.start("office")]
     honours = POSTNOMINAL.search(bare) or _OFFICE_AFTER.search(bare)  # never down to one word: "Yellowhead MP" is
     return bare[:honours.start()] if honours and " " in bare[:honours.start()].strip() else bare  # a seat, not a name

@@ -2289,3 +2289,35 @@ def test_names_that_hold_a_place_a_nationality_or_a_given_name_stay_whole():
     assert without_place_tail("Presbyterian Church in Canada") == "Presbyterian Church in Canada"
     assert quote_with(text, "volunteers were at the port").speaker_canonical == "Spanish Red Cross"
     assert quote_with(text, "stay home").speaker_canonical != "Virginia Beach"  # a city, which no "she" can mean
+
+
+def test_an_office_around_a_name_the_model_tagged_otherwise_is_no_part_of_it():
+    text = ("The request went to the drought committee, headed by Minister for Large-Scale Industries R.V. Deshpande.\n\n"
+            "Later, Mr. Deshpande said that the government was doing everything it could.\n\n"
+            "“When we were looking for a second, the whole council was frozen,” said District 1 Councilman Bernal.\n\n"
+            "“She was just recently elected to the board,” said City Clerk Leticia Vacek.\n\n"
+            "Maria Pollard Director of Campaigns and Communications said: “Language matters.”\n\n"
+            "Oxford Street Director of Planning said the plans were late.")
+    assert quote_with(text, "doing everything").speaker_canonical == "R.V. Deshpande"
+    assert quote_with(text, "whole council was frozen").speaker_canonical == "Bernal"
+    assert quote_with(text, "recently elected").speaker_canonical == "Leticia Vacek"
+    assert quote_with(text, "Language matters").speaker_canonical == "Maria Pollard"
+    assert quote_with(text, "plans were late").speaker_canonical != "Oxford Street"  # no given name opens it
+
+
+def test_a_given_name_of_either_sex_opens_an_untagged_name():
+    from pipeline.nlp.given_names import first_names, given_names
+
+    assert "georgie" not in first_names() and {"georgie", "george", "karen"} <= given_names()
+    assert not {"june", "paris", "jordan", "sydney"} & given_names()  # a month and places are no given names
+
+
+def test_the_company_is_the_one_that_spoke_last_or_described_by_where_it_is_based():
+    text = ("Shares in Zentrix, maker of the Galaxo and Nimbus games, rallied on Tuesday.\n\n"
+            "Zentrix said Galaxo 15 and Nimbus 4 were among its best-performing titles.\n\n"
+            "The company also said its mobile revenue hit a record.")
+    assert quote_with(text, "mobile revenue").speaker_canonical == "Zentrix"  # not the game named twice
+    later = text.replace("The company also", "Rival Pixelworks Inc. fell.\n\nThe company also")
+    assert quote_with(later, "mobile revenue").speaker_canonical != "Zentrix"  # another body named since
+    text = "Nortel Freight Ltd. reported results on Wednesday. The Calgary-based company said net income rose."
+    assert quote_with(text, "net income rose").speaker_canonical.startswith("Nortel Freight")
