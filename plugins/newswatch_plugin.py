@@ -9,6 +9,7 @@ user here (the same JWT cookie or bearer token the rest of the UI and API use).
 
 from __future__ import annotations
 
+from airflow.api_fastapi.app import get_auth_manager
 from airflow.api_fastapi.auth.managers.models.resource_details import AccessView
 from airflow.api_fastapi.core_api.security import GetUserDep, requires_access_view
 from airflow.plugins_manager import AirflowPlugin
@@ -27,7 +28,13 @@ def remember_user(request: Request, user: GetUserDep) -> None:
     request.state.newswatch_user = user.get_name()
 
 
-app = create_app(settings, dependencies=[Depends(requires_access_view(AccessView.WEBSITE)), Depends(remember_user)])
+def login_url(next_url: str) -> str:
+    """Airflow's login page, which comes back to `next_url` once the analyst is in."""
+    return get_auth_manager().get_url_login(next_url=next_url)
+
+
+app = create_app(settings, dependencies=[Depends(requires_access_view(AccessView.WEBSITE)), Depends(remember_user)],
+                 login_url=login_url)
 
 
 class NewswatchPlugin(AirflowPlugin):

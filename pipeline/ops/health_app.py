@@ -14,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from pipeline.alerts.rendering import render
 from pipeline.config import load_feeds
@@ -91,15 +93,25 @@ def render_page(rows: list[dict[str, Any]], kibana_url: str, cluster: ClusterHea
 
 
 def create_app(settings: Settings | None = None, store_factory: Callable[[Settings], Store] | None = None,
-               dependencies: Sequence[Any] = ()) -> FastAPI:
+               dependencies: Sequence[Any] = (), login_url: Callable[[str], str] | None = None) -> FastAPI:
     """The app; Elasticsearch is reached on the first request, so importing the plugin never needs it.
 
     `dependencies` guard every route: the Airflow plugin passes Airflow's own login check, since
     Airflow does not authenticate the apps plugins mount. FastAPI's documentation routes (/docs,
-    /redoc, /openapi.json) would bypass them, so there are none.
+    /redoc, /openapi.json) would bypass them, so there are none. `login_url` (the page's own URL → the
+    login page that comes back to it): a browser they refuse goes there instead of reading a JSON 401 —
+    an analyst logged out who opens a feedback link from a mail.
     """
     app = FastAPI(title="Newswatch feed health", dependencies=list(dependencies), docs_url=None, redoc_url=None,
                   openapi_url=None)
+    if login_url is not None:
+        to_login = login_url
+
+        @app.exception_handler(HTTPException)
+        async def logged_out(request: Request, exc: HTTPException) -> Response:
+            if exc.status_code == 401 and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+                return RedirectResponse(to_login(str(request.url)), status_code=303)
+            return await http_exception_handler(request, exc)  # an API client (or a POST) keeps its 401
     opened: dict[str, Any] = {}
     opening = threading.Lock()  # the first requests arrive together on the thread pool: one client, not one each
 

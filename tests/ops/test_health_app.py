@@ -1,5 +1,7 @@
 """The feed-health app as Airflow mounts it: every route it serves is behind the login it is given."""
 
+from urllib.parse import quote
+
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.testclient import TestClient
 
@@ -21,6 +23,20 @@ def test_no_route_answers_without_the_login(settings):
     for path in ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"):
         answer = client.get(f"/newswatch{path}")
         assert answer.status_code == 404 and "/api/feeds" not in answer.text, path
+
+
+def test_a_browser_logged_out_is_sent_to_the_login_and_back(settings):
+    """An analyst logged out who opened a feedback link from a mail read Airflow's JSON 401."""
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(settings, dependencies=[Depends(refuse)],
+                                           login_url=lambda back: "/auth/login?next=" + quote(back, safe="")))
+    client = TestClient(airflow)
+    link = "/newswatch/feedback?story=s1&verdict=irrelevant"
+    page = client.get(link, headers={"Accept": "text/html,application/xhtml+xml"}, follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/auth/login?next=" + quote("http://testserver" + link, safe="")
+    assert client.get(link, follow_redirects=False).status_code == 401  # an API client keeps its 401
+    assert client.post("/newswatch/feedback", headers={"Accept": "text/html"}).status_code == 401
 
 
 def test_the_first_requests_together_open_one_store(settings, store):
