@@ -57,8 +57,22 @@ class FeedItem:
 
     @property
     def key(self) -> str:
-        """What "seen before" is judged by: the GUID, or the link when there is none."""
-        return hashlib.sha1((self.guid or self.link).encode("utf-8", "replace")).hexdigest()[:16]
+        """What "seen before" is judged by: the GUID, or the link when there is none, without its scheme and a
+        leading "www.": a site moving to https, or adding "www.", lists the same articles again, which were all
+        stored a second time under their new address."""
+        return _hashed(_SCHEME_AND_WWW.sub("", self.guid or self.link, count=1))
+
+    @property
+    def former_key(self) -> str:
+        """The key as feed states saved before the scheme was left out know the item by."""
+        return _hashed(self.guid or self.link)
+
+
+_SCHEME_AND_WWW = re.compile(r"^https?://(?:www\.)?", re.I)
+
+
+def _hashed(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 @dataclass

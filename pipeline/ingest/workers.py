@@ -63,7 +63,7 @@ def parse_and_match(feed: Feed, body: bytes, content_type: str, url: str | None,
                       skip_hours=parsed.skip_hours)
     listed = set(out.keys)
     for item in [*parsed.items, *(i for i in held if i.key not in listed)]:
-        if item.key in seen:
+        if item.key in seen or item.former_key in seen:
             continue
         out.new.append(item)
         matches = match_topics(f"{item.title}\n{item.summary}", _TOPICS, item.language, _MODELS)

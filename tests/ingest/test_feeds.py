@@ -224,3 +224,26 @@ def test_a_json_feed_item_with_a_lone_utf16_half_is_kept_in_text_that_encodes():
     assert len(parsed.items) == 2
     for it in parsed.items:
         assert it.title.encode("utf-8") and story_id(it.link)
+
+
+def test_a_site_moving_to_https_or_adding_www_lists_no_new_items():
+    """The key kept the GUID's scheme and host as written: a site moving to https listed every article as new,
+    and each was stored a second time under its new address."""
+    from datetime import UTC, datetime
+
+    from pipeline.ingest.workers import parse_and_match
+
+    now, source = datetime(2024, 1, 1, tzinfo=UTC), feed("x", "http://h.example/feed")
+
+    def new_items(guids: list[str], seen: frozenset[str]) -> tuple[list[str], frozenset[str]]:
+        parsed = parse_and_match(source, rss(*(item(n, guid=g) for n, g in enumerate(guids))), "", None, seen, now)
+        return [i.guid for i in parsed.new], seen | set(parsed.keys)
+
+    before = [f"http://news.example/{n}" for n in range(3)]
+    fresh, seen = new_items(before, frozenset())
+    assert fresh == before
+    assert new_items([g.replace("http://", "https://www.") for g in before], seen)[0] == []
+    assert new_items([*before, "http://news.example/other"], seen)[0] == ["http://news.example/other"]
+    # a state saved before: its keys were of the GUIDs as written
+    written = parse_feed(source, rss(*(item(n, guid=g) for n, g in enumerate(before)))).items
+    assert new_items(before, frozenset(i.former_key for i in written))[0] == []
