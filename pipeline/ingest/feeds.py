@@ -29,6 +29,7 @@ from pipeline.bounds import bounded_int
 from pipeline.config import Feed
 from pipeline.errors import FeedError, FetchError
 from pipeline.ingest.fetch import Fetcher
+from pipeline.ingest.items import FeedItem
 from pipeline.ingest.xml_prolog import declares_entities
 from pipeline.settings import FeedLimits
 from pipeline.store.documents import FeedOutcome, FeedState
@@ -41,38 +42,6 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([\w.-]+)", re.I)
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    feed_id: str
-    outlet: str
-    language: str
-    country: str
-    guid: str
-    link: str
-    title: str
-    summary: str
-    published: datetime | None
-
-    @property
-    def key(self) -> str:
-        """What "seen before" is judged by: the GUID, or the link when there is none, without its scheme and a
-        leading "www.": a site moving to https, or adding "www.", lists the same articles again, which were all
-        stored a second time under their new address."""
-        return _hashed(_SCHEME_AND_WWW.sub("", self.guid or self.link, count=1))
-
-    @property
-    def former_key(self) -> str:
-        """The key as feed states saved before the scheme was left out know the item by."""
-        return _hashed(self.guid or self.link)
-
-
-_SCHEME_AND_WWW = re.compile(r"^https?://(?:www\.)?", re.I)
-
-
-def _hashed(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 @dataclass
