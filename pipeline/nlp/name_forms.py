@@ -225,16 +225,16 @@ def mononym_in_apposition(subject: Token, name: str) -> str | None:
 
 def body_after_kind(subject: Token, named: Sequence[Entity], kinds: Collection[str] = ()) -> Entity | None:
     """"The group People for the Ethical Treatment of Animals said": a kind of body, then its name. Only
-    common nouns may come before the name ("a spokesperson for Blair" is not Blair), and prepositions when
-    the head is a kind of body ("le groupe de pression Greenpeace")."""
+    common nouns may come before the name ("a spokesperson for Blair" is not Blair), and prepositions or the body
+    it belongs to when the head is a kind of body ("le groupe de pression Greenpeace", "BA parent group IAG")."""
     first, last = subject.left_edge, subject.right_edge
     of_a_body = fold(subject.lemma_) in kinds
     for entity in named:
         if entity.label != "organization" or not first.idx < entity.start or entity.end != last.idx + len(last):
             continue
         before = [t for t in subject.doc[first.i: last.i + 1] if t.idx < entity.start]
-        if before and all(t.pos_ == "DET" or t.pos_ in {"NOUN", "ADJ"} and t.is_lower
-                          or of_a_body and t.pos_ == "ADP" and t.is_lower for t in before) \
+        if before and all(t.pos_ == "DET" or t.pos_ in {"NOUN", "ADJ"} and t.is_lower or of_a_body and (
+                t.pos_ == "ADP" and t.is_lower or t.ent_type_ == "ORG") for t in before) \
                 and any(t.pos_ == "NOUN" for t in before):
             return entity
     return None

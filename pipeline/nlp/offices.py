@@ -26,13 +26,15 @@ OFFICE_NOUNS = {"official", "officer", "minister", "judge", "justice", "lawyer",
 
 
 def voice_described_again(phrase: str, head: str, plural: bool, last_speaker: tuple[int, str] | None,
-                          pos: int, reach: int, text: str = "") -> str | None:
+                          pos: int, reach: int, text: str = "", epithet: bool = False) -> str | None:
     """"Kumar said. … Hours after …, the senior officer said …" (or "the police spokesman"): a definite
     description of an office, which the article gave nobody (no title; see `described_or_voice` for an earlier
     "an officer"), is the person who spoke just before, by name, unless someone new came in under that noun
-    since ("…," Larsen said. He saw his client detained by a plainclothes officer. The officer confirmed …)."""
+    since ("…," Larsen said. He saw his client detained by a plainclothes officer. The officer confirmed …).
+    `epithet`: a nationality for a person ("…," Guardiola told reporters. The Spaniard admitted …), as sports and
+    wire copy vary the name."""
     words = phrase.lower().split()
-    if plural or words[:1] != ["the"] or head.lower() not in OFFICE_NOUNS | _SPOKES or last_speaker is None:
+    if plural or words[:1] != ["the"] or head.lower() not in OFFICE_NOUNS | _SPOKES and not epithet or last_speaker is None:
         return None
     if re.search(r"\w['’]s\b", phrase):  # "the First Minister's spokesperson": someone's, not whoever spoke last
         return None
@@ -52,6 +54,9 @@ def _introduced(text: str, head: str) -> bool:
     return False
 
 
+# a party's member is not who spoke last: "the Democrat" after the White House's spokeswoman
+_PARTIES = frozenset({"democrat", "republican", "conservative", "liberal", "tory", "socialist", "independent", "green",
+                      "labour", "nationalist", "communist"})
 # words after which a description tells one person apart: "an officer who was at the scene", "a doctor in Kabul"
 _SETTING_APART = frozenset({"who", "whom", "which", "that", "at", "in", "from", "with", "on", "for", "of", "familiar"})
 
@@ -63,7 +68,8 @@ def described_or_voice(descriptions: list[tuple[int, str, str]], phrase: str, su
     (`voice_described_again`): "…, says Rohingya relief official", then "Commissioner Mohammad Abul Kalam said",
     then "the official said" is Kalam."""
     carried = carried_description(descriptions, phrase, subject, pos)
-    again = voice_described_again(phrase, subject.text, plural, last_speaker, pos, reach, subject.doc.text)
+    again = voice_described_again(phrase, subject.text, plural, last_speaker, pos, reach, subject.doc.text,
+                                  subject.ent_type_ == "NORP" and subject.tag_ == "NNP" and subject.lower_ not in _PARTIES)
     at = subject.doc.text.find(carried)  # where the article described them: what follows sets them apart
     following = subject.doc.text[at + len(carried):].split(maxsplit=1)[:1] if at >= 0 else []
     set_apart = any(w.lower() in _SETTING_APART for w in carried.split()[1:] + following)
@@ -116,7 +122,7 @@ def _office_of_body(before: list[str]) -> bool:
 # offices written with another word: the article titles a judge "Justice", then calls them "the judge"; "the
 # police boss" is whoever it titled to lead the force
 _HEADS = frozenset({"commissioner", "chief", "director", "head", "chairman", "chairperson", "chairwoman", "executive",
-                    "ceo", "manager", "president", "superintendent", "leader", "commander"})
+                    "ceo", "manager", "coach", "president", "superintendent", "leader", "commander"})
 _SPOKES = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 _SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"}), "boss": _HEADS,
                 **{word: _SPOKES - {word} for word in _SPOKES}}  # the spokeswoman named is "the spokesperson" later

@@ -361,7 +361,7 @@ class Resolver:
                 if 2 <= len(words) <= 4 and words[0] not in {"a", "an"} else None  # "a group" is another one
             if organization:  # "the agency", "la Ville"; "the paramedics union" may be another one
                 return organization
-        if subject.pos_ == "NOUN" and self.language == "en":
+        if (subject.pos_ == "NOUN" or subject.ent_type_ == "NORP" and not plural) and self.language == "en":  # "the Spaniard"
             return described_or_voice(self.descriptions, phrase, subject, pos, plural, self.last_speaker, IT_REACH)
         return phrase
 

@@ -2321,3 +2321,22 @@ def test_the_company_is_the_one_that_spoke_last_or_described_by_where_it_is_base
     assert quote_with(later, "mobile revenue").speaker_canonical != "Zentrix"  # another body named since
     text = "Nortel Freight Ltd. reported results on Wednesday. The Calgary-based company said net income rose."
     assert quote_with(text, "net income rose").speaker_canonical.startswith("Nortel Freight")
+
+
+def test_a_nationality_or_a_boss_after_a_named_speaker_is_that_speaker():
+    text = ("Valencia coach Rafael Ortega admitted injuries were no excuse for the 2-1 loss on Saturday.\n\n"
+            "“The guys give everything,” Ortega told reporters.\n\n"
+            "The Spaniard admitted that his team had paid the price for a lack of intensity.\n\n"
+            "“It is not just about that,” the Valencia boss added.\n\n"
+            "Spokeswoman Karen Dole said the rules put families at risk.\n\n"
+            "The Democrat said the rules put millions at risk.")
+    assert quote_with(text, "paid the price").speaker_canonical == "Rafael Ortega"
+    assert quote_with(text, "not just about that").speaker_canonical == "Rafael Ortega"
+    assert quote_with(text, "millions at risk").speaker_canonical != "Karen Dole"  # a party's member is no epithet
+
+
+def test_a_body_named_after_its_kind_and_the_body_it_belongs_to_is_that_body():
+    text = ("British Airways chief executive Alan Dorn defended job cuts on Wednesday.\n\n"
+            "Dorn was appearing at the transport committee one week after BA parent group IAG announced it would "
+            "slash more flights.")
+    assert quote_with(text, "slash more flights").speaker_canonical == "IAG"
