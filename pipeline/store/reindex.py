@@ -98,7 +98,7 @@ def reindex(store: IndexLifecycle, kind: str, settle: int = 100, max_passes: int
         actions.append({"remove_index": {"index": old}} if old == alias else {"remove": {"index": old, "alias": alias}})
         try:
             store.client.indices.update_aliases(actions=actions)
-        except Exception:
+        except BaseException as exc:  # Ctrl-C too, while the cluster applies the swap
             # the swap may have taken effect with its answer lost (a timeout; a retry then finds no alias to
             # remove): cleaning up would delete the index the alias now names, with the writes sent since
             swapped = _names(store, alias, new)
@@ -106,6 +106,10 @@ def reindex(store: IndexLifecycle, kind: str, settle: int = 100, max_passes: int
                 if swapped is None:
                     log.error("reindex %s: the alias swap's outcome is unknown; %s and %s are both kept and %s stays "
                               "write-blocked: check `GET _alias/%s` before anything else", kind, old, new, old, alias)
+                raise
+            if not isinstance(exc, Exception):
+                log.warning("reindex %s: stopped after the alias swap took effect; %s, write-blocked, may be deleted",
+                            kind, old)
                 raise
             log.warning("reindex %s: the alias swap answered with an error but took effect", kind)
         swapped = True

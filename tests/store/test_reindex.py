@@ -170,6 +170,23 @@ def test_a_swap_whose_answer_was_lost_keeps_the_index_it_made(store, es, monkeyp
     assert store.count("quotes") == 20 and not es.indices.exists(index=f"{alias}-000001")
 
 
+def test_stopped_by_ctrl_c_while_the_swap_takes_effect_keeps_the_index_it_made(store, es, monkeypatch):
+    """Ctrl-C during the swap skipped the check for a swap already applied: the index the alias named was deleted."""
+    store.write("quotes", [(f"q{i}", {"quote_id": f"q{i}", "story_id": "s", "quote": "We will"}) for i in range(20)])
+    alias = store.index("quotes")
+    real = store.client.indices.update_aliases
+
+    def applied_then_interrupted(**kwargs):
+        real(**kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.client.indices, "update_aliases", applied_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        reindex(store, "quotes")
+    assert sorted(es.indices.get_alias(name=alias).body) == [f"{alias}-000002"]
+    assert store.count("quotes") == 20
+
+
 def test_an_index_made_before_aliases_is_moved_behind_its_alias_once(store, es):
     alias = store.index("names")
     es.indices.delete(index=f"{alias}-000001")  # the old layout: a concrete index with the alias's name
