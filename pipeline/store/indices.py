@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from pipeline.store.dated import DATED, month_index
 from pipeline.store.documents import INDEXED, mapping_of
 
 log = logging.getLogger(__name__)
+GENERATION = re.compile(r"-(\d{6})$")  # "newswatch-stories-000002": an index of a kind behind its alias
 
 LANGUAGE_FIELDS = {"stories": ("title", "summary", "text"), "quotes": ("quote",)}
 
@@ -50,6 +52,9 @@ class IndexLifecycle(StoreClient):
                 if self.client.indices.exists(index=name):
                     raise StoreError("creating the indices", f"{name} is an index, not an alias (made before "
                                      f"aliases): move it behind one once with `newswatch reindex {kind}`")
+                if kind not in DATED and self._behind_lost_alias(name):
+                    self.client.indices.put_mapping(index=name, properties=mapping["properties"])
+                    continue
                 first = month_index(name, self.now()) if kind in DATED else f"{name}-000001"
                 try:
                     self.client.indices.create(index=first, aliases={} if kind in DATED else
@@ -64,6 +69,21 @@ class IndexLifecycle(StoreClient):
                     self.client.indices.put_mapping(index=name, properties=mapping["properties"])
                 self.client.indices.put_settings(index=name, settings={  # shards: only new indices
                     "number_of_replicas": self.index_settings(kind)["number_of_replicas"]})
+
+    def _behind_lost_alias(self, name: str) -> bool:
+        """Put the alias back on the one index of the kind left without it (removed by hand, or a move stopped
+        at its swap); False when there is none. A first index made beside it would have hidden every document
+        stored, and a reindex of the stray index writes made then would have deleted them."""
+        found = sorted(n for n in self.client.indices.get(index=f"{name}-*", allow_no_indices=True,
+                                                          expand_wildcards="all").body
+                       if GENERATION.fullmatch(n.removeprefix(name)))
+        if len(found) > 1:
+            raise StoreError("creating the indices", f"{name} names no index, but {', '.join(found)} exist: point it at "
+                             "the one holding the kind's documents (POST _aliases, is_write_index) and delete the other")
+        if found:
+            log.warning("%s named no index: put back on %s, which holds the kind's documents", name, found[0])
+            self.client.indices.update_aliases(actions=[{"add": {"index": found[0], "alias": name, "is_write_index": True}}])
+        return bool(found)
 
     def _map_months(self, kind: str, mapping: dict[str, Any]) -> None:
         """New fields into each month's index; a month that cannot take the mapping (a field's type changed)

@@ -29,7 +29,6 @@ A deployment older than aliases (an index named like the alias) is moved behind 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,10 +39,9 @@ from elasticsearch import helpers
 from pipeline.errors import StoreError
 from pipeline.store.client import _translated
 from pipeline.store.dated import DATED
-from pipeline.store.indices import IndexLifecycle
+from pipeline.store.indices import GENERATION, IndexLifecycle
 
 log = logging.getLogger(__name__)
-GENERATION = re.compile(r"-(\d{6})$")
 
 
 @dataclass(frozen=True)

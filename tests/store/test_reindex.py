@@ -187,6 +187,22 @@ def test_stopped_by_ctrl_c_while_the_swap_takes_effect_keeps_the_index_it_made(s
     assert store.count("quotes") == 20
 
 
+def test_an_alias_lost_is_put_back_on_the_index_holding_the_documents(store, es):
+    """With the alias gone, opening the store made an empty first index beside the one holding every quote (or
+    answered "already exists" and left no alias at all), and the reindex its message advised deleted them."""
+    store.write("quotes", [(f"q{i}", {"quote_id": f"q{i}", "story_id": "s", "quote": "We will"}) for i in range(5)])
+    alias = store.index("quotes")
+    moved = reindex(store, "quotes").new_index  # the documents live in the second generation
+    es.indices.delete_alias(index=moved, name=alias)
+    store.ensure()
+    assert sorted(es.indices.get_alias(name=alias).body) == [moved] and store.count("quotes") == 5
+    assert not es.indices.exists(index=f"{alias}-000001")
+    es.indices.delete_alias(index=moved, name=alias)
+    es.indices.create(index=f"{alias}-000009")  # a stray copy beside it: which one is the kind's cannot be told
+    with pytest.raises(StoreError, match=f"{alias}-000002, {alias}-000009"):
+        store.ensure()
+
+
 def test_an_index_made_before_aliases_is_moved_behind_its_alias_once(store, es):
     alias = store.index("names")
     es.indices.delete(index=f"{alias}-000001")  # the old layout: a concrete index with the alias's name
