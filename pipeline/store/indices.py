@@ -40,14 +40,16 @@ class IndexLifecycle(StoreClient):
     def ensure(self) -> None:
         """Templates, then a first index behind each alias, then new fields into existing indices; idempotent.
 
-        Each template carries a hash of its mapping, so when nothing changed this costs two requests.
+        Each template carries a hash of its mapping, so when nothing changed this costs two requests. The hash
+        goes on only once every live index took its mapping: stamped first, a mapping refused part-way (a
+        timeout, a killed task) was never tried again, and a strict index refused every write of the new field.
         """
         mappings, digest = self._desired()
         if self._up_to_date(digest):
             return
         for kind, mapping in mappings.items():
             name = self.index(kind)
-            self.put_template(kind, mapping, digest)
+            self.put_template(kind, mapping, "")  # stamped below, once every live index took its mapping
             if not self.client.indices.exists_alias(name=name):
                 if self.client.indices.exists(index=name):
                     raise StoreError("creating the indices", f"{name} is an index, not an alias (made before "
@@ -69,6 +71,8 @@ class IndexLifecycle(StoreClient):
                     self.client.indices.put_mapping(index=name, properties=mapping["properties"])
                 self.client.indices.put_settings(index=name, settings={  # shards: only new indices
                     "number_of_replicas": self.index_settings(kind)["number_of_replicas"]})
+        for kind, mapping in mappings.items():  # a mapping refused part-way is tried again by the next open
+            self.put_template(kind, mapping, digest)
 
     def _behind_lost_alias(self, name: str) -> bool:
         """Put the alias back on the one index of the kind left without it (removed by hand, or a move stopped
