@@ -175,8 +175,8 @@ class IndexSettings(_Group):
     shards: int = Field(1, ge=1)  # primary shards per index: one holds tens of millions of stories
     replicas: int = Field(0, ge=0)  # copies of each shard on other nodes: 0 on one node, 1 on a three-node cluster
     # per-kind overrides as JSON, e.g. NEWSWATCH_ES__SHARDS_BY_INDEX='{"stories": 2}'
-    shards_by_index: dict[str, int] = {}
-    replicas_by_index: dict[str, int] = {}
+    shards_by_index: dict[str, Annotated[int, Field(ge=1)]] = {}  # checked here: Elasticsearch's own refusal
+    replicas_by_index: dict[str, Annotated[int, Field(ge=0)]] = {}  # stopped every task, naming no variable
     write_block_wait: float = Field(30.0, ge=0)  # seconds a write waits out the write block of a reindex's swap
 
     def shards_of(self, kind: str) -> int:

@@ -49,6 +49,19 @@ def test_a_bad_value_names_the_variable(monkeypatch, variable, value, problem):
     assert isinstance(err.value, ConfigError)
 
 
+def test_a_bad_count_for_one_index_names_the_variable_and_the_index(monkeypatch):
+    """Elasticsearch refused the template ("number_of_shards must be >= 1"): every task stopped, exit 4, and
+    the message named no variable."""
+    for variable, value, problem in (("NEWSWATCH_ES__SHARDS_BY_INDEX", '{"stories": 0}', "STORIES: Input should be "
+                                      "greater than or equal to 1"),
+                                     ("NEWSWATCH_ES__REPLICAS_BY_INDEX", '{"quotes": -1}', "QUOTES: Input should be "
+                                      "greater than or equal to 0")):
+        monkeypatch.setenv(variable, value)
+        with pytest.raises(SettingsError, match=f"^{variable}__{problem}"):
+            Settings.from_env()
+        monkeypatch.delenv(variable)
+
+
 def test_every_variable_is_listed_with_its_default():
     variables = Settings.variables()
     assert variables["NEWSWATCH_FETCH__PER_HOST_CONCURRENCY"] == "2"

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 
 from pipeline.cli.common import EXIT_EMPTY, settings_from
-from pipeline.cli.parsing import print_lines
+from pipeline.cli.parsing import bounded, print_lines
 from pipeline.store import Store
 
 
@@ -39,7 +39,7 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--topic")
     p.add_argument("--place", help='stories naming this place ("Channel", "Calais", "Texas")')
     p.add_argument("--country", help="stories naming a place in this country (GB, FR, United States)")
-    p.add_argument("--size", type=int, help="how many stories (default: NEWSWATCH_SEARCH__SIZE, 10)")
+    p.add_argument("--size", type=bounded(1, 1000), help="how many stories, 1–1000 (default: NEWSWATCH_SEARCH__SIZE, 10)")
     p.add_argument("--all-copies", action="store_true", help="list syndicated copies as hits of their own")
     p.add_argument("--by-story", action="store_true",
                    help="one hit per story, not one per event (\"N reports from M outlets\")")

@@ -112,6 +112,10 @@ def test_bad_input_lines_and_unreadable_config_are_one_line_with_exit_3(tmp_path
     bad_time = run("feed-health", "--at", "yesterday", env={})  # a usage error in one line, exit 2
     assert bad_time.returncode == 2 and "not an ISO time: 'yesterday'" in bad_time.stderr
     assert "Traceback" not in bad_time.stderr
+    for command in (("search", "asylum", "--size", "4000"), ("search", "asylum", "--size", "-1"),
+                    ("figures", "--days", "-1")):  # Elasticsearch's "result window is too large", exit 4, before
+        refused = run(*command, env={})
+        assert refused.returncode == 2 and "out of range" in refused.stderr, (command, refused.stderr)
     missing = run("extract", "--input", str(tmp_path / "nope.jsonl"), env={})
     assert missing.returncode == 3 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
 
