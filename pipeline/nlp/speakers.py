@@ -78,7 +78,7 @@ ORGANIZATION_KINDS = {
     "carrier", "retailer", "automaker", "insurer", "regulator", "watchdog", "publisher", "chain", "lender",
     "operator", "provider", "producer", "maker", "supplier", "developer", "startup", "business", "giant",
     "conglomerate", "brand", "district", "college", "supermarket", "store", "club", "foundation", "trust", "society",
-    "federation", "league", "coalition", "alliance", "institution", "museum",
+    "federation", "league", "coalition", "alliance", "institution", "museum", "body",
 }
 # last words of names that are laws or plans, never a body that acts: "the court" is not the "Alien Enemies Act"
 NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agreement", "convention", "regulation",

@@ -2340,3 +2340,10 @@ def test_a_body_named_after_its_kind_and_the_body_it_belongs_to_is_that_body():
             "Dorn was appearing at the transport committee one week after BA parent group IAG announced it would "
             "slash more flights.")
     assert quote_with(text, "slash more flights").speaker_canonical == "IAG"
+
+
+def test_the_global_body_is_the_one_body_named_before():
+    text = ("Immigration Minister Mark Wood has rejected the claim.\n\n"
+            "He rejected an Amnesty International claim that the country was not pulling its weight.\n\n"
+            "The global body had said that its contribution was tiny.")
+    assert quote_with(text, "contribution was tiny").speaker_canonical == "Amnesty International"
