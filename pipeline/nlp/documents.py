@@ -54,8 +54,8 @@ def named_inside(subject: Token, phrase: str, named: Sequence[Entity], documents
     words = [t for t in subject.subtree if not t.is_punct and not _reached_by_access(t, subject)]
     start, end = words[0].idx, words[-1].idx + len(words[-1])
     inside_phrase = [e.canonical for e in named if start <= e.start and e.end <= end]
-    inside_phrase += [found for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN"
-                      and (found := person(c.text))]
+    inside_phrase += [found for c in subject.children if c.dep_ == "poss" and c.pos_ == "PROPN" and (found := person(c.text) or next(
+        (e.canonical for e in named if e.label == "organization" and e.text == c.text), None))]  # "ICE’s statement"
     inside_phrase += [maker for c in subject.children if (maker := _made_by(c))]
     inside_phrase += [maker for c in subject.children if c.dep_ == "prep" and c.lower_ in {"from", "by"}
                       for kind in c.children if kind.dep_ == "pobj" and kind.pos_ == "NOUN" and kind.is_lower

@@ -25,6 +25,9 @@ _STOP = re.compile(r"[.!?][\"”’]?\s+")
 _INTERJECTION = 4  # words: "On the man," put in by the interviewer, not a turn of its own
 
 
+_SIGNED = re.compile(r"[ \t]+[-–—][ \t]+([^\n“”\"]{3,80}?)[ \t.]*")  # the paragraph's end after the quote
+
+
 def labelled_speaker(doc: Doc, text: str, para_start: int, qstart: int, resolver: Resolver) -> str | None:
     """"Prelogar: “…”": a paragraph that opens with a name and a colon, then the quote, is that person's; so
     is a quote a clause with a colon leads in ("Alito cut her off: “No, …”"), whose subject is a person."""
@@ -48,6 +51,14 @@ def labelled_speaker(doc: Doc, text: str, para_start: int, qstart: int, resolver
         return None
     canonical = resolver.resolve(speaker_phrase(subject), subject, qstart)
     return canonical if resolver.people.is_person(canonical) else None
+
+
+def signed_after_dash(text: str, qend: int, para_end: int, resolver: Resolver) -> str | None:
+    """"“I chose the best possible squad” - Springbok coach Allister Coetzee": a quote the paragraph (a
+    headline) closes with a dash and its speaker's titles and name, a person the article names."""
+    signed = _SIGNED.fullmatch(text[qend:para_end])
+    known = resolver.people.find_in(signed.group(1)) if signed else None
+    return known if known and signed and signed.group(1).rstrip(".").endswith(known.split()[-1]) else None
 
 
 def answerer(quotes: Sequence[Spoken], paragraphs: Sequence[tuple[int, int]], text: str, qstart: int) -> str | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.entities import Entity, PersonNames
-from pipeline.nlp.exchanges import answerer, labelled_speaker
+from pipeline.nlp.exchanges import answerer, labelled_speaker, signed_after_dash
 from pipeline.nlp.french import in_incise, incise_parts, inverted_speaker, is_speech_verb, sentence_initial_pour
 from pipeline.nlp.introduced import described_then_named, document_then_maker, named_by_apposition, office_named_next
 from pipeline.nlp.naming import naming_verb
@@ -323,8 +323,9 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
                 previous = (b, canonical)
                 continue
         elif said := (labelled_speaker(doc, text, next((p[0] for p in paragraphs if p[0] <= a <= p[1]), 0), a, resolver)
+                      or signed_after_dash(text, b, next((p[1] for p in paragraphs if p[0] <= a <= p[1]), b), resolver)
                       or answerer(quotes, paragraphs, text, a)):
-            speaker, canonical, verb_text = "", said, ""  # "Prelogar: “…”"; the answer to another's question
+            speaker, canonical, verb_text = "", said, ""  # "Prelogar: “…”"; "“…” - coach X"; an answer to a question
         elif lead_in := _lead_in_person(doc, text, a, spans, resolver):
             speaker, canonical, verb_text = "", lead_in, ""  # "Menendez expressed confidence. “I have every …”"
         elif owner := _reaction_of(text, b, resolver):

@@ -159,6 +159,9 @@ def _dateline(token: Token) -> bool:
 def english_speaker(verb: Token) -> Token | None:
     """Who speaks through an English verb of saying: the agent of a passive, the object of "according to",
     the subject, or the capitalised word the parse left between a quote and its verb."""
+    quoted = next((c for c in verb.children if c.dep_ == "nsubjpass"), None) if verb.lemma_ == "quote" else None
+    if quoted is not None:  # "Morrison was quoted by SBS as saying": the medium quoted him; he speaks
+        return quoted
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)
     named_by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
     if named_by is not None:  # "described as “heartbreaking” by the conservation department"

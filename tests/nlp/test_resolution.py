@@ -2347,3 +2347,16 @@ def test_the_global_body_is_the_one_body_named_before():
             "He rejected an Amnesty International claim that the country was not pulling its weight.\n\n"
             "The global body had said that its contribution was tiny.")
     assert quote_with(text, "contribution was tiny").speaker_canonical == "Amnesty International"
+
+
+def test_a_person_quoted_by_a_medium_a_headline_signed_with_a_dash_and_a_body_s_statement():
+    text = ("\"I chose the best possible squad for this series\" - Springbok coach Allister Coetzee\n\n"
+            "In the lead up to his 13th test in charge, coach Allister Coetzee stopped short of a promise.\n\n"
+            "Late on Friday, immigration minister Scott Morrison told journalists that an operation was under way.\n\n"
+            "\"People don't end up in Australia,\" Morrison was quoted by SBS as saying.\n\n"
+            "U.S. Immigration and Customs Enforcement arrested more than 200 people at a business in Plano, TX, ICE "
+            "officials announced on Tuesday.\n\n"
+            "According to ICE’s statement, the agency began looking into the hiring practices of the firm in January.")
+    assert quote_with(text, "best possible squad").speaker_canonical == "Allister Coetzee"
+    assert quote_with(text, "end up in Australia").speaker_canonical == "Scott Morrison"  # not SBS
+    assert quote_with(text, "began looking into").speaker_canonical == "U.S. Immigration and Customs Enforcement"
