@@ -52,7 +52,10 @@ class Message:
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content): email only
 
     def __post_init__(self) -> None:
-        self.title, self.html = quiet(self.title), quiet_html(self.html)
+        # a title is plain text, but channels with no title of their own (Telegram, Google Chat) put it in the
+        # HTML body Apprise sends: a story's "<a href=…>" or "<https://…|text>" there became a live link
+        self.title = quiet(self.title).replace("<", "‹").replace(">", "›")
+        self.html = quiet_html(self.html)
 
     @property
     def text(self) -> str:

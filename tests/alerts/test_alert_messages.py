@@ -69,3 +69,19 @@ def test_a_story_link_that_would_ping_reaches_every_channel_percent_encoded(webh
     assert "https://news.example.org/%40everyone/s/%40123456789012345678" in message.html
     send(webhook.url, message, allow=("127.0.0.1",))
     assert "@everyone" not in str(webhook.received).lower()
+
+
+def test_a_storys_markup_in_a_title_is_no_link_in_any_channel(webhook):
+    """Only the body was escaped: Telegram and Google Chat, which put the title into the HTML body, showed a story's
+    "<a href=…>" (a title whose markup was encoded twice) as a live link."""
+    now = datetime.now(UTC)
+    story = Story(story_id="s", title='Rates <a href="https://evil.example">Reset password</a> <https://evil.example|now>',
+                  url="https://news.example.org/s", canonical_url="https://news.example.org/s", feed_id="f",
+                  outlet="News", language="en", country="CA", published=now, ingested=now, run_id="r",
+                  topics=["asylum-border"], summary="Roxham Road.")
+    message = story_alert(story, [], "desk")
+    assert "<" not in message.title and ">" not in message.title and "Reset password" in message.title
+    send(webhook.url, message, allow=("127.0.0.1",))
+    [payload] = webhook.received
+    assert '<a href="https://evil' not in str(payload) and "<https://evil" not in str(payload)
+    assert "<" not in payload["title"]
