@@ -84,10 +84,12 @@ class Digest(_Strict):
     at: str = "08:00"  # for daily digests, local time in `timezone`
     timezone: str = "UTC"
 
-    @field_validator("at")
+    @field_validator("at", mode="before")
     @classmethod
-    def _clock(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    def _clock(cls, value: object) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads an unquoted 18:30 as 1110
+            raise ValueError(f"read as the number {value}: quote the time, like at: \"18:30\"")
+        if not isinstance(value, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
             raise ValueError("must be a 24-hour time like 08:00")
         return value
 
@@ -96,7 +98,7 @@ class Digest(_Strict):
     def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder of zones: IsADirectoryError
             raise ValueError(f"unknown time zone {value!r} (use an IANA name like America/Toronto)") from None
         return value
 

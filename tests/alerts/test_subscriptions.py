@@ -94,3 +94,19 @@ def test_apprise_never_writes_a_refused_token_to_the_log(tmp_path, caplog):
         problems = subscription_problems(path)
     assert problems and "not a URL Apprise understands" in str(problems[0])
     assert "s3cr3tW3bh00kT0k3nXYZ" not in caplog.text
+
+
+def test_a_region_for_a_zone_and_an_unquoted_time_are_errors_naming_the_subscription(tmp_path):
+    """"timezone: America" raised IsADirectoryError through every alerts task; "at: 18:30" unquoted is read by
+    YAML as the number 1110 and was refused as "a valid string"."""
+    from pipeline.alerts.subscriptions import load_subscriptions, subscription_problems
+
+    path = tmp_path / "alerts.yaml"
+    path.write_text("subscriptions:\n"
+                    "  - {name: east, channels: ['json://127.0.0.1/hook'], rule: {}, digest: {timezone: America}}\n"
+                    "  - {name: late, channels: ['json://127.0.0.1/hook'], rule: {}, digest: {at: 18:30}}\n"
+                    "  - {name: fine, channels: ['json://127.0.0.1/hook'], rule: {}}\n")
+    assert [s.name for s in load_subscriptions(path, strict=False)] == ["fine"]  # the others keep theirs
+    problems = [str(p) for p in subscription_problems(path)]
+    assert any("subscriptions[east].digest.timezone" in p and "unknown time zone 'America'" in p for p in problems)
+    assert any("subscriptions[late].digest.at" in p and 'quote the time, like at: "18:30"' in p for p in problems)
