@@ -299,6 +299,8 @@ def deliver_immediate(store: Store, subs: list[Subscription], config: AlertSetti
 def _send_due_bursts(store: Store, sub: Subscription, config: AlertSettings, report: AlertReport,
                      at: datetime) -> None:
     """The subscription's due burst (and stranded digest) messages, each with the alerts it really holds."""
+    for given_up in store.stranded_digests(sub.name):  # failed, its alerts still inside (the pass died between)
+        _hand_back(store, given_up, at)
     for digest_record in store.due_bursts(sub.name, at):
         folded = _burst_members(store, digest_record)
         if folded.alert_ids:
@@ -359,17 +361,22 @@ def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: s
     figures = [r.title or "" for r in records if r.kind == "figure"]
     if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges), figures), config, report, at):
         if (after := store.alert(record.alert_id)) is not None and after.status == "failed":
-            members = store.digest_members(record.alert_id)
-            if not after.channels_sent:  # out of attempts and sent nowhere: its alerts wait again, as retries (one
-                # by one, never folded into a burst under this failed message's id), not "in-digest" for ever
-                store.update_many("alerts", members, status="pending", digest_id=None, attempts=1)
-            else:  # it reached some recipients: its alerts went out (the next digest must not mail them again)
-                store.update_many("alerts", members, status="sent", sent_at=at)
-                mark_alerted(store, [s for s, _ in stories], at)
+            _hand_back(store, after, at)
         return False
     store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
     mark_alerted(store, [s for s, _ in stories], at)
     return True
+
+
+def _hand_back(store: Store, record: AlertRecord, at: datetime) -> None:
+    """A digest or burst out of attempts: sent nowhere, its alerts wait again as retries (one by one, not folded
+    into a burst under its id); sent to some, they went out (the next digest must not mail them again)."""
+    members = store.digest_members(record.alert_id)
+    if not record.channels_sent:
+        store.update_many("alerts", members, status="pending", digest_id=None, attempts=1)
+        return
+    store.update_many("alerts", members, status="sent", sent_at=at)
+    mark_alerted(store, list(store.stories(r.story_id for r in store.alerts(members).values() if r.kind == "story" and r.story_id).values()), at)
 
 
 def mark_alerted(store: Store, stories: list[Story], at: datetime) -> None:
@@ -391,6 +398,7 @@ def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
     for sub in subs:
         if sub.mode != "digest" or sub.digest is None:
             continue
+        _send_due_bursts(store, sub, config, report, at)  # first: a stranded digest's alerts go in this one
         boundary = sub.digest.period_start(at)
         period = boundary.isoformat()
         digest_id = record_id(sub.name, "digest", period)
@@ -404,7 +412,6 @@ def run_digests(store: Store, subs: list[Subscription], config: AlertSettings,
             record = store.alert(digest_id)
         if record is not None and claimable(record, at):
             _send_digest(store, sub, record, f"until {boundary.strftime('%Y-%m-%d %H:%M %Z')}", config, report, at)
-        _send_due_bursts(store, sub, config, report, at)  # made before the subscription became a digest
     return report
 
 

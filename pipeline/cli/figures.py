@@ -69,7 +69,7 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
                                                    "event_id; a story without it is grouped by its cluster_id)")
     p.add_argument("--recorded", action="store_true", help="the revisions and disagreements the events stage "
                                                            "recorded in the index (what figure alerts are raised from)")
-    p.add_argument("--days", type=bounded(1, 36_500), default=3, help="how far back, and how long one count stays comparable")
+    p.add_argument("--days", type=bounded(1, 100_000), default=3, help="how far back, and how long one count stays comparable")
     p.add_argument("--all", action="store_true", help="every reconciled count, not only revisions and disagreements")
     p.add_argument("--es-url")
     p.set_defaults(func=cmd_figures)

@@ -124,6 +124,13 @@ class AlertQueries(StoreClient):
                                      {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
         return self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
 
+    def stranded_digests(self, subscription: str) -> list[AlertRecord]:
+        """Digest and burst messages given up (`failed`) whose alerts still wait in them: nothing reads those
+        alerts again. A pass that died between marking the message and handing its alerts back left them so."""
+        query = {"bool": {"filter": [{"term": {"subscription": subscription}}, {"term": {"status": "in-digest"}}]}}
+        held = {r.digest_id for r in self.scan("alerts", query, [{"alert_id": "asc"}]) if r.digest_id}
+        return [r for r in self.alerts(held).values() if r.status == "failed"]
+
     def sent_since(self, subscription: str, since: datetime) -> int:
         """Messages a subscription received since a time (a burst message counts as one)."""
         return self.count("alerts", {"bool": {"filter": [

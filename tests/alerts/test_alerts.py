@@ -752,6 +752,32 @@ def test_a_digest_out_of_attempts_hands_its_stories_back(store, stories, inbox, 
     assert len(inbox.messages) == 1 and store.alert_summary("lost-day")["counts"].get("sent", 0) == created + 1
 
 
+def test_a_digest_given_up_by_a_pass_that_died_before_handing_its_stories_back_still_hands_them_back(
+        store, stories, inbox, tmp_path, monkeypatch):
+    """The digest was marked failed, then the pass died (an Elasticsearch timeout, a killed worker) before its alerts
+    were handed back: they stayed "in-digest" under a message nothing sends again."""
+    subs = subscriptions(tmp_path, [{"name": "died", "mode": "digest", "channels": [inbox.url("d@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    created = find_new_alerts(store, subs, DEFAULT).created
+    assert created >= 1
+    inbox.stop()
+    once = DEFAULT.model_copy(update={"max_attempts": 1})
+    real = store.update_many
+
+    def dies_handing_back(kind, ids, **fields):
+        if fields.get("digest_id", "kept") is None:
+            raise RuntimeError("the worker was killed")
+        return real(kind, ids, **fields)
+
+    monkeypatch.setattr(store, "update_many", dies_handing_back)
+    with pytest.raises(RuntimeError):
+        run_digests(store, subs, once, at=now() + timedelta(hours=1))
+    monkeypatch.undo()
+    inbox.start()
+    run_digests(store, subs, once, at=now() + timedelta(hours=2))
+    assert len(inbox.messages) == 1 and store.alert_summary("died")["counts"].get("sent", 0) == created + 1
+
+
 def test_a_subscription_whose_channel_cannot_be_used_for_a_while_still_gets_that_times_stories(
         store, settings, stories, webhook, tmp_path, monkeypatch):
     """Its secret unset during a redeploy, a subscription was left out of matching while the watermark moved on:
