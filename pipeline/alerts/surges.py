@@ -25,6 +25,7 @@ from pipeline.alerts.messages import Message
 from pipeline.alerts.records import AlertReport, alert_each, record_id
 from pipeline.alerts.rendering import render
 from pipeline.alerts.subscriptions import Subscription, wants_surge
+from pipeline.events.surges import SurgeSettings
 from pipeline.redact import public_link
 from pipeline.settings import AlertSettings
 from pipeline.store import Store
@@ -36,6 +37,9 @@ CHART_DAYS = 14
 # how far back a surge of the same series still makes one happening with a later one (a person in the news for
 # weeks surges again and again: each new burst is news, and the chain stays a few links long)
 HAPPENING_DAYS = timedelta(days=3)
+# a surge stays open this long after its series was last over the line, then ends at that time: running when
+# another began is judged as it was while open, or a later close set back in time made a second alert of one
+COOL_DOWN = timedelta(hours=SurgeSettings().cooldown_hours)
 SERIES_FIELDS = {"topic": "topics", "event": "event_id", "storyline": "storyline_id", "person": "persons",
                  "organization": "organizations", "place": "places"}
 
@@ -71,12 +75,13 @@ def happening(surge: SurgeDoc, same_series: Sequence[SurgeDoc] = (),
               key_of: Callable[[SurgeDoc], str] | None = None) -> str:
     """What an alert is about: a topic's own surge, or a series (event, storyline, person …) from its start on,
     whichever topics' detectors raised it. A surge that started while another of its series was running (any
-    topic's: `same_series`, the series' surges that started by then) is that one's happening (`key_of` it, so
+    topic's: `same_series`, the series' surges that started by then; open, or closed less than the cool-down
+    before) is that one's happening (`key_of` it, so
     a chain of overlapping surges is one happening however it goes on)."""
     if surge.kind == "topic":
         return surge.surge_id
     running = [o for o in same_series if o.key == surge.key and (o.start, o.surge_id) < (surge.start, surge.surge_id)
-               and (o.end is None or o.end >= surge.start) and surge.start - o.start <= HAPPENING_DAYS]
+               and (o.end is None or o.end + COOL_DOWN >= surge.start) and surge.start - o.start <= HAPPENING_DAYS]
     if not running:
         return f"{surge.key}|{surge.start.isoformat()}"
     first = min(running, key=lambda o: (o.start, o.surge_id))

@@ -213,3 +213,28 @@ def test_an_event_surging_hours_apart_on_two_topics_is_one_alert(store, inbox, t
                                      "stories": False, "surges": {}, "since": "2000-01-01T00:00:00Z"}])
     found = find_alerts(store, subs, DEFAULT.model_copy(update={"max_age": timedelta(days=30)}))
     assert found.surges == found.created == 2  # today's happening once, and the one of eight days ago once
+
+
+def test_a_surge_closed_later_back_to_its_last_hot_hour_keeps_the_happening_it_began(store, inbox, tmp_path):
+    """A person's surge on one topic was open when another topic's began; hours later its detector cooled down and
+    set its end back to its last hot hour, before the other began: the other, read again, became a happening of
+    its own and the same happening was mailed twice."""
+    from pipeline.store.documents import SurgeDoc
+
+    now = store.now()
+
+    def surge(topic: str, start, end=None) -> SurgeDoc:
+        return SurgeDoc(surge_id=f"{topic}|person:x|{start.isoformat()}", topic=topic, key="person:x", kind="person",
+                        label="Jane Roe", start=start, peak=start + timedelta(hours=1), end=end, score=4.0, count=5,
+                        expected=0.4, story_ids=["s1", "s2", "s3"], updated=store.now())
+
+    first, second = surge("asylum-border", now - timedelta(hours=9)), surge("refugees", now - timedelta(hours=3))
+    store.write("surges", [(s.surge_id, s) for s in (first, second)])
+    subs = subscriptions(tmp_path, [{"name": "people", "channels": [inbox.url("desk@example.org")],
+                                     "stories": False, "surges": {}, "since": "2000-01-01T00:00:00Z"}])
+    config = DEFAULT.model_copy(update={"max_age": timedelta(days=30)})
+    assert find_alerts(store, subs, config).created == 1
+    closed = first.model_copy(update={"end": now - timedelta(hours=8), "updated": store.now()})  # its last hot hour
+    grown = second.model_copy(update={"count": 7, "updated": store.now()})
+    store.write("surges", [(closed.surge_id, closed), (grown.surge_id, grown)])
+    assert find_alerts(store, subs, config).created == 0
