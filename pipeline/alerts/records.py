@@ -155,9 +155,12 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
         wanted = [s for s in wanted if s not in held]
         if not wanted:
             continue
+        earlier = story.cluster_id or story.story_id
         cluster, copies = cluster_of(store, story, config)
         for sub in wanted:
-            _record(store, sub, story, cluster, copies, report)
+            # settled into an older cluster since: the alert it already has (or its copy's) is where it belongs
+            alerted = earlier if earlier != cluster and store.alert(record_id(sub.name, earlier)) else cluster
+            _record(store, sub, story, alerted, copies, report)
     store.refresh("alerts")
     # read the last minutes again next time: a story enriched just before another may become visible after it
     store.set_time(WATERMARK, max(watermark, newest - OVERLAP))

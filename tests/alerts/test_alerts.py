@@ -14,6 +14,7 @@ from pipeline.alerts.delivery import deliver_immediate, run_digests, send_test
 from pipeline.alerts.records import find_new_alerts
 from pipeline.alerts.subscriptions import load_subscriptions
 from pipeline.errors import ConfigError
+from pipeline.ingest.clusters import signature
 from pipeline.local.es_node import free_port
 from pipeline.settings import AlertSettings
 from pipeline.store import Store
@@ -292,6 +293,39 @@ def test_copies_that_raced_into_two_clusters_alert_once(store, stories, inbox, t
     assert "Also published by: Toronto Star (wire copy)" in html_part(inbox.messages[0])
     es.indices.refresh(index=store.index("stories"))
     assert store.get("stories", "raced-copy").cluster_id == (original.cluster_id or original.story_id)
+
+
+def test_a_copy_settling_into_an_older_cluster_keeps_the_alert_its_copy_had(store, indexed_stories, inbox, tmp_path):
+    """A copy near both the alerted story and an older story of another cluster settled into the older one (the
+    cluster founded first), and the subscriber got the same wire story a second time under that cluster's id."""
+    from pipeline.ingest.clusters import similarity
+
+    original = seed(indexed_stories)
+    words = original.text.split()
+    cut = int(len(words) * 0.42)  # the copy shares more than half with each, they less than half with each other
+    a, b, c = " ".join(words[:cut]), " ".join(words[cut:]), " ".join(w[::-1] for w in words[:cut])
+    at = now()
+
+    def story(story_id: str, text: str, ingested, published) -> Story:
+        sig = signature(text)
+        return original.model_copy(update={"story_id": story_id, "cluster_id": story_id, "text": text, "url":
+                                           f"https://example.org/{story_id}", "ingested": ingested, "published": published,
+                                           "minhash": sig.hashvalues, "minhash_bands": sig.bands})
+
+    alerted = story("alerted", f"{a} {b}", at - timedelta(hours=1), at - timedelta(hours=1))
+    older = story("older", f"{b} {c}", at - timedelta(hours=5), at - timedelta(days=20)).model_copy(
+        update={"title": "An older report"})  # another cluster, which the subscription never alerted
+    copy = story("copy", b, at, at).model_copy(update={"cluster_id": "alerted", "outlet": "Wire copy"})
+    assert similarity(alerted.minhash, older.minhash) < 0.5 <= min(similarity(copy.minhash, alerted.minhash),
+                                                                   similarity(copy.minhash, older.minhash))
+    subs = subscriptions(tmp_path, [{"name": "desk", "channels": [inbox.url("desk@example.org")],
+                                     "rule": {"keywords": {"any": ["inches closer"]}}}],
+                         since=(at - timedelta(days=2)).isoformat())
+    store.write_stories([older, alerted])
+    assert find_new_alerts(store, subs, DEFAULT).created == 1
+    store.write_stories([copy])
+    found = find_new_alerts(store, subs, DEFAULT)
+    assert (found.created, found.syndicated) == (0, 1)
 
 
 def test_digest_groups_stories_once_per_period(store, stories, inbox, tmp_path):
