@@ -104,19 +104,22 @@ def canonical_url(url: str) -> str:
         return own_canonical_url(url)
     # courlan's query cleaning also drops names some sites give their article ids ("cid", "ref", "source"):
     # the query is the URL's own, less our tracking list only
-    query = urlencode(parse_qsl(urlsplit(url.strip()).query, keep_blank_values=True))
+    query = urlencode(parse_qsl(urlsplit(url.strip()).query, keep_blank_values=True, errors="surrogateescape"),
+                      errors="surrogateescape")
     return own_canonical_url(urlunsplit(urlsplit(normalised)._replace(query=query)))
 
 
 def own_canonical_url(url: str) -> str:
     """Drop tracking parameters and fragments, lower-case scheme and host, sort the query."""
     parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    # bytes that are no UTF-8 ("%E9" of a Latin-1 site) kept as they are: replaced, two articles shared an id
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True, errors="surrogateescape")
+             if not _TRACKING.match(k)]
     path = parts.path or "/"
     netloc = parts.netloc.lower()
     if netloc.endswith(":80") and parts.scheme == "http" or netloc.endswith(":443") and parts.scheme == "https":
         netloc = netloc.rsplit(":", 1)[0]
-    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(sorted(query)), ""))
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(sorted(query), errors="surrogateescape"), ""))
 
 
 def story_id(url: str) -> str:

@@ -30,6 +30,10 @@ def test_canonical_url_drops_tracking_and_fragment():
     assert story_id(url) != story_id("https://www.bbc.co.uk/news/world-australia-59383185")
     for name in ("cid", "src", "ref", "feature", "via", "partner", "rss"):  # an article's id on some sites
         assert story_id(f"https://ex.org/article.php?{name}=123") != story_id(f"https://ex.org/article.php?{name}=456")
+    # a Latin-1 site's ids ("%E9", "%E8") are no UTF-8: replaced by U+FFFD, both articles shared one id
+    assert story_id("https://ex.org/a.php?t=caf%E9") != story_id("https://ex.org/a.php?t=caf%E8")
+    assert canonical_url("https://ex.org/a.php?t=caf%E9") == "https://ex.org/a.php?t=caf%E9"
+    assert canonical_url("https://ex.org/a.php?t=caf%C3%A9&utm_source=x") == "https://ex.org/a.php?t=caf%C3%A9"
 
 
 def test_seed_article_junk_removed_and_prose_kept(shared_data: Path):
