@@ -17,7 +17,7 @@ from pipeline.timing import percentiles
 
 log = logging.getLogger(__name__)
 
-SEEN_KEPT = 2000  # item keys remembered per feed
+SEEN_KEPT = 4000  # keys remembered per feed: two an item (its key, and its key with the title)
 
 
 @dataclass

@@ -28,6 +28,14 @@ class FeedItem:
         return _hashed(_SCHEME_AND_WWW.sub("", self.guid or self.link, count=1))
 
     @property
+    def title_key(self) -> str:
+        """The key with the title: a GUID a feed gives a new article again (a CMS reusing ids, a "latest" item)
+        comes back under another title and is no longer taken for the article seen before. "t" marks it apart
+        from the hexadecimal keys."""
+        text = f"{_SCHEME_AND_WWW.sub('', self.guid or self.link, count=1)}\n{' '.join(self.title.lower().split())}"
+        return "t" + _hashed(text)[:15]
+
+    @property
     def former_key(self) -> str:
         """The key as feed states saved before the scheme was left out know the item by."""
         return _hashed(self.guid or self.link)

@@ -279,7 +279,7 @@ class _Pass:
                 result.items, result.items_seen = parsed.new, len(parsed.keys)
                 result.warnings += parsed.warnings
                 result.ttl_minutes, result.skip_hours = parsed.ttl_minutes, parsed.skip_hours
-                work.keys = parsed.keys
+                work.keys = [*parsed.keys, *parsed.title_keys]
                 await self._stories(work, parsed.matched)
 
     async def _stories(self, work: FeedWork, matched: list[tuple[FeedItem, list[TopicMatch]]]) -> None:

@@ -40,6 +40,7 @@ class ParsedItems:
     """What one feed body gave: every item's key, the new items, and the new on-topic ones with evidence."""
 
     keys: list[str] = field(default_factory=list)
+    title_keys: list[str] = field(default_factory=list)  # remembered as seen beside `keys`
     new: list[FeedItem] = field(default_factory=list)
     matched: list[tuple[FeedItem, list[TopicMatch]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -61,9 +62,11 @@ def parse_and_match(feed: Feed, body: bytes, content_type: str, url: str | None,
         return ParsedItems(error_kind="crash", error=f"{type(exc).__name__}: {str(exc)[:300]}")
     out = ParsedItems(keys=[i.key for i in parsed.items], warnings=parsed.warnings, ttl_minutes=parsed.ttl_minutes,
                       skip_hours=parsed.skip_hours)
+    out.title_keys = [i.title_key for i in parsed.items]
     listed = set(out.keys)
+    titled = any(k[:1] == "t" for k in seen)  # a state saved before titles were kept knows its items by key alone
     for item in [*parsed.items, *(i for i in held if i.key not in listed)]:
-        if item.key in seen or item.former_key in seen:
+        if (item.key in seen or item.former_key in seen) and (not titled or item.title_key in seen):
             continue
         out.new.append(item)
         matches = match_topics(f"{item.title}\n{item.summary}", _TOPICS, item.language, _MODELS)

@@ -247,3 +247,26 @@ def test_a_site_moving_to_https_or_adding_www_lists_no_new_items():
     # a state saved before: its keys were of the GUIDs as written
     written = parse_feed(source, rss(*(item(n, guid=g) for n, g in enumerate(before)))).items
     assert new_items(before, frozenset(i.former_key for i in written))[0] == []
+
+
+def test_a_guid_given_again_to_a_new_article_is_new_and_an_edited_link_is_not():
+    """`seen` keyed on the GUID alone: a CMS that gave a new article an old GUID (or a "latest" item) hid it for good."""
+    from datetime import UTC, datetime
+
+    from pipeline.ingest.workers import parse_and_match
+
+    now, source = datetime(2024, 1, 1, tzinfo=UTC), feed("x", "http://h.example/feed")
+
+    def listed(title: str, link: str) -> bytes:
+        return rss(f"<item><title>{title}</title><link>{link}</link><guid isPermaLink='false'>latest</guid>"
+                   "<description>Asylum.</description></item>")
+
+    first = parse_and_match(source, listed("Ferry capsizes", "https://n.example/1"), "", None, frozenset(), now)
+    seen = frozenset(first.keys + first.title_keys)
+    again = parse_and_match(source, listed("Court halts removals", "https://n.example/2"), "", None, seen, now)
+    assert [i.title for i in again.new] == ["Court halts removals"]
+    edited = parse_and_match(source, listed("Ferry capsizes", "https://n.example/1-ferry"), "", None, seen, now)
+    assert edited.new == []  # the same article under an edited link: its story is not fetched as another
+    before = parse_and_match(source, listed("Court halts removals", "https://n.example/2"), "", None,
+                             frozenset(first.keys), now)  # a state saved before titles were kept
+    assert before.new == []
