@@ -151,6 +151,8 @@ def earlier_attempt(holder: str) -> Callable[[str], bool]:
 
     def earlier(other: str) -> bool:
         other_task, _, other_attempt = other.rpartition("#")
+        if bool(task) and other == task:  # written before holders carried their try: the same task, earlier
+            return True
         return bool(task) and other_task == task and other_attempt.isdigit() and attempt.isdigit() \
             and int(other_attempt) < int(attempt)
     return earlier

@@ -291,6 +291,8 @@ def test_a_retry_of_the_same_task_takes_its_lease_back_and_does_the_work(store, 
     # an attempt Airflow gave up on but which runs on cannot take the lease back from its retry
     assert store.hold_lease(LEASE_KEY, f"{task}#2", store.now() + LEASE)
     assert not store.hold_lease(LEASE_KEY, f"{task}#1", store.now() + LEASE, supersedes=earlier_attempt(f"{task}#1"))
+    # a lease written before holders carried their try (the deploy in between) is this task's earlier attempt too
+    assert earlier_attempt(f"{task}#2")(task) and not earlier_attempt(f"{task}#2")("other_dag/run/place_events")
 
 
 def test_a_retry_after_the_surges_were_written_still_reports_them_raised(store, settings, monkeypatch):
