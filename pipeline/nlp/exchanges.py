@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.introduced import Spoken
 from pipeline.nlp.subjects import speaker_phrase
+from pipeline.nlp.titles import TITLES
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -57,8 +58,11 @@ def signed_after_dash(text: str, qend: int, para_end: int, resolver: Resolver) -
     """"“I chose the best possible squad” - Springbok coach Allister Coetzee": a quote the paragraph (a
     headline) closes with a dash and its speaker's titles and name, a person the article names."""
     signed = _SIGNED.fullmatch(text[qend:para_end])
-    known = resolver.people.find_in(signed.group(1)) if signed else None
-    return known if known and signed and signed.group(1).rstrip(".").endswith(known.split()[-1]) else None
+    words = signed.group(1).rstrip(".").split() if signed else []  # titles and a name, no clause ("a view held by …")
+    if not words or not all(w[:1].isupper() or TITLES.fullmatch(w.lower() + " ") for w in words):
+        return None
+    known = resolver.people.find_in(" ".join(words))
+    return known if known and words[-1] == known.split()[-1] else None
 
 
 def answerer(quotes: Sequence[Spoken], paragraphs: Sequence[tuple[int, int]], text: str, qstart: int) -> str | None:

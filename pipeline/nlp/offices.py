@@ -54,6 +54,9 @@ def _introduced(text: str, head: str) -> bool:
     return False
 
 
+# the shapes of a nationality for one person ("Spaniard", "Frenchman", "Briton", "Italian", "Portuguese",
+# "Pakistani"), not of a group the model tags the same way ("the Taliban", "Hamas")
+_PERSON_DEMONYM = re.compile(r"(?:ard|man|woman|on|ian|ean|ese|i)$")
 # a party's member is not who spoke last: "the Democrat" after the White House's spokeswoman
 _PARTIES = frozenset({"democrat", "republican", "conservative", "liberal", "tory", "socialist", "independent", "green",
                       "labour", "nationalist", "communist"})
@@ -69,7 +72,8 @@ def described_or_voice(descriptions: list[tuple[int, str, str]], phrase: str, su
     then "the official said" is Kalam."""
     carried = carried_description(descriptions, phrase, subject, pos)
     again = voice_described_again(phrase, subject.text, plural, last_speaker, pos, reach, subject.doc.text,
-                                  subject.ent_type_ == "NORP" and subject.tag_ == "NNP" and subject.lower_ not in _PARTIES)
+                                  subject.ent_type_ == "NORP" and subject.tag_ == "NNP" and bool(_PERSON_DEMONYM.search(subject.text))
+                                  and subject.lower_ not in _PARTIES)
     at = subject.doc.text.find(carried)  # where the article described them: what follows sets them apart
     following = subject.doc.text[at + len(carried):].split(maxsplit=1)[:1] if at >= 0 else []
     set_apart = any(w.lower() in _SETTING_APART for w in carried.split()[1:] + following)

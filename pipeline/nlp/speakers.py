@@ -409,7 +409,7 @@ def organization_of(resolver: Resolver, kind: str, pos: int, modifiers: Sequence
     said = resolver.last_other if resolver.last_other and pos - IT_REACH < resolver.last_other[0] < pos else None
     end = next((s.end_char for s in resolver.doc.sents if s.start_char <= said[0] < s.end_char), pos) if said else pos
     spoke = said[1] if said and not any(end <= s < pos and n != said[1] for s, n in resolver.organizations) else None
-    found = (kind in BUSINESS_KINDS and (spoke or main_business(resolver.organizations, pos))  # after "EA said", "The
+    found = (kind in BUSINESS_KINDS and (main_business(resolver.organizations, pos) or spoke)  # after "EA said", "The
              or only_organization_before(resolver, pos) or subject_organization_before(resolver.doc, resolver.organizations, pos)
              or resolver.kind_named.get(kind))
     if found:  # company also said" is EA; "The paper said" again two sentences on is still the same paper

