@@ -224,10 +224,8 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
 
 
 def news_until(record: AlertRecord, config: AlertSettings) -> datetime:
-    """Until when an alert is worth sending: its story's `max_age` (or, with none, 48 h after it was made).
-
-    A surge or figure alert counts from when it was made: its `published` is when the surge began, which
-    may be days before it moved enough to be alerted."""
+    """Until when an alert is worth sending: its story's `max_age` (or, with none, 48 h after it was made); a surge
+    or figure alert's from when it was made (its `published` is when the surge began, maybe days before)."""
     if config.max_age is None:
         return record.created + RETRY_WHILE
     return (record.published if record.kind == "story" and record.published else record.created) + config.max_age
@@ -243,8 +241,7 @@ def _expired(store: Store, records: list[AlertRecord], config: AlertSettings, re
         if record.attempts or record.channels_sent or at < news_until(record, config):
             kept.append(record)
             continue
-        held = (at - record.created).total_seconds() / 3600
-        reason = f"not sent: waited {held:.0f} h, past the time its story is news (max_age)"
+        reason = f"not sent: waited {(at - record.created).total_seconds() / 3600:.0f} h, past the time its story is news"
         if store.expire_alert(record.alert_id, at, reason):
             report.too_old += 1
             log.warning("alert %s for %s expired unsent: %s", record.alert_id, record.subscription, reason)
@@ -300,7 +297,7 @@ def _send_due_bursts(store: Store, sub: Subscription, config: AlertSettings, rep
                      at: datetime) -> None:
     """The subscription's due burst (and stranded digest) messages, each with the alerts it really holds."""
     for given_up in store.stranded_digests(sub.name):  # failed, its alerts still inside (the pass died between)
-        _hand_back(store, given_up, at)
+        _hand_back(store, given_up, at, config)
     for digest_record in store.due_bursts(sub.name, at):
         folded = _burst_members(store, digest_record)
         if folded.alert_ids:
@@ -361,19 +358,21 @@ def _send_digest(store: Store, sub: Subscription, record: AlertRecord, period: s
     figures = [r.title or "" for r in records if r.kind == "figure"]
     if not _deliver(store, record, sub, digest(stories, sub.name, period, list(surges), figures), config, report, at):
         if (after := store.alert(record.alert_id)) is not None and after.status == "failed":
-            _hand_back(store, after, at)
+            _hand_back(store, after, at, config)
         return False
     store.update_many("alerts", record.alert_ids, status="sent", sent_at=at)
     mark_alerted(store, [s for s, _ in stories], at)
     return True
 
 
-def _hand_back(store: Store, record: AlertRecord, at: datetime) -> None:
+def _hand_back(store: Store, record: AlertRecord, at: datetime, config: AlertSettings) -> None:
     """A digest or burst out of attempts: sent nowhere, its alerts wait again as retries (one by one, not folded
-    into a burst under its id); sent to some, they went out (the next digest must not mail them again)."""
+    into a burst under its id), or expire if no longer news; sent to some, they went out (not mailed again)."""
     members = store.digest_members(record.alert_id)
     if not record.channels_sent:
-        store.update_many("alerts", members, status="pending", digest_id=None, attempts=1)
+        old = {a for a, r in store.alerts(members).items() if at >= news_until(r, config)}
+        store.update_many("alerts", [m for m in members if m not in old], status="pending", digest_id=None, attempts=1)
+        store.update_many("alerts", sorted(old), status="expired", digest_id=None, last_error="handed back after its news")
         return
     store.update_many("alerts", members, status="sent", sent_at=at)
     mark_alerted(store, list(store.stories(r.story_id for r in store.alerts(members).values() if r.kind == "story" and r.story_id).values()), at)

@@ -56,17 +56,18 @@ def record_id(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def cluster_of(store: Store, story: Story, config: AlertSettings | None = None) -> tuple[str, list[str]]:
-    """The cluster of a story and the outlets of its other copies: with `config`, asked again now that its copies are indexed
-    (`settled_cluster`: copies written at the same moment by parallel poll shards had each started their own);
-    a changed cluster is written back, so search and Kibana count the copies once too."""
+def cluster_of(store: Store, story: Story, config: AlertSettings | None = None) -> tuple[str, list[str], list[str]]:
+    """The cluster of a story, the outlets of its other copies and their ids: with `config`, asked again now that its
+    copies are indexed (`settled_cluster`: copies written at the same moment by parallel poll shards had each
+    started their own); a changed cluster is written back, so search and Kibana count the copies once too."""
     cluster = story.cluster_id or story.story_id
     if config is not None:
         settled = settled_cluster(store, story, config.similarity, config.cluster_days)
         if settled != cluster:
             store.update("stories", story.story_id, refresh=False, cluster_id=settled)
             cluster = settled
-    return cluster, [str(c.get("outlet") or "") for c in store.cluster_members(cluster) if c["story_id"] != story.story_id]
+    others = [c for c in store.cluster_members(cluster) if c["story_id"] != story.story_id]
+    return cluster, [str(c.get("outlet") or "") for c in others], [str(c["story_id"]) for c in others]
 
 
 T = TypeVar("T")
@@ -156,10 +157,12 @@ def find_new_alerts(store: Store, subs: list[Subscription], config: AlertSetting
         if not wanted:
             continue
         earlier = story.cluster_id or story.story_id
-        cluster, copies = cluster_of(store, story, config)
+        cluster, copies, copy_ids = cluster_of(store, story, config)
         for sub in wanted:
-            # settled into an older cluster since: the alert it already has (or its copy's) is where it belongs
-            alerted = earlier if earlier != cluster and store.alert(record_id(sub.name, earlier)) else cluster
+            # settled into an older cluster: the alert its own cluster or one of its copies already has (read again,
+            # or another copy settling there later) is where it belongs, not a second one under the older id
+            alerted = store.story_alert_cluster(sub.name, [story.story_id, *copy_ids]) or (
+                earlier if store.alert(record_id(sub.name, earlier)) else cluster)
             _record(store, sub, story, alerted, copies, report)
     store.refresh("alerts")
     # read the last minutes again next time: a story enriched just before another may become visible after it

@@ -124,6 +124,13 @@ class AlertQueries(StoreClient):
                                      {"range": {"next_attempt": {"lte": at.isoformat()}}}]}}
         return self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
 
+    def story_alert_cluster(self, subscription: str, story_ids: list[str]) -> str | None:
+        """The cluster of the subscription's story alert holding any of these stories, if one does."""
+        query = {"bool": {"filter": [{"term": {"subscription": subscription}}, {"term": {"kind": "story"}},
+                                     {"terms": {"story_ids": story_ids}}]}}
+        return next((r.cluster_id for r in self.scan("alerts", query, [{"created": "asc"}, {"alert_id": "asc"}])
+                     if r.cluster_id), None)
+
     def stranded_digests(self, subscription: str) -> list[AlertRecord]:
         """Digest and burst messages given up (`failed`) whose alerts still wait in them: nothing reads those
         alerts again. A pass that died between marking the message and handing its alerts back left them so."""

@@ -326,6 +326,10 @@ def test_a_copy_settling_into_an_older_cluster_keeps_the_alert_its_copy_had(stor
     store.write_stories([copy])
     found = find_new_alerts(store, subs, DEFAULT)
     assert (found.created, found.syndicated) == (0, 1)
+    later = story("later", b, at + timedelta(minutes=1), at).model_copy(update={"cluster_id": "older", "outlet": "Another"})
+    store.write_stories([later])  # read again (the watermark's overlap), and another copy settling there since
+    again = find_new_alerts(store, subs, DEFAULT)
+    assert (again.created, again.syndicated) == (0, 1)
 
 
 def test_digest_groups_stories_once_per_period(store, stories, inbox, tmp_path):
@@ -810,6 +814,28 @@ def test_a_digest_given_up_by_a_pass_that_died_before_handing_its_stories_back_s
     inbox.start()
     run_digests(store, subs, once, at=now() + timedelta(hours=2))
     assert len(inbox.messages) == 1 and store.alert_summary("died")["counts"].get("sent", 0) == created + 1
+
+
+def test_a_stranded_digest_found_after_its_stories_stopped_being_news_expires_them(
+        store, stories, inbox, tmp_path, monkeypatch):
+    """Handed back weeks later (the first run after an upgrade finds every digest ever left so), its alerts went out
+    one by one as retries: old news, which expiry at delivery is there to stop."""
+    store.write_stories([s.model_copy(update={"published": now() - timedelta(hours=1)}) for s in stories])
+    subs = subscriptions(tmp_path, [{"name": "stale", "mode": "digest", "channels": [inbox.url("d@example.org")],
+                                     "digest": {"every": "hourly"}, "rule": {"topics": ["asylum-border"]}}])
+    config = DEFAULT.model_copy(update={"max_age": timedelta(hours=48), "max_attempts": 1})
+    created = find_new_alerts(store, subs, config).created
+    assert created >= 1
+    inbox.stop()
+    real = store.update_many
+    monkeypatch.setattr(store, "update_many", lambda kind, ids, **fields: (_ for _ in ()).throw(RuntimeError("killed"))
+                        if fields.get("digest_id", "kept") is None else real(kind, ids, **fields))
+    with pytest.raises(RuntimeError):
+        run_digests(store, subs, config, at=now() + timedelta(hours=1))
+    monkeypatch.undo()
+    inbox.start()
+    run_digests(store, subs, config, at=now() + timedelta(days=3))
+    assert inbox.messages == [] and store.alert_summary("stale")["counts"].get("expired", 0) == created
 
 
 def test_a_subscription_whose_channel_cannot_be_used_for_a_while_still_gets_that_times_stories(
