@@ -61,6 +61,21 @@ def test_a_mapping_refused_part_way_is_tried_again_by_the_next_open(store, es, m
     assert missing in store.live_mapping(kind)["properties"]
 
 
+def test_a_mapping_refused_for_good_is_logged_and_tasks_go_on(store, es, caplog):
+    """A field whose type changed is refused with a 400 every time: left unstamped, every task's open failed."""
+    kind = list(INDEXED)[-1]
+    alias = store.index(kind)
+    es.indices.delete(index=f"{alias}-000001")
+    derived = mapping_of(INDEXED[kind])
+    name = next(k for k, v in sorted(derived["properties"].items()) if v.get("type") == "keyword")
+    older = {"dynamic": "strict", "properties": {**derived["properties"], name: {"type": "long"}}}
+    store.put_template(kind, older, "a release before")
+    es.indices.create(index=f"{alias}-000001", aliases={alias: {"is_write_index": True}})
+    store.ensure()
+    assert "newswatch reindex" in caplog.text and store.live_mapping(kind)["properties"][name]["type"] == "long"
+    assert store._up_to_date(store._desired()[1])  # the next task's open costs two requests again
+
+
 def test_bulk_write_twice_leaves_one_document(store):
     doc = {"quote_id": "s1-000", "story_id": "s1", "quote": "We will", "speaker_canonical": "Justin Trudeau"}
     store.write("quotes", [("s1-000", doc)])
