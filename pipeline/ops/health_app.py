@@ -110,7 +110,9 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
         @app.exception_handler(HTTPException)
         async def logged_out(request: Request, exc: HTTPException) -> Response:
             if exc.status_code == 401 and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-                return RedirectResponse(to_login(str(request.url)), status_code=303)
+                back = request.url.path  # the mount's prefix included; relative: behind a TLS proxy the
+                back += f"?{request.url.query}" if request.url.query else ""  # server sees http://, not the browser's
+                return RedirectResponse(to_login(back), status_code=303)
             return await http_exception_handler(request, exc)  # an API client (or a POST) keeps its 401
     opened: dict[str, Any] = {}
     opening = threading.Lock()  # the first requests arrive together on the thread pool: one client, not one each
