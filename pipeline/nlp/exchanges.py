@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pipeline.nlp.speakers import Resolver
 
 _LABEL = re.compile(r"^\s*([A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){0,2})\s*:\s*$")
+_LABEL_LINE = re.compile(r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)(?:,[^:\n]{1,60})?:")
 _CLOSING = "\u201d\u00bb\"' "
 _STOP = re.compile(r"[.!?][\"”’]?\s+")
 _INTERJECTION = 4  # words: "On the man," put in by the interviewer, not a turn of its own
@@ -33,6 +34,10 @@ def labelled_speaker(doc: Doc, text: str, para_start: int, qstart: int, resolver
     """"Prelogar: “…”": a paragraph that opens with a name and a colon, then the quote, is that person's; so
     is a quote a clause with a colon leads in ("Alito cut her off: “No, …”"), whose subject is a person."""
     lead = text[para_start:qstart]
+    if not lead.strip():  # a line of its own before the quote: "Gov. Matt Mead:", "Sen. Phil Nicholas, budget bill:"
+        line = _LABEL_LINE.fullmatch(text[:para_start].rstrip().rpartition("\n")[2].strip())
+        known = resolver.people.find_in(line.group(1)) if line else None
+        return known if known and resolver.people.is_person(known) else None
     label = _LABEL.match(lead)
     if label is not None:
         known = resolver.people.find_in(label.group(1))  # the model may read a bare surname as anything

@@ -2378,3 +2378,15 @@ def test_an_epithet_is_a_nationality_for_one_person_and_a_signature_only_titles_
         text = "“We were robbed”" + tail
         assert signed_after_dash(text, len("“We were robbed”"), len(text), people) == signer, tail
     assert without_titles("James Clerk Maxwell") == "James Clerk Maxwell"  # "City Clerk Leticia Vacek" is a title
+
+
+def test_a_speaker_named_on_a_line_of_their_own_before_the_quote():
+    text = ("Gov. Matt Mead signed the supplemental budget bill this afternoon.\n\n"
+            "Gov. Matt Mead:\n\n"
+            "\"I appreciate the hard work of the Legislature in putting together this budget bill.\"\n\n"
+            "Sen. Phil Nicholas, budget bill:\n\n"
+            "\"Seems to me that we have a high priority, and a lot of them had to do with jobs.\"\n\n"
+            "Background:\n\n"
+            "\"Healthy Frontiers\" was a pilot project the state ran for two years before this one began.")
+    assert quote_with(text, "hard work of the Legislature").speaker_canonical == "Matt Mead"
+    assert quote_with(text, "high priority").speaker_canonical == "Phil Nicholas"
