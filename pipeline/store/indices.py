@@ -47,6 +47,7 @@ class IndexLifecycle(StoreClient):
         mappings, digest = self._desired()
         if self._up_to_date(digest):
             return
+        refused: list[str] = []
         for kind, mapping in mappings.items():
             name = self.index(kind)
             self.put_template(kind, mapping, "")  # stamped below, once every live index took its mapping
@@ -68,22 +69,25 @@ class IndexLifecycle(StoreClient):
                 if kind in DATED:
                     self._map_months(kind, mapping)
                 else:
-                    self._map_live(kind, name, mapping)
+                    refused += self._map_live(kind, name, mapping)
                 self.client.indices.put_settings(index=name, settings={  # shards: only new indices
                     "number_of_replicas": self.index_settings(kind)["number_of_replicas"]})
         for kind, mapping in mappings.items():  # a mapping refused part-way is tried again by the next open
             self.put_template(kind, mapping, digest)
+        if refused:  # said once, by this open; the next ones go on (stamped: not tried again by every task)
+            raise StoreError("checking the indices", "; ".join(refused))
 
-    def _map_live(self, kind: str, name: str, mapping: dict[str, Any]) -> None:
-        """New fields into the live index; one it refuses for good (a field's type changed) is logged with the way
-        out, and tasks go on meanwhile: stamped unapplied it would be retried by every task, each failing."""
+    def _map_live(self, kind: str, name: str, mapping: dict[str, Any]) -> list[str]:
+        """New fields into the live index; what it refuses for good (a field's type changed), with the way out.
+        A timeout or a killed task raises: the template stays unstamped and the next open tries again."""
         try:
             self.client.indices.put_mapping(index=name, properties=mapping["properties"])
         except ApiError as exc:
             if exc.meta.status != 400:
-                raise  # a timeout, a killed task: the template stays unstamped and the next open tries again
-            log.error("%s cannot take the current mapping (%s): move it with `newswatch reindex %s`", name,
-                      redact(str(exc))[:300], kind)
+                raise
+            return [f"{name} cannot take the current mapping ({redact(str(exc))[:500]}): move it once with "
+                    f"`newswatch reindex {kind}`; tasks opening the store go on meanwhile"]
+        return []
 
     def _behind_lost_alias(self, name: str) -> bool:
         """Put the alias back on the one index of the kind left without it (removed by hand, or a move stopped
