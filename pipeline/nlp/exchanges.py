@@ -25,8 +25,6 @@ _LABEL_LINE = re.compile(r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]+)(?:,[^:\
 _CLOSING = "\u201d\u00bb\"' "
 _STOP = re.compile(r"[.!?][\"”’]?\s+")
 _INTERJECTION = 4  # words: "On the man," put in by the interviewer, not a turn of its own
-
-
 _SIGNED = re.compile(r"[ \t]+[-–—][ \t]+([^\n“”\"]{3,80}?)[ \t.]*")  # the paragraph's end after the quote
 
 

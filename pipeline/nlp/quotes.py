@@ -308,6 +308,7 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
         if quoted is None:
             continue
         a, b = quoted
+        para = next((p for p in paragraphs if p[0] <= a <= p[1]), (0, b))  # the quote's paragraph
         verb = direct[(a, b)]
         found = _speaker_of(verb, language) if verb is not None else None
         subject = found[0] if found else None
@@ -322,8 +323,7 @@ def extract_quotes(doc: Doc, entities: list[Entity], people: PersonNames, langua
                 resolver.spoke(a, canonical)
                 previous = (b, canonical)
                 continue
-        elif said := (labelled_speaker(doc, text, next((p[0] for p in paragraphs if p[0] <= a <= p[1]), 0), a, resolver)
-                      or signed_after_dash(text, b, next((p[1] for p in paragraphs if p[0] <= a <= p[1]), b), resolver)
+        elif said := (labelled_speaker(doc, text, para[0], a, resolver) or signed_after_dash(text, b, para[1], resolver)
                       or answerer(quotes, paragraphs, text, a)):
             speaker, canonical, verb_text = "", said, ""  # "Prelogar: “…”"; "“…” - coach X"; an answer to a question
         elif lead_in := _lead_in_person(doc, text, a, spans, resolver):
