@@ -30,6 +30,8 @@ FEED_KEY = "feedkey-5772"
 FEED_TOKEN = "feedtoken-4669"
 ENV_SECRET = "Env-secret-1414"
 API_KEY = "es-apikey-1732"
+# a private feed's token under a name that says nothing (Feedly-style `?u=`): masked where every Airflow user looks
+OPAQUE_TOKEN = "3f9ac07be41d2286a1c5"
 SECRETS = (ES_PASSWORD, KIBANA_PASSWORD, FEED_PASSWORD, FEED_KEY, FEED_TOKEN, ENV_SECRET, API_KEY)
 NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 
@@ -48,7 +50,7 @@ def secret_feeds(tmp_path: Path, web_url: str) -> Path:
     base = with_password(web_url, FEED_PASSWORD, "reader")
     feeds = [{"id": "secret-missing", "url": f"{base}/feeds/missing.rss?apikey={FEED_KEY}&format=rss",
               "outlet": "Secret", "language": "en", "country": "CA"},
-             {"id": "secret-html", "url": f"{base}/feeds/not-a-feed.html?lang=en&access_token={FEED_TOKEN}",
+             {"id": "secret-html", "url": f"{base}/feeds/not-a-feed.html?lang=en&access_token={FEED_TOKEN}&u={OPAQUE_TOKEN}",
               "outlet": "Secret", "language": "en", "country": "CA"}]
     path = tmp_path / "feeds.yaml"
     path.write_text(yaml.safe_dump({"feeds": feeds}))
@@ -137,6 +139,7 @@ def test_health_page_and_api_carry_no_secret(settings, tmp_path, web, es_url):
     assert "secret-html" in page and "kibana.example.org" in page
     assert_clean(api.text)
     assert_clean(page)
+    assert OPAQUE_TOKEN not in api.text + page and "lang=en" in rows["secret-html"]["url"]
     down = TestClient(create_app(settings.replace(es_url=with_password(f"http://127.0.0.1:{free_port()}",
                                                                        ES_PASSWORD))))
     assert down.get("/").status_code == 503
@@ -182,6 +185,18 @@ def test_alert_messages_carry_no_secret():
                     feed_report(f"secret-missing failing: http://reader:{FEED_PASSWORD}@x.example/", 1)):
         assert "example" in message.html
         assert_clean(message.title + message.html)
+
+
+def test_every_unusual_query_value_is_masked_on_pages_every_user_sees():
+    from pipeline.redact import redact, redact_all_query_values
+
+    url = "https://u:p@host/rss?format=rss&page=2&lang=en-gb&u=3f9ac07be41d&hash=Zm9vYmFy&year=2022&apikey=k"
+    assert redact_all_query_values(url) == \
+        "https://***@host/rss?format=rss&page=2&lang=en-gb&u=***&hash=***&year=2022&apikey=***"
+    assert redact_all_query_values(f"timeout: redirected to {url}; retry") == \
+        "timeout: redirected to https://***@host/rss?format=rss&page=2&lang=en-gb&u=***&hash=***&year=2022&apikey=***; retry"
+    assert redact("https://host/story?id=3f9ac07be41d") == "https://host/story?id=3f9ac07be41d"  # links stay links
+    assert redact_all_query_values("no address here, 3 = three") == "no address here, 3 = three"
 
 
 def test_the_redaction_itself():

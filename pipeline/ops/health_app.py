@@ -27,7 +27,7 @@ from pipeline.ops.feed_health import feed_health
 from pipeline.ops.feedback_app import add_feedback_routes
 from pipeline.ops.kibana import EVENTS_DASHBOARD
 from pipeline.ops.links import dashboard_url, discover_stories_url
-from pipeline.redact import redact
+from pipeline.redact import redact, redact_all_query_values
 from pipeline.settings import Settings
 from pipeline.store import Store
 from pipeline.store.cluster_health import ClusterHealth, cluster_health
@@ -50,13 +50,19 @@ def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
     for feed in feeds:
         h = health[feed.id]
         fresh = freshness.get(feed.id, {})
-        rows.append({**asdict(h), "outlet": feed.outlet, "url": redact(feed.url),
+        rows.append({**_shown_to_all(asdict(h)), "outlet": feed.outlet, "url": redact_all_query_values(feed.url),
                      "searchable_p50": fresh.get("searchable_delay_p50"),
                      "searchable_p95": fresh.get("searchable_delay_p95"),
                      "kibana": discover_stories_url(settings.kibana_url, feed_id=feed.id, prefix=settings.index_prefix),
                      "run_link": f"/dags/newswatch_poll/runs/{quote(h.last_run_id, safe='')}"
                      if h.last_run_id and AIRFLOW_RUN.match(h.last_run_id) else None})
     return sorted(rows, key=lambda r: (ORDER.get(r["status"], 9), r["feed_id"]))
+
+
+def _shown_to_all(row: dict[str, Any]) -> dict[str, Any]:
+    """The row's texts (a reason or warning can quote a redirect's address) with every unusual query value masked."""
+    return {key: redact_all_query_values(value) if isinstance(value, str) and key in ("reason", "warning") else value
+            for key, value in row.items()}
 
 
 # the run ids Airflow gives its DAG runs: only these have a log page; a CLI pass ("manual", "local-…") has none
