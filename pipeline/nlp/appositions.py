@@ -61,6 +61,11 @@ def described_before_name(subject: Token, body: Entity) -> bool:
     ("The California Governor's Office of Emergency Services", "the World Travel and Tourism Council")."""
     name_start = body.end - len(body.text)  # its name ends the entity ("NGO Proactiva Open Arms" is the name's)
     before = [t for t in subject.doc[subject.left_edge.i: subject.i + 1] if t.idx < name_start]
+    based = next((k for k, t in enumerate(before) if t.lower_ == "based" and k and before[k - 1].text == "-"), None)
+    if based is not None:  # "Irving, Texas-based Exxon", "London-based charity Oxfam": where it sits says what it is
+        before = [t for t in before[based + 1:] if t.lower_ not in {"a", "an", "the"}]
+        if not before:
+            return True
     kind = [t for t in before if t.is_upper and len(t) <= 4 and t.is_alpha or t.is_lower and t.pos_ == "NOUN"]
     return bool(kind) and all(t.is_lower or t.lower_ in {"a", "an", "the"} or t.ent_type_ == "NORP" or t.pos_ == "ADJ"
                               or t in kind for t in before)  # "Spanish Red Cross" is a name: no kind before it

@@ -2324,6 +2324,15 @@ def test_the_company_is_the_one_that_spoke_last_or_described_by_where_it_is_base
     assert quote_with(text, "net income rose").speaker_canonical.startswith("Nortel Freight")
 
 
+def test_where_a_named_body_is_based_is_no_part_of_its_name():
+    text = ("Irving, Texas-based Vantor Energy said in a statement that the merger would close in March.\n\n"
+            "London-based charity Brightwell said the deal left farmers worse off.\n\n"
+            "Spanish Red Cross said the shelters were full.")
+    assert quote_with(text, "merger would close").speaker_canonical == "Vantor Energy"
+    assert quote_with(text, "farmers worse off").speaker_canonical == "Brightwell"
+    assert quote_with(text, "shelters were full").speaker_canonical == "Spanish Red Cross"  # a name, not a place
+
+
 def test_a_nationality_or_a_boss_after_a_named_speaker_is_that_speaker():
     text = ("Valencia coach Rafael Ortega admitted injuries were no excuse for the 2-1 loss on Saturday.\n\n"
             "“The guys give everything,” Ortega told reporters.\n\n"
