@@ -234,9 +234,8 @@ def _a_person_by_pronoun(doc: Doc, ent: Span) -> bool:
     subject is a person's; bodies are "it" (a first name the lists lack cannot tell)."""
     words = ent.text.split()
     root = ent.root
-    if not 2 <= len(words) <= 3 or not all(_NAME_TOKEN.match(w) for w in words) or fold(words[-1]) in _BODY_WORDS:
-        return False
-    if root.dep_ not in {"nsubj", "nsubjpass"}:
+    if not 2 <= len(words) <= 3 or not all(_NAME_TOKEN.match(w) for w in words) or fold(words[-1]) in _BODY_WORDS \
+            or root.dep_ not in {"nsubj", "nsubjpass"}:
         return False
     return any(t.lower_ in {"she", "he"} and t.dep_ in {"nsubj", "nsubjpass"} and t.i > ent.end
                for t in root.head.subtree)
@@ -302,8 +301,9 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             label = "place"  # "OTTAWA --", "MILTON, Ont. —": where the story was filed, whatever the model says
         start, end = ent.start_char, ent.end_char
         if label == "person":
-            if len(ent) == 1 and (given := given_name_before_surname(ent[0]) or given_name_before_particles(ent[0], _PARTICLES)):
-                start = given.idx  # "Sulakshani Perera" tagged from "Perera", "Eric van der Burg" from "Burg"
+            if all(t.lower_ in _PARTICLES and t.is_lower for t in ent[:-1]) and (given := len(ent) == 1 and given_name_before_surname(
+                    ent[0]) or given_name_before_particles(ent[-1], _PARTICLES)):  # "Eric van der Burg" from "Burg", "van der Burg"
+                start = given.idx  # or "Sulakshani Perera" tagged from "Perera"
             start = initials_before(doc_text(doc), start)  # "M R Ajith Kumar" tagged from "Ajith"
             start = office_lead(doc_text(doc), start) if language == "en" else start  # "Leader of the Opposition …"
             start = max(start, named_at or 0)  # "Sanirajak Mayor Jaypeetee Audlakiak", "Witney Robert Courts"

@@ -411,7 +411,8 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
                    or c.lower_ in {"how", "why"} and c.i < tok.i for c in tok.children):
                 continue  # "more buses would be added", "he was told": the subject did not say it; "lower than X
                 # says" compares; "disclose how the service responded" asks what no one has said yet
-            subject = subject_of(tok)
+            quoted_as = tok.dep_ == "pcomp" and tok.head.lower_ == "as" and tok.head.head.lemma_ == "quote"
+            subject = english_speaker(tok) if quoted_as else subject_of(tok)  # "Reuters quoted X as saying": X
             if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
                 subject = tok.head  # "experts who contend …": the experts speak
             if subject is None or subject.pos_ == "PRON" and subject.lower_ in {"this", "that", "what"}:

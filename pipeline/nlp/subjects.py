@@ -159,7 +159,11 @@ def _dateline(token: Token) -> bool:
 def english_speaker(verb: Token) -> Token | None:
     """Who speaks through an English verb of saying: the agent of a passive, the object of "according to",
     the subject, or the capitalised word the parse left between a quote and its verb."""
+    if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb.head.head.lemma_ == "quote":
+        verb = verb.head.head  # "Reuters quoted the minister as saying that …": the one quoted says it
     quoted = next((c for c in verb.children if c.dep_ == "nsubjpass"), None) if verb.lemma_ == "quote" else None
+    if quoted is None and verb.lemma_ == "quote" and any(c.lower_ == "as" for c in verb.children):
+        quoted = next((c for c in verb.children if c.dep_ in {"dobj", "obj"}), None)  # "the BBC quoted Dickov as saying"
     if quoted is not None:  # "Morrison was quoted by SBS as saying": the medium quoted him; he speaks
         return quoted
     agent = next((c for c in verb.children if c.dep_ == "agent"), None)

@@ -163,6 +163,17 @@ def test_the_given_name_before_a_surname_s_particles_is_never_a_function_word_or
         assert (given.text if given is not None else None) == expected, text
 
 
+def test_a_surname_tagged_with_its_particles_starts_at_the_given_name_before_them():
+    from spacy.tokens import Span
+
+    from pipeline.nlp.entities import extract_entities
+
+    doc = load_model("en")("Utrecht Mayor Jan van Zanen said three people were killed.")
+    van = next(t.i for t in doc if t.text == "van")
+    doc.ents = [Span(doc, van, van + 2, label="PERSON")]  # as the model tagged it in a longer story: "van Zanen"
+    found, _ = extract_entities(doc)
+    assert [(e.label, e.canonical) for e in found] == [("person", "Jan van Zanen")]
+
 
 def test_a_month_before_a_place_or_body_is_no_part_of_its_name():
     found = entities("Germany to help\n\nIn March Germany said it would take 500 people. The March 12 Board of Trustees "

@@ -2370,6 +2370,13 @@ def test_a_person_quoted_by_a_medium_a_headline_signed_with_a_dash_and_a_body_s_
     assert quote_with(text, "best possible squad").speaker_canonical == "Allister Coetzee"
     assert quote_with(text, "end up in Australia").speaker_canonical == "Scott Morrison"  # not SBS
     assert quote_with(text, "began looking into").speaker_canonical == "U.S. Immigration and Customs Enforcement"
+    active = ("Doncaster manager Paul Dickov let Bury score.\n\n"
+              "\"It just would not have been right for us to take three points,\" the BBC quoted Dickov as saying.\n\n"
+              "Reuters quoted Foreign Minister Anna Lind as saying that talks would resume in May.\n\n"
+              "Reuters quoted the report, which said that the talks had stalled.")
+    assert quote_with(active, "take three points").speaker_canonical == "Paul Dickov"  # the BBC only quoted him
+    assert quote_with(active, "talks would resume").speaker_canonical == "Anna Lind"
+    assert quote_with(active, "talks had stalled").speaker_canonical != "Reuters"
 
 
 def test_an_epithet_is_a_nationality_for_one_person_and_a_signature_only_titles_and_a_name():
