@@ -11,6 +11,7 @@ so one broken feed never stops the others.
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import io
 import json
@@ -18,7 +19,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -28,6 +28,7 @@ from yarl import URL
 from pipeline.bounds import bounded_int
 from pipeline.config import Feed
 from pipeline.errors import FeedError, FetchError
+from pipeline.ingest.feed_dates import feed_date
 from pipeline.ingest.fetch import Fetcher
 from pipeline.ingest.items import FeedItem
 from pipeline.ingest.xml_prolog import declares_entities
@@ -86,6 +87,10 @@ class FeedResult:
 
 
 def _published(entry: dict[str, Any]) -> datetime | None:
+    """The item's date: its own words read with their zone (`feed_date`), else feedparser's reading of them."""
+    for key in ("published", "updated", "created"):
+        if isinstance(entry.get(key), str) and (when := feed_date(entry[key])) is not None:
+            return when
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = entry.get(key)
         if parsed:
@@ -205,7 +210,7 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
     if data is None and declares_entities(body, content_type):
         raise FeedError(feed.id, feed.url, "xml_entities",
                         "the document declares XML entities (refused: external entities and entity bombs)")
-    fast = None if data is not None else _fast_entries(body)
+    fast = None if data is not None or not _one_charset(body, content_type) else _fast_entries(body)
     if data is not None:
         entries = _json_entries(data)
     elif fast is not None:
@@ -236,6 +241,23 @@ def parse_feed(feed: Feed, body: bytes, content_type: str = "", base_url: str | 
         skip = frozenset(h for h in (_int(x) for x in re.findall(r"\d+", str(channel.get("skiphours", ""))))
                          if h is not None and 0 <= h < 24)
     return ParsedFeed(_items(feed, entries, base_url or feed.url, limits, now, warnings), warnings, ttl, skip)
+
+
+def _one_charset(body: bytes, content_type: str) -> bool:
+    """Whether the HTTP charset, if any, names the encoding the XML declaration does (UTF-8 when it names none).
+
+    lxml trusts the declaration; a site moved to UTF-8 with an old `ISO-8859-1` template then reads as
+    "RÃ©fugiÃ©s", no topic word matches and the item is marked seen for good. The server's charset wins
+    (RFC 7303), which is what the lenient path does.
+    """
+    charset = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
+    if charset is None:
+        return True
+    declared = _XML_ENCODING.search(body[:200])
+    try:
+        return codecs.lookup(charset.group(1)).name == codecs.lookup(declared.group(1).decode() if declared else "utf-8").name
+    except LookupError:  # a charset Python does not know: the lenient path says what it makes of it
+        return False
 
 
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -275,35 +297,12 @@ def _rss_entry(item: Any) -> dict[str, Any]:
     link = (item.findtext("link") or "").strip()
     if not link and guid is not None and guid.get("isPermaLink", "true") != "false":
         link = (guid.text or "").strip()
-    published = None
-    for tag in ("pubDate", "{http://purl.org/dc/elements/1.1/}date"):
-        published = _date(item.findtext(tag))
-        if published:
-            break
+    published = next((t for t in (item.findtext("pubDate"), item.findtext("{http://purl.org/dc/elements/1.1/}date"))
+                      if t and t.strip()), None)
     return {"id": (guid.text or "").strip() if guid is not None else "", "link": link,
             "title": _text(item.find("title")),
             "summary": _text(item.find("description")) or _text(item.find(_CONTENT)),
-            "published_parsed": published}
-
-
-def _date(value: str | None) -> Any:
-    """An RFC 822 or ISO 8601 date as a UTC time tuple (feedparser's shape), or None."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    try:
-        return when.astimezone(UTC).timetuple()
-    except (OverflowError, ValueError):  # "31 Dec 9999 23:59:59 -0500" is past what a datetime holds in UTC
-        return None
+            "published": published}
 
 
 def _int(value: object, high: int = 10**6) -> int | None:

@@ -109,6 +109,19 @@ def test_an_undeclared_windows_1252_feed_keeps_its_accents():
     assert not any(w.startswith("bad_encoding") for w in parsed.warnings)
 
 
+@pytest.mark.parametrize("content_type", ["application/rss+xml; charset=utf-8", "text/xml; charset=\"UTF-8\""])
+def test_the_server_s_charset_wins_over_an_old_declaration(content_type: str):
+    """A site moved to UTF-8 that kept its ISO-8859-1 template: read as Latin-1, "Réfugiés" became "RÃ©fugiÃ©s",
+    no topic word matched and the item was marked seen for good."""
+    body = ('<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>Actualités</title>'
+            "<item><title>Réfugiés à la frontière</title><link>http://h.example/a/1</link>"
+            "<pubDate>Mon, 03 Jan 2022 10:00:00 +0000</pubDate></item></channel></rss>").encode("utf-8")
+    [item] = parse_feed(feed("fr", "http://127.0.0.1/fr"), body, content_type).items
+    assert item.title == "Réfugiés à la frontière"
+    [declared] = parse_feed(feed("fr", "http://127.0.0.1/fr"), body.decode("utf-8").encode("latin-1"), "text/xml").items
+    assert declared.title == "Réfugiés à la frontière"  # no charset from the server: the declaration is right
+
+
 def test_malformed_feed_with_recoverable_items_is_kept_with_a_warning(web):
     [result] = fetch_feeds([feed("sax", f"{web.url}/feeds/nodefp__saxerror.xml")], {}, FAST)
     assert result.outcome == "ok" and len(result.items) == 3
@@ -178,6 +191,30 @@ def test_an_item_with_an_impossible_character_reference_keeps_the_feed_and_its_o
     assert titles[0] == "Story 1" and len(titles) == 2
     if "55357" in bad:
         assert titles[1] == "B 😀"
+
+
+@pytest.mark.parametrize(("written", "utc"), [
+    ("Tue, 10 Jun 2025 09:00:00 -04:00", "2025-06-10T13:00:00+00:00"),
+    ("Tue, 10 Jun 2025 09:00:00 GMT+2", "2025-06-10T07:00:00+00:00"),
+    ("Tue, 10 Jun 2025 19:00:00 AEST", "2025-06-10T09:00:00+00:00"),
+    ("Tue, 10 Jun 2025 10:00:00 BST", "2025-06-10T09:00:00+00:00"),
+    ("Tue, 10 Jun 2025 09:00:00 EDT", "2025-06-10T13:00:00+00:00"),
+    ("Tue, 10 Jun 2025 09:00:00 -0000", "2025-06-10T09:00:00+00:00"),
+    ("Tue, 10 Jun 2025 09:00:00", "2025-06-10T09:00:00+00:00"),
+    ("2025-06-10T09:00:00-04:00", "2025-06-10T13:00:00+00:00")])
+def test_a_date_is_read_in_the_zone_it_was_written_in_on_both_paths(written: str, utc: str | None):
+    """`-04:00`, `GMT+2` and zone names were read as UTC: a Sydney story landed ten hours ahead and was clamped
+    to its ingest time. A zone no one can read gives no date rather than a wrong one."""
+    fast = parse_feed(feed("x", "http://h.example/feed"), rss(item(1, f"<pubDate>{written}</pubDate>")))
+    atom = ("<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'><title>T</title>"
+            f"<entry><title>Story 1</title><link href='https://news.example/1'/><id>1</id>"
+            f"<published>{written}</published></entry></feed>").encode()
+    lenient = parse_feed(feed("a", "http://h.example/atom"), atom)
+    for parsed in (fast, lenient):
+        [found] = parsed.items
+        assert (found.published.isoformat() if found.published else None) == utc, parsed
+    unknown = parse_feed(feed("x", "http://h.example/feed"), rss(item(1, "<pubDate>Tue, 10 Jun 2025 09:00:00 XYZ</pubDate>")))
+    assert unknown.items[0].published is None
 
 
 @pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -0500", "Fri, 31 Dec 9999 23:59:59 EST",
