@@ -115,7 +115,7 @@ def test_the_server_s_charset_wins_over_an_old_declaration(content_type: str):
     no topic word matched and the item was marked seen for good."""
     body = ('<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>Actualités</title>'
             "<item><title>Réfugiés à la frontière</title><link>http://h.example/a/1</link>"
-            "<pubDate>Mon, 03 Jan 2022 10:00:00 +0000</pubDate></item></channel></rss>").encode("utf-8")
+            "<pubDate>Mon, 03 Jan 2022 10:00:00 +0000</pubDate></item></channel></rss>").encode()
     [item] = parse_feed(feed("fr", "http://127.0.0.1/fr"), body, content_type).items
     assert item.title == "Réfugiés à la frontière"
     [declared] = parse_feed(feed("fr", "http://127.0.0.1/fr"), body.decode("utf-8").encode("latin-1"), "text/xml").items
