@@ -50,6 +50,7 @@ class FeedWork:
     keys: list[str] = field(default_factory=list)  # every item key the feed listed
     held_back: set[str] = field(default_factory=set)  # item keys not to remember as seen (postponed, rejected)
     stories: dict[str, FeedItem] = field(default_factory=dict)  # story id → its item, written for this feed
+    taken: dict[str, FeedItem] = field(default_factory=dict)  # story id → its item, set out to be written
     delays: list[float] = field(default_factory=list)  # seconds from first seen to searchable
     # key → (since when its page fails, None if it never failed; the item)
     waiting: dict[str, tuple[datetime | None, FeedItem]] = field(default_factory=dict)
@@ -71,6 +72,14 @@ class FeedWork:
         did not fail: a page failing later gets its hours of retries from then."""
         self.held_back.add(item.key)
         self.waiting.setdefault(item.key, (self.failing_since(item.key), item))
+
+    def hold_unwritten(self) -> None:
+        """The pass deadline or a crash ended the feed: the items it set out to write and did not are kept for the
+        next pass. Its state stays as before otherwise (none of this pass's items seen), but a busy feed may no
+        longer list them by then, and another feed of the pass that listed the same story left it to this one."""
+        for sid, item in self.taken.items():
+            if sid not in self.stories and item.key not in self.waiting:
+                self.hold(item)
 
     def held_items(self) -> list[FeedItem]:
         """The items held back by earlier passes, as the feed listed them: one the feed no longer lists (a busy
@@ -133,6 +142,9 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
     if result.outcome == "error":
         state.consecutive_failures += 1
         state.last_error, state.last_error_kind = result.error, result.error_kind
+        if work.waiting:  # the deadline or a crash ended it part-way (`hold_unwritten`): what it held waits
+            kept = [entry for key, entry in _entries(previous).items() if key not in work.waiting]
+            state.waiting = [*kept, *(waiting_entry(key, since, item) for key, (since, item) in work.waiting.items())]
     elif result.outcome != "deferred":
         state.consecutive_failures = 0
         state.last_success = now

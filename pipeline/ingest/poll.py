@@ -229,6 +229,7 @@ class _Pass:
                 if work.done:
                     continue
                 work.result.fail("deadline", f"the pass deadline ({deadline:g} s) ended before this feed was done")
+                work.hold_unwritten()
                 work.report.settle(work.result)
                 work.done = True
                 self.works.append(work)
@@ -254,6 +255,8 @@ class _Pass:
         except Exception as exc:
             log.exception("feed %s: unexpected failure", feed.id)
             self._failed(work, "crash", f"{type(exc).__name__}: {str(exc)[:300]}")
+            async with self.lock:
+                work.hold_unwritten()
         work.report.settle(work.result)
         async with self.lock:
             work.done = True
@@ -304,6 +307,7 @@ class _Pass:
             self.report.postponed += len(fresh) - len(take)
             work.result.warnings.append(f"capped: {len(fresh) - len(take)} new stories left for the next pass "
                                         f"(NEWSWATCH_LIMITS__MAX_NEW_PER_PASS={self.settings.limits.max_new_per_pass})")
+        work.taken.update((sid, item) for sid, item, _ in take)
         jobs: list[Coroutine[Any, Any, None]] = [self._story(work, sid, item, m) for sid, item, m in take]
         await asyncio.gather(*jobs)
 

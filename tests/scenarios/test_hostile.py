@@ -275,6 +275,8 @@ def test_the_pass_deadline_records_the_unfinished_feed(store, settings, hostile,
     assert by_id["stuck"].outcome == "error" and by_id["stuck"].error.startswith("deadline")
     state = store.feed_states(["stuck"])["stuck"]
     assert state.last_error_kind == "deadline" and not state.seen  # the next pass reads its items again
+    # and the story it set out to write waits, whole: written next pass even if the feed no longer lists it
+    assert len(state.waiting) == 1 and "/page/stuck" in state.waiting[0], state.waiting
 
 
 async def _send_article(hostile: HostileServer, writer) -> None:
