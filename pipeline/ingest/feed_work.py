@@ -143,8 +143,8 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
         state.consecutive_failures += 1
         state.last_error, state.last_error_kind = result.error, result.error_kind
         if work.waiting:  # the deadline or a crash ended it part-way (`hold_unwritten`): what it held waits
-            kept = [entry for key, entry in _entries(previous).items() if key not in work.waiting]
-            state.waiting = [*kept, *(waiting_entry(key, since, item) for key, (since, item) in work.waiting.items())]
+            before = [entry for key, entry in _entries(previous).items() if key not in work.waiting]
+            state.waiting = [*before, *(waiting_entry(key, since, item) for key, (since, item) in work.waiting.items())]
     elif result.outcome != "deferred":
         state.consecutive_failures = 0
         state.last_success = now
