@@ -131,6 +131,10 @@ def parse_address(text: str) -> IPAddress | None:
         return None
 
 
+# the answers that say a name does not exist, as opposed to a resolver that could not answer now
+_NO_SUCH_NAME = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
+
+
 class GuardedResolver(AbstractResolver):
     """aiohttp's resolver, refusing names that resolve to addresses the policy does not allow.
 
@@ -142,7 +146,7 @@ class GuardedResolver(AbstractResolver):
     def __init__(self, policy: OutboundPolicy) -> None:
         self.policy = policy
         self.inner = ThreadedResolver()
-        self.failed: dict[str, OSError] = {}  # names that did not resolve in this pass: asked once, not per link
+        self.failed: dict[str, OSError] = {}  # names that do not exist, this pass: asked once, not per link
         self.approved: set[IPAddress] = set()
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
@@ -151,7 +155,8 @@ class GuardedResolver(AbstractResolver):
         try:
             answers = await self.inner.resolve(host, port, family)
         except OSError as exc:
-            self.failed[host] = exc
+            if isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_NAME:  # not a lookup that timed out or
+                self.failed[host] = exc  # failed for now (EAI_AGAIN): that one blocked the host for the whole pass
             raise
         for answer in answers:
             address = ipaddress.ip_address(str(answer["host"]).split("%")[0])

@@ -138,3 +138,37 @@ def test_ipv4_inside_ipv6_is_unwrapped():
     for v6, v4 in cases.items():
         inner = embedded_ipv4(ipaddress.ip_address(v6))
         assert (str(inner) if inner else None) == v4, v6
+
+
+def test_a_name_that_failed_to_resolve_for_now_is_asked_again_one_that_does_not_exist_is_not():
+    """A lookup that timed out once (EAI_AGAIN, common with hundreds of lookups at once) blocked its host for the
+    whole pass: every feed and page of it failed at once, retries included. A name that does not exist is not
+    asked again for each of its links. The system resolver stands in here: this machine has no DNS to fail."""
+    from pipeline.ingest.outbound import GuardedResolver
+
+    class Flaky:
+        def __init__(self, errors: list[int]) -> None:
+            self.errors, self.calls = errors, 0
+
+        async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list:
+            self.calls += 1
+            if self.errors:
+                code = self.errors.pop(0)
+                raise socket.gaierror(code, "lookup failed")
+            return [{"hostname": host, "host": "93.184.216.34", "port": port, "family": family, "proto": 0,
+                     "flags": 0}]
+
+    async def twice(errors: list[int]) -> tuple[list[str], int]:
+        resolver = GuardedResolver(OutboundPolicy())
+        resolver.inner = Flaky(errors)  # type: ignore[assignment]
+        outcomes = []
+        for _ in range(2):
+            try:
+                outcomes.append((await resolver.resolve("news.example"))[0]["host"])
+            except OSError as exc:
+                outcomes.append(f"error {exc.errno}")
+        return outcomes, resolver.inner.calls
+
+    assert asyncio.run(twice([socket.EAI_AGAIN])) == (([f"error {socket.EAI_AGAIN}", "93.184.216.34"]), 2)
+    assert asyncio.run(twice([socket.EAI_NONAME, socket.EAI_NONAME])) == (
+        [f"error {socket.EAI_NONAME}", f"error {socket.EAI_NONAME}"], 1)
