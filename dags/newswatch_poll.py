@@ -78,7 +78,8 @@ def newswatch_poll():
         context = get_current_context()
         context["shard_name"] = shard["name"]  # type: ignore[typeddict-unknown-key]
         settings = Settings.from_env().replace(source=shard["source"])
-        report = with_store(lambda store, s: poll_feeds(store, s, shard["feeds"], run_id=context["run_id"]), settings)
+        report = with_store(lambda store, s: poll_feeds(store, s, shard["feeds"], run_id=context["run_id"],
+                                                            unknown_ids="skip"), settings)
         for feed in report.feeds:
             print(redact(f"{feed.feed_id}: {feed.outcome}, {feed.items} items, {feed.matched} matched, {feed.new} new"
                          + (f" — {feed.error}" if feed.error else "")

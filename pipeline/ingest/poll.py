@@ -115,8 +115,12 @@ def plan_shards(feeds: list[Feed], ids: list[str], size: int) -> list[list[str]]
 
 
 def poll_feeds(store: Store, settings: Settings, feed_ids: list[str], run_id: str = "manual",
-               progress: Callable[[PollReport], None] | None = None) -> PollReport:
+               progress: Callable[[PollReport], None] | None = None, unknown_ids: str = "refuse") -> PollReport:
     """Poll the given feeds and index their new on-topic stories; one feed's failure stays its own.
+
+    `unknown_ids="skip"` polls the others when some ids are no longer in the feeds file (a shard planned
+    before a deploy that removed or renamed a feed: every retry of its 250 feeds failed the same way); a
+    person naming a feed that does not exist gets the error.
 
     Raises WriteRejected after everything else is written when Elasticsearch refused some stories
     (they are tried again on the next pass).
@@ -124,9 +128,11 @@ def poll_feeds(store: Store, settings: Settings, feed_ids: list[str], run_id: st
     with feed_source(settings) as source_settings:
         all_feeds = {f.id: f for f in feeds_config(source_settings)}
         unknown = [i for i in feed_ids if i not in all_feeds]
-        if unknown:
+        if unknown and unknown_ids != "skip":
             raise ConfigError(str(source_settings.feeds_path), "feeds", f"unknown feed ids: {', '.join(unknown)}")
-        the_pass = _Pass(store, source_settings, [all_feeds[i] for i in feed_ids], run_id, progress)
+        if unknown:
+            log.warning("feeds no longer in %s, not polled: %s", source_settings.feeds_path, ", ".join(unknown))
+        the_pass = _Pass(store, source_settings, [all_feeds[i] for i in feed_ids if i in all_feeds], run_id, progress)
         with asyncio.Runner(loop_factory=_loop_factory()) as runner:
             report = runner.run(the_pass.run())
     for fr in report.feeds:

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
+import pytest
+
 from pipeline.config import load_feeds
 from pipeline.ingest.poll import poll_feeds
 from pipeline.local.replay import REPLAY_DIR
@@ -161,3 +163,17 @@ def test_the_page_reads_a_bounded_summary_not_the_history(store, settings, tmp_p
         assert [tuple(d) for d in shown["new_per_day"]] == whole.new_per_day and shown["last_run_id"] == whole.last_run_id
     assert rows["busy"]["status"] == "ok" and rows["busy-broken"]["status"] == "failing"
     assert rows["quiet"]["status"] == "silent"
+
+
+def test_a_shard_naming_a_feed_removed_since_polls_the_others(store, settings, web, tmp_path, caplog):
+    """A shard is planned before a deploy removes a feed: every retry of the shard failed on the one id."""
+    from pipeline.errors import ConfigError
+
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_text((REPLAY_DIR / "feeds.yaml").read_text())
+    settings = replay_settings(settings, web.url, feeds_file)
+    with pytest.raises(ConfigError, match="unknown feed ids: replay-removed"):
+        poll_feeds(store, settings, ["replay-canada", "replay-removed"], run_id="manual")
+    report = poll_feeds(store, settings, ["replay-canada", "replay-removed"], run_id="manual", unknown_ids="skip")
+    assert [f.feed_id for f in report.feeds] == ["replay-canada"] and report.feeds[0].outcome == "ok"
+    assert "replay-removed" in caplog.text
