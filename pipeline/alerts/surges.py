@@ -62,8 +62,20 @@ def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSetti
                                "story_id": surge.story_ids[0] if surge.story_ids else None,
                                "title": f"Surge: {surge.label}", "published": surge.start}
 
+    def alerted_apart(sub: Subscription, surge: SurgeDoc) -> bool:
+        """Whether another surge of this happening was alerted under a key of its own: one that started later but
+        was written first (a slow feed's story took another topic over the line afterwards, back in time). Its
+        alert stands for the happening; keyed anew by the earlier start, the happening was mailed twice."""
+        key = key_of(surge)
+        if surge.kind == "topic" or store.alert(record_id(sub.name, "surge", key)) is not None:
+            return False  # this happening's own alert: updated as the surge grows
+        return any(store.alert(record_id(sub.name, "surge", own)) is not None
+                   for o in store.surges_of(surge.key, surge.start + HAPPENING_DAYS)
+                   if (own := f"{o.key}|{o.start.isoformat()}") != key  # itself too, alerted before it was keyed anew
+                   and abs(o.start - surge.start) <= HAPPENING_DAYS and _overlap(o, surge))
+
     def wanted(sub: Subscription, surge: SurgeDoc) -> bool:
-        if not wants_surge(sub, surge.topic, surge.kind, surge.label, surge.score):
+        if not wants_surge(sub, surge.topic, surge.kind, surge.label, surge.score) or alerted_apart(sub, surge):
             return False  # below: alerted before its key changed (records keyed by the surge's id)
         return key_of(surge) == surge.surge_id or store.alert(record_id(sub.name, "surge", surge.surge_id)) is None
 
@@ -86,6 +98,11 @@ def happening(surge: SurgeDoc, same_series: Sequence[SurgeDoc] = (),
         return f"{surge.key}|{surge.start.isoformat()}"
     first = min(running, key=lambda o: (o.start, o.surge_id))
     return key_of(first) if key_of is not None else f"{surge.key}|{first.start.isoformat()}"
+
+
+def _overlap(one: SurgeDoc, other: SurgeDoc) -> bool:
+    """Whether two surges of a series ran at once, or one began less than the cool-down after the other ended."""
+    return (one.end is None or other.start <= one.end + COOL_DOWN) and (other.end is None or one.start <= other.end + COOL_DOWN)
 
 
 def chart_png(days: list[tuple[str, int]], baseline: float, label: str) -> bytes:

@@ -238,3 +238,33 @@ def test_a_surge_closed_later_back_to_its_last_hot_hour_keeps_the_happening_it_b
     grown = second.model_copy(update={"count": 7, "updated": store.now()})
     store.write("surges", [(closed.surge_id, closed), (grown.surge_id, grown)])
     assert find_alerts(store, subs, config).created == 0
+
+
+def test_a_surge_written_after_a_later_one_of_its_happening_was_alerted_joins_that_alert(store, inbox, tmp_path):
+    """Topic B's detector raised an event's surge at 10:30 and it was mailed; a slow feed's story then took topic
+    A over the line back at 10:10. Keyed by the earlier start, the happening was mailed a second time, and the
+    first surge, grown, a third."""
+    from pipeline.store.documents import SurgeDoc
+
+    now = store.now()
+
+    def surge(topic: str, start, count: int = 5) -> SurgeDoc:
+        return SurgeDoc(surge_id=f"{topic}|event:ev-x|{start.isoformat()}", topic=topic, key="event:ev-x", kind="event",
+                        label="Boat capsizes off Lampedusa", start=start, peak=start + timedelta(hours=1), end=None,
+                        score=4.0, count=count, expected=0.4, story_ids=["s1", "s2", "s3"], updated=store.now())
+
+    subs = subscriptions(tmp_path, [{"name": "events", "channels": [inbox.url("desk@example.org")],
+                                     "stories": False, "surges": {}, "since": "2000-01-01T00:00:00Z"}])
+    config = DEFAULT.model_copy(update={"max_age": timedelta(days=30)})
+    later = surge("refugees", now - timedelta(hours=2))
+    store.write("surges", [(later.surge_id, later)])
+    assert find_alerts(store, subs, config).created == 1
+    earlier = surge("asylum-border", now - timedelta(hours=2, minutes=20))
+    store.write("surges", [(earlier.surge_id, earlier)])
+    assert find_alerts(store, subs, config).created == 0
+    grown = later.model_copy(update={"count": 9, "updated": store.now()})
+    store.write("surges", [(grown.surge_id, grown)])
+    assert find_alerts(store, subs, config).created == 0
+    elsewhere = surge("asylum-border", now - timedelta(days=9)).model_copy(update={"end": now - timedelta(days=8)})
+    store.write("surges", [(elsewhere.surge_id, elsewhere)])  # the series nine days ago: another happening
+    assert find_alerts(store, subs, config).created == 1
