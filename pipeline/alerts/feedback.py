@@ -119,17 +119,42 @@ def _story_follows(store: Store, story_id: str, quote_id: str, was: str, name: s
 
 def record_link_feedback(store: Store, claim: FeedbackClaim, user: str | None = None) -> Feedback:
     """Record a verified link's verdict, as the logged-in `user`'s (else the subscriber's the link was sent to),
-    under its nonce and that user: a second use by the same person raises FeedbackLinkError."""
+    under its nonce and that user. A second use by the same person raises FeedbackLinkError while the link's
+    verdict is still their latest; once they have given the other verdict since (another link, the CLI), the
+    link makes its verdict theirs again, as their newest: the page must not say a verdict they withdrew counts."""
     user = (user or "").strip() or None  # an auth manager's empty name is no one: the subscriber's verdict
     by = user or claim.to
     doc_id = f"link-{claim.nonce}" if user is None else f"link-{claim.nonce}-{hashlib.sha256(user.encode()).hexdigest()[:16]}"
     doc = record_feedback(store, claim.story, claim.verdict, claim.topic, by, "link", doc_id)
-    if doc is None:  # a second click, or a replay: nothing more is stored, and the page says the first one was
-        first = store.get_many("feedback", [doc_id]).get(doc_id)
-        when = f" at {first.at:%Y-%m-%d %H:%M} UTC" if isinstance(first, Feedback) else ""
-        raise FeedbackLinkError(f"the link was already used: {by}'s verdict ({claim.verdict} for story {claim.story})"
-                                f" was recorded{when}, once")
-    return doc
+    if doc is not None:
+        return doc
+    first = store.get_many("feedback", [doc_id]).get(doc_id)  # a second click, a replay, or a change of mind back
+    topic = first.topic if isinstance(first, Feedback) else claim.topic
+    latest, given = _latest_verdict(store, claim.story, topic, by)
+    if latest is not None and latest.verdict != claim.verdict:
+        # Counting their verdicts in the id: a double click (or a replay racing this one) finds the id taken and
+        # adds nothing, and only a verdict given since can make the link count again. Each person's latest verdict
+        # is the one counted (`latest_verdicts`), so this moves their vote back, never adds one.
+        again = record_feedback(store, claim.story, claim.verdict, claim.topic, by, "link", f"{doc_id}-{given}")
+        if again is not None:
+            return again
+        latest, _ = _latest_verdict(store, claim.story, topic, by)
+    shown = latest if latest is not None and latest.verdict == claim.verdict else first
+    when = f" at {shown.at:%Y-%m-%d %H:%M} UTC" if isinstance(shown, Feedback) else ""
+    raise FeedbackLinkError(f"the link was already used: {by}'s verdict ({claim.verdict} for story {claim.story})"
+                            f" was recorded{when}, once")
+
+
+def _latest_verdict(store: Store, story_id: str, topic: str, by: str) -> tuple[Feedback | None, int]:
+    """This person's latest verdict on the story for the topic (the one `latest_verdicts` counts), and how many
+    verdicts they gave on it in all."""
+    store.refresh("feedback")
+    query = {"bool": {"filter": [{"term": {"story_id": story_id}}, {"term": {"topic": topic}}, {"term": {"by": by}},
+                                 {"terms": {"verdict": ["relevant", "irrelevant"]}}]}}
+    hits = store.client.search(index=store.index("feedback"), query=query, sort=[{"at": "desc"}, {"verdict": "desc"}],
+                               size=1, track_total_hits=True)["hits"]
+    latest = Feedback.model_validate(hits["hits"][0]["_source"]) if hits["hits"] else None
+    return latest, int(hits["total"]["value"])
 
 
 def all_feedback(store: Store) -> list[Feedback]:

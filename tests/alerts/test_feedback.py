@@ -216,6 +216,37 @@ def test_each_analyst_who_opens_a_shared_alert_link_gives_a_verdict_of_their_own
     assert odd.status_code == 403 and "signature" in odd.text  # refused, not a 500
 
 
+def test_reusing_a_link_after_changing_her_mind_makes_its_verdict_hers_again_and_never_adds_a_vote(store):
+    """Relevant by one link, not relevant by a second, then the first link again: the page said "relevant" was
+    recorded while the precision tables and the retraining still read her withdrawn "irrelevant"."""
+    from pipeline.alerts.feedback import latest_verdicts
+
+    store.write_stories([story("s4", "CNN", "border*")])
+    minutes = iter(range(1, 100))
+    store.now = lambda: NOW + timedelta(minutes=next(minutes))  # each verdict a minute after the one before
+    links = {verdict: sign_link("http://127.0.0.1:1/fb", SECRET, "s4", verdict, "asylum-border", "desk", NOW,
+                                timedelta(days=14)) for verdict in ("relevant", "irrelevant")}
+
+    def use(verdict: str):
+        return record_link_feedback(store, verify_link(params(links[verdict]), SECRET, NOW), "ana")
+
+    def counted() -> list[tuple[str, str]]:
+        return [(f.by, f.verdict) for f in latest_verdicts(all_feedback(store)) if f.story_id == "s4"]
+
+    use("relevant")
+    use("irrelevant")
+    assert counted() == [("ana", "irrelevant")]
+    again = use("relevant")
+    assert again.verdict == "relevant" and again.at > NOW + timedelta(minutes=2) and counted() == [("ana", "relevant")]
+    with pytest.raises(FeedbackLinkError, match=r"already used: ana's verdict \(relevant for story s4\) was recorded "
+                                                rf"at {again.at:%Y-%m-%d %H:%M} UTC, once"):  # when it became hers again
+        use("relevant")  # a replay while it is her latest: refused, nothing stored
+    assert len([f for f in all_feedback(store) if f.story_id == "s4"]) == 3
+    assert use("irrelevant").verdict == "irrelevant" and counted() == [("ana", "irrelevant")]  # and back again
+    assert use("relevant").verdict == "relevant" and counted() == [("ana", "relevant")]
+    assert len([f for f in all_feedback(store) if f.story_id == "s4"]) == 5  # one vote, whichever link she used last
+
+
 def confirm(client, url: str, headers: dict | None = None):
     """What the landing page's Confirm button sends: the link's own parameters, posted from the page."""
     path, _, query = url.partition("?")
