@@ -72,15 +72,34 @@ class RelevanceModel:
 
     def save(self, path: Path) -> None:
         """Written beside, then moved into place: a poll's workers load a model whenever its file changes, and
-        half a file would break every feed of that pass."""
+        half a file would break every feed of that pass. The staged file reaches the disk before the move, and the
+        move before this returns: after a power loss the rename alone could survive, naming an empty file."""
         path.parent.mkdir(parents=True, exist_ok=True)
         staged = path.with_name(f".{path.name}.{os.getpid()}.new")
         try:
-            staged.write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=0) + "\n",
-                              encoding="utf-8")
+            with open(staged, "w", encoding="utf-8") as out:
+                out.write(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=0) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
             staged.replace(path)
+            _sync_directory(path.parent)
         finally:
             staged.unlink(missing_ok=True)  # a full disk leaves nothing half-written behind
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename in `directory` durable. Best effort: some platforms and file systems refuse to open or fsync a
+    directory, and the model is in place either way."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @contextmanager

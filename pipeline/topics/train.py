@@ -18,6 +18,7 @@ figures are optimistic; the event-labelled stream is the group they were not wri
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 import time
@@ -36,6 +37,7 @@ from pipeline.topics.labelled_rows import json_lines, read_labelled_rows, stream
 from pipeline.topics.relevance import RelevanceModel, features
 from pipeline.topics.rules import Tokens, item_signals, match_rules, match_topics
 
+logger = logging.getLogger(__name__)  # not `log`: here that names the report's printer, as in `cross_validate`
 W3 = 15486 / 700  # what an item of stratum 3 stands for (score_topics.py)
 _TAG = re.compile(r"<[^>]+>")
 VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
@@ -152,9 +154,14 @@ def weighted_scores(items: Sequence[Labelled], kept: Sequence[bool]) -> tuple[fl
 def fit(items: Sequence[Labelled], topic: str, c: float = 1.0, keep: int = 6000,
         frames: dict[str, list[str]] | None = None) -> RelevanceModel:
     """Logistic regression on word and word-pair features (and the signals `prepare` added when given
-    `frames`), stratum weights as sample weights."""
+    `frames`), stratum weights as sample weights. Items of one label only are a LabelsError naming the label
+    missing: scikit-learn's own refusal is a traceback about "classes" that names neither the topic nor the label."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
+
+    if (lacking := _lacking(items)) is not None:
+        raise LabelsError(f"cannot train a model for {topic}: the training items hold {lacking}; "
+                          f"a model needs items labelled on and off topic")
 
     vectorizer = DictVectorizer()
     x = vectorizer.fit_transform([dict.fromkeys(i.features, 1) for i in items])
@@ -165,6 +172,17 @@ def fit(items: Sequence[Labelled], topic: str, c: float = 1.0, keep: int = 6000,
     strongest = sorted(weights, key=lambda f: -abs(weights[f]))[:keep]
     return RelevanceModel(topic, {f: round(float(weights[f]), 5) for f in strongest}, float(model.intercept_[0]),
                           signals=frames is not None, frames=frames or {}, languages=trained_languages(items))
+
+
+def _lacking(items: Sequence[Labelled]) -> str | None:
+    """What a training set lacks to fit a model on (items of both labels), or None."""
+    on = sum(i.label == "on" for i in items)
+    if not items:
+        return "no labelled item"
+    if on in (0, len(items)):
+        has, lacks = ("on", "off") if on else ("off", "on")
+        return f"no {lacks}-topic item (all {len(items)} are {has} topic)"
+    return None
 
 
 def trained_languages(items: Sequence[Labelled]) -> list[str]:
@@ -221,18 +239,72 @@ def _k_folds(items: list[Labelled], k: int, seed: int) -> list[list[Labelled]]:
     return [on[n::k] + off[n::k] for n in range(k)]
 
 
-def _folds_for(items: list[Labelled], topic: str, c: float, outlets: list[str], tests: list[list[Labelled]],
+def _apart(items: list[Labelled], test: list[Labelled]) -> list[Labelled]:
+    """A k fold's training part: every item but those it is judged on."""
+    ids = {id(i) for i in test}
+    return [i for i in items if id(i) not in ids]
+
+
+def _trainable(name: str, train: Sequence[Labelled], skipped: dict[str, str], log: Callable[[str], None]) -> bool:
+    """Whether a fold's training part holds both labels. A fold without is skipped, and said to be (the report, the
+    log, the summary's `skipped`): one outlet's or fold's one-sided labels must not stop the figures of the rest."""
+    lacking = _lacking(train)
+    if lacking is None:
+        return True
+    skipped[name] = f"its training items hold {lacking}"
+    logger.warning("cross-validation: %s skipped: %s", name, skipped[name])
+    log(f"{name:<12} skipped: {skipped[name]}")
+    return False
+
+
+def _folds_for(items: list[Labelled], topic: str, c: float, outlets: list[str],
+               tests: list[tuple[str, list[Labelled]]],
                frames: dict[str, list[str]] | None) -> tuple[list[Fold], list[Fold]]:
-    """Leave-one-outlet-out folds and k folds, each judged for every (veto, rescue)."""
+    """Leave-one-outlet-out folds and (named) k folds, each judged for every (veto, rescue)."""
     by_outlet = [Fold(o, _judge(fit([i for i in items if i.outlet != o], topic, c, frames=frames),
                                 [i for i in items if i.outlet == o and i.judged]))
                  for o in outlets]
-    k_folds = []
-    for n, test in enumerate(tests):
-        ids = {id(i) for i in test}
-        k_folds.append(Fold(f"fold {n + 1}", _judge(fit([i for i in items if id(i) not in ids], topic, c,
-                                                                   frames=frames), test)))
+    k_folds = [Fold(name, _judge(fit(_apart(items, test), topic, c, frames=frames), test)) for name, test in tests]
     return by_outlet, k_folds
+
+
+def _mean_f1(folds: Sequence[Fold], g: tuple[float, float]) -> float:
+    """The folds' mean F1 at (veto, rescue) `g`; 0 with no fold scored, so the other kind of fold decides."""
+    return mean(f.scores[g][2] for f in folds) if folds else 0.0
+
+
+def _mean_scores(folds: Sequence[Fold], chosen: tuple[float, float]) -> dict[str, float]:
+    """Mean weighted precision, recall and F1 over the folds; 0 where none was scored (`skipped` says why)."""
+    return {m: round(mean(f.scores[chosen][n] for f in folds), 4) if folds else 0.0
+            for n, m in enumerate(("precision", "recall", "f1"))}
+
+
+def _scorable(items: list[Labelled], topic: str, outlets: list[str], k: int, seed: int, skipped: dict[str, str],
+              log: Callable[[str], None]) -> tuple[list[str], list[tuple[str, list[Labelled]]]]:
+    """The outlets to leave out and the k folds whose training parts hold both labels; a LabelsError when none do."""
+    if (lacking := _lacking(items)) is not None:
+        raise LabelsError(f"cannot cross-validate {topic}: the labelled items hold {lacking}")
+    left_out = [o for o in outlets if _trainable(o, [i for i in items if i.outlet != o], skipped, log)]
+    tests = [(f"fold {n + 1}", test) for n, test in enumerate(_k_folds(items, k, seed))]
+    tests = [(name, test) for name, test in tests if _trainable(name, _apart(items, test), skipped, log)]
+    if not left_out and not tests:
+        raise LabelsError(f"cannot cross-validate {topic}: no outlet left out and no fold has items labelled on and "
+                          f"off topic to train on ({'; '.join(f'{n}: {why}' for n, why in skipped.items())})")
+    return left_out, tests
+
+
+def _one_outlet_alone(items: list[Labelled], topic: str, c: float, outlets: list[str], skipped: dict[str, str],
+                      log: Callable[[str], None], frames: dict[str, list[str]] | None) -> list[Fold]:
+    """The harshest check: a model trained on one outlet alone, judged on each other one (none with one outlet)."""
+    pairs = []
+    for source in outlets if len(outlets) > 1 else []:
+        train = [i for i in items if i.outlet == source]
+        if not _trainable(f"{source} alone", train, skipped, log):
+            continue
+        model = fit(train, topic, c, frames=frames)
+        pairs += [Fold(f"{source} → {target}", _judge(model, [i for i in items if i.outlet == target and i.judged]))
+                  for target in outlets if target != source]
+    return pairs
 
 
 def cross_validate(items: list[Labelled], topic: str, k: int = 5, seed: int = 7,
@@ -243,16 +315,19 @@ def cross_validate(items: list[Labelled], topic: str, k: int = 5, seed: int = 7,
     meets; the k folds mix items of the outlets the rules were written with, so they break ties only.
     An earlier choice by the worst fold of either kind let one k fold of 40 on-topic items decide, and
     kept the model from vetoing anything on the outlets left out.
+    A fold whose training part holds one label only is skipped (`skipped` in the summary says why); with no outlet
+    left to leave out (one labelled file, say), the k folds choose.
     """
     outlets = sorted({i.outlet for i in items if i.outlet != "articles" and i.judged})
     if not outlets:
-        raise ValueError("no labelled outlet to cross-validate on")
-    tests = _k_folds(items, k, seed)
+        raise LabelsError("no labelled outlet to cross-validate on")
+    skipped: dict[str, str] = {}
+    left_out, tests = _scorable(items, topic, outlets, k, seed, skipped, log)
     best: tuple[tuple[float, ...], tuple[float, float], float, list[Fold], list[Fold]] | None = None
     for c in C_GRID:
-        by_outlet, folds = _folds_for(items, topic, c, outlets, tests, frames)
-        for g in by_outlet[0].scores:
-            rank = (round(mean(f.scores[g][2] for f in by_outlet), 3), mean(f.scores[g][2] for f in folds), -g[0], g[1])
+        by_outlet, folds = _folds_for(items, topic, c, left_out, tests, frames)
+        for g in (by_outlet + folds)[0].scores:
+            rank = (round(_mean_f1(by_outlet, g), 3), _mean_f1(folds, g), -g[0], g[1])
             if best is None or rank > best[0]:
                 best = (rank, g, c, by_outlet, folds)
     assert best is not None
@@ -261,24 +336,17 @@ def cross_validate(items: list[Labelled], topic: str, k: int = 5, seed: int = 7,
         p, r, f = fold.scores[chosen]
         rp, rr, rf = fold.scores[(0.0, 1.01)]
         log(f"{fold.name:<12} chosen: P {p:.3f} R {r:.3f} F1 {f:.3f}   rules only: P {rp:.3f} R {rr:.3f} F1 {rf:.3f}")
-    pairs = []  # the harshest check: a model trained on one outlet alone, judged on another
-    for source in outlets:
-        model = fit([i for i in items if i.outlet == source], topic, c, frames=frames)
-        for target in outlets:
-            if target != source:
-                test = [i for i in items if i.outlet == target and i.judged]
-                pairs.append(Fold(f"{source} → {target}", _judge(model, test)))
+    pairs = _one_outlet_alone(items, topic, c, outlets, skipped, log, frames)
     for fold in pairs:
         p, r, f = fold.scores[chosen]
         log(f"{fold.name:<22} chosen: P {p:.3f} R {r:.3f} F1 {f:.3f}")
     summary: dict[str, Any] = {"veto": chosen[0], "rescue": chosen[1], "c": c,
                "one_outlet_to_another": {f.name: dict(zip("prf", f.scores[chosen], strict=True)) for f in pairs},
                "by_outlet": {f.name: dict(zip("prf", f.scores[chosen], strict=True)) for f in by_outlet},
-               "k_fold": {"k": k, **{m: round(mean(f.scores[chosen][n] for f in folds), 4)
-                                     for n, m in enumerate(("precision", "recall", "f1"))}},
-               "rules_only_k_fold": {m: round(mean(f.scores[(0.0, 1.01)][n] for f in folds), 4)
-                                     for n, m in enumerate(("precision", "recall", "f1"))}}
-    log(f"chosen by the mean F1 over the outlets left out: veto below {chosen[0]}, rescue from {chosen[1]}, C {c}"
+               "k_fold": {"k": k, **_mean_scores(folds, chosen)},
+               "rules_only_k_fold": _mean_scores(folds, (0.0, 1.01)), "skipped": skipped}
+    by = "the outlets left out" if by_outlet else f"the {k} folds (no outlet left out could be scored)"
+    log(f"chosen by the mean F1 over {by}: veto below {chosen[0]}, rescue from {chosen[1]}, C {c}"
         f" ({'the rules alone' if chosen == (0.0, 1.01) else 'rules and model'}); "
         f"{k}-fold weighted P {summary['k_fold']['precision']:.3f} R {summary['k_fold']['recall']:.3f}")
     return summary

@@ -71,6 +71,51 @@ def test_cross_validation_reports_each_outlet_and_fold(tmp_path):
     assert sum(line.startswith("fold ") for line in lines) == 3 and lines[-1].startswith("chosen by")
 
 
+def test_a_training_set_of_one_label_is_a_labels_error_naming_the_label_missing(tmp_path):
+    """scikit-learn's refusal ("needs samples of at least 2 classes") reached the analyst as a traceback."""
+    from pipeline.errors import LabelsError
+
+    items = load_labelled([write_items(tmp_path / "a.jsonl", "A", [(t, "off") for t in OFF])])
+    prepare(items, TOPICS, "asylum-border")
+    with pytest.raises(LabelsError, match=r"asylum-border: the training items hold no on-topic item \(all 4 are off"):
+        fit(items, "asylum-border")
+    with pytest.raises(LabelsError, match="no on-topic item"):  # no fold at all could be scored
+        cross_validate(items, "asylum-border", k=2, log=[].append)
+
+
+def test_cross_validation_skips_a_fold_trained_on_one_label_and_says_so(tmp_path):
+    """Every on-topic item in outlet A: leaving A out trained on B's off-topic items alone, and so did the model of
+    B alone; both crashed the whole cross-validation instead of being skipped."""
+    a = write_items(tmp_path / "a.jsonl", "A", [(t, "on") for t in ON] * 3 + [(t, "off") for t in OFF] * 3)
+    b = write_items(tmp_path / "b.jsonl", "B", [(t, "off") for t in OFF[::-1]] * 3)
+    items = load_labelled([a, b])
+    prepare(items, TOPICS, "asylum-border")
+    lines: list[str] = []
+    summary = cross_validate(items, "asylum-border", k=3, log=lines.append)
+    assert set(summary["by_outlet"]) == {"B"} and set(summary["one_outlet_to_another"]) == {"A → B"}
+    assert summary["skipped"] == {"A": "its training items hold no on-topic item (all 12 are off topic)",
+                                  "B alone": "its training items hold no on-topic item (all 12 are off topic)"}
+    assert any(line.startswith("A ") and "skipped: its training items hold no on-topic item" in line for line in lines)
+    assert sum(line.startswith("fold ") for line in lines) == 3 and lines[-1].startswith("chosen by the mean F1 over "
+                                                                                         "the outlets left out")
+
+
+def test_topics_train_on_one_file_without_outlets_is_chosen_by_the_k_folds(tmp_path):
+    """One file, no feed or group: leave-one-outlet-out had nothing to train on and `topics-train` crashed."""
+    one = tmp_path / "mine.jsonl"
+    one.write_text("".join(json.dumps({"id": f"m{n}", "title": t, "description": "", "label": label}) + "\n"
+                           for n, (t, label) in enumerate([(t, "on") for t in ON] * 3 + [(t, "off") for t in OFF] * 3)))
+    out = tmp_path / "model.json"
+    done = subprocess.run([str(Path(sys.executable).parent / "newswatch"), "topics-train", str(one), "--folds", "2",
+                           "--words-only", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "mine         skipped: its training items hold no labelled item" in done.stdout
+    assert "chosen by the mean F1 over the 2 folds (no outlet left out could be scored)" in done.stdout
+    model = RelevanceModel(**json.loads(out.read_text()))
+    assert model.cross_validation["skipped"] == {"mine": "its training items hold no labelled item"}
+    assert model.cross_validation["k_fold"]["f1"] > 0
+
+
 def test_the_shipped_model_loads_fast_and_says_how_it_was_chosen():
     import time
 
@@ -163,6 +208,39 @@ def test_a_model_with_signals_is_saved_and_scores_the_same_through_the_rules(tmp
     assert loaded is not None and loaded.frames == frames
     [match] = match_topics(ON[1], TOPICS, "en", {"asylum-border": loaded})
     assert match.score == round(model.score_features(items[1].features), 4)
+
+
+def test_a_saved_model_reaches_the_disk_before_it_is_moved_into_place(tmp_path, monkeypatch):
+    """The staged file was renamed over the model unsynced: after a power loss the rename could survive, naming an
+    empty file. A spy on os.fsync sees what each sync covered, and whether the model was in place yet."""
+    import os
+    import stat
+
+    path = tmp_path / "models" / "asylum-border.json"
+    model = RelevanceModel("asylum-border", {"asylum": 2.0, "budget": -1.5}, -0.5, veto=0.1)
+    real_fsync, synced = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        found = os.fstat(fd)
+        synced.append(("directory" if stat.S_ISDIR(found.st_mode) else found.st_size, path.exists()))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    model.save(path)
+    assert synced == [(path.stat().st_size, False), ("directory", True)]  # all of it before the move, then the move
+    assert load_relevance(tmp_path, "asylum-border") == model
+    assert [p.name for p in path.parent.iterdir()] == ["asylum-border.json"]  # no staged file left behind
+
+    def no_directory_sync(fd: int) -> None:  # a platform that refuses to fsync a directory
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(22, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", no_directory_sync)
+    model.veto = 0.2
+    model.save(path)
+    assert RelevanceModel(**json.loads(path.read_text())).veto == 0.2
+    assert [p.name for p in path.parent.iterdir()] == ["asylum-border.json"]
 
 
 def test_a_model_judges_only_the_languages_it_was_fitted_on():
