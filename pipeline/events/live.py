@@ -43,6 +43,8 @@ STATE_KEY = "monitor"
 LEASE_KEY = "monitor-lease"
 LEASE = timedelta(minutes=30)  # longer than any run (5,000 stories take a minute or two); a killed run's lapses
 SERIES_KINDS = ("topic", "event", "storyline", "person", "organization", "place")
+UNTITLED = "(untitled)"
+TITLE_FROM_SUMMARY = 100  # characters of a summary that stand in for a missing title
 
 
 @dataclass
@@ -258,12 +260,36 @@ def _write_groups(store: Store, dirty: Dirty, findings: Mapping[str, Sequence[Fi
         wanted = {i: g for i, g in dirty.groups.items() if g["level"] == level}
         docs = []
         for group_id, found in store.summarise_groups(level, sorted(wanted)).items():
-            first = str(found["ids"]["buckets"][0]["key"]) if found["ids"]["buckets"] else group_id
-            doc = store.group_doc(level, group_id, wanted[group_id]["title"] or first,
-                                  wanted[group_id]["storyline_id"], found)
+            title = wanted[group_id]["title"] or stand_in_title(store, _top_ids(found))
+            doc = store.group_doc(level, group_id, title, wanted[group_id]["storyline_id"], found)
             docs.append((group_id, doc.model_copy(update={"figure_findings": summary(findings.get(group_id, []))})))
         written.append(store.write_changed("events", docs).require(f"{level} documents").ok)
     return written[0], written[1]
+
+
+def _top_ids(found: Mapping[str, Any]) -> list[str]:
+    return [str(b["key"]) for b in found["ids"]["buckets"]]
+
+
+def stand_in_title(store: Store, story_ids: Sequence[str], look: int = 20) -> str:
+    """A title for a group whose chosen story has none (RSS items may have no title): the first of its stories'
+    titles, else the start of the first summary, else a plain label. Never a story id: readers see the title."""
+    found = store.stories(story_ids[:look])
+    stories = [found[i] for i in story_ids[:look] if i in found]  # the first published first, as the ids come
+    for story in stories:
+        if story.title.strip():
+            return " ".join(story.title.split())
+    for story in stories:
+        if words := story.summary.split():
+            return _clipped(" ".join(words), TITLE_FROM_SUMMARY)
+    return UNTITLED
+
+
+def _clipped(text: str, size: int) -> str:
+    """The text cut at a word before `size` characters, marked as cut."""
+    if len(text) <= size:
+        return text
+    return text[:size].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
 
 
 def _write_surges(store: Store, touched: Sequence[Surge]) -> int:

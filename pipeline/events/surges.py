@@ -24,12 +24,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipeline.events.features import parse_time, utc_iso
 
 KIND_ORDER = ("event", "storyline", "person", "organization", "place", "topic")  # most specific first
+# story ids a surge keeps: its first ones (what set it off, what its alert lists) and its latest ones. A topic hot
+# for weeks takes in thousands, and the state document holding them is saved several times a run.
+KEPT_FIRST = 100
+KEPT_LATEST = 100
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Surge:
     start: str
     peak: str
     score: float  # -log10 of the Poisson tail at the peak
-    stories: list[str] = field(default_factory=list)
+    stories: list[str] = field(default_factory=list)  # its first and latest story ids only (`_take_in`)
     count: int = 0  # distinct stories in the window at the peak
     expected: float = 0.0  # what the series' history led one to expect then
     last_hot: str = ""  # last time the series was over the line
@@ -97,19 +101,21 @@ class Profile:
     items: float = 0.0
 
     def add(self, when: datetime) -> None:
+        when = when.astimezone(UTC)  # an item's own offset ("11:59-05:00") is its outlet's clock, not the stream's
         self.weekday[when.weekday()] += 1
         self.hour[when.hour] += 1
         self.items += 1
 
     def weight(self, when: datetime, prior: float) -> float:
         """The relative activity of that hour of the week (1 on average)."""
+        when = when.astimezone(UTC)
         day = 7 * (self.weekday[when.weekday()] + prior) / (self.items + 7 * prior)
         hour = 24 * (self.hour[when.hour] + prior) / (self.items + 24 * prior)
         return day * hour
 
     def integral(self, start: datetime, end: datetime, prior: float) -> float:
         """Seasonal hours between two times: hours weighted by the profile."""
-        total, cursor = 0.0, start
+        total, cursor = 0.0, start.astimezone(UTC)  # whole UTC hours, whatever offset (+05:30) the caller's has
         while cursor < end:
             step = min(end, cursor.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1))
             total += (step - cursor).total_seconds() / 3600 * self.weight(cursor, prior)
@@ -257,7 +263,7 @@ def observe_story(state: DetectorState, story_id: str, published: datetime, seri
 
     Idempotent: a story already counted in a series is not counted again there."""
     _advance(state, published, settings)
-    when = max(published, parse_time(state.now))
+    when = max(published, parse_time(state.now)).astimezone(UTC)  # one clock for every time derived from it
     boundary = when - timedelta(hours=settings.window_hours)
     copy_key = copy_key or story_id
     raised = []
@@ -278,12 +284,13 @@ def observe_story(state: DetectorState, story_id: str, published: datetime, seri
         score = round(-math.log10(max(tail, 1e-300)), 2)
         if s.surge >= 0:
             surge = state.surges[s.surge]
-            if not hot and (when - parse_time(surge.last_hot)).total_seconds() / 3600 > settings.cooldown_hours:
+            # cooled down, hot again or not: closed here as the end of a batch would have closed it (close_surges),
+            # so that a new burst is a new surge however the stream was cut into batches
+            if (when - parse_time(surge.last_hot)).total_seconds() / 3600 > settings.cooldown_hours:
                 surge.end = surge.last_hot
                 s.surge = -1
             else:
-                if story_id not in surge.stories:
-                    surge.stories.append(story_id)
+                _take_in(surge, story_id)
                 surge.label = s.label
                 if hot:
                     surge.last_hot = utc_iso(when)
@@ -294,12 +301,25 @@ def observe_story(state: DetectorState, story_id: str, published: datetime, seri
         warm = state.watched >= settings.warmup_days
         if hot and warm and not _covered(state, s, when, settings) and _within_budget(state, when, score, settings):
             surge = Surge(topic=state.topic, key=s.key, label=s.label, start=utc_iso(when), peak=utc_iso(when),
-                          score=score, stories=[entry[2] for entry in s.window], count=count,
+                          score=score, stories=_kept([entry[2] for entry in s.window]), count=count,
                           expected=round(expected, 2), last_hot=utc_iso(when))
             state.surges.append(surge)
             s.surge = len(state.surges) - 1
             raised.append(surge)
     return raised
+
+
+def _kept(story_ids: list[str]) -> list[str]:
+    """The first `KEPT_FIRST` and the latest `KEPT_LATEST` of a surge's story ids."""
+    if len(story_ids) <= KEPT_FIRST + KEPT_LATEST:
+        return story_ids
+    return story_ids[:KEPT_FIRST] + story_ids[-KEPT_LATEST:]
+
+
+def _take_in(surge: Surge, story_id: str) -> None:
+    """Add a story to an open surge; past the cap the oldest of its latest ones makes room."""
+    if story_id not in surge.stories:
+        surge.stories = _kept([*surge.stories, story_id])
 
 
 def _covered(state: DetectorState, series: Series, when: datetime, settings: SurgeSettings) -> bool:
@@ -312,8 +332,11 @@ def _covered(state: DetectorState, series: Series, when: datetime, settings: Sur
         if other.surge < 0 or other is series:
             continue
         surge = state.surges[other.surge]
+        # an open surge took in every story of its series' window: with them its capped list is as good as whole
+        # here (a story it dropped that is not in that window has left every window, `series`' too)
+        taken = set(surge.stories) | {entry[2] for entry in other.window}
         if (other.key.startswith("event:") or parse_time(surge.start) >= since) and \
-                len(ids & set(surge.stories)) >= settings.overlap * len(ids):
+                len(ids & taken) >= settings.overlap * len(ids):
             return True
     return False
 

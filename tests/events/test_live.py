@@ -340,3 +340,22 @@ def test_a_feed_that_gives_only_the_day_counts_the_story_when_it_was_first_seen(
     assert counted_at(story) == seen  # not 21 hours early, in hour 0 of the profile
     timed = story.model_copy(update={"published": day + timedelta(hours=20, minutes=5)})
     assert counted_at(timed) == day + timedelta(hours=20, minutes=5)
+
+
+def test_groups_whose_stories_have_no_title_are_named_by_a_summary_not_a_story_id(store, settings):
+    """RSS items may have no title: the event's title is the start of its first summary, or "(untitled)"."""
+    stories = [s.model_copy(update={"title": ""}) for s in kept_stories()]
+    store.write_stories(stories)
+    track_events(store, settings)
+    placed = store.stories(s.story_id for s in stories)
+    groups = {i for s in placed.values() for i in (s.event_id, s.storyline_id)}
+    titles = {i: store.get("events", i).title for i in groups}
+    assert all(title and title not in placed and not title.startswith("s0") for title in titles.values())
+    burst = titles[placed[zorland(kept_stories())[0]].event_id]
+    assert burst.startswith("Asylum seekers arriving without papers") and burst.endswith("…") and len(burst) <= 101
+    from pipeline.events.live import UNTITLED, stand_in_title
+
+    bare = stories[0].model_copy(update={"story_id": "bare", "summary": ""})
+    store.write_stories([bare])
+    assert stand_in_title(store, ["bare"]) == UNTITLED
+    assert stand_in_title(store, ["bare", stories[0].story_id]) == stories[0].summary

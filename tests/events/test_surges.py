@@ -219,3 +219,81 @@ def test_a_quiet_topic_with_days_between_its_stories_warms_up_all_the_same():
     feed(state, [T0 + timedelta(days=3 * n, hours=9) for n in range(5)], prefix="q")
     assert state.watched >= 12
     assert feed(state, [T0 + timedelta(days=16, hours=6 + h) for h in range(8)], prefix="b")
+
+
+def fed_in_batches(stream, cuts):
+    """Feed (id, when, series) stories cut into batches at `cuts`, closing cooled surges at each batch's end as
+    `Monitor.process_stories` does; the surges, as JSON."""
+    from pipeline.events.surges import close_surges
+
+    state = DetectorState("asylum")
+    bounds = [T0 - timedelta(days=1), *cuts, T0 + timedelta(days=365)]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        batch = [(i, when, refs) for i, when, refs in stream if lo < when <= hi]
+        for story_id, when, refs in batch:
+            observe_story(state, story_id, when, refs)
+            observe_item(state, story_id, when)
+        if batch:
+            close_surges(state, batch[-1][1])
+    return [json.dumps(s.to_dict(), sort_keys=True) for s in state.surges]
+
+
+def test_a_burst_after_the_cool_down_is_a_new_surge_however_the_stream_is_cut():
+    """Hot at B, two quiet stories at B+47h, the third at B+48.5h hot again: a new surge (and alert), whether or
+    not a batch ended between B+48h and B+48.5h (it used to grow the old one unless one did)."""
+    other, place = [SeriesRef("place:other", "Other")], [SeriesRef("place:x", "X")]
+    burst_end = T0 + timedelta(days=14, hours=9)
+    stream = [(f"w{d}", T0 + timedelta(days=d, hours=9), other) for d in range(14)]
+    stream += [(f"b{h}", burst_end - timedelta(hours=3 - h), place) for h in range(4)]
+    stream += [("q1", burst_end + timedelta(hours=47), place), ("q2", burst_end + timedelta(hours=47.5), place),
+               ("o", burst_end + timedelta(hours=48.2), other), ("hot", burst_end + timedelta(hours=48.5), place)]
+    whole = fed_in_batches(stream, [])
+    assert fed_in_batches(stream, [burst_end + timedelta(hours=48.2)]) == whole
+    surges = [json.loads(s) for s in whole if json.loads(s)["key"] == "place:x"]
+    assert len(surges) == 2 and surges[0]["last_hot"] == burst_end.isoformat()
+    assert surges[0]["end"] == surges[0]["last_hot"] and "hot" not in surges[0]["stories"]
+    assert surges[1]["start"] == (burst_end + timedelta(hours=48.5)).isoformat() and "hot" in surges[1]["stories"]
+
+
+def test_the_same_instants_written_with_other_offsets_give_the_same_profile_and_expectations():
+    """"11:59-05:00" is 16:59 UTC: the profile learns the stream's UTC rhythm, not each outlet's clock."""
+    from datetime import timezone
+
+    def fed(offset):
+        state = DetectorState("asylum")
+        zone = timezone(offset)
+        for n in range(600):  # the outlets publish at 9-11 UTC
+            observe_item(state, f"x{n}", (T0 + timedelta(days=n % 14, hours=9 + n % 3, seconds=n)).astimezone(zone))
+        feed(state, [when.astimezone(zone) for when in daily(14)])
+        return state
+
+    utc, ottawa, delhi = fed(timedelta(0)), fed(timedelta(hours=-5)), fed(timedelta(hours=5, minutes=30))
+    assert ottawa.profile == utc.profile == delhi.profile
+    assert ottawa.to_dict() == utc.to_dict() == delhi.to_dict()
+    settings = SurgeSettings(window_hours=6)
+    noon = T0 + timedelta(days=14, hours=12)
+    expected = {expected_count(state, state.series["place:zorland"], noon.astimezone(timezone(offset)), settings)
+                for state in (utc, ottawa, delhi) for offset in (timedelta(0), timedelta(hours=-5),
+                                                                 timedelta(hours=5, minutes=30))}
+    assert len(expected) == 1
+
+
+def test_a_surge_hot_for_long_keeps_its_first_and_latest_stories_and_still_covers_its_burst():
+    """A topic hot for days took in every story id (thousands, in a state saved several times a run); it keeps the
+    first and the latest. A place whose stories it dropped is still part of the same burst: no second surge."""
+    from pipeline.events.surges import KEPT_FIRST, KEPT_LATEST
+
+    topic, place = SeriesRef("topic:asylum", "asylum"), SeriesRef("place:y", "Y")
+    state = DetectorState("asylum")
+    feed(state, daily(14), series=[topic])
+    start = T0 + timedelta(days=14, hours=1)
+    raised = []
+    for n in range(400):  # one every three minutes for 20 hours; the place is in #100, #101 and #300
+        when, refs = start + timedelta(minutes=3 * n), [topic, place] if n in (100, 101, 300) else [topic]
+        observe_item(state, f"b{n}", when)
+        raised += observe_story(state, f"b{n}", when, refs)
+    assert [s.key for s in raised] == ["topic:asylum"]
+    surge = raised[0]
+    assert len(surge.stories) == KEPT_FIRST + KEPT_LATEST
+    assert surge.stories[-KEPT_LATEST:] == [f"b{n}" for n in range(400 - KEPT_LATEST, 400)]
+    assert surge.stories[0] in {f"s{d}" for d in range(14)} | {"b0"} and "b101" not in surge.stories
