@@ -320,14 +320,17 @@ class StoreClient:
 
     @_translated("searching")
     def scan(self, kind: str, query: dict[str, Any], sort: list[Any], page: int = 500,
-             source: list[str] | None = None) -> Iterator[Any]:
-        """Every document matching `query`, in `sort` order, a page at a time (search_after)."""
+             source: list[str] | None = None, without: list[str] | None = None) -> Iterator[Any]:
+        """Every document matching `query`, in `sort` order, a page at a time (search_after): as raw `source`
+        fields when asked, else as documents, `without` some heavy fields (left at their defaults)."""
         model = INDEXED[kind]
         after = None
         while True:
             extra: dict[str, Any] = {"search_after": after} if after else {}
             if source is not None:
                 extra["source_includes"] = source
+            if without:
+                extra["source_excludes"] = without
             hits = self.client.search(index=self.index(kind), query=query, sort=sort, size=page, **extra)["hits"]["hits"]
             for hit in hits:
                 if source is not None:

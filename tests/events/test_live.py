@@ -359,3 +359,13 @@ def test_groups_whose_stories_have_no_title_are_named_by_a_summary_not_a_story_i
     store.write_stories([bare])
     assert stand_in_title(store, ["bare"]) == UNTITLED
     assert stand_in_title(store, ["bare", stories[0].story_id]) == stories[0].summary
+
+
+def test_stories_to_place_are_read_without_what_placing_never_reads(store):
+    """A backlog of 5,000 stories was read whole, quotes, MinHash and search terms included: hundreds of MB."""
+    story = kept_stories()[0].model_copy(update={"minhash": list(range(128)), "quotes": [{"quote": "x" * 500}]})
+    store.write_stories([story])
+    [read] = store.unplaced_stories()
+    assert read.story_id == story.story_id and read.text == story.text and read.entities == story.entities
+    assert read.persons == story.persons and read.geo_places == story.geo_places and read.topics == story.topics
+    assert read.quotes == [] and read.minhash == [] and read.search_terms == ""
