@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -98,6 +98,14 @@ def render_page(rows: list[dict[str, Any]], kibana_url: str, cluster: ClusterHea
                   top=lambda counts: max([n for _, n in counts] + [1]))
 
 
+def _same_page(request: Request) -> str | None:
+    """The page a browser's form was posted from (its Referer, path and query), if it is this very route's."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc not in ("", request.url.netloc) or referer.path != request.url.path:
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
 def create_app(settings: Settings | None = None, store_factory: Callable[[Settings], Store] | None = None,
                dependencies: Sequence[Any] = (), login_url: Callable[[str], str] | None = None) -> FastAPI:
     """The app; Elasticsearch is reached on the first request, so importing the plugin never needs it.
@@ -115,11 +123,14 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
 
         @app.exception_handler(HTTPException)
         async def logged_out(request: Request, exc: HTTPException) -> Response:
-            if exc.status_code == 401 and request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            if exc.status_code == 401 and "text/html" in request.headers.get("accept", ""):
                 back = request.url.path  # the mount's prefix included; relative: behind a TLS proxy the
                 back += f"?{request.url.query}" if request.url.query else ""  # server sees http://, not the browser's
-                return RedirectResponse(to_login(back), status_code=303)
-            return await http_exception_handler(request, exc)  # an API client (or a POST) keeps its 401
+                if request.method == "POST":  # Confirm pressed after the session ran out: back to the page it
+                    back = _same_page(request)  # was pressed on, which the form posts to (none: the 401)
+                if back:
+                    return RedirectResponse(to_login(back), status_code=303)
+            return await http_exception_handler(request, exc)  # an API client keeps its 401
     opened: dict[str, Any] = {}
     opening = threading.Lock()  # the first requests arrive together on the thread pool: one client, not one each
 

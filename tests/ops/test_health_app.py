@@ -36,7 +36,13 @@ def test_a_browser_logged_out_is_sent_to_the_login_and_back(settings):
     assert page.status_code == 303
     assert page.headers["location"] == "/auth/login?next=" + quote(link, safe="")
     assert client.get(link, follow_redirects=False).status_code == 401  # an API client keeps its 401
-    assert client.post("/newswatch/feedback", headers={"Accept": "text/html"}).status_code == 401
+    # Confirm pressed after the session ran out: back to the confirm page it was pressed on, once logged in
+    posted = client.post("/newswatch/feedback", headers={"Accept": "text/html", "Referer": f"http://testserver{link}"},
+                         data={"story": "s1"}, follow_redirects=False)
+    assert posted.status_code == 303 and posted.headers["location"] == "/auth/login?next=" + quote(link, safe="")
+    for referer in ("", "http://elsewhere.example/newswatch/feedback?story=s1", "http://testserver/newswatch/"):
+        assert client.post("/newswatch/feedback", headers={"Accept": "text/html", "Referer": referer},
+                           follow_redirects=False).status_code == 401  # no page of this route to go back to
 
 
 def test_the_first_requests_together_open_one_store(settings, store):
