@@ -124,8 +124,8 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
         @app.exception_handler(HTTPException)
         async def logged_out(request: Request, exc: HTTPException) -> Response:
             if exc.status_code == 401 and "text/html" in request.headers.get("accept", ""):
-                back = request.url.path  # the mount's prefix included; relative: behind a TLS proxy the
-                back += f"?{request.url.query}" if request.url.query else ""  # server sees http://, not the browser's
+                # the mount's prefix included; relative: behind a TLS proxy the server sees http://, not the browser's
+                back: str | None = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 if request.method == "POST":  # Confirm pressed after the session ran out: back to the page it
                     back = _same_page(request)  # was pressed on, which the form posts to (none: the 401)
                 if back:
