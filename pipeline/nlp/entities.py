@@ -245,15 +245,15 @@ def _a_named_thing(doc: Doc, ent: Span) -> bool:
     """"the Montreal Gazette", "the Queen Mary", tagged PERSON: in English a person's name takes no article of its own.
     The article belongs to the name's head, with capitalised words before it and no title among them ("the Rev. Al
     Sharpton", "the late John Lewis" stay people), and the head is singular ("the Obamas" are people)."""
-    head = ent.root
-    if head.tag_ == "NNPS" or head.text.endswith("s") and len(ent) == 1:
+    if (head := ent.root).tag_ == "NNPS" or head.text.endswith("s") and len(ent) == 1:
         return False
-    article = next((c for c in head.children if c.dep_ == "det" and c.lower_ in {"the", "a", "an"}), None)
-    if article is None or article.i >= ent.start or article.text == "A" and not article.is_sent_start:
+    article = ent[0] if ent[0].lower_ == "the" and len(ent) > 1 else next(  # "the Lok Sabha" tagged with its article
+        (c for c in head.children if c.dep_ == "det" and c.lower_ in {"the", "a", "an"} and c.i < ent.start), None)
+    if article is None or article.text == "A" and not article.is_sent_start:
         return False  # "Minister A H Mahmood Ali": a capital A inside a sentence is an initial
-    between = doc[article.i + 1: ent.start]
+    between = doc[article.i + 1: max(ent.start, article.i + 1)]
     return all(t.text[:1].isupper() and not TITLES.match(t.text + " ") for t in between) and not any(
-        TITLES.match(t.text + " ") for t in ent)
+        TITLES.match(t.text + " ") for t in ent if t is not article)
 
 
 _THING_WORDS = {"report", "index", "survey", "review", "act", "plan", "program", "programme", "bill", "law", "fund"}

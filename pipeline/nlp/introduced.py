@@ -89,6 +89,8 @@ def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:
             continue  # named before; "a senior official, requesting anonymity"; "an officer who was there"
         description = lede.speaker_canonical
         read_as_other = description != lede.speaker  # "A Cabinet Minister" read as the one titled minister later
+        if read_as_other and any(w < lede.start and n == description for w, n in resolver.mentions):
+            continue  # "Governor Greg Abbott signed …. The governor says …": the holder named before it
         if read_as_other and any(lede.end <= q.start < following.start and q.speaker_canonical == description
                                  and q.speaker != lede.speaker for q in quotes):
             continue  # "the attorney said. “…,” Luis M. Garcia, an immigration attorney.": a voice before the next named

@@ -23,7 +23,7 @@ from pipeline.nlp.posts import author_canonical, embedded_posts, quoted_in_post
 from pipeline.nlp.reported import as_reported_by, before_second_attribution, content_of
 from pipeline.nlp.speakers import Resolver
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS, inside
-from pipeline.nlp.subjects import english_speaker, speaker_phrase, subject_of
+from pipeline.nlp.subjects import english_speaker, name_run_before, speaker_phrase, subject_of
 from pipeline.nlp.surnames import honoured_surname
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             continue
         content = subject = None
         phrase: str | None = None
-        incise = False
+        incise, run = False, ""
         if tok.lower_ in {"according", "selon"} or tok is pour:
             if tok.head.lemma_.lower() in REPORT_VERBS and subject_of(tok.head) is not None and tok.i > sent.start:
                 continue  # "…, he said, according to the Intelligencer": he spoke; the paper only reported it (at
@@ -405,14 +405,16 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             subject = as_by  # "As recently revealed by MG Siegler on his blog, one of the app’s features is …"
             outside = [t for t in sent if t.i not in {x.i for x in tok.subtree}]
             content = doc[outside[0].i: outside[-1].i + 1] if outside else None
-        elif tok.pos_ == "VERB" and (tok.lemma_.lower() in REPORT_VERBS or language == "fr" and
-                                     is_speech_verb(tok, language)):
+        elif (tok.pos_ == "VERB" or tok.lower_ in {"said", "says"} and language == "en" and name_run_before(tok)) and (
+                tok.lemma_.lower() in REPORT_VERBS or tok.lower_ in {"said", "says"} or language == "fr" and is_speech_verb(tok, language)):
             if any(c.dep_ in {"nsubjpass", "nsubj:pass"} or c.dep_ == "mark" and c.lower_ == "than"
                    or c.lower_ in {"how", "why"} and c.i < tok.i for c in tok.children):
                 continue  # "more buses would be added", "he was told": the subject did not say it; "lower than X
                 # says" compares; "disclose how the service responded" asks what no one has said yet
             quoted_as = tok.dep_ == "pcomp" and tok.head.lower_ == "as" and tok.head.head.lemma_ == "quote"
             subject = english_speaker(tok) if quoted_as else subject_of(tok)  # "Reuters quoted X as saying": X
+            if subject is None and language == "en" and (run := name_run_before(tok)):  # "Responding to …, Minister
+                subject, phrase = doc[tok.i - 1], run  # of State for Home Kiren Rijiju said …", parsed as an object
             if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
                 subject = tok.head  # "experts who contend …": the experts speak
             if subject is None or subject.pos_ == "PRON" and subject.lower_ in {"this", "that", "what"}:
@@ -437,7 +439,8 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
         verb = "according to" if tok.lower_ in {"according", "selon"} else tok.text
         out.append(Quote(doc_text(content.doc)[content.start_char: content.end_char], phrase, canonical, verb,
                          content.start_char, content.end_char, "reported"))  # the article's characters
-        resolver.spoke(content.start_char, canonical, main=tok.dep_ in {"ROOT", "parataxis"} or verb == "according to" or incise,
-                       named=incise and subject.pos_ == "PROPN" and subject.ent_type_ in {"", "MISC"}
+        resolver.spoke(content.start_char, canonical, main=tok.dep_ in {"ROOT", "parataxis"} or verb == "according to" or incise
+                       or phrase == run,
+                       named=(incise or phrase == run) and subject.pos_ == "PROPN" and subject.ent_type_ in {"", "MISC"}
                        and canonical[:1].isupper())
     return out

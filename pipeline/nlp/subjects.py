@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.nlp.doc_cache import doc_text
 from pipeline.nlp.speech import ACCESS_VERBS, SPEECH_VERBS, WEEKDAYS
+from pipeline.nlp.titles import TITLES
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -189,12 +190,29 @@ def english_speaker(verb: Token) -> Token | None:
             return before  # "“…,” the 34-year-old said", parsed with no subject
         if before.pos_ == "PROPN" and before.text[:1].isupper() and _titles_then_name(verb):
             return before  # "“…,” chairman, CEO and president Craig Menear said", parsed as a list after the quote
+        if verb.dep_ == "ROOT" and name_run_before(verb):  # "Responding to a series of questions, Minister of
+            return before  # State for Home Kiren Rijiju said …": the name parsed as the object of the phrase before
         head = verb.head  # "“…,” Pierre Gignac, EDC’s chief risk officer, mentioned": read as "Gignac, mentioned in";
         # "“…,” a woman in the river clamored": read as a woman who clamored
         if verb.dep_ == "acl" and head.pos_ in {"PROPN", "NOUN"} and head.i < verb.i and any(
                 t.text in {"”", '"'} for t in verb.doc[max(0, min(head.i - 4, head.left_edge.i - 2)): head.i]):
             return head
     return subject
+
+
+def name_run_before(verb: Token) -> str:
+    """The name (two or more capitalised proper nouns, and nothing else) right before the verb in its sentence,
+    after a title, a preposition or a comma: a name the parse hung elsewhere ("" for none). After a preposition
+    the first word is the office's ("Minister of State for Home Kiren Rijiju")."""
+    run: list[Token] = []
+    for tok in reversed(verb.doc[verb.sent.start: verb.i]):
+        if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in {"GPE", "ORG", "DATE", "NORP"}:
+            if len(run) < 2 or not (tok.pos_ == "ADP" or tok.text == "," or TITLES.match(tok.lower_ + " ")):
+                return ""
+            names = run[::-1][1:] if tok.pos_ == "ADP" and len(run) >= 3 else run[::-1]
+            return " ".join(t.text for t in names)
+        run.append(tok)
+    return ""
 
 
 def _titles_then_name(verb: Token) -> bool:

@@ -78,9 +78,11 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
         named = _name_tokens(words[k + 1:]) and (all(t.text[:1].isupper() or t.is_digit for t in words[:k]) or len(words) - k > 2
                                                   and honoured_surname(f"{words[k].text} {words[-1].text}") is not None)
         return words[k + 1].idx if named else None
-    if titled and len(words) >= 3 and words[0].is_upper and len(words[0]) > 1 and fold(words[1].text) in first_names() \
-            and _name_tokens(words[1:]):
-        return words[1].idx  # "president of FRSU Daniel Okafor" tagged one body: the acronym, then a given name
+    acronym = next((k for k in range(len(words) - 3, -1, -1) if words[k].is_upper and len(words[k]) > 1
+                    and fold(words[k + 1].text) in first_names()), None)
+    if titled and acronym is not None and _name_tokens(words[acronym + 1:]) \
+            and all(t.text[:1].isupper() for t in words[:acronym]):  # "Brackett ISD Eliza Diaz" too
+        return words[acronym + 1].idx  # "president of FRSU Daniel Okafor" tagged one body: the acronym, then a given name
     if not titled and len(words) >= 3 and words[0].lower_ in NOT_A_NAME and _name_tokens(words[1:]):
         return words[1].idx  # "… of Thalara Rural Municipality Hem Khadka", the person tagged from "Municipality"
     if ent.start == 0 or not _name_tokens(words):

@@ -175,6 +175,20 @@ def test_a_surname_tagged_with_its_particles_starts_at_the_given_name_before_the
     assert [(e.label, e.canonical) for e in found] == [("person", "Jan van Zanen")]
 
 
+def test_a_name_tagged_a_person_with_its_own_article_is_a_thing():
+    from spacy.tokens import Span
+
+    from pipeline.nlp.entities import extract_entities
+
+    doc = load_model("en")("The government informed the Lok Sabha today, and the Rev. Al Sharpton spoke.")
+    the = next(t.i for t in doc if t.text == "the")
+    rev = next(t.i for t in doc if t.text == "Rev.")
+    doc.ents = [Span(doc, the, the + 3, label="PERSON"), Span(doc, rev - 1, rev + 3, label="PERSON")]  # as tagged in
+    found, _ = extract_entities(doc)  # a longer story
+    labels = {e.canonical: e.label for e in found}
+    assert labels.get("Lok Sabha") == "organization" and "person" in labels.values(), labels
+
+
 def test_a_month_before_a_place_or_body_is_no_part_of_its_name():
     found = entities("Germany to help\n\nIn March Germany said it would take 500 people. The March 12 Board of Trustees "
                      "met in Ottawa. April Ryan asked about it.")

@@ -2333,6 +2333,27 @@ def test_where_a_named_body_is_based_is_no_part_of_its_name():
     assert quote_with(text, "shelters were full").speaker_canonical == "Spanish Red Cross"  # a name, not a place
 
 
+def test_an_office_named_before_its_description_keeps_its_holder_and_a_name_the_parse_hung_elsewhere_speaks():
+    text = ("MARFA, Texas - Governor Dan Pruett signed an order on Friday that sent troopers to the border. The governor "
+            "says small counties are being overrun.\n\n"
+            "In Presidio County, sheriff Lon Hadley said the numbers were unsustainable.\n\n"
+            "“Once a year, now we see them twice a month,” Marfa ISD Nora Quintero said.\n\n"
+            "The opposition walked out of the Lok Sabha today.\n\nResponding to a series of supplementaries, Minister "
+            "of State for Home Kiren Rijiju said the government has reports that some of them were involved in crime.")
+    assert quote_with(text, "being overrun").speaker_canonical == "Dan Pruett"  # not the sheriff named next
+    assert quote_with(text, "twice a month").speaker_canonical == "Nora Quintero"
+    assert quote_with(text, "government has reports").speaker_canonical == "Kiren Rijiju"  # parsed as an object
+    from spacy.tokens import Span
+
+    from pipeline.nlp.analyze import load_model
+    from pipeline.nlp.titled_names import person_start
+
+    doc = load_model("en")("“Once a year, now twice a month,” Marfa ISD Nora Quintero said.")
+    start = next(t.i for t in doc if t.text == "Marfa")
+    tagged = Span(doc, start, start + 4, label="ORG")  # as the model tagged it in a longer story
+    assert doc.text[person_start(doc, tagged):].startswith("Nora Quintero")
+
+
 def test_a_nationality_or_a_boss_after_a_named_speaker_is_that_speaker():
     text = ("Valencia coach Rafael Ortega admitted injuries were no excuse for the 2-1 loss on Saturday.\n\n"
             "“The guys give everything,” Ortega told reporters.\n\n"
