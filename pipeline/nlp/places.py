@@ -430,7 +430,8 @@ def locate(doc: Doc, home: str | None = None) -> Located:
     seen: dict[Any, dict[str, Any]] = {}
     for m in mentions:
         assert m.place is not None
-        seen.setdefault(m.place.geonameid or m.place.name, place_dict(m.place, m.text))
+        seen.setdefault((m.place.geonameid, m.place.name), place_dict(m.place, m.text))  # as `where_and_how_many`
+        # looks them up: two places under one id (a curated id from memory that is a city's) crashed the story
     focus = focus_of(mentions, doc)
     return Located(list(seen.values()), place_dict(focus.place, focus.text) if focus and focus.place else None,
                    mentions)

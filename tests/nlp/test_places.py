@@ -294,3 +294,18 @@ def test_capitals_before_a_dash_that_name_no_place_are_no_dateline():
 def test_a_rubric_in_capitals_that_is_also_a_town_is_no_dateline():
     [result] = analyze(["POLICE — Officers said on Monday two men were arrested at the border."], "en")
     assert "Police" not in [p["name"] for p in result.places]
+
+
+def test_no_two_places_share_a_geonames_id():
+    """Three curated ids written from memory were cities' (the Baltic Sea's was Stockholm's): a story naming both
+    crashed its enrichment and was set aside for good."""
+    from collections import defaultdict
+
+    names = defaultdict(set)
+    for found in gazetteer().by_name.values():
+        for place in found:
+            if place.geonameid:
+                names[place.geonameid].add(place.name)
+    assert not {gid: n for gid, n in names.items() if len(n) > 1}
+    [analysis] = analyze(["Swedish coast guards rescued 40 migrants in the Baltic Sea, officials in Stockholm said."], "en")
+    assert {"Baltic Sea", "Stockholm"} <= {p["name"] for p in analysis.places}
