@@ -147,6 +147,9 @@ def analyze_stream(pairs: Iterable[tuple[str, T]], language: str = "en", batch_s
 
     def fed() -> Iterator[tuple[str, T]]:
         for text, context in pairs:
+            if len(text) > nlp.max_length:  # spaCy refuses it inside the pipe, where no text can be skipped: every
+                log.warning("a text of %d characters is read to its first %d", len(text), nlp.max_length)
+                text = text[: nlp.max_length]  # text of the batch failed, run after run
             texts.append(text)  # kept here, not sent to the worker processes and back with the context
             yield (_CONTRACTION.sub("'", text) if language == "en" else text), context
 

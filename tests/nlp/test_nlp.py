@@ -94,3 +94,18 @@ def test_a_headline_is_read_before_the_text_unless_the_text_opens_with_it():
     assert with_headline("Riot in Marseille", "Police said.") == ("Riot in Marseille\n\nPolice said.", 19)
     assert with_headline("Riot in  Marseille", "Riot in Marseille\nPolice said.") == ("Riot in Marseille\nPolice said.", 0)
     assert with_headline(None, "Police said.") == ("Police said.", 0)
+
+
+def test_a_text_past_the_model_s_length_is_read_to_its_limit_and_the_texts_behind_it_go_on(monkeypatch):
+    """spaCy refused a text over its 1,000,000 characters inside the pipe: the whole batch failed, and the next
+    run picked the same batch (and `newswatch extract` lost every record of its file). The limit is lowered
+    here so that the test parses 6,000 characters, not a million."""
+    from pipeline.nlp.analyze import analyze_stream, load_model
+
+    limit = 6000
+    monkeypatch.setattr(load_model("en"), "max_length", limit)
+    long_text = ("Officials said the camp was full. " * (limit // 34 + 10))[: limit + 500]
+    texts = [("The minister said the border was closed.", "a"), (long_text, "b"), ("Police said two men fled.", "c")]
+    out = list(analyze_stream(texts, "en", keep_going=True))
+    assert [context for context, _ in out] == ["a", "b", "c"]
+    assert not any(analysis.error for _, analysis in out) and out[2][1].quotes
