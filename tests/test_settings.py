@@ -40,6 +40,18 @@ def test_overrides_win_over_the_environment(monkeypatch, tmp_path):
     ("NEWSWATCH_RETENTON__FEED_HEALTH_DAYS", "7", "did you mean NEWSWATCH_RETENTION__FEED_HEALTH_DAYS?"),
     ("NEWSWATCH_INDEX_PREFIX", "Has Spaces", "should match pattern"),
     ("NEWSWATCH_ES__SHARDS_BY_INDEX", "stories:2", "not valid JSON"),  # once named only "NEWSWATCH_"
+    ("NEWSWATCH_ES_URL", "localhost:9200", "'localhost:9200' is not an http(s)://host[:port] URL"),  # a traceback
+    ("NEWSWATCH_ES_URL", "ftp://x:1", "is not an http(s)://host[:port] URL"),  # reported as a cluster down
+    ("NEWSWATCH_ES_URL", "http://es1:9200,es2:9200", "'es2:9200' is not"),  # each node of a cluster
+    ("NEWSWATCH_ES_URL", "http://es1:92OO", "is not an http(s)://host[:port] URL"),
+    ("NEWSWATCH_KIBANA_URL", "kibana:5601", "is not an http(s)://host[:port] URL"),
+    ("NEWSWATCH_FEEDBACK__BASE_URL", "/newswatch/feedback", "is not an http(s)://host[:port] URL"),
+    ("NEWSWATCH_ALERTS__MAX_AGE", "-PT1H", "must be a duration longer than zero, not -3600 seconds"),
+    ("NEWSWATCH_ALERTS__BACKOFF", "-PT5M", "longer than zero"),
+    ("NEWSWATCH_ALERTS__CLAIM_TIMEOUT", "0", "longer than zero"),
+    ("NEWSWATCH_HEALTH__SILENT_MINIMUM", "00:00:00", "longer than zero"),
+    ("NEWSWATCH_ES__SHARDS_BY_INDEX", '{"storys": 2}', "unknown index storys (one of stories, quotes,"),  # never applied
+    ("NEWSWATCH_ES__REPLICAS_BY_INDEX", '{"stories": 1, "quote": 1}', "unknown index quote "),
 ])
 def test_a_bad_value_names_the_variable(monkeypatch, variable, value, problem):
     monkeypatch.setenv(variable, value)
@@ -124,3 +136,30 @@ def test_a_duration_too_long_for_any_clock_is_an_error_naming_the_variable(monke
     monkeypatch.setenv("NEWSWATCH_ALERTS__BACKOFF", "600000000000000")  # a typo: a raw OverflowError traceback
     with pytest.raises(SettingsError, match="NEWSWATCH_ALERTS__BACKOFF.*longer than any duration"):
         Settings.from_env()
+
+
+def test_a_cluster_of_nodes_and_known_index_kinds_are_accepted(monkeypatch):
+    monkeypatch.setenv("NEWSWATCH_ES_URL", "http://es1:9200, https://user:pw@es2:9243/prefix,")
+    monkeypatch.setenv("NEWSWATCH_ES__SHARDS_BY_INDEX", '{"stories": 2, "figure-findings": 1}')
+    settings = Settings.from_env()
+    assert settings.es.shards_of("stories") == 2 and settings.es_url.startswith("http://es1:9200")
+
+
+def test_an_option_that_is_not_a_url_names_the_option():
+    with pytest.raises(SettingsError, match=r"^--es-url: .*'localhost:9200' is not an http"):
+        Settings.from_env(es_url="localhost:9200")
+
+
+def test_the_values_in_force_are_written_as_the_defaults_are():
+    """`newswatch settings` compares the two as text: a tuple's repr never equalled its comma-joined default."""
+    written = Settings().written()
+    assert written == Settings.variables()
+    assert Settings().replace(fetch=Settings().fetch.model_copy(update={"allow": ("a", "b")})).written()[
+        "NEWSWATCH_FETCH__ALLOW"] == "a,b"
+
+
+def test_the_index_kinds_settings_accept_are_the_stores():
+    from pipeline.settings import INDEX_KINDS
+    from pipeline.store.documents import INDEXED
+
+    assert INDEX_KINDS == tuple(INDEXED)

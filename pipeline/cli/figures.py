@@ -15,15 +15,43 @@ from typing import Any
 
 from pipeline.cli.common import EXIT_EMPTY, settings_from
 from pipeline.cli.parsing import bounded
+from pipeline.errors import ConfigError
 
 
-def _from_input(path: Path) -> list[dict[str, Any]]:
+def _from_input(path: Path, by: str) -> list[dict[str, Any]]:
     """Lines `{id, text, published, outlet?, lang?, <group key>?}`: figures extracted by the product's code."""
     from pipeline.cli.extract import _read_jsonl, extract_records
 
     rows = _read_jsonl(path)
+    for number, row in enumerate(rows, 1):  # checked before the NLP: its minutes were lost to a bad time at the end
+        problem = _input_row_problem(row, by)
+        if problem:
+            raise ConfigError(str(path), f"line {_line_of(path, number)}", problem)
     return [{**row, "story_id": row.get("id"), "figures": rec["figures"], "focus_place": rec["focus"]}
             for row, rec in zip(rows, extract_records(rows), strict=True)]
+
+
+def _input_row_problem(row: dict[str, Any], by: str) -> str | None:
+    """What reconciling would trip over in one input line: a time it cannot compare, a group key it cannot hold."""
+    from pipeline.cli.events import aware_time
+
+    if not aware_time(row.get("published")):
+        return (f"'published' must be an ISO time with its offset (\"2022-06-28T08:00:00+00:00\" or \"…Z\"), "
+                f"not {row.get('published')!r}")
+    for field in dict.fromkeys((by, "cluster_id", "outlet", "lang")):
+        if row.get(field) is not None and not isinstance(row[field], str):
+            return f"'{field}' must be a string or null, not {row[field]!r}"
+    return None
+
+
+def _line_of(path: Path, row_number: int) -> int:
+    """The file line of the `row_number`th object: the reader skips blank lines, an editor counts them."""
+    seen = 0
+    for number, raw in enumerate(path.read_bytes().splitlines(), 1):  # split as extract's reader splits
+        seen += bool(raw.decode("utf-8", "replace").strip())
+        if seen == row_number:
+            return number
+    return row_number
 
 
 def _from_store(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -50,7 +78,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
     if args.recorded:
         return _print(_recorded(args))
-    stories = _from_input(args.input) if args.input else _from_store(args)
+    stories = _from_input(args.input, args.by) if args.input else _from_store(args)
     reconciled = reconcile(stories, key=lambda s: s.get(args.by) or s.get("cluster_id"),
                            window=timedelta(days=args.days))
     return _print(changes(reconciled) if not args.all else [r.to_dict() for r in reconciled])

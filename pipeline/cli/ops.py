@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline.cli.common import settings_from
 from pipeline.cli.parsing import print_lines
@@ -64,8 +64,8 @@ def print_table(rows: list[FeedHealth]) -> None:
 def cmd_kibana_setup(args: argparse.Namespace) -> int:
     from pipeline.ops.kibana import import_objects
 
-    settings = Settings.from_env()
-    result = import_objects(args.kibana_url or settings.kibana_url, wait=args.wait, prefix=settings.index_prefix)
+    settings = Settings.from_env(kibana_url=args.kibana_url)  # checked as NEWSWATCH_KIBANA_URL is
+    result = import_objects(settings.kibana_url, wait=args.wait, prefix=settings.index_prefix)
     print(f"imported {result.get('successCount', 0)} saved objects into Kibana")
     return 0
 
@@ -128,16 +128,12 @@ def _progress(kind: str) -> Callable[[int, int], None]:
 def cmd_settings(args: argparse.Namespace) -> int:
     """Every NEWSWATCH_* variable with its default and, where set, the value in force."""
     current = Settings.from_env()
-    values = current.model_dump()
+    written = current.written()  # as the defaults are written: a tuple's repr never equals "a,b"
     for variable, default in Settings.variables().items():
-        path = variable.removeprefix("NEWSWATCH_").lower().split("__")
-        value: Any = values
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        shown = "" if value is None else redact(str(value))  # a password inside a URL too
+        shown = redact(written[variable])  # a password inside a URL too
         if "password" in variable.lower() or "api_key" in variable.lower():
             shown = "***" if shown else ""
-        marker = "" if shown == default else f"   (now: {shown})"
+        marker = "" if written[variable] == default else f"   (now: {shown})"
         if variable == "NEWSWATCH_ES_URL" and current.es_url_origin == "local node":
             marker = f"   (now: {shown}, the local node recorded in {current.local_node_file})"
         print(f"{variable}={default}{marker}")

@@ -17,7 +17,10 @@ def cmd_topics_eval(args: argparse.Namespace) -> int:
     from pipeline.topics.relevance import load_relevance
 
     settings = Settings.from_env()
-    topics = load_topics(args.rules or settings.config_dir / "topics.yaml")
+    topics_file = args.rules or settings.config_dir / "topics.yaml"
+    topics = load_topics(topics_file)
+    # an unknown topic scored zeros with exit 0: read as rules that find nothing
+    refuse_unknown_topic(args.parser, args.topic, [t.name for t in topics], topics_file)
     if args.cv:
         from pipeline.topics.signals import load_frames
         from pipeline.topics.train import cross_validate, load_labelled, prepare
@@ -63,7 +66,7 @@ def register(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--cv", type=int, metavar="K", help="cross-validate rules + model: per outlet and K folds")
     p.add_argument("--more", type=Path, nargs="*", default=[], help="with --cv: more labelled files or directories")
     p.add_argument("--words-only", action="store_true", help="with --cv: words alone, no signals (config/frames.yaml)")
-    p.set_defaults(func=cmd_topics_eval)
+    p.set_defaults(func=cmd_topics_eval, parser=p)
     p = command("topics-train", "train a topic's relevance model from labelled files; the combination by CV")
     p.add_argument("labelled", type=Path, nargs="+", help="JSONL files of labelled items, or article directories")
     p.add_argument("--topic", default="asylum-border")

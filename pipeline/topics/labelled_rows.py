@@ -12,24 +12,61 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import LabelsError
+from pipeline.errors import ConfigError, LabelsError
+
+LABELS = ("on", "off", "borderline")
+
+
+class LabelsFileError(LabelsError, ConfigError):
+    """A labelled file that cannot be read as written (file, line, problem): the user's to fix, so a configuration
+    error to the command line (exit 3), and still a LabelsError to the code that reads labels."""
+
+    def __init__(self, path: Path, key: str, problem: str) -> None:
+        ConfigError.__init__(self, str(path), key, problem)
 
 
 def read_labelled_rows(path: Path) -> list[dict[str, Any]]:
-    """The file's objects, each with `title` and `description` (filled from its stream where it names one)."""
-    rows = json_lines(path)
-    return [_with_stream_text(row, path) for row in rows]
+    """The file's objects, each with `title` and `description` (filled from its stream where it names one).
+
+    Each line must be an object whose `label`, when it has one, is on, off or borderline: "On" or "yes" once
+    counted as neither, and precision and recall were computed on fewer items without a word.
+    """
+    rows = []
+    for number, row in numbered_json_lines(path):
+        if not isinstance(row, dict):
+            raise LabelsFileError(path, f"line {number}", "not a JSON object")
+        if "label" in row and row["label"] not in LABELS:
+            raise LabelsFileError(path, f"line {number}", f"label {row['label']!r} is not one of {', '.join(LABELS)}")
+        rows.append(_with_stream_text(row, path))
+    return rows
 
 
 def json_lines(path: Path) -> list[Any]:
     """The JSON value of each non-blank line; a line that is not JSON is a LabelsError naming the file and line."""
+    return [value for _, value in numbered_json_lines(path)]
+
+
+def numbered_json_lines(path: Path) -> list[tuple[int, Any]]:
+    """Each non-blank line's number and JSON value. A file that cannot be read, or a line that is not JSON, is
+    a LabelsError naming the file (and the line); a UTF-8 byte order mark is allowed."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LabelsFileError(path, "(file)", "does not exist" if isinstance(exc, FileNotFoundError)
+                              else f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = data[:exc.start].count(b"\n") + 1
+        raise LabelsFileError(path, f"line {bad_line}", f"not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
     out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 and kin are legal in JSON strings
         if line.strip():
             try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise LabelsError(f"{path}: line {number} is not JSON ({exc.msg})") from None
+                out.append((number, json.loads(line.removesuffix("\r"))))
+            except (json.JSONDecodeError, RecursionError) as exc:
+                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+                raise LabelsFileError(path, f"line {number}", f"not JSON ({reason})") from None
     return out
 
 

@@ -188,3 +188,49 @@ def test_a_pass_whose_enrichment_was_refused_or_set_aside_says_so_and_exits_5(st
     out = io.StringIO()  # refused for good: set aside, not also "tried again next pass"
     print_summary(PollReport(), store, settings, out=out, enriched=both)
     assert "SET ASIDE" in out.getvalue() and "ENRICHMENT REJECTED" not in out.getvalue()
+
+
+def test_topics_eval_names_the_file_and_line_it_cannot_read(tmp_path):
+    """A missing file, a directory, bytes that are not UTF-8 or a line that is not an object were tracebacks (exit 1),
+    a byte order mark exit 6, and a label "On" counted as neither on nor off without a word."""
+    good = '{"id": "a", "title": "Asylum seekers cross at Roxham Road", "label": "on"}\n'
+    labels = tmp_path / "labels.jsonl"
+    for body, problem in ((None, f"{tmp_path / 'missing.jsonl'}: (file): does not exist"),
+                          (good.encode() + b'{"id": "b", "title": "caf\xe9", "label": "off"}\n', "line 2: not UTF-8 text"),
+                          (good + '["b", "off"]\n', "line 2: not a JSON object"),
+                          (good + '{"id": "b", "title": "t", "label": "On"}\n', "line 2: label 'On' is not one of on, "
+                                                                                "off, borderline")):
+        path = tmp_path / "missing.jsonl" if body is None else labels
+        if body is not None:
+            labels.write_bytes(body if isinstance(body, bytes) else body.encode())
+        done = run("topics-eval", str(path), env={})
+        assert done.returncode == 3 and problem in done.stderr, (problem, done.stderr[-500:])
+        assert "Traceback" not in done.stderr and str(path) in done.stderr
+    folder = run("topics-eval", str(tmp_path), env={})
+    assert folder.returncode == 3 and f"{tmp_path}: (file): cannot be read" in folder.stderr, folder.stderr[-500:]
+    labels.write_bytes(b"\xef\xbb\xbf" + good.encode())  # as Windows editors save UTF-8
+    with_bom = run("topics-eval", str(labels), env={})
+    assert with_bom.returncode == 0 and "tp 1, fp 0, fn 0" in with_bom.stdout, with_bom.stderr[-500:]
+    unknown = run("topics-eval", str(labels), "--topic", "asylum-bordr", env={})  # printed zeros with exit 0
+    assert unknown.returncode == 2 and "did you mean 'asylum-border'?" in unknown.stderr
+
+
+def test_a_node_url_that_is_not_http_names_the_variable_or_the_option(tmp_path):
+    """"localhost:9200" was a ValueError traceback from the client; "ftp://x:1" a cluster reported down (exit 4)."""
+    for env, args, named in (({"NEWSWATCH_ES_URL": "localhost:9200"}, (), "NEWSWATCH_ES_URL"),
+                             ({"NEWSWATCH_ES_URL": "http://127.0.0.1:9,ftp://x:1"}, (), "NEWSWATCH_ES_URL"),
+                             ({}, ("--es-url", "localhost:9200"), "--es-url")):
+        done = run("init", *args, env={**env, "NEWSWATCH_STATE_DIR": str(tmp_path)})
+        assert done.returncode == 3 and done.stderr.startswith(f"newswatch: {named}: "), done.stderr[-500:]
+        assert "is not an http(s)://host[:port] URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_settings_lists_unset_lists_as_unchanged(tmp_path):
+    """Every comma-list setting (ALLOW, CHANNEL_VARIABLES) showed "(now: ('a', 'b'))" beside its own default."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
+    done = subprocess.run([NEWSWATCH, "settings"], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
+                          env={**env, "NEWSWATCH_STATE_DIR": str(tmp_path), "NEWSWATCH_FETCH__ALLOW": "a.example, b"})
+    assert done.returncode == 0, done.stderr
+    changed = [line for line in done.stdout.splitlines() if "(now: " in line]
+    assert changed == ["NEWSWATCH_FETCH__ALLOW=   (now: a.example,b)", f"NEWSWATCH_STATE_DIR={PROJECT_ROOT / '.newswatch'}"
+                       f"   (now: {tmp_path})"]  # no node recorded there: the URL is the default

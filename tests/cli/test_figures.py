@@ -1,8 +1,15 @@
 """`newswatch figures --input`: a revised toll across two reports is printed once, with both sources."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from pipeline.cli import main
+
+NEWSWATCH = str(Path(sys.executable).parent / "newswatch")
 
 
 def test_a_revised_toll_is_printed_once_with_both_sources(tmp_path, capsys):
@@ -19,3 +26,28 @@ def test_a_revised_toll_is_printed_once_with_both_sources(tmp_path, capsys):
     change = json.loads(line)
     assert change["condition"] == "figure revised" and change["values"] == [46, 53] and change["kind"] == "died"
     assert [s["story_id"] for s in change["sources"]] == ["a", "b"]
+
+
+@pytest.mark.parametrize("second, problem", [
+    ({"id": "b", "text": "Five died."}, "'published' must be an ISO time with its offset"),
+    ({"id": "b", "text": "Five died.", "published": "yesterday"}, "'published' must be an ISO time with its offset"),
+    ({"id": "b", "text": "Five died.", "published": "2022-06-29T04:00:00"}, "'published' must be an ISO time"),  # naive
+    ({"id": "b", "text": "Five died.", "published": "2022-06-29T04:00:00Z", "event_id": ["e1"]},
+     "'event_id' must be a string or null"),
+])
+def test_a_line_reconciling_would_trip_over_is_named_before_the_nlp(tmp_path, second, problem):
+    """A bad time or group key crashed with a KeyError, ValueError or TypeError after all the extraction work."""
+    path = tmp_path / "reports.jsonl"
+    first = {"id": "a", "text": "Four died.", "published": "2022-06-28T08:00:00+00:00", "event_id": "e1"}
+    path.write_text(json.dumps(first) + "\n\n" + json.dumps(second) + "\n")  # the blank line counts as a line
+    done = subprocess.run([NEWSWATCH, "figures", "--input", str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3 and f"{path}: line 3: {problem}" in done.stderr, done.stderr[-500:]
+    assert "Traceback" not in done.stderr
+
+
+def test_the_group_key_named_by_by_is_the_one_checked(tmp_path):
+    path = tmp_path / "reports.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "Four died.", "published": "2022-06-28T08:00:00Z", "event": 3}) + "\n")
+    done = subprocess.run([NEWSWATCH, "figures", "--input", str(path), "--by", "event"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 3 and "line 1: 'event' must be a string or null, not 3" in done.stderr, done.stderr[-500:]
