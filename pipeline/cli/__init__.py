@@ -64,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, ConfigError):
             return EXIT_CONFIG
         return EXIT_STORE if isinstance(exc, StoreError) else EXIT_OTHER
+    except Exception as exc:  # a defect: Python's own exit status 1 is this tool's "nothing found", which a
+        if args.debug:  # script reading it would take for a quiet day
+            raise
+        logging.getLogger("pipeline.cli").debug("internal error", exc_info=True)
+        print(f"newswatch: internal error: {type(exc).__name__}: {redact(str(exc))[:500]} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_OTHER
 
 
 if __name__ == "__main__":

@@ -234,3 +234,21 @@ def test_settings_lists_unset_lists_as_unchanged(tmp_path):
     changed = [line for line in done.stdout.splitlines() if "(now: " in line]
     assert changed == ["NEWSWATCH_FETCH__ALLOW=   (now: a.example,b)", f"NEWSWATCH_STATE_DIR={PROJECT_ROOT / '.newswatch'}"
                        f"   (now: {tmp_path})"]  # no node recorded there: the URL is the default
+
+
+def test_a_defect_is_one_line_with_exit_6_not_a_traceback_with_the_exit_status_of_nothing_found(monkeypatch, capsys):
+    """Python's own exit status for an uncaught error is 1, the status `search` and `feed-health --strict` give
+    for "nothing found": a script would have taken a crash for a quiet day."""
+    import pipeline.cli
+    from pipeline.cli import events
+    from pipeline.cli.common import EXIT_EMPTY, EXIT_OTHER
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero in a stage")
+
+    monkeypatch.setattr(events, "cmd_stream", broken)  # the parser takes the command's function at registration
+    assert pipeline.cli.main(["events", "--input", "x.jsonl"]) == EXIT_OTHER != EXIT_EMPTY
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError: division by zero in a stage" in err and "Traceback" not in err
+    with pytest.raises(ZeroDivisionError):
+        pipeline.cli.main(["--debug", "events", "--input", "x.jsonl"])
