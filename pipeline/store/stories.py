@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from pipeline.store.client import BulkResult, StoreClient, _translated
 from pipeline.store.documents import Story
@@ -31,10 +32,22 @@ class StoryQueries(StoreClient):
                           "must_not": [{"term": {"source": "replay"}}]}}
         return self.scan("stories", query, [{"enriched_at": "asc"}, {"story_id": "asc"}], page)
 
-    def waiting_stories(self, page: int = 200) -> Iterator[Story]:
-        """Stories indexed with their text but not yet enriched, oldest first; not those set aside (`enrich_error`)."""
-        query = {"bool": {"filter": [{"term": {"enriched": False}}], "must_not": [{"exists": {"field": "enrich_error"}}]}}
-        return self.scan("stories", query, [{"ingested": "asc"}, {"story_id": "asc"}], page)
+    def waiting_stories(self, page: int = 200, ids: Iterable[str] | None = None) -> Iterator[Story]:
+        """Stories indexed with their text but not yet enriched (of `ids`, if given), oldest first; not those set
+        aside (`enrich_error`). Without what enrichment never reads: a backlog of 5,000 stories, each with its
+        MinHash and search terms beside a text of up to 200,000 characters, held gigabytes."""
+        query: dict[str, Any] = {"bool": {"filter": [{"term": {"enriched": False}}],
+                                          "must_not": [{"exists": {"field": "enrich_error"}}]}}
+        if ids is not None:
+            query["bool"]["filter"].append({"ids": {"values": list(ids)}})
+        return self.scan("stories", query, [{"ingested": "asc"}, {"story_id": "asc"}], page,
+                         without=["minhash", "minhash_bands", "search_terms", "topic_hits"])
+
+    def set_aside_among(self, ids: Iterable[str]) -> dict[str, str]:
+        """The stories of `ids` set aside from enrichment, with why (`enrich_error`)."""
+        query = {"bool": {"filter": [{"ids": {"values": list(ids)}}, {"exists": {"field": "enrich_error"}}]}}
+        return {hit["story_id"]: hit["enrich_error"] for hit in self.scan("stories", query, [{"story_id": "asc"}],
+                                                                          source=["story_id", "enrich_error"])}
 
     @_translated("measuring freshness")
     def freshness(self, feed_ids: list[str], since: datetime) -> dict[str, dict[str, float | None]]:
