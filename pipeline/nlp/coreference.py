@@ -264,6 +264,8 @@ class Salience:
                 elif clause.i < token.i and clause.dep_ == "prep" and clause.lower_ in TOPIC_MARKS and (
                         clause.lower_ != "as" or any(c.lower_ in {"for", "to"} for c in clause.children)):
                     apart -= {t.i for t in clause.subtree}  # "As for Niyonkuru, he says": the topic set before it
+            if token.head.dep_ == "parataxis":  # "Kerry, he said, have been …": what he speaks of, not who speaks
+                apart |= {t.i for c in token.head.head.children if c.dep_ in SUBJECT and c.i < token.i for t in c.subtree}
         else:  # "Trudeau told him": nor is an object its own verb's subject
             apart = {t.i for t in token.head.children if t.dep_ in SUBJECT}
         objects = {t.i for c in token.head.children if c.dep_ in {"dobj", "dative", "iobj"} for t in c.subtree} \

@@ -2354,6 +2354,14 @@ def test_an_office_named_before_its_description_keeps_its_holder_and_a_name_the_
     assert doc.text[person_start(doc, tagged):].startswith("Nora Quintero")
 
 
+def test_the_subject_of_a_clause_a_pronoun_s_verb_interrupts_is_not_the_speaker():
+    text = ("Captain Brian Cullane lifted the trophy after the final against Kerry.\n\n"
+            "“It is all worth it today,” he told the crowd.\n\n"
+            "Kerry, he said, have “been an unbelievable force for a decade”. He added: “You will be the team to beat.”")
+    assert quote_with(text, "unbelievable force").speaker_canonical == "Brian Cullane"
+    assert quote_with(text, "team to beat").speaker_canonical == "Brian Cullane"
+
+
 def test_a_nationality_or_a_boss_after_a_named_speaker_is_that_speaker():
     text = ("Valencia coach Rafael Ortega admitted injuries were no excuse for the 2-1 loss on Saturday.\n\n"
             "“The guys give everything,” Ortega told reporters.\n\n"
