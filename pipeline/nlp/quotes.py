@@ -415,8 +415,11 @@ def _reported(sent: Span, spans: list[tuple[int, int]], direct_spans: list[tuple
             subject = english_speaker(tok) if quoted_as else subject_of(tok)  # "Reuters quoted X as saying": X
             if subject is None and language == "en" and (run := name_run_before(tok)):  # "Responding to …, Minister
                 subject, phrase = doc[tok.i - 1], run  # of State for Home Kiren Rijiju said …", parsed as an object
-            if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl":
+            if subject is not None and subject.lower_ in {"who", "which", "that", "qui"} and tok.dep_ == "relcl" \
+                    and tok.head.pos_ in {"NOUN", "PROPN", "PRON"}:
                 subject = tok.head  # "experts who contend …": the experts speak
+            elif subject is not None and subject.lower_ in {"who", "qui"} and subject.i and doc[subject.i - 1].pos_ == "PROPN":
+                subject = doc[subject.i - 1]  # "… spoke with Rytis Budrius who told him …", the clause hung on the verb
             if subject is None or subject.pos_ == "PRON" and subject.lower_ in {"this", "that", "what"}:
                 continue
             content = content_of(tok, sent, language)

@@ -2354,6 +2354,12 @@ def test_an_office_named_before_its_description_keeps_its_holder_and_a_name_the_
     assert doc.text[person_start(doc, tagged):].startswith("Nora Quintero")
 
 
+def test_who_after_a_name_is_that_name_whatever_the_parse_made_of_its_clause():
+    text = ("Later on, when the security let him in, the Union Syndicale Federale vice president spoke with Achema's "
+            "chief legal officer Rytis Budrius who told him the company's executives had not been notified.")
+    assert quote_with(text, "executives had not been notified").speaker_canonical == "Rytis Budrius"
+
+
 def test_the_subject_of_a_clause_a_pronoun_s_verb_interrupts_is_not_the_speaker():
     text = ("Captain Brian Cullane lifted the trophy after the final against Kerry.\n\n"
             "“It is all worth it today,” he told the crowd.\n\n"
