@@ -74,9 +74,10 @@ class FeedWork:
         self.waiting.setdefault(item.key, (self.failing_since(item.key), item))
 
     def hold_unwritten(self) -> None:
-        """The pass deadline or a crash ended the feed: the items it set out to write and did not are kept for the
-        next pass. Its state stays as before otherwise (none of this pass's items seen), but a busy feed may no
-        longer list them by then, and another feed of the pass that listed the same story left it to this one."""
+        """The pass deadline ended the feed: the items it set out to write and did not are kept for the next pass.
+        Its state stays as before otherwise (none of this pass's items seen), but a busy feed may no longer list
+        them by then, and another feed of the pass that listed the same story left it to this one. (Not after a
+        crash: the item that crashed it would be held, and crash it, every pass for good.)"""
         for sid, item in self.taken.items():
             if sid not in self.stories and item.key not in self.waiting:
                 self.hold(item)
@@ -142,7 +143,7 @@ def finish(work: FeedWork, now: datetime, settings: PollSettings, run_id: str) -
     if result.outcome == "error":
         state.consecutive_failures += 1
         state.last_error, state.last_error_kind = result.error, result.error_kind
-        if work.waiting:  # the deadline or a crash ended it part-way (`hold_unwritten`): what it held waits
+        if work.waiting:  # the deadline ended it part-way (`hold_unwritten`): what it held waits
             before = [entry for key, entry in _entries(previous).items() if key not in work.waiting]
             state.waiting = [*before, *(waiting_entry(key, since, item) for key, (since, item) in work.waiting.items())]
     elif result.outcome != "deferred":

@@ -260,9 +260,8 @@ class _Pass:
             self._failed(work, exc.kind, exc.reason("parsing the feed"))
         except Exception as exc:
             log.exception("feed %s: unexpected failure", feed.id)
-            self._failed(work, "crash", f"{type(exc).__name__}: {str(exc)[:300]}")
-            async with self.lock:
-                work.hold_unwritten()
+            self._failed(work, "crash", f"{type(exc).__name__}: {str(exc)[:300]}")  # not held: the item that crashed
+            # it would be tried again every pass, for good, long after the feed stopped listing it
         work.report.settle(work.result)
         async with self.lock:
             work.done = True
