@@ -13,8 +13,10 @@ allowed (`NEWSWATCH_FETCH__ALLOW`).
 from __future__ import annotations
 
 import ipaddress
+import math
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,6 +133,7 @@ def parse_address(text: str) -> IPAddress | None:
         return None
 
 
+RETRY_LOOKUP = 30.0  # seconds before a name whose lookup failed for now is asked again
 # the answers that say a name does not exist, as opposed to a resolver that could not answer now
 _NO_SUCH_NAME = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
 
@@ -146,17 +149,21 @@ class GuardedResolver(AbstractResolver):
     def __init__(self, policy: OutboundPolicy) -> None:
         self.policy = policy
         self.inner = ThreadedResolver()
-        self.failed: dict[str, OSError] = {}  # names that do not exist, this pass: asked once, not per link
+        # names that did not resolve: asked once, not per link; one that does not exist for the pass, one that
+        # failed for now (EAI_AGAIN, a resolver down) for `RETRY_LOOKUP` seconds: remembered for the pass, it
+        # blocked the host's feeds and pages, retries included; not remembered, hundreds of 10-second lookups
+        # held the thread pool every store call of the pass waits on
+        self.failed: dict[str, tuple[OSError, float]] = {}
         self.approved: set[IPAddress] = set()
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
-        if host in self.failed:
-            raise self.failed[host]
+        if host in self.failed and time.monotonic() < self.failed[host][1]:
+            raise self.failed[host][0]
         try:
             answers = await self.inner.resolve(host, port, family)
         except OSError as exc:
-            if isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_NAME:  # not a lookup that timed out or
-                self.failed[host] = exc  # failed for now (EAI_AGAIN): that one blocked the host for the whole pass
+            gone = isinstance(exc, socket.gaierror) and exc.errno in _NO_SUCH_NAME
+            self.failed[host] = (exc, math.inf if gone else time.monotonic() + RETRY_LOOKUP)
             raise
         for answer in answers:
             address = ipaddress.ip_address(str(answer["host"]).split("%")[0])
