@@ -37,7 +37,7 @@ def redact(text: str) -> str:
 # any query value in a URL (after "?", "&" or ";"), whatever its parameter's name
 _QUERY_VALUE = re.compile(r"(?P<name>(?<=[?&;])[\w.%-]+)=(?P<value>[^&#\s'\"<>()\[\]{},;|\\]+)")
 # a value too plain to be a credential: a word ("rss", "en-gb", "top_stories") or a small number (a page, a year)
-_PLAIN_VALUE = re.compile(r"[A-Za-z][A-Za-z_-]{0,23}|\d{1,8}")
+_PLAIN_VALUE = re.compile(r"[a-z][a-z_-]{0,23}|\d{1,8}")  # lower case: a token of letters only is mixed case
 
 
 def redact_all_query_values(text: str) -> str:

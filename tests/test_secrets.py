@@ -197,6 +197,7 @@ def test_every_unusual_query_value_is_masked_on_pages_every_user_sees():
         "timeout: redirected to https://***@host/rss?format=rss&page=2&lang=en-gb&u=***&hash=***&year=2022&apikey=***; retry"
     assert redact("https://host/story?id=3f9ac07be41d") == "https://host/story?id=3f9ac07be41d"  # links stay links
     assert redact_all_query_values("no address here, 3 = three") == "no address here, 3 = three"
+    assert redact_all_query_values("https://h/rss?u=AbcdefGhijkLmnopQrstUvwx") == "https://h/rss?u=***"  # letters only
 
 
 def test_the_redaction_itself():

@@ -99,9 +99,11 @@ def render_page(rows: list[dict[str, Any]], kibana_url: str, cluster: ClusterHea
 
 
 def _same_page(request: Request) -> str | None:
-    """The page a browser's form was posted from (its Referer, path and query), if it is this very route's."""
+    """The page a browser's form was posted from (its Referer, path and query), if it is this very route's. Only
+    its path and query are used, so its host need not match (a proxy may rewrite the Host the app sees): the
+    redirect never leaves this route."""
     referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc not in ("", request.url.netloc) or referer.path != request.url.path:
+    if referer.path != request.url.path:
         return None
     return referer.path + (f"?{referer.query}" if referer.query else "")
 
