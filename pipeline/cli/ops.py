@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from pipeline.cli.common import settings_from
 from pipeline.cli.parsing import print_lines
+from pipeline.errors import SettingsError
 from pipeline.redact import redact
-from pipeline.settings import Settings
+from pipeline.settings import Settings, http_url
 from pipeline.store import Store
 
 if TYPE_CHECKING:
@@ -64,7 +65,11 @@ def print_table(rows: list[FeedHealth]) -> None:
 def cmd_kibana_setup(args: argparse.Namespace) -> int:
     from pipeline.ops.kibana import import_objects
 
-    settings = Settings.from_env(kibana_url=args.kibana_url)  # checked as NEWSWATCH_KIBANA_URL is
+    settings = Settings.from_env(kibana_url=args.kibana_url)
+    try:
+        http_url(settings.kibana_url)
+    except ValueError as exc:
+        raise SettingsError("--kibana-url" if args.kibana_url else "NEWSWATCH_KIBANA_URL", str(exc)) from None
     result = import_objects(settings.kibana_url, wait=args.wait, prefix=settings.index_prefix)
     print(f"imported {result.get('successCount', 0)} saved objects into Kibana")
     return 0

@@ -223,6 +223,8 @@ def test_a_node_url_that_is_not_http_names_the_variable_or_the_option(tmp_path):
         done = run("init", *args, env={**env, "NEWSWATCH_STATE_DIR": str(tmp_path)})
         assert done.returncode == 3 and done.stderr.startswith(f"newswatch: {named}: "), done.stderr[-500:]
         assert "is not an http(s)://host[:port] URL" in done.stderr and "Traceback" not in done.stderr
+    kibana = run("kibana-setup", env={"NEWSWATCH_KIBANA_URL": "kibana:5601", "NEWSWATCH_STATE_DIR": str(tmp_path)})
+    assert kibana.returncode == 3 and kibana.stderr.startswith("newswatch: NEWSWATCH_KIBANA_URL: "), kibana.stderr[-500:]
 
 
 def test_settings_lists_unset_lists_as_unchanged(tmp_path):
