@@ -247,13 +247,13 @@ def _a_named_thing(doc: Doc, ent: Span) -> bool:
     Sharpton", "the late John Lewis" stay people), and the head is singular ("the Obamas" are people)."""
     if (head := ent.root).tag_ == "NNPS" or head.text.endswith("s") and len(ent) == 1:
         return False
-    article = ent[0] if ent[0].lower_ == "the" and len(ent) > 1 else next(  # "the Lok Sabha" tagged with its article
+    inside = ent[0].lower_ == "the" and len(ent) > 1 and not any(t.is_lower or fold(t.text) in first_names() for t in ent[1:])
+    article = ent[0] if inside else next(  # "the Lok Sabha" tagged with its article; not "the late John Lewis"
         (c for c in head.children if c.dep_ == "det" and c.lower_ in {"the", "a", "an"} and c.i < ent.start), None)
     if article is None or article.text == "A" and not article.is_sent_start:
         return False  # "Minister A H Mahmood Ali": a capital A inside a sentence is an initial
-    between = doc[article.i + 1: max(ent.start, article.i + 1)]
-    return all(t.text[:1].isupper() and not TITLES.match(t.text + " ") for t in between) and not any(
-        TITLES.match(t.text + " ") for t in ent if t is not article)
+    return all(t.text[:1].isupper() and not TITLES.match(t.text + " ") for t in doc[article.i + 1: max(ent.start, article.i + 1)]) \
+        and not any(TITLES.match(t.text + " ") for t in ent if t is not article)
 
 
 _THING_WORDS = {"report", "index", "survey", "review", "act", "plan", "program", "programme", "bill", "law", "fund"}

@@ -187,6 +187,11 @@ def test_a_name_tagged_a_person_with_its_own_article_is_a_thing():
     found, _ = extract_entities(doc)  # a longer story
     labels = {e.canonical: e.label for e in found}
     assert labels.get("Lok Sabha") == "organization" and "person" in labels.values(), labels
+    doc = load_model("en")("Mourners honoured the late John Lewis today.")
+    the = next(t.i for t in doc if t.text == "the")
+    doc.ents = [Span(doc, the, the + 4, label="PERSON")]  # "the late John Lewis", article and all
+    found, _ = extract_entities(doc)
+    assert [e.label for e in found] == ["person"], found
 
 
 def test_a_month_before_a_place_or_body_is_no_part_of_its_name():
