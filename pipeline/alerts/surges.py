@@ -51,6 +51,7 @@ def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSetti
     person's, place's) surge in both, each from the story that took its own topic over the line (hours apart
     at times); the alert is keyed by the series and the start of the first of those surges, not the topic."""
     firsts: dict[str, str] = {}
+    own_keys: dict[str, list[str]] = {}  # surge id → the keys of its happening's other surges, alerted or not
 
     def key_of(surge: SurgeDoc) -> str:
         if surge.surge_id not in firsts:
@@ -66,13 +67,17 @@ def find_surge_alerts(store: Store, subs: list[Subscription], config: AlertSetti
         """Whether another surge of this happening was alerted under a key of its own: one that started later but
         was written first (a slow feed's story took another topic over the line afterwards, back in time). Its
         alert stands for the happening; keyed anew by the earlier start, the happening was mailed twice."""
+        if surge.kind == "topic":
+            return False
         key = key_of(surge)
-        if surge.kind == "topic" or store.alert(record_id(sub.name, "surge", key)) is not None:
-            return False  # this happening's own alert: updated as the surge grows
-        return any(store.alert(record_id(sub.name, "surge", own)) is not None
-                   for o in store.surges_of(surge.key, surge.start + HAPPENING_DAYS)
-                   if (own := f"{o.key}|{o.start.isoformat()}") != key  # itself too, alerted before it was keyed anew
-                   and abs(o.start - surge.start) <= HAPPENING_DAYS and _overlap(o, surge))
+        if surge.surge_id not in own_keys:  # the series' overlapping surges are the same for every subscription
+            own_keys[surge.surge_id] = [own for o in store.surges_of(surge.key, surge.start + HAPPENING_DAYS)
+                                        if (own := f"{o.key}|{o.start.isoformat()}") != key  # itself too, alerted
+                                        and abs(o.start - surge.start) <= HAPPENING_DAYS and _overlap(o, surge)]  # before
+        # one read for this happening's own alert (then it is updated as the surge grows) and the others'
+        ids = [record_id(sub.name, "surge", k) for k in [key, *own_keys[surge.surge_id]]]
+        found = store.alerts(ids)
+        return ids[0] not in found and any(i in found for i in ids[1:])
 
     def wanted(sub: Subscription, surge: SurgeDoc) -> bool:
         if not wants_surge(sub, surge.topic, surge.kind, surge.label, surge.score) or alerted_apart(sub, surge):
