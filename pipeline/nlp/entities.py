@@ -25,7 +25,7 @@ from pipeline.nlp.pseudonyms import pseudonyms
 from pipeline.nlp.roads import names_a_way, road_name, way_start
 from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.nlp.surnames import gaelic_surname, given_name_before_particles, given_name_before_surname, honoured_name
-from pipeline.nlp.titled_names import person_start, untagged_titled
+from pipeline.nlp.titled_names import person_start, seat_before_member, untagged_titled
 from pipeline.nlp.titles import POSTNOMINAL, ROLES, TITLES, office_lead, strip_stray_hyphens, without_titles
 from pipeline.text import fold
 
@@ -297,7 +297,7 @@ def extract_entities(doc: Doc, language: str = "en") -> tuple[list[Entity], Pers
             label = "person"  # "ward councillor Sibongile Mncwango", tagged LOC
         elif label == "person" and language == "en" and _a_named_thing(doc, ent):
             label = "organization"  # "telling the Montreal Gazette he …": "Gazette" is no one "he" can be
-        if label != "place" and (filed_from(doc, ent) or state_after_town(doc, ent)):
+        if label != "place" and (filed_from(doc, ent) or state_after_town(doc, ent) or seat_before_member(doc, ent)):
             label = "place"  # "OTTAWA --", "MILTON, Ont. —": where the story was filed, whatever the model says
         start, end = ent.start_char, ent.end_char
         if label == "person":

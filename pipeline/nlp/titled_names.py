@@ -41,7 +41,7 @@ NOT_A_NAME = {"department", "ministry", "office", "court", "party", "league", "u
                "road", "avenue", "park", "school", "college", "university", "hospital", "church", "centre", "center",
                "county", "city", "island", "river", "lake", "bridge", "act", "bill", "report", "plan", "fund",
                "foundation", "institute", "group", "company", "association", "society", "club", "award", "prize",
-               "municipality", "district", "province", "ward", "township", "constituency"}
+               "municipality", "district", "province", "ward", "township", "constituency", "trust", "network"}
 
 
 # who holds a seat named after "for": "Member for Gippsland", "MP for Witney"
@@ -78,11 +78,12 @@ def person_start(doc: Doc, ent: Span, titled: bool = True) -> int | None:
         named = _name_tokens(words[k + 1:]) and (all(t.text[:1].isupper() or t.is_digit for t in words[:k]) or len(words) - k > 2
                                                   and honoured_surname(f"{words[k].text} {words[-1].text}") is not None)
         return words[k + 1].idx if named else None
-    acronym = next((k for k in range(len(words) - 3, -1, -1) if words[k].is_upper and len(words[k]) > 1
-                    and fold(words[k + 1].text) in first_names()), None)
+    acronym = next((k for k in range(len(words) - 3, -1, -1) if (words[k].is_upper and len(words[k]) > 1 or fold(
+        words[k].text) in NOT_A_NAME and words[k].text[:1].isupper()) and fold(words[k + 1].text) in first_names()), None)
     if titled and acronym is not None and _name_tokens(words[acronym + 1:]) \
-            and all(t.text[:1].isupper() for t in words[:acronym]):  # "Brackett ISD Eliza Diaz" too
-        return words[acronym + 1].idx  # "president of FRSU Daniel Okafor" tagged one body: the acronym, then a given name
+            and all(t.text[:1].isupper() or k == 0 and t.lower_ == "the" for k, t in enumerate(words[:acronym])):
+        return words[acronym + 1].idx  # "president of FRSU Daniel Okafor" tagged one body: the acronym (or the body's
+        # last word: "the Sensible Sentencing Trust Garth McVicar"), then a given name; "Brackett ISD Eliza Diaz" too
     if not titled and len(words) >= 3 and words[0].lower_ in NOT_A_NAME and _name_tokens(words[1:]):
         return words[1].idx  # "… of Thalara Rural Municipality Hem Khadka", the person tagged from "Municipality"
     if ent.start == 0 or not _name_tokens(words):
@@ -132,3 +133,15 @@ def untagged_titled(doc: Doc) -> list[tuple[str, int, int]]:
         if len(name) and (end == len(doc) or not doc[end].ent_type_ and doc[end].pos_ != "PROPN"):  # the whole name
             found.append((name.text, name.start_char, name.end_char))
     return found
+
+
+def seat_before_member(doc: Doc, ent: Span) -> bool:
+    """"Gillingham and Rainham MP Rehman Chishti", "Witney MP Robert Courts": capitalised words right before a
+    member's title and a name are the seat, a place, whatever the model tagged them (a person "he" went to)."""
+    k = ent.end
+    if not all(t.text[:1].isupper() for t in ent) or fold(ent[0].text) in first_names():
+        return False
+    while k < len(doc) and (doc[k].lower_ == "and" or doc[k].text[:1].isupper() and doc[k].lower_ not in _SEATS):
+        k += 1  # the rest of the seat's name: "and Rainham"
+    return k + 1 < len(doc) and k - ent.end <= 3 and doc[k].lower_ in _SEATS and doc[k].text[:1].isupper() \
+        and doc[k + 1].text[:1].isupper() and doc[k + 1].pos_ == "PROPN"

@@ -2354,6 +2354,17 @@ def test_an_office_named_before_its_description_keeps_its_holder_and_a_name_the_
     assert doc.text[person_start(doc, tagged):].startswith("Nora Quintero")
 
 
+def test_a_seat_before_a_member_s_title_and_a_body_s_last_word_before_a_name_are_not_the_speaker():
+    text = ("Channel crossings were discussed by MPs on Tuesday.\n\n"
+            "Gillingham and Rainham MP Rehman Chishti asked why there had been an increase.\n\n"
+            "“The number of boats coming in has significantly increased,” he said.\n\n"
+            "The founder of the Sensible Sentencing Trust Garth McVicar said it was \"ludicrous\".\n\n"
+            "\"It just should not be happening,\" he said.")
+    assert quote_with(text, "boats coming in").speaker_canonical == "Rehman Chishti"  # not "Gillingham"
+    assert quote_with(text, "ludicrous").speaker_canonical == "Garth McVicar"
+    assert quote_with(text, "should not be happening").speaker_canonical == "Garth McVicar"
+
+
 def test_who_after_a_name_is_that_name_whatever_the_parse_made_of_its_clause():
     text = ("Later on, when the security let him in, the Union Syndicale Federale vice president spoke with Achema's "
             "chief legal officer Rytis Budrius who told him the company's executives had not been notified.")
