@@ -21,6 +21,7 @@ _ZONES = {"WET": 0, "WEST": 1, "BST": 1, "CET": 1, "CEST": 2, "MET": 1, "MEST": 
 # what follows the clock: an offset with a colon, "GMT+2", or a zone's name
 _ZONE_AFTER_TIME = re.compile(r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)\s*(?P<zone>[A-Za-z]{1,5}(?:[+-]\d{1,2}(?::?\d{2})?)?"
                               r"|[+-]\d{1,2}:\d{2})\s*$")
+_TWELVE_HOUR = re.compile(r"\d\s*([AP]M)\s*$", re.I)
 _OFFSET = re.compile(r"(?:GMT|UTC|UT)?(?P<sign>[+-])(?P<hours>\d{1,2}):?(?P<minutes>\d{2})?")
 
 
@@ -40,6 +41,8 @@ def feed_date(value: str | None) -> datetime | None:
         zone = _zone(value)
         if zone is None:
             return None
+        if (twelve := _TWELVE_HOUR.search(value)) is not None:  # "10:00 PM": the standard parser reads the clock alone
+            when = when.replace(hour=when.hour % 12 + (12 if twelve.group(1).upper() == "PM" else 0))
         when = when.replace(tzinfo=zone)
     try:
         return when.astimezone(UTC)
@@ -51,8 +54,8 @@ def _zone(value: str) -> timezone | None:
     """The zone written after a date's clock that the standard parser left out; UTC when none is written
     (RFC 822's "-0000", or no zone at all)."""
     found = _ZONE_AFTER_TIME.search(value)
-    if found is None or found.group("zone") in {"-0000", "+0000", "GMT", "UT", "UTC", "Z"}:
-        return UTC
+    if found is None or found.group("zone").upper() in {"-0000", "+0000", "GMT", "UT", "UTC", "Z", "AM", "PM"}:
+        return UTC  # "10:00 AM": a twelve-hour clock, no zone
     zone = found.group("zone").upper()
     if zone in _ZONES:
         return timezone(timedelta(hours=_ZONES[zone]))

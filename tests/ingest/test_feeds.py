@@ -201,7 +201,9 @@ def test_an_item_with_an_impossible_character_reference_keeps_the_feed_and_its_o
     ("Tue, 10 Jun 2025 09:00:00 EDT", "2025-06-10T13:00:00+00:00"),
     ("Tue, 10 Jun 2025 09:00:00 -0000", "2025-06-10T09:00:00+00:00"),
     ("Tue, 10 Jun 2025 09:00:00", "2025-06-10T09:00:00+00:00"),
-    ("2025-06-10T09:00:00-04:00", "2025-06-10T13:00:00+00:00")])
+    ("2025-06-10T09:00:00-04:00", "2025-06-10T13:00:00+00:00"),
+    ("Tue, 10 Jun 2025 10:00 PM", "2025-06-10T22:00:00+00:00"),  # a twelve-hour clock, no zone
+    ("Tue, 10 Jun 2025 12:30 AM", "2025-06-10T00:30:00+00:00")])
 def test_a_date_is_read_in_the_zone_it_was_written_in_on_both_paths(written: str, utc: str | None):
     """`-04:00`, `GMT+2` and zone names were read as UTC: a Sydney story landed ten hours ahead and was clamped
     to its ingest time. A zone no one can read gives no date rather than a wrong one."""
