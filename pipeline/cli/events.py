@@ -64,17 +64,22 @@ def _stream_row_problem(row: object) -> str | None:
 
 def aware_time(value: object) -> bool:
     """Whether `value` is an ISO time with an offset that UTC can also hold ("9999-12-31T23:59:00-14:00" is past year 9999 in UTC)."""
+    return iso_offset(value) is True
+
+
+def iso_offset(value: object) -> bool | None:
+    """Whether an ISO time carries its offset; None when it is no time a datetime can hold, in UTC as well."""
     from datetime import UTC
 
     from pipeline.events.features import parse_time
 
     try:
-        if not isinstance(value, str) or parse_time(value).tzinfo is None:
-            return False
-        parse_time(value).astimezone(UTC)
-        return True
+        when = parse_time(value) if isinstance(value, str) else None
+        if when is not None and when.tzinfo is not None:
+            when.astimezone(UTC)
     except (ValueError, OverflowError):
-        return False
+        return None
+    return None if when is None else when.tzinfo is not None
 
 
 DAYS, SIZE = 7, 20  # the index's defaults; None in the parser, so that one given beside --input is seen

@@ -20,6 +20,7 @@ from pipeline.errors import ConfigError
 
 def _from_input(path: Path, by: str) -> list[dict[str, Any]]:
     """Lines `{id, text, published, outlet?, lang?, <group key>?}`: figures extracted by the product's code."""
+    from pipeline.cli.events import iso_offset
     from pipeline.cli.extract import _read_jsonl, extract_records
 
     rows = _read_jsonl(path)
@@ -27,7 +28,7 @@ def _from_input(path: Path, by: str) -> list[dict[str, Any]]:
     for number, row in enumerate(rows, 1):  # checked before the NLP: its minutes were lost to a bad time at the end
         problem = _input_row_problem(row, by)
         if problem is None:
-            aware = bool(_with_offset(row["published"]))
+            aware = bool(iso_offset(row["published"]))
             offsets.setdefault(aware, number)
             if len(offsets) > 1:
                 problem = (f"'published' {row['published']!r} is written {'with' if aware else 'without'} an offset, "
@@ -40,7 +41,9 @@ def _from_input(path: Path, by: str) -> list[dict[str, Any]]:
 
 def _input_row_problem(row: dict[str, Any], by: str) -> str | None:
     """What reconciling would trip over in one input line: a time it cannot compare, a group key it cannot hold."""
-    if _with_offset(row.get("published")) is None:
+    from pipeline.cli.events import iso_offset
+
+    if iso_offset(row.get("published")) is None:
         return f"'published' must be an ISO time (\"2022-06-28T08:00:00+00:00\"), not {row.get('published')!r}"
     for field in dict.fromkeys((by, "cluster_id")):  # dictionary keys: a number holds one as well as a string
         if row.get(field) is not None and (isinstance(row[field], bool) or not isinstance(row[field], str | int)):
@@ -49,19 +52,6 @@ def _input_row_problem(row: dict[str, Any], by: str) -> str | None:
         if row.get(field) is not None and not isinstance(row[field], str):
             return f"'{field}' must be a string or null, not {row[field]!r}"
     return None
-
-
-def _with_offset(value: object) -> bool | None:
-    """Whether an ISO time carries its offset; None when it is no time a datetime can hold, in UTC as well."""
-    from datetime import UTC, datetime
-
-    try:
-        when = datetime.fromisoformat(value) if isinstance(value, str) else None
-        if when is not None and when.tzinfo is not None:
-            when.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    return None if when is None else when.tzinfo is not None
 
 
 def _line_of(path: Path, row_number: int) -> int:

@@ -187,6 +187,9 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
 def _systemic(failed: dict[str, str], pending: list[tuple[Story, Analysis]]) -> bool:
     """Whether more than a tenth of a chunk's texts failed (three at least), copies of one text counted once:
     three wire copies of one odd article in a chunk of 25 French stories stopped the whole batch, run after run."""
+    if len(failed) <= 2:  # the common case: no text hashed
+        return False
+
     def text(story: Story) -> str:
         return hashlib.sha1(f"{story.title}\n{story.text}".encode("utf-8", "replace")).hexdigest()
     distinct = {text(story) for story, _ in pending}
