@@ -320,9 +320,11 @@ class StoreClient:
 
     @_translated("searching")
     def scan(self, kind: str, query: dict[str, Any], sort: list[Any], page: int = 500,
-             source: list[str] | None = None, without: list[str] | None = None) -> Iterator[Any]:
+             source: list[str] | None = None, without: list[str] | None = None,
+             left_out: dict[str, str] | None = None) -> Iterator[Any]:
         """Every document matching `query`, in `sort` order, a page at a time (search_after): as raw `source`
-        fields when asked, else as documents, `without` some heavy fields (left at their defaults)."""
+        fields when asked, else as documents, `without` some heavy fields (left at their defaults). A document
+        that is not one of its model is skipped, and its id and why are added to `left_out` when given."""
         model = INDEXED[kind]
         after = None
         while True:
@@ -337,6 +339,8 @@ class StoreClient:
                     yield hit["_source"]
                 elif (parsed := parsed_document(model, kind, hit["_id"], hit["_source"])) is not None:
                     yield parsed
+                elif left_out is not None:
+                    left_out[hit["_id"]] = unreadable_reason(model, hit["_source"])
             if len(hits) < page:
                 return
             after = hits[-1]["sort"]
@@ -370,7 +374,19 @@ def parsed_document(model: type[Document], kind: str, doc_id: str, source: dict[
     try:
         return model.model_validate(source)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        log.error("%s/%s left out: %s: %s (fix or delete the document)", kind, doc_id,
-                  ".".join(map(str, first["loc"])) or "(document)", first["msg"])
+        log.error("%s/%s left out: %s (fix or delete the document)", kind, doc_id, _first_error(exc))
         return None
+
+
+def unreadable_reason(model: type[Document], source: dict[str, Any]) -> str:
+    """Why a stored document is not one of its model ("" when it is)."""
+    try:
+        model.model_validate(source)
+    except ValidationError as exc:
+        return _first_error(exc)
+    return ""
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return f"{'.'.join(map(str, first['loc'])) or '(document)'}: {first['msg']}"

@@ -32,16 +32,18 @@ class StoryQueries(StoreClient):
                           "must_not": [{"term": {"source": "replay"}}]}}
         return self.scan("stories", query, [{"enriched_at": "asc"}, {"story_id": "asc"}], page)
 
-    def waiting_stories(self, page: int = 200, ids: Iterable[str] | None = None) -> Iterator[Story]:
+    def waiting_stories(self, page: int = 200, ids: Iterable[str] | None = None,
+                        left_out: dict[str, str] | None = None) -> Iterator[Story]:
         """Stories indexed with their text but not yet enriched (of `ids`, if given), oldest first; not those set
         aside (`enrich_error`). Without what enrichment never reads: a backlog of 5,000 stories, each with its
-        MinHash and search terms beside a text of up to 200,000 characters, held gigabytes."""
+        MinHash and search terms beside a text of up to 200,000 characters, held gigabytes. Those that cannot
+        be read as a story (edited by hand) go to `left_out` with why."""
         query: dict[str, Any] = {"bool": {"filter": [{"term": {"enriched": False}}],
                                           "must_not": [{"exists": {"field": "enrich_error"}}]}}
         if ids is not None:
             query["bool"]["filter"].append({"ids": {"values": list(ids)}})
         return self.scan("stories", query, [{"ingested": "asc"}, {"story_id": "asc"}], page,
-                         without=["minhash", "minhash_bands", "search_terms", "topic_hits"])
+                         without=["minhash", "minhash_bands", "search_terms", "topic_hits"], left_out=left_out)
 
     def set_aside_among(self, ids: Iterable[str]) -> dict[str, str]:
         """The stories of `ids` set aside from enrichment, with why (`enrich_error`)."""

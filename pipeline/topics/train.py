@@ -33,7 +33,7 @@ from pipeline.config import Topic
 from pipeline.errors import LabelsError
 from pipeline.settings import PROJECT_ROOT
 from pipeline.text import item_text
-from pipeline.topics.labelled_rows import json_lines, read_labelled_rows, stream_items
+from pipeline.topics.labelled_rows import LabelsFileError, json_lines, read_labelled_rows, stream_items
 from pipeline.topics.relevance import RelevanceModel, features
 from pipeline.topics.rules import Tokens, item_signals, match_rules, match_topics
 
@@ -96,7 +96,7 @@ def _joined_labels(path: Path, rows: list[dict[str, Any]]) -> list[Labelled]:
     stream = _stream_for(path)
     period = stream.stem.removeprefix("stream-")
     if not stream.exists():
-        raise LabelsError(f"{path}: labels without titles need {stream.name} beside them")
+        raise LabelsFileError(path, "(file)", f"labels without titles need {stream.name} beside them")
     items = stream_items(stream.resolve())
     out = []
     for row in rows:
@@ -123,7 +123,7 @@ def load_labelled(paths: Sequence[Path]) -> list[Labelled]:
 
     for path in paths:
         if not path.exists():
-            raise LabelsError(f"{path}: no such labelled file or directory")
+            raise LabelsFileError(path, "(file)", "no such labelled file or directory")
         add(_load_one(path))
     return out
 

@@ -234,6 +234,27 @@ def test_a_story_whose_documents_cannot_be_built_is_set_aside_and_the_rest_of_it
     assert store.count("quotes", {"term": {"story_id": "s1"}}) == 0
 
 
+def test_a_waiting_story_edited_past_what_the_model_reads_is_set_aside_and_reported(store, settings, es):
+    """A story left out as unreadable (a value typed by hand in Kibana) was neither enriched nor reported: it sat
+    waiting for ever while every run ended green."""
+    import pipeline.nlp.enrich as enrich
+    from pipeline.store.documents import Story
+
+    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                               text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.",
+                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
+                         for i in range(3)])
+    es.update(index=store.index("stories"), id="s1", doc={"published": None}, refresh=True)
+    assert enrich.waiting_ids(store) == ["s0", "s2", "s1"]  # the DAG's plan hands it to a batch
+    report = enrich_stories(store, settings, ["s0", "s1", "s2"])
+    assert report.stories == 2 and list(report.set_aside) == ["s1"]  # the batch fails once, naming it
+    assert "cannot be read as a story: published" in report.set_aside["s1"]
+    found = es.get(index=store.index("stories"), id="s1")["_source"]
+    assert "published" in found["enrich_error"] and not found["enriched"]
+    assert enrich.waiting_ids(store) == [] and enrich_stories(store, settings).set_aside == {}
+
+
 def test_wire_copies_of_one_odd_text_are_one_failure_and_a_retry_still_reports_what_was_set_aside(store, settings,
                                                                                                      monkeypatch):
     """Three copies of one article the extractors fail on made a small chunk "systemic": the batch stopped, run
