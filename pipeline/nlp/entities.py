@@ -54,7 +54,7 @@ _ELIDED_SURNAME = re.compile(r"^[A-Z][’'][A-Z][a-z]")
 # what kind of body a name is, written after it in lower case: tagged with the name, never part of it
 _KIND_TAIL = re.compile(r"(?<=[\w.])(?:\s+(?:state-run|state|news|wire|press))*\s+(?:news agency|agency|newspaper|daily|"
                         r"broadcaster|network|think tank|website|news outlet|outlet|magazine|wire service|tabloid)$"
-                        r"|\s+(?:Staff\s+)?(?:Sgt|Cpl|Const|Cst|Insp|Supt|Det|Lt|Capt)\.?$")  # "RCMP Sgt. Harold …"
+                        r"|\s+(?:Staff\s+)?(?:Sgt|Cpl|Const|Cst|Insp|Supt|Det|Lt|Capt)\.?$|\s+(?:Petty|Warrant)$")  # "RCMP Sgt. Harold …"
 # Lower-case words that belong inside a name ("Bill de Blasio", "Ursula von der Leyen", "Bashar al-Assad"):
 # a name is capitalised at both ends, and only these may stand lower-case between
 _PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "dos", "das", "do", "la", "le", "los", "las",

@@ -90,8 +90,8 @@ def fullest(doc: Doc, text: str, name: str) -> str:
     """A lone surname the model did not tag in full ("OTTAWA — Femi Biobaku came …", then "said Biobaku"):
     the full name the article writes, when the word before it is a clear first name, or else the one
     proper noun that ever stands before it and is neither a title nor a place or an organisation."""
-    if " " in name or not name[:1].isupper():
-        return name
+    if " " in name or not name[:1].isupper() or name.lower() in NOT_A_NAME:  # "Police", no surname: "Federal Way
+        return name  # Police Chief Brian Wilson" made it "Way Police"
     nick = re.search(rf"\b([A-ZÀ-Þ][\w'’-]+) ([“\"‘][A-ZÀ-Þ][\w'’-]*[”\"’]) {re.escape(name)}\b", text)
     if nick and fold(nick.group(1)) in first_names():  # "Winston “Tot” Gamble": the nickname is part of the name
         return f"{nick.group(1)} {nick.group(2)} {name}"

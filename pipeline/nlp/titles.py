@@ -32,6 +32,8 @@ TITLES = re.compile(
     r"cmdr\.?|det\.?|insp\.?|supt\.?|atty\.|adm\.|taoiseach|tanaiste|tánaiste|treasurer|grand\s+chief|"
     r"alderman|alderwoman|alderperson|reeve|magistrate|clerk|(?:city|county|town)\s+clerk|"
     r"constable|const\.?|sgt\.?|sergeant|cpl\.?|corporal|inspector|superintendent|commissioner|captain|capt\.?|"
+    r"(?:petty|warrant|flying|pilot|chief\s+petty)\s+officer|flight\s+lieutenant|(?:staff|master|first|gunnery|lance)\s+sergeant|"
+    r"lance\s+corporal|able\s+seaman|"  # ranks of two words: "Petty Officer Sabrina Laberdesque"
     r"general|gen\.?|(?:lt|lieut|maj|brig|vice|rear)\.?-(?:gen|col|cdr|cmdr|general|colonel|adm|admiral)\.?|"  # "Lt-Gen"
     r"pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"

@@ -68,6 +68,8 @@ def test_a_body_before_a_rank_is_the_body_not_a_person():
                      "RCMP Sgt. Harold Pfleiderer said in an email there has been an increase in crossings.")
     assert ("organization", "RCMP") in found
     assert not any("Sgt" in name for _, name in found)
+    found = entities("Coast Guard Petty Officer Sabrina Laberdesque said the boat capsized off Miami Beach.")
+    assert ("organization", "Coast Guard") in found and not any("Petty" in name for _, name in found)
 
 
 @pytest.mark.parametrize("mention, junk", [

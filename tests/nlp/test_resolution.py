@@ -2452,3 +2452,20 @@ def test_a_speaker_named_on_a_line_of_their_own_before_the_quote():
             "\"Healthy Frontiers\" was a pilot project the state ran for two years before this one began.")
     assert quote_with(text, "hard work of the Legislature").speaker_canonical == "Matt Mead"
     assert quote_with(text, "high priority").speaker_canonical == "Phil Nicholas"
+
+
+# ---- blind set p95: a place's last word, a headline's verb ---------------------------------------------
+
+def test_police_after_a_town_named_with_its_force_stays_the_police_not_a_surname():
+    text = ('"We believe this is a homicide," Federal Way Police Chief Brian Wilson told a news conference Monday.\n\n'
+            "Police said the gunman used a shotgun to fire on the door.")
+    assert quote_with(text, "shotgun").speaker_canonical == "Police"  # was "Way Police", as if a surname
+    text = "Officers arrived at dawn, Chief Inspector Anna Wilson said.\n\nWilson said the door was locked."
+    assert quote_with(text, "door was locked").speaker_canonical == "Anna Wilson"  # a surname still is
+
+
+def test_a_title_cased_headline_tagging_its_verb_with_the_company_gives_the_body_s_name():
+    text = ("Federal-Mogul Moves to Close Bearing Plant In Midst of Labour Dispute\n\n"
+            "Federal-Mogul Corp. said Monday it was moving to close a bearing plant in western Michigan.\n\n"
+            "“It is with regret that we will now need to begin negotiations,” Federal-Mogul said in a news release.")
+    assert quote_with(text, "with regret").speaker_canonical == "Federal-Mogul"  # not "Federal-Mogul Moves"

@@ -17,6 +17,9 @@ from pipeline.nlp.titles import without_titles
     ("Yellowhead MP", "Yellowhead MP"),  # a seat, not a Mr Yellowhead: never cut down to one word
     ("Minister for Integration Roderic O’Gorman", "Roderic O’Gorman"),  # a portfolio, Irish and British style
     ("Secretary of Homeland Security Alejandro Mayorkas", "Alejandro Mayorkas"),
+    ("Petty Officer Sabrina Laberdesque", "Sabrina Laberdesque"),  # ranks of two words (blind set p95)
+    ("Flight Lieutenant John Smith", "John Smith"), ("Staff Sergeant Ann Lee", "Ann Lee"),
+    ("Petty Cash", "Petty Cash"),  # the first word alone is no rank
 ])
 def test_titles_and_honours_come_off(mention, name):
     assert without_titles(mention) == name
