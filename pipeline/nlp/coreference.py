@@ -58,8 +58,8 @@ GENDERED = {
           "councilwoman", "actress", "mom", "mum", "widow", "fiancée", "mère", "fille", "femme", "épouse", "sœur",
           "tante"},
 }
-_NOUN_GENDER = {word: sex for sex, words in GENDERED.items() for word in words}
-GENDERED_NOUNS = frozenset(_NOUN_GENDER)  # nouns that can only mean a person
+NOUN_SEX = {word: sex for sex, words in GENDERED.items() for word in words}
+GENDERED_NOUNS = frozenset(NOUN_SEX)  # nouns that can only mean a person
 
 
 def role_of(token: Token) -> str:
@@ -83,16 +83,16 @@ def _marked_gender(doc: Doc, span: Span) -> str | None:
         lower = tok.lower_
         if lower in HONORIFICS:
             return HONORIFICS[lower]
-        if lower in _NOUN_GENDER and tok.pos_ == "NOUN":
-            return _NOUN_GENDER[lower]
+        if lower in NOUN_SEX and tok.pos_ == "NOUN":
+            return NOUN_SEX[lower]
         if tok.pos_ in {"ADP", "PUNCT", "VERB", "AUX", "CCONJ"}:
             break
     described = [c for c in span.root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
     if span.start > 0 and doc[span.start - 1].pos_ == "NOUN":
         described.append(doc[span.start - 1])
     for noun in described:
-        if noun.lower_ in _NOUN_GENDER:
-            return _NOUN_GENDER[noun.lower_]
+        if noun.lower_ in NOUN_SEX:
+            return NOUN_SEX[noun.lower_]
         if doc.lang_ == "fr":  # French marks a title's gender: "la ministre", "caporale à la GRC"; the
             # masculine is also the generic form ("professeur" of a woman), so only a feminine form tells
             determiners = [g[0] for d in noun.children if d.dep_ == "det" and (g := d.morph.get("Gender", []))]

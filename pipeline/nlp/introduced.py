@@ -11,8 +11,10 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from pipeline.nlp.coreference import NOUN_SEX
 from pipeline.nlp.documents import DOCUMENTS
 from pipeline.nlp.offices import OFFICE_NOUNS
+from pipeline.nlp.unnamed_roles import another_body
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -58,12 +60,35 @@ def described_then_named(quotes: Sequence[Spoken], resolver: Resolver) -> None:
             named = following.speaker == name or bool(role) and role in following.speaker.lower().split()
             if named and resolver.people.is_person(name) and (role or not any(
                     at < quote.start and n == name for at, n in resolver.mentions)) \
-                    and not _introduced_with_who(resolver, name, quotes[last].end):
+                    and not _introduced_with_who(resolver, name, quotes[last].end) \
+                    and not _of_other_sex(quote.speaker, resolver.gender.get(name)) \
+                    and not _for_another_body(quote.speaker, resolver, name, quotes[last].end):
                 description = quote.speaker_canonical
                 for described in quotes[i:]:  # "Toronto’s mayor says …", then "the mayor" it carried over
                     if described.speaker_canonical == description:
                         described.speaker_canonical = name
         i = last + 1
+
+
+def _of_other_sex(description: str, sex: str | None) -> bool:
+    """"A department spokeswoman said …" is not "Ian Rintoul, spokesman for the Refugee Action Coalition", the
+    next voice named: a description whose noun carries a sex the named person does not have."""
+    said = {NOUN_SEX[w] for w in description.lower().split() if w in NOUN_SEX}
+    return sex is not None and len(said) == 1 and sex not in said
+
+
+_SPEAKS_FOR = re.compile(r",\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?spokes(?:man|woman|person)\s+(?:for|of|at|with)\s+([^,.;]+)")
+
+
+def _for_another_body(description: str, resolver: Resolver, name: str, after: int) -> bool:
+    """"A police spokesman said …. John Doe, spokesman for the drivers' union, said": the named spokesperson
+    speaks for a body the description's words do not name, so is another voice."""
+    words = description.lower().split()
+    role = next((k for k, w in enumerate(words) if w in SPOKESPEOPLE), None)
+    said_for = " ".join(words[1:role]) if role and words[0] in {"a", "an"} else ""
+    at = next((at for at, n in sorted(resolver.mentions) if n == name and at >= after), None)
+    found = _SPEAKS_FOR.match(resolver.text, at + len(name)) if at is not None and said_for else None
+    return found is not None and another_body(said_for, found.group(1))
 
 
 def office_named_next(quotes: Sequence[Spoken], resolver: Resolver) -> None:

@@ -129,7 +129,9 @@ _HEADS = frozenset({"commissioner", "chief", "director", "head", "chairman", "ch
                     "ceo", "manager", "coach", "president", "superintendent", "leader", "commander"})
 _SPOKES = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 _SAME_OFFICE = {"judge": frozenset({"justice"}), "justice": frozenset({"judge"}), "boss": _HEADS,
-                **{word: _SPOKES - {word} for word in _SPOKES}}  # the spokeswoman named is "the spokesperson" later
+                # the spokeswoman named is "the spokesperson" later, never "the spokesman" (nor he "the spokeswoman")
+                "spokesperson": frozenset({"spokesman", "spokeswoman"}), "spokesman": frozenset({"spokesperson"}),
+                "spokeswoman": frozenset({"spokesperson"})}
 
 
 def with_same_offices(titles: Mapping[str, str]) -> dict[str, str]:
@@ -151,11 +153,13 @@ _INITIALS = {"pm": ("prime", "minister"), "cm": ("chief", "minister"), "dpm": ("
 OTHER_HOLDERS = frozenset({"deputy", "vice", "associate", "assistant", "former", "ex", "shadow"})
 
 
-def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int, voice: str | None = None) -> str | None:
+def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str], pos: int, voice: str | None = None,
+              unnamed_before: bool = False) -> str | None:
     """"The prime minister", "the rookie defenceman": the person the article last gave that title before
     the description (a definite description points back), preferring one that also had its modifiers
     ("prime"); when nobody had it before, the `voice` who just spoke ("Mitsotakis responded …. Further, the
-    minister declared"), else the first one titled after it."""
+    minister declared"), else the first one titled after it, unless the article introduced one `unnamed_before`
+    ("A department spokeswoman said …. …, the spokeswoman said": not the spokesperson named further on)."""
     titled = [(at, w, name) for at, word, name in titled for w in (word, *_INITIALS.get(word.rstrip("."), ()))]
     having = [(at, name) for at, word, name in titled if word == role] or [
         (at, name) for at, word, name in titled if word in _SAME_OFFICE.get(role, ())]  # "justice Ngaa" is "the judge"
@@ -170,7 +174,10 @@ def described(titled: list[tuple[int, str, str]], role: str, modifiers: list[str
     before = [h for h in having if h[0] < pos]
     if not before and modifiers and not fuller:
         return None  # "Canada’s public safety minister" is not the immigration minister named further on
+    if not before and not voice and unnamed_before:
+        return None
     return max(before)[1] if before else voice or min(having)[1]
+
 
 
 # a title and a name that are the subject and the object of one verb are two people: "Cllr Howells asked the

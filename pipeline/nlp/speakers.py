@@ -56,6 +56,7 @@ from pipeline.nlp.subjects import plural_antecedent
 from pipeline.nlp.surnames import another_bearer, gaelic_surname, given_name_before, honoured_surname, titled_surname
 from pipeline.nlp.titles import POSTNOMINAL, TITLES, not_a_title, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
+from pipeline.nlp.unnamed_roles import introduced_unnamed
 from pipeline.text import fold
 
 if TYPE_CHECKING:
@@ -85,7 +86,6 @@ NOT_BODIES = {"act", "law", "bill", "treaty", "accord", "charter", "code", "agre
               "regulations", "amendment", "plan", "program", "programme", "loi", "reglement", "traite"}
 
 
-
 def _org_name(entity: Entity) -> str:
     """An organisation's one name: the long form the article gives it, without a leading "the"."""
     return DETERMINER.sub("", entity.canonical)
@@ -99,8 +99,7 @@ def _organization_kinds(doc: Doc, organizations: Sequence[Entity]) -> dict[str, 
         if span is None:
             continue
         window = doc[span.end: min(len(doc), span.end + 7)]
-        if len(window) > 2 and window[0].text == "," and window[1].lower_ in {"the", "a", "an", "le", "la", "l'", "l’",
-                                                                              "un", "une"}:
+        if len(window) > 2 and window[0].text == "," and window[1].lower_ in {"the", "a", "an", "le", "la", "l'", "l’", "un", "une"}:
             for tok in window[2:]:
                 if tok.text in {",", "."}:
                     break
@@ -347,9 +346,10 @@ class Resolver:
             if len(words) > 2 and words[-1] in {"designate", "elect"}:  # "the Premier Designate": a premier, the
                 role, modifiers = words[-2], [*words[1:-2], words[-1]]  # one titled designate
             again = voice_described_again(phrase, role, plural, self.last_speaker, pos, IT_REACH, self.text)
-            if found := described(self.titled, role, modifiers, pos, again):
+            unnamed = introduced_unnamed(self.text, role, pos)  # "A police spokesman said …, the spokesman said"
+            if found := described(self.titled, role, modifiers, pos, again, unnamed):
                 return found
-            if role in self.titles and "s" not in modifiers:  # "the First Minister's spokesperson" is theirs, not any
+            if role in self.titles and "s" not in modifiers and not unnamed:  # "the First Minister's spokesperson" is theirs
                 return self.titles[role]
             if words[0] == "the" and role in OFFICES and "s" not in modifiers and (
                     holder := office_holder_before(self.doc, self.people.find_in, min(pos, subject.idx)) or again):

@@ -2469,3 +2469,20 @@ def test_a_title_cased_headline_tagging_its_verb_with_the_company_gives_the_body
             "Federal-Mogul Corp. said Monday it was moving to close a bearing plant in western Michigan.\n\n"
             "“It is with regret that we will now need to begin negotiations,” Federal-Mogul said in a news release.")
     assert quote_with(text, "with regret").speaker_canonical == "Federal-Mogul"  # not "Federal-Mogul Moves"
+
+
+def test_an_unnamed_spokeswoman_is_not_the_spokesman_named_next():
+    text = ("A department spokeswoman said the strike would not change the outcome.\n\n"
+            "Both men were examined by a doctor, the spokeswoman said.\n\n"
+            "Ian Rintoul, spokesman for the Refugee Action Coalition, said one of the men had been told of his deportation.")
+    assert quote_with(text, "examined by a doctor").speaker_canonical == "A department spokeswoman"  # was Rintoul
+    assert quote_with(text, "would not change").speaker_canonical == "A department spokeswoman"
+
+
+def test_an_unnamed_spokesman_is_the_one_named_next_only_when_he_speaks_for_the_same_body():
+    opening = ("A police spokesman said the road would stay closed overnight.\n\n"
+               "The driver was taken to hospital, the spokesman said.\n\n")
+    other = quote_with(opening + "John Doe, spokesman for the drivers union, said members were worried.", "hospital")
+    assert other.speaker_canonical == "A police spokesman"  # another body's spokesman
+    same = quote_with(opening + "John Doe, spokesman for the Metropolitan Police, said officers were there.", "hospital")
+    assert same.speaker_canonical == "John Doe"  # the cataphor news uses to introduce who speaks for a body
