@@ -41,7 +41,7 @@ def _as_in_body(entity: T, text: str, end: int) -> T:
     words = name.split()
     for k in range(len(words) - 1, 0, -1):
         if _written(lead := " ".join(words[:k]), text, end) and lead[:1].isupper():
-            return type(entity)((lead, entity[1], start, start + len(lead), *entity[4:]))  # type: ignore[return-value]
+            return type(entity)((lead, entity[1], start, start + len(lead), *entity[4:]))
     return entity
 
 

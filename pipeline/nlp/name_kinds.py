@@ -63,13 +63,32 @@ def _evidence(tok: Token) -> bool:
 
 
 def companies_named_as_people(doc: Doc, people: Collection[str], full_names: Collection[str]) -> set[str]:
-    """The one-word "people" of an article that it shows, at least twice, to be bodies."""
+    """The one-word "people" of an article that it shows, at least twice, to be bodies; and those set beside a
+    group's plural noun ("insurgents, Boko Haram")."""
     surnames = {w for name in full_names for w in name.split()}
     candidates = {p for p in people if " " not in p and p not in surnames and fold(p.lower()) not in first_names()}
-    if not candidates:
-        return set()
-    shown: Counter[str] = Counter(t.text for t in doc_tokens(doc) if t.text in candidates and _evidence(t))
-    return {name for name, n in shown.items() if n >= 2}
+    shown: Counter[str] = Counter(t.text for t in doc_tokens(doc) if t.text in candidates and _evidence(t)) \
+        if candidates else Counter()
+    return {name for name, n in shown.items() if n >= 2} | groups_in_apposition(doc, people)
+
+
+# plural nouns for armed or organised groups: a name set beside one is the group's ("insurgents, Boko Haram")
+_GROUP_NOUNS = {"insurgent", "militant", "rebel", "force", "extremist", "jihadist", "gang", "terrorist", "separatist",
+                "militia", "faction", "group", "fighter", "guerrilla", "cartel", "outfit"}
+
+
+def groups_in_apposition(doc: Doc, people: Collection[str]) -> set[str]:
+    """"clashes between regional military forces and insurgents, Boko Haram": a "person" set off by a comma after
+    a plural noun for a group is that group (it was "the Nigerian military" later, by its apposed "forces");
+    never two people named beside a plural ("two brothers, Adam and Ben")."""
+    found = set()
+    for ent in doc.ents:
+        head = ent.root.head
+        if ent.label_ == "PERSON" and ent.text in people and ent.root.dep_ == "appos" and head.tag_ == "NNS" \
+                and ent.start > 0 and doc[ent.start - 1].text == "," and not any(c.dep_ == "conj" for c in ent.root.children) \
+                and ({head.lemma_.lower()} | {c.lemma_.lower() for c in head.children if c.dep_ == "conj"}) & _GROUP_NOUNS:
+            found.add(ent.text)
+    return found
 
 
 # what only a person is: "Lavrov is Russia’s longtime foreign minister", "Lavrov, the foreign minister"

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"\w+")
 PLURAL = {"they", "them", "ils", "elles"}
+PER = {"PERSON", "PER"}  # the English and French models' label for a person
 DEPUTIES = {"deputy", "vice", "associate", "assistant", "acting", "interim", "former", "ex", "shadow"}  # not the title itself
 IT_REACH = 600  # characters: "it" is an organisation named as a subject or speaking within a paragraph or two
 # what the small model calls a surname standing alone when it misreads it ("Greer’s statement" as a PRODUCT)
@@ -151,8 +152,8 @@ class Resolver:
             for tok in reversed(doc[max(0, span.start - 3): span.start]):  # "a spokeswoman for Trudeau" is not Trudeau,
                 if tok.pos_ in {"ADP", "PUNCT", "DET", "CCONJ"} or fold(tok.lemma_) in ORGANIZATION_KINDS or not_a_title(tok, span):
                     break  # "department ranger Jamie Werner" no department, "Judge castigates lawyer Kinyanjui" no judge
-                if tok.is_alpha and tok.pos_ in {"NOUN", "PROPN", "ADJ"} and tok.ent_type_ not in {"PERSON", "PER"}:
-                    if tok.i > 0 and doc[tok.i - 1].lower_ in DEPUTIES:
+                if tok.is_alpha and (tok.pos_ in {"NOUN", "PROPN", "ADJ"} or TITLES.fullmatch(tok.lower_ + " ")) and tok.ent_type_ not in PER:
+                    if tok.i > 0 and doc[tok.i - 1].lower_ in DEPUTIES:  # a title read as an adverb counts ("row forward Gareth Hock")
                         break  # "Deputy Premier Sarah Hoffman" is not "the premier"
                     if tok.pos_ != "ADJ":  # "former" is no title; yet "Procurator fiscal X" is "the fiscal" later
                         self.titles[tok.lower_] = name
@@ -177,8 +178,7 @@ class Resolver:
                 self.salience.add(span.root, entity.canonical)
         self.salience.add_titles(self.titles, unread)
         self.org_long = {(e.start, e.end): e.canonical for e in organizations if e.canonical != e.text}  # short forms: "EDC"
-        self.organizations = sorted((e.start, _org_name(e)) for e in organizations
-                                    if not inside(quote_spans, e.start))
+        self.organizations = sorted((e.start, _org_name(e)) for e in organizations if not inside(quote_spans, e.start))
         self.acting: list[tuple[int, str]] = []  # organisations that are a clause's subject: what "it" may be
         for e in organizations:
             span = doc.char_span(e.start, e.end, alignment_mode="expand")

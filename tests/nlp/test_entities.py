@@ -201,3 +201,12 @@ def test_a_month_before_a_place_or_body_is_no_part_of_its_name():
                      "met in Ottawa. April Ryan asked about it.")
     assert ("place", "Germany") in found and ("person", "April Ryan") in found
     assert not {name for _, name in found} & {"March Germany", "March 12 Board of Trustees"}
+
+
+def test_a_name_set_beside_a_group_s_plural_noun_is_the_group():
+    # the model tags "Boko Haram" a person; "the Nigerian military" then resolved to it by its apposed "forces"
+    found = entities("Refugees fled clashes in North Eastern Nigeria between regional military forces and insurgents, "
+                     "Boko Haram.\n\nThe Nigerian military said it would begin a six-week onslaught.")
+    assert ("organization", "Boko Haram") in found and ("person", "Boko Haram") not in found
+    found = entities("The family lost two sons, Adam Kowalski and Ben Kowalski, in the fire at their farm.")
+    assert ("person", "Adam Kowalski") in found  # people named beside a plural are people

@@ -2486,3 +2486,10 @@ def test_an_unnamed_spokesman_is_the_one_named_next_only_when_he_speaks_for_the_
     assert other.speaker_canonical == "A police spokesman"  # another body's spokesman
     same = quote_with(opening + "John Doe, spokesman for the Metropolitan Police, said officers were there.", "hospital")
     assert same.speaker_canonical == "John Doe"  # the cataphor news uses to introduce who speaks for a body
+
+
+def test_a_title_the_parse_reads_as_an_adverb_still_titles_the_name():
+    text = ("Second row forward Gareth Hock was removed from the squad after a breach of discipline.\n\n"
+            "Coach Steve McNamara said the decision was final.\n\n"
+            "The forward, 30, said he and some team-mates went on a night out after the defeat.")
+    assert quote_with(text, "night out").speaker_canonical == "Gareth Hock"  # was "The forward"
