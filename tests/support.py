@@ -45,3 +45,32 @@ def replay_index(es_url: str, web_url: str, prefix: str, feeds: list[str] | None
         enrich_stories(store, settings)
         yield store
         store.drop()
+
+
+@contextmanager
+def answers_lost(client: object, method: str, path_part: str, lost: int = 1) -> Iterator[list[str]]:
+    """The node applies a request but its answer never comes (a timeout): the client, with `retry_on_timeout`,
+    sends it again, as `StoreClient.connect` sets it. The first `lost` answers of requests whose method and
+    path match are lost; yields the paths that were."""
+    from elastic_transport import ConnectionTimeout
+
+    seen: list[str] = []
+    nodes = client.transport.node_pool.all()  # type: ignore[attr-defined]
+    real = {id(node): node.perform_request for node in nodes}
+
+    def lose(node: object) -> object:
+        def perform(method_: str, target: str, *args: object, **kwargs: object) -> object:
+            answer = real[id(node)](method_, target, *args, **kwargs)  # applied by the node
+            if method_ == method and path_part in target and len(seen) < lost:
+                seen.append(target)
+                raise ConnectionTimeout("the answer was lost")
+            return answer
+        return perform
+
+    for node in nodes:
+        node.perform_request = lose(node)  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        for node in nodes:
+            del node.perform_request  # the class's own again

@@ -137,11 +137,12 @@ def track_events(store: Store, settings: Settings, limit: int = 5000, holder: st
     its own earlier attempt (killed, its lease left running for half an hour; or still running though Airflow
     gave up on it, which then stops at its next write) and does the work, not nothing in green."""
     holder = holder or uuid.uuid4().hex
-    if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE, supersedes=earlier_attempt(holder)):
-        log.warning("events: another run is placing stories (its lease runs up to %s); this one leaves them to it",
-                    LEASE)
-        return EventReport()
-    try:
+    try:  # the lease is given up however the run ends: one written whose answer said otherwise or never came (a
+        # timeout, the take raised) held every run back for half an hour; another run's lease is left as it is
+        if not store.hold_lease(LEASE_KEY, holder, store.now() + LEASE, supersedes=earlier_attempt(holder)):
+            log.warning("events: another run is placing stories (its lease runs up to %s); this one leaves them "
+                        "to it", LEASE)
+            return EventReport()
         return _track_events(store, holder, limit)
     finally:
         store.release_lease(LEASE_KEY, holder)

@@ -100,6 +100,8 @@ def _set_aside_unreadable(store: Store, unreadable: dict[str, str], report: Enri
     and put back (`enrich_error` removed): skipped without a word, it never left the waiting list nor was
     reported."""
     aside = {sid: f"cannot be read as a story: {why}"[:1000] for sid, why in unreadable.items()}
+    earlier = [qid for ids in _stored_quotes(store, list(aside)).values() for qid in ids]  # an earlier try's
+    store.delete_many("quotes", earlier).require("quotes set aside")  # quotes, counted for a story never enriched
     store.update_docs("stories", [(sid, {"enrich_error": why}) for sid, why in aside.items()],
                       refresh=False).require("stories set aside")
     report.set_aside.update(aside)
@@ -175,11 +177,15 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
             report.delays.append(delay)
     if _systemic(failed, pending):  # the same systemic failure, met while building the documents
         raise AnalysisFailed(len(failed), len(pending), next(iter(failed.values())))
+    earlier = _stored_quotes(store, [story.story_id for story, _ in pending])  # what tries before this one left
     written = store.write("quotes", ((q.quote_id, q) for q in quotes), refresh=False)
     report.quotes += written.ok
     quotes_refused = {q.story_id: written.rejected[q.quote_id] for q in quotes if q.quote_id in written.rejected}
     report.rejected.update(written.rejected)
     ready = [(sid, doc) for sid, doc in updates if sid not in quotes_refused]
+    new = {q.quote_id for q in quotes}
+    if stale := [qid for sid, _ in ready for qid in earlier.get(sid, ()) if qid not in new]:  # before the story is
+        store.delete_many("quotes", stale).require("quotes no longer found")  # marked: never read again to clean up
     result = store.update_docs("stories", ready, refresh=False)
     report.stories += result.ok
     report.rejected.update(result.rejected)
@@ -187,10 +193,13 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
     set_aside = [(sid, {"enrich_error": reason[:1000]}) for sid, reason in refused.items() if refused_for_good(reason)]
     set_aside += [(sid, {"enrich_error": reason}) for sid, reason in failed.items()]  # the same text fails again
     if set_aside:  # one story the mapping refuses must not stall every run behind it; the run still fails once
-        aside = {sid for sid, _ in set_aside}  # its quotes written already would be searchable and counted for a
+        # its quotes, this try's and an earlier one's, would be searchable and counted for a story never enriched:
+        # gone before the story is marked, since a story set aside is never read again to clean up
+        aside = {sid for sid, _ in set_aside}
         dropped = [q.quote_id for q in quotes if q.story_id in aside and q.quote_id not in written.rejected]
-        store.delete_many("quotes", dropped).require("quotes set aside")  # story never enriched: gone before the
-        report.quotes -= len(dropped)  # story is marked, since a story set aside is never read again to clean up
+        store.delete_many("quotes", dropped + [qid for sid in aside for qid in earlier.get(sid, ())]).require(
+            "quotes set aside")
+        report.quotes -= len(dropped)
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
         report.set_aside.update({sid: doc["enrich_error"] for sid, doc in set_aside})
         for quote in quotes:  # said once, as set aside: not also "tried again next pass" under its quotes' ids
@@ -198,6 +207,18 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
                 report.rejected.pop(quote.quote_id, None)
         log.warning("enrichment: %d stories set aside (enrich_error): %s", len(set_aside), sorted(dict(set_aside)))
     pending.clear()
+
+
+def _stored_quotes(store: Store, story_ids: list[str]) -> dict[str, list[str]]:
+    """The quote ids earlier tries stored for these stories, by story: one paged search for a chunk. Quote ids are
+    the story's id and a number, only ever overwritten: a try that found five quotes, whose story's own update was
+    refused, left -003 and -004 searchable beside the three the next try found, counted for the story for good."""
+    stored: dict[str, list[str]] = {}
+    for quote in store.scan("quotes", {"terms": {"story_id": story_ids}}, [{"quote_id": "asc"}],
+                            source=["quote_id", "story_id"]):
+        if quote.get("quote_id") and quote.get("story_id"):
+            stored.setdefault(str(quote["story_id"]), []).append(str(quote["quote_id"]))
+    return stored
 
 
 def _systemic(failed: dict[str, str], pending: list[tuple[Story, Analysis]]) -> bool:

@@ -62,9 +62,20 @@ class AlertQueries(StoreClient):
         try:
             self.client.update(index=self.index("alerts"), id=alert_id, if_seq_no=found["_seq_no"],
                                if_primary_term=found["_primary_term"], refresh=True, doc=doc)
-        except ConflictError:
-            return record, False
+        except ConflictError:  # another pass wrote it since the read, or this update did: one applied whose answer
+            # timed out is sent again by the client (`retry_on_timeout`) and refused, and the claim it won was
+            # left `sending`, held by nobody, until it ran out. A claim's or renewal's `claimed_until` is this
+            # pass's own, so the record as read with exactly this update on it is this pass's write (an expiry
+            # another pass wrote in the same words counts in both reports; nothing is sent for it).
+            return record, self._stored_as(alert_id, {**found["_source"], **doc})
         return record, True
+
+    def _stored_as(self, alert_id: str, source: dict[str, Any]) -> bool:
+        try:
+            found = self.client.get(index=self.index("alerts"), id=alert_id)
+        except NotFoundError:
+            return False
+        return bool(found["_source"] == source)
 
     @_translated("claiming an alert")
     def claim_alert(self, alert_id: str, at: datetime, until: datetime) -> AlertRecord | None:

@@ -229,8 +229,8 @@ class StoreClient:
                     result.ok += 1
                 elif conflicts_ok and info.get("status") == 409:
                     result.conflicts.add(str(info.get("_id")))
-                elif missing_ok and info.get("status") == 404:
-                    continue
+                elif missing_ok and info.get("status") == 404 and not reason.startswith("index_not_found_exception"):
+                    continue  # the document is gone; not its index: a held delete re-sent to one a reindex deleted
                 elif reason.startswith("cluster_block_exception"):
                     if not is_write_block(reason) or waited >= self.layout.write_block_wait:
                         raise WritesBlocked(f"bulk write of {kind}", str(info.get("_index", "")), reason.split(": ", 1)[-1][:500])
@@ -304,9 +304,12 @@ class StoreClient:
         return self._bulk(kind, actions, refresh=False, chunk=500, missing_ok=True)
 
     def delete_hits(self, kind: str, hits: Iterable[dict[str, Any]], refresh: bool = False) -> BulkResult:
-        """Delete search hits where they live (an alias may span several indices); a refusal raises WriteRejected:
-        a deletion that silently failed leaves expired records or stale findings counted as current."""
-        actions = ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits)
+        """Delete search hits where they live (a dated kind's alias spans its months; any other's, one index that
+        a reindex swaps under it, so a delete held by its write block is sent through the alias to the new one);
+        a refusal raises WriteRejected: a deletion that silently failed leaves expired records or stale findings
+        counted as current."""
+        actions = ({"_op_type": "delete", "_index": h["_index"] if kind in DATED else self.index(kind),
+                    "_id": h["_id"]} for h in hits)
         return self._bulk(kind, actions, refresh=refresh, chunk=500, missing_ok=True).require(f"deleting {kind}")
 
     @_translated("creating a document")

@@ -13,14 +13,20 @@ from pipeline.store.client import StoreClient
 
 class ClusterQueries(StoreClient):
     def stories_sharing_bands(self, bands: list[str], since: datetime, limit: int = 2000) -> list[dict[str, Any]]:
-        """Recent stories with any of these LSH band keys: the candidates for being the same story."""
+        """Recent stories with any of these LSH band keys, the newest `limit`: the candidates for being the same story.
+
+        A whole batch's bands are asked at once, and a busy window (a wire story carried everywhere, a band many
+        texts share) passes the limit. Read oldest first, the cut fell on the newest, the copies a new story is
+        most likely one of, and it started its own cluster (an alert of its own). Newest first, what is cut is
+        the oldest, whose clusters their later members carry; the limit stays, since reading every match would
+        hold every signature a busy window shares a band with, for each batch."""
         if not bands:
             return []
         query = {"bool": {"filter": [{"terms": {"minhash_bands": bands}},
                                      {"range": {"ingested": {"gte": since.isoformat()}}}]}}
         fields = ["story_id", "cluster_id", "minhash", "minhash_bands", "ingested"]
         out = []
-        for hit in self.scan("stories", query, [{"ingested": "asc"}, {"story_id": "asc"}], page=500, source=fields):
+        for hit in self.scan("stories", query, [{"ingested": "desc"}, {"story_id": "asc"}], page=500, source=fields):
             out.append(hit)
             if len(out) >= limit:
                 break

@@ -36,7 +36,8 @@ def _group_aggs() -> dict[str, Any]:
     return {
         **terms,
         "places": {"terms": {"field": "geo_places.name", "size": TOP}},  # resolved: no surname tagged a place
-        "outlets": {"terms": {"field": "outlet", "size": 100}},
+        "outlets": {"terms": {"field": "outlet", "size": 100}},  # the list: the count is `outlet_count`'s
+        "outlet_count": {"cardinality": {"field": "outlet"}},  # a story told by 150 outlets was "100" (exact to 3,000)
         "topics": {"terms": {"field": "topics", "size": 10}},
         "ids": {"terms": {"field": "story_id", "size": MAX_IDS, "order": {"first": "asc"}},
                 "aggs": {"first": {"min": {"field": "published"}}}},
@@ -106,9 +107,19 @@ class EventQueries(StoreClient):
                 return False
             self.client.index(index=self.index("monitor"), id=key, document=doc, if_seq_no=found["_seq_no"],
                               if_primary_term=found["_primary_term"], refresh=True)
-        except ConflictError:  # another run took it between the read and the write
-            return False
+        except ConflictError:  # another run took it between the read and the write, or this call did: a write
+            # applied whose answer timed out is sent again by the client (`retry_on_timeout`) and refused as taken;
+            # read as lost, the run placed nothing in green and its own lease held every run back for half an hour
+            return self._lease_is(key, {"holder": holder, "until": until.isoformat()})
         return True
+
+    def _lease_is(self, key: str, lease: dict[str, Any]) -> bool:
+        """Whether the stored lease is exactly this one (holder and term): no other holder writes ours."""
+        try:
+            found = self.client.get(index=self.index("monitor"), id=key)
+        except NotFoundError:
+            return False
+        return bool(found["_source"].get("state") == lease)
 
     @_translated("releasing the events lease")
     def release_lease(self, key: str, holder: str) -> None:
@@ -164,7 +175,7 @@ class EventQueries(StoreClient):
             topics=_top(found["topics"]["buckets"]), first_seen=found["first"]["value_as_string"],
             last_seen=found["last"]["value_as_string"], reports=found["reports"],
             stories=int(found["distinct"]["value"]) + int(found["unclustered"]["doc_count"]),
-            outlet_count=len(outlets), outlets=outlets, story_ids=_top(found["ids"]["buckets"]),
+            outlet_count=int(found["outlet_count"]["value"]), outlets=outlets, story_ids=_top(found["ids"]["buckets"]),
             storyline_id=storyline_id if level == "event" else None,
             event_ids=_top(found["events"]["buckets"]) if level == "storyline" else [],
             persons=_top(found["persons"]["buckets"]), organizations=_top(found["organizations"]["buckets"]),
@@ -230,15 +241,17 @@ class EventQueries(StoreClient):
     @_translated("dropping figure findings")
     def drop_findings(self, event_ids: Sequence[str], keep: Collection[str]) -> int:
         """Delete the findings of these events not in `keep`: what their stories no longer show (a report that
-        arrived late changed the walk). Ids are read, then deleted: the node has no delete-by-query."""
+        arrived late changed the walk). Ids are read, a page at a time, then deleted: the node has no
+        delete-by-query, and one search stops at 10,000 (the rest stayed, counted as current)."""
         if not event_ids:
             return 0
         query = {"bool": {"filter": [{"terms": {"event_id": list(event_ids)}}], "must_not": [{"ids": {"values": list(keep)}}]}}
         self.client.indices.refresh(index=self.index("figure-findings"))  # what was just written counts
-        hits = self.client.search(index=self.index("figure-findings"), query=query, size=10_000, source=False)["hits"]["hits"]
-        if not hits:
+        stale = [f["finding_id"] for f in self.scan("figure-findings", query, [{"finding_id": "asc"}], page=5000,
+                                                    source=["finding_id"]) if f.get("finding_id")]
+        if not stale:
             return 0
-        return self.delete_hits("figure-findings", hits).ok
+        return self.delete_many("figure-findings", stale).require("deleting figure-findings").ok
 
     def event_findings(self, event_id: str) -> list[FigureFinding]:
         return list(self.scan("figure-findings", {"term": {"event_id": event_id}}, [{"at": "asc"}, {"finding_id": "asc"}]))

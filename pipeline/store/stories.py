@@ -45,11 +45,19 @@ class StoryQueries(StoreClient):
         return self.scan("stories", query, [{"ingested": "asc"}, {"story_id": "asc"}], page,
                          without=["minhash", "minhash_bands", "search_terms", "topic_hits"], left_out=left_out)
 
+    @_translated("reading stories set aside")
     def set_aside_among(self, ids: Iterable[str]) -> dict[str, str]:
-        """The stories of `ids` set aside from enrichment, with why (`enrich_error`)."""
-        query = {"bool": {"filter": [{"ids": {"values": list(ids)}}, {"exists": {"field": "enrich_error"}}]}}
-        return {hit["story_id"]: hit["enrich_error"] for hit in self.scan("stories", query, [{"story_id": "asc"}],
-                                                                          source=["story_id", "enrich_error"])}
+        """The stories of `ids` set aside from enrichment, with why (`enrich_error`), by document id: one set aside
+        because it cannot be read (its `story_id` removed by hand) has nothing else to go by, and read by that field
+        it failed every retry of its batch with a KeyError."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, str] = {}
+        for start in range(0, len(wanted), 1000):
+            docs = self.client.mget(index=self.index("stories"), ids=wanted[start: start + 1000],
+                                    source_includes=["enrich_error"])["docs"]
+            out |= {d["_id"]: str(why) for d in docs
+                    if d.get("found") and (why := d["_source"].get("enrich_error")) is not None}
+        return out
 
     @_translated("measuring freshness")
     def freshness(self, feed_ids: list[str], since: datetime) -> dict[str, dict[str, float | None]]:

@@ -20,7 +20,7 @@ from pipeline.settings import AlertSettings
 from pipeline.store import Store
 from pipeline.store.documents import Story
 from pipeline.timing import utcnow as now
-from tests.support import replay_index
+from tests.support import answers_lost, replay_index
 
 # the behaviour of issue 4's tests, on stories captured years ago: no age limit, no hourly rate
 DEFAULT = AlertSettings(max_age=None, rate_per_hour=1000)
@@ -902,3 +902,23 @@ def test_a_channel_variable_set_but_empty_holds_the_subscription_as_an_unset_one
     for env in ({}, {"ALERT_HOOK": ""}):
         assert [s.name for s in load_subscriptions(path, env=env, strict=False, matching=True)] == ["desk"], env
         assert load_subscriptions(path, env=env, strict=False) == []
+
+
+def test_a_claim_whose_answer_was_lost_is_this_passs_not_another_ones(store):
+    """The client sends an update whose answer timed out again (`retry_on_timeout`); the node refuses the second,
+    its sequence number taken by the first: the pass read its own claim as another's, and the alert waited,
+    claimed by nobody, until the claim ran out (a renewal so lost stopped the pass half way)."""
+    from pipeline.store.documents import AlertRecord
+
+    at = now()
+    store.create_alert(AlertRecord(alert_id="a1", kind="story", subscription="s", mode="immediate", created=at))
+    until = at + DEFAULT.claim_timeout
+    with answers_lost(store.client, "POST", "/_update/a1") as lost:
+        claimed = store.claim_alert("a1", at, until)
+    assert lost and claimed is not None and claimed.status == "sending" and claimed.claimed_until == until
+    assert store.claim_alert("a1", at, until + DEFAULT.claim_timeout) is None  # held: no other pass gets it
+    renewed = until + timedelta(minutes=1)
+    with answers_lost(store.client, "POST", "/_update/a1") as lost:
+        assert store.keep_claim("a1", until, claimed_until=renewed, channels_sent=["webhook"])
+    assert lost and store.alert("a1").claimed_until == renewed
+    assert not store.keep_claim("a1", until, claimed_until=renewed)  # a claim it no longer holds is still refused

@@ -123,6 +123,16 @@ def test_a_finding_its_stories_no_longer_show_leaves_the_index(store):
     assert [f.finding_id for f in store.event_findings("e1")] == [later[0].finding_id]
 
 
+def test_findings_past_ten_thousand_all_leave_the_index(store):
+    """The stale findings were read by one search of 10,000: past that, the rest stayed, counted as current."""
+    many = 10_050
+    store.write("figure-findings", ((f"f{n:05d}", {"finding_id": f"f{n:05d}", "event_id": "e1", "condition": "revised"})
+                                    for n in range(many)), chunk=2000).require("findings")
+    assert store.drop_findings(["e1"], {"f00000"}) == many - 1
+    store.refresh("figure-findings")
+    assert store.count("figure-findings") == 1
+
+
 def test_one_disagreement_met_twice_in_either_order_is_one_finding_with_all_its_sources():
     """46 against 53 on day one, 53 revised in on day two, 46 again an hour later: two "disagree" entries with one
     id, of which the store kept the last, losing the first two outlets."""

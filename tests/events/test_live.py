@@ -11,6 +11,7 @@ from pipeline.events.live import STATE_KEY, dump_monitor, load_monitor, story_en
 from pipeline.ingest.stories import search_words
 from pipeline.store.documents import GeoPlace, Story
 from tests.events.conftest import item_entities, synthetic_items
+from tests.support import answers_lost
 
 
 def kept_stories() -> list[Story]:
@@ -260,6 +261,18 @@ def test_a_storyline_past_ten_thousand_reports_is_counted_whole(store):
     assert found_id == "sl-long" and found["reports"] == many
 
 
+def test_an_event_told_by_more_outlets_than_it_lists_counts_them_all(store):
+    """The count was the length of the outlet list, a terms aggregation of 100 buckets: a story carried by 150
+    outlets said "100 outlets"."""
+    base = datetime(2022, 1, 1, tzinfo=UTC)
+    store.write("stories", ((f"s{n}", {"story_id": f"s{n}", "event_id": "e-wide", "cluster_id": "wire",
+                                       "published": (base + timedelta(minutes=n)).isoformat(), "outlet": f"Outlet {n}",
+                                       "topics": ["asylum"], "enriched": True}) for n in range(150)))
+    [(group_id, found)] = store.summarise_groups("event", ["e-wide"]).items()
+    doc = store.group_doc("event", group_id, "Wire story", None, found)
+    assert doc.outlet_count == 150 and len(doc.outlets) == 100
+
+
 def test_one_run_at_a_time_places_stories_and_a_lapsed_lease_is_taken_over(store, settings):
     """Two runs at once (a poll from the command line beside the DAG's, a zombie task beside its retry) wrote
     documents from two states, the older over the newer: while one holds the lease the other places nothing."""
@@ -369,3 +382,33 @@ def test_stories_to_place_are_read_without_what_placing_never_reads(store):
     assert read.story_id == story.story_id and read.text == story.text and read.entities == story.entities
     assert read.persons == story.persons and read.geo_places == story.geo_places and read.topics == story.topics
     assert read.quotes == [] and read.minhash == [] and read.search_terms == ""
+
+
+@pytest.mark.parametrize("write", ["/_create/monitor-lease", "/_doc/monitor-lease"], ids=["take", "renewal"])
+def test_a_lease_written_whose_answer_was_lost_is_this_runs_and_it_does_the_work(store, settings, write):
+    """The client sends a write whose answer timed out again (`retry_on_timeout`); the node, which applied the
+    first, refuses the second as taken: the run read its own lease as another's, placed nothing in green (or
+    stopped as outrun at its first renewal), and its lease held every run back for half an hour."""
+    from pipeline.events.live import LEASE, LEASE_KEY
+
+    stories = kept_stories()
+    store.write_stories(stories)
+    with answers_lost(store.client, "PUT", write) as lost:
+        report = track_events(store, settings)
+    assert lost, "the lease's write was not retried"
+    assert report.placed == len(stories)
+    assert store.hold_lease(LEASE_KEY, "next-run", store.now() + LEASE)  # and given up at the end
+
+
+def test_a_lease_left_by_a_take_that_failed_is_given_up(store, settings):
+    """The take applied and every answer timed out: the run failed, and the lease it had written held the next
+    runs back for half an hour; given up with the run, the retry does the work at once."""
+    from pipeline.errors import StoreUnavailable
+    from pipeline.events.live import LEASE_KEY
+
+    stories = kept_stories()
+    store.write_stories(stories)
+    with answers_lost(store.client, "PUT", "/_create/monitor-lease", lost=99), pytest.raises(StoreUnavailable):
+        track_events(store, settings)
+    assert store.hold_lease(LEASE_KEY, "next-run", store.now() - timedelta(seconds=1))  # nobody holds it
+    assert track_events(store, settings).placed == len(stories)

@@ -83,3 +83,21 @@ def test_racing_copies_settle_in_one_cluster_even_when_one_also_joined_an_older_
     store.write_stories(list(docs.values()))
     store.refresh("stories")
     assert settled_cluster(store, docs["A"]) == settled_cluster(store, docs["B"]) == "O"
+
+
+def test_a_copy_finds_the_newest_candidates_when_a_busy_window_passes_the_limit(store):
+    """A batch's candidates were read oldest first and cut at 2,000: when older stories sharing a band filled
+    the limit, the cut fell on the newest, the original a copy belongs with, and the copy started its own
+    cluster (an alert of its own)."""
+    from datetime import timedelta
+
+    now = datetime.now(UTC)
+    [original] = assign_clusters(store, [story("wire", "Claims fall", WIRE)])
+    copy = story("copy", "Claims fall | Wire", "The Canadian Press. " + WIRE, "B")
+    shared = sorted(set(original.minhash_bands) & set(signature(f"{copy.title}\n{copy.text}").bands))[0]
+    store.write("stories", ((f"o{n:04d}", {"story_id": f"o{n:04d}", "minhash": [n] * 64, "minhash_bands": [shared],
+                                           "ingested": (now - timedelta(days=2, seconds=n)).isoformat()})
+                            for n in range(2000)), chunk=1000).require("older stories")
+    store.write_stories([original.model_copy(update={"ingested": now - timedelta(hours=1)})])
+    [clustered] = assign_clusters(store, [copy])
+    assert clustered.cluster_id == "wire"

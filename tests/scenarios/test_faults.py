@@ -335,3 +335,59 @@ def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(
     assert report.quotes == store.count("quotes")  # the quotes deleted with s0 are not counted as indexed
     retried = enrich_stories(store, settings, ["s0", "s1"])  # Airflow retries the same batch: it passes now
     assert not retried.rejected and retried.stories == 0
+
+
+def test_a_story_set_aside_without_its_story_id_is_reported_by_every_retry(store, settings, es):
+    """A story whose `story_id` was removed by hand in Kibana is set aside as unreadable; the task's retry read
+    the stories set aside by that field, and every retry of the batch failed on a KeyError instead of naming it."""
+    from pipeline.store.documents import Story
+
+    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                               text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.",
+                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
+                         for i in range(3)])
+    edited = es.get(index=store.index("stories"), id="s1")["_source"]
+    del edited["story_id"]
+    es.index(index=store.index("stories"), id="s1", document=edited, refresh=True)
+    ids = ["s0", "s1", "s2"]
+    first = enrich_stories(store, settings, ids)
+    assert first.stories == 2 and list(first.set_aside) == ["s1"] and "story_id" in first.set_aside["s1"]
+    store.refresh("stories")
+    again = enrich_stories(store, settings, ids)  # the task's retry, after a later chunk failed
+    assert again.stories == 0 and again.set_aside == first.set_aside
+
+
+def test_quotes_an_earlier_try_found_beyond_this_ones_are_not_left_searchable(store, settings, monkeypatch):
+    """Quote ids are the story's id and a number, only ever overwritten: a try that found five quotes, whose story's
+    own update was refused, left -003 and -004 searchable beside the quotes the next try found (another version,
+    fewer quotes), and a story then set aside kept all five, counted for a story never enriched."""
+    import pipeline.nlp.enrich as enrich
+    from pipeline.store.documents import Story
+
+    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
+                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
+                               text=f'"We will not turn anyone away," the minister John Smith said. Officials said '
+                                    f"4{i} asylum seekers arrived in Dover on Monday.",
+                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
+                         for i in range(2)])
+    store.write("quotes", [(f"s{i}-{n:03d}", {"quote_id": f"s{i}-{n:03d}", "story_id": f"s{i}", "quote": "Said before"})
+                           for i in range(2) for n in range(5)]).require("an earlier try's quotes")
+    fields = enrich.enrichment
+
+    def broken_on_s1(analysis, text=""):
+        if "41 asylum" in text:
+            raise KeyError("focus")
+        return fields(analysis, text)
+
+    monkeypatch.setattr(enrich, "enrichment", broken_on_s1)
+    report = enrich_stories(store, settings)
+    assert report.stories == 1 and list(report.set_aside) == ["s1"]
+    store.refresh("quotes")
+    found = store.get("stories", "s0").quote_count
+    assert 0 < found < 5
+    ids = {q["quote_id"] for q in store.scan("quotes", {"term": {"story_id": "s0"}}, [{"quote_id": "asc"}],
+                                               source=["quote_id"])}
+    assert ids == {f"s0-{n:03d}" for n in range(found)}
+    assert store.count("quotes", {"term": {"story_id": "s1"}}) == 0
+    assert report.quotes == store.count("quotes")

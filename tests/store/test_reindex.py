@@ -230,3 +230,49 @@ def test_the_command_moves_quotes_and_says_what_it_did(store, es_url, prefix, mo
     with pytest.raises(SystemExit) as refused:  # monthly indices are not reindexed: a new month has the mapping
         main(["reindex", "feed-health", "--es-url", es_url])
     assert refused.value.code == 2
+
+
+def test_deletes_held_by_the_swap_land_in_the_new_index(store, settings, monkeypatch):
+    """Retention (and the events stage's stale findings) delete the hits of a search. Held by the swap's write
+    block, the deletes were sent again to the old index, which the move then deleted: "no such index" counted as
+    "already gone", so the expired alerts stayed in the new index while the run reported nothing left to do."""
+    import logging
+
+    import pipeline.store.reindex as moving
+    from pipeline.store.documents import AlertRecord
+
+    created = store.now() - timedelta(days=400)
+    store.write("alerts", [(f"a{i}", AlertRecord(alert_id=f"a{i}", kind="story", subscription="s", mode="immediate",
+                                                 created=created)) for i in range(3)]).require("alerts")
+    retention, held, outcome = Store.open(settings), threading.Event(), []
+
+    class HeldDeletes(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "held by a write block" in record.getMessage():
+                held.set()
+
+    def expire() -> None:
+        try:
+            outcome.append(retention.expire("alerts", "created", store.now() - timedelta(days=180)))
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            outcome.append(exc)
+
+    expiring = threading.Thread(target=expire, daemon=True)
+    settled = moving._wait_settled
+
+    def expire_while_blocked(lifecycle: Any, index: str, timeout: float = 30.0) -> None:
+        expiring.start()  # the old index is write-blocked now
+        assert held.wait(30), "the deletes were not held"
+        settled(lifecycle, index, timeout)
+
+    handler = HeldDeletes()
+    logging.getLogger("pipeline.store.client").addHandler(handler)
+    monkeypatch.setattr(moving, "_wait_settled", expire_while_blocked)
+    try:
+        done = reindex(store, "alerts")
+        expiring.join(60)
+    finally:
+        logging.getLogger("pipeline.store.client").removeHandler(handler)
+    store.refresh("alerts")
+    assert done.documents == 3  # moved before they were deleted
+    assert outcome == [3] and store.count("alerts") == 0

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.errors import WritesBlocked
+from pipeline.errors import WriteRejected, WritesBlocked
 from pipeline.ingest.poll import poll_feeds
 from pipeline.local.replay import REPLAY_DIR
 from pipeline.ops.health_app import create_app
@@ -124,3 +124,16 @@ def test_expiry_that_cannot_delete_fails_instead_of_reporting_nothing_to_delete(
     finally:
         es.indices.put_settings(index=alerts, settings={"index.blocks.read_only": None})
     assert expire_records(store, RetentionSettings(alerts_days=180))["alerts"] == 1
+
+
+def test_a_delete_sent_to_an_index_that_is_gone_fails_instead_of_counting_as_done(store, es):
+    """"No such index" is not "no such document": a delete held by a reindex's write block and sent again to the
+    index the move then deleted was counted as already done, and the run reported stale documents gone."""
+    record = PollRecord(feed_id="f", time=datetime(2026, 12, 2, 8, tzinfo=UTC), outcome="ok")
+    store.record_polls([record])
+    store.refresh("feed-health")
+    hits = es.search(index=store.index("feed-health"), source=False)["hits"]["hits"]
+    es.indices.delete(index=hits[0]["_index"])  # gone under the delete
+    with pytest.raises(WriteRejected, match="index_not_found"):
+        store.delete_hits("feed-health", hits)
+    assert store.delete_many("quotes", ["never-written"]).rejected == {}  # a document already gone is no error
