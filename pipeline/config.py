@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from pipeline.errors import ConfigError
+from pipeline.text import in_capitals, term_words
 
 # libyaml's loader when present: a list of a thousand feeds loads in milliseconds, not a second
 _FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -126,15 +127,18 @@ class Proximity(_Strict):
 
 
 class Context(_Strict):
-    """Weak terms: they count only when at least `min` different ones occur together."""
+    """Weak terms: they count only when at least `min` different ones occur together, each on words of its own."""
 
     terms: list[str] = Field(min_length=1)
     min: int = Field(default=2, ge=2)
 
     @model_validator(mode="after")
     def _can_fire(self) -> Context:
-        if self.min > len({t.casefold() for t in self.terms}):
-            raise ValueError(f"min {self.min} is more than its {len(set(self.terms))} different terms: it can never fire")
+        # terms told apart as the matcher tells them (accents folded, capitals kept for an acronym): "frontière*"
+        # and "frontiere*" passed a casefold check as two terms, and are one
+        distinct = {(term_words(t), in_capitals(t)) for t in self.terms}
+        if self.min > len(distinct):
+            raise ValueError(f"min {self.min} is more than its {len(distinct)} different terms: it can never fire")
         return self
 
 

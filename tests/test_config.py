@@ -123,6 +123,8 @@ TOPIC = "topics:\n  - name: t\n    title: T\n{extra}    languages:\n      en:\n 
      "'migra*' is no term of these rules"),
     ("", "        near: [{terms: [deport*ation], with: [order*]}]\n", "topics.0.languages.en", "`*` may only end a word"),
     ("", "        context: [{terms: [visa*, sponsor*], min: 3}]\n", "context.0", "it can never fire"),
+    # one term to the matcher, which folds accents: two to a casefold, and the rule could never fire
+    ("", "        context: [{terms: [frontière*, Frontiere*], min: 2}]\n", "context.0", "its 1 different terms"),
     ("", "        all: [['-']]\n", "topics.0.languages.en", "holds no word"),
     ("", "        exclude:\n          - {why: old sense, phrases: [asylum*]}\n", "topics.0.languages.en",
      "is itself a rule term"),

@@ -15,7 +15,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -118,12 +118,61 @@ def model_path(config_dir: Path, topic: str) -> Path:
     return config_dir / "models" / f"{topic}.json"
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+# what each field must hold; an entry of `weights` or `frames` is named on its own ("weights.asylum")
+_FIELDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "topic": ("a string", lambda v: isinstance(v, str)),
+    "weights": ("an object of feature weights", lambda v: isinstance(v, dict)),
+    "bias": ("a number", _number), "veto": ("a number", _number), "rescue": ("a number", _number),
+    "languages": ("a list of strings", _strings), "trained_on": ("a list of strings", _strings),
+    "cross_validation": ("an object", lambda v: isinstance(v, dict)),
+    "signals": ("true or false", lambda v: isinstance(v, bool)),
+    "frames": ("an object of frame terms", lambda v: isinstance(v, dict)),
+}
+_ENTRIES: dict[str, tuple[str, Callable[[Any], bool]]] = {"weights": ("a number", _number),
+                                                           "frames": ("a list of strings", _strings)}
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {type(None): "null", bool: "true/false", str: "a string", list: "a list", dict: "an object"}
+    return kinds.get(type(value), "a number" if _number(value) else f"{value}")  # NaN and Infinity by name
+
+
+def _check_fields(path: str, fields: Any, topic: str) -> None:
+    """Types at load, and the topic the file is loaded for. `"weights": null` loaded fine and then broke every item's
+    matching of the pass, far from the file; a model copied from another topic's file scored this one's items
+    with weights learnt for the other, without a word."""
+    if not isinstance(fields, dict):
+        raise ConfigError(path, "(model)", f"must be a JSON object of the model's fields, not {_json_kind(fields)}")
+    for key, (kind, valid) in _FIELDS.items():
+        if key in fields and not valid(fields[key]):
+            raise ConfigError(path, key, f"must be {kind}, not {_json_kind(fields[key])}")
+    for key, (kind, valid) in _ENTRIES.items():
+        bad = next((name for name, value in fields.get(key, {}).items() if not valid(value)), None)
+        if bad is not None:
+            raise ConfigError(path, f"{key}.{bad}", f"must be {kind}, not {_json_kind(fields[key][bad])}")
+    if "topic" in fields and fields["topic"] != topic:
+        raise ConfigError(path, "topic", f"is {fields['topic']!r}, but this file is read as the model of topic "
+                          f"{topic!r} (a model trained for another topic, copied?)")
+
+
 @lru_cache(maxsize=16)
-def _load(path: str, mtime: float) -> RelevanceModel:
+def _load(path: str, mtime: float, topic: str) -> RelevanceModel:
     try:
         fields = json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as exc:  # not JSON, not UTF-8
+        raise ConfigError(path, "(model)", f"not a relevance model this version can read: {exc}") from None
+    _check_fields(path, fields, topic)
+    try:
         return RelevanceModel(**fields)
-    except (ValueError, TypeError) as exc:  # not JSON, not UTF-8, a field it does not know or lacks
+    except TypeError as exc:  # a field it does not know or lacks
         raise ConfigError(path, "(model)", f"not a relevance model this version can read: {exc}") from None
 
 
@@ -132,4 +181,4 @@ def load_relevance(config_dir: Path, topic: str) -> RelevanceModel | None:
     path = model_path(config_dir, topic)
     if not path.exists():
         return None
-    return _load(str(path), path.stat().st_mtime)
+    return _load(str(path), path.stat().st_mtime, topic)

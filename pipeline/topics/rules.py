@@ -3,8 +3,9 @@
 Rules live in `config/topics.yaml` (see `pipeline.config` for the schema). A term is a word or a
 phrase; `*` at the end of a word matches any ending (`deport*` → deported, deportation). Matching is
 case- and accent-insensitive and treats ’ and ' alike, so `demandeurs d'asile` finds
-« demandeurs d’asile ». It runs on title and description before any page fetch, so it is kept cheap:
-one tokenisation per text, dictionary look-ups per term.
+« demandeurs d’asile »; only a term written in capitals (an acronym: ICE, UNHCR) needs the same capitals.
+It runs on title and description before any page fetch, so it is kept cheap: one tokenisation per text,
+dictionary look-ups per term.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Exclusion, LanguageRules, LongText, Topic
-from pipeline.text import fold
+from pipeline.text import fold, in_capitals, term_words
 from pipeline.topics.signals import signals
 
 if TYPE_CHECKING:
     from pipeline.topics.relevance import RelevanceModel
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_HYPHENS = "-\u2010\u2011"
+_HYPHEN = re.compile(f"[{_HYPHENS}]")
 
 
 @dataclass(frozen=True)
@@ -64,25 +67,52 @@ class Tokens:
     found: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # term → ranges, computed once
     starts: dict[str, list[int]] = field(default_factory=dict)  # term → sorted first positions, computed once
     exclusions: dict[int, Any] = field(default_factory=dict)  # id(exclusion) → its phrases present here
+    joined: frozenset[int] = frozenset()  # positions i where word i and word i + 1 are one hyphenated word
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        folded = fold(text)
-        if len(folded) != len(text):  # rare: folding changed the length; fall back to per-token folding
-            matches = [(fold(m.group()), m.span()) for m in _TOKEN.finditer(text)]
+        # the folded text's offsets are the text's own only where every character folds to one: comparing lengths
+        # let "main-d’œuvre expulsée" decomposed through (œ → oe adds one, the accent drops one), its hits one off
+        if text.isascii() or all(len(_fold_char(c)) == 1 for c in set(text) if not c.isascii()):
+            matches = [(m.group(), m.span()) for m in _TOKEN.finditer(fold(text))]
         else:
-            matches = [(m.group(), m.span()) for m in _TOKEN.finditer(folded)]
+            matches = _mapped_words(text)
         words = [w for w, _ in matches]
+        spans = [s for _, s in matches]
         index: dict[str, list[int]] = {}
         for i, word in enumerate(words):
             index.setdefault(word, []).append(i)
-        return cls(text, words, [s for _, s in matches], index, sorted(index))
+        joined = frozenset(i for i, ((_, end), (start, _)) in enumerate(zip(spans, spans[1:], strict=False))
+                           if start - end == 1 and text[end] in _HYPHENS) if _HYPHEN.search(text) else frozenset()
+        return cls(text, words, spans, index, sorted(index), joined=joined)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return fold(char)
+
+
+def _mapped_words(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Folded words with their offsets in `text`, for a text whose folding changes its length. Cutting the raw text
+    into words split a decomposed "Québec" at its combining accent ("Québec : des réfugiés arrivent" sent decomposed
+    matched nothing) and "Asylum" at a soft hyphen inside it; each folded character here remembers the one it came
+    from."""
+    pieces, origin = [], []
+    for i, char in enumerate(text):
+        piece = _fold_char(char)
+        pieces.append(piece)
+        origin += [i] * len(piece)
+    folded = "".join(pieces)
+    return [(m.group(), (origin[m.start()], origin[m.end() - 1] + 1)) for m in _TOKEN.finditer(folded)]
 
 
 @lru_cache(maxsize=4096)
 def _compile(term: str) -> tuple[tuple[str, bool], ...]:
     """A term becomes a sequence of (word, is_prefix); `*` after a word makes it a prefix."""
-    return tuple((w.rstrip("*"), w.endswith("*")) for w in re.findall(r"\w+\*?", fold(term)))
+    return term_words(term)
+
+
+_in_capitals = lru_cache(maxsize=4096)(in_capitals)
 
 
 def _word_positions(tokens: Tokens, word: str, prefix: bool) -> list[int]:
@@ -110,6 +140,7 @@ def _find_term(tokens: Tokens, term: str) -> list[tuple[int, int]]:
     if not parts:
         return []
     first, prefix = parts[0]
+    capitals = _in_capitals(term)
     ranges = []
     for pos in _word_positions(tokens, first, prefix):
         end = pos + len(parts) - 1
@@ -119,9 +150,20 @@ def _find_term(tokens: Tokens, term: str) -> list[tuple[int, int]]:
             tokens.words[pos + k].startswith(w) if p else tokens.words[pos + k] == w
             for k, (w, p) in enumerate(parts[1:], start=1)
         )
-        if ok:
+        if ok and (not capitals or _written_in_capitals(tokens, pos, parts)):
             ranges.append((pos, end))
     return ranges
+
+
+def _written_in_capitals(tokens: Tokens, first: int, parts: tuple[tuple[str, bool], ...]) -> bool:
+    """Whether the words at `first` are in capitals as the acronym term is ("ICE", not "ice"; a prefix's ending
+    may be lower case)."""
+    for k, (word, prefix) in enumerate(parts):
+        start, end = tokens.spans[first + k]
+        written = tokens.text[start:end]
+        if any(c.islower() for c in (written[:len(word)] if prefix else written)):
+            return False
+    return True
 
 
 def _hit(tokens: Tokens, rule: str, term: str, first: int, last: int) -> Hit:
@@ -174,15 +216,24 @@ def _excluded(tokens: Tokens, hit_range: tuple[int, int], term: str, exclusions:
 
 
 def _nearest_partner(partners: list[tuple[str, list[tuple[int, int]], list[int]]], hit: tuple[int, int],
-                     within: int) -> tuple[tuple[int, int], str] | None:
-    """The first partner (in rule order) starting within `within` words of the hit, found by bisection."""
+                     within: int, joined: frozenset[int]) -> tuple[tuple[int, int], str] | None:
+    """The first partner (in rule order) starting within `within` words of the hit, found by bisection.
+
+    A partner in the hit's own hyphenated word does not count: "Cross-border mergers hit record" fired
+    `border*` with `cross*`, and a cross-border merger crosses nothing."""
     for term, ranges, positions in partners:
         i = bisect_left(positions, hit[0] - within)
         while i < len(ranges) and positions[i] <= hit[0] + within:
-            if ranges[i] != hit:
+            if ranges[i] != hit and not (joined and _one_word(joined, hit, ranges[i])):
                 return ranges[i], term
             i += 1
     return None
+
+
+def _one_word(joined: frozenset[int], one: tuple[int, int], other: tuple[int, int]) -> bool:
+    """Whether two word ranges apart are parts of one hyphenated word: only hyphens between them."""
+    low, high = (one[1], other[0]) if one[1] < other[0] else (other[1], one[0])
+    return low < high and all(i in joined for i in range(low, high))
 
 
 @dataclass
@@ -250,7 +301,7 @@ def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
         partners = [(t, ranges, [a for a, _ in ranges]) for t in prox.with_ for ranges in [kept("near", t)]]
         for term, ranges in term_hits:
             for a, b in ranges:
-                close = _nearest_partner(partners, (a, b), prox.within)
+                close = _nearest_partner(partners, (a, b), prox.within, tokens.joined)
                 if close:
                     (pa, pb), partner = close
                     hits.append(_hit(tokens, "near", term, a, b))
@@ -258,7 +309,7 @@ def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
     for ctx in rules.context:
         found = {t: kept("context", t) for t in ctx.terms}
         distinct = [t for t, r in found.items() if r]
-        if len(distinct) >= ctx.min:
+        if len(distinct) >= ctx.min and _apart(found, ctx.min):
             hits += [_hit(tokens, "context", t, a, b) for t in distinct for a, b in found[t]]
     group_hits: list[Hit] = []
     for group in rules.all:
@@ -270,6 +321,37 @@ def match_rules(tokens: Tokens, rules: LanguageRules) -> list[Hit]:
     hits += group_hits
     unique = {(h.start, h.end, h.rule): h for h in hits}
     return sorted(unique.values(), key=lambda h: h.start)
+
+
+def _apart(found: Mapping[str, list[tuple[int, int]]], enough: int) -> bool:
+    """Whether `enough` terms each have a hit at a place of the text of its own. Terms that hit the same words are
+    one piece of evidence: `frontière*` and `frontieres` both hit "frontières", and a `min: 2` fired on one word.
+    Overlapping hits make one place; each term claims a place, a claimed one passed on where its owner has another
+    (augmenting paths over a handful of terms)."""
+    places: dict[tuple[int, int], int] = {}
+    place, reach = -1, -1
+    for a, b in sorted({r for ranges in found.values() for r in ranges}):
+        if a > reach:  # past every earlier hit: a new place
+            place += 1
+        places[(a, b)], reach = place, max(reach, b)
+    options = {term: sorted({places[r] for r in ranges}) for term, ranges in found.items() if ranges}
+    owner: dict[int, str] = {}
+
+    def claim(term: str, tried: set[int]) -> bool:
+        for spot in options[term]:
+            if spot not in tried:
+                tried.add(spot)
+                if spot not in owner or claim(owner[spot], tried):
+                    owner[spot] = term
+                    return True
+        return False
+
+    counted = 0
+    for term in options:
+        counted += claim(term, set())
+        if counted >= enough:
+            return True
+    return False
 
 
 def _enough_for_length(tokens: Tokens, hits: list[Hit], long_text: LongText) -> bool:

@@ -276,3 +276,27 @@ def test_a_frames_file_mistake_names_file_key_and_problem(tmp_path, body, where,
     with pytest.raises(ConfigError) as err:
         load_frames(path, "asylum-border")
     assert str(path) in str(err.value) and where in str(err.value) and problem in str(err.value)
+
+
+@pytest.mark.parametrize("change, key, problem", [
+    ({"weights": None}, "weights", "must be an object of feature weights, not null"),
+    ({"weights": {"asylum": "high"}}, "weights.asylum", "must be a number, not a string"),
+    ({"veto": float("nan")}, "veto", "must be a number, not nan"),
+    ({"signals": "yes"}, "signals", "must be true or false, not a string"),
+    ({"languages": "en"}, "languages", "must be a list of strings, not a string"),
+    ({"frames": {"policy": "visa*"}}, "frames.policy", "must be a list of strings, not a string"),
+    ({"topic": "gangs"}, "topic", "is 'gangs', but this file is read as the model of topic 'asylum-border'"),
+])
+def test_a_model_file_of_another_topic_or_a_wrong_shape_names_file_key_and_problem(tmp_path, change, key, problem):
+    """`"weights": null` loaded, then broke the matching of every item of the pass; a model copied from another
+    topic's file scored this topic's items with weights learnt for the other."""
+    from dataclasses import asdict
+
+    from pipeline.errors import ConfigError
+
+    path = tmp_path / "models" / "asylum-border.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({**asdict(RelevanceModel("asylum-border", {"asylum": 1.0}, 0.0)), **change}))
+    with pytest.raises(ConfigError) as err:
+        load_relevance(tmp_path, "asylum-border")
+    assert str(err.value).startswith(f"{path}: {key}: ") and problem in str(err.value), str(err.value)
