@@ -37,7 +37,7 @@ TITLES = re.compile(
     r"general|gen\.?|(?:lt|lieut|maj|brig|vice|rear)\.?-(?:gen|col|cdr|cmdr|general|colonel|adm|admiral)\.?|"  # "Lt-Gen"
     r"pro\s+tem(?:pore)?|gov\.|governor|lt\.|col\.|rev\.|father|sister|brother|king|queen|prince|princess|"
     r"author|historian|activist|advocate|founder|owner|manager|agent|host|reporter|columnist|candidate|"
-    r"rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|resident|"
+    r"engr\.?|rookie|defenceman|defenseman|forward|goalie|centre|winger|player|premier|nurse|doctor|dr|resident|"
     r"alhaji|alhaja|hajia|datuk\s+seri|dato['’]?\s+sri|datuk|dato['’]?|datin|tan\s+sri|puan\s+sri|toh\s+puan|"  # Malaysian, West African honours
     r"designate|elect)\s+)+",  # "Premier Designate Wab Kinew"
     re.I,

@@ -2493,3 +2493,19 @@ def test_a_title_the_parse_reads_as_an_adverb_still_titles_the_name():
             "Coach Steve McNamara said the decision was final.\n\n"
             "The forward, 30, said he and some team-mates went on a night out after the defeat.")
     assert quote_with(text, "night out").speaker_canonical == "Gareth Hock"  # was "The forward"
+
+
+def test_a_name_of_a_body_and_one_parent_like_a_name_are_that_person():
+    text = ('"We have confirmed that he has been taken away," Shen Narayanasamy of Australian activist group GetUp '
+            "told AFP.\n\nThe Federal Court of Appeal said the law stood.")
+    assert quote_with(text, "taken away").speaker_canonical == "Shen Narayanasamy"  # not "… of … GetUp"
+    assert quote_with(text, "law stood").speaker_canonical == "the Federal Court of Appeal"  # a body's "of" stays
+    text = ("The district cancelled two routes on Monday.\n\nIn the meantime, parents like Jorlene Leslie said they hope "
+            "the problem is resolved soon.\n\nParents like Ann Cole and Tom Reyes said they were angry.")
+    assert quote_with(text, "resolved soon").speaker_canonical == "Jorlene Leslie"
+    assert quote_with(text, "were angry").speaker_canonical != "Ann Cole"  # two named: the parents speak
+
+
+def test_a_nigerian_engineer_s_title_comes_off():
+    text = "Also speaking, the NEMA boss Engr Mustapha Maihaja said 545 migrants from Libya would arrive on Monday."
+    assert quote_with(text, "545 migrants").speaker_canonical == "Mustapha Maihaja"
