@@ -69,7 +69,7 @@ def companies_named_as_people(doc: Doc, people: Collection[str], full_names: Col
     candidates = {p for p in people if " " not in p and p not in surnames and fold(p.lower()) not in first_names()}
     shown: Counter[str] = Counter(t.text for t in doc_tokens(doc) if t.text in candidates and _evidence(t)) \
         if candidates else Counter()
-    return {name for name, n in shown.items() if n >= 2} | groups_in_apposition(doc, people)
+    return {name for name, n in shown.items() if n >= 2} | groups_in_apposition(doc, people) | after_their_kind(doc, people)
 
 
 # plural nouns for armed or organised groups: a name set beside one is the group's ("insurgents, Boko Haram")
@@ -89,6 +89,18 @@ def groups_in_apposition(doc: Doc, people: Collection[str]) -> set[str]:
                 and ({head.lemma_.lower()} | {c.lemma_.lower() for c in head.children if c.dep_ == "conj"}) & _GROUP_NOUNS:
             found.add(ent.text)
     return found
+
+
+# what a body is called right before its name, in lower case ("radio station Citi Fm", "the charity Refugee Action")
+_KIND_BEFORE = {"station", "broadcaster", "newspaper", "tabloid", "charity", "company", "firm", "startup", "network", "channel",
+                "outlet", "website", "magazine", "agency", "organisation", "organization", "group", "band", "club"}
+
+
+def after_their_kind(doc: Doc, people: Collection[str]) -> set[str]:
+    """"Speaking to Accra-based radio station Citi Fm, he said": a "person" right after a body's kind, in lower
+    case, is that body (as a person it was whom "he" meant); never "group leader Ann Lee" (a role between)."""
+    return {ent.text for ent in doc.ents if ent.label_ == "PERSON" and ent.text in people and ent.start > 0
+            and (kind := doc[ent.start - 1]).pos_ == "NOUN" and kind.is_lower and kind.lemma_ in _KIND_BEFORE}
 
 
 # what only a person is: "Lavrov is Russia’s longtime foreign minister", "Lavrov, the foreign minister"

@@ -210,3 +210,12 @@ def test_a_name_set_beside_a_group_s_plural_noun_is_the_group():
     assert ("organization", "Boko Haram") in found and ("person", "Boko Haram") not in found
     found = entities("The family lost two sons, Adam Kowalski and Ben Kowalski, in the fire at their farm.")
     assert ("person", "Adam Kowalski") in found  # people named beside a plural are people
+
+
+def test_a_name_right_after_a_body_s_kind_is_the_body():
+    # the model tags "Citi Fm" a person, whom the "he" of the same sentence then meant
+    found = entities("Supt. Michael Amoako-Atta spoke to the press on Monday.\n\nSpeaking to Accra-based radio station "
+                     "Citi Fm, he said the suspects were screened and arrested.")
+    assert ("organization", "Citi Fm") in found and ("person", "Citi Fm") not in found
+    found = entities("Speaking to reporters, community group leader Ann Kowalski said the shelter was full.")
+    assert ("person", "Ann Kowalski") in found  # a role between the kind and the name
