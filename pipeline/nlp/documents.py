@@ -108,3 +108,14 @@ def record_medium(subject: Token, maker: str, documents: dict[str, str]) -> None
         if prep.dep_ == "prep" and prep.lower_ in {"in", "dans"} and maker:
             documents.update({fold(c.lemma_): maker for c in prep.children
                               if c.dep_ == "pobj" and fold(c.lemma_) in DOCUMENTS})
+
+
+ISSUING = {"issue", "release", "publish", "post", "send", "put", "share", "file"}
+
+
+def issuer(document: Token) -> Token | None:
+    """"Hospital spokeswoman Maria Margiotta issued a statement that said …", "She issued a statement as well,
+    which said …": the subject who put the document out, for whom it speaks (it spoke for itself)."""
+    if fold(document.lemma_) not in DOCUMENTS or document.dep_ != "dobj" or fold(document.head.lemma_) not in ISSUING:
+        return None
+    return next((c for c in document.head.children if c.dep_ == "nsubj"), None)

@@ -17,7 +17,7 @@ from pipeline.nlp.body_kinds import MEMBERS, body_of_kind, family_named, fullest
 from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
-from pipeline.nlp.documents import DOCUMENTS, named_inside, record_medium
+from pipeline.nlp.documents import DOCUMENTS, issuer, named_inside, record_medium
 from pipeline.nlp.entities import Entity, PersonNames, formal_department
 from pipeline.nlp.given_names import given_named, name_after_role
 from pipeline.nlp.name_forms import (
@@ -52,7 +52,7 @@ from pipeline.nlp.name_forms import (
 from pipeline.nlp.offices import described, described_or_voice, holder_named_last, roles_near, voice_described_again
 from pipeline.nlp.pseudonyms import pseudonym_of, pseudonyms
 from pipeline.nlp.speech import PRONOUNS, inside
-from pipeline.nlp.subjects import plural_antecedent
+from pipeline.nlp.subjects import plural_antecedent, speaker_phrase
 from pipeline.nlp.surnames import another_bearer, gaelic_surname, given_name_before, honoured_surname, titled_surname
 from pipeline.nlp.titles import POSTNOMINAL, TITLES, not_a_title, strip_stray_hyphens, without_honorific, without_titles
 from pipeline.nlp.together import speaking_together
@@ -236,10 +236,8 @@ class Resolver:
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:
             start -= 1  # "Wilson-Raybould" is three tokens
         glued = subject.doc[start: subject.i + 1].text
-        if together := speaking_together(subject, self.people):
-            return together
-        if titled := person_after_title(subject):
-            return self.people.find_in(titled) or titled
+        if found := speaking_together(subject, self.people) or ((t := person_after_title(subject)) and (self.people.find_in(t) or t)):
+            return found
         if holder := holder_named_last(phrase, self.people.full):
             return holder
         if phrase in self.people.full:  # "Paz Akin" may be tagged apart from "Lorena Paz Akin"
@@ -259,6 +257,8 @@ class Resolver:
         if subject.pos_ == "NOUN" and (alias := pseudonym_of(subject, self.pseudonyms)):
             self.untagged_people.add(alias)  # a person, whom the next "he" or "the Iraqi Kurd" may be
             return alias  # "the man, who can only be identified as KN,"
+        if (maker := issuer(subject)) is not None:  # "Maria Margiotta issued a statement that said": hers
+            return self._resolve(speaker_phrase(maker), maker, maker.idx)
         if inner := named_inside(subject, phrase, self.named, self.documents, self.people.find_in,
                                  lambda kind, at: organization_of(self, kind, at)):
             return inner

@@ -2509,3 +2509,13 @@ def test_a_name_of_a_body_and_one_parent_like_a_name_are_that_person():
 def test_a_nigerian_engineer_s_title_comes_off():
     text = "Also speaking, the NEMA boss Engr Mustapha Maihaja said 545 migrants from Libya would arrive on Monday."
     assert quote_with(text, "545 migrants").speaker_canonical == "Mustapha Maihaja"
+
+
+def test_a_statement_someone_issued_speaks_for_them():
+    text = ("Hospital spokeswoman Maria Margiotta issued a statement that said the plan was to cut costs.\n\n"
+            "Michele McLaughlin is president of the nurses union. She issued a statement as well, which said the union "
+            "asked the hospital to release its accounts.")
+    assert quote_with(text, "cut costs").speaker_canonical == "Maria Margiotta"  # was "a statement"
+    assert quote_with(text, "release its accounts").speaker_canonical == "Michele McLaughlin"
+    text = "A statement posted on the council website said the road would reopen on Friday."
+    assert quote_with(text, "reopen").speaker_canonical != "Friday"  # no issuer named: not made up
