@@ -10,20 +10,21 @@ An alert that reaches delivery only after that (its subscription held for days b
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import apprise
+from apprise import NotifyBase, OverflowMode
 
-from pipeline.alerts.channels import channel_host, channel_refusal, instantiate
+from pipeline.alerts.channels import channel_host, channel_refusal
 from pipeline.alerts.figures import figure_message
 from pipeline.alerts.messages import Message, digest, story_alert
+from pipeline.alerts.parts import channel_key, channel_parts
 from pipeline.alerts.records import AlertReport, record_id
 from pipeline.alerts.signing import feedback_links
 from pipeline.alerts.subscriptions import Subscription
@@ -40,11 +41,6 @@ from pipeline.timing import utcnow
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 RETRY_WHILE = timedelta(hours=48)  # how long after it was made an alert sent nowhere is tried when there is no `max_age`
-
-
-def channel_key(url_template: str) -> str:
-    """A stable name for a channel that does not contain its secrets."""
-    return hashlib.sha256(url_template.encode()).hexdigest()[:12]
 
 
 def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None:
@@ -65,6 +61,11 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
         raise DeliveryError("", scheme, "Apprise cannot use this URL")
     for server in client:
         server.redirects = False  # the guard checked this host: a redirect must not carry the alert elsewhere
+        if server.body_maxlen != NotifyBase.body_maxlen and server.overflow_mode != OverflowMode.TRUNCATE:
+            # a limit of the service's own (Discord's 2,000 characters): a digest longer went as one post, was
+            # refused until handed back, and the next, longer still, too; split, it goes as several. Apprise's
+            # default for services that state none (email, webhooks) is no limit of theirs: one message there
+            server.overflow_mode = OverflowMode.SPLIT
     attach = None
     if message.attachments and scheme in ("mailto", "mailtos"):  # text channels carry a link instead
         from apprise.attachment.memory import AttachMemory
@@ -84,63 +85,25 @@ def send(url: str, message: Message, allow: Sequence[str] | None = None) -> None
         raise DeliveryError("", scheme, scrubbed("; ".join(lines[-2:]), url) or "delivery failed")
 
 
-def scrubbed(text: str, url: str) -> str:
+def scrubbed(text: str, url: str = "", filled: Sequence[str] = ()) -> str:
     """`text` without the parts of a channel URL that may be secret: its user and password, its path segments
     (tokens, an ntfy topic) and a host that is one word (a public ntfy topic); the reason goes into the alert
-    record and the log. Hosts with a dot and query parameter names stay: they say where delivery failed."""
+    record and the log. Hosts with a dot and query parameter names stay: they say where delivery failed.
+
+    And without the values its `${VARS}` were `filled` with, as written, decoded and percent-encoded (the loops
+    over a subscription's channels, which know them, mask them in `send`'s reason): a value is not always a part
+    of the URL as parsed here (a secret ntfy topic in `?to=`, a password whose raw "@" had its end taken for the
+    host)."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2].rsplit(":", 1)[0]  # as written: Apprise quotes a topic in its own case
     secrets = [parts.username, parts.password, *parts.path.split("/")]
     if host and "." not in host and host.lower() != "localhost":
         secrets.append(host)
-    for secret in sorted({unquote(p) for p in secrets if p and len(p) >= 4}, key=len, reverse=True):
+    values = {form for value in filled for form in (value, unquote(value), quote(value, safe=""), quote_plus(value))}
+    for secret in sorted({unquote(p) for p in secrets if p and len(p) >= 4} | {v for v in values if len(v) >= 4},
+                         key=len, reverse=True):
         text = re.sub(re.escape(secret), "…", text, flags=re.IGNORECASE)
     return redact(text)
-
-
-def channel_parts(template: str, url: str) -> list[tuple[str, str]]:
-    """The parts of a channel whose delivery is tracked one by one, each (key, URL).
-
-    Apprise sends each recipient of an email channel a message of its own but reports the channel failed when
-    one address bounces: tracked as one, every retry would mail the others again. So an email channel with
-    several recipients (to, cc and bcc alike) is one part per recipient, and so is any channel with several
-    targets (Slack channels, Telegram chats, ntfy topics: one channel the bot was removed from had the others
-    get every alert five times); a channel with one target is itself, under the key it always had."""
-    from apprise.plugins.email import NotifyEmail
-
-    key = channel_key(template)
-    server = instantiate(url)
-    if not isinstance(server, NotifyEmail):
-        return _target_parts(key, url, server)
-    # cc and bcc are recipients of their own: riding with the first, they were mailed again each time it bounced
-    recipients = [*server.targets, *(("", a) for a in sorted(server.cc)), *(("", a) for a in sorted(server.bcc))]
-    if len(recipients) < 2:
-        return [(key, url)]
-    parts = []
-    for target in dict.fromkeys(recipients):
-        server.targets, server.cc, server.bcc = [target], set(), set()
-        parts.append((f"{key}:{hashlib.sha256(target[1].lower().encode()).hexdigest()[:8]}", server.url(privacy=False)))
-    return parts
-
-
-def _target_parts(key: str, url: str, server: Any) -> list[tuple[str, str]]:
-    """One part per target of a channel that has several, where its URL can be written for one target alone."""
-    many = next((a for a in ("targets", "channels", "topics") if isinstance(getattr(server, a, None), list)
-                 and len(getattr(server, a)) > 1), None)
-    if many is None or len(server) < 2:
-        return [(key, url)]
-    parts = []
-    for target in list(dict.fromkeys(map(_hashable, getattr(server, many)))):
-        setattr(server, many, [target])
-        one = server.url(privacy=False)
-        if len(instantiate(one)) != 1:  # a plugin whose URL this cannot split: tracked whole, as before
-            return [(key, url)]
-        parts.append((f"{key}:{hashlib.sha256(repr(target).encode()).hexdigest()[:8]}", one))
-    return parts
-
-
-def _hashable(target: Any) -> Any:
-    return tuple(target) if isinstance(target, list) else target
 
 
 @contextmanager
@@ -183,7 +146,7 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
         held = renewed
         return True
 
-    for template, channel_url in zip(sub.channels, sub.channel_urls(), strict=True):
+    for template, channel_url, filled in zip(sub.channels, sub.channel_urls(), sub.channel_secrets(), strict=True):
         if channel_key(template) in sent:
             continue  # the whole channel went out (a record written before channels were tracked per recipient)
         for key, url in channel_parts(template, channel_url):
@@ -194,7 +157,7 @@ def _deliver(store: Store, record: AlertRecord, sub: Subscription, message: Mess
             try:
                 send(url, message)
             except DeliveryError as exc:
-                errors.append(f"{exc.channel}: {exc.reason}")
+                errors.append(f"{exc.channel}: {scrubbed(exc.reason, filled=filled)}")
                 continue
             sent.append(key)
             if not keep(channels_sent=sent):
@@ -429,21 +392,21 @@ def send_test(sub: Subscription) -> dict[str, str | None]:
     """A sample alert to each channel of a subscription, so a user can check their setup."""
     message = test_message(sub)
     results: dict[str, str | None] = {}
-    for template, url in zip(sub.channels, sub.channel_urls(), strict=True):
+    for template, url, filled in zip(sub.channels, sub.channel_urls(), sub.channel_secrets(), strict=True):
         try:
             send(url, message)
             results[template] = None
         except DeliveryError as exc:
-            results[template] = exc.reason
+            results[template] = scrubbed(exc.reason, filled=filled)
     return results
 
 
 def send_to(sub: Subscription, message: Message) -> list[DeliveryError]:
     """Send one message to every channel of a subscription (the operator's feed report); the failures."""
     failures = []
-    for url in sub.channel_urls():
+    for url, filled in zip(sub.channel_urls(), sub.channel_secrets(), strict=True):
         try:
             send(url, message)
         except DeliveryError as exc:
-            failures.append(DeliveryError(sub.name, exc.channel, exc.reason))
+            failures.append(DeliveryError(sub.name, exc.channel, scrubbed(exc.reason, filled=filled)))
     return failures

@@ -17,11 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from pipeline.alerts.channels import allowed_variable, instantiate, unchecked_service
+from pipeline.alerts.parts import unsplittable
 from pipeline.config import LanguageRules, load_topics, read_mapping
 from pipeline.errors import ConfigError
 from pipeline.nlp.names import name_key
@@ -125,6 +127,7 @@ class Subscription(_Strict):
     # so a new subscription does not bring every older matching story at once
     since: datetime | None = None  # a date or time without a zone is UTC
     _urls: list[str] = PrivateAttr(default_factory=list)
+    _secrets: list[list[str]] = PrivateAttr(default_factory=list)
 
     @field_validator("since")
     @classmethod
@@ -148,11 +151,18 @@ class Subscription(_Strict):
         missing = [name for url in self.channels for name, default in _VAR.findall(url)
                    if not env.get(name) and not default]  # an empty value (compose's `${X:-}`) is no value
         self._urls = [_VAR.sub(lambda m: env.get(m.group(1)) or m.group(2) or "", url) for url in self.channels]
+        self._secrets = [[env[name] for name, place, _ in _placed(url) if place != "host" and env.get(name)]
+                         for url in self.channels]
         return missing
 
     def channel_urls(self) -> list[str]:
         """Channels with `${VARS}` filled in (from the environment, when the file was loaded)."""
         return self._urls or [_VAR.sub(lambda m: m.group(2) or "", url) for url in self.channels]
+
+    def channel_secrets(self) -> list[list[str]]:
+        """The values each channel's `${VARS}` were filled with from the environment, but a host's (it says where
+        delivery failed): masked in a failure's reason, in whatever form Apprise quotes them."""
+        return self._secrets or [[] for _ in self.channels]
 
 
 class AlertsFile(_Strict):
@@ -172,11 +182,51 @@ def _channel_problems(path: Path, sub: Subscription, env: Mapping[str, str],
                                         f"the variables NEWSWATCH_ALERTS__CHANNEL_VARIABLES names ({', '.join(variables)})"))
         elif missing:
             problems.append(ConfigError(str(path), where, f"environment variable {', '.join(missing)} is not set"))
+        elif raw := _raw_delimiters(url, env):
+            problems.append(ConfigError(str(path), where, raw))
         elif instantiate(sub.channel_urls()[number]) is None:
             problems.append(ConfigError(str(path), where, "not a URL Apprise understands (see its list of services)"))
         elif unchecked := unchecked_service(sub.channel_urls()[number]):
             problems.append(ConfigError(str(path), where, unchecked))
+        elif whole := unsplittable(sub.channel_urls()[number]):
+            problems.append(ConfigError(str(path), where, whole))
     return problems
+
+
+def _placed(url: str) -> list[tuple[str, str, str]]:
+    """Each `${VAR}` of a channel: its name, the part of the URL it fills (userinfo, host, path, query or
+    fragment), and the characters that, raw in its value, would end that part early."""
+    names: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        names.append(match.group(1))
+        return f"nwvar{len(names) - 1}x"
+
+    try:
+        parts = urlsplit(_VAR.sub(mark, url))
+    except ValueError:  # no URL at all: Apprise's check says so
+        return []
+    userinfo, _, host = parts.netloc.rpartition("@")
+    places = {"userinfo": (userinfo, "@/?#" + (":" if ":" in userinfo else "")), "host": (host, ""),
+              "path": (parts.path, "?#"), "query": (parts.query, "&#"), "fragment": (parts.fragment, "")}
+    found = []
+    for number, name in enumerate(names):
+        place = next((p for p, (text, _) in places.items() if f"nwvar{number}x" in text), "host")
+        found.append((name, place, places[place][1]))
+    return found
+
+
+def _raw_delimiters(url: str, env: Mapping[str, str]) -> str | None:
+    """Why a variable's value cannot go into its channel as it is (naming the variable, never the value), or None.
+
+    A value is filled in as written: a password "Winter@2026.example" made 2026.example the host Apprise sent the
+    login to, and named it in every delivery error; a token with a "#" lost its end."""
+    for name, place, ends in _placed(url):
+        if raw := [c for c in ends if c in (env.get(name) or "")]:
+            encoded = ", ".join(f"{c} as {quote(c, safe='')}" for c in raw)
+            return (f"the value of {name} has {' '.join(raw)} in it, which would end the channel's {place} there and "
+                    f"move the rest of the value elsewhere in the URL: percent-encode it in the variable ({encoded})")
+    return None
 
 
 def load_subscriptions(path: Path, env: Mapping[str, str] | None = None, strict: bool = True,

@@ -99,7 +99,9 @@ def dry_run(sub: Subscription) -> str:
     from pipeline.alerts.delivery import test_message
 
     message = test_message(sub)
-    channels = "\n".join(f"  {redact(url)}" for url in sub.channel_urls())
+    # each channel as written, its `${VARS}` by name: filled in, the tokens Slack, Discord and Telegram keep in the
+    # path or the host (where `redact` looks for none) were printed in full
+    channels = "\n".join(f"  {redact(template)}" for template in sub.channels)
     return f"would send to:\n{channels}\nsubject: {message.title}\n\n{message.text}"
 
 

@@ -138,3 +138,58 @@ def test_a_public_ntfy_topic_is_scrubbed_in_the_case_apprise_quotes_it():
 
     reason = scrubbed("Failed to send ntfy notification to topic 'MySecretTopic': error=500.", "ntfy://MySecretTopic")
     assert "MySecretTopic" not in reason and "error=500" in reason
+
+
+def test_a_secret_that_would_move_the_channels_host_is_refused_naming_its_variable(tmp_path):
+    """A password with a raw "@" in `mailtos://alice:${SMTP_PASSWORD}@smtp.example.com`: Apprise took its end for
+    the host, sent the login there and named it in every delivery error. A value that would end its part of the
+    URL is refused until percent-encoded, naming the variable, never the value."""
+    from pipeline.alerts.channels import instantiate
+
+    path = alerts_file(tmp_path, {"mail": "mailtos://alice:${SMTP_PASSWORD}@smtp.example.com?to=desk@example.org",
+                                  "hook": "json://hooks.example.org/hook/${ALERT_HOOK_TOKEN}"})
+    raw = {"SMTP_PASSWORD": "Winter@2026.example", "ALERT_HOOK_TOKEN": "t0ken#with-a-hash"}
+    problems = {p.key: str(p) for p in subscription_problems(path, env=raw)}
+    assert set(problems) == {"subscriptions[mail].channels.0", "subscriptions[hook].channels.0"}, problems
+    assert "SMTP_PASSWORD" in problems["subscriptions[mail].channels.0"] and "%40" in problems["subscriptions[mail].channels.0"]
+    assert "ALERT_HOOK_TOKEN" in problems["subscriptions[hook].channels.0"] and "%23" in problems["subscriptions[hook].channels.0"]
+    assert all("percent-encode" in p and "2026" not in p and "with-a-hash" not in p for p in problems.values())
+    mail, hook = load_subscriptions(path, env={"SMTP_PASSWORD": "Winter%402026.example",
+                                               "ALERT_HOOK_TOKEN": "t0ken%23with-a-hash"})
+    server = instantiate(mail.channel_urls()[0])
+    assert (server.host, server.password) == ("smtp.example.com", "Winter@2026.example")
+
+
+def test_a_failure_reason_never_holds_a_value_filled_into_the_channel(tmp_path, monkeypatch):
+    """A private ntfy topic given as `?to=${ALERT_NTFY_TOPIC}` is in no part of the URL `scrubbed` masked (not its
+    path, nor a parameter named like a secret): Apprise's warning quoted it into the alert record and the log."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import quote, quote_plus
+
+    from pipeline.alerts.delivery import scrubbed
+
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setenv("ALERT_NTFY_TOPIC", "Desk-Topic_7731-private")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        [sub] = load_subscriptions(alerts_file(tmp_path, {
+            "ntfy": f"ntfy://127.0.0.1:{server.server_address[1]}/?to=${{ALERT_NTFY_TOPIC}}"}))
+        [reason] = send_test(sub).values()
+    finally:
+        server.shutdown()
+    assert reason and "error=500" in reason and "7731" not in reason, reason
+    assert sub.channel_secrets() == [["Desk-Topic_7731-private"]]
+    value = "p@ss/w0rd+7731"  # a value as written, and as Apprise may quote it: decoded, percent-encoded
+    for form in (value, quote(value, safe=""), quote_plus(value)):
+        shown = scrubbed(f"failed for {form} at hooks.example.org", "json://hooks.example.org/in", [quote(value, safe="")])
+        assert "7731" not in shown and "hooks.example.org" in shown, shown

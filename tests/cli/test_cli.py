@@ -154,6 +154,22 @@ def test_alerts_test_is_refused_only_for_the_named_subscriptions_own_problem(tmp
     assert "ALERT_NEVER_SET_X is not set" in waiting.stderr
 
 
+def test_a_dry_run_never_prints_the_tokens_filled_into_a_channel(tmp_path):
+    """Slack, Discord and Telegram hold their token in the path or the host, not in user:pass@ nor in a parameter
+    named like a secret: `alerts test NAME --dry-run` printed each channel filled in, tokens and all."""
+    tokens = {"SLACK_TOKEN_DESK": "xoxbSlackT0kenValue12345", "ALERT_DISCORD_TOKEN": "DiscordWebh00kT0kenValue9876",
+              "ALERT_TELEGRAM_TOKEN": "TelegramB0tT0kenValueabcdefghijk"}
+    (tmp_path / "alerts.yaml").write_text(
+        "subscriptions:\n  - name: desk\n    rule: {}\n    channels:\n"
+        "      - 'slack://T1234ABCD/B1234ABCD/${SLACK_TOKEN_DESK}/#desk'\n"
+        "      - 'discord://1234567890/${ALERT_DISCORD_TOKEN}'\n"
+        "      - 'tgram://123456789:${ALERT_TELEGRAM_TOKEN}/12345'\n")
+    shown = run("alerts", "test", "desk", "--dry-run", "--file", str(tmp_path / "alerts.yaml"), env=tokens)
+    assert shown.returncode == 0, shown.stderr
+    assert not [t for t in tokens.values() if t in shown.stdout], shown.stdout
+    assert "slack://T1234ABCD/B1234ABCD/${SLACK_TOKEN_DESK}/#desk" in shown.stdout  # which channel, as written
+
+
 def test_a_labelled_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, shared_data):
     """Event labels need their stream beside them: the evaluation printed a traceback instead of saying so; a
     missing file is the user's to fix (exit 3, as without --cv), not a defect (exit 6)."""
