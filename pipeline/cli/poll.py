@@ -139,7 +139,7 @@ def cmd_run_local(args: argparse.Namespace) -> int:
 Next:
   search:   {venv / 'newswatch'} search "safe third country"      (from any folder: it finds this node)
   Airflow:  {venv / 'newswatch'} airflow --port 8080    (prints the login; trigger newswatch_poll in the UI)""")
-    return 0
+    return poll_exit(report, enriched)  # as `poll`: stories refused or set aside were "REJECTED", and exit 0
 
 
 def cmd_stop_local(args: argparse.Namespace) -> int:

@@ -271,3 +271,31 @@ def test_a_defect_is_one_line_with_exit_6_not_a_traceback_with_the_exit_status_o
     assert "internal error: ZeroDivisionError: division by zero in a stage" in err and "Traceback" not in err
     with pytest.raises(ZeroDivisionError):
         pipeline.cli.main(["--debug", "events", "--input", "x.jsonl"])
+
+
+def test_run_local_exits_5_when_stories_were_refused_as_poll_does(monkeypatch, tmp_path):
+    """`scripts/run.sh` printed "REJECTED …" and exited 0: a cron job or CI smoke step saw green."""
+    import argparse
+    import contextlib
+    import signal
+
+    import pipeline.cli.poll as poll_cli
+    import pipeline.local.es_node as es_node
+    from pipeline.ingest.poll import PollReport
+    from pipeline.store import Store
+
+    monkeypatch.setenv("NEWSWATCH_STATE_DIR", str(tmp_path))
+    monkeypatch.setattr(es_node, "ensure_persistent_node", lambda state: "http://127.0.0.1:1")
+    monkeypatch.setattr(Store, "open", classmethod(lambda cls, settings: contextlib.nullcontext(None)))
+    monkeypatch.setattr(poll_cli, "print_summary", lambda *a, **k: None)
+    outcome = {"report": PollReport(rejected={"s1": "mapper_parsing_exception"})}
+    monkeypatch.setattr(poll_cli, "_poll_and_enrich", lambda *a: (outcome["report"], None, None))
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        args = argparse.Namespace(source="replay", started=None)
+        assert poll_cli.cmd_run_local(args) == 5
+        outcome["report"] = PollReport()
+        assert poll_cli.cmd_run_local(args) == 0
+    finally:
+        for s, h in handlers.items():
+            signal.signal(s, h)
