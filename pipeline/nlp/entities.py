@@ -36,7 +36,7 @@ LABELS = {
     "en": {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group", "LAW": "law"},
     "fr": {"PER": "person", "ORG": "organization", "LOC": "place"},
 }
-_LOWER_LEAD = re.compile(r"^([a-zà-ÿ][\w.'’-]*\s+)+(?=[A-ZÀ-Þ])")
+_LOWER_LEAD = re.compile(r"^(?:(?:[a-zà-ÿ][\w.'’-]*|Earlier|Later|Meanwhile|Separately|Yesterday|Today|Also|Now|Then)\s+)+(?=[A-ZÀ-Þ])")
 PLACE_ALIASES = {"U.S.": "United States", "US": "United States", "U.S": "United States", "USA": "United States",
                  "U.K.": "United Kingdom", "UK": "United Kingdom", "Britain": "United Kingdom",
                  "États-Unis": "United States", "Etats-Unis": "United States", "Que": "Quebec", "Que.": "Quebec"}
@@ -200,7 +200,7 @@ def _could_be_a_first_name(word: str) -> bool:
 
 _NOT_FIRST_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "Said", "Says", "When", "While", "After", "Before", "If", "As", "For", "With",
                     "From", "To", "By", "Of", "Le", "La", "Les", "Selon", "Mais", "Et", "Like", "Unlike", "Despite", "Although", "Though",
-                    "Because", "Since", "Until", "Unless", "Amid"}
+                    "Because", "Since", "Until", "Unless", "Amid", "Earlier", "Later", "Meanwhile", "Separately", "Yesterday", "Today"}
 
 
 # last words of organisations' names that a first name may start ("Matthew House", "Tim Hortons" aside)

@@ -98,9 +98,15 @@ _KIND_BEFORE = {"station", "broadcaster", "newspaper", "tabloid", "charity", "co
 
 def after_their_kind(doc: Doc, people: Collection[str]) -> set[str]:
     """"Speaking to Accra-based radio station Citi Fm, he said": a "person" right after a body's kind, in lower
-    case, is that body (as a person it was whom "he" meant); never "group leader Ann Lee" (a role between)."""
-    return {ent.text for ent in doc.ents if ent.label_ == "PERSON" and ent.text in people and ent.start > 0
-            and (kind := doc[ent.start - 1]).pos_ == "NOUN" and kind.is_lower and kind.lemma_ in _KIND_BEFORE}
+    case, is that body (as a person it was whom "he" meant); never "group leader Ann Lee" (a role between). So
+    is one the article counts ("three Baitul Mahabbah")."""
+    counted = {p for p in people if " " in p and re.search(rf"\b{_COUNTS}\s+{re.escape(p)}\b(?!['’])", doc.text)}
+    return counted | {ent.text for ent in doc.ents if ent.label_ == "PERSON" and ent.text in people and ent.start > 0
+                      and (kind := doc[ent.start - 1]).pos_ == "NOUN" and kind.is_lower and kind.lemma_ in _KIND_BEFORE}
+
+
+# numbers of things: "three Baitul Mahabbah have a capacity of 300" counts places, never people by a full name
+_COUNTS = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)"
 
 
 # what only a person is: "Lavrov is Russia’s longtime foreign minister", "Lavrov, the foreign minister"

@@ -18,7 +18,7 @@ from pipeline.nlp.captions import caption_spans
 from pipeline.nlp.coreference import Salience, genders
 from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.documents import DOCUMENTS, issuer, named_inside, record_medium
-from pipeline.nlp.entities import Entity, PersonNames, formal_department
+from pipeline.nlp.entities import Entity, PersonNames, clean_mention, formal_department
 from pipeline.nlp.given_names import given_named, name_after_role
 from pipeline.nlp.name_forms import (
     AGED,
@@ -288,7 +288,7 @@ class Resolver:
             return given_name_before(self.text, surname) if (known := self.people.resolve(surname)) == surname else known
         if (subject.ent_type_ in {"PERSON", "PER"} or any(e.label == "person" and e.start <= subject.idx < e.end for e in self.named)) \
                 and not TITLES.fullmatch(phrase + " "):  # "President Trump": "Trump"; "District 1 Councilman Bernal", tagged ORG
-            bare = without_titles(phrase, self.language).strip() or phrase
+            bare = clean_mention(phrase, "person", self.language).strip() or phrase  # as the entity: "Earlier Booth"
             return self.people.resolve(bare) if len(phrase.split()) <= 3 else subject.text
         for (start, end), name in self.org_long.items():
             if start <= subject.idx < end:

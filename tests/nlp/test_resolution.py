@@ -2519,3 +2519,9 @@ def test_a_statement_someone_issued_speaks_for_them():
     assert quote_with(text, "release its accounts").speaker_canonical == "Michele McLaughlin"
     text = "A statement posted on the council website said the road would reopen on Friday."
     assert quote_with(text, "reopen").speaker_canonical != "Friday"  # no issuer named: not made up
+
+
+def test_a_sentence_adverb_is_no_part_of_the_name_after_it():
+    text = ("Darren Booth, 41, denies conspiracy to rob.\n\n"
+            "Earlier Booth, a taxi driver, insisted in evidence that police had offered him a deal.")
+    assert quote_with(text, "offered him a deal").speaker_canonical == "Darren Booth"  # was "Earlier Booth"
