@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.speech import REPORT_VERBS
+from pipeline.nlp.speech import REPORT_VERBS, SPEECH_VERBS
 from pipeline.nlp.subjects import subject_of
 from pipeline.text import fold
 
@@ -47,7 +47,7 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
     said_by = subject_of(tok)  # "Since Friday, the authorities said, they had rescued …": set off by commas
     set_off = (tok.dep_ == "parataxis" and tok.head.i > tok.i + 1 and said_by is not None and said_by.i < tok.i
                and said_by.left_edge.i > sent.start and doc[said_by.left_edge.i - 1].text == "," and doc[tok.i + 1].text == ",")
-    if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i or set_off:
+    if tok.dep_ in {"parataxis", "ccomp"} and tok.head.i != tok.i and tok.head.i < tok.i and not _a_thing_done(tok) or set_off:
         if tok.head.lemma_.lower() in REPORT_VERBS and not any(t.is_punct for t in doc[tok.head.i + 1: tok.i]):
             return None  # "Others reported supervisors demanding credit": what was reported, not who reports
         if set_off:  # the sentence around it, as "CLAUSE, X said, CLAUSE" ("Many of the prisons, she said, are …")
@@ -58,8 +58,9 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
             return doc[outside[0].i: outside[-1].i + 1]
     if (tok.dep_ == "ccomp" and tok.head.i > tok.right_edge.i and tok.left_edge.i == sent.start
             and doc[tok.right_edge.i + 1].text == "," and subject_of(tok) is not None
-            and not any(c.dep_ == "neg" for c in tok.children)):  # "X didn't respond to requests, so …"
-        return doc[tok.right_edge.i + 2: sent.end]  # "Chapman admits in this instance, there were fatalities."
+            and not any(c.dep_ == "neg" for c in tok.children)  # "X didn't respond to requests, so …"
+            and fold(tok.head.lemma_) not in SPEECH_VERBS):  # "Italy had declared a state of emergency, officials said":
+        return doc[tok.right_edge.i + 2: sent.end]  # what they said; "Chapman admits in this instance, there were fatalities."
     subject = subject_of(tok)
     if (subject is not None and tok.dep_ == "ROOT" and subject.i == tok.i - 1 and subject.i > sent.start + 4
             and doc[subject.i - 1].text == "," and tok.i >= sent.end - 3 and not _leads_in(tok, sent)):
@@ -68,6 +69,13 @@ def content_of(tok: Token, sent: Span, language: str = "en") -> Span | None:
             and all(t.is_punct or t.is_space for t in doc[subject.right_edge.i + 1: sent.end])):
         return doc[sent.start: tok.i - 1]  # "CLAUSE, reports Unwired View." with the clause's verb misread
     return None
+
+
+def _a_thing_done(verb: Token) -> bool:
+    """"… said that it was worrying that Italy had declared a state of emergency": a subordinate clause whose
+    verb takes a thing (no audience) is what was said, no attribution of the words around it."""
+    return any(c.dep_ == "mark" for c in verb.children) and any(
+        c.dep_ == "dobj" and c.pos_ == "NOUN" and fold(c.lemma_) not in AUDIENCES for c in verb.children)
 
 
 def _leads_in(tok: Token, sent: Span) -> bool:

@@ -601,3 +601,11 @@ def test_a_dateline_is_no_part_of_what_was_said(text, said):
 def test_a_short_report_with_a_helper_verb_is_a_report(text, said):
     """Three words with a finite helper ("would resign") were dropped as too short: only a finite main verb counted."""
     assert [q.quote for q in quotes(text)] == [said]
+
+
+def test_a_speech_verb_doing_a_thing_inside_what_was_said_attributes_nothing():
+    # "declared a state of emergency" is no speech: it made "officials said" (or the sentence around it) a quote
+    found = quotes("Italy had declared a state of emergency in Sicily, officials said.\n\n"
+                   "Dr Muscat said, however, that it was worrying that Italy had declared a state of emergency in Sicily.")
+    assert sorted((q.speaker, q.quote.split()[0]) for q in found) == [("Dr Muscat", "it"), ("officials", "Italy")]
+    assert quotes("Chapman admits in this instance, there were fatalities.")[0].quote == "there were fatalities"
