@@ -9,10 +9,12 @@ quotes story by story, alerts by the story URLs of each (subscription, story clu
 from __future__ import annotations
 
 import mailbox
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +122,16 @@ def mail_texts(maildir: Path) -> list[str]:
     return texts
 
 
+# a link as a message writes it: in an href (ended by its quote) or in the text part (ended by a space or a bracket)
+_URL = re.compile(r"""https?://[^\s"'<>]+""")
+
+
+def mail_urls(text: str) -> set[str]:
+    """The links a message carries, each whole: an alert matched by substring, a mail about `…/story-10` counted
+    as delivering `…/story-1` too (an alert lost was then reported delivered, or one delivered once duplicated)."""
+    return {unescape(url) for url in _URL.findall(text)}  # the HTML part writes `&` as `&amp;`
+
+
 def measure(es: Elasticsearch, prefix: str, expected: Expected, feed_ids: list[str], since: datetime,
             maildir: Path, health: dict[str, Any]) -> Figures:
     stories = _all(es, f"{prefix}-stories", ["story_id", "canonical_url"])
@@ -129,9 +141,9 @@ def measure(es: Elasticsearch, prefix: str, expected: Expected, feed_ids: list[s
     feeds = {f["feed_id"]: f for f in _all(es, f"{prefix}-feeds", ["feed_id", "last_polled"])}
     advanced = [i for i in feed_ids if feeds.get(i, {}).get("last_polled")
                 and datetime.fromisoformat(feeds[i]["last_polled"].replace("Z", "+00:00")) >= since]
-    texts = mail_texts(maildir)
-    per_alert = [sum(1 for text in texts if any(url in text for url in urls)) for urls in expected.alerts]
-    matched = sum(1 for text in texts if any(url in text for urls in expected.alerts for url in urls))
+    carried = [mail_urls(text) for text in mail_texts(maildir)]
+    per_alert = [sum(1 for found in carried if found & urls) for urls in expected.alerts]
+    matched = sum(1 for found in carried if any(found & urls for urls in expected.alerts))
     return Figures(
         stories=Tally(expected=len(expected.stories), arrived=len(stories),
                       duplicated=sum(n - 1 for n in ids.values()) + sum(n - 1 for n in by_url.values()),
@@ -140,4 +152,4 @@ def measure(es: Elasticsearch, prefix: str, expected: Expected, feed_ids: list[s
                      duplicated=sum(n - 1 for n in per_alert if n > 1), lost=sum(1 for n in per_alert if not n)),
         quotes_complete=sum(1 for sid, n in expected.stories.items() if sid in ids and quotes[sid] == n),
         quotes=sum(quotes.values()), quotes_expected=sum(expected.stories.values()),
-        feeds_advanced=len(advanced), feeds=len(feed_ids), mail_unmatched=len(texts) - matched, cluster=health)
+        feeds_advanced=len(advanced), feeds=len(feed_ids), mail_unmatched=len(carried) - matched, cluster=health)

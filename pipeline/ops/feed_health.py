@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from statistics import median
 from typing import get_args
 
 from pipeline.config import load_feeds
 from pipeline.errors import DeliveryError
-from pipeline.ingest.sources import feeds_file
+from pipeline.ingest.sources import feeds_file, production_source
 from pipeline.redact import redact
 from pipeline.settings import HealthSettings, Settings
 from pipeline.store import Store
@@ -44,10 +45,18 @@ class FeedHealth:
     warning: str | None = None
 
 
+def production_feeds_file(settings: Settings) -> Path:
+    """The feeds the scheduled polls poll (`production_source`: `auto` is never guessed). `feeds_file` resolves
+    `auto` by DNS: a lookup failing on the api-server showed the bundled replay feeds on the health page, and the
+    daily check judged those (all "new") while every real feed failed."""
+    return feeds_file(settings.replace(source=production_source(settings)))
+
+
 def classify(feed_id: str, polls: Sequence[PollRecord] | PollSummary, at: datetime,
              config: HealthSettings | None = None) -> FeedHealth:
     """The verdict for one feed from its poll history (oldest first), or from the store's summary of it."""
     config = config or HealthSettings()
+    at = at.astimezone(UTC)  # the days are UTC days, as the summary's buckets: `--at …+05:00` lost the oldest one
     summary = polls if isinstance(polls, PollSummary) else summarize(polls)
     last = summary.last
     if last is None:
@@ -64,9 +73,10 @@ def classify(feed_id: str, polls: Sequence[PollRecord] | PollSummary, at: dateti
                         round(usual / 3600, 2) if usual else None, latency, list(per_day.items()), last.run_id,
                         last.next_due.isoformat() if last.next_due else None, redact(last.warning) if last.warning else None)
     if health.consecutive_failures >= config.failing_after or summary.last_success is None:
-        # a feed that has never answered is failing from its first poll: it has no good record to be `ok` on
+        # a feed that has never answered is failing from its first poll: it has no good record to be `ok` on. Only
+        # the history window is read, so no success there is not "never": a feed down for 40 days was called so
         health.status = "failing"
-        count = ("never succeeded: " if summary.last_success is None else "") + \
+        count = (f"no success in the last {config.history_days} days: " if summary.last_success is None else "") + \
             f"{health.consecutive_failures} failed poll{'s' * (health.consecutive_failures != 1)} in a row"
         health.reason = redact(f"{count}: {last.error_class}: {last.error_message}")  # the page, CLI, operator see it
     elif last_new:
@@ -124,7 +134,7 @@ def check_and_report(store: Store, settings: Settings) -> HealthCheck:
     from pipeline.alerts.messages import feed_report
     from pipeline.alerts.subscriptions import operator_subscription
 
-    feed_ids = [f.id for f in load_feeds(feeds_file(settings))]
+    feed_ids = [f.id for f in load_feeds(production_feeds_file(settings))]
     rows = feed_health(store, feed_ids, config=settings.health)
     listing = report(rows)
     counts = {status: sum(r.status == status for r in rows) for status in get_args(HealthStatus)}

@@ -22,8 +22,7 @@ from starlette.exceptions import HTTPException
 from pipeline.alerts.rendering import render
 from pipeline.config import load_feeds
 from pipeline.errors import StoreError
-from pipeline.ingest.sources import feeds_file
-from pipeline.ops.feed_health import feed_health
+from pipeline.ops.feed_health import feed_health, production_feeds_file
 from pipeline.ops.feedback_app import add_feedback_routes
 from pipeline.ops.kibana import EVENTS_DASHBOARD
 from pipeline.ops.links import dashboard_url, discover_stories_url
@@ -42,7 +41,7 @@ def feed_status(store: Store, settings: Settings) -> list[dict[str, Any]]:
     The feed's URL is redacted: the page and its API are open to every Airflow user, the feed's
     credentials are not.
     """
-    feeds = load_feeds(feeds_file(settings))
+    feeds = load_feeds(production_feeds_file(settings))  # what the poll DAG polls, whatever DNS says here
     ids = [f.id for f in feeds]
     health = {h.feed_id: h for h in feed_health(store, ids, config=settings.health)}
     freshness = store.freshness(ids, store.now() - timedelta(days=7))
@@ -170,6 +169,16 @@ def create_app(settings: Settings | None = None, store_factory: Callable[[Settin
             return JSONResponse(feed_status(store, conf))
         except StoreError as exc:
             return JSONResponse({"error": redact(str(exc))}, status_code=503)
+
+    @app.get("/kibana/run_id/{run_id:path}")
+    def run_stories(run_id: str) -> RedirectResponse:
+        """The plugin's "Stories of this run" link. With `{RUN_ID}` inside Kibana's own URL, the UI filled the id
+        in unencoded (earlier Airflow 3 UIs; 3.3.2's percent-encodes it) and the `+` of a scheduled run's id
+        (`…T00:00:00+00:00`) reached Kibana's query parser as a space: the filter matched nothing. Here the id
+        arrives as a path, raw or encoded (a `+` stays a `+`), and the link is escaped and encoded server-side."""
+        conf = settings or Settings.from_env()  # no store: the link must open while Elasticsearch is down
+        return RedirectResponse(discover_stories_url(conf.kibana_url, run_id, prefix=conf.index_prefix),
+                                status_code=303)
 
     add_feedback_routes(app, current)
     return app

@@ -17,8 +17,10 @@ def discover_stories_url(base: str, run_id: str | None = None, feed_id: str | No
                          prefix: str = "newswatch") -> str:
     """Kibana Discover on the stories data view (of the index prefix), filtered to one poll run or one feed.
 
-    `run_id` may be Airflow's `{RUN_ID}` placeholder, which the UI fills in per run. A password in
-    `base` (NEWSWATCH_KIBANA_URL) stays out of the link: every user of the page would see it.
+    `run_id` is a real id, never Airflow's `{RUN_ID}` placeholder: earlier Airflow 3 UIs fill that in unencoded
+    (3.3.2's encodes it), and the `+` of a scheduled run's id then read as a space in Kibana (the plugin's link
+    goes through the health app's `/kibana/run_id/…` instead). A password in `base` (NEWSWATCH_KIBANA_URL) stays
+    out of the link: every user of the page would see it.
     """
     query = f'run_id:"{run_id}"' if run_id else f'feed_id:"{feed_id}"' if feed_id else ""
     app_state = (f"(dataSource:(dataViewId:{rison_string(f'{prefix}-stories')},type:dataView),"

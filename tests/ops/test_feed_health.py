@@ -8,9 +8,9 @@ import pytest
 from pipeline.config import load_feeds
 from pipeline.ingest.poll import poll_feeds
 from pipeline.local.replay import REPLAY_DIR
-from pipeline.ops.feed_health import classify, feed_health, report
+from pipeline.ops.feed_health import check_and_report, classify, feed_health, report
 from pipeline.store.documents import PollRecord
-from tests.support import replay_settings
+from tests.support import replay_settings, write_feeds
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -50,10 +50,33 @@ def test_a_feed_that_never_succeeded_is_failing_from_its_first_poll():
                        error_message="an HTML page was served", consecutive_failures=1,
                        next_due=T0 + timedelta(minutes=10))
     verdict = classify("f", [first], T0 + timedelta(minutes=1))
-    assert verdict.status == "failing" and verdict.reason.startswith("never succeeded: 1 failed poll in a row")
+    assert verdict.status == "failing" and verdict.reason.startswith("no success in the last 30 days: 1 failed poll in a row")
     assert "not_a_feed" in verdict.reason
     listing = report([verdict])
     assert "next due" in listing.splitlines()[0] and (T0 + timedelta(minutes=10)).isoformat()[:16] in listing
+
+
+def test_a_feed_whose_last_success_is_older_than_the_window_is_not_said_never_to_have_succeeded(store):
+    """Only the last 30 days are read: a feed down for 40 days was reported "never succeeded"."""
+    at = datetime.now(UTC).replace(microsecond=0)
+    ok = PollRecord(feed_id="f", time=at - timedelta(days=40), outcome="ok", latency=0.2, new_items=1)
+    down = [PollRecord(feed_id="f", time=at - timedelta(days=d), outcome="error", error_class="http_410",
+                       error_message="HTTP 410", consecutive_failures=40 - d) for d in range(39, 0, -1)]
+    store.record_polls([ok, *down])
+    verdict = feed_health(store, ["f"], at=at)[0]
+    assert verdict.status == "failing" and "never" not in verdict.reason
+    assert verdict.reason.startswith("no success in the last 30 days: 39 failed polls in a row: http_410")
+
+
+def test_the_last_weeks_days_are_utc_days_whatever_the_zone_asked_in():
+    """The days were those of `at`'s own zone, the new items' buckets UTC days: `feed-health --at
+    2026-12-02T01:00:00+05:00` (20:00 UTC on 1 December) dropped 25 November and showed an empty 2 December."""
+    utc_days = [datetime(2026, 11, 25, 12, tzinfo=UTC) + timedelta(days=d) for d in range(7)]
+    history = [PollRecord(feed_id="f", time=t, outcome="ok", latency=0.2, new_items=1 + n)
+               for n, t in enumerate(utc_days)]
+    for at in (datetime(2026, 12, 1, 20, tzinfo=UTC), datetime.fromisoformat("2026-12-02T01:00:00+05:00")):
+        verdict = classify("f", history, at)
+        assert verdict.new_per_day == [(t.date().isoformat(), 1 + n) for n, t in enumerate(utc_days)], at
 
 
 def test_health_from_real_polls_lists_failing_and_silent(store, settings, web, tmp_path):
@@ -177,3 +200,22 @@ def test_a_shard_naming_a_feed_removed_since_polls_the_others(store, settings, w
     report = poll_feeds(store, settings, ["replay-canada", "replay-removed"], run_id="manual", unknown_ids="skip")
     assert [f.feed_id for f in report.feeds] == ["replay-canada"] and report.feeds[0].outcome == "ok"
     assert "replay-removed" in caplog.text
+
+
+def test_a_dns_failure_on_the_server_judges_the_real_feeds_not_the_replay(store, settings, tmp_path):
+    """Under `auto` (the default) the feed list was the one `newswatch poll` would pick: the bundled replay when
+    the feed hosts do not resolve. A DNS failure on the api-server showed replay feeds only, and the daily check
+    judged those ("new") while every real feed failed."""
+    from pipeline.ops.health_app import feed_status
+
+    real = {"wire": "http://wire.newswatch-prod.invalid/rss", "weekly": "http://weekly.newswatch-prod.invalid/rss"}
+    settings = settings.replace(feeds_file=write_feeds(tmp_path, real), source="auto", operator_subscription="")
+    at = datetime.now(UTC)
+    store.record_polls(PollRecord(feed_id=fid, time=at - timedelta(minutes=m), outcome="error", error_class="dns",
+                                  error_message="name does not resolve", consecutive_failures=3 - m)
+                       for fid in real for m in (2, 1))
+    rows = {r["feed_id"]: r["status"] for r in feed_status(store, settings)}
+    assert rows == {"wire": "failing", "weekly": "failing"}
+    daily = check_and_report(store, settings)
+    assert daily.counts["failing"] == 2 and daily.counts["new"] == 0
+    assert "wire" in daily.listing and "replay-" not in daily.listing

@@ -1,6 +1,6 @@
 """The feed-health app as Airflow mounts it: every route it serves is behind the login it is given."""
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.testclient import TestClient
@@ -17,7 +17,8 @@ def test_no_route_answers_without_the_login(settings):
     airflow = FastAPI()  # the api-server mounts the plugin's app under its prefix
     airflow.mount("/newswatch", create_app(settings, dependencies=[Depends(refuse)]))
     client = TestClient(airflow)
-    for path in ("/", "/api/feeds", "/api/cluster", "/feedback", "/feedback/report", "/api/feedback"):
+    for path in ("/", "/api/feeds", "/api/cluster", "/feedback", "/feedback/report", "/api/feedback",
+                 "/kibana/run_id/manual__1"):
         assert client.get(f"/newswatch{path}").status_code == 401
     # FastAPI's documentation routes are not guarded by the app's dependencies: they must not exist
     for path in ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"):
@@ -71,3 +72,22 @@ def test_the_first_requests_together_open_one_store(settings, store):
     for t in threads:
         t.join()
     assert answers == [200, 200, 200] and len(opened) == 1
+
+
+def test_a_runs_stories_link_carries_a_scheduled_run_id_to_kibana_intact(settings):
+    """Airflow's UI fills `{RUN_ID}` into a view's link client-side, unencoded in earlier Airflow 3 releases: inside
+    Kibana's own link the `+` of `scheduled__…+00:00` was read as a space, and the filter matched no story."""
+    run_id = "scheduled__2026-11-28T00:00:00+00:00"
+    settings = settings.replace(kibana_url="http://kibana.example:5601")
+    airflow = FastAPI()
+    airflow.mount("/newswatch", create_app(settings))
+    client = TestClient(airflow)
+    for filled in (run_id, quote(run_id, safe="")):  # as an earlier UI fills it in, and as 3.3.2's encodes it
+        answer = client.get(f"/newswatch/kibana/run_id/{filled}", follow_redirects=False)
+        assert answer.status_code == 303, filled
+        link = urlsplit(answer.headers["location"])
+        assert (link.scheme, link.netloc, link.path) == ("http", "kibana.example:5601", "/app/discover")
+        assert "+" not in link.fragment  # Kibana's query-string parser reads a raw `+` as a space
+        app_state = parse_qs(urlsplit(link.fragment).query)["_a"][0]  # decoded as Kibana decodes it
+        assert f"query:'run_id:\"{run_id}\"'" in app_state, filled
+        assert f"dataViewId:'{settings.index_prefix}-stories'" in unquote(app_state)
