@@ -1,7 +1,5 @@
 """Who a speaker phrase names: surnames, pronouns, titles ("the minister") and short forms resolved to
-one canonical name, using what the article has said so far.
-
-`quotes` finds the quotes and the phrase of who said them; this module decides who that is.
+one canonical name, using what the article has said so far (`quotes` finds the quotes and who said them).
 """
 
 from __future__ import annotations
@@ -230,7 +228,8 @@ class Resolver:
         if not phrase:
             return ""
         phrase = without_honorific(strip_stray_hyphens(phrase), self.language)  # "Me Stéphane Handfield", "-Anick -Fournier"
-        if POSTNOMINAL.search(phrase) and subject.i > 0 and subject.text == phrase.split()[-1] and subject.nbor(-1).pos_ == "PROPN":
+        if POSTNOMINAL.search(phrase) and subject.i > 0 and subject.text == phrase.split()[-1] and subject.nbor(-1).pos_ == "PROPN" \
+                and phrase[:4].lower() != "the ":  # not "the Bagan Datuk MP", a seat's member
             phrase, subject = POSTNOMINAL.sub("", phrase), subject.doc[subject.i - 1]  # "Judge Anthony Russell QC"
         start = subject.i
         while start > 0 and not subject.doc[start - 1].whitespace_ and not subject.doc[start - 1].is_space:

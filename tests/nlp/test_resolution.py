@@ -2525,3 +2525,10 @@ def test_a_sentence_adverb_is_no_part_of_the_name_after_it():
     text = ("Darren Booth, 41, denies conspiracy to rob.\n\n"
             "Earlier Booth, a taxi driver, insisted in evidence that police had offered him a deal.")
     assert quote_with(text, "offered him a deal").speaker_canonical == "Darren Booth"  # was "Earlier Booth"
+
+
+def test_a_seat_s_member_described_is_no_name_with_honours():
+    text = ("Datuk Seri Ahmad Zahid Hamidi spoke in Parliament on Monday.\n\n"
+            "Instead, the Bagan Datuk MP said the Opposition MPs believe in democracy.")
+    assert quote_with(text, "believe in democracy").speaker_canonical != "the Bagan Datuk"  # "MP" cut as honours
+    assert quote_with("Anna Soubry MP said the vote was lost.", "vote was lost").speaker_canonical == "Anna Soubry"
