@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,26 @@ from pipeline.errors import ConfigError, DeliveryError
 
 MESSAGE = Message("[Newswatch] test", "<p>test</p>")
 JWT = "jwt-s3cret-9876"
+
+
+@contextmanager
+def refusing_server() -> Iterator[int]:
+    """A local receiver answering every post with 500, on the port it yields."""
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
 
 
 def alerts_file(tmp_path: Path, channels: dict[str, str], name: str = "alerts.yaml") -> Path:
@@ -106,30 +130,13 @@ def test_a_service_whose_host_cannot_be_checked_is_refused(tmp_path, monkeypatch
 def test_a_failed_delivery_never_records_the_channels_secret_parts(monkeypatch):
     """Apprise's ntfy warning quotes the topic, on public ntfy.sh its only access control; the reason went into
     the alert record (Kibana) and the task log as written."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Refusing(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(500)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        port = server.server_address[1]
+    with refusing_server() as port:
         for url, secret in ((f"ntfy://127.0.0.1:{port}/topsecret-topic-7731", "topsecret-topic-7731"),
                             (f"ntfy://127.0.0.1:{port}/TopSecret-Topic-7731", "TopSecret-Topic-7731"),
                             (f"json://user:hunter22pass@127.0.0.1:{port}/hooks/tok3nvalue998", "hunter22pass")):
             with pytest.raises(DeliveryError) as err:
                 send(url, MESSAGE, allow=("127.0.0.1",))
             assert err.value.reason and secret not in err.value.reason and "tok3nvalue998" not in err.value.reason
-    finally:
-        server.shutdown()
 
 
 def test_a_public_ntfy_topic_is_scrubbed_in_the_case_apprise_quotes_it():
@@ -163,30 +170,14 @@ def test_a_secret_that_would_move_the_channels_host_is_refused_naming_its_variab
 def test_a_failure_reason_never_holds_a_value_filled_into_the_channel(tmp_path, monkeypatch):
     """A private ntfy topic given as `?to=${ALERT_NTFY_TOPIC}` is in no part of the URL `scrubbed` masked (not its
     path, nor a parameter named like a secret): Apprise's warning quoted it into the alert record and the log."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import quote, quote_plus
 
     from pipeline.alerts.delivery import scrubbed
 
-    class Refusing(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(500)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
     monkeypatch.setenv("ALERT_NTFY_TOPIC", "Desk-Topic_7731-private")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        [sub] = load_subscriptions(alerts_file(tmp_path, {
-            "ntfy": f"ntfy://127.0.0.1:{server.server_address[1]}/?to=${{ALERT_NTFY_TOPIC}}"}))
+    with refusing_server() as port:
+        [sub] = load_subscriptions(alerts_file(tmp_path, {"ntfy": f"ntfy://127.0.0.1:{port}/?to=${{ALERT_NTFY_TOPIC}}"}))
         [reason] = send_test(sub).values()
-    finally:
-        server.shutdown()
     assert reason and "error=500" in reason and "7731" not in reason, reason
     assert sub.channel_secrets() == [["Desk-Topic_7731-private"]]
     value = "p@ss/w0rd+7731"  # a value as written, and as Apprise may quote it: decoded, percent-encoded

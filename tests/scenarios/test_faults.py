@@ -184,13 +184,8 @@ def test_the_health_page_never_shows_the_password():
 def test_a_story_the_extractors_fail_on_is_set_aside_and_the_rest_of_its_batch_enriched(store, settings, monkeypatch):
     import pipeline.nlp.analyze as analyze
     import pipeline.nlp.enrich as enrich
-    from pipeline.store.documents import Story
 
-    stories = [Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
-                     feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
-                     text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.", published="2024-05-01T10:00:00+00:00",
-                     ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(3)]
-    store.write_stories(stories)
+    store.write_stories(asylum_stories(3))
     figures = analyze.extract_figures
 
     def broken_on_s1(doc, *args):  # an extractor's bug that one text brings out
@@ -211,13 +206,8 @@ def test_a_story_whose_documents_cannot_be_built_is_set_aside_and_the_rest_of_it
     """Building a story's quotes and fields ran outside the per-story guard: one odd analysis failed its whole
     chunk, run after run."""
     import pipeline.nlp.enrich as enrich
-    from pipeline.store.documents import Story
 
-    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
-                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
-                               text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.",
-                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
-                         for i in range(3)])
+    store.write_stories(asylum_stories(3))
     fields = enrich.enrichment
 
     def broken_on_s1(analysis, text=""):
@@ -238,13 +228,8 @@ def test_a_waiting_story_edited_past_what_the_model_reads_is_set_aside_and_repor
     """A story left out as unreadable (a value typed by hand in Kibana) was neither enriched nor reported: it sat
     waiting for ever while every run ended green."""
     import pipeline.nlp.enrich as enrich
-    from pipeline.store.documents import Story
 
-    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
-                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
-                               text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.",
-                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
-                         for i in range(3)])
+    store.write_stories(asylum_stories(3))
     es.update(index=store.index("stories"), id="s1", doc={"published": None}, refresh=True)
     assert enrich.waiting_ids(store) == ["s0", "s2", "s1"]  # the DAG's plan hands it to a batch
     report = enrich_stories(store, settings, ["s0", "s1", "s2"])
@@ -292,12 +277,8 @@ def test_extractors_failing_on_most_texts_set_nothing_aside_and_fail_the_run(sto
     import pipeline.nlp.analyze as analyze
     import pipeline.nlp.enrich as enrich
     from pipeline.errors import AnalysisFailed
-    from pipeline.store.documents import Story
 
-    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
-                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
-                               text=f"Officials said 4{i} asylum seekers arrived in Dover.", published="2024-05-01T10:00:00+00:00",
-                               ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(4)])
+    store.write_stories(asylum_stories(4, "Officials said 4{i} asylum seekers arrived in Dover."))
 
     def broken(doc, *args):
         raise FileNotFoundError("first-names.tsv")
@@ -311,14 +292,9 @@ def test_extractors_failing_on_most_texts_set_nothing_aside_and_fail_the_run(sto
 
 def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(store, settings, monkeypatch):
     import pipeline.nlp.enrich as enrich
-    from pipeline.store.documents import Story
 
     when = "2024-05-01T10:00:00+00:00"
-    stories = [Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
-                     feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
-                     text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.", published=when,
-                     ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(3)]
-    store.write_stories(stories)
+    store.write_stories(asylum_stories(3, published=when))
     fields = enrich.enrichment
 
     def refused_for_s0(analysis, text=""):  # a value the mapping cannot take, as a hostile page may bring
@@ -340,13 +316,8 @@ def test_a_story_elasticsearch_refuses_for_good_is_set_aside_and_the_rest_go_on(
 def test_a_story_set_aside_without_its_story_id_is_reported_by_every_retry(store, settings, es):
     """A story whose `story_id` was removed by hand in Kibana is set aside as unreadable; the task's retry read
     the stories set aside by that field, and every retry of the batch failed on a KeyError instead of naming it."""
-    from pipeline.store.documents import Story
 
-    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
-                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
-                               text=f"Officials said 4{i} asylum seekers arrived in Dover on Monday.",
-                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
-                         for i in range(3)])
+    store.write_stories(asylum_stories(3))
     edited = es.get(index=store.index("stories"), id="s1")["_source"]
     del edited["story_id"]
     es.index(index=store.index("stories"), id="s1", document=edited, refresh=True)
@@ -363,14 +334,9 @@ def test_quotes_an_earlier_try_found_beyond_this_ones_are_not_left_searchable(st
     own update was refused, left -003 and -004 searchable beside the quotes the next try found (another version,
     fewer quotes), and a story then set aside kept all five, counted for a story never enriched."""
     import pipeline.nlp.enrich as enrich
-    from pipeline.store.documents import Story
 
-    store.write_stories([Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}",
-                               feed_id="f", outlet="Example", language="en", country="GB", title=f"Asylum story {i}",
-                               text=f'"We will not turn anyone away," the minister John Smith said. Officials said '
-                                    f"4{i} asylum seekers arrived in Dover on Monday.",
-                               published="2024-05-01T10:00:00+00:00", ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r")
-                         for i in range(2)])
+    store.write_stories(asylum_stories(2, '"We will not turn anyone away," the minister John Smith said. Officials said '
+                                          "4{i} asylum seekers arrived in Dover on Monday."))
     store.write("quotes", [(f"s{i}-{n:03d}", {"quote_id": f"s{i}-{n:03d}", "story_id": f"s{i}", "quote": "Said before"})
                            for i in range(2) for n in range(5)]).require("an earlier try's quotes")
     fields = enrich.enrichment
@@ -391,3 +357,14 @@ def test_quotes_an_earlier_try_found_beyond_this_ones_are_not_left_searchable(st
     assert ids == {f"s0-{n:03d}" for n in range(found)}
     assert store.count("quotes", {"term": {"story_id": "s1"}}) == 0
     assert report.quotes == store.count("quotes")
+
+
+def asylum_stories(count: int, text: str = "Officials said 4{i} asylum seekers arrived in Dover on Monday.",
+                   published: str = "2024-05-01T10:00:00+00:00") -> list:
+    """Stories s0, s1, … waiting for enrichment, one minute apart; `{i}` in `text` is each one's number (a test
+    breaks the one whose text says "41 asylum")."""
+    from pipeline.store.documents import Story
+
+    return [Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}", feed_id="f",
+                  outlet="Example", language="en", country="GB", title=f"Asylum story {i}", text=text.replace("{i}", str(i)),
+                  published=published, ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(count)]
