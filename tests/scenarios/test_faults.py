@@ -205,17 +205,9 @@ def test_a_story_whose_documents_cannot_be_built_is_set_aside_and_the_rest_of_it
                                                                                                    monkeypatch):
     """Building a story's quotes and fields ran outside the per-story guard: one odd analysis failed its whole
     chunk, run after run."""
-    import pipeline.nlp.enrich as enrich
 
     store.write_stories(asylum_stories(3))
-    fields = enrich.enrichment
-
-    def broken_on_s1(analysis, text=""):
-        if "41 asylum" in text:
-            raise KeyError("focus")
-        return fields(analysis, text)
-
-    monkeypatch.setattr(enrich, "enrichment", broken_on_s1)
+    building_fails_on_s1(monkeypatch)
     report = enrich_stories(store, settings)
     assert report.stories == 2 and list(report.set_aside) == ["s1"]
     assert "building its documents failed: KeyError" in store.get("stories", "s1").enrich_error
@@ -333,20 +325,12 @@ def test_quotes_an_earlier_try_found_beyond_this_ones_are_not_left_searchable(st
     """Quote ids are the story's id and a number, only ever overwritten: a try that found five quotes, whose story's
     own update was refused, left -003 and -004 searchable beside the quotes the next try found (another version,
     fewer quotes), and a story then set aside kept all five, counted for a story never enriched."""
-    import pipeline.nlp.enrich as enrich
 
     store.write_stories(asylum_stories(2, '"We will not turn anyone away," the minister John Smith said. Officials said '
                                           "4{i} asylum seekers arrived in Dover on Monday."))
     store.write("quotes", [(f"s{i}-{n:03d}", {"quote_id": f"s{i}-{n:03d}", "story_id": f"s{i}", "quote": "Said before"})
                            for i in range(2) for n in range(5)]).require("an earlier try's quotes")
-    fields = enrich.enrichment
-
-    def broken_on_s1(analysis, text=""):
-        if "41 asylum" in text:
-            raise KeyError("focus")
-        return fields(analysis, text)
-
-    monkeypatch.setattr(enrich, "enrichment", broken_on_s1)
+    building_fails_on_s1(monkeypatch)
     report = enrich_stories(store, settings)
     assert report.stories == 1 and list(report.set_aside) == ["s1"]
     store.refresh("quotes")
@@ -368,3 +352,17 @@ def asylum_stories(count: int, text: str = "Officials said 4{i} asylum seekers a
     return [Story(story_id=f"s{i}", url=f"https://news.example/{i}", canonical_url=f"https://news.example/{i}", feed_id="f",
                   outlet="Example", language="en", country="GB", title=f"Asylum story {i}", text=text.replace("{i}", str(i)),
                   published=published, ingested=f"2024-05-01T10:0{i}:00+00:00", run_id="r") for i in range(count)]
+
+
+def building_fails_on_s1(monkeypatch) -> None:
+    """Building the documents of the story whose text says "41 asylum" raises, as a bug one odd text meets."""
+    import pipeline.nlp.enrich as enrich
+
+    fields = enrich.enrichment
+
+    def broken_on_s1(analysis, text=""):
+        if "41 asylum" in text:
+            raise KeyError("focus")
+        return fields(analysis, text)
+
+    monkeypatch.setattr(enrich, "enrichment", broken_on_s1)
