@@ -6,8 +6,21 @@ cd "$(dirname "$0")/.."
 
 started=$(date +%s%N)
 PYTHON=${PYTHON:-python3}
-# a venv left half-made (Debian's python3-venv missing: the interpreter is there, pip is not) is made again
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pip" >/dev/null 2>&1; then
+here=$(pwd -P)  # as the venv's scripts name it: Python's own idea of the current folder has no links in it
+# The interpreter .venv/bin/pip runs: on its #! line or, when the path is long or has spaces, on the line after
+# #!/bin/sh ('''exec' PATH "$0" "$@"); python3 as venv made it, python once `pip install --upgrade pip` rewrote it.
+line1="" line2=""
+{ IFS= read -r line1; IFS= read -r line2; } 2>/dev/null < .venv/bin/pip || true
+if [ "$line1" = "#!/bin/sh" ]; then
+  pip_python=${line2#"'''exec' "}; pip_python=${pip_python%' "$0" "$@"'}; pip_python=${pip_python//\"/}
+else
+  pip_python=${line1#"#!"}
+fi
+# A venv left half-made (Debian's python3-venv missing: the interpreter is there, pip is not) is made again, and so
+# is one a moved or copied checkout brought along: its scripts' #! lines and its editable install name the old
+# folder ("bad interpreter", or the copy running the original's code).
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pip" >/dev/null 2>&1 \
+    || [ "${pip_python%/*}" != "$here/.venv/bin" ]; then
   rm -rf .venv
   if ! "$PYTHON" -m venv .venv; then
     rm -rf .venv
@@ -16,9 +29,9 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import pip" >/dev/null 2>
   fi
 fi
 # One stamp per set of requirements, so `scripts/test.sh` then `scripts/run.sh` (or the reverse) do not
-# reinstall everything: each checks only that what it needs is what is installed.
+# reinstall everything: each checks only that what it needs is what is installed, and where (the editable install).
 installed=()
-want=$(cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)
+want=$( (echo "$here"; cat requirements.txt constraints.txt pyproject.toml) | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.newswatch-installed 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt
@@ -27,7 +40,7 @@ if [ "$(cat .venv/.newswatch-installed 2>/dev/null)" != "$want" ]; then
   installed+=("Newswatch and its dependencies")
 fi
 if [ "${1:-}" = "--test" ]; then
-  want_test=$(cat requirements-test.txt constraints.txt | sha256sum | cut -c1-16)
+  want_test=$( (echo "$here"; cat requirements-test.txt constraints.txt) | sha256sum | cut -c1-16)
   if [ "$(cat .venv/.newswatch-installed-test 2>/dev/null)" != "$want_test" ]; then
     .venv/bin/python -m pip install -q -r requirements-test.txt -c constraints.txt
     echo "$want_test" > .venv/.newswatch-installed-test

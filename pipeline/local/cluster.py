@@ -3,7 +3,8 @@
 PostgreSQL 15 (Airflow's metadata), Redis (the Celery broker), three Elasticsearch nodes forming one cluster,
 an SMTP server standing in for Mailpit, and Airflow 3 with the CeleryExecutor: api-server, scheduler,
 dag-processor, triggerer and two Celery workers, each its own process. Everything lives under
-`.newswatch/cluster/` of the checkout and listens on 127.0.0.1 (ports: `cluster_shape.Ports`). Which process
+`.newswatch/cluster/` of the checkout (`--state`: another folder; the fault drill's is `.newswatch/drill-cluster/`)
+and listens on 127.0.0.1 (ports: `cluster_shape.Ports`). Which process
 stands for which compose service, and each variable's value, is the table in `cluster_shape`.
 
 `up` is idempotent: it starts a supervisor (pipeline.local.supervisor) that keeps every process running
@@ -20,6 +21,7 @@ import pwd
 import secrets as random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -41,7 +43,7 @@ from pipeline.local.cluster_shape import (
     es_settings,
     local_only_environment,
 )
-from pipeline.local.supervisor import Supervisor, read_state, supervisor_alive, write_plan
+from pipeline.local.supervisor import Supervisor, read_state, reap_leftovers, supervisor_alive, write_plan
 from pipeline.settings import PROJECT_ROOT
 
 STATE = PROJECT_ROOT / ".newswatch" / "cluster"
@@ -151,9 +153,10 @@ def base_plan(ports: Ports, state: Path) -> dict[str, dict[str, Any]]:
     (state / "redis").mkdir(exist_ok=True)
     for sub in ("new", "cur", "tmp"):  # a Maildir
         (state / "mail" / sub).mkdir(parents=True, exist_ok=True)
-    plan: dict[str, dict[str, Any]] = {
+    plan: dict[str, dict[str, Any]] = {  # TCP only (every client here says -h 127.0.0.1): a socket in a checkout
+        # whose path is past some 70 characters was past the 107 bytes a socket path may have: PostgreSQL refused to start
         "postgres": {"cmd": [str(PG_BIN / "postgres"), "-D", str(pg_dir / "data"), "-p", str(ports.postgres),
-                             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={pg_dir}",
+                             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
                              "-c", "max_connections=300"],
                      "env": plain, "user": list(pg_owner) if pg_owner else None, "log": str(logs / "postgres.log"),
                      "stop_signal": signal.SIGINT},  # SIGINT: fast shutdown (SIGTERM waits for every client)
@@ -188,7 +191,7 @@ def start_supervisor(state: Path) -> int:
     if pid:
         return pid
     with open(state / "logs" / "supervisor.log", "ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "pipeline.local.cluster", "supervise"],
+        process = subprocess.Popen([sys.executable, "-m", "pipeline.local.cluster", "supervise", "--state", str(state)],
                                    env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, cwd=PROJECT_ROOT,
                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
@@ -226,6 +229,24 @@ def es_health(ports: Ports, timeout: float = 5) -> dict[str, Any]:
 def pg_ready(ports: Ports) -> bool:
     return subprocess.run([str(PG_BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(ports.postgres)],
                           capture_output=True).returncode == 0
+
+
+def smtp_ready(ports: Ports) -> bool:
+    """The SMTP server's greeting: its process may be restarting for ever (aiosmtpd missing from the virtualenv)
+    while `up` said SMTP was there."""
+    with socket.create_connection(("127.0.0.1", ports.smtp), timeout=5) as conn:
+        return conn.recv(3) == b"220"
+
+
+def refuse_taken_ports(ports: Ports, state: Path) -> None:
+    """Every port of the shape free, for a cluster whose supervisor is not running: each readiness check asks only
+    whether something answers on its port, so another checkout's or CI job's cluster on the same ports passed them
+    all, and `up` ran airflow-init against that cluster and printed "cluster up"."""
+    for what, port in ports.every().items():
+        if not es_node.port_is_free(port):
+            raise LocalNodeError(f"port {port} ({what}) is taken, and not by this cluster (no supervisor runs on "
+                                 f"{state}): another checkout's or CI job's cluster? `ss -ltnp 'sport = :{port}'` "
+                                 "names the process: stop it, or choose other ports with --port-base")
 
 
 def redis_ready(ports: Ports) -> bool:
@@ -269,10 +290,15 @@ def api_ready(ports: Ports) -> bool:
     return httpx.get(f"http://127.0.0.1:{ports.api}/api/v2/version", timeout=5).status_code == 200
 
 
-def up(ports: Ports = DEFAULT_PORTS, state: Path = STATE, overlay: dict[str, str] | None = None) -> None:
-    """Bring the whole shape up (or leave it up), in the compose file's start order."""
+def up(ports: Ports = DEFAULT_PORTS, state: Path | None = None, overlay: dict[str, str] | None = None) -> None:
+    """Bring the whole shape up (or leave it up), in the compose file's start order. `state`: STATE when the call
+    is made (the drill points STATE at its own folder)."""
+    state = state or STATE
     for sub in ("logs", "airflow", "hold"):
         (state / sub).mkdir(parents=True, exist_ok=True)
+    if not supervisor_alive(state):
+        reap_leftovers(read_state(state))  # a killed supervisor's PostgreSQL or node would hold our own ports
+        refuse_taken_ports(ports, state)
     for held in (state / "hold").iterdir():  # a drill that died may have left a process held down
         held.unlink()
     secrets(state)
@@ -282,6 +308,7 @@ def up(ports: Ports = DEFAULT_PORTS, state: Path = STATE, overlay: dict[str, str
     start_supervisor(state)
     wait_for("PostgreSQL", lambda: pg_ready(ports), 60, state)
     wait_for("Redis", lambda: redis_ready(ports), 30, state)
+    wait_for("the SMTP server", lambda: smtp_ready(ports), 60, state)
     wait_for("Elasticsearch (3 nodes)", lambda: es_health(ports)["number_of_nodes"] == len(ES_NAMES)
              and es_health(ports)["status"] in ("green", "yellow"), 240, state)
     airflow_init(ports, state, overlay)
@@ -292,8 +319,9 @@ def up(ports: Ports = DEFAULT_PORTS, state: Path = STATE, overlay: dict[str, str
         f"http://127.0.0.1:{ports.scheduler_health}/health", timeout=5).status_code == 200, 180, state)
 
 
-def status(ports: Ports = DEFAULT_PORTS, state: Path = STATE) -> dict[str, Any]:
+def status(ports: Ports = DEFAULT_PORTS, state: Path | None = None) -> dict[str, Any]:
     """Each process (alive, pid, restarts) and what each service answers."""
+    state = state or STATE
     procs = read_state(state)
     health = es_health(ports)
     try:
@@ -306,11 +334,16 @@ def status(ports: Ports = DEFAULT_PORTS, state: Path = STATE) -> dict[str, Any]:
                                                          "unassigned_shards")}}
 
 
-def down(state: Path = STATE, timeout: float = 120) -> bool:
-    """Stop the supervisor, which stops every process (Airflow first, the stores last). Data stays."""
+def down(state: Path | None = None, timeout: float = 120) -> str:
+    """Stop the supervisor, which stops every process (Airflow first, the stores last). Data stays. Returns what
+    was done, for the command line."""
+    state = state or STATE
     pid = supervisor_alive(state)
-    if not pid:
-        return False
+    if not pid:  # killed (-9, the OOM killer): `down` said "not running" and left PostgreSQL, Redis, the nodes and
+        # Airflow running on their ports and data until some later `up` started a supervisor that stopped them
+        reaped = reap_leftovers(read_state(state))
+        return f"no supervisor was running; stopped what it had left running: {', '.join(reaped)}" if reaped \
+            else "not running"
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and supervisor_alive(state):
@@ -318,7 +351,7 @@ def down(state: Path = STATE, timeout: float = 120) -> bool:
     if supervisor_alive(state):  # busy workers finishing their tasks: `up` now would find it alive and fail
         raise LocalNodeError(f"still stopping after {timeout:.0f} s (supervisor pid {pid}, processes stop last started "
                            f"first): wait for it, or see {state / 'state.json'}")
-    return True
+    return "stopped"
 
 
 SHAPE_OWNED = ("NEWSWATCH_ES_URL", "NEWSWATCH_SMTP_HOST", "NEWSWATCH_SMTP_PORT", "NEWSWATCH_TEST_ES_URL")
@@ -336,22 +369,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/cluster.sh")
     parser.add_argument("action", choices=["up", "status", "down", "supervise"])
     parser.add_argument("--port-base", type=int, default=Ports().base)
+    parser.add_argument("--state", type=Path, default=STATE, help=f"the cluster's folder (default {STATE})")
     args = parser.parse_args(argv)
-    ports = Ports(args.port_base)
+    ports, state = Ports(args.port_base), args.state.absolute()
 
     def act() -> None:
         if args.action == "supervise":
-            Supervisor(STATE).run()
+            Supervisor(state).run()
         elif args.action == "up":
             started = time.monotonic()
-            up(ports, overlay=caller_overlay())
+            up(ports, state, overlay=caller_overlay())
             print(f"cluster up in {time.monotonic() - started:.0f}s: Airflow http://127.0.0.1:{ports.api} "
-                  f"(user airflow, password in {STATE / 'secrets.json'}), Elasticsearch "
-                  f"http://127.0.0.1:{ports.es_http(1)}, SMTP 127.0.0.1:{ports.smtp} (mail in {STATE / 'mail'})")
+                  f"(user airflow, password in {state / 'secrets.json'}), Elasticsearch "
+                  f"http://127.0.0.1:{ports.es_http(1)}, SMTP 127.0.0.1:{ports.smtp} (mail in {state / 'mail'})")
         elif args.action == "status":
-            print(json.dumps(status(ports), indent=1))
+            print(json.dumps(status(ports, state), indent=1))
         else:
-            print("stopped" if down() else "not running")
+            print(down(state))
 
     return es_node.exit_status(act)
 

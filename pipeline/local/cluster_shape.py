@@ -57,6 +57,14 @@ class Ports:
     def worker_logs(self, n: int) -> int:
         return self.base + 90 + n
 
+    def every(self) -> dict[str, int]:
+        """Each port of the shape, named by what listens there."""
+        return {"SMTP": self.smtp, "PostgreSQL": self.postgres, "the scheduler's health": self.scheduler_health,
+                "Redis": self.redis, "the api-server": self.api, "the triggerer's logs": self.triggerer_logs,
+                **{f"es-{n} (HTTP)": self.es_http(n) for n in range(1, ES_NODES + 1)},
+                **{f"es-{n} (transport)": self.es_transport(n) for n in range(1, ES_NODES + 1)},
+                **{f"airflow-worker-{n}'s logs": self.worker_logs(n) for n in range(1, WORKERS + 1)}}
+
 
 @dataclass(frozen=True)
 class Counterpart:

@@ -344,8 +344,11 @@ def _same_port_if_free(url: str | None) -> int | None:
 
 
 def port_is_free(port: int) -> bool:
-    """Whether a loopback port can be bound now."""
+    """Whether a server could listen on the loopback port now. With SO_REUSEADDR, as every server we start binds
+    (Elasticsearch, PostgreSQL, Redis, uvicorn): without it, the connections a just-stopped server closed (TIME_WAIT,
+    a minute) made its port look taken, and `cluster.sh up` right after `down` was refused."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

@@ -1,8 +1,9 @@
 """`scripts/cluster.sh test`: the production shape broken on purpose, and what it lost.
 
-Brings the shape up (pipeline.local.cluster) with its feeds served from loopback hosts 127.0.0.2… (real
-captured feeds from ../shared/data and the bundled replay, some on topic with article pages, each feed
-answering after a delay so a pass is long enough to be hit), one subscription mailing every on-topic story
+Brings up a shape of its own (pipeline.local.cluster, in `.newswatch/drill-cluster/` on ports from 27300: not the
+developer's) with its feeds served from loopback hosts 127.0.0.2… (real captured feeds from ../shared/data and the
+bundled replay, some on topic with article pages, each feed answering after a delay so a pass is long enough to
+be hit), one subscription mailing every on-topic story
 to the shape's SMTP server, and the index prefix `drill`. A clean reference pass in this process says what
 to expect. Then two scenarios, each on emptied indices, each a triggered `newswatch_poll` run followed by
 the enrichment and alerts runs its Asset starts:
@@ -44,6 +45,11 @@ from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.store import Store
 
 SHARED = Path(os.environ.get("NEWSWATCH_SHARED", PROJECT_ROOT.parent / "shared")) / "data"
+# Not the developer's `scripts/cluster.sh up` (.newswatch/cluster, ports from 27200): sharing its folder, the drill
+# rewrote its plan, paused its DAGs (digests, feed health and retraining stayed paused on the next `up`), emptied
+# its Maildir and brought it down.
+STATE = PROJECT_ROOT / ".newswatch" / "drill-cluster"
+PORT_BASE = 27300
 PREFIX = "drill"
 HOSTS = ("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5")
 ON_TOPIC = ("replay-canada", "replay-quebec", "replay-world", "replay-cnn-2022", "replay-huffpost-canada")
@@ -362,14 +368,15 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="scripts/cluster.sh test")
     parser.add_argument("--feeds", type=int, default=24)
-    parser.add_argument("--port-base", type=int, default=Ports().base)
+    parser.add_argument("--port-base", type=int, default=PORT_BASE)
     parser.add_argument("--keep", action="store_true", help="leave the shape up afterwards")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped (a CI timeout): the shape still comes down
     ports = Ports(args.port_base)
-    if pid := cluster.supervisor_alive(cluster.STATE):  # not a developer's own cluster: taken over, then stopped
-        print(f"error: a cluster is up already (supervisor pid {pid}): the drill would rewrite its plan, pause its "
-              "DAGs, clear its mail and bring it down; stop it first with `scripts/cluster.sh down`", file=sys.stderr)
+    cluster.STATE = STATE  # what every cluster call below works on, `cluster.down()` at the end included
+    if pid := cluster.supervisor_alive(STATE):  # another drill's, or one left by --keep: taken over, then stopped
+        print(f"error: the drill's cluster is up already (supervisor pid {pid}, {STATE}): another drill, or one run "
+              f"with --keep? Stop it first with `scripts/cluster.sh down --state {STATE}`", file=sys.stderr)
         return 1
     servers = [ReplayServer(SHARED, REPLAY_DIR, host=host).start() for host in HOSTS]
     work = cluster.STATE / "drill"
