@@ -36,8 +36,8 @@ def _as_in_body(entity: T, text: str, end: int) -> T:
     writes it whole: "Federal-Mogul Moves to Close Bearing Plant" tagged the verb with the company, and every
     "Federal-Mogul" of the story then resolved to "Federal-Mogul Moves"."""
     name, start = str(entity[0]), int(entity[2])
-    if text[start:int(entity[3])] != name or _written(name, text, end):
-        return entity
+    if text[start:int(entity[3])] != name or _written(name, text, end) or _written(name, text, end, re.I):
+        return entity  # "UN Refugee Agency" where the body writes "UN refugee agency" is that name
     words = name.split()
     for k in range(len(words) - 1, 0, -1):
         if _written(lead := " ".join(words[:k]), text, end) and lead[:1].isupper():
@@ -45,5 +45,5 @@ def _as_in_body(entity: T, text: str, end: int) -> T:
     return entity
 
 
-def _written(name: str, text: str, end: int) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text[end:]) is not None
+def _written(name: str, text: str, end: int, flags: int = 0) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text[end:], flags) is not None

@@ -227,3 +227,15 @@ def test_a_name_the_article_counts_is_no_person():
                      "Saifuddin Nasution Ismail said the total was 13,530.\n\nThe 20 depots hold 20,450, while three "
                      "Baitul Mahabbah have a capacity of 300.")
     assert ("person", "Baitul Mahabbah") not in found and ("person", "Saifuddin Nasution Ismail") in found
+
+
+def test_a_headline_s_name_is_cut_only_to_what_the_body_writes_as_a_name():
+    from pipeline.nlp.headline_names import without_headline_guesses
+
+    text = ("Federal-Mogul Moves to Close Bearing Plant In Midst of Labour Dispute\n\n"
+            "Federal-Mogul Corp. said Monday it was moving to close a plant. Federal-Mogul said it regretted it.")
+    assert without_headline_guesses(text, [("Federal-Mogul Moves", "organization", 0, 19)]) == [
+        ("Federal-Mogul", "organization", 0, 13)]
+    text = "UN Refugee Agency Warns Of Crisis In The Central Mediterranean\n\nThe UN refugee agency said 300 had died."
+    assert without_headline_guesses(text, [("UN Refugee Agency", "organization", 0, 17)]) == [
+        ("UN Refugee Agency", "organization", 0, 17)]  # written in the body in lower case: the whole name
