@@ -197,8 +197,8 @@ def _flush(store: Store, pending: list[tuple[Story, Analysis]], report: EnrichRe
         # gone before the story is marked, since a story set aside is never read again to clean up
         aside = {sid for sid, _ in set_aside}
         dropped = [q.quote_id for q in quotes if q.story_id in aside and q.quote_id not in written.rejected]
-        store.delete_many("quotes", dropped + [qid for sid in aside for qid in earlier.get(sid, ())]).require(
-            "quotes set aside")
+        store.delete_many("quotes", list(dict.fromkeys(dropped + [qid for sid in aside for qid in earlier.get(sid, ())]))
+                          ).require("quotes set aside")
         report.quotes -= len(dropped)
         store.update_docs("stories", set_aside, refresh=False).require("stories set aside")
         report.set_aside.update({sid: doc["enrich_error"] for sid, doc in set_aside})

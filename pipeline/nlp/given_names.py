@@ -172,19 +172,33 @@ def given_named(phrase: str, subject: Token) -> str | None:
     given name are a person's name (whom "she" or "the lawyer" may mean next), not a body's, nor a place the
     model tagged one ("Virginia Beach said")."""
     words = phrase.split()
-    example = [e for c in subject.children if c.dep_ == "prep" and c.lower_ == "like" and subject.tag_ == "NNS"
-               for p in c.children if p.dep_ == "pobj" and p.ent_type_ == "PERSON" and not any(d.dep_ == "conj" for d in p.children)
-               for e in subject.doc.ents if e.start <= p.i < e.end]
-    if len(example) == 1:  # "parents like Jorlene Leslie said they hope …": the one parent named speaks
-        return example[0].text
+    if example := _one_named_like(subject):
+        return example
     if not subject.text[:1].isupper() or subject.ent_type_ in {"GPE", "LOC", "FAC"}:
         return None
     head, of, _ = phrase.partition(" of ")
     if of and head.split()[-1] == subject.text and any(t.ent_type_ == "ORG" for t in subject.subtree if t.i > subject.i):
-        words = head.split()  # "Shen Narayanasamy of Australian activist group GetUp told AFP": the name, of a body
-        return head if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words) \
-            and fold(words[-1]) not in _NOT_PEOPLE and fold(words[0]) not in _NOT_PEOPLE else None
+        return _name_of_a_body(head)
     if not 2 <= len(words) <= 3 or not all(w[:1].isupper() and w.replace("-", "").replace("'", "").replace("’", "").isalpha()
                                            for w in words):
         return None
     return phrase if fold(words[0]) in given_names() and fold(words[-1]) not in _NOT_PEOPLE else None
+
+
+def _one_named_like(subject: Token) -> str | None:
+    """"parents like Jorlene Leslie said they hope …": the one of them the article names speaks (never one of two
+    named: "Parents like Ann Cole and Tom Reyes said")."""
+    if subject.tag_ != "NNS":
+        return None
+    named = [e.text for c in subject.children if c.dep_ == "prep" and c.lower_ == "like"
+             for p in c.children if p.dep_ == "pobj" and p.ent_type_ == "PERSON" and not any(d.dep_ == "conj" for d in p.children)
+             for e in subject.doc.ents if e.start <= p.i < e.end]
+    return named[0] if len(named) == 1 else None
+
+
+def _name_of_a_body(name: str) -> str | None:
+    """"Shen Narayanasamy of Australian activist group GetUp told AFP": the capitalised words before "of" a body
+    the model tagged are a person's name (two or three words, none a body's word)."""
+    words = name.split()
+    return name if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words) \
+        and fold(words[-1]) not in _NOT_PEOPLE and fold(words[0]) not in _NOT_PEOPLE else None

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from pipeline.nlp.doc_cache import doc_tokens
+from pipeline.nlp.doc_cache import doc_text, doc_tokens
 from pipeline.nlp.given_names import first_names
 from pipeline.nlp.titled_names import NOT_A_NAME
 from pipeline.nlp.titles import TITLES
@@ -69,7 +69,8 @@ def companies_named_as_people(doc: Doc, people: Collection[str], full_names: Col
     candidates = {p for p in people if " " not in p and p not in surnames and fold(p.lower()) not in first_names()}
     shown: Counter[str] = Counter(t.text for t in doc_tokens(doc) if t.text in candidates and _evidence(t)) \
         if candidates else Counter()
-    return {name for name, n in shown.items() if n >= 2} | groups_in_apposition(doc, people) | after_their_kind(doc, people)
+    return {name for name, n in shown.items() if n >= 2} | groups_in_apposition(doc, people) | after_their_kind(doc, people) \
+        | counted(doc, people)
 
 
 # plural nouns for armed or organised groups: a name set beside one is the group's ("insurgents, Boko Haram")
@@ -98,15 +99,19 @@ _KIND_BEFORE = {"station", "broadcaster", "newspaper", "tabloid", "charity", "co
 
 def after_their_kind(doc: Doc, people: Collection[str]) -> set[str]:
     """"Speaking to Accra-based radio station Citi Fm, he said": a "person" right after a body's kind, in lower
-    case, is that body (as a person it was whom "he" meant); never "group leader Ann Lee" (a role between). So
-    is one the article counts ("three Baitul Mahabbah")."""
-    counted = {p for p in people if " " in p and re.search(rf"\b{_COUNTS}\s+{re.escape(p)}\b(?!['’])", doc.text)}
-    return counted | {ent.text for ent in doc.ents if ent.label_ == "PERSON" and ent.text in people and ent.start > 0
-                      and (kind := doc[ent.start - 1]).pos_ == "NOUN" and kind.is_lower and kind.lemma_ in _KIND_BEFORE}
+    case, is that body (as a person it was whom "he" meant); never "group leader Ann Lee" (a role between)."""
+    return {ent.text for ent in doc.ents if ent.label_ == "PERSON" and ent.text in people and ent.start > 0
+            and (kind := doc[ent.start - 1]).pos_ == "NOUN" and kind.is_lower and kind.lemma_ in _KIND_BEFORE}
 
 
 # numbers of things: "three Baitul Mahabbah have a capacity of 300" counts places, never people by a full name
 _COUNTS = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|many)"
+
+
+def counted(doc: Doc, people: Collection[str]) -> set[str]:
+    """The "people" of two words or more the article counts ("three Baitul Mahabbah"): things, not a person."""
+    text = doc_text(doc)
+    return {p for p in people if " " in p and re.search(rf"\b{_COUNTS}\s+{re.escape(p)}\b(?!['’])", text)}
 
 
 # what only a person is: "Lavrov is Russia’s longtime foreign minister", "Lavrov, the foreign minister"

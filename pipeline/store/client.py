@@ -340,10 +340,8 @@ class StoreClient:
             for hit in hits:
                 if source is not None:
                     yield hit["_source"]
-                elif (parsed := parsed_document(model, kind, hit["_id"], hit["_source"])) is not None:
+                elif (parsed := parsed_document(model, kind, hit["_id"], hit["_source"], left_out)) is not None:
                     yield parsed
-                elif left_out is not None:
-                    left_out[hit["_id"]] = unreadable_reason(model, hit["_source"])
             if len(hits) < page:
                 return
             after = hits[-1]["sort"]
@@ -371,25 +369,23 @@ class StoreClient:
         self.write("state", [(key, StateEntry(key=key, value=value))]).require("named times")
 
 
-def parsed_document(model: type[Document], kind: str, doc_id: str, source: dict[str, Any]) -> Any | None:
+def parsed_document(model: type[Document], kind: str, doc_id: str, source: dict[str, Any],
+                    left_out: dict[str, str] | None = None) -> Any | None:
     """A stored document as its model, or None (logged) when it is not one: a story edited by hand in Kibana, or
-    a field an older version wrote, must leave that document out, not stop every stage that reads the index."""
+    a field an older version wrote, must leave that document out, not stop every stage that reads the index (its
+    id and why go to `left_out` when given)."""
+    parsed, why = _validated(model, source)
+    if parsed is None:
+        log.error("%s/%s left out: %s (fix or delete the document)", kind, doc_id, why)
+        if left_out is not None:
+            left_out[doc_id] = why
+    return parsed
+
+
+def _validated(model: type[Document], source: dict[str, Any]) -> tuple[Any | None, str]:
+    """The document as its model, or None and why not (its first error: where, and what)."""
     try:
-        return model.model_validate(source)
+        return model.model_validate(source), ""
     except ValidationError as exc:
-        log.error("%s/%s left out: %s (fix or delete the document)", kind, doc_id, _first_error(exc))
-        return None
-
-
-def unreadable_reason(model: type[Document], source: dict[str, Any]) -> str:
-    """Why a stored document is not one of its model ("" when it is)."""
-    try:
-        model.model_validate(source)
-    except ValidationError as exc:
-        return _first_error(exc)
-    return ""
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    return f"{'.'.join(map(str, first['loc'])) or '(document)'}: {first['msg']}"
+        first = exc.errors()[0]
+        return None, f"{'.'.join(map(str, first['loc'])) or '(document)'}: {first['msg']}"
